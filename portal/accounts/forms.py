@@ -1,0 +1,88 @@
+"""Account forms. Every message is Swedish first and sits beside its field."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.accounts.passwords import password_problem
+
+EMAIL_MAX = 254
+
+
+def _email_field(label: str = "E-postadress") -> EmailField:
+    return EmailField(
+        _l(label),
+        validators=[
+            DataRequired(message=_l("Fyll i en e-postadress.")),
+            Length(max=EMAIL_MAX, message=_l("E-postadressen får ha högst %(max)d tecken.")),
+            Email(message=_l("Skriv e-postadressen som namn@exempel.se."),
+                  check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
+    password = PasswordField(
+        _l("Lösenord"),
+        validators=[DataRequired(message=_l("Fyll i ditt lösenord.")),
+                    Length(max=1000, message=_l("Lösenordet är för långt."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _email_field()
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Nytt lösenord"),
+        description=_l("Minst 12 tecken. Tips: en mening med flera ord är lätt att minnas "
+                       "och svår att gissa."),
+        validators=[DataRequired(message=_l("Välj ett lösenord."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Upprepa lösenordet"),
+        validators=[DataRequired(message=_l("Skriv lösenordet en gång till.")),
+                    EqualTo("password", message=_l("Lösenorden är inte likadana."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, *args: object, account_email: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
+    def validate_password(self, field: PasswordField) -> None:
+        problem = password_problem(field.data or "", self.account_email)
+        if problem:
+            raise ValidationError(problem)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class InviteForm(FlaskForm):
+    name = StringField(
+        _l("Namn"),
+        validators=[DataRequired(message=_l("Fyll i namnet.")),
+                    Length(max=200, message=_l("Namnet får ha högst %(max)d tecken."))],
+        render_kw={"autocomplete": "off"},
+    )
+    email = _email_field()
+    role = SelectField(_l("Roll"), validators=[DataRequired(message=_l("Välj en roll."))])
+    schools = MultiCheckboxField(
+        _l("Skolor (för studie- och yrkesvägledare)"), coerce=int, validate_choice=True
+    )
+    municipality = SelectField(
+        _l("Kommun (för samverkansrådet)"), coerce=int,
+        description=_l("Lämna som hela regionen om rådsledamoten ska se alla kommuner."),
+    )

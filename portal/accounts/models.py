@@ -1,0 +1,92 @@
+"""Users, their roles and scopes, and the audit trail."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, TimestampMixin, UTCDateTime, utcnow
+from portal.employers.models import Organisation
+from portal.schools.models import Municipality, School
+
+
+class Role(enum.StrEnum):
+    COORDINATOR = "coordinator"
+    COUNSELLOR = "counsellor"
+    EMPLOYER = "employer"
+    COUNCIL = "council"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+counsellor_school = Table(
+    "counsellor_school",
+    Base.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("school_id", ForeignKey("school.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Rotated when the password changes: old sessions and reset links stop working.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    active: Mapped[bool] = mapped_column(default=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # A council member reads one municipality, or the whole region when empty.
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation | None] = relationship()
+    municipality: Mapped[Municipality | None] = relationship()
+    schools: Mapped[list[School]] = relationship(
+        secondary=counsellor_school, back_populates="counsellors", order_by="School.name"
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(60), default="")
+    object_id: Mapped[str] = mapped_column(String(60), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+# Case-insensitive uniqueness: "Anna@Skola.se" and "anna@skola.se" are one account.
+Index("uq_user_account_email_lower", func.lower(User.email), unique=True)

@@ -1,0 +1,127 @@
+"""Who may do what to which object: the one place every view asks.
+
+Two questions, answered in order:
+1. May this role do this action at all?  No -> 403 (or the login page when anonymous).
+2. Is this object inside the user's scope?  No -> 404, so nobody learns that it exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from portal.accounts.models import Role, User
+from portal.employers.models import Organisation
+from portal.extensions import login_manager
+from portal.schools.models import Municipality, School
+
+C, CO, E, R = Role.COORDINATOR, Role.COUNSELLOR, Role.EMPLOYER, Role.COUNCIL
+
+# action -> roles that may perform it (scope is checked separately, per object)
+ROLE_RULES: dict[str, frozenset[Role]] = {
+    "start.coordinator": frozenset({C}),
+    "start.counsellor": frozenset({CO}),
+    "start.employer": frozenset({E}),
+    "start.council": frozenset({R}),
+    "user.list": frozenset({C}),
+    "user.invite": frozenset({C}),
+    "outbox.read": frozenset({C}),
+    "outbox.retry": frozenset({C}),
+    "school.view": frozenset({C, CO}),
+    "organisation.view": frozenset({C, E}),
+}
+
+# The roles a coordinator may invite by email; employers register themselves.
+INVITABLE_ROLES: tuple[Role, ...] = (Role.COUNSELLOR, Role.COUNCIL, Role.COORDINATOR)
+
+
+def role_allows(user: User, action: str) -> bool:
+    return user.role in ROLE_RULES[action]
+
+
+def _school_in_scope(user: User, school: School) -> bool:
+    if user.role is Role.COORDINATOR:
+        return True
+    return user.role is Role.COUNSELLOR and any(s.id == school.id for s in user.schools)
+
+
+def _organisation_in_scope(user: User, organisation: Organisation) -> bool:
+    if user.role is Role.COORDINATOR:
+        return True
+    return user.role is Role.EMPLOYER and user.organisation_id == organisation.id
+
+
+def _municipality_in_scope(user: User, municipality: Municipality) -> bool:
+    if user.role is Role.COORDINATOR:
+        return True
+    return user.role is Role.COUNCIL and user.municipality_id in (None, municipality.id)
+
+
+SCOPE_RULES: dict[type, Callable[[User, Any], bool]] = {
+    School: _school_in_scope,
+    Organisation: _organisation_in_scope,
+    Municipality: _municipality_in_scope,
+}
+
+
+def in_scope(user: User, obj: object) -> bool:
+    rule = SCOPE_RULES.get(type(obj))
+    if rule is None:
+        # An object type nobody wrote a rule for is closed, never open by accident.
+        return user.role is Role.COORDINATOR
+    return rule(user, obj)
+
+
+def can(user: User | None, action: str, obj: object | None = None) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not role_allows(user, action):
+        return False
+    return obj is None or in_scope(user, obj)
+
+
+def authorize(action: str, obj: object | None = None) -> None:
+    """Abort the request unless the current user may do `action` to `obj`."""
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    if not role_allows(current_user, action):
+        abort(403)
+    if obj is None:
+        abort(404)
+    if not in_scope(current_user, obj):
+        abort(404)
+
+
+def authorize_role(action: str) -> None:
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    if not role_allows(current_user, action):
+        abort(403)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def require(action: str) -> Callable[[F], F]:
+    """Decorator: the view needs a signed-in user whose role may do `action`."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            authorize_role(action)
+            return view(*args, **kwargs)
+
+        wrapped.required_action = action  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def public(view: F) -> F:
+    """Mark a view as open to everyone, so the route audit knows it was meant to be."""
+    view.public = True  # type: ignore[attr-defined]
+    return view

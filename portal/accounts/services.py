@@ -1,0 +1,162 @@
+"""Account use cases: sign-in, password reset, invitations. Each commits its own work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.accounts.models import AuditEvent, Role, User, new_session_token
+from portal.accounts.tokens import (
+    INVITATION_SALT,
+    RESET_SALT,
+    TokenError,
+    make_token,
+    read_token,
+)
+from portal.db import utcnow
+from portal.extensions import db
+from portal.notifications import messages
+from portal.schools.models import Municipality, School
+
+# Checked when the email is unknown, so both answers take as long.
+_DUMMY_HASH = generate_password_hash("praoportalen-ingen-användare")
+
+
+class AccountError(ValueError):
+    """A rule was broken; `field` names the form field the message belongs beside."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message  # lazily translated: rendered in the user's language
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    stmt = select(User).where(func.lower(User.email) == normalize_email(email))
+    return db.session.scalars(stmt).first()
+
+
+def audit(user: User | None, action: str, obj: object | None = None, *,
+          ip: str = "", detail: str = "") -> None:
+    """Add an audit row to the current transaction (the caller commits)."""
+    db.session.add(AuditEvent(
+        user_id=user.id if user else None,
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=str(getattr(obj, "id", "")) if obj is not None else "",
+        ip=ip[:64],
+        detail=detail[:2000],
+    ))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_user(email)
+    if user is None or user.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def record_login(user: User, ip: str) -> None:
+    user.last_login_at = utcnow()
+    audit(user, "login", user, ip=ip)
+    db.session.commit()
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = generate_password_hash(password)
+    user.session_token = new_session_token()
+
+
+def _external(endpoint: str, **values: object) -> str:
+    return current_app.config["PORTAL_BASE_URL"] + url_for(endpoint, **values)
+
+
+def request_password_reset(email: str, ip: str) -> None:
+    """Queue a reset link when the account exists; say nothing either way."""
+    user = find_user(email)
+    if user is None or not user.active or user.password_hash is None:
+        return
+    link = _external("accounts.reset_password", token=make_token(user, RESET_SALT))
+    messages.password_reset(user, link)
+    audit(user, "password_reset_requested", user, ip=ip)
+    db.session.commit()
+
+
+def user_for_reset(token: str) -> User:
+    return read_token(token, RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
+
+
+def reset_password(token: str, password: str, ip: str) -> User:
+    user = user_for_reset(token)
+    _set_password(user, password)
+    audit(user, "password_reset", user, ip=ip)
+    db.session.commit()
+    return user
+
+
+def user_for_invitation(token: str) -> User:
+    user = read_token(token, INVITATION_SALT, current_app.config["INVITATION_MAX_AGE"])
+    if user.password_hash is not None:
+        raise TokenError("used")
+    return user
+
+
+def accept_invitation(token: str, password: str, ip: str) -> User:
+    user = user_for_invitation(token)
+    _set_password(user, password)
+    audit(user, "invitation_accepted", user, ip=ip)
+    db.session.commit()
+    return user
+
+
+def _check_invite_scope(role: Role, schools: list[School]) -> None:
+    if role is Role.COUNSELLOR and not schools:
+        raise AccountError("schools", _l("Välj minst en skola för studie- och yrkesvägledaren."))
+
+
+def invite_user(inviter: User, *, email: str, name: str, role: Role,
+                school_ids: Iterable[int] = (), municipality_id: int | None = None) -> User:
+    """Create the account without a password and queue the invitation, in one transaction."""
+    email = normalize_email(email)
+    if find_user(email) is not None:
+        raise AccountError("email", _l("Det finns redan ett konto med den e-postadressen."))
+    schools = list(db.session.scalars(select(School).where(School.id.in_(list(school_ids)))))
+    _check_invite_scope(role, schools)
+    municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
+    user = User(email=email, name=name.strip(), role=role, invited_by_id=inviter.id,
+                schools=schools if role is Role.COUNSELLOR else [],
+                municipality=municipality if role is Role.COUNCIL else None)
+    db.session.add(user)
+    db.session.flush()
+    link = _external("accounts.accept_invitation", token=make_token(user, INVITATION_SALT))
+    messages.invitation(user, inviter, link)
+    audit(inviter, "user_invited", user, detail=role.value)
+    db.session.commit()
+    return user
+
+
+def list_users(page: int, per_page: int = 50):  # noqa: ANN201 - Flask-SQLAlchemy Pagination
+    stmt = select(User).order_by(User.role, func.lower(User.name))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the id carries the session token, rotated on password change."""
+    uid, _, token = user_id.partition(":")
+    if not uid.isdigit():
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user

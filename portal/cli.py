@@ -1,0 +1,46 @@
+"""Command groups: `flask demo …`, `flask mail …`."""
+
+from __future__ import annotations
+
+import socket
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+demo_cli = AppGroup("demo", help="Demodata för att prova portalen.")
+mail_cli = AppGroup("mail", help="Utkorgen: skicka väntande e-post.")
+
+
+@demo_cli.command("seed")
+def demo_seed() -> None:
+    """Lägg in en demoregion och skriv ut inloggningarna."""
+    from portal.demo import DEMO_PASSWORD, seed_demo
+
+    logins = seed_demo()
+    click.echo("Demodata klar. Inloggningar (lösenord för alla: %s):" % DEMO_PASSWORD)
+    for login in logins:
+        note = f"  ({login.note})" if login.note else ""
+        click.echo(f"  {login.role:<12} {login.email}{note}")
+
+
+@mail_cli.command("send")
+@click.option("--loop", is_flag=True, help="Fortsätt och skicka nya meddelanden tills den stoppas.")
+@click.option("--interval", default=5.0, show_default=True, help="Sekunder mellan varven.")
+def mail_send(loop: bool, interval: float) -> None:
+    """Skicka e-post som väntar i utkorgen."""
+    from portal.notifications import worker
+
+    # Flask-Mail has no timeout of its own; a hung SMTP server must not hang the worker.
+    socket.setdefaulttimeout(current_app.config["MAIL_TIMEOUT"])
+    if loop:
+        worker.run_forever(interval)
+        return
+    report = worker.send_due()
+    click.echo(f"skickade {report.sent}, försöker igen senare {report.retried}, "
+               f"misslyckade {report.failed}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(mail_cli)

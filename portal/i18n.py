@@ -1,0 +1,22 @@
+"""Language choice: Swedish unless the user chose English with the visible switch."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+
+LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in current_app.config["PORTAL_LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def current_language() -> str:
+    return select_locale() if request else "sv"

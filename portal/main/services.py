@@ -1,0 +1,58 @@
+"""Figures for the start pages. Counts only: bounded queries whatever the region's size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from portal.accounts.models import User
+from portal.employers.models import Organisation, OrganisationStatus
+from portal.extensions import db
+from portal.notifications.models import OutboxEmail, OutboxStatus
+from portal.schools.models import Municipality, School
+
+
+@dataclass(frozen=True)
+class CoordinatorSummary:
+    pending_organisations: int
+    outbox_pending: int
+    outbox_failed: int
+    users: int
+    schools: int
+
+
+@dataclass(frozen=True)
+class CouncilSummary:
+    scope_name: str | None
+    municipalities: int
+    schools: int
+
+
+def _count(stmt) -> int:  # noqa: ANN001 - any select of one count
+    return db.session.scalar(stmt) or 0
+
+
+def coordinator_summary() -> CoordinatorSummary:
+    outbox = dict(db.session.execute(
+        select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)).all())
+    return CoordinatorSummary(
+        pending_organisations=_count(select(func.count()).select_from(Organisation).where(
+            Organisation.status == OrganisationStatus.PENDING)),
+        outbox_pending=outbox.get(OutboxStatus.PENDING, 0),
+        outbox_failed=outbox.get(OutboxStatus.FAILED, 0),
+        users=_count(select(func.count()).select_from(User)),
+        schools=_count(select(func.count()).select_from(School)),
+    )
+
+
+def council_summary(municipality: Municipality | None) -> CouncilSummary:
+    schools = select(func.count()).select_from(School)
+    if municipality is not None:
+        schools = schools.where(School.municipality_id == municipality.id)
+    return CouncilSummary(
+        scope_name=municipality.name if municipality else None,
+        municipalities=1 if municipality else _count(
+            select(func.count()).select_from(Municipality)),
+        schools=_count(schools),
+    )

@@ -1,0 +1,79 @@
+"""Public pages, the language switch and each role's start page."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import public, require
+from portal.main import bp, services
+from portal.urls import safe_next
+
+START_PAGES = {
+    Role.COORDINATOR: "main.start_coordinator",
+    Role.COUNSELLOR: "main.start_counsellor",
+    Role.EMPLOYER: "main.start_employer",
+    Role.COUNCIL: "main.start_council",
+}
+
+
+@bp.route("/")
+@public
+def index() -> ResponseReturnValue:
+    return render_template("main/index.html")
+
+
+@bp.route("/tillganglighet")
+@public
+def accessibility() -> ResponseReturnValue:
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/kontakt")
+@public
+def contact() -> ResponseReturnValue:
+    return render_template("main/contact.html",
+                           contact_email=current_app.config["PORTAL_CONTACT_EMAIL"])
+
+
+@bp.route("/sprak/<code>")
+@public
+def set_language(code: str) -> ResponseReturnValue:
+    if code not in current_app.config["PORTAL_LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    return redirect(safe_next(request.args.get("next"), url_for("main.index")))
+
+
+@bp.route("/start")
+@login_required
+def start() -> ResponseReturnValue:
+    return redirect(url_for(START_PAGES[current_user.role]))
+
+
+@bp.route("/samordnare")
+@require("start.coordinator")
+def start_coordinator() -> ResponseReturnValue:
+    return render_template("main/start_coordinator.html",
+                           summary=services.coordinator_summary())
+
+
+@bp.route("/syv")
+@require("start.counsellor")
+def start_counsellor() -> ResponseReturnValue:
+    return render_template("main/start_counsellor.html", schools=current_user.schools)
+
+
+@bp.route("/arbetsgivare")
+@require("start.employer")
+def start_employer() -> ResponseReturnValue:
+    return render_template("main/start_employer.html", organisation=current_user.organisation)
+
+
+@bp.route("/rad")
+@require("start.council")
+def start_council() -> ResponseReturnValue:
+    return render_template("main/start_council.html", summary=services.council_summary(
+        current_user.municipality))

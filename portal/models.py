@@ -1,0 +1,19 @@
+"""Every domain's models in one import, so Alembic and `flask shell` see them all."""
+
+from portal.accounts.models import AuditEvent, Role, User, counsellor_school
+from portal.employers.models import Organisation, OrganisationStatus
+from portal.notifications.models import OutboxEmail, OutboxStatus
+from portal.schools.models import Municipality, School
+
+__all__ = [
+    "AuditEvent",
+    "Municipality",
+    "Organisation",
+    "OrganisationStatus",
+    "OutboxEmail",
+    "OutboxStatus",
+    "Role",
+    "School",
+    "User",
+    "counsellor_school",
+]

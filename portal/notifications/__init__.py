@@ -1,0 +1,5 @@
+"""The notifications blueprint; its routes live in views.py, imported by create_app."""
+
+from flask import Blueprint
+
+bp = Blueprint("notifications", __name__)

@@ -1,0 +1,46 @@
+"""The outbox as the coordinator reads it: what was sent, what waits, what failed."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.accounts.permissions import authorize, require
+from portal.extensions import db
+from portal.notifications import bp, worker
+from portal.notifications.models import OutboxEmail, OutboxStatus
+
+STATUS_FILTERS = {s.value: s for s in OutboxStatus}
+
+
+@bp.route("/utkorg")
+@require("outbox.read")
+def outbox() -> ResponseReturnValue:
+    status = STATUS_FILTERS.get(request.args.get("status", ""))
+    stmt = select(OutboxEmail).order_by(OutboxEmail.id.desc())
+    if status is not None:
+        stmt = stmt.where(OutboxEmail.status == status)
+    page = db.paginate(stmt, page=request.args.get("sida", 1, type=int), per_page=50,
+                       error_out=False)
+    return render_template("notifications/outbox.html", pagination=page, status=status)
+
+
+@bp.route("/utkorg/<int:email_id>")
+@require("outbox.read")
+def outbox_email(email_id: int) -> ResponseReturnValue:
+    email = db.session.get(OutboxEmail, email_id)
+    authorize("outbox.read", email)
+    return render_template("notifications/outbox_email.html", email=email)
+
+
+@bp.route("/utkorg/<int:email_id>/forsok-igen", methods=["POST"])
+@require("outbox.retry")
+def retry(email_id: int) -> ResponseReturnValue:
+    email = db.session.get(OutboxEmail, email_id)
+    authorize("outbox.retry", email)
+    if email.status is OutboxStatus.FAILED:
+        worker.requeue(email)
+        flash(_("Meddelandet skickas igen inom kort."), "success")
+    return redirect(url_for("notifications.outbox_email", email_id=email.id))

@@ -1,0 +1,37 @@
+"""What every template can use: the permission check, the language and the role names."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import can
+from portal.i18n import LANGUAGE_NAMES, current_language
+
+ROLE_LABELS = {
+    Role.COORDINATOR: _l("Samordnare"),
+    Role.COUNSELLOR: _l("Studie- och yrkesvägledare"),
+    Role.EMPLOYER: _l("Arbetsgivare"),
+    Role.COUNCIL: _l("Samverkansrådet"),
+}
+
+
+def _language_switch() -> dict[str, str]:
+    """The other language and the link that switches to it, back to this same page."""
+    other = "en" if current_language() == "sv" else "sv"
+    target = request.full_path.rstrip("?") if request else "/"
+    return {"code": other, "name": LANGUAGE_NAMES[other],
+            "url": url_for("main.set_language", code=other, next=target)}
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def inject() -> dict[str, object]:
+        return {
+            "can": lambda action, obj=None: can(current_user, action, obj),
+            "lang": current_language(),
+            "language_switch": _language_switch,
+            "role_label": lambda role: ROLE_LABELS.get(role, role),
+        }
