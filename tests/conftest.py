@@ -1,0 +1,231 @@
+"""Fixtures: the app on the real engine (SQLite, or PostgreSQL when TEST_DATABASE_URL is
+set), a database rolled back after every test, a real SMTP server, and sign-in helpers."""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import orm
+
+from portal import create_app
+from portal.accounts.models import Role, User
+from portal.extensions import db as _db
+from portal.extensions import limiter
+from tests import factories
+from tests.databases import create_database
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+# --- a real SMTP server -------------------------------------------------------------
+
+@dataclass
+class Mailbox:
+    """What the SMTP server received, parsed as the recipient's mail program would."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in m["X-Envelope-To"]]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SMTPServer:
+    def __init__(self) -> None:
+        self.mailbox = Mailbox()
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=free_port())
+        self.running = False
+
+    def start(self) -> None:
+        self.controller.start()
+        self.running = True
+
+    def stop(self) -> None:
+        self.controller.stop()
+        self.running = False
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SMTPServer]:
+    server = SMTPServer()
+    server.start()
+    yield server
+    if server.running:
+        server.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: SMTPServer) -> Mailbox:
+    smtp_server.mailbox.messages.clear()
+    return smtp_server.mailbox
+
+
+# --- the app and its database ------------------------------------------------------
+
+def make_app(database_url: str, smtp_port: int, **extra: Any) -> Flask:
+    return create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "PORTAL_BASE_URL": "http://portal.test",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **extra,
+    })
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer) -> Iterator[Flask]:
+    url, drop = create_database("suite", tmp_path_factory.mktemp("db"))
+    application = make_app(url, smtp_server.port)
+    with application.app_context():
+        upgrade()
+        _db.engine.dispose()
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
+    drop()
+
+
+class _TestSession(orm.Session):
+    """A plain SQLAlchemy session (Flask-SQLAlchemy's would pick the engine, not our
+    connection), accepting the `db` argument Flask-SQLAlchemy passes."""
+
+    def __init__(self, db: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Any]:
+    """Every test runs inside one outer transaction that is rolled back afterwards; the
+    code's own commits become savepoints."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        original = _db.session
+        _db.session = _db._make_scoped_session({
+            "bind": connection,
+            "class_": _TestSession,
+            "join_transaction_mode": "create_savepoint",
+        })
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app: Flask) -> None:
+    with app.app_context():
+        limiter.reset()
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server would: the test's own app
+    context (and its `g`, signed-in user and session) is never shared with a request."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask, db: Any) -> FlaskClient:
+    return IsolatedClient(app, app.response_class, use_cookies=True)
+
+
+# --- helpers -----------------------------------------------------------------------
+
+def csrf_token(client: FlaskClient) -> str:
+    """The token a real browser would post: read from a form the portal rendered."""
+    page = client.get("/logga-in", follow_redirects=True).get_data(as_text=True)
+    match = CSRF_RE.search(page)
+    assert match, "no form with a CSRF token on the page"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    return client.post(url, data={"csrf_token": csrf_token(client), **data}, **kwargs)
+
+
+@dataclass
+class World:
+    """A small region: two schools in two municipalities, two organisations, one user
+    of each role (counsellor at school A, employer at organisation A)."""
+
+    municipality_a: Any
+    municipality_b: Any
+    school_a: Any
+    school_b: Any
+    organisation_a: Any
+    organisation_b: Any
+    users: dict[str, User]
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    mun_a = factories.MunicipalityFactory(name="Luleå", code="2580")
+    mun_b = factories.MunicipalityFactory(name="Piteå", code="2581")
+    school_a = factories.SchoolFactory(name="Skola A", municipality=mun_a)
+    school_b = factories.SchoolFactory(name="Skola B", municipality=mun_b)
+    org_a = factories.OrganisationFactory(name="Arbetsgivare A")
+    org_b = factories.OrganisationFactory(name="Arbetsgivare B")
+    users = {
+        "coordinator": factories.UserFactory(role=Role.COORDINATOR,
+                                             email="samordnare@exempel.se"),
+        "counsellor": factories.UserFactory(role=Role.COUNSELLOR, email="syv@exempel.se",
+                                            schools=[school_a]),
+        "employer": factories.UserFactory(role=Role.EMPLOYER, email="chef@exempel.se",
+                                          organisation=org_a),
+        "council": factories.UserFactory(role=Role.COUNCIL, email="rad@exempel.se",
+                                         municipality=None),
+    }
+    db.session.commit()
+    return World(mun_a, mun_b, school_a, school_b, org_a, org_b, users)
+
+
+def login(client: FlaskClient, email: str, password: str = factories.PASSWORD) -> Any:
+    return post_form(client, "/logga-in", {"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, world: World) -> Callable[[str], User]:
+    """Sign the test client in through the real login form as the world's user of a role."""
+
+    def sign_in(role: str) -> User:
+        user = world.users[role]
+        response = login(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return sign_in

@@ -1,0 +1,40 @@
+"""Throw-away databases for a test run: a SQLite file, or a fresh PostgreSQL database
+made from TEST_DATABASE_URL, so parallel or repeated runs never see each other's rows."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return None
+    parsed = make_url(url)
+    return str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
+
+
+def create_database(label: str, tmp_dir: Path) -> tuple[str, Callable[[], None]]:
+    """Return (url, drop) for a new empty database."""
+    base = postgres_url()
+    if base is None:
+        path = tmp_dir / f"{label}-{secrets.token_hex(4)}.sqlite"
+        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
+    name = f"prao_{label}_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    return url, drop
