@@ -18,7 +18,7 @@ def demo_seed() -> None:
     from portal.demo import DEMO_PASSWORD, seed_demo
 
     logins = seed_demo()
-    click.echo("Demodata klar. Inloggningar (lösenord för alla: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demodata klar. Inloggningar (lösenord för alla: {DEMO_PASSWORD}):")
     for login in logins:
         note = f"  ({login.note})" if login.note else ""
         click.echo(f"  {login.role:<12} {login.email}{note}")

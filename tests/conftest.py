@@ -36,6 +36,15 @@ class Mailbox:
     """What the SMTP server received, parsed as the recipient's mail program would."""
 
     messages: list[EmailMessage] = field(default_factory=list)
+    # address -> SMTP reply, for recipients the server turns away
+    refuse: dict[str, str] = field(default_factory=dict)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any,  # noqa: N802
+                          address: str, rcpt_options: Any) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         message = message_from_bytes(envelope.content, policy=policy.default)
@@ -54,22 +63,25 @@ def free_port() -> int:
 
 
 class SMTPServer:
+    """aiosmtpd on a fixed local port; stop() and start() take it down and bring it back."""
+
     def __init__(self) -> None:
         self.mailbox = Mailbox()
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=free_port())
-        self.running = False
+        self.port = free_port()
+        self.controller: Controller | None = None
 
     def start(self) -> None:
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
         self.controller.start()
-        self.running = True
 
     def stop(self) -> None:
-        self.controller.stop()
-        self.running = False
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
 
     @property
-    def port(self) -> int:
-        return self.controller.port
+    def running(self) -> bool:
+        return self.controller is not None
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +96,7 @@ def smtp_server() -> Iterator[SMTPServer]:
 @pytest.fixture
 def mailbox(smtp_server: SMTPServer) -> Mailbox:
     smtp_server.mailbox.messages.clear()
+    smtp_server.mailbox.refuse.clear()
     return smtp_server.mailbox
 
 
@@ -96,6 +109,7 @@ def make_app(database_url: str, smtp_port: int, **extra: Any) -> Flask:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_port,
+        "MAIL_SUPPRESS_SEND": False,  # a real SMTP server receives every email
         "PORTAL_BASE_URL": "http://portal.test",
         "RATELIMIT_STORAGE_URI": "memory://",
         **extra,
@@ -109,6 +123,20 @@ def app(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer) -> It
     with application.app_context():
         upgrade()
         _db.engine.dispose()
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
+    drop()
+
+
+@pytest.fixture
+def separate_app(tmp_path: Any, smtp_server: SMTPServer) -> Iterator[Flask]:
+    """An app on its own freshly migrated database where commits are real: for tests of
+    several connections at once, which one rolled-back transaction cannot show."""
+    url, drop = create_database("separate", tmp_path)
+    application = make_app(url, smtp_server.port)
+    with application.app_context():
+        upgrade()
     yield application
     with application.app_context():
         _db.engine.dispose()
@@ -159,9 +187,14 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+def new_client(app: Flask) -> FlaskClient:
+    """Another browser: its own cookies, its own session."""
+    return IsolatedClient(app, app.response_class, use_cookies=True)
+
+
 @pytest.fixture
 def client(app: Flask, db: Any) -> FlaskClient:
-    return IsolatedClient(app, app.response_class, use_cookies=True)
+    return new_client(app)
 
 
 # --- helpers -----------------------------------------------------------------------

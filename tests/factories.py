@@ -28,7 +28,7 @@ class MunicipalityFactory(BaseFactory):
         model = Municipality
 
     name = factory.Sequence(lambda n: f"Kommun {n}")
-    code = factory.Sequence(lambda n: f"{9000 - n:04d}")
+    code = factory.Sequence(lambda n: f"{1000 + n % 9000:04d}")
 
 
 class SchoolFactory(BaseFactory):
@@ -46,7 +46,7 @@ class OrganisationFactory(BaseFactory):
         model = Organisation
 
     name = factory.Sequence(lambda n: f"Företag {n} AB")
-    org_number = factory.Sequence(lambda n: f"5599{n:02d}-{n:04d}")
+    org_number = factory.Sequence(lambda n: f"{550000 + n % 400000:06d}-{n % 10000:04d}")
     status = OrganisationStatus.APPROVED
 
 

@@ -48,9 +48,12 @@ def upgrade():
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('lease', sa.String(length=32), nullable=True),
+    sa.Column('leased_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_email')),
+    sa.UniqueConstraint('lease', name=op.f('uq_outbox_email_lease')),
     sa.UniqueConstraint('message_id', name=op.f('uq_outbox_email_message_id'))
     )
     with op.batch_alter_table('outbox_email', schema=None) as batch_op:

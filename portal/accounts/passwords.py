@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MIN_LENGTH = 12
@@ -36,25 +36,31 @@ def _is_repetitive(password: str) -> bool:
     return len(steps) == 1 and steps <= {1, -1}
 
 
-def _contains_context(password: str, email: str) -> bool:
-    lowered = password.lower()
+def _mostly_context(password: str, email: str) -> bool:
+    """Built on the service's name or the user's address, with little else added."""
+    rest = password.lower()
     local = email.split("@", 1)[0].lower()
-    words = [*CONTEXT_WORDS, local] if len(local) >= 4 else list(CONTEXT_WORDS)
-    return any(word in lowered for word in words)
+    for word in (local, *CONTEXT_WORDS):
+        if len(word) >= 4:
+            rest = rest.replace(word, "")
+    found = rest != password.lower()
+    return found and len(re.sub(r"[\W\d_]", "", rest)) < 8
 
 
 def password_problem(password: str, email: str = "") -> str | None:
     """Return the first reason the password is refused, in the user's language, or None."""
     if len(password) < MIN_LENGTH:
-        return str(_l("Lösenordet måste ha minst %(n)d tecken.", n=MIN_LENGTH))
+        return _("Lösenordet måste ha minst %(n)d tecken.", n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return str(_l("Lösenordet får ha högst %(n)d tecken.", n=MAX_LENGTH))
+        return _("Lösenordet får ha högst %(n)d tecken.", n=MAX_LENGTH)
     blocked = blocked_passwords()
     if password.lower() in blocked or _stem(password) in blocked:
-        return str(_l("Lösenordet är för vanligt och lätt att gissa. Välj ett annat, "
-                      "gärna en mening med flera ord."))
+        return _("Lösenordet är för vanligt och lätt att gissa. Välj ett annat, "
+                      "gärna en mening med flera ord.")
     if _is_repetitive(password):
-        return str(_l("Lösenordet består av upprepade tecken eller en enkel följd. Välj ett annat."))
-    if _contains_context(password, email):
-        return str(_l("Lösenordet får inte innehålla din e-postadress eller portalens namn."))
+        return _("Lösenordet består av upprepade tecken eller en enkel följd. "
+                 "Välj ett annat.")
+    if _mostly_context(password, email):
+        return _("Lösenordet bygger på din e-postadress eller portalens namn. "
+                 "Välj ett annat.")
     return None

@@ -42,4 +42,7 @@ class OutboxEmail(TimestampMixin, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # A worker leases a row before sending it, so no two workers ever send the same row.
+    lease: Mapped[str | None] = mapped_column(String(32), unique=True)
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,23 +1,27 @@
 """The mail worker: sends due outbox rows through Flask-Mail, one committed row at a time.
 
-Delivery is at least once. A row is marked sent in the same short transaction that sent it,
-and on PostgreSQL the row is locked (FOR UPDATE SKIP LOCKED), so two workers never send
-the same row. A failure leaves the row pending with a later next_attempt_at (exponential
-back-off); after OUTBOX_MAX_ATTEMPTS it is marked failed and shown to the coordinator,
+A worker first leases a row with one conditional UPDATE (committed), then sends it, then
+records the outcome. Two workers never hold the same row: on PostgreSQL the choice skips
+rows another worker is leasing (FOR UPDATE SKIP LOCKED); SQLite runs writes one at a
+time. Should a worker die between sending and recording, its lease runs out and the row is
+sent again: delivery is at least once, with the same Message-ID, never zero times.
+A failure leaves the row pending with a later next_attempt_at (exponential back-off); a
+permanent refusal, or OUTBOX_MAX_ATTEMPTS failures, marks it failed for the coordinator,
 who can queue it again. Nothing is ever deleted here.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import BadHeaderError, Message
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from portal.db import utcnow
 from portal.extensions import db, mail
@@ -27,6 +31,7 @@ log = logging.getLogger(__name__)
 
 BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
+LEASE = timedelta(minutes=5)  # far longer than one SMTP conversation may take
 
 
 @dataclass
@@ -36,79 +41,118 @@ class SendReport:
     failed: int = 0
 
 
+@dataclass(frozen=True)
+class Leased:
+    """A leased row's content, read and released before the slow SMTP conversation, so
+    no database transaction stays open while the server answers (SQLite would lock)."""
+
+    id: int
+    recipient: str
+    subject: str
+    body_text: str
+    body_html: str
+    message_id: str
+    attempts: int
+
+
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, 4 min … capped at one hour."""
     return min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
 
 
-def _claim_next(now: datetime) -> OutboxEmail | None:
-    stmt = (
-        select(OutboxEmail)
-        .where(OutboxEmail.status == OutboxStatus.PENDING, OutboxEmail.next_attempt_at <= now)
+def _lease_next(now: datetime) -> Leased | None:
+    unleased = or_(OutboxEmail.leased_until.is_(None), OutboxEmail.leased_until < now)
+    due = (
+        select(OutboxEmail.id)
+        .where(OutboxEmail.status == OutboxStatus.PENDING, OutboxEmail.next_attempt_at <= now,
+               unleased)
         .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
         .limit(1)
         .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
-    return db.session.scalars(stmt).first()
+    lease = secrets.token_hex(16)
+    db.session.execute(
+        update(OutboxEmail).where(OutboxEmail.id == due, unleased)
+        .values(lease=lease, leased_until=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    columns = [getattr(OutboxEmail, f.name) for f in fields(Leased)]
+    row = db.session.execute(select(*columns).where(OutboxEmail.lease == lease)).one_or_none()
+    db.session.commit()
+    return Leased(*row) if row else None
 
 
-def _message(email: OutboxEmail) -> Message:
+def _message(email: Leased) -> Message:
     msg = Message(subject=email.subject, recipients=[email.recipient],
                   body=email.body_text, html=email.body_html or None)
     msg.msgId = email.message_id
     return msg
 
 
-def _record_failure(email: OutboxEmail, error: Exception, now: datetime) -> bool:
-    """Returns True when the row gave up (failed) rather than waiting for a retry."""
-    email.attempts += 1
-    email.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if email.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-        email.status = OutboxStatus.FAILED
+def _is_permanent(error: Exception) -> bool:
+    """A 5xx answer (no such mailbox, say) will not change by trying again; 4xx may."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return isinstance(error, BadHeaderError)
+
+
+def _server_unreachable(error: Exception) -> bool:
+    # smtplib's errors are OSErrors too; only these mean the server itself is gone.
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
         return True
-    email.next_attempt_at = now + backoff(email.attempts)
-    return False
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
 
 
-def _deliver(email: OutboxEmail, now: datetime, report: SendReport) -> bool:
+def _finish(email_id: int, **values: object) -> None:
+    """Record the outcome and give the lease back, in one statement."""
+    db.session.execute(
+        update(OutboxEmail).where(OutboxEmail.id == email_id)
+        .values(lease=None, leased_until=None, attempts=OutboxEmail.attempts + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _failure_values(email: Leased, error: Exception, now: datetime) -> dict[str, object]:
+    attempts = email.attempts + 1
+    values: dict[str, object] = {"last_error": f"{type(error).__name__}: {error}"[:2000]}
+    if _is_permanent(error) or attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        values["status"] = OutboxStatus.FAILED
+    else:
+        values["next_attempt_at"] = now + backoff(attempts)
+    return values
+
+
+def _deliver(email: Leased, now: datetime, report: SendReport) -> bool:
     """Try one row; returns False when the server is unreachable and the round should stop."""
     try:
         mail.send(_message(email))
-    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as error:
-        _count_failure(report, _record_failure(email, error, now))
-        return False
-    except (smtplib.SMTPException, BadHeaderError) as error:
-        _count_failure(report, _record_failure(email, error, now))
-        return True
-    email.status = OutboxStatus.SENT
-    email.sent_at = utcnow()
-    email.attempts += 1
+    except (OSError, BadHeaderError) as error:
+        values = _failure_values(email, error, now)
+        _finish(email.id, **values)
+        if values.get("status") is OutboxStatus.FAILED:
+            report.failed += 1
+        else:
+            report.retried += 1
+        log.warning("outbox %s not sent: %s", email.id, values["last_error"])
+        return not _server_unreachable(error)
+    _finish(email.id, status=OutboxStatus.SENT, sent_at=utcnow())
     report.sent += 1
     return True
 
 
-def _count_failure(report: SendReport, gave_up: bool) -> None:
-    if gave_up:
-        report.failed += 1
-    else:
-        report.retried += 1
-
-
 def send_due(now: datetime | None = None, limit: int = 500) -> SendReport:
-    """Send due rows (at most `limit`), each committed on its own; stop early when the
+    """Send due rows (at most `limit`), each recorded on its own; stop early when the
     SMTP server cannot be reached, leaving the rest untouched for the next round."""
     report = SendReport()
     now = now or utcnow()
     for _ in range(limit):
-        email = _claim_next(now)
-        if email is None:
-            db.session.rollback()
-            break
-        reachable = _deliver(email, now, report)
-        if not reachable:
-            log.warning("outbox %s not sent: %s", email.id, email.last_error)
-        db.session.commit()
-        if not reachable:
+        email = _lease_next(now)
+        if email is None or not _deliver(email, now, report):
             break
     return report
 

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from portal.accounts.models import AuditEvent
 from tests import factories
-from tests.conftest import login, post_form
+from tests.conftest import login, new_client, post_form
 
 
 def test_each_role_lands_on_its_start_page(client, world):
     expected = {"coordinator": "/samordnare", "counsellor": "/syv",
                 "employer": "/arbetsgivare", "council": "/rad"}
     for role, path in expected.items():
-        fresh = type(client)(client.application, client.application.response_class)
+        fresh = new_client(client.application)
         response = login(fresh, world.users[role].email)
         assert response.headers["Location"] == "/start"
         start = fresh.get("/start")
@@ -99,7 +99,7 @@ def test_redirect_after_login_stays_on_site(client, world):
     response = post_form(client, "/logga-in?next=https://evil.example/",
                          {"email": email, "password": factories.PASSWORD})
     assert response.headers["Location"] == "/start"
-    client2 = type(client)(client.application, client.application.response_class)
+    client2 = new_client(client.application)
     response = post_form(client2, "/logga-in?next=/utkorg",
                          {"email": email, "password": factories.PASSWORD})
     assert response.headers["Location"] == "/utkorg"

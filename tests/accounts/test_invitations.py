@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from portal.accounts.models import Role, User
+from portal.db import utcnow
+from portal.notifications.models import OutboxEmail
+from portal.notifications.worker import send_due
+from tests.conftest import login, new_client, post_form
+
+PASSWORD = "blåbär och lingon i september"
+LINK_RE = re.compile(r"http://portal\.test(/inbjudan/[^\s\"<]+)")
+
+
+def _invite(client, **data):
+    form = {"name": "Nina Ny", "email": "Nina.Ny@Skola.se", "role": "counsellor",
+            "municipality": "0", **data}
+    return post_form(client, "/anvandare/bjud-in", form)
+
+
+def _invitation_link(mailbox, email):
+    send_due()
+    [message] = mailbox.to(email)
+    assert message["Subject"] == "Du är inbjuden till Praoportalen"
+    return LINK_RE.search(message.get_body(preferencelist=("plain",)).get_content()).group(1)
+
+
+def test_coordinator_invites_a_counsellor_who_chooses_a_password(client, app, world, mailbox,
+                                                                 login_as, db):
+    login_as("coordinator")
+    response = _invite(client, schools=[str(world.school_b.id)])
+    assert response.status_code == 302
+    invitee = db.session.scalars(select(User).filter_by(email="nina.ny@skola.se")).one()
+    assert invitee.role is Role.COUNSELLOR and invitee.password_hash is None
+    assert [s.id for s in invitee.schools] == [world.school_b.id]
+
+    link = _invitation_link(mailbox, "nina.ny@skola.se")
+    browser = new_client(app)
+    page = browser.get(link)
+    assert "Välkommen till Praoportalen, Nina Ny!" in page.get_data(as_text=True)
+    accepted = post_form(browser, link, {"password": PASSWORD, "confirm": PASSWORD})
+    assert accepted.headers["Location"] == "/start"
+    assert browser.get("/syv").status_code == 200  # signed in straight away
+    assert login(new_client(app), "nina.ny@skola.se", PASSWORD).status_code == 302
+
+
+def test_invitation_link_works_once(client, app, world, mailbox, login_as):
+    login_as("coordinator")
+    _invite(client, role="council", municipality=str(world.municipality_a.id))
+    link = _invitation_link(mailbox, "nina.ny@skola.se")
+    browser = new_client(app)
+    post_form(browser, link, {"password": PASSWORD, "confirm": PASSWORD})
+    again = new_client(app).get(link)
+    assert again.status_code == 400
+    assert "redan använts" in again.get_data(as_text=True)
+
+
+def test_invitation_expires_after_fourteen_days(client, app, world, mailbox, login_as):
+    login_as("coordinator")
+    _invite(client, role="coordinator")
+    link = _invitation_link(mailbox, "nina.ny@skola.se")
+    with freeze_time(utcnow() + timedelta(days=15)):
+        response = new_client(app).get(link)
+    assert response.status_code == 400 and "gått ut" in response.get_data(as_text=True)
+
+
+def test_counsellor_needs_a_school(client, world, login_as, db):
+    login_as("coordinator")
+    response = _invite(client)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="schools-error"' in html and "Välj minst en skola" in html
+    assert db.session.scalars(select(User).filter_by(email="nina.ny@skola.se")).first() is None
+    assert db.session.scalars(select(OutboxEmail)).first() is None  # nothing half-saved
+
+
+def test_existing_email_in_any_case_is_refused(client, world, login_as, db):
+    login_as("coordinator")
+    response = _invite(client, email="SYV@exempel.se", schools=[str(world.school_a.id)])
+    assert "Det finns redan ett konto" in response.get_data(as_text=True)
+    assert db.session.scalars(select(OutboxEmail)).first() is None
+
+
+def test_employer_role_cannot_be_invited(client, world, login_as, db):
+    login_as("coordinator")
+    response = _invite(client, role="employer")
+    assert 'id="role-error"' in response.get_data(as_text=True)
+    assert db.session.scalars(select(User).filter_by(email="nina.ny@skola.se")).first() is None
+
+
+def test_oversized_name_is_refused_beside_the_field(client, world, login_as):
+    login_as("coordinator")
+    response = _invite(client, name="Å" * 201, schools=[str(world.school_a.id)])
+    html = response.get_data(as_text=True)
+    assert 'id="name-error"' in html and "högst 200 tecken" in html

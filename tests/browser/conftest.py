@@ -1,0 +1,143 @@
+"""Real-browser fixtures: the portal served over HTTP from its own database (migrated and
+seeded with the demo region), one Chromium for the whole session and a fresh browser
+context for every test.
+
+Chromium is Debian's (/usr/bin/chromium); nothing is downloaded. If it is missing the
+tests fail: CI must never skip them silently."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask_migrate import upgrade
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
+from werkzeug.serving import make_server
+
+from portal.demo import seed_demo
+from portal.extensions import db
+from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROLES, TIMEOUT_MS, log_in
+from tests.conftest import SMTPServer, make_app
+from tests.databases import create_database
+
+# --- the portal over real HTTP -------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory,
+                smtp_server: SMTPServer) -> Iterator[str]:
+    """The portal on 127.0.0.1 at a free port, with the demo region in its own database.
+    Yields the base URL without a trailing slash."""
+    url, drop = create_database("browser", tmp_path_factory.mktemp("browser-db"))
+    app = make_app(url, smtp_server.port)
+    try:
+        with app.app_context():
+            upgrade()
+            seed_demo()
+            db.session.remove()
+            db.engine.dispose()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name="live-server",
+                                  daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}"
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=10)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        drop()
+
+
+# --- one Chromium for the session, a fresh context per test -------------------------
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"Chromium saknas: {CHROMIUM} finns inte. Installera den med "
+                    "`apt-get install -y chromium` (webbläsartesterna hoppas aldrig över).",
+                    pytrace=False)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=CHROMIUM_ARGS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: str) -> Iterator[Callable[..., Page]]:
+    """Open a page in a new, isolated context: `new_page(**context_options)`. Every
+    context made this way is closed after the test. A script error, or anything the
+    Content-Security-Policy blocked, fails the test: the portal must work with its CSP."""
+    contexts: list[BrowserContext] = []
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            problems.append(f"CSP: {message.text}")
+
+    def open_page(**options: Any) -> Page:
+        context = browser.new_context(base_url=live_server, locale="sv-SE",
+                                      **{**DESKTOP, **options})
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        page.on("console", on_console)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    """A desktop-sized page in its own context (no cookies shared between tests)."""
+    return new_page()
+
+
+# --- signing in ------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def _signed_in_states() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+def page_as(new_page: Callable[..., Page],
+            _signed_in_states: dict[str, Any]) -> Callable[..., Page]:
+    """A page signed in as the demo user of a role: `page_as("coordinator")`. Each role
+    signs in through the form once per session; later tests reuse its cookies in a new
+    context of their own."""
+
+    def open_as(role: str, **options: Any) -> Page:
+        demo = ROLES[role]
+        if role not in _signed_in_states:
+            first = new_page()
+            log_in(first, demo.email)
+            expect(first).to_have_url(demo.start_path)
+            _signed_in_states[role] = first.context.storage_state()
+        return new_page(storage_state=_signed_in_states[role], **options)
+
+    return open_as

@@ -1,0 +1,157 @@
+"""Email is never lost: it is an outbox row first, and the worker delivers each row once,
+through a real SMTP server, also when that server is down for a while."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from portal.db import utcnow
+from portal.notifications import messages
+from portal.notifications.models import OutboxEmail, OutboxStatus
+from portal.notifications.worker import backoff, send_due
+from tests import factories
+from tests.conftest import post_form
+
+
+def _status_counts(db) -> dict[OutboxStatus, int]:
+    rows = db.session.execute(select(OutboxEmail.status, func.count())
+                              .group_by(OutboxEmail.status)).all()
+    return dict(rows)
+
+
+def test_pending_email_is_delivered_with_swedish_text_and_html(db, mailbox, world):
+    email = factories.OutboxEmailFactory(recipient="elev@skola.se")
+    db.session.commit()
+    report = send_due()
+    assert report.sent == 1
+    [message] = mailbox.to("elev@skola.se")
+    assert message["Subject"] == email.subject
+    assert message["Message-ID"] == email.message_id
+    assert "å, ä och ö" in message.get_body(preferencelist=("plain",)).get_content()
+    assert "<p>Hej!</p>" in message.get_body(preferencelist=("html",)).get_content()
+    db.session.refresh(email)
+    assert email.status is OutboxStatus.SENT and email.sent_at is not None
+
+
+def test_smtp_down_loses_nothing_and_back_up_delivers_each_once(db, mailbox, smtp_server):
+    emails = [factories.OutboxEmailFactory() for _ in range(3)]
+    db.session.commit()
+    smtp_server.stop()
+    try:
+        down = send_due()
+    finally:
+        smtp_server.start()
+    assert down.sent == 0 and down.retried == 1  # the round stops at the first refusal
+    assert _status_counts(db) == {OutboxStatus.PENDING: 3}
+    first = db.session.get(OutboxEmail, emails[0].id)
+    assert first.attempts == 1 and "Connection refused" in first.last_error
+    assert first.next_attempt_at > utcnow()
+
+    # Back up, and the retry time has come: every message arrives exactly once.
+    later = utcnow() + timedelta(minutes=5)
+    assert send_due(now=later).sent == 3
+    assert send_due(now=later + timedelta(hours=2)).sent == 0
+    received = sorted(m["Message-ID"] for m in mailbox.messages)
+    assert received == sorted(e.message_id for e in emails)
+    assert _status_counts(db) == {OutboxStatus.SENT: 3}
+
+
+def test_message_is_not_retried_before_its_time(db, mailbox, smtp_server):
+    factories.OutboxEmailFactory()
+    db.session.commit()
+    smtp_server.stop()
+    try:
+        send_due()
+    finally:
+        smtp_server.start()
+    assert send_due().sent == 0  # too early
+    assert send_due(now=utcnow() + backoff(1) + timedelta(seconds=1)).sent == 1
+
+
+def test_unknown_mailbox_fails_at_once_and_does_not_stop_the_others(db, mailbox):
+    mailbox.refuse["slutat@skola.se"] = "550 5.1.1 No such user"
+    gone = factories.OutboxEmailFactory(recipient="slutat@skola.se")
+    factories.OutboxEmailFactory(recipient="ok@skola.se")
+    db.session.commit()
+    report = send_due()
+    assert (report.sent, report.failed) == (1, 1)
+    assert len(mailbox.to("ok@skola.se")) == 1
+    db.session.refresh(gone)
+    assert gone.status is OutboxStatus.FAILED and "No such user" in gone.last_error
+
+
+def test_temporary_refusal_is_retried_later(db, mailbox):
+    mailbox.refuse["full@skola.se"] = "452 4.2.2 Mailbox full"
+    email = factories.OutboxEmailFactory(recipient="full@skola.se")
+    db.session.commit()
+    assert send_due().retried == 1
+    mailbox.refuse.clear()
+    assert send_due(now=utcnow() + timedelta(minutes=1)).sent == 1
+    db.session.refresh(email)
+    assert email.status is OutboxStatus.SENT and email.attempts == 2
+
+
+def test_gives_up_after_max_attempts_and_can_be_requeued(app, client, db, mailbox, login_as,
+                                                         smtp_server):
+    email = factories.OutboxEmailFactory(attempts=app.config["OUTBOX_MAX_ATTEMPTS"] - 1)
+    db.session.commit()
+    smtp_server.stop()
+    try:
+        assert send_due().failed == 1
+    finally:
+        smtp_server.start()
+    db.session.refresh(email)
+    assert email.status is OutboxStatus.FAILED
+
+    login_as("coordinator")
+    page = client.get("/utkorg?status=failed").get_data(as_text=True)
+    assert email.subject in page
+    response = post_form(client, f"/utkorg/{email.id}/forsok-igen", {})
+    assert response.status_code == 302
+    assert send_due().sent == 1
+    assert len(mailbox.messages) == 1
+
+
+def test_backoff_grows_and_is_capped():
+    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert backoff(30) == timedelta(hours=1)
+
+
+def test_email_is_only_queued_when_the_change_commits(app, db, world):
+    user = world.users["coordinator"]
+    with app.test_request_context():
+        messages.password_reset(user, "http://portal.test/x")
+    db.session.rollback()
+    assert _status_counts(db) == {}
+
+
+def test_coordinator_reads_the_outbox(client, db, login_as):
+    factories.OutboxEmailFactory(subject="Inbjudan till Nina", body_text="Hej Nina, välkommen")
+    db.session.commit()
+    login_as("coordinator")
+    listing = client.get("/utkorg").get_data(as_text=True)
+    assert "Inbjudan till Nina" in listing
+    email_id = db.session.scalars(select(OutboxEmail.id)).one()
+    detail = client.get(f"/utkorg/{email_id}").get_data(as_text=True)
+    assert "Hej Nina, välkommen" in detail
+
+
+def test_outbox_lists_are_paginated(client, db, login_as):
+    for _ in range(55):
+        factories.OutboxEmailFactory()
+    db.session.commit()
+    login_as("coordinator")
+    first = client.get("/utkorg").get_data(as_text=True)
+    assert "Sida 1 av 2" in first
+    second = client.get("/utkorg?sida=2").get_data(as_text=True)
+    assert second.count("<tr>") == 5 + 1  # five rows and the header
+
+
+def test_mail_send_command_reports_counts(app, db, mailbox):
+    factories.OutboxEmailFactory()
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert result.exit_code == 0
+    assert "skickade 1" in result.output

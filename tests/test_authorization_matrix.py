@@ -1,0 +1,103 @@
+"""Every route, every role: who gets in (200), who is turned away (403), who is told the
+object does not exist (404), and who is sent to log in (302). A route missing here fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from tests import factories
+from tests.conftest import World, csrf_token, login
+
+ROLES = ("anonymous", "coordinator", "counsellor", "employer", "council")
+IGNORED_ENDPOINTS = {"static", "bootstrap.static"}
+LOGIN = 302
+
+
+@dataclass(frozen=True)
+class Case:
+    endpoint: str
+    url: Callable[[World], str]
+    expect: dict[str, int]
+    method: str = "GET"
+    note: str = ""
+
+
+def everyone(code: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, code)
+
+
+def only(role: str, code: int = 200, others: int = 403) -> dict[str, int]:
+    return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], others), role: code}
+
+
+def _outbox_url(world: World) -> str:
+    email = factories.OutboxEmailFactory(status="failed")
+    return f"/utkorg/{email.id}"
+
+
+CASES = [
+    Case("main.index", lambda w: "/", everyone(200)),
+    Case("main.accessibility", lambda w: "/tillganglighet", everyone(200)),
+    Case("main.contact", lambda w: "/kontakt", everyone(200)),
+    Case("main.set_language", lambda w: "/sprak/en?next=/", everyone(302)),
+    Case("main.start", lambda w: "/start", {**everyone(302)}),
+    Case("main.start_coordinator", lambda w: "/samordnare", only("coordinator")),
+    Case("main.start_counsellor", lambda w: "/syv", only("counsellor")),
+    Case("main.start_employer", lambda w: "/arbetsgivare", only("employer")),
+    Case("main.start_council", lambda w: "/rad", only("council")),
+    Case("accounts.login", lambda w: "/logga-in",
+         {"anonymous": 200, **dict.fromkeys(ROLES[1:], 302)}),
+    Case("accounts.logout", lambda w: "/logga-ut", everyone(302), method="POST"),
+    Case("accounts.forgot_password", lambda w: "/losenord/glomt", everyone(200)),
+    Case("accounts.reset_password", lambda w: "/losenord/aterstall/ogiltig", everyone(400),
+         note="a broken link is refused for everyone"),
+    Case("accounts.accept_invitation", lambda w: "/inbjudan/ogiltig", everyone(400)),
+    Case("accounts.users", lambda w: "/anvandare", only("coordinator")),
+    Case("accounts.invite", lambda w: "/anvandare/bjud-in", only("coordinator")),
+    Case("notifications.outbox", lambda w: "/utkorg", only("coordinator")),
+    Case("notifications.outbox_email", _outbox_url, only("coordinator")),
+    Case("notifications.retry", lambda w: _outbox_url(w) + "/forsok-igen",
+         only("coordinator", 302), method="POST"),
+    Case("schools.school", lambda w: f"/skolor/{w.school_a.id}",
+         {**only("counsellor"), "coordinator": 200}, note="own school"),
+    Case("schools.school", lambda w: f"/skolor/{w.school_b.id}",
+         {**only("counsellor", 404), "coordinator": 200}, note="another school"),
+    Case("schools.school", lambda w: "/skolor/999999",
+         {**only("counsellor", 404), "coordinator": 404}, note="no such school"),
+    Case("employers.organisation", lambda w: f"/organisationer/{w.organisation_a.id}",
+         {**only("employer"), "coordinator": 200}, note="own organisation"),
+    Case("employers.organisation", lambda w: f"/organisationer/{w.organisation_b.id}",
+         {**only("employer", 404), "coordinator": 200}, note="another organisation"),
+]
+
+
+def test_every_route_is_in_the_matrix(app):
+    routed = {rule.endpoint for rule in app.url_map.iter_rules()} - IGNORED_ENDPOINTS
+    covered = {case.endpoint for case in CASES}
+    missing = sorted(routed - covered)
+    assert not missing, f"routes without an authorization case: {missing}"
+    assert not covered - routed, f"cases for routes that no longer exist: {covered - routed}"
+
+
+def test_every_case_names_every_role():
+    for case in CASES:
+        assert set(case.expect) == set(ROLES), case.endpoint
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.endpoint}:{c.note or c.method}")
+def test_access(client, world, role, case):
+    if role != "anonymous":
+        assert login(client, world.users[role].email).status_code == 302
+    url = case.url(world)
+    if case.method == "POST":
+        response = client.post(url, data={"csrf_token": csrf_token(client)})
+    else:
+        response = client.get(url)
+    expected = case.expect[role]
+    assert response.status_code == expected, f"{role} {case.method} {url}"
+    if expected == LOGIN and role == "anonymous" and case.endpoint != "main.set_language":
+        assert response.headers["Location"].startswith("/logga-in")

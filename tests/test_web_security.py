@@ -1,0 +1,192 @@
+"""CSRF, security headers, error pages and hostile input: never a 500, never half-saved."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.accounts.models import User
+from tests.conftest import csrf_token, login, post_form
+
+
+def test_form_without_csrf_token_is_refused_in_swedish(client, world):
+    response = client.post("/logga-in", data={"email": world.users["coordinator"].email,
+                                              "password": "whatever-it-is"})
+    assert response.status_code == 400
+    assert "Formuläret hade gått ut" in response.get_data(as_text=True)
+
+
+def test_csrf_token_from_another_session_is_refused(client, app, world):
+    from tests.conftest import new_client
+
+    foreign = csrf_token(new_client(app))
+    response = client.post("/logga-in", data={"csrf_token": foreign,
+                                              "email": world.users["coordinator"].email,
+                                              "password": "en-lång-mening-om-prao"})
+    assert response.status_code == 400
+
+
+def test_invite_without_csrf_changes_nothing(client, login_as, db):
+    login_as("coordinator")
+    before = db.session.scalar(select(func.count()).select_from(User))
+    response = client.post("/anvandare/bjud-in", data={"name": "X", "email": "x@exempel.se",
+                                                      "role": "council", "municipality": "0"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(User)) == before
+
+
+@pytest.mark.parametrize("path", ["/", "/logga-in", "/finns-inte", "/samordnare"])
+def test_security_headers_on_every_response(client, world, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_have_no_inline_script(client, login_as):
+    login_as("coordinator")
+    for path in ("/", "/samordnare", "/anvandare/bjud-in", "/utkorg"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>" not in html and " onclick=" not in html
+        for tag in html.split("<script")[1:]:
+            assert tag.split(">", 1)[0].strip().startswith("src="), path
+
+
+def test_reset_page_leaks_no_referrer_and_is_not_cached(client, world):
+    response = client.get("/losenord/aterstall/nagot")
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_httponly_and_lax(client, world):
+    response = login(client, world.users["coordinator"].email)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_cookies_are_secure(monkeypatch, tmp_path):
+    from portal.config import load_settings
+
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    settings = load_settings(tmp_path)
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch, tmp_path):
+    from portal.config import ConfigurationError, load_settings
+
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        load_settings(tmp_path)
+
+
+def test_development_generates_and_keeps_a_secret_key(monkeypatch, tmp_path):
+    from portal.config import load_settings
+
+    monkeypatch.delenv("PORTAL_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = load_settings(tmp_path)["SECRET_KEY"]
+    assert len(first) >= 40
+    assert load_settings(tmp_path)["SECRET_KEY"] == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_database_url_from_environment(monkeypatch, tmp_path):
+    from portal.config import load_settings
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example:5432/prao")
+    assert load_settings(tmp_path)["SQLALCHEMY_DATABASE_URI"] == (
+        "postgresql+psycopg://u@db.example:5432/prao")
+    monkeypatch.delenv("DATABASE_URL")
+    assert load_settings(tmp_path)["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+
+
+@pytest.mark.parametrize(("path", "code", "text"), [
+    ("/finns-inte", 404, "Sidan finns inte"),
+    ("/sprak/de", 404, "Sidan finns inte"),
+    ("/skolor/abc", 404, "Sidan finns inte"),
+])
+def test_error_pages_are_swedish(client, world, path, code, text):
+    response = client.get(path)
+    assert response.status_code == code
+    html = response.get_data(as_text=True)
+    assert text in html and "Traceback" not in html and "werkzeug" not in html.lower()
+
+
+def test_forbidden_page_is_swedish(client, login_as):
+    login_as("employer")
+    response = client.get("/utkorg")
+    assert response.status_code == 403
+    assert "Du har inte behörighet till sidan" in response.get_data(as_text=True)
+
+
+def test_wrong_method_page_is_swedish(client, world):
+    response = client.put("/logga-in")
+    assert response.status_code == 405
+    assert "Det går inte att göra så här" in response.get_data(as_text=True)
+
+
+def test_server_error_page_is_swedish_and_leaks_nothing(app, world):
+    from tests.conftest import new_client
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("portal.main.views.render_template",
+                          lambda *a, **k: 1 / 0)
+            response = new_client(app).get("/")
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Något gick fel hos oss" in html
+    assert "ZeroDivisionError" not in html and "Traceback" not in html
+
+
+def test_oversized_post_gets_a_swedish_page(client, world):
+    token = csrf_token(client)
+    response = client.post("/logga-in", data={"csrf_token": token, "email": "a" * (3 << 20),
+                                              "password": "x"})
+    assert response.status_code == 413
+    assert "för stort" in response.get_data(as_text=True)
+
+
+def test_oversized_email_field_is_explained(client, world):
+    response = post_form(client, "/logga-in", {"email": "a" * 300 + "@exempel.se",
+                                               "password": "x"})
+    assert response.status_code == 200
+    assert "högst 254 tecken" in response.get_data(as_text=True)
+
+
+def test_non_utf8_bytes_are_answered_not_crashed(client, world):
+    token = csrf_token(client)
+    body = b"csrf_token=" + token.encode() + b"&email=%FF%FE%80abc&password=%C3%28x"
+    response = client.post("/logga-in", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert "Skriv e-postadressen som namn@exempel.se." in response.get_data(as_text=True)
+
+
+def test_malformed_multipart_is_answered_not_crashed(client, world):
+    response = client.post("/logga-in", data=b"--xyz\r\nnonsense",
+                           content_type="multipart/form-data; boundary=xyz")
+    assert response.status_code == 400
+
+
+def test_html_in_input_is_shown_as_text(client, world):
+    response = post_form(client, "/logga-in", {"email": "<script>alert(1)</script>",
+                                               "password": "x"})
+    html = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_language_switch_does_not_redirect_off_site(client, world):
+    response = client.get("/sprak/en?next=//evil.example/")
+    assert response.headers["Location"] == "/"
