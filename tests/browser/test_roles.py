@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from babel.support import Translations
 from playwright.sync_api import Page, expect
 
 from portal.demo import DEMO_PASSWORD
@@ -14,8 +15,13 @@ from tests.browser.support import PHONE, ROLES, log_in
 
 pytestmark = pytest.mark.browser
 
-ENGLISH_CATALOGUE = (Path(__file__).resolve().parents[2] / "portal" / "translations" / "en"
-                     / "LC_MESSAGES" / "messages.mo")
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "portal" / "translations"
+
+
+def english(text: str) -> str:
+    """The English catalogue's text for a Swedish message (the message itself while the
+    catalogue is not compiled or lacks it)."""
+    return Translations.load(str(TRANSLATIONS), ["en"]).gettext(text)
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -61,8 +67,9 @@ def test_language_switch_turns_the_page_english_and_back(page: Page) -> None:
 
     expect(page).to_have_url("/logga-in")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    if ENGLISH_CATALOGUE.exists():
-        expect(page.get_by_role("heading", level=1)).not_to_have_text("Logga in")
+    # Until the English catalogue translates the page, only the language is asserted.
+    if english("Logga in") != "Logga in":
+        expect(page.get_by_role("heading", level=1)).to_have_text(english("Logga in"))
 
     page.get_by_role("link", name="Svenska", exact=True).click()
     expect(page).to_have_url("/logga-in")

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Praoportalen's two everyday commands, for a fresh machine with Python 3.11:
+#   ./dev.sh run    install, migrate, load demo data, serve at http://127.0.0.1:5000
+#   ./dev.sh test   install with test tools (and Debian's chromium), run the whole suite
+# Extra arguments after `test` go to pytest. TEST_DATABASE_URL runs the suite on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+
+install() {
+  local extras=$1
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  fi
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".$extras"
+  # Translations live as .po files in the repository; the .mo files are built here.
+  "$VENV/bin/pybabel" compile --use-fuzzy -q -d portal/translations
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installerar Debians chromium för webbläsartesterna …"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Webbläsartesterna behöver Debians chromium: sudo apt-get install chromium" >&2
+    exit 1
+  fi
+}
+
+case "${1:-}" in
+  run)
+    install ""
+    export FLASK_APP=portal:create_app
+    "$VENV/bin/flask" db upgrade
+    "$VENV/bin/flask" demo seed
+    echo "Praoportalen körs på http://127.0.0.1:5000 (avsluta med Ctrl+C)"
+    exec "$VENV/bin/flask" run --host 127.0.0.1 --port 5000
+    ;;
+  test)
+    shift
+    install "[test]"
+    ensure_chromium
+    "$VENV/bin/ruff" check --quiet .
+    exec "$VENV/bin/pytest" "$@"
+    ;;
+  *)
+    echo "användning: ./dev.sh run | ./dev.sh test [pytest-argument …]" >&2
+    exit 2
+    ;;
+esac
