@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
 
@@ -24,6 +25,11 @@ def create_app(config: object | str | dict | None = None) -> Flask:
     app.config.update(overrides)
     logging.basicConfig(level=logging.INFO)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    if app.config["PROXY_COUNT"]:
+        # The client's address and scheme come from the trusted proxies, not from the socket:
+        # login throttling counts per real client, and Secure cookies see https.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_extensions(app)
     register_blueprints(app)
     register_shell_and_commands(app)

@@ -90,6 +90,8 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "PASSWORD_RESET_MAX_AGE": 3600,
         "INVITATION_MAX_AGE": 14 * 24 * 3600,
         "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12")),
+        # Behind a load balancer: how many proxies set X-Forwarded-For/-Proto in front of us.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         "PORTAL_CONTACT_EMAIL": os.environ.get("PORTAL_CONTACT_EMAIL", "prao@region.example.se"),
     }
 

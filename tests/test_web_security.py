@@ -190,3 +190,31 @@ def test_html_in_input_is_shown_as_text(client, world):
 def test_language_switch_does_not_redirect_off_site(client, world):
     response = client.get("/sprak/en?next=//evil.example/")
     assert response.headers["Location"] == "/"
+
+
+def test_behind_a_proxy_throttling_counts_the_real_client(smtp_server, tmp_path, monkeypatch):
+    from portal.extensions import limiter
+    from tests.conftest import make_app, new_client
+
+    app = make_app(f"sqlite:///{tmp_path / 'proxy.sqlite'}", smtp_server.port, PROXY_COUNT=1,
+                   LOGIN_LIMIT_PER_IP="2 per minute")
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        limiter.reset()
+
+    def attempt(client, ip: str) -> int:
+        token = csrf_token(client)
+        return client.post("/logga-in", data={"csrf_token": token, "email": f"x{ip}@a.se",
+                                              "password": "fel"},
+                           headers={"X-Forwarded-For": ip}).status_code
+
+    one, two = new_client(app), new_client(app)
+    assert [attempt(one, "10.0.0.1") for _ in range(3)] == [200, 200, 429]
+    assert attempt(two, "10.0.0.2") == 200
+    with app.app_context():
+        limiter.reset()
+        from portal.extensions import db
+
+        db.engine.dispose()
