@@ -17,7 +17,7 @@ install() {
   fi
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".$extras"
   # Translations live as .po files in the repository; the .mo files are built here.
-  "$VENV/bin/pybabel" compile --use-fuzzy -q -d portal/translations
+  "$VENV/bin/pybabel" compile -d portal/translations >/dev/null
 }
 
 ensure_chromium() {
