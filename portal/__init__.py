@@ -23,7 +23,8 @@ def create_app(config: object | str | dict | None = None) -> Flask:
     overrides = portal_config.resolve(config)
     app.config.update(portal_config.load_settings(Path(app.instance_path)))
     app.config.update(overrides)
-    logging.basicConfig(level=logging.INFO)
+    if not logging.getLogger().handlers:  # leave a host's own logging setup alone
+        logging.basicConfig(level=logging.INFO)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if app.config["PROXY_COUNT"]:
         # The client's address and scheme come from the trusted proxies, not from the socket:
