@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from portal.accounts.models import Role, User
-from portal.employers.models import Organisation, OrganisationStatus
+from portal.db import utcnow
+from portal.employers.models import (
+    Organisation,
+    OrganisationStatus,
+    Placement,
+    PlacementOffer,
+    PlacementStatus,
+)
+from portal.employers.reference import features_mask
 from portal.extensions import db
 from portal.schools.models import Municipality, School
+from portal.weeks import monday
 
 DEMO_PASSWORD = "visa-mig-portalen-2026"  # noqa: S105 - documented demo login, never production
 
@@ -30,9 +40,24 @@ SCHOOLS = [
     ("2581", "Christinaskolan", "45678901", "Storgatan 40, 941 32 Piteå"),
 ]
 ORGANISATIONS = [
-    ("Norrbottens Bygg AB", "556677-8899", OrganisationStatus.APPROVED),
-    ("Piteå Vård och Omsorg", "802480-1238", OrganisationStatus.APPROVED),
-    ("Kaffestugan i Luleå AB", "556123-4500", OrganisationStatus.PENDING),
+    ("Norrbottens Bygg AB", "556677-8899", OrganisationStatus.APPROVED, "construction",
+     "Industrigatan 4", "973 45", "Luleå", "2580", "Anders Byggare", "bygg@demo.praoportalen.se"),
+    ("Piteå Vård och Omsorg", "802480-1238", OrganisationStatus.APPROVED, "health",
+     "Sjukhusvägen 2", "941 50", "Piteå", "2581", "Vera Vårdare", "vard@demo.praoportalen.se"),
+    ("Kaffestugan i Luleå AB", "556123-4500", OrganisationStatus.PENDING, "hospitality",
+     "Storgatan 12", "972 31", "Luleå", "2580", "Kim Kaffe", "kaffe@demo.praoportalen.se"),
+]
+PLACEMENTS = [
+    ("556677-8899", "Snickare på bygget", "construction",
+     "Följ med ett arbetslag som bygger flerbostadshus. Du får se hur ett hus växer fram.",
+     "Mäta och såga virke, hjälpa till med enkla monteringar, städa arbetsplatsen.",
+     "Fall från höjd, buller, vassa verktyg.", "Eleven arbetar bara på marknivå, med hörselskydd "
+     "och skyddsskor som vi lånar ut. Inga motordrivna sågar.", [(11, 12, 2), (45, 46, 2)]),
+    ("802480-1238", "Undersköterska i hemtjänsten", "health",
+     "Du följer en undersköterska på hembesök hos äldre och ser hur omsorg fungerar.",
+     "Hjälpa till med inköp, promenader, samtal och enklare hushållssysslor.",
+     "Tunga lyft, smitta.", "Eleven lyfter inte och deltar inte i personlig omvårdnad.",
+     [(11, 12, 3)]),
 ]
 USERS = [
     ("samordnare@demo.praoportalen.se", "Sara Samordnare", Role.COORDINATOR, {}),
@@ -70,13 +95,21 @@ def _seed_places() -> dict[str, School]:
 
 
 def _seed_users(schools: dict[str, School], password_hash: str) -> list[DemoLogin]:
-    orgs = {number: _get_or_add(Organisation, {"org_number": number}, name=name, status=status)
-            for name, number, status in ORGANISATIONS}
+    municipalities = {m.code: m for m in db.session.scalars(select(Municipality))}
+    orgs = {
+        number: _get_or_add(
+            Organisation, {"org_number": number}, name=name, status=status, sector=sector,
+            visiting_address=address, postal_code=postal, city=city,
+            municipality=municipalities[code], contact_name=contact, contact_email=email)
+        for name, number, status, sector, address, postal, city, code, contact, email
+        in ORGANISATIONS
+    }
     logins = []
     for email, name, role, scope in USERS:
         user = db.session.scalars(select(User).filter_by(email=email)).first()
         if user is None:
             user = User(email=email, name=name, role=role, password_hash=password_hash,
+                        email_verified_at=utcnow(),
                         schools=[schools[u] for u in scope.get("schools", [])],
                         organisation=orgs.get(scope.get("org", "")))
             db.session.add(user)
@@ -85,8 +118,33 @@ def _seed_users(schools: dict[str, School], password_hash: str) -> list[DemoLogi
     return logins
 
 
+def _seed_placements() -> None:
+    year = utcnow().year + 1
+    for number, title, sector, description, tasks, hazards, measures, weeks in PLACEMENTS:
+        organisation = db.session.scalars(select(Organisation).filter_by(org_number=number)).one()
+        if db.session.scalars(select(Placement).filter_by(title=title)).first():
+            continue
+        placement = Placement(
+            organisation=organisation, title=title, sector=sector, description=description,
+            tasks=tasks, address=organisation.visiting_address,
+            postal_code=organisation.postal_code, city=organisation.city,
+            municipality=organisation.municipality, supervisor_name=organisation.contact_name,
+            supervisor_email=organisation.contact_email, supervisor_phone="070-000 00 00",
+            day_start=time(8, 0), day_end=time(14, 30), break_start=time(11, 30),
+            break_minutes=30, risk_hazards=hazards, risk_measures=measures,
+            risk_introduction="Säkerhetsgenomgång med handledaren första morgonen.",
+            risk_supervisor=organisation.contact_name, risk_confirmed_at=utcnow(),
+            status=PlacementStatus.PUBLISHED, published_at=utcnow(),
+            features=features_mask(["near_public_transport"]))
+        placement.offers = [PlacementOffer(first_week=monday(year, first),
+                                           last_week=monday(year, last), seats=seats)
+                            for first, last, seats in weeks]
+        db.session.add(placement)
+
+
 def seed_demo() -> list[DemoLogin]:
     schools = _seed_places()
     logins = _seed_users(schools, generate_password_hash(DEMO_PASSWORD))
+    _seed_placements()
     db.session.commit()
     return logins

@@ -1,12 +1,29 @@
 """Every domain's models in one import, so Alembic and `flask shell` see them all."""
 
 from portal.accounts.models import AuditEvent, Role, User, counsellor_school
-from portal.employers.models import Organisation, OrganisationStatus
+from portal.employers.models import (
+    CalendarEntry,
+    JoinRequest,
+    JoinStatus,
+    Organisation,
+    OrganisationStatus,
+    Placement,
+    PlacementOffer,
+    PlacementStatus,
+    RegionSettings,
+)
 from portal.notifications.models import OutboxEmail, OutboxStatus
 from portal.schools.models import Municipality, School
 
 __all__ = [
     "AuditEvent",
+    "CalendarEntry",
+    "JoinRequest",
+    "JoinStatus",
+    "Placement",
+    "PlacementOffer",
+    "PlacementStatus",
+    "RegionSettings",
     "Municipality",
     "Organisation",
     "OrganisationStatus",

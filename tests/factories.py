@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date, time
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
 from portal.accounts.models import Role, User
-from portal.employers.models import Organisation, OrganisationStatus
+from portal.db import utcnow
+from portal.employers.models import (
+    Organisation,
+    OrganisationStatus,
+    Placement,
+    PlacementOffer,
+    PlacementStatus,
+)
+from portal.employers.orgnr import luhn_ok
 from portal.extensions import db
 from portal.notifications.models import OutboxEmail
 from portal.schools.models import Municipality, School
@@ -41,13 +51,65 @@ class SchoolFactory(BaseFactory):
     municipality = factory.SubFactory(MunicipalityFactory)
 
 
+def valid_org_number(n: int) -> str:
+    """A distinct organisationsnummer with a correct Luhn check digit for each n."""
+    nine = f"55{n % 10_000_000:07d}"
+    check = next(d for d in "0123456789" if luhn_ok(nine + d))
+    return f"{nine[:6]}-{nine[6:]}{check}"
+
+
 class OrganisationFactory(BaseFactory):
     class Meta:
         model = Organisation
 
     name = factory.Sequence(lambda n: f"Företag {n} AB")
-    org_number = factory.Sequence(lambda n: f"{550000 + n % 400000:06d}-{n % 10000:04d}")
+    org_number = factory.Sequence(valid_org_number)
     status = OrganisationStatus.APPROVED
+    sector = "hospitality"
+    visiting_address = "Storgatan 1"
+    postal_code = "972 31"
+    city = "Luleå"
+    contact_name = "Kim Kontakt"
+    contact_email = factory.Sequence(lambda n: f"kontakt{n}@foretag.se")
+    contact_phone = "0920-123 45"
+
+
+class PlacementFactory(BaseFactory):
+    class Meta:
+        model = Placement
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Praoplats {n}")
+    sector = "hospitality"
+    description = "Du får följa med i arbetet i köket och i kassan."
+    tasks = "Duka, diska, ta emot gäster."
+    address = "Storgatan 1"
+    postal_code = "972 31"
+    city = "Luleå"
+    supervisor_name = "Hanna Handledare"
+    supervisor_phone = "070-123 45 67"
+    supervisor_email = factory.Sequence(lambda n: f"handledare{n}@foretag.se")
+    day_start = time(8, 0)
+    day_end = time(14, 30)
+    break_start = time(11, 30)
+    break_minutes = 30
+    risk_hazards = "Varma ytor i köket."
+    risk_measures = "Eleven arbetar inte vid spisen."
+    risk_introduction = "Genomgång av köket första dagen."
+    risk_supervisor = "Hanna Handledare"
+    risk_confirmed_at = factory.LazyFunction(utcnow)
+    status = PlacementStatus.PUBLISHED
+    published_at = factory.LazyFunction(utcnow)
+
+
+class PlacementOfferFactory(BaseFactory):
+    class Meta:
+        model = PlacementOffer
+
+    placement = factory.SubFactory(PlacementFactory)
+    first_week = date(2027, 3, 15)  # vecka 11 2027
+    last_week = date(2027, 3, 22)  # vecka 12 2027
+    seats = 2
 
 
 class UserFactory(BaseFactory):

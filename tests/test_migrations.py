@@ -51,6 +51,7 @@ def test_upgrade_on_empty_database_matches_models(tmp_path, smtp_server):
             downgrade(revision="base")
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
             upgrade()
+            _assert_email_unique_whatever_the_case()  # the index survived the way down
             db.engine.dispose()
     finally:
         drop()

@@ -53,6 +53,9 @@ class User(UserMixin, TimestampMixin, Base):
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the address is proven: an emailed link was opened (registration, invitation).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    phone: Mapped[str] = mapped_column(String(40), default="")
 
     organisation: Mapped[Organisation | None] = relationship()
     municipality: Mapped[Municipality | None] = relationship()

@@ -1,0 +1,67 @@
+"""ISO weeks as the school year speaks of them: 'vecka 11–12 2027'. A week is stored as the
+date of its Monday. Pure functions, no Flask."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+WEEK_RANGE_RE = re.compile(
+    r"^\s*(?:v(?:ecka)?\.?\s*)?(\d{1,2})\s*(?:[-–]\s*(\d{1,2}))?\s+(\d{4})\s*$", re.IGNORECASE)
+
+
+class WeekError(ValueError):
+    """The text is not a week range, or names a week that does not exist."""
+
+
+def monday(year: int, week: int) -> date:
+    try:
+        return date.fromisocalendar(year, week, 1)
+    except ValueError as error:
+        raise WeekError(f"vecka {week} {year} finns inte") from error
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def parse_week_range(text: str) -> tuple[date, date]:
+    """'11-12 2027', 'v 11–12 2027', 'vecka 45 2026' -> (Monday of first, Monday of last).
+    A range over new year ('52-2 2027') is written with the year of the first week."""
+    match = WEEK_RANGE_RE.match(text)
+    if match is None:
+        raise WeekError("skriv veckorna som 11–12 2027")
+    first_week, last_week, year = int(match.group(1)), int(match.group(2) or match.group(1)), \
+        int(match.group(3))
+    first = monday(year, first_week)
+    last = monday(year + 1 if last_week < first_week else year, last_week)
+    return first, last
+
+
+def weeks_between(first: date, last: date) -> list[date]:
+    return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+
+
+def week_label(first: date, last: date | None = None) -> str:
+    """(Monday, Monday) -> 'vecka 11–12 2027' (the label's words are translated by callers)."""
+    year, week, _ = first.isocalendar()
+    if last is None or last == first:
+        return f"{week} {year}"
+    last_year, last_week, _ = last.isocalendar()
+    if last_year != year:
+        return f"{week} {year}–{last_week} {last_year}"
+    return f"{week}–{last_week} {year}"
+
+
+def term_of(day: date) -> str:
+    """School terms: spring (VT) January–June, autumn (HT) July–December."""
+    return f"{'VT' if day.month <= 6 else 'HT'} {day.year}"
+
+
+def same_week_next_year(day: date) -> date:
+    """The Monday of the same ISO week number a year later (week 53 becomes week 52)."""
+    year, week, _ = day.isocalendar()
+    try:
+        return date.fromisocalendar(year + 1, week, 1)
+    except ValueError:
+        return date.fromisocalendar(year + 1, 52, 1)
