@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import can
+from portal.employers.reference import sector_label
 from portal.i18n import LANGUAGE_NAMES, current_language
 
 ROLE_LABELS = {
@@ -34,4 +35,5 @@ def init_app(app: Flask) -> None:
             "lang": current_language(),
             "language_switch": _language_switch,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
+            "sector_label": lambda code: sector_label(code, current_language()),
         }

@@ -120,6 +120,7 @@ class UserFactory(BaseFactory):
     email = factory.Sequence(lambda n: f"user{n}@exempel.se")
     role = Role.COORDINATOR
     password_hash = _PASSWORD_HASH
+    email_verified_at = factory.LazyFunction(utcnow)
 
 
 class OutboxEmailFactory(BaseFactory):

@@ -4,10 +4,11 @@ object does not exist (404), and who is sent to log in (302). A route missing he
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
+from portal.employers.services import request_join
 from tests import factories
 from tests.conftest import World, csrf_token, login
 
@@ -23,6 +24,7 @@ class Case:
     expect: dict[str, int]
     method: str = "GET"
     note: str = ""
+    data: dict[str, str] = field(default_factory=dict)
 
 
 def everyone(code: int) -> dict[str, int]:
@@ -74,6 +76,40 @@ CASES = [
 ]
 
 
+def _join_request_url(world: World) -> str:
+    newcomer = factories.UserFactory(role="employer", organisation=None)
+    join = request_join(newcomer, world.organisation_a)
+    return f"/arbetsgivare/forfragningar/{join.id}"
+
+
+def _pending_placement_url(world: World) -> str:
+    placement = factories.PlacementFactory(organisation=world.organisation_a,
+                                           status="pending", published_at=None)
+    return f"/samordnare/praoplatser/{placement.id}/granska"
+
+
+CASES += [
+    Case("employers.register", lambda w: "/arbetsgivare/registrera", everyone(200)),
+    Case("employers.registered", lambda w: "/arbetsgivare/registrera/klart", everyone(200)),
+    Case("employers.verify_email", lambda w: "/arbetsgivare/bekrafta/ogiltig", everyone(400)),
+    Case("employers.join_requests", lambda w: "/arbetsgivare/forfragningar",
+         {**only("employer"), "coordinator": 200}),
+    Case("employers.decide_join", _join_request_url,
+         {**only("employer", 302), "coordinator": 302}, method="POST",
+         data={"decision": "reject"}, note="own organisation"),
+    Case("employers.decide_join",
+         lambda w: _join_request_url(w).replace("forfragningar/", "forfragningar/9999"),
+         {**only("employer", 404), "coordinator": 404}, method="POST",
+         data={"decision": "reject"}, note="no such request"),
+    Case("employers.review_queue", lambda w: "/samordnare/granskning", only("coordinator")),
+    Case("employers.review_organisation",
+         lambda w: f"/samordnare/organisationer/{w.organisation_b.id}/granska",
+         only("coordinator")),
+    Case("employers.review_placement", _pending_placement_url, only("coordinator")),
+    Case("employers.settings", lambda w: "/samordnare/installningar", only("coordinator")),
+]
+
+
 def test_every_route_is_in_the_matrix(app):
     routed = {rule.endpoint for rule in app.url_map.iter_rules()} - IGNORED_ENDPOINTS
     covered = {case.endpoint for case in CASES}
@@ -94,7 +130,7 @@ def test_access(client, world, role, case):
         assert login(client, world.users[role].email).status_code == 302
     url = case.url(world)
     if case.method == "POST":
-        response = client.post(url, data={"csrf_token": csrf_token(client)})
+        response = client.post(url, data={"csrf_token": csrf_token(client), **case.data})
     else:
         response = client.get(url)
     expected = case.expect[role]

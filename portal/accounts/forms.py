@@ -13,9 +13,9 @@ from portal.accounts.passwords import password_problem
 EMAIL_MAX = 254
 
 
-def _email_field(label: str = "E-postadress") -> EmailField:
+def email_field(label: object = None) -> EmailField:
     return EmailField(
-        _l(label),
+        label or _l("E-postadress"),
         validators=[
             DataRequired(message=_l("Fyll i en e-postadress.")),
             Length(max=EMAIL_MAX, message=_l("E-postadressen får ha högst %(max)d tecken.")),
@@ -27,7 +27,7 @@ def _email_field(label: str = "E-postadress") -> EmailField:
 
 
 class LoginForm(FlaskForm):
-    email = _email_field()
+    email = email_field()
     password = PasswordField(
         _l("Lösenord"),
         validators=[DataRequired(message=_l("Fyll i ditt lösenord.")),
@@ -37,7 +37,7 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = _email_field()
+    email = email_field()
 
 
 class SetPasswordForm(FlaskForm):
@@ -77,7 +77,7 @@ class InviteForm(FlaskForm):
                     Length(max=200, message=_l("Namnet får ha högst %(max)d tecken."))],
         render_kw={"autocomplete": "off"},
     )
-    email = _email_field()
+    email = email_field()
     role = SelectField(_l("Roll"), validators=[DataRequired(message=_l("Välj en roll."))])
     schools = MultiCheckboxField(
         _l("Skolor (för studie- och yrkesvägledare)"), coerce=int, validate_choice=True

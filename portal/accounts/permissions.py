@@ -15,7 +15,7 @@ from flask import abort
 from flask_login import current_user
 
 from portal.accounts.models import Role, User
-from portal.employers.models import Organisation
+from portal.employers.models import JoinRequest, Organisation
 from portal.extensions import login_manager
 from portal.schools.models import Municipality, School
 
@@ -33,6 +33,11 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "outbox.retry": frozenset({C}),
     "school.view": frozenset({C, CO}),
     "organisation.view": frozenset({C, E}),
+    "join.list": frozenset({C, E}),
+    "join.decide": frozenset({C, E}),
+    "review.queue": frozenset({C}),
+    "review.decide": frozenset({C}),
+    "settings.edit": frozenset({C}),
 }
 
 # The roles a coordinator may invite by email; employers register themselves.
@@ -61,7 +66,15 @@ def _municipality_in_scope(user: User, municipality: Municipality) -> bool:
     return user.role is Role.COUNCIL and user.municipality_id in (None, municipality.id)
 
 
+def _join_request_in_scope(user: User, join: JoinRequest) -> bool:
+    if user.role is Role.COORDINATOR:
+        return True
+    return (user.role is Role.EMPLOYER and user.organisation_id is not None
+            and user.organisation_id == join.organisation_id)
+
+
 SCOPE_RULES: dict[type, Callable[[User, Any], bool]] = {
+    JoinRequest: _join_request_in_scope,
     School: _school_in_scope,
     Organisation: _organisation_in_scope,
     Municipality: _municipality_in_scope,

@@ -73,12 +73,13 @@ def record_login(user: User, ip: str) -> None:
     db.session.commit()
 
 
-def _set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password)
     user.session_token = new_session_token()
 
 
-def _external(endpoint: str, **values: object) -> str:
+def external_url(endpoint: str, **values: object) -> str:
+    """An absolute link for an email: the portal's public address, never the request's Host."""
     return current_app.config["PORTAL_BASE_URL"] + url_for(endpoint, **values)
 
 
@@ -87,7 +88,7 @@ def request_password_reset(email: str, ip: str) -> None:
     user = find_user(email)
     if user is None or not user.active or user.password_hash is None:
         return
-    link = _external("accounts.reset_password", token=make_token(user, RESET_SALT))
+    link = external_url("accounts.reset_password", token=make_token(user, RESET_SALT))
     messages.password_reset(user, link)
     audit(user, "password_reset_requested", user, ip=ip)
     db.session.commit()
@@ -99,7 +100,7 @@ def user_for_reset(token: str) -> User:
 
 def reset_password(token: str, password: str, ip: str) -> User:
     user = user_for_reset(token)
-    _set_password(user, password)
+    set_password(user, password)
     audit(user, "password_reset", user, ip=ip)
     db.session.commit()
     return user
@@ -114,7 +115,8 @@ def user_for_invitation(token: str) -> User:
 
 def accept_invitation(token: str, password: str, ip: str) -> User:
     user = user_for_invitation(token)
-    _set_password(user, password)
+    set_password(user, password)
+    user.email_verified_at = utcnow()  # the link reached the address: it is proven
     audit(user, "invitation_accepted", user, ip=ip)
     db.session.commit()
     return user
@@ -139,7 +141,7 @@ def invite_user(inviter: User, *, email: str, name: str, role: Role,
                 municipality=municipality if role is Role.COUNCIL else None)
     db.session.add(user)
     db.session.flush()
-    link = _external("accounts.accept_invitation", token=make_token(user, INVITATION_SALT))
+    link = external_url("accounts.accept_invitation", token=make_token(user, INVITATION_SALT))
     messages.invitation(user, inviter, link)
     audit(inviter, "user_invited", user, detail=role.value)
     db.session.commit()

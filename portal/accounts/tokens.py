@@ -11,6 +11,7 @@ from portal.extensions import db
 
 RESET_SALT = "password-reset"
 INVITATION_SALT = "invitation"
+VERIFY_EMAIL_SALT = "verify-email"
 
 
 class TokenError(Exception):

@@ -22,7 +22,9 @@ from portal.accounts.forms import ForgotPasswordForm, InviteForm, LoginForm, Set
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import INVITABLE_ROLES, public, require
 from portal.accounts.tokens import TokenError
+from portal.employers import services as employer_services
 from portal.extensions import db, limiter
+from portal.formtools import choices
 from portal.schools.models import Municipality, School
 from portal.templating import ROLE_LABELS
 from portal.urls import safe_next
@@ -59,14 +61,20 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
+        if user is not None and employer_services.needs_verification(user):
+            # Only said to someone who knows the password, so it reveals nothing.
+            employer_services.resend_verification(user)
+            form.email.errors.append(_("Bekräfta din e-postadress innan du loggar in. Vi har "
+                                       "skickat en ny länk till %(email)s.", email=user.email))
+        elif user is not None:
             lang = session.get("lang")
             _start_session(user)
             if lang:
                 session["lang"] = lang
             return redirect(safe_next(request.args.get("next"), url_for("main.start")))
-        # One message whether the email is unknown or the password wrong.
-        form.password.errors.append(_("Fel e-postadress eller lösenord."))
+        else:
+            # One message whether the email is unknown or the password wrong.
+            form.password.errors.append(_("Fel e-postadress eller lösenord."))
     return render_template("accounts/login.html", form=form)
 
 
@@ -141,13 +149,13 @@ def users() -> ResponseReturnValue:
 
 def _invite_form() -> InviteForm:
     form = InviteForm()
-    form.role.choices = [("", _("Välj roll"))] + [(r.value, str(ROLE_LABELS[r]))
-                                                  for r in INVITABLE_ROLES]
+    form.role.choices = choices([("", _("Välj roll"))]
+                                + [(r.value, ROLE_LABELS[r]) for r in INVITABLE_ROLES])
     schools = db.session.scalars(select(School).order_by(School.name))
-    form.schools.choices = [(s.id, s.name) for s in schools]
+    form.schools.choices = choices((s.id, s.name) for s in schools)
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name))
-    form.municipality.choices = [(0, _("Hela regionen"))] + [(m.id, m.name)
-                                                             for m in municipalities]
+    form.municipality.choices = choices([(0, _("Hela regionen"))]
+                                        + [(m.id, m.name) for m in municipalities])
     return form
 
 

@@ -1,14 +1,31 @@
-"""Organisation pages. Placements, offers and the catalogue grow here in the employer issue."""
+"""Employer registration and verification, join requests, the organisation page, and the
+coordinator's review queue and settings."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
 
-from portal.accounts.permissions import authorize
-from portal.employers import bp
-from portal.employers.models import Organisation
-from portal.extensions import db
+from portal.accounts.models import Role
+from portal.accounts.permissions import authorize, public, require
+from portal.accounts.services import AccountError
+from portal.employers import approval, bp, services
+from portal.employers.forms import DecisionForm, JoinDecisionForm, RegistrationForm, SettingsForm
+from portal.employers.models import (
+    JoinRequest,
+    Organisation,
+    OrganisationStatus,
+    Placement,
+    PlacementStatus,
+)
+from portal.employers.reference import sectors
+from portal.extensions import db, limiter
+from portal.formtools import choices
+from portal.i18n import current_language
+from portal.schools.models import Municipality
 
 
 @bp.route("/organisationer/<int:organisation_id>")
@@ -16,3 +33,142 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
     organisation = db.session.get(Organisation, organisation_id)
     authorize("organisation.view", organisation)
     return render_template("employers/organisation.html", organisation=organisation)
+
+
+def _registration_form() -> RegistrationForm:
+    form = RegistrationForm()
+    lang = current_language()
+    form.sector.choices = choices([("", _("Välj bransch"))]
+                                  + [(s.code, s.label(lang)) for s in sectors()])
+    municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name))
+    form.municipality.choices = choices([(0, _("Välj kommun"))]
+                                        + [(m.id, m.name) for m in municipalities])
+    return form
+
+
+def _registration_data(form: RegistrationForm) -> services.Registration:
+    return services.Registration(
+        organisation_name=form.organisation_name.data, org_number=form.org_number.data,
+        sector=form.sector.data, visiting_address=form.visiting_address.data,
+        postal_code=form.postal_code.data, city=form.city.data,
+        municipality_id=form.municipality.data, contact_name=form.contact_name.data,
+        email=form.email.data, phone=form.phone.data, password=form.password.data)
+
+
+@bp.route("/arbetsgivare/registrera", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"], deduct_when=lambda r: r.status_code == 302)
+@public
+def register() -> ResponseReturnValue:
+    form = _registration_form()
+    if form.validate_on_submit():
+        try:
+            outcome = services.register(_registration_data(form), request.remote_addr or "")
+        except AccountError as error:
+            getattr(form, error.field).errors.append(str(error.message))
+        else:
+            return redirect(url_for("employers.registered", typ=outcome.value))
+    return render_template("employers/register.html", form=form)
+
+
+@bp.route("/arbetsgivare/registrera/klart")
+@public
+def registered() -> ResponseReturnValue:
+    joined = request.args.get("typ") == services.RegistrationOutcome.JOIN_REQUESTED.value
+    return render_template("employers/registered.html", joined=joined)
+
+
+@bp.route("/arbetsgivare/bekrafta/<token>")
+@public
+def verify_email(token: str) -> ResponseReturnValue:
+    user, problem = services.token_user_or_none(token)
+    if user is None:
+        return render_template("accounts/link_problem.html", reason=problem,
+                               purpose="verify"), 400
+    flash(_("Tack! Din e-postadress är bekräftad. Nu kan du logga in."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/arbetsgivare/forfragningar")
+@require("join.list")
+def join_requests() -> ResponseReturnValue:
+    if current_user.role is Role.COORDINATOR:
+        requests = services.join_requests_for(None)
+    elif current_user.organisation_id is not None:
+        requests = services.join_requests_for(current_user.organisation_id)
+    else:
+        requests = []  # an employer still waiting to join sees no one else's requests
+    return render_template("employers/join_requests.html", requests=requests,
+                           form=JoinDecisionForm())
+
+
+@bp.route("/arbetsgivare/forfragningar/<int:join_id>", methods=["POST"])
+@require("join.decide")
+def decide_join(join_id: int) -> ResponseReturnValue:
+    join = db.session.get(JoinRequest, join_id)
+    authorize("join.decide", join)
+    form = JoinDecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.decide_join(join, current_user, approve=form.decision.data == "approve")
+    message = (_("%(name)s är nu med i organisationen.", name=join.user.name)
+               if form.decision.data == "approve"
+               else _("Förfrågan från %(name)s är avslagen.", name=join.user.name))
+    flash(message, "success")
+    return redirect(request.referrer if request.referrer and "/granskning" in request.referrer
+                    else url_for("employers.join_requests"))
+
+
+@bp.route("/samordnare/granskning")
+@require("review.queue")
+def review_queue() -> ResponseReturnValue:
+    return render_template("employers/review_queue.html", queue=approval.queue(),
+                           join_form=JoinDecisionForm())
+
+
+@bp.route("/samordnare/organisationer/<int:organisation_id>/granska", methods=["GET", "POST"])
+@require("review.decide")
+def review_organisation(organisation_id: int) -> ResponseReturnValue:
+    organisation = db.session.get(Organisation, organisation_id)
+    authorize("review.decide", organisation)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        approval.decide_organisation(organisation, current_user,
+                                     form.decision.data == "approve", form.reason.data or "")
+        flash(_("Beslutet om %(name)s är sparat och skickas med e-post.",
+                name=organisation.name), "success")
+        return redirect(url_for("employers.review_queue"))
+    return render_template("employers/review_organisation.html", organisation=organisation,
+                           form=form, members=services.organisation_members(organisation))
+
+
+@bp.route("/samordnare/praoplatser/<int:placement_id>/granska", methods=["GET", "POST"])
+@require("review.decide")
+def review_placement(placement_id: int) -> ResponseReturnValue:
+    placement = db.session.get(Placement, placement_id)
+    authorize("review.decide", placement)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        approve = form.decision.data == "approve"
+        if approve and placement.risk_confirmed_at is None:
+            form.decision.errors.append(_("Praoplatsen kan inte publiceras förrän "
+                                          "riskbedömningen är klar."))
+        else:
+            approval.decide_placement(placement, current_user, approve, form.reason.data or "")
+            flash(_("Beslutet om %(title)s är sparat och skickas med e-post.",
+                    title=placement.title), "success")
+            return redirect(url_for("employers.review_queue"))
+    return render_template("employers/review_placement.html", placement=placement, form=form,
+                           statuses=PlacementStatus, org_statuses=OrganisationStatus)
+
+
+@bp.route("/samordnare/installningar", methods=["GET", "POST"])
+@require("settings.edit")
+def settings() -> ResponseReturnValue:
+    current = approval.settings()
+    form = SettingsForm(obj=current)
+    if form.validate_on_submit():
+        approval.set_auto_publish(current_user, form.auto_publish_approved.data)
+        flash(_("Inställningen är sparad."), "success")
+        return redirect(url_for("employers.settings"))
+    return render_template("employers/settings.html", form=form)
+

@@ -8,6 +8,7 @@ from portal.notifications.outbox import enqueue
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
+    from portal.employers.models import JoinRequest, Organisation, Placement
     from portal.notifications.models import OutboxEmail
 
 
@@ -17,3 +18,25 @@ def password_reset(user: User, link: str) -> OutboxEmail:
 
 def invitation(user: User, inviter: User, link: str) -> OutboxEmail:
     return enqueue(user.email, "invitation", user=user, inviter=inviter, link=link)
+
+
+def verify_email(user: User, link: str) -> OutboxEmail:
+    return enqueue(user.email, "verify_email", user=user, link=link)
+
+
+def join_request_received(recipient: str, join: JoinRequest) -> OutboxEmail:
+    return enqueue(recipient, "join_request_received", join=join)
+
+
+def join_request_decided(join: JoinRequest) -> OutboxEmail:
+    return enqueue(join.user.email, "join_request_decided", join=join)
+
+
+def organisation_decided(recipient: str, organisation: Organisation) -> OutboxEmail:
+    return enqueue(recipient, "organisation_decided", organisation=organisation)
+
+
+def placement_decided(recipient: str, placement: Placement, approved: bool,
+                      reason: str) -> OutboxEmail:
+    return enqueue(recipient, "placement_decided", placement=placement, approved=approved,
+                   reason=reason)

@@ -1,0 +1,93 @@
+"""Forms for employer registration, join requests and the coordinator's decisions."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from portal.accounts.forms import SetPasswordForm, email_field
+from portal.employers.orgnr import org_number_problem
+from portal.formtools import choices
+
+
+def _text(label: str, max_length: int, required: bool = True, **kwargs: object) -> StringField:
+    validators = [DataRequired(message=_l("Fyll i fältet."))] if required else [Optional()]
+    validators.append(Length(max=max_length,
+                             message=_l("Högst %(max)d tecken.", max=max_length)))
+    return StringField(label, validators=validators, **kwargs)
+
+
+class RegistrationForm(SetPasswordForm):
+    organisation_name = _text(_l("Organisationens namn"), 200)
+    org_number = StringField(
+        _l("Organisationsnummer"),
+        description=_l("Tio siffror, till exempel 556677-8899. Enskild firma: ditt "
+                       "personnummer."),
+        validators=[DataRequired(message=_l("Fyll i organisationsnumret."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    sector = SelectField(_l("Bransch"), validators=[DataRequired(message=_l("Välj bransch."))])
+    visiting_address = _text(_l("Besöksadress"), 300, render_kw={"autocomplete": "street-address"})
+    postal_code = StringField(
+        _l("Postnummer"),
+        validators=[DataRequired(message=_l("Fyll i postnumret.")),
+                    Regexp(r"^\d{3} ?\d{2}$", message=_l("Skriv postnumret som 123 45."))],
+        render_kw={"autocomplete": "postal-code", "inputmode": "numeric"},
+    )
+    city = _text(_l("Ort"), 100, render_kw={"autocomplete": "address-level2"})
+    municipality = SelectField(_l("Kommun"), coerce=int,
+                               validators=[DataRequired(message=_l("Välj kommun."))])
+    contact_name = _text(_l("Ditt namn (kontaktperson)"), 200, render_kw={"autocomplete": "name"})
+    email = email_field(_l("Din e-postadress"))
+    phone = StringField(
+        _l("Telefon"),
+        validators=[DataRequired(message=_l("Fyll i ett telefonnummer.")),
+                    Regexp(r"^[0-9 +()\-]{6,20}$",
+                           message=_l("Skriv telefonnumret med siffror, till exempel "
+                                      "070-123 45 67."))],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+
+    def validate_org_number(self, field: StringField) -> None:
+        problem = org_number_problem(field.data or "")
+        if problem == "format":
+            raise ValidationError(_l("Skriv organisationsnumret som tio siffror: NNNNNN-NNNN."))
+        if problem == "check":
+            raise ValidationError(_l("Organisationsnumret stämmer inte: kontrollsiffran är fel. "
+                                     "Kontrollera att du har skrivit rätt."))
+
+    def validate_password(self, field: object) -> None:
+        self.account_email = self.email.data or ""
+        super().validate_password(field)
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        _l("Beslut"),
+        choices=choices([("approve", _l("Godkänn")), ("reject", _l("Avslå"))]),
+        validators=[DataRequired(message=_l("Välj godkänn eller avslå."))],
+    )
+    reason = TextAreaField(
+        _l("Motivering (skickas med e-post)"),
+        description=_l("Krävs vid avslag. Skriv vad som behöver ändras."),
+        validators=[Length(max=2000, message=_l("Högst %(max)d tecken.", max=2000))],
+    )
+
+    def validate_reason(self, field: TextAreaField) -> None:
+        if self.decision.data == "reject" and not (field.data or "").strip():
+            raise ValidationError(_l("Skriv en motivering när du avslår."))
+
+
+class JoinDecisionForm(FlaskForm):
+    decision = RadioField(choices=choices([("approve", _l("Godkänn")), ("reject", _l("Avslå"))]),
+                          validators=[DataRequired()])
+
+
+class SettingsForm(FlaskForm):
+    auto_publish_approved = BooleanField(
+        _l("Publicera praoplatser från redan godkända arbetsgivare utan granskning"),
+        description=_l("Nya arbetsgivare granskas alltid. Praoplatser måste ändå ha en "
+                       "färdig riskbedömning innan de publiceras."),
+    )

@@ -1,0 +1,164 @@
+"""Employer self-registration, email verification and requests to join an organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.accounts import services as accounts
+from portal.accounts.models import Role, User
+from portal.accounts.tokens import VERIFY_EMAIL_SALT, TokenError, make_token, read_token
+from portal.db import utcnow
+from portal.employers.models import JoinRequest, JoinStatus, Organisation, OrganisationStatus
+from portal.employers.orgnr import normalize_org_number
+from portal.extensions import db
+from portal.notifications import messages
+
+VERIFY_MAX_AGE = 7 * 24 * 3600
+
+
+class RegistrationOutcome(StrEnum):
+    NEW_ORGANISATION = "new"
+    JOIN_REQUESTED = "join"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the employer typed into the registration form, already validated."""
+
+    organisation_name: str
+    org_number: str
+    sector: str
+    visiting_address: str
+    postal_code: str
+    city: str
+    municipality_id: int
+    contact_name: str
+    email: str
+    phone: str
+    password: str
+
+
+def organisation_by_number(org_number: str) -> Organisation | None:
+    number = normalize_org_number(org_number)
+    if number is None:
+        return None
+    return db.session.scalars(select(Organisation).filter_by(org_number=number)).first()
+
+
+def _new_user(data: Registration, organisation: Organisation | None) -> User:
+    user = User(email=accounts.normalize_email(data.email), name=data.contact_name.strip(),
+                phone=data.phone.strip(), role=Role.EMPLOYER, organisation=organisation)
+    accounts.set_password(user, data.password)
+    db.session.add(user)
+    return user
+
+
+def _new_organisation(data: Registration) -> Organisation:
+    organisation = Organisation(
+        name=data.organisation_name.strip(), org_number=normalize_org_number(data.org_number),
+        sector=data.sector, visiting_address=data.visiting_address.strip(),
+        postal_code=data.postal_code.strip(), city=data.city.strip(),
+        municipality_id=data.municipality_id, contact_name=data.contact_name.strip(),
+        contact_email=accounts.normalize_email(data.email), contact_phone=data.phone.strip(),
+        status=OrganisationStatus.PENDING)
+    db.session.add(organisation)
+    return organisation
+
+
+def register(data: Registration, ip: str) -> RegistrationOutcome:
+    """One transaction: the account, the organisation (or a join request when the
+    organisationsnummer is known already) and the emails. Never a duplicate organisation."""
+    if accounts.find_user(data.email) is not None:
+        raise accounts.AccountError(
+            "email", _l("Det finns redan ett konto med den e-postadressen. Logga in, eller "
+                        "välj ”Glömt lösenordet?” på inloggningssidan."))
+    existing = organisation_by_number(data.org_number)
+    user = _new_user(data, organisation=None if existing else _new_organisation(data))
+    db.session.flush()
+    send_verification(user)
+    if existing is not None:
+        request_join(user, existing)
+    accounts.audit(user, "employer_registered", user, ip=ip,
+                   detail="join" if existing else "new organisation")
+    db.session.commit()
+    return RegistrationOutcome.JOIN_REQUESTED if existing else RegistrationOutcome.NEW_ORGANISATION
+
+
+def send_verification(user: User) -> None:
+    link = accounts.external_url("employers.verify_email",
+                                 token=make_token(user, VERIFY_EMAIL_SALT))
+    messages.verify_email(user, link)
+
+
+def resend_verification(user: User) -> None:
+    send_verification(user)
+    db.session.commit()
+
+
+def verify_email(token: str) -> User:
+    user = read_token(token, VERIFY_EMAIL_SALT, VERIFY_MAX_AGE)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        accounts.audit(user, "email_verified", user)
+        db.session.commit()
+    return user
+
+
+def needs_verification(user: User) -> bool:
+    """Employers register themselves, so their address must be proven before they sign in."""
+    return user.role is Role.EMPLOYER and user.email_verified_at is None
+
+
+def organisation_members(organisation: Organisation) -> list[User]:
+    stmt = select(User).where(User.organisation_id == organisation.id, User.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def request_join(user: User, organisation: Organisation) -> JoinRequest:
+    join = JoinRequest(user=user, organisation=organisation)
+    db.session.add(join)
+    recipients = {m.email for m in organisation_members(organisation)}
+    recipients.add(organisation.contact_email)
+    for email in sorted(r for r in recipients if r):
+        messages.join_request_received(email, join)
+    return join
+
+
+def pending_join_request(user: User) -> JoinRequest | None:
+    stmt = select(JoinRequest).where(JoinRequest.user_id == user.id,
+                                     JoinRequest.status == JoinStatus.PENDING)
+    return db.session.scalars(stmt).first()
+
+
+def join_requests_for(organisation_id: int | None) -> list[JoinRequest]:
+    """Pending requests to one organisation, or to every organisation (the coordinator)."""
+    stmt = (select(JoinRequest).where(JoinRequest.status == JoinStatus.PENDING)
+            .order_by(JoinRequest.created_at))
+    if organisation_id is not None:
+        stmt = stmt.where(JoinRequest.organisation_id == organisation_id)
+    return list(db.session.scalars(stmt))
+
+
+def decide_join(join: JoinRequest, decider: User, approve: bool) -> None:
+    if join.status is not JoinStatus.PENDING:
+        return
+    join.status = JoinStatus.APPROVED if approve else JoinStatus.REJECTED
+    join.decided_at = utcnow()
+    join.decided_by_id = decider.id
+    if approve:
+        join.user.organisation_id = join.organisation_id
+    messages.join_request_decided(join)
+    accounts.audit(decider, "join_approved" if approve else "join_rejected", join)
+    db.session.commit()
+
+
+def token_user_or_none(token: str) -> tuple[User | None, str | None]:
+    try:
+        return verify_email(token), None
+    except TokenError as error:
+        return None, error.reason
+
