@@ -13,10 +13,27 @@ from portal.employers.models import (
     RegionSettings,
 )
 from portal.notifications.models import OutboxEmail, OutboxStatus
-from portal.schools.models import Municipality, School
+from portal.schools.models import (
+    Enrolment,
+    EnrolmentState,
+    Gender,
+    Municipality,
+    PraoPeriod,
+    PupilImport,
+    School,
+    Student,
+    Wish,
+)
 
 __all__ = [
     "AuditEvent",
+    "Enrolment",
+    "EnrolmentState",
+    "Gender",
+    "PraoPeriod",
+    "PupilImport",
+    "Student",
+    "Wish",
     "CalendarEntry",
     "JoinRequest",
     "JoinStatus",

@@ -1,16 +1,28 @@
-"""Municipalities and schools of the region."""
+"""Municipalities, schools, prao periods, pupils, their enrolments and wishes."""
 
 from __future__ import annotations
 
+import enum
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin
+from portal.db import Base, TimestampMixin, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
+    from portal.employers.models import PlacementOffer
 
 
 class Municipality(TimestampMixin, Base):
@@ -48,3 +60,131 @@ class School(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<School {self.unit_code} {self.name}>"
+
+
+class Gender(enum.StrEnum):
+    """Kept for equity statistics only, as the school's system states it."""
+
+    GIRL = "girl"
+    BOY = "boy"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class EnrolmentState(enum.StrEnum):
+    NEEDS_PLACEMENT = "needs_placement"
+    OWN_PLACEMENT = "own_placement"
+    ASSIGNED = "assigned"
+    EXEMPT = "exempt"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class PraoPeriod(TimestampMixin, Base):
+    """A school's prao for one grade: the days at the workplace and the window for wishes."""
+
+    __tablename__ = "prao_period"
+    __table_args__ = (
+        CheckConstraint("last_day >= first_day", name="days_in_order"),
+        CheckConstraint("wishes_close >= wishes_open", name="window_in_order"),
+        CheckConstraint("grade IN (8, 9)", name="grade_8_or_9"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    grade: Mapped[int]
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    wishes_open: Mapped[date] = mapped_column(Date)
+    wishes_close: Mapped[date] = mapped_column(Date)  # wishes accepted through this day
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    school: Mapped[School] = relationship()
+    enrolments: Mapped[list[Enrolment]] = relationship(back_populates="period")
+
+
+class Student(TimestampMixin, Base):
+    """A pupil as the school's own system exports them. No personnummer, ever."""
+
+    __tablename__ = "student"
+    __table_args__ = (UniqueConstraint("school_id", "external_id",
+                                       name="uq_student_school_external"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(64))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    class_name: Mapped[str] = mapped_column(String(20), default="")
+    grade: Mapped[int | None]
+    gender: Mapped[Gender] = mapped_column(_enum(Gender), default=Gender.UNKNOWN)
+    # Needs as workplace features (bits of portal/data/features.csv), never diagnoses.
+    needs: Mapped[int] = mapped_column(default=0)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    # Set when a newer import from the school no longer lists the pupil; never deleted silently.
+    missing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    school: Mapped[School] = relationship()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Enrolment(TimestampMixin, Base):
+    """A pupil in a period, in exactly one state, with a personal link for wishes."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("period_id", "student_id",
+                                       name="uq_enrolment_period_student"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("prao_period.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    state: Mapped[EnrolmentState] = mapped_column(_enum(EnrolmentState),
+                                                  default=EnrolmentState.NEEDS_PLACEMENT)
+    exempt_reason: Mapped[str] = mapped_column(Text, default="")
+    own_placement_id: Mapped[int | None] = mapped_column(ForeignKey("placement.id"))
+    # Raised to revoke the pupil's link: links carry the version they were made for.
+    link_version: Mapped[int] = mapped_column(default=1)
+    link_revoked: Mapped[bool] = mapped_column(default=False)
+
+    period: Mapped[PraoPeriod] = relationship(back_populates="enrolments")
+    student: Mapped[Student] = relationship()
+    wishes: Mapped[list[Wish]] = relationship(back_populates="enrolment", order_by="Wish.rank",
+                                              cascade="all, delete-orphan")
+
+
+class Wish(Base):
+    __tablename__ = "wish"
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", "rank", name="uq_wish_enrolment_rank"),
+        UniqueConstraint("enrolment_id", "offer_id", name="uq_wish_enrolment_offer"),
+        CheckConstraint("rank BETWEEN 1 AND 5", name="rank_1_to_5"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"))
+    offer_id: Mapped[int] = mapped_column(ForeignKey("placement_offer.id"), index=True)
+    rank: Mapped[int]
+
+    enrolment: Mapped[Enrolment] = relationship(back_populates="wishes")
+    offer: Mapped[PlacementOffer] = relationship()
+
+
+class PupilImport(TimestampMixin, Base):
+    """An uploaded export kept between preview and save, so saving needs no second upload
+    and works whichever app instance answers."""
+
+    __tablename__ = "pupil_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
