@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the mail worker, the CLI: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in current_app.config["PORTAL_LANGUAGES"]:
         return chosen

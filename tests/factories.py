@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 from portal.accounts.models import Role, User
 from portal.db import utcnow
 from portal.employers.models import (
+    CalendarEntry,
     Organisation,
     OrganisationStatus,
     Placement,
@@ -20,7 +21,14 @@ from portal.employers.models import (
 from portal.employers.orgnr import luhn_ok
 from portal.extensions import db
 from portal.notifications.models import OutboxEmail
-from portal.schools.models import Municipality, School
+from portal.schools.models import (
+    Enrolment,
+    Gender,
+    Municipality,
+    PraoPeriod,
+    School,
+    Student,
+)
 
 PASSWORD = "en-lång-mening-om-prao"
 _PASSWORD_HASH = generate_password_hash(PASSWORD)
@@ -132,3 +140,49 @@ class OutboxEmailFactory(BaseFactory):
     body_text = "Hej!\n\nDet här är ett test med å, ä och ö.\n"
     body_html = "<p>Hej!</p>"
     kind = "test"
+
+
+class StudentFactory(BaseFactory):
+    class Meta:
+        model = Student
+
+    school = factory.SubFactory(SchoolFactory)
+    external_id = factory.Sequence(lambda n: f"E{n:06d}")
+    first_name = factory.Sequence(lambda n: f"Elev{n}")
+    last_name = "Svensson"
+    class_name = "8A"
+    grade = 8
+    gender = Gender.GIRL
+
+
+class PraoPeriodFactory(BaseFactory):
+    class Meta:
+        model = PraoPeriod
+
+    school = factory.SubFactory(SchoolFactory)
+    name = "Prao vt 2027 åk 8"
+    grade = 8
+    first_day = date(2027, 3, 15)
+    last_day = date(2027, 3, 26)
+    wishes_open = date(2027, 1, 11)
+    wishes_close = date(2027, 2, 5)
+
+
+class EnrolmentFactory(BaseFactory):
+    class Meta:
+        model = Enrolment
+
+    period = factory.SubFactory(PraoPeriodFactory)
+    student = factory.SubFactory(StudentFactory, school=factory.SelfAttribute("..period.school"))
+
+
+class CalendarEntryFactory(BaseFactory):
+    """Prao weeks of a school as the coordinator enters them (until periods exist)."""
+
+    class Meta:
+        model = CalendarEntry
+
+    school = factory.SubFactory(SchoolFactory)
+    first_week = date(2027, 3, 15)  # vecka 11 2027
+    last_week = date(2027, 3, 22)  # vecka 12 2027
+    pupils = 30

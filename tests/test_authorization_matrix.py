@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import pytest
 
 from portal.employers.services import request_join
+from portal.weeks import monday, monday_of
 from tests import factories
 from tests.conftest import World, csrf_token, login
 
@@ -109,6 +111,149 @@ CASES += [
     Case("employers.settings", lambda w: "/samordnare/installningar", only("coordinator")),
 ]
 
+
+def _enrolment(world: World, school: str = "a") -> tuple[int, int]:
+    period = factories.PraoPeriodFactory(school=getattr(world, f"school_{school}"))
+    enrolment = factories.EnrolmentFactory(period=period)
+    return period.id, enrolment.id
+
+
+def _period_url(suffix: str, school: str = "a") -> Callable[[World], str]:
+    return lambda w: f"/perioder/{_enrolment(w, school)[0]}{suffix}"
+
+
+def _enrolment_url(suffix: str = "", school: str = "a") -> Callable[[World], str]:
+    def build(world: World) -> str:
+        period_id, enrolment_id = _enrolment(world, school)
+        return f"/perioder/{period_id}/elever/{enrolment_id}{suffix}"
+    return build
+
+
+def _pupil_url(suffix: str = "") -> Callable[[World], str]:
+    def build(world: World) -> str:
+        from portal.schools.models import Enrolment
+        from portal.schools.services import make_link_token
+
+        _, enrolment_id = _enrolment(world)
+        from portal.extensions import db
+        return f"/elev/{make_link_token(db.session.get(Enrolment, enrolment_id))}{suffix}"
+    return build
+
+
+SCHOOL_STAFF = {**only("counsellor"), "coordinator": 200}
+OTHER_SCHOOL = {**only("counsellor", 404), "coordinator": 200}
+
+CASES += [
+    Case("schools.municipalities", lambda w: "/samordnare/kommuner", only("coordinator")),
+    Case("schools.municipality", lambda w: f"/samordnare/kommuner/{w.municipality_a.id}",
+         only("coordinator")),
+    Case("schools.schools", lambda w: "/samordnare/skolor", only("coordinator")),
+    Case("schools.edit_school", lambda w: f"/samordnare/skolor/{w.school_a.id}",
+         only("coordinator")),
+    Case("schools.new_period", lambda w: f"/skolor/{w.school_a.id}/perioder/ny", SCHOOL_STAFF),
+    Case("schools.new_period", lambda w: f"/skolor/{w.school_b.id}/perioder/ny", OTHER_SCHOOL,
+         note="another school"),
+    Case("schools.period", _period_url(""), SCHOOL_STAFF),
+    Case("schools.period", _period_url("", "b"), OTHER_SCHOOL, note="another school"),
+    Case("schools.class_list", _period_url("/lankar"), SCHOOL_STAFF),
+    Case("schools.class_list", _period_url("/lankar", "b"), OTHER_SCHOOL, note="another"),
+    Case("schools.enrol", _period_url("/hamta-elever"),
+         {**only("counsellor", 302), "coordinator": 302}, method="POST"),
+    Case("schools.enrol", _period_url("/hamta-elever", "b"),
+         {**only("counsellor", 404), "coordinator": 302}, method="POST", note="another"),
+    Case("schools.email_links", _period_url("/skicka-lankar"),
+         {**only("counsellor", 302), "coordinator": 302}, method="POST"),
+    Case("schools.email_links", _period_url("/skicka-lankar", "b"),
+         {**only("counsellor", 404), "coordinator": 302}, method="POST", note="another"),
+    Case("schools.enrolment", _enrolment_url(), SCHOOL_STAFF),
+    Case("schools.enrolment", _enrolment_url("", "b"), OTHER_SCHOOL, note="another school"),
+    Case("schools.enrolment_link", _enrolment_url("/lank"),
+         {**only("counsellor", 302), "coordinator": 302}, method="POST",
+         data={"action": "reissue"}),
+    Case("schools.enrolment_link", _enrolment_url("/lank", "b"),
+         {**only("counsellor", 404), "coordinator": 302}, method="POST",
+         data={"action": "reissue"}, note="another school"),
+    Case("schools.pupil_home", _pupil_url(), everyone(200), note="the link is the key"),
+    Case("schools.pupil_home", lambda w: "/elev/forfalskad", everyone(404), note="forged"),
+    Case("schools.own_placement", _pupil_url("/egen-plats"), everyone(200)),
+]
+
+
+# --- placements, offers, next term and the regional calendar (employer door) --------
+
+def _placement_id(world: World, org: str) -> int:
+    """A complete draft of organisation a or b, ready to be sent for review."""
+    return factories.PlacementFactory(
+        organisation=getattr(world, f"organisation_{org}"), municipality=world.municipality_a,
+        status="draft", published_at=None).id
+
+
+def _placement_url(suffix: str = "", org: str = "a") -> Callable[[World], str]:
+    return lambda w: f"/arbetsgivare/praoplatser/{_placement_id(w, org)}{suffix}"
+
+
+def _offer_url(suffix: str, org: str = "a") -> Callable[[World], str]:
+    def build(world: World) -> str:
+        week = monday(date.today().year + 1, 11)
+        placement = factories.PlacementFactory(organisation=getattr(world, f"organisation_{org}"))
+        offer = factories.PlacementOfferFactory(placement=placement, first_week=week,
+                                                last_week=week)
+        return f"/arbetsgivare/veckor/{offer.id}{suffix}"
+    return build
+
+
+def _calendar_entry_url(world: World) -> str:
+    week = monday_of(date.today()) + timedelta(weeks=4)
+    entry = factories.CalendarEntryFactory(school=world.school_a, first_week=week,
+                                           last_week=week)
+    return f"/kalender/{entry.id}/ta-bort"
+
+
+OWN_PLACEMENT = {**only("employer"), "coordinator": 200}
+OTHER_PLACEMENT = {**only("employer", 404), "coordinator": 200}
+
+CASES += [
+    Case("employers.placement_new", lambda w: "/arbetsgivare/praoplatser/ny", only("employer")),
+    Case("employers.placement_detail", _placement_url(), OWN_PLACEMENT, note="own"),
+    Case("employers.placement_detail", _placement_url(org="b"), OTHER_PLACEMENT,
+         note="another employer's"),
+    Case("employers.placement_detail", lambda w: "/arbetsgivare/praoplatser/999999",
+         {**only("employer", 404), "coordinator": 404}, note="no such placement"),
+    Case("employers.placement_edit", _placement_url("/andra"), only("employer"), note="own"),
+    Case("employers.placement_edit", _placement_url("/andra", "b"), only("employer", 404),
+         note="another employer's"),
+    Case("employers.placement_edit", _placement_url("/andra", "b"), only("employer", 404),
+         method="POST", data={"title": "Kapad"}, note="another employer's, POST"),
+    Case("employers.placement_submit", _placement_url("/skicka"), only("employer", 302),
+         method="POST", note="own"),
+    Case("employers.placement_submit", _placement_url("/skicka", "b"), only("employer", 404),
+         method="POST", note="another employer's"),
+    Case("employers.placement_archive", _placement_url("/arkivera"), only("employer", 302),
+         method="POST", note="own"),
+    Case("employers.placement_archive", _placement_url("/arkivera", "b"),
+         only("employer", 404), method="POST", note="another employer's"),
+    Case("employers.offer_new", _placement_url("/veckor/ny"), only("employer"), note="own"),
+    Case("employers.offer_new", _placement_url("/veckor/ny", "b"), only("employer", 404),
+         note="another employer's"),
+    Case("employers.offer_new", _placement_url("/veckor/ny", "b"), only("employer", 404),
+         method="POST", data={"weeks": "11 2030", "seats": "5"},
+         note="another employer's, POST"),
+    Case("employers.offer_edit", _offer_url("/andra"), only("employer"), note="own"),
+    Case("employers.offer_edit", _offer_url("/andra", "b"), only("employer", 404),
+         note="another employer's"),
+    Case("employers.offer_edit", _offer_url("/andra", "b"), only("employer", 404),
+         method="POST", data={"weeks": "11 2030", "seats": "5"},
+         note="another employer's, POST"),
+    Case("employers.offer_delete", _offer_url("/ta-bort"), only("employer", 302),
+         method="POST", note="own"),
+    Case("employers.offer_delete", _offer_url("/ta-bort", "b"), only("employer", 404),
+         method="POST", note="another employer's"),
+    Case("employers.next_term", lambda w: "/arbetsgivare/nasta-termin", only("employer")),
+    Case("employers.calendar", lambda w: "/kalender", {**only("employer"), "coordinator": 200}),
+    Case("employers.calendar_entry_new", lambda w: "/kalender/ny", only("coordinator")),
+    Case("employers.calendar_entry_delete", _calendar_entry_url, only("coordinator", 302),
+         method="POST"),
+]
 
 def test_every_route_is_in_the_matrix(app):
     routed = {rule.endpoint for rule in app.url_map.iter_rules()} - IGNORED_ENDPOINTS

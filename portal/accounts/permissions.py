@@ -15,9 +15,9 @@ from flask import abort
 from flask_login import current_user
 
 from portal.accounts.models import Role, User
-from portal.employers.models import JoinRequest, Organisation
+from portal.employers.models import JoinRequest, Organisation, Placement, PlacementOffer
 from portal.extensions import login_manager
-from portal.schools.models import Municipality, School
+from portal.schools.models import Enrolment, Municipality, PraoPeriod, School, Student
 
 C, CO, E, R = Role.COORDINATOR, Role.COUNSELLOR, Role.EMPLOYER, Role.COUNCIL
 
@@ -33,11 +33,23 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "outbox.retry": frozenset({C}),
     "school.view": frozenset({C, CO}),
     "organisation.view": frozenset({C, E}),
+    "placement.create": frozenset({E}),
+    "placement.view": frozenset({C, E}),
+    "placement.edit": frozenset({E}),
+    "placement.copy_term": frozenset({E}),
+    "offer.edit": frozenset({E}),
+    "calendar.view": frozenset({C, E}),
+    "calendar.edit": frozenset({C}),
     "join.list": frozenset({C, E}),
     "join.decide": frozenset({C, E}),
     "review.queue": frozenset({C}),
     "review.decide": frozenset({C}),
     "settings.edit": frozenset({C}),
+    "municipality.manage": frozenset({C}),
+    "school.manage": frozenset({C}),
+    "period.create": frozenset({C, CO}),
+    "period.view": frozenset({C, CO}),
+    "enrolment.manage": frozenset({C, CO}),
 }
 
 # The roles a coordinator may invite by email; employers register themselves.
@@ -60,6 +72,17 @@ def _organisation_in_scope(user: User, organisation: Organisation) -> bool:
     return user.role is Role.EMPLOYER and user.organisation_id == organisation.id
 
 
+def _placement_in_scope(user: User, placement: Placement) -> bool:
+    # By id, not through the relationship: no query, and no lazy load of another employer's row.
+    if user.role is Role.COORDINATOR:
+        return True
+    return user.role is Role.EMPLOYER and user.organisation_id == placement.organisation_id
+
+
+def _offer_in_scope(user: User, offer: PlacementOffer) -> bool:
+    return _placement_in_scope(user, offer.placement)
+
+
 def _municipality_in_scope(user: User, municipality: Municipality) -> bool:
     if user.role is Role.COORDINATOR:
         return True
@@ -73,10 +96,27 @@ def _join_request_in_scope(user: User, join: JoinRequest) -> bool:
             and user.organisation_id == join.organisation_id)
 
 
+def _period_in_scope(user: User, period: PraoPeriod) -> bool:
+    return _school_in_scope(user, period.school)
+
+
+def _enrolment_in_scope(user: User, enrolment: Enrolment) -> bool:
+    return _school_in_scope(user, enrolment.period.school)
+
+
+def _student_in_scope(user: User, student: Student) -> bool:
+    return _school_in_scope(user, student.school)
+
+
 SCOPE_RULES: dict[type, Callable[[User, Any], bool]] = {
+    PraoPeriod: _period_in_scope,
+    Enrolment: _enrolment_in_scope,
+    Student: _student_in_scope,
     JoinRequest: _join_request_in_scope,
     School: _school_in_scope,
     Organisation: _organisation_in_scope,
+    Placement: _placement_in_scope,
+    PlacementOffer: _offer_in_scope,
     Municipality: _municipality_in_scope,
 }
 

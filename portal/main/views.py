@@ -8,7 +8,9 @@ from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import public, require
+from portal.employers import placements
 from portal.main import bp, services
+from portal.schools import services as school_services
 from portal.urls import safe_next
 
 START_PAGES = {
@@ -63,13 +65,17 @@ def start_coordinator() -> ResponseReturnValue:
 @bp.route("/syv")
 @require("start.counsellor")
 def start_counsellor() -> ResponseReturnValue:
-    return render_template("main/start_counsellor.html", schools=current_user.schools)
+    schools = current_user.schools
+    return render_template("main/start_counsellor.html", schools=schools,
+                           periods=school_services.periods_of([s.id for s in schools]))
 
 
 @bp.route("/arbetsgivare")
 @require("start.employer")
 def start_employer() -> ResponseReturnValue:
-    return render_template("main/start_employer.html", organisation=current_user.organisation)
+    organisation = current_user.organisation
+    return render_template("main/start_employer.html", organisation=organisation,
+                           dashboard=placements.dashboard(organisation) if organisation else None)
 
 
 @bp.route("/rad")

@@ -9,6 +9,7 @@ from portal.notifications.outbox import enqueue
 if TYPE_CHECKING:
     from portal.accounts.models import User
     from portal.employers.models import JoinRequest, Organisation, Placement
+    from portal.schools.models import Enrolment, PraoPeriod
     from portal.notifications.models import OutboxEmail
 
 
@@ -40,3 +41,14 @@ def placement_decided(recipient: str, placement: Placement, approved: bool,
                       reason: str) -> OutboxEmail:
     return enqueue(recipient, "placement_decided", placement=placement, approved=approved,
                    reason=reason)
+
+
+def pupil_link(recipient: str, first_name: str, period: PraoPeriod, link: str,
+               reminder: bool = False) -> OutboxEmail:
+    return enqueue(recipient, "pupil_link", first_name=first_name, period=period, link=link,
+                   reminder=reminder)
+
+
+def own_placement_registered(recipient: str, enrolment: Enrolment,
+                             placement: Placement) -> OutboxEmail:
+    return enqueue(recipient, "own_placement", enrolment=enrolment, placement=placement)

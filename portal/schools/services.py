@@ -1,0 +1,456 @@
+"""School use cases: municipalities and schools, prao periods, enrolments, personal pupil
+links and wishes. Each function that changes something commits its own work."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from portal.accounts import services as accounts
+from portal.accounts.models import Role, User
+from portal.employers.models import (
+    Organisation,
+    OrganisationStatus,
+    Placement,
+    PlacementOffer,
+    PlacementStatus,
+)
+from portal.extensions import db
+from portal.notifications import messages
+from portal.schools.models import (
+    Enrolment,
+    EnrolmentState,
+    Municipality,
+    PraoPeriod,
+    School,
+    Student,
+    Wish,
+)
+from portal.schools.periods import Window, lopsided_sectors, wish_window, working_days
+from portal.weeks import monday_of
+
+LINK_SALT = "pupil-link"
+LINK_MAX_AGE = 365 * 24 * 3600  # a school year and some: a link outlives its period's window
+MAX_WISHES = 5
+
+
+class SchoolError(ValueError):
+    """A rule was broken; `field` names the form field the message belongs beside."""
+
+    def __init__(self, field: str, message: object) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+class LinkError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # invalid / expired / revoked
+
+
+# --- municipalities and schools -------------------------------------------------------
+
+def municipalities() -> list[Municipality]:
+    return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
+
+
+def save_municipality(municipality: Municipality | None, name: str, code: str,
+                      user: User) -> Municipality:
+    clash = db.session.scalars(select(Municipality).where(Municipality.code == code)).first()
+    if clash is not None and clash is not municipality:
+        raise SchoolError("code", _l("Kommunkoden finns redan (%(name)s).", name=clash.name))
+    municipality = municipality or Municipality()
+    municipality.name, municipality.code = name.strip(), code
+    db.session.add(municipality)
+    accounts.audit(user, "municipality_saved", municipality, detail=code)
+    db.session.commit()
+    return municipality
+
+
+def schools() -> list[School]:
+    stmt = select(School).order_by(School.name).options(
+        selectinload(School.municipality), selectinload(School.counsellors))
+    return list(db.session.scalars(stmt))
+
+
+def counsellors() -> list[User]:
+    stmt = select(User).where(User.role == Role.COUNSELLOR).order_by(User.name)
+    return list(db.session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class SchoolData:
+    name: str
+    unit_code: str
+    address: str
+    municipality_id: int
+    counsellor_ids: list[int]
+
+
+def save_school(school: School | None, data: SchoolData, user: User) -> School:
+    clash = db.session.scalars(select(School).where(School.unit_code == data.unit_code)).first()
+    if clash is not None and clash is not school:
+        raise SchoolError("unit_code", _l("Skolenhetskoden finns redan (%(name)s).",
+                                          name=clash.name))
+    school = school or School()
+    school.name, school.unit_code = data.name.strip(), data.unit_code
+    school.address, school.municipality_id = data.address.strip(), data.municipality_id
+    db.session.add(school)
+    db.session.flush()
+    _set_counsellors(school, data.counsellor_ids)
+    accounts.audit(user, "school_saved", school, detail=data.unit_code)
+    db.session.commit()
+    return school
+
+
+def _set_counsellors(school: School, counsellor_ids: list[int]) -> None:
+    wanted = set(counsellor_ids)
+    for counsellor in counsellors():
+        has = any(s.id == school.id for s in counsellor.schools)
+        if counsellor.id in wanted and not has:
+            counsellor.schools.append(school)
+        elif counsellor.id not in wanted and has:
+            counsellor.schools.remove(school)
+
+
+# --- periods ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PeriodData:
+    name: str
+    grade: int
+    first_day: date
+    last_day: date
+    wishes_open: date
+    wishes_close: date
+
+
+def _check_period(data: PeriodData, today: date) -> None:
+    if data.last_day < data.first_day:
+        raise SchoolError("last_day", _l("Sista dagen kan inte vara före första dagen."))
+    if data.first_day < today:
+        raise SchoolError("first_day", _l("Perioden kan inte börja i det förflutna."))
+    if data.wishes_close < data.wishes_open:
+        raise SchoolError("wishes_close", _l("Önskefönstret måste stänga efter att det öppnar."))
+    if data.wishes_close >= data.first_day:
+        raise SchoolError("wishes_close",
+                          _l("Önskefönstret måste stänga före periodens första dag."))
+    if working_days(data.first_day, data.last_day) == 0:
+        raise SchoolError("last_day", _l("Perioden har inga arbetsdagar (måndag–fredag)."))
+
+
+def create_period(school: School, data: PeriodData, user: User, today: date) -> PraoPeriod:
+    _check_period(data, today)
+    period = PraoPeriod(school=school, name=data.name.strip(), grade=data.grade,
+                        first_day=data.first_day, last_day=data.last_day,
+                        wishes_open=data.wishes_open, wishes_close=data.wishes_close,
+                        created_by_id=user.id)
+    db.session.add(period)
+    db.session.flush()
+    _enrol_grade(period)
+    accounts.audit(user, "period_created", period)
+    db.session.commit()
+    return period
+
+
+def _enrol_grade(period: PraoPeriod) -> int:
+    """Every present pupil of the school in the period's grade, not enrolled yet."""
+    enrolled = select(Enrolment.student_id).where(Enrolment.period_id == period.id)
+    students = db.session.scalars(select(Student.id).where(
+        Student.school_id == period.school_id, Student.grade == period.grade,
+        Student.missing_since.is_(None), Student.id.not_in(enrolled))).all()
+    db.session.add_all(Enrolment(period_id=period.id, student_id=sid) for sid in students)
+    return len(students)
+
+
+def enrol_grade(period: PraoPeriod, user: User) -> int:
+    added = _enrol_grade(period)
+    accounts.audit(user, "period_enrolled", period, detail=str(added))
+    db.session.commit()
+    return added
+
+
+def periods_of(school_ids: list[int]) -> list[PraoPeriod]:
+    stmt = (select(PraoPeriod).where(PraoPeriod.school_id.in_(school_ids))
+            .order_by(PraoPeriod.first_day.desc()).options(selectinload(PraoPeriod.school)))
+    return list(db.session.scalars(stmt))
+
+
+def period_weeks(period: PraoPeriod) -> tuple[date, date]:
+    return monday_of(period.first_day), monday_of(period.last_day)
+
+
+def calendar_counts(first_week: date, last_week: date) -> dict[date, int]:
+    """Schools holding prao per ISO week (Monday) from their periods, for the employers'
+    regional calendar. One query; the week expansion is done here."""
+    rows = db.session.execute(
+        select(PraoPeriod.school_id, PraoPeriod.first_day, PraoPeriod.last_day)
+        .where(PraoPeriod.last_day >= first_week,
+               PraoPeriod.first_day <= last_week + timedelta(days=6))).all()
+    schools_by_week: dict[date, set[int]] = defaultdict(set)
+    for school_id, first, last in rows:
+        week = monday_of(first)
+        while week <= last:
+            schools_by_week[week].add(school_id)
+            week += timedelta(weeks=1)
+    return {week: len(ids) for week, ids in schools_by_week.items()}
+
+
+# --- enrolments and overview --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OverviewRow:
+    enrolment: Enrolment
+    wishes: int
+    days_so_far: int
+
+
+def days_so_far(student_ids: list[int]) -> dict[int, int]:
+    """Prao days each pupil has had or has coming (placed or own placement), all periods."""
+    rows = db.session.execute(
+        select(Enrolment.student_id, PraoPeriod.first_day, PraoPeriod.last_day)
+        .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+        .where(Enrolment.student_id.in_(student_ids),
+               Enrolment.state.in_([EnrolmentState.ASSIGNED, EnrolmentState.OWN_PLACEMENT]))
+    ).all()
+    days: Counter[int] = Counter()
+    for student_id, first, last in rows:
+        days[student_id] += working_days(first, last)
+    return dict(days)
+
+
+def overview(period: PraoPeriod) -> list[OverviewRow]:
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.period_id == period.id)
+        .join(Student).order_by(Student.class_name, Student.last_name, Student.first_name)
+        .options(selectinload(Enrolment.student))).all()
+    counts = dict(db.session.execute(
+        select(Wish.enrolment_id, func.count()).join(Enrolment)
+        .where(Enrolment.period_id == period.id).group_by(Wish.enrolment_id)).all())
+    days = days_so_far([e.student_id for e in enrolments])
+    return [OverviewRow(e, counts.get(e.id, 0), days.get(e.student_id, 0)) for e in enrolments]
+
+
+def set_state(enrolment: Enrolment, state: EnrolmentState, reason: str, user: User) -> None:
+    if state is EnrolmentState.EXEMPT and not reason.strip():
+        raise SchoolError("reason", _l("Skriv varför eleven är befriad från prao."))
+    enrolment.state = state
+    enrolment.exempt_reason = reason.strip() if state is EnrolmentState.EXEMPT else ""
+    accounts.audit(user, "enrolment_state", enrolment, detail=state.value)
+    db.session.commit()
+
+
+# --- personal links ----------------------------------------------------------------------
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT)
+
+
+def make_link_token(enrolment: Enrolment) -> str:
+    return _serializer().dumps({"e": enrolment.id, "v": enrolment.link_version})
+
+
+def pupil_url(enrolment: Enrolment) -> str:
+    return accounts.external_url("schools.pupil_home", token=make_link_token(enrolment))
+
+
+def enrolment_for_token(token: str, max_age: int = LINK_MAX_AGE) -> Enrolment:
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise LinkError("expired") from error
+    except BadSignature as error:
+        raise LinkError("invalid") from error
+    enrolment_id = data.get("e") if isinstance(data, dict) else None
+    enrolment = db.session.get(Enrolment, enrolment_id) if isinstance(enrolment_id, int) else None
+    if enrolment is None:
+        raise LinkError("invalid")
+    if enrolment.link_revoked or data.get("v") != enrolment.link_version:
+        raise LinkError("revoked")
+    return enrolment
+
+
+def revoke_link(enrolment: Enrolment, user: User) -> None:
+    enrolment.link_revoked = True
+    enrolment.link_version += 1
+    accounts.audit(user, "pupil_link_revoked", enrolment)
+    db.session.commit()
+
+
+def reissue_link(enrolment: Enrolment, user: User) -> None:
+    """A new link; every older one stops working."""
+    enrolment.link_revoked = False
+    enrolment.link_version += 1
+    accounts.audit(user, "pupil_link_reissued", enrolment)
+    db.session.commit()
+
+
+def email_links(period: PraoPeriod, user: User, only_without_wishes: bool = False) -> int:
+    """Queue each pupil's link to the school address, when the school gave one."""
+    sent = 0
+    for row in overview(period):
+        enrolment, student = row.enrolment, row.enrolment.student
+        if not student.email or enrolment.link_revoked:
+            continue
+        if only_without_wishes and (row.wishes or enrolment.state is not
+                                    EnrolmentState.NEEDS_PLACEMENT):
+            continue
+        messages.pupil_link(student.email, student.first_name, period, pupil_url(enrolment),
+                            reminder=only_without_wishes)
+        sent += 1
+    accounts.audit(user, "pupil_links_emailed", period, detail=str(sent))
+    db.session.commit()
+    return sent
+
+
+# --- wishes ------------------------------------------------------------------------------
+
+def window_of(period: PraoPeriod, today: date) -> Window:
+    return wish_window(period.wishes_open, period.wishes_close, today)
+
+
+def eligible_offers_stmt(enrolment: Enrolment) -> Select:
+    """Published offers of approved employers that cover the period's weeks, accept the
+    pupil's grade and have every feature the pupil needs."""
+    period, student = enrolment.period, enrolment.student
+    first_week, last_week = period_weeks(period)
+    grade_ok = Placement.accepts_grade_8 if period.grade == 8 else Placement.accepts_grade_9
+    return (select(PlacementOffer).join(Placement).join(Organisation)
+            .where(Placement.status == PlacementStatus.PUBLISHED,
+                   Organisation.status == OrganisationStatus.APPROVED,
+                   PlacementOffer.first_week <= first_week,
+                   PlacementOffer.last_week >= last_week,
+                   grade_ok.is_(True),
+                   Placement.features.op("&")(student.needs) == student.needs))
+
+
+def eligible_offers(enrolment: Enrolment, sector: str = "", page: int = 1,
+                    per_page: int = 20):  # noqa: ANN201 - Flask-SQLAlchemy Pagination
+    stmt = eligible_offers_stmt(enrolment).options(
+        selectinload(PlacementOffer.placement).selectinload(Placement.organisation))
+    if sector:
+        stmt = stmt.where(Placement.sector == sector)
+    stmt = stmt.order_by(Placement.title, PlacementOffer.id)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def wish_counts(offer_ids: list[int]) -> dict[int, int]:
+    """How many pupils have wished each offer, at any rank."""
+    if not offer_ids:
+        return {}
+    rows = db.session.execute(select(Wish.offer_id, func.count()).where(
+        Wish.offer_id.in_(offer_ids)).group_by(Wish.offer_id)).all()
+    return dict(rows)
+
+
+def _check_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> None:
+    if window_of(enrolment.period, today) is not Window.OPEN:
+        raise SchoolError("wishes", _l("Önskefönstret är stängt."))
+    if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT:
+        raise SchoolError("wishes", _l("Du behöver inte önska: du har redan en plats eller "
+                                       "är befriad."))
+    if len(offer_ids) > MAX_WISHES:
+        raise SchoolError("wishes", _l("Du kan önska högst %(n)d platser.", n=MAX_WISHES))
+    if len(set(offer_ids)) != len(offer_ids):
+        raise SchoolError("wishes", _l("Samma plats finns med två gånger. Välj olika platser."))
+    eligible = set(db.session.scalars(eligible_offers_stmt(enrolment).with_only_columns(
+        PlacementOffer.id).where(PlacementOffer.id.in_(offer_ids))))
+    if set(offer_ids) - eligible:
+        raise SchoolError("wishes", _l("En av platserna passar inte din period, din årskurs "
+                                       "eller dina behov. Välj bland platserna i listan."))
+
+
+def set_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> None:
+    """Replace the pupil's ranked wishes (best first) in one transaction."""
+    _check_wishes(enrolment, offer_ids, today)
+    enrolment.wishes.clear()
+    db.session.flush()
+    enrolment.wishes.extend(Wish(offer_id=oid, rank=rank)
+                            for rank, oid in enumerate(offer_ids, start=1))
+    db.session.commit()
+
+
+def gender_suggestion(enrolment: Enrolment, today: date) -> bool:
+    """True when every wished sector had more than 80 % pupils of this pupil's gender last
+    year: the page then suggests looking at other sectors too (never a block)."""
+    gender = enrolment.student.gender.value
+    sectors = {w.offer.placement.sector for w in enrolment.wishes}
+    if not sectors or gender in ("unknown", "other"):
+        return False
+    return sectors <= lopsided_sectors(last_year_sector_genders(today), gender)
+
+
+def last_year_sector_genders(today: date) -> dict[str, dict[str, int]]:
+    """Pupils per sector and gender, by first wishes in periods of the last twelve months."""
+    rows = db.session.execute(
+        select(Placement.sector, Student.gender, func.count())
+        .select_from(Wish).join(Enrolment).join(Student).join(PraoPeriod)
+        .join(PlacementOffer, PlacementOffer.id == Wish.offer_id).join(Placement)
+        .where(Wish.rank == 1, PraoPeriod.first_day >= today - timedelta(days=365),
+               PraoPeriod.first_day < today)
+        .group_by(Placement.sector, Student.gender)).all()
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for sector, gender, count in rows:
+        counts[sector][gender.value] = count
+    return counts
+
+
+# --- own placements ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OwnPlacementData:
+    workplace: str
+    org_number: str
+    address: str
+    postal_code: str
+    city: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    tasks: str
+
+
+def register_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Placement:
+    """The pupil found a place through their own network. The workplace is registered like
+    any other employer (pending approval) and its placement waits for a risk assessment."""
+    from portal.employers.orgnr import normalize_org_number
+
+    number = normalize_org_number(data.org_number)
+    organisation = db.session.scalars(select(Organisation).filter_by(org_number=number)).first()
+    if organisation is None:
+        organisation = Organisation(
+            name=data.workplace.strip(), org_number=number, status=OrganisationStatus.PENDING,
+            visiting_address=data.address.strip(), postal_code=data.postal_code.strip(),
+            city=data.city.strip(), contact_name=data.contact_name.strip(),
+            contact_email=accounts.normalize_email(data.contact_email),
+            contact_phone=data.contact_phone.strip(),
+            municipality_id=enrolment.period.school.municipality_id)
+        db.session.add(organisation)
+    placement = Placement(
+        organisation=organisation, title=_own_title(enrolment), sector=organisation.sector,
+        tasks=data.tasks.strip(), address=data.address.strip(), postal_code=data.postal_code,
+        city=data.city.strip(), supervisor_name=data.contact_name.strip(),
+        supervisor_email=accounts.normalize_email(data.contact_email),
+        supervisor_phone=data.contact_phone.strip(), status=PlacementStatus.DRAFT,
+        accepts_grade_8=enrolment.period.grade == 8, accepts_grade_9=enrolment.period.grade == 9)
+    db.session.add(placement)
+    db.session.flush()
+    enrolment.state = EnrolmentState.OWN_PLACEMENT
+    enrolment.own_placement_id = placement.id
+    enrolment.wishes.clear()
+    messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
+    db.session.commit()
+    return placement
+
+
+def _own_title(enrolment: Enrolment) -> str:
+    student = enrolment.student
+    return f"Egen praoplats: {student.first_name} {student.last_name[:1]}."
