@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from portal.accounts.models import Role, User
+from portal.clock import today
 from portal.db import utcnow
 from portal.employers.models import (
     Organisation,
@@ -19,7 +20,7 @@ from portal.employers.models import (
 )
 from portal.employers.reference import features_mask
 from portal.extensions import db
-from portal.schools.models import Municipality, School
+from portal.schools.models import Enrolment, Gender, Municipality, PraoPeriod, School, Student
 from portal.weeks import monday
 
 DEMO_PASSWORD = "visa-mig-portalen-2026"  # noqa: S105 - documented demo login, never production
@@ -142,9 +143,37 @@ def _seed_placements() -> None:
         db.session.add(placement)
 
 
+PUPILS = [
+    ("D-1001", "Åsa", "Lindqvist", "8A", Gender.GIRL, "asa.lindqvist@elev.demo.se"),
+    ("D-1002", "Nguyễn", "Văn An", "8A", Gender.BOY, ""),
+    ("D-1003", "Ørjan", "Nilsen", "8B", Gender.BOY, "orjan.nilsen@elev.demo.se"),
+    ("D-1004", "Fatima", "Hassan", "8B", Gender.GIRL, ""),
+    ("D-1005", "Elias", "Berg", "8B", Gender.UNKNOWN, ""),
+]
+
+
+def _seed_period(school: School) -> None:
+    """A grade 8 period at Bergsskolan in the demo placements' weeks, with its wish window
+    open today, so the pupil pages can be tried at once."""
+    if db.session.scalars(select(PraoPeriod).filter_by(school_id=school.id)).first():
+        return
+    year = utcnow().year + 1
+    first = monday(year, 11)
+    students = [Student(school=school, external_id=ext, first_name=first_name,
+                        last_name=last_name, class_name=klass, grade=8, gender=gender,
+                        email=email)
+                for ext, first_name, last_name, klass, gender, email in PUPILS]
+    period = PraoPeriod(school=school, name=f"Prao vt {year} åk 8", grade=8, first_day=first,
+                        last_day=first + timedelta(days=11), wishes_open=today(),
+                        wishes_close=min(first - timedelta(days=7), today() + timedelta(days=60)))
+    period.enrolments = [Enrolment(student=student) for student in students]
+    db.session.add(period)
+
+
 def seed_demo() -> list[DemoLogin]:
     schools = _seed_places()
     logins = _seed_users(schools, generate_password_hash(DEMO_PASSWORD))
     _seed_placements()
+    _seed_period(schools["12345678"])
     db.session.commit()
     return logins

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import (
     Browser,
@@ -34,10 +35,9 @@ from tests.databases import create_database
 # --- the portal over real HTTP -------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory,
-                smtp_server: SMTPServer) -> Iterator[str]:
-    """The portal on 127.0.0.1 at a free port, with the demo region in its own database.
-    Yields the base URL without a trailing slash."""
+def live_app(tmp_path_factory: pytest.TempPathFactory,
+             smtp_server: SMTPServer) -> Iterator[Flask]:
+    """The app behind the live server, on its own database with the demo region."""
     url, drop = create_database("browser", tmp_path_factory.mktemp("browser-db"))
     app = make_app(url, smtp_server.port)
     try:
@@ -46,20 +46,25 @@ def live_server(tmp_path_factory: pytest.TempPathFactory,
             seed_demo()
             db.session.remove()
             db.engine.dispose()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="live-server",
-                                  daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}"
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=10)
+        yield app
     finally:
         with app.app_context():
             db.engine.dispose()
         drop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    """The portal on 127.0.0.1 at a free port. Yields the base URL without a trailing slash."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 # --- one Chromium for the session, a fresh context per test -------------------------
