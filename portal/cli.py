@@ -15,13 +15,16 @@ mail_cli = AppGroup("mail", help="Utkorgen: skicka väntande e-post.")
 @demo_cli.command("seed")
 def demo_seed() -> None:
     """Lägg in en demoregion och skriv ut inloggningarna."""
-    from portal.demo import DEMO_PASSWORD, seed_demo
+    from portal.demo import DEMO_PASSWORD, demo_pupil_links, seed_demo
 
     logins = seed_demo()
     click.echo(f"Demodata klar. Inloggningar (lösenord för alla: {DEMO_PASSWORD}):")
     for login in logins:
         note = f"  ({login.note})" if login.note else ""
         click.echo(f"  {login.role:<12} {login.email}{note}")
+    with current_app.test_request_context():
+        for name, link in demo_pupil_links():
+            click.echo(f"  {'elev':<12} {link}  ({name}, personlig länk utan lösenord)")
 
 
 @mail_cli.command("send")

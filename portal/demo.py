@@ -177,3 +177,13 @@ def seed_demo() -> list[DemoLogin]:
     _seed_period(schools["12345678"])
     db.session.commit()
     return logins
+
+
+def demo_pupil_links(limit: int = 2) -> list[tuple[str, str]]:
+    """Personal links of the first demo pupils, to print beside the logins."""
+    from portal.schools.services import pupil_url
+
+    enrolments = db.session.scalars(select(Enrolment).join(Student).where(
+        Student.external_id.in_([p[0] for p in PUPILS])).order_by(Student.external_id)
+        .limit(limit)).all()
+    return [(e.student.full_name, pupil_url(e)) for e in enrolments]
