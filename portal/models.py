@@ -12,7 +12,9 @@ from portal.employers.models import (
     PlacementStatus,
     RegionSettings,
 )
+from portal.matching.models import MatchingRun, MatchResult, ResultSource, RunStatus
 from portal.notifications.models import OutboxEmail, OutboxStatus
+from portal.prao.models import Assignment, AssignmentSource, AssignmentState
 from portal.schools.models import (
     Enrolment,
     EnrolmentState,
@@ -26,6 +28,13 @@ from portal.schools.models import (
 )
 
 __all__ = [
+    "Assignment",
+    "AssignmentSource",
+    "AssignmentState",
+    "MatchResult",
+    "MatchingRun",
+    "ResultSource",
+    "RunStatus",
     "AuditEvent",
     "Enrolment",
     "EnrolmentState",

@@ -1,0 +1,1 @@
+"""Assignments and the quality-assured prao process that follows each one."""
