@@ -72,12 +72,18 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     # Views are imported here, not in the packages, so models never import views.
     from portal.accounts import views as accounts
+    from portal.employers import (  # noqa: F401 - their routes are on employers.bp
+        catalogue_views,
+        placement_views,
+    )
     from portal.employers import views as employers
     from portal.main import views as main
+    from portal.matching import views as matching
     from portal.notifications import views as notifications
+    from portal.schools import import_views  # noqa: F401 - its routes are on schools.bp
     from portal.schools import views as schools
 
-    for module in (main, accounts, notifications, schools, employers):
+    for module in (main, accounts, notifications, schools, employers, matching):
         app.register_blueprint(module.bp)
 
 

@@ -255,6 +255,57 @@ CASES += [
          method="POST"),
 ]
 
+
+# --- the public catalogue: open to everyone; a placement not published is never found ----
+
+def _public_placement_url(status: str, org: str) -> Callable[[World], str]:
+    def build(world: World) -> str:
+        week = monday_of(date.today()) + timedelta(weeks=6)
+        placement = factories.PlacementFactory(organisation=getattr(world, f"organisation_{org}"),
+                                               status=status)
+        factories.PlacementOfferFactory(placement=placement, first_week=week, last_week=week)
+        return f"/praoplatser/{placement.id}"
+    return build
+
+
+CASES += [
+    Case("employers.catalogue_search", lambda w: "/praoplatser", everyone(200)),
+    Case("employers.catalogue_search", lambda w: "/praoplatser?q=kock&arskurs=8&sida=2",
+         everyone(200), note="a search"),
+    Case("employers.catalogue_placement", _public_placement_url("published", "b"),
+         everyone(200), note="published"),
+    Case("employers.catalogue_placement", _public_placement_url("draft", "a"),
+         everyone(404), note="a draft, even for its own employer"),
+]
+
+
+def _run_url(suffix: str = "", school: str = "a", result: bool = False) -> Callable[[World], str]:
+    def build(world: World) -> str:
+        from portal.matching.services import start_round
+
+        period = factories.PraoPeriodFactory(school=getattr(world, f"school_{school}"))
+        factories.EnrolmentFactory(period=period)
+        run = start_round(world.users["coordinator"], [period], "none", False, seed=1)
+        path = f"/matchning/{run.id}"
+        if result:
+            path += f"/elev/{run.results[0].id}"
+        return path + suffix
+    return build
+
+
+CASES += [
+    Case("matching.rounds", lambda w: "/matchning", SCHOOL_STAFF),
+    Case("matching.run", _run_url(), SCHOOL_STAFF),
+    Case("matching.run", _run_url(school="b"), OTHER_SCHOOL, note="another school"),
+    Case("matching.move", _run_url(result=True), SCHOOL_STAFF),
+    Case("matching.move", _run_url(school="b", result=True), OTHER_SCHOOL, note="another"),
+    Case("matching.publish", _run_url("/publicera"),
+         {**only("counsellor", 302), "coordinator": 302}, method="POST"),
+    Case("matching.publish", _run_url("/publicera", "b"),
+         {**only("counsellor", 404), "coordinator": 302}, method="POST", note="another"),
+]
+
+
 def test_every_route_is_in_the_matrix(app):
     routed = {rule.endpoint for rule in app.url_map.iter_rules()} - IGNORED_ENDPOINTS
     covered = {case.endpoint for case in CASES}

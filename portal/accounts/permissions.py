@@ -17,7 +17,15 @@ from flask_login import current_user
 from portal.accounts.models import Role, User
 from portal.employers.models import JoinRequest, Organisation, Placement, PlacementOffer
 from portal.extensions import login_manager
-from portal.schools.models import Enrolment, Municipality, PraoPeriod, School, Student
+from portal.matching.models import MatchingRun
+from portal.schools.models import (
+    Enrolment,
+    Municipality,
+    PraoPeriod,
+    PupilImport,
+    School,
+    Student,
+)
 
 C, CO, E, R = Role.COORDINATOR, Role.COUNSELLOR, Role.EMPLOYER, Role.COUNCIL
 
@@ -50,6 +58,9 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "period.create": frozenset({C, CO}),
     "period.view": frozenset({C, CO}),
     "enrolment.manage": frozenset({C, CO}),
+    "matching.run": frozenset({C, CO}),
+    "pupils.import": frozenset({C, CO}),
+    "pupils.export": frozenset({C, CO}),
 }
 
 # The roles a coordinator may invite by email; employers register themselves.
@@ -108,10 +119,25 @@ def _student_in_scope(user: User, student: Student) -> bool:
     return _school_in_scope(user, student.school)
 
 
+def _pupil_import_in_scope(user: User, pupil_import: PupilImport) -> bool:
+    # By id: an uploaded file belongs to its school, whoever uploaded it.
+    if user.role is Role.COORDINATOR:
+        return True
+    return (user.role is Role.COUNSELLOR
+            and any(s.id == pupil_import.school_id for s in user.schools))
+
+
+def _run_in_scope(user: User, run: MatchingRun) -> bool:
+    # A round over several schools belongs to whoever may see every one of them.
+    return all(_school_in_scope(user, period.school) for period in run.periods)
+
+
 SCOPE_RULES: dict[type, Callable[[User, Any], bool]] = {
+    MatchingRun: _run_in_scope,
     PraoPeriod: _period_in_scope,
     Enrolment: _enrolment_in_scope,
     Student: _student_in_scope,
+    PupilImport: _pupil_import_in_scope,
     JoinRequest: _join_request_in_scope,
     School: _school_in_scope,
     Organisation: _organisation_in_scope,

@@ -9,8 +9,9 @@ from portal.notifications.outbox import enqueue
 if TYPE_CHECKING:
     from portal.accounts.models import User
     from portal.employers.models import JoinRequest, Organisation, Placement
-    from portal.schools.models import Enrolment, PraoPeriod
+    from portal.matching.models import MatchResult
     from portal.notifications.models import OutboxEmail
+    from portal.schools.models import Enrolment, PraoPeriod
 
 
 def password_reset(user: User, link: str) -> OutboxEmail:
@@ -52,3 +53,13 @@ def pupil_link(recipient: str, first_name: str, period: PraoPeriod, link: str,
 def own_placement_registered(recipient: str, enrolment: Enrolment,
                              placement: Placement) -> OutboxEmail:
     return enqueue(recipient, "own_placement", enrolment=enrolment, placement=placement)
+
+
+def pupil_assigned(recipient: str, result: MatchResult) -> OutboxEmail:
+    return enqueue(recipient, "pupil_assigned", result=result)
+
+
+def employer_pupils_proposed(recipient: str, organisation: Organisation,
+                             results: list[MatchResult]) -> OutboxEmail:
+    return enqueue(recipient, "employer_pupils_proposed", organisation=organisation,
+                   results=results)

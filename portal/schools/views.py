@@ -16,6 +16,7 @@ from portal.employers.reference import sectors
 from portal.extensions import db
 from portal.formtools import choices
 from portal.i18n import current_language
+from portal.matching import services as matching
 from portal.schools import bp, services
 from portal.schools.forms import (
     STATE_LABELS,
@@ -294,6 +295,7 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
         wished_ids=wished_ids, error=error, window=services.window_of(enrolment.period, today()),
         windows=Window, sector=sector, sectors=[(s.code, s.label(lang)) for s in sectors()],
         suggest=services.gender_suggestion(enrolment, today()), states=EnrolmentState,
+        outcome=matching.published_result(enrolment),
         max_wishes=services.MAX_WISHES), 400 if error else 200
 
 

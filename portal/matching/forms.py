@@ -1,0 +1,33 @@
+"""Forms for starting a matching round and moving a pupil by hand."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, RadioField, SelectField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from portal.accounts.forms import MultiCheckboxField
+from portal.formtools import choices
+from portal.matching.services import PRIORITY_POLICIES
+
+
+class RoundForm(FlaskForm):
+    periods = MultiCheckboxField(_l("Praoperioder"), coerce=int,
+                                 validators=[DataRequired(message=_l("Välj minst en period."))])
+    policy = RadioField(_l("Förtur"), default="none",
+                        choices=choices(PRIORITY_POLICIES.items()),
+                        validators=[DataRequired(message=_l("Välj en förtursregel."))])
+    second_round = BooleanField(
+        _l("Andra omgången: ge elever som inte fick något av sina val en ledig plats som "
+           "passar"), default=True)
+    seed = IntegerField(
+        _l("Lottfrö (lämna tomt för att dra ett nytt)"),
+        description=_l("Fyll bara i för att köra om en tidigare runda och få samma resultat."),
+        validators=[Optional(), NumberRange(min=0, max=2**31 - 1,
+                                            message=_l("Ett heltal från 0 till 2147483647."))])
+
+
+class MoveForm(FlaskForm):
+    offer = SelectField(_l("Ny plats"), coerce=int,
+                        validators=[Optional()])

@@ -1,0 +1,199 @@
+"""Matching rounds in the portal: a recorded seed, explanations, moves by hand that never
+overbook, and publishing as proposed assignments with emails."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import func, select
+
+from portal.employers.models import PlacementOffer
+from portal.matching import services
+from portal.matching.models import MatchingRun, MatchResult, ResultSource, RunStatus
+from portal.notifications.worker import send_due
+from portal.prao.models import Assignment, AssignmentState
+from portal.schools.models import Enrolment, EnrolmentState, Wish
+from tests import factories
+from tests.conftest import post_form
+
+AFTER_WINDOW = "2027-02-10"
+
+
+@pytest.fixture
+def region(db, world):
+    """Six pupils at school A wish among three offers with 1, 2 and 2 seats."""
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    offers = [factories.PlacementOfferFactory(seats=seats, placement__title=f"Plats {n}",
+                                              placement__organisation=world.organisation_a)
+              for n, seats in enumerate((1, 2, 2))]
+    pupils = [factories.EnrolmentFactory(period=period, student__email=f"elev{n}@skola.se")
+              for n in range(6)]
+    for pupil in pupils:
+        for rank, offer in enumerate(offers, start=1):
+            db.session.add(Wish(enrolment=pupil, offer=offer, rank=rank))
+    db.session.commit()
+    return period, offers, pupils
+
+
+def _results(db, run) -> dict[int, int | None]:
+    rows = db.session.execute(select(MatchResult.enrolment_id, MatchResult.offer_id).where(
+        MatchResult.run_id == run.id)).all()
+    return dict(rows)
+
+
+@freeze_time(AFTER_WINDOW)
+def test_same_seed_same_result(db, world, region):
+    period, _, _ = region
+    user = world.users["counsellor"]
+    first = services.start_round(user, [period], "none", second=True, seed=12345)
+    again = services.start_round(user, [period], "none", second=True, seed=12345)
+    other = services.start_round(user, [period], "none", second=True, seed=54321)
+    assert _results(db, first) == _results(db, again)
+    assert first.seed == 12345
+    lotteries = [dict(db.session.execute(select(MatchResult.enrolment_id, MatchResult.lottery)
+                                         .where(MatchResult.run_id == r.id)).all())
+                 for r in (first, other)]
+    assert lotteries[0] != lotteries[1]  # another seed draws other numbers
+
+
+@freeze_time(AFTER_WINDOW)
+def test_capacity_respected_and_explained(db, world, region):
+    period, offers, pupils = region
+    run = services.start_round(world.users["counsellor"], [period], "none", second=False,
+                               seed=7)
+    results = db.session.scalars(select(MatchResult).where(MatchResult.run_id == run.id)
+                                 .order_by(MatchResult.lottery)).all()
+    assert [r.offer_id for r in results] == [offers[0].id, offers[1].id, offers[1].id,
+                                             offers[2].id, offers[2].id, None]
+    assert results[0].explanation == "Du fick ditt förstahandsval."
+    assert results[1].explanation == (
+        "Du fick ditt andra val. Ditt första val hade 1 plats och de gick till elever med "
+        f"lägre lottnummer än ditt. Ditt lottnummer var {results[1].lottery}.")
+    assert "Din studie- och yrkesvägledare hjälper dig" in results[5].explanation
+    assert services.stats(run)["by_rank"] == {"1": 1, "2": 2, "3": 2}
+
+
+@freeze_time(AFTER_WINDOW)
+def test_counsellor_runs_reviews_moves_and_publishes(client, db, world, region, login_as,
+                                                     mailbox):
+    period, offers, pupils = region
+    extra = factories.PlacementOfferFactory(seats=1, placement__title="Reservplatsen",
+                                            placement__organisation=world.organisation_b)
+    db.session.commit()
+    login_as("counsellor")
+    response = post_form(client, "/matchning", {"periods": [str(period.id)], "policy": "none",
+                                                "second_round": "y", "seed": "99"})
+    assert response.status_code == 302
+    run = db.session.scalars(select(MatchingRun)).one()
+    page = client.get(f"/matchning/{run.id}").get_data(as_text=True)
+    assert "Lottfrö: <strong>99</strong>" in page and "Du fick ditt förstahandsval." in page
+
+    unplaced = db.session.scalars(select(MatchResult).where(
+        MatchResult.run_id == run.id, MatchResult.offer_id.is_(None))).all()
+    # Round two already gave the free "Reservplatsen" seat to the one pupil left over.
+    assert unplaced == []
+    moved = db.session.scalars(select(MatchResult).where(
+        MatchResult.run_id == run.id, MatchResult.offer_id == offers[0].id)).one()
+    # A full offer is not even offered in the list, and the service refuses it too.
+    full = post_form(client, f"/matchning/{run.id}/elev/{moved.id}", {"offer": str(extra.id)})
+    assert "Inte ett giltigt val" in full.get_data(as_text=True)
+    db.session.commit()  # the service starts a transaction of its own
+    with pytest.raises(services.MatchingError, match="Platsen är full"):
+        services.move(run.id, moved.id, extra.id, world.users["counsellor"])
+
+    assert post_form(client, f"/matchning/{run.id}/publicera", {}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(MatchingRun, run.id).status is RunStatus.PUBLISHED
+    assignments = db.session.scalars(select(Assignment)).all()
+    assert len(assignments) == 6 and {a.state for a in assignments} == {
+        AssignmentState.PROPOSED}
+    assert {e.state for e in db.session.scalars(select(Enrolment))} == {EnrolmentState.ASSIGNED}
+    taken = dict(db.session.execute(select(PlacementOffer.id, PlacementOffer.seats_taken)).all())
+    assert taken[offers[0].id] == 1 and taken[extra.id] == 1
+    send_due()
+    assert len(mailbox.to("elev0@skola.se")) == 1
+    employer = mailbox.to(world.users["employer"].email)
+    assert employer and "praoelever föreslås till Arbetsgivare A" in employer[0]["Subject"]
+    again = post_form(client, f"/matchning/{run.id}/publicera", {}, follow_redirects=True)
+    assert "redan publicerad" in again.get_data(as_text=True)
+
+
+@freeze_time(AFTER_WINDOW)
+def test_move_by_hand_and_to_no_place(client, db, world, region, login_as):
+    period, offers, pupils = region
+    run = services.start_round(world.users["counsellor"], [period], "none", second=False,
+                               seed=3)
+    last = db.session.scalars(select(MatchResult).where(
+        MatchResult.run_id == run.id, MatchResult.offer_id.is_(None))).one()
+    holder = db.session.scalars(select(MatchResult).where(
+        MatchResult.run_id == run.id, MatchResult.offer_id == offers[2].id)).first()
+    login_as("counsellor")
+    post_form(client, f"/matchning/{run.id}/elev/{holder.id}", {"offer": "0"})
+    assert post_form(client, f"/matchning/{run.id}/elev/{last.id}",
+                     {"offer": str(offers[2].id)}).status_code == 302
+    db.session.expire_all()
+    moved = db.session.get(MatchResult, last.id)
+    assert moved.offer_id == offers[2].id and moved.source is ResultSource.MANUAL
+    assert moved.rank == 3  # it was the pupil's third wish
+    assert db.session.get(MatchResult, holder.id).offer_id is None
+
+
+def test_counsellor_of_another_school_gets_404(client, db, world, login_as):
+    period = factories.PraoPeriodFactory(school=world.school_b)
+    factories.EnrolmentFactory(period=period)
+    db.session.commit()
+    run = services.start_round(world.users["coordinator"], [period], "none", second=False,
+                               seed=1)
+    login_as("counsellor")
+    assert client.get(f"/matchning/{run.id}").status_code == 404
+    assert post_form(client, f"/matchning/{run.id}/publicera", {}).status_code == 404
+
+
+def test_concurrent_moves_never_overbook(separate_app):
+    """Eight people move eight different pupils into one offer with three free seats at
+    once: exactly three moves succeed."""
+    from portal.extensions import db as database
+
+    with separate_app.app_context():
+        world_school = factories.SchoolFactory()
+        coordinator = factories.UserFactory(role="coordinator")
+        period = factories.PraoPeriodFactory(school=world_school)
+        target = factories.PlacementOfferFactory(seats=3)
+        for _ in range(8):
+            factories.EnrolmentFactory(period=period)
+        database.session.commit()
+        run = services.start_round(coordinator, [period], "none", second=False, seed=5)
+        result_ids = database.session.scalars(select(MatchResult.id).where(
+            MatchResult.run_id == run.id)).all()
+        ids = (run.id, target.id, coordinator.id)
+        database.session.remove()
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(result_ids))
+
+    def move(result_id: int) -> None:
+        with separate_app.app_context():
+            from portal.accounts.models import User
+
+            user = database.session.get(User, ids[2])
+            barrier.wait()
+            try:
+                services.move(ids[0], result_id, ids[1], user)
+                outcomes.append("ok")
+            except services.MatchingError:
+                outcomes.append("full")
+            finally:
+                database.session.remove()
+
+    threads = [threading.Thread(target=move, args=(rid,)) for rid in result_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["full"] * 5 + ["ok"] * 3
+    with separate_app.app_context():
+        placed = database.session.scalar(select(func.count()).select_from(MatchResult).where(
+            MatchResult.offer_id == ids[1]))
+        database.session.remove()
+    assert placed == 3
