@@ -10,12 +10,12 @@ import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.accounts import services as accounts
 from portal.accounts.models import User
-from portal.db import utcnow
+from portal.db import bulk_insert, utcnow
 from portal.employers.models import Organisation, OrganisationStatus, Placement, PlacementOffer
 from portal.employers.models import PlacementStatus as PS
 from portal.employers.reference import feature_codes
@@ -111,9 +111,14 @@ def load_round(periods: list[PraoPeriod], policy: str, seed: int) -> RoundInput:
     placements: dict[int, engine.Placement] = {}
     sectors: dict[int, str] = {}
     fits: dict[int, frozenset[str]] = {}
+    by_kind: dict[tuple, frozenset[str]] = {}  # a region has few distinct weeks and grades
     for period in periods:
+        kind = (monday_of(period.first_day), monday_of(period.last_day), period.grade)
+        if kind in by_kind:
+            fits[period.id] = by_kind[kind]
+            continue
         rows = _period_offers(period)
-        fits[period.id] = frozenset(str(r[0]) for r in rows)
+        fits[period.id] = by_kind[kind] = frozenset(str(r[0]) for r in rows)
         for offer_id, free, features, sector, lat, lon in rows:
             location = (lat, lon) if lat is not None and lon is not None else None
             placements[offer_id] = engine.Placement(
@@ -147,7 +152,8 @@ def _result_rows(run_id: int, data: RoundInput, result: engine.Result) -> list[d
         sector_wished = offer_id is not None and data.sectors[offer_id] in pupil.wished_sectors
         rows.append({"run_id": run_id, "enrolment_id": int(student.id), "offer_id": offer_id,
                      "rank": None if outcome.second_round else outcome.rank,
-                     "lottery": pupil.lottery, "priority": pupil.priority, "source": source,
+                     "lottery": pupil.lottery, "priority": pupil.priority,
+                     "source": source.value,
                      "explanation": explain(outcome, pupil.priority, pupil.lottery,
                                             pupil.had_wishes, sector_wished)})
     return rows
@@ -169,7 +175,7 @@ def start_round(user: User, periods: list[PraoPeriod], policy: str, second: bool
     db.session.flush()
     rows = _result_rows(run.id, data, result)
     if rows:
-        db.session.execute(insert(MatchResult), rows)
+        bulk_insert(db.session, MatchResult.__table__, rows)
     accounts.audit(user, "matching_round", run, detail=f"seed={seed} policy={policy}")
     db.session.commit()
     return run
