@@ -31,7 +31,8 @@ from portal.schools.models import (
 )
 
 PASSWORD = "en-lång-mening-om-prao"
-_PASSWORD_HASH = generate_password_hash(PASSWORD)
+# A cheap hash keeps hundreds of test logins fast; production hashes with scrypt.
+_PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
 class BaseFactory(SQLAlchemyModelFactory):

@@ -21,6 +21,7 @@ from portal.employers.models import (
     Placement,
     PlacementStatus,
 )
+from portal.employers.placements import publishable_problems
 from portal.employers.reference import sectors
 from portal.extensions import db, limiter
 from portal.formtools import choices
@@ -149,9 +150,9 @@ def review_placement(placement_id: int) -> ResponseReturnValue:
     form = DecisionForm()
     if form.validate_on_submit():
         approve = form.decision.data == "approve"
-        if approve and placement.risk_confirmed_at is None:
-            form.decision.errors.append(_("Praoplatsen kan inte publiceras förrän "
-                                          "riskbedömningen är klar."))
+        problems = publishable_problems(placement) if approve else []
+        if problems:
+            form.decision.errors.extend(str(p) for p in problems)
         else:
             approval.decide_placement(placement, current_user, approve, form.reason.data or "")
             flash(_("Beslutet om %(title)s är sparat och skickas med e-post.",

@@ -44,6 +44,7 @@ def test_rejection_needs_a_reason_which_is_emailed(client, world, db, login_as, 
 
 def test_approve_and_reject_placements(client, world, db, login_as, mailbox):
     good = factories.PlacementFactory(organisation=world.organisation_a,
+                                      municipality=world.municipality_a,
                                       status=PlacementStatus.PENDING, published_at=None)
     bad = factories.PlacementFactory(organisation=world.organisation_a,
                                      status=PlacementStatus.PENDING, published_at=None)
@@ -71,7 +72,7 @@ def test_placement_without_risk_assessment_cannot_be_approved(client, world, db,
     login_as("coordinator")
     response = post_form(client, f"/samordnare/praoplatser/{placement.id}/granska",
                          {"decision": "approve"})
-    assert "riskbedömningen är klar" in response.get_data(as_text=True)
+    assert "Riskbedömningen är inte bekräftad" in response.get_data(as_text=True)
     db.session.refresh(placement)
     assert placement.status is PlacementStatus.PENDING
 

@@ -1,0 +1,81 @@
+"""The employer's placement pages in real Chromium, on a desktop and on a 390 px phone: a
+new placement with hours outside the rules for minors, weeks and seats, the regional
+calendar and next term, with no axe-core violation on the way. Nothing is published, so the
+catalogue's figures stay as the demo made them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.support import VIEWPORTS, assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+def _no_sideways_scrolling(page: Page) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"page is {width} px wide"
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_employer_prepares_a_placement(page_as: Callable[..., Page], viewport: str) -> None:
+    page = page_as("employer", **VIEWPORTS[viewport])
+    page.goto("/arbetsgivare")
+    page.get_by_role("link", name="Ny praoplats").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ny praoplats")
+    _no_sideways_scrolling(page)
+    assert_accessible(page, f"new placement ({viewport})")
+
+    page.get_by_label("Rubrik", exact=True).fill(f"Lärling på verkstaden ({viewport})")
+    page.get_by_label("Dagen börjar").fill("05:30")
+    page.get_by_role("button", name="Spara", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("Formuläret behöver rättas")
+    expect(page.get_by_label("Dagen börjar")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#day_start-error")).to_contain_text("tidigast 06:00")
+    assert_accessible(page, f"new placement with errors ({viewport})")
+
+    page.get_by_label("Dagen börjar").fill("08:00")
+    page.get_by_role("button", name="Spara", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Lärling på verkstaden ({viewport})")
+    expect(page.get_by_text("Praoplatsen är sparad som utkast.")).to_be_visible()
+    _no_sideways_scrolling(page)
+    assert_accessible(page, f"placement page ({viewport})")
+
+    page.get_by_label("Veckor", exact=True).fill(f"11–12 {date.today().year + 1}")
+    page.get_by_label("Antal platser").fill("0")
+    page.get_by_role("button", name="Lägg till", exact=True).click()
+    expect(page.locator("#seats-error")).to_contain_text("Antalet platser måste vara minst 1.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lägg till veckor och platser")
+    assert_accessible(page, f"offer with errors ({viewport})")
+    page.get_by_label("Antal platser").fill("2")
+    page.get_by_role("button", name="Spara", exact=True).click()
+    expect(page.get_by_role("row", name=f"vecka 11–12 {date.today().year + 1}")).to_be_visible()
+
+
+@pytest.mark.parametrize(("role", "path"), [
+    ("employer", "/kalender"),
+    ("employer", "/arbetsgivare/nasta-termin"),
+    ("coordinator", "/kalender"),
+])
+def test_calendar_and_next_term_pages(page_as: Callable[..., Page], role: str,
+                                      path: str) -> None:
+    for viewport in VIEWPORTS.values():
+        page = page_as(role, **viewport)
+        response = page.goto(path)
+        assert response is not None and response.status == 200
+        expect(page.get_by_role("heading", level=1)).to_have_count(1)
+        assert_accessible(page, f"{path} as {role}")
+
+
+def test_coordinator_calendar_form_with_errors(page_as: Callable[..., Page]) -> None:
+    page = page_as("coordinator")
+    page.goto("/kalender/ny")
+    page.get_by_role("button", name="Lägg in", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("Formuläret behöver rättas")
+    expect(page.get_by_label("Skola")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page, "/kalender/ny with errors")
