@@ -10,10 +10,11 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from portal.db import Base, render_item
+from portal.db import Base, include_name, render_item
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(compare_type=True, render_as_batch=True, render_item=render_item)
+migrate = Migrate(compare_type=True, render_as_batch=True, render_item=render_item,
+                  include_name=include_name)
 login_manager = LoginManager()
 mail = Mail()
 babel = Babel()

@@ -27,6 +27,14 @@ def _language_switch() -> dict[str, str]:
             "url": url_for("main.set_language", code=other, next=target)}
 
 
+def page_url(page: int) -> str:
+    """This page's address with another page number, every filter kept (repeated ones too).
+    Names starting with an underscore are url_for's own options, never taken from the query."""
+    args = {key: values for key, values in request.args.lists()
+            if not key.startswith("_") and key != "sida"}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, sida=page)
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def inject() -> dict[str, object]:
@@ -34,6 +42,7 @@ def init_app(app: Flask) -> None:
             "can": lambda action, obj=None: can(current_user, action, obj),
             "lang": current_language(),
             "language_switch": _language_switch,
+            "page_url": page_url,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "sector_label": lambda code: sector_label(code, current_language()),
         }

@@ -306,6 +306,56 @@ CASES += [
 ]
 
 
+def _pupil_import_url(suffix: str = "", school: str = "a") -> Callable[[World], str]:
+    """A previewed, unsaved pupil import of school A or B."""
+    def build(world: World) -> str:
+        from portal.extensions import db
+        from portal.schools.models import PupilImport
+        from portal.schools.pupil_import import encode, read_upload
+
+        rows = read_upload("Elev-ID;Förnamn;Efternamn;Klass\n1;Åsa;Öberg;8A\n".encode())
+        stored = PupilImport(school_id=getattr(world, f"school_{school}").id,
+                             uploaded_by_id=world.users["coordinator"].id,
+                             filename="elever.csv", content=encode(rows))
+        db.session.add(stored)
+        db.session.flush()
+        return f"/skolor/elevimporter/{stored.id}{suffix}"
+    return build
+
+
+def _pupils_url(suffix: str, school: str = "a") -> Callable[[World], str]:
+    return lambda w: f"/skolor/{getattr(w, f'school_{school}').id}/elever/{suffix}"
+
+
+CASES += [
+    Case("schools.import_upload", _pupils_url("importera"), SCHOOL_STAFF),
+    Case("schools.import_upload", _pupils_url("importera", "b"), OTHER_SCHOOL,
+         note="another school"),
+    Case("schools.import_upload", _pupils_url("importera"), SCHOOL_STAFF, method="POST",
+         note="own school, no file: the form asks for one"),
+    Case("schools.import_upload", _pupils_url("importera", "b"), OTHER_SCHOOL, method="POST",
+         note="another school, POST"),
+    Case("schools.import_preview", _pupil_import_url(), SCHOOL_STAFF),
+    Case("schools.import_preview", _pupil_import_url(school="b"), OTHER_SCHOOL,
+         note="another school's import"),
+    Case("schools.import_preview", lambda w: "/skolor/elevimporter/999999",
+         {**only("counsellor", 404), "coordinator": 404}, note="no such import"),
+    Case("schools.import_save", _pupil_import_url("/spara"),
+         {**only("counsellor", 302), "coordinator": 302}, method="POST"),
+    Case("schools.import_save", _pupil_import_url("/spara", "b"),
+         {**only("counsellor", 404), "coordinator": 302}, method="POST",
+         note="another school's import"),
+    Case("schools.import_save", lambda w: "/skolor/elevimporter/999999/spara",
+         {**only("counsellor", 404), "coordinator": 404}, method="POST", note="no such import"),
+    Case("schools.export_pupils", _pupils_url("elevlista.csv"), SCHOOL_STAFF, note="CSV"),
+    Case("schools.export_pupils", _pupils_url("elevlista.xlsx"), SCHOOL_STAFF, note="XLSX"),
+    Case("schools.export_pupils", _pupils_url("elevlista.csv", "b"), OTHER_SCHOOL,
+         note="another school, CSV"),
+    Case("schools.export_pupils", _pupils_url("elevlista.xlsx", "b"), OTHER_SCHOOL,
+         note="another school, XLSX"),
+]
+
+
 def test_every_route_is_in_the_matrix(app):
     routed = {rule.endpoint for rule in app.url_map.iter_rules()} - IGNORED_ENDPOINTS
     covered = {case.endpoint for case in CASES}

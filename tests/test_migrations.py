@@ -11,7 +11,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from portal.db import utcnow
+from portal.db import include_name, utcnow
 from portal.extensions import db
 
 
@@ -20,7 +20,8 @@ def _differences() -> list:
         # SQLite cannot reflect the lower(email) index: SQLAlchemy and alembic warn and skip it;
         # the test checks that index by its behaviour instead.
         warnings.simplefilter("ignore")
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name})
         return compare_metadata(context, db.metadata)
 
 

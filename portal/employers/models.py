@@ -99,6 +99,8 @@ class Placement(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("break_minutes >= 0", name="break_not_negative"),
         Index("ix_placement_status_sector", "status", "sector"),
+        # The public catalogue lists by title: its first page is read in index order.
+        Index("ix_placement_title", "title", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -69,3 +69,15 @@ def test_every_message_has_an_english_translation():
     assert not untranslated, f"add English for: {untranslated}"
     fuzzy = sorted(m.id for m in catalog if m.id and m.fuzzy)
     assert not fuzzy, f"fuzzy translations to check: {fuzzy}"
+
+
+def test_page_links_keep_repeated_filters_and_ignore_url_for_options(client, login_as, db):
+    from tests import factories
+
+    for _ in range(55):
+        factories.OutboxEmailFactory()
+    db.session.commit()
+    login_as("coordinator")
+    html = client.get("/utkorg?x=1&x=2&_external=1&_anchor=evil").get_data(as_text=True)
+    assert 'href="/utkorg?x=1&amp;x=2&amp;sida=2"' in html
+    assert "#evil" not in html and "http://localhost" not in html
