@@ -144,7 +144,7 @@ def load_round(periods: list[PraoPeriod], policy: str, seed: int) -> RoundInput:
 def _result_rows(run_id: int, data: RoundInput, result: engine.Result) -> list[dict]:
     rows = []
     for student in data.students:
-        outcome = result.outcomes[student.id]
+        outcome = result.outcome(student.id)
         pupil = data.meta[int(student.id)]
         offer_id = int(outcome.placement) if outcome.placement else None
         source = (ResultSource.NONE if offer_id is None else ResultSource.SECOND_ROUND
