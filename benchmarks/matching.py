@@ -281,12 +281,27 @@ def main() -> None:
     parser.add_argument("--peer-pupils", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--no-peer", action="store_true", help="skip the side-by-side run")
+    parser.add_argument("--no-portal", action="store_true",
+                        help="skip the whole portal round on PostgreSQL")
     args = parser.parse_args()
     figures = bench_stable(args.pupils, args.seed)
     figures |= bench_second_round(args.pupils, args.seed)
     if not args.no_peer:
         figures |= bench_peer(args.peer_pupils, args.seed)
+    if not args.no_portal:
+        figures |= bench_portal_round(args.pupils)
     print(json.dumps(figures))
+
+
+def bench_portal_round(pupils: int) -> dict:
+    """Load wishes, solve and store results with explanations, in the portal on PostgreSQL."""
+    import portal_round
+
+    figures = portal_round.measure(pupils)
+    print(f"portal round, {pupils} pupils on PostgreSQL: {figures['portal_round_s']} s "
+          f"(target 20 s)", flush=True)
+    return {"portal_round_s": figures["portal_round_s"],
+            "portal_round_placed": figures["placed"]}
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ It makes its own throw-away database on BENCH_POSTGRES_URL (default: the local s
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import random
@@ -101,7 +102,9 @@ def _placement_row(oid: int, rng: random.Random, now: str) -> tuple:
 
 def _load_pupils(conn, rng, pupils, schools, area_offers, offers, now) -> None:  # noqa: ANN001
     students, enrolments, wishes = [], [], []
-    weights = [1 / (n ** 0.8) for n in range(1, offers + 1)]  # popularity skewed (Zipf-like)
+    # Popularity skewed (Zipf-like); cumulative once, so each draw is a binary search.
+    cumulative = list(itertools.accumulate(1 / (n ** 0.8) for n in range(1, offers + 1)))
+    population = range(1, offers + 1)
     for pid in range(1, pupils + 1):
         school = (pid % schools) + 1
         students.append((pid, school, f"B{pid}", "Elev", str(pid), "8A", 8, "girl", 0, "",
@@ -111,7 +114,7 @@ def _load_pupils(conn, rng, pupils, schools, area_offers, offers, now) -> None: 
         chosen: list[int] = []
         while len(chosen) < 5:
             offer = (rng.choice(near) if rng.random() < 0.7
-                     else rng.choices(range(1, offers + 1), weights)[0])
+                     else rng.choices(population, cum_weights=cumulative)[0])
             if offer not in chosen:
                 chosen.append(offer)
         wishes.extend((pid, offer, rank) for rank, offer in enumerate(chosen, start=1))
