@@ -77,7 +77,13 @@ def register(data: Registration, ip: str) -> RegistrationOutcome:
             "email", _l("Det finns redan ett konto med den e-postadressen. Logga in, eller "
                         "välj ”Glömt lösenordet?” på inloggningssidan."))
     existing = organisation_by_number(data.org_number)
-    user = _new_user(data, organisation=None if existing else _new_organisation(data))
+    if existing is not None and _is_named_contact(existing, data.email):
+        # A workplace a pupil registered (no accounts yet) names this address as its contact:
+        # the emailed verification link proves it, so the contact joins without asking.
+        user = _new_user(data, organisation=existing)
+        existing = None
+    else:
+        user = _new_user(data, organisation=None if existing else _new_organisation(data))
     db.session.flush()
     send_verification(user)
     if existing is not None:
@@ -86,6 +92,11 @@ def register(data: Registration, ip: str) -> RegistrationOutcome:
                    detail="join" if existing else "new organisation")
     db.session.commit()
     return RegistrationOutcome.JOIN_REQUESTED if existing else RegistrationOutcome.NEW_ORGANISATION
+
+
+def _is_named_contact(organisation: Organisation, email: str) -> bool:
+    return (not organisation_members(organisation)
+            and organisation.contact_email == accounts.normalize_email(email))
 
 
 def send_verification(user: User) -> None:

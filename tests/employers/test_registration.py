@@ -12,6 +12,7 @@ from portal.employers.models import JoinRequest, Organisation, OrganisationStatu
 from portal.employers.orgnr import normalize_org_number, org_number_problem
 from portal.notifications.models import OutboxEmail
 from portal.notifications.worker import send_due
+from tests import factories as factories_module
 from tests.conftest import login, post_form
 
 PASSWORD = "kanelbullar och kaffe varje fredag"
@@ -134,3 +135,17 @@ def test_tampered_verification_link_is_refused(client, world):
     response = client.get("/arbetsgivare/bekrafta/inte-en-riktig-lank")
     assert response.status_code == 400
     assert "Länken är inte giltig" in response.get_data(as_text=True)
+
+
+def test_the_contact_of_a_pupils_own_workplace_joins_it_directly(client, world, db):
+    """A pupil registered the workplace; its named contact then registers with that address."""
+    workplace = factories_module.OrganisationFactory(
+        status=OrganisationStatus.PENDING, org_number="556123-4500",
+        contact_email="karin@kaffe.se")
+    db.session.commit()
+    response = post_form(client, "/arbetsgivare/registrera", _form(world))
+    assert response.headers["Location"].endswith("typ=new")
+    user = db.session.scalars(select(User).filter_by(email="karin@kaffe.se")).one()
+    assert user.organisation_id == workplace.id
+    assert db.session.scalars(select(JoinRequest)).first() is None
+    assert _count(db, Organisation) == 3  # no duplicate
