@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, event, func
+from sqlalchemy import DateTime, Engine, Enum, MetaData, event, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -37,6 +38,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+def str_enum(cls: type[enum.Enum]) -> Enum:
+    """A Python enum stored by its value in a short string column (no native enum type), so
+    a new member needs no ALTER TYPE on PostgreSQL."""
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Base(DeclarativeBase):

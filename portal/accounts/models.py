@@ -7,10 +7,10 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text, func
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin, UTCDateTime, utcnow
+from portal.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
 from portal.employers.models import Organisation
 from portal.schools.models import Municipality, School
 
@@ -21,9 +21,6 @@ class Role(enum.StrEnum):
     EMPLOYER = "employer"
     COUNCIL = "council"
 
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 counsellor_school = Table(
@@ -43,7 +40,7 @@ class User(UserMixin, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Rotated when the password changes: old sessions and reset links stop working.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -20,15 +19,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin, UTCDateTime, utcnow
+from portal.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
     from portal.schools.models import Municipality, School
 
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class OrganisationStatus(enum.StrEnum):
@@ -58,7 +54,7 @@ class Organisation(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     org_number: Mapped[str] = mapped_column(String(11), unique=True)  # NNNNNN-NNNN
     status: Mapped[OrganisationStatus] = mapped_column(
-        _enum(OrganisationStatus), default=OrganisationStatus.PENDING, index=True)
+        str_enum(OrganisationStatus), default=OrganisationStatus.PENDING, index=True)
     sector: Mapped[str] = mapped_column(String(30), default="")
     visiting_address: Mapped[str] = mapped_column(String(300), default="")
     postal_code: Mapped[str] = mapped_column(String(6), default="")
@@ -86,7 +82,7 @@ class JoinRequest(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    status: Mapped[JoinStatus] = mapped_column(_enum(JoinStatus), default=JoinStatus.PENDING)
+    status: Mapped[JoinStatus] = mapped_column(str_enum(JoinStatus), default=JoinStatus.PENDING)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
@@ -106,7 +102,7 @@ class Placement(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     status: Mapped[PlacementStatus] = mapped_column(
-        _enum(PlacementStatus), default=PlacementStatus.DRAFT)
+        str_enum(PlacementStatus), default=PlacementStatus.DRAFT)
     title: Mapped[str] = mapped_column(String(200))
     sector: Mapped[str] = mapped_column(String(30))
     description: Mapped[str] = mapped_column(Text, default="")

@@ -7,10 +7,10 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Column, Enum, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin, UTCDateTime
+from portal.db import Base, TimestampMixin, UTCDateTime, str_enum
 
 if TYPE_CHECKING:
     from portal.employers.models import PlacementOffer
@@ -30,9 +30,6 @@ class ResultSource(enum.StrEnum):
     NONE = "none"
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-
 
 matching_run_period = Table(
     "matching_run_period",
@@ -47,7 +44,7 @@ class MatchingRun(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus), default=RunStatus.DRAFT)
+    status: Mapped[RunStatus] = mapped_column(str_enum(RunStatus), default=RunStatus.DRAFT)
     # The lottery's seed, drawn when the round starts, shown and kept: the same seed on the
     # same wishes gives the same result, so anyone can audit a round by running it again.
     seed: Mapped[int] = mapped_column(BigInteger)
@@ -74,7 +71,7 @@ class MatchResult(Base):
     rank: Mapped[int | None]  # the wish obtained, 1 = first
     lottery: Mapped[int]
     priority: Mapped[int] = mapped_column(default=0)
-    source: Mapped[ResultSource] = mapped_column(_enum(ResultSource))
+    source: Mapped[ResultSource] = mapped_column(str_enum(ResultSource))
     explanation: Mapped[str] = mapped_column(Text, default="")
 
     run: Mapped[MatchingRun] = relationship(back_populates="results")

@@ -6,10 +6,10 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Enum, Index, String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, TimestampMixin, UTCDateTime, utcnow
+from portal.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
 
 
 class OutboxStatus(enum.StrEnum):
@@ -35,8 +35,7 @@ class OutboxEmail(TimestampMixin, Base):
     # Stable per row, so a receiver can recognise a message the worker had to send again.
     message_id: Mapped[str] = mapped_column(String(100), unique=True, default=new_message_id)
     status: Mapped[OutboxStatus] = mapped_column(
-        Enum(OutboxStatus, native_enum=False, length=20,
-             values_callable=lambda e: [m.value for m in e]),
+        str_enum(OutboxStatus),
         default=OutboxStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)

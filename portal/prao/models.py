@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey
+from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin
+from portal.db import Base, TimestampMixin, str_enum
 
 if TYPE_CHECKING:
     from portal.employers.models import Placement, PlacementOffer
@@ -30,9 +30,6 @@ class AssignmentSource(enum.StrEnum):
     OWN = "own"
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-
 
 class Assignment(TimestampMixin, Base):
     __tablename__ = "assignment"
@@ -42,9 +39,9 @@ class Assignment(TimestampMixin, Base):
     placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), index=True)
     offer_id: Mapped[int | None] = mapped_column(ForeignKey("placement_offer.id"), index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("matching_run.id"))
-    state: Mapped[AssignmentState] = mapped_column(_enum(AssignmentState),
+    state: Mapped[AssignmentState] = mapped_column(str_enum(AssignmentState),
                                                   default=AssignmentState.PROPOSED)
-    source: Mapped[AssignmentSource] = mapped_column(_enum(AssignmentSource))
+    source: Mapped[AssignmentSource] = mapped_column(str_enum(AssignmentSource))
 
     enrolment: Mapped[Enrolment] = relationship()
     placement: Mapped[Placement] = relationship()

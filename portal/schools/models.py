@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     LargeBinary,
     String,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin, UTCDateTime, utcnow
+from portal.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -78,9 +77,6 @@ class EnrolmentState(enum.StrEnum):
     EXEMPT = "exempt"
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-
 
 class PraoPeriod(TimestampMixin, Base):
     """A school's prao for one grade: the days at the workplace and the window for wishes."""
@@ -120,7 +116,7 @@ class Student(TimestampMixin, Base):
     last_name: Mapped[str] = mapped_column(String(100))
     class_name: Mapped[str] = mapped_column(String(20), default="")
     grade: Mapped[int | None]
-    gender: Mapped[Gender] = mapped_column(_enum(Gender), default=Gender.UNKNOWN)
+    gender: Mapped[Gender] = mapped_column(str_enum(Gender), default=Gender.UNKNOWN)
     # Needs as workplace features (bits of portal/data/features.csv), never diagnoses.
     needs: Mapped[int] = mapped_column(default=0)
     email: Mapped[str] = mapped_column(String(254), default="")
@@ -145,7 +141,7 @@ class Enrolment(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("prao_period.id"), index=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
-    state: Mapped[EnrolmentState] = mapped_column(_enum(EnrolmentState),
+    state: Mapped[EnrolmentState] = mapped_column(str_enum(EnrolmentState),
                                                   default=EnrolmentState.NEEDS_PLACEMENT)
     exempt_reason: Mapped[str] = mapped_column(Text, default="")
     own_placement_id: Mapped[int | None] = mapped_column(ForeignKey("placement.id"))
