@@ -9,7 +9,7 @@ def test_coordinator_sees_what_waits(client, login_as, db):
     db.session.commit()
     login_as("coordinator")
     html = client.get("/samordnare").get_data(as_text=True)
-    assert "Organisationer som väntar på godkännande: <strong>1</strong>" in html
+    assert "Organisationer som väntar på godkännande:</a> <strong>1</strong>" in html
     assert "inte gick att skicka:</a> <strong>1</strong>" in html
 
 
