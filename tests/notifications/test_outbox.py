@@ -155,3 +155,22 @@ def test_mail_send_command_reports_counts(app, db, mailbox):
     result = app.test_cli_runner().invoke(args=["mail", "send"])
     assert result.exit_code == 0
     assert "skickade 1" in result.output
+
+
+def test_mail_send_loop_keeps_sending(app, db, mailbox, monkeypatch):
+    from portal.notifications import worker
+
+    factories.OutboxEmailFactory(recipient="forsta@skola.se")
+    db.session.commit()
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 1:  # a new message arrives while the worker waits
+            factories.OutboxEmailFactory(recipient="andra@skola.se")
+            db.session.commit()
+
+    monkeypatch.setattr(worker.time, "sleep", sleep)
+    worker.run_forever(interval=2.5, stop_after=2)
+    assert sleeps == [2.5, 2.5]
+    assert [m["X-Envelope-To"] for m in mailbox.messages] == ["forsta@skola.se", "andra@skola.se"]
