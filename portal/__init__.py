@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
+from portal.urls import DatabaseIdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +21,8 @@ def create_app(config: object | str | dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    # Before any route is added: every <int:id> then stops at the largest database id.
+    app.url_map.converters["int"] = DatabaseIdConverter
     overrides = portal_config.resolve(config)
     app.config.update(portal_config.load_settings(Path(app.instance_path)))
     app.config.update(overrides)

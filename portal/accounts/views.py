@@ -27,7 +27,7 @@ from portal.extensions import db, limiter
 from portal.formtools import choices
 from portal.schools.models import Municipality, School
 from portal.templating import ROLE_LABELS
-from portal.urls import safe_next
+from portal.urls import page_number, safe_next
 
 
 def _client_ip() -> str:
@@ -143,7 +143,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
 @bp.route("/anvandare")
 @require("user.list")
 def users() -> ResponseReturnValue:
-    page = request.args.get("sida", 1, type=int)
+    page = page_number(request.args)
     return render_template("accounts/users.html", pagination=services.list_users(page))
 
 

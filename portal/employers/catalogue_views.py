@@ -18,6 +18,7 @@ from portal.employers.catalogue_forms import CatalogueForm
 from portal.employers.reference import features, features_mask, sectors
 from portal.formtools import choices
 from portal.i18n import current_language
+from portal.urls import page_number
 from portal.weeks import week_label
 
 WEEKS_TO_SUGGEST = 52
@@ -81,7 +82,7 @@ def catalogue_search() -> ResponseReturnValue:
     form = _search_form()
     results = None
     if form.validate():
-        page = request.args.get("sida", 1, type=int)
+        page = page_number(request.args)
         results = catalogue.search(_query(form), page=page)
     return render_template(
         "employers/catalogue.html", form=form, results=results, page_url=_page_url(form),

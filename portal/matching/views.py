@@ -23,6 +23,7 @@ from portal.matching.forms import MoveForm, RoundForm
 from portal.matching.models import MatchingRun, MatchResult, RunStatus
 from portal.schools.models import PraoPeriod
 from portal.schools.services import periods_of
+from portal.urls import page_number
 
 bp = Blueprint("matching", __name__)
 
@@ -65,7 +66,7 @@ def _run(run_id: int) -> MatchingRun:
 def run(run_id: int) -> ResponseReturnValue:
     found = _run(run_id)
     only_unplaced = request.args.get("visa") == "utan-plats"
-    page = services.results_page(found, only_unplaced, request.args.get("sida", 1, type=int))
+    page = services.results_page(found, only_unplaced, page_number(request.args))
     return render_template(
         "matching/run.html", run=found, page=page, stats=services.stats(found),
         first_stats=json.loads(found.stats), sectors=services.seats_left_by_sector(found),

@@ -11,6 +11,7 @@ from portal.accounts.permissions import authorize, require
 from portal.extensions import db
 from portal.notifications import bp, worker
 from portal.notifications.models import OutboxEmail, OutboxStatus
+from portal.urls import page_number
 
 STATUS_FILTERS = {s.value: s for s in OutboxStatus}
 
@@ -22,7 +23,7 @@ def outbox() -> ResponseReturnValue:
     stmt = select(OutboxEmail).order_by(OutboxEmail.id.desc())
     if status is not None:
         stmt = stmt.where(OutboxEmail.status == status)
-    page = db.paginate(stmt, page=request.args.get("sida", 1, type=int), per_page=50,
+    page = db.paginate(stmt, page=page_number(request.args), per_page=50,
                        error_out=False)
     return render_template("notifications/outbox.html", pagination=page, status=status)
 

@@ -28,6 +28,7 @@ from portal.schools.forms import (
 )
 from portal.schools.models import Enrolment, EnrolmentState, Municipality, PraoPeriod, School
 from portal.schools.periods import MIN_PRAO_DAYS, Window, working_days
+from portal.urls import page_number
 
 
 def _field_error(form: object, error: services.SchoolError) -> None:
@@ -286,7 +287,7 @@ def pupil_home(token: str) -> ResponseReturnValue:
 def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> ResponseReturnValue:
     sector = request.args.get("sector", "")
     page = services.eligible_offers(enrolment, sector=sector,
-                                    page=request.args.get("sida", 1, type=int))
+                                    page=page_number(request.args))
     wished_ids = [w.offer_id for w in enrolment.wishes]
     counts = services.wish_counts([o.id for o in page.items] + wished_ids)
     lang = current_language()
