@@ -5,8 +5,11 @@ nothing."""
 from __future__ import annotations
 
 import pytest
+from freezegun import freeze_time
+from sqlalchemy import func, select
 
 from tests import factories
+from tests.conftest import post_form
 
 TOO_BIG = "99999999999"  # beyond PostgreSQL's INTEGER (int4)
 FAR_TOO_BIG = "9" * 24  # beyond BIGINT as well
@@ -40,3 +43,72 @@ def test_nested_id_beyond_an_integer_column_is_not_found(client, db, world, logi
 def test_page_number_beyond_any_page_is_a_page_not_an_error(client, login_as, url, page):
     login_as("coordinator")
     assert client.get(f"{url}?sida={page}").status_code == 200
+
+
+# --- a pupil's wish form with an offer id no row can have is refused, not a 500 -----------
+
+def _pupil_link(app, enrolment) -> str:
+    from portal.schools import services
+
+    with app.test_request_context():
+        return "/elev/" + services.make_link_token(enrolment)
+
+
+@pytest.fixture
+def pupil(app, db, world):
+    period = factories.PraoPeriodFactory(school=world.school_a)  # wishes open Jan 11 – Feb 5 2027
+    enrolment = factories.EnrolmentFactory(period=period)
+    offer = factories.PlacementOfferFactory()
+    db.session.commit()
+    return enrolment, offer, _pupil_link(app, enrolment)
+
+
+@freeze_time("2027-01-20")
+@pytest.mark.parametrize("offer", [TOO_BIG, FAR_TOO_BIG, "-1", "abc", ""])
+def test_wish_for_an_impossible_offer_id_is_refused(client, db, pupil, offer):
+    enrolment, real_offer, link = pupil
+    added = post_form(client, link, {"action": "add", "offer": str(real_offer.id)})
+    assert added.status_code == 302
+    response = post_form(client, link, {"action": "add", "offer": offer})
+    assert response.status_code == 400
+    assert "Välj bland platserna i listan" in response.get_data(as_text=True)
+    db.session.refresh(enrolment)
+    assert [w.offer_id for w in enrolment.wishes] == [real_offer.id]  # nothing half-saved
+
+
+# --- a trailing newline passes a `$` pattern and then overflows the column: a 500 --------
+
+OWN_PLACEMENT = {"workplace": "Bageriet", "org_number": "556677-8899", "address": "Gatan 1",
+                 "postal_code": "972 31", "city": "Luleå", "contact_name": "Kim",
+                 "contact_email": "kim@bageriet.se", "contact_phone": "070-123 45 67",
+                 "tasks": "Baka bröd."}
+
+
+@pytest.mark.parametrize("field, value", [("postal_code", "972 31\n"),
+                                          ("contact_phone", "070-123 45 67\n")])
+def test_own_placement_with_a_trailing_newline_is_shown_again(client, db, pupil, field, value):
+    from portal.employers.models import Placement
+
+    enrolment, _, link = pupil
+    before = db.session.scalar(select(func.count()).select_from(Placement))
+    response = post_form(client, link + "/egen-plats", {**OWN_PLACEMENT, field: value})
+    assert response.status_code == 200
+    db.session.refresh(enrolment)
+    assert enrolment.own_placement_id is None
+    assert db.session.scalar(select(func.count()).select_from(Placement)) == before
+
+
+def test_municipality_code_with_a_trailing_newline_is_refused(client, db, login_as):
+    login_as("coordinator")
+    response = post_form(client, "/samordnare/kommuner", {"name": "Boden", "code": "2582\n"})
+    assert response.status_code == 200
+    assert "Kommunkoden är fyra siffror" in response.get_data(as_text=True)
+
+
+def test_school_unit_code_with_a_trailing_newline_is_refused(client, db, world, login_as):
+    login_as("coordinator")
+    response = post_form(client, "/samordnare/skolor", {
+        "name": "Ny skola", "unit_code": "12345678\n",
+        "municipality": str(world.municipality_a.id)})
+    assert response.status_code == 200
+    assert "Skolenhetskoden är åtta siffror" in response.get_data(as_text=True)

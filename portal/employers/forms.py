@@ -33,7 +33,7 @@ class RegistrationForm(SetPasswordForm):
     postal_code = StringField(
         _l("Postnummer"),
         validators=[DataRequired(message=_l("Fyll i postnumret.")),
-                    Regexp(r"^\d{3} ?\d{2}$", message=_l("Skriv postnumret som 123 45."))],
+                    Regexp(r"^\d{3} ?\d{2}\Z", message=_l("Skriv postnumret som 123 45."))],
         render_kw={"autocomplete": "postal-code", "inputmode": "numeric"},
     )
     city = _text(_l("Ort"), 100, render_kw={"autocomplete": "address-level2"})
@@ -44,7 +44,7 @@ class RegistrationForm(SetPasswordForm):
     phone = StringField(
         _l("Telefon"),
         validators=[DataRequired(message=_l("Fyll i ett telefonnummer.")),
-                    Regexp(r"^[0-9 +()\-]{6,20}$",
+                    Regexp(r"^[0-9 +()\-]{6,20}\Z",
                            message=_l("Skriv telefonnumret med siffror, till exempel "
                                       "070-123 45 67."))],
         render_kw={"autocomplete": "tel", "inputmode": "tel"},

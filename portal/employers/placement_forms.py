@@ -96,7 +96,7 @@ class PlacementForm(FlaskForm):
                     render_kw={"autocomplete": "street-address"})
     postal_code = StringField(
         _l("Postnummer"),
-        validators=[Optional(), Regexp(r"^\d{3} ?\d{2}$",
+        validators=[Optional(), Regexp(r"^\d{3} ?\d{2}\Z",
                                        message=_l("Skriv postnumret som 123 45."))],
         render_kw={"autocomplete": "postal-code", "inputmode": "numeric"})
     city = _text(_l("Ort"), 100, render_kw={"autocomplete": "address-level2"})
@@ -108,7 +108,7 @@ class PlacementForm(FlaskForm):
     supervisor_phone = StringField(
         _l("Handledarens telefon"),
         validators=[Optional(), Length(max=40, message=TOO_LONG),
-                    Regexp(r"^[0-9 +()\-]{6,20}$", message=_l(
+                    Regexp(r"^[0-9 +()\-]{6,20}\Z", message=_l(
                         "Skriv telefonnumret med siffror, till exempel 070-123 45 67."))],
         render_kw={"inputmode": "tel"})
     supervisor_email = EmailField(

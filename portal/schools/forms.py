@@ -26,7 +26,7 @@ class MunicipalityForm(FlaskForm):
                                                          _max(100)])
     code = StringField(_l("Kommunkod"), description=_l("Fyra siffror, till exempel 2580."),
                        validators=[_required(_l("Fyll i kommunkoden.")),
-                                   Regexp(r"^\d{4}$", message=_l("Kommunkoden är fyra siffror."))],
+                                   Regexp(r"^\d{4}\Z", message=_l("Kommunkoden är fyra siffror."))],
                        render_kw={"inputmode": "numeric"})
 
 
@@ -36,7 +36,7 @@ class SchoolForm(FlaskForm):
     unit_code = StringField(
         _l("Skolenhetskod"), description=_l("Åtta siffror, från Skolverkets skolenhetsregister."),
         validators=[_required(_l("Fyll i skolenhetskoden.")),
-                    Regexp(r"^\d{8}$", message=_l("Skolenhetskoden är åtta siffror."))],
+                    Regexp(r"^\d{8}\Z", message=_l("Skolenhetskoden är åtta siffror."))],
         render_kw={"inputmode": "numeric"})
     address = StringField(_l("Adress"), validators=[Optional(), _max(300)])
     municipality = SelectField(_l("Kommun"), coerce=int,
@@ -87,14 +87,14 @@ class OwnPlacementForm(FlaskForm):
                                                     _max(300)])
     postal_code = StringField(_l("Postnummer"), validators=[
         _required(_l("Fyll i postnumret.")),
-        Regexp(r"^\d{3} ?\d{2}$", message=_l("Skriv postnumret som 123 45."))])
+        Regexp(r"^\d{3} ?\d{2}\Z", message=_l("Skriv postnumret som 123 45."))])
     city = StringField(_l("Ort"), validators=[_required(_l("Fyll i orten.")), _max(100)])
     contact_name = StringField(_l("Kontaktperson på arbetsplatsen"),
                                validators=[_required(_l("Fyll i ett namn.")), _max(200)])
     contact_email = email_field(_l("Kontaktpersonens e-post"))
     contact_phone = StringField(_l("Kontaktpersonens telefon"), validators=[
         _required(_l("Fyll i ett telefonnummer.")),
-        Regexp(r"^[0-9 +()\-]{6,20}$", message=_l("Skriv telefonnumret med siffror."))])
+        Regexp(r"^[0-9 +()\-]{6,20}\Z", message=_l("Skriv telefonnumret med siffror."))])
     tasks = TextAreaField(_l("Vad ska du göra där?"),
                           validators=[_required(_l("Skriv några ord om vad du ska göra.")),
                                       _max(2000)])

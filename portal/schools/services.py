@@ -34,6 +34,7 @@ from portal.schools.models import (
     Wish,
 )
 from portal.schools.periods import Window, lopsided_sectors, wish_window, working_days
+from portal.urls import MAX_DB_ID
 from portal.weeks import monday_of
 
 LINK_SALT = "pupil-link"
@@ -361,8 +362,11 @@ def _check_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> No
         raise SchoolError("wishes", _l("Du kan önska högst %(n)d platser.", n=MAX_WISHES))
     if len(set(offer_ids)) != len(offer_ids):
         raise SchoolError("wishes", _l("Samma plats finns med två gånger. Välj olika platser."))
+    # An id no row can have (a crafted form) is never eligible; asking the database about
+    # one beyond INTEGER would be an error on PostgreSQL.
+    possible = [oid for oid in offer_ids if 0 < oid <= MAX_DB_ID]
     eligible = set(db.session.scalars(eligible_offers_stmt(enrolment).with_only_columns(
-        PlacementOffer.id).where(PlacementOffer.id.in_(offer_ids))))
+        PlacementOffer.id).where(PlacementOffer.id.in_(possible))))
     if set(offer_ids) - eligible:
         raise SchoolError("wishes", _l("En av platserna passar inte din period, din årskurs "
                                        "eller dina behov. Välj bland platserna i listan."))
@@ -436,7 +440,8 @@ def register_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Plac
         db.session.add(organisation)
     placement = Placement(
         organisation=organisation, title=_own_title(enrolment), sector=organisation.sector,
-        tasks=data.tasks.strip(), address=data.address.strip(), postal_code=data.postal_code,
+        tasks=data.tasks.strip(), address=data.address.strip(),
+        postal_code=data.postal_code.strip(),
         city=data.city.strip(), supervisor_name=data.contact_name.strip(),
         supervisor_email=accounts.normalize_email(data.contact_email),
         supervisor_phone=data.contact_phone.strip(), status=PlacementStatus.DRAFT,
