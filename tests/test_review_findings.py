@@ -112,3 +112,23 @@ def test_school_unit_code_with_a_trailing_newline_is_refused(client, db, world, 
         "municipality": str(world.municipality_a.id)})
     assert response.status_code == 200
     assert "Skolenhetskoden är åtta siffror" in response.get_data(as_text=True)
+
+
+# --- a pupil who has a placement cannot be put back in the queue by a crafted form --------
+
+@pytest.mark.parametrize("state", ["assigned", "own_placement"])
+@pytest.mark.parametrize("new_state", ["needs_placement", "exempt"])
+def test_state_of_a_placed_pupil_cannot_be_changed_by_a_crafted_form(
+        client, db, world, login_as, state, new_state):
+    from portal.schools.models import EnrolmentState
+
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    enrolment = factories.EnrolmentFactory(period=period, state=EnrolmentState(state))
+    db.session.commit()
+    login_as("counsellor")
+    response = post_form(client, f"/perioder/{period.id}/elever/{enrolment.id}",
+                         {"state": new_state, "reason": "Sjuk"})
+    assert response.status_code == 200
+    assert "redan en praoplats" in response.get_data(as_text=True)
+    db.session.refresh(enrolment)
+    assert enrolment.state is EnrolmentState(state)

@@ -240,7 +240,15 @@ def overview(period: PraoPeriod) -> list[OverviewRow]:
     return [OverviewRow(e, counts.get(e.id, 0), days.get(e.student_id, 0)) for e in enrolments]
 
 
+# A counsellor moves a pupil between these by hand; a placement (assigned by a round, or
+# the pupil's own) has its assignment and seat, which this must never leave behind.
+HAND_SET_STATES = (EnrolmentState.NEEDS_PLACEMENT, EnrolmentState.EXEMPT)
+
+
 def set_state(enrolment: Enrolment, state: EnrolmentState, reason: str, user: User) -> None:
+    if enrolment.state not in HAND_SET_STATES or state not in HAND_SET_STATES:
+        raise SchoolError("state", _l("Eleven har redan en praoplats. Läget kan inte ändras "
+                                      "här."))
     if state is EnrolmentState.EXEMPT and not reason.strip():
         raise SchoolError("reason", _l("Skriv varför eleven är befriad från prao."))
     enrolment.state = state
