@@ -132,3 +132,27 @@ def test_state_of_a_placed_pupil_cannot_be_changed_by_a_crafted_form(
     assert "redan en praoplats" in response.get_data(as_text=True)
     db.session.refresh(enrolment)
     assert enrolment.state is EnrolmentState(state)
+
+
+# --- a mistyped year makes a period of decades; years of working days count as prao days ---
+
+PERIOD = {"name": "Prao vt 2027", "grade": "8", "first_day": "2027-03-15",
+          "last_day": "2027-03-26", "wishes_open": "2027-01-11", "wishes_close": "2027-02-05"}
+
+
+@freeze_time("2026-11-22")
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"last_day": "9999-12-31"}, "last_day", "högst 8 veckor"),
+    ({"last_day": "2072-03-26"}, "last_day", "högst 8 veckor"),
+    ({"first_day": "9999-03-15", "last_day": "9999-03-26"}, "first_day", "högst 2 år"),
+    ({"wishes_open": "0001-01-01"}, "wishes_open", "högst ett år före"),
+])
+def test_period_dates_far_away_are_refused(client, db, world, login_as, overrides, field,
+                                           message):
+    from portal.schools.models import PraoPeriod
+
+    login_as("counsellor")
+    html = post_form(client, f"/skolor/{world.school_a.id}/perioder/ny",
+                     {**PERIOD, **overrides}).get_data(as_text=True)
+    assert f'id="{field}-error"' in html and message in html
+    assert db.session.scalars(select(PraoPeriod)).first() is None

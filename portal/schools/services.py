@@ -38,6 +38,10 @@ from portal.urls import MAX_DB_ID
 from portal.weeks import monday_of
 
 LINK_SALT = "pupil-link"
+# A prao period is two weeks, sometimes a few more; anything longer or further ahead is a
+# mistyped year, which would count years of working days as prao days.
+MAX_PERIOD_WEEKS = 8
+MAX_YEARS_AHEAD = 2
 LINK_MAX_AGE = 365 * 24 * 3600  # a school year and some: a link outlives its period's window
 MAX_WISHES = 5
 
@@ -139,6 +143,7 @@ def _check_period(data: PeriodData, today: date) -> None:
         raise SchoolError("last_day", _l("Sista dagen kan inte vara före första dagen."))
     if data.first_day < today:
         raise SchoolError("first_day", _l("Perioden kan inte börja i det förflutna."))
+    _check_period_span(data, today)
     if data.wishes_close < data.wishes_open:
         raise SchoolError("wishes_close", _l("Önskefönstret måste stänga efter att det öppnar."))
     if data.wishes_close >= data.first_day:
@@ -146,6 +151,19 @@ def _check_period(data: PeriodData, today: date) -> None:
                           _l("Önskefönstret måste stänga före periodens första dag."))
     if working_days(data.first_day, data.last_day) == 0:
         raise SchoolError("last_day", _l("Perioden har inga arbetsdagar (måndag–fredag)."))
+
+
+def _check_period_span(data: PeriodData, today: date) -> None:
+    """Dates a mistyped year gives: far ahead, decades long, a window open for years."""
+    if data.first_day > today + timedelta(days=365 * MAX_YEARS_AHEAD):
+        raise SchoolError("first_day", _l("Perioden kan börja högst %(n)d år fram i tiden.",
+                                          n=MAX_YEARS_AHEAD))
+    if data.last_day - data.first_day >= timedelta(weeks=MAX_PERIOD_WEEKS):
+        raise SchoolError("last_day", _l("En period kan vara högst %(n)d veckor lång.",
+                                         n=MAX_PERIOD_WEEKS))
+    if data.wishes_open < data.first_day - timedelta(days=365):
+        raise SchoolError("wishes_open", _l("Önskefönstret kan öppna högst ett år före "
+                                            "perioden."))
 
 
 def create_period(school: School, data: PeriodData, user: User, today: date) -> PraoPeriod:
