@@ -115,8 +115,9 @@ def decide_join(join_id: int) -> ResponseReturnValue:
                if form.decision.data == "approve"
                else _("Förfrågan från %(name)s är avslagen.", name=join.user.name))
     flash(message, "success")
-    return redirect(request.referrer if request.referrer and "/granskning" in request.referrer
-                    else url_for("employers.join_requests"))
+    back = "employers.review_queue" if current_user.role is Role.COORDINATOR \
+        else "employers.join_requests"
+    return redirect(url_for(back))
 
 
 @bp.route("/samordnare/granskning")

@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.models import Role
-from portal.accounts.permissions import authorize, require
+from portal.accounts.permissions import authorize, can, require
 from portal.extensions import db
 from portal.formtools import choices
 from portal.matching import services
@@ -51,8 +51,10 @@ def rounds() -> ResponseReturnValue:
         else:
             flash(_("Rundan är klar. Granska resultatet innan du publicerar."), "success")
             return redirect(url_for("matching.run", run_id=run.id))
-    return render_template("matching/rounds.html", form=form,
-                           runs=services.runs_for([p.id for p in periods]))
+    # A region-wide round touching one's periods is the coordinator's, not the counsellor's.
+    runs = [r for r in services.runs_for([p.id for p in periods])
+            if can(current_user, "matching.run", r)]
+    return render_template("matching/rounds.html", form=form, runs=runs)
 
 
 def _run(run_id: int) -> MatchingRun:

@@ -207,22 +207,6 @@ def period_weeks(period: PraoPeriod) -> tuple[date, date]:
     return monday_of(period.first_day), monday_of(period.last_day)
 
 
-def calendar_counts(first_week: date, last_week: date) -> dict[date, int]:
-    """Schools holding prao per ISO week (Monday) from their periods, for the employers'
-    regional calendar. One query; the week expansion is done here."""
-    rows = db.session.execute(
-        select(PraoPeriod.school_id, PraoPeriod.first_day, PraoPeriod.last_day)
-        .where(PraoPeriod.last_day >= first_week,
-               PraoPeriod.first_day <= last_week + timedelta(days=6))).all()
-    schools_by_week: dict[date, set[int]] = defaultdict(set)
-    for school_id, first, last in rows:
-        week = monday_of(first)
-        while week <= last:
-            schools_by_week[week].add(school_id)
-            week += timedelta(weeks=1)
-    return {week: len(ids) for week, ids in schools_by_week.items()}
-
-
 # --- enrolments and overview --------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -465,7 +449,7 @@ def register_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Plac
             municipality_id=enrolment.period.school.municipality_id)
         db.session.add(organisation)
     placement = Placement(
-        organisation=organisation, title=_own_title(enrolment), sector=organisation.sector,
+        organisation=organisation, title=_own_title(enrolment), sector=organisation.sector or "",
         tasks=data.tasks.strip(), address=data.address.strip(),
         postal_code=data.postal_code.strip(),
         city=data.city.strip(), supervisor_name=data.contact_name.strip(),
@@ -483,5 +467,5 @@ def register_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Plac
 
 
 def _own_title(enrolment: Enrolment) -> str:
-    student = enrolment.student
-    return f"Egen praoplats: {student.first_name} {student.last_name[:1]}."
+    # Never the pupil's name: a placement title may one day be shown in the public catalogue.
+    return f"Egen praoplats, {enrolment.period.name}"

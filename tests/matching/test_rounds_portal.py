@@ -197,3 +197,15 @@ def test_concurrent_moves_never_overbook(separate_app):
             MatchResult.offer_id == ids[1]))
         database.session.remove()
     assert placed == 3
+
+
+def test_counsellor_does_not_see_region_wide_rounds(client, db, world, login_as):
+    own = factories.PraoPeriodFactory(school=world.school_a, name="Egen period")
+    other = factories.PraoPeriodFactory(school=world.school_b, name="Grannskolans period")
+    db.session.commit()
+    services.start_round(world.users["coordinator"], [own, other], "none", False, seed=1)
+    mine = services.start_round(world.users["counsellor"], [own], "none", False, seed=2)
+    login_as("counsellor")
+    html = client.get("/matchning").get_data(as_text=True)
+    assert f"/matchning/{mine.id}" in html
+    assert "Grannskolans period" not in html
