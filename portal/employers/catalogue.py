@@ -267,6 +267,16 @@ def _text_match(stmt: Select[Any], query: list[str],
     return stmt, func.ts_rank(title, tsquery).desc()
 
 
+def matching_text(stmt: Select[Any], text: str) -> Select[Any]:
+    """Narrow any statement that joins Placement to placements with every word of `text`,
+    by the same Swedish full-text search as the catalogue (for the pupil's own page)."""
+    wanted = query_words(text)
+    if not wanted:
+        return stmt
+    narrowed, _relevance = _text_match(stmt, wanted, db.session.get_bind().dialect.name)
+    return narrowed
+
+
 def _statement(base: Select[Any], query: CatalogueQuery, current: date,
                dialect: str) -> tuple[Select[Any], list[ColumnElement[Any]]]:
     stmt = base.join(Placement.organisation).where(*_conditions(query, current))

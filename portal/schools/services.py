@@ -343,12 +343,15 @@ def eligible_offers_stmt(enrolment: Enrolment) -> Select:
                    Placement.features.op("&")(student.needs) == student.needs))
 
 
-def eligible_offers(enrolment: Enrolment, sector: str = "", page: int = 1,
+def eligible_offers(enrolment: Enrolment, sector: str = "", text: str = "", page: int = 1,
                     per_page: int = 20):  # noqa: ANN201 - Flask-SQLAlchemy Pagination
+    from portal.employers.catalogue import matching_text
+
     stmt = eligible_offers_stmt(enrolment).options(
         selectinload(PlacementOffer.placement).selectinload(Placement.organisation))
     if sector:
         stmt = stmt.where(Placement.sector == sector)
+    stmt = matching_text(stmt, text[:200])
     stmt = stmt.order_by(Placement.title, PlacementOffer.id)
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 

@@ -280,13 +280,14 @@ def pupil_home(token: str) -> ResponseReturnValue:
         else:
             return redirect(url_for("schools.pupil_home", token=token,
                                     sector=request.args.get("sector", ""),
+                                    q=request.args.get("q", ""),
                                     sida=request.args.get("sida", 1)) + "#mina-val")
     return _render_pupil(enrolment, token, error)
 
 
 def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> ResponseReturnValue:
-    sector = request.args.get("sector", "")
-    page = services.eligible_offers(enrolment, sector=sector,
+    sector, text = request.args.get("sector", ""), request.args.get("q", "")
+    page = services.eligible_offers(enrolment, sector=sector, text=text,
                                     page=page_number(request.args))
     wished_ids = [w.offer_id for w in enrolment.wishes]
     counts = services.wish_counts([o.id for o in page.items] + wished_ids)
@@ -294,7 +295,8 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
     return render_template(
         "schools/pupil_home.html", enrolment=enrolment, token=token, page=page, counts=counts,
         wished_ids=wished_ids, error=error, window=services.window_of(enrolment.period, today()),
-        windows=Window, sector=sector, sectors=[(s.code, s.label(lang)) for s in sectors()],
+        windows=Window, sector=sector, text=text,
+        sectors=[(s.code, s.label(lang)) for s in sectors()],
         suggest=services.gender_suggestion(enrolment, today()), states=EnrolmentState,
         outcome=matching.published_result(enrolment),
         max_wishes=services.MAX_WISHES), 400 if error else 200

@@ -165,3 +165,15 @@ def test_own_placement_with_bad_org_number_is_explained(client, db, setup):
                                                         "org_number": "123"})
     html = response.get_data(as_text=True)
     assert 'id="org_number-error"' in html and "Organisationsnumret stämmer inte" in html
+
+
+@freeze_time(IN_WINDOW)
+def test_pupil_searches_placements_with_swedish_stemming(client, db, setup):
+    enrolment, offers, link = setup
+    shop = factories.PlacementOfferFactory(placement__title="Kassa och lager i en butik",
+                                           placement__description="Du hjälper kunder.")
+    db.session.commit()
+    html = client.get(link + "?q=butiker").get_data(as_text=True)
+    assert shop.placement.title in html and offers[0].placement.title not in html
+    assert "1 platser passar" in html
+    assert client.get(link + "?q=" + "%22*(" * 50).status_code == 200  # hostile input
