@@ -72,6 +72,9 @@ _AXE = Axe()
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Run axe-core on the page as it is now, against WCAG 2.0 and 2.1, levels A and AA."""
+    # After a click that navigates, the new document's elements can be there before all its
+    # stylesheets are: colours would then be measured without the portal's own CSS.
+    page.wait_for_load_state("load")
     results = _AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
                                       "resultTypes": ["violations"]})
     return list(results.response["violations"])
