@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/catalogue.py
 
-Creates a throw-away database on the server in CATALOGUE_BENCH_DATABASE_URL (default
+Creates a throw-away database on the server in BENCH_POSTGRES_URL (default
 postgresql://postgres@127.0.0.1:5432/test; only the server is used, the database named
 there is left alone), runs the migrations, loads 50,000 published placements with Swedish
 text and 200,000 offers with COPY, then sends catalogue searches with text and two filters
@@ -23,7 +23,7 @@ import secrets
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,8 +33,9 @@ sys.path.insert(0, str(ROOT))  # run from a checkout, like the tests
 
 from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, event, text  # noqa: E402
-from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+from throwaway import create_database  # noqa: E402
 
 from portal import clock, create_app  # noqa: E402
 from portal.employers.catalogue import search_document  # noqa: E402
@@ -42,8 +43,6 @@ from portal.employers.orgnr import luhn_ok  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.weeks import monday_of, week_label  # noqa: E402
 
-SERVER_URL = os.environ.get("CATALOGUE_BENCH_DATABASE_URL",
-                            "postgresql://postgres@127.0.0.1:5432/test")
 PLACEMENTS = int(os.environ.get("CATALOGUE_BENCH_PLACEMENTS", "50000"))
 OFFERS_PER_PLACEMENT = 4
 PLACEMENTS_PER_ORGANISATION = 4
@@ -220,21 +219,6 @@ SEARCH_WORDS = ["butiker", "snickaren", "djur", "hästar", "kocken", "restaurang
 
 
 # --- a database of our own -----------------------------------------------------------
-
-def create_database() -> tuple[str, Callable[[], None]]:
-    server = make_url(SERVER_URL).set(drivername="postgresql+psycopg")
-    name = f"prao_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return server.set(database=name).render_as_string(hide_password=False), drop
-
 
 # --- data ----------------------------------------------------------------------------
 
@@ -423,7 +407,7 @@ def explain(app: Flask, query: dict) -> None:
 
 
 def main() -> None:
-    url, drop = create_database()
+    url, drop = create_database("catalogue")
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(16),
                           "RATELIMIT_STORAGE_URI": "memory://"})

@@ -10,9 +10,7 @@ its `test` database as the place to create it from) and drops it at the end."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import secrets
 import sys
 import time
 from collections.abc import Callable
@@ -23,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
+from throwaway import create_database
 
 from portal import create_app
 from portal.accounts.models import Role, User
@@ -32,8 +30,6 @@ from portal.extensions import db
 from portal.schools import pupil_import
 from portal.schools.models import Municipality, School, Student
 
-SERVER = os.environ.get("BENCH_POSTGRES_URL",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TARGET_S = 3.0
 
 FIRST = ("Åsa", "Märta", "Ebba", "Saga", "Tuva", "Ängla", "Selma", "Alva", "Greta", "Linnéa",
@@ -69,21 +65,6 @@ def timed(work: Callable[[], Any]) -> tuple[Any, float]:
     return result, time.perf_counter() - start
 
 
-def make_database() -> tuple[str, Callable[[], None]]:
-    base = make_url(SERVER).set(drivername="postgresql+psycopg")
-    name = f"prao_bench_import_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
 def setup(app: Flask) -> tuple[School, School, User]:
     with app.app_context():
         upgrade()
@@ -110,7 +91,7 @@ def import_once(school: School, user: User, content: bytes) -> dict[str, float]:
 
 
 def run(rows: int) -> dict[str, Any]:
-    url, drop = make_database()
+    url, drop = create_database("import")
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "benchmark",
                           "TESTING": True})

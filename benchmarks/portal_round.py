@@ -10,9 +10,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import os
 import random
-import secrets
 import sys
 import time
 from datetime import date
@@ -21,13 +19,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
+from throwaway import create_database
 
 from portal import create_app
 from portal.extensions import db
 
-SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FIRST_WEEK, LAST_WEEK = date(2027, 3, 15), date(2027, 3, 22)
 SECTORS = ["construction", "health", "hospitality", "it", "sales", "education", "transport"]
 
@@ -126,11 +123,7 @@ def _load_pupils(conn, rng, pupils, schools, area_offers, offers, now) -> None: 
 
 
 def measure(pupils: int) -> dict:
-    name = f"prao_bench_round_{secrets.token_hex(3)}"
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
+    url, drop = create_database("round")
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
         with app.app_context():
@@ -140,9 +133,7 @@ def measure(pupils: int) -> dict:
             load_s = time.perf_counter() - started
             return {**_round(app), "pupils": pupils, "data_load_s": round(load_s, 1)}
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop()
 
 
 def _round(app) -> dict:  # noqa: ANN001
