@@ -64,7 +64,9 @@ class LinkError(Exception):
 # --- municipalities and schools -------------------------------------------------------
 
 def municipalities() -> list[Municipality]:
-    return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
+    stmt = select(Municipality).order_by(Municipality.name).options(
+        selectinload(Municipality.schools))  # the list shows each one's number of schools
+    return list(db.session.scalars(stmt))
 
 
 def save_municipality(municipality: Municipality | None, name: str, code: str,

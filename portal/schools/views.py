@@ -37,20 +37,25 @@ def _field_error(form: object, error: services.SchoolError) -> None:
 
 # --- coordinator: municipalities and schools -------------------------------------------
 
+def _save_municipality(form: MunicipalityForm,
+                       municipality: Municipality | None) -> ResponseReturnValue | None:
+    if not form.validate_on_submit():
+        return None
+    try:
+        services.save_municipality(municipality, form.name.data, form.code.data, current_user)
+    except services.SchoolError as error:
+        _field_error(form, error)
+        return None
+    flash(_("Kommunen är sparad."), "success")
+    return redirect(url_for("schools.municipalities"))
+
+
 @bp.route("/samordnare/kommuner", methods=["GET", "POST"])
 @require("municipality.manage")
 def municipalities() -> ResponseReturnValue:
     form = MunicipalityForm()
-    if form.validate_on_submit():
-        try:
-            services.save_municipality(None, form.name.data, form.code.data, current_user)
-        except services.SchoolError as error:
-            _field_error(form, error)
-        else:
-            flash(_("Kommunen är sparad."), "success")
-            return redirect(url_for("schools.municipalities"))
-    return render_template("schools/municipalities.html", form=form,
-                           municipalities=services.municipalities())
+    return _save_municipality(form, None) or render_template(
+        "schools/municipalities.html", form=form, municipalities=services.municipalities())
 
 
 @bp.route("/samordnare/kommuner/<int:municipality_id>", methods=["GET", "POST"])
@@ -59,15 +64,8 @@ def municipality(municipality_id: int) -> ResponseReturnValue:
     found = db.session.get(Municipality, municipality_id)
     authorize("municipality.manage", found)
     form = MunicipalityForm(obj=found)
-    if form.validate_on_submit():
-        try:
-            services.save_municipality(found, form.name.data, form.code.data, current_user)
-        except services.SchoolError as error:
-            _field_error(form, error)
-        else:
-            flash(_("Kommunen är sparad."), "success")
-            return redirect(url_for("schools.municipalities"))
-    return render_template("schools/municipality.html", form=form, municipality=found)
+    return _save_municipality(form, found) or render_template(
+        "schools/municipality.html", form=form, municipality=found)
 
 
 def _school_form(school: School | None) -> SchoolForm:

@@ -51,3 +51,13 @@ def test_removing_a_counsellor_from_a_school(client, login_as, db, world):
         "municipality": str(school.municipality_id)})
     db.session.refresh(world.users["counsellor"])
     assert world.users["counsellor"].schools == []
+
+
+def test_edit_a_municipality_keeps_what_was_typed_on_error(client, login_as, db, world):
+    login_as("coordinator")
+    url = f"/samordnare/kommuner/{world.municipality_a.id}"
+    bad = post_form(client, url, {"name": "Luleå kommun", "code": "258"})
+    assert 'value="Luleå kommun"' in bad.get_data(as_text=True)
+    assert post_form(client, url, {"name": "Luleå kommun", "code": "2580"}).status_code == 302
+    db.session.refresh(world.municipality_a)
+    assert world.municipality_a.name == "Luleå kommun"
