@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import public, require
-from portal.employers import placements
+from portal.employers.placements import services as placements
 from portal.main import bp, services
 from portal.schools import services as school_services
 from portal.urls import safe_next

@@ -12,7 +12,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.accounts.permissions import authorize
 from portal.extensions import csrf, db
-from portal.schools import bp, pupil_export, pupil_import
+from portal.schools import pupil_export, pupil_import
+from portal.schools.blueprint import bp
 from portal.schools.import_forms import ConfirmImportForm, PupilUploadForm
 from portal.schools.models import PupilImport, School
 

@@ -347,7 +347,7 @@ def eligible_offers_stmt(enrolment: Enrolment) -> Select:
 
 def eligible_offers(enrolment: Enrolment, sector: str = "", text: str = "", page: int = 1,
                     per_page: int = 20):  # noqa: ANN201 - Flask-SQLAlchemy Pagination
-    from portal.employers.catalogue import matching_text
+    from portal.employers.catalogue.services import matching_text
 
     stmt = eligible_offers_stmt(enrolment).options(
         selectinload(PlacementOffer.placement).selectinload(Placement.organisation))

@@ -17,7 +17,8 @@ from portal.extensions import db
 from portal.formtools import choices
 from portal.i18n import current_language
 from portal.matching import services as matching
-from portal.schools import bp, services
+from portal.schools import services
+from portal.schools.blueprint import bp
 from portal.schools.forms import (
     STATE_LABELS,
     EnrolmentStateForm,

@@ -78,7 +78,7 @@ def test_placement_without_risk_assessment_cannot_be_approved(client, world, db,
 
 
 def test_auto_publish_setting(client, world, db, login_as):
-    from portal.employers.approval import settings
+    from portal.employers.review import settings
 
     login_as("coordinator")
     assert settings().auto_publish_approved is False

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.employers import placements as service
+from portal.employers.calendar import services as service
 from portal.employers.models import CalendarEntry
 from portal.weeks import week_label
 from tests import factories

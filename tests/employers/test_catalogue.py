@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, func, literal_column, select, text
 
 from portal import clock
-from portal.employers.catalogue import (
+from portal.employers.catalogue.services import (
     CatalogueQuery,
     fts5_query,
     postgres_document,
@@ -313,8 +313,8 @@ def test_counting_stops_at_the_cap(client, db, monkeypatch):
     last = search(CatalogueQuery(), page=99, per_page=2, count_cap=5)
     assert last.page == 3 and [p.title for p in last.items] == ["Plats 4", "Plats 5"]
     assert not search(CatalogueQuery(), count_cap=7).more
-    monkeypatch.setattr("portal.employers.catalogue.COUNT_CAP", 5)
-    monkeypatch.setattr("portal.employers.catalogue_views.catalogue.COUNT_CAP", 5)
+    monkeypatch.setattr("portal.employers.catalogue.services.COUNT_CAP", 5)
+    monkeypatch.setattr("portal.employers.catalogue.views.catalogue.COUNT_CAP", 5)
     html = client.get("/praoplatser").get_data(as_text=True)
     assert "<title>Fler än 5 praoplatser – Sök praoplatser" in html
     assert "Visar 1–7. Skriv ett sökord" in html

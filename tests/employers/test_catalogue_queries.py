@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from portal import clock
-from portal.employers.catalogue import CatalogueQuery, search
+from portal.employers.catalogue.services import CatalogueQuery, search
 from portal.weeks import monday_of, week_label
 from tests import factories
 

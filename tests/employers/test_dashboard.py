@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from portal.employers import placements as service
+from portal.employers.placements import services as service
 from tests import factories
 from tests.employers.placement_support import count_queries, weeks_ahead
 

@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from portal.employers.hours import duration, hours_problems
+from portal.employers.placements.hours import duration, hours_problems
 
 
 def t(text: str) -> time:

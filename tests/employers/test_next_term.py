@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from portal.employers import placements as service
 from portal.employers.models import Placement, PlacementOffer, PlacementStatus
+from portal.employers.placements import services as service
 from portal.weeks import monday, term_of
 from tests import factories
 from tests.conftest import post_form

@@ -8,13 +8,13 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from portal.employers import placements as service
 from portal.employers.models import (
     OrganisationStatus,
     Placement,
     PlacementStatus,
     RegionSettings,
 )
+from portal.employers.placements import services as service
 from portal.employers.reference import features_mask
 from tests import factories
 from tests.conftest import post_form

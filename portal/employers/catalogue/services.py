@@ -14,8 +14,8 @@ Full-text search follows the database engine:
   the same way, and quoted, so nothing a visitor types is FTS5 syntax.
 
 ``search_text`` is computed before every ORM flush that adds or changes a placement or
-renames its organisation (the listener at the end of this module, imported by create_app
-through the catalogue views), so every write path fills it. Bulk ``UPDATE`` statements
+renames its organisation (the listener `_keep_search_text`, which create_app registers with
+`register_search_listeners()`), so every write path fills it. Bulk ``UPDATE`` statements
 bypass the ORM and must set it themselves with ``search_document``.
 """
 
@@ -149,7 +149,6 @@ def _renamed(organisation: Organisation) -> bool:
     return sa_inspect(organisation).attrs.name.history.has_changes()
 
 
-@event.listens_for(Session, "before_flush")
 def _keep_search_text(session: Session, _context: Any, _instances: Any) -> None:
     placements = {obj for obj in chain(session.new, session.dirty)
                   if isinstance(obj, Placement) and obj not in session.deleted}
@@ -162,6 +161,13 @@ def _keep_search_text(session: Session, _context: Any, _instances: Any) -> None:
             placements.update(organisation.placements)
         for placement in placements:
             _refresh(session, placement, dialect)
+
+
+def register_search_listeners() -> None:
+    """Keep `search_text` before every flush, for every session. Called by create_app; once is
+    enough however many apps a process builds (the tests build many)."""
+    if not event.contains(Session, "before_flush", _keep_search_text):
+        event.listen(Session, "before_flush", _keep_search_text)
 
 
 # --- the search ----------------------------------------------------------------------

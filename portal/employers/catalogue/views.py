@@ -13,8 +13,9 @@ from flask_babel import format_date, format_number
 from flask_babel import gettext as _
 
 from portal.accounts.permissions import public
-from portal.employers import bp, catalogue
-from portal.employers.catalogue_forms import CatalogueForm
+from portal.employers.blueprint import bp
+from portal.employers.catalogue import services as catalogue
+from portal.employers.catalogue.forms import CatalogueForm
 from portal.employers.reference import features, features_mask, sectors
 from portal.formtools import choices
 from portal.i18n import current_language

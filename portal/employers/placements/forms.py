@@ -1,4 +1,4 @@
-"""Forms for placements, offers of weeks and seats, the regional calendar and next term.
+"""Forms for placements, offers of weeks and seats, and next term.
 Every message is Swedish first and sits beside its field."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from wtforms.validators import (
 )
 
 from portal.accounts.forms import MultiCheckboxField
-from portal.employers.placements import MAX_PUPILS, MAX_SEATS, PlacementData, check_hours
+from portal.employers.placements.services import MAX_SEATS, PlacementData, check_hours
 
 TOO_LONG = _l("Högst %(max)d tecken. Texten är nu %(length)d tecken.")
 # Sweden's extent, with a margin: a workplace in the region is never outside it.
@@ -213,21 +213,6 @@ class OfferForm(FlaskForm):
                     NumberRange(min=1, message=_l("Antalet platser måste vara minst 1.")),
                     NumberRange(max=MAX_SEATS,
                                 message=_l("Högst %(max)d platser per erbjudande."))],
-        render_kw={"inputmode": "numeric"})
-
-
-class CalendarEntryForm(FlaskForm):
-    school = SelectField(_l("Skola"), coerce=int,
-                         validators=[DataRequired(message=_l("Välj skola."))])
-    weeks = StringField(
-        _l("Praoveckor"), description=_l("Till exempel 11–12 2027."),
-        validators=[DataRequired(message=_l("Skriv vilka veckor, till exempel 11–12 2027.")),
-                    Length(max=40, message=TOO_LONG)])
-    pupils = WholeNumberField(
-        _l("Antal elever"), invalid=_l("Skriv antalet elever med siffror, till exempel 60."),
-        validators=[InputRequired(message=_l("Skriv hur många elever skolan väntar sig.")),
-                    NumberRange(min=1, max=MAX_PUPILS, message=_l(
-                        "Skriv ett antal elever mellan %(min)s och %(max)s."))],
         render_kw={"inputmode": "numeric"})
 
 

@@ -1,5 +1,5 @@
-"""The employer's placements, their weeks and seats, next term in one action, and the
-regional prao calendar (which the coordinator fills in). Thin: check, call a service, show."""
+"""The employer's placements, their weeks and seats, next term in one action. Thin: check,
+call a service, show."""
 
 from __future__ import annotations
 
@@ -14,12 +14,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from portal.accounts.permissions import authorize, can, require
-from portal.employers import bp
-from portal.employers import placements as service
-from portal.employers.models import CalendarEntry, Placement, PlacementOffer, PlacementStatus
-from portal.employers.placement_forms import (
-    CalendarEntryForm,
+from portal.accounts.permissions import authorize, require
+from portal.employers.blueprint import bp
+from portal.employers.models import Placement, PlacementOffer, PlacementStatus
+from portal.employers.placements import services as service
+from portal.employers.placements.forms import (
     NextTermForm,
     OfferForm,
     PlacementForm,
@@ -28,7 +27,7 @@ from portal.employers.reference import feature_codes, features, sectors
 from portal.extensions import db
 from portal.formtools import choices
 from portal.i18n import current_language
-from portal.schools.models import Municipality, School
+from portal.schools.models import Municipality
 from portal.weeks import monday_of, week_label
 
 
@@ -287,46 +286,3 @@ def _copy_summary(result: service.CopyResult) -> list[str]:
             "%(num)d arkiverade praoplatser är tillbaka som utkast: kontrollera dem och skicka "
             "dem för granskning.", result.restored))
     return lines
-
-
-# --- the regional calendar ---------------------------------------------------------
-
-@bp.route("/kalender")
-@require("calendar.view")
-def calendar() -> ResponseReturnValue:
-    organisation = current_user.organisation if current_user.organisation_id else None
-    weeks = service.regional_calendar(organisation)
-    entries = service.upcoming_calendar_entries() if can(current_user, "calendar.edit") else []
-    return render_template("employers/calendar.html", weeks=weeks, entries=entries,
-                           organisation=organisation)
-
-
-@bp.route("/kalender/ny", methods=["GET", "POST"])
-@require("calendar.edit")
-def calendar_entry_new() -> ResponseReturnValue:
-    form = CalendarEntryForm()
-    schools = db.session.scalars(select(School).join(School.municipality)
-                                 .order_by(Municipality.name, School.name)).all()
-    form.school.choices = choices([(0, _("Välj skola"))]
-                                  + [(s.id, f"{s.name} ({s.municipality.name})")
-                                     for s in schools])
-    if form.validate_on_submit():
-        try:
-            service.add_calendar_entry(db.session.get(School, form.school.data),
-                                       form.weeks.data, form.pupils.data, current_user)
-        except service.FieldProblems as error:
-            _attach(form, error)
-        else:
-            flash(_("Praoveckorna är inlagda i kalendern."), "success")
-            return redirect(url_for("employers.calendar", _anchor="skolveckor"))
-    return render_template("employers/calendar_entry.html", form=form)
-
-
-@bp.route("/kalender/<int:entry_id>/ta-bort", methods=["POST"])
-@require("calendar.edit")
-def calendar_entry_delete(entry_id: int) -> ResponseReturnValue:
-    entry = db.session.get(CalendarEntry, entry_id)
-    authorize("calendar.edit", entry)
-    service.remove_calendar_entry(entry, current_user)
-    flash(_("Raden är borttagen ur kalendern."), "success")
-    return redirect(url_for("employers.calendar", _anchor="skolveckor"))
