@@ -84,8 +84,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.main import views as main
     from portal.matching import views as matching
     from portal.notifications import views as notifications
-    from portal.schools import import_views  # noqa: F401 - its routes are on schools.bp
     from portal.schools import views as schools
+    from portal.schools.imports import views as _imports  # noqa: F401 - on schools.bp
 
     for module in (main, accounts, notifications, schools, employers, matching):
         app.register_blueprint(module.bp)

@@ -310,8 +310,8 @@ def _pupil_import_url(suffix: str = "", school: str = "a") -> Callable[[World], 
     """A previewed, unsaved pupil import of school A or B."""
     def build(world: World) -> str:
         from portal.extensions import db
+        from portal.schools.imports.reading import encode, read_upload
         from portal.schools.models import PupilImport
-        from portal.schools.pupil_import import encode, read_upload
 
         rows = read_upload("Elev-ID;Förnamn;Efternamn;Klass\n1;Åsa;Öberg;8A\n".encode())
         stored = PupilImport(school_id=getattr(world, f"school_{school}").id,

@@ -1,6 +1,7 @@
 """The pure rules import and work with Flask unimportable: matching, hours, the
-organisationsnummer check, weeks and periods. A fresh interpreter makes sure no earlier
-import in the test process hides a chain that drags Flask (or the database) in."""
+organisationsnummer check, weeks, periods and the pupil import's reader. A fresh interpreter
+makes sure no earlier import in the test process hides a chain that drags Flask (or the
+database) in."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ BLOCK_AND_USE = textwrap.dedent("""
     from portal.employers.orgnr import luhn_ok, normalize_org_number
     from portal.employers.placements.hours import hours_problems
     from portal.matching.engine import Placement, Student, solve
+    from portal.schools.imports.reading import read_upload
     from portal.schools.periods import Window, wish_window, working_days
     from portal.weeks import parse_week_range, week_label
 
@@ -47,6 +49,10 @@ BLOCK_AND_USE = textwrap.dedent("""
     assert week_label(date(2027, 3, 15)) == "11 2027"
     assert working_days(date(2027, 3, 15), date(2027, 3, 26)) == 10
     assert wish_window(date(2027, 1, 1), date(2027, 1, 31), date(2027, 2, 1)) is Window.AFTER
+    read = read_upload("Elev-ID;Förnamn;Efternamn;Klass\\n17;Ada;Berg;8B\\n".encode())
+    assert read.ok and [(r.first_name, r.grade) for r in read.rows] == [("Ada", 8)], read
+    missing = read_upload(b"Elev-ID;Klass\\n17;8B\\n").file_problems
+    assert any("Förnamn" in problem for problem in missing), missing
     leaked = sorted(n for n in sys.modules if n.split(".")[0] in BLOCKED)
     assert not leaked, leaked
     assert "create_app" not in vars(portal)  # re-exported lazily, not imported
@@ -55,8 +61,9 @@ BLOCK_AND_USE = textwrap.dedent("""
 
 
 def test_pure_rules_import_and_work_without_flask() -> None:
-    done = subprocess.run([sys.executable, "-c", BLOCK_AND_USE], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
+        [sys.executable, "-c", BLOCK_AND_USE], cwd=ROOT, capture_output=True, text=True,
+        timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "pure"
 

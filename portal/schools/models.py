@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
+from portal.schools.gender import Gender
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -59,15 +60,6 @@ class School(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<School {self.unit_code} {self.name}>"
-
-
-class Gender(enum.StrEnum):
-    """Kept for equity statistics only, as the school's system states it."""
-
-    GIRL = "girl"
-    BOY = "boy"
-    OTHER = "other"
-    UNKNOWN = "unknown"
 
 
 class EnrolmentState(enum.StrEnum):

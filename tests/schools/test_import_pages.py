@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from portal.schools import pupil_import
+from portal.schools.imports import reading
 from portal.schools.models import Gender, PupilImport, Student
 from tests.conftest import csrf_token, post_form
 from tests.schools.import_files import HEADER, csv_bytes, pupil, pupils, xlsx_of
@@ -55,9 +55,9 @@ def save(client, import_id: int):
 
 
 def another_import(db, world, school) -> PupilImport:
-    result = pupil_import.read_upload(csv_bytes(pupils(2)))
+    result = reading.read_upload(csv_bytes(pupils(2)))
     stored = PupilImport(school_id=school.id, uploaded_by_id=world.users["coordinator"].id,
-                         filename="b.csv", content=pupil_import.encode(result))
+                         filename="b.csv", content=reading.encode(result))
     db.session.add(stored)
     db.session.flush()
     return stored
@@ -185,7 +185,7 @@ def test_a_50_mb_upload_is_refused_in_swedish_before_it_is_read(client, db, worl
 
 def test_a_file_just_over_the_limit_is_refused_beside_the_field(client, db, world, login_as):
     login_as("counsellor")
-    content = csv_bytes(pupils(2)) + b" " * pupil_import.MAX_UPLOAD_BYTES
+    content = csv_bytes(pupils(2)) + b" " * reading.MAX_UPLOAD_BYTES
     response = upload(client, world.school_a, content)
     assert response.status_code == 200
     assert "högst 10 MB" in _problem_beside_the_field(response.get_data(as_text=True))

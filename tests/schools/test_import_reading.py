@@ -11,15 +11,15 @@ import zipfile
 import pytest
 
 from portal.employers.reference import features_mask
-from portal.schools.models import Gender
-from portal.schools.pupil_export import safe_cell
-from portal.schools.pupil_import import (
+from portal.schools.imports.export import safe_cell
+from portal.schools.imports.reading import (
     MAX_UPLOAD_BYTES,
     decode,
     encode,
     read_upload,
     sniff_delimiter,
 )
+from portal.schools.models import Gender
 from tests.schools.import_files import csv_bytes, pupil, pupils, xlsx_bytes, xlsx_of
 
 
@@ -440,7 +440,7 @@ def test_safe_cell_neutralises_formula_starts(value, safe):
 def test_the_fast_email_check_vouches_only_for_what_email_validator_accepts(address):
     from email_validator import EmailNotValidError, validate_email
 
-    from portal.schools.pupil_import import plain_email_ok
+    from portal.schools.imports.reading import plain_email_ok
 
     try:
         validate_email(address, check_deliverability=False)

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import AuditEvent
 from portal.employers.reference import features_mask
-from portal.schools import pupil_import
+from portal.schools.imports import reading, saving
+from portal.schools.imports.saving import AlreadySaved, Counts, ImportRefused
 from portal.schools.models import Gender, PupilImport, Student
-from portal.schools.pupil_import import AlreadySaved, Counts, ImportRefused
 from tests.schools.import_files import csv_bytes, pupil, pupils, xlsx_of
 
 
@@ -18,9 +18,9 @@ def run_import(world, content: bytes, school=None) -> Counts:
     """Upload, preview and save as the counsellor would, through the services."""
     school = school or world.school_a
     user = world.users["counsellor"]
-    result = pupil_import.read_upload(content)
-    stored = pupil_import.store_preview(school, user, "elever.csv", result)
-    return pupil_import.save(stored, user)
+    result = reading.read_upload(content)
+    stored = saving.store_preview(school, user, "elever.csv", result)
+    return saving.save(stored, user)
 
 
 def students(db, school) -> dict[str, Student]:
@@ -53,11 +53,11 @@ def test_a_clean_file_is_saved_with_every_field(db, world):
 def test_the_preview_counts_new_updated_unchanged_and_missing(db, world):
     run_import(world, csv_bytes(pupils(5)))
     newer = pupils(3) + [pupil(4, Klass="9D"), pupil(6)]  # 4 changes class, 5 gone, 6 new
-    result = pupil_import.read_upload(csv_bytes(newer))
-    stored = pupil_import.store_preview(world.school_a, world.users["counsellor"], "ny.csv",
-                                        result)
+    result = reading.read_upload(csv_bytes(newer))
+    stored = saving.store_preview(world.school_a, world.users["counsellor"], "ny.csv",
+                                  result)
 
-    preview = pupil_import.preview(stored)
+    preview = saving.preview(stored)
 
     assert preview.plan.counts == Counts(new=1, updated=1, unchanged=3, missing=1)
     assert preview.plan.updated[0].fields == ("Klass", "Årskurs")
@@ -106,7 +106,7 @@ def test_pupils_missing_from_a_newer_file_are_flagged_and_unflagged_on_return(db
     assert len(saved) == 5  # never deleted
     assert {k for k, s in saved.items() if s.missing_since} == {"E00004", "E00005"}
     flagged_at = saved["E00004"].missing_since
-    assert [s.external_id for s in pupil_import.missing_pupils(world.school_a.id)] == [
+    assert [s.external_id for s in saving.missing_pupils(world.school_a.id)] == [
         "E00004", "E00005"]
 
     # Still missing: the first day they went missing is kept.
@@ -135,13 +135,13 @@ def test_another_schools_pupils_are_never_touched(db, world):
 def test_one_bad_row_among_ten_thousand_saves_nothing_and_names_the_row(db, world):
     rows = pupils(10_000)
     rows[7_340]["E-post"] = "elev7341(at)skola.se"  # row 7342 as Excel shows it
-    result = pupil_import.read_upload(csv_bytes(rows, encoding="cp1252"))
+    result = reading.read_upload(csv_bytes(rows, encoding="cp1252"))
 
     assert [p.row for p in result.problem_rows] == [7_342]
     assert len(result.rows) == 9_999
     with pytest.raises(ImportRefused) as refused:
-        pupil_import.store_preview(world.school_a, world.users["counsellor"], "elever.csv",
-                                   result)
+        saving.store_preview(world.school_a, world.users["counsellor"], "elever.csv",
+                             result)
     assert refused.value.rows == [7_342]
     assert count(db, Student) == 0 and count(db, PupilImport) == 0
 
@@ -170,12 +170,12 @@ def test_unicode_names_are_stored_exactly(db, world):
 
 def test_a_saved_preview_cannot_be_saved_twice_and_its_copy_is_dropped(db, world):
     user = world.users["counsellor"]
-    stored = pupil_import.store_preview(world.school_a, user, "elever.csv",
-                                        pupil_import.read_upload(csv_bytes(pupils(3))))
-    pupil_import.save(stored, user)
+    stored = saving.store_preview(world.school_a, user, "elever.csv",
+                                  reading.read_upload(csv_bytes(pupils(3))))
+    saving.save(stored, user)
 
     with pytest.raises(AlreadySaved):
-        pupil_import.save(stored, user)
+        saving.save(stored, user)
     assert stored.content == b"" and stored.saved_at is not None
     assert count(db, Student) == 3
 
@@ -191,12 +191,12 @@ def test_a_conflicting_write_saves_nothing_and_keeps_the_preview(db, world, monk
     key stops the save whole (on PostgreSQL the COPY's own error), never half of it."""
     user = world.users["counsellor"]
     run_import(world, csv_bytes(pupils(2)))
-    stored = pupil_import.store_preview(world.school_a, user, "elever.csv",
-                                        pupil_import.read_upload(csv_bytes(pupils(5))))
-    monkeypatch.setattr(pupil_import, "existing_pupils", lambda school_id: {})
+    stored = saving.store_preview(world.school_a, user, "elever.csv",
+                                  reading.read_upload(csv_bytes(pupils(5))))
+    monkeypatch.setattr(saving, "existing_pupils", lambda school_id: {})
 
-    with pytest.raises(pupil_import.SaveConflict):
-        pupil_import.save(stored, user)
+    with pytest.raises(saving.SaveConflict):
+        saving.save(stored, user)
 
     assert count(db, Student) == 2
     db.session.refresh(stored)

@@ -21,13 +21,14 @@ from portal.accounts.models import User
 from portal.clock import today
 from portal.employers.reference import feature_codes, features
 from portal.extensions import db
+from portal.schools.imports.columns import COLUMNS
 from portal.schools.models import Gender, School, Student
 
 # What a spreadsheet program reads as the start of a formula (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-HEADERS = ("Elev-ID", "Förnamn", "Efternamn", "Klass", "Årskurs", "Kön", "Behov", "E-post",
-           "Saknades i senaste importen")
+# The import's own headers, so an exported list can be imported again.
+HEADERS = (*(column.label for column in COLUMNS), "Saknades i senaste importen")
 GENDER_WORDS = {Gender.GIRL: "flicka", Gender.BOY: "pojke", Gender.OTHER: "annat",
                 Gender.UNKNOWN: ""}
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 
-from portal.schools.pupil_import import MAX_UPLOAD_BYTES
+from portal.schools.imports.reading import MAX_UPLOAD_BYTES
 
 ACCEPT = ",".join((".csv", ".txt", ".xlsx", "text/csv",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))

@@ -12,9 +12,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.accounts.permissions import authorize
 from portal.extensions import csrf, db
-from portal.schools import pupil_export, pupil_import
 from portal.schools.blueprint import bp
-from portal.schools.import_forms import ConfirmImportForm, PupilUploadForm
+from portal.schools.imports import columns, export, reading, saving
+from portal.schools.imports.forms import ConfirmImportForm, PupilUploadForm
 from portal.schools.models import PupilImport, School
 
 # Room for the multipart envelope and the CSRF token around a file of the largest size.
@@ -34,28 +34,29 @@ def _import_or_404(import_id: int) -> PupilImport:
 
 
 def _upload_page(school: School, form: PupilUploadForm,
-                 result: pupil_import.ReadResult | None = None, status: int = 200
+                 result: reading.ReadResult | None = None, status: int = 200
                  ) -> ResponseReturnValue:
     return render_template("schools/import_upload.html", school=school, form=form,
-                           result=result, pupil_count=pupil_import.pupil_count(school.id),
-                           missing=pupil_import.missing_pupils(school.id)), status
+                           result=result, columns=columns.COLUMNS,
+                           pupil_count=saving.pupil_count(school.id),
+                           missing=saving.missing_pupils(school.id)), status
 
 
 def _too_large(school: School) -> ResponseReturnValue:
     form = PupilUploadForm(formdata=None)
-    form.file.errors = [pupil_import.too_large_message()]
+    form.file.errors = [reading.too_large_message()]
     return _upload_page(school, form, status=413)
 
 
 def _read_and_store(school: School, form: PupilUploadForm) -> ResponseReturnValue:
     upload = form.file.data
-    result = pupil_import.read_upload(upload.read())
+    result = reading.read_upload(upload.read())
     if result.file_problems:
         form.file.errors = list(result.file_problems)
         return _upload_page(school, form)
     if not result.ok:
         return _upload_page(school, form, result)
-    stored = pupil_import.store_preview(school, current_user, upload.filename or "", result)
+    stored = saving.store_preview(school, current_user, upload.filename or "", result)
     return redirect(url_for("schools.import_preview", import_id=stored.id))
 
 
@@ -65,7 +66,7 @@ def import_upload(school_id: int) -> ResponseReturnValue:
     school = _school_or_404(school_id, "pupils.import")
     if request.method == "POST":
         # The portal's global limit is for small forms; only this route takes a file.
-        request.max_content_length = pupil_import.MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD
+        request.max_content_length = reading.MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD
         try:
             csrf.protect()  # reads the body, so a too-large upload stops here
         except RequestEntityTooLarge:
@@ -84,7 +85,7 @@ def import_preview(import_id: int) -> ResponseReturnValue:
         return render_template("schools/import_preview.html", school=school,
                                pupil_import=stored, preview=None, form=None)
     return render_template("schools/import_preview.html", school=school, pupil_import=stored,
-                           preview=pupil_import.preview(stored), form=ConfirmImportForm())
+                           preview=saving.preview(stored), form=ConfirmImportForm())
 
 
 @bp.route("/skolor/elevimporter/<int:import_id>/spara", methods=["POST"])
@@ -95,10 +96,10 @@ def import_save(import_id: int) -> ResponseReturnValue:
         return redirect(url_for("schools.import_preview", import_id=import_id))
     school_id = stored.school_id
     try:
-        counts = pupil_import.save(stored, current_user)
-    except pupil_import.AlreadySaved:
+        counts = saving.save(stored, current_user)
+    except saving.AlreadySaved:
         flash(_("Filen är redan sparad."), "info")
-    except pupil_import.SaveConflict:
+    except saving.SaveConflict:
         flash(_("Elevlistan ändrades av någon annan samtidigt. Ingenting sparades. "
                 "Ladda upp filen igen."), "warning")
     else:
@@ -112,7 +113,7 @@ def import_save(import_id: int) -> ResponseReturnValue:
 @bp.route("/skolor/<int:school_id>/elever/elevlista.<any(csv, xlsx):fmt>")
 def export_pupils(school_id: int, fmt: str) -> ResponseReturnValue:
     school = _school_or_404(school_id, "pupils.export")
-    exported = pupil_export.export(school, current_user, fmt)
+    exported = export.export(school, current_user, fmt)
     return Response(exported.content, mimetype=exported.mimetype, headers={
         "Content-Disposition": f'attachment; filename="{exported.filename}"',
         "Cache-Control": "no-store",  # personal data: no copy in a shared cache

@@ -1,10 +1,8 @@
-"""Pupil import from the export of a school's own system (elevregistret).
+"""Reading a pupil import from the export of a school's own system (elevregistret).
 
 Reading and checking are pure functions of the uploaded bytes: no Flask, no database, just
-rows and problems (`read_upload`). The services at the end compare the rows with the school's
-pupils and save them all or none, in bulk: one SELECT of the school's pupils, one COPY
-(PostgreSQL; an executemany INSERT elsewhere) and one executemany UPDATE, whatever the
-number of pupils.
+rows and problems (`read_upload`); `saving` compares the rows with the school's pupils and
+saves them. The columns are defined once, in `columns`.
 
 What is kept between preview and save is only what would be stored anyway (the checked rows
 as JSON), never the uploaded file: an export may carry personnummer, guardians' phone numbers
@@ -18,29 +16,30 @@ import csv
 import io
 import json
 import re
-import unicodedata
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import openpyxl
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 
-from portal.accounts import services as accounts
-from portal.accounts.models import User
-from portal.db import bulk_insert, utcnow
 from portal.employers.orgnr import luhn_ok
 from portal.employers.reference import features, features_mask
-from portal.extensions import db
-from portal.schools.models import Gender, PupilImport, School, Student
+from portal.schools.gender import Gender
+from portal.schools.imports.columns import (
+    COLUMN_BY_FIELD,
+    COLUMNS,
+    FIELD_BY_KEY,
+    Column,
+    header_key,
+    header_keys,
+)
+from portal.texts import gettext as _
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000  # a whole municipality's years 7-9 fit many times over
@@ -48,7 +47,6 @@ MAX_LINES = 4 * MAX_ROWS  # blank rows included: a sheet of a million empty rows
 MAX_XLSX_UNPACKED = 100 * 1024 * 1024  # a zip bomb is refused before openpyxl unpacks it
 MAX_XLSX_COLUMNS = 200
 HEADER_SEARCH_ROWS = 10  # exports sometimes start with a title line above the header
-STALE_PREVIEW = timedelta(days=1)
 STORED_VERSION = 1
 
 
@@ -88,64 +86,22 @@ def too_large_message() -> str:
     return _size_problem()
 
 
-# --- the columns -----------------------------------------------------------------------
+# --- what else the reader recognises -------------------------------------------------
 
-NOT_A_LETTER_RE = re.compile(r"[\W_]+")
-
-
-def header_key(text: str) -> str:
-    """'Elev-ID', ' elevid ', 'ELEV ID' -> 'elevid': case, spaces and punctuation ignored."""
-    return NOT_A_LETTER_RE.sub("", unicodedata.normalize("NFC", text).casefold())
-
-
-def _keys(*names: str) -> frozenset[str]:
-    return frozenset(header_key(name) for name in names)
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    label: str  # the Swedish header, named when the column is missing
-    english: str
-    aliases: frozenset[str]
-    required: bool = False
-    max_length: int | None = None
-
-
-# Lengths are the model's column lengths: a longer value is a problem, never cut silently.
-COLUMNS: tuple[Column, ...] = (
-    Column("external_id", "Elev-ID", "Student ID",
-           _keys("Elev-ID", "Elevid", "ID", "Extern id", "Externt id", "Student id",
-                 "Pupil id", "External id", "Elevnummer", "Elevnr"), True, 64),
-    Column("first_name", "Förnamn", "First name",
-           _keys("Förnamn", "Fornamn", "First name", "Given name"), True, 100),
-    Column("last_name", "Efternamn", "Last name",
-           _keys("Efternamn", "Last name", "Surname", "Family name"), True, 100),
-    Column("class_name", "Klass", "Class", _keys("Klass", "Class", "Klassnamn", "Class name"),
-           True, 20),
-    Column("grade", "Årskurs", "Grade", _keys("Årskurs", "Arskurs", "Åk", "Grade")),
-    Column("gender", "Kön", "Gender", _keys("Kön", "Kon", "Gender", "Sex")),
-    Column("needs", "Behov", "Needs", _keys("Behov", "Needs")),
-    Column("email", "E-post", "Email",
-           _keys("E-post", "Epost", "E-postadress", "Email", "E-mail", "Email address", "Mejl",
-                 "Mail"), max_length=254),
-)
-COLUMN_BY_FIELD = {column.field: column for column in COLUMNS}
-FIELD_BY_KEY = {alias: column.field for column in COLUMNS for alias in column.aliases}
 # Any header containing one of these is a personnummer column: read never, stored never.
 PERSONNUMMER_KEYS = ("personnummer", "personnr", "samordningsnummer", "personalidentity",
                      "socialsecurity")
-PERSONNUMMER_EXACT = _keys("Pnr", "SSN", "Civic number")
-WHOLE_NAME_KEYS = _keys("Namn", "Elevnamn", "Elevens namn", "Name", "Full name")
+PERSONNUMMER_EXACT = header_keys("Pnr", "SSN", "Civic number")
+WHOLE_NAME_KEYS = header_keys("Namn", "Elevnamn", "Elevens namn", "Name", "Full name")
 
 GENDER_BY_KEY: dict[str, Gender] = {
-    **dict.fromkeys(_keys("F", "K", "Flicka", "Tjej", "Kvinna", "Girl", "Female", "Woman"),
+    **dict.fromkeys(header_keys("F", "K", "Flicka", "Tjej", "Kvinna", "Girl", "Female", "Woman"),
                     Gender.GIRL),
-    **dict.fromkeys(_keys("M", "P", "Pojke", "Kille", "Man", "Boy", "Male"), Gender.BOY),
-    **dict.fromkeys(_keys("X", "Annat", "Annan", "Icke-binär", "Other", "Non-binary"),
+    **dict.fromkeys(header_keys("M", "P", "Pojke", "Kille", "Man", "Boy", "Male"), Gender.BOY),
+    **dict.fromkeys(header_keys("X", "Annat", "Annan", "Icke-binär", "Other", "Non-binary"),
                     Gender.OTHER),
     # "-" and "?" are blank once punctuation is ignored.
-    **dict.fromkeys(_keys("", "Okänt", "Okänd", "Vill ej uppge", "Unknown"), Gender.UNKNOWN),
+    **dict.fromkeys(header_keys("", "Okänt", "Okänd", "Vill ej uppge", "Unknown"), Gender.UNKNOWN),
 }
 
 GRADE_RE = re.compile(r"^(?:åk|årskurs|grade)?\s*(\d{1,2})(?:\.0+)?$")
@@ -633,223 +589,3 @@ def decode(content: bytes) -> StoredFile:
     rows = [PupilRow(row, ext, first, last, cls, grade, Gender(gender), needs, email)
             for row, ext, first, last, cls, grade, gender, needs, email in data["rows"]]
     return StoredFile(data["kind"], rows, tuple(data["ignored"]), data["personnummer"])
-
-
-# --- comparing with the school's pupils ------------------------------------------------
-
-@dataclass(frozen=True)
-class Existing:
-    id: int
-    external_id: str
-    first_name: str
-    last_name: str
-    class_name: str
-    grade: int | None
-    gender: Gender
-    needs: int
-    email: str
-    missing_since: datetime | None
-
-    def values(self) -> tuple[object, ...]:
-        return (self.first_name, self.last_name, self.class_name, self.grade, self.gender,
-                self.needs, self.email)
-
-
-@dataclass(frozen=True)
-class Change:
-    student_id: int
-    row: PupilRow
-    fields: tuple[str, ...]  # Swedish names of what changes, for the preview
-    returning: bool  # was flagged missing, is back in the file
-
-
-@dataclass(frozen=True)
-class Counts:
-    new: int
-    updated: int
-    unchanged: int
-    missing: int
-
-
-@dataclass
-class Plan:
-    new: list[PupilRow] = field(default_factory=list)
-    updated: list[Change] = field(default_factory=list)
-    unchanged: int = 0
-    missing: list[Existing] = field(default_factory=list)
-
-    @property
-    def counts(self) -> Counts:
-        return Counts(len(self.new), len(self.updated), self.unchanged, len(self.missing))
-
-
-FIELD_LABELS = ("Förnamn", "Efternamn", "Klass", "Årskurs", "Kön", "Behov", "E-post")
-
-
-def existing_pupils(school_id: int) -> dict[str, Existing]:
-    """The school's pupils by external id, in one query."""
-    stmt = select(Student.id, Student.external_id, Student.first_name, Student.last_name,
-                  Student.class_name, Student.grade, Student.gender, Student.needs,
-                  Student.email, Student.missing_since).where(Student.school_id == school_id)
-    return {row.external_id: Existing(*row) for row in db.session.execute(stmt)}
-
-
-def _change(current: Existing, row: PupilRow) -> Change | None:
-    changed = tuple(label for label, old, new in zip(FIELD_LABELS, current.values(),
-                                                      row.values(), strict=True) if old != new)
-    returning = current.missing_since is not None
-    if not changed and not returning:
-        return None
-    return Change(current.id, row, changed, returning)
-
-
-def plan(school_id: int, rows: Sequence[PupilRow]) -> Plan:
-    """What saving these rows would do to the school's pupils."""
-    existing = existing_pupils(school_id)
-    result = Plan()
-    for row in rows:
-        current = existing.pop(row.external_id, None)
-        change = _change(current, row) if current is not None else None
-        if current is None:
-            result.new.append(row)
-        elif change is None:
-            result.unchanged += 1
-        else:
-            result.updated.append(change)
-    # Whoever is left is in the portal but not in the file: flagged, never deleted.
-    result.missing = sorted(existing.values(), key=lambda p: (p.class_name, p.last_name,
-                                                              p.first_name))
-    return result
-
-
-# --- services ----------------------------------------------------------------------------
-
-class ImportRefused(Exception):
-    """The rows have problems: nothing is stored or saved."""
-
-    def __init__(self, rows: list[int]) -> None:
-        super().__init__(rows)
-        self.rows = rows
-
-
-class AlreadySaved(Exception):
-    """This preview was saved before (a second click, another tab)."""
-
-
-class SaveConflict(Exception):
-    """Someone else changed the school's pupils at the same moment; nothing was saved."""
-
-
-@dataclass(frozen=True)
-class Preview:
-    pupil_import: PupilImport
-    stored: StoredFile
-    plan: Plan
-
-
-def _purge_stale_previews(school_id: int) -> None:
-    """Unsaved previews hold pupils' data; a day later nobody will save them."""
-    db.session.execute(delete(PupilImport).where(
-        PupilImport.school_id == school_id, PupilImport.saved_at.is_(None),
-        PupilImport.created_at < utcnow() - STALE_PREVIEW))
-
-
-def store_preview(school: School, user: User, filename: str,
-                  result: ReadResult) -> PupilImport:
-    """Keep a file without problems until the counsellor saves it."""
-    if not result.ok:
-        raise ImportRefused([problem.row for problem in result.problem_rows])
-    _purge_stale_previews(school.id)
-    pupil_import = PupilImport(school_id=school.id, uploaded_by_id=user.id,
-                               filename=filename[:255], content=encode(result))
-    db.session.add(pupil_import)
-    db.session.flush()
-    accounts.audit(user, "pupils_import_previewed", pupil_import,
-                   detail=f"school={school.id} rows={len(result.rows)}")
-    db.session.commit()
-    return pupil_import
-
-
-def preview(pupil_import: PupilImport) -> Preview:
-    stored = decode(pupil_import.content)
-    return Preview(pupil_import, stored, plan(pupil_import.school_id, stored.rows))
-
-
-def _insert_values(row: PupilRow, school_id: int, now: datetime) -> dict[str, object]:
-    return {"school_id": school_id, "external_id": row.external_id,
-            "first_name": row.first_name, "last_name": row.last_name,
-            "class_name": row.class_name, "grade": row.grade, "gender": row.gender.value,
-            "needs": row.needs, "email": row.email, "missing_since": None,
-            "created_at": now, "updated_at": now}
-
-
-def _update_values(change: Change, now: datetime) -> dict[str, object]:
-    row = change.row
-    return {"id": change.student_id, "first_name": row.first_name,
-            "last_name": row.last_name, "class_name": row.class_name, "grade": row.grade,
-            "gender": row.gender, "needs": row.needs, "email": row.email,
-            "missing_since": None, "updated_at": now}
-
-
-def write_plan(school_id: int, changes: Plan, now: datetime) -> None:
-    """Bulk statements only: COPY (PostgreSQL) or one executemany INSERT for the new pupils,
-    executemany UPDATEs by primary key for the rest."""
-    bulk_insert(db.session, Student.__table__,
-                [_insert_values(row, school_id, now) for row in changes.new])
-    if changes.updated:
-        db.session.execute(update(Student),
-                           [_update_values(change, now) for change in changes.updated])
-    # A pupil already flagged keeps the day they first went missing.
-    newly_missing = [{"id": p.id, "missing_since": now, "updated_at": now}
-                     for p in changes.missing if p.missing_since is None]
-    if newly_missing:
-        db.session.execute(update(Student), newly_missing)
-
-
-def _lock_school(school_id: int) -> None:
-    # Imports into one school wait for each other (PostgreSQL; SQLite writes one at a time).
-    db.session.execute(select(School.id).where(School.id == school_id).with_for_update())
-
-
-def _integrity_errors() -> tuple[type[Exception], ...]:
-    # COPY runs on the driver's own connection, so its errors arrive without SQLAlchemy's
-    # wrapping; catch the driver's IntegrityError as well as SQLAlchemy's.
-    dbapi = db.session.get_bind().dialect.loaded_dbapi
-    return (IntegrityError, dbapi.IntegrityError)
-
-
-def save(pupil_import: PupilImport, user: User) -> Counts:
-    """Save a previewed file, all or nothing, compared afresh with the school's pupils."""
-    _lock_school(pupil_import.school_id)
-    db.session.refresh(pupil_import)
-    if pupil_import.saved_at is not None:
-        raise AlreadySaved
-    changes = plan(pupil_import.school_id, decode(pupil_import.content).rows)
-    now = utcnow()
-    try:
-        write_plan(pupil_import.school_id, changes, now)
-        db.session.flush()
-    except _integrity_errors() as error:
-        db.session.rollback()
-        raise SaveConflict from error
-    pupil_import.saved_at = now
-    pupil_import.content = b""  # saved pupils live in Student; the copy is not kept
-    counts = changes.counts
-    accounts.audit(user, "pupils_imported", pupil_import,
-                   detail=f"school={pupil_import.school_id} new={counts.new} "
-                          f"updated={counts.updated} unchanged={counts.unchanged} "
-                          f"missing={counts.missing}")
-    db.session.commit()
-    return counts
-
-
-def missing_pupils(school_id: int) -> list[Student]:
-    """Pupils the latest import did not list, for the counsellor to follow up."""
-    return list(db.session.scalars(
-        select(Student).where(Student.school_id == school_id, Student.missing_since.is_not(None))
-        .order_by(Student.class_name, Student.last_name, Student.first_name)))
-
-
-def pupil_count(school_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Student)
-                             .where(Student.school_id == school_id)) or 0
