@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.notifications import views as notifications
     from portal.schools import views as schools
     from portal.schools.imports import views as _imports  # noqa: F401 - on schools.bp
+    from portal.schools.pupils import views as _pupils  # noqa: F401 - on schools.bp
 
     for module in (main, accounts, notifications, schools, employers, matching):
         app.register_blueprint(module.bp)

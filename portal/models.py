@@ -1,6 +1,7 @@
 """Every domain's models in one import, so Alembic and `flask shell` see them all."""
 
-from portal.accounts.models import AuditEvent, Role, User, counsellor_school
+from portal.accounts.models import Role, User, counsellor_school
+from portal.audit import AuditEvent
 from portal.employers.models import (
     CalendarEntry,
     JoinRequest,

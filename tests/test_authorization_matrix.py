@@ -132,7 +132,7 @@ def _enrolment_url(suffix: str = "", school: str = "a") -> Callable[[World], str
 def _pupil_url(suffix: str = "") -> Callable[[World], str]:
     def build(world: World) -> str:
         from portal.schools.models import Enrolment
-        from portal.schools.services import make_link_token
+        from portal.schools.pupils.services import make_link_token
 
         _, enrolment_id = _enrolment(world)
         from portal.extensions import db

@@ -48,7 +48,7 @@ def test_page_number_beyond_any_page_is_a_page_not_an_error(client, login_as, ur
 # --- a pupil's wish form with an offer id no row can have is refused, not a 500 -----------
 
 def _pupil_link(app, enrolment) -> str:
-    from portal.schools import services
+    from portal.schools.pupils import services
 
     with app.test_request_context():
         return "/elev/" + services.make_link_token(enrolment)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.accounts import services as accounts
 from portal.accounts.models import User
+from portal.audit import audit
 from portal.db import utcnow
 from portal.employers.models import (
     JoinRequest,
@@ -43,7 +43,7 @@ def settings() -> RegionSettings:
 
 def set_auto_publish(coordinator: User, enabled: bool) -> None:
     settings().auto_publish_approved = enabled
-    accounts.audit(coordinator, "auto_publish_" + ("on" if enabled else "off"))
+    audit(coordinator, "auto_publish_" + ("on" if enabled else "off"))
     db.session.commit()
 
 
@@ -72,8 +72,8 @@ def decide_organisation(organisation: Organisation, coordinator: User, approve: 
     organisation.decided_at = utcnow()
     for email in _recipients(organisation):
         messages.organisation_decided(email, organisation)
-    accounts.audit(coordinator, "organisation_" + organisation.status.value, organisation,
-                   detail=organisation.decision_reason)
+    audit(coordinator, "organisation_" + organisation.status.value, organisation,
+          detail=organisation.decision_reason)
     db.session.commit()
 
 
@@ -89,6 +89,6 @@ def decide_placement(placement: Placement, coordinator: User, approve: bool,
         placement.rejection_reason = reason.strip()
     for email in _recipients(placement.organisation):
         messages.placement_decided(email, placement, approve, reason.strip())
-    accounts.audit(coordinator, "placement_" + ("approved" if approve else "rejected"),
-                   placement, detail=reason.strip())
+    audit(coordinator, "placement_" + ("approved" if approve else "rejected"),
+          placement, detail=reason.strip())
     db.session.commit()

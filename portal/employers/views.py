@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import authorize, public, require
 from portal.accounts.services import AccountError
@@ -82,7 +83,7 @@ def registered() -> ResponseReturnValue:
 @bp.route("/arbetsgivare/bekrafta/<token>")
 @public
 def verify_email(token: str) -> ResponseReturnValue:
-    user, problem = services.token_user_or_none(token)
+    user, problem = accounts.token_user_or_none(token)
     if user is None:
         return render_template("accounts/link_problem.html", reason=problem,
                                purpose="verify"), 400

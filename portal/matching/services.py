@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from portal.accounts import services as accounts
 from portal.accounts.models import User
+from portal.audit import audit
 from portal.db import bulk_insert, utcnow
 from portal.employers.models import Organisation, OrganisationStatus, Placement, PlacementOffer
 from portal.employers.models import PlacementStatus as PS
@@ -176,7 +176,7 @@ def start_round(user: User, periods: list[PraoPeriod], policy: str, second: bool
     rows = _result_rows(run.id, data, result)
     if rows:
         bulk_insert(db.session, MatchResult.__table__, rows)
-    accounts.audit(user, "matching_round", run, detail=f"seed={seed} policy={policy}")
+    audit(user, "matching_round", run, detail=f"seed={seed} policy={policy}")
     db.session.commit()
     return run
 
@@ -235,7 +235,7 @@ def results_page(run: MatchingRun, only_unplaced: bool, page: int, per_page: int
 
 def move_options(run: MatchingRun, result: MatchResult) -> list[tuple[PlacementOffer, int]]:
     """Offers that fit the pupil and still have a seat in this round, with seats left."""
-    from portal.schools.services import eligible_offers_stmt
+    from portal.schools.pupils.services import eligible_offers_stmt
 
     taken = dict(db.session.execute(
         select(MatchResult.offer_id, func.count()).where(
@@ -273,12 +273,12 @@ def move(run_id: int, result_id: int, offer_id: int | None, user: User) -> None:
     result.rank = wished.index(offer_id) + 1 if offer_id in wished else None
     result.source = ResultSource.MANUAL if offer_id else ResultSource.NONE
     result.explanation = moved_by_hand() if offer_id else ""
-    accounts.audit(user, "matching_moved", result, detail=str(offer_id))
+    audit(user, "matching_moved", result, detail=str(offer_id))
     db.session.commit()
 
 
 def _check_move(run: MatchingRun, result: MatchResult, offer_id: int | None) -> None:
-    from portal.schools.services import eligible_offers_stmt
+    from portal.schools.pupils.services import eligible_offers_stmt
 
     if run is None or result is None or result.run_id != run.id:
         raise MatchingError("Eleven finns inte i rundan.")
@@ -314,7 +314,7 @@ def publish(run_id: int, user: User) -> int:
     run.status, run.published_at = RunStatus.PUBLISHED, utcnow()
     _discard_overlapping_drafts(run)
     _notify(results)
-    accounts.audit(user, "matching_published", run, detail=str(len(results)))
+    audit(user, "matching_published", run, detail=str(len(results)))
     db.session.commit()
     return len(results)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts.models import AuditEvent
+from portal.audit import AuditEvent
 from portal.employers.reference import features_mask
 from portal.schools.imports import reading, saving
 from portal.schools.imports.saving import AlreadySaved, Counts, ImportRefused

@@ -7,8 +7,8 @@ import re
 from freezegun import freeze_time
 
 from portal.notifications.worker import send_due
-from portal.schools import services
 from portal.schools.models import Wish
+from portal.schools.pupils import services
 from tests import factories
 from tests.conftest import post_form
 

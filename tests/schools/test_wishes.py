@@ -9,8 +9,8 @@ import pytest
 from freezegun import freeze_time
 
 from portal.employers.reference import features_mask
-from portal.schools import services
 from portal.schools.models import EnrolmentState, Wish
+from portal.schools.pupils import services
 from tests import factories
 from tests.conftest import post_form
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
-from portal.accounts import services as accounts
 from portal.accounts.models import User
+from portal.audit import audit
 from portal.employers.models import (
     CalendarEntry,
     Organisation,
@@ -168,13 +168,13 @@ def add_calendar_entry(school: School, weeks: str, pupils: int, actor: User,
     entry = CalendarEntry(school=school, first_week=first, last_week=last, pupils=pupils)
     db.session.add(entry)
     db.session.flush()
-    accounts.audit(actor, "calendar_entry_added", entry, detail=week_label(first, last))
+    audit(actor, "calendar_entry_added", entry, detail=week_label(first, last))
     db.session.commit()
     return entry
 
 
 def remove_calendar_entry(entry: CalendarEntry, actor: User) -> None:
-    accounts.audit(actor, "calendar_entry_removed", entry,
-                   detail=f"{entry.school_id}: {week_label(entry.first_week, entry.last_week)}")
+    audit(actor, "calendar_entry_removed", entry,
+          detail=f"{entry.school_id}: {week_label(entry.first_week, entry.last_week)}")
     db.session.delete(entry)
     db.session.commit()

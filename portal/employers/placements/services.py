@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.accounts import services as accounts
 from portal.accounts.models import User
+from portal.audit import audit
 from portal.db import utcnow
 from portal.employers.models import (
     Organisation,
@@ -183,6 +183,20 @@ def _refuse_illegal_hours(data: PlacementData) -> None:
         raise FieldProblems(problems)
 
 
+def new_placement_defaults(organisation: Organisation) -> dict[str, object]:
+    """A new placement's form starts from the organisation's address and contact and a legal
+    day for minors (PlacementData's defaults)."""
+    day = PlacementData(title="", sector="")
+    return {
+        "address": organisation.visiting_address, "postal_code": organisation.postal_code,
+        "city": organisation.city, "municipality": organisation.municipality_id or 0,
+        "sector": organisation.sector, "supervisor_name": organisation.contact_name,
+        "supervisor_phone": organisation.contact_phone, "languages": day.languages,
+        "day_start": day.day_start, "day_end": day.day_end, "break_start": day.break_start,
+        "break_minutes": day.break_minutes, "grades": sorted(day.grades),
+    }
+
+
 def create_placement(organisation: Organisation, data: PlacementData, actor: User) -> Placement:
     """A new draft. An organisation still waiting for approval may prepare placements."""
     _refuse_illegal_hours(data)
@@ -190,7 +204,7 @@ def create_placement(organisation: Organisation, data: PlacementData, actor: Use
     _apply(placement, data)
     db.session.add(placement)
     db.session.flush()
-    accounts.audit(actor, "placement_created", placement)
+    audit(actor, "placement_created", placement)
     db.session.commit()
     return placement
 
@@ -200,7 +214,7 @@ def update_placement(placement: Placement, data: PlacementData, actor: User) -> 
     core_before = _snapshot(placement, CORE_FIELDS)
     _apply(placement, data)
     outcome = _status_after_edit(placement, _snapshot(placement, CORE_FIELDS) != core_before)
-    accounts.audit(actor, "placement_updated", placement, detail=outcome.value)
+    audit(actor, "placement_updated", placement, detail=outcome.value)
     db.session.commit()
     return outcome
 
@@ -270,7 +284,7 @@ def submit_placement(placement: Placement, actor: User) -> PlacementStatus:
         placement.published_at = utcnow()
     else:
         placement.status = PlacementStatus.PENDING
-    accounts.audit(actor, "placement_submitted", placement, detail=placement.status.value)
+    audit(actor, "placement_submitted", placement, detail=placement.status.value)
     db.session.commit()
     return placement.status
 
@@ -282,7 +296,7 @@ def archive_placement(placement: Placement, actor: User, today: date | None = No
         raise Refused([_("Det finns elever bokade på kommande veckor. Kontakta samordnaren "
                          "innan du arkiverar praoplatsen.")])
     placement.status = PlacementStatus.ARCHIVED
-    accounts.audit(actor, "placement_archived", placement)
+    audit(actor, "placement_archived", placement)
     db.session.commit()
 
 
@@ -352,7 +366,7 @@ def add_offer(placement: Placement, weeks: str, seats: int, actor: User,
     offer = PlacementOffer(placement=placement, first_week=first, last_week=last, seats=seats)
     db.session.add(offer)
     db.session.flush()
-    accounts.audit(actor, "offer_added", offer, detail=f"{week_label(first, last)}: {seats}")
+    audit(actor, "offer_added", offer, detail=f"{week_label(first, last)}: {seats}")
     db.session.commit()
     return offer
 
@@ -365,7 +379,7 @@ def update_offer(offer: PlacementOffer, weeks: str, seats: int, actor: User,
     _lock(offer.placement)
     _refuse_overlap(offer.placement, first, last, exclude=offer)
     offer.first_week, offer.last_week, offer.seats = first, last, seats
-    accounts.audit(actor, "offer_updated", offer, detail=f"{week_label(first, last)}: {seats}")
+    audit(actor, "offer_updated", offer, detail=f"{week_label(first, last)}: {seats}")
     db.session.commit()
 
 
@@ -388,8 +402,8 @@ def remove_offer(offer: PlacementOffer, actor: User) -> None:
     if offer.seats_taken:
         raise Refused([_("Elever är redan bokade på de här veckorna, så erbjudandet kan inte "
                          "tas bort.")])
-    accounts.audit(actor, "offer_removed", offer,
-                   detail=f"{week_label(offer.first_week, offer.last_week)}: {offer.seats}")
+    audit(actor, "offer_removed", offer,
+          detail=f"{week_label(offer.first_week, offer.last_week)}: {offer.seats}")
     db.session.delete(offer)
     db.session.commit()
 
@@ -456,7 +470,7 @@ def copy_term(organisation: Organisation, term: str, actor: User,
     counts = {"copied": 0, "skipped_overlap": 0, "skipped_past": 0, "restored": 0}
     for placement in placements:
         _copy_offers(placement, start, end, this_week, counts)
-    accounts.audit(actor, "term_copied", organisation, detail=f"{term}: {counts}")
+    audit(actor, "term_copied", organisation, detail=f"{term}: {counts}")
     db.session.commit()
     return CopyResult(term, next_year_term(term), **counts)
 

@@ -62,20 +62,6 @@ def _placement_form(defaults: dict[str, object]) -> PlacementForm:
     return form
 
 
-def _defaults_for_new() -> dict[str, object]:
-    """A returning employer's details are filled in: the organisation's address and contact."""
-    organisation = current_user.organisation
-    day = service.PlacementData(title="", sector="")
-    return {
-        "address": organisation.visiting_address, "postal_code": organisation.postal_code,
-        "city": organisation.city, "municipality": organisation.municipality_id or 0,
-        "sector": organisation.sector, "supervisor_name": organisation.contact_name,
-        "supervisor_phone": organisation.contact_phone, "languages": day.languages,
-        "day_start": day.day_start, "day_end": day.day_end, "break_start": day.break_start,
-        "break_minutes": day.break_minutes, "grades": sorted(day.grades),
-    }
-
-
 def _defaults_from(placement: Placement) -> dict[str, object]:
     values: dict[str, object] = {name: getattr(placement, name) for name in service.TEXT_FIELDS}
     values.update(
@@ -94,7 +80,7 @@ def _defaults_from(placement: Placement) -> dict[str, object]:
 @require("placement.create")
 def placement_new() -> ResponseReturnValue:
     authorize("placement.create", current_user.organisation)
-    form = _placement_form(_defaults_for_new())
+    form = _placement_form(service.new_placement_defaults(current_user.organisation))
     if form.validate_on_submit():
         try:
             placement = service.create_placement(current_user.organisation, form.to_data(),

@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
-from portal.accounts import services as accounts
 from portal.accounts.models import User
+from portal.audit import audit
 from portal.clock import today
 from portal.employers.reference import feature_codes, features
 from portal.extensions import db
@@ -97,7 +97,7 @@ def export(school: School, user: User, fmt: str, on: date | None = None) -> Expo
     rows = pupil_rows(school.id)
     content, mimetype = (to_xlsx(rows), XLSX_MIMETYPE) if fmt == "xlsx" \
         else (to_csv(rows), CSV_MIMETYPE)
-    accounts.audit(user, "pupils_exported", school, detail=f"format={fmt} rows={len(rows)}")
+    audit(user, "pupils_exported", school, detail=f"format={fmt} rows={len(rows)}")
     db.session.commit()
     filename = f"elever-{school.unit_code}-{(on or today()).isoformat()}.{fmt}"
     return Export(content, mimetype, filename)

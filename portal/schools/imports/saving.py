@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.accounts import services as accounts
 from portal.accounts.models import User
+from portal.audit import audit
 from portal.db import bulk_insert, utcnow
 from portal.extensions import db
 from portal.schools.imports.columns import CHANGEABLE
@@ -151,8 +151,8 @@ def store_preview(school: School, user: User, filename: str,
                                filename=filename[:255], content=encode(result))
     db.session.add(pupil_import)
     db.session.flush()
-    accounts.audit(user, "pupils_import_previewed", pupil_import,
-                   detail=f"school={school.id} rows={len(result.rows)}")
+    audit(user, "pupils_import_previewed", pupil_import,
+          detail=f"school={school.id} rows={len(result.rows)}")
     db.session.commit()
     return pupil_import
 
@@ -222,8 +222,8 @@ def save(pupil_import: PupilImport, user: User) -> Counts:
     pupil_import.saved_at = now
     pupil_import.content = b""  # saved pupils live in Student; the copy is not kept
     counts = changes.counts
-    accounts.audit(user, "pupils_imported", pupil_import,
-                   detail=f"school={pupil_import.school_id} new={counts.new} "
+    audit(user, "pupils_imported", pupil_import,
+          detail=f"school={pupil_import.school_id} new={counts.new} "
                           f"updated={counts.updated} unchanged={counts.unchanged} "
                           f"missing={counts.missing}")
     db.session.commit()
