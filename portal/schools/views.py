@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.formtools import choices
 from portal.i18n import current_language
 from portal.matching import services as matching
+from portal.prao import overview as prao_overview
 from portal.schools import bp, services
 from portal.schools.forms import (
     STATE_LABELS,
@@ -165,7 +166,8 @@ def period(period_id: int) -> ResponseReturnValue:
     return render_template(
         "schools/period.html", period=found, rows=services.overview(found),
         days=working_days(found.first_day, found.last_day), window=services.window_of(
-            found, today()), labels=STATE_LABELS, min_days=MIN_PRAO_DAYS, windows=Window)
+            found, today()), labels=STATE_LABELS, min_days=MIN_PRAO_DAYS, windows=Window,
+        prao=prao_overview.period_summary(found))
 
 
 @bp.route("/perioder/<int:period_id>/hamta-elever", methods=["POST"])
@@ -219,7 +221,8 @@ def enrolment(period_id: int, enrolment_id: int) -> ResponseReturnValue:
         form.state.data = found.state.value
         form.reason.data = found.exempt_reason
     return render_template("schools/enrolment.html", enrolment=found, form=form,
-                           labels=STATE_LABELS)
+                           labels=STATE_LABELS,
+                           placement_info=prao_overview.enrolment_placement(found))
 
 
 @bp.route("/perioder/<int:period_id>/elever/<int:enrolment_id>/lank", methods=["POST"])
@@ -297,7 +300,8 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
         sectors=[(s.code, s.label(lang)) for s in sectors()],
         suggest=services.gender_suggestion(enrolment, today()), states=EnrolmentState,
         outcome=matching.published_result(enrolment),
-        max_wishes=services.MAX_WISHES), 400 if error else 200
+        max_wishes=services.MAX_WISHES, prao=prao_overview.pupil_placement(enrolment)
+    ), 400 if error else 200
 
 
 @bp.route("/elev/<token>/egen-plats", methods=["GET", "POST"])
