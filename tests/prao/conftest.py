@@ -37,7 +37,8 @@ def make_prao(db: Any, world: World, pupils: int = 2, **period: Any) -> Prao:
     placement = factories.PlacementFactory(organisation=world.organisation_a, title="Köket",
                                            supervisor_name="Hanna Handledare",
                                            supervisor_email="hanna@arbetsgivare-a.se")
-    offer = factories.PlacementOfferFactory(placement=placement, seats=3, seats_taken=pupils)
+    offer = factories.PlacementOfferFactory(placement=placement, seats=pupils + 1,
+                                            seats_taken=pupils)
     assignments = [factories.AssignmentFactory(
         offer=offer, placement=placement, enrolment__period=prao_period,
         enrolment__student__first_name=f"Elev{n}", enrolment__student__last_name="Ek")
