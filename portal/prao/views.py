@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -119,8 +120,9 @@ def supervisor(token: str) -> ResponseReturnValue:
                       None)
         if chosen is None:
             abort(404)
-        label = _("%(name)s (handledare, via länk)", name=placement.supervisor_name
-                  or placement.organisation.name)
+        with force_locale("sv"):  # stored, and read by the Swedish school
+            label = _("%(name)s (handledare, via länk)", name=placement.supervisor_name
+                      or placement.organisation.name)
         error = _decide(chosen, services.Actor(None, label))
         if not error:
             return redirect(url_for("prao.supervisor", token=token))
