@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -88,6 +89,8 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, accounts, notifications, schools, employers, matching):
         app.register_blueprint(module.bp)
+    app.register_blueprint(import_module("portal.prao.guardians.views").bp)
+    app.register_blueprint(import_module("portal.prao.certificates.views").bp)
 
 
 def register_shell_and_commands(app: Flask) -> None:

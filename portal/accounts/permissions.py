@@ -61,6 +61,8 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "matching.run": frozenset({C, CO}),
     "pupils.import": frozenset({C, CO}),
     "pupils.export": frozenset({C, CO}),
+    "guardians.letter": frozenset({C, CO}),
+    "certificate.issue": frozenset({C, CO}),
 }
 
 # The roles a coordinator may invite by email; employers register themselves.

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from portal.employers.models import JoinRequest, Organisation, Placement
     from portal.matching.models import MatchResult
     from portal.notifications.models import OutboxEmail
+    from portal.prao.guardians.letter import Letter
     from portal.schools.models import Enrolment, PraoPeriod
 
 
@@ -63,3 +64,7 @@ def employer_pupils_proposed(recipient: str, organisation: Organisation,
                              results: list[MatchResult]) -> OutboxEmail:
     return enqueue(recipient, "employer_pupils_proposed", organisation=organisation,
                    results=results)
+
+
+def guardian_letter(recipient: str, letter: Letter, link: str) -> OutboxEmail:
+    return enqueue(recipient, "guardian_letter", letter=letter, link=link)
