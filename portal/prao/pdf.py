@@ -7,13 +7,18 @@ need not have any font installed. fpdf2 subsets them, so a PDF stays small."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
+
+# fontTools reports every subsetting step at INFO: dozens of lines per PDF in the app log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
 FAMILY = "DejaVu"
@@ -39,6 +44,11 @@ class Document(FPDF):
         self.footer_text = footer
         self.set_text_color(*TEXT_COLOUR)
         self.add_page()
+
+    def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
+        """Ragged right, never justified: justified lines stretch the gaps between words."""
+        kwargs.setdefault("align", "L")
+        return super().multi_cell(*args, **kwargs)
 
     def footer(self) -> None:
         self.set_y(-14)
