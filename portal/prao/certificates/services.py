@@ -206,13 +206,14 @@ class CertificateRow:
     certificate: Certificate | None
     reported: int
     days: int
+    ready: bool  # may be issued now (issuing checks again, with the attendance itself)
 
     @property
     def student(self) -> Student:
         return self.assignment.enrolment.student
 
 
-def period_rows(period: PraoPeriod) -> list[CertificateRow]:
+def period_rows(period: PraoPeriod, today: date) -> list[CertificateRow]:
     assignments = db.session.scalars(
         select(Assignment).join(Enrolment).join(Student)
         .where(Enrolment.period_id == period.id, Assignment.state.in_(ACTIVE_STATES))
@@ -228,5 +229,9 @@ def period_rows(period: PraoPeriod) -> list[CertificateRow]:
         select(AttendanceDay.assignment_id, func.count())
         .where(AttendanceDay.assignment_id.in_(ids), AttendanceDay.day.in_(days))
         .group_by(AttendanceDay.assignment_id)).all())
-    return [CertificateRow(a, certificates.get(a.id), reported.get(a.id, 0), len(days))
+    over = today >= period.last_day
+    return [CertificateRow(a, certificates.get(a.id), reported.get(a.id, 0), len(days),
+                           ready=(over and a.id not in certificates
+                                  and a.state in ISSUABLE_STATES
+                                  and reported.get(a.id, 0) == len(days)))
             for a in assignments]

@@ -42,6 +42,13 @@ def pupil_certificate(enrolment: Enrolment) -> Certificate | None:
     return services.for_enrolment(enrolment)
 
 
+def _period(period_id: int) -> PraoPeriod:
+    period = db.session.get(PraoPeriod, period_id)
+    authorize(ACTION, period)
+    assert period is not None
+    return period
+
+
 def _assignment(assignment_id: int) -> Assignment:
     assignment = db.session.get(Assignment, assignment_id)
     authorize(ACTION, assignment.enrolment if assignment is not None else None)
@@ -70,10 +77,9 @@ def _pdf(certificate: Certificate) -> Response:
 @bp.route("/perioder/<int:period_id>/intyg")
 @require(ACTION)
 def period_overview(period_id: int) -> ResponseReturnValue:
-    period = db.session.get(PraoPeriod, period_id)
-    authorize(ACTION, period)
+    period = _period(period_id)
     return render_template("prao/certificates/period.html", period=period,
-                           rows=services.period_rows(period), today=today(), form=IssueForm())
+                           rows=services.period_rows(period, today()), form=IssueForm())
 
 
 def _render_assignment(assignment: Assignment, error: str = "") -> str:

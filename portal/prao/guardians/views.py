@@ -43,6 +43,13 @@ def _private(response: Response) -> Response:
     return response
 
 
+def _period(period_id: int) -> PraoPeriod:
+    period = db.session.get(PraoPeriod, period_id)
+    authorize(ACTION, period)
+    assert period is not None
+    return period
+
+
 def _assignment(assignment_id: int) -> Assignment:
     assignment = db.session.get(Assignment, assignment_id)
     authorize(ACTION, assignment.enrolment if assignment is not None else None)
@@ -59,8 +66,7 @@ def _lang() -> str:
 @bp.route("/perioder/<int:period_id>/vardnadshavare")
 @require(ACTION)
 def period_overview(period_id: int) -> ResponseReturnValue:
-    period = db.session.get(PraoPeriod, period_id)
-    authorize(ACTION, period)
+    period = _period(period_id)
     lang = _lang()
     return render_template("prao/guardians/period.html", period=period, lang_choice=lang,
                            rows=services.period_rows(period), languages=LETTER_LANGUAGES,
@@ -71,8 +77,7 @@ def period_overview(period_id: int) -> ResponseReturnValue:
 @bp.route("/perioder/<int:period_id>/vardnadshavare/skicka", methods=["POST"])
 @require(ACTION)
 def send_all(period_id: int) -> ResponseReturnValue:
-    period = db.session.get(PraoPeriod, period_id)
-    authorize(ACTION, period)
+    period = _period(period_id)
     form = SendLetterForm()
     lang = language(form.lang.data)
     sent = services.send_all(period, lang, current_user)
