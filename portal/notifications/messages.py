@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from portal.employers.models import JoinRequest, Organisation, Placement
     from portal.matching.models import MatchResult
     from portal.notifications.models import OutboxEmail
-    from portal.schools.models import Enrolment, PraoPeriod
+    from portal.schools.models import Enrolment, OwnPlacementRequest, PraoPeriod
 
 
 def password_reset(user: User, link: str) -> OutboxEmail:
@@ -53,6 +53,10 @@ def pupil_link(recipient: str, first_name: str, period: PraoPeriod, link: str,
 def own_placement_registered(recipient: str, enrolment: Enrolment,
                              placement: Placement) -> OutboxEmail:
     return enqueue(recipient, "own_placement", enrolment=enrolment, placement=placement)
+
+
+def own_placement_request(recipient: str, request: OwnPlacementRequest) -> OutboxEmail:
+    return enqueue(recipient, "own_placement_request", request=request)
 
 
 def pupil_assigned(recipient: str, result: MatchResult) -> OutboxEmail:
