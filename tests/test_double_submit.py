@@ -36,7 +36,7 @@ from portal.schools.models import (
 from portal.schools.pupils.services import make_link_token
 from portal.weeks import monday_of, week_label
 from tests import factories
-from tests.races import Answer, browser, needs_concurrent_writers, post_at_once
+from tests.races import Answer, browser, needs_concurrent_writers, post_at_once, run_threads
 
 TIMES = 4
 TODAY = date.today()
@@ -113,6 +113,23 @@ def test_a_wish_added_four_times_at_once_is_one_wish(region):
                                                      "offer": str(region.offer_id)})
     _no_error_page(answers)
     assert _rows(region, Wish, Wish.enrolment_id == region.enrolment_id) == 1
+
+
+def test_two_different_wishes_at_once_both_count(region):
+    with region.app.app_context():
+        other = factories.PlacementOfferFactory(
+            placement__organisation_id=region.organisation_id,
+            placement__municipality_id=region.municipality_id, first_week=SOON, last_week=SOON)
+        db.session.commit()
+        offers = [region.offer_id, other.id]
+        db.session.remove()
+    tab = browser(region.app, page=region.pupil_link)
+    clicks = [lambda offer_id=offer_id: tab.copy().post(region.pupil_link, data={
+        "csrf_token": tab.csrf, "action": "add", "offer": str(offer_id)}) for offer_id in offers]
+    run_threads(clicks)
+    wished = _count(region, select(func.count(Wish.offer_id.distinct())).where(
+        Wish.enrolment_id == region.enrolment_id))
+    assert wished == 2  # each click applied to the list the other left, never to a stale one
 
 
 def test_one_registration_sent_four_times_is_one_account_and_one_email(region):
@@ -212,6 +229,7 @@ def test_one_own_placement_sent_four_times_is_one_placement_and_one_email(region
     answers = post_at_once(browser(region.app, page=url), url, {
         "workplace": "Mormors bageri", "org_number": "556123-4500", **OWN_PLACEMENT})
     _no_error_page(answers)
+    assert sum("Du har redan en plats" in a.page for a in answers) == TIMES - 1
     assert _rows(region, Organisation, Organisation.org_number == "556123-4500") == 1
     assert _rows(region, Placement, Placement.title.startswith("Egen praoplats")) == 1
     assert _emails(region, "own_placement") == 1

@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('enrolment_id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.Enum('pending', 'confirmed', 'declined', name='ownplacementstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'confirmed', 'declined', 'withdrawn', name='ownplacementstatus', native_enum=False, length=20), nullable=False),
     sa.Column('workplace', sa.String(length=200), nullable=False),
     sa.Column('address', sa.String(length=300), nullable=False),
     sa.Column('postal_code', sa.String(length=6), nullable=False),

@@ -174,6 +174,7 @@ class OwnPlacementStatus(enum.StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # the counsellor took the pupil's own placement back
 
 
 class OwnPlacementRequest(TimestampMixin, Base):

@@ -95,15 +95,42 @@ HAND_SET_STATES = (EnrolmentState.NEEDS_PLACEMENT, EnrolmentState.EXEMPT)
 
 
 def set_state(enrolment: Enrolment, state: EnrolmentState, reason: str, user: User) -> None:
-    if enrolment.state not in HAND_SET_STATES or state not in HAND_SET_STATES:
+    """The counsellor's hand: needs a placement or exempt. An own placement still waiting for
+    the organisation's confirmation may be taken back this way (the request is withdrawn).
+    The change is made only from the state the counsellor saw: a round published or an
+    own placement registered at the same moment wins, and the counsellor is told."""
+    waiting = _awaiting_confirmation(enrolment)
+    if state not in HAND_SET_STATES or not (enrolment.state in HAND_SET_STATES or waiting):
         raise SchoolError("state", _l("Eleven har redan en praoplats. Läget kan inte ändras "
                                       "här."))
     if state is EnrolmentState.EXEMPT and not reason.strip():
         raise SchoolError("reason", _l("Skriv varför eleven är befriad från prao."))
-    enrolment.state = state
-    enrolment.exempt_reason = reason.strip() if state is EnrolmentState.EXEMPT else ""
+    if waiting:
+        _withdraw_request(enrolment, user)
+    if not claim(Enrolment.state, enrolment.id, enrolment.state, state=state,
+                 exempt_reason=reason.strip() if state is EnrolmentState.EXEMPT else ""):
+        db.session.rollback()
+        raise SchoolError("state", _l("Elevens läge ändrades nyss av någon annan. Se efter "
+                                      "vad som gäller nu och försök igen."))
+    db.session.refresh(enrolment)
     audit(user, "enrolment_state", enrolment, detail=state.value)
     db.session.commit()
+
+
+def _awaiting_confirmation(enrolment: Enrolment) -> bool:
+    request = own_placement_request(enrolment)
+    return (enrolment.state is EnrolmentState.OWN_PLACEMENT and request is not None
+            and request.status is OwnPlacementStatus.PENDING)
+
+
+def _withdraw_request(enrolment: Enrolment, user: User) -> None:
+    request = own_placement_request(enrolment)
+    if request is None or not claim(
+            OwnPlacementRequest.status, request.id, OwnPlacementStatus.PENDING,
+            status=OwnPlacementStatus.WITHDRAWN, decided_at=utcnow(), decided_by_id=user.id):
+        db.session.rollback()
+        raise SchoolError("state", _l("Arbetsplatsen svarade nyss på elevens egna praoplats. "
+                                      "Se efter vad som gäller nu."))
 
 
 # --- personal links ----------------------------------------------------------------------

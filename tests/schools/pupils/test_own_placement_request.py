@@ -7,11 +7,17 @@ from __future__ import annotations
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.employers.models import Placement
 from portal.notifications.models import OutboxEmail
 from portal.notifications.worker import send_due
-from portal.schools.models import EnrolmentState, OwnPlacementRequest, OwnPlacementStatus
+from portal.schools.models import (
+    Enrolment,
+    EnrolmentState,
+    OwnPlacementRequest,
+    OwnPlacementStatus,
+)
 from portal.schools.pupils import services
 from tests import factories
 from tests.conftest import login, new_client, post_form
@@ -139,3 +145,42 @@ def test_the_same_own_placement_sent_twice_registers_once(client, db, pupil):
     assert "Du har redan en plats" in again.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
         OutboxEmail.kind == "own_placement")) == 1
+
+
+@freeze_time(IN_WINDOW)
+def test_the_counsellor_can_take_back_a_request_nobody_answers(client, app, db, world, pupil):
+    enrolment, link = pupil
+    _own_placement(client, link, world.organisation_a.org_number)
+    counsellor = new_client(app)
+    login(counsellor, world.users["counsellor"].email)
+    response = post_form(counsellor, f"/perioder/{enrolment.period_id}/elever/{enrolment.id}",
+                         {"state": "needs_placement", "reason": ""})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert enrolment.state is EnrolmentState.NEEDS_PLACEMENT
+    request = db.session.scalars(select(OwnPlacementRequest)).one()
+    assert request.status is OwnPlacementStatus.WITHDRAWN
+    employer = new_client(app)
+    login(employer, world.users["employer"].email)
+    late = post_form(employer, f"/arbetsgivare/egna-praoplatser/{request.id}",
+                     {"decision": "approve"}, follow_redirects=True)
+    assert "Beslutet fattades nyss av någon annan" in late.get_data(as_text=True)
+    assert _placements(db, world.organisation_a) == 0
+
+
+def test_a_counsellor_change_made_from_a_stale_state_is_refused(db, world):
+    """A round published (or an own placement registered) between loading the pupil and
+    saving the counsellor's change wins; the counsellor's change is not written over it."""
+    from portal.schools.services import SchoolError
+
+    enrolment = factories.EnrolmentFactory(period__school=world.school_a)
+    db.session.commit()
+    db.session.execute(Enrolment.__table__.update().where(Enrolment.id == enrolment.id)
+                       .values(state=EnrolmentState.ASSIGNED.value))  # the other request
+    db.session.commit()
+    # What this request loaded a moment before the other one committed.
+    set_committed_value(enrolment, "state", EnrolmentState.NEEDS_PLACEMENT)
+    with pytest.raises(SchoolError, match="ändrades nyss av någon annan"):
+        services.set_state(enrolment, EnrolmentState.EXEMPT, "Sjuk", world.users["counsellor"])
+    db.session.expire_all()
+    assert enrolment.state is EnrolmentState.ASSIGNED
