@@ -85,6 +85,21 @@ def _join_request_url(world: World) -> str:
     return f"/arbetsgivare/forfragningar/{join.id}"
 
 
+def _own_request_url(org: str) -> Callable[[World], str]:
+    """A pupil's own placement at organisation a or b, waiting for its confirmation."""
+    def build(world: World) -> str:
+        from portal.schools.models import OwnPlacementRequest
+
+        request = OwnPlacementRequest(
+            enrolment=factories.EnrolmentFactory(period__school=world.school_a),
+            organisation=getattr(world, f"organisation_{org}"), workplace="Bageriet")
+        from portal.extensions import db
+        db.session.add(request)
+        db.session.flush()
+        return f"/arbetsgivare/egna-praoplatser/{request.id}"
+    return build
+
+
 def _pending_placement_url(world: World) -> str:
     placement = factories.PlacementFactory(organisation=world.organisation_a,
                                            status="pending", published_at=None)
@@ -104,6 +119,12 @@ CASES += [
          lambda w: _join_request_url(w).replace("forfragningar/", "forfragningar/9999"),
          {**only("employer", 404), "coordinator": 404}, method="POST",
          data={"decision": "reject"}, note="no such request"),
+    Case("employers.own_placement_requests", lambda w: "/arbetsgivare/egna-praoplatser",
+         only("employer")),
+    Case("employers.decide_own_placement", _own_request_url("a"), only("employer", 302),
+         method="POST", data={"decision": "reject"}, note="own organisation"),
+    Case("employers.decide_own_placement", _own_request_url("b"), only("employer", 404),
+         method="POST", data={"decision": "approve"}, note="another organisation"),
     Case("employers.review_queue", lambda w: "/samordnare/granskning", only("coordinator")),
     Case("employers.review_organisation",
          lambda w: f"/samordnare/organisationer/{w.organisation_b.id}/granska",

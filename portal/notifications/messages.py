@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from portal.prao.guardians.letter import Letter
     from portal.prao.models import Assignment
     from portal.prao.services import SupervisorLinkText
-    from portal.schools.models import Enrolment, PraoPeriod
+    from portal.schools.models import Enrolment, OwnPlacementRequest, PraoPeriod
 
 
 def password_reset(user: User, link: str) -> OutboxEmail:
@@ -61,6 +61,10 @@ def own_placement_registered(recipient: str, enrolment: Enrolment,
     link = own_risk_url(placement.id, enrolment.id, enrolment.period.last_day)
     return enqueue(recipient, "own_placement", enrolment=enrolment, placement=placement,
                    link=link)
+
+
+def own_placement_request(recipient: str, request: OwnPlacementRequest) -> OutboxEmail:
+    return enqueue(recipient, "own_placement_request", request=request)
 
 
 def pupil_assigned(recipient: str, result: MatchResult) -> OutboxEmail:

@@ -49,7 +49,7 @@ def pupil_placement(enrolment: Enrolment) -> PupilPlacement:
     assignment = placing.active_assignment(enrolment.id)
     if assignment is not None:
         return PupilPlacement(assignment, counsellors)
-    if enrolment.state is EnrolmentState.OWN_PLACEMENT:
+    if enrolment.state is EnrolmentState.OWN_PLACEMENT and enrolment.own_placement_id:
         return PupilPlacement(None, counsellors, own_pending=True)
     if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT:
         return PupilPlacement(None, counsellors)

@@ -16,6 +16,7 @@ from sqlalchemy.sql.selectable import CTE
 
 from portal.accounts.models import User
 from portal.audit import audit
+from portal.concurrency import first_wins
 from portal.employers.models import (
     CalendarEntry,
     Organisation,
@@ -153,14 +154,28 @@ def upcoming_calendar_entries(today: date | None = None, limit: int = 500) -> li
 
 def add_calendar_entry(school: School, weeks: str, pupils: int, actor: User,
                        today: date | None = None) -> CalendarEntry:
-    """The coordinator enters a school's prao weeks until the schools' own periods exist."""
+    """The coordinator enters a school's prao weeks until the schools' own periods exist.
+    The same entry sent twice (a double click, even at the same moment) is saved once."""
     first, last = _future_weeks(weeks, today or date.today(), MAX_CALENDAR_WEEKS)
     if not 1 <= pupils <= MAX_PUPILS:
         raise FieldProblems({"pupils": [_("Skriv ett antal elever mellan 1 och %(max)d.",
                                           max=MAX_PUPILS)]})
+    entry = first_wins(lambda: _new_calendar_entry(school, first, last, pupils, actor))
+    db.session.commit()
+    return entry
+
+
+def _new_calendar_entry(school: School, first: date, last: date, pupils: int,
+                        actor: User) -> CalendarEntry:
+    # One school's entries are checked one request at a time (PostgreSQL), so two entries
+    # that overlap without starting the same week cannot both pass the check.
+    db.session.execute(select(School.id).where(School.id == school.id).with_for_update())
     clash = db.session.scalars(select(CalendarEntry).where(
         CalendarEntry.school_id == school.id, CalendarEntry.first_week <= last,
         CalendarEntry.last_week >= first).limit(1)).first()
+    if clash is not None and (clash.first_week, clash.last_week, clash.pupils) == (
+            first, last, pupils):
+        return clash  # a repeat of the form that saved it
     if clash is not None:
         raise FieldProblems({"weeks": [_(
             "%(school)s har redan prao vecka %(weeks)s. Ta bort den raden först om den är fel.",
@@ -169,7 +184,6 @@ def add_calendar_entry(school: School, weeks: str, pupils: int, actor: User,
     db.session.add(entry)
     db.session.flush()
     audit(actor, "calendar_entry_added", entry, detail=week_label(first, last))
-    db.session.commit()
     return entry
 
 

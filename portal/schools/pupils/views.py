@@ -7,6 +7,7 @@ import segno
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -19,7 +20,7 @@ from portal.matching import services as matching
 from portal.prao import overview as prao_overview
 from portal.schools import services as schools
 from portal.schools.blueprint import bp
-from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod
+from portal.schools.models import Enrolment, EnrolmentState, OwnPlacementStatus, PraoPeriod
 from portal.schools.periods import Window
 from portal.schools.pupils import services
 from portal.schools.pupils.forms import STATE_LABELS, EnrolmentStateForm, OwnPlacementForm
@@ -126,8 +127,8 @@ def pupil_home(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         offer_id = request.form.get("offer", type=int) or 0
         try:
-            services.set_wishes(enrolment, services.reordered_wishes(
-                enrolment, request.form.get("action", ""), offer_id), today())
+            services.change_wishes(enrolment, request.form.get("action", ""), offer_id,
+                                   today())
         except schools.SchoolError as problem:
             error = str(problem.message)
         else:
@@ -152,8 +153,21 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
         sectors=[(s.code, s.label(lang)) for s in sectors()],
         suggest=services.gender_suggestion(enrolment, today()), states=EnrolmentState,
         outcome=matching.published_result(enrolment),
+        own_request=services.own_placement_request(enrolment), own_statuses=OwnPlacementStatus,
         max_wishes=services.MAX_WISHES, prao=prao_overview.pupil_placement(enrolment)
     ), 400 if error else 200
+
+
+OWN_PLACEMENT_MESSAGES = {
+    services.OwnPlacementOutcome.REGISTERED: (_l(
+        "Bra jobbat! Din egna praoplats är registrerad. Din studie- och yrkesvägledare och "
+        "arbetsplatsen får veta det."), "success"),
+    services.OwnPlacementOutcome.REQUESTED: (_l(
+        "Bra jobbat! Arbetsplatsen finns redan i Praoportalen, så vi har bett dem bekräfta "
+        "din egna praoplats. Svaret syns här på din sida."), "success"),
+    services.OwnPlacementOutcome.ALREADY: (_l(
+        "Du har redan en plats eller är befriad från prao. Inget nytt sparades."), "info"),
+}
 
 
 @bp.route("/elev/<token>/egen-plats", methods=["GET", "POST"])
@@ -167,13 +181,13 @@ def own_placement(token: str) -> ResponseReturnValue:
         return redirect(url_for("schools.pupil_home", token=token))
     form = OwnPlacementForm()
     if form.validate_on_submit():
-        services.register_own_placement(enrolment, services.OwnPlacementData(
+        outcome = services.register_own_placement(enrolment, services.OwnPlacementData(
             workplace=form.workplace.data, org_number=form.org_number.data,
             address=form.address.data, postal_code=form.postal_code.data, city=form.city.data,
             contact_name=form.contact_name.data, contact_email=form.contact_email.data,
             contact_phone=form.contact_phone.data, tasks=form.tasks.data))
-        flash(_("Bra jobbat! Din egna praoplats är registrerad. Din studie- och "
-                "yrkesvägledare och arbetsplatsen får veta det."), "success")
+        message, category = OWN_PLACEMENT_MESSAGES[outcome]
+        flash(str(message), category)
         return redirect(url_for("schools.pupil_home", token=token))
     return render_template("schools/own_placement.html", form=form, token=token,
                            enrolment=enrolment)
