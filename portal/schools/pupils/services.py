@@ -294,35 +294,144 @@ class OwnPlacementData:
 def register_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Placement:
     """The pupil found a place through their own network. The workplace is registered like
     any other employer (pending approval) and its placement waits for a risk assessment."""
+    placement = _new_own_placement(enrolment, data)
+    enrolment.wishes.clear()
+    db.session.commit()
+    return placement
+
+
+def _own_organisation(enrolment: Enrolment, data: OwnPlacementData) -> Organisation:
     from portal.employers.orgnr import normalize_org_number
 
     number = normalize_org_number(data.org_number)
     organisation = db.session.scalars(select(Organisation).filter_by(org_number=number)).first()
     if organisation is None:
-        organisation = Organisation(
-            name=data.workplace.strip(), org_number=number, status=OrganisationStatus.PENDING,
-            visiting_address=data.address.strip(), postal_code=data.postal_code.strip(),
-            city=data.city.strip(), contact_name=data.contact_name.strip(),
-            contact_email=accounts.normalize_email(data.contact_email),
-            contact_phone=data.contact_phone.strip(),
-            municipality_id=enrolment.period.school.municipality_id)
+        organisation = Organisation(org_number=number, status=OrganisationStatus.PENDING,
+                                    municipality_id=enrolment.period.school.municipality_id)
+        _describe_organisation(organisation, data)
         db.session.add(organisation)
+    return organisation
+
+
+def _describe_organisation(organisation: Organisation, data: OwnPlacementData) -> None:
+    organisation.name = data.workplace.strip()
+    organisation.visiting_address = data.address.strip()
+    organisation.postal_code = data.postal_code.strip()
+    organisation.city = data.city.strip()
+    organisation.contact_name = data.contact_name.strip()
+    organisation.contact_email = accounts.normalize_email(data.contact_email)
+    organisation.contact_phone = data.contact_phone.strip()
+
+
+def _describe_placement(placement: Placement, data: OwnPlacementData) -> None:
+    placement.tasks = data.tasks.strip()
+    placement.address = data.address.strip()
+    placement.postal_code = data.postal_code.strip()
+    placement.city = data.city.strip()
+    placement.supervisor_name = data.contact_name.strip()
+    placement.supervisor_email = accounts.normalize_email(data.contact_email)
+    placement.supervisor_phone = data.contact_phone.strip()
+
+
+def _new_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Placement:
+    """A draft placement at the workplace, the enrolment pointing at it, and the email that
+    asks the workplace for its risk assessment."""
+    organisation = _own_organisation(enrolment, data)
     placement = Placement(
         organisation=organisation, title=_own_title(enrolment), sector=organisation.sector or "",
-        tasks=data.tasks.strip(), address=data.address.strip(),
-        postal_code=data.postal_code.strip(),
-        city=data.city.strip(), supervisor_name=data.contact_name.strip(),
-        supervisor_email=accounts.normalize_email(data.contact_email),
-        supervisor_phone=data.contact_phone.strip(), status=PlacementStatus.DRAFT,
-        accepts_grade_8=enrolment.period.grade == 8, accepts_grade_9=enrolment.period.grade == 9)
+        status=PlacementStatus.DRAFT, accepts_grade_8=enrolment.period.grade == 8,
+        accepts_grade_9=enrolment.period.grade == 9)
+    _describe_placement(placement, data)
     db.session.add(placement)
     db.session.flush()
     enrolment.state = EnrolmentState.OWN_PLACEMENT
     enrolment.own_placement_id = placement.id
-    enrolment.wishes.clear()
     messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
-    db.session.commit()
     return placement
+
+
+def editable_own_placement(enrolment: Enrolment) -> Placement | None:
+    """The pupil's own placement while it can still be corrected: registered, and not yet
+    approved by the counsellor (after that it is an assignment the school answers for)."""
+    from portal.prao.placing import active_assignment
+
+    if enrolment.state is not EnrolmentState.OWN_PLACEMENT or enrolment.own_placement_id is None:
+        return None
+    if active_assignment(enrolment.id) is not None:
+        return None
+    return db.session.get(Placement, enrolment.own_placement_id)
+
+
+def own_placement_data(placement: Placement) -> OwnPlacementData:
+    """What the pupil entered, to show on their page and to correct."""
+    return OwnPlacementData(
+        workplace=placement.organisation.name, org_number=placement.organisation.org_number,
+        address=placement.address, postal_code=placement.postal_code, city=placement.city,
+        contact_name=placement.supervisor_name, contact_email=placement.supervisor_email,
+        contact_phone=placement.supervisor_phone, tasks=placement.tasks)
+
+
+def _made_for_pupil(organisation: Organisation, placement: Placement) -> bool:
+    """The organisation was registered from this pupil's form and nobody else uses it: its
+    details are the pupil's to correct."""
+    others = [p for p in organisation.placements if p.id != placement.id]
+    has_accounts = db.session.scalar(select(func.count()).select_from(User).where(
+        User.organisation_id == organisation.id))
+    return organisation.status is OrganisationStatus.PENDING and not others \
+        and not has_accounts
+
+
+def correct_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Placement:
+    """The pupil corrects their own placement before the counsellor approves it.
+
+    Another workplace or another contact address is a new registration: the risk-assessment
+    link sent for the old one stops working and the right contact gets a new one. Anything
+    else is corrected in place; new tasks need the risk assessment confirmed again."""
+    from portal.employers.orgnr import normalize_org_number
+
+    placement = editable_own_placement(enrolment)
+    if placement is None:
+        raise SchoolError("workplace", _l("Din studie- och yrkesvägledare har redan godkänt "
+                                          "platsen. Hör av dig till hen om något ska ändras."))
+    organisation = placement.organisation
+    ours = _made_for_pupil(organisation, placement)
+    if normalize_org_number(data.org_number) != organisation.org_number:
+        _replace_own_placement(enrolment, placement, data, drop_organisation=ours)
+    elif accounts.normalize_email(data.contact_email) != placement.supervisor_email:
+        if ours:
+            _describe_organisation(organisation, data)
+        _replace_own_placement(enrolment, placement, data, drop_organisation=False)
+    else:
+        if ours:
+            _describe_organisation(organisation, data)
+        new_tasks = data.tasks.strip() != placement.tasks
+        _describe_placement(placement, data)
+        if new_tasks and placement.risk_confirmed_at is not None:
+            placement.risk_confirmed_at = None  # it was assessed for other tasks
+            messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
+    audit(None, "own_placement_corrected", enrolment, detail=str(enrolment.own_placement_id))
+    db.session.commit()
+    return db.session.get(Placement, enrolment.own_placement_id)
+
+
+def _replace_own_placement(enrolment: Enrolment, old: Placement, data: OwnPlacementData,
+                           drop_organisation: bool) -> None:
+    """A new placement for the pupil; the old one, which nobody approved, goes (archived if
+    an assignment ever named it), and with it an organisation made only for it."""
+    from portal.prao.models import Assignment
+
+    organisation = old.organisation
+    _new_own_placement(enrolment, data)
+    db.session.flush()
+    named = db.session.scalar(select(Assignment.id).where(
+        Assignment.placement_id == old.id).limit(1))
+    if named is not None:
+        old.status = PlacementStatus.ARCHIVED
+        return
+    db.session.delete(old)
+    if drop_organisation:
+        db.session.flush()
+        db.session.delete(organisation)
 
 
 def _own_title(enrolment: Enrolment) -> str:
