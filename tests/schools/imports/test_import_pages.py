@@ -130,7 +130,7 @@ def test_a_file_of_one_grade_flags_no_pupil_of_another_grade(client, db, world, 
     page = client.get(f"/skolor/elevimporter/{import_id}").get_data(as_text=True)
     assert "Filen gäller årskurs 8. Elever i andra årskurser jämförs inte" in page
     assert re.search(r"Saknas i filen \(markeras, tas inte bort\)</th><td[^>]*>1</td>", page)
-    assert "Mer än hälften av skolans elever saknas" not in page
+    assert "Mer än hälften" not in page
     save(client, import_id)
 
     flagged = db.session.scalars(select(Student.external_id).where(
