@@ -396,11 +396,12 @@ def correct_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Place
     organisation = placement.organisation
     ours = _made_for_pupil(organisation, placement)
     if normalize_org_number(data.org_number) != organisation.org_number:
-        _replace_own_placement(enrolment, placement, data, drop_organisation=ours)
+        placement = _replace_own_placement(enrolment, placement, data, drop_organisation=ours)
     elif accounts.normalize_email(data.contact_email) != placement.supervisor_email:
         if ours:
             _describe_organisation(organisation, data)
-        _replace_own_placement(enrolment, placement, data, drop_organisation=False)
+        placement = _replace_own_placement(enrolment, placement, data,
+                                           drop_organisation=False)
     else:
         if ours:
             _describe_organisation(organisation, data)
@@ -409,29 +410,29 @@ def correct_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Place
         if new_tasks and placement.risk_confirmed_at is not None:
             placement.risk_confirmed_at = None  # it was assessed for other tasks
             messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
-    audit(None, "own_placement_corrected", enrolment, detail=str(enrolment.own_placement_id))
+    audit(None, "own_placement_corrected", enrolment, detail=str(placement.id))
     db.session.commit()
-    return db.session.get(Placement, enrolment.own_placement_id)
+    return placement
 
 
 def _replace_own_placement(enrolment: Enrolment, old: Placement, data: OwnPlacementData,
-                           drop_organisation: bool) -> None:
+                           drop_organisation: bool) -> Placement:
     """A new placement for the pupil; the old one, which nobody approved, goes (archived if
     an assignment ever named it), and with it an organisation made only for it."""
     from portal.prao.models import Assignment
 
     organisation = old.organisation
-    _new_own_placement(enrolment, data)
-    db.session.flush()
+    placement = _new_own_placement(enrolment, data)
     named = db.session.scalar(select(Assignment.id).where(
         Assignment.placement_id == old.id).limit(1))
     if named is not None:
         old.status = PlacementStatus.ARCHIVED
-        return
+        return placement
     db.session.delete(old)
     if drop_organisation:
         db.session.flush()
         db.session.delete(organisation)
+    return placement
 
 
 def _own_title(enrolment: Enrolment) -> str:
