@@ -78,6 +78,7 @@ def start_counsellor() -> ResponseReturnValue:
 def start_employer() -> ResponseReturnValue:
     organisation = current_user.organisation
     return render_template("main/start_employer.html", organisation=organisation,
+                           joins=services.employer_joins(current_user),
                            dashboard=placements.dashboard(organisation) if organisation else None,
                            pupils=prao.employer_assignments(organisation.id, today())
                            if organisation else [])

@@ -4,6 +4,7 @@ own work."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,7 +24,7 @@ from portal.schools.models import (
     Student,
 )
 from portal.schools.periods import working_days
-from portal.weeks import monday_of
+from portal.weeks import monday_of, week_label
 
 # A prao period is two weeks, sometimes a few more; anything longer or further ahead is a
 # mistyped year, which would count years of working days as prao days.
@@ -216,6 +217,31 @@ def _enrol_grade(period: PraoPeriod) -> int:
     return len(students)
 
 
+def open_periods(school_id: int, grades: Collection[int], today: date) -> list[PraoPeriod]:
+    """The school's periods of these grades whose wish window has not closed yet (open, or
+    not yet opened): a pupil who arrives now can still wish and be placed."""
+    if not grades:
+        return []
+    return list(db.session.scalars(
+        select(PraoPeriod).where(PraoPeriod.school_id == school_id,
+                                 PraoPeriod.grade.in_(sorted(grades)),
+                                 PraoPeriod.wishes_close >= today)
+        .order_by(PraoPeriod.first_day, PraoPeriod.id)))
+
+
+def enrol_open_periods(school_id: int, grades: Collection[int], user: User,
+                       today: date) -> list[tuple[PraoPeriod, int]]:
+    """Enrol the present pupils of each open period's grade who are not in it yet (after an
+    import, the new ones); the caller commits. Returns each period with how many joined."""
+    joined = []
+    for period in open_periods(school_id, grades, today):
+        added = _enrol_grade(period)
+        if added:
+            audit(user, "period_enrolled", period, detail=str(added))
+        joined.append((period, added))
+    return joined
+
+
 def enrol_grade(period: PraoPeriod, user: User) -> int:
     added = _enrol_grade(period)
     audit(user, "period_enrolled", period, detail=str(added))
@@ -240,3 +266,8 @@ def periods_for(user: User, limit: int = 500) -> list[PraoPeriod]:
 
 def period_weeks(period: PraoPeriod) -> tuple[date, date]:
     return monday_of(period.first_day), monday_of(period.last_day)
+
+
+def period_week_label(period: PraoPeriod) -> str:
+    """'11–12 2027': the period's weeks as the school year names them."""
+    return week_label(*period_weeks(period))

@@ -26,6 +26,7 @@ from portal.employers.models import (
 )
 from portal.employers.placements.services import FieldProblems, _future_weeks
 from portal.extensions import db
+from portal.prao.models import ACTIVE_STATES, Assignment
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School
 from portal.weeks import monday_of, week_label
 
@@ -41,7 +42,7 @@ SHORT_WEEKS_SHOWN = 5
 class CalendarWeek:
     monday: date
     schools: int  # schools holding prao this week
-    pupils: int  # pupils those schools expect to place
+    pupils: int  # pupils those schools still have to place (not those holding a seat)
     seats: int  # seats of the region's published offers covering this week
     seats_free: int
     own_seats: int = 0  # the employer's own offers (any placement not archived)
@@ -67,7 +68,7 @@ def _covers(weeks: CTE, first: ColumnElement[date],
 
 
 def _school_counts(start: date, end: date) -> dict[date, tuple[int, int]]:
-    """Schools holding prao per week and the pupils they expect to place: from the schools'
+    """Schools holding prao per week and the pupils they still have to place: from the schools'
     own prao periods, and from the coordinator's calendar for a school that has no period
     that week. Two queries over the shown weeks; the weeks are expanded here."""
     per_week: dict[date, dict[int, int]] = defaultdict(dict)
@@ -85,8 +86,12 @@ def _school_counts(start: date, end: date) -> dict[date, tuple[int, int]]:
 
 
 def _period_rows(start: date, end: date) -> list[tuple]:
-    placing = func.count(Enrolment.id).filter(Enrolment.state.in_(
-        [EnrolmentState.NEEDS_PLACEMENT, EnrolmentState.ASSIGNED]))
+    # Only pupils still waiting: a placed pupil's seat is already out of the free seats, so
+    # counting them too would report the same pupil short twice.
+    holds_seat = select(Assignment.id).where(Assignment.enrolment_id == Enrolment.id,
+                                             Assignment.state.in_(ACTIVE_STATES)).exists()
+    placing = func.count(Enrolment.id).filter(
+        Enrolment.state == EnrolmentState.NEEDS_PLACEMENT, ~holds_seat)
     return db.session.execute(
         select(PraoPeriod.school_id, PraoPeriod.first_day, PraoPeriod.last_day, placing)
         .outerjoin(Enrolment, Enrolment.period_id == PraoPeriod.id)

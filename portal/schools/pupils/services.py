@@ -369,38 +369,163 @@ def _own_placement(enrolment: Enrolment, data: OwnPlacementData) -> OwnPlacement
     if organisation is not None:
         _ask_organisation(enrolment, organisation, data)
         return OwnPlacementOutcome.REQUESTED
-    _register_workplace(enrolment, data)
+    _new_own_placement(enrolment, _new_organisation(enrolment, data), data)
+    enrolment.wishes.clear()
     return OwnPlacementOutcome.REGISTERED
 
 
-def _register_workplace(enrolment: Enrolment, data: OwnPlacementData) -> None:
-    organisation = Organisation(
-        name=data.workplace.strip(), org_number=normalize_org_number(data.org_number),
-        status=OrganisationStatus.PENDING, visiting_address=data.address.strip(),
-        postal_code=data.postal_code.strip(), city=data.city.strip(),
-        contact_name=data.contact_name.strip(),
-        contact_email=accounts.normalize_email(data.contact_email),
-        contact_phone=data.contact_phone.strip(),
-        municipality_id=enrolment.period.school.municipality_id)
+def _new_organisation(enrolment: Enrolment, data: OwnPlacementData) -> Organisation:
+    organisation = Organisation(org_number=normalize_org_number(data.org_number),
+                                status=OrganisationStatus.PENDING,
+                                municipality_id=enrolment.period.school.municipality_id)
+    _describe_organisation(organisation, data)
     db.session.add(organisation)
-    placement = _own_placement_row(enrolment, organisation, data)
-    db.session.flush()
-    enrolment.own_placement_id = placement.id
-    enrolment.wishes.clear()
-    messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
+    return organisation
+
+
+def _describe_organisation(organisation: Organisation, data: OwnPlacementData) -> None:
+    organisation.name = data.workplace.strip()
+    organisation.visiting_address = data.address.strip()
+    organisation.postal_code = data.postal_code.strip()
+    organisation.city = data.city.strip()
+    organisation.contact_name = data.contact_name.strip()
+    organisation.contact_email = accounts.normalize_email(data.contact_email)
+    organisation.contact_phone = data.contact_phone.strip()
+
+
+def _describe_placement(placement: Placement, data: OwnPlacementData) -> None:
+    placement.tasks = data.tasks.strip()
+    placement.address = data.address.strip()
+    placement.postal_code = data.postal_code.strip()
+    placement.city = data.city.strip()
+    placement.supervisor_name = data.contact_name.strip()
+    placement.supervisor_email = accounts.normalize_email(data.contact_email)
+    placement.supervisor_phone = data.contact_phone.strip()
 
 
 def _own_placement_row(enrolment: Enrolment, organisation: Organisation,
                        data: OwnPlacementData) -> Placement:
     placement = Placement(
         organisation=organisation, title=_own_title(enrolment), sector=organisation.sector or "",
-        tasks=data.tasks.strip(), address=data.address.strip(),
-        postal_code=data.postal_code.strip(),
-        city=data.city.strip(), supervisor_name=data.contact_name.strip(),
-        supervisor_email=accounts.normalize_email(data.contact_email),
-        supervisor_phone=data.contact_phone.strip(), status=PlacementStatus.DRAFT,
-        accepts_grade_8=enrolment.period.grade == 8, accepts_grade_9=enrolment.period.grade == 9)
+        status=PlacementStatus.DRAFT, accepts_grade_8=enrolment.period.grade == 8,
+        accepts_grade_9=enrolment.period.grade == 9)
+    _describe_placement(placement, data)
     db.session.add(placement)
+    return placement
+
+
+def _new_own_placement(enrolment: Enrolment, organisation: Organisation,
+                       data: OwnPlacementData) -> Placement:
+    """A draft placement at a workplace registered from the pupil's form, the enrolment
+    pointing at it, and the email that asks the workplace for its risk assessment."""
+    placement = _own_placement_row(enrolment, organisation, data)
+    db.session.flush()
+    enrolment.own_placement_id = placement.id
+    messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
+    return placement
+
+
+def editable_own_placement(enrolment: Enrolment) -> Placement | None:
+    """The pupil's own placement while it can still be corrected: registered, and not yet
+    approved by the counsellor (after that it is an assignment the school answers for)."""
+    from portal.prao.placing import active_assignment
+
+    if enrolment.state is not EnrolmentState.OWN_PLACEMENT or enrolment.own_placement_id is None:
+        return None
+    if active_assignment(enrolment.id) is not None:
+        return None
+    return db.session.get(Placement, enrolment.own_placement_id)
+
+
+def own_placement_data(placement: Placement) -> OwnPlacementData:
+    """What the pupil entered, to show on their page and to correct."""
+    return OwnPlacementData(
+        workplace=placement.organisation.name, org_number=placement.organisation.org_number,
+        address=placement.address, postal_code=placement.postal_code, city=placement.city,
+        contact_name=placement.supervisor_name, contact_email=placement.supervisor_email,
+        contact_phone=placement.supervisor_phone, tasks=placement.tasks)
+
+
+def _made_for_pupil(organisation: Organisation, placement: Placement) -> bool:
+    """The organisation was registered from this pupil's form and nobody else uses it: its
+    details are the pupil's to correct."""
+    others = [p for p in organisation.placements if p.id != placement.id]
+    has_accounts = db.session.scalar(select(func.count()).select_from(User).where(
+        User.organisation_id == organisation.id))
+    return organisation.status is OrganisationStatus.PENDING and not others \
+        and not has_accounts
+
+
+def correct_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Placement | None:
+    """The pupil corrects their own placement before the counsellor approves it.
+
+    Another workplace or another contact address is a new registration: the risk-assessment
+    link sent for the old one stops working and the right contact gets a new one. Anything
+    else is corrected in place; new tasks need the risk assessment confirmed again. A new
+    organisationsnummer that the portal already knows becomes a request to that organisation,
+    as when registering. Returns the pupil's placement, or None when a request was sent."""
+    placement = editable_own_placement(enrolment)
+    if placement is None:
+        raise SchoolError("workplace", _l("Din studie- och yrkesvägledare har redan godkänt "
+                                          "platsen. Hör av dig till hen om något ska ändras."))
+    if _same(own_placement_data(placement), data):
+        return placement  # a repeated submit: nothing to correct, nobody to email again
+    organisation = placement.organisation
+    ours = _made_for_pupil(organisation, placement)
+    if normalize_org_number(data.org_number) != organisation.org_number:
+        result = _replace_own_placement(enrolment, placement, data, drop_organisation=ours)
+    elif accounts.normalize_email(data.contact_email) != placement.supervisor_email:
+        if ours:
+            _describe_organisation(organisation, data)
+        result = _replace_own_placement(enrolment, placement, data, drop_organisation=False)
+    else:
+        if ours:
+            _describe_organisation(organisation, data)
+        new_tasks = data.tasks.strip() != placement.tasks
+        _describe_placement(placement, data)
+        if new_tasks and placement.risk_confirmed_at is not None:
+            placement.risk_confirmed_at = None  # it was assessed for other tasks
+            messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
+        result = placement
+    audit(None, "own_placement_corrected", enrolment, detail=str(placement.id))
+    db.session.commit()
+    return result
+
+
+def _same(saved: OwnPlacementData, typed: OwnPlacementData) -> bool:
+    return normalize_org_number(typed.org_number) == saved.org_number and \
+        accounts.normalize_email(typed.contact_email) == saved.contact_email and all(
+            getattr(typed, name).strip() == getattr(saved, name)
+            for name in ("workplace", "address", "postal_code", "city", "contact_name",
+                         "contact_phone", "tasks"))
+
+
+def _replace_own_placement(enrolment: Enrolment, old: Placement, data: OwnPlacementData,
+                           drop_organisation: bool) -> Placement | None:
+    """A new placement for the pupil (or a request, at an organisation the portal knows); the
+    old one, which nobody approved, goes (archived if an assignment ever named it), and with
+    it an organisation made only for it."""
+    from portal.prao.models import Assignment
+
+    organisation = old.organisation
+    enrolment.own_placement_id = None
+    known = organisation_by_number(data.org_number)
+    if known is not None and known.id != organisation.id:
+        _ask_organisation(enrolment, known, data)
+        placement = None
+    elif known is not None:
+        placement = _new_own_placement(enrolment, known, data)
+    else:
+        placement = _new_own_placement(enrolment, _new_organisation(enrolment, data), data)
+    named = db.session.scalar(select(Assignment.id).where(
+        Assignment.placement_id == old.id).limit(1))
+    if named is not None:
+        old.status = PlacementStatus.ARCHIVED
+        return placement
+    db.session.delete(old)
+    if drop_organisation:
+        db.session.flush()
+        db.session.delete(organisation)
     return placement
 
 

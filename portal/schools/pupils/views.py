@@ -3,6 +3,8 @@ behind a personal link (no account, no password). Thin: check, call a service, s
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import segno
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -176,19 +178,35 @@ def own_placement(token: str) -> ResponseReturnValue:
     enrolment = _pupil(token)
     if isinstance(enrolment, tuple):
         return enrolment
-    if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT:
+    existing = services.editable_own_placement(enrolment)
+    if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT and existing is None:
         flash(_("Du har redan en plats eller är befriad från prao."), "info")
         return redirect(url_for("schools.pupil_home", token=token))
     form = OwnPlacementForm()
+    if request.method == "GET" and existing is not None:
+        form.process(data=asdict(services.own_placement_data(existing)))
     if form.validate_on_submit():
-        outcome = services.register_own_placement(enrolment, services.OwnPlacementData(
-            workplace=form.workplace.data, org_number=form.org_number.data,
-            address=form.address.data, postal_code=form.postal_code.data, city=form.city.data,
-            contact_name=form.contact_name.data, contact_email=form.contact_email.data,
-            contact_phone=form.contact_phone.data, tasks=form.tasks.data))
-        message, category = OWN_PLACEMENT_MESSAGES[outcome]
+        return _save_own_placement(enrolment, form, token, correcting=existing is not None)
+    return render_template("schools/own_placement.html", form=form, token=token,
+                           enrolment=enrolment, correcting=existing is not None)
+
+
+def _save_own_placement(enrolment: Enrolment, form: OwnPlacementForm, token: str,
+                        correcting: bool) -> ResponseReturnValue:
+    data = services.OwnPlacementData(
+        workplace=form.workplace.data, org_number=form.org_number.data,
+        address=form.address.data, postal_code=form.postal_code.data, city=form.city.data,
+        contact_name=form.contact_name.data, contact_email=form.contact_email.data,
+        contact_phone=form.contact_phone.data, tasks=form.tasks.data)
+    if not correcting:
+        message, category = OWN_PLACEMENT_MESSAGES[services.register_own_placement(enrolment,
+                                                                                   data)]
         flash(str(message), category)
         return redirect(url_for("schools.pupil_home", token=token))
-    return render_template("schools/own_placement.html", form=form, token=token,
-                           enrolment=enrolment)
-
+    try:
+        services.correct_own_placement(enrolment, data)
+    except schools.SchoolError as error:
+        flash(str(error.message), "warning")
+    else:
+        flash(_("Uppgifterna om din praoplats är ändrade."), "success")
+    return redirect(url_for("schools.pupil_home", token=token, _anchor="din-egna-plats"))
