@@ -83,10 +83,11 @@ def register_blueprints(app: Flask) -> None:
     from portal.main import views as main
     from portal.matching import views as matching
     from portal.notifications import views as notifications
+    from portal.prao.attendance import views as attendance
     from portal.schools import import_views  # noqa: F401 - its routes are on schools.bp
     from portal.schools import views as schools
 
-    for module in (main, accounts, notifications, schools, employers, matching):
+    for module in (main, accounts, notifications, schools, employers, matching, attendance):
         app.register_blueprint(module.bp)
 
 

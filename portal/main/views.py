@@ -10,6 +10,7 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import public, require
 from portal.employers import placements
 from portal.main import bp, services
+from portal.prao.attendance import overview as attendance
 from portal.schools import services as school_services
 from portal.urls import safe_next
 
@@ -67,7 +68,8 @@ def start_coordinator() -> ResponseReturnValue:
 def start_counsellor() -> ResponseReturnValue:
     schools = current_user.schools
     return render_template("main/start_counsellor.html", schools=schools,
-                           periods=school_services.periods_of([s.id for s in schools]))
+                           periods=school_services.periods_of([s.id for s in schools]),
+                           alerts=attendance.open_alerts([s.id for s in schools]))
 
 
 @bp.route("/arbetsgivare")

@@ -63,3 +63,37 @@ def employer_pupils_proposed(recipient: str, organisation: Organisation,
                              results: list[MatchResult]) -> OutboxEmail:
     return enqueue(recipient, "employer_pupils_proposed", organisation=organisation,
                    results=results)
+
+
+# --- daily attendance, alerts, incidents and checklist reminders (issue 10) --------------
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date, time
+
+    from portal.prao.attendance.daily import AlertLine, MorningPupil
+    from portal.prao.attendance.reminders import ReminderLine
+    from portal.prao.attendance.services import IncidentFacts
+
+
+def attendance_morning(recipient: str, supervisor_name: str, day: date,
+                       pupils: Sequence[MorningPupil], link: str, deadline: time) -> OutboxEmail:
+    return enqueue(recipient, "attendance_morning", supervisor_name=supervisor_name, day=day,
+                   pupils=pupils, link=link, deadline=deadline)
+
+
+def attendance_alerts(recipient: str, name: str, lines: Sequence[AlertLine]) -> OutboxEmail:
+    return enqueue(recipient, "attendance_alerts", name=name, lines=lines)
+
+
+def attendance_guardian(recipient: str, line: AlertLine) -> OutboxEmail:
+    return enqueue(recipient, "attendance_guardian", line=line)
+
+
+def incident_reported(recipient: str, name: str, facts: IncidentFacts) -> OutboxEmail:
+    return enqueue(recipient, "incident_reported", name=name, facts=facts)
+
+
+def step_reminders(recipient: str, lines: Sequence[ReminderLine],
+                   pupil_link: str = "") -> OutboxEmail:
+    return enqueue(recipient, "step_reminders", lines=lines, pupil_link=pupil_link)

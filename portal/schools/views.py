@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.formtools import choices
 from portal.i18n import current_language
 from portal.matching import services as matching
+from portal.prao.attendance import overview as attendance
 from portal.schools import bp, services
 from portal.schools.forms import (
     STATE_LABELS,
@@ -165,7 +166,8 @@ def period(period_id: int) -> ResponseReturnValue:
     return render_template(
         "schools/period.html", period=found, rows=services.overview(found),
         days=working_days(found.first_day, found.last_day), window=services.window_of(
-            found, today()), labels=STATE_LABELS, min_days=MIN_PRAO_DAYS, windows=Window)
+            found, today()), labels=STATE_LABELS, min_days=MIN_PRAO_DAYS, windows=Window,
+        attendance=attendance.period_overview(found).counts)
 
 
 @bp.route("/perioder/<int:period_id>/hamta-elever", methods=["POST"])
