@@ -23,7 +23,7 @@ from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
 from portal.notifications import messages
 from portal.prao.attendance import links
-from portal.prao.attendance.sql import dialect_insert, insert_if_absent
+from portal.prao.attendance.sql import dialect_insert
 from portal.prao.days import is_prao_day
 from portal.prao.models import (
     AlertKind,
@@ -41,7 +41,6 @@ DEADLINE = time(10, 0)  # a day not reported by then raises an alert
 AT_WORK = (AssignmentState.CONFIRMED, AssignmentState.IN_PROGRESS)
 GUARDIAN_KINDS = (AlertKind.ABSENT, AlertKind.NOT_REPORTED)
 CHUNK = 5000  # ids per IN list: well below both engines' limits on bound parameters
-BATCH = 200  # supervisors per transaction when the morning emails go out
 RECENT = timedelta(days=7)  # unsent alerts older than this are history, not news
 
 
@@ -86,50 +85,55 @@ class MorningPupil:
     workplace: str
 
 
-def _morning_rows(day: date) -> list[tuple]:
+def _claim_supervisors(day: date, now: datetime) -> list[str]:
+    """Insert the day's MorningEmail key of every supervisor with pupils at work, in one
+    INSERT … SELECT; the addresses this call inserted (not another run) come back. Being
+    a write, it is also the transaction's first statement, so two runs on SQLite wait for
+    each other instead of failing."""
     email = supervisor_email()
-    already = select(MorningEmail.id).where(MorningEmail.day == day,
-                                            MorningEmail.supervisor_email == email)
-    stmt = (at_work(day).add_columns(email, Placement.supervisor_name, Student.first_name,
+    supervisors = (at_work(day).with_only_columns(email, literal(day),
+                                                  literal(now, UTCDateTime()))
+                   .where(email != "").distinct())
+    table = MorningEmail.__table__
+    stmt = (dialect_insert(table)
+            .from_select(["supervisor_email", "day", "created_at"], supervisors)
+            .on_conflict_do_nothing(index_elements=["supervisor_email", "day"])
+            .returning(table.c.supervisor_email))
+    return sorted(db.session.scalars(stmt))
+
+
+def _morning_rows(day: date, addresses: Sequence[str]) -> Iterator[tuple]:
+    email = supervisor_email()
+    for chunk in _batches(addresses, CHUNK):
+        yield from db.session.execute(
+            at_work(day).add_columns(email, Placement.supervisor_name, Student.first_name,
                                      Student.last_name, School.name, Placement.title)
             .join(Student, Student.id == Enrolment.student_id)
             .join(School, School.id == PraoPeriod.school_id)
-            .where(email != "", not_(already.exists()))
-            .order_by(email, Student.last_name, Student.first_name))
-    return list(db.session.execute(stmt))
+            .where(email.in_(chunk))
+            .order_by(email, Student.last_name, Student.first_name, Assignment.id))
 
 
 def send_morning_emails(now: datetime | None = None) -> int:
     """From 07:00 on a prao day: the day's link to every supervisor not yet sent one."""
-    moment = _local(now or clock.now())
+    now = now or clock.now()
+    moment = _local(now)
     day = moment.date()
     if moment.time() < MORNING or not is_prao_day(day):
         return 0
+    claimed = _claim_supervisors(day, now)
     groups: dict[str, list[MorningPupil]] = defaultdict(list)
     names: dict[str, str] = {}
-    for row in _morning_rows(day):
+    for row in _morning_rows(day, claimed):
         groups[row[1]].append(MorningPupil(row[0], row[3], row[4], row[5], row[6]))
         names.setdefault(row[1], row[2])
-    sent = 0
-    for batch in _batches(sorted(groups), BATCH):
-        for address in batch:
-            sent += _send_morning(address, names[address], groups[address], day)
-        db.session.commit()
-    return sent
-
-
-def _send_morning(address: str, name: str, pupils: list[MorningPupil], day: date) -> int:
-    created = insert_if_absent(MorningEmail.__table__,
-                               {"supervisor_email": address, "day": day,
-                                "created_at": clock.now()},
-                               ["supervisor_email", "day"])
-    if created is None:  # another run got there first
-        return 0
-    token = links.make_token(address, [p.assignment_id for p in pupils], day)
-    messages.attendance_morning(address, name, day, pupils,
-                                links.portal_url("attendance.link_report", token=token),
-                                DEADLINE)
-    return 1
+    for address in claimed:
+        token = links.make_token(address, [p.assignment_id for p in groups[address]], day)
+        messages.attendance_morning(address, names.get(address, ""), day, groups[address],
+                                    links.portal_url("attendance.link_report", token=token),
+                                    DEADLINE)
+    db.session.commit()
+    return len(claimed)
 
 
 def _batches(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:

@@ -18,7 +18,7 @@ from portal.notifications import messages
 from portal.prao import checklist
 from portal.prao.attendance.daily import counsellor_emails
 from portal.prao.attendance.links import portal_url
-from portal.prao.attendance.sql import dialect_insert
+from portal.prao.attendance.sql import dialect_insert, write_first
 from portal.prao.models import ACTIVE_STATES, Assignment, StepRecord, StepReminder
 from portal.schools.models import Enrolment, Municipality, PraoPeriod, School, Student
 
@@ -61,6 +61,7 @@ def send_step_reminders(now: datetime | None = None) -> int:
     emails queued."""
     now = now or clock.now()
     today = clock.local(now).date()
+    write_first(StepReminder.__table__)
     live = _live(today)
     done = _done({row.assignment_id for row in live})
     due = [(row, step) for row in live for step in _overdue(row, done[row.assignment_id], today)]
@@ -122,9 +123,12 @@ def _overdue(row: _Live, recorded: set[str], today: date) -> list[checklist.Step
     if row.risk_done:
         done.add("risk_assessment")
     conditions = [checklist.GUARDIAN_ACK] if row.guardian_ack else []
+    # Overdue and possible now: a step held back by an earlier one waits for that one's
+    # owner, who is reminded of it instead.
     return [step for step in checklist.steps_for(conditions)
             if checklist.status(step, done, today, row.first_day, row.last_day, conditions)
-            is checklist.Status.OVERDUE]
+            is checklist.Status.OVERDUE and checklist.completion_problem(
+                step.key, done, today, row.first_day, row.last_day, conditions) is None]
 
 
 def _claim(keys: list[tuple[int, str]], now: datetime) -> set[tuple[int, str]]:

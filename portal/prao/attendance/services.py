@@ -23,7 +23,7 @@ from portal.notifications import messages
 from portal.prao import checklist, worktime
 from portal.prao.attendance import links
 from portal.prao.attendance.daily import coordinator_emails, counsellor_emails, dispatch_alerts
-from portal.prao.attendance.sql import dialect_insert, insert_if_absent
+from portal.prao.attendance.sql import dialect_insert, insert_if_absent, write_first
 from portal.prao.attendance.workdays import Span, work_span
 from portal.prao.days import is_prao_day
 from portal.prao.models import (
@@ -137,11 +137,13 @@ class ReportOutcome:
 def report_day(day: date, entries: Sequence[Entry], allowed: Iterable[int],
                reporter: Reporter) -> ReportOutcome:
     """Record a day for the pupils in `entries`, which must all be among `allowed` (the
-    reporter's own workplace). A second report of the same day replaces the first in
+    reporter's own workplace). Starts its own transaction (anything pending in the session
+    is rolled back). A second report of the same day replaces the first in
     AttendanceDay; both stay in AttendanceReport and the audit log. An absence on a prao
     day, or hours that break the rules for minors, raise an alert to the counsellor."""
     if not entries:
         raise AttendanceError([Problem("status", _l("Välj närvaro för minst en elev."))])
+    write_first(AttendanceReport.__table__)
     found = placed([e.assignment_id for e in entries])
     _check(day, entries, set(allowed), found)
     entries = _changed(day, entries)

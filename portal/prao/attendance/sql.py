@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import delete, false
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
@@ -24,3 +25,14 @@ def insert_if_absent(table: Any, values: dict[str, Any], keys: list[str]) -> int
     stmt = (dialect_insert(table).values(**values)
             .on_conflict_do_nothing(index_elements=keys).returning(table.c.id))
     return db.session.execute(stmt).scalar_one_or_none()
+
+
+def write_first(table: Any) -> None:
+    """Begin the transaction with a write that changes nothing. SQLite then holds its one
+    write lock from the start, so a transaction that reads and then writes waits for
+    another writer (busy_timeout) instead of failing with "database is locked";
+    PostgreSQL locks rows as it goes and is not affected. Call it first in a transaction:
+    the session is rolled back to make sure."""
+    db.session.rollback()
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(delete(table).where(false()))
