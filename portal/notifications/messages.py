@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from portal.notifications.outbox import enqueue
+from portal.notifications.outbox import enqueue, enqueue_many
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -68,7 +68,7 @@ def employer_pupils_proposed(recipient: str, organisation: Organisation,
 # --- daily attendance, alerts, incidents and checklist reminders (issue 10) --------------
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
     from datetime import date, time
 
     from portal.prao.attendance.daily import AlertLine, MorningPupil
@@ -76,18 +76,25 @@ if TYPE_CHECKING:
     from portal.prao.attendance.services import IncidentFacts
 
 
-def attendance_morning(recipient: str, supervisor_name: str, day: date,
-                       pupils: Sequence[MorningPupil], link: str, deadline: time) -> OutboxEmail:
-    return enqueue(recipient, "attendance_morning", supervisor_name=supervisor_name, day=day,
-                   pupils=pupils, link=link, deadline=deadline)
+def attendance_mornings(emails: Iterable[tuple[str, str, date, Sequence[MorningPupil], str]],
+                        deadline: time) -> int:
+    """The morning links: (recipient, supervisor's name, day, pupils, link) each."""
+    return enqueue_many("attendance_morning", (
+        (recipient, {"supervisor_name": name, "day": day, "pupils": pupils, "link": link,
+                     "deadline": deadline})
+        for recipient, name, day, pupils, link in emails))
 
 
-def attendance_alerts(recipient: str, name: str, lines: Sequence[AlertLine]) -> OutboxEmail:
-    return enqueue(recipient, "attendance_alerts", name=name, lines=lines)
+def attendance_alerts(digests: Iterable[tuple[str, str, Sequence[AlertLine]]]) -> int:
+    """One digest per counsellor: (recipient, name, alerts)."""
+    return enqueue_many("attendance_alerts", ((recipient, {"name": name, "lines": lines})
+                                              for recipient, name, lines in digests))
 
 
-def attendance_guardian(recipient: str, line: AlertLine) -> OutboxEmail:
-    return enqueue(recipient, "attendance_guardian", line=line)
+def attendance_guardians(lines: Iterable[AlertLine]) -> int:
+    """One email per guardian, about one pupil's day."""
+    return enqueue_many("attendance_guardian", ((line.guardian_email, {"line": line})
+                                                for line in lines))
 
 
 def incident_reported(recipient: str, name: str, facts: IncidentFacts) -> OutboxEmail:

@@ -14,7 +14,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    not_,
+    null,
+    or_,
+    select,
+    update,
+)
 
 from portal import clock
 from portal.accounts.models import Role, User, counsellor_school
@@ -23,7 +35,7 @@ from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
 from portal.notifications import messages
 from portal.prao.attendance import links
-from portal.prao.attendance.sql import dialect_insert
+from portal.prao.attendance.sql import dialect_insert, write_first
 from portal.prao.days import is_prao_day
 from portal.prao.models import (
     AlertKind,
@@ -127,11 +139,11 @@ def send_morning_emails(now: datetime | None = None) -> int:
     for row in _morning_rows(day, claimed):
         groups[row[1]].append(MorningPupil(row[0], row[3], row[4], row[5], row[6]))
         names.setdefault(row[1], row[2])
-    for address in claimed:
-        token = links.make_token(address, [p.assignment_id for p in groups[address]], day)
-        messages.attendance_morning(address, names.get(address, ""), day, groups[address],
-                                    links.portal_url("attendance.link_report", token=token),
-                                    DEADLINE)
+    link = links.url_maker("attendance.link_report", "token")
+    messages.attendance_mornings(
+        ((address, names.get(address, ""), day, groups[address], link(links.make_token(
+            address, [p.assignment_id for p in groups[address]], day))) for address in claimed),
+        DEADLINE)
     db.session.commit()
     return len(claimed)
 
@@ -145,25 +157,71 @@ def _batches(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 
 def raise_missing_reports(now: datetime | None = None) -> int:
     """From 10:00 on a prao day: a NOT_REPORTED alert for each pupil at work with no
-    report for today, in one INSERT … SELECT; then the emails for every new alert."""
+    report for today, and their emails. One SELECT reads every such pupil of the region
+    for the emails; one INSERT … SELECT … ON CONFLICT DO NOTHING raises the alerts, marked
+    sent since their emails go in the same transaction. Only the alerts this run inserted
+    are emailed, so two runs at once email each once."""
     now = now or clock.now()
     moment = _local(now)
     day = moment.date()
     if moment.time() < DEADLINE or not is_prao_day(day):
         return 0
+    write_first(AttendanceAlert.__table__)
+    missing = {row[0]: row for row in db.session.execute(_missing_reports(day).add_columns(
+        Student.first_name, Student.last_name, School.id, School.name, Placement.title,
+        Organisation.name, func.coalesce(Student.guardian_email, ""), _tell_guardian()))}
+    created = _insert_sent(day, now)
+    record = links.url_maker("attendance.record", "assignment_id")
+    lines = [AlertLine(alert_id, AlertKind.NOT_REPORTED, day, *missing[aid][:7],
+                       guardian_email=missing[aid][7] if missing[aid][8] else "",
+                       record_url=record(aid))
+             for aid, alert_id in sorted(created.items()) if aid in missing]
+    _unsend([alert_id for aid, alert_id in created.items() if aid not in missing])
+    _email_counsellors(sorted(lines, key=lambda x: (x.school, x.last_name, x.first_name)))
+    messages.attendance_guardians(line for line in lines if line.guardian_email)
+    dispatch_alerts(now=now)  # those above, and any alert raised elsewhere not yet emailed
+    db.session.commit()
+    return len(created)
+
+
+def _missing_reports(day: date) -> Select:
+    """Pupils at work on `day` with no report, with the joins the details need."""
     reported = select(AttendanceDay.id).where(AttendanceDay.assignment_id == Assignment.id,
                                               AttendanceDay.day == day)
-    missing = at_work(day).add_columns(literal(day), literal(AlertKind.NOT_REPORTED.value),
-                                       literal(now, UTCDateTime())).where(not_(reported.exists()))
+    return (at_work(day)
+            .join(Student, Student.id == Enrolment.student_id)
+            .join(School, School.id == Student.school_id)
+            .where(not_(reported.exists())))
+
+
+def _tell_guardian() -> ColumnElement[bool]:
+    return and_(School.alert_guardians_on_absence,
+                func.coalesce(Student.guardian_email, "") != "")
+
+
+def _insert_sent(day: date, now: datetime) -> dict[int, int]:
+    """Raise the alerts in one INSERT … SELECT; assignment id -> alert id of those this
+    call inserted (another run's are skipped by the unique key)."""
+    sent = literal(now, UTCDateTime())
+    rows = _missing_reports(day).with_only_columns(
+        Assignment.id, literal(day), literal(AlertKind.NOT_REPORTED.value), sent, sent,
+        case((_tell_guardian(), sent), else_=null()))
     table = AttendanceAlert.__table__
     stmt = (dialect_insert(table)
-            .from_select(["assignment_id", "day", "kind", "created_at"], missing)
+            .from_select(["assignment_id", "day", "kind", "created_at", "sent_at",
+                          "guardian_sent_at"], rows)
             .on_conflict_do_nothing(index_elements=["assignment_id", "day", "kind"])
-            .returning(table.c.id))
-    created = len(db.session.execute(stmt).all())
-    dispatch_alerts(now=now)
-    db.session.commit()
-    return created
+            .returning(table.c.assignment_id, table.c.id))
+    return dict(db.session.execute(stmt).all())
+
+
+def _unsend(alert_ids: list[int]) -> None:
+    """Alerts for pupils who came to work between the two statements above (confirmed a
+    moment ago): left to dispatch_alerts, which reads them one by one."""
+    if alert_ids:
+        db.session.execute(update(AttendanceAlert).where(AttendanceAlert.id.in_(alert_ids))
+                           .values(sent_at=None, guardian_sent_at=None)
+                           .execution_options(synchronize_session=False))
 
 
 # --- the emails every alert causes ---------------------------------------------------------
@@ -184,6 +242,18 @@ class AlertLine:
     organisation: str
     guardian_email: str
     record_url: str
+
+    @property
+    def kind_text(self) -> str:
+        """What happened, as the (Swedish) emails say it."""
+        return KIND_TEXTS[self.kind]
+
+
+KIND_TEXTS = {
+    AlertKind.ABSENT: "frånvarande",
+    AlertKind.NOT_REPORTED: "ingen närvarorapport kl. 10",
+    AlertKind.HOURS: "arbetstid utanför reglerna för minderåriga",
+}
 
 
 def dispatch_alerts(alert_ids: Iterable[int] | None = None,
@@ -217,6 +287,7 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
 
 def _alert_lines(alert_ids: list[int]) -> list[AlertLine]:
     lines: list[AlertLine] = []
+    record = links.url_maker("attendance.record", "assignment_id")
     for chunk in _chunks(sorted(alert_ids)):
         stmt = (
             select(AttendanceAlert.id, AttendanceAlert.kind, AttendanceAlert.day,
@@ -234,8 +305,7 @@ def _alert_lines(alert_ids: list[int]) -> list[AlertLine]:
         for row in db.session.execute(stmt):
             guardian = row[10] if row[11] and row[1] in GUARDIAN_KINDS else ""
             lines.append(AlertLine(*row[:10], guardian_email=guardian,
-                                   record_url=links.portal_url("attendance.record",
-                                                           assignment_id=row[3])))
+                                   record_url=record(row[3])))
     return lines
 
 
@@ -267,14 +337,13 @@ def _email_counsellors(lines: list[AlertLine]) -> None:
     for line in lines:
         for person in staff.get(line.school_id) or fallback:
             per_person[person].append(line)
-    for (email, name), own in sorted(per_person.items()):
-        messages.attendance_alerts(email, name, own)
+    messages.attendance_alerts((email, name, own)
+                               for (email, name), own in sorted(per_person.items()))
 
 
 def _email_guardians(lines: list[AlertLine], now: datetime) -> None:
     to_guardians = [line for line in lines if line.guardian_email]
-    for line in to_guardians:
-        messages.attendance_guardian(line.guardian_email, line)
+    messages.attendance_guardians(to_guardians)
     ids = [line.alert_id for line in to_guardians]
     for chunk in _chunks(ids):
         db.session.execute(update(AttendanceAlert).where(AttendanceAlert.id.in_(chunk))

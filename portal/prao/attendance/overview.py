@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import clock
-from portal.employers.models import Organisation, Placement, PlacementOffer
+from portal.employers.models import Placement, PlacementOffer
 from portal.extensions import db
 from portal.prao.attendance.daily import supervisor_email
 from portal.prao.attendance.links import SupervisorLink
@@ -45,15 +45,9 @@ PLANNED = (AssignmentState.PROPOSED, AssignmentState.CONFIRMED, AssignmentState.
 
 def link_pupils(link: SupervisorLink) -> list[Placed]:
     """The link's pupils who are still this supervisor's on the link's day: a pupil moved
-    to another workplace, or no longer confirmed, drops out."""
-    email = supervisor_email()
-    still = set(db.session.scalars(
-        select(Assignment.id)
-        .join(Placement, Placement.id == Assignment.placement_id)
-        .join(Organisation, Organisation.id == Placement.organisation_id)
-        .where(Assignment.id.in_(link.assignment_ids), Assignment.state.in_(REPORTABLE),
-               email == link.email)))
-    found = placed(still)
+    to another workplace, or no longer confirmed, drops out. One query."""
+    found = placed(link.assignment_ids, Assignment.state.in_(REPORTABLE),
+                   supervisor_email() == link.email)
     return _sorted([p for p in found.values() if p.span is not None and
                     p.span.covers(link.day)])
 

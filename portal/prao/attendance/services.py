@@ -6,13 +6,13 @@ when a rule is broken (nothing saved), and commits its own work. Never `request`
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, insert, null, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, case, insert, null, select
+from sqlalchemy.orm import contains_eager
 
 from portal import clock
 from portal.accounts.models import User
@@ -97,20 +97,22 @@ class Placed:
         return self.assignment.enrolment.student.full_name
 
 
-def placed(assignment_ids: Iterable[int]) -> dict[int, Placed]:
-    """The assignments with their period, offer and organisation, in one query."""
+def placed(assignment_ids: Iterable[int], *where: ColumnElement[bool]) -> dict[int, Placed]:
+    """The assignments with their period, offer and organisation, in one query; `where`
+    narrows them further (Placement, Organisation and the period may be named)."""
     stmt = (select(Assignment, Placement.organisation_id, PraoPeriod.first_day,
                    PraoPeriod.last_day, PlacementOffer.first_week, PlacementOffer.last_week,
                    PraoPeriod.school_id)
-            .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .join(Assignment.enrolment).join(Enrolment.student)
             .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
-            .join(Placement, Placement.id == Assignment.placement_id)
+            .join(Assignment.placement)
+            .join(Organisation, Organisation.id == Placement.organisation_id)
             .outerjoin(PlacementOffer, PlacementOffer.id == Assignment.offer_id)
-            .where(Assignment.id.in_(list(assignment_ids)))
-            .options(joinedload(Assignment.enrolment).joinedload(Enrolment.student),
-                     joinedload(Assignment.placement)))
+            .where(Assignment.id.in_(list(assignment_ids)), *where)
+            .options(contains_eager(Assignment.enrolment).contains_eager(Enrolment.student),
+                     contains_eager(Assignment.placement)))
     return {row[0].id: Placed(row[0], row[1], work_span(*row[2:6]), row[6])
-            for row in db.session.execute(stmt).unique()}
+            for row in db.session.execute(stmt)}
 
 
 # --- reporting a day -------------------------------------------------------------------------
@@ -134,38 +136,31 @@ class ReportOutcome:
     alerts: int = 0
 
 
-def report_day(day: date, entries: Sequence[Entry], allowed: Iterable[int],
+def report_day(day: date, entries: Sequence[Entry], allowed: Mapping[int, Placed],
                reporter: Reporter) -> ReportOutcome:
     """Record a day for the pupils in `entries`, which must all be among `allowed` (the
-    reporter's own workplace). Starts its own transaction (anything pending in the session
-    is rolled back). A second report of the same day replaces the first in
-    AttendanceDay; both stay in AttendanceReport and the audit log. An absence on a prao
-    day, or hours that break the rules for minors, raise an alert to the counsellor."""
+    pupils of the reporter's own workplace, as `placed` loads them). A second report of the
+    same day replaces the first in AttendanceDay; both stay in AttendanceReport and the
+    audit log. An absence on a prao day, or hours that break the rules for minors, raise
+    an alert to the counsellor."""
     if not entries:
         raise AttendanceError([Problem("status", _l("Välj närvaro för minst en elev."))])
     write_first(AttendanceReport.__table__)
-    found = placed([e.assignment_id for e in entries])
-    _check(day, entries, set(allowed), found)
-    entries = _changed(day, entries)
-    week = _week_days(day, [e.assignment_id for e in entries])
+    found = {e.assignment_id: allowed[e.assignment_id] for e in entries
+             if e.assignment_id in allowed}
+    _check(day, entries, found)
+    current, week = _week(day, [e.assignment_id for e in entries])
+    entries = [e for e in entries if not _same(current.get(e.assignment_id), e)]
     now = clock.now()
     outcome = ReportOutcome(saved=len(entries))
-    alert_ids: list[int] = []
-    for entry in entries:
-        _write(day, entry, found[entry.assignment_id].assignment, reporter, now)
-        alert_ids += _alerts(day, entry, found[entry.assignment_id], week, outcome, now)
-    _record_attendance_steps(found.values(), now, reporter)
+    _write(day, entries, found, reporter, now)
+    keys = [key for e in entries for key in _alert_keys(day, e, found[e.assignment_id], week,
+                                                         outcome)]
+    alert_ids = _insert_alerts(day, keys, now)
+    _record_attendance_steps([found[e.assignment_id] for e in entries], now, reporter)
     dispatch_alerts(alert_ids, now)
     db.session.commit()
     return ReportOutcome(outcome.saved, outcome.breaches, len(alert_ids))
-
-
-def _changed(day: date, entries: Sequence[Entry]) -> list[Entry]:
-    """The entries that say something new: a form sent again unchanged adds no report."""
-    current = {d.assignment_id: d for d in db.session.scalars(select(AttendanceDay).where(
-        AttendanceDay.assignment_id.in_([e.assignment_id for e in entries]),
-        AttendanceDay.day == day))}
-    return [e for e in entries if not _same(current.get(e.assignment_id), e)]
 
 
 def _same(current: AttendanceDay | None, entry: Entry) -> bool:
@@ -177,16 +172,12 @@ def _same(current: AttendanceDay | None, entry: Entry) -> bool:
         entry.start, entry.end, entry.break_minutes)
 
 
-def of_organisation(organisation_id: int, assignment_ids: Iterable[int]) -> set[int]:
+def of_organisation(organisation_id: int, assignment_ids: Iterable[int]) -> dict[int, Placed]:
     """Those of the assignments that are at the organisation's placements."""
-    return set(db.session.scalars(
-        select(Assignment.id).join(Placement, Placement.id == Assignment.placement_id)
-        .where(Assignment.id.in_(list(assignment_ids)),
-               Placement.organisation_id == organisation_id)))
+    return placed(assignment_ids, Placement.organisation_id == organisation_id)
 
 
-def _check(day: date, entries: Sequence[Entry], allowed: set[int],
-           found: dict[int, Placed]) -> None:
+def _check(day: date, entries: Sequence[Entry], found: dict[int, Placed]) -> None:
     problems = []
     if day > clock.today():
         problems.append(Problem("day", _l("Närvaro kan inte rapporteras för en dag som inte "
@@ -197,15 +188,14 @@ def _check(day: date, entries: Sequence[Entry], allowed: set[int],
             problems.append(Problem("status", _l("Eleven finns två gånger i rapporten."),
                                     entry.assignment_id))
         seen.add(entry.assignment_id)
-        problems += _entry_problems(day, entry, allowed, found.get(entry.assignment_id))
+        problems += _entry_problems(day, entry, found.get(entry.assignment_id))
     if problems:
         raise AttendanceError(problems)
 
 
-def _entry_problems(day: date, entry: Entry, allowed: set[int],
-                    where: Placed | None) -> list[Problem]:
+def _entry_problems(day: date, entry: Entry, where: Placed | None) -> list[Problem]:
     aid = entry.assignment_id
-    if where is None or aid not in allowed:
+    if where is None:
         return [Problem("status", _l("Eleven är inte på prao på den här arbetsplatsen."), aid)]
     if where.assignment.state is AssignmentState.PROPOSED:
         return [Problem("status", _l("Eleven är inte bekräftad än. Bekräfta eleven först."),
@@ -245,36 +235,35 @@ def _worked(day: date, entry: Entry) -> worktime.WorkedDay:
     return worktime.WorkedDay(day, entry.start, entry.end, entry.break_minutes)
 
 
-def _week_days(day: date, assignment_ids: list[int]) -> dict[int, list[worktime.WorkedDay]]:
-    """The other worked days of the same ISO week, per assignment, for the 35-hour rule."""
+def _week(day: date, assignment_ids: list[int]) -> tuple[
+        dict[int, AttendanceDay], dict[int, list[worktime.WorkedDay]]]:
+    """In one query: the day as reported now, and the other worked days of the same ISO
+    week (for the 35-hour rule), per assignment."""
     monday = day - timedelta(days=day.weekday())
     stmt = select(AttendanceDay).where(
-        AttendanceDay.assignment_id.in_(assignment_ids), AttendanceDay.day != day,
-        AttendanceDay.day.between(monday, monday + timedelta(days=6)),
-        AttendanceDay.status.in_(WORKED), AttendanceDay.start_time.is_not(None),
-        AttendanceDay.end_time.is_not(None))
+        AttendanceDay.assignment_id.in_(assignment_ids),
+        AttendanceDay.day.between(monday, monday + timedelta(days=6)))
+    current: dict[int, AttendanceDay] = {}
     week: dict[int, list[worktime.WorkedDay]] = defaultdict(list)
     for d in db.session.scalars(stmt):
-        assert d.start_time is not None and d.end_time is not None
-        week[d.assignment_id].append(
-            worktime.WorkedDay(d.day, d.start_time, d.end_time, d.break_minutes))
-    return week
+        if d.day == day:
+            current[d.assignment_id] = d
+        elif d.status in WORKED and d.start_time is not None and d.end_time is not None:
+            week[d.assignment_id].append(
+                worktime.WorkedDay(d.day, d.start_time, d.end_time, d.break_minutes))
+    return current, week
 
 
-def _write(day: date, entry: Entry, assignment: Assignment, reporter: Reporter,
+def _write(day: date, entries: Sequence[Entry], found: dict[int, Placed], reporter: Reporter,
            now: datetime) -> None:
-    worked = entry.status in WORKED
-    values = {
-        "assignment_id": entry.assignment_id, "day": day, "status": entry.status,
-        "start_time": entry.start if worked else None,
-        "end_time": entry.end if worked else None,
-        "break_minutes": entry.break_minutes if worked else 0,
-        "reported_at": now, "reported_by_id": reporter.user_id,
-        "reported_by_label": reporter.label[:200],
-    }
-    db.session.execute(insert(AttendanceReport), [values])
+    """Every entry in three statements: the reports, the days (insert or replace) and the
+    audit rows."""
+    if not entries:
+        return
+    rows = [_values(day, entry, reporter, now) for entry in entries]
+    db.session.execute(insert(AttendanceReport.__table__), rows)
     table = AttendanceDay.__table__
-    stmt = dialect_insert(table).values(**values)
+    stmt = dialect_insert(table).values(rows)
     # The later report wins. The counsellor's judgement of an absence survives a
     # correction that still says absent, and is cleared by one that does not.
     still_absent = stmt.excluded.status == AttendanceStatus.ABSENT.value
@@ -282,10 +271,23 @@ def _write(day: date, entry: Entry, assignment: Assignment, reporter: Reporter,
             for name in ("excused", "excused_at", "excused_by_id")}
     db.session.execute(stmt.on_conflict_do_update(
         index_elements=["assignment_id", "day"],
-        set_={**{k: stmt.excluded[k] for k in values if k not in ("assignment_id", "day")},
+        set_={**{k: stmt.excluded[k] for k in rows[0] if k not in ("assignment_id", "day")},
               **keep}))
-    audit(reporter.user, "attendance_reported", assignment,
-          detail=_detail(day, entry, reporter))
+    for entry in entries:
+        audit(reporter.user, "attendance_reported", found[entry.assignment_id].assignment,
+              detail=_detail(day, entry, reporter))
+
+
+def _values(day: date, entry: Entry, reporter: Reporter, now: datetime) -> dict[str, object]:
+    worked = entry.status in WORKED
+    return {
+        "assignment_id": entry.assignment_id, "day": day, "status": entry.status.value,
+        "start_time": entry.start if worked else None,
+        "end_time": entry.end if worked else None,
+        "break_minutes": entry.break_minutes if worked else 0,
+        "reported_at": now, "reported_by_id": reporter.user_id,
+        "reported_by_label": reporter.label[:200],
+    }
 
 
 def _detail(day: date, entry: Entry, reporter: Reporter) -> str:
@@ -295,23 +297,34 @@ def _detail(day: date, entry: Entry, reporter: Reporter) -> str:
     return f"{day.isoformat()} {entry.status.value}{hours} ({reporter.label})"
 
 
-def _alerts(day: date, entry: Entry, where: Placed, week: dict[int, list[worktime.WorkedDay]],
-            outcome: ReportOutcome, now: datetime) -> list[int]:
+def _alert_keys(day: date, entry: Entry, where: Placed,
+                week: dict[int, list[worktime.WorkedDay]],
+                outcome: ReportOutcome) -> list[tuple[int, AlertKind]]:
     kinds = []
     if entry.status is AttendanceStatus.ABSENT and is_prao_day(day):
         kinds.append(AlertKind.ABSENT)
     if entry.status in WORKED:
         days = [*week.get(entry.assignment_id, []), _worked(day, entry)]
-        found = worktime.breaches(days)
-        found = [b for b in found if b.day == day or b.code == "week_over_35h"]
+        found = [b for b in worktime.breaches(days)
+                 if b.day == day or b.code == "week_over_35h"]
         if found:
             outcome.breaches[entry.assignment_id] = (where.name, found)
             kinds.append(AlertKind.HOURS)
-    created = [insert_if_absent(AttendanceAlert.__table__,
-                                {"assignment_id": entry.assignment_id, "day": day,
-                                 "kind": kind.value, "created_at": now},
-                                ["assignment_id", "day", "kind"]) for kind in kinds]
-    return [alert_id for alert_id in created if alert_id is not None]
+    return [(entry.assignment_id, kind) for kind in kinds]
+
+
+def _insert_alerts(day: date, keys: list[tuple[int, AlertKind]], now: datetime) -> list[int]:
+    """Insert the alerts not raised before for the day, in one statement; the new ids
+    (an alert raised already, by an earlier report or at 10:00, is not raised again)."""
+    if not keys:
+        return []
+    table = AttendanceAlert.__table__
+    stmt = (dialect_insert(table)
+            .values([{"assignment_id": aid, "day": day, "kind": kind.value, "created_at": now}
+                     for aid, kind in keys])
+            .on_conflict_do_nothing(index_elements=["assignment_id", "day", "kind"])
+            .returning(table.c.id))
+    return list(db.session.scalars(stmt))
 
 
 def _record_attendance_steps(found: Iterable[Placed], now: datetime, reporter: Reporter) -> None:

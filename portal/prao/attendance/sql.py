@@ -31,8 +31,8 @@ def write_first(table: Any) -> None:
     """Begin the transaction with a write that changes nothing. SQLite then holds its one
     write lock from the start, so a transaction that reads and then writes waits for
     another writer (busy_timeout) instead of failing with "database is locked";
-    PostgreSQL locks rows as it goes and is not affected. Call it first in a transaction:
-    the session is rolled back to make sure."""
-    db.session.rollback()
+    PostgreSQL locks rows as it goes and is not affected. On SQLite the session is rolled
+    back first (its objects are expired), so that the write opens the transaction."""
     if db.session.get_bind().dialect.name == "sqlite":
+        db.session.rollback()
         db.session.execute(delete(table).where(false()))

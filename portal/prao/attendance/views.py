@@ -104,7 +104,7 @@ def _place_problems(form: DayReportForm, error: AttendanceError) -> list[str]:
     return general
 
 
-def _save_day(form: DayReportForm, day: date, allowed: set[int],
+def _save_day(form: DayReportForm, day: date, allowed: dict[int, Placed],
               reporter: Reporter) -> services.ReportOutcome | list[str]:
     entries = _entries(form)
     if entries is None:
@@ -161,7 +161,7 @@ def link_report(token: str) -> ResponseReturnValue:
     if request.method == "GET":
         _fill(form, pupils, link.day)
     elif form.validate_on_submit():
-        result = _save_day(form, link.day, {p.assignment.id for p in pupils},
+        result = _save_day(form, link.day, {p.assignment.id: p for p in pupils},
                            _link_reporter(link))
         if isinstance(result, services.ReportOutcome):
             _flash_outcome(result)

@@ -34,7 +34,7 @@ def _alerts(kind: AlertKind | None = None) -> list[AttendanceAlert]:
 
 def _report(assignment, day, status, start=time(8, 0), end=time(14, 30), pause=30):  # noqa: ANN001, ANN202
     return services.report_day(day, [services.Entry(assignment.id, status, start, end, pause)],
-                               [assignment.id], SUPERVISOR)
+                               services.placed([assignment.id]), SUPERVISOR)
 
 
 def test_absence_reported_at_half_past_eight_alerts_the_counsellor_at_once(

@@ -37,9 +37,13 @@ def alva(db, world, set_clock):
     return pupil
 
 
-def _absent(pupil, day=TUESDAY) -> None:  # noqa: ANN001
-    services.report_day(day, [services.Entry(pupil.id, AttendanceStatus.ABSENT)], [pupil.id],
-                        SUPERVISOR)
+def _report(pupil, status, start=None, end=None, day=TUESDAY) -> None:  # noqa: ANN001
+    services.report_day(day, [services.Entry(pupil.id, status, start, end, 30)],
+                        services.placed([pupil.id]), SUPERVISOR)
+
+
+def _absent(pupil) -> None:  # noqa: ANN001
+    _report(pupil, AttendanceStatus.ABSENT)
 
 
 def test_alerts_show_on_the_start_page_until_the_absence_is_judged(client, login_as, alva):
@@ -61,8 +65,7 @@ def test_alerts_show_on_the_start_page_until_the_absence_is_judged(client, login
 
 
 def test_only_an_absence_can_be_judged(client, login_as, alva):
-    services.report_day(TUESDAY, [services.Entry(alva.id, AttendanceStatus.PRESENT, time(8),
-                                                 time(14), 30)], [alva.id], SUPERVISOR)
+    _report(alva, AttendanceStatus.PRESENT, time(8), time(14))
     login_as("counsellor")
     page = post_form(client, f"/uppfoljning/{alva.id}/franvaro",
                      {"day": TUESDAY.isoformat(), "excused": "yes"},
@@ -76,8 +79,7 @@ def test_a_correction_that_still_says_absent_keeps_the_judgement(client, login_a
     login_as("counsellor")
     post_form(client, f"/uppfoljning/{alva.id}/franvaro",
               {"day": TUESDAY.isoformat(), "excused": "yes"})
-    services.report_day(TUESDAY, [services.Entry(alva.id, AttendanceStatus.LATE, time(10),
-                                                 time(14), 30)], [alva.id], SUPERVISOR)
+    _report(alva, AttendanceStatus.LATE, time(10), time(14))
     assert db.session.scalars(select(AttendanceDay)).one().excused is None
 
 

@@ -22,7 +22,7 @@ def _report(assignment, days, statuses, set_clock) -> None:  # noqa: ANN001
     for day, status in zip(days, statuses, strict=True):
         set_clock(at(day, 16, 0))
         services.report_day(day, [services.Entry(assignment.id, status, time(8), time(14),
-                                                 30)], [assignment.id], REPORTER)
+                                                 30)], services.placed([assignment.id]), REPORTER)
 
 
 def _periods(school):  # noqa: ANN001, ANN202
