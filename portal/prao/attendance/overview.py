@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from portal import clock
 from portal.employers.models import Placement, PlacementOffer
@@ -97,26 +97,31 @@ class OpenAlert:
     status: AttendanceStatus | None  # the day as reported now
 
 
-def open_alerts(school_ids: list[int], limit: int = 50) -> list[OpenAlert]:
+def _open(stmt: Select) -> Select:
     """Alerts of the last two weeks still to handle: an absence nobody has judged yet, a
     day still unreported, and hours that broke the rules (for a week)."""
-    today = clock.today()
-    day = AttendanceDay
+    today, day = clock.today(), AttendanceDay
+    return (stmt.outerjoin(day, and_(day.assignment_id == AttendanceAlert.assignment_id,
+                                     day.day == AttendanceAlert.day))
+            .where(AttendanceAlert.day >= today - ALERT_DAYS,
+                   or_(and_(AttendanceAlert.kind.in_([AlertKind.ABSENT,
+                                                      AlertKind.NOT_REPORTED]),
+                            or_(day.id.is_(None),
+                                and_(day.status == AttendanceStatus.ABSENT,
+                                     day.excused.is_(None)))),
+                       and_(AttendanceAlert.kind == AlertKind.HOURS,
+                            AttendanceAlert.day >= today - timedelta(days=7)))))
+
+
+def open_alerts(school_ids: list[int], limit: int = 50) -> list[OpenAlert]:
+    """The alerts still to handle at these schools, newest first."""
     stmt = (
-        select(AttendanceAlert, Student, Placement.title, day.status)
-        .join(Assignment, Assignment.id == AttendanceAlert.assignment_id)
-        .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
-        .join(Student, Student.id == Enrolment.student_id)
-        .join(Placement, Placement.id == Assignment.placement_id)
-        .outerjoin(day, and_(day.assignment_id == AttendanceAlert.assignment_id,
-                             day.day == AttendanceAlert.day))
-        .where(Student.school_id.in_(school_ids), AttendanceAlert.day >= today - ALERT_DAYS,
-               or_(and_(AttendanceAlert.kind.in_([AlertKind.ABSENT, AlertKind.NOT_REPORTED]),
-                        or_(day.id.is_(None),
-                            and_(day.status == AttendanceStatus.ABSENT,
-                                 day.excused.is_(None)))),
-                   and_(AttendanceAlert.kind == AlertKind.HOURS,
-                        AttendanceAlert.day >= today - timedelta(days=7))))
+        _open(select(AttendanceAlert, Student, Placement.title, AttendanceDay.status)
+              .join(Assignment, Assignment.id == AttendanceAlert.assignment_id)
+              .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+              .join(Student, Student.id == Enrolment.student_id)
+              .join(Placement, Placement.id == Assignment.placement_id))
+        .where(Student.school_id.in_(school_ids))
         .order_by(AttendanceAlert.day.desc(), Student.last_name, Student.first_name)
         .limit(limit))
     return [OpenAlert(*row) for row in db.session.execute(stmt)]
@@ -139,36 +144,40 @@ class TenDays:
         return self.missing > 0
 
 
-def ten_days(student_ids: Sequence[int], today: date | None = None) -> dict[int, TenDays]:
+def ten_days(students: Sequence[int] | Select, today: date | None = None) -> dict[int, TenDays]:
     """Each pupil's prao days counted from reported attendance across every period (years
-    8 and 9), and the days still planned: two queries for any number of pupils."""
+    8 and 9), and the days still planned: three queries for any number of pupils, given
+    as ids or as a query of ids (no long IN lists)."""
     today = today or clock.today()
-    ids = list(student_ids)
+    chosen = Enrolment.student_id.in_(students if isinstance(students, Select)
+                                      else list(students))
     attended = dict(db.session.execute(
         select(Enrolment.student_id, func.count(func.distinct(AttendanceDay.day)))
         .join(Assignment, Assignment.enrolment_id == Enrolment.id)
         .join(AttendanceDay, AttendanceDay.assignment_id == Assignment.id)
-        .where(Enrolment.student_id.in_(ids), AttendanceDay.status.in_(WORKED))
+        .where(chosen, AttendanceDay.status.in_(WORKED))
         .group_by(Enrolment.student_id)).all())
-    planned = _planned(ids, today)
+    planned = _planned(chosen, today)
+    ids = (list(db.session.scalars(students)) if isinstance(students, Select)
+           else list(students))
     return {sid: TenDays(attended.get(sid, 0), planned.get(sid, 0)) for sid in ids}
 
 
-def _planned(student_ids: list[int], today: date) -> Counter[int]:
+def _planned(chosen: ColumnElement[bool], today: date) -> Counter[int]:
     """Prao days from today on at live placements, less the days already reported."""
+    live = (select(Enrolment.student_id, Assignment.id)
+            .join(Assignment, Assignment.enrolment_id == Enrolment.id)
+            .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+            .where(chosen, Assignment.state.in_(PLANNED), PraoPeriod.last_day >= today))
     rows = db.session.execute(
-        select(Enrolment.student_id, Assignment.id, PraoPeriod.first_day, PraoPeriod.last_day,
-               PlacementOffer.first_week, PlacementOffer.last_week)
-        .join(Assignment, Assignment.enrolment_id == Enrolment.id)
-        .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
-        .outerjoin(PlacementOffer, PlacementOffer.id == Assignment.offer_id)
-        .where(Enrolment.student_id.in_(student_ids), Assignment.state.in_(PLANNED),
-               PraoPeriod.last_day >= today)).all()
+        live.add_columns(PraoPeriod.first_day, PraoPeriod.last_day, PlacementOffer.first_week,
+                         PlacementOffer.last_week)
+        .outerjoin(PlacementOffer, PlacementOffer.id == Assignment.offer_id)).all()
     done: dict[int, set[date]] = defaultdict(set)
     for assignment_id, day in db.session.execute(
-            select(AttendanceDay.assignment_id, AttendanceDay.day).where(
-                AttendanceDay.assignment_id.in_([r[1] for r in rows]),
-                AttendanceDay.day >= today)):
+            live.with_only_columns(AttendanceDay.assignment_id, AttendanceDay.day)
+            .join(AttendanceDay, AttendanceDay.assignment_id == Assignment.id)
+            .where(AttendanceDay.day >= today)):
         done[assignment_id].add(day)
     planned: Counter[int] = Counter()
     for student_id, assignment_id, *dates in rows:
@@ -227,19 +236,20 @@ def period_overview(period: PraoPeriod) -> PeriodOverview:
     enrolments = list(db.session.scalars(
         select(Enrolment).where(Enrolment.period_id == period.id).join(Student)
         .order_by(Student.class_name, Student.last_name, Student.first_name)
-        .options(selectinload(Enrolment.student))))
-    tens = ten_days([e.student_id for e in enrolments])
-    rows = {e.id: PupilRow(e, tens[e.student_id]) for e in enrolments}
-    _add_assignments(rows)
-    _add_counts(rows)
+        .options(contains_eager(Enrolment.student))))
+    tens = ten_days(select(Enrolment.student_id).where(Enrolment.period_id == period.id))
+    rows = {e.id: PupilRow(e, tens.get(e.student_id, TenDays(0, 0))) for e in enrolments}
+    in_period = select(Assignment.id).join(Enrolment).where(Enrolment.period_id == period.id)
+    _add_assignments(rows, period)
+    _add_counts(rows, in_period)
     listed = list(rows.values())
     return PeriodOverview(period, listed, _summary(listed))
 
 
-def _add_assignments(rows: dict[int, PupilRow]) -> None:
+def _add_assignments(rows: dict[int, PupilRow], period: PraoPeriod) -> None:
     """The live assignment of each pupil, or the latest one that fell through."""
     found = db.session.scalars(
-        select(Assignment).where(Assignment.enrolment_id.in_(list(rows)))
+        select(Assignment).join(Enrolment).where(Enrolment.period_id == period.id)
         .order_by(Assignment.created_at, Assignment.id)
         .options(joinedload(Assignment.placement).joinedload(Placement.organisation),
                  joinedload(Assignment.offer)))
@@ -250,36 +260,32 @@ def _add_assignments(rows: dict[int, PupilRow]) -> None:
             row.assignment = assignment
     for row in rows.values():
         if row.assignment is not None:
-            offer, period = row.assignment.offer, row.enrolment.period
+            offer = row.assignment.offer
             row.span = work_span(period.first_day, period.last_day,
                                  offer.first_week if offer else None,
                                  offer.last_week if offer else None)
 
 
-def _add_counts(rows: dict[int, PupilRow]) -> None:
+def _add_counts(rows: dict[int, PupilRow], in_period: Select) -> None:
+    """Days reported, today's status, follow-ups, incidents and open alerts: four grouped
+    queries over the period's assignments (a replaced assignment's are skipped)."""
     by_assignment = {r.assignment.id: r for r in rows.values() if r.assignment is not None}
-    ids, today = list(by_assignment), clock.today()
+    today = clock.today()
     for aid, day, status in db.session.execute(
             select(AttendanceDay.assignment_id, AttendanceDay.day, AttendanceDay.status)
-            .where(AttendanceDay.assignment_id.in_(ids))):
-        row = by_assignment[aid]
-        row.reported += 1
-        row.absent += status is AttendanceStatus.ABSENT
-        if day == today:
-            row.today = status
-    for model, name in ((FollowUp, "follow_ups"), (Incident, "incidents")):
-        for aid, n in db.session.execute(select(model.assignment_id, func.count())
-                                         .where(model.assignment_id.in_(ids))
-                                         .group_by(model.assignment_id)):
-            setattr(by_assignment[aid], name, n)
-    for alert in open_alerts_for(ids):
-        by_assignment[alert.assignment_id].open_alerts += 1
-
-
-def open_alerts_for(assignment_ids: list[int]) -> list[AttendanceAlert]:
-    return list(db.session.scalars(select(AttendanceAlert).where(
-        AttendanceAlert.assignment_id.in_(assignment_ids),
-        AttendanceAlert.day >= clock.today() - ALERT_DAYS)))
+            .where(AttendanceDay.assignment_id.in_(in_period))):
+        if (row := by_assignment.get(aid)) is not None:
+            row.reported += 1
+            row.absent += status is AttendanceStatus.ABSENT
+            row.today = status if day == today else row.today
+    counts = (("follow_ups", select(FollowUp.assignment_id, func.count())),
+              ("incidents", select(Incident.assignment_id, func.count())),
+              ("open_alerts", _open(select(AttendanceAlert.assignment_id, func.count()))))
+    for name, stmt in counts:
+        column = stmt.selected_columns[0]
+        for aid, n in db.session.execute(stmt.where(column.in_(in_period)).group_by(column)):
+            if aid in by_assignment:
+                setattr(by_assignment[aid], name, n)
 
 
 def _summary(rows: list[PupilRow]) -> dict[str, int]:
