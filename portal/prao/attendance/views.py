@@ -35,6 +35,7 @@ from portal.prao.days import is_prao_day
 from portal.prao.models import (
     AlertKind,
     Assignment,
+    AttendanceDay,
     AttendanceStatus,
     FollowUpKind,
     Incident,
@@ -300,12 +301,11 @@ def _render_record(where: Placed, follow_up: FollowUpForm | None = None,
                            worked_minutes=_worked_minutes, **_labels()), status
 
 
-def _worked_minutes(day: object) -> int:
-    start, end = getattr(day, "start_time", None), getattr(day, "end_time", None)
-    if start is None or end is None:
+def _worked_minutes(day: AttendanceDay) -> int:
+    if day.start_time is None or day.end_time is None:
         return 0
-    return worktime.worked_minutes(worktime.WorkedDay(
-        day.day, start, end, day.break_minutes))  # type: ignore[attr-defined]
+    return worktime.worked_minutes(worktime.WorkedDay(day.day, day.start_time, day.end_time,
+                                                      day.break_minutes))
 
 
 @bp.route("/uppfoljning/<int:assignment_id>")
