@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -172,9 +173,7 @@ def raise_missing_reports(now: datetime | None = None) -> int:
         Organisation.name, func.coalesce(Student.guardian_email, ""), _tell_guardian()))}
     created = _insert_sent(day, now)
     record = links.url_maker("attendance.record", "assignment_id")
-    lines = [AlertLine(alert_id, AlertKind.NOT_REPORTED, day, *missing[aid][:7],
-                       guardian_email=missing[aid][7] if missing[aid][8] else "",
-                       record_url=record(aid))
+    lines = [_line(alert_id, day, missing[aid], record(aid))
              for aid, alert_id in sorted(created.items()) if aid in missing]
     _unsend([alert_id for aid, alert_id in created.items() if aid not in missing])
     _email_counsellors(sorted(lines, key=lambda x: (x.school, x.last_name, x.first_name)))
@@ -182,6 +181,12 @@ def raise_missing_reports(now: datetime | None = None) -> int:
     dispatch_alerts(now=now)  # those above, and any alert raised elsewhere not yet emailed
     db.session.commit()
     return len(created)
+
+
+def _line(alert_id: int, day: date, row: Any, record_url: str) -> AlertLine:
+    aid, first, last, school_id, school, workplace, organisation, guardian, tell = row
+    return AlertLine(alert_id, AlertKind.NOT_REPORTED, day, aid, first, last, school_id,
+                     school, workplace, organisation, guardian if tell else "", record_url)
 
 
 def _missing_reports(day: date) -> Select:

@@ -325,15 +325,14 @@ def record(where: Placed) -> Record:
     if where.span is not None:
         days |= {d for d in where.span.days() if d <= clock.today()}
     student_id = where.assignment.enrolment.student_id
-
-    def rows(model: type, order: object) -> list:
-        return list(db.session.scalars(select(model).where(model.assignment_id == aid)
-                                       .order_by(order)))
-
     return Record(
         where=where, days=[DayLine(d, by_day.get(d)) for d in sorted(days)],
-        reports=rows(AttendanceReport, AttendanceReport.id.desc()),
-        alerts=rows(AttendanceAlert, AttendanceAlert.day.desc()),
-        follow_ups=rows(FollowUp, FollowUp.at.desc()),
-        incidents=rows(Incident, Incident.occurred_at.desc()),
+        reports=list(db.session.scalars(select(AttendanceReport).where(
+            AttendanceReport.assignment_id == aid).order_by(AttendanceReport.id.desc()))),
+        alerts=list(db.session.scalars(select(AttendanceAlert).where(
+            AttendanceAlert.assignment_id == aid).order_by(AttendanceAlert.day.desc()))),
+        follow_ups=list(db.session.scalars(select(FollowUp).where(
+            FollowUp.assignment_id == aid).order_by(FollowUp.at.desc()))),
+        incidents=list(db.session.scalars(select(Incident).where(
+            Incident.assignment_id == aid).order_by(Incident.occurred_at.desc()))),
         ten=ten_days([student_id])[student_id])

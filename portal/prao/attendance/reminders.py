@@ -100,7 +100,7 @@ def _live(today: date) -> list[_Live]:
         .join(Organisation, Organisation.id == Placement.organisation_id)
         .where(Assignment.state.in_(ACTIVE_STATES), PraoPeriod.last_day >= today - STALE,
                PraoPeriod.first_day <= today + LEAD))
-    return [_Live(*row) for row in db.session.execute(stmt)]
+    return [_Live(*row) for row in db.session.execute(stmt)]  # type: ignore[call-arg]
 
 
 def _done(assignment_ids: set[int]) -> dict[int, set[str]]:
@@ -151,7 +151,8 @@ def _employer_emails(organisation_ids: set[int]) -> dict[int, list[str]]:
             select(User.organisation_id, User.email).where(
                 User.organisation_id.in_(sorted(organisation_ids)), User.active,
                 User.role == Role.EMPLOYER).order_by(User.email)):
-        found[org_id].append(email)
+        if org_id is not None:
+            found[org_id].append(email)
     return found
 
 

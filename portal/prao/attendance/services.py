@@ -9,9 +9,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, case, insert, null, select
+from sqlalchemy import ColumnElement, Table, case, insert, null, select
 from sqlalchemy.orm import contains_eager
 
 from portal import clock
@@ -261,7 +262,7 @@ def _write(day: date, entries: Sequence[Entry], found: dict[int, Placed], report
     if not entries:
         return
     rows = [_values(day, entry, reporter, now) for entry in entries]
-    db.session.execute(insert(AttendanceReport.__table__), rows)
+    db.session.execute(insert(cast(Table, AttendanceReport.__table__)), rows)
     table = AttendanceDay.__table__
     stmt = dialect_insert(table).values(rows)
     # The later report wins. The counsellor's judgement of an absence survives a

@@ -262,9 +262,13 @@ def employer_day() -> ResponseReturnValue:
 
 
 def _assignment(assignment_id: int, action: str) -> Placed:
-    """Load and authorize in one call: 404 outside the user's scope."""
-    authorize(action, db.session.get(Assignment, assignment_id))
-    return services.placed([assignment_id])[assignment_id]
+    """Load and authorize in one call: 404 outside the user's scope, or when missing."""
+    assignment = db.session.get(Assignment, assignment_id)
+    authorize(action, assignment)
+    found = services.placed([assignment_id]).get(assignment_id)
+    if found is None:
+        abort(404)
+    return found
 
 
 @bp.route("/arbetsgivare/narvaro/elev/<int:assignment_id>")
@@ -288,6 +292,8 @@ def employer_pupil(assignment_id: int) -> ResponseReturnValue:
 def period_overview(period_id: int) -> ResponseReturnValue:
     period = db.session.get(PraoPeriod, period_id)
     authorize("attendance.follow", period)
+    if period is None:  # authorize has answered 404 already; this tells the type checker
+        abort(404)
     return render_template("prao/attendance/period.html",
                            overview=overview.period_overview(period), today=clock.today(),
                            **_labels())
