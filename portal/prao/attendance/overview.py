@@ -251,8 +251,7 @@ def _add_assignments(rows: dict[int, PupilRow], period: PraoPeriod) -> None:
     found = db.session.scalars(
         select(Assignment).join(Enrolment).where(Enrolment.period_id == period.id)
         .order_by(Assignment.created_at, Assignment.id)
-        .options(joinedload(Assignment.placement).joinedload(Placement.organisation),
-                 joinedload(Assignment.offer)))
+        .options(joinedload(Assignment.placement), joinedload(Assignment.offer)))
     for assignment in found:
         row = rows[assignment.enrolment_id]
         if row.assignment is None or assignment.state in ACTIVE_STATES or \
