@@ -73,6 +73,11 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "placements.export": frozenset({C, CO}),
     "guardians.letter": frozenset({C, CO}),
     "certificate.issue": frozenset({C, CO}),
+    "attendance.report": frozenset({E}),
+    "attendance.follow": frozenset({C, CO}),
+    "attendance.excuse": frozenset({C, CO}),
+    "followup.record": frozenset({C, CO}),
+    "incident.report": frozenset({C, CO}),
 }
 
 # The roles a coordinator may invite by email; employers register themselves.
