@@ -77,9 +77,26 @@ def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> 
     return not (type_ == "index" and name == SEARCH_INDEX)
 
 
+# Requests that only read; every other method is a write (a form post, a delete).
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _begin_statement() -> str:
+    """SQLite takes its write lock at BEGIN IMMEDIATE, so two writers queue up behind
+    busy_timeout instead of both reading first and one failing with "database is locked"
+    when it tries to write. Reading requests stay deferred: in WAL mode they never wait.
+    Outside a request (CLI commands, the mail worker, jobs) the work is writing."""
+    from flask import has_request_context, request
+
+    if has_request_context() and request.method in READING_METHODS:
+        return "BEGIN"
+    return "BEGIN IMMEDIATE"
+
+
 def configure_sqlite(engine: Engine) -> None:
-    """SQLite needs foreign keys switched on, and pysqlite's own transaction handling
-    switched off so that SAVEPOINT (nested transactions) works as documented by SQLAlchemy."""
+    """SQLite needs foreign keys switched on, WAL (readers and one writer side by side),
+    a busy timeout, and pysqlite's own transaction handling switched off so that SAVEPOINT
+    (nested transactions) works as documented by SQLAlchemy and BEGIN is ours to choose."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -89,11 +106,12 @@ def configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(_begin_statement())
 
 
 def bulk_insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:

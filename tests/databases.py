@@ -25,7 +25,9 @@ def create_database(label: str, tmp_dir: Path) -> tuple[str, Callable[[], None]]
     base = postgres_url()
     if base is None:
         path = tmp_dir / f"{label}-{secrets.token_hex(4)}.sqlite"
-        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
+        # WAL mode keeps two files beside the database while it is open.
+        files = [path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))]
+        return f"sqlite:///{path}", lambda: [f.unlink(missing_ok=True) for f in files] and None
     name = f"prao_{label}_{os.getpid()}_{secrets.token_hex(3)}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

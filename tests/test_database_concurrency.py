@@ -1,0 +1,59 @@
+"""Writers that meet: on SQLite every writing request takes the write lock at BEGIN (WAL
+mode, BEGIN IMMEDIATE), so concurrent writers wait their turn instead of failing with
+"database is locked". Real threads, each with its own connection, on a database of its own."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from freezegun import freeze_time
+from sqlalchemy import func, select, text
+
+from portal.extensions import db
+from portal.schools import services
+from portal.schools.models import Wish
+from tests import factories
+from tests.conftest import csrf_token, new_client
+
+
+@freeze_time("2027-01-20")  # inside the wish window of the factories' period
+def test_five_pupils_wishing_at_once_all_succeed(separate_app):
+    with separate_app.app_context():
+        period = factories.PraoPeriodFactory()
+        enrolments = [factories.EnrolmentFactory(period=period) for _ in range(5)]
+        offer = factories.PlacementOfferFactory(seats=5)
+        db.session.commit()
+        with separate_app.test_request_context():
+            links = ["/elev/" + services.make_link_token(e) for e in enrolments]
+        offer_id = offer.id
+        db.session.remove()
+    clients = [new_client(separate_app) for _ in links]
+    tokens = [csrf_token(client) for client in clients]
+    barrier = threading.Barrier(len(links))
+    statuses: list[int] = []
+
+    def wish(client, link: str, token: str) -> None:
+        barrier.wait()
+        response = client.post(link, data={"csrf_token": token, "action": "add",
+                                           "offer": str(offer_id)})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=wish, args=args)
+               for args in zip(clients, links, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [302] * 5
+    with separate_app.app_context():
+        wishes = db.session.scalar(select(func.count()).select_from(Wish))
+        db.session.remove()
+    assert wishes == 5
+
+
+def test_sqlite_runs_in_wal_mode(app, db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite setting; PostgreSQL has row locks of its own")
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
