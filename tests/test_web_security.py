@@ -218,3 +218,63 @@ def test_behind_a_proxy_throttling_counts_the_real_client(smtp_server, tmp_path,
         from portal.extensions import db
 
         db.engine.dispose()
+
+
+def _app_with_failing_query(separate_app):
+    """A test-only page that breaks the session as a failed write does: a unique violation
+    at flush, which leaves the transaction unusable until it is rolled back."""
+    from portal.accounts.permissions import public
+    from portal.extensions import db as database
+
+    @separate_app.route("/test/databasfel")
+    @public
+    def broken_write() -> str:
+        taken = database.session.scalars(select(User)).first()
+        database.session.add(User(email=taken.email.upper(), name="Dubblett", role="council"))
+        database.session.flush()
+        return "never"
+
+    separate_app.config["PROPAGATE_EXCEPTIONS"] = False
+    with separate_app.app_context():
+        from tests import factories
+
+        factories.UserFactory(email="samordnare@exempel.se")
+        database.session.commit()
+        database.session.remove()
+    return separate_app
+
+
+@pytest.mark.parametrize(("lang", "title"), [("sv", "Något gick fel hos oss"),
+                                             ("en", "Something went wrong on our side")])
+def test_database_error_gives_the_portals_own_500_page(separate_app, lang, title):
+    """After a failed statement the error page itself must not fail: the session is rolled
+    back first, so the signed-in user's page renders, in their language, with every header."""
+    from tests.conftest import new_client
+
+    app = _app_with_failing_query(separate_app)
+    client = new_client(app)
+    assert login(client, "samordnare@exempel.se").status_code == 302
+    client.get(f"/sprak/{lang}")
+    response = client.get("/test/databasfel")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert f"<h1>{title}</h1>" in html and f'lang="{lang}"' in html
+    assert "IntegrityError" not in html and "Traceback" not in html
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Logga ut" in html or "Log out" in html  # the signed-in user's page, read afresh
+
+
+def test_error_page_that_cannot_render_is_still_the_portals_own(app, world, monkeypatch):
+    from tests.conftest import new_client
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        monkeypatch.setattr("portal.main.views.render_template", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr("portal.errors.render_template", lambda *a, **k: 1 / 0)
+        response = new_client(app).get("/")
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert response.status_code == 500
+    assert "<h1>Något gick fel hos oss</h1>" in response.get_data(as_text=True)
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
