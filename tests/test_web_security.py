@@ -278,3 +278,33 @@ def test_error_page_that_cannot_render_is_still_the_portals_own(app, world, monk
     assert response.status_code == 500
     assert "<h1>Något gick fel hos oss</h1>" in response.get_data(as_text=True)
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("query", ["endpoint=x", "status=sent&endpoint=x&endpoint=y"])
+def test_query_keys_that_collide_with_page_links_are_ignored(client, login_as, db, query):
+    from tests import factories
+
+    for _ in range(51):
+        factories.OutboxEmailFactory()
+    db.session.commit()
+    login_as("coordinator")
+    response = client.get(f"/utkorg?{query}")
+    assert response.status_code == 200
+    assert 'href="/utkorg?' in response.get_data(as_text=True)
+
+
+def test_path_value_in_the_query_does_not_break_or_change_page_links(client, login_as, db,
+                                                                      world):
+    from portal.matching import services as matching
+    from tests import factories
+
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    for _ in range(51):
+        factories.EnrolmentFactory(period=period)
+    db.session.commit()
+    run = matching.start_round(world.users["coordinator"], [period], "none", second=False,
+                               seed=1)
+    login_as("coordinator")
+    response = client.get(f"/matchning/{run.id}?run_id={run.id + 1}&endpoint=x")
+    assert response.status_code == 200
+    assert f'href="/matchning/{run.id}?sida=2"' in response.get_data(as_text=True)
