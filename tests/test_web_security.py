@@ -280,7 +280,7 @@ def test_error_page_that_cannot_render_is_still_the_portals_own(app, world, monk
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("query", ["endpoint=x", "status=sent&endpoint=x&endpoint=y"])
+@pytest.mark.parametrize("query", ["endpoint=x", "status=pending&endpoint=x&endpoint=y"])
 def test_query_keys_that_collide_with_page_links_are_ignored(client, login_as, db, query):
     from tests import factories
 
