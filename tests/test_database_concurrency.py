@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-
 from freezegun import freeze_time
 from sqlalchemy import func, select, text
 

@@ -308,3 +308,14 @@ def test_path_value_in_the_query_does_not_break_or_change_page_links(client, log
     response = client.get(f"/matchning/{run.id}?run_id={run.id + 1}&endpoint=x")
     assert response.status_code == 200
     assert f'href="/matchning/{run.id}?sida=2"' in response.get_data(as_text=True)
+
+
+def test_required_select_offers_an_empty_placeholder_and_explains_it(client, world):
+    """HTML asks a required <select> to start with an empty-valued placeholder; choosing it
+    is answered in Swedish beside the field, never with WTForms' English coercion error."""
+    html = client.get("/arbetsgivare/registrera").get_data(as_text=True)
+    assert '<option value="">Välj kommun</option>' in html
+    response = post_form(client, "/arbetsgivare/registrera", {"municipality": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Välj kommun." in html and "coerce" not in html

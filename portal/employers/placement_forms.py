@@ -30,6 +30,7 @@ from wtforms.validators import (
 
 from portal.accounts.forms import MultiCheckboxField
 from portal.employers.placements import MAX_PUPILS, MAX_SEATS, PlacementData, check_hours
+from portal.formtools import id_or_zero
 
 TOO_LONG = _l("Högst %(max)d tecken. Texten är nu %(length)d tecken.")
 # Sweden's extent, with a margin: a workplace in the region is never outside it.
@@ -93,7 +94,7 @@ class PlacementForm(FlaskForm):
     tasks = _text(_l("Det här får eleven göra"), 2000, area=True, render_kw={"rows": 4})
 
     address = _text(_l("Arbetsplatsens adress"), 300,
-                    render_kw={"autocomplete": "street-address"})
+                    render_kw={"autocomplete": "address-line1"})
     postal_code = StringField(
         _l("Postnummer"),
         validators=[Optional(), Regexp(r"^\d{3} ?\d{2}\Z",
@@ -217,7 +218,7 @@ class OfferForm(FlaskForm):
 
 
 class CalendarEntryForm(FlaskForm):
-    school = SelectField(_l("Skola"), coerce=int,
+    school = SelectField(_l("Skola"), coerce=id_or_zero,
                          validators=[DataRequired(message=_l("Välj skola."))])
     weeks = StringField(
         _l("Praoveckor"), description=_l("Till exempel 11–12 2027."),

@@ -42,7 +42,7 @@ def _registration_form() -> RegistrationForm:
     form.sector.choices = choices([("", _("Välj bransch"))]
                                   + [(s.code, s.label(lang)) for s in sectors()])
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name))
-    form.municipality.choices = choices([(0, _("Välj kommun"))]
+    form.municipality.choices = choices([("", _("Välj kommun"))]
                                         + [(m.id, m.name) for m in municipalities])
     return form
 

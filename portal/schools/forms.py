@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from portal.accounts.forms import MultiCheckboxField, email_field
 from portal.employers.orgnr import org_number_problem
-from portal.formtools import choices
+from portal.formtools import choices, id_or_zero
 from portal.schools.models import EnrolmentState
 
 
@@ -39,7 +39,7 @@ class SchoolForm(FlaskForm):
                     Regexp(r"^\d{8}\Z", message=_l("Skolenhetskoden är åtta siffror."))],
         render_kw={"inputmode": "numeric"})
     address = StringField(_l("Adress"), validators=[Optional(), _max(300)])
-    municipality = SelectField(_l("Kommun"), coerce=int,
+    municipality = SelectField(_l("Kommun"), coerce=id_or_zero,
                                validators=[_required(_l("Välj kommun."))])
     counsellors = MultiCheckboxField(_l("Studie- och yrkesvägledare"), coerce=int)
 
