@@ -73,6 +73,14 @@ def record_login(user: User, ip: str) -> None:
     db.session.commit()
 
 
+def end_sessions(user: User, ip: str) -> None:
+    """Sign out everywhere: a new session token makes every copy of the session cookie (and
+    every unused emailed link, which names the token) worthless, not just this browser's."""
+    user.session_token = new_session_token()
+    audit(user, "logout", user, ip=ip)
+    db.session.commit()
+
+
 def set_password(user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password)
     user.session_token = new_session_token()

@@ -82,6 +82,7 @@ def login() -> ResponseReturnValue:
 @login_required
 def logout() -> ResponseReturnValue:
     lang = session.get("lang")
+    services.end_sessions(current_user, _client_ip())
     logout_user()
     session.clear()
     if lang:
