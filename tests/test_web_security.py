@@ -319,3 +319,48 @@ def test_required_select_offers_an_empty_placeholder_and_explains_it(client, wor
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Välj kommun." in html and "coerce" not in html
+
+
+def _pupil_link(app, db, world) -> tuple[str, int]:
+    from portal.schools import services as schools
+    from tests import factories
+
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    enrolment = factories.EnrolmentFactory(period=period)
+    db.session.commit()
+    with app.test_request_context():
+        return "/elev/" + schools.make_link_token(enrolment), period.id
+
+
+def _assert_secret_page(response) -> None:
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_carrying_a_pupils_link_are_not_cached_nor_leaked(app, client, db, world,
+                                                                 login_as):
+    link, period_id = _pupil_link(app, db, world)
+    for path in (link, f"{link}?sector=x&sida=2", f"{link}/egen-plats", "/elev/trasig-lank"):
+        _assert_secret_page(client.get(path))
+    _assert_secret_page(post_form(client, link, {"action": "add", "offer": "0"}))
+    login_as("counsellor")
+    class_list = client.get(f"/perioder/{period_id}/lankar")
+    assert class_list.status_code == 200 and link in class_list.get_data(as_text=True)
+    _assert_secret_page(class_list)
+
+
+def test_every_route_with_a_token_is_a_secret_page(app):
+    """New secret-link routes are covered without being listed: any <token> in the path."""
+    from portal.security import SHOWS_SECRET_LINKS
+
+    secret = app.extensions["portal_secret_endpoints"]
+    token_routes = {r.endpoint for r in app.url_map.iter_rules() if "token" in r.arguments}
+    assert {"schools.pupil_home", "schools.own_placement", "accounts.reset_password",
+            "accounts.accept_invitation", "employers.verify_email"} <= token_routes <= secret
+    assert SHOWS_SECRET_LINKS.issubset(app.view_functions)  # no stale name in the list
+
+
+def test_ordinary_pages_may_be_cached_and_keep_a_same_origin_referrer(client, world):
+    response = client.get("/")
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "no-store" not in response.headers.get("Cache-Control", "")
