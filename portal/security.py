@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -29,6 +33,21 @@ def secret_endpoints(app: Flask) -> frozenset[str]:
     with_token = {rule.endpoint for rule in app.url_map.iter_rules()
                   if "token" in rule.arguments}
     return frozenset(with_token | SHOWS_SECRET_LINKS)
+
+
+def is_secret_url(url: str) -> bool:
+    """Is this address one of our secret pages (or does it carry a token in its query)?
+    Used to keep such links out of sight wherever the portal shows a stored email."""
+    parts = urlsplit(url)
+    if any(key.lower().endswith("token") for key in parse_qs(parts.query)):
+        return True
+    base = current_app.config["PORTAL_BASE_URL"]
+    path = urlsplit(url[len(base):]).path if url.startswith(base) else parts.path
+    try:
+        endpoint, _args = current_app.url_map.bind("portal.invalid").match(path, method="GET")
+    except (HTTPException, RoutingException):
+        return False
+    return endpoint in current_app.extensions["portal_secret_endpoints"]
 
 
 def add_security_headers(response: Response) -> Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -11,6 +13,7 @@ from portal.accounts.permissions import authorize, require
 from portal.extensions import db
 from portal.notifications import bp, worker
 from portal.notifications.models import OutboxEmail, OutboxStatus
+from portal.security import is_secret_url
 from portal.urls import page_number
 
 STATUS_FILTERS = {s.value: s for s in OutboxStatus}
@@ -28,12 +31,30 @@ def outbox() -> ResponseReturnValue:
     return render_template("notifications/outbox.html", pagination=page, status=status)
 
 
+# Wide enough for every link the portal writes; a sentence's closing mark stays outside.
+URL_RE = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+def masked_body(email: OutboxEmail) -> str:
+    """The email as the coordinator may read it: a secret link (password reset, invitation,
+    address verification, a pupil's link) would let the reader act as its recipient, so
+    only the fact that one was sent, and to whom, is shown."""
+    def mask(match: re.Match[str]) -> str:
+        if not is_secret_url(match.group(0)):
+            return match.group(0)
+        return _("[personlig länk till %(recipient)s – visas inte i utkorgen]",
+                 recipient=email.recipient)
+
+    return URL_RE.sub(mask, email.body_text)
+
+
 @bp.route("/utkorg/<int:email_id>")
 @require("outbox.read")
 def outbox_email(email_id: int) -> ResponseReturnValue:
     email = db.session.get(OutboxEmail, email_id)
     authorize("outbox.read", email)
-    return render_template("notifications/outbox_email.html", email=email)
+    return render_template("notifications/outbox_email.html", email=email,
+                           body=masked_body(email))
 
 
 @bp.route("/utkorg/<int:email_id>/forsok-igen", methods=["POST"])
