@@ -116,7 +116,7 @@ def reset_password(token: str) -> ResponseReturnValue:
         user = services.user_for_reset(token)
     except TokenError as error:
         return _token_problem(error, "reset")
-    form = SetPasswordForm(account_email=user.email)
+    form = SetPasswordForm(account_email=user.email, account_name=user.name)
     if form.validate_on_submit():
         services.reset_password(token, form.password.data, _client_ip())
         flash(_("Ditt lösenord är bytt. Logga in med det nya lösenordet."), "success")
@@ -131,7 +131,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         user = services.user_for_invitation(token)
     except TokenError as error:
         return _token_problem(error, "invitation")
-    form = SetPasswordForm(account_email=user.email)
+    form = SetPasswordForm(account_email=user.email, account_name=user.name)
     if form.validate_on_submit():
         user = services.accept_invitation(token, form.password.data, _client_ip())
         _start_session(user)

@@ -60,6 +60,7 @@ class RegistrationForm(SetPasswordForm):
 
     def validate_password(self, field: object) -> None:
         self.account_email = self.email.data or ""
+        self.account_name = self.contact_name.data or ""
         super().validate_password(field)
 
 
