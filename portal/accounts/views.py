@@ -91,8 +91,14 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("main.index"))
 
 
+def _reset_key() -> str:
+    return "reset-account:" + services.normalize_email(request.form.get("email", ""))
+
+
 @bp.route("/losenord/glomt", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_reset_key)
 @public
 def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()

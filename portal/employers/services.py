@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.accounts import services as accounts
@@ -71,27 +70,41 @@ def _new_organisation(data: Registration) -> Organisation:
 
 def register(data: Registration, ip: str) -> RegistrationOutcome:
     """One transaction: the account, the organisation (or a join request when the
-    organisationsnummer is known already) and the emails. Never a duplicate organisation."""
-    if accounts.find_user(data.email) is not None:
-        raise accounts.AccountError(
-            "email", _l("Det finns redan ett konto med den e-postadressen. Logga in, eller "
-                        "välj ”Glömt lösenordet?” på inloggningssidan."))
+    organisationsnummer is known already) and the emails. Never a duplicate organisation.
+    An address that has an account already gets the very same answer, so the form tells
+    no stranger which addresses are registered: the account's owner is emailed instead."""
+    owner = accounts.find_user(data.email)
     existing = organisation_by_number(data.org_number)
-    if existing is not None and _is_named_contact(existing, data.email):
+    joins = existing is not None and not _is_named_contact(existing, data.email)
+    outcome = RegistrationOutcome.JOIN_REQUESTED if joins else RegistrationOutcome.NEW_ORGANISATION
+    if owner is not None:
+        _registration_attempted(owner, data, ip)
+        return outcome
+    if joins:
+        user = _new_user(data, organisation=None)
+    elif existing is not None:
         # A workplace a pupil registered (no accounts yet) names this address as its contact:
         # the emailed verification link proves it, so the contact joins without asking.
         user = _new_user(data, organisation=existing)
-        existing = None
     else:
-        user = _new_user(data, organisation=None if existing else _new_organisation(data))
+        user = _new_user(data, organisation=_new_organisation(data))
     db.session.flush()
     send_verification(user)
-    if existing is not None:
+    if joins and existing is not None:
         request_join(user, existing)
     accounts.audit(user, "employer_registered", user, ip=ip,
-                   detail="join" if existing else "new organisation")
+                   detail="join" if joins else "new organisation")
     db.session.commit()
-    return RegistrationOutcome.JOIN_REQUESTED if existing else RegistrationOutcome.NEW_ORGANISATION
+    return outcome
+
+
+def _registration_attempted(owner: User, data: Registration, ip: str) -> None:
+    # The same costly work as a new account (the password hashed, an email rendered and
+    # queued), so this answer takes as long as the other.
+    accounts.hash_password(data.password)
+    messages.registration_attempted(owner)
+    accounts.audit(owner, "registration_with_existing_address", owner, ip=ip)
+    db.session.commit()
 
 
 def _is_named_contact(organisation: Organisation, email: str) -> bool:
