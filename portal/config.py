@@ -95,7 +95,8 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "PORTAL_LANGUAGES": ("sv", "en"),
         "PASSWORD_RESET_MAX_AGE": 3600,
         "INVITATION_MAX_AGE": 14 * 24 * 3600,
-        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12")),
+        # An email the server cannot take yet is retried this long before it is given up.
+        "OUTBOX_RETRY_HOURS": int(os.environ.get("OUTBOX_RETRY_HOURS", "72")),
         # Behind a load balancer: how many proxies set X-Forwarded-For/-Proto in front of us.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         "PORTAL_CONTACT_EMAIL": os.environ.get("PORTAL_CONTACT_EMAIL", "prao@region.example.se"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -12,11 +12,23 @@ from sqlalchemy import select
 from portal.accounts.permissions import authorize, require
 from portal.extensions import db
 from portal.notifications import bp, worker
-from portal.notifications.models import OutboxEmail, OutboxStatus
+from portal.notifications.models import FailureReason, OutboxEmail, OutboxStatus
 from portal.security import is_secret_url
 from portal.urls import page_number
 
 STATUS_FILTERS = {s.value: s for s in OutboxStatus}
+
+
+def failure_text(email: OutboxEmail) -> str:
+    """Why a failed email failed, in words the coordinator can act on."""
+    if email.failure_reason is FailureReason.REFUSED:
+        return _("Mottagarens e-postserver tog inte emot meddelandet, till exempel för att "
+                 "adressen inte finns. Kontrollera adressen.")
+    if email.failure_reason is FailureReason.GAVE_UP:
+        return _("Meddelandet kunde inte lämnas över på %(hours)d timmar: e-postservern gick "
+                 "inte att nå eller bad portalen vänta.",
+                 hours=current_app.config["OUTBOX_RETRY_HOURS"])
+    return _("Meddelandet kunde inte skickas.")
 
 
 @bp.route("/utkorg")
@@ -28,7 +40,8 @@ def outbox() -> ResponseReturnValue:
         stmt = stmt.where(OutboxEmail.status == status)
     page = db.paginate(stmt, page=page_number(request.args), per_page=50,
                        error_out=False)
-    return render_template("notifications/outbox.html", pagination=page, status=status)
+    return render_template("notifications/outbox.html", pagination=page, status=status,
+                           failure_text=failure_text)
 
 
 # Wide enough for every link the portal writes; a sentence's closing mark stays outside.
@@ -54,7 +67,7 @@ def outbox_email(email_id: int) -> ResponseReturnValue:
     email = db.session.get(OutboxEmail, email_id)
     authorize("outbox.read", email)
     return render_template("notifications/outbox_email.html", email=email,
-                           body=masked_body(email))
+                           body=masked_body(email), failure_text=failure_text)
 
 
 @bp.route("/utkorg/<int:email_id>/forsok-igen", methods=["POST"])
