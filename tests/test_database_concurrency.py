@@ -10,6 +10,7 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select, text
 
+from portal.db import begin_statement
 from portal.extensions import db
 from portal.schools import services
 from portal.schools.models import Wish
@@ -56,3 +57,24 @@ def test_sqlite_runs_in_wal_mode(app, db):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("a SQLite setting; PostgreSQL has row locks of its own")
     assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+@pytest.mark.parametrize(("method", "begin"), [
+    ("GET", "BEGIN"), ("HEAD", "BEGIN"), ("POST", "BEGIN IMMEDIATE"),
+    ("PUT", "BEGIN IMMEDIATE"), ("PATCH", "BEGIN IMMEDIATE"), ("DELETE", "BEGIN IMMEDIATE"),
+])
+def test_writing_requests_take_the_write_lock_at_begin(app, method, begin):
+    with app.test_request_context(method=method):
+        assert begin_statement() == begin
+
+
+def test_cli_commands_that_write_take_the_write_lock_at_begin(app, monkeypatch):
+    from portal.notifications import worker
+
+    seen: list[str] = []
+    monkeypatch.setattr(worker, "send_due", lambda: seen.append(begin_statement())
+                        or worker.SendReport())
+    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert result.exit_code == 0 and seen == ["BEGIN IMMEDIATE"]
+    with app.app_context():
+        assert begin_statement() == "BEGIN"  # other work outside a request reads first
