@@ -364,3 +364,12 @@ def test_ordinary_pages_may_be_cached_and_keep_a_same_origin_referrer(client, wo
     response = client.get("/")
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_period_year_group_starts_with_an_empty_placeholder(client, world, login_as):
+    login_as("counsellor")
+    url = f"/skolor/{world.school_a.id}/perioder/ny"
+    assert '<option value="">Välj årskurs</option>' in client.get(url).get_data(as_text=True)
+    response = post_form(client, url, {"name": "Prao", "grade": ""})
+    assert response.status_code == 200
+    assert "Välj årskurs." in response.get_data(as_text=True)

@@ -47,8 +47,8 @@ class SchoolForm(FlaskForm):
 class PeriodForm(FlaskForm):
     name = StringField(_l("Namn"), description=_l("Till exempel ”Prao vt 2027 åk 8”."),
                        validators=[_required(_l("Fyll i ett namn.")), _max(120)])
-    grade = SelectField(_l("Årskurs"), coerce=int,
-                        choices=choices([(8, "8"), (9, "9")]),
+    grade = SelectField(_l("Årskurs"), coerce=id_or_zero,
+                        choices=choices([("", _l("Välj årskurs")), (8, "8"), (9, "9")]),
                         validators=[_required(_l("Välj årskurs."))])
     first_day = DateField(_l("Första dagen"), validators=[_required(_l("Välj ett datum."))])
     last_day = DateField(_l("Sista dagen"), validators=[_required(_l("Välj ett datum."))])
