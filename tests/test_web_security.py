@@ -345,7 +345,8 @@ def test_pages_carrying_a_pupils_link_are_not_cached_nor_leaked(app, client, db,
     _assert_secret_page(post_form(client, link, {"action": "add", "offer": "0"}))
     login_as("counsellor")
     class_list = client.get(f"/perioder/{period_id}/lankar")
-    assert class_list.status_code == 200 and link in class_list.get_data(as_text=True)
+    payload = link.split(".", 1)[0]  # the signature's timestamp differs from second to second
+    assert class_list.status_code == 200 and payload in class_list.get_data(as_text=True)
     _assert_secret_page(class_list)
 
 
