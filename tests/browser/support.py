@@ -155,7 +155,8 @@ def vnu_errors(documents: dict[str, str], workdir: Path) -> list[str]:
     if result.returncode != 0 or not result.stderr.strip():
         raise AssertionError(f"vnu.jar kunde inte köras: {result.stderr or result.stdout}")
     messages = json.loads(result.stderr)["messages"]  # vnu writes its report to stderr
-    return [f"{urls.get(m.get('url', '').rsplit('/', 1)[-1], m.get('url'))}:"
-            f"{m.get('lastLine', '?')}: {m.get('message')}\n"
-            f"      {m.get('extract', '').strip()}"
-            for m in messages if m.get("type") == "error"]
+    errors = [f"{urls.get(m.get('url', '').rsplit('/', 1)[-1], m.get('url'))}:"
+              f"{m.get('lastLine', '?')}: {m.get('message')}\n"
+              f"      {m.get('extract', '').strip()}"
+              for m in messages if m.get("type") == "error"]
+    return list(dict.fromkeys(errors))  # a page opened twice reports its error once
