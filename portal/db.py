@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,9 +83,40 @@ def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> 
     return not (type_ == "index" and name == SEARCH_INDEX)
 
 
+# Requests that only read; every other method is a write (a form post, a delete).
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITING: ContextVar[bool] = ContextVar("portal_writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Mark work outside a request that writes (a CLI command, a job), so that on SQLite
+    each of its transactions takes the write lock at BEGIN, as a form post does."""
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
+def begin_statement() -> str:
+    """SQLite takes its write lock at BEGIN IMMEDIATE, so two writers queue up behind
+    busy_timeout instead of both reading first and one failing with "database is locked"
+    when it tries to write. Reading requests, and other work not marked as writing, stay
+    deferred: in WAL mode readers never wait."""
+    from flask import has_request_context, request
+
+    if _WRITING.get():
+        return "BEGIN IMMEDIATE"
+    if has_request_context() and request.method not in READING_METHODS:
+        return "BEGIN IMMEDIATE"
+    return "BEGIN"
+
+
 def configure_sqlite(engine: Engine) -> None:
-    """SQLite needs foreign keys switched on, and pysqlite's own transaction handling
-    switched off so that SAVEPOINT (nested transactions) works as documented by SQLAlchemy."""
+    """SQLite needs foreign keys switched on, WAL (readers and one writer side by side),
+    a busy timeout, and pysqlite's own transaction handling switched off so that SAVEPOINT
+    (nested transactions) works as documented by SQLAlchemy and BEGIN is ours to choose."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -92,11 +126,12 @@ def configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(begin_statement())
 
 
 def bulk_insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:

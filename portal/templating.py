@@ -29,10 +29,14 @@ def _language_switch() -> dict[str, str]:
 
 def page_url(page: int) -> str:
     """This page's address with another page number, every filter kept (repeated ones too).
-    Names starting with an underscore are url_for's own options, never taken from the query."""
+    A query key that would collide with url_for's own arguments is never taken from the
+    query: its options (`_external`, `_anchor` …), `endpoint`, the page number and the
+    path's own values (`/matchning/3?run_id=1` keeps run 3)."""
+    view_args = request.view_args or {}
+    taken = {"endpoint", "sida", *view_args}
     args = {key: values for key, values in request.args.lists()
-            if not key.startswith("_") and key != "sida"}
-    return url_for(request.endpoint, **(request.view_args or {}), **args, sida=page)
+            if not key.startswith("_") and key not in taken}
+    return url_for(request.endpoint, **view_args, **args, sida=page)
 
 
 def init_app(app: Flask) -> None:

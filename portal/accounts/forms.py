@@ -55,12 +55,15 @@ class SetPasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
 
-    def __init__(self, *args: object, account_email: str = "", **kwargs: object) -> None:
+    def __init__(self, *args: object, account_email: str = "", account_name: str = "",
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        # A password built on the user's own name or address is among the first guessed.
         self.account_email = account_email
+        self.account_name = account_name
 
     def validate_password(self, field: PasswordField) -> None:
-        problem = password_problem(field.data or "", self.account_email)
+        problem = password_problem(field.data or "", self.account_email, self.account_name)
         if problem:
             raise ValidationError(problem)
 

@@ -65,8 +65,20 @@ def record_login(user: User, ip: str) -> None:
     db.session.commit()
 
 
+def end_sessions(user: User, ip: str) -> None:
+    """Sign out everywhere: a new session token makes every copy of the session cookie (and
+    every unused emailed link, which names the token) worthless, not just this browser's."""
+    user.session_token = new_session_token()
+    audit(user, "logout", user, ip=ip)
+    db.session.commit()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
 def set_password(user: User, password: str) -> None:
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.session_token = new_session_token()
 
 
@@ -76,14 +88,26 @@ def external_url(endpoint: str, **values: object) -> str:
 
 
 def request_password_reset(email: str, ip: str) -> None:
-    """Queue a reset link when the account exists; say nothing either way."""
+    """Queue a reset link when the account exists; say nothing either way. An unknown
+    address does the same work (a link signed, the email rendered, an audit row written),
+    only the email is never kept: both answers take as long."""
     user = find_user(email)
-    if user is None or not user.active or user.password_hash is None:
-        return
-    link = external_url("accounts.reset_password", token=make_token(user, RESET_SALT))
-    messages.password_reset(user, link)
-    audit(user, "password_reset_requested", user, ip=ip)
+    known = user is not None and user.active and user.password_hash is not None
+    recipient = user if known and user is not None else _stand_in(email)
+    link = external_url("accounts.reset_password", token=make_token(recipient, RESET_SALT))
+    queued = messages.password_reset(recipient, link)
+    if known:
+        audit(user, "password_reset_requested", user, ip=ip)
+    else:
+        db.session.expunge(queued)
+        audit(None, "password_reset_requested", ip=ip, detail="no such account")
     db.session.commit()
+
+
+def _stand_in(email: str) -> User:
+    """A user that is never stored, for the work an unknown address must cost as well."""
+    return User(id=0, email=normalize_email(email)[:254], name="",
+                session_token=new_session_token())
 
 
 def user_for_reset(token: str) -> User:

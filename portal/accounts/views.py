@@ -81,6 +81,7 @@ def login() -> ResponseReturnValue:
 @login_required
 def logout() -> ResponseReturnValue:
     lang = session.get("lang")
+    services.end_sessions(current_user, _client_ip())
     logout_user()
     session.clear()
     if lang:
@@ -89,8 +90,14 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("main.index"))
 
 
+def _reset_key() -> str:
+    return "reset-account:" + services.normalize_email(request.form.get("email", ""))
+
+
 @bp.route("/losenord/glomt", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_reset_key)
 @public
 def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
@@ -114,7 +121,7 @@ def reset_password(token: str) -> ResponseReturnValue:
         user = services.user_for_reset(token)
     except TokenError as error:
         return _token_problem(error, "reset")
-    form = SetPasswordForm(account_email=user.email)
+    form = SetPasswordForm(account_email=user.email, account_name=user.name)
     if form.validate_on_submit():
         services.reset_password(token, form.password.data, _client_ip())
         flash(_("Ditt lösenord är bytt. Logga in med det nya lösenordet."), "success")
@@ -129,7 +136,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         user = services.user_for_invitation(token)
     except TokenError as error:
         return _token_problem(error, "invitation")
-    form = SetPasswordForm(account_email=user.email)
+    form = SetPasswordForm(account_email=user.email, account_name=user.name)
     if form.validate_on_submit():
         user = services.accept_invitation(token, form.password.data, _client_ip())
         _start_session(user)

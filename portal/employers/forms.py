@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from portal.accounts.forms import SetPasswordForm, email_field
 from portal.employers.orgnr import org_number_problem
-from portal.formtools import choices
+from portal.formtools import choices, id_or_zero
 
 
 def _text(label: str, max_length: int, required: bool = True, **kwargs: object) -> StringField:
@@ -29,7 +29,7 @@ class RegistrationForm(SetPasswordForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     sector = SelectField(_l("Bransch"), validators=[DataRequired(message=_l("Välj bransch."))])
-    visiting_address = _text(_l("Besöksadress"), 300, render_kw={"autocomplete": "street-address"})
+    visiting_address = _text(_l("Besöksadress"), 300, render_kw={"autocomplete": "address-line1"})
     postal_code = StringField(
         _l("Postnummer"),
         validators=[DataRequired(message=_l("Fyll i postnumret.")),
@@ -37,7 +37,7 @@ class RegistrationForm(SetPasswordForm):
         render_kw={"autocomplete": "postal-code", "inputmode": "numeric"},
     )
     city = _text(_l("Ort"), 100, render_kw={"autocomplete": "address-level2"})
-    municipality = SelectField(_l("Kommun"), coerce=int,
+    municipality = SelectField(_l("Kommun"), coerce=id_or_zero,
                                validators=[DataRequired(message=_l("Välj kommun."))])
     contact_name = _text(_l("Ditt namn (kontaktperson)"), 200, render_kw={"autocomplete": "name"})
     email = email_field(_l("Din e-postadress"))
@@ -60,6 +60,7 @@ class RegistrationForm(SetPasswordForm):
 
     def validate_password(self, field: object) -> None:
         self.account_email = self.email.data or ""
+        self.account_name = self.contact_name.data or ""
         super().validate_password(field)
 
 

@@ -29,6 +29,10 @@ def verify_email(user: User, link: str) -> OutboxEmail:
     return enqueue(user.email, "verify_email", user=user, link=link)
 
 
+def registration_attempted(user: User) -> OutboxEmail:
+    return enqueue(user.email, "registration_attempted", user=user)
+
+
 def join_request_received(recipient: str, join: JoinRequest) -> OutboxEmail:
     return enqueue(recipient, "join_request_received", join=join)
 

@@ -62,7 +62,7 @@ def municipality(municipality_id: int) -> ResponseReturnValue:
 
 def _school_form(school: School | None) -> SchoolForm:
     form = SchoolForm(obj=school)
-    form.municipality.choices = choices([(0, _("Välj kommun"))] + [
+    form.municipality.choices = choices([("", _("Välj kommun"))] + [
         (m.id, m.name) for m in services.municipalities()])
     form.counsellors.choices = choices((c.id, f"{c.name} ({c.email})")
                                        for c in services.counsellors())
