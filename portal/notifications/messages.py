@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from portal.employers.models import JoinRequest, Organisation, Placement
     from portal.matching.models import MatchResult
     from portal.notifications.models import OutboxEmail
+    from portal.prao.models import Assignment
     from portal.schools.models import Enrolment, PraoPeriod
 
 
@@ -63,3 +64,13 @@ def employer_pupils_proposed(recipient: str, organisation: Organisation,
                              results: list[MatchResult]) -> OutboxEmail:
     return enqueue(recipient, "employer_pupils_proposed", organisation=organisation,
                    results=results)
+
+
+def employer_proposal_withdrawn(recipient: str, organisation: Organisation,
+                                assignments: list[Assignment]) -> OutboxEmail:
+    return enqueue(recipient, "employer_proposal_withdrawn", organisation=organisation,
+                   assignments=assignments)
+
+
+def pupil_proposal_withdrawn(recipient: str, assignment: Assignment) -> OutboxEmail:
+    return enqueue(recipient, "pupil_proposal_withdrawn", assignment=assignment)

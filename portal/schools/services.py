@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.accounts import services as accounts
@@ -437,11 +437,19 @@ class OwnPlacementData:
     tasks: str
 
 
-def register_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Placement:
+def register_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Placement | None:
     """The pupil found a place through their own network. The workplace is registered like
     any other employer (pending approval) and its placement waits for a risk assessment."""
     from portal.employers.orgnr import normalize_org_number
 
+    # Claim the enrolment first, as publishing a round does: whichever commits first wins.
+    claimed = db.session.execute(
+        update(Enrolment).where(Enrolment.id == enrolment.id,
+                                Enrolment.state == EnrolmentState.NEEDS_PLACEMENT)
+        .values(state=EnrolmentState.OWN_PLACEMENT).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # a round placed the pupil a moment ago: nothing is saved
+        db.session.rollback()
+        return None
     number = normalize_org_number(data.org_number)
     organisation = db.session.scalars(select(Organisation).filter_by(org_number=number)).first()
     if organisation is None:

@@ -311,11 +311,15 @@ def own_placement(token: str) -> ResponseReturnValue:
         return redirect(url_for("schools.pupil_home", token=token))
     form = OwnPlacementForm()
     if form.validate_on_submit():
-        services.register_own_placement(enrolment, services.OwnPlacementData(
+        placement = services.register_own_placement(enrolment, services.OwnPlacementData(
             workplace=form.workplace.data, org_number=form.org_number.data,
             address=form.address.data, postal_code=form.postal_code.data, city=form.city.data,
             contact_name=form.contact_name.data, contact_email=form.contact_email.data,
             contact_phone=form.contact_phone.data, tasks=form.tasks.data))
+        if placement is None:
+            flash(_("Du har redan fått en praoplats, så den egna platsen sparades inte."),
+                  "warning")
+            return redirect(url_for("schools.pupil_home", token=token))
         flash(_("Bra jobbat! Din egna praoplats är registrerad. Din studie- och "
                 "yrkesvägledare och arbetsplatsen får veta det."), "success")
         return redirect(url_for("schools.pupil_home", token=token))
