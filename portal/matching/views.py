@@ -93,8 +93,10 @@ def move(run_id: int, result_id: int) -> ResponseReturnValue:
     options = services.move_options(found, result)
     form = MoveForm()
     form.offer.choices = choices([(0, _("Ingen plats"))] + [
-        (o.id, _("%(title)s, %(org)s (%(left)d lediga)", title=o.placement.title,
-                 org=o.placement.organisation.name, left=left)) for o, left in options])
+        (o.id, ngettext("%(title)s, %(org)s (%(num)d ledig)",
+                        "%(title)s, %(org)s (%(num)d lediga)", left,
+                        title=o.placement.title, org=o.placement.organisation.name))
+        for o, left in options])
     if form.validate_on_submit():
         try:
             services.move(found.id, result.id, form.offer.data or None, current_user)
