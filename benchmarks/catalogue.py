@@ -38,7 +38,7 @@ from sqlalchemy.engine import Engine  # noqa: E402
 from throwaway import create_database  # noqa: E402
 
 from portal import clock, create_app  # noqa: E402
-from portal.employers.catalogue import search_document  # noqa: E402
+from portal.employers.catalogue.services import search_document  # noqa: E402
 from portal.employers.orgnr import luhn_ok  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.weeks import monday_of, week_label  # noqa: E402

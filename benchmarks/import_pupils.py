@@ -27,7 +27,7 @@ from throwaway import create_database
 from portal import create_app
 from portal.accounts.models import Role, User
 from portal.extensions import db
-from portal.schools import pupil_import
+from portal.schools.imports import reading, saving
 from portal.schools.models import Municipality, School, Student
 
 TARGET_S = 3.0
@@ -79,14 +79,14 @@ def setup(app: Flask) -> tuple[School, School, User]:
 
 def import_once(school: School, user: User, content: bytes) -> dict[str, float]:
     """Preview as the pages do it (read, check, keep, compare), then save."""
-    def preview() -> pupil_import.Preview:
-        result = pupil_import.read_upload(content)
+    def preview() -> saving.Preview:
+        result = reading.read_upload(content)
         assert result.ok, (result.file_problems, result.problem_rows[:3])
-        stored = pupil_import.store_preview(school, user, "elever.csv", result)
-        return pupil_import.preview(stored)
+        stored = saving.store_preview(school, user, "elever.csv", result)
+        return saving.preview(stored)
 
     shown, preview_s = timed(preview)
-    counts, save_s = timed(lambda: pupil_import.save(shown.pupil_import, user))
+    counts, save_s = timed(lambda: saving.save(shown.pupil_import, user))
     return {"preview_s": preview_s, "save_s": save_s, "counts": counts}
 
 

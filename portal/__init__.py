@@ -1,98 +1,23 @@
-"""Praoportalen: the application factory."""
+"""Praoportalen.
+
+Importing the package loads no Flask, so the pure rules (matching, hours, weeks, periods,
+organisationsnummer) import without it. `create_app` lives in `portal.app` and is re-exported
+lazily: `portal:create_app` and `from portal import create_app` keep working.
+"""
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from portal.app import create_app
 
-from portal import config as portal_config
-from portal.urls import DatabaseIdConverter
-
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["create_app"]
 
 
-def create_app(config: object | str | dict | None = None) -> Flask:
-    app = Flask(
-        __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
-    )
-    # Before any route is added: every <int:id> then stops at the largest database id.
-    app.url_map.converters["int"] = DatabaseIdConverter
-    overrides = portal_config.resolve(config)
-    app.config.update(portal_config.load_settings(Path(app.instance_path)))
-    app.config.update(overrides)
-    if not logging.getLogger().handlers:  # leave a host's own logging setup alone
-        logging.basicConfig(level=logging.INFO)
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    if app.config["PROXY_COUNT"]:
-        # The client's address and scheme come from the trusted proxies, not from the socket:
-        # login throttling counts per real client, and Secure cookies see https.
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
-    register_extensions(app)
-    register_blueprints(app)
-    register_shell_and_commands(app)
-    from portal import errors, security, templating
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from portal.app import create_app
 
-    errors.init_app(app)
-    security.init_app(app)
-    templating.init_app(app)
-    return app
-
-
-def register_extensions(app: Flask) -> None:
-    from portal import i18n
-    from portal.accounts.services import load_user
-    from portal.db import configure_sqlite
-    from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
-
-    db.init_app(app)
-    with app.app_context():
-        configure_sqlite(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    csrf.init_app(app)
-    mail.init_app(app)
-    bootstrap.init_app(app)
-    limiter.init_app(app)
-    babel.init_app(
-        app,
-        locale_selector=i18n.select_locale,
-        timezone_selector=i18n.select_timezone,
-        default_translation_directories=str(Path(__file__).parent / "translations"),
-    )
-    login_manager.init_app(app)
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message = None
-    login_manager.session_protection = "strong"
-    login_manager.user_loader(load_user)
-
-
-def register_blueprints(app: Flask) -> None:
-    # Views are imported here, not in the packages, so models never import views.
-    from portal.accounts import views as accounts
-    from portal.employers import (  # noqa: F401 - their routes are on employers.bp
-        catalogue_views,
-        placement_views,
-    )
-    from portal.employers import views as employers
-    from portal.main import views as main
-    from portal.matching import views as matching
-    from portal.notifications import views as notifications
-    from portal.schools import import_views  # noqa: F401 - its routes are on schools.bp
-    from portal.schools import views as schools
-
-    for module in (main, accounts, notifications, schools, employers, matching):
-        app.register_blueprint(module.bp)
-
-
-def register_shell_and_commands(app: Flask) -> None:
-    from portal import cli, models
-
-    app.shell_context_processor(lambda: {"db": models, **{n: getattr(models, n)
-                                                          for n in models.__all__}})
-    cli.init_app(app)
+        return create_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

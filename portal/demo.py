@@ -181,7 +181,7 @@ def seed_demo() -> list[DemoLogin]:
 
 def demo_pupil_links(limit: int = 2) -> list[tuple[str, str]]:
     """Personal links of the first demo pupils, to print beside the logins."""
-    from portal.schools.services import pupil_url
+    from portal.schools.pupils.services import pupil_url
 
     enrolments = db.session.scalars(select(Enrolment).join(Student).where(
         Student.external_id.in_([p[0] for p in PUPILS])).order_by(Student.external_id)

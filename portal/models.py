@@ -1,6 +1,7 @@
 """Every domain's models in one import, so Alembic and `flask shell` see them all."""
 
-from portal.accounts.models import AuditEvent, Role, User, counsellor_school
+from portal.accounts.models import Role, User, counsellor_school
+from portal.audit import AuditEvent
 from portal.employers.models import (
     CalendarEntry,
     JoinRequest,
@@ -14,7 +15,21 @@ from portal.employers.models import (
 )
 from portal.matching.models import MatchingRun, MatchResult, ResultSource, RunStatus
 from portal.notifications.models import OutboxEmail, OutboxStatus
-from portal.prao.models import Assignment, AssignmentSource, AssignmentState
+from portal.prao.models import (
+    Assignment,
+    AssignmentSource,
+    AssignmentState,
+    AttendanceAlert,
+    AttendanceDay,
+    AttendanceReport,
+    Certificate,
+    FollowUp,
+    GuardianNotice,
+    Incident,
+    MorningEmail,
+    StepRecord,
+    StepReminder,
+)
 from portal.schools.models import (
     Enrolment,
     EnrolmentState,
@@ -31,6 +46,16 @@ __all__ = [
     "Assignment",
     "AssignmentSource",
     "AssignmentState",
+    "AttendanceAlert",
+    "AttendanceDay",
+    "AttendanceReport",
+    "Certificate",
+    "FollowUp",
+    "GuardianNotice",
+    "Incident",
+    "MorningEmail",
+    "StepRecord",
+    "StepReminder",
     "MatchResult",
     "MatchingRun",
     "ResultSource",

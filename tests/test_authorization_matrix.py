@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -132,7 +133,7 @@ def _enrolment_url(suffix: str = "", school: str = "a") -> Callable[[World], str
 def _pupil_url(suffix: str = "") -> Callable[[World], str]:
     def build(world: World) -> str:
         from portal.schools.models import Enrolment
-        from portal.schools.services import make_link_token
+        from portal.schools.pupils.services import make_link_token
 
         _, enrolment_id = _enrolment(world)
         from portal.extensions import db
@@ -333,8 +334,8 @@ def _pupil_import_url(suffix: str = "", school: str = "a") -> Callable[[World], 
     """A previewed, unsaved pupil import of school A or B."""
     def build(world: World) -> str:
         from portal.extensions import db
+        from portal.schools.imports.reading import encode, read_upload
         from portal.schools.models import PupilImport
-        from portal.schools.pupil_import import encode, read_upload
 
         rows = read_upload("Elev-ID;Förnamn;Efternamn;Klass\n1;Åsa;Öberg;8A\n".encode())
         stored = PupilImport(school_id=getattr(world, f"school_{school}").id,
@@ -378,6 +379,90 @@ CASES += [
          note="another school, XLSX"),
 ]
 
+
+
+# --- the prao process: confirmation, placing, checklist, export ------------------------------
+
+def _assignment(world: World, school: str = "a", org: str = "a") -> Any:
+    placement = factories.PlacementFactory(organisation=getattr(world, f"organisation_{org}"))
+    offer = factories.PlacementOfferFactory(placement=placement, seats_taken=1)
+    period = factories.PraoPeriodFactory(school=getattr(world, f"school_{school}"))
+    return factories.AssignmentFactory(offer=offer, placement=placement,
+                                       enrolment__period=period)
+
+
+def _decide_url(org: str) -> Callable[[World], str]:
+    return lambda w: f"/arbetsgivare/elever/{_assignment(w, org=org).id}/svar"
+
+
+def _supervisor_url(world: World) -> str:
+    from portal.prao.links import supervisor_token
+
+    a = _assignment(world)
+    return f"/handledare/{supervisor_token(a.placement_id, [a.id], a.enrolment.period.last_day)}"
+
+
+def _own_risk_url(world: World) -> str:
+    from portal.prao.links import own_risk_token
+    from portal.schools.models import EnrolmentState
+
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    placement = factories.PlacementFactory(status="draft")
+    enrolment = factories.EnrolmentFactory(period=period, state=EnrolmentState.OWN_PLACEMENT,
+                                           own_placement_id=placement.id)
+    return f"/egen-praoplats/{own_risk_token(placement.id, enrolment.id, period.last_day)}"
+
+
+def _checklist_url(school: str, tick: bool = False) -> Callable[[World], str]:
+    def build(world: World) -> str:
+        a = _assignment(world, school=school)
+        url = f"/perioder/{a.enrolment.period_id}/checklista"
+        return f"{url}/{a.id}" if tick else url
+    return build
+
+
+def _first_day_url(org: str) -> Callable[[World], str]:
+    return lambda w: f"/arbetsgivare/praoplatser/{_placement_id(w, org)}/forsta-dagen"
+
+
+OWN_ORG_POST = {**only("employer", 302)}
+
+CASES += [
+    Case("prao.employer_pupils", lambda w: "/arbetsgivare/elever", only("employer")),
+    Case("prao.employer_decide", _decide_url("a"), OWN_ORG_POST, method="POST",
+         data={"decision": "confirm"}, note="own organisation's pupil"),
+    Case("prao.employer_decide", _decide_url("b"), only("employer", 404), method="POST",
+         data={"decision": "confirm"}, note="another organisation's pupil"),
+    Case("prao.first_day", _first_day_url("a"), only("employer"), note="own placement"),
+    Case("prao.first_day", _first_day_url("b"), only("employer", 404), note="another's"),
+    Case("prao.supervisor", _supervisor_url, everyone(200), note="the link is the key"),
+    Case("prao.supervisor", lambda w: "/handledare/forfalskad", everyone(404), note="forged"),
+    Case("prao.own_risk", _own_risk_url, everyone(200), note="the link is the key"),
+    Case("prao.own_risk", lambda w: "/egen-praoplats/forfalskad", everyone(404),
+         note="forged"),
+    Case("prao.place", _enrolment_url("/placera"), SCHOOL_STAFF),
+    Case("prao.place", _enrolment_url("/placera", "b"), OTHER_SCHOOL, note="another school"),
+    Case("prao.own_decision", _enrolment_url("/egen-plats"),
+         {**only("counsellor", 302), "coordinator": 302}, method="POST",
+         data={"action": "approve"}),
+    Case("prao.own_decision", _enrolment_url("/egen-plats", "b"),
+         {**only("counsellor", 404), "coordinator": 302}, method="POST",
+         data={"action": "approve"}, note="another school"),
+    Case("prao.period_checklist", _checklist_url("a"), SCHOOL_STAFF),
+    Case("prao.period_checklist", _checklist_url("b"), OTHER_SCHOOL, note="another school"),
+    Case("prao.tick", _checklist_url("a", tick=True),
+         {**only("counsellor", 302), "coordinator": 302}, method="POST",
+         data={"step": "pupil_prepared"}),
+    Case("prao.tick", _checklist_url("b", tick=True),
+         {**only("counsellor", 404), "coordinator": 302}, method="POST",
+         data={"step": "pupil_prepared"}, note="another school"),
+    Case("prao.region_checklist", lambda w: "/samordnare/checklistor", only("coordinator")),
+    Case("prao.export_placements", _period_url("/praoplatser.csv"), SCHOOL_STAFF, note="CSV"),
+    Case("prao.export_placements", _period_url("/praoplatser.xlsx"), SCHOOL_STAFF,
+         note="XLSX"),
+    Case("prao.export_placements", _period_url("/praoplatser.csv", "b"), OTHER_SCHOOL,
+         note="another school"),
+]
 
 def test_every_route_is_in_the_matrix(app):
     routed = {rule.endpoint for rule in app.url_map.iter_rules()} - IGNORED_ENDPOINTS

@@ -18,7 +18,7 @@ down_revision = '0003'
 branch_labels = None
 depends_on = None
 
-# Must stay the very expression portal.employers.catalogue.postgres_document() builds, or
+# Must stay the very expression portal.employers.catalogue.services.postgres_document() builds, or
 # the planner cannot use the index.
 PG_DOCUMENT = ("setweight(to_tsvector('swedish'::regconfig, title), 'A') || "
                "setweight(to_tsvector('swedish'::regconfig, search_text), 'B')")
@@ -48,7 +48,7 @@ SQLITE_TRIGGERS = {
 
 def _fill_search_text(dialect):
     """Placements made before this revision get their search text, as the app computes it."""
-    from portal.employers.catalogue import search_document
+    from portal.employers.catalogue.services import search_document
 
     bind = op.get_bind()
     rows = bind.execute(sa.text(

@@ -1,4 +1,4 @@
-"""Users, their roles and scopes, and the audit trail."""
+"""Users, their roles and scopes. The audit trail is in portal/audit.py."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, func
+from sqlalchemy import Column, ForeignKey, Index, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
+from portal.db import Base, TimestampMixin, UTCDateTime, str_enum
 from portal.employers.models import Organisation
 from portal.schools.models import Municipality, School
 
@@ -73,19 +73,6 @@ class User(UserMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
-
-
-class AuditEvent(Base):
-    __tablename__ = "audit_event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    action: Mapped[str] = mapped_column(String(60))
-    object_type: Mapped[str] = mapped_column(String(60), default="")
-    object_id: Mapped[str] = mapped_column(String(60), default="")
-    ip: Mapped[str] = mapped_column(String(64), default="")
-    detail: Mapped[str] = mapped_column(Text, default="")
 
 
 # Case-insensitive uniqueness: "Anna@Skola.se" and "anna@skola.se" are one account.

@@ -1,4 +1,5 @@
-"""Account use cases: sign-in, password reset, invitations. Each commits its own work."""
+"""Account use cases: sign-in, password reset, invitations, email verification. Each commits
+its own work."""
 
 from __future__ import annotations
 
@@ -9,19 +10,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.accounts.models import AuditEvent, Role, User, new_session_token
+from portal.accounts.models import Role, User, new_session_token
 from portal.accounts.tokens import (
     INVITATION_SALT,
     RESET_SALT,
+    VERIFY_EMAIL_SALT,
     TokenError,
     make_token,
     read_token,
 )
+from portal.audit import audit
 from portal.db import utcnow
 from portal.extensions import db
 from portal.notifications import messages
 from portal.schools.models import Municipality, School
 
+VERIFY_MAX_AGE = 7 * 24 * 3600
 # Checked when the email is unknown, so both answers take as long.
 _DUMMY_HASH = generate_password_hash("praoportalen-ingen-användare")
 
@@ -42,19 +46,6 @@ def normalize_email(email: str) -> str:
 def find_user(email: str) -> User | None:
     stmt = select(User).where(func.lower(User.email) == normalize_email(email))
     return db.session.scalars(stmt).first()
-
-
-def audit(user: User | None, action: str, obj: object | None = None, *,
-          ip: str = "", detail: str = "") -> None:
-    """Add an audit row to the current transaction (the caller commits)."""
-    db.session.add(AuditEvent(
-        user_id=user.id if user else None,
-        action=action,
-        object_type=type(obj).__name__ if obj is not None else "",
-        object_id=str(getattr(obj, "id", "")) if obj is not None else "",
-        ip=ip[:64],
-        detail=detail[:2000],
-    ))
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -162,3 +153,37 @@ def load_user(user_id: str) -> User | None:
     if user is None or not user.active or user.session_token != token:
         return None
     return user
+
+
+# --- email verification (employers register themselves) ----------------------------------
+
+def send_verification(user: User) -> None:
+    link = external_url("employers.verify_email",
+                                 token=make_token(user, VERIFY_EMAIL_SALT))
+    messages.verify_email(user, link)
+
+
+def resend_verification(user: User) -> None:
+    send_verification(user)
+    db.session.commit()
+
+
+def verify_email(token: str) -> User:
+    user = read_token(token, VERIFY_EMAIL_SALT, VERIFY_MAX_AGE)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        audit(user, "email_verified", user)
+        db.session.commit()
+    return user
+
+
+def needs_verification(user: User) -> bool:
+    """Employers register themselves, so their address must be proven before they sign in."""
+    return user.role is Role.EMPLOYER and user.email_verified_at is None
+
+
+def token_user_or_none(token: str) -> tuple[User | None, str | None]:
+    try:
+        return verify_email(token), None
+    except TokenError as error:
+        return None, error.reason

@@ -22,7 +22,6 @@ from portal.accounts.forms import ForgotPasswordForm, InviteForm, LoginForm, Set
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import INVITABLE_ROLES, public, require
 from portal.accounts.tokens import TokenError
-from portal.employers import services as employer_services
 from portal.extensions import db, limiter
 from portal.formtools import choices
 from portal.schools.models import Municipality, School
@@ -61,9 +60,9 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        if user is not None and employer_services.needs_verification(user):
+        if user is not None and services.needs_verification(user):
             # Only said to someone who knows the password, so it reveals nothing.
-            employer_services.resend_verification(user)
+            services.resend_verification(user)
             form.email.errors.append(_("Bekräfta din e-postadress innan du loggar in. Vi har "
                                        "skickat en ny länk till %(email)s.", email=user.email))
         elif user is not None:

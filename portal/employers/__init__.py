@@ -1,5 +1,5 @@
-"""The employers blueprint; its routes live in views.py, imported by create_app."""
+"""Employers: organisations, join requests, review; placements, catalogue and calendar below.
 
-from flask import Blueprint
-
-bp = Blueprint("employers", __name__)
+No Blueprint here, so pure rules such as `orgnr` and `placements.hours` import without Flask;
+the blueprint is `portal.employers.blueprint.bp`.
+"""

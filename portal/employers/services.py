@@ -1,4 +1,4 @@
-"""Employer self-registration, email verification and requests to join an organisation."""
+"""Employer self-registration and requests to join an organisation."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ from sqlalchemy import select
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Role, User
-from portal.accounts.tokens import VERIFY_EMAIL_SALT, TokenError, make_token, read_token
+from portal.audit import audit
 from portal.db import utcnow
 from portal.employers.models import JoinRequest, JoinStatus, Organisation, OrganisationStatus
 from portal.employers.orgnr import normalize_org_number
 from portal.extensions import db
 from portal.notifications import messages
-
-VERIFY_MAX_AGE = 7 * 24 * 3600
 
 
 class RegistrationOutcome(StrEnum):
@@ -85,11 +83,11 @@ def register(data: Registration, ip: str) -> RegistrationOutcome:
     else:
         user = _new_user(data, organisation=None if existing else _new_organisation(data))
     db.session.flush()
-    send_verification(user)
+    accounts.send_verification(user)
     if existing is not None:
         request_join(user, existing)
-    accounts.audit(user, "employer_registered", user, ip=ip,
-                   detail="join" if existing else "new organisation")
+    audit(user, "employer_registered", user, ip=ip,
+          detail="join" if existing else "new organisation")
     db.session.commit()
     return RegistrationOutcome.JOIN_REQUESTED if existing else RegistrationOutcome.NEW_ORGANISATION
 
@@ -97,31 +95,6 @@ def register(data: Registration, ip: str) -> RegistrationOutcome:
 def _is_named_contact(organisation: Organisation, email: str) -> bool:
     return (not organisation_members(organisation)
             and organisation.contact_email == accounts.normalize_email(email))
-
-
-def send_verification(user: User) -> None:
-    link = accounts.external_url("employers.verify_email",
-                                 token=make_token(user, VERIFY_EMAIL_SALT))
-    messages.verify_email(user, link)
-
-
-def resend_verification(user: User) -> None:
-    send_verification(user)
-    db.session.commit()
-
-
-def verify_email(token: str) -> User:
-    user = read_token(token, VERIFY_EMAIL_SALT, VERIFY_MAX_AGE)
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-        accounts.audit(user, "email_verified", user)
-        db.session.commit()
-    return user
-
-
-def needs_verification(user: User) -> bool:
-    """Employers register themselves, so their address must be proven before they sign in."""
-    return user.role is Role.EMPLOYER and user.email_verified_at is None
 
 
 def organisation_members(organisation: Organisation) -> list[User]:
@@ -163,13 +136,5 @@ def decide_join(join: JoinRequest, decider: User, approve: bool) -> None:
     if approve:
         join.user.organisation_id = join.organisation_id
     messages.join_request_decided(join)
-    accounts.audit(decider, "join_approved" if approve else "join_rejected", join)
+    audit(decider, "join_approved" if approve else "join_rejected", join)
     db.session.commit()
-
-
-def token_user_or_none(token: str) -> tuple[User | None, str | None]:
-    try:
-        return verify_email(token), None
-    except TokenError as error:
-        return None, error.reason
-

@@ -9,10 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import authorize, public, require
 from portal.accounts.services import AccountError
-from portal.employers import approval, bp, services
+from portal.employers import review, services
+from portal.employers.blueprint import bp
 from portal.employers.forms import DecisionForm, JoinDecisionForm, RegistrationForm, SettingsForm
 from portal.employers.models import (
     JoinRequest,
@@ -21,7 +23,7 @@ from portal.employers.models import (
     Placement,
     PlacementStatus,
 )
-from portal.employers.placements import publishable_problems
+from portal.employers.placements.services import publishable_problems
 from portal.employers.reference import sectors
 from portal.extensions import db, limiter
 from portal.formtools import choices
@@ -81,7 +83,7 @@ def registered() -> ResponseReturnValue:
 @bp.route("/arbetsgivare/bekrafta/<token>")
 @public
 def verify_email(token: str) -> ResponseReturnValue:
-    user, problem = services.token_user_or_none(token)
+    user, problem = accounts.token_user_or_none(token)
     if user is None:
         return render_template("accounts/link_problem.html", reason=problem,
                                purpose="verify"), 400
@@ -123,7 +125,7 @@ def decide_join(join_id: int) -> ResponseReturnValue:
 @bp.route("/samordnare/granskning")
 @require("review.queue")
 def review_queue() -> ResponseReturnValue:
-    return render_template("employers/review_queue.html", queue=approval.queue(),
+    return render_template("employers/review_queue.html", queue=review.queue(),
                            join_form=JoinDecisionForm())
 
 
@@ -134,7 +136,7 @@ def review_organisation(organisation_id: int) -> ResponseReturnValue:
     authorize("review.decide", organisation)
     form = DecisionForm()
     if form.validate_on_submit():
-        approval.decide_organisation(organisation, current_user,
+        review.decide_organisation(organisation, current_user,
                                      form.decision.data == "approve", form.reason.data or "")
         flash(_("Beslutet om %(name)s är sparat och skickas med e-post.",
                 name=organisation.name), "success")
@@ -155,7 +157,7 @@ def review_placement(placement_id: int) -> ResponseReturnValue:
         if problems:
             form.decision.errors.extend(str(p) for p in problems)
         else:
-            approval.decide_placement(placement, current_user, approve, form.reason.data or "")
+            review.decide_placement(placement, current_user, approve, form.reason.data or "")
             flash(_("Beslutet om %(title)s är sparat och skickas med e-post.",
                     title=placement.title), "success")
             return redirect(url_for("employers.review_queue"))
@@ -166,10 +168,10 @@ def review_placement(placement_id: int) -> ResponseReturnValue:
 @bp.route("/samordnare/installningar", methods=["GET", "POST"])
 @require("settings.edit")
 def settings() -> ResponseReturnValue:
-    current = approval.settings()
+    current = review.settings()
     form = SettingsForm(obj=current)
     if form.validate_on_submit():
-        approval.set_auto_publish(current_user, form.auto_publish_approved.data)
+        review.set_auto_publish(current_user, form.auto_publish_approved.data)
         flash(_("Inställningen är sparad."), "success")
         return redirect(url_for("employers.settings"))
     return render_template("employers/settings.html", form=form)

@@ -8,6 +8,7 @@ import json
 import random
 import secrets
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, not_, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from portal.accounts import services as accounts
 from portal.accounts.models import User
+from portal.audit import audit
 from portal.db import bulk_insert, utcnow
 from portal.employers.models import Organisation, OrganisationStatus, Placement, PlacementOffer
 from portal.employers.models import PlacementStatus as PS
@@ -33,6 +34,7 @@ from portal.matching.models import (
 )
 from portal.notifications import messages
 from portal.prao.models import Assignment, AssignmentSource, AssignmentState
+from portal.prao.services import email_employers, organisation_emails
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Student, Wish
 from portal.weeks import monday_of
 
@@ -209,7 +211,7 @@ def _new_run(user: User, periods: list[PraoPeriod], policy: str, last_step: engi
     rows = _result_rows(run.id, data, result)
     if rows:
         bulk_insert(db.session, MatchResult.__table__, rows)
-    accounts.audit(user, "matching_round", run, detail=f"seed={seed} policy={policy}")
+    audit(user, "matching_round", run, detail=f"seed={seed} policy={policy}")
     return run
 
 
@@ -267,7 +269,7 @@ def results_page(run: MatchingRun, only_unplaced: bool, page: int, per_page: int
 
 def move_options(run: MatchingRun, result: MatchResult) -> list[tuple[PlacementOffer, int]]:
     """Offers that fit the pupil and still have a seat in this round, with seats left."""
-    from portal.schools.services import eligible_offers_stmt
+    from portal.schools.pupils.services import eligible_offers_stmt
 
     taken = dict(db.session.execute(
         select(MatchResult.offer_id, func.count()).where(
@@ -340,12 +342,12 @@ def move(run_id: int, result_id: int, offer_id: int | None, user: User) -> None:
     result.rank = wished.index(offer_id) + 1 if offer_id in wished else None
     result.source = ResultSource.MANUAL if offer_id else ResultSource.NONE
     result.explanation = moved_by_hand() if offer_id else removed_by_hand()
-    accounts.audit(user, "matching_moved", result, detail=str(offer_id))
+    audit(user, "matching_moved", result, detail=str(offer_id))
     db.session.commit()
 
 
 def _check_move(run: MatchingRun, result: MatchResult | None, offer_id: int | None) -> None:
-    from portal.schools.services import eligible_offers_stmt
+    from portal.schools.pupils.services import eligible_offers_stmt
 
     if result is None or result.run_id != run.id:
         raise MatchingError(_l("Eleven finns inte i rundan."))
@@ -368,7 +370,7 @@ def discard(run_id: int, user: User) -> None:
     db.session.rollback()
     run = _lock_run(run_id, RunStatus.DRAFT, DRAFT_CHANGED)
     run.status = RunStatus.DISCARDED
-    accounts.audit(user, "matching_discarded", run)
+    audit(user, "matching_discarded", run)
     db.session.commit()
 
 
@@ -412,12 +414,13 @@ def publish_plan(run: MatchingRun) -> PublishPlan:
                func.count().filter(placed, has_email))
         .select_from(MatchResult).join(Enrolment).join(Student)
         .where(MatchResult.run_id == run.id)).one()
-    organisations = db.session.scalars(
-        select(Placement.organisation_id).distinct()
-        .join(PlacementOffer, PlacementOffer.placement_id == Placement.id)
-        .join(MatchResult, MatchResult.offer_id == PlacementOffer.id).join(Enrolment)
-        .where(MatchResult.run_id == run.id, placed)).all()
-    employer_emails = sum(len(e) for e in _recipients(set(organisations)).values())
+    placements = db.session.scalars(
+        select(Placement).where(Placement.id.in_(
+            select(PlacementOffer.placement_id)
+            .join(MatchResult, MatchResult.offer_id == PlacementOffer.id).join(Enrolment)
+            .where(MatchResult.run_id == run.id, placed)))
+        .options(selectinload(Placement.organisation))).all()
+    employer_emails = len(_employer_recipients(placements))
     return PublishPlan(counts[0], counts[1], counts[2], counts[3], employer_emails)
 
 
@@ -453,8 +456,10 @@ def publish(run_id: int, user: User) -> Published:
     for other in overlapping:
         if other.status is RunStatus.DRAFT:
             other.status = RunStatus.DISCARDED
-    emails = _notify(placed)
-    accounts.audit(user, "matching_published", run, detail=str(len(placed)))
+    db.session.flush()
+    emails = _notify(placed) + email_employers(db.session.scalars(
+        select(Assignment.id).where(Assignment.run_id == run.id)).all())
+    audit(user, "matching_published", run, detail=str(len(placed)))
     db.session.commit()
     return Published(len(placed), len(skipped), emails)
 
@@ -484,7 +489,7 @@ def _lock_for_publish(run_id: int) -> tuple[MatchingRun, list[MatchingRun]]:
 def _claim_enrolments(run: MatchingRun) -> set[int]:
     """Mark the run's placed pupils assigned, only those who still need a place, in one
     conditional update. A pupil registering an own placement claims the same row the same
-    way (portal.schools.services.register_own_placement): whichever commits first wins, and
+    way (portal.schools.pupils.services.register_own_placement): whichever commits first wins, and
     the other's update, having waited for that row, finds the state changed and skips it."""
     placed = select(MatchResult.enrolment_id).where(MatchResult.run_id == run.id,
                                                     MatchResult.offer_id.is_not(None))
@@ -519,37 +524,36 @@ def _assign(run: MatchingRun, results: list[MatchResult]) -> None:
 
 
 def _notify(results: list[MatchResult]) -> int:
-    by_organisation: dict[int, list[MatchResult]] = defaultdict(list)
+    """The pupils' emails; the employers' come from portal.prao.services.email_employers."""
     sent = 0
     for r in results:
-        by_organisation[r.offer.placement.organisation_id].append(r)
         if r.enrolment.student.email:
             messages.pupil_assigned(r.enrolment.student.email, r)
-            sent += 1
-    recipients = _recipients(set(by_organisation))
-    for organisation_id, placed in by_organisation.items():
-        organisation = placed[0].offer.placement.organisation
-        for email in recipients.get(organisation_id, []):
-            messages.employer_pupils_proposed(email, organisation, placed)
             sent += 1
     return sent
 
 
-def _recipients(organisation_ids: set[int]) -> dict[int, list[str]]:
-    """Each organisation's addresses: its active users and its contact address (the same as
-    portal.employers.services.organisation_members, for many organisations in two queries)."""
-    emails: dict[int, set[str]] = defaultdict(set)
-    if not organisation_ids:
-        return {}
-    for organisation_id, email in db.session.execute(
-            select(Organisation.id, Organisation.contact_email)
-            .where(Organisation.id.in_(organisation_ids))):
-        emails[organisation_id].add(email)
-    for organisation_id, email in db.session.execute(
-            select(User.organisation_id, User.email)
-            .where(User.organisation_id.in_(organisation_ids), User.active.is_(True))):
-        emails[organisation_id].add(email)
-    return {key: sorted(e for e in found if e) for key, found in emails.items()}
+def _employer_recipients(placements: Iterable[Placement]
+                         ) -> list[tuple[Organisation, str, set[int]]]:
+    """Who hears about pupils proposed to these placements, chosen as
+    portal.prao.services.email_employers chooses them, one email per organisation and
+    address: (organisation, address, the placements the address hears about). An
+    organisation's users and contact address hear about all of its placements, a
+    placement's supervisor about that placement."""
+    by_organisation: dict[Organisation, list[Placement]] = defaultdict(list)
+    for placement in placements:
+        by_organisation[placement.organisation].append(placement)
+    found = []
+    for organisation, own in by_organisation.items():
+        members = organisation_emails(organisation)
+        supervised: dict[str, set[int]] = defaultdict(set)
+        for placement in own:
+            if placement.supervisor_email:
+                supervised[placement.supervisor_email.lower()].add(placement.id)
+        for email in sorted(members | set(supervised)):
+            shown = {p.id for p in own} if email in members else supervised[email]
+            found.append((organisation, email, shown))
+    return found
 
 
 @dataclass(frozen=True)
@@ -577,10 +581,11 @@ def withdraw_plan(run: MatchingRun) -> WithdrawPlan:
                func.count().filter(func.coalesce(Student.email, "") != ""))
         .select_from(Assignment).join(Enrolment).join(Student)
         .where(Assignment.run_id == run.id)).one()
-    organisations = db.session.scalars(
-        select(Placement.organisation_id).distinct().join(Assignment)
-        .where(Assignment.run_id == run.id)).all()
-    employer_emails = sum(len(e) for e in _recipients(set(organisations)).values())
+    placements = db.session.scalars(
+        select(Placement).where(Placement.id.in_(
+            select(Assignment.placement_id).where(Assignment.run_id == run.id)))
+        .options(selectinload(Placement.organisation))).all()
+    employer_emails = len(_employer_recipients(placements))
     return WithdrawPlan(counts[0], counts[1], counts[2], employer_emails)
 
 
@@ -613,7 +618,7 @@ def withdraw(run_id: int, user: User) -> int:
     for assignment in assignments:
         db.session.delete(assignment)
     run.status, run.published_at = RunStatus.DRAFT, None
-    accounts.audit(user, "matching_withdrawn", run, detail=str(len(assignments)))
+    audit(user, "matching_withdrawn", run, detail=str(len(assignments)))
     db.session.commit()
     return len(assignments)
 
@@ -631,30 +636,12 @@ def _release_seats(per_offer: Counter[int]) -> None:
                                    "tillbaka. Kontakta samordnaren."))
 
 
-def _notify_withdrawn(assignments: list[Assignment]) -> None:
-    by_organisation: dict[int, list[Assignment]] = defaultdict(list)
+def _notify_withdrawn(assignments: Sequence[Assignment]) -> None:
+    """Everyone who heard of the proposals hears they are withdrawn."""
     for a in assignments:
-        by_organisation[a.placement.organisation_id].append(a)
         if a.enrolment.student.email:
             messages.pupil_proposal_withdrawn(a.enrolment.student.email, a)
-    recipients = _recipients(set(by_organisation))
-    for organisation_id, withdrawn in by_organisation.items():
-        organisation = withdrawn[0].placement.organisation
-        for email in recipients.get(organisation_id, []):
-            messages.employer_proposal_withdrawn(email, organisation, withdrawn)
-
-
-def runs_for(period_ids: list[int]) -> list[MatchingRun]:
-    stmt = (select(MatchingRun).where(MatchingRun.periods.any(PraoPeriod.id.in_(period_ids)))
-            .order_by(MatchingRun.created_at.desc()).limit(50)
-            .options(selectinload(MatchingRun.periods).selectinload(PraoPeriod.school)))
-    return list(db.session.scalars(stmt))
-
-
-def published_result(enrolment: Enrolment) -> MatchResult | None:
-    """The pupil's outcome in a published round, for the pupil's own page."""
-    stmt = (select(MatchResult).join(MatchingRun).where(
-        MatchResult.enrolment_id == enrolment.id, MatchingRun.status == RunStatus.PUBLISHED)
-        .order_by(MatchingRun.published_at.desc()))
-    return db.session.scalars(stmt).first()
-
+    placements = {a.placement for a in assignments}
+    for organisation, email, shown in _employer_recipients(placements):
+        messages.employer_proposal_withdrawn(
+            email, organisation, [a for a in assignments if a.placement_id in shown])

@@ -14,9 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
-from portal.accounts.models import Role
 from portal.accounts.permissions import authorize, can, require
 from portal.extensions import db
 from portal.formtools import choices
@@ -25,17 +23,14 @@ from portal.matching.engine import Step
 from portal.matching.forms import MoveForm, RoundForm
 from portal.matching.models import MatchingRun, MatchResult, RunStatus
 from portal.schools.models import PraoPeriod
-from portal.schools.services import periods_of
+from portal.schools.services import periods_for
 from portal.urls import page_number
 
 bp = Blueprint("matching", __name__)
 
 
 def _my_periods() -> list[PraoPeriod]:
-    if current_user.role is Role.COORDINATOR:
-        return list(db.session.scalars(select(PraoPeriod).order_by(PraoPeriod.first_day.desc())
-                                       .limit(500)))
-    return periods_of([s.id for s in current_user.schools])
+    return periods_for(current_user)
 
 
 @bp.route("/matchning", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from portal.matching.models import MatchResult
     from portal.notifications.models import OutboxEmail
     from portal.prao.models import Assignment
+    from portal.prao.services import SupervisorLinkText
     from portal.schools.models import Enrolment, PraoPeriod
 
 
@@ -53,7 +54,12 @@ def pupil_link(recipient: str, first_name: str, period: PraoPeriod, link: str,
 
 def own_placement_registered(recipient: str, enrolment: Enrolment,
                              placement: Placement) -> OutboxEmail:
-    return enqueue(recipient, "own_placement", enrolment=enrolment, placement=placement)
+    from portal.prao.links import own_risk_url
+
+    # The workplace completes the risk assessment through this link, without an account.
+    link = own_risk_url(placement.id, enrolment.id, enrolment.period.last_day)
+    return enqueue(recipient, "own_placement", enrolment=enrolment, placement=placement,
+                   link=link)
 
 
 def pupil_assigned(recipient: str, result: MatchResult) -> OutboxEmail:
@@ -61,9 +67,16 @@ def pupil_assigned(recipient: str, result: MatchResult) -> OutboxEmail:
 
 
 def employer_pupils_proposed(recipient: str, organisation: Organisation,
-                             results: list[MatchResult]) -> OutboxEmail:
+                             assignments: list[Assignment],
+                             supervisor_links: list[SupervisorLinkText],
+                             has_account: bool) -> OutboxEmail:
     return enqueue(recipient, "employer_pupils_proposed", organisation=organisation,
-                   results=results)
+                   assignments=assignments, supervisor_links=supervisor_links,
+                   has_account=has_account)
+
+
+def assignment_declined(recipient: str, assignment: Assignment) -> OutboxEmail:
+    return enqueue(recipient, "assignment_declined", assignment=assignment)
 
 
 def employer_proposal_withdrawn(recipient: str, organisation: Organisation,

@@ -1,5 +1,5 @@
-"""The schools blueprint; its routes live in views.py, imported by create_app."""
+"""Schools: municipalities, schools, periods; pupils and imports below.
 
-from flask import Blueprint
-
-bp = Blueprint("schools", __name__)
+No Blueprint here, so pure rules such as `periods` and `imports.reading` import without Flask;
+the blueprint is `portal.schools.blueprint.bp`.
+"""

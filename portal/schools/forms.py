@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from portal.accounts.forms import MultiCheckboxField, email_field
-from portal.employers.orgnr import org_number_problem
+from portal.accounts.forms import MultiCheckboxField
 from portal.formtools import choices
-from portal.schools.models import EnrolmentState
 
 
 def _required(message: object) -> DataRequired:
@@ -56,50 +54,3 @@ class PeriodForm(FlaskForm):
                             validators=[_required(_l("Välj ett datum."))])
     wishes_close = DateField(_l("Eleverna kan önska till och med"),
                              validators=[_required(_l("Välj ett datum."))])
-
-
-STATE_LABELS = {
-    EnrolmentState.NEEDS_PLACEMENT: _l("Behöver en praoplats"),
-    EnrolmentState.OWN_PLACEMENT: _l("Har en egen praoplats"),
-    EnrolmentState.ASSIGNED: _l("Har fått en praoplats"),
-    EnrolmentState.EXEMPT: _l("Befriad från prao"),
-}
-
-
-class EnrolmentStateForm(FlaskForm):
-    state = RadioField(_l("Läge"), choices=choices(
-        (s.value, STATE_LABELS[s]) for s in (EnrolmentState.NEEDS_PLACEMENT,
-                                             EnrolmentState.EXEMPT)),
-        validators=[_required(_l("Välj ett läge."))])
-    reason = TextAreaField(_l("Skäl för befrielse"), validators=[_max(1000)])
-
-
-class OwnPlacementForm(FlaskForm):
-    workplace = StringField(_l("Arbetsplatsens namn"),
-                            validators=[_required(_l("Fyll i arbetsplatsens namn.")), _max(200)])
-    org_number = StringField(
-        _l("Organisationsnummer"),
-        description=_l("Finns på arbetsplatsens webbplats eller på allabolag.se. Fråga din "
-                       "kontaktperson om du inte hittar det."),
-        validators=[_required(_l("Fyll i organisationsnumret."))],
-        render_kw={"inputmode": "numeric"})
-    address = StringField(_l("Adress"), validators=[_required(_l("Fyll i adressen.")),
-                                                    _max(300)])
-    postal_code = StringField(_l("Postnummer"), validators=[
-        _required(_l("Fyll i postnumret.")),
-        Regexp(r"^\d{3} ?\d{2}\Z", message=_l("Skriv postnumret som 123 45."))])
-    city = StringField(_l("Ort"), validators=[_required(_l("Fyll i orten.")), _max(100)])
-    contact_name = StringField(_l("Kontaktperson på arbetsplatsen"),
-                               validators=[_required(_l("Fyll i ett namn.")), _max(200)])
-    contact_email = email_field(_l("Kontaktpersonens e-post"))
-    contact_phone = StringField(_l("Kontaktpersonens telefon"), validators=[
-        _required(_l("Fyll i ett telefonnummer.")),
-        Regexp(r"^[0-9 +()\-]{6,20}\Z", message=_l("Skriv telefonnumret med siffror."))])
-    tasks = TextAreaField(_l("Vad ska du göra där?"),
-                          validators=[_required(_l("Skriv några ord om vad du ska göra.")),
-                                      _max(2000)])
-
-    def validate_org_number(self, field: StringField) -> None:
-        if org_number_problem(field.data or ""):
-            raise ValidationError(_l("Organisationsnumret stämmer inte. Det är tio siffror, "
-                                     "till exempel 556677-8899."))

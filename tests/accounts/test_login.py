@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from portal.accounts.models import AuditEvent
+from portal.audit import AuditEvent
 from tests import factories
 from tests.conftest import login, new_client, post_form
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.schools.models import Enrolment, Student
-from portal.schools.services import make_link_token
+from portal.schools.pupils.services import make_link_token
 from tests.browser.support import PHONE, assert_accessible
 
 pytestmark = pytest.mark.browser

@@ -72,7 +72,7 @@ def test_swedish_explanations_survive_both_ways(tmp_path, smtp_server):
                     cursor.execute("SET session_replication_role = replica")
                 cursor.execute("INSERT INTO match_result (id, run_id, enrolment_id, lottery, "
                                "priority, source, explanation) VALUES (1, 1, 1, 1, 0, "
-                               f"'first_round', '{words}')")
+                               "'first_round', 'Du fick ditt förstahandsval.')")
                 raw.commit()
             finally:
                 raw.close()

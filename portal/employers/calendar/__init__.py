@@ -1,0 +1,1 @@
+"""The regional prao calendar. Routes are on the employers blueprint."""

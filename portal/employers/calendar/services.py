@@ -1,0 +1,180 @@
+"""The regional prao calendar: per week, the schools holding prao and the region's seats;
+the coordinator's calendar entries for schools without periods yet. The rules and the commit
+live here; never `request` or `flash`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import Date, and_, case, func, literal, select, union_all
+from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.selectable import CTE
+
+from portal.accounts.models import User
+from portal.audit import audit
+from portal.employers.models import (
+    CalendarEntry,
+    Organisation,
+    Placement,
+    PlacementOffer,
+    PlacementStatus,
+)
+from portal.employers.placements.services import FieldProblems, _future_weeks
+from portal.extensions import db
+from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School
+from portal.weeks import monday_of, week_label
+
+MAX_CALENDAR_WEEKS = 6
+MAX_PUPILS = 1000
+CALENDAR_WEEKS = 52
+SHORT_WEEKS_SHOWN = 5
+
+
+# --- the regional calendar ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class CalendarWeek:
+    monday: date
+    schools: int  # schools holding prao this week
+    pupils: int  # pupils those schools expect to place
+    seats: int  # seats of the region's published offers covering this week
+    seats_free: int
+    own_seats: int = 0  # the employer's own offers (any placement not archived)
+
+    @property
+    def label(self) -> str:
+        return week_label(self.monday)
+
+    @property
+    def shortage(self) -> int:
+        return max(self.pupils - self.seats_free, 0) if self.schools else 0
+
+
+def _weeks(start: date, count: int) -> CTE:
+    """`count` Mondays from `start` as rows of a CTE, written the same on SQLite and PostgreSQL."""
+    rows = [select(literal(start + timedelta(weeks=n), Date).label("week")) for n in range(count)]
+    return union_all(*rows).cte("weeks")
+
+
+def _covers(weeks: CTE, first: ColumnElement[date],
+            last: ColumnElement[date]) -> ColumnElement[bool]:
+    return and_(first <= weeks.c.week, last >= weeks.c.week)
+
+
+def _school_counts(start: date, end: date) -> dict[date, tuple[int, int]]:
+    """Schools holding prao per week and the pupils they expect to place: from the schools'
+    own prao periods, and from the coordinator's calendar for a school that has no period
+    that week. Two queries over the shown weeks; the weeks are expanded here."""
+    per_week: dict[date, dict[int, int]] = defaultdict(dict)
+    for school_id, first, last, pupils in _period_rows(start, end):
+        for week in _mondays_between(max(monday_of(first), start), min(monday_of(last), end)):
+            per_week[week][school_id] = per_week[week].get(school_id, 0) + pupils
+    entries = db.session.execute(
+        select(CalendarEntry.school_id, CalendarEntry.first_week, CalendarEntry.last_week,
+               CalendarEntry.pupils)
+        .where(CalendarEntry.last_week >= start, CalendarEntry.first_week <= end)).all()
+    for school_id, first, last, pupils in entries:
+        for week in _mondays_between(max(first, start), min(last, end)):
+            per_week[week].setdefault(school_id, pupils or 0)
+    return {week: (len(schools), sum(schools.values())) for week, schools in per_week.items()}
+
+
+def _period_rows(start: date, end: date) -> list[tuple]:
+    placing = func.count(Enrolment.id).filter(Enrolment.state.in_(
+        [EnrolmentState.NEEDS_PLACEMENT, EnrolmentState.ASSIGNED]))
+    return db.session.execute(
+        select(PraoPeriod.school_id, PraoPeriod.first_day, PraoPeriod.last_day, placing)
+        .outerjoin(Enrolment, Enrolment.period_id == PraoPeriod.id)
+        .where(PraoPeriod.last_day >= start, PraoPeriod.first_day <= end + timedelta(days=6))
+        .group_by(PraoPeriod.id)).all()
+
+
+def _mondays_between(first: date, last: date) -> list[date]:
+    return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+
+
+def _seat_counts(weeks: CTE, start: date, end: date,
+                 organisation: Organisation | None) -> dict[date, tuple[int, int, int]]:
+    """Seats per week. Offers are summed per block of weeks first, so the join to the weeks
+    touches a few hundred blocks, not every offer of the region."""
+    published = Placement.status == PlacementStatus.PUBLISHED
+    own = (Placement.organisation_id == organisation.id) if organisation else literal(False)
+    own_live = and_(own, Placement.status != PlacementStatus.ARCHIVED)
+    blocks = (select(PlacementOffer.first_week, PlacementOffer.last_week,
+                     func.sum(case((published, PlacementOffer.seats), else_=0)).label("seats"),
+                     func.sum(case((published, PlacementOffer.seats - PlacementOffer.seats_taken),
+                                   else_=0)).label("free"),
+                     func.sum(case((own_live, PlacementOffer.seats), else_=0)).label("own"))
+              .join(Placement)
+              .where(PlacementOffer.last_week >= start, PlacementOffer.first_week <= end,
+                     published | own_live)
+              .group_by(PlacementOffer.first_week, PlacementOffer.last_week)
+              .subquery())
+    stmt = (select(weeks.c.week, func.coalesce(func.sum(blocks.c.seats), 0),
+                   func.coalesce(func.sum(blocks.c.free), 0),
+                   func.coalesce(func.sum(blocks.c.own), 0))
+            .select_from(weeks)
+            .join(blocks, _covers(weeks, blocks.c.first_week, blocks.c.last_week), isouter=True)
+            .group_by(weeks.c.week))
+    return {week: (seats, free, mine) for week, seats, free, mine in db.session.execute(stmt)}
+
+
+def regional_calendar(organisation: Organisation | None = None, today: date | None = None,
+                      count: int = CALENDAR_WEEKS) -> list[CalendarWeek]:
+    """Per ISO week from this week on: schools holding prao and the region's seats. Three
+    queries whatever the number of schools, periods and offers."""
+    start = monday_of(today or date.today())
+    end = start + timedelta(weeks=count - 1)
+    weeks = _weeks(start, count)
+    schools = _school_counts(start, end)
+    seats = _seat_counts(weeks, start, end, organisation)
+    mondays = [start + timedelta(weeks=n) for n in range(count)]
+    return [CalendarWeek(day, *schools.get(day, (0, 0)), *seats.get(day, (0, 0, 0)))
+            for day in mondays]
+
+
+def short_weeks(calendar: list[CalendarWeek], limit: int = SHORT_WEEKS_SHOWN) -> list[CalendarWeek]:
+    """The weeks where schools expect more pupils than there are free seats, worst first."""
+    short = sorted((w for w in calendar if w.shortage), key=lambda w: (-w.shortage, w.monday))
+    return sorted(short[:limit], key=lambda w: w.monday)
+
+
+def upcoming_calendar_entries(today: date | None = None, limit: int = 500) -> list[CalendarEntry]:
+    this_week = monday_of(today or date.today())
+    stmt = (select(CalendarEntry).where(CalendarEntry.last_week >= this_week)
+            .order_by(CalendarEntry.first_week, CalendarEntry.id).limit(limit)
+            .options(selectinload(CalendarEntry.school).selectinload(School.municipality)))
+    return list(db.session.scalars(stmt))
+
+
+def add_calendar_entry(school: School, weeks: str, pupils: int, actor: User,
+                       today: date | None = None) -> CalendarEntry:
+    """The coordinator enters a school's prao weeks until the schools' own periods exist."""
+    first, last = _future_weeks(weeks, today or date.today(), MAX_CALENDAR_WEEKS)
+    if not 1 <= pupils <= MAX_PUPILS:
+        raise FieldProblems({"pupils": [_("Skriv ett antal elever mellan 1 och %(max)d.",
+                                          max=MAX_PUPILS)]})
+    clash = db.session.scalars(select(CalendarEntry).where(
+        CalendarEntry.school_id == school.id, CalendarEntry.first_week <= last,
+        CalendarEntry.last_week >= first).limit(1)).first()
+    if clash is not None:
+        raise FieldProblems({"weeks": [_(
+            "%(school)s har redan prao vecka %(weeks)s. Ta bort den raden först om den är fel.",
+            school=school.name, weeks=week_label(clash.first_week, clash.last_week))]})
+    entry = CalendarEntry(school=school, first_week=first, last_week=last, pupils=pupils)
+    db.session.add(entry)
+    db.session.flush()
+    audit(actor, "calendar_entry_added", entry, detail=week_label(first, last))
+    db.session.commit()
+    return entry
+
+
+def remove_calendar_entry(entry: CalendarEntry, actor: User) -> None:
+    audit(actor, "calendar_entry_removed", entry,
+          detail=f"{entry.school_id}: {week_label(entry.first_week, entry.last_week)}")
+    db.session.delete(entry)
+    db.session.commit()

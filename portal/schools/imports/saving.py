@@ -1,0 +1,242 @@
+"""Saving a previewed pupil import: compare the rows with the school's pupils and save them
+all or none, in bulk: one SELECT of the school's pupils, one COPY (PostgreSQL; an executemany
+INSERT elsewhere) and one executemany UPDATE, whatever the number of pupils."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal.accounts.models import User
+from portal.audit import audit
+from portal.db import bulk_insert, utcnow
+from portal.extensions import db
+from portal.schools.imports.columns import CHANGEABLE
+from portal.schools.imports.reading import PupilRow, ReadResult, StoredFile, decode, encode
+from portal.schools.models import Gender, PupilImport, School, Student
+
+STALE_PREVIEW = timedelta(days=1)
+
+
+# --- comparing with the school's pupils ------------------------------------------------
+
+@dataclass(frozen=True)
+class Existing:
+    id: int
+    external_id: str
+    first_name: str
+    last_name: str
+    class_name: str
+    grade: int | None
+    gender: Gender
+    needs: int
+    email: str
+    missing_since: datetime | None
+
+    def values(self) -> tuple[object, ...]:
+        return (self.first_name, self.last_name, self.class_name, self.grade, self.gender,
+                self.needs, self.email)
+
+
+@dataclass(frozen=True)
+class Change:
+    student_id: int
+    row: PupilRow
+    fields: tuple[str, ...]  # the columns' labels (msgids) of what changes, for the preview
+    returning: bool  # was flagged missing, is back in the file
+
+
+@dataclass(frozen=True)
+class Counts:
+    new: int
+    updated: int
+    unchanged: int
+    missing: int
+
+
+@dataclass
+class Plan:
+    new: list[PupilRow] = field(default_factory=list)
+    updated: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    missing: list[Existing] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counts:
+        return Counts(len(self.new), len(self.updated), self.unchanged, len(self.missing))
+
+
+FIELD_LABELS = tuple(column.label for column in CHANGEABLE)  # msgids, translated when shown
+
+
+def existing_pupils(school_id: int) -> dict[str, Existing]:
+    """The school's pupils by external id, in one query."""
+    stmt = select(Student.id, Student.external_id, Student.first_name, Student.last_name,
+                  Student.class_name, Student.grade, Student.gender, Student.needs,
+                  Student.email, Student.missing_since).where(Student.school_id == school_id)
+    return {row.external_id: Existing(*row) for row in db.session.execute(stmt)}
+
+
+def _change(current: Existing, row: PupilRow) -> Change | None:
+    changed = tuple(label for label, old, new in zip(FIELD_LABELS, current.values(),
+                                                      row.values(), strict=True) if old != new)
+    returning = current.missing_since is not None
+    if not changed and not returning:
+        return None
+    return Change(current.id, row, changed, returning)
+
+
+def plan(school_id: int, rows: Sequence[PupilRow]) -> Plan:
+    """What saving these rows would do to the school's pupils."""
+    existing = existing_pupils(school_id)
+    result = Plan()
+    for row in rows:
+        current = existing.pop(row.external_id, None)
+        change = _change(current, row) if current is not None else None
+        if current is None:
+            result.new.append(row)
+        elif change is None:
+            result.unchanged += 1
+        else:
+            result.updated.append(change)
+    # Whoever is left is in the portal but not in the file: flagged, never deleted.
+    result.missing = sorted(existing.values(), key=lambda p: (p.class_name, p.last_name,
+                                                              p.first_name))
+    return result
+
+
+# --- services ----------------------------------------------------------------------------
+
+class ImportRefused(Exception):
+    """The rows have problems: nothing is stored or saved."""
+
+    def __init__(self, rows: list[int]) -> None:
+        super().__init__(rows)
+        self.rows = rows
+
+
+class AlreadySaved(Exception):
+    """This preview was saved before (a second click, another tab)."""
+
+
+class SaveConflict(Exception):
+    """Someone else changed the school's pupils at the same moment; nothing was saved."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    pupil_import: PupilImport
+    stored: StoredFile
+    plan: Plan
+
+
+def _purge_stale_previews(school_id: int) -> None:
+    """Unsaved previews hold pupils' data; a day later nobody will save them."""
+    db.session.execute(delete(PupilImport).where(
+        PupilImport.school_id == school_id, PupilImport.saved_at.is_(None),
+        PupilImport.created_at < utcnow() - STALE_PREVIEW))
+
+
+def store_preview(school: School, user: User, filename: str,
+                  result: ReadResult) -> PupilImport:
+    """Keep a file without problems until the counsellor saves it."""
+    if not result.ok:
+        raise ImportRefused([problem.row for problem in result.problem_rows])
+    _purge_stale_previews(school.id)
+    pupil_import = PupilImport(school_id=school.id, uploaded_by_id=user.id,
+                               filename=filename[:255], content=encode(result))
+    db.session.add(pupil_import)
+    db.session.flush()
+    audit(user, "pupils_import_previewed", pupil_import,
+          detail=f"school={school.id} rows={len(result.rows)}")
+    db.session.commit()
+    return pupil_import
+
+
+def preview(pupil_import: PupilImport) -> Preview:
+    stored = decode(pupil_import.content)
+    return Preview(pupil_import, stored, plan(pupil_import.school_id, stored.rows))
+
+
+def _insert_values(row: PupilRow, school_id: int, now: datetime) -> dict[str, object]:
+    return {"school_id": school_id, "external_id": row.external_id,
+            "first_name": row.first_name, "last_name": row.last_name,
+            "class_name": row.class_name, "grade": row.grade, "gender": row.gender.value,
+            "needs": row.needs, "email": row.email, "missing_since": None,
+            "created_at": now, "updated_at": now}
+
+
+def _update_values(change: Change, now: datetime) -> dict[str, object]:
+    row = change.row
+    return {"id": change.student_id, "first_name": row.first_name,
+            "last_name": row.last_name, "class_name": row.class_name, "grade": row.grade,
+            "gender": row.gender, "needs": row.needs, "email": row.email,
+            "missing_since": None, "updated_at": now}
+
+
+def write_plan(school_id: int, changes: Plan, now: datetime) -> None:
+    """Bulk statements only: COPY (PostgreSQL) or one executemany INSERT for the new pupils,
+    executemany UPDATEs by primary key for the rest."""
+    bulk_insert(db.session, Student.__table__,
+                [_insert_values(row, school_id, now) for row in changes.new])
+    if changes.updated:
+        db.session.execute(update(Student),
+                           [_update_values(change, now) for change in changes.updated])
+    # A pupil already flagged keeps the day they first went missing.
+    newly_missing = [{"id": p.id, "missing_since": now, "updated_at": now}
+                     for p in changes.missing if p.missing_since is None]
+    if newly_missing:
+        db.session.execute(update(Student), newly_missing)
+
+
+def _lock_school(school_id: int) -> None:
+    # Imports into one school wait for each other (PostgreSQL; SQLite writes one at a time).
+    db.session.execute(select(School.id).where(School.id == school_id).with_for_update())
+
+
+def _integrity_errors() -> tuple[type[Exception], ...]:
+    # COPY runs on the driver's own connection, so its errors arrive without SQLAlchemy's
+    # wrapping; catch the driver's IntegrityError as well as SQLAlchemy's.
+    dbapi = db.session.get_bind().dialect.loaded_dbapi
+    return (IntegrityError, dbapi.IntegrityError)
+
+
+def save(pupil_import: PupilImport, user: User) -> Counts:
+    """Save a previewed file, all or nothing, compared afresh with the school's pupils."""
+    _lock_school(pupil_import.school_id)
+    db.session.refresh(pupil_import)
+    if pupil_import.saved_at is not None:
+        raise AlreadySaved
+    changes = plan(pupil_import.school_id, decode(pupil_import.content).rows)
+    now = utcnow()
+    try:
+        write_plan(pupil_import.school_id, changes, now)
+        db.session.flush()
+    except _integrity_errors() as error:
+        db.session.rollback()
+        raise SaveConflict from error
+    pupil_import.saved_at = now
+    pupil_import.content = b""  # saved pupils live in Student; the copy is not kept
+    counts = changes.counts
+    audit(user, "pupils_imported", pupil_import,
+          detail=f"school={pupil_import.school_id} new={counts.new} "
+                          f"updated={counts.updated} unchanged={counts.unchanged} "
+                          f"missing={counts.missing}")
+    db.session.commit()
+    return counts
+
+
+def missing_pupils(school_id: int) -> list[Student]:
+    """Pupils the latest import did not list, for the counsellor to follow up."""
+    return list(db.session.scalars(
+        select(Student).where(Student.school_id == school_id, Student.missing_since.is_not(None))
+        .order_by(Student.class_name, Student.last_name, Student.first_name)))
+
+
+def pupil_count(school_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Student)
+                             .where(Student.school_id == school_id)) or 0

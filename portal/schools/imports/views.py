@@ -1,0 +1,120 @@
+"""Pupil import pages: upload, preview, save; and the pupil list export.
+
+The routes live on the schools blueprint; create_app imports this module."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from portal.accounts.permissions import authorize
+from portal.extensions import csrf, db
+from portal.schools.blueprint import bp
+from portal.schools.imports import columns, export, reading, saving
+from portal.schools.imports.forms import ConfirmImportForm, PupilUploadForm
+from portal.schools.models import PupilImport, School
+
+# Room for the multipart envelope and the CSRF token around a file of the largest size.
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+def _school_or_404(school_id: int, action: str) -> School:
+    school = db.session.get(School, school_id)
+    authorize(action, school)
+    return school  # type: ignore[return-value]
+
+
+def _import_or_404(import_id: int) -> PupilImport:
+    found = db.session.get(PupilImport, import_id)
+    authorize("pupils.import", found)
+    return found  # type: ignore[return-value]
+
+
+def _upload_page(school: School, form: PupilUploadForm,
+                 result: reading.ReadResult | None = None, status: int = 200
+                 ) -> ResponseReturnValue:
+    return render_template("schools/import_upload.html", school=school, form=form,
+                           result=result, columns=columns.COLUMNS,
+                           pupil_count=saving.pupil_count(school.id),
+                           missing=saving.missing_pupils(school.id)), status
+
+
+def _too_large(school: School) -> ResponseReturnValue:
+    form = PupilUploadForm(formdata=None)
+    form.file.errors = [reading.too_large_message()]
+    return _upload_page(school, form, status=413)
+
+
+def _read_and_store(school: School, form: PupilUploadForm) -> ResponseReturnValue:
+    upload = form.file.data
+    result = reading.read_upload(upload.read())
+    if result.file_problems:
+        form.file.errors = list(result.file_problems)
+        return _upload_page(school, form)
+    if not result.ok:
+        return _upload_page(school, form, result)
+    stored = saving.store_preview(school, current_user, upload.filename or "", result)
+    return redirect(url_for("schools.import_preview", import_id=stored.id))
+
+
+@bp.route("/skolor/<int:school_id>/elever/importera", methods=["GET", "POST"])
+@csrf.exempt  # checked below, once this route's larger upload limit is in force
+def import_upload(school_id: int) -> ResponseReturnValue:
+    school = _school_or_404(school_id, "pupils.import")
+    if request.method == "POST":
+        # The portal's global limit is for small forms; only this route takes a file.
+        request.max_content_length = reading.MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD
+        try:
+            csrf.protect()  # reads the body, so a too-large upload stops here
+        except RequestEntityTooLarge:
+            return _too_large(school)
+    form = PupilUploadForm()
+    if form.validate_on_submit():
+        return _read_and_store(school, form)
+    return _upload_page(school, form)
+
+
+@bp.route("/skolor/elevimporter/<int:import_id>")
+def import_preview(import_id: int) -> ResponseReturnValue:
+    stored = _import_or_404(import_id)
+    school = db.session.get(School, stored.school_id)
+    if stored.saved_at is not None:
+        return render_template("schools/import_preview.html", school=school,
+                               pupil_import=stored, preview=None, form=None)
+    return render_template("schools/import_preview.html", school=school, pupil_import=stored,
+                           preview=saving.preview(stored), form=ConfirmImportForm())
+
+
+@bp.route("/skolor/elevimporter/<int:import_id>/spara", methods=["POST"])
+def import_save(import_id: int) -> ResponseReturnValue:
+    stored = _import_or_404(import_id)
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("schools.import_preview", import_id=import_id))
+    school_id = stored.school_id
+    try:
+        counts = saving.save(stored, current_user)
+    except saving.AlreadySaved:
+        flash(_("Filen är redan sparad."), "info")
+    except saving.SaveConflict:
+        flash(_("Elevlistan ändrades av någon annan samtidigt. Ingenting sparades. "
+                "Ladda upp filen igen."), "warning")
+    else:
+        flash(_("Elevlistan är sparad: %(new)d nya, %(updated)d uppdaterade, %(unchanged)d "
+                "oförändrade och %(missing)d som saknades i filen.", new=counts.new,
+                updated=counts.updated, unchanged=counts.unchanged, missing=counts.missing),
+              "success")
+    return redirect(url_for("schools.import_upload", school_id=school_id))
+
+
+@bp.route("/skolor/<int:school_id>/elever/elevlista.<any(csv, xlsx):fmt>")
+def export_pupils(school_id: int, fmt: str) -> ResponseReturnValue:
+    school = _school_or_404(school_id, "pupils.export")
+    exported = export.export(school, current_user, fmt)
+    return Response(exported.content, mimetype=exported.mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{exported.filename}"',
+        "Cache-Control": "no-store",  # personal data: no copy in a shared cache
+    })

@@ -1,0 +1,154 @@
+"""The regional prao calendar: per week, how many schools hold prao and how many seats the
+region's published placements give, aggregated in SQL with a fixed number of queries."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.employers.calendar import services as service
+from portal.employers.models import CalendarEntry
+from portal.weeks import week_label
+from tests import factories
+from tests.conftest import post_form
+from tests.employers.placement_support import count_queries, this_monday
+
+
+def w(n: int):
+    return this_monday() + timedelta(weeks=n)
+
+
+def _figures(week: service.CalendarWeek) -> tuple[int, int, int, int, int]:
+    return week.schools, week.pupils, week.seats, week.seats_free, week.own_seats
+
+
+@pytest.fixture
+def region(world, db):
+    """School A has prao in weeks 2–3 (40 pupils), school B in week 3 (30 pupils)."""
+    factories.CalendarEntryFactory(school=world.school_a, first_week=w(2), last_week=w(3),
+                                   pupils=40)
+    factories.CalendarEntryFactory(school=world.school_b, first_week=w(3), last_week=w(3),
+                                   pupils=30)
+    factories.CalendarEntryFactory(school=world.school_b, first_week=w(-3), last_week=w(-2),
+                                   pupils=99)  # over already
+    a_published = factories.PlacementFactory(organisation=world.organisation_a)
+    a_draft = factories.PlacementFactory(organisation=world.organisation_a, status="draft")
+    a_archived = factories.PlacementFactory(organisation=world.organisation_a,
+                                            status="archived")
+    b_published = factories.PlacementFactory(organisation=world.organisation_b)
+    b_pending = factories.PlacementFactory(organisation=world.organisation_b, status="pending")
+    for placement, first, last, seats, taken in [
+        (a_published, 2, 3, 5, 0),
+        (a_draft, 3, 3, 7, 0),
+        (a_archived, 3, 3, 3, 0),
+        (b_published, 3, 3, 10, 4),
+        (b_pending, 3, 3, 20, 0),
+        (b_published, 60, 60, 8, 0),  # beyond the 52 weeks shown
+    ]:
+        factories.PlacementOfferFactory(placement=placement, first_week=w(first),
+                                        last_week=w(last), seats=seats, seats_taken=taken)
+    db.session.commit()
+    return world
+
+
+def test_each_week_counts_schools_pupils_and_published_seats(region):
+    weeks = service.regional_calendar(region.organisation_a)
+    assert len(weeks) == 52 and weeks[0].monday == this_monday()
+    by_week = {week.monday: week for week in weeks}
+    # week 2: school A; only A's published offer counts for the region, and is A's own
+    assert _figures(by_week[w(2)]) == (1, 40, 5, 5, 5)
+    # week 3: both schools; published seats 5 + 10 (4 taken); A's own: published 5 + draft 7
+    assert _figures(by_week[w(3)]) == (2, 70, 15, 11, 12)
+    assert by_week[w(3)].shortage == 59
+    assert _figures(by_week[w(4)]) == (0, 0, 0, 0, 0)
+    assert by_week[w(0)].shortage == 0
+
+
+def test_without_an_organisation_there_are_no_own_seats(region):
+    week = {wk.monday: wk for wk in service.regional_calendar()}[w(3)]
+    assert _figures(week) == (2, 70, 15, 11, 0)
+
+
+def test_the_calendar_takes_three_queries_whatever_the_size(world, db):
+    def queries() -> int:
+        db.session.refresh(world.organisation_a)  # loaded outside the count
+        with count_queries() as statements:
+            service.regional_calendar(world.organisation_a)
+        return len(statements)
+
+    small = queries()
+    for n in range(40):
+        placement = factories.PlacementFactory(organisation=world.organisation_b)
+        factories.PlacementOfferFactory(placement=placement, first_week=w(n % 10),
+                                        last_week=w(n % 10 + 1))
+        factories.CalendarEntryFactory(school=factories.SchoolFactory(), first_week=w(n % 7),
+                                       last_week=w(n % 7))
+    db.session.commit()
+    assert small == queries() == 3
+
+
+def test_school_periods_feed_the_calendar_and_replace_its_entry(world, db):
+    period = factories.PraoPeriodFactory(school=world.school_a, first_day=w(2),
+                                         last_day=w(3) + timedelta(days=4))
+    for _ in range(4):
+        factories.EnrolmentFactory(period=period)
+    factories.EnrolmentFactory(period=period, state="exempt")
+    factories.CalendarEntryFactory(school=world.school_a, first_week=w(2), last_week=w(2),
+                                   pupils=30)
+    factories.CalendarEntryFactory(school=world.school_b, first_week=w(3), last_week=w(3),
+                                   pupils=20)
+    db.session.commit()
+    weeks = {week.monday: week for week in service.regional_calendar(today=w(0))}
+    assert (weeks[w(2)].schools, weeks[w(2)].pupils) == (1, 4)  # the period, not the entry
+    assert (weeks[w(3)].schools, weeks[w(3)].pupils) == (2, 24)
+
+
+def test_employer_sees_the_weeks_but_not_which_schools(client, login_as, region):
+    login_as("employer")
+    html = client.get("/kalender").get_data(as_text=True)
+    row = re.search(rf'<tr id="vecka-{w(3).isoformat()}">(.*?)</tr>', html, re.S).group(1)
+    assert week_label(w(3)) in row
+    assert re.findall(r'<td class="text-end">(\d+)</td>', row) == ["2", "70", "15", "11", "12"]
+    assert "59 platser saknas" in row
+    assert region.school_a.name not in html and "Lägg in en skolas praoveckor" not in html
+
+
+def test_coordinator_enters_and_removes_a_schools_prao_weeks(client, login_as, world, db):
+    login_as("coordinator")
+    year, week, _ = w(5).isocalendar()
+    response = post_form(client, "/kalender/ny", {"school": world.school_b.id,
+                                                  "weeks": f"{week} {year}", "pupils": "55"},
+                         follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Praoveckorna är inlagda i kalendern." in html and world.school_b.name in html
+    entry = db.session.scalars(select(CalendarEntry)).one()
+    assert (entry.school_id, entry.first_week, entry.pupils) == (world.school_b.id, w(5), 55)
+    assert post_form(client, f"/kalender/{entry.id}/ta-bort", {}).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalars(select(CalendarEntry)).all() == []
+
+
+@pytest.mark.parametrize(("weeks", "pupils", "field", "message"), [
+    ("förra veckan", "20", "weeks", "Skriv veckorna som"),
+    ("past", "20", "weeks", "har redan varit"),
+    ("ahead", "0", "pupils", "mellan 1 och 1000"),
+    ("ahead", "många", "pupils", "Skriv antalet elever med siffror"),
+    ("overlap", "20", "weeks", "har redan prao vecka"),
+])
+def test_bad_calendar_input_is_explained(client, login_as, world, db, weeks, pupils, field,
+                                         message):
+    factories.CalendarEntryFactory(school=world.school_a, first_week=w(8), last_week=w(9))
+    db.session.commit()
+    texts = {"past": w(-1), "ahead": w(12), "overlap": w(9)}
+    if weeks in texts:
+        year, number, _ = texts[weeks].isocalendar()
+        weeks = f"{number} {year}"
+    login_as("coordinator")
+    html = post_form(client, "/kalender/ny", {"school": world.school_a.id, "weeks": weeks,
+                                              "pupils": pupils}).get_data(as_text=True)
+    match = re.search(rf'id="{field}-error"[^>]*>(.*?)</div>', html, re.S)
+    assert match and message in match.group(1)
+    assert len(db.session.scalars(select(CalendarEntry)).all()) == 1

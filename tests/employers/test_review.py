@@ -1,0 +1,90 @@
+"""The coordinator approves or rejects organisations and placements; the reason is emailed."""
+
+from __future__ import annotations
+
+from portal.employers.models import OrganisationStatus, PlacementStatus
+from portal.notifications.worker import send_due
+from tests import factories
+from tests.conftest import post_form
+
+
+def test_approve_organisation_emails_the_contact(client, world, db, login_as, mailbox):
+    org = factories.OrganisationFactory(status=OrganisationStatus.PENDING, name="Nya Bageriet",
+                                        contact_email="bagare@bageriet.se")
+    db.session.commit()
+    login_as("coordinator")
+    assert "Nya Bageriet" in client.get("/samordnare/granskning").get_data(as_text=True)
+    response = post_form(client, f"/samordnare/organisationer/{org.id}/granska",
+                         {"decision": "approve", "reason": ""})
+    assert response.status_code == 302
+    db.session.refresh(org)
+    assert org.status is OrganisationStatus.APPROVED
+    send_due()
+    assert mailbox.to("bagare@bageriet.se")[-1]["Subject"] == (
+        "Nya Bageriet är godkänd på Praoportalen")
+
+
+def test_rejection_needs_a_reason_which_is_emailed(client, world, db, login_as, mailbox):
+    org = factories.OrganisationFactory(status=OrganisationStatus.PENDING,
+                                        contact_email="x@x.se")
+    db.session.commit()
+    login_as("coordinator")
+    url = f"/samordnare/organisationer/{org.id}/granska"
+    missing = post_form(client, url, {"decision": "reject", "reason": "  "})
+    assert "Skriv en motivering" in missing.get_data(as_text=True)
+    db.session.refresh(org)
+    assert org.status is OrganisationStatus.PENDING
+    post_form(client, url, {"decision": "reject", "reason": "Vi når er inte på telefon."})
+    db.session.refresh(org)
+    assert org.status is OrganisationStatus.REJECTED
+    send_due()
+    body = mailbox.to("x@x.se")[-1].get_body(preferencelist=("plain",)).get_content()
+    assert "Vi når er inte på telefon." in body
+
+
+def test_approve_and_reject_placements(client, world, db, login_as, mailbox):
+    good = factories.PlacementFactory(organisation=world.organisation_a,
+                                      municipality=world.municipality_a,
+                                      status=PlacementStatus.PENDING, published_at=None)
+    bad = factories.PlacementFactory(organisation=world.organisation_a,
+                                     status=PlacementStatus.PENDING, published_at=None)
+    db.session.commit()
+    login_as("coordinator")
+    post_form(client, f"/samordnare/praoplatser/{good.id}/granska", {"decision": "approve"})
+    post_form(client, f"/samordnare/praoplatser/{bad.id}/granska",
+              {"decision": "reject", "reason": "Beskriv arbetsuppgifterna tydligare."})
+    db.session.refresh(good)
+    db.session.refresh(bad)
+    assert good.status is PlacementStatus.PUBLISHED and good.published_at is not None
+    assert bad.status is PlacementStatus.DRAFT
+    assert bad.rejection_reason == "Beskriv arbetsuppgifterna tydligare."
+    send_due()
+    subjects = [m["Subject"] for m in mailbox.to(world.users["employer"].email)]
+    assert any("är publicerad" in s for s in subjects)
+    assert any("behöver ändras" in s for s in subjects)
+
+
+def test_placement_without_risk_assessment_cannot_be_approved(client, world, db, login_as):
+    placement = factories.PlacementFactory(organisation=world.organisation_a,
+                                           status=PlacementStatus.PENDING,
+                                           risk_confirmed_at=None, published_at=None)
+    db.session.commit()
+    login_as("coordinator")
+    response = post_form(client, f"/samordnare/praoplatser/{placement.id}/granska",
+                         {"decision": "approve"})
+    assert "Riskbedömningen är inte bekräftad" in response.get_data(as_text=True)
+    db.session.refresh(placement)
+    assert placement.status is PlacementStatus.PENDING
+
+
+def test_auto_publish_setting(client, world, db, login_as):
+    from portal.employers.review import settings
+
+    login_as("coordinator")
+    assert settings().auto_publish_approved is False
+    post_form(client, "/samordnare/installningar", {"auto_publish_approved": "y"})
+    db.session.expire_all()
+    assert settings().auto_publish_approved is True
+    post_form(client, "/samordnare/installningar", {})
+    db.session.expire_all()
+    assert settings().auto_publish_approved is False

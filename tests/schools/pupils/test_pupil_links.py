@@ -1,0 +1,113 @@
+"""The pupil's personal link: no password, revocable, and it only opens the pupil's own page."""
+
+from __future__ import annotations
+
+import re
+
+from freezegun import freeze_time
+
+from portal.notifications.worker import send_due
+from portal.schools.models import Wish
+from portal.schools.pupils import services
+from tests import factories
+from tests.conftest import post_form
+
+
+def _link(app, enrolment) -> str:
+    with app.test_request_context():
+        return "/elev/" + services.make_link_token(enrolment)
+
+
+def test_link_opens_the_pupils_page(client, app, db, world):
+    enrolment = factories.EnrolmentFactory(period__school=world.school_a,
+                                           student__first_name="Åsa")
+    db.session.commit()
+    page = client.get(_link(app, enrolment))
+    assert page.status_code == 200
+    assert "Hej Åsa!" in page.get_data(as_text=True)
+
+
+def test_tampered_link_is_refused(client, app, db, world):
+    enrolment = factories.EnrolmentFactory(period__school=world.school_a)
+    db.session.commit()
+    link = _link(app, enrolment)
+    tampered = link[:-3] + ("aaa" if not link.endswith("aaa") else "bbb")
+    response = client.get(tampered)
+    assert response.status_code == 404
+    assert "Länken är inte hel" in response.get_data(as_text=True)
+
+
+def test_expired_link_is_refused(client, app, db, world):
+    enrolment = factories.EnrolmentFactory(period__school=world.school_a)
+    db.session.commit()
+    with freeze_time("2025-01-01"):
+        link = _link(app, enrolment)
+    response = client.get(link)
+    assert response.status_code == 404
+    assert "för gammal" in response.get_data(as_text=True)
+
+
+def test_revoked_link_stops_and_a_new_one_works(client, app, db, world, login_as):
+    enrolment = factories.EnrolmentFactory(period__school=world.school_a)
+    db.session.commit()
+    old = _link(app, enrolment)
+    login_as("counsellor")
+    url = f"/perioder/{enrolment.period_id}/elever/{enrolment.id}/lank"
+    post_form(client, url, {"action": "revoke"})
+    assert "stängts av" in client.get(old).get_data(as_text=True)
+    post_form(client, url, {"action": "reissue"})
+    db.session.refresh(enrolment)
+    assert client.get(old).status_code == 404
+    assert client.get(_link(app, enrolment)).status_code == 200
+
+
+def test_class_list_prints_links_and_qr_codes(client, db, world, login_as):
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    for name in ("Nguyễn", "Ørjan"):
+        factories.EnrolmentFactory(period=period, student__first_name=name)
+    db.session.commit()
+    login_as("counsellor")
+    html = client.get(f"/perioder/{period.id}/lankar").get_data(as_text=True)
+    assert "Nguyễn" in html and "Ørjan" in html
+    assert html.count("<svg") == 2 and len(re.findall(r"http://portal\.test/elev/", html)) >= 2
+
+
+def test_links_are_emailed_to_school_addresses(client, db, world, login_as, mailbox):
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    factories.EnrolmentFactory(period=period, student__email="elev1@skola.se")
+    factories.EnrolmentFactory(period=period, student__email="")
+    db.session.commit()
+    login_as("counsellor")
+    post_form(client, f"/perioder/{period.id}/skicka-lankar", {})
+    send_due()
+    [message] = mailbox.messages
+    assert message["X-Envelope-To"] == "elev1@skola.se"
+    assert "http://portal.test/elev/" in message.get_body(("plain",)).get_content()
+
+
+def test_reminder_goes_only_to_pupils_without_wishes(client, db, world, login_as, mailbox):
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    offer = factories.PlacementOfferFactory()
+    waiting = factories.EnrolmentFactory(period=period, student__email="utan@skola.se")
+    done = factories.EnrolmentFactory(period=period, student__email="med@skola.se")
+    db.session.add(Wish(enrolment=done, offer=offer, rank=1))
+    db.session.commit()
+    login_as("counsellor")
+    post_form(client, f"/perioder/{period.id}/skicka-lankar", {"reminder": "1"})
+    send_due()
+    assert [m["X-Envelope-To"] for m in mailbox.messages] == ["utan@skola.se"]
+    assert mailbox.messages[0]["Subject"] == "Påminnelse: välj dina praoplatser"
+    assert waiting.id
+
+
+def test_counsellor_at_school_a_gets_404_for_school_b(client, db, world, login_as):
+    enrolment = factories.EnrolmentFactory(period__school=world.school_b)
+    db.session.commit()
+    login_as("counsellor")
+    period_id = enrolment.period_id
+    for url in (f"/perioder/{period_id}", f"/perioder/{period_id}/lankar",
+                f"/perioder/{period_id}/elever/{enrolment.id}"):
+        assert client.get(url).status_code == 404, url
+    for url in (f"/perioder/{period_id}/skicka-lankar", f"/perioder/{period_id}/hamta-elever",
+                f"/perioder/{period_id}/elever/{enrolment.id}/lank"):
+        assert post_form(client, url, {}).status_code == 404, url

@@ -1,0 +1,179 @@
+"""Ranked wishes through the personal link: at most five, no duplicates, only placements
+that fit the period's weeks, the pupil's grade and needs, and only inside the window."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from freezegun import freeze_time
+
+from portal.employers.reference import features_mask
+from portal.schools.models import EnrolmentState, Wish
+from portal.schools.pupils import services
+from tests import factories
+from tests.conftest import post_form
+
+IN_WINDOW = "2027-01-20"
+
+
+def _link(app, enrolment) -> str:
+    with app.test_request_context():
+        return "/elev/" + services.make_link_token(enrolment)
+
+
+@pytest.fixture
+def setup(app, db, world):
+    period = factories.PraoPeriodFactory(school=world.school_a)  # weeks 11–12 2027, grade 8
+    enrolment = factories.EnrolmentFactory(period=period)
+    offers = [factories.PlacementOfferFactory(placement__title=f"Plats {n}") for n in range(7)]
+    db.session.commit()
+    return enrolment, offers, _link(app, enrolment)
+
+
+def _act(client, link, action, offer):
+    return post_form(client, link, {"action": action, "offer": str(offer.id)})
+
+
+@freeze_time(IN_WINDOW)
+def test_rank_up_to_five_and_reorder(client, db, setup):
+    enrolment, offers, link = setup
+    for offer in offers[:3]:
+        assert _act(client, link, "add", offer).status_code == 302
+    _act(client, link, "up", offers[2])
+    _act(client, link, "remove", offers[0])
+    db.session.refresh(enrolment)
+    assert [w.offer_id for w in enrolment.wishes] == [offers[2].id, offers[1].id]
+    assert [w.rank for w in enrolment.wishes] == [1, 2]
+    page = client.get(link).get_data(as_text=True)
+    assert "Mina val (2 av 5)" in page and "Lägg till som val 3" in page
+
+
+@freeze_time(IN_WINDOW)
+def test_more_than_five_is_refused(client, db, setup):
+    enrolment, offers, link = setup
+    for offer in offers[:5]:
+        _act(client, link, "add", offer)
+    response = _act(client, link, "add", offers[5])
+    assert response.status_code == 400
+    assert "högst 5 platser" in response.get_data(as_text=True)
+    db.session.refresh(enrolment)
+    assert len(enrolment.wishes) == 5
+
+
+@freeze_time(IN_WINDOW)
+def test_duplicates_are_refused_by_the_service(db, setup):
+    enrolment, offers, _ = setup
+    with pytest.raises(services.SchoolError, match="två gånger"):
+        services.set_wishes(enrolment, [offers[0].id, offers[0].id], date(2027, 1, 20))
+
+
+@freeze_time(IN_WINDOW)
+def test_offer_outside_the_period_weeks_grade_or_needs_is_refused(client, db, world, setup):
+    enrolment, _, link = setup
+    wrong_weeks = factories.PlacementOfferFactory(first_week=date(2027, 4, 5),
+                                                  last_week=date(2027, 4, 12))
+    ninth_only = factories.PlacementOfferFactory(placement__accepts_grade_8=False)
+    enrolment.student.needs = features_mask(["step_free"])
+    no_ramp = factories.PlacementOfferFactory(placement__features=0)
+    ramp = factories.PlacementOfferFactory(placement__features=features_mask(
+        ["step_free", "elevator"]))
+    draft = factories.PlacementOfferFactory(placement__status="draft")
+    db.session.commit()
+    for offer in (wrong_weeks, ninth_only, no_ramp, draft):
+        response = _act(client, link, "add", offer)
+        assert response.status_code == 400, offer.placement.title
+        assert "passar inte din period" in response.get_data(as_text=True)
+    assert _act(client, link, "add", ramp).status_code == 302
+    listing = client.get(link).get_data(as_text=True)
+    assert ramp.placement.title in listing and no_ramp.placement.title not in listing
+
+
+def test_window_before_and_after(client, db, setup):
+    enrolment, offers, link = setup
+    with freeze_time("2027-01-10"):
+        early = _act(client, link, "add", offers[0])
+        assert early.status_code == 400 and "stängt" in early.get_data(as_text=True)
+        assert "Du kan börja välja den 2027-01-11" in client.get(link).get_data(as_text=True)
+    with freeze_time("2027-02-05"):
+        assert _act(client, link, "add", offers[0]).status_code == 302  # last day counts
+    with freeze_time("2027-02-06"):
+        assert _act(client, link, "add", offers[1]).status_code == 400
+        assert "Tiden för att välja är slut" in client.get(link).get_data(as_text=True)
+    db.session.refresh(enrolment)
+    assert [w.offer_id for w in enrolment.wishes] == [offers[0].id]
+
+
+@freeze_time(IN_WINDOW)
+def test_page_shows_wishes_against_seats_and_explains_honest_ranking(client, app, db, world,
+                                                                     setup):
+    enrolment, offers, link = setup
+    other = factories.EnrolmentFactory(period=enrolment.period)
+    db.session.commit()
+    _act(client, _link(app, other), "add", offers[0])
+    html = client.get(link).get_data(as_text=True)
+    assert "1 har önskat, 2 platser" in html
+    assert "Det lönar sig aldrig att fuska med ordningen" in html
+
+
+@freeze_time(IN_WINDOW)
+def test_gender_suggestion_is_a_suggestion(client, app, db, world, setup):
+    enrolment, offers, link = setup
+    last_year = factories.PraoPeriodFactory(school=world.school_a, first_day=date(2026, 3, 16),
+                                            last_day=date(2026, 3, 20),
+                                            wishes_open=date(2026, 1, 1),
+                                            wishes_close=date(2026, 2, 1))
+    construction = factories.PlacementOfferFactory(placement__sector="construction")
+    for _ in range(10):
+        old = factories.EnrolmentFactory(period=last_year, student__gender="boy")
+        db.session.add(Wish(enrolment=old, offer=construction, rank=1))
+    enrolment.student.gender = "boy"
+    this_year = factories.PlacementOfferFactory(placement__sector="construction")
+    db.session.commit()
+    assert _act(client, link, "add", this_year).status_code == 302
+    assert "Tips: nästan alla som valde" in client.get(link).get_data(as_text=True)
+    enrolment.student.gender = "girl"
+    db.session.commit()
+    assert "Tips: nästan alla som valde" not in client.get(link).get_data(as_text=True)
+
+
+@freeze_time(IN_WINDOW)
+def test_own_placement_registers_the_workplace_for_approval(client, db, setup, mailbox):
+    from portal.notifications.worker import send_due
+
+    enrolment, _, link = setup
+    response = post_form(client, link + "/egen-plats", {
+        "workplace": "Mormors bageri", "org_number": "556123-4500", "address": "Bagargatan 1",
+        "postal_code": "972 31", "city": "Luleå", "contact_name": "Mormor Bagare",
+        "contact_email": "mormor@bageri.se", "contact_phone": "070-111 22 33",
+        "tasks": "Baka bullar"})
+    assert response.status_code == 302
+    db.session.refresh(enrolment)
+    assert enrolment.state is EnrolmentState.OWN_PLACEMENT
+    placement = db.session.get(services.Placement, enrolment.own_placement_id)
+    assert placement.organisation.status.value == "pending"
+    assert placement.status.value == "draft" and placement.risk_confirmed_at is None
+    send_due()
+    assert "En elev har ordnat prao" in mailbox.to("mormor@bageri.se")[0]["Subject"]
+    assert "egen praoplats" in client.get(link).get_data(as_text=True)
+
+
+@freeze_time(IN_WINDOW)
+def test_own_placement_with_bad_org_number_is_explained(client, db, setup):
+    _, _, link = setup
+    response = post_form(client, link + "/egen-plats", {"workplace": "X",
+                                                        "org_number": "123"})
+    html = response.get_data(as_text=True)
+    assert 'id="org_number-error"' in html and "Organisationsnumret stämmer inte" in html
+
+
+@freeze_time(IN_WINDOW)
+def test_pupil_searches_placements_with_swedish_stemming(client, db, setup):
+    enrolment, offers, link = setup
+    shop = factories.PlacementOfferFactory(placement__title="Kassa och lager i en butik",
+                                           placement__description="Du hjälper kunder.")
+    db.session.commit()
+    html = client.get(link + "?q=butiker").get_data(as_text=True)
+    assert shop.placement.title in html and offers[0].placement.title not in html
+    assert "1 platser passar" in html
+    assert client.get(link + "?q=" + "%22*(" * 50).status_code == 200  # hostile input
