@@ -283,6 +283,8 @@ CASES += [
 def _run_url(suffix: str = "", school: str = "a", result: bool = False,
              published: bool = False) -> Callable[[World], str]:
     def build(world: World) -> str:
+        from flask import current_app
+
         from portal.matching.engine import Step
         from portal.matching.services import publish, start_round
 
@@ -290,7 +292,8 @@ def _run_url(suffix: str = "", school: str = "a", result: bool = False,
         factories.EnrolmentFactory(period=period)
         run = start_round(world.users["coordinator"], [period], "none", Step.FIRST, seed=1)
         if published:
-            publish(run.id, world.users["coordinator"])
+            with current_app.test_request_context():  # as from the publish button
+                publish(run.id, world.users["coordinator"])
         path = f"/matchning/{run.id}"
         if result:
             path += f"/elev/{run.results[0].id}"

@@ -645,3 +645,19 @@ def _notify_withdrawn(assignments: Sequence[Assignment]) -> None:
     for organisation, email, shown in _employer_recipients(placements):
         messages.employer_proposal_withdrawn(
             email, organisation, [a for a in assignments if a.placement_id in shown])
+
+
+def runs_for(period_ids: list[int]) -> list[MatchingRun]:
+    stmt = (select(MatchingRun).where(MatchingRun.periods.any(PraoPeriod.id.in_(period_ids)))
+            .order_by(MatchingRun.created_at.desc()).limit(50)
+            .options(selectinload(MatchingRun.periods).selectinload(PraoPeriod.school)))
+    return list(db.session.scalars(stmt))
+
+
+def published_result(enrolment: Enrolment) -> MatchResult | None:
+    """The pupil's outcome in a published round, for the pupil's own page."""
+    stmt = (select(MatchResult).join(MatchingRun).where(
+        MatchResult.enrolment_id == enrolment.id, MatchingRun.status == RunStatus.PUBLISHED)
+        .order_by(MatchingRun.published_at.desc()))
+    return db.session.scalars(stmt).first()
+

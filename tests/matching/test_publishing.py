@@ -14,8 +14,8 @@ from portal.matching.engine import Step
 from portal.matching.models import MatchingRun, MatchResult, RunStatus
 from portal.notifications.models import OutboxEmail
 from portal.prao.models import Assignment, AssignmentState
-from portal.schools import services as schools
 from portal.schools.models import Enrolment, EnrolmentState, Wish
+from portal.schools.pupils import services as schools
 from tests import factories
 from tests.conftest import post_form
 
@@ -52,6 +52,11 @@ def _seats_taken(db) -> dict[int, int]:
     return dict(db.session.execute(select(PlacementOffer.id, PlacementOffer.seats_taken)).all())
 
 
+def _publish(app, run_id: int, user) -> services.Published:
+    with app.test_request_context():  # as from the publish button: emails carry links
+        return services.publish(run_id, user)
+
+
 def _emails(db) -> list[OutboxEmail]:
     return list(db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)))
 
@@ -72,8 +77,9 @@ def test_publishing_asks_first_with_a_summary(client, db, world, region, login_a
     page = client.get(f"/matchning/{run.id}/publicera").get_data(as_text=True)
     assert "2 elever får en föreslagen plats." in page
     assert "2 elever får ingen plats i den här rundan." in page
-    # Two placed pupils both have an email; organisation A has its contact and one user.
-    assert "4 e-postmeddelanden skickas (till elever: 2, till arbetsgivare: 2)" in page
+    # Two placed pupils both have an email; organisation A has its contact and one user,
+    # and each of the two placements a supervisor.
+    assert "6 e-postmeddelanden skickas (till elever: 2, till arbetsgivare: 4)" in page
     db.session.expire_all()
     assert db.session.get(MatchingRun, run.id).status is RunStatus.DRAFT  # nothing happened
     assert _emails(db) == []
@@ -101,36 +107,41 @@ def test_publish_queues_one_set_of_emails_and_a_second_click_is_told(client, db,
     done = post_form(client, f"/matchning/{run.id}/publicera", {}, follow_redirects=True)
     html = done.get_data(as_text=True)
     assert "Rundan är publicerad: 2 elever har fått en föreslagen plats." in html
-    assert "4 e-postmeddelanden ligger i utkorgen." in html
+    assert "6 e-postmeddelanden ligger i utkorgen." in html  # as the summary said
     subjects = [e.subject for e in _emails(db)]
-    assert subjects.count("2 praoelever föreslås till Arbetsgivare A") == 2
+    assert subjects.count("2 praoelever föreslås till Arbetsgivare A: bekräfta eller tacka "
+                          "nej") == 2  # the organisation's contact and user
+    assert subjects.count("1 praoelev föreslås till Arbetsgivare A: bekräfta eller tacka "
+                          "nej") == 2  # each supervisor, about their own placement
     again = post_form(client, f"/matchning/{run.id}/publicera", {}, follow_redirects=True)
     assert "Rundan är redan publicerad." in again.get_data(as_text=True)
-    assert len(_emails(db)) == 4
+    assert len(_emails(db)) == 6
     assert client.get(f"/matchning/{run.id}/publicera").status_code == 302
 
 
 @freeze_time(AFTER_WINDOW)
-def test_one_placed_pupil_makes_a_singular_subject(db, world):
+def test_one_placed_pupil_makes_a_singular_subject(app, db, world):
     period = factories.PraoPeriodFactory(school=world.school_a)
     offer = factories.PlacementOfferFactory(placement__organisation=world.organisation_a)
     pupil = factories.EnrolmentFactory(period=period)
     db.session.add(Wish(enrolment=pupil, offer=offer, rank=1))
     db.session.commit()
     run = services.start_round(world.users["counsellor"], [period], "none", Step.FIRST, seed=1)
-    services.publish(run.id, world.users["counsellor"])
-    assert "1 praoelev föreslås till Arbetsgivare A" in [e.subject for e in _emails(db)]
+    _publish(app, run.id, world.users["counsellor"])
+    assert ("1 praoelev föreslås till Arbetsgivare A: bekräfta eller tacka nej"
+            in [e.subject for e in _emails(db)])
 
 
 @freeze_time(AFTER_WINDOW)
-def test_publish_skips_a_pupil_with_an_own_placement_since_the_run(db, world, region):
+def test_publish_skips_a_pupil_with_an_own_placement_since_the_run(app, db, world, region):
     run, offers, _ = region
     first, second = _placed(db, run)
     offer_ids = (first.offer_id, second.offer_id)
     enrolment = db.session.get(Enrolment, first.enrolment_id)
-    assert schools.register_own_placement(enrolment, OWN_PLACEMENT) is not None
+    with app.test_request_context():  # as from the pupil's form: the email carries a link
+        assert schools.register_own_placement(enrolment, OWN_PLACEMENT) is not None
 
-    done = services.publish(run.id, world.users["counsellor"])
+    done = _publish(app, run.id, world.users["counsellor"])
     assert (done.placed, done.skipped) == (1, 1)
     db.session.expire_all()
     assignments = db.session.scalars(select(Assignment)).all()
@@ -144,17 +155,18 @@ def test_publish_skips_a_pupil_with_an_own_placement_since_the_run(db, world, re
 
 
 @freeze_time(AFTER_WINDOW)
-def test_own_placement_after_publish_is_refused_and_nothing_is_saved(db, world, region):
+def test_own_placement_after_publish_is_refused_and_nothing_is_saved(app, db, world, region):
     run, _, _ = region
     placed = _placed(db, run)[0]
     enrolment = db.session.get(Enrolment, placed.enrolment_id)
     organisations = db.session.query(Organisation).count()
     placements = db.session.query(Placement).count()
-    services.publish(run.id, world.users["counsellor"])
+    _publish(app, run.id, world.users["counsellor"])
     emails = len(_emails(db))
     # As when the pupil's form was checked a moment before the round was published: the
     # service goes by the row as it is now, not by what the request read.
-    assert schools.register_own_placement(enrolment, OWN_PLACEMENT) is None
+    with app.test_request_context():
+        assert schools.register_own_placement(enrolment, OWN_PLACEMENT) is None
     db.session.expire_all()
     assert db.session.get(Enrolment, enrolment.id).state is EnrolmentState.ASSIGNED
     assert db.session.query(Organisation).count() == organisations
@@ -163,7 +175,7 @@ def test_own_placement_after_publish_is_refused_and_nothing_is_saved(db, world, 
 
 
 @freeze_time(AFTER_WINDOW)
-def test_withdraw_frees_everything_and_tells_the_employer(client, db, world, region,
+def test_withdraw_frees_everything_and_tells_the_employer(app, client, db, world, region,
                                                           login_as):
     run, offers, pupils = region
     login_as("counsellor")
@@ -174,7 +186,7 @@ def test_withdraw_frees_everything_and_tells_the_employer(client, db, world, reg
 
     page = client.get(f"/matchning/{run.id}/dra-tillbaka").get_data(as_text=True)
     assert "2 föreslagna platser tas bort och blir lediga igen." in page
-    assert "4 e-postmeddelanden skickas om att förslaget är tillbakadraget" in page
+    assert "6 e-postmeddelanden skickas om att förslaget är tillbakadraget" in page
     done = post_form(client, f"/matchning/{run.id}/dra-tillbaka", {}, follow_redirects=True)
     assert "Rundan är tillbakadragen: 2 föreslagna platser är borttagna" in done.get_data(
         as_text=True)
@@ -190,16 +202,17 @@ def test_withdraw_frees_everything_and_tells_the_employer(client, db, world, reg
     assert [e.subject for e in employer] == [
         "Förslaget om 2 praoelever till Arbetsgivare A är tillbakadraget"]
     assert "Plats 0" in employer[0].body_text and "Plats 1" in employer[0].body_text
+    assert len(new) == 6  # as the summary said: two pupils, two members, two supervisors
     assert sum(e.kind == "pupil_proposal_withdrawn" for e in new) == 2
     # The round is a draft again: it can be published anew.
-    assert services.publish(run.id, world.users["counsellor"]).placed == 2
+    assert _publish(app, run.id, world.users["counsellor"]).placed == 2
     assert set(_seats_taken(db).values()) == {1}
 
 
 @freeze_time(AFTER_WINDOW)
-def test_no_withdraw_once_an_employer_has_answered(client, db, world, region, login_as):
+def test_no_withdraw_once_an_employer_has_answered(app, client, db, world, region, login_as):
     run, _, _ = region
-    services.publish(run.id, world.users["counsellor"])
+    _publish(app, run.id, world.users["counsellor"])
     db.session.execute(update(Assignment).where(Assignment.id == db.session.scalars(
         select(Assignment.id)).first()).values(state=AssignmentState.CONFIRMED))
     db.session.commit()
@@ -256,11 +269,11 @@ def test_discarded_draft_cannot_be_published(client, db, world, region, login_as
 
 
 @freeze_time(AFTER_WINDOW)
-def test_a_move_that_lost_to_publish_is_told_and_not_saved(db, world, region):
+def test_a_move_that_lost_to_publish_is_told_and_not_saved(app, db, world, region):
     run, offers, _ = region
     unplaced = db.session.scalars(select(MatchResult).where(
         MatchResult.run_id == run.id, MatchResult.offer_id.is_(None))).first()
-    services.publish(run.id, world.users["counsellor"])
+    _publish(app, run.id, world.users["counsellor"])
     with pytest.raises(services.RoundChanged, match="Rundan publicerades nyss"):
         services.move(run.id, unplaced.id, offers[0].id, world.users["counsellor"])
     db.session.expire_all()
@@ -270,7 +283,7 @@ def test_a_move_that_lost_to_publish_is_told_and_not_saved(db, world, region):
 @freeze_time(AFTER_WINDOW)
 def test_explanations_follow_the_readers_language(app, client, db, world, region, login_as):
     run, _, _ = region
-    services.publish(run.id, world.users["counsellor"])
+    _publish(app, run.id, world.users["counsellor"])
     client.get("/sprak/en")
     login_as("counsellor")
     page = client.get(f"/matchning/{run.id}").get_data(as_text=True)
@@ -284,5 +297,11 @@ def test_explanations_follow_the_readers_language(app, client, db, world, region
         link = "/elev/" + schools.make_link_token(db.session.get(Enrolment, first.enrolment_id))
     pupil = client.get(link).get_data(as_text=True)
     assert "You got your first choice." in pupil
+    unplaced = db.session.scalars(select(MatchResult).where(
+        MatchResult.run_id == run.id, MatchResult.offer_id.is_(None))).first()
+    with app.test_request_context():
+        other = "/elev/" + schools.make_link_token(unplaced.enrolment)
+    assert "Your study and careers counsellor will help you find a placement." in client.get(
+        other).get_data(as_text=True)
     client.get("/sprak/sv")
     assert "Du fick ditt förstahandsval." in client.get(link).get_data(as_text=True)
