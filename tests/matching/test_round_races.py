@@ -196,7 +196,7 @@ def test_own_placement_and_publish_at_once_exclude_each_other(separate_app, monk
     r = _new_round(separate_app, school_id, publisher_email, 2)
     _clear_outbox(separate_app)
     with separate_app.test_request_context():
-        from portal.schools.services import make_link_token
+        from portal.schools.pupils.services import make_link_token
 
         link = "/elev/" + make_link_token(db.session.get(Enrolment, r.enrolment_id))
         db.session.remove()
