@@ -331,9 +331,8 @@ def move(run_id: int, result_id: int, offer_id: int | None, user: User) -> None:
     first, so the seats are counted on results nobody else is changing."""
     db.session.rollback()
     run = _lock_run(run_id, RunStatus.DRAFT, DRAFT_CHANGED)
-    result = db.session.get(MatchResult, result_id)
     try:
-        _check_move(run, result, offer_id)
+        result = _check_move(run, db.session.get(MatchResult, result_id), offer_id)
     except MatchingError:
         db.session.rollback()
         raise
@@ -346,13 +345,14 @@ def move(run_id: int, result_id: int, offer_id: int | None, user: User) -> None:
     db.session.commit()
 
 
-def _check_move(run: MatchingRun, result: MatchResult | None, offer_id: int | None) -> None:
+def _check_move(run: MatchingRun, result: MatchResult | None,
+                offer_id: int | None) -> MatchResult:
     from portal.schools.pupils.services import eligible_offers_stmt
 
     if result is None or result.run_id != run.id:
         raise MatchingError(_l("Eleven finns inte i rundan."))
     if offer_id is None:
-        return
+        return result
     fits = db.session.scalar(eligible_offers_stmt(result.enrolment).with_only_columns(
         PlacementOffer.id).where(PlacementOffer.id == offer_id))
     if fits is None:
@@ -360,9 +360,10 @@ def _check_move(run: MatchingRun, result: MatchResult | None, offer_id: int | No
     offer = db.session.get(PlacementOffer, offer_id)
     used = db.session.scalar(select(func.count()).select_from(MatchResult).where(
         MatchResult.run_id == run.id, MatchResult.offer_id == offer_id,
-        MatchResult.id != result.id))
+        MatchResult.id != result.id)) or 0
     if offer is None or used >= offer.seats - offer.seats_taken:
         raise MatchingError(_l("Platsen är full. Flytta först någon annan därifrån."))
+    return result
 
 
 def discard(run_id: int, user: User) -> None:
