@@ -494,3 +494,112 @@ def test_access(client, world, role, case):
     assert response.status_code == expected, f"{role} {case.method} {url}"
     if expected == LOGIN and role == "anonymous" and case.endpoint != "main.set_language":
         assert response.headers["Location"].startswith("/logga-in")
+
+
+# --- guardian letters and certificates (portal/prao/guardians, portal/prao/certificates) ---
+
+def _document_assignment(world: World, school: str = "a", certificate: bool = False):
+    from portal.prao.certificates.services import attendance_of, snapshot
+    from portal.prao.models import Certificate
+    from tests.prao.documents.support import make_assignment
+
+    assignment = make_assignment(world, school=getattr(world, f"school_{school}"))
+    if certificate:
+        from portal.extensions import db
+
+        db.session.add(Certificate(assignment_id=assignment.id,
+                                   snapshot=snapshot(assignment, attendance_of(assignment))))
+        db.session.flush()
+    return assignment
+
+
+def _assignment_url(suffix: str, school: str = "a",
+                    certificate: bool = False) -> Callable[[World], str]:
+    return lambda w: f"/uppdrag/{_document_assignment(w, school, certificate).id}{suffix}"
+
+
+def _letter_period_url(suffix: str, school: str = "a") -> Callable[[World], str]:
+    return lambda w: f"/perioder/{_document_assignment(w, school).enrolment.period_id}{suffix}"
+
+
+def _guardian_link(world: World) -> str:
+    from portal.extensions import db
+    from portal.prao.guardians.services import make_token
+    from portal.prao.models import GuardianNotice, NoticeChannel
+
+    assignment = _document_assignment(world)
+    notice = GuardianNotice(enrolment_id=assignment.enrolment_id, assignment_id=assignment.id,
+                            channel=NoticeChannel.EMAIL, email="vh@example.se")
+    db.session.add(notice)
+    db.session.flush()
+    return f"/vardnadshavare/{make_token(notice, 'sv')}"
+
+
+def _certificate_code(world: World) -> str:
+    from portal.prao.certificates.services import certificate_of
+
+    return certificate_of(_document_assignment(world, certificate=True).id).code
+
+
+def _pupil_certificate_url(world: World) -> str:
+    from portal.schools.pupils.services import make_link_token
+
+    assignment = _document_assignment(world, certificate=True)
+    return f"/elev/{make_link_token(assignment.enrolment)}/intyg.pdf"
+
+
+STAFF_POST = {**only("counsellor", 302), "coordinator": 302}
+OTHER_POST = {**only("counsellor", 404), "coordinator": 302}
+EMAIL = {"guardian_email": "vh@example.se"}
+
+CASES += [
+    Case("guardians.period_overview", _letter_period_url("/vardnadshavare"), SCHOOL_STAFF),
+    Case("guardians.period_overview", _letter_period_url("/vardnadshavare", "b"), OTHER_SCHOOL,
+         note="another school"),
+    Case("guardians.send_all", _letter_period_url("/vardnadshavare/skicka"), STAFF_POST,
+         method="POST"),
+    Case("guardians.send_all", _letter_period_url("/vardnadshavare/skicka", "b"), OTHER_POST,
+         method="POST", note="another school"),
+    Case("guardians.letter", _assignment_url("/vardnadshavarbrev"), SCHOOL_STAFF),
+    Case("guardians.letter", _assignment_url("/vardnadshavarbrev", "b"), OTHER_SCHOOL,
+         note="another school"),
+    Case("guardians.letter", lambda w: "/uppdrag/999999/vardnadshavarbrev",
+         {**only("counsellor", 404), "coordinator": 404}, note="no such assignment"),
+    Case("guardians.letter_pdf", _assignment_url("/vardnadshavarbrev.pdf"), SCHOOL_STAFF),
+    Case("guardians.letter_pdf", _assignment_url("/vardnadshavarbrev.pdf", "b"), OTHER_SCHOOL,
+         note="another school"),
+    Case("guardians.send", _assignment_url("/vardnadshavarbrev/skicka"), STAFF_POST,
+         method="POST", data={"lang": "sv"}),
+    Case("guardians.send", _assignment_url("/vardnadshavarbrev/skicka", "b"), OTHER_POST,
+         method="POST", data={"lang": "sv"}, note="another school"),
+    Case("guardians.set_email", _assignment_url("/vardnadshavare/e-post"), STAFF_POST,
+         method="POST", data=EMAIL),
+    Case("guardians.set_email", _assignment_url("/vardnadshavare/e-post", "b"), OTHER_POST,
+         method="POST", data=EMAIL, note="another school"),
+    Case("guardians.acknowledge", _guardian_link, everyone(200), note="the link is the key"),
+    Case("guardians.acknowledge", lambda w: "/vardnadshavare/forfalskad", everyone(404),
+         note="forged"),
+    Case("certificates.period_overview", _letter_period_url("/intyg"), SCHOOL_STAFF),
+    Case("certificates.period_overview", _letter_period_url("/intyg", "b"), OTHER_SCHOOL,
+         note="another school"),
+    Case("certificates.assignment", _assignment_url("/intyg"), SCHOOL_STAFF),
+    Case("certificates.assignment", _assignment_url("/intyg", "b"), OTHER_SCHOOL,
+         note="another school"),
+    Case("certificates.assignment", _assignment_url("/intyg", "b"),
+         {**only("counsellor", 404), "coordinator": 400}, method="POST",
+         note="another school, POST: the coordinator is told the prao is not over"),
+    Case("certificates.pdf", _assignment_url("/intyg.pdf", certificate=True), SCHOOL_STAFF),
+    Case("certificates.pdf", _assignment_url("/intyg.pdf", "b", certificate=True),
+         OTHER_SCHOOL, note="another school"),
+    Case("certificates.pdf", _assignment_url("/intyg.pdf"),
+         {**only("counsellor", 404), "coordinator": 404}, note="not issued"),
+    Case("certificates.pupil_pdf", _pupil_certificate_url, everyone(200),
+         note="the pupil's link is the key"),
+    Case("certificates.pupil_pdf", lambda w: "/elev/forfalskad/intyg.pdf", everyone(404),
+         note="forged"),
+    Case("certificates.verify_form", lambda w: "/intyg", everyone(200)),
+    Case("certificates.verify", lambda w: f"/intyg/{_certificate_code(w)}", everyone(200),
+         note="a real code"),
+    Case("certificates.verify", lambda w: f"/intyg/{'A' * 26}", everyone(404),
+         note="an unknown code"),
+]

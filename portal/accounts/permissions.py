@@ -69,6 +69,8 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "checklist.tick": frozenset({C, CO}),
     "checklist.region": frozenset({C}),
     "placements.export": frozenset({C, CO}),
+    "guardians.letter": frozenset({C, CO}),
+    "certificate.issue": frozenset({C, CO}),
 }
 
 # The roles a coordinator may invite by email; employers register themselves.

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from portal.employers.models import JoinRequest, Organisation, Placement
     from portal.matching.models import MatchResult
     from portal.notifications.models import OutboxEmail
+    from portal.prao.guardians.letter import Letter
     from portal.prao.models import Assignment
     from portal.prao.services import SupervisorLinkText
     from portal.schools.models import Enrolment, PraoPeriod
@@ -77,6 +78,10 @@ def employer_pupils_proposed(recipient: str, organisation: Organisation,
 
 def assignment_declined(recipient: str, assignment: Assignment) -> OutboxEmail:
     return enqueue(recipient, "assignment_declined", assignment=assignment)
+
+
+def guardian_letter(recipient: str, letter: Letter, link: str) -> OutboxEmail:
+    return enqueue(recipient, "guardian_letter", letter=letter, link=link)
 
 
 def employer_proposal_withdrawn(recipient: str, organisation: Organisation,
