@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -137,7 +138,7 @@ def configure_sqlite(engine: Engine) -> None:
 def bulk_insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     """Insert many rows in the session's transaction: COPY on PostgreSQL (many times faster
     than INSERT for a whole region's rows), one executemany elsewhere. Every row has the same
-    keys; values are plain (enum members as their string values)."""
+    keys; values are plain (enum members as their string values, JSON as dicts or lists)."""
     if not rows:
         return
     connection = session.connection()
@@ -150,4 +151,6 @@ def bulk_insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     with driver.cursor() as cursor, cursor.copy(
             f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:  # names from our own tables
         for row in rows:
-            copy.write_row([row[c] for c in columns])
+            # A JSON column's value goes in as its JSON text, which COPY parses.
+            copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v
+                            for v in (row[c] for c in columns)])

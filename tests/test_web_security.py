@@ -296,14 +296,15 @@ def test_query_keys_that_collide_with_page_links_are_ignored(client, login_as, d
 def test_path_value_in_the_query_does_not_break_or_change_page_links(client, login_as, db,
                                                                       world):
     from portal.matching import services as matching
+    from portal.matching.engine import Step
     from tests import factories
 
     period = factories.PraoPeriodFactory(school=world.school_a)
     for _ in range(51):
         factories.EnrolmentFactory(period=period)
     db.session.commit()
-    run = matching.start_round(world.users["coordinator"], [period], "none", second=False,
-                               seed=1)
+    run = matching.start_round(world.users["coordinator"], [period], "none",
+                               last_step=Step.FIRST, seed=1)
     login_as("coordinator")
     response = client.get(f"/matchning/{run.id}?run_id={run.id + 1}&endpoint=x")
     assert response.status_code == 200

@@ -131,3 +131,11 @@ def incident_reported(recipient: str, name: str, facts: IncidentFacts) -> Outbox
 def step_reminders(recipient: str, lines: Sequence[ReminderLine],
                    pupil_link: str = "") -> OutboxEmail:
     return enqueue(recipient, "step_reminders", lines=lines, pupil_link=pupil_link)
+def employer_proposal_withdrawn(recipient: str, organisation: Organisation,
+                                assignments: list[Assignment]) -> OutboxEmail:
+    return enqueue(recipient, "employer_proposal_withdrawn", organisation=organisation,
+                   assignments=assignments)
+
+
+def pupil_proposal_withdrawn(recipient: str, assignment: Assignment) -> OutboxEmail:
+    return enqueue(recipient, "pupil_proposal_withdrawn", assignment=assignment)

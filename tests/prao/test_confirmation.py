@@ -91,11 +91,12 @@ def test_decline_frees_the_seat_returns_the_pupil_and_alerts_the_counsellor(
 
 
 def test_a_declined_pupil_is_in_the_next_round_for_the_unplaced(client, prao, db, world):
+    from portal.matching.engine import Step
     from portal.matching.services import start_round
 
     services.decline(prao.first.id, prao.placement.id, "Nej tack",
                      services.Actor(None, "Handledare"))
-    run = start_round(world.users["counsellor"], [prao.period], "none", second=True, seed=3)
+    run = start_round(world.users["counsellor"], [prao.period], "none", Step.SECOND, seed=3)
     assert {r.enrolment_id for r in run.results} == {prao.first.enrolment_id}
 
 
@@ -137,6 +138,7 @@ def test_supervisor_link_tampered_expired_or_for_another_workplace_is_refused(
 
 def test_publishing_emails_say_what_the_portal_offers_and_carry_the_supervisor_link(
         client, db, world, mailbox):
+    from portal.matching.engine import Step
     from portal.matching.services import publish, start_round
 
     period = factories.PraoPeriodFactory(school=world.school_a)
@@ -146,7 +148,7 @@ def test_publishing_emails_say_what_the_portal_offers_and_carry_the_supervisor_l
     pupil = factories.EnrolmentFactory(period=period, student__first_name="Alva")
     db.session.add(Wish(enrolment=pupil, offer=offer, rank=1))
     db.session.commit()
-    run = start_round(world.users["counsellor"], [period], "none", second=False, seed=1)
+    run = start_round(world.users["counsellor"], [period], "none", Step.FIRST, seed=1)
     with client.application.test_request_context():  # as from the publish button
         publish(run.id, world.users["counsellor"])
     send_due()
