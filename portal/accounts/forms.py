@@ -9,6 +9,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.passwords import password_problem
+from portal.formtools import choices
+from portal.i18n import LANGUAGE_NAMES
 
 EMAIL_MAX = 254
 
@@ -24,6 +26,13 @@ def email_field(label: object = None) -> EmailField:
         ],
         render_kw={"autocomplete": "email"},
     )
+
+
+def language_field() -> SelectField:
+    """The language of the portal's emails to this user. The names are each language's own."""
+    return SelectField(_l("Språk i e-post från portalen"),
+                       choices=choices(LANGUAGE_NAMES.items()),
+                       default="sv", validators=[DataRequired(message=_l("Välj ett språk."))])
 
 
 class LoginForm(FlaskForm):
@@ -86,3 +95,4 @@ class InviteForm(FlaskForm):
         _l("Kommun (för samverkansrådet)"), coerce=int,
         description=_l("Lämna som hela regionen om rådsledamoten ska se alla kommuner."),
     )
+    language = language_field()

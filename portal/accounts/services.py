@@ -58,8 +58,12 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User, ip: str) -> None:
+def record_login(user: User, ip: str, language: str | None = None) -> None:
+    """`language`: the one the user chose with the switch before signing in, kept for their
+    emails; without one the user's stored language is theirs again."""
     user.last_login_at = utcnow()
+    if language in current_app.config["PORTAL_LANGUAGES"]:
+        user.language = language
     audit(user, "login", user, ip=ip)
     db.session.commit()
 
@@ -118,8 +122,16 @@ def _check_invite_scope(role: Role, schools: list[School]) -> None:
         raise AccountError("schools", _l("Välj minst en skola för studie- och yrkesvägledaren."))
 
 
+def set_language(user: User, language: str) -> None:
+    """The signed-in user switched the page language: their emails follow it from now on."""
+    if user.language != language:
+        user.language = language
+        db.session.commit()
+
+
 def invite_user(inviter: User, *, email: str, name: str, role: Role,
-                school_ids: Iterable[int] = (), municipality_id: int | None = None) -> User:
+                school_ids: Iterable[int] = (), municipality_id: int | None = None,
+                language: str = "sv") -> User:
     """Create the account without a password and queue the invitation, in one transaction."""
     email = normalize_email(email)
     if find_user(email) is not None:
@@ -128,6 +140,7 @@ def invite_user(inviter: User, *, email: str, name: str, role: Role,
     _check_invite_scope(role, schools)
     municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
     user = User(email=email, name=name.strip(), role=role, invited_by_id=inviter.id,
+                language=language,
                 schools=schools if role is Role.COUNSELLOR else [],
                 municipality=municipality if role is Role.COUNCIL else None)
     db.session.add(user)

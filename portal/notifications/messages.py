@@ -1,4 +1,6 @@
-"""One function per message the portal sends. Each only queues; the caller commits."""
+"""One function per message the portal sends. Each only queues; the caller commits.
+An email is written in its recipient's language: a user's own choice, Swedish for pupils,
+and a guardian letter in the language the counsellor chose for it."""
 
 from __future__ import annotations
 
@@ -16,17 +18,19 @@ if TYPE_CHECKING:
     from portal.prao.services import SupervisorLinkText
     from portal.schools.models import Enrolment, PraoPeriod
 
+PUPIL_LANGUAGE = "sv"  # pupils read the portal's emails in Swedish
+
 
 def password_reset(user: User, link: str) -> OutboxEmail:
-    return enqueue(user.email, "password_reset", user=user, link=link)
+    return enqueue(user.email, "password_reset", user.language, user=user, link=link)
 
 
 def invitation(user: User, inviter: User, link: str) -> OutboxEmail:
-    return enqueue(user.email, "invitation", user=user, inviter=inviter, link=link)
+    return enqueue(user.email, "invitation", user.language, user=user, inviter=inviter, link=link)
 
 
 def verify_email(user: User, link: str) -> OutboxEmail:
-    return enqueue(user.email, "verify_email", user=user, link=link)
+    return enqueue(user.email, "verify_email", user.language, user=user, link=link)
 
 
 def join_request_received(recipient: str, join: JoinRequest) -> OutboxEmail:
@@ -34,7 +38,7 @@ def join_request_received(recipient: str, join: JoinRequest) -> OutboxEmail:
 
 
 def join_request_decided(join: JoinRequest) -> OutboxEmail:
-    return enqueue(join.user.email, "join_request_decided", join=join)
+    return enqueue(join.user.email, "join_request_decided", join.user.language, join=join)
 
 
 def organisation_decided(recipient: str, organisation: Organisation) -> OutboxEmail:
@@ -49,8 +53,8 @@ def placement_decided(recipient: str, placement: Placement, approved: bool,
 
 def pupil_link(recipient: str, first_name: str, period: PraoPeriod, link: str,
                reminder: bool = False) -> OutboxEmail:
-    return enqueue(recipient, "pupil_link", first_name=first_name, period=period, link=link,
-                   reminder=reminder)
+    return enqueue(recipient, "pupil_link", PUPIL_LANGUAGE, first_name=first_name,
+                   period=period, link=link, reminder=reminder)
 
 
 def own_placement_registered(recipient: str, enrolment: Enrolment,
@@ -64,7 +68,7 @@ def own_placement_registered(recipient: str, enrolment: Enrolment,
 
 
 def pupil_assigned(recipient: str, result: MatchResult) -> OutboxEmail:
-    return enqueue(recipient, "pupil_assigned", result=result)
+    return enqueue(recipient, "pupil_assigned", PUPIL_LANGUAGE, result=result)
 
 
 def employer_pupils_proposed(recipient: str, organisation: Organisation,
@@ -81,4 +85,4 @@ def assignment_declined(recipient: str, assignment: Assignment) -> OutboxEmail:
 
 
 def guardian_letter(recipient: str, letter: Letter, link: str) -> OutboxEmail:
-    return enqueue(recipient, "guardian_letter", letter=letter, link=link)
+    return enqueue(recipient, "guardian_letter", letter.lang, letter=letter, link=link)
