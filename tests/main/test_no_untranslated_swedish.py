@@ -170,20 +170,23 @@ def _excluded(tree: ast.AST, module: str) -> set[int]:
     if _data_place(module, "*"):
         return skip | {id(c) for c in ast.walk(tree) if isinstance(c, ast.Constant)}
     for node in ast.walk(tree):
-        under: list[ast.AST] = []
-        if isinstance(node, ast.Call):
-            name = _call_name(node)
-            if name in GETTEXT:
-                under = list(node.args)
-            elif _data_place(module, name):
-                under = [node]
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            if any(_data_place(module, name) for name in _target_names(node)):
-                under = [node]
-        elif isinstance(node, ast.Dict):
-            under = [key for key in node.keys if key is not None]
-        skip |= {id(c) for n in under for c in ast.walk(n) if isinstance(c, ast.Constant)}
+        skip |= {id(c) for n in _not_text(node, module) for c in ast.walk(n)
+                 if isinstance(c, ast.Constant)}
     return skip
+
+
+def _not_text(node: ast.AST, module: str) -> list[ast.AST]:
+    """The parts of this node whose strings are msgids, keys or data."""
+    if isinstance(node, ast.Call):
+        name = _call_name(node)
+        if name in GETTEXT:
+            return list(node.args)
+        return [node] if _data_place(module, name) else []
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        return [node] if any(_data_place(module, n) for n in _target_names(node)) else []
+    if isinstance(node, ast.Dict):
+        return [key for key in node.keys if key is not None]
+    return []
 
 
 def swedish_python_literals(source: str, module: str) -> list[tuple[int, str]]:

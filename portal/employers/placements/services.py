@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -330,9 +331,10 @@ def _check_seats(seats: int, taken: int = 0) -> None:
         raise FieldProblems({"seats": [_("Högst %(max)d platser per erbjudande.",
                                          max=MAX_SEATS)]})
     if seats < taken:
-        raise FieldProblems({"seats": [_(
-            "%(taken)d platser är redan bokade, så antalet kan inte bli lägre än %(taken)d.",
-            taken=taken)]})
+        raise FieldProblems({"seats": [ngettext(
+            "%(num)d plats är redan bokad, så antalet kan inte bli lägre än %(num)d.",
+            "%(num)d platser är redan bokade, så antalet kan inte bli lägre än %(num)d.",
+            taken)]})
 
 
 def _lock(placement: Placement) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from fpdf.enums import XPos, YPos
 
 from portal.prao.certificates.services import grouped, verification_url
@@ -35,8 +36,9 @@ def certificate_pdf(certificate: Certificate, lang: str) -> bytes:
         (_("Praoplats"), str(facts["placement"])),
         (_("Handledare"), str(facts["supervisor"])),
         (_("Period"), f"{_day(str(facts['first_day']))} – {_day(str(facts['last_day']))}"),
-        (_("Närvaro"), _("%(attended)s av %(days)s praodagar", attended=facts["days_attended"],
-                         days=facts["prao_days"])),
+        (_("Närvaro"), ngettext("%(attended)s av %(num)s praodag",
+                                "%(attended)s av %(num)s praodagar", int(facts["prao_days"]),
+                                attended=facts["days_attended"])),
         (_("Arbetad tid"), str(facts["hours_text"])),
         (_("Skola"), f"{facts['school']}, {facts['municipality']}"),
     ], size=11)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -103,10 +104,13 @@ def import_save(import_id: int) -> ResponseReturnValue:
         flash(_("Elevlistan ändrades av någon annan samtidigt. Ingenting sparades. "
                 "Ladda upp filen igen."), "warning")
     else:
-        flash(_("Elevlistan är sparad: %(new)d nya, %(updated)d uppdaterade, %(unchanged)d "
-                "oförändrade och %(missing)d som saknades i filen.", new=counts.new,
-                updated=counts.updated, unchanged=counts.unchanged, missing=counts.missing),
-              "success")
+        flash(" ".join((
+            _("Elevlistan är sparad:"),
+            ngettext("%(num)d ny,", "%(num)d nya,", counts.new),
+            ngettext("%(num)d uppdaterad,", "%(num)d uppdaterade,", counts.updated),
+            ngettext("%(num)d oförändrad", "%(num)d oförändrade", counts.unchanged),
+            ngettext("och %(num)d som saknades i filen.", "och %(num)d som saknades i filen.",
+                     counts.missing))), "success")
     return redirect(url_for("schools.import_upload", school_id=school_id))
 
 
