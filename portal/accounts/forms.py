@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.passwords import password_problem
-from portal.formtools import choices
 from portal.i18n import LANGUAGE_NAMES
 
 EMAIL_MAX = 254
@@ -30,8 +30,9 @@ def email_field(label: object = None) -> EmailField:
 
 def language_field() -> SelectField:
     """The language of the portal's emails to this user. The names are each language's own."""
-    return SelectField(_l("Språk i e-post från portalen"),
-                       choices=choices(LANGUAGE_NAMES.items()),
+    names = [SelectChoice(code, name, render_kw={"lang": code})
+             for code, name in LANGUAGE_NAMES.items()]
+    return SelectField(_l("Språk i e-post från portalen"), choices=names,
                        default="sv", validators=[DataRequired(message=_l("Välj ett språk."))])
 
 

@@ -81,7 +81,7 @@ def test_the_coordinator_chooses_the_invited_users_language(client, db, world, l
                                                             mailbox):
     login_as("coordinator")
     form = client.get("/anvandare/bjud-in").get_data(as_text=True)
-    assert 'name="language"' in form and ">English</option>" in form
+    assert 'name="language"' in form and '<option lang="en" value="en">English</option>' in form
     post_form(client, "/anvandare/bjud-in", {
         "name": "Nina New", "email": "nina@skola.se", "role": "counsellor",
         "schools": [str(world.school_a.id)], "municipality": "0", "language": "en"})
@@ -96,7 +96,7 @@ def test_the_coordinator_chooses_the_invited_users_language(client, db, world, l
 def test_an_employer_registering_in_english_gets_english_email(client, db, world, mailbox):
     client.get("/sprak/en")
     page = client.get("/arbetsgivare/registrera").get_data(as_text=True)
-    assert '<option selected value="en">English</option>' in page
+    assert '<option lang="en" selected value="en">English</option>' in page
     password = "kanelbullar och kaffe varje fredag"
     post_form(client, "/arbetsgivare/registrera", {
         "organisation_name": "Coffee & Cake AB", "org_number": "556123-4500",
