@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.passwords import password_problem
+from portal.i18n import LANGUAGE_NAMES
 
 EMAIL_MAX = 254
 
@@ -24,6 +26,14 @@ def email_field(label: object = None) -> EmailField:
         ],
         render_kw={"autocomplete": "email"},
     )
+
+
+def language_field() -> SelectField:
+    """The language of the portal's emails to this user. The names are each language's own."""
+    names = [SelectChoice(code, name, render_kw={"lang": code})
+             for code, name in LANGUAGE_NAMES.items()]
+    return SelectField(_l("Språk i e-post från portalen"), choices=names,
+                       default="sv", validators=[DataRequired(message=_l("Välj ett språk."))])
 
 
 class LoginForm(FlaskForm):
@@ -89,3 +99,4 @@ class InviteForm(FlaskForm):
         _l("Kommun (för samverkansrådet)"), coerce=int,
         description=_l("Lämna som hela regionen om rådsledamoten ska se alla kommuner."),
     )
+    language = language_field()

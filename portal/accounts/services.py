@@ -59,8 +59,12 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User, ip: str) -> None:
+def record_login(user: User, ip: str, language: str | None = None) -> None:
+    """`language`: the one the user chose with the switch before signing in, kept for their
+    emails; without one the user's stored language is theirs again."""
     user.last_login_at = utcnow()
+    if language in current_app.config["PORTAL_LANGUAGES"]:
+        user.language = language
     audit(user, "login", user, ip=ip)
     db.session.commit()
 
@@ -106,7 +110,7 @@ def request_password_reset(email: str, ip: str) -> None:
 
 def _stand_in(email: str) -> User:
     """A user that is never stored, for the work an unknown address must cost as well."""
-    return User(id=0, email=normalize_email(email)[:254], name="",
+    return User(id=0, email=normalize_email(email)[:254], name="", language="sv",
                 session_token=new_session_token())
 
 
@@ -143,19 +147,27 @@ def _check_invite_scope(role: Role, schools: list[School]) -> None:
         raise AccountError("schools", _l("Välj minst en skola för studie- och yrkesvägledaren."))
 
 
+def set_language(user: User, language: str) -> None:
+    """The signed-in user switched the page language: their emails follow it from now on."""
+    if user.language != language:
+        user.language = language
+        db.session.commit()
+
+
 def invite_user(inviter: User, *, email: str, name: str, role: Role,
-                school_ids: Iterable[int] = (), municipality_id: int | None = None) -> User:
+                school_ids: Iterable[int] = (), municipality_id: int | None = None,
+                language: str = "sv") -> User:
     """Create the account without a password and queue the invitation, in one transaction.
     The same invitation sent twice at once (a double click) makes one account and one email;
     the second is told that the account exists."""
     user = first_wins(lambda: _invite(inviter, email, name, role, list(school_ids),
-                                      municipality_id))
+                                      municipality_id, language))
     db.session.commit()
     return user
 
 
 def _invite(inviter: User, email: str, name: str, role: Role, school_ids: list[int],
-            municipality_id: int | None) -> User:
+            municipality_id: int | None, language: str) -> User:
     email = normalize_email(email)
     if find_user(email) is not None:
         raise AccountError("email", _l("Det finns redan ett konto med den e-postadressen."))
@@ -163,6 +175,7 @@ def _invite(inviter: User, email: str, name: str, role: Role, school_ids: list[i
     _check_invite_scope(role, schools)
     municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
     user = User(email=email, name=name.strip(), role=role, invited_by_id=inviter.id,
+                language=language,
                 schools=schools if role is Role.COUNSELLOR else [],
                 municipality=municipality if role is Role.COUNCIL else None)
     db.session.add(user)

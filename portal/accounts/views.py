@@ -43,9 +43,11 @@ def _failed_attempt(response: Response) -> bool:
 
 
 def _start_session(user: User) -> None:
+    chosen = session.get("lang")  # the language switched to before signing in
     session.clear()  # a fresh session on every sign-in: nothing carried over
     login_user(user)
-    services.record_login(user, _client_ip())
+    services.record_login(user, _client_ip(), chosen)
+    session["lang"] = user.language
 
 
 @bp.route("/logga-in", methods=["GET", "POST"])
@@ -66,10 +68,7 @@ def login() -> ResponseReturnValue:
             form.email.errors.append(_("Bekräfta din e-postadress innan du loggar in. Vi har "
                                        "skickat en ny länk till %(email)s.", email=user.email))
         elif user is not None:
-            lang = session.get("lang")
             _start_session(user)
-            if lang:
-                session["lang"] = lang
             return redirect(safe_next(request.args.get("next"), url_for("main.start")))
         else:
             # One message whether the email is unknown or the password wrong.
@@ -174,7 +173,8 @@ def invite() -> ResponseReturnValue:
             user = services.invite_user(
                 current_user, email=form.email.data, name=form.name.data,
                 role=Role(form.role.data), school_ids=form.schools.data or [],
-                municipality_id=form.municipality.data or None)
+                municipality_id=form.municipality.data or None,
+                language=form.language.data)
         except services.AccountError as error:
             getattr(form, error.field).errors.append(str(error.message))
         else:

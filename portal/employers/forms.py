@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from portal.accounts.forms import SetPasswordForm, email_field
+from portal.accounts.forms import SetPasswordForm, email_field, language_field
 from portal.employers.orgnr import org_number_problem
 from portal.formtools import choices, id_or_zero
 
@@ -49,6 +49,7 @@ class RegistrationForm(SetPasswordForm):
                                       "070-123 45 67."))],
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
+    language = language_field()
 
     def validate_org_number(self, field: StringField) -> None:
         problem = org_number_problem(field.data or "")

@@ -39,6 +39,7 @@ class Registration:
     email: str
     phone: str
     password: str
+    language: str = "sv"  # of the emails the portal sends the new user
 
 
 def organisation_by_number(org_number: str) -> Organisation | None:
@@ -50,7 +51,8 @@ def organisation_by_number(org_number: str) -> Organisation | None:
 
 def _new_user(data: Registration, organisation: Organisation | None) -> User:
     user = User(email=accounts.normalize_email(data.email), name=data.contact_name.strip(),
-                phone=data.phone.strip(), role=Role.EMPLOYER, organisation=organisation)
+                phone=data.phone.strip(), role=Role.EMPLOYER, organisation=organisation,
+                language=data.language)
     accounts.set_password(user, data.password)
     db.session.add(user)
     return user

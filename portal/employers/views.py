@@ -53,6 +53,8 @@ def _registration_form() -> RegistrationForm:
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name))
     form.municipality.choices = choices([("", _("Välj kommun"))]
                                         + [(m.id, m.name) for m in municipalities])
+    if not form.is_submitted():  # emails in the language the page is read in, unless changed
+        form.language.data = lang
     return form
 
 
@@ -62,7 +64,8 @@ def _registration_data(form: RegistrationForm) -> services.Registration:
         sector=form.sector.data, visiting_address=form.visiting_address.data,
         postal_code=form.postal_code.data, city=form.city.data,
         municipality_id=form.municipality.data, contact_name=form.contact_name.data,
-        email=form.email.data, phone=form.phone.data, password=form.password.data)
+        email=form.email.data, phone=form.phone.data, password=form.password.data,
+        language=form.language.data)
 
 
 def _registration_address() -> str:
