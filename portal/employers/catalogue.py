@@ -1,17 +1,35 @@
 """The public catalogue of praoplatser: what is listed, the search, and the text it searches.
 
-Full-text search follows the database engine:
+Swedish writes compounds as one word ("möbelverkstad", "undersköterska"), so a search looks
+for every word it is given in two ways, and a placement must match each word in one of them:
 
-* PostgreSQL stems with its own ``swedish`` configuration. A placement's document is its
-  title (weight A) and ``Placement.search_text`` (weight B), which on PostgreSQL holds the
-  organisation's name, the description, the tasks and the place as plain text. A GIN index
-  over exactly that expression (migration 0004) answers ``@@``; ``ts_rank`` of the title
-  orders (see _text_match for why the title alone).
-* SQLite has no Swedish stemmer, so there ``search_text`` holds the words already stemmed
-  here with Snowball's Swedish stemmer (the algorithm behind PostgreSQL's ``swedish``) and
-  the same stop words dropped. An FTS5 table over that column (external content, kept in
-  step by triggers from 0004) finds the words and ``bm25`` orders. Query words are stemmed
-  the same way, and quoted, so nothing a visitor types is FTS5 syntax.
+* as a word, stemmed: the database engine's full-text search (below), which finds other
+  forms of the same word ("snickaren" finds "Snickare");
+* inside longer words: the word's roots (`roots`) as substrings of the placement's words,
+  found through a trigram index, so "verkstad" finds "möbelverkstad" and "sköterska" finds
+  "Undersköterska".
+
+Placements where every word matched as a word rank first, those found only inside longer
+words after them; within each group a match in the title ranks higher.
+
+What `Placement.search_text` holds depends on the engine (`search_document`). It always
+contains the placement's words in lower case, without stop words: the title, the
+organisation's name, the description, the tasks, the place and the sector's Swedish name
+("hantverk" finds every placement of the crafts sector), one line each.
+
+* PostgreSQL stems with its own ``swedish`` configuration. The document is the title
+  (weight A) and ``search_text`` (weight B); a GIN index over exactly that expression
+  (migration 0004) answers ``@@``, and ``ts_rank`` of the title orders (see _order for why
+  the title alone). A GIN ``pg_trgm`` index over ``search_text`` (migration 0007) answers
+  ``LIKE '%root%'``.
+* SQLite has no Swedish stemmer, so there ``search_text`` starts with a line of the words
+  already stemmed here with Snowball's Swedish stemmer (the algorithm behind PostgreSQL's
+  ``swedish``) and the same stop words dropped; the title is there twice, so that bm25
+  counts it double. Two FTS5 tables index that column (external content, kept in step by
+  triggers): ``placement_fts`` (migration 0004) finds whole stems and ``bm25`` orders;
+  ``placement_fts_trigram`` (migration 0007, FTS5's ``trigram`` tokenizer, SQLite 3.34 or
+  later) finds roots inside words. Query words are stemmed the same way, and quoted, so
+  nothing a visitor types is FTS5 syntax.
 
 ``search_text`` is computed before every ORM flush that adds or changes a placement or
 renames its organisation (the listener at the end of this module, imported by create_app
@@ -38,15 +56,18 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    case,
     column,
     event,
     func,
+    literal,
     literal_column,
+    or_,
     select,
     table,
 )
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from portal import clock
 from portal.employers.models import (
@@ -56,7 +77,7 @@ from portal.employers.models import (
     PlacementOffer,
     PlacementStatus,
 )
-from portal.employers.reference import Entry, features
+from portal.employers.reference import Entry, features, sector_label
 from portal.extensions import db
 from portal.schools.models import Municipality
 from portal.weeks import monday_of
@@ -71,9 +92,29 @@ WORD_RE = re.compile(r"[^\W_]+")  # letters and digits, as both engines' tokeniz
 # PostgreSQL: the same expression as the GIN index of migration 0004, written out with a
 # literal configuration so the planner can match it to that index even in a generic plan.
 _SWEDISH = literal_column("'swedish'::regconfig")
-# SQLite: the FTS5 table of migration 0004; its rowid is the placement's id.
+# SQLite: the FTS5 tables of migrations 0004 (stems) and 0007 (trigrams); their rowid is
+# the placement's id.
 _FTS = table("placement_fts", column("rowid", Integer))
 _FTS_NAME = literal_column("placement_fts")
+_TRIGRAM = table("placement_fts_trigram", column("rowid", Integer))
+_TRIGRAM_NAME = literal_column("placement_fts_trigram")
+
+# Roots: what a query word is looked for as inside longer words (see `roots`).
+MIN_ROOT = 4  # shorter roots match too much ("kont" of "kontor" is in every "kontakt")…
+MIN_STEM_ROOT = 5  # …and a stem this much shorter than its word is not used as one
+MIN_BASE = 3  # a word of three letters is a root of its own: hus, kök, bil, vvs
+# Endings tried off the query word and off its stem, longest first: those Snowball's
+# stemmer leaves on (definite forms: verkstaden, lagret, förskolan; genitives: skolans) and
+# plurals whose stem is too short to use (kockar). Not -or: kontor, motor, doktor.
+INFLECTIONS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "ans", "en",
+               "et", "an", "ar", "er", "na", "n", "s")
+# A workplace or an activity and its worker share a root: snickeri and snickare, konditori
+# and konditor, svetsning and svetsare.
+DERIVATIONS = ("eri", "ori", "ning")
+# How long a word must stay without an ending: huset -> hus, but lärarna is not lär + arna,
+# and a short word ending in s is most often a word of its own (kurs, dans).
+_SHORTEST_BASE = {"en": MIN_BASE, "et": MIN_BASE, "s": MIN_STEM_ROOT}
+VOWELS = frozenset("aeiouyåäö")
 
 
 # --- words, stems and the searched text ---------------------------------------------
@@ -107,14 +148,22 @@ def stems(text: str) -> list[str]:
     return [stem(word) for word in words(text)]
 
 
+def _lines(*parts: str) -> str:
+    """Each part's words, lower case and without stop words, one part a line."""
+    return "\n".join(" ".join(words(part)) for part in parts)
+
+
 def search_document(title: str, organisation_name: str, description: str, tasks: str,
-                    city: str, dialect: str) -> str:
-    """What `Placement.search_text` holds on this database engine (see the module text)."""
-    body = "\n".join([organisation_name, description, tasks, city])
+                    city: str, dialect: str, sector: str = "") -> str:
+    """What `Placement.search_text` holds on this database engine (see the module text).
+    `sector` is the sector's code; its Swedish name is searched."""
+    body = (organisation_name, description, tasks, city,
+            sector_label(sector) if sector else "")
     if dialect == "sqlite":
         # The title twice: bm25 counts its words double, so a title match ranks higher.
-        return " ".join(stems(f"{title}\n{title}\n{body}"))
-    return body  # PostgreSQL reads the title from its own column
+        stemmed = " ".join(stems("\n".join((title, title, *body))))
+        return f"{stemmed}\n{_lines(title, title, *body)}"
+    return _lines(title, *body)  # the title's line first: _title_hits reads it
 
 
 def query_words(text: str) -> list[str]:
@@ -122,10 +171,61 @@ def query_words(text: str) -> list[str]:
     return list(dict.fromkeys(words(text)))[:MAX_QUERY_WORDS]
 
 
+def _fts5_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
 def fts5_query(query: Iterable[str]) -> str:
     """Stemmed words, each quoted as an FTS5 string, all required (implicit AND)."""
-    quoted = ('"' + stem(word).replace('"', '""') + '"' for word in query)
-    return " ".join(quoted)
+    return " ".join(_fts5_string(stem(word)) for word in query)
+
+
+def _inflection_bases(word: str) -> list[str]:
+    """The word without each inflectional ending it may have: lagret -> lagr and lager (the
+    e that the ending pushed out put back), skolans -> skol. Some are wrong; they only
+    widen the search, and whole-word hits still rank first."""
+    bases = []
+    for ending in INFLECTIONS:
+        base = word[:-len(ending)]
+        if not word.endswith(ending) or len(base) < _SHORTEST_BASE.get(ending, MIN_ROOT):
+            continue
+        if ending in ("et", "ets") and base.endswith("h"):
+            continue  # -het makes a word of its own: säkerhet, verksamhet
+        if ending == "n" and not base.endswith(("ar", "er", "or", "el")):
+            continue  # traktorn, cykeln; but barn and järn are words
+        bases.append(base)
+        if (ending in ("en", "et", "ens", "ets") and base[-1] in "rl"
+                and base[-2] not in VOWELS and base[-2] != base[-1]):
+            bases.append(f"{base[:-1]}e{base[-1]}")
+    return bases
+
+
+def _root_of(base: str) -> str:
+    """The stem, unless stemming cut the word so short that it would be found inside
+    unrelated words: then the word itself (kontor, not kont; lärare, not lär)."""
+    stemmed = stem(base)
+    return stemmed if len(stemmed) >= MIN_STEM_ROOT or stemmed == base else base
+
+
+@lru_cache(maxsize=10_000)
+def roots(word: str) -> tuple[str, ...]:
+    """What a query word (lower case, no stop word) is looked for as inside the placements'
+    words: its stem and the stems of its forms without an inflectional ending, and those
+    without a derivational ending. Only the shortest are kept (a text with "snick" in it
+    has it whether the visitor wrote snickare, snickares or snickeriet), and none shorter
+    than MIN_ROOT unless the word itself is that short. Empty for a word of one or two
+    letters: no trigram can find those, only the stemmed search."""
+    bases = {word, *_inflection_bases(word), *_inflection_bases(stem(word))}
+    found = {_root_of(base) for base in bases}
+    for root in list(found):
+        for ending in DERIVATIONS:
+            if root.endswith(ending) and len(root) - len(ending) >= MIN_ROOT:
+                found.add(root[:-len(ending)])
+    stops = stop_words()
+    found = {root for root in found if len(root) >= MIN_BASE and root not in stops
+             and (len(root) >= MIN_ROOT or root in bases)}
+    return tuple(sorted(root for root in found
+                        if not any(other != root and other in root for other in found)))
 
 
 # --- keeping search_text up to date --------------------------------------------------
@@ -140,7 +240,7 @@ def _organisation_name(session: Session, placement: Placement) -> str:
 def _refresh(session: Session, placement: Placement, dialect: str) -> None:
     text = search_document(placement.title or "", _organisation_name(session, placement),
                            placement.description or "", placement.tasks or "",
-                           placement.city or "", dialect)
+                           placement.city or "", dialect, sector=placement.sector or "")
     if placement.search_text != text:  # an unchanged value stays out of the UPDATE
         placement.search_text = text
 
@@ -244,47 +344,103 @@ def _conditions(query: CatalogueQuery, current: date) -> list[ColumnElement[bool
     return conditions
 
 
-def postgres_document() -> ColumnElement[Any]:
-    title = func.setweight(func.to_tsvector(_SWEDISH, Placement.title), literal_column("'A'"))
-    body = func.setweight(func.to_tsvector(_SWEDISH, Placement.search_text),
+def postgres_document(placement: Any = Placement) -> ColumnElement[Any]:
+    """The tsvector of migration 0004's GIN index, of Placement or of an alias of it."""
+    title = func.setweight(func.to_tsvector(_SWEDISH, placement.title), literal_column("'A'"))
+    body = func.setweight(func.to_tsvector(_SWEDISH, placement.search_text),
                           literal_column("'B'"))
     return title.op("||")(body)
 
 
-def _text_match(stmt: Select[Any], query: list[str],
-                dialect: str) -> tuple[Select[Any], ColumnElement[Any]]:
-    """The statement narrowed to placements with every word, and the order by relevance."""
+def _fts5_match(name: ColumnElement[Any], fts: Any, query: str) -> ColumnElement[bool]:
+    return Placement.id.in_(select(fts.c.rowid).where(name.bool_op("MATCH")(query)))
+
+
+def _any_root(word: str) -> str:
+    """FTS5 (trigram table): any of the word's roots, inside any word."""
+    return " OR ".join(_fts5_string(root) for root in roots(word))
+
+
+def _word_matches(word: str, dialect: str) -> ColumnElement[bool]:
+    """The placement has the word: as a word, stemmed, or one of its roots inside a word.
+    Each part is answered by an index (see the module text)."""
     if dialect == "sqlite":
-        stmt = stmt.join(_FTS, _FTS.c.rowid == Placement.id).where(
-            _FTS_NAME.bool_op("MATCH")(fts5_query(query)))
-        return stmt, func.bm25(_FTS_NAME)  # lower is better
-    tsquery = func.plainto_tsquery(_SWEDISH, " ".join(query))
-    stmt = stmt.where(postgres_document().bool_op("@@")(tsquery))
+        found = [_fts5_match(_FTS_NAME, _FTS, _fts5_string(stem(word)))]
+        if roots(word):
+            found.append(_fts5_match(_TRIGRAM_NAME, _TRIGRAM, _any_root(word)))
+        return or_(*found)
+    found = [postgres_document().bool_op("@@")(func.plainto_tsquery(_SWEDISH, word))]
+    found += [Placement.search_text.like(f"%{root}%") for root in roots(word)]
+    return or_(*found)
+
+
+def _text_conditions(wanted: list[str], dialect: str) -> list[ColumnElement[bool]]:
+    return [_word_matches(word, dialect) for word in wanted]
+
+
+def _ranked_sqlite(stmt: Select[Any],
+                   wanted: list[str]) -> tuple[Select[Any], list[ColumnElement[Any]]]:
+    """Placements with every word as a word first, by bm25 of the stems; then the others, by
+    bm25 of the roots found inside words. (SQLite sorts NULL first, hence `is_(None)`.)"""
+    whole = (select(_FTS.c.rowid.label("id"), func.bm25(_FTS_NAME).label("rank"))
+             .where(_FTS_NAME.bool_op("MATCH")(fts5_query(wanted))).subquery("whole"))
+    stmt = stmt.outerjoin(whole, whole.c.id == Placement.id)
+    order: list[ColumnElement[Any]] = [whole.c.rank.is_(None), whole.c.rank]
+    inside_query = " AND ".join(f"({_any_root(word)})" for word in wanted if roots(word))
+    if inside_query:
+        inside = (select(_TRIGRAM.c.rowid.label("id"), func.bm25(_TRIGRAM_NAME).label("rank"))
+                  .where(_TRIGRAM_NAME.bool_op("MATCH")(inside_query)).subquery("inside"))
+        stmt = stmt.outerjoin(inside, inside.c.id == Placement.id)
+        order += [inside.c.rank.is_(None), inside.c.rank]
+    return stmt, order
+
+
+def _title_hits(wanted: list[str]) -> ColumnElement[Any]:
+    """How many of the words have a root in the title (the first line of search_text)."""
+    title_line = func.split_part(Placement.search_text, literal("\n"), 1)
+    hits = [case((or_(*[title_line.like(f"%{root}%") for root in roots(word)]), 1), else_=0)
+            for word in wanted if roots(word)]
+    return sum(hits[1:], hits[0]) if hits else literal(0)
+
+
+def _ranked_postgres(wanted: list[str]) -> list[ColumnElement[Any]]:
+    """Placements with every word as a word (stemmed) first, then the others; within each,
+    by ts_rank of the title and then by the words found inside the title's words."""
+    tsquery = func.plainto_tsquery(_SWEDISH, " ".join(wanted))
+    # Which placements have every word is asked of the GIN index once (a hashed subplan):
+    # testing each found row's document instead rebuilds its whole tsvector.
+    other = aliased(Placement)
+    whole = Placement.id.in_(select(other.id).where(
+        postgres_document(other).bool_op("@@")(tsquery)))
     # Ranked by the title alone: the index finds the rows but cannot hand their vectors to
     # ts_rank, and rebuilding whole documents for thousands of matches of a common word
     # took 300 ms at 50,000 placements; titles are short (benchmarks/catalogue.py).
     title = func.to_tsvector(_SWEDISH, Placement.title)
-    return stmt, func.ts_rank(title, tsquery).desc()
+    return [case((whole, 0), else_=1), func.ts_rank(title, tsquery).desc(),
+            _title_hits(wanted).desc()]
 
 
 def matching_text(stmt: Select[Any], text: str) -> Select[Any]:
     """Narrow any statement that joins Placement to placements with every word of `text`,
-    by the same Swedish full-text search as the catalogue (for the pupil's own page)."""
+    by the same Swedish search as the catalogue (for the pupil's own page)."""
     wanted = query_words(text)
     if not wanted:
         return stmt
-    narrowed, _relevance = _text_match(stmt, wanted, db.session.get_bind().dialect.name)
-    return narrowed
+    return stmt.where(*_text_conditions(wanted, db.session.get_bind().dialect.name))
 
 
-def _statement(base: Select[Any], query: CatalogueQuery, current: date,
-               dialect: str) -> tuple[Select[Any], list[ColumnElement[Any]]]:
+def _statement(base: Select[Any], query: CatalogueQuery, current: date, dialect: str,
+               ranked: bool = True) -> tuple[Select[Any], list[ColumnElement[Any]]]:
     stmt = base.join(Placement.organisation).where(*_conditions(query, current))
     order: list[ColumnElement[Any]] = [Placement.title, Placement.id]
     wanted = query_words(query.text)
     if wanted:
-        stmt, relevance = _text_match(stmt, wanted, dialect)
-        order.insert(0, relevance)
+        stmt = stmt.where(*_text_conditions(wanted, dialect))
+        if ranked and dialect == "sqlite":
+            stmt, relevance = _ranked_sqlite(stmt, wanted)
+            order = relevance + order
+        elif ranked:
+            order = _ranked_postgres(wanted) + order
     return stmt, order
 
 
@@ -298,7 +454,7 @@ def _with_offers_and_organisation(stmt: Select[Any], current: date) -> Select[An
 
 def _count(query: CatalogueQuery, current: date, dialect: str, cap: int) -> int:
     """How many match, counting no further than cap + 1."""
-    matching, _order = _statement(select(Placement.id), query, current, dialect)
+    matching, _order = _statement(select(Placement.id), query, current, dialect, ranked=False)
     capped = matching.limit(cap + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(capped)) or 0
 

@@ -57,10 +57,12 @@ def test_fts5_query_quotes_every_stem():
 
 def test_search_text_is_stemmed_for_sqlite_and_plain_for_postgresql():
     parts = ("Butiker", "ICA Nära", "Du hjälper till i butiken.", "Packa varor.", "Luleå")
-    assert search_document(*parts, dialect="sqlite") == (
-        "butik butik ica när hjälp butik pack var luleå")
-    assert search_document(*parts, dialect="postgresql") == (
-        "ICA Nära\nDu hjälper till i butiken.\nPacka varor.\nLuleå")
+    assert search_document(*parts, dialect="sqlite", sector="crafts") == (
+        "butik butik ica när hjälp butik pack var luleå hantverk\n"
+        "butiker\nbutiker\nica nära\nhjälper butiken\npacka varor\nluleå\nhantverk")
+    assert search_document(*parts, dialect="postgresql", sector="crafts") == (
+        "butiker\nica nära\nhjälper butiken\npacka varor\nluleå\nhantverk")
+    assert search_document(*parts, dialect="postgresql").endswith("luleå\n"), "no sector"
 
 
 # --- Swedish stemming, on the suite's engine ------------------------------------------
@@ -75,13 +77,15 @@ def test_search_text_is_stemmed_for_sqlite_and_plain_for_postgresql():
 ])
 def test_swedish_stemming_finds_other_forms_of_a_word(db, title, description, wanted):
     offered(title, description=description, tasks="")
-    offered("Annat", description="Något helt annat.", tasks="")
+    offered("Annat", description="Något helt annat.", tasks="", sector="admin")
     assert titles(text=wanted) == [title]
 
 
 def test_every_word_must_match_and_stop_words_are_ignored(db):
-    offered("Snickare", description="Vi bygger hus i Luleå.", tasks="", city="Luleå")
-    offered("Snickare", description="Vi bygger båtar.", tasks="", city="Piteå")
+    offered("Snickare", description="Vi bygger hus i Luleå.", tasks="", city="Luleå",
+            sector="construction")
+    offered("Snickare", description="Vi bygger båtar.", tasks="", city="Piteå",
+            sector="construction")
     assert len(titles(text="snickare hus")) == 1
     assert len(titles(text="snickare och hus i luleå")) == 1
     assert titles(text="snickare flygplan") == []
