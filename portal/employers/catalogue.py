@@ -489,8 +489,11 @@ def public_placement(placement_id: int, today: date | None = None) -> Placement 
     return db.session.scalars(_with_offers_and_organisation(stmt, current)).first()
 
 
-def municipalities() -> list[Municipality]:
-    return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
+def municipality_rows() -> tuple[tuple[int, str], ...]:
+    """(id, name) of every municipality by name: plain rows, no ORM objects to build."""
+    rows = db.session.execute(select(Municipality.id, Municipality.name)
+                              .order_by(Municipality.name))
+    return tuple((id_, name) for id_, name in rows)
 
 
 def feature_entries(mask: int) -> list[Entry]:
