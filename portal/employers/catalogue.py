@@ -67,7 +67,7 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from portal import clock
 from portal.employers.models import (
@@ -89,9 +89,11 @@ COUNT_CAP = 1000
 MAX_QUERY_WORDS = 12  # a search is a few words; more only costs time
 WORD_RE = re.compile(r"[^\W_]+")  # letters and digits, as both engines' tokenizers see words
 
-# PostgreSQL: the same expression as the GIN index of migration 0004, written out with a
-# literal configuration so the planner can match it to that index even in a generic plan.
+# PostgreSQL: the query's configuration written out as a literal, so that the planner
+# matches it to the indexed documents' even in a generic plan; the stored tsvector of
+# migration 0007 (a generated column, kept out of the models like the search indexes).
 _SWEDISH = literal_column("'swedish'::regconfig")
+_SEARCH_VECTOR = literal_column("placement.search_vector")
 # SQLite: the FTS5 tables of migrations 0004 (stems) and 0007 (trigrams); their rowid is
 # the placement's id.
 _FTS = table("placement_fts", column("rowid", Integer))
@@ -344,12 +346,11 @@ def _conditions(query: CatalogueQuery, current: date) -> list[ColumnElement[bool
     return conditions
 
 
-def postgres_document(placement: Any = Placement) -> ColumnElement[Any]:
-    """The tsvector of migration 0004's GIN index, of Placement or of an alias of it."""
-    title = func.setweight(func.to_tsvector(_SWEDISH, placement.title), literal_column("'A'"))
-    body = func.setweight(func.to_tsvector(_SWEDISH, placement.search_text),
-                          literal_column("'B'"))
-    return title.op("||")(body)
+def postgres_document() -> ColumnElement[Any]:
+    """The placement's tsvector: the stored column of migration 0007, the title (weight A)
+    and search_text (weight B), which its GIN index answers. Stored, so that testing and
+    ranking a found row reads it instead of rebuilding it from the text."""
+    return _SEARCH_VECTOR
 
 
 def _fts5_match(name: ColumnElement[Any], fts: Any, query: str) -> ColumnElement[bool]:
@@ -369,8 +370,11 @@ def _word_matches(word: str, dialect: str) -> ColumnElement[bool]:
         if roots(word):
             found.append(_fts5_match(_TRIGRAM_NAME, _TRIGRAM, _any_root(word)))
         return or_(*found)
-    found = [postgres_document().bool_op("@@")(func.plainto_tsquery(_SWEDISH, word))]
-    found += [Placement.search_text.like(f"%{root}%") for root in roots(word)]
+    # LIKE first: PostgreSQL rechecks every row the indexes found (trigram matches are
+    # lossy) and stops at the first true branch; the tsvector is rebuilt for a row only
+    # when no root is in its text, which for most words (stem inside text) is rare.
+    found = [Placement.search_text.like(f"%{root}%") for root in roots(word)]
+    found.append(postgres_document().bool_op("@@")(func.plainto_tsquery(_SWEDISH, word)))
     return or_(*found)
 
 
@@ -403,21 +407,19 @@ def _title_hits(wanted: list[str]) -> ColumnElement[Any]:
     return sum(hits[1:], hits[0]) if hits else literal(0)
 
 
-def _ranked_postgres(wanted: list[str]) -> list[ColumnElement[Any]]:
-    """Placements with every word as a word (stemmed) first, then the others; within each,
-    by ts_rank of the title and then by the words found inside the title's words."""
-    tsquery = func.plainto_tsquery(_SWEDISH, " ".join(wanted))
-    # Which placements have every word is asked of the GIN index once (a hashed subplan):
-    # testing each found row's document instead rebuilds its whole tsvector.
-    other = aliased(Placement)
-    whole = Placement.id.in_(select(other.id).where(
-        postgres_document(other).bool_op("@@")(tsquery)))
-    # Ranked by the title alone: the index finds the rows but cannot hand their vectors to
-    # ts_rank, and rebuilding whole documents for thousands of matches of a common word
-    # took 300 ms at 50,000 placements; titles are short (benchmarks/catalogue.py).
-    title = func.to_tsvector(_SWEDISH, Placement.title)
-    return [case((whole, 0), else_=1), func.ts_rank(title, tsquery).desc(),
-            _title_hits(wanted).desc()]
+def _postgres_rank_keys(wanted: list[str]) -> list[ColumnElement[Any]]:
+    """The order of a PostgreSQL search, best first (all ascending): placements with every
+    word as a word (stemmed) first, then the others; within each, those with every word in
+    the title (stemmed); then by how many words were found inside the title's words. Each
+    reads the stored tsvector or the text's first line, cheap for every row found."""
+    document = postgres_document()
+    everywhere = func.plainto_tsquery(_SWEDISH, " ".join(wanted))
+    # Weight A is the title's (postgres_document). The words are letters and digits only
+    # (WORD_RE), so they need no quoting in to_tsquery's syntax.
+    in_title = func.to_tsquery(_SWEDISH, " & ".join(f"{word}:A" for word in wanted))
+    return [case((document.bool_op("@@")(everywhere), 0), else_=1).label("whole"),
+            case((document.bool_op("@@")(in_title), 0), else_=1).label("in_title"),
+            (-_title_hits(wanted)).label("title_hits")]
 
 
 def matching_text(stmt: Select[Any], text: str) -> Select[Any]:
@@ -439,8 +441,8 @@ def _statement(base: Select[Any], query: CatalogueQuery, current: date, dialect:
         if ranked and dialect == "sqlite":
             stmt, relevance = _ranked_sqlite(stmt, wanted)
             order = relevance + order
-        elif ranked:
-            order = _ranked_postgres(wanted) + order
+        elif ranked:  # see _page: PostgreSQL orders what it found first
+            order = [*_postgres_rank_keys(wanted), *order]
     return stmt, order
 
 
@@ -452,30 +454,83 @@ def _with_offers_and_organisation(stmt: Select[Any], current: date) -> Select[An
         selectinload(Placement.offers.and_(PlacementOffer.last_week >= current)))
 
 
+def _found_first(query: CatalogueQuery, dialect: str) -> bool:
+    """Whether to find the placements first, planned for all of them, and then count them
+    or order only them. Planned for a page's or the count cap's first rows, PostgreSQL
+    walked the whole table in some index's order, or ordered every text match before
+    asking for its offers, when a search's words and the offers filter (which it cannot
+    estimate) left fewer rows than it expected: 100 ms where 10 will do
+    (benchmarks/catalogue.py). A MATERIALIZED CTE is planned for all its rows. Words
+    alone leave many rows, as the planner expects: there it stays with its plan."""
+    narrowed = (query.weeks or query.municipality_id or query.sector or query.grade
+                or query.features or query.free_seats_only)
+    return dialect == "postgresql" and bool(narrowed) and bool(query_words(query.text))
+
+
+def _found(query: CatalogueQuery, current: date, dialect: str,
+           *columns: ColumnElement[Any]) -> Any:
+    matching, _order = _statement(select(Placement.id, *columns), query, current, dialect,
+                                  ranked=False)
+    return matching.cte("found").prefix_with("MATERIALIZED")
+
+
 def _count(query: CatalogueQuery, current: date, dialect: str, cap: int) -> int:
     """How many match, counting no further than cap + 1."""
-    matching, _order = _statement(select(Placement.id), query, current, dialect, ranked=False)
+    if _found_first(query, dialect):
+        matching = select(_found(query, current, dialect).c.id)
+    else:
+        matching, _order = _statement(select(Placement.id), query, current, dialect,
+                                      ranked=False)
     capped = matching.limit(cap + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(capped)) or 0
+
+
+def _page(query: CatalogueQuery, current: date, dialect: str, per_page: int,
+          offset: int) -> Select[Any]:
+    """The page's placements in order, with their organisations joined."""
+    if not _found_first(query, dialect):
+        stmt, order = _statement(select(Placement), query, current, dialect)
+        return stmt.order_by(*order).limit(per_page).offset(offset)
+    # The order's keys are computed for the placements found, and only the page's rows
+    # are joined to the placements' and organisations' other columns.
+    keys = _postgres_rank_keys(query_words(query.text))
+    found = _found(query, current, dialect, *keys, Placement.title)
+    order = [found.c.whole, found.c.in_title, found.c.title_hits, found.c.title, found.c.id]
+    page = select(found).order_by(*order).limit(per_page).offset(offset).subquery("page")
+    return (select(Placement).join(page, page.c.id == Placement.id)
+            .join(Placement.organisation)
+            .order_by(*(page.c[column.key] for column in order)))
+
+
+def _items(query: CatalogueQuery, current: date, dialect: str, page: int,
+           per_page: int) -> list[Placement]:
+    stmt = _page(query, current, dialect, per_page, (page - 1) * per_page)
+    return list(db.session.scalars(_with_offers_and_organisation(stmt, current)))
 
 
 def search(query: CatalogueQuery, page: int = 1, per_page: int = PER_PAGE,
            today: date | None = None, count_cap: int | None = None) -> CataloguePage:
     """Published placements of approved organisations with an offer still open that match
-    the query: by relevance when there is text, otherwise by title. Two queries (count and
-    page) plus one for the offers of the page. A page past the end shows the last one."""
+    the query: by relevance when there is text, otherwise by title. The first page is read
+    first: when it is not full it holds every match and needs no count. Otherwise two
+    queries (count and page), and one more for the offers of the page. A page past the
+    end shows the last one."""
     current = this_monday(today)
     dialect = db.session.get_bind().dialect.name
     count_cap = COUNT_CAP if count_cap is None else count_cap
+    if page <= 1:
+        items = _items(query, current, dialect, 1, per_page)
+        if len(items) < per_page:
+            return CataloguePage(items=items, total=len(items), page=1, per_page=per_page)
     found = _count(query, current, dialect, count_cap)
     total, more = min(found, count_cap), found > count_cap
     if total == 0:
         return CataloguePage(items=[], total=0, page=1, per_page=per_page)
-    page = min(max(page, 1), math.ceil(total / per_page))
-    stmt, order = _statement(select(Placement), query, current, dialect)
-    stmt = stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)
-    items = list(db.session.scalars(_with_offers_and_organisation(stmt, current)))
-    return CataloguePage(items=items, total=total, page=page, per_page=per_page, more=more)
+    if page > 1:
+        page = min(page, math.ceil(total / per_page))
+        items = _items(query, current, dialect, page, per_page)
+    return CataloguePage(items=items, total=total, page=max(page, 1), per_page=per_page,
+                         more=more)
 
 
 def public_placement(placement_id: int, today: date | None = None) -> Placement | None:
