@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal.accounts.models import Role
 from portal.accounts.permissions import can
 from portal.employers.reference import sector_label
-from portal.formtools import render_choices, render_field, render_label
+from portal.formtools import render_form_field
 from portal.i18n import LANGUAGE_NAMES, current_language
 
 ROLE_LABELS = {
@@ -38,8 +38,7 @@ def page_url(page: int) -> str:
 
 def init_app(app: Flask) -> None:
     # Globals, not context: the imported form macros see globals only.
-    app.jinja_env.globals.update(render_field=render_field, render_label=render_label,
-                                 render_choices=render_choices)
+    app.jinja_env.globals.update(render_form_field=render_form_field)
 
     @app.context_processor
     def inject() -> dict[str, object]:
