@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -544,11 +545,31 @@ def public_placement(placement_id: int, today: date | None = None) -> Placement 
     return db.session.scalars(_with_offers_and_organisation(stmt, current)).first()
 
 
+# The search form's municipalities, per database, read again after MUNICIPALITIES_FOR
+# seconds: they change a few times a year, and the query was a fifth of the page's database
+# work. A change made through this process's sessions forgets them at once (below); another
+# server process shows it within the minute.
+MUNICIPALITIES_FOR = 60.0
+_municipalities: dict[str, tuple[float, tuple[tuple[int, str], ...]]] = {}
+
+
 def municipality_rows() -> tuple[tuple[int, str], ...]:
     """(id, name) of every municipality by name: plain rows, no ORM objects to build."""
-    rows = db.session.execute(select(Municipality.id, Municipality.name)
-                              .order_by(Municipality.name))
-    return tuple((id_, name) for id_, name in rows)
+    key, now = str(db.engine.url), time.monotonic()
+    cached = _municipalities.get(key)
+    if cached is not None and now - cached[0] < MUNICIPALITIES_FOR:
+        return cached[1]
+    rows = tuple((id_, name) for id_, name in db.session.execute(
+        select(Municipality.id, Municipality.name).order_by(Municipality.name)))
+    _municipalities[key] = (now, rows)
+    return rows
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_municipalities(session: Session, _context: Any) -> None:
+    changed = chain(session.new, session.dirty, session.deleted)  # still as before the flush
+    if any(isinstance(obj, Municipality) for obj in changed):
+        _municipalities.clear()
 
 
 def feature_entries(mask: int) -> list[Entry]:

@@ -58,7 +58,8 @@ SEARCHES = [
 
 
 @pytest.mark.parametrize("query", SEARCHES, ids=["no filters", "text and filters"])
-def test_catalogue_page_queries_do_not_grow_with_the_results(client, db, query):
+def test_catalogue_page_queries_do_not_grow_with_the_results(client, db, query, monkeypatch):
+    monkeypatch.setattr("portal.employers.catalogue.MUNICIPALITIES_FOR", 0)  # read each time
     add_placements(5)
     db.session.commit()
     with counted_queries(db) as few:
@@ -98,3 +99,21 @@ def test_public_placement_page_is_two_queries(client, db):
     with counted_queries(db) as statements:
         assert client.get(f"/praoplatser/{placement_id}").status_code == 200
     assert len(statements) == 2, statements
+
+
+def test_the_forms_municipalities_are_read_once_and_again_after_a_change(client, db):
+    factories.MunicipalityFactory(name="Luleå")
+    db.session.commit()
+    client.get("/praoplatser")
+    with counted_queries(db) as statements:
+        html = client.get("/praoplatser").get_data(as_text=True)
+    assert ">Luleå</option>" in html
+    assert not any("FROM municipality" in statement for statement in statements), statements
+    boden = factories.MunicipalityFactory(name="Boden")
+    db.session.commit()
+    html = client.get("/praoplatser", query_string={"kommun": str(boden.id)}).get_data(
+        as_text=True)
+    assert f'<option selected value="{boden.id}">Boden</option>' in html
+    boden.name = "Bodens kommun"
+    db.session.commit()
+    assert ">Bodens kommun</option>" in client.get("/praoplatser").get_data(as_text=True)
