@@ -68,7 +68,7 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from portal import clock
 from portal.employers.models import (
@@ -505,17 +505,20 @@ def _page(query: CatalogueQuery, current: date, dialect: str, per_page: int,
 
 def _items(query: CatalogueQuery, current: date, dialect: str, page: int,
            per_page: int) -> list[Placement]:
-    stmt = _page(query, current, dialect, per_page, (page - 1) * per_page)
-    return list(db.session.scalars(_with_offers_and_organisation(stmt, current)))
+    """The page's placements with their organisations and open offers, in one query."""
+    stmt = _page(query, current, dialect, per_page, (page - 1) * per_page).options(
+        contains_eager(Placement.organisation),
+        joinedload(Placement.offers.and_(PlacementOffer.last_week >= current)))
+    return list(db.session.scalars(stmt).unique())
 
 
 def search(query: CatalogueQuery, page: int = 1, per_page: int = PER_PAGE,
            today: date | None = None, count_cap: int | None = None) -> CataloguePage:
     """Published placements of approved organisations with an offer still open that match
-    the query: by relevance when there is text, otherwise by title. The first page is read
-    first: when it is not full it holds every match and needs no count. Otherwise two
-    queries (count and page), and one more for the offers of the page. A page past the
-    end shows the last one."""
+    the query: by relevance when there is text, otherwise by title. One query for the
+    page, its organisations and open offers. The first page is read first: when it is not
+    full it holds every match and needs no count; otherwise a count query too. A page past
+    the end shows the last one."""
     current = this_monday(today)
     dialect = db.session.get_bind().dialect.name
     count_cap = COUNT_CAP if count_cap is None else count_cap

@@ -17,7 +17,7 @@ from portal.weeks import monday_of, week_label
 from tests import factories
 
 SOON = monday_of(clock.today()) + timedelta(weeks=10)
-BOUND = 4  # search form's municipalities, count, page of placements, their offers
+BOUND = 3  # search form's municipalities, count, page of placements with their offers
 # (a first page that is not full holds every match: then there is no count)
 TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK")
 
