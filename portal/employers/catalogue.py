@@ -463,29 +463,33 @@ def _with_offers_and_organisation(stmt: Select[Any], current: date) -> Select[An
         selectinload(Placement.offers.and_(PlacementOffer.last_week >= current)))
 
 
-def _found_first(query: CatalogueQuery, dialect: str) -> bool:
-    """Whether to find the placements first, planned for all of them, and then count them
-    or order only them. Planned for a page's or the count cap's first rows, PostgreSQL
-    walked the whole table in some index's order, or ordered every text match before
-    asking for its offers, when a search's words and the offers filter (which it cannot
-    estimate) left fewer rows than it expected: 100 ms where 10 will do
-    (benchmarks/catalogue.py). A MATERIALIZED CTE is planned for all its rows. Words
-    alone leave many rows, as the planner expects: there it stays with its plan."""
-    narrowed = (query.weeks or query.municipality_id or query.sector or query.grade
+def _narrowed(query: CatalogueQuery) -> bool:
+    return bool(query.weeks or query.municipality_id or query.sector or query.grade
                 or query.features or query.free_seats_only)
-    return dialect == "postgresql" and bool(narrowed) and bool(query_words(query.text))
 
 
 def _found(query: CatalogueQuery, current: date, dialect: str,
            *columns: ColumnElement[Any]) -> Any:
+    """The placements a PostgreSQL search with words finds, as a CTE. With filters besides
+    the words it is MATERIALIZED, so planned for all its rows: planned for a page's or
+    the count cap's first rows, PostgreSQL walked the whole table in some index's order, or
+    ordered every text match before asking for its offers, when the words and the offers
+    filter (which it cannot estimate) left fewer rows than it expected: 100 ms where 10
+    will do (benchmarks/catalogue.py). Words alone leave as many rows as the planner
+    expects, and there its own plan is best (the CTE is then inlined)."""
     matching, _order = _statement(select(Placement.id, *columns), query, current, dialect,
                                   ranked=False)
-    return matching.cte("found").prefix_with("MATERIALIZED")
+    found = matching.cte("found")
+    return found.prefix_with("MATERIALIZED") if _narrowed(query) else found
+
+
+def _words_on_postgresql(query: CatalogueQuery, dialect: str) -> bool:
+    return dialect == "postgresql" and bool(query_words(query.text))
 
 
 def _count(query: CatalogueQuery, current: date, dialect: str, cap: int) -> int:
     """How many match, counting no further than cap + 1."""
-    if _found_first(query, dialect):
+    if _words_on_postgresql(query, dialect):
         matching = select(_found(query, current, dialect).c.id)
     else:
         matching, _order = _statement(select(Placement.id), query, current, dialect,
@@ -497,11 +501,12 @@ def _count(query: CatalogueQuery, current: date, dialect: str, cap: int) -> int:
 def _page(query: CatalogueQuery, current: date, dialect: str, per_page: int,
           offset: int) -> Select[Any]:
     """The page's placements in order, with their organisations joined."""
-    if not _found_first(query, dialect):
+    if not _words_on_postgresql(query, dialect):
         stmt, order = _statement(select(Placement), query, current, dialect)
         return stmt.order_by(*order).limit(per_page).offset(offset)
-    # The order's keys are computed for the placements found, and only the page's rows
-    # are joined to the placements' and organisations' other columns.
+    # The order's keys are computed for the placements found and sorted with their ids
+    # alone; only the page's rows are joined to the other columns (sorting whole rows of
+    # every match took three times as long).
     keys = _postgres_rank_keys(tuple(query_words(query.text)))
     found = _found(query, current, dialect, *keys, Placement.title)
     order = [found.c.whole, found.c.in_title, found.c.title_hits, found.c.title, found.c.id]
