@@ -105,8 +105,8 @@ def render_choices(field: SelectFieldBase, input_class: str, label_class: str) -
     for name in widget.validation_attrs:  # as WTForms' Input widget copies the flags
         if name not in common and getattr(field.flags, name, False):
             common[name] = getattr(field.flags, name)
-    extra = quick_params(**common)
-    extra = f" {extra}" if extra else ""
+    params = quick_params(**common)
+    extra = f" {params}" if params else ""
     field_id, name = escape(field.id), escape(field.name)
     input_class, label_class = escape(input_class), escape(label_class)
     listed = list(field.iter_choices())

@@ -93,14 +93,14 @@ WORD_RE = re.compile(r"[^\W_]+")  # letters and digits, as both engines' tokeniz
 # PostgreSQL: the query's configuration written out as a literal, so that the planner
 # matches it to the indexed documents' even in a generic plan; the stored tsvector of
 # migration 0007 (a generated column, kept out of the models like the search indexes).
-_SWEDISH = literal_column("'swedish'::regconfig")
-_SEARCH_VECTOR = literal_column("placement.search_vector")
+_SWEDISH: ColumnElement[Any] = literal_column("'swedish'::regconfig")
+_SEARCH_VECTOR: ColumnElement[Any] = literal_column("placement.search_vector")
 # SQLite: the FTS5 tables of migrations 0004 (stems) and 0007 (trigrams); their rowid is
 # the placement's id.
 _FTS = table("placement_fts", column("rowid", Integer))
-_FTS_NAME = literal_column("placement_fts")
+_FTS_NAME: ColumnElement[Any] = literal_column("placement_fts")
 _TRIGRAM = table("placement_fts_trigram", column("rowid", Integer))
-_TRIGRAM_NAME = literal_column("placement_fts_trigram")
+_TRIGRAM_NAME: ColumnElement[Any] = literal_column("placement_fts_trigram")
 
 # Roots: what a query word is looked for as inside longer words (see `roots`).
 MIN_ROOT = 4  # shorter roots match too much ("kont" of "kontor" is in every "kontakt")…
@@ -441,9 +441,9 @@ def matching_text(stmt: Select[Any], text: str) -> Select[Any]:
 
 
 def _statement(base: Select[Any], query: CatalogueQuery, current: date, dialect: str,
-               ranked: bool = True) -> tuple[Select[Any], list[ColumnElement[Any]]]:
+               ranked: bool = True) -> tuple[Select[Any], list[Any]]:
     stmt = base.join(Placement.organisation).where(*_conditions(query, current))
-    order: list[ColumnElement[Any]] = [Placement.title, Placement.id]
+    order: list[Any] = [Placement.title, Placement.id]
     wanted = query_words(query.text)
     if wanted:
         stmt = stmt.where(*_text_conditions(wanted, dialect))
@@ -468,8 +468,7 @@ def _narrowed(query: CatalogueQuery) -> bool:
                 or query.features or query.free_seats_only)
 
 
-def _found(query: CatalogueQuery, current: date, dialect: str,
-           *columns: ColumnElement[Any]) -> Any:
+def _found(query: CatalogueQuery, current: date, dialect: str, *columns: Any) -> Any:
     """The placements a PostgreSQL search with words finds, as a CTE. With filters besides
     the words it is MATERIALIZED, so planned for all its rows: planned for a page's or
     the count cap's first rows, PostgreSQL walked the whole table in some index's order, or
@@ -509,11 +508,11 @@ def _page(query: CatalogueQuery, current: date, dialect: str, per_page: int,
     # every match took three times as long).
     keys = _postgres_rank_keys(tuple(query_words(query.text)))
     found = _found(query, current, dialect, *keys, Placement.title)
-    order = [found.c.whole, found.c.in_title, found.c.title_hits, found.c.title, found.c.id]
-    page = select(found).order_by(*order).limit(per_page).offset(offset).subquery("page")
+    names = ("whole", "in_title", "title_hits", "title", "id")
+    page = (select(found).order_by(*(found.c[name] for name in names)).limit(per_page)
+            .offset(offset).subquery("page"))
     return (select(Placement).join(page, page.c.id == Placement.id)
-            .join(Placement.organisation)
-            .order_by(*(page.c[column.key] for column in order)))
+            .join(Placement.organisation).order_by(*(page.c[name] for name in names)))
 
 
 def _items(query: CatalogueQuery, current: date, dialect: str, page: int,

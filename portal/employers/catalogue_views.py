@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, render_template, request, url_for
@@ -130,7 +131,8 @@ def _back_to_search(args: MultiDict[str, str]) -> str | None:
     kept = MultiDict(_search_args(args))
     if not kept:
         return None
-    return url_for("employers.catalogue_search", **kept.to_dict(flat=False))
+    values: dict[str, Any] = kept.to_dict(flat=False)
+    return url_for("employers.catalogue_search", **values)
 
 
 @bp.route("/praoplatser/<int:placement_id>")
