@@ -85,7 +85,7 @@ def test_page_size_does_not_change_the_number_of_queries(db):
         db.session.expunge_all()  # nothing loaded before: every load is a query
         with counted_queries(db) as statements:
             page = search(CatalogueQuery(text="butik"), per_page=per_page)
-            seen = [(p.organisation.name, [(o.first_week, o.seats_free) for o in p.offers])
+            seen = [(p.organisation_name, [(o.first_week, o.seats_free) for o in p.offers])
                     for p in page.items]
         assert len(seen) == per_page and all(len(offers) == 3 for _, offers in seen)
         counts.append(len(statements))
