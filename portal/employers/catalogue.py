@@ -527,48 +527,47 @@ def _count(query: CatalogueQuery, current: date, dialect: str, cap: int) -> int:
     return db.session.scalar(select(func.count()).select_from(capped)) or 0
 
 
+_CARD = (Placement.title, Placement.city, Placement.sector, Placement.accepts_grade_8,
+         Placement.accepts_grade_9, Organisation.name.label("organisation_name"))
+_OFFER = (PlacementOffer.first_week, PlacementOffer.last_week, PlacementOffer.seats,
+          PlacementOffer.seats_taken)
+
+
 def _page(query: CatalogueQuery, current: date, dialect: str, per_page: int,
           offset: int) -> Any:
-    """The page's placement ids with their ordinal on it, as a subquery. Only ids and
-    the order's keys are sorted (sorting whole rows of every match took three times as
+    """The page's placements as a subquery: what a card shows and the ordinal on the page.
+    Only these columns are sorted (sorting whole rows of every match took three times as
     long on PostgreSQL)."""
     if not _words_on_postgresql(query, dialect):
-        stmt, order = _statement(select(Placement.id), query, current, dialect)
+        stmt, order = _statement(select(Placement.id, *_CARD), query, current, dialect)
     else:
         keys = _postgres_rank_keys(tuple(query_words(query.text)))
-        found = _found(query, current, dialect, *keys, Placement.title)
-        stmt = select(found.c.id)
+        found = _found(query, current, dialect, *keys, *_CARD)
+        stmt = select(found.c.id, *(found.c[column.name] for column in _CARD))
         order = [found.c[name] for name in ("whole", "in_title", "title_hits", "title", "id")]
     numbered = stmt.add_columns(func.row_number().over(order_by=order).label("ordinal"))
     return numbered.order_by(*order).limit(per_page).offset(offset).subquery("page")
-
-
-_CARD = (Placement.title, Placement.city, Placement.sector, Placement.accepts_grade_8,
-         Placement.accepts_grade_9, Organisation.name)
-_OFFER = (PlacementOffer.first_week, PlacementOffer.last_week, PlacementOffer.seats,
-          PlacementOffer.seats_taken)
 
 
 def _items(query: CatalogueQuery, current: date, dialect: str, page: int,
            per_page: int) -> list[PlacementCard]:
     """The page's placements with their organisations' names and open offers, in one
     query: a row per offer, in the page's order."""
-    ids = _page(query, current, dialect, per_page, (page - 1) * per_page)
+    cards = _page(query, current, dialect, per_page, (page - 1) * per_page)
     rows = db.session.execute(
-        select(ids.c.id, *_CARD, *_OFFER)
-        .join(Placement, Placement.id == ids.c.id).join(Placement.organisation)
-        .outerjoin(PlacementOffer, and_(PlacementOffer.placement_id == ids.c.id,
+        select(*(cards.c[column.name] for column in (Placement.id, *_CARD)), *_OFFER)
+        .outerjoin(PlacementOffer, and_(PlacementOffer.placement_id == cards.c.id,
                                         PlacementOffer.last_week >= current))
-        .order_by(ids.c.ordinal, PlacementOffer.first_week))
-    cards: dict[int, PlacementCard] = {}
+        .order_by(cards.c.ordinal, PlacementOffer.first_week))
+    found: dict[int, PlacementCard] = {}
     for id_, title, city, sector, grade_8, grade_9, name, *offer in rows:
-        card = cards.get(id_)
+        card = found.get(id_)
         if card is None:
-            card = cards[id_] = PlacementCard(id_, title, city, sector, grade_8, grade_9,
+            card = found[id_] = PlacementCard(id_, title, city, sector, grade_8, grade_9,
                                               name, [])
         if offer[0] is not None:
             card.offers.append(OfferCard(*offer))
-    return list(cards.values())
+    return list(found.values())
 
 
 def search(query: CatalogueQuery, page: int = 1, per_page: int = PER_PAGE,
