@@ -18,10 +18,11 @@ organisation's name, the description, the tasks, the place and the sector's Swed
 ("hantverk" finds every placement of the crafts sector), one line each.
 
 * PostgreSQL stems with its own ``swedish`` configuration. The document is the title
-  (weight A) and ``search_text`` (weight B); a GIN index over exactly that expression
-  (migration 0004) answers ``@@``, and ``ts_rank`` of the title orders (see _order for why
-  the title alone). A GIN ``pg_trgm`` index over ``search_text`` (migration 0007) answers
-  ``LIKE '%root%'``.
+  (weight A) and ``search_text`` (weight B), stored in the generated column
+  ``placement.search_vector`` (migration 0007, kept out of the models like the indexes)
+  with a GIN index that answers ``@@``. A GIN ``pg_trgm`` index over ``search_text``
+  (migration 0007) answers ``LIKE '%root%'``. The order is read from the stored vector
+  and the text's first line (see _postgres_rank_keys).
 * SQLite has no Swedish stemmer, so there ``search_text`` starts with a line of the words
   already stemmed here with Snowball's Swedish stemmer (the algorithm behind PostgreSQL's
   ``swedish``) and the same stop words dropped; the title is there twice, so that bm25
