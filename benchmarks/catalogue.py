@@ -10,20 +10,39 @@ text and 200,000 offers with COPY, then sends catalogue searches with text and t
 template) and times each request. Prints the median and p95, the SQL queries per page, and
 as its last line one JSON object of the figures. The database is dropped at the end.
 
+Then, in the same run, it measures throughput under concurrent load: gunicorn (4 sync
+workers) on a loopback port, 32 connections, first the plain page /kontakt and then
+/praoplatser?q=snickare, for a bounded time each (wrk when it is installed,
+`apt-get install -y wrk`; otherwise a thread pool of http.client connections, which itself
+takes CPU from the server on a small machine and so understates the plain page). It does so
+on a second throw-away database holding the demo region (`flask demo seed`, as in issue 9's
+measurement), where the page's own cost shows: the catalogue's throughput over the plain
+page's is `throughput_ratio` (target: 0.25 or more). The same on the 50,000 placements is
+`throughput_ratio_50k`: there a search for a common word ranks thousands of placements in
+the database, which no page rendering can make up for.
+
 CATALOGUE_BENCH_PLACEMENTS and CATALOGUE_BENCH_REQUESTS make a smaller or longer run;
+CATALOGUE_BENCH_LOAD_SECONDS sets the time under load per page (default 10, 0 skips it);
 CATALOGUE_BENCH_EXPLAIN=1 prints EXPLAIN ANALYZE of the slowest search's queries.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import random
+import re
 import secrets
+import shutil
+import signal
+import socket
 import statistics
+import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,6 +69,12 @@ REQUESTS = int(os.environ.get("CATALOGUE_BENCH_REQUESTS", "400"))
 WARM_UP = 40
 TARGET_P95_MS = 100.0
 SEED = 2027
+LOAD_SECONDS = float(os.environ.get("CATALOGUE_BENCH_LOAD_SECONDS", "10"))
+LOAD_CONNECTIONS = 32
+LOAD_WORKERS = 4
+PLAIN_PAGE = "/kontakt"
+CATALOGUE_PAGE = "/praoplatser?q=snickare"
+TARGET_RATIO = 0.25
 
 # Norrbotten's municipalities and their kommunkoder.
 MUNICIPALITIES = [
@@ -274,7 +299,8 @@ def placement_rows(rng: random.Random, organisations: list[tuple], now: datetime
                "11:30", 30, *grades, "svenska", features, "Skyddsskor lånas ut.",
                "Inga särskilda risker.", "Genomgång första dagen.", "Rundvandring.",
                supervisor, now, "", now, now,
-               search_document(title, org_name, text, task_text, city, "postgresql"), now)
+               search_document(title, org_name, text, task_text, city, "postgresql",
+                               sector=sector), now)
 
 
 def offer_rows(rng: random.Random, first_monday: date, now: datetime) -> Iterator[tuple]:
@@ -406,6 +432,140 @@ def explain(app: Flask, query: dict) -> None:
             print("\n".join(plan), end="\n\n")
 
 
+# --- throughput under concurrent load --------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(url: str, port: int) -> subprocess.Popen[bytes]:
+    """gunicorn with LOAD_WORKERS sync workers serving this checkout's portal."""
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16),
+           "RATELIMIT_STORAGE_URI": "memory://", "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
+        [sys.executable, "-m", "gunicorn", "--workers", str(LOAD_WORKERS), "--bind",
+         f"127.0.0.1:{port}", "--log-level", "warning", "portal:create_app()"],
+        cwd=ROOT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped with exit code {server.returncode}")
+        try:
+            if get(port, PLAIN_PAGE) == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop(server)
+    raise RuntimeError("gunicorn did not answer within a minute")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)  # gunicorn's graceful stop, workers included
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def get(port: int, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def load_with_wrk(port: int, path: str, seconds: float) -> float:
+    """Requests per second that wrk measured (non-2xx answers make the run fail)."""
+    wrk = shutil.which("wrk")
+    assert wrk is not None
+    output = subprocess.run(  # noqa: S603 (wrk from PATH, fixed arguments)
+        [wrk, "--threads", "2", "--connections", str(LOAD_CONNECTIONS), "--duration",
+         f"{max(1, round(seconds))}s", "--timeout", "30s", f"http://127.0.0.1:{port}{path}"],
+        capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in output or "Socket errors" in output:
+        raise RuntimeError(f"errors under load on {path}:\n{output}")
+    match = re.search(r"Requests/sec:\s*([\d.]+)", output)
+    if match is None:
+        raise RuntimeError(f"wrk said nothing about requests per second:\n{output}")
+    return float(match.group(1))
+
+
+def load_with_threads(port: int, path: str, seconds: float) -> float:
+    """LOAD_CONNECTIONS threads, each sending one request after the other until the time is
+    up; requests per second over the time they took."""
+    counts = [0] * LOAD_CONNECTIONS
+    failures: list[str] = []
+    deadline = time.monotonic() + seconds
+
+    def client(slot: int) -> None:
+        while time.monotonic() < deadline:
+            status = get(port, path)
+            if status != 200:
+                failures.append(f"{status} from {path}")
+                return
+            counts[slot] += 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(LOAD_CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise RuntimeError(failures[0])
+    return sum(counts) / (time.monotonic() - started)
+
+
+def throughput(url: str) -> tuple[float, float, str]:
+    """(plain page rps, catalogue rps, tool) under concurrent load on gunicorn."""
+    tool = "wrk" if shutil.which("wrk") else "threads"
+    load = load_with_wrk if tool == "wrk" else load_with_threads
+    port = free_port()
+    server = start_gunicorn(url, port)
+    try:
+        results = []
+        for path in (PLAIN_PAGE, CATALOGUE_PAGE):
+            load(port, path, min(3.0, LOAD_SECONDS))  # every worker warm: imports, caches
+            results.append(load(port, path, LOAD_SECONDS))
+    finally:
+        stop(server)
+    return results[0], results[1], tool
+
+
+def demo_database() -> tuple[str, Callable[[], None]]:
+    """A throw-away database with the demo region (`flask demo seed`), and its drop."""
+    url, drop = create_database("catalogue_demo")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(16),
+                      "RATELIMIT_STORAGE_URI": "memory://"})
+    with app.app_context():
+        upgrade()
+        result = app.test_cli_runner().invoke(args=["demo", "seed"])
+        if result.exit_code != 0:
+            raise RuntimeError(f"demo seed failed: {result.output}")
+        db.engine.dispose()
+    return url, drop
+
+
+def under_load(url: str, label: str, suffix: str) -> dict[str, object]:
+    """Throughput of the plain page and the catalogue on this database, and their ratio."""
+    plain_rps, catalogue_rps, tool = throughput(url)
+    ratio = catalogue_rps / plain_rps
+    verdict = "met" if ratio >= TARGET_RATIO else "MISSED"
+    print(f"{label}, gunicorn with {LOAD_WORKERS} workers, {LOAD_CONNECTIONS} connections "
+          f"({tool}), {LOAD_SECONDS:.0f} s each: {PLAIN_PAGE} {plain_rps:.0f} requests/s, "
+          f"{CATALOGUE_PAGE} {catalogue_rps:.0f} requests/s; ratio {ratio:.2f} (target >= "
+          f"{TARGET_RATIO}: {verdict}); load average {os.getloadavg()[0]:.1f}")
+    return {f"plain_rps{suffix}": round(plain_rps), f"catalogue_rps{suffix}": round(catalogue_rps),
+            f"throughput_ratio{suffix}": round(ratio, 3), "load_tool": tool}
+
+
 def main() -> None:
     url, drop = create_database("catalogue")
     try:
@@ -439,9 +599,17 @@ def main() -> None:
             explain(app, queries[max(range(len(times)), key=times.__getitem__)])
         with app.app_context():
             db.engine.dispose()
-        print(json.dumps({"placements": placements, "offers": offers,
-                          "queries_per_page": max(per_page), "p50_ms": round(p50, 1),
-                          "p95_ms": round(p95, 1), "plain_page_p50_ms": round(floor, 1)}))
+        figures = {"placements": placements, "offers": offers,
+                   "queries_per_page": max(per_page), "p50_ms": round(p50, 1),
+                   "p95_ms": round(p95, 1), "plain_page_p50_ms": round(floor, 1)}
+        if LOAD_SECONDS > 0:
+            demo_url, drop_demo = demo_database()
+            try:
+                figures.update(under_load(demo_url, "the demo region", ""))
+            finally:
+                drop_demo()
+            figures.update(under_load(url, f"{placements} placements", "_50k"))
+        print(json.dumps(figures))
     finally:
         drop()
 

@@ -70,18 +70,23 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     return False
 
 
-# Made by hand in migration 0004 for the catalogue's full-text search, out of the models'
-# reach: SQLite's FTS5 table (and the shadow tables FTS5 keeps beside it) and PostgreSQL's
-# GIN expression index. Autogenerate and the migration test leave them alone.
+# Made by hand in migrations 0004 and 0007 for the catalogue's search, out of the models'
+# reach: SQLite's FTS5 tables placement_fts and placement_fts_trigram (and the shadow tables
+# FTS5 keeps beside them); PostgreSQL's stored tsvector column placement.search_vector, its
+# GIN index and the GIN trigram index over search_text. Autogenerate and the migration test
+# leave them alone.
 SEARCH_TABLE_PREFIX = "placement_fts"
-SEARCH_INDEX = "ix_placement_search"
+SEARCH_INDEXES = frozenset({"ix_placement_search", "ix_placement_search_trigram"})
+SEARCH_COLUMNS = frozenset({"search_vector"})
 
 
 def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
     """Alembic's include_name hook: which reflected database objects to compare."""
     if type_ == "table" and name is not None and name.startswith(SEARCH_TABLE_PREFIX):
         return False
-    return not (type_ == "index" and name == SEARCH_INDEX)
+    if type_ == "column" and name in SEARCH_COLUMNS:
+        return False
+    return not (type_ == "index" and name in SEARCH_INDEXES)
 
 
 # Requests that only read; every other method is a write (a form post, a delete).

@@ -20,6 +20,7 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import can
 from portal.clock import local
 from portal.employers.reference import sector_label
+from portal.formtools import render_form_field
 from portal.i18n import LANGUAGE_NAMES, current_language
 
 ROLE_LABELS = {
@@ -96,6 +97,8 @@ DATE_FILTERS = {"date": iso_date, "datetime": iso_datetime, "time": clock_time,
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(DATE_FILTERS)
+    # Globals, not context: the imported form macros see globals only.
+    app.jinja_env.globals.update(render_form_field=render_form_field)
 
     @app.context_processor
     def inject() -> dict[str, object]:

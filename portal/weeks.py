@@ -38,6 +38,43 @@ def parse_week_range(text: str) -> tuple[date, date]:
     return first, last
 
 
+# What people type for a week, with or without a year: "11", "v 11", "v. 11", "V11",
+# "vecka 11", "veckorna 11-12", "week 11", "11–12 2027".
+_WORD = r"(?:veckorna|vecka|v|weeks|week|w)\.?\s*"
+WEEK_QUERY_RE = re.compile(
+    rf"^\s*(?:{_WORD})?(\d{{1,2}})\s*(?:[-–]\s*(?:{_WORD})?(\d{{1,2}}))?(?:\s+(\d{{4}}))?\s*$",
+    re.IGNORECASE)
+
+
+def _coming(week: int, today: date) -> date:
+    """The Monday of the next week with this number that is not over yet: this year's if it
+    has not passed (this week counts), otherwise next year's."""
+    this_monday = monday_of(today)
+    year = today.isocalendar()[0]
+    for candidate in (year, year + 1):
+        try:
+            day = date.fromisocalendar(candidate, week, 1)
+        except ValueError:  # week 53 in a year of 52 weeks
+            continue
+        if day >= this_monday:
+            return day
+    raise WeekError(f"vecka {week} finns inte det kommande året")
+
+
+def parse_week_query(text: str, today: date) -> tuple[date, date]:
+    """A week or two as a visitor writes them -> (Monday of first, Monday of last). With a
+    year as parse_week_range; without one, the coming week of that number (see _coming),
+    and a last week before the first is the next year's ('52-2')."""
+    match = WEEK_QUERY_RE.match(text)
+    if match is None:
+        raise WeekError("skriv veckan som 11 eller 11 2027")
+    first_week, year = int(match.group(1)), match.group(3)
+    last_week = int(match.group(2) or first_week)
+    first = monday(int(year), first_week) if year is not None else _coming(first_week, today)
+    last_year = first.isocalendar()[0] + (1 if last_week < first_week else 0)
+    return first, monday(last_year, last_week)
+
+
 def weeks_between(first: date, last: date) -> list[date]:
     return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
 

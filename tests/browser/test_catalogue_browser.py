@@ -56,7 +56,7 @@ def test_catalogue_explains_a_wrong_week(new_page: Callable[..., Page], viewport
     page.get_by_text("Fler val").click()
     page.get_by_label("Vecka", exact=True).fill("vecka elva")
     page.get_by_role("button", name="Sök", exact=True).click()
-    expect(page.get_by_role("alert")).to_contain_text("Skriv veckan som vecka och år")
+    expect(page.get_by_role("alert")).to_contain_text("Skriv veckan som ett veckonummer")
     expect(page.get_by_label("Vecka", exact=True)).to_have_attribute("aria-invalid", "true")
     assert_accessible(page, f"/praoplatser with an error ({viewport})")
 
@@ -72,3 +72,21 @@ def test_public_placement_page(new_page: Callable[..., Page], viewport: str) -> 
     expect(page.locator("main")).not_to_contain_text("vard@demo.praoportalen.se")
     _no_sideways_scrolling(page)
     assert_accessible(page, f"{page.url} ({viewport})")
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_a_compound_is_found_and_the_way_back_keeps_the_search(
+        new_page: Callable[..., Page], viewport: str) -> None:
+    page = new_page(**VIEWPORTS[viewport])
+    page.goto("/praoplatser")
+    page.get_by_text("Fler val").click()
+    page.get_by_label("Årskurs", exact=True).select_option(label="Årskurs 8")
+    _search(page, "sköterska")  # inside the compound "Undersköterska"
+    page.get_by_role("link", name="Undersköterska i hemtjänsten").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Undersköterska i hemtjänsten")
+    page.get_by_role("link", name="Tillbaka till sökresultatet").click()
+    expect(page.get_by_label("Sökord", exact=True)).to_have_value("sköterska")
+    expect(page.get_by_label("Årskurs", exact=True)).to_have_value("8")
+    expect(page.get_by_role("link", name="Undersköterska i hemtjänsten")).to_be_visible()
+    _no_sideways_scrolling(page)
+    assert_accessible(page, f"/praoplatser back from a placement ({viewport})")

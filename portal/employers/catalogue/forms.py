@@ -10,10 +10,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SearchField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from portal import clock
 from portal.accounts.forms import MultiCheckboxField
-from portal.weeks import WeekError, parse_week_range
+from portal.weeks import WEEK_QUERY_RE, WeekError, parse_week_query
 
 TEXT_MAX = 200
+WEEK_FORMAT = _l("Skriv veckan som ett veckonummer, till exempel 11, v. 11 eller 11 2027.")
 
 
 class CatalogueForm(FlaskForm):
@@ -33,8 +35,9 @@ class CatalogueForm(FlaskForm):
                          invalid_choice_message=_l("Välj en kommun i listan."))
     vecka = StringField(
         _l("Vecka"),
-        description=_l("Vecka och år, till exempel 11 2027. Två veckor: 11–12 2027."),
-        validators=[Optional(), Length(max=40, message=_l("Skriv veckan som 11 2027."))],
+        description=_l("Till exempel 11 eller v. 11 (den kommande vecka 11), eller med år: "
+                       "11 2027. Två veckor: 11–12."),
+        validators=[Optional(), Length(max=40, message=WEEK_FORMAT)],
         render_kw={"list": "veckor", "autocomplete": "off"},
     )
     arskurs = SelectField(_l("Årskurs"), default="",
@@ -47,10 +50,13 @@ class CatalogueForm(FlaskForm):
     lediga = BooleanField(_l("Bara platser som har lediga platser kvar"))
 
     def validate_vecka(self, field: StringField) -> None:
+        """A week without a year is the coming one (portal.weeks.parse_week_query)."""
         try:
-            self.weeks = parse_week_range(field.data)
+            self.weeks = parse_week_query(field.data, clock.today())
         except WeekError as error:
-            raise ValidationError(_l("Skriv veckan som vecka och år, till exempel 11 2027."))\
-                from error
+            if WEEK_QUERY_RE.match(field.data) is None:
+                raise ValidationError(WEEK_FORMAT) from error
+            raise ValidationError(_l("Den veckan finns inte det året. Ett år har 52 eller 53 "
+                                     "veckor.")) from error
 
     weeks: tuple[date, date] | None = None

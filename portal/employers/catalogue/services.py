@@ -1,17 +1,36 @@
 """The public catalogue of praoplatser: what is listed, the search, and the text it searches.
 
-Full-text search follows the database engine:
+Swedish writes compounds as one word ("möbelverkstad", "undersköterska"), so a search looks
+for every word it is given in two ways, and a placement must match each word in one of them:
 
-* PostgreSQL stems with its own ``swedish`` configuration. A placement's document is its
-  title (weight A) and ``Placement.search_text`` (weight B), which on PostgreSQL holds the
-  organisation's name, the description, the tasks and the place as plain text. A GIN index
-  over exactly that expression (migration 0004) answers ``@@``; ``ts_rank`` of the title
-  orders (see _text_match for why the title alone).
-* SQLite has no Swedish stemmer, so there ``search_text`` holds the words already stemmed
-  here with Snowball's Swedish stemmer (the algorithm behind PostgreSQL's ``swedish``) and
-  the same stop words dropped. An FTS5 table over that column (external content, kept in
-  step by triggers from 0004) finds the words and ``bm25`` orders. Query words are stemmed
-  the same way, and quoted, so nothing a visitor types is FTS5 syntax.
+* as a word, stemmed: the database engine's full-text search (below), which finds other
+  forms of the same word ("snickaren" finds "Snickare");
+* inside longer words: the word's roots (`roots`) as substrings of the placement's words,
+  found through a trigram index, so "verkstad" finds "möbelverkstad" and "sköterska" finds
+  "Undersköterska".
+
+Placements where every word matched as a word rank first, those found only inside longer
+words after them; within each group a match in the title ranks higher.
+
+What `Placement.search_text` holds depends on the engine (`search_document`). It always
+contains the placement's words in lower case, without stop words: the title, the
+organisation's name, the description, the tasks, the place and the sector's Swedish name
+("hantverk" finds every placement of the crafts sector), one line each.
+
+* PostgreSQL stems with its own ``swedish`` configuration. The document is the title
+  (weight A) and ``search_text`` (weight B), stored in the generated column
+  ``placement.search_vector`` (migration 0007, kept out of the models like the indexes)
+  with a GIN index that answers ``@@``. A GIN ``pg_trgm`` index over ``search_text``
+  (migration 0007) answers ``LIKE '%root%'``. The order is read from the stored vector
+  and the text's first line (see _postgres_rank_keys).
+* SQLite has no Swedish stemmer, so there ``search_text`` starts with a line of the words
+  already stemmed here with Snowball's Swedish stemmer (the algorithm behind PostgreSQL's
+  ``swedish``) and the same stop words dropped; the title is there twice, so that bm25
+  counts it double. Two FTS5 tables index that column (external content, kept in step by
+  triggers): ``placement_fts`` (migration 0004) finds whole stems and ``bm25`` orders;
+  ``placement_fts_trigram`` (migration 0007, FTS5's ``trigram`` tokenizer, SQLite 3.34 or
+  later) finds roots inside words. Query words are stemmed the same way, and quoted, so
+  nothing a visitor types is FTS5 syntax.
 
 ``search_text`` is computed before every ORM flush that adds or changes a placement or
 renames its organisation (the listener `_keep_search_text`, which create_app registers with
@@ -24,6 +43,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,10 +58,14 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    and_,
+    case,
     column,
     event,
     func,
+    literal,
     literal_column,
+    or_,
     select,
     table,
 )
@@ -56,7 +80,7 @@ from portal.employers.models import (
     PlacementOffer,
     PlacementStatus,
 )
-from portal.employers.reference import Entry, features
+from portal.employers.reference import Entry, features, sector_label
 from portal.extensions import db
 from portal.schools.models import Municipality
 from portal.weeks import monday_of
@@ -68,12 +92,34 @@ COUNT_CAP = 1000
 MAX_QUERY_WORDS = 12  # a search is a few words; more only costs time
 WORD_RE = re.compile(r"[^\W_]+")  # letters and digits, as both engines' tokenizers see words
 
-# PostgreSQL: the same expression as the GIN index of migration 0004, written out with a
-# literal configuration so the planner can match it to that index even in a generic plan.
-_SWEDISH = literal_column("'swedish'::regconfig")
-# SQLite: the FTS5 table of migration 0004; its rowid is the placement's id.
+# PostgreSQL: the query's configuration written out as a literal, so that the planner
+# matches it to the indexed documents' even in a generic plan; the stored tsvector of
+# migration 0007 (a generated column, kept out of the models like the search indexes).
+_SWEDISH: ColumnElement[Any] = literal_column("'swedish'::regconfig")
+_SEARCH_VECTOR: ColumnElement[Any] = literal_column("placement.search_vector")
+# SQLite: the FTS5 tables of migrations 0004 (stems) and 0007 (trigrams); their rowid is
+# the placement's id.
 _FTS = table("placement_fts", column("rowid", Integer))
-_FTS_NAME = literal_column("placement_fts")
+_FTS_NAME: ColumnElement[Any] = literal_column("placement_fts")
+_TRIGRAM = table("placement_fts_trigram", column("rowid", Integer))
+_TRIGRAM_NAME: ColumnElement[Any] = literal_column("placement_fts_trigram")
+
+# Roots: what a query word is looked for as inside longer words (see `roots`).
+MIN_ROOT = 4  # shorter roots match too much ("kont" of "kontor" is in every "kontakt")…
+MIN_STEM_ROOT = 5  # …and a stem this much shorter than its word is not used as one
+MIN_BASE = 3  # a word of three letters is a root of its own: hus, kök, bil, vvs
+# Endings tried off the query word and off its stem, longest first: those Snowball's
+# stemmer leaves on (definite forms: verkstaden, lagret, förskolan; genitives: skolans) and
+# plurals whose stem is too short to use (kockar). Not -or: kontor, motor, doktor.
+INFLECTIONS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "ans", "en",
+               "et", "an", "ar", "er", "na", "n", "s")
+# A workplace or an activity and its worker share a root: snickeri and snickare, konditori
+# and konditor, svetsning and svetsare.
+DERIVATIONS = ("eri", "ori", "ning")
+# How long a word must stay without an ending: huset -> hus, but lärarna is not lär + arna,
+# and a short word ending in s is most often a word of its own (kurs, dans).
+_SHORTEST_BASE = {"en": MIN_BASE, "et": MIN_BASE, "s": MIN_STEM_ROOT}
+VOWELS = frozenset("aeiouyåäö")
 
 
 # --- words, stems and the searched text ---------------------------------------------
@@ -107,14 +153,22 @@ def stems(text: str) -> list[str]:
     return [stem(word) for word in words(text)]
 
 
+def _lines(*parts: str) -> str:
+    """Each part's words, lower case and without stop words, one part a line."""
+    return "\n".join(" ".join(words(part)) for part in parts)
+
+
 def search_document(title: str, organisation_name: str, description: str, tasks: str,
-                    city: str, dialect: str) -> str:
-    """What `Placement.search_text` holds on this database engine (see the module text)."""
-    body = "\n".join([organisation_name, description, tasks, city])
+                    city: str, dialect: str, sector: str = "") -> str:
+    """What `Placement.search_text` holds on this database engine (see the module text).
+    `sector` is the sector's code; its Swedish name is searched."""
+    body = (organisation_name, description, tasks, city,
+            sector_label(sector) if sector else "")
     if dialect == "sqlite":
         # The title twice: bm25 counts its words double, so a title match ranks higher.
-        return " ".join(stems(f"{title}\n{title}\n{body}"))
-    return body  # PostgreSQL reads the title from its own column
+        stemmed = " ".join(stems("\n".join((title, title, *body))))
+        return f"{stemmed}\n{_lines(title, title, *body)}"
+    return _lines(title, *body)  # the title's line first: _title_hits reads it
 
 
 def query_words(text: str) -> list[str]:
@@ -122,10 +176,61 @@ def query_words(text: str) -> list[str]:
     return list(dict.fromkeys(words(text)))[:MAX_QUERY_WORDS]
 
 
+def _fts5_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
 def fts5_query(query: Iterable[str]) -> str:
     """Stemmed words, each quoted as an FTS5 string, all required (implicit AND)."""
-    quoted = ('"' + stem(word).replace('"', '""') + '"' for word in query)
-    return " ".join(quoted)
+    return " ".join(_fts5_string(stem(word)) for word in query)
+
+
+def _inflection_bases(word: str) -> list[str]:
+    """The word without each inflectional ending it may have: lagret -> lagr and lager (the
+    e that the ending pushed out put back), skolans -> skol. Some are wrong; they only
+    widen the search, and whole-word hits still rank first."""
+    bases = []
+    for ending in INFLECTIONS:
+        base = word[:-len(ending)]
+        if not word.endswith(ending) or len(base) < _SHORTEST_BASE.get(ending, MIN_ROOT):
+            continue
+        if ending in ("et", "ets") and base.endswith("h"):
+            continue  # -het makes a word of its own: säkerhet, verksamhet
+        if ending == "n" and not base.endswith(("ar", "er", "or", "el")):
+            continue  # traktorn, cykeln; but barn and järn are words
+        bases.append(base)
+        if (ending in ("en", "et", "ens", "ets") and base[-1] in "rl"
+                and base[-2] not in VOWELS and base[-2] != base[-1]):
+            bases.append(f"{base[:-1]}e{base[-1]}")
+    return bases
+
+
+def _root_of(base: str) -> str:
+    """The stem, unless stemming cut the word so short that it would be found inside
+    unrelated words: then the word itself (kontor, not kont; lärare, not lär)."""
+    stemmed = stem(base)
+    return stemmed if len(stemmed) >= MIN_STEM_ROOT or stemmed == base else base
+
+
+@lru_cache(maxsize=10_000)
+def roots(word: str) -> tuple[str, ...]:
+    """What a query word (lower case, no stop word) is looked for as inside the placements'
+    words: its stem and the stems of its forms without an inflectional ending, and those
+    without a derivational ending. Only the shortest are kept (a text with "snick" in it
+    has it whether the visitor wrote snickare, snickares or snickeriet), and none shorter
+    than MIN_ROOT unless the word itself is that short. Empty for a word of one or two
+    letters: no trigram can find those, only the stemmed search."""
+    bases = {word, *_inflection_bases(word), *_inflection_bases(stem(word))}
+    found = {_root_of(base) for base in bases}
+    for root in list(found):
+        for ending in DERIVATIONS:
+            if root.endswith(ending) and len(root) - len(ending) >= MIN_ROOT:
+                found.add(root[:-len(ending)])
+    stops = stop_words()
+    found = {root for root in found if len(root) >= MIN_BASE and root not in stops
+             and (len(root) >= MIN_ROOT or root in bases)}
+    return tuple(sorted(root for root in found
+                        if not any(other != root and other in root for other in found)))
 
 
 # --- keeping search_text up to date --------------------------------------------------
@@ -140,7 +245,7 @@ def _organisation_name(session: Session, placement: Placement) -> str:
 def _refresh(session: Session, placement: Placement, dialect: str) -> None:
     text = search_document(placement.title or "", _organisation_name(session, placement),
                            placement.description or "", placement.tasks or "",
-                           placement.city or "", dialect)
+                           placement.city or "", dialect, sector=placement.sector or "")
     if placement.search_text != text:  # an unchanged value stays out of the UPDATE
         placement.search_text = text
 
@@ -164,10 +269,13 @@ def _keep_search_text(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def register_search_listeners() -> None:
-    """Keep `search_text` before every flush, for every session. Called by create_app; once is
+    """Keep `search_text` before every flush and forget the cached municipalities after one
+    that changed them, for every session. Called by create_app; once is
     enough however many apps a process builds (the tests build many)."""
     if not event.contains(Session, "before_flush", _keep_search_text):
         event.listen(Session, "before_flush", _keep_search_text)
+    if not event.contains(Session, "after_flush", _forget_municipalities):
+        event.listen(Session, "after_flush", _forget_municipalities)
 
 
 # --- the search ----------------------------------------------------------------------
@@ -186,11 +294,40 @@ class CatalogueQuery:
 
 
 @dataclass(frozen=True)
+class OfferCard:
+    """An open offer as a result card shows it."""
+
+    first_week: date
+    last_week: date
+    seats: int
+    seats_taken: int
+
+    @property
+    def seats_free(self) -> int:
+        return self.seats - self.seats_taken
+
+
+@dataclass(frozen=True)
+class PlacementCard:
+    """A placement as a result card shows it: read as plain rows, which cost a seventh of
+    loading Placement, Organisation and PlacementOffer objects (benchmarks/catalogue.py)."""
+
+    id: int
+    title: str
+    city: str
+    sector: str
+    accepts_grade_8: bool
+    accepts_grade_9: bool
+    organisation_name: str
+    offers: list[OfferCard]
+
+
+@dataclass(frozen=True)
 class CataloguePage:
     """One page of results, with what the page links need. `total` is exact unless
     `more` says that there are more than that (the count stopped at COUNT_CAP)."""
 
-    items: list[Placement]
+    items: list[PlacementCard]
     total: int
     page: int
     per_page: int
@@ -251,46 +388,110 @@ def _conditions(query: CatalogueQuery, current: date) -> list[ColumnElement[bool
 
 
 def postgres_document() -> ColumnElement[Any]:
-    title = func.setweight(func.to_tsvector(_SWEDISH, Placement.title), literal_column("'A'"))
-    body = func.setweight(func.to_tsvector(_SWEDISH, Placement.search_text),
-                          literal_column("'B'"))
-    return title.op("||")(body)
+    """The placement's tsvector: the stored column of migration 0007, the title (weight A)
+    and search_text (weight B), which its GIN index answers. Stored, so that testing and
+    ranking a found row reads it instead of rebuilding it from the text."""
+    return _SEARCH_VECTOR
 
 
-def _text_match(stmt: Select[Any], query: list[str],
-                dialect: str) -> tuple[Select[Any], ColumnElement[Any]]:
-    """The statement narrowed to placements with every word, and the order by relevance."""
+def _fts5_match(name: ColumnElement[Any], fts: Any, query: str) -> ColumnElement[bool]:
+    return Placement.id.in_(select(fts.c.rowid).where(name.bool_op("MATCH")(query)))
+
+
+def _any_root(word: str) -> str:
+    """FTS5 (trigram table): any of the word's roots, inside any word."""
+    return " OR ".join(_fts5_string(root) for root in roots(word))
+
+
+# The SQL for a word (or a search's words) is the same every time: built once, for the
+# words people search most, instead of for every request (a third of a page's work in
+# Python was building the statement). SQLAlchemy's expressions are immutable.
+_BUILT = 4096
+
+
+@lru_cache(maxsize=_BUILT)
+def _word_matches(word: str, dialect: str) -> ColumnElement[bool]:
+    """The placement has the word: as a word, stemmed, or one of its roots inside a word.
+    Each part is answered by an index (see the module text)."""
     if dialect == "sqlite":
-        stmt = stmt.join(_FTS, _FTS.c.rowid == Placement.id).where(
-            _FTS_NAME.bool_op("MATCH")(fts5_query(query)))
-        return stmt, func.bm25(_FTS_NAME)  # lower is better
-    tsquery = func.plainto_tsquery(_SWEDISH, " ".join(query))
-    stmt = stmt.where(postgres_document().bool_op("@@")(tsquery))
-    # Ranked by the title alone: the index finds the rows but cannot hand their vectors to
-    # ts_rank, and rebuilding whole documents for thousands of matches of a common word
-    # took 300 ms at 50,000 placements; titles are short (benchmarks/catalogue.py).
-    title = func.to_tsvector(_SWEDISH, Placement.title)
-    return stmt, func.ts_rank(title, tsquery).desc()
+        found = [_fts5_match(_FTS_NAME, _FTS, _fts5_string(stem(word)))]
+        if roots(word):
+            found.append(_fts5_match(_TRIGRAM_NAME, _TRIGRAM, _any_root(word)))
+        return or_(*found)
+    # LIKE first: PostgreSQL rechecks every row the indexes found (trigram matches are
+    # lossy) and stops at the first true branch; the tsvector is rebuilt for a row only
+    # when no root is in its text, which for most words (stem inside text) is rare.
+    found = [Placement.search_text.like(f"%{root}%") for root in roots(word)]
+    found.append(postgres_document().bool_op("@@")(func.plainto_tsquery(_SWEDISH, word)))
+    return or_(*found)
+
+
+def _text_conditions(wanted: list[str], dialect: str) -> list[ColumnElement[bool]]:
+    return [_word_matches(word, dialect) for word in wanted]
+
+
+def _ranked_sqlite(stmt: Select[Any],
+                   wanted: list[str]) -> tuple[Select[Any], list[ColumnElement[Any]]]:
+    """Placements with every word as a word first, by bm25 of the stems; then the others, by
+    bm25 of the roots found inside words. (SQLite sorts NULL first, hence `is_(None)`.)"""
+    whole = (select(_FTS.c.rowid.label("id"), func.bm25(_FTS_NAME).label("rank"))
+             .where(_FTS_NAME.bool_op("MATCH")(fts5_query(wanted))).subquery("whole"))
+    stmt = stmt.outerjoin(whole, whole.c.id == Placement.id)
+    order: list[ColumnElement[Any]] = [whole.c.rank.is_(None), whole.c.rank]
+    inside_query = " AND ".join(f"({_any_root(word)})" for word in wanted if roots(word))
+    if inside_query:
+        inside = (select(_TRIGRAM.c.rowid.label("id"), func.bm25(_TRIGRAM_NAME).label("rank"))
+                  .where(_TRIGRAM_NAME.bool_op("MATCH")(inside_query)).subquery("inside"))
+        stmt = stmt.outerjoin(inside, inside.c.id == Placement.id)
+        order += [inside.c.rank.is_(None), inside.c.rank]
+    return stmt, order
+
+
+def _title_hits(wanted: tuple[str, ...]) -> ColumnElement[Any]:
+    """How many of the words have a root in the title (the first line of search_text)."""
+    title_line = func.split_part(Placement.search_text, literal("\n"), 1)
+    hits = [case((or_(*[title_line.like(f"%{root}%") for root in roots(word)]), 1), else_=0)
+            for word in wanted if roots(word)]
+    return sum(hits[1:], hits[0]) if hits else literal(0)
+
+
+@lru_cache(maxsize=_BUILT)
+def _postgres_rank_keys(wanted: tuple[str, ...]) -> tuple[ColumnElement[Any], ...]:
+    """The order of a PostgreSQL search, best first (all ascending): placements with every
+    word as a word (stemmed) first, then the others; within each, those with every word in
+    the title (stemmed); then by how many words were found inside the title's words. Each
+    reads the stored tsvector or the text's first line, cheap for every row found."""
+    document = postgres_document()
+    everywhere = func.plainto_tsquery(_SWEDISH, " ".join(wanted))
+    # Weight A is the title's (postgres_document). The words are letters and digits only
+    # (WORD_RE), so they need no quoting in to_tsquery's syntax.
+    in_title = func.to_tsquery(_SWEDISH, " & ".join(f"{word}:A" for word in wanted))
+    return (case((document.bool_op("@@")(everywhere), 0), else_=1).label("whole"),
+            case((document.bool_op("@@")(in_title), 0), else_=1).label("in_title"),
+            (-_title_hits(wanted)).label("title_hits"))
 
 
 def matching_text(stmt: Select[Any], text: str) -> Select[Any]:
     """Narrow any statement that joins Placement to placements with every word of `text`,
-    by the same Swedish full-text search as the catalogue (for the pupil's own page)."""
+    by the same Swedish search as the catalogue (for the pupil's own page)."""
     wanted = query_words(text)
     if not wanted:
         return stmt
-    narrowed, _relevance = _text_match(stmt, wanted, db.session.get_bind().dialect.name)
-    return narrowed
+    return stmt.where(*_text_conditions(wanted, db.session.get_bind().dialect.name))
 
 
-def _statement(base: Select[Any], query: CatalogueQuery, current: date,
-               dialect: str) -> tuple[Select[Any], list[ColumnElement[Any]]]:
+def _statement(base: Select[Any], query: CatalogueQuery, current: date, dialect: str,
+               ranked: bool = True) -> tuple[Select[Any], list[Any]]:
     stmt = base.join(Placement.organisation).where(*_conditions(query, current))
-    order: list[ColumnElement[Any]] = [Placement.title, Placement.id]
+    order: list[Any] = [Placement.title, Placement.id]
     wanted = query_words(query.text)
     if wanted:
-        stmt, relevance = _text_match(stmt, wanted, dialect)
-        order.insert(0, relevance)
+        stmt = stmt.where(*_text_conditions(wanted, dialect))
+        if ranked and dialect == "sqlite":
+            stmt, relevance = _ranked_sqlite(stmt, wanted)
+            order = relevance + order
+        elif ranked:  # see _page: PostgreSQL orders what it found first
+            order = [*_postgres_rank_keys(tuple(wanted)), *order]
     return stmt, order
 
 
@@ -302,30 +503,106 @@ def _with_offers_and_organisation(stmt: Select[Any], current: date) -> Select[An
         selectinload(Placement.offers.and_(PlacementOffer.last_week >= current)))
 
 
+def _narrowed(query: CatalogueQuery) -> bool:
+    return bool(query.weeks or query.municipality_id or query.sector or query.grade
+                or query.features or query.free_seats_only)
+
+
+def _found(query: CatalogueQuery, current: date, dialect: str, *columns: Any) -> Any:
+    """The placements a PostgreSQL search with words finds, as a CTE. With filters besides
+    the words it is MATERIALIZED, so planned for all its rows: planned for a page's or
+    the count cap's first rows, PostgreSQL walked the whole table in some index's order, or
+    ordered every text match before asking for its offers, when the words and the offers
+    filter (which it cannot estimate) left fewer rows than it expected: 100 ms where 10
+    will do (benchmarks/catalogue.py). Words alone leave as many rows as the planner
+    expects, and there its own plan is best (the CTE is then inlined)."""
+    matching, _order = _statement(select(Placement.id, *columns), query, current, dialect,
+                                  ranked=False)
+    found = matching.cte("found")
+    return found.prefix_with("MATERIALIZED") if _narrowed(query) else found
+
+
+def _words_on_postgresql(query: CatalogueQuery, dialect: str) -> bool:
+    return dialect == "postgresql" and bool(query_words(query.text))
+
+
 def _count(query: CatalogueQuery, current: date, dialect: str, cap: int) -> int:
     """How many match, counting no further than cap + 1."""
-    matching, _order = _statement(select(Placement.id), query, current, dialect)
+    if _words_on_postgresql(query, dialect):
+        matching = select(_found(query, current, dialect).c.id)
+    else:
+        matching, _order = _statement(select(Placement.id), query, current, dialect,
+                                      ranked=False)
     capped = matching.limit(cap + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(capped)) or 0
+
+
+_CARD = (Placement.title, Placement.city, Placement.sector, Placement.accepts_grade_8,
+         Placement.accepts_grade_9, Organisation.name.label("organisation_name"))
+_OFFER = (PlacementOffer.first_week, PlacementOffer.last_week, PlacementOffer.seats,
+          PlacementOffer.seats_taken)
+
+
+def _page(query: CatalogueQuery, current: date, dialect: str, per_page: int,
+          offset: int) -> Any:
+    """The page's placements as a subquery: what a card shows and the ordinal on the page.
+    Only these columns are sorted (sorting whole rows of every match took three times as
+    long on PostgreSQL)."""
+    if not _words_on_postgresql(query, dialect):
+        stmt, order = _statement(select(Placement.id, *_CARD), query, current, dialect)
+    else:
+        keys = _postgres_rank_keys(tuple(query_words(query.text)))
+        found = _found(query, current, dialect, *keys, *_CARD)
+        stmt = select(found.c.id, *(found.c[column.name] for column in _CARD))
+        order = [found.c[name] for name in ("whole", "in_title", "title_hits", "title", "id")]
+    numbered = stmt.add_columns(func.row_number().over(order_by=order).label("ordinal"))
+    return numbered.order_by(*order).limit(per_page).offset(offset).subquery("page")
+
+
+def _items(query: CatalogueQuery, current: date, dialect: str, page: int,
+           per_page: int) -> list[PlacementCard]:
+    """The page's placements with their organisations' names and open offers, in one
+    query: a row per offer, in the page's order."""
+    cards = _page(query, current, dialect, per_page, (page - 1) * per_page)
+    rows = db.session.execute(
+        select(*(cards.c[column.name] for column in (Placement.id, *_CARD)), *_OFFER)
+        .outerjoin(PlacementOffer, and_(PlacementOffer.placement_id == cards.c.id,
+                                        PlacementOffer.last_week >= current))
+        .order_by(cards.c.ordinal, PlacementOffer.first_week))
+    found: dict[int, PlacementCard] = {}
+    for id_, title, city, sector, grade_8, grade_9, name, *offer in rows:
+        card = found.get(id_)
+        if card is None:
+            card = found[id_] = PlacementCard(id_, title, city, sector, grade_8, grade_9,
+                                              name, [])
+        if offer[0] is not None:
+            card.offers.append(OfferCard(*offer))
+    return list(found.values())
 
 
 def search(query: CatalogueQuery, page: int = 1, per_page: int = PER_PAGE,
            today: date | None = None, count_cap: int | None = None) -> CataloguePage:
     """Published placements of approved organisations with an offer still open that match
-    the query: by relevance when there is text, otherwise by title. Two queries (count and
-    page) plus one for the offers of the page. A page past the end shows the last one."""
+    the query: by relevance when there is text, otherwise by title. One query for the
+    page, its organisations and open offers. The first page is read first: when it is not
+    full it holds every match and needs no count; otherwise a count query too. A page past
+    the end shows the last one."""
     current = this_monday(today)
     dialect = db.session.get_bind().dialect.name
     count_cap = COUNT_CAP if count_cap is None else count_cap
+    if page <= 1:
+        items = _items(query, current, dialect, 1, per_page)
+        if len(items) < per_page:
+            return CataloguePage(items=items, total=len(items), page=1, per_page=per_page)
     found = _count(query, current, dialect, count_cap)
     total, more = min(found, count_cap), found > count_cap
     if total == 0:
         return CataloguePage(items=[], total=0, page=1, per_page=per_page)
-    page = min(max(page, 1), math.ceil(total / per_page))
-    stmt, order = _statement(select(Placement), query, current, dialect)
-    stmt = stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)
-    items = list(db.session.scalars(_with_offers_and_organisation(stmt, current)))
-    return CataloguePage(items=items, total=total, page=page, per_page=per_page, more=more)
+    if page > 1:
+        page = min(page, math.ceil(total / per_page))
+        items = _items(query, current, dialect, page, per_page)
+    return CataloguePage(items=items, total=total, page=max(page, 1), per_page=per_page,
+                         more=more)
 
 
 def public_placement(placement_id: int, today: date | None = None) -> Placement | None:
@@ -339,8 +616,30 @@ def public_placement(placement_id: int, today: date | None = None) -> Placement 
     return db.session.scalars(_with_offers_and_organisation(stmt, current)).first()
 
 
-def municipalities() -> list[Municipality]:
-    return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
+# The search form's municipalities, per database, read again after MUNICIPALITIES_FOR
+# seconds: they change a few times a year, and the query was a fifth of the page's database
+# work. A change made through this process's sessions forgets them at once (below); another
+# server process shows it within the minute.
+MUNICIPALITIES_FOR = 60.0
+_municipalities: dict[str, tuple[float, tuple[tuple[int, str], ...]]] = {}
+
+
+def municipality_rows() -> tuple[tuple[int, str], ...]:
+    """(id, name) of every municipality by name: plain rows, no ORM objects to build."""
+    key, now = str(db.engine.url), time.monotonic()
+    cached = _municipalities.get(key)
+    if cached is not None and now - cached[0] < MUNICIPALITIES_FOR:
+        return cached[1]
+    rows = tuple((id_, name) for id_, name in db.session.execute(
+        select(Municipality.id, Municipality.name).order_by(Municipality.name)))
+    _municipalities[key] = (now, rows)
+    return rows
+
+
+def _forget_municipalities(session: Session, _context: Any) -> None:
+    changed = chain(session.new, session.dirty, session.deleted)  # still as before the flush
+    if any(isinstance(obj, Municipality) for obj in changed):
+        _municipalities.clear()
 
 
 def feature_entries(mask: int) -> list[Entry]:

@@ -6,11 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
 
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_number
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 
 from portal.accounts.permissions import public
 from portal.employers.blueprint import bp
@@ -23,19 +28,41 @@ from portal.urls import page_number
 from portal.weeks import week_label
 
 WEEKS_TO_SUGGEST = 52
+# The address's parameters that make a search: the form's fields and the page. A link to a
+# placement carries them, so that the placement's page can link back to the same results.
+SEARCH_ARGS = frozenset(
+    {name for name, value in vars(CatalogueForm).items() if isinstance(value, UnboundField)}
+    | {"sida"})
+
+
+@lru_cache(maxsize=4)
+def _fixed_choices(lang: str) -> tuple[list[SelectChoice], ...]:
+    """Sectors, grades and features: the same lists for every request of a language, built
+    once per process (they come from files in the repository)."""
+    return (choices([("", _("Alla branscher"))] + [(s.code, s.label(lang)) for s in sectors()]),
+            choices([("", _("Båda årskurserna")), ("8", _("Årskurs 8")), ("9", _("Årskurs 9"))]),
+            choices([(f.code, f.label(lang)) for f in features()]))
+
+
+@lru_cache(maxsize=16)
+def _municipality_choices(rows: tuple[tuple[int, str], ...], lang: str) -> list[SelectChoice]:
+    """Built once for each list of municipalities the database holds (a coordinator may add
+    one at any time, so the rows are still read for every request: one small query)."""
+    return choices([("", _("Alla kommuner"))] + [(str(id_), name) for id_, name in rows])
 
 
 def _search_form() -> CatalogueForm:
     form = CatalogueForm(formdata=request.args)
     lang = current_language()
-    form.bransch.choices = choices([("", _("Alla branscher"))]
-                                   + [(s.code, s.label(lang)) for s in sectors()])
-    form.kommun.choices = choices([("", _("Alla kommuner"))]
-                                  + [(str(m.id), m.name) for m in catalogue.municipalities()])
-    form.arskurs.choices = choices([("", _("Båda årskurserna")), ("8", _("Årskurs 8")),
-                                    ("9", _("Årskurs 9"))])
-    form.tillganglighet.choices = choices([(f.code, f.label(lang)) for f in features()])
+    form.bransch.choices, form.arskurs.choices, form.tillganglighet.choices = \
+        _fixed_choices(lang)
+    form.kommun.choices = _municipality_choices(catalogue.municipality_rows(), lang)
     return form
+
+
+def _search_args(args: MultiDict[str, str]) -> list[tuple[str, str]]:
+    """The search's own parameters of an address, repeated ones too, and nothing else."""
+    return [(name, value) for name, value in args.items(multi=True) if name in SEARCH_ARGS]
 
 
 def _query(form: CatalogueForm) -> catalogue.CatalogueQuery:
@@ -48,6 +75,14 @@ def _query(form: CatalogueForm) -> catalogue.CatalogueQuery:
         features=features_mask(form.tillganglighet.data or []),
         free_seats_only=bool(form.lediga.data),
     )
+
+
+def _placement_suffix(results: catalogue.CataloguePage | None) -> str:
+    """The query string that links to placements carry: this search and its page."""
+    kept = [(name, value) for name, value in _search_args(request.args) if name != "sida"]
+    if results is not None and results.page > 1:
+        kept.append(("sida", str(results.page)))
+    return f"?{urlencode(kept)}" if kept else ""
 
 
 def _page_url(form: CatalogueForm) -> Callable[[int], str]:
@@ -89,7 +124,16 @@ def catalogue_search() -> ResponseReturnValue:
         "employers/catalogue.html", form=form, results=results, page_url=_page_url(form),
         weeks=_suggested_weeks(catalogue.this_monday(), current_language()),
         open_filters=_extra_filters_used(form), week_label=week_label,
-        count_cap=format_number(catalogue.COUNT_CAP))
+        count_cap=format_number(catalogue.COUNT_CAP), search_suffix=_placement_suffix(results))
+
+
+def _back_to_search(args: MultiDict[str, str]) -> str | None:
+    """The results the visitor came from, when the address carries a search."""
+    kept = MultiDict(_search_args(args))
+    if not kept:
+        return None
+    values: dict[str, Any] = kept.to_dict(flat=False)
+    return url_for("employers.catalogue_search", **values)
 
 
 @bp.route("/praoplatser/<int:placement_id>")
@@ -100,4 +144,5 @@ def catalogue_placement(placement_id: int) -> ResponseReturnValue:
         abort(404)
     return render_template(
         "employers/catalogue_placement.html", placement=placement,
-        features=catalogue.feature_entries(placement.features), week_label=week_label)
+        features=catalogue.feature_entries(placement.features), week_label=week_label,
+        back_url=_back_to_search(request.args))

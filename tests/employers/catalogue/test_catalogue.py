@@ -3,6 +3,7 @@ Swedish stemming, every filter, pagination, what is listed and what is never sho
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -57,10 +58,12 @@ def test_fts5_query_quotes_every_stem():
 
 def test_search_text_is_stemmed_for_sqlite_and_plain_for_postgresql():
     parts = ("Butiker", "ICA Nära", "Du hjälper till i butiken.", "Packa varor.", "Luleå")
-    assert search_document(*parts, dialect="sqlite") == (
-        "butik butik ica när hjälp butik pack var luleå")
-    assert search_document(*parts, dialect="postgresql") == (
-        "ICA Nära\nDu hjälper till i butiken.\nPacka varor.\nLuleå")
+    assert search_document(*parts, dialect="sqlite", sector="crafts") == (
+        "butik butik ica när hjälp butik pack var luleå hantverk\n"
+        "butiker\nbutiker\nica nära\nhjälper butiken\npacka varor\nluleå\nhantverk")
+    assert search_document(*parts, dialect="postgresql", sector="crafts") == (
+        "butiker\nica nära\nhjälper butiken\npacka varor\nluleå\nhantverk")
+    assert search_document(*parts, dialect="postgresql").endswith("luleå\n"), "no sector"
 
 
 # --- Swedish stemming, on the suite's engine ------------------------------------------
@@ -75,13 +78,15 @@ def test_search_text_is_stemmed_for_sqlite_and_plain_for_postgresql():
 ])
 def test_swedish_stemming_finds_other_forms_of_a_word(db, title, description, wanted):
     offered(title, description=description, tasks="")
-    offered("Annat", description="Något helt annat.", tasks="")
+    offered("Annat", description="Något helt annat.", tasks="", sector="admin")
     assert titles(text=wanted) == [title]
 
 
 def test_every_word_must_match_and_stop_words_are_ignored(db):
-    offered("Snickare", description="Vi bygger hus i Luleå.", tasks="", city="Luleå")
-    offered("Snickare", description="Vi bygger båtar.", tasks="", city="Piteå")
+    offered("Snickare", description="Vi bygger hus i Luleå.", tasks="", city="Luleå",
+            sector="construction")
+    offered("Snickare", description="Vi bygger båtar.", tasks="", city="Piteå",
+            sector="construction")
     assert len(titles(text="snickare hus")) == 1
     assert len(titles(text="snickare och hus i luleå")) == 1
     assert titles(text="snickare flygplan") == []
@@ -134,9 +139,9 @@ def test_the_demo_region_is_searchable(app, db):
     assert titles(text="undersköterskor hemtjänst") == ["Undersköterska i hemtjänsten"]
 
 
-def test_search_uses_the_engines_full_text_index(db):
-    """The search is answered from the FTS5 table (SQLite) or from the GIN expression index
-    of migration 0004 (PostgreSQL): the expression the code builds must be the index's."""
+def test_search_uses_the_engines_full_text_and_trigram_indexes(db):
+    """The search is answered from the FTS5 tables (SQLite) or from the GIN indexes of
+    migrations 0004 and 0007 (PostgreSQL): stems as words, roots inside words."""
     offered("Butik")
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
@@ -151,15 +156,21 @@ def test_search_uses_the_engines_full_text_index(db):
         finally:
             event.remove(connection, "before_cursor_execute", remember)
         statement, parameters = sent[0]  # the count
-        plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-        assert any("VIRTUAL TABLE INDEX" in str(row) for row in plan), plan
+        plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN "
+                                                              + statement, parameters)]
+        for table in ("placement_fts", "placement_fts_trigram"):
+            assert any(step.startswith(f"SCAN {table} VIRTUAL TABLE INDEX") for step in plan), \
+                plan
     else:
         tsquery = func.plainto_tsquery(literal_column("'swedish'::regconfig"), "butiker")
-        stmt = select(Placement.id).where(postgres_document().bool_op("@@")(tsquery))
-        sql = str(stmt.compile(connection, compile_kwargs={"literal_binds": True}))
+        stems = select(Placement.id).where(postgres_document().bool_op("@@")(tsquery))
+        inside = select(Placement.id).where(Placement.search_text.like("%butik%"))
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        plan = "\n".join(connection.exec_driver_sql("EXPLAIN " + sql).scalars())
-        assert "Bitmap Index Scan on ix_placement_search" in plan, plan
+        for stmt, index in ((stems, "ix_placement_search"),
+                            (inside, "ix_placement_search_trigram")):
+            sql = str(stmt.compile(connection, compile_kwargs={"literal_binds": True}))
+            plan = "\n".join(connection.exec_driver_sql("EXPLAIN " + sql).scalars())
+            assert re.search(rf"Bitmap Index Scan on {index}\s", plan), plan
 
 
 # --- filters -------------------------------------------------------------------------
@@ -305,19 +316,26 @@ def test_page_links_keep_every_filter(client, db):
 
 
 def test_counting_stops_at_the_cap(client, db, monkeypatch):
-    for n in range(7):
-        offered(f"Plats {n}")
+    for n in range(25):
+        offered(f"Plats {n:02d}")
     db.session.commit()
     first = search(CatalogueQuery(), per_page=2, count_cap=5)
     assert first.more and first.total == 5 and first.pages == 3
     last = search(CatalogueQuery(), page=99, per_page=2, count_cap=5)
-    assert last.page == 3 and [p.title for p in last.items] == ["Plats 4", "Plats 5"]
-    assert not search(CatalogueQuery(), count_cap=7).more
-    monkeypatch.setattr("portal.employers.catalogue.services.COUNT_CAP", 5)
-    monkeypatch.setattr("portal.employers.catalogue.views.catalogue.COUNT_CAP", 5)
+    assert last.page == 3 and [p.title for p in last.items] == ["Plats 04", "Plats 05"]
+    assert not search(CatalogueQuery(), count_cap=25).more
+    monkeypatch.setattr("portal.employers.catalogue.services.COUNT_CAP", 21)
+    monkeypatch.setattr("portal.employers.catalogue.views.catalogue.COUNT_CAP", 21)
     html = client.get("/praoplatser").get_data(as_text=True)
-    assert "<title>Fler än 5 praoplatser – Sök praoplatser" in html
-    assert "Visar 1–7. Skriv ett sökord" in html
+    assert "<title>Fler än 21 praoplatser, sida 1 av 2 – Sök praoplatser" in html
+    assert "Visar 1–20. Skriv ett sökord" in html
+
+
+def test_a_first_page_that_is_not_full_is_counted_by_its_rows(db):
+    for n in range(7):
+        offered(f"Plats {n}")
+    found = search(CatalogueQuery(), per_page=20, count_cap=5)
+    assert len(found.items) == found.total == 7 and not found.more and found.pages == 1
 
 
 @pytest.mark.parametrize("page", ["0", "-5", "abc", "99999999999999999999999", "1.5"])
@@ -404,9 +422,9 @@ def test_bytes_that_are_not_utf8_give_a_normal_page(client, db, raw):
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ({"vecka": "vecka elva"}, "Skriv veckan som vecka och år, till exempel 11 2027."),
-    ({"vecka": "54 2027"}, "Skriv veckan som vecka och år, till exempel 11 2027."),
-    ({"vecka": "x" * 500}, "Skriv veckan som 11 2027."),
+    ({"vecka": "vecka elva"}, "Skriv veckan som ett veckonummer, till exempel 11, v. 11"),
+    ({"vecka": "54 2027"}, "Den veckan finns inte det året. Ett år har 52 eller 53 veckor."),
+    ({"vecka": "x" * 500}, "Skriv veckan som ett veckonummer, till exempel 11, v. 11"),
     ({"bransch": "<b>ingen</b>"}, "Välj en bransch i listan."),
     ({"kommun": "999999"}, "Välj en kommun i listan."),
     ({"arskurs": "7"}, "Välj årskurs 8 eller 9."),
