@@ -107,8 +107,8 @@ def first_day(placement_id: int) -> ResponseReturnValue:
 def supervisor(token: str) -> ResponseReturnValue:
     try:
         link = links.read_supervisor_token(token, clock.today())
-    except links.LinkError as error:
-        return render_template("prao/link_problem.html", reason=error.reason), 404
+    except links.LinkError as problem:
+        return render_template("prao/link_problem.html", reason=problem.reason), 404
     pupils = services.supervisor_assignments(link)
     if not pupils:  # every pupil moved elsewhere, or a link for another workplace
         return render_template("prao/link_problem.html", reason="invalid"), 404

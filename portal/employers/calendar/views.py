@@ -46,7 +46,8 @@ def calendar_entry_new() -> ResponseReturnValue:
                                      for s in schools])
     if form.validate_on_submit():
         try:
-            service.add_calendar_entry(db.session.get(School, form.school.data),
+            # The select offers only existing schools, and validation held it to them.
+            service.add_calendar_entry(db.session.get_one(School, form.school.data),
                                        form.weeks.data, form.pupils.data, current_user)
         except service.FieldProblems as error:
             _attach(form, error)

@@ -35,6 +35,7 @@ from typing import Any
 
 import snowballstemmer
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
     Integer,
     Select,
@@ -70,10 +71,10 @@ WORD_RE = re.compile(r"[^\W_]+")  # letters and digits, as both engines' tokeniz
 
 # PostgreSQL: the same expression as the GIN index of migration 0004, written out with a
 # literal configuration so the planner can match it to that index even in a generic plan.
-_SWEDISH = literal_column("'swedish'::regconfig")
+_SWEDISH: ColumnClause[Any] = literal_column("'swedish'::regconfig")
 # SQLite: the FTS5 table of migration 0004; its rowid is the placement's id.
 _FTS = table("placement_fts", column("rowid", Integer))
-_FTS_NAME = literal_column("placement_fts")
+_FTS_NAME: ColumnClause[Any] = literal_column("placement_fts")
 
 
 # --- words, stems and the searched text ---------------------------------------------
@@ -286,7 +287,7 @@ def matching_text(stmt: Select[Any], text: str) -> Select[Any]:
 def _statement(base: Select[Any], query: CatalogueQuery, current: date,
                dialect: str) -> tuple[Select[Any], list[ColumnElement[Any]]]:
     stmt = base.join(Placement.organisation).where(*_conditions(query, current))
-    order: list[ColumnElement[Any]] = [Placement.title, Placement.id]
+    order: list[ColumnElement[Any]] = [Placement.title.expression, Placement.id.expression]
     wanted = query_words(query.text)
     if wanted:
         stmt, relevance = _text_match(stmt, wanted, dialect)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -53,7 +54,8 @@ def _query(form: CatalogueForm) -> catalogue.CatalogueQuery:
 def _page_url(form: CatalogueForm) -> Callable[[int], str]:
     """Links to other pages of the same search: every filter kept, repeated ones too, and
     nothing else (url_for would read a visitor's `_external` or `_anchor` as its own)."""
-    args = {name: values for name, values in request.args.lists() if name in form}
+    args: dict[str, Any] = {name: values for name, values in request.args.lists()
+                            if name in form}
 
     def url(page: int) -> str:
         return url_for("employers.catalogue_search", **args, sida=page)
