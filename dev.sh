@@ -2,8 +2,8 @@
 # Praoportalen's two everyday commands, for a fresh machine with Python 3.11:
 #   ./dev.sh run    install, migrate, load demo data, serve at http://127.0.0.1:5000, with
 #                   the periodic jobs (morning emails, alerts, reminders) running beside it
-#   ./dev.sh test   install with test tools (Debian's chromium, the Nu Html Checker), run the
-#                   whole suite
+#   ./dev.sh test   install with test tools (Debian's chromium, the Nu Html Checker), check
+#                   with ruff and mypy, run the whole suite
 # Extra arguments after `test` go to pytest. TEST_DATABASE_URL runs the suite on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -75,6 +75,7 @@ case "${1:-}" in
     ensure_chromium
     ensure_html_checker
     "$VENV/bin/ruff" check --quiet .
+    "$VENV/bin/mypy"  # configured in pyproject.toml: the portal package, every def typed
     exec "$VENV/bin/pytest" "$@"
     ;;
   *)

@@ -33,7 +33,9 @@ def create_app(config: object | str | dict | None = None) -> Flask:
         # The client's address and scheme come from the trusted proxies, not from the socket:
         # login throttling counts per real client, and Secure cookies see https.
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # Flask's documented way to wrap the WSGI app; its stubs declare wsgi_app a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_extensions(app)
     register_blueprints(app)
     register_shell_and_commands(app)

@@ -18,7 +18,10 @@ class WritingGroup(AppGroup):
     """Commands that change the database: each runs marked as writing (portal.db.writing),
     so on SQLite it queues for the write lock at BEGIN instead of failing mid-way."""
 
-    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+    # Only the decorator-factory form, as flask.cli.AppGroup.command itself, which ignores
+    # the same click overload.
+    def command(  # type: ignore[override]
+            self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
         register = super().command(*args, **kwargs)
 
         def decorator(callback: Callable[..., Any]) -> Any:

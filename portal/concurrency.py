@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 
+from portal.db import rows_changed
 from portal.extensions import db
 
 T = TypeVar("T")
@@ -45,4 +46,4 @@ def claim(column: InstrumentedAttribute[Any], row_id: int, expected: object,
     result = db.session.execute(
         update(model).where(model.id == row_id, column == expected).values(**values)
         .execution_options(synchronize_session=False))
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rows_changed(result) == 1

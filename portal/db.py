@@ -8,13 +8,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, event, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from portal import clock
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult, Result
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -138,6 +141,12 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql(begin_statement())
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed. Session.execute() is typed to return a
+    Result, but for these statements it is a CursorResult, the one that counts rows."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def bulk_insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:

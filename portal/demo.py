@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from portal.accounts.models import Role, User
 from portal.clock import today
-from portal.db import utcnow
+from portal.db import Base, utcnow
 from portal.employers.models import (
     Organisation,
     OrganisationStatus,
@@ -60,7 +61,8 @@ PLACEMENTS = [
      "Tunga lyft, smitta.", "Eleven lyfter inte och deltar inte i personlig omvårdnad.",
      [(11, 12, 3)]),
 ]
-USERS = [
+# (email, name, role, scope: "schools" -> unit codes, "org" -> organisation number)
+USERS: list[tuple[str, str, Role, dict[str, Any]]] = [
     ("samordnare@demo.praoportalen.se", "Sara Samordnare", Role.COORDINATOR, {}),
     ("syv.bergsskolan@demo.praoportalen.se", "Bo Berg", Role.COUNSELLOR,
      {"schools": ["12345678"]}),
@@ -78,7 +80,10 @@ NOTES = {
 }
 
 
-def _get_or_add(model: type, key: dict, **values: object) -> object:
+M = TypeVar("M", bound=Base)
+
+
+def _get_or_add(model: type[M], key: dict[str, object], **values: object) -> M:
     found = db.session.scalars(select(model).filter_by(**key)).first()
     if found is None:
         found = model(**key, **values)

@@ -12,7 +12,7 @@ def select_locale() -> str:
     if not has_request_context():  # the mail worker, the CLI: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
-    if chosen in current_app.config["PORTAL_LANGUAGES"]:
+    if isinstance(chosen, str) and chosen in current_app.config["PORTAL_LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

@@ -10,6 +10,7 @@ short formats ("3/15/27, 2:05 PM")."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from babel.dates import format_date as babel_format_date
 from flask import Flask, request, url_for
@@ -46,8 +47,10 @@ def page_url(page: int) -> str:
     path's own values (`/matchning/3?run_id=1` keeps run 3)."""
     view_args = request.view_args or {}
     taken = {"endpoint", "sida", *view_args}
-    args = {key: values for key, values in request.args.lists()
-            if not key.startswith("_") and key not in taken}
+    args: dict[str, Any] = {key: values for key, values in request.args.lists()
+                            if not key.startswith("_") and key not in taken}
+    if request.endpoint is None:  # only a routed page has other pages
+        raise RuntimeError("page_url() needs a request that matched a route")
     return url_for(request.endpoint, **view_args, **args, sida=page)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -84,7 +85,7 @@ def _repeats_a_word(password: str) -> bool:
     return rest < 8
 
 
-def _weakness(result: dict[str, Any], personal: set[str]) -> str:
+def _weakness(result: Mapping[str, Any], personal: set[str]) -> str:
     """Why zxcvbn finds the password easy to guess, from the patterns it found in it."""
     found = {m["pattern"] for m in result["sequence"]}
     if "repeat" in found:

@@ -4,9 +4,11 @@ its own work."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -63,7 +65,7 @@ def record_login(user: User, ip: str, language: str | None = None) -> None:
     """`language`: the one the user chose with the switch before signing in, kept for their
     emails; without one the user's stored language is theirs again."""
     user.last_login_at = utcnow()
-    if language in current_app.config["PORTAL_LANGUAGES"]:
+    if language is not None and language in current_app.config["PORTAL_LANGUAGES"]:
         user.language = language
     audit(user, "login", user, ip=ip)
     db.session.commit()
@@ -86,7 +88,7 @@ def set_password(user: User, password: str) -> None:
     user.session_token = new_session_token()
 
 
-def external_url(endpoint: str, **values: object) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for an email: the portal's public address, never the request's Host."""
     return current_app.config["PORTAL_BASE_URL"] + url_for(endpoint, **values)
 
@@ -186,7 +188,7 @@ def _invite(inviter: User, email: str, name: str, role: Role, school_ids: list[i
     return user
 
 
-def list_users(page: int, per_page: int = 50):  # noqa: ANN201 - Flask-SQLAlchemy Pagination
+def list_users(page: int, per_page: int = 50) -> Pagination:
     stmt = select(User).order_by(User.role, func.lower(User.name))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
-from portal.accounts.permissions import authorize, public, require
+from portal.accounts.permissions import get_authorized, public, require
 from portal.accounts.services import AccountError, normalize_email
 from portal.concurrency import AlreadyDecided
 from portal.employers import review, services
@@ -40,8 +40,7 @@ def _decided_elsewhere() -> None:
 
 @bp.route("/organisationer/<int:organisation_id>")
 def organisation(organisation_id: int) -> ResponseReturnValue:
-    organisation = db.session.get(Organisation, organisation_id)
-    authorize("organisation.view", organisation)
+    organisation = get_authorized("organisation.view", Organisation, organisation_id)
     return render_template("employers/organisation.html", organisation=organisation)
 
 
@@ -123,8 +122,7 @@ def join_requests() -> ResponseReturnValue:
 @bp.route("/arbetsgivare/forfragningar/<int:join_id>", methods=["POST"])
 @require("join.decide")
 def decide_join(join_id: int) -> ResponseReturnValue:
-    join = db.session.get(JoinRequest, join_id)
-    authorize("join.decide", join)
+    join = get_authorized("join.decide", JoinRequest, join_id)
     form = JoinDecisionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -153,8 +151,7 @@ def own_placement_requests() -> ResponseReturnValue:
 @bp.route("/arbetsgivare/egna-praoplatser/<int:request_id>", methods=["POST"])
 @require("own_request.decide")
 def decide_own_placement(request_id: int) -> ResponseReturnValue:
-    own = db.session.get(OwnPlacementRequest, request_id)
-    authorize("own_request.decide", own)
+    own = get_authorized("own_request.decide", OwnPlacementRequest, request_id)
     form = JoinDecisionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -180,8 +177,7 @@ def review_queue() -> ResponseReturnValue:
 @bp.route("/samordnare/organisationer/<int:organisation_id>/granska", methods=["GET", "POST"])
 @require("review.decide")
 def review_organisation(organisation_id: int) -> ResponseReturnValue:
-    organisation = db.session.get(Organisation, organisation_id)
-    authorize("review.decide", organisation)
+    organisation = get_authorized("review.decide", Organisation, organisation_id)
     form = DecisionForm()
     if form.validate_on_submit():
         try:
@@ -200,8 +196,7 @@ def review_organisation(organisation_id: int) -> ResponseReturnValue:
 @bp.route("/samordnare/praoplatser/<int:placement_id>/granska", methods=["GET", "POST"])
 @require("review.decide")
 def review_placement(placement_id: int) -> ResponseReturnValue:
-    placement = db.session.get(Placement, placement_id)
-    authorize("review.decide", placement)
+    placement = get_authorized("review.decide", Placement, placement_id)
     form = DecisionForm()
     if form.validate_on_submit():
         approve = form.decision.data == "approve"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from portal.accounts.models import User
 from portal.employers.models import (
@@ -48,7 +49,7 @@ class CouncilSummary:
     schools: int
 
 
-def _count(stmt) -> int:  # noqa: ANN001 - any select of one count
+def _count(stmt: Select[Any]) -> int:
     return db.session.scalar(stmt) or 0
 
 

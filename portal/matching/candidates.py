@@ -48,7 +48,7 @@ BRUTE_FORCE_BELOW = 256  # a grid this small is searched whole
 
 XY = tuple[float, float]
 Found = list[tuple[int, int]]  # (distance in metres, placement index), nearest first
-Accept = Callable[[int], bool] | None  # which placements a search may return; None: all
+Accept = Callable[[int], int] | None  # which placements a search may return (truthy); None: all
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +115,10 @@ def build_graph(
     """The hub graph of the module's docstring, plus the arc to `direct[pupil]` if any."""
     plane = _Plane([s.location for s in waiting] + [p.location for p in free])
     index = _Index(free, [plane.xy(p.location) for p in free], options.unknown_distance_m)
-    groups: dict[tuple[object, ...], list[int]] = {}
+    groups: dict[tuple[frozenset[str], frozenset[str] | None, LatLon | None], list[int]] = {}
     for i, s in enumerate(waiting):
         groups.setdefault((s.needs, s.compatible, s.location), []).append(i)
-    masks: dict[tuple[object, ...], Accept] = {}
+    masks: dict[tuple[frozenset[str], frozenset[str] | None], Accept] = {}
     graph = Graph()
     for (needs, allowed, location), pupils in groups.items():
         if (needs, allowed) not in masks:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, not_, or_, select, update
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Row, and_, func, not_, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.audit import audit
-from portal.db import bulk_insert, utcnow
+from portal.db import bulk_insert, rows_changed, utcnow
 from portal.employers.models import Organisation, OrganisationStatus, Placement, PlacementOffer
 from portal.employers.models import PlacementStatus as PS
 from portal.employers.reference import feature_codes
@@ -102,7 +103,8 @@ def _priority(policy: str, needs: int) -> int:
     return 0
 
 
-def _period_offers(period: PraoPeriod) -> list[tuple]:
+def _period_offers(
+        period: PraoPeriod) -> Sequence[Row[int, int, int, str, float | None, float | None]]:
     """Free seats that fit the period's weeks and grade (needs are the engine's check)."""
     grade_ok = Placement.accepts_grade_8 if period.grade == 8 else Placement.accepts_grade_9
     return db.session.execute(
@@ -115,7 +117,7 @@ def _period_offers(period: PraoPeriod) -> list[tuple]:
                PlacementOffer.last_week >= monday_of(period.last_day))).all()
 
 
-def _pupils(period_ids: list[int]) -> list[tuple]:
+def _pupils(period_ids: list[int]) -> Sequence[Row[int, int, int, float | None, float | None]]:
     return db.session.execute(
         select(Enrolment.id, Enrolment.period_id, Student.needs, School.latitude,
                School.longitude)
@@ -244,7 +246,7 @@ def seats_left_by_sector(run: MatchingRun) -> dict[str, int]:
     taken = (select(MatchResult.offer_id, func.count().label("n"))
              .where(MatchResult.run_id == run.id, MatchResult.offer_id.is_not(None))
              .group_by(MatchResult.offer_id).subquery())
-    offer_ids = set()
+    offer_ids: set[int] = set()
     for period in run.periods:
         offer_ids.update(row[0] for row in _period_offers(period))
     rows = db.session.execute(
@@ -255,7 +257,8 @@ def seats_left_by_sector(run: MatchingRun) -> dict[str, int]:
     return {sector: int(left or 0) for sector, left in rows}
 
 
-def results_page(run: MatchingRun, only_unplaced: bool, page: int, per_page: int = 50):  # noqa: ANN201
+def results_page(run: MatchingRun, only_unplaced: bool, page: int,
+                 per_page: int = 50) -> Pagination:
     stmt = (select(MatchResult).where(MatchResult.run_id == run.id)
             .join(Enrolment).join(Student)
             .order_by(Student.class_name, Student.last_name, Student.first_name)
@@ -509,7 +512,7 @@ def _take_seats(per_offer: Counter[int]) -> None:
                                          <= PlacementOffer.seats)
             .values(seats_taken=PlacementOffer.seats_taken + count)
             .execution_options(synchronize_session=False))
-        if taken.rowcount != 1:
+        if rows_changed(taken) != 1:
             db.session.rollback()
             raise MatchingError(_l("Några platser har tagits av en annan runda sedan den här "
                                    "kördes. Kör om rundan."))
@@ -517,6 +520,7 @@ def _take_seats(per_offer: Counter[int]) -> None:
 
 def _assign(run: MatchingRun, results: list[MatchResult]) -> None:
     for r in results:
+        assert r.offer is not None, "publish() passes only results with a seat"
         source = (AssignmentSource.MANUAL if r.source is ResultSource.MANUAL
                   else AssignmentSource.MATCHING)
         db.session.add(Assignment(enrolment_id=r.enrolment_id, offer_id=r.offer_id,
@@ -631,7 +635,7 @@ def _release_seats(per_offer: Counter[int]) -> None:
                                          PlacementOffer.seats_taken >= count)
             .values(seats_taken=PlacementOffer.seats_taken - count)
             .execution_options(synchronize_session=False))
-        if freed.rowcount != 1:
+        if rows_changed(freed) != 1:
             db.session.rollback()
             raise MatchingError(_l("Platserna stämmer inte med rundan, så den drogs inte "
                                    "tillbaka. Kontakta samordnaren."))

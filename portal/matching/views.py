@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from portal.accounts.permissions import authorize, can, require
+from portal.accounts.permissions import can, get_authorized, require
 from portal.extensions import db
 from portal.formtools import choices
 from portal.matching import services
@@ -56,9 +56,7 @@ def rounds() -> ResponseReturnValue:
 
 
 def _run(run_id: int) -> MatchingRun:
-    run = db.session.get(MatchingRun, run_id)
-    authorize("matching.run", run)
-    return run
+    return get_authorized("matching.run", MatchingRun, run_id)
 
 
 @bp.route("/matchning/<int:run_id>")

@@ -30,7 +30,7 @@ def recipient_language(recipient: str) -> str:
 
 
 def _offered(language: str | None) -> str:
-    if language in current_app.config["PORTAL_LANGUAGES"]:
+    if language is not None and language in current_app.config["PORTAL_LANGUAGES"]:
         return language
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -78,5 +78,5 @@ def enqueue_many(template: str, messages: Iterable[tuple[str, dict[str, Any]]]) 
                          "body_text": text_t.render(values), "body_html": html_t.render(values),
                          "kind": template})
     if rows:
-        db.session.execute(insert(OutboxEmail.__table__), rows)
+        db.session.execute(insert(OutboxEmail), rows)
     return len(rows)

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.accounts.permissions import authorize, require
+from portal.accounts.permissions import get_authorized, require
 from portal.extensions import db
 from portal.notifications import bp, worker
 from portal.notifications.models import FailureReason, OutboxEmail, OutboxStatus
@@ -64,8 +64,7 @@ def masked_body(email: OutboxEmail) -> str:
 @bp.route("/utkorg/<int:email_id>")
 @require("outbox.read")
 def outbox_email(email_id: int) -> ResponseReturnValue:
-    email = db.session.get(OutboxEmail, email_id)
-    authorize("outbox.read", email)
+    email = get_authorized("outbox.read", OutboxEmail, email_id)
     return render_template("notifications/outbox_email.html", email=email,
                            body=masked_body(email), failure_text=failure_text)
 
@@ -73,8 +72,7 @@ def outbox_email(email_id: int) -> ResponseReturnValue:
 @bp.route("/utkorg/<int:email_id>/forsok-igen", methods=["POST"])
 @require("outbox.retry")
 def retry(email_id: int) -> ResponseReturnValue:
-    email = db.session.get(OutboxEmail, email_id)
-    authorize("outbox.retry", email)
+    email = get_authorized("outbox.retry", OutboxEmail, email_id)
     if email.status is OutboxStatus.FAILED:
         worker.requeue(email)
         flash(_("Meddelandet skickas igen inom kort."), "success")

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.audit import audit
-from portal.db import utcnow
+from portal.db import rows_changed, utcnow
 from portal.employers.models import (
     Organisation,
     OrganisationStatus,
@@ -49,7 +49,7 @@ def _open_offers(period: PraoPeriod) -> Select:
                    PlacementOffer.seats_taken < PlacementOffer.seats))
 
 
-def _covers(needs: int):  # noqa: ANN202 - a SQL boolean expression
+def _covers(needs: int) -> ColumnElement[bool]:
     return Placement.features.op("&")(needs) == needs
 
 
@@ -137,7 +137,7 @@ def _take(enrolment: Enrolment, offer: PlacementOffer) -> None:
         update(Enrolment).where(Enrolment.id == enrolment.id,
                                 Enrolment.state == EnrolmentState.NEEDS_PLACEMENT)
         .values(state=EnrolmentState.ASSIGNED).execution_options(synchronize_session=False))
-    if left_queue.rowcount != 1:
+    if rows_changed(left_queue) != 1:
         db.session.rollback()
         raise PraoError("offer", _l("Eleven har redan fått en plats."))
     taken = db.session.execute(
@@ -145,7 +145,7 @@ def _take(enrolment: Enrolment, offer: PlacementOffer) -> None:
                                      PlacementOffer.seats_taken < PlacementOffer.seats)
         .values(seats_taken=PlacementOffer.seats_taken + 1)
         .execution_options(synchronize_session=False))
-    if taken.rowcount != 1:
+    if rows_changed(taken) != 1:
         db.session.rollback()
         raise PraoError("offer", _l("Platsen blev full nyss. Välj en annan."))
 
@@ -236,7 +236,7 @@ def resend_own_link(enrolment: Enrolment, user: User) -> None:
 def _own_placement(enrolment: Enrolment) -> Placement:
     if enrolment.state is not EnrolmentState.OWN_PLACEMENT or enrolment.own_placement_id is None:
         raise PraoError("own", _l("Eleven har ingen egen praoplats att granska."))
-    return db.session.get(Placement, enrolment.own_placement_id)
+    return db.session.get_one(Placement, enrolment.own_placement_id)
 
 
 def own_enrolment_for(placement_id: int, enrolment_id: int) -> tuple[Placement, Enrolment]:
@@ -246,4 +246,4 @@ def own_enrolment_for(placement_id: int, enrolment_id: int) -> tuple[Placement, 
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.own_placement_id != placement_id:
         raise LookupError(placement_id)
-    return db.session.get(Placement, placement_id), enrolment
+    return db.session.get_one(Placement, placement_id), enrolment

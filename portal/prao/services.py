@@ -10,15 +10,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import selectinload
 
 from portal import clock
 from portal.accounts.models import User
 from portal.audit import audit
-from portal.db import utcnow
+from portal.db import rows_changed, utcnow
 from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
 from portal.notifications import messages
@@ -64,7 +65,7 @@ class Outcome:
 
 # --- what the employer and the supervisor see ---------------------------------------------
 
-def _with_pupil_and_school(stmt):  # noqa: ANN001, ANN202 - a select of Assignment
+def _with_pupil_and_school(stmt: Select[Any]) -> Select[Any]:
     return stmt.options(
         selectinload(Assignment.enrolment).selectinload(Enrolment.student),
         selectinload(Assignment.enrolment).selectinload(Enrolment.period)
@@ -103,7 +104,7 @@ def confirm(assignment_id: int, placement_id: int, actor: Actor) -> Outcome:
     db.session.rollback()  # a fresh transaction: the conditional update decides
     if not _decide(assignment_id, placement_id, AssignmentState.CONFIRMED, actor, ""):
         return _lost(assignment_id)
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.get_one(Assignment, assignment_id)
     _record_confirmation_steps(assignment, actor)
     audit(actor.user, "assignment_confirmed", assignment, detail=actor.label)
     db.session.commit()
@@ -120,7 +121,7 @@ def decline(assignment_id: int, placement_id: int, reason: str, actor: Actor) ->
     db.session.rollback()
     if not _decide(assignment_id, placement_id, AssignmentState.DECLINED, actor, reason):
         return _lost(assignment_id)
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.get_one(Assignment, assignment_id)
     release(assignment)
     for email in counsellor_emails(assignment.enrolment.period.school):
         messages.assignment_declined(email, assignment)
@@ -141,7 +142,7 @@ def _decide(assignment_id: int, placement_id: int, state: AssignmentState, actor
                 decided_by_id=actor.user.id if actor.user else None,
                 decided_by_label=actor.label[:200])
         .execution_options(synchronize_session=False))
-    return changed.rowcount == 1
+    return rows_changed(changed) == 1
 
 
 def _lost(assignment_id: int) -> Outcome:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import clock
-from portal.accounts.permissions import authorize, public, require
+from portal.accounts.permissions import get_authorized, public, require
 from portal.employers.models import Placement
 from portal.extensions import db
 from portal.formtools import choices
@@ -77,8 +77,7 @@ def _employer_page(errors: dict[int, str], status: int) -> ResponseReturnValue:
 @bp.route("/arbetsgivare/elever/<int:assignment_id>/svar", methods=["POST"])
 @require("assignment.respond")
 def employer_decide(assignment_id: int) -> ResponseReturnValue:
-    assignment = db.session.get(Assignment, assignment_id)
-    authorize("assignment.respond", assignment)
+    assignment = get_authorized("assignment.respond", Assignment, assignment_id)
     error = _decide(assignment, services.Actor.of(current_user))
     if error:
         return _employer_page({assignment_id: error}, 400)
@@ -88,8 +87,7 @@ def employer_decide(assignment_id: int) -> ResponseReturnValue:
 @bp.route("/arbetsgivare/praoplatser/<int:placement_id>/forsta-dagen", methods=["GET", "POST"])
 @require("first_day.edit")
 def first_day(placement_id: int) -> ResponseReturnValue:
-    placement = db.session.get(Placement, placement_id)
-    authorize("first_day.edit", placement)
+    placement = get_authorized("first_day.edit", Placement, placement_id)
     form = FirstDayForm(obj=placement)
     if form.validate_on_submit():
         form.populate_obj(placement)
@@ -109,8 +107,8 @@ def first_day(placement_id: int) -> ResponseReturnValue:
 def supervisor(token: str) -> ResponseReturnValue:
     try:
         link = links.read_supervisor_token(token, clock.today())
-    except links.LinkError as error:
-        return render_template("prao/link_problem.html", reason=error.reason), 404
+    except links.LinkError as problem:
+        return render_template("prao/link_problem.html", reason=problem.reason), 404
     pupils = services.supervisor_assignments(link)
     if not pupils:  # every pupil moved elsewhere, or a link for another workplace
         return render_template("prao/link_problem.html", reason="invalid"), 404
@@ -138,8 +136,7 @@ def supervisor(token: str) -> ResponseReturnValue:
 # --- the counsellor: placing by hand and own placements ---------------------------------------
 
 def _enrolment(period_id: int, enrolment_id: int) -> Enrolment:
-    found = db.session.get(Enrolment, enrolment_id)
-    authorize("assignment.place", found)
+    found = get_authorized("assignment.place", Enrolment, enrolment_id)
     if found.period_id != period_id:
         abort(404)
     return found
@@ -225,9 +222,7 @@ def own_risk(token: str) -> ResponseReturnValue:
 # --- the checklist ------------------------------------------------------------------------------
 
 def _period(period_id: int, action: str) -> PraoPeriod:
-    found = db.session.get(PraoPeriod, period_id)
-    authorize(action, found)
-    return found
+    return get_authorized(action, PraoPeriod, period_id)
 
 
 @bp.route("/perioder/<int:period_id>/checklista")
@@ -243,8 +238,7 @@ def period_checklist(period_id: int) -> ResponseReturnValue:
 @require("checklist.tick")
 def tick(period_id: int, assignment_id: int) -> ResponseReturnValue:
     period = _period(period_id, "checklist.tick")
-    assignment = db.session.get(Assignment, assignment_id)
-    authorize("checklist.tick", assignment)
+    assignment = get_authorized("checklist.tick", Assignment, assignment_id)
     if assignment.enrolment.period_id != period.id:
         abort(404)
     step = request.form.get("step", "")

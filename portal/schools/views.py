@@ -9,9 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from portal.accounts.permissions import authorize, require
+from portal.accounts.permissions import get_authorized, require
 from portal.clock import today
-from portal.extensions import db
 from portal.formtools import choices
 from portal.prao import overview as prao_overview
 from portal.prao.attendance import overview as attendance
@@ -54,8 +53,7 @@ def municipalities() -> ResponseReturnValue:
 @bp.route("/samordnare/kommuner/<int:municipality_id>", methods=["GET", "POST"])
 @require("municipality.manage")
 def municipality(municipality_id: int) -> ResponseReturnValue:
-    found = db.session.get(Municipality, municipality_id)
-    authorize("municipality.manage", found)
+    found = get_authorized("municipality.manage", Municipality, municipality_id)
     form = MunicipalityForm(obj=found)
     return _save_municipality(form, found) or render_template(
         "schools/municipality.html", form=form, municipality=found)
@@ -103,8 +101,7 @@ def schools() -> ResponseReturnValue:
 @bp.route("/samordnare/skolor/<int:school_id>", methods=["GET", "POST"])
 @require("school.manage")
 def edit_school(school_id: int) -> ResponseReturnValue:
-    school = db.session.get(School, school_id)
-    authorize("school.manage", school)
+    school = get_authorized("school.manage", School, school_id)
     form = _school_form(school)
     return _save_school(form, school) or render_template(
         "schools/edit_school.html", form=form, school=school)
@@ -114,8 +111,7 @@ def edit_school(school_id: int) -> ResponseReturnValue:
 
 @bp.route("/skolor/<int:school_id>")
 def school(school_id: int) -> ResponseReturnValue:
-    school = db.session.get(School, school_id)
-    authorize("school.view", school)
+    school = get_authorized("school.view", School, school_id)
     return render_template("schools/school.html", school=school,
                            periods=services.periods_of([school.id]))
 
@@ -123,8 +119,7 @@ def school(school_id: int) -> ResponseReturnValue:
 @bp.route("/skolor/<int:school_id>/perioder/ny", methods=["GET", "POST"])
 @require("period.create")
 def new_period(school_id: int) -> ResponseReturnValue:
-    school = db.session.get(School, school_id)
-    authorize("period.create", school)
+    school = get_authorized("period.create", School, school_id)
     form = PeriodForm()
     if form.validate_on_submit():
         try:
@@ -147,9 +142,7 @@ def _period_data(form: PeriodForm) -> services.PeriodData:
 
 
 def _period(period_id: int, action: str = "period.view") -> PraoPeriod:
-    period = db.session.get(PraoPeriod, period_id)
-    authorize(action, period)
-    return period
+    return get_authorized(action, PraoPeriod, period_id)
 
 
 @bp.route("/perioder/<int:period_id>")

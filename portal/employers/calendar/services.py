@@ -5,11 +5,12 @@ live here; never `request` or `flash`."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Date, and_, case, func, literal, select, union_all
+from sqlalchemy import Date, Row, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.selectable import CTE
@@ -79,13 +80,13 @@ def _school_counts(start: date, end: date) -> dict[date, tuple[int, int]]:
         select(CalendarEntry.school_id, CalendarEntry.first_week, CalendarEntry.last_week,
                CalendarEntry.pupils)
         .where(CalendarEntry.last_week >= start, CalendarEntry.first_week <= end)).all()
-    for school_id, first, last, pupils in entries:
+    for school_id, first, last, expected in entries:
         for week in _mondays_between(max(first, start), min(last, end)):
-            per_week[week].setdefault(school_id, pupils or 0)
+            per_week[week].setdefault(school_id, expected or 0)
     return {week: (len(schools), sum(schools.values())) for week, schools in per_week.items()}
 
 
-def _period_rows(start: date, end: date) -> list[tuple]:
+def _period_rows(start: date, end: date) -> Sequence[Row[int, date, date, int]]:
     # Only pupils still waiting: a placed pupil's seat is already out of the free seats, so
     # counting them too would report the same pupil short twice.
     holds_seat = select(Assignment.id).where(Assignment.enrolment_id == Enrolment.id,

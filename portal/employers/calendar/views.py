@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from portal.accounts.permissions import authorize, can, require
+from portal.accounts.permissions import can, get_authorized, require
 from portal.employers.blueprint import bp
 from portal.employers.calendar import services as service
 from portal.employers.calendar.forms import CalendarEntryForm
@@ -46,7 +46,8 @@ def calendar_entry_new() -> ResponseReturnValue:
                                      for s in schools])
     if form.validate_on_submit():
         try:
-            service.add_calendar_entry(db.session.get(School, form.school.data),
+            # The select offers only existing schools, and validation held it to them.
+            service.add_calendar_entry(db.session.get_one(School, form.school.data),
                                        form.weeks.data, form.pupils.data, current_user)
         except service.FieldProblems as error:
             _attach(form, error)
@@ -59,8 +60,7 @@ def calendar_entry_new() -> ResponseReturnValue:
 @bp.route("/kalender/<int:entry_id>/ta-bort", methods=["POST"])
 @require("calendar.edit")
 def calendar_entry_delete(entry_id: int) -> ResponseReturnValue:
-    entry = db.session.get(CalendarEntry, entry_id)
-    authorize("calendar.edit", entry)
+    entry = get_authorized("calendar.edit", CalendarEntry, entry_id)
     service.remove_calendar_entry(entry, current_user)
     flash(_("Raden är borttagen ur kalendern."), "success")
     return redirect(url_for("employers.calendar", _anchor="skolveckor"))

@@ -480,8 +480,8 @@ def matching_text(stmt: Select[Any], text: str) -> Select[Any]:
     return stmt.where(*_text_conditions(wanted, db.session.get_bind().dialect.name))
 
 
-def _statement(base: Select[Any], query: CatalogueQuery, current: date, dialect: str,
-               ranked: bool = True) -> tuple[Select[Any], list[Any]]:
+def _statement(base: Select[*tuple[Any, ...]], query: CatalogueQuery, current: date,
+               dialect: str, ranked: bool = True) -> tuple[Select[Any], list[Any]]:
     stmt = base.join(Placement.organisation).where(*_conditions(query, current))
     order: list[Any] = [Placement.title, Placement.id]
     wanted = query_words(query.text)

@@ -88,7 +88,8 @@ def _placement_suffix(results: catalogue.CataloguePage | None) -> str:
 def _page_url(form: CatalogueForm) -> Callable[[int], str]:
     """Links to other pages of the same search: every filter kept, repeated ones too, and
     nothing else (url_for would read a visitor's `_external` or `_anchor` as its own)."""
-    args = {name: values for name, values in request.args.lists() if name in form}
+    args: dict[str, Any] = {name: values for name, values in request.args.lists()
+                            if name in form}
 
     def url(page: int) -> str:
         return url_for("employers.catalogue_search", **args, sida=page)

@@ -9,8 +9,9 @@ when it shows them (`gettext(problem.message, **problem.params)`)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time
 
 MAX_WORK_MINUTES = 7 * 60
@@ -29,7 +30,7 @@ def _l(message: str) -> str:
 class HoursProblem:
     field: str  # "day_start", "day_end", "break_start" or "break_minutes"
     message: str
-    params: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.message % self.params if self.params else self.message

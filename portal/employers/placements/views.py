@@ -14,7 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from portal.accounts.permissions import authorize, require
+from portal.accounts.permissions import authorize, get_authorized, require
 from portal.employers.blueprint import bp
 from portal.employers.models import Placement, PlacementOffer, PlacementStatus
 from portal.employers.placements import services as service
@@ -44,9 +44,7 @@ def _attach(form: FlaskForm, error: service.FieldProblems) -> None:
 # --- placements --------------------------------------------------------------------
 
 def _placement(placement_id: int, action: str) -> Placement:
-    placement = db.session.get(Placement, placement_id)
-    authorize(action, placement)
-    return placement
+    return get_authorized(action, Placement, placement_id)
 
 
 def _placement_form(defaults: dict[str, object]) -> PlacementForm:
@@ -172,9 +170,7 @@ def placement_archive(placement_id: int) -> ResponseReturnValue:
 # --- offers: weeks and seats -------------------------------------------------------
 
 def _offer(offer_id: int) -> PlacementOffer:
-    offer = db.session.get(PlacementOffer, offer_id)
-    authorize("offer.edit", offer)
-    return offer
+    return get_authorized("offer.edit", PlacementOffer, offer_id)
 
 
 def _after_offer(placement: Placement, message: str) -> ResponseReturnValue:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import clock
-from portal.accounts.permissions import authorize, public, require
+from portal.accounts.permissions import get_authorized, public, require
 from portal.extensions import db
 from portal.formtools import choices
 from portal.prao import worktime
@@ -263,8 +263,7 @@ def employer_day() -> ResponseReturnValue:
 
 def _assignment(assignment_id: int, action: str) -> Placed:
     """Load and authorize in one call: 404 outside the user's scope, or when missing."""
-    assignment = db.session.get(Assignment, assignment_id)
-    authorize(action, assignment)
+    get_authorized(action, Assignment, assignment_id)
     found = services.placed([assignment_id]).get(assignment_id)
     if found is None:
         abort(404)
@@ -290,10 +289,7 @@ def employer_pupil(assignment_id: int) -> ResponseReturnValue:
 @bp.route("/perioder/<int:period_id>/narvaro")
 @require("attendance.follow")
 def period_overview(period_id: int) -> ResponseReturnValue:
-    period = db.session.get(PraoPeriod, period_id)
-    authorize("attendance.follow", period)
-    if period is None:  # authorize has answered 404 already; this tells the type checker
-        abort(404)
+    period = get_authorized("attendance.follow", PraoPeriod, period_id)
     return render_template("prao/attendance/period.html",
                            overview=overview.period_overview(period), today=clock.today(),
                            **_labels())

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.accounts.permissions import authorize, public, require
+from portal.accounts.permissions import get_authorized, public, require
 from portal.clock import today
-from portal.extensions import db, limiter
+from portal.extensions import limiter
 from portal.i18n import current_language
 from portal.prao.certificates import bp, services
 from portal.prao.certificates.forms import IssueForm, VerifyForm
@@ -43,17 +43,11 @@ def pupil_certificate(enrolment: Enrolment) -> Certificate | None:
 
 
 def _period(period_id: int) -> PraoPeriod:
-    period = db.session.get(PraoPeriod, period_id)
-    authorize(ACTION, period)
-    assert period is not None
-    return period
+    return get_authorized(ACTION, PraoPeriod, period_id)
 
 
 def _assignment(assignment_id: int) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id)
-    authorize(ACTION, assignment.enrolment if assignment is not None else None)
-    assert assignment is not None
-    return assignment
+    return get_authorized(ACTION, Assignment, assignment_id)
 
 
 def _facts(certificate: Certificate) -> dict[str, object]:

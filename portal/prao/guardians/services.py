@@ -18,7 +18,7 @@ from portal.accounts import services as accounts
 from portal.accounts.models import User
 from portal.audit import audit
 from portal.clock import today
-from portal.db import utcnow
+from portal.db import rows_changed, utcnow
 from portal.employers.models import Placement
 from portal.extensions import db
 from portal.notifications import messages
@@ -178,7 +178,7 @@ def _claim_notice(assignment: Assignment, email: str) -> GuardianNotice:
         .where(GuardianNotice.id == existing.id, GuardianNotice.email != email,
                GuardianNotice.acknowledged_at.is_(None))
         .values(email=email, sent_at=utcnow()))
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(claimed) != 1:
         db.session.expire(existing)  # the row is as the other click left it
         raise GuardianError("send", _l("Brevet är redan skickat till %(email)s.", email=email))
     return existing
@@ -261,7 +261,7 @@ def acknowledge(notice: GuardianNotice) -> bool:
         update(GuardianNotice)
         .where(GuardianNotice.id == notice_id, GuardianNotice.acknowledged_at.is_(None))
         .values(acknowledged_at=utcnow()).execution_options(synchronize_session=False))
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(done) != 1:
         db.session.rollback()
         return False
     with force_locale("sv"):

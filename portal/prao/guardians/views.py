@@ -21,8 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.accounts.permissions import authorize, public, require
-from portal.extensions import db
+from portal.accounts.permissions import get_authorized, public, require
 from portal.prao.guardians import bp, services
 from portal.prao.guardians.forms import AcknowledgeForm, GuardianEmailForm, SendLetterForm
 from portal.prao.guardians.letter import LANGUAGE_NAMES, LETTER_LANGUAGES, language
@@ -44,17 +43,11 @@ def _private(response: Response) -> Response:
 
 
 def _period(period_id: int) -> PraoPeriod:
-    period = db.session.get(PraoPeriod, period_id)
-    authorize(ACTION, period)
-    assert period is not None
-    return period
+    return get_authorized(ACTION, PraoPeriod, period_id)
 
 
 def _assignment(assignment_id: int) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id)
-    authorize(ACTION, assignment.enrolment if assignment is not None else None)
-    assert assignment is not None
-    return assignment
+    return get_authorized(ACTION, Assignment, assignment_id)
 
 
 def _lang() -> str:

@@ -97,7 +97,8 @@ def existing_pupils(school_id: int) -> dict[str, Existing]:
     stmt = select(Student.id, Student.external_id, Student.first_name, Student.last_name,
                   Student.class_name, Student.grade, Student.gender, Student.needs,
                   Student.email, Student.missing_since).where(Student.school_id == school_id)
-    return {row.external_id: Existing(*row) for row in db.session.execute(stmt)}
+    # By name: SQLAlchemy types a select of ten columns with an open tail of more.
+    return {row.external_id: Existing(**row._asdict()) for row in db.session.execute(stmt)}
 
 
 def _change(current: Existing, row: PupilRow) -> Change | None:

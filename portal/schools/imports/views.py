@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from portal.accounts.permissions import authorize
+from portal.accounts.permissions import get_authorized
 from portal.clock import today
 from portal.extensions import csrf, db
 from portal.schools.blueprint import bp
@@ -24,15 +24,11 @@ UPLOAD_OVERHEAD = 64 * 1024
 
 
 def _school_or_404(school_id: int, action: str) -> School:
-    school = db.session.get(School, school_id)
-    authorize(action, school)
-    return school  # type: ignore[return-value]
+    return get_authorized(action, School, school_id)
 
 
 def _import_or_404(import_id: int) -> PupilImport:
-    found = db.session.get(PupilImport, import_id)
-    authorize("pupils.import", found)
-    return found  # type: ignore[return-value]
+    return get_authorized("pupils.import", PupilImport, import_id)
 
 
 def _upload_page(school: School, form: PupilUploadForm,

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -218,7 +219,7 @@ def eligible_offers_stmt(enrolment: Enrolment) -> Select:
 
 
 def eligible_offers(enrolment: Enrolment, sector: str = "", text: str = "", page: int = 1,
-                    per_page: int = 20):  # noqa: ANN201 - Flask-SQLAlchemy Pagination
+                    per_page: int = 20) -> Pagination:
     from portal.employers.catalogue.services import matching_text
 
     stmt = eligible_offers_stmt(enrolment).options(

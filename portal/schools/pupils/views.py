@@ -14,10 +14,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
-from portal.accounts.permissions import authorize, public, require
+from portal.accounts.permissions import get_authorized, public, require
 from portal.clock import today
 from portal.employers.reference import sectors
-from portal.extensions import db
 from portal.i18n import current_language
 from portal.matching import services as matching
 from portal.prao import overview as prao_overview
@@ -35,9 +34,7 @@ def _field_error(form: object, error: schools.SchoolError) -> None:
 
 
 def _period(period_id: int, action: str = "period.view") -> PraoPeriod:
-    period = db.session.get(PraoPeriod, period_id)
-    authorize(action, period)
-    return period
+    return get_authorized(action, PraoPeriod, period_id)
 
 
 @bp.route("/perioder/<int:period_id>/hamta-elever", methods=["POST"])
@@ -74,8 +71,7 @@ def class_list(period_id: int) -> ResponseReturnValue:
 @bp.route("/perioder/<int:period_id>/elever/<int:enrolment_id>", methods=["GET", "POST"])
 @require("enrolment.manage")
 def enrolment(period_id: int, enrolment_id: int) -> ResponseReturnValue:
-    found = db.session.get(Enrolment, enrolment_id)
-    authorize("enrolment.manage", found)
+    found = get_authorized("enrolment.manage", Enrolment, enrolment_id)
     if found.period_id != period_id:
         abort(404)
     form = EnrolmentStateForm(obj=found)
@@ -99,8 +95,7 @@ def enrolment(period_id: int, enrolment_id: int) -> ResponseReturnValue:
 @bp.route("/perioder/<int:period_id>/elever/<int:enrolment_id>/lank", methods=["POST"])
 @require("enrolment.manage")
 def enrolment_link(period_id: int, enrolment_id: int) -> ResponseReturnValue:
-    found = db.session.get(Enrolment, enrolment_id)
-    authorize("enrolment.manage", found)
+    found = get_authorized("enrolment.manage", Enrolment, enrolment_id)
     if found.period_id != period_id:
         abort(404)
     if request.form.get("action") == "revoke":
