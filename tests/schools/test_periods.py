@@ -69,16 +69,25 @@ def test_exempt_needs_a_reason(client, login_as, db, world):
     assert enrolment.state is EnrolmentState.EXEMPT
 
 
-def test_days_so_far_counts_placed_periods(client, login_as, db, world):
+def test_days_so_far_counts_days_worked_not_days_planned(client, login_as, db, world):
+    from portal.prao.models import AttendanceDay, AttendanceStatus
+
     student = factories.StudentFactory(school=world.school_a)
     done = factories.PraoPeriodFactory(school=world.school_a, first_day=date(2026, 3, 16),
                                        last_day=date(2026, 3, 20), wishes_open=date(2026, 1, 1),
                                        wishes_close=date(2026, 2, 1))
-    factories.EnrolmentFactory(period=done, student=student, state=EnrolmentState.ASSIGNED)
+    earlier = factories.AssignmentFactory(enrolment=factories.EnrolmentFactory(
+        period=done, student=student, state=EnrolmentState.ASSIGNED), state="completed")
+    for day, status in ((16, "present"), (17, "late"), (18, "present"), (19, "absent"),
+                        (20, "present")):
+        db.session.add(AttendanceDay(assignment_id=earlier.id, day=date(2026, 3, day),
+                                     status=AttendanceStatus(status)))
     now = factories.PraoPeriodFactory(school=world.school_a)
-    factories.EnrolmentFactory(period=now, student=student)
+    planned = factories.EnrolmentFactory(period=now, student=student,
+                                         state=EnrolmentState.ASSIGNED)
+    factories.AssignmentFactory(enrolment=planned, state="confirmed")
     db.session.commit()
     login_as("counsellor")
     html = client.get(f"/perioder/{now.id}").get_data(as_text=True)
-    # five days so far, under the ten required
-    assert '<td data-label="Praodagar hittills">5 <span' in html
+    # four days worked (an absence is not a prao day; the coming period is only planned)
+    assert '<td data-label="Praodagar hittills">4 <span' in html

@@ -3,7 +3,7 @@ own placements. Each function that changes something commits its own work."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -40,7 +40,7 @@ from portal.schools.models import (
     Student,
     Wish,
 )
-from portal.schools.periods import Window, lopsided_sectors, wish_window, working_days
+from portal.schools.periods import Window, lopsided_sectors, wish_window
 from portal.schools.services import SchoolError, period_weeks
 from portal.urls import MAX_DB_ID
 
@@ -65,17 +65,11 @@ class OverviewRow:
 
 
 def days_so_far(student_ids: list[int]) -> dict[int, int]:
-    """Prao days each pupil has had or has coming (placed or own placement), all periods."""
-    rows = db.session.execute(
-        select(Enrolment.student_id, PraoPeriod.first_day, PraoPeriod.last_day)
-        .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
-        .where(Enrolment.student_id.in_(student_ids),
-               Enrolment.state.in_([EnrolmentState.ASSIGNED, EnrolmentState.OWN_PLACEMENT]))
-    ).all()
-    days: Counter[int] = Counter()
-    for student_id, first, last in rows:
-        days[student_id] += working_days(first, last)
-    return dict(days)
+    """Prao days each pupil has done: days the workplace reported them present or late, in
+    every period of years 8 and 9. Days only planned do not count until they are worked."""
+    from portal.prao.attendance.overview import ten_days
+
+    return {sid: days.attended for sid, days in ten_days(student_ids).items()}
 
 
 def overview(period: PraoPeriod) -> list[OverviewRow]:
