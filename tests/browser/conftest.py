@@ -24,8 +24,10 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from sqlalchemy import update
 from werkzeug.serving import make_server
 
+from portal.accounts.models import User
 from portal.demo import seed_demo
 from portal.extensions import db
 from tests.browser.support import (
@@ -169,3 +171,14 @@ def page_as(new_page: Callable[..., Page],
         return new_page(storage_state=_signed_in_states[role], **options)
 
     return open_as
+
+
+@pytest.fixture(autouse=True)
+def _users_read_swedish_again(live_app: Flask) -> Iterator[None]:
+    """A test that switches a signed-in user to English stores that choice on the account
+    (emails follow it); the next test starts from the demo's Swedish again."""
+    yield
+    with live_app.app_context():
+        db.session.execute(update(User).values(language="sv"))
+        db.session.commit()
+        db.session.remove()

@@ -4,6 +4,7 @@ draft, reads the summary, publishes, and withdraws the round; no axe violation a
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -29,7 +30,10 @@ def _draft(app: Flask, label: str) -> int:
             email=ROLES["counsellor"].email)).one()
         school = db.session.scalars(select(School).where(
             School.unit_code == "12345678")).one()
-        period = factories.PraoPeriodFactory(school=school, name=f"Matchning {label}")
+        # A period of its own: one per school, grade and first day.
+        first = date(2027, 4, 12) if label == "desktop" else date(2027, 4, 19)
+        period = factories.PraoPeriodFactory(school=school, name=f"Matchning {label}",
+                                             first_day=first, last_day=first + timedelta(11))
         offer = factories.PlacementOfferFactory(
             seats=1, placement__title=f"Verkstaden {label}",
             first_week=period.first_day, last_week=period.last_day)
