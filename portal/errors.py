@@ -17,8 +17,14 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db
 from portal.i18n import current_language
+from portal.texts import mark as _l
 
 log = logging.getLogger(__name__)
+
+# The plain page's text, kept as msgids so the page can still speak Swedish when the
+# translations themselves are what failed.
+PLAIN_TITLE = _l("Något gick fel hos oss")
+PLAIN_TEXT = _l("Ett oväntat fel uppstod. Försök igen om en stund.")
 
 HANDLED = (400, 403, 404, 405, 413, 429, 500)
 
@@ -35,12 +41,10 @@ def _discard_failed_work() -> None:
 def _plain_page(code: int) -> Response:
     """The last resort when the error page cannot be rendered: no template, no database."""
     try:
-        lang, title = current_language(), _("Något gick fel hos oss")
-        text = _("Ett oväntat fel uppstod. Försök igen om en stund.")
+        lang, title, text = current_language(), _(PLAIN_TITLE), _(PLAIN_TEXT)
     except Exception:  # the translations failed too: Swedish, the portal's own language
         log.exception("no translation for the plain error page")
-        lang, title = "sv", "Något gick fel hos oss"
-        text = "Ett oväntat fel uppstod. Försök igen om en stund."
+        lang, title, text = "sv", PLAIN_TITLE, PLAIN_TEXT
     html = (f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
             f"<title>{escape(title)} – Praoportalen</title></head>"
             f"<body><main><h1>{escape(title)}</h1><p>{escape(text)}</p>"

@@ -20,13 +20,17 @@ from datetime import datetime
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from portal import clock
 from portal.extensions import db
+from portal.texts import mark as _l
 
 log = logging.getLogger(__name__)
 
-jobs_cli = AppGroup("jobs", help="Periodiska jobb: morgonmejl, närvarolarm, påminnelser, utkorg.")
+# The command line has no language choice: its help is the Swedish msgid.
+jobs_cli = AppGroup("jobs", help=_l("Periodiska jobb: morgonmejl, närvarolarm, påminnelser, "
+                                    "utkorg."))
 
 
 @dataclass
@@ -36,7 +40,8 @@ class JobReport:
 
     def __str__(self) -> str:
         parts = [f"{name} {count}" for name, count in self.done.items()]
-        return ", ".join(parts + [f"fel: {e}" for e in self.errors]) or "inget att göra"
+        errors = [_("fel: %(error)s", error=e) for e in self.errors]
+        return ", ".join(parts + errors) or _("inget att göra")
 
 
 def _morning(now: datetime) -> int:
@@ -102,8 +107,9 @@ def run_forever(interval: float, stop_after: int | None = None) -> None:
 
 
 @jobs_cli.command("run")
-@click.option("--loop", is_flag=True, help="Fortsätt tills den stoppas.")
-@click.option("--interval", default=60.0, show_default=True, help="Sekunder mellan varven.")
+@click.option("--loop", is_flag=True, help=_l("Fortsätt tills den stoppas."))
+@click.option("--interval", default=60.0, show_default=True,
+              help=_l("Sekunder mellan varven."))
 def jobs_run(loop: bool, interval: float) -> None:
     """Gör det som är dags: morgonmejl, larm, påminnelser och (med SMTP) utkorgen."""
     # Flask-Mail has no timeout of its own; a hung SMTP server must not hang the jobs.

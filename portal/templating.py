@@ -87,6 +87,13 @@ def long_date(value: date | datetime | None, lang: str | None = None) -> str:
     return babel_format_date(_day(value), "d MMMM y", locale=lang or current_language())
 
 
+def long_day(value: date | datetime | None, lang: str | None = None) -> str:
+    """tisdag 16 mars / Tuesday 16 March: the day a page is about, named in full."""
+    if value is None:
+        return ""
+    return babel_format_date(_day(value), "EEEE d MMMM", locale=lang or current_language())
+
+
 def short_day(value: date | datetime | None, lang: str | None = None) -> str:
     """mån 15 mars / Mon 15 Mar: a day in a list of days."""
     if value is None:
@@ -95,7 +102,7 @@ def short_day(value: date | datetime | None, lang: str | None = None) -> str:
 
 
 DATE_FILTERS = {"date": iso_date, "datetime": iso_datetime, "time": clock_time,
-                "long_date": long_date, "short_day": short_day}
+                "long_date": long_date, "long_day": long_day, "short_day": short_day}
 
 
 def init_app(app: Flask) -> None:

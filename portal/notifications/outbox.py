@@ -3,6 +3,7 @@ transaction, so an email exists exactly when the change that caused it was commi
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -60,23 +61,51 @@ def _fit_subject(subject: str) -> str:
 
 
 def enqueue_many(template: str, messages: Iterable[tuple[str, dict[str, Any]]]) -> int:
-    """Queue one email per (recipient, context) from one template, rendered as enqueue()
-    renders them, in one INSERT: for the jobs that email thousands at a time (the morning
-    links, the 10:00 alerts), where rendering through Flask and the ORM one by one would
-    take longer than the rest of the job. Returns the number queued."""
+    """Queue one email per (recipient, context) from one template, each rendered as enqueue()
+    renders it, in its recipient's language, in one INSERT: for the jobs that email
+    thousands at a time (the morning links, the 10:00 alerts), where rendering through Flask
+    and the ORM one by one would take longer than the rest of the job. Returns the number
+    queued."""
+    batch = list(messages)
+    if not batch:
+        return 0
+    languages = _languages_of_users()
+    by_language: dict[str, list[int]] = defaultdict(list)
+    for index, (recipient, _context) in enumerate(batch):
+        by_language[languages.get(recipient.strip().lower(), _default())].append(index)
     env = current_app.jinja_env
     shared = {"base_url": current_app.config["PORTAL_BASE_URL"],
               "contact_email": current_app.config["PORTAL_CONTACT_EMAIL"]}
-    rows = []
-    with force_locale("sv"):
-        subject_t, text_t, html_t = (env.get_template(f"emails/{template}.{part}")
-                                     for part in ("subject.txt", "txt", "html"))
-        for recipient, context in messages:
-            values = {**shared, **context}
-            subject = " ".join(subject_t.render(values).split())
-            rows.append({"recipient": recipient, "subject": _fit_subject(subject),
-                         "body_text": text_t.render(values), "body_html": html_t.render(values),
-                         "kind": template})
-    if rows:
-        db.session.execute(insert(OutboxEmail), rows)
-    return len(rows)
+    subject_t, text_t, html_t = (env.get_template(f"emails/{template}.{part}")
+                                 for part in ("subject.txt", "txt", "html"))
+    rows: dict[int, dict[str, str]] = {}
+    for language, indexes in by_language.items():
+        # One switch of locale per language, not per message: gettext reads it at render.
+        with force_locale(language):
+            for index in indexes:
+                recipient, context = batch[index]
+                values = {**shared, **context, "lang": language}
+                subject = " ".join(subject_t.render(values).split())
+                rows[index] = {"recipient": recipient, "subject": _fit_subject(subject),
+                               "body_text": text_t.render(values),
+                               "body_html": html_t.render(values), "kind": template}
+    db.session.execute(insert(OutboxEmail), [rows[i] for i in range(len(batch))])
+    return len(batch)
+
+
+def _default() -> str:
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _languages_of_users() -> dict[str, str]:
+    """Lower-cased address -> language, for every user who chose a language other than the
+    default; everyone else (supervisors and guardians without an account too) is written to
+    in the default. One query whatever the batch's size: those users are few, where an IN
+    list of a morning's thousands of recipients would pass the databases' limits on bound
+    parameters."""
+    from portal.accounts.models import User
+
+    with db.session.no_autoflush:  # the caller's half-made change is not ours to flush
+        chosen = db.session.execute(select(func.lower(User.email), User.language)
+                                    .where(User.language != _default())).all()
+    return {email: _offered(language) for email, language in chosen}

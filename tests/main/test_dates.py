@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from portal.templating import clock_time, iso_date, iso_datetime, long_date, short_day
+from portal.templating import (
+    clock_time,
+    iso_date,
+    iso_datetime,
+    long_date,
+    long_day,
+    short_day,
+)
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +45,8 @@ def test_month_and_day_names_are_in_the_language_the_order_is_swedish(app):
         assert long_date(date(2027, 3, 15), "en") == "15 March 2027"
         assert short_day(date(2027, 3, 15), "en") == "Mon 15 Mar"
         assert short_day(date(2027, 3, 15), "sv").startswith("mån 15 mars")
+        assert long_day(date(2027, 3, 16), "sv") == "tisdag 16 mars"
+        assert long_day(date(2027, 3, 16), "en") == "Tuesday 16 March"
 
 
 def test_english_pages_show_swedish_style_dates(client, db, login_as):
@@ -63,5 +72,5 @@ def test_every_template_formats_dates_through_the_portals_filters():
     found = [f"{path.relative_to(ROOT)}:{number}" for path in templates
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if LOCALE_FORMAT_RE.search(line)]
-    assert not found, "use | date, | datetime, | time, | long_date or | short_day: " + \
+    assert not found, "use | date, | datetime, | time, | long_date, | long_day or | short_day: " + \
         ", ".join(found)

@@ -133,3 +133,53 @@ def test_an_unknown_or_withdrawn_language_falls_back_to_swedish(db, world, mailb
 
     assert recipient_language(user.email.upper()) == "sv"
     assert recipient_language("nobody@example.se") == "sv"
+
+
+def test_the_alert_digest_reaches_each_counsellor_in_their_language_in_one_insert(
+        db, world, set_clock):
+    from sqlalchemy import event
+
+    from portal.extensions import db as extension
+    from portal.prao.attendance import daily
+    from tests.prao.attendance.support import TUESDAY, at, emails, placement, pupil_at
+
+    english = factories.UserFactory(role="counsellor", email="Ella.English@skola.se",
+                                    language="en", schools=[world.school_a])
+    world.school_a.alert_guardians_on_absence = True
+    place = placement(world.organisation_a)
+    pupil_at(place, world.school_a, guardian_email="mamma@hem.se", first_name="Alva")
+    pupil_at(place, world.school_a, first_name="Bo")
+    db.session.commit()
+    inserts: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        if statement.lstrip().upper().startswith("INSERT INTO OUTBOX_EMAIL"):
+            inserts.append(statement)
+
+    set_clock(at(TUESDAY, 10, 5))
+    event.listen(extension.engine, "before_cursor_execute", record)
+    try:
+        assert daily.raise_missing_reports() == 2
+    finally:
+        event.remove(extension.engine, "before_cursor_execute", record)
+    assert len(inserts) == 2  # the counsellors' digests in one, the guardian's in another
+
+    [to_english] = emails("attendance_alerts", to=english.email)
+    assert to_english.subject == "Attendance alert: 2 pupils at prao"
+    assert "Hi " in to_english.body_text and "These pupils at prao need your attention:" in \
+        to_english.body_text
+    assert "2027-03-16 Alva" in to_english.body_text
+    assert "no attendance report by 10:00" in to_english.body_text
+    assert '<html lang="en">' in to_english.body_html and "Questions:" in to_english.body_html
+    assert "Hej" not in to_english.body_text and "elever" not in to_english.body_text
+
+    [to_swedish] = emails("attendance_alerts", to=world.users["counsellor"].email)
+    assert to_swedish.subject == "Närvarolarm: 2 elever på prao"
+    assert "De här eleverna på prao behöver din uppmärksamhet:" in to_swedish.body_text
+    assert "ingen närvarorapport kl. 10" in to_swedish.body_text
+    assert '<html lang="sv">' in to_swedish.body_html
+
+    # A guardian has no account: Swedish, whoever else reads English.
+    [to_guardian] = emails("attendance_guardian")
+    assert to_guardian.subject == "Alva är inte rapporterad närvarande på prao i dag"
+    assert '<html lang="sv">' in to_guardian.body_html

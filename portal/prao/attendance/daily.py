@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -47,6 +48,7 @@ from portal.prao.models import (
     MorningEmail,
 )
 from portal.schools.models import Enrolment, PraoPeriod, School, Student
+from portal.texts import mark as _l
 from portal.weeks import monday_of
 
 MORNING = time(7, 0)
@@ -250,14 +252,14 @@ class AlertLine:
 
     @property
     def kind_text(self) -> str:
-        """What happened, as the (Swedish) emails say it."""
-        return KIND_TEXTS[self.kind]
+        """What happened, as the emails say it, in the language they are written in."""
+        return gettext(KIND_TEXTS[self.kind])
 
 
 KIND_TEXTS = {
-    AlertKind.ABSENT: "frånvarande",
-    AlertKind.NOT_REPORTED: "ingen närvarorapport kl. 10",
-    AlertKind.HOURS: "arbetstid utanför reglerna för minderåriga",
+    AlertKind.ABSENT: _l("frånvarande"),
+    AlertKind.NOT_REPORTED: _l("ingen närvarorapport kl. 10"),
+    AlertKind.HOURS: _l("arbetstid utanför reglerna för minderåriga"),
 }
 
 

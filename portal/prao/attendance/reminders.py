@@ -35,7 +35,7 @@ class ReminderLine:
     pupil: str
     school: str
     workplace: str
-    step: str  # the step's Swedish label
+    step: str  # the step's label, a msgid the email translates
     due: date
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import clock
@@ -119,7 +120,8 @@ def _save_day(form: DayReportForm, day: date, allowed: dict[int, Placed],
 
 def _flash_outcome(outcome: services.ReportOutcome) -> None:
     if outcome.saved:
-        flash(_("Närvaron är sparad för %(n)d elever. Tack!", n=outcome.saved), "success")
+        flash(ngettext("Närvaron är sparad för %(num)d elev. Tack!",
+                       "Närvaron är sparad för %(num)d elever. Tack!", outcome.saved), "success")
     else:
         flash(_("Ingenting var ändrat, så ingenting nytt sparades."), "info")
     for name, breaches in outcome.breaches.values():
