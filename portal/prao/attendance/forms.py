@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.formtools import choices
+from portal.formtools import choices, id_or_zero
 from portal.prao.models import AttendanceStatus, FollowUpKind, IncidentKind, IncidentSeverity
 
 STATUS_LABELS = {
@@ -124,5 +124,5 @@ class IncidentForm(FlaskForm):
 class LinkIncidentForm(IncidentForm):
     """The supervisor's incident form: which of the link's pupils."""
 
-    pupil = SelectField(_l("Elev"), coerce=int,
+    pupil = SelectField(_l("Elev"), coerce=id_or_zero,
                         validators=[DataRequired(_l("Välj elev."))])

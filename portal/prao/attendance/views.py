@@ -183,7 +183,7 @@ def link_incident(token: str) -> ResponseReturnValue:
     link, pupils = _link(token)
     by_id = {p.assignment.id: p for p in pupils}
     form = LinkIncidentForm()
-    form.pupil.choices = choices([(0, _("Välj elev"))] + [
+    form.pupil.choices = choices([("", _("Välj elev"))] + [
         (p.assignment.id, p.name) for p in pupils])
     if request.method == "GET":
         form.day.data, form.at.data = link.day, clock.local_now().time().replace(
