@@ -58,7 +58,7 @@ def _coming(week: int, today: date) -> date:
             continue
         if day >= this_monday:
             return day
-    raise WeekError(f"vecka {week} finns inte det kommande året")
+    raise WeekError(f"week {week} does not exist in the coming year")
 
 
 def parse_week_query(text: str, today: date) -> tuple[date, date]:
@@ -67,7 +67,7 @@ def parse_week_query(text: str, today: date) -> tuple[date, date]:
     and a last week before the first is the next year's ('52-2')."""
     match = WEEK_QUERY_RE.match(text)
     if match is None:
-        raise WeekError("skriv veckan som 11 eller 11 2027")
+        raise WeekError("write the week as 11 or 11 2027")
     first_week, year = int(match.group(1)), match.group(3)
     last_week = int(match.group(2) or first_week)
     first = monday(int(year), first_week) if year is not None else _coming(first_week, today)

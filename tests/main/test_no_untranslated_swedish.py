@@ -49,6 +49,8 @@ DATA_PLACES = {
     ("portal/schools/imports/reading.py", "header_keys"),
     ("portal/schools/imports/reading.py", "GRADE_RE"),
     ("portal/schools/imports/export.py", "create_sheet"),
+    # The catalogue's week filter reads what people type: "vecka 11", "v. 11".
+    ("portal/weeks.py", "_WORD"),
     # The demo region's content: names, addresses and placements, as users would type them.
     ("portal/demo.py", "*"),
     # The operator's command line and start-up errors: no reader with a language choice.
