@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.passwords import password_problem
@@ -32,8 +32,11 @@ def language_field() -> SelectField:
     """The language of the portal's emails to this user. The names are each language's own."""
     names = [SelectChoice(code, name, render_kw={"lang": code})
              for code, name in LANGUAGE_NAMES.items()]
-    return SelectField(_l("Språk i e-post från portalen"), choices=names,
-                       default="sv", validators=[DataRequired(message=_l("Välj ett språk."))])
+    # AnyOf, not DataRequired: a select whose every option is a real choice must not carry
+    # `required` (HTML asks a required select for an empty placeholder option first).
+    return SelectField(_l("Språk i e-post från portalen"), choices=names, default="sv",
+                       validate_choice=False,
+                       validators=[AnyOf(list(LANGUAGE_NAMES), message=_l("Välj ett språk."))])
 
 
 class LoginForm(FlaskForm):
