@@ -1,12 +1,127 @@
-"""Small helpers every domain's forms share."""
+"""Small helpers every domain's forms share, and the base class every form derives from."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto, _is_submitted
+from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
+from wtforms import Field, PasswordField, TextAreaField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
+
+from portal.inputs import Problem, normalise, text_problem, without_refused
+
+MESSAGES = {
+    Problem.LINE_BREAK: _l("Fältet ska vara en enda rad. Ta bort radbrytningen."),
+    Problem.CONTROL: _l("Texten innehåller ett osynligt tecken, till exempel en tabb eller "
+                        "ett styrtecken, som inte kan sparas. Skriv texten i stället för att "
+                        "klistra in den."),
+    Problem.UNREADABLE: _l("Texten innehåller tecken som inte gick att läsa (fel "
+                           "teckenkodning). Skriv texten igen."),
+}
+FILENAME_MESSAGE = _l("Filnamnet innehåller tecken som inte kan användas. Byt namn på filen "
+                      "och välj den igen.")
+
+V = TypeVar("V", bound=Callable[..., Any])
 
 
 def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms' SelectChoice objects (tuples are deprecated)."""
     return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+class _Input:
+    """One field's submitted values, normalised, with the first problem found."""
+
+    def __init__(self, field: Field) -> None:
+        self.multiline = isinstance(field, TextAreaField)
+        # A password is compared with its hash as typed; NFKC would lock out whoever
+        # chose one with characters it changes.
+        self.keep_as_typed = isinstance(field, PasswordField)
+        self.problem: object = None
+
+    def text(self, value: str) -> str:
+        if not self.keep_as_typed:
+            value = normalise(value, self.multiline)
+        problem = text_problem(value, self.multiline)
+        if problem is None:
+            return value
+        self.problem = self.problem or MESSAGES[problem]
+        return without_refused(value, self.multiline)
+
+    def file(self, upload: FileStorage) -> FileStorage:
+        name = normalise(upload.filename or "")
+        if text_problem(name):
+            self.problem = self.problem or FILENAME_MESSAGE
+            name = without_refused(name)
+        upload.filename = name
+        return upload
+
+    def value(self, value: object) -> object:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, FileStorage):
+            return self.file(value)
+        return value
+
+
+def _checked(form: Any, formdata: Any) -> MultiDict[str, Any]:
+    """A copy of the form data with every field's values normalised; the problems are kept
+    on the form until its fields exist to carry them."""
+    fields = {field.name: field for field in form if not isinstance(field, CSRFTokenField)}
+    checked: MultiDict[str, Any] = MultiDict()
+    for key in formdata:
+        field = fields.get(key)
+        values = formdata.getlist(key)
+        if field is not None:
+            field_input = _Input(field)
+            values = [field_input.value(value) for value in values]
+            if field_input.problem:
+                form._input_problems.append((field, field_input.problem))
+        checked.setlist(key, values)
+    return checked
+
+
+class PortalForm(FlaskForm):
+    """Every form of the portal. Submitted text is NFKC-normalised; a control character,
+    a bidi override or an undecodable byte in any field, a line break or tab in a
+    single-line field (all but TextAreaField) and such a character in an uploaded file's
+    name are refused with a message beside the field. Nothing is silently stripped: the
+    form is invalid, so nothing is saved."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            if formdata is _Auto and _is_submitted() and request.is_json:
+                # The portal's forms are HTML forms; a JSON body's lists and numbers would
+                # reach the fields as Python objects.
+                formdata = ImmutableMultiDict()
+            wrapped = super().wrap_formdata(form, formdata)
+            return None if wrapped is None else _checked(form, wrapped)
+
+    def process(self, formdata: Any = None, obj: Any = None, data: Any = None,
+                extra_filters: Any = None, **kwargs: Any) -> None:
+        self._input_problems: list[tuple[Field, object]] = []
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        for field, message in self._input_problems:
+            field.process_errors.insert(0, message)
+
+
+def reads_query(form_class: type[PortalForm]) -> Callable[[V], V]:
+    """Marks a view whose filter form reads the query string (method GET). The request
+    check in portal.inputs then leaves that form's fields to the form, which shows the
+    message beside the field instead of the bare 400 page."""
+    names = frozenset(name for name in dir(form_class)
+                      if isinstance(getattr(form_class, name, None), UnboundField))
+
+    def mark(view: V) -> V:
+        view.query_form = form_class  # type: ignore[attr-defined]
+        view.query_form_fields = names  # type: ignore[attr-defined]
+        return view
+
+    return mark

@@ -10,6 +10,7 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import can
 from portal.employers.reference import sector_label
 from portal.i18n import LANGUAGE_NAMES, current_language
+from portal.inputs import multiline
 
 ROLE_LABELS = {
     Role.COORDINATOR: _l("Samordnare"),
@@ -36,6 +37,7 @@ def page_url(page: int) -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.add_template_filter(multiline)  # emails: keep this value's lines
     @app.context_processor
     def inject() -> dict[str, object]:
         return {

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.passwords import password_problem
+from portal.formtools import PortalForm
 
 EMAIL_MAX = 254
 
@@ -26,7 +26,7 @@ def email_field(label: object = None) -> EmailField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = email_field()
     password = PasswordField(
         _l("Lösenord"),
@@ -36,11 +36,11 @@ class LoginForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PortalForm):
     email = email_field()
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(PortalForm):
     password = PasswordField(
         _l("Nytt lösenord"),
         description=_l("Minst 12 tecken. Tips: en mening med flera ord är lätt att minnas "
@@ -70,7 +70,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     name = StringField(
         _l("Namn"),
         validators=[DataRequired(message=_l("Fyll i namnet.")),

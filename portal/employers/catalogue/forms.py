@@ -6,17 +6,17 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SearchField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from portal.accounts.forms import MultiCheckboxField
+from portal.formtools import PortalForm
 from portal.weeks import WeekError, parse_week_range
 
 TEXT_MAX = 200
 
 
-class CatalogueForm(FlaskForm):
+class CatalogueForm(PortalForm):
     class Meta:
         csrf = False
 
