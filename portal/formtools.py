@@ -106,10 +106,17 @@ class PortalForm(FlaskForm):
 
     def process(self, formdata: Any = None, obj: Any = None, data: Any = None,
                 extra_filters: Any = None, **kwargs: Any) -> None:
-        self._input_problems: list[tuple[Field, object]] = []
+        self._input_problems: list[tuple[Field, object]] = []  # filled by wrap_formdata
         super().process(formdata, obj, data, extra_filters, **kwargs)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        # Added after the field's own validators: Optional() would clear them (a text of
+        # nothing but refused characters is empty once they are taken out).
         for field, message in self._input_problems:
-            field.process_errors.insert(0, message)
+            field.errors = [message, *(e for e in field.errors if e != message)]
+        self._errors = None
+        return valid and not self._input_problems
 
 
 def reads_query(form_class: type[PortalForm]) -> Callable[[V], V]:
