@@ -68,8 +68,7 @@ BOOKKEEPING_TABLES: frozenset[str] = frozenset()
 @dataclass
 class Region:
     world: World
-    pupil_url: str
-    seeds: dict[str, list[str]]
+    seeds: dict[str, list[str]]  # where each role starts; links lead everywhere else
 
 
 def _build_region(app: Flask, db: Any, world: World) -> Region:
@@ -109,30 +108,29 @@ def _build_region(app: Flask, db: Any, world: World) -> Region:
                                uploaded_by_id=world.users["counsellor"].id,
                                filename="elever.csv", content=encode(rows)))
     db.session.flush()
-    preview = f"/skolor/elevimporter/{db.session.scalars(select(PupilImport.id)).one()}"
+    # Pages reached by a redirect or an email, not by a link.
+    preview = db.session.scalars(select(PupilImport.id)).one()
+    unlinked = {"counsellor": [f"/skolor/elevimporter/{preview}"],
+                "employer": ["/arbetsgivare/forfragningar",
+                             f"/arbetsgivare/praoplatser/{draft.id}/veckor/ny"]}
     start_round(world.users["counsellor"], [period], "none", False, seed=1)
     invited = factories.UserFactory(role=Role.COUNSELLOR, password_hash=None,
                                     email="inbjuden@exempel.se")
     forgetful = factories.UserFactory(role=Role.COUNCIL, email="glomsk@exempel.se")
     db.session.commit()
     with app.test_request_context():
-        pupil_url = f"/elev/{make_link_token(pupil)}"
         seeds = {
             "anonymous": ["/", "/sprak/sv?next=/", "/praoplatser", "/logga-in", "/losenord/glomt",
                           "/arbetsgivare/registrera", "/arbetsgivare/registrera/klart",
                           "/arbetsgivare/bekrafta/ogiltig",
                           f"/inbjudan/{make_token(invited, INVITATION_SALT)}",
                           f"/losenord/aterstall/{make_token(forgetful, RESET_SALT)}"],
-            "pupil": [pupil_url],
+            "pupil": [f"/elev/{make_link_token(pupil)}"],
         }
     db.session.commit()  # the tokens loaded rows: close that savepoint before any request
     for role in ROLES[2:]:
-        seeds[role] = ["/start", "/"]
-    # Pages reached by a redirect or an email, not by a link.
-    seeds["counsellor"].append(preview)
-    seeds["employer"] += ["/arbetsgivare/forfragningar",
-                          f"/arbetsgivare/praoplatser/{draft.id}/veckor/ny"]
-    return Region(world, pupil_url, seeds)
+        seeds[role] = ["/start", "/", *unlinked.get(role, [])]
+    return Region(world, seeds)
 
 
 @pytest.fixture
