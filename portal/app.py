@@ -85,11 +85,15 @@ def register_blueprints(app: Flask) -> None:
     from portal.main import views as main
     from portal.matching import views as matching
     from portal.notifications import views as notifications
+    from portal.prao import views as prao
+    from portal.prao.certificates import views as certificates
+    from portal.prao.guardians import views as guardians
     from portal.schools import views as schools
     from portal.schools.imports import views as _imports  # noqa: F401 - on schools.bp
     from portal.schools.pupils import views as _pupils  # noqa: F401 - on schools.bp
 
-    for module in (main, accounts, notifications, schools, employers, matching):
+    for module in (main, accounts, notifications, schools, employers, matching, prao,
+                   guardians, certificates):
         app.register_blueprint(module.bp)
 
 

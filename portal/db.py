@@ -10,6 +10,8 @@ from sqlalchemy import DateTime, Engine, Enum, MetaData, event, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from portal import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -20,7 +22,8 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now from the portal's one clock, so a test that sets the time sets it everywhere."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

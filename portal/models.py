@@ -15,7 +15,21 @@ from portal.employers.models import (
 )
 from portal.matching.models import MatchingRun, MatchResult, ResultSource, RunStatus
 from portal.notifications.models import OutboxEmail, OutboxStatus
-from portal.prao.models import Assignment, AssignmentSource, AssignmentState
+from portal.prao.models import (
+    Assignment,
+    AssignmentSource,
+    AssignmentState,
+    AttendanceAlert,
+    AttendanceDay,
+    AttendanceReport,
+    Certificate,
+    FollowUp,
+    GuardianNotice,
+    Incident,
+    MorningEmail,
+    StepRecord,
+    StepReminder,
+)
 from portal.schools.models import (
     Enrolment,
     EnrolmentState,
@@ -32,6 +46,16 @@ __all__ = [
     "Assignment",
     "AssignmentSource",
     "AssignmentState",
+    "AttendanceAlert",
+    "AttendanceDay",
+    "AttendanceReport",
+    "Certificate",
+    "FollowUp",
+    "GuardianNotice",
+    "Incident",
+    "MorningEmail",
+    "StepRecord",
+    "StepReminder",
     "MatchResult",
     "MatchingRun",
     "ResultSource",

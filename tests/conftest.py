@@ -8,6 +8,7 @@ import re
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -19,7 +20,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import orm
 
-from portal import create_app
+from portal import clock, create_app
 from portal.accounts.models import Role, User
 from portal.extensions import db as _db
 from portal.extensions import limiter
@@ -171,6 +172,18 @@ def db(app: Flask) -> Iterator[Any]:
             _db.session = original
             transaction.rollback()
             connection.close()
+
+
+@pytest.fixture
+def set_clock() -> Iterator[Callable[[datetime], None]]:
+    """Stop the portal's clock at a moment of the test's choosing (an aware datetime, or a
+    naive one read as Swedish time); it runs again after the test."""
+
+    def stop_at(moment: datetime) -> None:
+        clock.set_now(moment if moment.tzinfo else moment.replace(tzinfo=clock.STOCKHOLM))
+
+    yield stop_at
+    clock.set_now(None)
 
 
 @pytest.fixture(autouse=True)

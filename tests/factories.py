@@ -21,8 +21,10 @@ from portal.employers.models import (
 from portal.employers.orgnr import luhn_ok
 from portal.extensions import db
 from portal.notifications.models import OutboxEmail
+from portal.prao.models import Assignment, AssignmentSource, AssignmentState
 from portal.schools.models import (
     Enrolment,
+    EnrolmentState,
     Gender,
     Municipality,
     PraoPeriod,
@@ -187,3 +189,16 @@ class CalendarEntryFactory(BaseFactory):
     first_week = date(2027, 3, 15)  # vecka 11 2027
     last_week = date(2027, 3, 22)  # vecka 12 2027
     pupils = 30
+
+
+class AssignmentFactory(BaseFactory):
+    """A pupil proposed for an offer's seat (the seat counted as taken)."""
+
+    class Meta:
+        model = Assignment
+
+    enrolment = factory.SubFactory(EnrolmentFactory, state=EnrolmentState.ASSIGNED)
+    offer = factory.SubFactory(PlacementOfferFactory, seats_taken=1)
+    placement = factory.SelfAttribute("offer.placement")
+    state = AssignmentState.PROPOSED
+    source = AssignmentSource.MATCHING

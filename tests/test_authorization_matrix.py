@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -356,6 +357,90 @@ CASES += [
 ]
 
 
+
+# --- the prao process: confirmation, placing, checklist, export ------------------------------
+
+def _assignment(world: World, school: str = "a", org: str = "a") -> Any:
+    placement = factories.PlacementFactory(organisation=getattr(world, f"organisation_{org}"))
+    offer = factories.PlacementOfferFactory(placement=placement, seats_taken=1)
+    period = factories.PraoPeriodFactory(school=getattr(world, f"school_{school}"))
+    return factories.AssignmentFactory(offer=offer, placement=placement,
+                                       enrolment__period=period)
+
+
+def _decide_url(org: str) -> Callable[[World], str]:
+    return lambda w: f"/arbetsgivare/elever/{_assignment(w, org=org).id}/svar"
+
+
+def _supervisor_url(world: World) -> str:
+    from portal.prao.links import supervisor_token
+
+    a = _assignment(world)
+    return f"/handledare/{supervisor_token(a.placement_id, [a.id], a.enrolment.period.last_day)}"
+
+
+def _own_risk_url(world: World) -> str:
+    from portal.prao.links import own_risk_token
+    from portal.schools.models import EnrolmentState
+
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    placement = factories.PlacementFactory(status="draft")
+    enrolment = factories.EnrolmentFactory(period=period, state=EnrolmentState.OWN_PLACEMENT,
+                                           own_placement_id=placement.id)
+    return f"/egen-praoplats/{own_risk_token(placement.id, enrolment.id, period.last_day)}"
+
+
+def _checklist_url(school: str, tick: bool = False) -> Callable[[World], str]:
+    def build(world: World) -> str:
+        a = _assignment(world, school=school)
+        url = f"/perioder/{a.enrolment.period_id}/checklista"
+        return f"{url}/{a.id}" if tick else url
+    return build
+
+
+def _first_day_url(org: str) -> Callable[[World], str]:
+    return lambda w: f"/arbetsgivare/praoplatser/{_placement_id(w, org)}/forsta-dagen"
+
+
+OWN_ORG_POST = {**only("employer", 302)}
+
+CASES += [
+    Case("prao.employer_pupils", lambda w: "/arbetsgivare/elever", only("employer")),
+    Case("prao.employer_decide", _decide_url("a"), OWN_ORG_POST, method="POST",
+         data={"decision": "confirm"}, note="own organisation's pupil"),
+    Case("prao.employer_decide", _decide_url("b"), only("employer", 404), method="POST",
+         data={"decision": "confirm"}, note="another organisation's pupil"),
+    Case("prao.first_day", _first_day_url("a"), only("employer"), note="own placement"),
+    Case("prao.first_day", _first_day_url("b"), only("employer", 404), note="another's"),
+    Case("prao.supervisor", _supervisor_url, everyone(200), note="the link is the key"),
+    Case("prao.supervisor", lambda w: "/handledare/forfalskad", everyone(404), note="forged"),
+    Case("prao.own_risk", _own_risk_url, everyone(200), note="the link is the key"),
+    Case("prao.own_risk", lambda w: "/egen-praoplats/forfalskad", everyone(404),
+         note="forged"),
+    Case("prao.place", _enrolment_url("/placera"), SCHOOL_STAFF),
+    Case("prao.place", _enrolment_url("/placera", "b"), OTHER_SCHOOL, note="another school"),
+    Case("prao.own_decision", _enrolment_url("/egen-plats"),
+         {**only("counsellor", 302), "coordinator": 302}, method="POST",
+         data={"action": "approve"}),
+    Case("prao.own_decision", _enrolment_url("/egen-plats", "b"),
+         {**only("counsellor", 404), "coordinator": 302}, method="POST",
+         data={"action": "approve"}, note="another school"),
+    Case("prao.period_checklist", _checklist_url("a"), SCHOOL_STAFF),
+    Case("prao.period_checklist", _checklist_url("b"), OTHER_SCHOOL, note="another school"),
+    Case("prao.tick", _checklist_url("a", tick=True),
+         {**only("counsellor", 302), "coordinator": 302}, method="POST",
+         data={"step": "pupil_prepared"}),
+    Case("prao.tick", _checklist_url("b", tick=True),
+         {**only("counsellor", 404), "coordinator": 302}, method="POST",
+         data={"step": "pupil_prepared"}, note="another school"),
+    Case("prao.region_checklist", lambda w: "/samordnare/checklistor", only("coordinator")),
+    Case("prao.export_placements", _period_url("/praoplatser.csv"), SCHOOL_STAFF, note="CSV"),
+    Case("prao.export_placements", _period_url("/praoplatser.xlsx"), SCHOOL_STAFF,
+         note="XLSX"),
+    Case("prao.export_placements", _period_url("/praoplatser.csv", "b"), OTHER_SCHOOL,
+         note="another school"),
+]
+
 def test_every_route_is_in_the_matrix(app):
     routed = {rule.endpoint for rule in app.url_map.iter_rules()} - IGNORED_ENDPOINTS
     covered = {case.endpoint for case in CASES}
@@ -383,3 +468,112 @@ def test_access(client, world, role, case):
     assert response.status_code == expected, f"{role} {case.method} {url}"
     if expected == LOGIN and role == "anonymous" and case.endpoint != "main.set_language":
         assert response.headers["Location"].startswith("/logga-in")
+
+
+# --- guardian letters and certificates (portal/prao/guardians, portal/prao/certificates) ---
+
+def _document_assignment(world: World, school: str = "a", certificate: bool = False):
+    from portal.prao.certificates.services import attendance_of, snapshot
+    from portal.prao.models import Certificate
+    from tests.prao.documents.support import make_assignment
+
+    assignment = make_assignment(world, school=getattr(world, f"school_{school}"))
+    if certificate:
+        from portal.extensions import db
+
+        db.session.add(Certificate(assignment_id=assignment.id,
+                                   snapshot=snapshot(assignment, attendance_of(assignment))))
+        db.session.flush()
+    return assignment
+
+
+def _assignment_url(suffix: str, school: str = "a",
+                    certificate: bool = False) -> Callable[[World], str]:
+    return lambda w: f"/uppdrag/{_document_assignment(w, school, certificate).id}{suffix}"
+
+
+def _letter_period_url(suffix: str, school: str = "a") -> Callable[[World], str]:
+    return lambda w: f"/perioder/{_document_assignment(w, school).enrolment.period_id}{suffix}"
+
+
+def _guardian_link(world: World) -> str:
+    from portal.extensions import db
+    from portal.prao.guardians.services import make_token
+    from portal.prao.models import GuardianNotice, NoticeChannel
+
+    assignment = _document_assignment(world)
+    notice = GuardianNotice(enrolment_id=assignment.enrolment_id, assignment_id=assignment.id,
+                            channel=NoticeChannel.EMAIL, email="vh@example.se")
+    db.session.add(notice)
+    db.session.flush()
+    return f"/vardnadshavare/{make_token(notice, 'sv')}"
+
+
+def _certificate_code(world: World) -> str:
+    from portal.prao.certificates.services import certificate_of
+
+    return certificate_of(_document_assignment(world, certificate=True).id).code
+
+
+def _pupil_certificate_url(world: World) -> str:
+    from portal.schools.pupils.services import make_link_token
+
+    assignment = _document_assignment(world, certificate=True)
+    return f"/elev/{make_link_token(assignment.enrolment)}/intyg.pdf"
+
+
+STAFF_POST = {**only("counsellor", 302), "coordinator": 302}
+OTHER_POST = {**only("counsellor", 404), "coordinator": 302}
+EMAIL = {"guardian_email": "vh@example.se"}
+
+CASES += [
+    Case("guardians.period_overview", _letter_period_url("/vardnadshavare"), SCHOOL_STAFF),
+    Case("guardians.period_overview", _letter_period_url("/vardnadshavare", "b"), OTHER_SCHOOL,
+         note="another school"),
+    Case("guardians.send_all", _letter_period_url("/vardnadshavare/skicka"), STAFF_POST,
+         method="POST"),
+    Case("guardians.send_all", _letter_period_url("/vardnadshavare/skicka", "b"), OTHER_POST,
+         method="POST", note="another school"),
+    Case("guardians.letter", _assignment_url("/vardnadshavarbrev"), SCHOOL_STAFF),
+    Case("guardians.letter", _assignment_url("/vardnadshavarbrev", "b"), OTHER_SCHOOL,
+         note="another school"),
+    Case("guardians.letter", lambda w: "/uppdrag/999999/vardnadshavarbrev",
+         {**only("counsellor", 404), "coordinator": 404}, note="no such assignment"),
+    Case("guardians.letter_pdf", _assignment_url("/vardnadshavarbrev.pdf"), SCHOOL_STAFF),
+    Case("guardians.letter_pdf", _assignment_url("/vardnadshavarbrev.pdf", "b"), OTHER_SCHOOL,
+         note="another school"),
+    Case("guardians.send", _assignment_url("/vardnadshavarbrev/skicka"), STAFF_POST,
+         method="POST", data={"lang": "sv"}),
+    Case("guardians.send", _assignment_url("/vardnadshavarbrev/skicka", "b"), OTHER_POST,
+         method="POST", data={"lang": "sv"}, note="another school"),
+    Case("guardians.set_email", _assignment_url("/vardnadshavare/e-post"), STAFF_POST,
+         method="POST", data=EMAIL),
+    Case("guardians.set_email", _assignment_url("/vardnadshavare/e-post", "b"), OTHER_POST,
+         method="POST", data=EMAIL, note="another school"),
+    Case("guardians.acknowledge", _guardian_link, everyone(200), note="the link is the key"),
+    Case("guardians.acknowledge", lambda w: "/vardnadshavare/forfalskad", everyone(404),
+         note="forged"),
+    Case("certificates.period_overview", _letter_period_url("/intyg"), SCHOOL_STAFF),
+    Case("certificates.period_overview", _letter_period_url("/intyg", "b"), OTHER_SCHOOL,
+         note="another school"),
+    Case("certificates.assignment", _assignment_url("/intyg"), SCHOOL_STAFF),
+    Case("certificates.assignment", _assignment_url("/intyg", "b"), OTHER_SCHOOL,
+         note="another school"),
+    Case("certificates.assignment", _assignment_url("/intyg", "b"),
+         {**only("counsellor", 404), "coordinator": 400}, method="POST",
+         note="another school, POST: the coordinator is told the prao is not over"),
+    Case("certificates.pdf", _assignment_url("/intyg.pdf", certificate=True), SCHOOL_STAFF),
+    Case("certificates.pdf", _assignment_url("/intyg.pdf", "b", certificate=True),
+         OTHER_SCHOOL, note="another school"),
+    Case("certificates.pdf", _assignment_url("/intyg.pdf"),
+         {**only("counsellor", 404), "coordinator": 404}, note="not issued"),
+    Case("certificates.pupil_pdf", _pupil_certificate_url, everyone(200),
+         note="the pupil's link is the key"),
+    Case("certificates.pupil_pdf", lambda w: "/elev/forfalskad/intyg.pdf", everyone(404),
+         note="forged"),
+    Case("certificates.verify_form", lambda w: "/intyg", everyone(200)),
+    Case("certificates.verify", lambda w: f"/intyg/{_certificate_code(w)}", everyone(200),
+         note="a real code"),
+    Case("certificates.verify", lambda w: f"/intyg/{'A' * 26}", everyone(404),
+         note="an unknown code"),
+]

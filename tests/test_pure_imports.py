@@ -33,6 +33,7 @@ BLOCK_AND_USE = textwrap.dedent("""
     from portal.employers.orgnr import luhn_ok, normalize_org_number
     from portal.employers.placements.hours import hours_problems
     from portal.matching.engine import Placement, Student, solve
+    from portal.prao import checklist, days, worktime
     from portal.schools.imports.reading import read_upload
     from portal.schools.periods import Window, wish_window, working_days
     from portal.weeks import parse_week_range, week_label
@@ -53,6 +54,9 @@ BLOCK_AND_USE = textwrap.dedent("""
     assert read.ok and [(r.first_name, r.grade) for r in read.rows] == [("Ada", 8)], read
     missing = read_upload(b"Elev-ID;Klass\\n17;8B\\n").file_problems
     assert any("Förnamn" in problem for problem in missing), missing
+    assert days.count_prao_days(date(2026, 12, 21), date(2027, 1, 8)) == 10  # jul, nyår, trettondag
+    assert checklist.steps_for()
+    assert worktime.day_breaches(worktime.WorkedDay(date(2027, 3, 15), time(5), time(13)))
     leaked = sorted(n for n in sys.modules if n.split(".")[0] in BLOCKED)
     assert not leaked, leaked
     assert "create_app" not in vars(portal)  # re-exported lazily, not imported

@@ -18,6 +18,7 @@ from portal.accounts.models import Role, User
 from portal.employers.models import JoinRequest, Organisation, Placement, PlacementOffer
 from portal.extensions import login_manager
 from portal.matching.models import MatchingRun
+from portal.prao.models import Assignment
 from portal.schools.models import (
     Enrolment,
     Municipality,
@@ -61,6 +62,15 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "matching.run": frozenset({C, CO}),
     "pupils.import": frozenset({C, CO}),
     "pupils.export": frozenset({C, CO}),
+    "assignment.respond": frozenset({E}),
+    "first_day.edit": frozenset({E}),
+    "assignment.place": frozenset({C, CO}),
+    "checklist.view": frozenset({C, CO}),
+    "checklist.tick": frozenset({C, CO}),
+    "checklist.region": frozenset({C}),
+    "placements.export": frozenset({C, CO}),
+    "guardians.letter": frozenset({C, CO}),
+    "certificate.issue": frozenset({C, CO}),
 }
 
 # The roles a coordinator may invite by email; employers register themselves.
@@ -127,12 +137,22 @@ def _pupil_import_in_scope(user: User, pupil_import: PupilImport) -> bool:
             and any(s.id == pupil_import.school_id for s in user.schools))
 
 
+def _assignment_in_scope(user: User, assignment: Assignment) -> bool:
+    # An employer sees only pupils placed at its own placements; a counsellor only pupils
+    # of their own schools.
+    if user.role is Role.EMPLOYER:
+        return (user.organisation_id is not None
+                and assignment.placement.organisation_id == user.organisation_id)
+    return _school_in_scope(user, assignment.enrolment.period.school)
+
+
 def _run_in_scope(user: User, run: MatchingRun) -> bool:
     # A round over several schools belongs to whoever may see every one of them.
     return all(_school_in_scope(user, period.school) for period in run.periods)
 
 
 SCOPE_RULES: dict[type, Callable[[User, Any], bool]] = {
+    Assignment: _assignment_in_scope,
     MatchingRun: _run_in_scope,
     PraoPeriod: _period_in_scope,
     Enrolment: _enrolment_in_scope,

@@ -121,6 +121,10 @@ class Placement(TimestampMixin, Base):
     day_end: Mapped[time] = mapped_column(Time, default=time(15, 0))
     break_start: Mapped[time | None] = mapped_column(Time)
     break_minutes: Mapped[int] = mapped_column(default=0)
+    # Day one, for the pupil's page: when to come, whom to ask for, what to bring and wear.
+    first_day_start: Mapped[time | None] = mapped_column(Time)
+    first_day_ask_for: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    bring_and_wear: Mapped[str] = mapped_column(Text, default="", server_default="")
     accepts_grade_8: Mapped[bool] = mapped_column(default=True)
     accepts_grade_9: Mapped[bool] = mapped_column(default=True)
     languages: Mapped[str] = mapped_column(String(200), default="svenska")

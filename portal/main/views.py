@@ -8,8 +8,10 @@ from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import public, require
+from portal.clock import today
 from portal.employers.placements import services as placements
 from portal.main import bp, services
+from portal.prao import services as prao
 from portal.schools import services as school_services
 from portal.urls import safe_next
 
@@ -67,7 +69,8 @@ def start_coordinator() -> ResponseReturnValue:
 def start_counsellor() -> ResponseReturnValue:
     schools = current_user.schools
     return render_template("main/start_counsellor.html", schools=schools,
-                           periods=school_services.periods_of([s.id for s in schools]))
+                           periods=school_services.periods_of([s.id for s in schools]),
+                           declined=prao.declined_waiting([s.id for s in schools]))
 
 
 @bp.route("/arbetsgivare")
@@ -75,7 +78,9 @@ def start_counsellor() -> ResponseReturnValue:
 def start_employer() -> ResponseReturnValue:
     organisation = current_user.organisation
     return render_template("main/start_employer.html", organisation=organisation,
-                           dashboard=placements.dashboard(organisation) if organisation else None)
+                           dashboard=placements.dashboard(organisation) if organisation else None,
+                           pupils=prao.employer_assignments(organisation.id, today())
+                           if organisation else [])
 
 
 @bp.route("/rad")

@@ -25,6 +25,7 @@ from portal.matching.explain import explain, moved_by_hand
 from portal.matching.models import MatchingRun, MatchResult, ResultSource, RunStatus
 from portal.notifications import messages
 from portal.prao.models import Assignment, AssignmentSource
+from portal.prao.services import email_employers
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Student, Wish
 from portal.weeks import monday_of
 
@@ -314,6 +315,8 @@ def publish(run_id: int, user: User) -> int:
     run.status, run.published_at = RunStatus.PUBLISHED, utcnow()
     _discard_overlapping_drafts(run)
     _notify(results)
+    email_employers(db.session.scalars(select(Assignment.id).where(
+        Assignment.run_id == run.id)).all())
     audit(user, "matching_published", run, detail=str(len(results)))
     db.session.commit()
     return len(results)
@@ -357,21 +360,9 @@ def _discard_overlapping_drafts(run: MatchingRun) -> None:
 
 
 def _notify(results: list[MatchResult]) -> None:
-    by_organisation: dict[Organisation, list[MatchResult]] = defaultdict(list)
     for r in results:
-        by_organisation[r.offer.placement.organisation].append(r)
         if r.enrolment.student.email:
             messages.pupil_assigned(r.enrolment.student.email, r)
-    for organisation, placed in by_organisation.items():
-        for email in _organisation_emails(organisation):
-            messages.employer_pupils_proposed(email, organisation, placed)
-
-
-def _organisation_emails(organisation: Organisation) -> list[str]:
-    from portal.employers.services import organisation_members
-
-    emails = {u.email for u in organisation_members(organisation)} | {organisation.contact_email}
-    return sorted(e for e in emails if e)
 
 
 def runs_for(period_ids: list[int]) -> list[MatchingRun]:

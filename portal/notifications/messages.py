@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from portal.employers.models import JoinRequest, Organisation, Placement
     from portal.matching.models import MatchResult
     from portal.notifications.models import OutboxEmail
+    from portal.prao.guardians.letter import Letter
+    from portal.prao.models import Assignment
+    from portal.prao.services import SupervisorLinkText
     from portal.schools.models import Enrolment, PraoPeriod
 
 
@@ -52,7 +55,12 @@ def pupil_link(recipient: str, first_name: str, period: PraoPeriod, link: str,
 
 def own_placement_registered(recipient: str, enrolment: Enrolment,
                              placement: Placement) -> OutboxEmail:
-    return enqueue(recipient, "own_placement", enrolment=enrolment, placement=placement)
+    from portal.prao.links import own_risk_url
+
+    # The workplace completes the risk assessment through this link, without an account.
+    link = own_risk_url(placement.id, enrolment.id, enrolment.period.last_day)
+    return enqueue(recipient, "own_placement", enrolment=enrolment, placement=placement,
+                   link=link)
 
 
 def pupil_assigned(recipient: str, result: MatchResult) -> OutboxEmail:
@@ -60,6 +68,17 @@ def pupil_assigned(recipient: str, result: MatchResult) -> OutboxEmail:
 
 
 def employer_pupils_proposed(recipient: str, organisation: Organisation,
-                             results: list[MatchResult]) -> OutboxEmail:
+                             assignments: list[Assignment],
+                             supervisor_links: list[SupervisorLinkText],
+                             has_account: bool) -> OutboxEmail:
     return enqueue(recipient, "employer_pupils_proposed", organisation=organisation,
-                   results=results)
+                   assignments=assignments, supervisor_links=supervisor_links,
+                   has_account=has_account)
+
+
+def assignment_declined(recipient: str, assignment: Assignment) -> OutboxEmail:
+    return enqueue(recipient, "assignment_declined", assignment=assignment)
+
+
+def guardian_letter(recipient: str, letter: Letter, link: str) -> OutboxEmail:
+    return enqueue(recipient, "guardian_letter", letter=letter, link=link)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,6 +33,8 @@ class Municipality(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     code: Mapped[str] = mapped_column(String(4), unique=True)  # kommunkod
+    # Guardians must acknowledge the risk information before the prao (a checklist step).
+    guardian_ack_required: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     schools: Mapped[list[School]] = relationship(
         back_populates="municipality", order_by="School.name"
@@ -52,6 +55,11 @@ class School(TimestampMixin, Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
+    # How a pupil reports absence to the school (phone, app, whom), shown on the pupil's page.
+    absence_contact: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # Email guardians (where their address is known) the same day about an absence.
+    alert_guardians_on_absence: Mapped[bool] = mapped_column(default=False,
+                                                             server_default=false())
 
     municipality: Mapped[Municipality] = relationship(back_populates="schools")
     counsellors: Mapped[list[User]] = relationship(
@@ -112,6 +120,7 @@ class Student(TimestampMixin, Base):
     # Needs as workplace features (bits of portal/data/features.csv), never diagnoses.
     needs: Mapped[int] = mapped_column(default=0)
     email: Mapped[str] = mapped_column(String(254), default="")
+    guardian_email: Mapped[str | None] = mapped_column(String(254))  # optional, never required
     # Set when a newer import from the school no longer lists the pupil; never deleted silently.
     missing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

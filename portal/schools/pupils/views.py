@@ -16,6 +16,7 @@ from portal.employers.reference import sectors
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.matching import services as matching
+from portal.prao import overview as prao_overview
 from portal.schools import services as schools
 from portal.schools.blueprint import bp
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod
@@ -86,7 +87,8 @@ def enrolment(period_id: int, enrolment_id: int) -> ResponseReturnValue:
         form.state.data = found.state.value
         form.reason.data = found.exempt_reason
     return render_template("schools/enrolment.html", enrolment=found, form=form,
-                           labels=STATE_LABELS)
+                           labels=STATE_LABELS,
+                           placement_info=prao_overview.enrolment_placement(found))
 
 
 @bp.route("/perioder/<int:period_id>/elever/<int:enrolment_id>/lank", methods=["POST"])
@@ -150,7 +152,8 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
         sectors=[(s.code, s.label(lang)) for s in sectors()],
         suggest=services.gender_suggestion(enrolment, today()), states=EnrolmentState,
         outcome=matching.published_result(enrolment),
-        max_wishes=services.MAX_WISHES), 400 if error else 200
+        max_wishes=services.MAX_WISHES, prao=prao_overview.pupil_placement(enrolment)
+    ), 400 if error else 200
 
 
 @bp.route("/elev/<token>/egen-plats", methods=["GET", "POST"])

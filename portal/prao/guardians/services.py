@@ -1,0 +1,269 @@
+"""Guardian letters: who has been sent what, sending it by email once per assignment, the
+guardian's signed link and their acknowledgement, recorded once. Functions that change
+something commit their own work; none reads the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from portal.accounts import services as accounts
+from portal.accounts.models import User
+from portal.audit import audit
+from portal.clock import today
+from portal.db import utcnow
+from portal.employers.models import Placement
+from portal.extensions import db
+from portal.notifications import messages
+from portal.prao.guardians.letter import Letter, build_letter, language
+from portal.prao.models import (
+    ACTIVE_STATES,
+    Assignment,
+    AssignmentState,
+    GuardianNotice,
+    NoticeChannel,
+    StepRecord,
+)
+from portal.schools.models import Enrolment, PraoPeriod, Student
+
+LINK_SALT = "guardian-acknowledgement"
+# The letter goes out a week or two before the prao; the link still works a while after.
+LINK_MAX_AGE = 120 * 24 * 3600
+# A letter by email only for a placement the employer has confirmed and that has not ended.
+SENDABLE_STATES = (AssignmentState.CONFIRMED, AssignmentState.IN_PROGRESS)
+LINK_LABEL = "Vårdnadshavare (länk)"
+
+
+class GuardianError(ValueError):
+    """A rule was broken; `field` names the form field the message belongs beside."""
+
+    def __init__(self, field: str, message: object) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+class LinkError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # invalid / expired / ended
+
+
+# --- writing safely -----------------------------------------------------------------------
+
+def lock_assignment(assignment_id: int) -> None:
+    """Serialise the writers of one assignment's documents: a no-op UPDATE as the first
+    statement of a fresh transaction (a row lock on PostgreSQL, the write lock on SQLite),
+    so a second click waits for the first and then sees what it did."""
+    db.session.rollback()
+    db.session.execute(update(Assignment).where(Assignment.id == assignment_id)
+                       .values(state=Assignment.state)
+                       .execution_options(synchronize_session=False))
+
+
+# --- checklist ----------------------------------------------------------------------------
+
+def record_step(assignment_id: int, key: str, user: User | None = None,
+                label: str = "") -> bool:
+    """Record a checklist step as done unless it already is (two people at once: the unique
+    key keeps one). True when this call recorded it. The caller commits."""
+    exists = select(StepRecord.id).where(StepRecord.assignment_id == assignment_id,
+                                         StepRecord.step == key)
+    if db.session.scalar(exists) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(StepRecord(assignment_id=assignment_id, step=key,
+                                      done_by_id=user.id if user else None,
+                                      done_by_label=label))
+    except IntegrityError:
+        return False
+    return True
+
+
+# --- reading ------------------------------------------------------------------------------
+
+def letter_for(assignment: Assignment, lang: str) -> Letter:
+    return build_letter(assignment, lang, today())
+
+
+def email_notice(assignment_id: int) -> GuardianNotice | None:
+    return db.session.scalars(select(GuardianNotice).where(
+        GuardianNotice.assignment_id == assignment_id,
+        GuardianNotice.channel == NoticeChannel.EMAIL)).first()
+
+
+@dataclass(frozen=True)
+class LetterRow:
+    assignment: Assignment
+    notice: GuardianNotice | None
+
+    @property
+    def student(self) -> Student:
+        return self.assignment.enrolment.student
+
+
+def period_rows(period: PraoPeriod) -> list[LetterRow]:
+    """Every pupil of the period with a live assignment, and the email sent about it."""
+    assignments = db.session.scalars(
+        select(Assignment).join(Enrolment).join(Student)
+        .where(Enrolment.period_id == period.id, Assignment.state.in_(ACTIVE_STATES))
+        .order_by(Student.class_name, Student.last_name, Student.first_name)
+        .options(selectinload(Assignment.enrolment).selectinload(Enrolment.student),
+                 selectinload(Assignment.placement).selectinload(Placement.organisation))
+    ).all()
+    notices = {n.assignment_id: n for n in db.session.scalars(select(GuardianNotice).where(
+        GuardianNotice.assignment_id.in_([a.id for a in assignments]),
+        GuardianNotice.channel == NoticeChannel.EMAIL))}
+    return [LetterRow(a, notices.get(a.id)) for a in assignments]
+
+
+def can_send(assignment: Assignment) -> bool:
+    return assignment.state in SENDABLE_STATES and bool(assignment.enrolment.student
+                                                        .guardian_email)
+
+
+# --- the guardian's address ---------------------------------------------------------------
+
+def set_guardian_email(assignment: Assignment, email: str, user: User) -> None:
+    """The guardian's address is optional: an empty one removes it."""
+    student = assignment.enrolment.student
+    student.guardian_email = accounts.normalize_email(email) or None
+    audit(user, "guardian_email_saved", student)
+    db.session.commit()
+
+
+# --- sending ------------------------------------------------------------------------------
+
+def _check_sendable(assignment: Assignment) -> str:
+    email = assignment.enrolment.student.guardian_email or ""
+    if not email:
+        raise GuardianError("send", _l("Det finns ingen e-postadress till vårdnadshavaren. "
+                                       "Skriv ut brevet eller lägg till en adress."))
+    if assignment.state is AssignmentState.PROPOSED:
+        raise GuardianError("send", _l("Arbetsgivaren har inte bekräftat eleven än. Skicka "
+                                       "brevet när platsen är bekräftad."))
+    if assignment.state not in SENDABLE_STATES:
+        raise GuardianError("send", _l("Praon är avslutad eller avbruten: brevet skickas "
+                                       "inte."))
+    return email
+
+
+def _claim_notice(assignment: Assignment, email: str) -> GuardianNotice:
+    """The one email notice of the assignment, claimed for `email`. A second click (or a
+    second counsellor) finds it claimed and is told; a corrected address is sent to once."""
+    existing = email_notice(assignment.id)
+    if existing is None:
+        notice = GuardianNotice(enrolment_id=assignment.enrolment_id,
+                                assignment_id=assignment.id, channel=NoticeChannel.EMAIL,
+                                email=email, sent_at=utcnow())
+        try:
+            with db.session.begin_nested():
+                db.session.add(notice)
+        except IntegrityError:
+            raise GuardianError("send", _l("Brevet är redan skickat.")) from None
+        return notice
+    if existing.acknowledged_at is not None:
+        raise GuardianError("send", _l("Vårdnadshavaren har redan kvitterat brevet."))
+    claimed = db.session.execute(
+        update(GuardianNotice)
+        .where(GuardianNotice.id == existing.id, GuardianNotice.email != email,
+               GuardianNotice.acknowledged_at.is_(None))
+        .values(email=email, sent_at=utcnow()))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.expire(existing)  # the row is as the other click left it
+        raise GuardianError("send", _l("Brevet är redan skickat till %(email)s.", email=email))
+    return existing
+
+
+def send_letter(assignment: Assignment, lang: str, user: User) -> GuardianNotice:
+    """Email the letter with a signed acknowledgement link, once per assignment (again
+    only to a corrected address). Sending informs the guardians: the checklist says so."""
+    lock_assignment(assignment.id)
+    try:
+        email = _check_sendable(assignment)
+        notice = _claim_notice(assignment, email)
+    except GuardianError:
+        db.session.rollback()
+        raise
+    lang = language(lang)
+    link = accounts.external_url("guardians.acknowledge", token=make_token(notice, lang))
+    messages.guardian_letter(email, letter_for(assignment, lang), link)
+    record_step(assignment.id, "guardians_informed", user)
+    audit(user, "guardian_letter_sent", assignment, detail=lang)
+    db.session.commit()
+    return notice
+
+
+def send_all(period: PraoPeriod, lang: str, user: User) -> int:
+    """Send the letter to every guardian with an address who has not had it yet."""
+    sent = 0
+    for row in period_rows(period):
+        if row.notice is None and can_send(row.assignment):
+            try:
+                send_letter(row.assignment, lang, user)
+            except GuardianError:  # someone else sent it meanwhile
+                continue
+            sent += 1
+    return sent
+
+
+# --- the guardian's link ------------------------------------------------------------------
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT)
+
+
+def make_token(notice: GuardianNotice, lang: str) -> str:
+    return _serializer().dumps({"g": notice.id, "l": language(lang)})
+
+
+def notice_for_token(token: str) -> tuple[GuardianNotice, str]:
+    """The notice a link was made for and the letter's language."""
+    max_age = current_app.config.get("GUARDIAN_LINK_MAX_AGE", LINK_MAX_AGE)
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise LinkError("expired") from error
+    except BadSignature as error:
+        raise LinkError("invalid") from error
+    notice_id = data.get("g") if isinstance(data, dict) else None
+    notice = db.session.get(GuardianNotice, notice_id) if isinstance(notice_id, int) else None
+    if notice is None or notice.assignment_id is None:
+        raise LinkError("invalid")
+    assignment = db.session.get(Assignment, notice.assignment_id)
+    if assignment is None or not assignment.is_active:
+        raise LinkError("ended")
+    return notice, language(data.get("l"))
+
+
+def assignment_of(notice: GuardianNotice) -> Assignment:
+    assignment = db.session.get(Assignment, notice.assignment_id)
+    assert assignment is not None  # notice_for_token checked it
+    return assignment
+
+
+def acknowledge(notice: GuardianNotice) -> bool:
+    """Record the acknowledgement once, whoever clicks first; True for the click that did.
+    It ticks "guardians informed" and "guardians acknowledged" on the checklist."""
+    notice_id, assignment_id = notice.id, notice.assignment_id
+    assert assignment_id is not None
+    db.session.rollback()  # the UPDATE first: on SQLite it then waits for the write lock
+    done = db.session.execute(
+        update(GuardianNotice)
+        .where(GuardianNotice.id == notice_id, GuardianNotice.acknowledged_at.is_(None))
+        .values(acknowledged_at=utcnow()).execution_options(synchronize_session=False))
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        return False
+    for step in ("guardians_informed", "guardians_acknowledged"):
+        record_step(assignment_id, step, label=LINK_LABEL)
+    audit(None, "guardian_acknowledged", notice)
+    db.session.commit()
+    return True

@@ -1,0 +1,171 @@
+"""The counsellor's guardian letters (page, PDF, email) and the guardian's public page
+behind the signed link, where the risk information is acknowledged."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.accounts.permissions import authorize, public, require
+from portal.extensions import db
+from portal.prao.guardians import bp, services
+from portal.prao.guardians.forms import AcknowledgeForm, GuardianEmailForm, SendLetterForm
+from portal.prao.guardians.letter import LANGUAGE_NAMES, LETTER_LANGUAGES, language
+from portal.prao.guardians.pdf import letter_pdf as render_letter_pdf
+from portal.prao.models import Assignment
+from portal.schools.models import PraoPeriod
+from portal.urls import safe_next
+
+ACTION = "guardians.letter"
+FILE_NAMES = {"sv": "vardnadshavarbrev", "en": "guardian-letter"}
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    # Letters name a child and a workplace; the guardian's page carries its key in the URL.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _period(period_id: int) -> PraoPeriod:
+    period = db.session.get(PraoPeriod, period_id)
+    authorize(ACTION, period)
+    assert period is not None
+    return period
+
+
+def _assignment(assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    authorize(ACTION, assignment.enrolment if assignment is not None else None)
+    assert assignment is not None
+    return assignment
+
+
+def _lang() -> str:
+    return language(request.values.get("sprak"))
+
+
+# --- the counsellor -----------------------------------------------------------------------
+
+@bp.route("/perioder/<int:period_id>/vardnadshavare")
+@require(ACTION)
+def period_overview(period_id: int) -> ResponseReturnValue:
+    period = _period(period_id)
+    lang = _lang()
+    return render_template("prao/guardians/period.html", period=period, lang_choice=lang,
+                           rows=services.period_rows(period), languages=LETTER_LANGUAGES,
+                           language_names=LANGUAGE_NAMES, can_send=services.can_send,
+                           form=SendLetterForm(lang=lang))
+
+
+@bp.route("/perioder/<int:period_id>/vardnadshavare/skicka", methods=["POST"])
+@require(ACTION)
+def send_all(period_id: int) -> ResponseReturnValue:
+    period = _period(period_id)
+    form = SendLetterForm()
+    lang = language(form.lang.data)
+    sent = services.send_all(period, lang, current_user)
+    flash(_("%(n)d brev ligger i utkorgen.", n=sent), "success")
+    return redirect(url_for("guardians.period_overview", period_id=period.id, sprak=lang))
+
+
+def _render_letter(assignment: Assignment, lang: str,
+                   email_form: GuardianEmailForm | None = None) -> str:
+    student = assignment.enrolment.student
+    return render_template(
+        "prao/guardians/letter.html", assignment=assignment,
+        letter=services.letter_for(assignment, lang), lang_choice=lang,
+        languages=LETTER_LANGUAGES, language_names=LANGUAGE_NAMES,
+        notice=services.email_notice(assignment.id), can_send=services.can_send(assignment),
+        send_form=SendLetterForm(lang=lang),
+        email_form=email_form or GuardianEmailForm(guardian_email=student.guardian_email))
+
+
+@bp.route("/uppdrag/<int:assignment_id>/vardnadshavarbrev")
+@require(ACTION)
+def letter(assignment_id: int) -> ResponseReturnValue:
+    return _render_letter(_assignment(assignment_id), _lang())
+
+
+@bp.route("/uppdrag/<int:assignment_id>/vardnadshavarbrev.pdf")
+@require(ACTION)
+def letter_pdf(assignment_id: int) -> ResponseReturnValue:
+    assignment = _assignment(assignment_id)
+    lang = _lang()
+    student = assignment.enrolment.student
+    content = render_letter_pdf(services.letter_for(assignment, lang))
+    return send_file(BytesIO(content), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{FILE_NAMES[lang]}-{student.first_name}-"
+                                   f"{student.last_name}.pdf")
+
+
+@bp.route("/uppdrag/<int:assignment_id>/vardnadshavarbrev/skicka", methods=["POST"])
+@require(ACTION)
+def send(assignment_id: int) -> ResponseReturnValue:
+    assignment = _assignment(assignment_id)
+    form = SendLetterForm()
+    lang = language(form.lang.data)
+    back = safe_next(form.next.data, url_for("guardians.letter", assignment_id=assignment.id,
+                                             sprak=lang))
+    try:
+        notice = services.send_letter(assignment, lang, current_user)
+    except services.GuardianError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("Brevet ligger i utkorgen och skickas till %(email)s.", email=notice.email),
+              "success")
+    return redirect(back)
+
+
+@bp.route("/uppdrag/<int:assignment_id>/vardnadshavare/e-post", methods=["POST"])
+@require(ACTION)
+def set_email(assignment_id: int) -> ResponseReturnValue:
+    assignment = _assignment(assignment_id)
+    form = GuardianEmailForm()
+    if not form.validate_on_submit():
+        return _render_letter(assignment, _lang(), email_form=form), 400
+    services.set_guardian_email(assignment, form.guardian_email.data or "", current_user)
+    flash(_("Vårdnadshavarens e-postadress är sparad."), "success")
+    return redirect(url_for("guardians.letter", assignment_id=assignment.id, sprak=_lang()))
+
+
+# --- the guardian, through the signed link ------------------------------------------------
+
+def _in_letter_language(lang: str, template: str, **context: object) -> str:
+    """The guardian's page in the letter's language, unless they chose one themselves."""
+    if session.get("lang") in current_app.config["PORTAL_LANGUAGES"]:
+        return render_template(template, **context)
+    with force_locale(lang):
+        return render_template(template, lang=lang, **context)
+
+
+@bp.route("/vardnadshavare/<token>", methods=["GET", "POST"])
+@public
+def acknowledge(token: str) -> ResponseReturnValue:
+    try:
+        notice, lang = services.notice_for_token(token)
+    except services.LinkError as error:
+        return render_template("prao/guardians/link_problem.html", reason=error.reason), 404
+    form = AcknowledgeForm()
+    if form.validate_on_submit():
+        services.acknowledge(notice)  # the first click records; a later one changes nothing
+        return redirect(url_for("guardians.acknowledge", token=token) + "#kvittens")
+    assignment = services.assignment_of(notice)
+    return _in_letter_language(lang, "prao/guardians/acknowledge.html", notice=notice,
+                               letter=services.letter_for(assignment, lang), form=form)

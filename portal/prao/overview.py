@@ -1,0 +1,254 @@
+"""Where every pupil goes, read by the pupil, the counsellor and the coordinator: the
+pupil's day-one page, the enrolment's placement, the period's overview and its checklist
+(pupils × steps), and the region's completion per school. Every overview runs a fixed
+number of queries, however many pupils it shows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Subquery, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import User
+from portal.audit import audit
+from portal.employers.models import Placement
+from portal.extensions import db
+from portal.matching.models import MatchingRun, MatchResult, RunStatus
+from portal.prao import checklist, placing
+from portal.prao.checklist import GUARDIAN_ACK, Owner, Status
+from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentState, StepRecord
+from portal.prao.services import Actor, PraoError, record_step
+from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Student
+
+# The coordinator's overview covers periods that ended at most this long ago.
+RECENT = timedelta(days=60)
+
+
+def _conditions(school: School) -> tuple[str, ...]:
+    return (GUARDIAN_ACK,) if school.municipality.guardian_ack_required else ()
+
+
+# --- the pupil's page ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PupilPlacement:
+    """What the pupil's page shows about the placement: one of the four cases."""
+
+    assignment: Assignment | None  # placed (proposed or confirmed): day one's details
+    counsellors: list[User]
+    own_pending: bool = False  # own placement awaiting the workplace and the counsellor
+    arranging: bool = False  # nobody could place the pupil: the counsellor arranges it
+
+
+def pupil_placement(enrolment: Enrolment) -> PupilPlacement:
+    counsellors = [c for c in enrolment.period.school.counsellors if c.active]
+    assignment = placing.active_assignment(enrolment.id)
+    if assignment is not None:
+        return PupilPlacement(assignment, counsellors)
+    if enrolment.state is EnrolmentState.OWN_PLACEMENT:
+        return PupilPlacement(None, counsellors, own_pending=True)
+    if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT:
+        return PupilPlacement(None, counsellors)
+    return PupilPlacement(None, counsellors, arranging=_stranded(enrolment))
+
+
+def _stranded(enrolment: Enrolment) -> bool:
+    """Declined once, left without a seat by a published round, or needs nothing covers."""
+    declined = db.session.scalar(select(Assignment.id).where(
+        Assignment.enrolment_id == enrolment.id).limit(1))
+    unplaced = db.session.scalar(
+        select(MatchResult.id).join(MatchingRun)
+        .where(MatchResult.enrolment_id == enrolment.id, MatchResult.offer_id.is_(None),
+               MatchingRun.status == RunStatus.PUBLISHED).limit(1))
+    return declined is not None or unplaced is not None or placing.needs_uncovered(enrolment)
+
+
+# --- the counsellor's enrolment page ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class EnrolmentPlacement:
+    active: Assignment | None
+    history: list[Assignment]  # declined and cancelled ones, newest first
+    own: Placement | None  # a pupil's own placement awaiting review
+    own_risk_done: bool
+    uncovered: bool
+
+
+def enrolment_placement(enrolment: Enrolment) -> EnrolmentPlacement:
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.enrolment_id == enrolment.id)
+        .order_by(Assignment.created_at.desc(), Assignment.id.desc())
+        .options(selectinload(Assignment.placement).selectinload(Placement.organisation))).all()
+    active = next((a for a in assignments if a.state in ACTIVE_STATES), None)
+    own = None
+    if active is None and enrolment.state is EnrolmentState.OWN_PLACEMENT \
+            and enrolment.own_placement_id is not None:
+        own = db.session.get(Placement, enrolment.own_placement_id)
+    from portal.employers.placements.services import risk_assessment_complete
+
+    return EnrolmentPlacement(
+        active=active, history=[a for a in assignments if a.state not in ACTIVE_STATES],
+        own=own, own_risk_done=own is not None and risk_assessment_complete(own),
+        uncovered=placing.needs_uncovered(enrolment))
+
+
+# --- the period: who goes where -------------------------------------------------------------
+
+def period_placements(period: PraoPeriod) -> dict[int, Assignment]:
+    """enrolment id -> its live assignment, with placement and organisation: two queries."""
+    stmt = (select(Assignment).join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .where(Enrolment.period_id == period.id, Assignment.state.in_(ACTIVE_STATES))
+            .options(selectinload(Assignment.placement).selectinload(Placement.organisation)))
+    return {a.enrolment_id: a for a in db.session.scalars(stmt)}
+
+
+def _waiting_after_decline(period: PraoPeriod) -> set[int]:
+    return set(db.session.scalars(
+        select(Assignment.enrolment_id).join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .where(Enrolment.period_id == period.id,
+               Enrolment.state == EnrolmentState.NEEDS_PLACEMENT,
+               Assignment.state == AssignmentState.DECLINED)))
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    placed: dict[int, Assignment]  # enrolment id -> live assignment
+    uncovered: set[int]  # enrolments whose needs no free seat covers
+    declined: set[int]  # enrolments waiting again after a decline
+
+
+def period_summary(period: PraoPeriod) -> PeriodSummary:
+    """What the period's overview adds per pupil: five queries, however many pupils."""
+    return PeriodSummary(period_placements(period), placing.uncovered_needs(period),
+                         _waiting_after_decline(period))
+
+
+# --- the checklist ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    assignment: Assignment
+    student: Student
+    cells: list[tuple[checklist.Step, Status, StepRecord | None]]
+    overdue: int
+
+
+@dataclass(frozen=True)
+class ChecklistTable:
+    steps: tuple[checklist.Step, ...]
+    rows: list[ChecklistRow] = field(default_factory=list)
+    conditions: tuple[str, ...] = ()
+
+
+def period_checklist(period: PraoPeriod, today: date) -> ChecklistTable:
+    """Pupils × steps for a period: four queries, however many pupils."""
+    conditions = _conditions(period.school)
+    steps = checklist.steps_for(conditions)
+    assignments = db.session.scalars(
+        select(Assignment).join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(Student, Student.id == Enrolment.student_id)
+        .where(Enrolment.period_id == period.id, Assignment.state.in_(ACTIVE_STATES))
+        .order_by(Student.class_name, Student.last_name, Student.first_name)
+        .options(selectinload(Assignment.enrolment).selectinload(Enrolment.student))).all()
+    records = _records([a.id for a in assignments])
+    rows = []
+    for assignment in assignments:
+        done = records.get(assignment.id, {})
+        cells = [(step, checklist.status(step, done, today, period.first_day, period.last_day,
+                                         conditions), done.get(step.key)) for step in steps]
+        rows.append(ChecklistRow(assignment, assignment.enrolment.student, cells,
+                                 sum(1 for _, s, _ in cells if s is Status.OVERDUE)))
+    return ChecklistTable(steps, rows, conditions)
+
+
+def _records(assignment_ids: list[int]) -> dict[int, dict[str, StepRecord]]:
+    found: dict[int, dict[str, StepRecord]] = defaultdict(dict)
+    if assignment_ids:
+        for record in db.session.scalars(select(StepRecord).where(
+                StepRecord.assignment_id.in_(assignment_ids))):
+            found[record.assignment_id][record.step] = record
+    return found
+
+
+def tick(assignment: Assignment, step: str, user: User, today: date) -> None:
+    """The counsellor ticks a step they own, in the order the checklist enforces."""
+    period = assignment.enrolment.period
+    conditions = _conditions(period.school)
+    done = set(db.session.scalars(select(StepRecord.step).where(
+        StepRecord.assignment_id == assignment.id)))
+    if assignment.state not in ACTIVE_STATES:
+        raise PraoError("step", checklist.PROBLEMS["not_applicable"])
+    problem = checklist.tick_problem(step, Owner.COUNSELLOR, done, today, period.first_day,
+                                     period.last_day, conditions)
+    if problem is not None:
+        raise PraoError("step", _problem_text(problem))
+    try:
+        record_step(assignment.id, step, Actor.of(user))
+    except IntegrityError:  # ticked by someone else a moment ago
+        db.session.rollback()
+        raise PraoError("step", checklist.PROBLEMS["done"]) from None
+    audit(user, "step_ticked", assignment, detail=step)
+    db.session.commit()
+
+
+def _problem_text(problem: checklist.Problem) -> str:
+    from flask_babel import gettext
+
+    params = dict(problem.params)
+    if "step" in params:
+        params["step"] = gettext(params["step"])
+    return gettext(checklist.PROBLEMS[problem.code], **params)
+
+
+# --- the region: schools × completion ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class SchoolCompletion:
+    school: School
+    pupils: int
+    done: int
+    applicable: int
+    overdue: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.applicable) if self.applicable else 0
+
+
+def region_completion(today: date) -> list[SchoolCompletion]:
+    """Every school with live assignments in a current or recent period: three queries."""
+    live = (select(Assignment.id, PraoPeriod.school_id, PraoPeriod.first_day,
+                   PraoPeriod.last_day)
+            .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+            .where(Assignment.state.in_(ACTIVE_STATES), PraoPeriod.last_day >= today - RECENT))
+    rows = db.session.execute(live).all()
+    schools = {s.id: s for s in db.session.scalars(
+        select(School).where(School.id.in_({r.school_id for r in rows}))
+        .options(selectinload(School.municipality)))} if rows else {}
+    done = _done_steps(live.subquery())
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for assignment_id, school_id, first, last in rows:
+        conditions = _conditions(schools[school_id])
+        mine = done.get(assignment_id, set())
+        counted, applicable = checklist.completion(mine, conditions)
+        overdue = sum(1 for s in checklist.steps_for(conditions)
+                      if checklist.status(s, mine, today, first, last, conditions)
+                      is Status.OVERDUE)
+        for i, value in enumerate((1, counted, applicable, overdue)):
+            totals[school_id][i] += value
+    return sorted((SchoolCompletion(schools[sid], *values) for sid, values in totals.items()),
+                  key=lambda c: c.school.name)
+
+
+def _done_steps(live: Subquery) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = defaultdict(set)
+    for assignment_id, step in db.session.execute(
+            select(StepRecord.assignment_id, StepRecord.step)
+            .join(live, live.c.id == StepRecord.assignment_id)):
+        found[assignment_id].add(step)
+    return found

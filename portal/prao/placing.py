@@ -1,0 +1,249 @@
+"""The counsellor's own placing: a pupil placed by hand at an offer with a free seat, pupils
+whose needs no placement covers, and the review of a pupil's own placement (the workplace
+completes the risk assessment through a signed link, the counsellor approves).
+
+Each function that changes something commits its own work; none uses request or flash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal.accounts.models import User
+from portal.audit import audit
+from portal.db import utcnow
+from portal.employers.models import (
+    Organisation,
+    OrganisationStatus,
+    Placement,
+    PlacementOffer,
+    PlacementStatus,
+)
+from portal.employers.placements.services import risk_assessment_complete
+from portal.extensions import db
+from portal.notifications import messages
+from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource, AssignmentState
+from portal.prao.services import Actor, PraoError, email_employers, record_step
+from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, Student
+from portal.weeks import monday_of
+
+MAX_OPTIONS = 300
+MAX_REASON = 1000
+
+
+# --- offers that fit a period ---------------------------------------------------------------
+
+def _open_offers(period: PraoPeriod) -> Select:
+    """Published offers of approved employers with a free seat for the period's weeks and
+    grade, whatever the pupil needs."""
+    grade_ok = Placement.accepts_grade_8 if period.grade == 8 else Placement.accepts_grade_9
+    return (select(PlacementOffer).join(Placement).join(Organisation)
+            .where(Placement.status == PlacementStatus.PUBLISHED,
+                   Organisation.status == OrganisationStatus.APPROVED, grade_ok.is_(True),
+                   PlacementOffer.first_week <= monday_of(period.first_day),
+                   PlacementOffer.last_week >= monday_of(period.last_day),
+                   PlacementOffer.seats_taken < PlacementOffer.seats))
+
+
+def _covers(needs: int):  # noqa: ANN202 - a SQL boolean expression
+    return Placement.features.op("&")(needs) == needs
+
+
+@dataclass(frozen=True)
+class HandOption:
+    offer: PlacementOffer
+    covers_needs: bool
+
+
+def hand_options(enrolment: Enrolment) -> list[HandOption]:
+    """Offers a pupil can be placed at by hand: those covering the pupil's needs first."""
+    needs = enrolment.student.needs
+    covers = _covers(needs).label("covers")
+    rows = db.session.execute(
+        _open_offers(enrolment.period).add_columns(covers)
+        .order_by(covers.desc(), Placement.title, PlacementOffer.id).limit(MAX_OPTIONS)).all()
+    return [HandOption(offer, bool(fits)) for offer, fits in rows]
+
+
+def uncovered_needs(period: PraoPeriod) -> set[int]:
+    """Enrolments still needing a placement whose needs (a step-free workplace, …) no
+    offer with a free seat covers: flagged before the round and after it. Two queries."""
+    masks = set(db.session.scalars(_open_offers(period).with_only_columns(
+        Placement.features).distinct()))
+    waiting = db.session.execute(select(Enrolment.id, Enrolment.student_id).where(
+        Enrolment.period_id == period.id,
+        Enrolment.state == EnrolmentState.NEEDS_PLACEMENT)).all()
+    if not waiting:
+        return set()
+    needs = dict(db.session.execute(select(Student.id, Student.needs).where(
+        Student.id.in_([s for _, s in waiting]), Student.needs != 0)).all())
+    return {e for e, s in waiting if s in needs and not any(
+        m & needs[s] == needs[s] for m in masks)}
+
+
+def needs_uncovered(enrolment: Enrolment) -> bool:
+    needs = enrolment.student.needs
+    if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT or not needs:
+        return False
+    found = db.session.scalar(_open_offers(enrolment.period).where(_covers(needs))
+                              .with_only_columns(PlacementOffer.id).limit(1))
+    return found is None
+
+
+# --- placing by hand -------------------------------------------------------------------------
+
+def place_by_hand(enrolment: Enrolment, offer_id: int, reason: str, user: User) -> Assignment:
+    """A proposed MANUAL assignment: the seat is taken and the pupil leaves the queue with
+    conditional updates, so two counsellors (or a round) never take the same seat or
+    place the same pupil twice. A placement that does not cover the pupil's needs needs a
+    recorded reason."""
+    reason = reason.strip()
+    option = _fitting(enrolment, offer_id)
+    if not option.covers_needs and not reason:
+        raise PraoError("reason", _l("Platsen saknar något eleven behöver. Skriv varför den "
+                                     "ändå fungerar, till exempel ”arbetsplatsen har "
+                                     "bekräftat en ramp”."))
+    if len(reason) > MAX_REASON:
+        raise PraoError("reason", _l("Högst %(max)d tecken.", max=MAX_REASON))
+    _take(enrolment, option.offer)
+    assignment = Assignment(enrolment_id=enrolment.id, placement_id=option.offer.placement_id,
+                            offer_id=option.offer.id, source=AssignmentSource.MANUAL,
+                            state=AssignmentState.PROPOSED, created_by_id=user.id,
+                            placement_reason=reason)
+    db.session.add(assignment)
+    db.session.flush()
+    email_employers([assignment.id])
+    audit(user, "assignment_placed_by_hand", assignment, detail=reason[:200])
+    db.session.commit()
+    return assignment
+
+
+def _fitting(enrolment: Enrolment, offer_id: int) -> HandOption:
+    needs = enrolment.student.needs
+    row = db.session.execute(_open_offers(enrolment.period).add_columns(_covers(needs))
+                             .where(PlacementOffer.id == offer_id)).first()
+    if row is None:
+        raise PraoError("offer", _l("Platsen är full eller passar inte elevens period och "
+                                    "årskurs. Välj en annan."))
+    return HandOption(row[0], bool(row[1]))
+
+
+def _take(enrolment: Enrolment, offer: PlacementOffer) -> None:
+    left_queue = db.session.execute(
+        update(Enrolment).where(Enrolment.id == enrolment.id,
+                                Enrolment.state == EnrolmentState.NEEDS_PLACEMENT)
+        .values(state=EnrolmentState.ASSIGNED).execution_options(synchronize_session=False))
+    if left_queue.rowcount != 1:
+        db.session.rollback()
+        raise PraoError("offer", _l("Eleven har redan fått en plats."))
+    taken = db.session.execute(
+        update(PlacementOffer).where(PlacementOffer.id == offer.id,
+                                     PlacementOffer.seats_taken < PlacementOffer.seats)
+        .values(seats_taken=PlacementOffer.seats_taken + 1)
+        .execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        db.session.rollback()
+        raise PraoError("offer", _l("Platsen blev full nyss. Välj en annan."))
+
+
+# --- own placements -----------------------------------------------------------------------
+
+def active_assignment(enrolment_id: int) -> Assignment | None:
+    return db.session.scalars(select(Assignment).where(
+        Assignment.enrolment_id == enrolment_id,
+        Assignment.state.in_(ACTIVE_STATES))).first()
+
+
+@dataclass(frozen=True)
+class OwnRiskData:
+    day_start: time
+    day_end: time
+    break_start: time | None
+    break_minutes: int
+    protective_equipment: str
+    risk_hazards: str
+    risk_measures: str
+    risk_introduction: str
+    risk_supervisor: str
+    first_day_start: time | None
+    first_day_ask_for: str
+    bring_and_wear: str
+
+
+def save_own_risk(placement: Placement, data: OwnRiskData) -> None:
+    """The workplace's risk assessment for minors, confirmed now (the form demands the
+    confirmation box and legal hours before it gets here)."""
+    for name, value in vars(data).items():
+        setattr(placement, name, value.strip() if isinstance(value, str) else value)
+    placement.risk_confirmed_at = utcnow()
+    audit(None, "own_placement_risk_assessed", placement,
+                   detail=placement.supervisor_email)
+    db.session.commit()
+
+
+def approve_own(enrolment: Enrolment, user: User) -> Assignment:
+    placement = _own_placement(enrolment)
+    if not risk_assessment_complete(placement):
+        raise PraoError("own", _l("Arbetsplatsen har inte gjort riskbedömningen än. Skicka "
+                                  "länken igen om det behövs."))
+    assignment = Assignment(enrolment_id=enrolment.id, placement_id=placement.id,
+                            source=AssignmentSource.OWN, state=AssignmentState.CONFIRMED,
+                            decided_at=utcnow(), decided_by_id=user.id,
+                            decided_by_label=user.name[:200], created_by_id=user.id)
+    db.session.add(assignment)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise PraoError("own", _l("Platsen är redan godkänd.")) from None
+    workplace = Actor(None, placement.supervisor_name or placement.organisation.name)
+    record_step(assignment.id, "risk_assessment", workplace, placement.risk_confirmed_at)
+    record_step(assignment.id, "employer_confirmed", workplace, placement.risk_confirmed_at)
+    audit(user, "own_placement_approved", assignment)
+    db.session.commit()
+    return assignment
+
+
+def reject_own(enrolment: Enrolment, reason: str, user: User) -> None:
+    """The own placement does not count: the pupil goes back to the queue."""
+    reason = reason.strip()
+    if not reason:
+        raise PraoError("reason", _l("Skriv varför platsen inte godkänns."))
+    placement = _own_placement(enrolment)
+    if active_assignment(enrolment.id) is not None:
+        raise PraoError("own", _l("Platsen är redan godkänd."))
+    placement.status = PlacementStatus.ARCHIVED
+    placement.rejection_reason = reason[:MAX_REASON]
+    enrolment.state = EnrolmentState.NEEDS_PLACEMENT
+    enrolment.own_placement_id = None
+    audit(user, "own_placement_rejected", enrolment, detail=reason[:200])
+    db.session.commit()
+
+
+def resend_own_link(enrolment: Enrolment, user: User) -> None:
+    placement = _own_placement(enrolment)
+    if not placement.supervisor_email:
+        raise PraoError("own", _l("Arbetsplatsen har ingen e-postadress."))
+    messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
+    audit(user, "own_placement_link_sent", enrolment)
+    db.session.commit()
+
+
+def _own_placement(enrolment: Enrolment) -> Placement:
+    if enrolment.state is not EnrolmentState.OWN_PLACEMENT or enrolment.own_placement_id is None:
+        raise PraoError("own", _l("Eleven har ingen egen praoplats att granska."))
+    return db.session.get(Placement, enrolment.own_placement_id)
+
+
+def own_enrolment_for(placement_id: int, enrolment_id: int) -> tuple[Placement, Enrolment]:
+    """The placement and enrolment a risk-assessment link names, when they still belong
+    together; None otherwise (the pupil changed plans, or the link is for another
+    workplace)."""
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.own_placement_id != placement_id:
+        raise LookupError(placement_id)
+    return db.session.get(Placement, placement_id), enrolment

@@ -1,0 +1,275 @@
+"""Employer confirmation: the employer (signed in) or the supervisor (through a signed
+link) confirms or declines each proposed pupil, once, whoever answers first. A decline
+frees the seat, puts the pupil back in the counsellor's queue and alerts the counsellor.
+
+Each function that changes something commits its own work; none uses request or flash."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import selectinload
+
+from portal import clock
+from portal.accounts.models import User
+from portal.audit import audit
+from portal.db import utcnow
+from portal.employers.models import Organisation, Placement, PlacementOffer
+from portal.extensions import db
+from portal.notifications import messages
+from portal.prao import links
+from portal.prao.models import Assignment, AssignmentState, StepRecord
+from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Wish
+
+# Answered proposals stay on the employer's list this long after the period, then drop off.
+SHOWN_AFTER_PERIOD = timedelta(days=30)
+MAX_REASON = 1000
+
+
+class PraoError(ValueError):
+    """A rule was broken; `field` names the form field the message belongs beside."""
+
+    def __init__(self, field: str, message: object) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a signed-in user, or someone through a signed link (a label only)."""
+
+    user: User | None
+    label: str
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user, user.name)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a confirm or decline: `won` is False when someone else answered
+    first; `state` and `by` then say what they answered."""
+
+    won: bool
+    state: AssignmentState
+    by: str
+
+
+# --- what the employer and the supervisor see ---------------------------------------------
+
+def _with_pupil_and_school(stmt):  # noqa: ANN001, ANN202 - a select of Assignment
+    return stmt.options(
+        selectinload(Assignment.enrolment).selectinload(Enrolment.student),
+        selectinload(Assignment.enrolment).selectinload(Enrolment.period)
+        .selectinload(PraoPeriod.school).selectinload(School.counsellors),
+        selectinload(Assignment.placement))
+
+
+def employer_assignments(organisation_id: int, today: date) -> list[Assignment]:
+    """The organisation's pupils: proposed ones to answer, and answered ones until a month
+    after their period. Four queries, however many pupils."""
+    stmt = (select(Assignment).join(Placement, Placement.id == Assignment.placement_id)
+            .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+            .where(Placement.organisation_id == organisation_id,
+                   PraoPeriod.last_day >= today - SHOWN_AFTER_PERIOD)
+            .order_by(PraoPeriod.first_day, Placement.title, Assignment.id))
+    return list(db.session.scalars(_with_pupil_and_school(stmt)))
+
+
+def assignment_for_employer(assignment_id: int) -> Assignment | None:
+    return db.session.get(Assignment, assignment_id)
+
+
+def supervisor_assignments(link: links.SupervisorLink) -> list[Assignment]:
+    """The link's pupils, and only those still at the link's placement: a link made for
+    one workplace never shows another's pupils."""
+    stmt = (select(Assignment).where(Assignment.id.in_(link.assignment_ids),
+                                     Assignment.placement_id == link.placement_id)
+            .order_by(Assignment.id))
+    return list(db.session.scalars(_with_pupil_and_school(stmt)))
+
+
+# --- confirm and decline, once ------------------------------------------------------------
+
+def confirm(assignment_id: int, placement_id: int, actor: Actor) -> Outcome:
+    db.session.rollback()  # a fresh transaction: the conditional update decides
+    if not _decide(assignment_id, placement_id, AssignmentState.CONFIRMED, actor, ""):
+        return _lost(assignment_id)
+    assignment = db.session.get(Assignment, assignment_id)
+    _record_confirmation_steps(assignment, actor)
+    audit(actor.user, "assignment_confirmed", assignment, detail=actor.label)
+    db.session.commit()
+    return Outcome(True, AssignmentState.CONFIRMED, actor.label)
+
+
+def decline(assignment_id: int, placement_id: int, reason: str, actor: Actor) -> Outcome:
+    reason = reason.strip()
+    if not reason:
+        raise PraoError("reason", _l("Skriv varför ni tackar nej, så kan skolan hitta en "
+                                     "annan plats."))
+    if len(reason) > MAX_REASON:
+        raise PraoError("reason", _l("Högst %(max)d tecken.", max=MAX_REASON))
+    db.session.rollback()
+    if not _decide(assignment_id, placement_id, AssignmentState.DECLINED, actor, reason):
+        return _lost(assignment_id)
+    assignment = db.session.get(Assignment, assignment_id)
+    release(assignment)
+    for email in counsellor_emails(assignment.enrolment.period.school):
+        messages.assignment_declined(email, assignment)
+    audit(actor.user, "assignment_declined", assignment, detail=actor.label)
+    db.session.commit()
+    return Outcome(True, AssignmentState.DECLINED, actor.label)
+
+
+def _decide(assignment_id: int, placement_id: int, state: AssignmentState, actor: Actor,
+            reason: str) -> bool:
+    """One conditional UPDATE: only a still proposed assignment at this placement moves, so
+    of two answers at once exactly one changes the row."""
+    changed = db.session.execute(
+        update(Assignment)
+        .where(Assignment.id == assignment_id, Assignment.placement_id == placement_id,
+               Assignment.state == AssignmentState.PROPOSED)
+        .values(state=state, decided_at=utcnow(), decline_reason=reason,
+                decided_by_id=actor.user.id if actor.user else None,
+                decided_by_label=actor.label[:200])
+        .execution_options(synchronize_session=False))
+    return changed.rowcount == 1
+
+
+def _lost(assignment_id: int) -> Outcome:
+    db.session.rollback()
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise PraoError("assignment", _l("Eleven finns inte längre på listan."))
+    db.session.refresh(assignment)
+    return Outcome(False, assignment.state, assignment.decided_by_label)
+
+
+def release(assignment: Assignment) -> None:
+    """A declined or cancelled assignment gives back its seat and puts the pupil back in
+    the queue; the pupil's wish for that offer goes too, so a new round does not propose
+    the same workplace again. Conditional updates: a seat is never freed twice."""
+    if assignment.offer_id is not None:
+        db.session.execute(
+            update(PlacementOffer)
+            .where(PlacementOffer.id == assignment.offer_id, PlacementOffer.seats_taken > 0)
+            .values(seats_taken=PlacementOffer.seats_taken - 1)
+            .execution_options(synchronize_session=False))
+        db.session.execute(delete(Wish).where(Wish.enrolment_id == assignment.enrolment_id,
+                                              Wish.offer_id == assignment.offer_id))
+    db.session.execute(
+        update(Enrolment)
+        .where(Enrolment.id == assignment.enrolment_id,
+               Enrolment.state == EnrolmentState.ASSIGNED)
+        .values(state=EnrolmentState.NEEDS_PLACEMENT)
+        .execution_options(synchronize_session=False))
+    db.session.expire_all()
+
+
+def _record_confirmation_steps(assignment: Assignment, actor: Actor) -> None:
+    record_step(assignment.id, "employer_confirmed", actor)
+    placement = assignment.placement
+    if placement.risk_confirmed_at is not None:
+        # The risk assessment was made (and confirmed) with the placement itself.
+        record_step(assignment.id, "risk_assessment",
+                    Actor(None, placement.organisation.name), placement.risk_confirmed_at)
+
+
+def record_step(assignment_id: int, step: str, actor: Actor,
+                at: datetime | None = None) -> StepRecord:
+    """Record a checklist step as done (once: an existing record is kept)."""
+    existing = db.session.scalars(select(StepRecord).where(
+        StepRecord.assignment_id == assignment_id, StepRecord.step == step)).first()
+    if existing is not None:
+        return existing
+    record = StepRecord(assignment_id=assignment_id, step=step, done_at=at or utcnow(),
+                        done_by_id=actor.user.id if actor.user else None,
+                        done_by_label=actor.label[:200])
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def counsellor_emails(school: School) -> list[str]:
+    return sorted({c.email for c in school.counsellors if c.active and c.email})
+
+
+# --- the emails on publishing -------------------------------------------------------------
+
+def organisation_emails(organisation: Organisation) -> set[str]:
+    from portal.employers.services import organisation_members
+
+    emails = {u.email for u in organisation_members(organisation)} | {organisation.contact_email}
+    return {e for e in emails if e}
+
+
+def email_employers(assignment_ids: Iterable[int]) -> int:
+    """Tell each organisation which pupils are proposed, and give each placement's
+    supervisor a signed link to answer without an account. The caller commits."""
+    db.session.flush()
+    assignments = db.session.scalars(_with_pupil_and_school(
+        select(Assignment).where(Assignment.id.in_(list(assignment_ids))))
+        .options(selectinload(Assignment.placement).selectinload(Placement.organisation))
+    ).all()
+    by_organisation: dict[Organisation, list[Assignment]] = defaultdict(list)
+    for assignment in assignments:
+        by_organisation[assignment.placement.organisation].append(assignment)
+    sent = 0
+    for organisation, pupils in by_organisation.items():
+        sent += _email_organisation(organisation, pupils)
+    return sent
+
+
+def _email_organisation(organisation: Organisation, pupils: list[Assignment]) -> int:
+    by_placement: dict[Placement, list[Assignment]] = defaultdict(list)
+    for assignment in pupils:
+        by_placement[assignment.placement].append(assignment)
+    members = organisation_emails(organisation)
+    supervisors: dict[str, list[SupervisorLinkText]] = defaultdict(list)
+    for placement, placed in by_placement.items():
+        if placement.supervisor_email:
+            last_day = max(a.enrolment.period.last_day for a in placed)
+            supervisors[placement.supervisor_email.lower()].append(SupervisorLinkText(
+                placement, links.supervisor_url(placement.id, [a.id for a in placed],
+                                                last_day), last_day + links.GRACE))
+    recipients = sorted(members | set(supervisors))
+    for email in recipients:
+        mine = supervisors.get(email.lower(), [])
+        shown = pupils if email in members else [
+            a for a in pupils if any(s.placement.id == a.placement_id for s in mine)]
+        messages.employer_pupils_proposed(email, organisation, shown, mine,
+                                          has_account=email in members)
+    return len(recipients)
+
+
+@dataclass(frozen=True)
+class SupervisorLinkText:
+    placement: Placement
+    url: str
+    valid_until: date
+
+
+# --- the counsellor's queue ---------------------------------------------------------------
+
+def declined_waiting(school_ids: list[int], today: date | None = None) -> list[Assignment]:
+    """Declined proposals whose pupil still waits for a new placement, newest first: the
+    counsellor's alerts."""
+    if not school_ids:
+        return []
+    today = today or clock.today()
+    stmt = (select(Assignment).join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+            .where(Assignment.state == AssignmentState.DECLINED,
+                   Enrolment.state == EnrolmentState.NEEDS_PLACEMENT,
+                   PraoPeriod.school_id.in_(school_ids), PraoPeriod.last_day >= today)
+            .order_by(Assignment.decided_at.desc()).limit(50)
+            .options(selectinload(Assignment.placement).selectinload(Placement.organisation)))
+    return list(db.session.scalars(_with_pupil_and_school(stmt)))

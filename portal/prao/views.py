@@ -1,0 +1,276 @@
+"""Prao process pages: the employer's and the supervisor's confirmation, the counsellor's
+placing by hand and review of own placements, the checklist, and the export of who goes
+where. Thin: load and authorize, call a service, render or redirect."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import clock
+from portal.accounts.permissions import authorize, public, require
+from portal.employers.models import Placement
+from portal.extensions import db
+from portal.formtools import choices
+from portal.prao import checklist, export, links, overview, placing, services
+from portal.prao.blueprint import bp
+from portal.prao.forms import FirstDayForm, OwnRiskForm, PlaceForm
+from portal.prao.models import Assignment, AssignmentState
+from portal.schools.models import Enrolment, PraoPeriod
+
+
+def _state_text(state: AssignmentState) -> str:
+    return {AssignmentState.CONFIRMED: _("bekräftad"), AssignmentState.DECLINED: _("avböjd"),
+            AssignmentState.IN_PROGRESS: _("pågår"), AssignmentState.COMPLETED: _("genomförd"),
+            AssignmentState.CANCELLED: _("avbruten"),
+            AssignmentState.PROPOSED: _("inte besvarad")}[state]
+
+
+def _tell(outcome: services.Outcome, name: str) -> None:
+    if outcome.won and outcome.state is AssignmentState.CONFIRMED:
+        flash(_("Tack! %(name)s är bekräftad.", name=name), "success")
+    elif outcome.won:
+        flash(_("Ni har tackat nej till %(name)s. Skolan får veta det.", name=name), "success")
+    else:
+        flash(_("Någon annan hann före: %(name)s är redan %(state)s (%(by)s).", name=name,
+                state=_state_text(outcome.state), by=outcome.by or _("okänd")), "warning")
+
+
+def _decide(assignment: Assignment, actor: services.Actor) -> str | None:
+    """Confirm or decline from a posted form; the error message for the reason, if any."""
+    name = assignment.enrolment.student.full_name
+    try:
+        if request.form.get("decision") == "confirm":
+            outcome = services.confirm(assignment.id, assignment.placement_id, actor)
+        elif request.form.get("decision") == "decline":
+            outcome = services.decline(assignment.id, assignment.placement_id,
+                                       request.form.get("reason", ""), actor)
+        else:
+            return _("Välj Bekräfta eller Tacka nej.")
+    except services.PraoError as error:
+        return str(error.message)
+    _tell(outcome, name)
+    return None
+
+
+# --- the employer -------------------------------------------------------------------------
+
+@bp.route("/arbetsgivare/elever")
+@require("assignment.respond")
+def employer_pupils() -> ResponseReturnValue:
+    return _employer_page({}, 200)
+
+
+def _employer_page(errors: dict[int, str], status: int) -> ResponseReturnValue:
+    organisation_id = current_user.organisation_id
+    pupils = services.employer_assignments(organisation_id, clock.today()) \
+        if organisation_id else []
+    return render_template("prao/employer_pupils.html", pupils=pupils, errors=errors,
+                           reasons={k: request.form.get("reason", "") for k in errors},
+                           action=lambda a: url_for("prao.employer_decide",
+                                                    assignment_id=a.id)), status
+
+
+@bp.route("/arbetsgivare/elever/<int:assignment_id>/svar", methods=["POST"])
+@require("assignment.respond")
+def employer_decide(assignment_id: int) -> ResponseReturnValue:
+    assignment = db.session.get(Assignment, assignment_id)
+    authorize("assignment.respond", assignment)
+    error = _decide(assignment, services.Actor.of(current_user))
+    if error:
+        return _employer_page({assignment_id: error}, 400)
+    return redirect(url_for("main.start_employer"))
+
+
+@bp.route("/arbetsgivare/praoplatser/<int:placement_id>/forsta-dagen", methods=["GET", "POST"])
+@require("first_day.edit")
+def first_day(placement_id: int) -> ResponseReturnValue:
+    placement = db.session.get(Placement, placement_id)
+    authorize("first_day.edit", placement)
+    form = FirstDayForm(obj=placement)
+    if form.validate_on_submit():
+        form.populate_obj(placement)
+        placement.first_day_ask_for = placement.first_day_ask_for.strip()
+        placement.bring_and_wear = placement.bring_and_wear.strip()
+        db.session.commit()
+        flash(_("Informationen om första dagen är sparad. Eleverna ser den på sin sida."),
+              "success")
+        return redirect(url_for("main.start_employer"))
+    return render_template("prao/first_day.html", form=form, placement=placement)
+
+
+# --- the supervisor, through a signed link ----------------------------------------------------
+
+@bp.route("/handledare/<token>", methods=["GET", "POST"])
+@public
+def supervisor(token: str) -> ResponseReturnValue:
+    try:
+        link = links.read_supervisor_token(token, clock.today())
+    except links.LinkError as error:
+        return render_template("prao/link_problem.html", reason=error.reason), 404
+    pupils = services.supervisor_assignments(link)
+    if not pupils:  # every pupil moved elsewhere, or a link for another workplace
+        return render_template("prao/link_problem.html", reason="invalid"), 404
+    placement = pupils[0].placement
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        chosen = next((a for a in pupils if a.id == request.form.get("assignment", type=int)),
+                      None)
+        if chosen is None:
+            abort(404)
+        with force_locale("sv"):  # stored, and read by the Swedish school
+            label = _("%(name)s (handledare, via länk)", name=placement.supervisor_name
+                      or placement.organisation.name)
+        error = _decide(chosen, services.Actor(None, label))
+        if not error:
+            return redirect(url_for("prao.supervisor", token=token))
+        errors[chosen.id] = error
+    return render_template("prao/supervisor.html", pupils=pupils, placement=placement,
+                           errors=errors, reasons={k: request.form.get("reason", "")
+                                                   for k in errors},
+                           action=lambda a: url_for("prao.supervisor", token=token),
+                           ), 400 if errors else 200
+
+
+# --- the counsellor: placing by hand and own placements ---------------------------------------
+
+def _enrolment(period_id: int, enrolment_id: int) -> Enrolment:
+    found = db.session.get(Enrolment, enrolment_id)
+    authorize("assignment.place", found)
+    if found.period_id != period_id:
+        abort(404)
+    return found
+
+
+@bp.route("/perioder/<int:period_id>/elever/<int:enrolment_id>/placera",
+          methods=["GET", "POST"])
+@require("assignment.place")
+def place(period_id: int, enrolment_id: int) -> ResponseReturnValue:
+    enrolment = _enrolment(period_id, enrolment_id)
+    options = placing.hand_options(enrolment)
+    form = PlaceForm()
+    form.offer.choices = choices([(0, _("Välj en praoplats"))] + [(
+        o.offer.id, _option_label(o)) for o in options])
+    if form.validate_on_submit():
+        try:
+            placing.place_by_hand(enrolment, form.offer.data, form.reason.data or "",
+                                  current_user)
+        except services.PraoError as error:
+            getattr(form, error.field).errors.append(str(error.message))
+        else:
+            flash(_("Eleven är placerad. Arbetsgivaren har fått ett mejl för att bekräfta."),
+                  "success")
+            return redirect(url_for("schools.enrolment", period_id=period_id,
+                                    enrolment_id=enrolment_id))
+    return render_template("prao/place.html", form=form, enrolment=enrolment,
+                           options=options), 400 if form.errors else 200
+
+
+def _option_label(option: placing.HandOption) -> str:
+    placement = option.offer.placement
+    label = _("%(title)s, %(org)s, %(city)s (%(free)d lediga)", title=placement.title,
+              org=placement.organisation.name, city=placement.city,
+              free=option.offer.seats_free)
+    return label if option.covers_needs else label + " · " + _("saknar något eleven behöver")
+
+
+@bp.route("/perioder/<int:period_id>/elever/<int:enrolment_id>/egen-plats", methods=["POST"])
+@require("assignment.place")
+def own_decision(period_id: int, enrolment_id: int) -> ResponseReturnValue:
+    enrolment = _enrolment(period_id, enrolment_id)
+    action = request.form.get("action")
+    try:
+        if action == "approve":
+            placing.approve_own(enrolment, current_user)
+            flash(_("Den egna praoplatsen är godkänd."), "success")
+        elif action == "reject":
+            placing.reject_own(enrolment, request.form.get("reason", ""), current_user)
+            flash(_("Den egna praoplatsen godkändes inte. Eleven behöver en plats."), "success")
+        elif action == "resend":
+            placing.resend_own_link(enrolment, current_user)
+            flash(_("Länken till riskbedömningen är skickad till arbetsplatsen igen."),
+                  "success")
+        else:
+            abort(400)
+    except services.PraoError as error:
+        flash(str(error.message), "danger")
+    return redirect(url_for("schools.enrolment", period_id=period_id, enrolment_id=enrolment_id))
+
+
+@bp.route("/egen-praoplats/<token>", methods=["GET", "POST"])
+@public
+def own_risk(token: str) -> ResponseReturnValue:
+    try:
+        link = links.read_own_risk_token(token, clock.today())
+        placement, enrolment = placing.own_enrolment_for(link.placement_id, link.enrolment_id)
+    except links.LinkError as error:
+        return render_template("prao/link_problem.html", reason=error.reason), 404
+    except LookupError:
+        return render_template("prao/link_problem.html", reason="invalid"), 404
+    form = OwnRiskForm(obj=placement)
+    if request.method == "GET":
+        form.risk_confirmed.data = placement.risk_confirmed_at is not None
+    if form.validate_on_submit():
+        placing.save_own_risk(placement, form.to_data())
+        flash(_("Tack! Riskbedömningen är sparad. Elevens studie- och yrkesvägledare "
+                "granskar platsen."), "success")
+        return redirect(url_for("prao.own_risk", token=token))
+    return render_template("prao/own_risk.html", form=form, placement=placement,
+                           enrolment=enrolment), 400 if form.errors else 200
+
+
+# --- the checklist ------------------------------------------------------------------------------
+
+def _period(period_id: int, action: str) -> PraoPeriod:
+    found = db.session.get(PraoPeriod, period_id)
+    authorize(action, found)
+    return found
+
+
+@bp.route("/perioder/<int:period_id>/checklista")
+@require("checklist.view")
+def period_checklist(period_id: int) -> ResponseReturnValue:
+    period = _period(period_id, "checklist.view")
+    return render_template("prao/checklist.html", period=period,
+                           table=overview.period_checklist(period, clock.today()),
+                           owners=checklist.OWNER_LABELS, phases=checklist.PHASE_LABELS)
+
+
+@bp.route("/perioder/<int:period_id>/checklista/<int:assignment_id>", methods=["POST"])
+@require("checklist.tick")
+def tick(period_id: int, assignment_id: int) -> ResponseReturnValue:
+    period = _period(period_id, "checklist.tick")
+    assignment = db.session.get(Assignment, assignment_id)
+    authorize("checklist.tick", assignment)
+    if assignment.enrolment.period_id != period.id:
+        abort(404)
+    step = request.form.get("step", "")
+    try:
+        overview.tick(assignment, step, current_user, clock.today())
+    except services.PraoError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("Steget är avbockat."), "success")
+    return redirect(url_for("prao.period_checklist", period_id=period.id)
+                    + f"#elev-{assignment.id}")
+
+
+@bp.route("/samordnare/checklistor")
+@require("checklist.region")
+def region_checklist() -> ResponseReturnValue:
+    return render_template("prao/region_checklist.html",
+                           schools=overview.region_completion(clock.today()))
+
+
+# --- who goes where -----------------------------------------------------------------------------
+
+@bp.route("/perioder/<int:period_id>/praoplatser.<any(csv, xlsx):fmt>")
+@require("placements.export")
+def export_placements(period_id: int, fmt: str) -> ResponseReturnValue:
+    period = _period(period_id, "placements.export")
+    exported = export.export(period, current_user, fmt)
+    return Response(exported.content, mimetype=exported.mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{exported.filename}"'})

@@ -1,0 +1,282 @@
+"""The guardian letter: a printable page and a PDF in Swedish or English, sent by email
+once, and acknowledged once through a signed link that refuses tampering and age."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, datetime
+
+from freezegun import freeze_time
+from sqlalchemy import func, select
+
+from portal.notifications.models import OutboxEmail
+from portal.prao.guardians import services
+from portal.prao.models import AssignmentState, GuardianNotice, StepRecord
+from tests import factories
+from tests.conftest import post_form
+from tests.prao.documents.support import make_assignment, pdf_text
+
+LINK_RE = re.compile(r"http://portal\.test(/vardnadshavare/[^\s\"<]+)")
+
+
+def _steps(db, assignment_id):
+    return set(db.session.scalars(select(StepRecord.step).where(
+        StepRecord.assignment_id == assignment_id)))
+
+
+def _emails(db, kind="guardian_letter"):
+    return list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == kind)))
+
+
+def _send(client, assignment, lang="sv"):
+    return post_form(client, f"/uppdrag/{assignment.id}/vardnadshavarbrev/skicka",
+                     {"lang": lang}, follow_redirects=True)
+
+
+def test_the_printable_letter_says_everything_a_guardian_needs(client, login_as, placed):
+    login_as("counsellor")
+    html = client.get(f"/uppdrag/{placed.id}/vardnadshavarbrev").get_data(as_text=True)
+    for text in ("Nguyễn Văn Åsa", "klass 8B", "Kafé Ørjan &amp; Łukasz AB – Kock i köket",
+                 "Storgatan 7, 972 31 Luleå", "08:00–14:30, rast 30 minuter från 11:30",
+                 "kom kl. 08:30, fråga efter Hanna i receptionen", "Hanna Handledare",
+                 "Varma ytor och vassa knivar.", "Eleven arbetar inte vid spisen.",
+                 "Frånvaro", "anmäl det samma morgon", "elevförsäkring (Luleå)",
+                 "Mat och resor", "busskort", "15 mars 2027", "26 mars 2027", "9 dagar",
+                 "Svarstalong"):
+        assert text in html, text
+    assert 'href="/static/css/letter.css"' in html and 'lang="sv"' in html
+
+
+def test_the_counsellor_picks_english(client, login_as, placed):
+    login_as("counsellor")
+    html = client.get(f"/uppdrag/{placed.id}/vardnadshavarbrev?sprak=en").get_data(as_text=True)
+    assert '<article class="letter" lang="en"' in html
+    for text in ("Information for parents and guardians about prao", "Risks and safety",
+                 "Insurance", "Food and travel", "March 15, 2027"):
+        assert text in html, text
+
+
+def test_the_letter_pdf_reads_back_with_every_name(client, login_as, placed):
+    login_as("counsellor")
+    response = client.get(f"/uppdrag/{placed.id}/vardnadshavarbrev.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    text = pdf_text(response.data)
+    for part in ("Nguyễn Văn Åsa", "Kafé Ørjan & Łukasz AB", "Storgatan 7",
+                 "Varma ytor och vassa knivar.", "Hanna Handledare", "Försäkring",
+                 "Mat och resor", "Svarstalong"):
+        assert part in text, part
+    english = pdf_text(client.get(f"/uppdrag/{placed.id}/vardnadshavarbrev.pdf?sprak=en").data)
+    assert "Insurance" in english and "Nguyễn Văn Åsa" in english
+
+
+def test_send_by_email_once_however_often_it_is_clicked(client, db, login_as, placed):
+    login_as("counsellor")
+    first = _send(client, placed)
+    assert "skickas till mamma@hem.example.se" in first.get_data(as_text=True)
+    second = _send(client, placed)
+    assert "Brevet är redan skickat till mamma@hem.example.se" in second.get_data(as_text=True)
+    emails = _emails(db)
+    assert len(emails) == 1 and emails[0].recipient == "mamma@hem.example.se"
+    assert "Nguyễn Văn Åsa" in emails[0].body_text and LINK_RE.search(emails[0].body_text)
+    assert "guardians_informed" in _steps(db, placed.id)
+
+
+def test_an_english_letter_goes_out_in_english(client, db, login_as, placed):
+    login_as("counsellor")
+    _send(client, placed, lang="en")
+    email = _emails(db)[0]
+    assert email.subject == "Information about the prao of Nguyễn Văn Åsa"
+    assert 'lang="en"' in email.body_html and "INSURANCE" in email.body_text
+
+
+def test_no_email_before_the_employer_confirmed_or_without_an_address(client, db, login_as,
+                                                                      world):
+    proposed = make_assignment(world, state=AssignmentState.PROPOSED)
+    without = make_assignment(world, guardian_email=None)
+    db.session.commit()
+    login_as("counsellor")
+    assert "inte bekräftat eleven" in _send(client, proposed).get_data(as_text=True)
+    assert "ingen e-postadress" in _send(client, without).get_data(as_text=True)
+    assert _emails(db) == []
+
+
+def test_a_corrected_address_gets_the_letter_once(client, db, login_as, placed):
+    login_as("counsellor")
+    _send(client, placed)
+    post_form(client, f"/uppdrag/{placed.id}/vardnadshavare/e-post",
+              {"guardian_email": "Pappa@Hem.Example.se"})
+    _send(client, placed)
+    _send(client, placed)
+    assert [e.recipient for e in _emails(db)] == ["mamma@hem.example.se",
+                                                  "pappa@hem.example.se"]
+    assert db.session.scalar(select(func.count()).select_from(GuardianNotice)) == 1
+
+
+def test_a_bad_address_is_refused_beside_the_field(client, db, login_as, placed):
+    login_as("counsellor")
+    response = post_form(client, f"/uppdrag/{placed.id}/vardnadshavare/e-post",
+                         {"guardian_email": "inte en adress"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="guardian_email-error"' in html and "namn@exempel.se" in html
+    db.session.expire_all()
+    assert placed.enrolment.student.guardian_email == "mamma@hem.example.se"
+    post_form(client, f"/uppdrag/{placed.id}/vardnadshavare/e-post", {"guardian_email": ""})
+    db.session.expire_all()
+    assert placed.enrolment.student.guardian_email is None
+
+
+def _link(db) -> str:
+    match = LINK_RE.search(_emails(db)[-1].body_text)
+    assert match
+    return match.group(1)
+
+
+def test_the_guardian_acknowledges_once_with_the_time(client, db, login_as, placed, app,
+                                                      set_clock):
+    login_as("counsellor")
+    _send(client, placed)
+    link = _link(db)
+    guardian = guardian_client(app)
+    page = guardian.get(link)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Varma ytor och vassa knivar." in html and "Jag har tagit del av" in html
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    set_clock(datetime(2027, 3, 8, 19, 5))
+    done = post_form(guardian, link, {}, follow_redirects=True)
+    assert "kvitterades den" in done.get_data(as_text=True)
+    set_clock(datetime(2027, 3, 9, 7, 0))
+    post_form(guardian, link, {})  # a second click changes nothing
+    notice = db.session.scalars(select(GuardianNotice)).one()
+    db.session.refresh(notice)
+    assert notice.acknowledged_at == datetime(2027, 3, 8, 18, 5, tzinfo=UTC)
+    assert {"guardians_informed", "guardians_acknowledged"} <= _steps(db, placed.id)
+    overview = client.get(f"/perioder/{placed.enrolment.period_id}/vardnadshavare")
+    assert "Ja, " in overview.get_data(as_text=True)
+
+
+def guardian_client(app):
+    from tests.conftest import new_client
+
+    return new_client(app)
+
+
+def test_the_guardian_page_is_in_the_letters_language(client, db, login_as, placed, app):
+    login_as("counsellor")
+    _send(client, placed, lang="en")
+    html = guardian_client(app).get(_link(db)).get_data(as_text=True)
+    assert '<html lang="en">' in html and "Acknowledge the risk information" in html
+
+
+def test_a_tampered_or_expired_link_is_refused(client, db, login_as, placed, app):
+    login_as("counsellor")
+    _send(client, placed)
+    notice = db.session.scalars(select(GuardianNotice)).one()
+    with freeze_time("2020-01-06 10:00:00"):  # a link made long ago: older than it may be
+        old = "/vardnadshavare/" + services.make_token(notice, "sv")
+    guardian = guardian_client(app)
+    expired = guardian.get(old)
+    assert expired.status_code == 404 and "för gammal" in expired.get_data(as_text=True)
+    link = _link(db)
+    tampered = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
+    response = guardian.get(tampered)
+    assert response.status_code == 404 and "inte hel" in response.get_data(as_text=True)
+    assert post_form(guardian, tampered, {}).status_code == 404
+    assert post_form(guardian, old, {}).status_code == 404
+    db.session.refresh(notice)
+    assert notice.acknowledged_at is None
+    assert guardian.get(link).status_code == 200
+
+
+def test_a_cancelled_placement_cannot_be_acknowledged(client, db, login_as, placed, app):
+    login_as("counsellor")
+    _send(client, placed)
+    placed.state = AssignmentState.CANCELLED
+    db.session.commit()
+    response = guardian_client(app).get(_link(db))
+    assert response.status_code == 404 and "inte längre aktuell" in response.get_data(
+        as_text=True)
+
+
+def test_the_period_overview_and_sending_to_all(client, db, login_as, world, placed):
+    second = make_assignment(world, first_name="Åsa", last_name="Öberg",
+                             guardian_email="asa.hem@example.se")
+    make_assignment(world, first_name="Utan", last_name="Adress", guardian_email=None)
+    db.session.commit()
+    login_as("counsellor")
+    url = f"/perioder/{placed.enrolment.period_id}/vardnadshavare"
+    html = client.get(url).get_data(as_text=True)
+    assert "Nguyễn Văn Åsa" in html and "Skicka" in html
+    other_url = f"/perioder/{second.enrolment.period_id}/vardnadshavare/skicka"
+    done = post_form(client, other_url, {"lang": "sv"}, follow_redirects=True)
+    assert "1 brev ligger i utkorgen" in done.get_data(as_text=True)
+    assert [e.recipient for e in _emails(db)] == ["asa.hem@example.se"]
+
+
+def test_another_schools_counsellor_gets_404_and_an_employer_403(client, db, login_as, world):
+    other = make_assignment(world, school=world.school_b)
+    db.session.commit()
+    login_as("counsellor")
+    for path in (f"/uppdrag/{other.id}/vardnadshavarbrev",
+                 f"/uppdrag/{other.id}/vardnadshavarbrev.pdf",
+                 f"/perioder/{other.enrolment.period_id}/vardnadshavare"):
+        assert client.get(path).status_code == 404, path
+    assert post_form(client, f"/uppdrag/{other.id}/vardnadshavarbrev/skicka",
+                     {"lang": "sv"}).status_code == 404
+    assert _emails(db) == []
+
+
+def test_two_counsellors_sending_at_once_send_one_email(separate_app):
+    """Two clicks at the same moment, on two connections: one email, one notice."""
+    from portal.accounts.models import User
+    from portal.extensions import db as database
+    from portal.prao.models import Assignment
+
+    with separate_app.app_context():
+        assignment, counsellor = _separate_world()
+        database.session.commit()
+        ids = (assignment.id, counsellor.id)
+        database.session.remove()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def click() -> None:
+        with separate_app.test_request_context():
+            assignment = database.session.get(Assignment, ids[0])
+            user = database.session.get(User, ids[1])
+            _ = assignment.enrolment.student.guardian_email, assignment.state
+            barrier.wait()
+            try:
+                services.send_letter(assignment, "sv", user)
+                outcomes.append("sent")
+            except services.GuardianError:
+                outcomes.append("refused")
+            finally:
+                database.session.remove()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["refused", "sent"]
+    with separate_app.app_context():
+        sent = database.session.scalar(select(func.count()).select_from(OutboxEmail).where(
+            OutboxEmail.kind == "guardian_letter"))
+        notices = database.session.scalar(select(func.count()).select_from(GuardianNotice))
+        database.session.remove()
+    assert (sent, notices) == (1, 1)
+
+
+def _separate_world():
+    from tests.conftest import World
+
+    school = factories.SchoolFactory()
+    counsellor = factories.UserFactory(role="counsellor", schools=[school])
+    world = World(school.municipality, school.municipality, school, school, None, None, {})
+    return make_assignment(world), counsellor

@@ -1,0 +1,93 @@
+"""The checklist per assignment: the counsellor's pupils × steps with overdue steps flagged
+and ticks in order, the coordinator's schools × completion, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from portal.prao import services
+from portal.prao.models import StepRecord
+from tests.conftest import post_form
+from tests.employers.placement_support import count_queries
+from tests.prao.conftest import make_prao
+
+
+def _steps(db, assignment) -> set[str]:
+    return set(db.session.scalars(select(StepRecord.step).where(
+        StepRecord.assignment_id == assignment.id)))
+
+
+def test_counsellor_sees_pupils_by_steps_with_overdue_flagged(client, login_as, db, world,
+                                                             set_clock):
+    prao = make_prao(db, world)
+    services.confirm(prao.first.id, prao.placement.id, services.Actor(None, "Hanna"))
+    set_clock(datetime(2027, 3, 10, 12))  # pupil_prepared was due 8 March
+    login_as("counsellor")
+    page = client.get(f"/perioder/{prao.period.id}/checklista").get_data(as_text=True)
+    assert "Elever och steg (2 elever)" in page
+    assert "Elev0 Ek" in page and "Elev1 Ek" in page
+    # Elev1: confirmation, risk assessment, preparation and guardians' letter are late;
+    # Elev0 was confirmed, so only the preparation and the letter.
+    assert page.count("4 försenade") == 1 and page.count("2 försenade") == 1
+    assert "Hanna" in page  # who ticked the confirmation
+
+
+def test_counsellor_ticks_own_steps_in_order_only(client, login_as, db, world, set_clock):
+    prao = make_prao(db, world, pupils=1)
+    set_clock(datetime(2027, 3, 1, 12))
+    login_as("counsellor")
+    url = f"/perioder/{prao.period.id}/checklista/{prao.first.id}"
+    early = post_form(client, url, {"step": "guardians_informed"}, follow_redirects=True)
+    assert "Först måste steget ”Arbetsgivaren har bekräftat eleven” vara klart." in \
+        early.get_data(as_text=True)
+    refused = post_form(client, url, {"step": "employer_confirmed"}, follow_redirects=True)
+    assert "bockas inte av här" in refused.get_data(as_text=True)
+    reflection = post_form(client, url, {"step": "class_reflection"}, follow_redirects=True)
+    assert "tidigast 2027-03-26" in reflection.get_data(as_text=True)
+    assert _steps(db, prao.first) == set()
+
+    done = post_form(client, url, {"step": "pupil_prepared"}, follow_redirects=True)
+    assert "Steget är avbockat." in done.get_data(as_text=True)
+    assert _steps(db, prao.first) == {"pupil_prepared"}
+    twice = post_form(client, url, {"step": "pupil_prepared"}, follow_redirects=True)
+    assert "redan avbockat" in twice.get_data(as_text=True)
+    record = db.session.scalars(select(StepRecord)).one()
+    assert record.done_by_id == world.users["counsellor"].id
+
+
+def test_ticking_another_periods_pupil_is_not_found(client, login_as, db, world):
+    prao = make_prao(db, world, pupils=1)
+    other = make_prao(db, world, pupils=1)
+    login_as("counsellor")
+    url = f"/perioder/{other.period.id}/checklista/{prao.first.id}"
+    assert post_form(client, url, {"step": "pupil_prepared"}).status_code == 404
+
+
+def test_overviews_run_a_fixed_number_of_queries(client, login_as, db, world, set_clock):
+    set_clock(datetime(2027, 3, 10, 12))
+    login_as("counsellor")
+    small, large = make_prao(db, world, pupils=2), make_prao(db, world, pupils=12)
+    for assignment in large.assignments[:6]:
+        services.confirm(assignment.id, large.placement.id, services.Actor(None, "Hanna"))
+
+    def queries(url: str) -> int:
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        return len(statements)
+
+    for suffix in ("/checklista", ""):
+        assert queries(f"/perioder/{small.period.id}{suffix}") == queries(
+            f"/perioder/{large.period.id}{suffix}"), suffix
+
+
+def test_coordinator_sees_schools_by_completion(client, login_as, db, world, set_clock):
+    prao = make_prao(db, world, pupils=2)
+    services.confirm(prao.first.id, prao.placement.id, services.Actor(None, "Hanna"))
+    set_clock(datetime(2027, 3, 10, 12))
+    login_as("coordinator")
+    page = client.get("/samordnare/checklistor").get_data(as_text=True)
+    # 2 of 22 steps done (confirmed and its risk assessment); 6 overdue.
+    assert "Skola A" in page and "9 %" in page and "(2/22)" in page
+    assert "<strong class=\"text-danger\">6</strong>" in page

@@ -1,0 +1,180 @@
+"""Where the pupil goes: placing by hand, pupils whose needs nothing covers, own
+placements reviewed, the pupil's day-one page, and the export of who goes where."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from portal.employers.models import PlacementOffer
+from portal.employers.reference import features_mask
+from portal.notifications.models import OutboxEmail
+from portal.prao.models import Assignment, AssignmentSource, AssignmentState
+from portal.schools.models import Enrolment, EnrolmentState
+from portal.schools.pupils.services import (
+    OwnPlacementData,
+    make_link_token,
+    register_own_placement,
+)
+from tests import factories
+from tests.conftest import new_client, post_form
+from tests.employers.placement_support import placement_form
+from tests.prao.conftest import make_prao
+
+STEP_FREE = features_mask(["step_free"])
+
+
+def _waiting(db, world, needs: int = 0) -> Enrolment:
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    enrolment = factories.EnrolmentFactory(period=period, student__needs=needs,
+                                           student__first_name="Vera")
+    db.session.commit()
+    return enrolment
+
+
+def _place_url(enrolment: Enrolment) -> str:
+    return f"/perioder/{enrolment.period_id}/elever/{enrolment.id}/placera"
+
+
+def test_counsellor_places_a_pupil_by_hand_at_an_offer_with_a_free_seat(
+        client, login_as, db, world):
+    enrolment = _waiting(db, world)
+    offer = factories.PlacementOfferFactory(seats=1, placement__title="Verkstaden",
+                                            placement__organisation=world.organisation_a)
+    full = factories.PlacementOfferFactory(seats=1, seats_taken=1, placement__title="Fullt")
+    db.session.commit()
+    login_as("counsellor")
+    form = client.get(_place_url(enrolment)).get_data(as_text=True)
+    assert "Verkstaden" in form and "Fullt" not in form
+    refused = post_form(client, _place_url(enrolment), {"offer": full.id})
+    assert refused.status_code == 400 and "Inte ett giltigt val" in refused.get_data(as_text=True)
+    assert post_form(client, _place_url(enrolment), {"offer": offer.id}).status_code == 302
+    db.session.expire_all()
+    assignment = db.session.scalars(select(Assignment)).one()
+    assert (assignment.source, assignment.state) == (AssignmentSource.MANUAL,
+                                                    AssignmentState.PROPOSED)
+    assert db.session.get(PlacementOffer, offer.id).seats_taken == 1
+    assert db.session.get(Enrolment, enrolment.id).state is EnrolmentState.ASSIGNED
+    assert db.session.scalars(select(OutboxEmail).where(
+        OutboxEmail.kind == "employer_pupils_proposed")).all()
+    # Placed already: a second placing is refused, nothing taken twice.
+    other = factories.PlacementOfferFactory(seats=1)
+    db.session.commit()
+    again = post_form(client, _place_url(enrolment), {"offer": other.id})
+    assert "Eleven har redan fått en plats." in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(PlacementOffer, other.id).seats_taken == 0
+
+
+def test_a_pupil_whose_needs_no_placement_covers_is_flagged_and_placed_with_a_reason(
+        client, login_as, db, world):
+    enrolment = _waiting(db, world, needs=STEP_FREE)
+    stairs = factories.PlacementOfferFactory(seats=2, placement__features=0,
+                                             placement__title="Trappor")
+    db.session.commit()
+    pupil_page = client.get(f"/elev/{make_link_token(enrolment)}").get_data(as_text=True)
+    assert "Din studie- och yrkesvägledare ordnar din praoplats." in pupil_page
+
+    login_as("counsellor")
+    period_page = client.get(f"/perioder/{enrolment.period_id}").get_data(as_text=True)
+    assert "1 elev behöver något som ingen ledig plats har" in period_page
+    assert "behov saknas hos alla lediga platser" in period_page
+    refused = post_form(client, _place_url(enrolment), {"offer": stairs.id, "reason": ""})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Platsen saknar något eleven behöver" in page
+    assert 'id="reason-error"' in page
+    assert db.session.scalars(select(Assignment)).all() == []
+    post_form(client, _place_url(enrolment), {
+        "offer": stairs.id, "reason": "Arbetsplatsen har bekräftat en ramp."})
+    assignment = db.session.scalars(select(Assignment)).one()
+    assert assignment.placement_reason == "Arbetsplatsen har bekräftat en ramp."
+    enrolment_page = client.get(
+        f"/perioder/{enrolment.period_id}/elever/{enrolment.id}").get_data(as_text=True)
+    assert "Trappor" in enrolment_page and "Arbetsplatsen har bekräftat en ramp." in enrolment_page
+
+
+def test_the_pupils_page_after_placement_has_everything_for_day_one(client, db, world, prao):
+    from datetime import time
+
+    prao.placement.first_day_start = time(9, 0)
+    prao.placement.first_day_ask_for = "Hanna i receptionen"
+    prao.placement.bring_and_wear = "Svarta byxor och matlåda."
+    world.school_a.absence_contact = "Ring skolans expedition 0920-111 11 före 08.00."
+    db.session.commit()
+    enrolment = prao.first.enrolment
+    page = client.get(f"/elev/{make_link_token(enrolment)}").get_data(as_text=True)
+    for expected in ("Din praoplats", "Arbetsgivare A", "Storgatan 1", "08:00–14:30",
+                     "rast 30 minuter från 11:30", "09:00, 2027-03-15", "Hanna i receptionen",
+                     "Svarta byxor och matlåda.", "0920-111 11 före 08.00",
+                     "070-123 45 67", "Sara Syv", "syv@exempel.se",
+                     "Arbetsplatsen har inte bekräftat än"):
+        assert expected in page, expected
+    assert "Praoplatser som passar dig" not in page and "Mina val" not in page
+
+
+def test_own_placement_is_risk_assessed_by_the_workplace_and_approved_by_the_counsellor(
+        client, login_as, db, world, mailbox):
+    from portal.notifications.worker import send_due
+
+    enrolment = _waiting(db, world)
+    with client.application.test_request_context():
+        register_own_placement(enrolment, OwnPlacementData(
+            workplace="Mormors bageri", org_number="556677-8899", address="Bagargatan 2",
+            postal_code="972 32", city="Luleå", contact_name="Mormor Bagare",
+            contact_email="bageri@exempel.se", contact_phone="070-111 22 33",
+            tasks="Baka bullar."))
+    send_due()
+    body = mailbox.to("bageri@exempel.se")[0].get_body(("plain",)).get_content()
+    link = next(line for line in body.splitlines() if "/egen-praoplats/" in line)
+    url = link.replace("http://portal.test", "")
+
+    login_as("counsellor")
+    enrolment_url = f"/perioder/{enrolment.period_id}/elever/{enrolment.id}"
+    early = post_form(client, enrolment_url + "/egen-plats", {"action": "approve"},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "har inte gjort riskbedömningen" in early
+
+    workplace = new_client(client.application)  # no account, only the link
+    form = placement_form(world.municipality_a.id, day_end="16:30")  # too long for a minor
+    bad = post_form(workplace, url, form)
+    assert bad.status_code == 400 and "högst 7 timmar" in bad.get_data(as_text=True)
+    form.update(day_end="14:30", first_day_ask_for="Mormor")
+    assert post_form(workplace, url, form).status_code == 302
+
+    post_form(client, enrolment_url + "/egen-plats", {"action": "approve"})
+    assignment = db.session.scalars(select(Assignment)).one()
+    assert (assignment.source, assignment.state) == (AssignmentSource.OWN,
+                                                    AssignmentState.CONFIRMED)
+    pupil = client.get(f"/elev/{make_link_token(enrolment)}").get_data(as_text=True)
+    assert "Mormors bageri" in pupil and "Fråga efter" in pupil and "Mormor" in pupil
+
+
+def test_own_placement_link_for_another_pupil_or_tampered_is_refused(client, db, world):
+    from portal.prao.links import own_risk_token
+
+    enrolment = _waiting(db, world)
+    other = factories.PlacementFactory()
+    db.session.commit()
+    token = own_risk_token(other.id, enrolment.id, enrolment.period.last_day)
+    assert client.get(f"/egen-praoplats/{token}").status_code == 404
+    assert client.get(f"/egen-praoplats/{token}x").status_code == 404
+
+
+def test_export_who_goes_where_neutralises_formulas(client, login_as, db, world):
+    prao = make_prao(db, world, pupils=1)
+    prao.first.enrolment.student.first_name = "=HYPERLINK(\"http://x\")"
+    prao.placement.organisation.name = "+Farligt AB"
+    db.session.commit()
+    login_as("counsellor")
+    response = client.get(f"/perioder/{prao.period.id}/praoplatser.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:5] == ["Förnamn", "Efternamn", "Klass", "Läge", "Arbetsgivare"]
+    assert rows[1][0] == "'=HYPERLINK(\"http://x\")" and rows[1][4] == "'+Farligt AB"
+    assert rows[1][5] == "Köket" and rows[1][-1] == "inte svarat"
+    xlsx = client.get(f"/perioder/{prao.period.id}/praoplatser.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert sheet["A2"].value.startswith("'=") and sheet["E2"].value == "'+Farligt AB"
