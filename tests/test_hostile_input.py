@@ -598,7 +598,7 @@ def _get_and_judge(client: FlaskClient, url: str, name: str, in_form: bool, wher
     findings.requests += 1
     html = response.get_data(as_text=True)
     if in_form:
-        if response.status_code != 200 or error_beside(html, name) is None:
+        if response.status_code not in (200, 400) or error_beside(html, name) is None:
             findings.add(where, f"{response.status_code}, no message beside the field")
     elif response.status_code != 400 or "tecken som portalen inte kan läsa" not in html:
         findings.add(where, f"{response.status_code}, not the portal's 400 page")

@@ -6,16 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.employers.placements.forms import TOO_LONG, PlacementForm, _clock, _text
 from portal.employers.placements.services import check_hours
+from portal.formtools import PortalForm
 from portal.prao.placing import OwnRiskData
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(PortalForm):
     offer = SelectField(_l("Praoplats"), coerce=int,
                         validators=[DataRequired(message=_l("Välj en praoplats."))])
     reason = TextAreaField(
@@ -36,11 +36,11 @@ class FirstDayFields:
                                           "skor som tål vatten."))
 
 
-class FirstDayForm(FirstDayFields, FlaskForm):
+class FirstDayForm(FirstDayFields, PortalForm):
     pass
 
 
-class OwnRiskForm(FirstDayFields, FlaskForm):
+class OwnRiskForm(FirstDayFields, PortalForm):
     """The risk assessment for minors of a pupil's own placement: the same fields and hour
     rules as a published placement's."""
 
