@@ -52,7 +52,7 @@ from tests.conftest import World, login, new_client
 
 ROLES = ("anonymous", "pupil", "coordinator", "counsellor", "employer", "council")
 SKIPPED_PREFIXES = ("/static/", "/bootstrap/", "/sprak/en")  # English: other messages
-URLS_PER_ENDPOINT = 3
+URLS_PER_ENDPOINT = 10  # pages of one kind differ by state (an own placement, a proposal)
 UNKNOWN_PARAMETER = "okand_parameter"
 # Inputs a person types into; hidden inputs and buttons carry the page's own values.
 TYPED = frozenset({"text", "search", "email", "tel", "url", "password", "number", "date",
@@ -111,7 +111,7 @@ def _build_region(app: Flask, db: Any, world: World) -> Region:
     # Pages reached by a redirect or an email, not by a link.
     preview = db.session.scalars(select(PupilImport.id)).one()
     unlinked = {"counsellor": [f"/skolor/elevimporter/{preview}"],
-                "employer": ["/arbetsgivare/forfragningar",
+                "employer": ["/arbetsgivare/forfragningar", "/arbetsgivare/elever",
                              f"/arbetsgivare/praoplatser/{draft.id}/veckor/ny"]}
     start_round(world.users["counsellor"], [period], "none", False, seed=1)
     invited = factories.UserFactory(role=Role.COUNSELLOR, password_hash=None,
@@ -119,18 +119,73 @@ def _build_region(app: Flask, db: Any, world: World) -> Region:
     forgetful = factories.UserFactory(role=Role.COUNCIL, email="glomsk@exempel.se")
     db.session.commit()
     with app.test_request_context():
+        links = _prao_links(db, world, period, others[1], offers[2])
         seeds = {
             "anonymous": ["/", "/sprak/sv?next=/", "/praoplatser", "/logga-in", "/losenord/glomt",
                           "/arbetsgivare/registrera", "/arbetsgivare/registrera/klart",
                           "/arbetsgivare/bekrafta/ogiltig",
                           f"/inbjudan/{make_token(invited, INVITATION_SALT)}",
-                          f"/losenord/aterstall/{make_token(forgetful, RESET_SALT)}"],
+                          f"/losenord/aterstall/{make_token(forgetful, RESET_SALT)}", *links],
             "pupil": [f"/elev/{make_link_token(pupil)}"],
         }
     db.session.commit()  # the tokens loaded rows: close that savepoint before any request
     for role in ROLES[2:]:
         seeds[role] = ["/start", "/", *unlinked.get(role, [])]
     return Region(world, seeds)
+
+
+def _finished_assignment(db: Any, world: World) -> None:
+    """A prao that is over, every day reported: its certificate may be issued."""
+    from portal.prao.days import prao_days
+    from portal.prao.models import AssignmentState, AttendanceDay, AttendanceStatus
+
+    first = monday_of(today()) - timedelta(weeks=4)
+    period = factories.PraoPeriodFactory(school=world.school_a, first_day=first,
+                                         last_day=first + timedelta(days=4), name="Förra")
+    assignment = factories.AssignmentFactory(
+        enrolment__period=period, state=AssignmentState.CONFIRMED,
+        offer=factories.PlacementOfferFactory(placement__organisation=world.organisation_b,
+                                              seats_taken=1))
+    for day in prao_days(period.first_day, period.last_day):
+        db.session.add(AttendanceDay(assignment_id=assignment.id, day=day,
+                                     status=AttendanceStatus.PRESENT, reported_by_label="test"))
+
+
+def _prao_links(db: Any, world: World, period: Any, enrolment: Any, offer: Any) -> list[str]:
+    """An assignment (with its checklist, guardian letter and certificate), a pupil's own
+    placement waiting for its risk assessment, and the links that come by email: the
+    supervisor's, the guardian's and the own placement's, and a certificate to check."""
+    from portal.prao.certificates.services import attendance_of, certificate_of
+    from portal.prao.certificates.services import snapshot as certificate_snapshot
+    from portal.prao.guardians.services import make_token as guardian_token
+    from portal.prao.links import own_risk_token, supervisor_token
+    from portal.prao.models import AssignmentState, Certificate, GuardianNotice, NoticeChannel
+    from portal.schools.models import EnrolmentState
+    from portal.schools.pupils.services import make_link_token
+
+    assignment = factories.AssignmentFactory(enrolment=enrolment, offer=offer,
+                                             placement=offer.placement)
+    notice = GuardianNotice(enrolment_id=enrolment.id, assignment_id=assignment.id,
+                            channel=NoticeChannel.EMAIL, email="vh@exempel.se")
+    db.session.add(notice)
+    db.session.add(Certificate(assignment_id=assignment.id, snapshot=certificate_snapshot(
+        assignment, attendance_of(assignment))))
+    _finished_assignment(db, world)
+    factories.AssignmentFactory(  # a guardian letter still to send
+        enrolment=factories.EnrolmentFactory(period=period, state=EnrolmentState.ASSIGNED,
+                                             student__guardian_email="vh2@exempel.se"),
+        offer=factories.PlacementOfferFactory(placement__organisation=world.organisation_a,
+                                              seats_taken=1),
+        state=AssignmentState.CONFIRMED)
+    own = factories.PlacementFactory(status="draft", published_at=None, title="Egen plats")
+    own_pupil = factories.EnrolmentFactory(period=period, state=EnrolmentState.OWN_PLACEMENT,
+                                           own_placement_id=own.id)
+    db.session.flush()
+    code = certificate_of(assignment.id).code
+    return [f"/handledare/{supervisor_token(offer.placement_id, [assignment.id], period.last_day)}",
+            f"/egen-praoplats/{own_risk_token(own.id, own_pupil.id, period.last_day)}",
+            f"/vardnadshavare/{guardian_token(notice, 'sv')}", "/intyg", f"/intyg/{code}",
+            f"/elev/{make_link_token(enrolment)}/intyg.pdf"]
 
 
 @pytest.fixture
@@ -456,9 +511,24 @@ def post(client: FlaskClient, form: Form, name: str, value: str | bytes) -> Any:
                        content_type="application/x-www-form-urlencoded")
 
 
-def error_beside(html: str, name: str) -> str | None:
-    match = re.search(rf'id="{re.escape(name)}-error"[^>]*>(.*?)</div>', html, re.DOTALL)
+def _element_text(html: str, element_id: str) -> str | None:
+    match = re.search(rf'id="{re.escape(element_id)}"[^>]*>(.*?)</div>', html, re.DOTALL)
     return match.group(1) if match else None
+
+
+def error_beside(html: str, name: str) -> str | None:
+    """The message the field carries: the form macro's `<name>-error`, or what a field laid
+    out by hand names in its aria-describedby."""
+    found = _element_text(html, f"{name}-error")
+    if found is not None:
+        return found
+    for tag in re.findall(rf'<(?:input|textarea|select)[^>]*name="{re.escape(name)}"[^>]*>',
+                          html):
+        described = re.search(r'aria-describedby="([^"]+)"', tag)
+        for element_id in described.group(1).split() if described else ():
+            if (text := _element_text(html, element_id)) is not None:
+                return text
+    return None
 
 
 def shown_again(response: Any, name: str) -> bool:
@@ -494,11 +564,12 @@ def field_names(app: Flask, cls: type[FlaskForm]) -> frozenset[str]:
 
 
 def matches(form: Form, names: frozenset[str]) -> bool:
-    """The rendered form is this class: its fields and, besides, only read-only inputs
-    (the user name a password manager reads)."""
-    extra = {f.name for f in form.fields if f.name in form.names() - names}
-    return names <= form.names() and all(
-        f.readonly for f in form.fields if f.name in extra)
+    """The rendered form is this class: some of its fields (a page may leave out a hidden
+    one) and, besides, only read-only inputs (the user name a password manager reads)."""
+    extra = form.names() - names
+    if any(not f.readonly for f in form.fields if f.name in extra):
+        return False
+    return bool(form.names() & names) or not names and not form.names() - extra
 
 
 def portal_form_of(app: Flask, form: Form) -> type[FlaskForm] | None:
@@ -559,11 +630,18 @@ def _judge(response: Any, before: Snapshot, after: Snapshot, form_field: bool, f
     if after.digest != before.digest:
         findings.add(where, f"written although refused: {before.changed(after)}")
     if shown_again(response, f.name):
-        beside = error_beside(response.get_data(as_text=True), f.name)
-        if beside is None:
-            findings.add(where, "no message beside the field")
-        elif payload.name != "long" and not any(m in beside for m in messages):
-            findings.add(where, f"the message beside the field does not say why: {beside!r}")
+        _judge_message(response.get_data(as_text=True), f, payload, messages, where, findings)
+
+
+def _judge_message(html: str, f: Field, payload: Payload, messages: list[str], where: str,
+                   findings: Findings) -> None:
+    if not f.typed and any(m in html for m in messages):
+        return  # a button's or a hidden value: the page may say it anywhere
+    beside = error_beside(html, f.name)
+    if beside is None:
+        findings.add(where, "no message beside the field")
+    elif payload.name != "long" and not any(m in beside for m in messages):
+        findings.add(where, f"the message beside the field does not say why: {beside!r}")
 
 
 GET_PAYLOADS = {"nul": "%00", "crlf": "x%0D%0Ay", "escape": "%1B", "bidi": "%E2%80%AE",
