@@ -575,7 +575,9 @@ def matches(form: Form, names: frozenset[str]) -> bool:
 def portal_form_of(app: Flask, form: Form) -> type[FlaskForm] | None:
     candidates = [(cls, field_names(app, cls)) for cls in form_classes()]
     fitting = [(cls, names) for cls, names in candidates if matches(form, names)]
-    return max(fitting, key=lambda pair: len(pair[1]))[0] if fitting else None
+    # The class sharing the most fields with the form, and leaving out the fewest.
+    return max(fitting, key=lambda pair: (len(form.names() & pair[1]),
+                                          -len(pair[1] - form.names())))[0] if fitting else None
 
 
 def refusal_messages(app: Flask) -> list[str]:

@@ -28,6 +28,13 @@ class EnrolmentStateForm(PortalForm):
     reason = TextAreaField(_l("Skäl för befrielse"), validators=[_max(1000)])
 
 
+class LinkForm(PortalForm):
+    """Revoke or reissue a pupil's link (the buttons name the action)."""
+
+    action = RadioField(choices=choices([("revoke", _l("Spärra länken")),
+                                         ("reissue", _l("Skapa en ny länk"))]))
+
+
 class OwnPlacementForm(PortalForm):
     workplace = StringField(_l("Arbetsplatsens namn"),
                             validators=[_required(_l("Fyll i arbetsplatsens namn.")), _max(200)])
