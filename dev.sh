@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Praoportalen's two everyday commands, for a fresh machine with Python 3.11:
-#   ./dev.sh run    install, migrate, load demo data, serve at http://127.0.0.1:5000
+#   ./dev.sh run    install, migrate, load demo data, serve at http://127.0.0.1:5000, with
+#                   the periodic jobs (morning emails, alerts, reminders) running beside it
 #   ./dev.sh test   install with test tools (and Debian's chromium), run the whole suite
 # Extra arguments after `test` go to pytest. TEST_DATABASE_URL runs the suite on PostgreSQL.
 set -euo pipefail
@@ -38,8 +39,14 @@ case "${1:-}" in
     export FLASK_APP=portal:create_app
     "$VENV/bin/flask" db upgrade
     "$VENV/bin/flask" demo seed
+    # The jobs run every half minute beside the server, so the demo's morning emails and
+    # alerts happen by themselves; without MAIL_SERVER they wait in the outbox. They stop
+    # when the server stops.
+    "$VENV/bin/flask" jobs run --loop --interval 30 &
+    jobs_pid=$!
+    trap 'kill "$jobs_pid" 2>/dev/null || true' EXIT INT TERM
     echo "Praoportalen körs på http://127.0.0.1:5000 (avsluta med Ctrl+C)"
-    exec "$VENV/bin/flask" run --host 127.0.0.1 --port 5000
+    "$VENV/bin/flask" run --host 127.0.0.1 --port 5000
     ;;
   test)
     shift

@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.matching import views as matching
     from portal.notifications import views as notifications
     from portal.prao import views as prao
+    from portal.prao.attendance import views as attendance
     from portal.prao.certificates import views as certificates
     from portal.prao.guardians import views as guardians
     from portal.schools import views as schools
@@ -93,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.schools.pupils import views as _pupils  # noqa: F401 - on schools.bp
 
     for module in (main, accounts, notifications, schools, employers, matching, prao,
-                   guardians, certificates):
+                   guardians, certificates, attendance):
         app.register_blueprint(module.bp)
 
 

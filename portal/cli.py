@@ -45,5 +45,8 @@ def mail_send(loop: bool, interval: float) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from portal.jobs import jobs_cli
+
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(jobs_cli)

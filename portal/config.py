@@ -68,6 +68,9 @@ def load_settings(instance_path: Path) -> dict[str, object]:
             "MAIL_DEFAULT_SENDER", "Praoportalen <no-reply@praoportalen.local>"
         ),
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "10")),
+        # `flask jobs run` delivers the outbox only where an SMTP server was named, so the
+        # demo's mail waits in the outbox instead of failing against localhost:25.
+        "JOBS_SEND_MAIL": _bool("JOBS_SEND_MAIL", bool(os.environ.get("MAIL_SERVER"))),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "20 per minute"),

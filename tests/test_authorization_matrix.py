@@ -85,6 +85,21 @@ def _join_request_url(world: World) -> str:
     return f"/arbetsgivare/forfragningar/{join.id}"
 
 
+def _own_request_url(org: str) -> Callable[[World], str]:
+    """A pupil's own placement at organisation a or b, waiting for its confirmation."""
+    def build(world: World) -> str:
+        from portal.schools.models import OwnPlacementRequest
+
+        request = OwnPlacementRequest(
+            enrolment=factories.EnrolmentFactory(period__school=world.school_a),
+            organisation=getattr(world, f"organisation_{org}"), workplace="Bageriet")
+        from portal.extensions import db
+        db.session.add(request)
+        db.session.flush()
+        return f"/arbetsgivare/egna-praoplatser/{request.id}"
+    return build
+
+
 def _pending_placement_url(world: World) -> str:
     placement = factories.PlacementFactory(organisation=world.organisation_a,
                                            status="pending", published_at=None)
@@ -104,6 +119,12 @@ CASES += [
          lambda w: _join_request_url(w).replace("forfragningar/", "forfragningar/9999"),
          {**only("employer", 404), "coordinator": 404}, method="POST",
          data={"decision": "reject"}, note="no such request"),
+    Case("employers.own_placement_requests", lambda w: "/arbetsgivare/egna-praoplatser",
+         only("employer")),
+    Case("employers.decide_own_placement", _own_request_url("a"), only("employer", 302),
+         method="POST", data={"decision": "reject"}, note="own organisation"),
+    Case("employers.decide_own_placement", _own_request_url("b"), only("employer", 404),
+         method="POST", data={"decision": "approve"}, note="another organisation"),
     Case("employers.review_queue", lambda w: "/samordnare/granskning", only("coordinator")),
     Case("employers.review_organisation",
          lambda w: f"/samordnare/organisationer/{w.organisation_b.id}/granska",
@@ -576,4 +597,66 @@ CASES += [
          note="a real code"),
     Case("certificates.verify", lambda w: f"/intyg/{'A' * 26}", everyone(404),
          note="an unknown code"),
+]
+
+
+# --- daily attendance, follow-up and incidents (the supervisor's link is the key) ---------
+
+def _assignment_id(world: World, school: str = "a", org: str = "a") -> int:
+    from tests.prao.attendance.support import placement, pupil_at
+
+    place = placement(getattr(world, f"organisation_{org}"))
+    return pupil_at(place, getattr(world, f"school_{school}")).id
+
+
+def _attendance_link(suffix: str = "") -> Callable[[World], str]:
+    def build(world: World) -> str:
+        from portal.extensions import db
+        from portal.prao.attendance.links import make_token
+        from portal.prao.models import Assignment
+
+        assignment = db.session.get(Assignment, _assignment_id(world))
+        token = make_token(assignment.placement.supervisor_email, [assignment.id],
+                           date(2027, 3, 16))
+        return f"/narvaro/{token}{suffix}"
+    return build
+
+
+def _record_url(suffix: str = "", school: str = "a") -> Callable[[World], str]:
+    return lambda w: f"/uppfoljning/{_assignment_id(w, school)}{suffix}"
+
+
+def _employer_pupil_url(org: str) -> Callable[[World], str]:
+    return lambda w: f"/arbetsgivare/narvaro/elev/{_assignment_id(w, org=org)}"
+
+
+SCHOOL_STAFF_POST = {**only("counsellor", 302), "coordinator": 302}
+OTHER_SCHOOL_POST = {**only("counsellor", 404), "coordinator": 302}
+
+CASES += [
+    Case("attendance.link_report", _attendance_link(), everyone(200), note="the link is the key"),
+    Case("attendance.link_report", lambda w: "/narvaro/forfalskad", everyone(404), note="forged"),
+    Case("attendance.link_incident", _attendance_link("/tillbud"), everyone(200)),
+    Case("attendance.link_incident", lambda w: "/narvaro/forfalskad/tillbud", everyone(404),
+         note="forged"),
+    Case("attendance.employer_day", lambda w: "/arbetsgivare/narvaro", only("employer")),
+    Case("attendance.employer_pupil", _employer_pupil_url("a"), only("employer"), note="own"),
+    Case("attendance.employer_pupil", _employer_pupil_url("b"), only("employer", 404),
+         note="another employer's pupil"),
+    Case("attendance.period_overview", _period_url("/narvaro"), SCHOOL_STAFF),
+    Case("attendance.period_overview", _period_url("/narvaro", "b"), OTHER_SCHOOL,
+         note="another school"),
+    Case("attendance.record", _record_url(), SCHOOL_STAFF),
+    Case("attendance.record", _record_url(school="b"), OTHER_SCHOOL, note="another school"),
+    Case("attendance.excuse", _record_url("/franvaro"), SCHOOL_STAFF_POST, method="POST",
+         data={"day": "2027-03-16", "excused": "yes"}),
+    Case("attendance.excuse", _record_url("/franvaro", "b"), OTHER_SCHOOL_POST, method="POST",
+         data={"day": "2027-03-16", "excused": "yes"}, note="another school"),
+    Case("attendance.follow_up", _record_url("/kontakt"), SCHOOL_STAFF_POST, method="POST",
+         data={"kind": "contact", "note": "Ringde handledaren"}),
+    Case("attendance.follow_up", _record_url("/kontakt", "b"), OTHER_SCHOOL_POST,
+         method="POST", data={"kind": "contact", "note": "Ringde"}, note="another school"),
+    Case("attendance.incident", _record_url("/tillbud"), SCHOOL_STAFF),
+    Case("attendance.incident", _record_url("/tillbud", "b"), OTHER_SCHOOL,
+         note="another school"),
 ]

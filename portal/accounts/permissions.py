@@ -22,6 +22,7 @@ from portal.prao.models import Assignment
 from portal.schools.models import (
     Enrolment,
     Municipality,
+    OwnPlacementRequest,
     PraoPeriod,
     PupilImport,
     School,
@@ -51,6 +52,7 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "calendar.edit": frozenset({C}),
     "join.list": frozenset({C, E}),
     "join.decide": frozenset({C, E}),
+    "own_request.decide": frozenset({E}),
     "review.queue": frozenset({C}),
     "review.decide": frozenset({C}),
     "settings.edit": frozenset({C}),
@@ -71,6 +73,11 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "placements.export": frozenset({C, CO}),
     "guardians.letter": frozenset({C, CO}),
     "certificate.issue": frozenset({C, CO}),
+    "attendance.report": frozenset({E}),
+    "attendance.follow": frozenset({C, CO}),
+    "attendance.excuse": frozenset({C, CO}),
+    "followup.record": frozenset({C, CO}),
+    "incident.report": frozenset({C, CO}),
 }
 
 # The roles a coordinator may invite by email; employers register themselves.
@@ -117,6 +124,12 @@ def _join_request_in_scope(user: User, join: JoinRequest) -> bool:
             and user.organisation_id == join.organisation_id)
 
 
+def _own_request_in_scope(user: User, request: OwnPlacementRequest) -> bool:
+    # Only the organisation the pupil named: by id, no query.
+    return (user.role is Role.EMPLOYER and user.organisation_id is not None
+            and user.organisation_id == request.organisation_id)
+
+
 def _period_in_scope(user: User, period: PraoPeriod) -> bool:
     return _school_in_scope(user, period.school)
 
@@ -159,6 +172,7 @@ SCOPE_RULES: dict[type, Callable[[User, Any], bool]] = {
     Student: _student_in_scope,
     PupilImport: _pupil_import_in_scope,
     JoinRequest: _join_request_in_scope,
+    OwnPlacementRequest: _own_request_in_scope,
     School: _school_in_scope,
     Organisation: _organisation_in_scope,
     Placement: _placement_in_scope,

@@ -20,6 +20,7 @@ from portal.accounts.tokens import (
     read_token,
 )
 from portal.audit import audit
+from portal.concurrency import first_wins
 from portal.db import utcnow
 from portal.extensions import db
 from portal.notifications import messages
@@ -120,11 +121,21 @@ def _check_invite_scope(role: Role, schools: list[School]) -> None:
 
 def invite_user(inviter: User, *, email: str, name: str, role: Role,
                 school_ids: Iterable[int] = (), municipality_id: int | None = None) -> User:
-    """Create the account without a password and queue the invitation, in one transaction."""
+    """Create the account without a password and queue the invitation, in one transaction.
+    The same invitation sent twice at once (a double click) makes one account and one email;
+    the second is told that the account exists."""
+    user = first_wins(lambda: _invite(inviter, email, name, role, list(school_ids),
+                                      municipality_id))
+    db.session.commit()
+    return user
+
+
+def _invite(inviter: User, email: str, name: str, role: Role, school_ids: list[int],
+            municipality_id: int | None) -> User:
     email = normalize_email(email)
     if find_user(email) is not None:
         raise AccountError("email", _l("Det finns redan ett konto med den e-postadressen."))
-    schools = list(db.session.scalars(select(School).where(School.id.in_(list(school_ids)))))
+    schools = list(db.session.scalars(select(School).where(School.id.in_(school_ids))))
     _check_invite_scope(role, schools)
     municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
     user = User(email=email, name=name.strip(), role=role, invited_by_id=inviter.id,
@@ -135,7 +146,6 @@ def invite_user(inviter: User, *, email: str, name: str, role: Role,
     link = external_url("accounts.accept_invitation", token=make_token(user, INVITATION_SALT))
     messages.invitation(user, inviter, link)
     audit(inviter, "user_invited", user, detail=role.value)
-    db.session.commit()
     return user
 
 

@@ -144,6 +144,9 @@ class Placement(TimestampMixin, Base):
                                                  onupdate=utcnow)
     # Title, organisation, description, tasks and place as one text for full-text search.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The one-time token of the form that created it: the same form sent twice (a double
+    # click) finds this placement instead of making a second one.
+    form_token: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
 
     organisation: Mapped[Organisation] = relationship(back_populates="placements")
     municipality: Mapped[Municipality | None] = relationship()

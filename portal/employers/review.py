@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.audit import audit
+from portal.concurrency import AlreadyDecided, claim
 from portal.db import utcnow
 from portal.employers.models import (
     JoinRequest,
@@ -20,7 +21,7 @@ from portal.employers.models import (
     PlacementStatus,
     RegionSettings,
 )
-from portal.employers.services import join_requests_for, organisation_members
+from portal.employers.services import contact_addresses, join_requests_for
 from portal.extensions import db
 from portal.notifications import messages
 
@@ -60,17 +61,17 @@ def queue(limit: int = 200) -> Queue:
     return Queue(list(organisations), list(placements), join_requests_for(None)[:limit])
 
 
-def _recipients(organisation: Organisation) -> list[str]:
-    emails = {u.email for u in organisation_members(organisation)} | {organisation.contact_email}
-    return sorted(e for e in emails if e)
-
-
 def decide_organisation(organisation: Organisation, coordinator: User, approve: bool,
                         reason: str) -> None:
-    organisation.status = OrganisationStatus.APPROVED if approve else OrganisationStatus.REJECTED
-    organisation.decision_reason = reason.strip()
-    organisation.decided_at = utcnow()
-    for email in _recipients(organisation):
+    """Decided once: of two decisions at the same moment only the first changes the
+    organisation and emails it; the other raises AlreadyDecided and changes nothing."""
+    status = OrganisationStatus.APPROVED if approve else OrganisationStatus.REJECTED
+    if not claim(Organisation.status, organisation.id, OrganisationStatus.PENDING,
+                 status=status, decision_reason=reason.strip(), decided_at=utcnow()):
+        db.session.rollback()
+        raise AlreadyDecided(organisation.name)
+    db.session.refresh(organisation)
+    for email in contact_addresses(organisation):
         messages.organisation_decided(email, organisation)
     audit(coordinator, "organisation_" + organisation.status.value, organisation,
           detail=organisation.decision_reason)
@@ -79,15 +80,16 @@ def decide_organisation(organisation: Organisation, coordinator: User, approve: 
 
 def decide_placement(placement: Placement, coordinator: User, approve: bool,
                      reason: str) -> None:
-    """Approval publishes; rejection sends the placement back to draft with the reason."""
-    if approve:
-        placement.status = PlacementStatus.PUBLISHED
-        placement.published_at = utcnow()
-        placement.rejection_reason = ""
-    else:
-        placement.status = PlacementStatus.DRAFT
-        placement.rejection_reason = reason.strip()
-    for email in _recipients(placement.organisation):
+    """Approval publishes; rejection sends the placement back to draft with the reason.
+    Decided once, like an organisation: a second decision raises AlreadyDecided."""
+    values: dict[str, object] = (
+        {"status": PlacementStatus.PUBLISHED, "published_at": utcnow(), "rejection_reason": ""}
+        if approve else {"status": PlacementStatus.DRAFT, "rejection_reason": reason.strip()})
+    if not claim(Placement.status, placement.id, PlacementStatus.PENDING, **values):
+        db.session.rollback()
+        raise AlreadyDecided(placement.title)
+    db.session.refresh(placement)
+    for email in contact_addresses(placement.organisation):
         messages.placement_decided(email, placement, approve, reason.strip())
     audit(coordinator, "placement_" + ("approved" if approve else "rejected"),
           placement, detail=reason.strip())

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.accounts import services as accounts
 from portal.accounts.models import Role, User
 from portal.audit import audit
+from portal.concurrency import AlreadyDecided, claim, first_wins
 from portal.db import utcnow
 from portal.employers.models import JoinRequest, JoinStatus, Organisation, OrganisationStatus
 from portal.employers.orgnr import normalize_org_number
@@ -69,7 +70,14 @@ def _new_organisation(data: Registration) -> Organisation:
 
 def register(data: Registration, ip: str) -> RegistrationOutcome:
     """One transaction: the account, the organisation (or a join request when the
-    organisationsnummer is known already) and the emails. Never a duplicate organisation."""
+    organisationsnummer is known already) and the emails. Never a duplicate organisation,
+    not even when the same form arrives twice at once: the second is answered as a repeat."""
+    outcome = first_wins(lambda: _register(data, ip))
+    db.session.commit()
+    return outcome
+
+
+def _register(data: Registration, ip: str) -> RegistrationOutcome:
     if accounts.find_user(data.email) is not None:
         raise accounts.AccountError(
             "email", _l("Det finns redan ett konto med den e-postadressen. Logga in, eller "
@@ -88,7 +96,6 @@ def register(data: Registration, ip: str) -> RegistrationOutcome:
         request_join(user, existing)
     audit(user, "employer_registered", user, ip=ip,
           detail="join" if existing else "new organisation")
-    db.session.commit()
     return RegistrationOutcome.JOIN_REQUESTED if existing else RegistrationOutcome.NEW_ORGANISATION
 
 
@@ -100,6 +107,13 @@ def _is_named_contact(organisation: Organisation, email: str) -> bool:
 def organisation_members(organisation: Organisation) -> list[User]:
     stmt = select(User).where(User.organisation_id == organisation.id, User.active.is_(True))
     return list(db.session.scalars(stmt))
+
+
+def contact_addresses(organisation: Organisation) -> list[str]:
+    """Where the organisation's emails go: its members' addresses and its registered
+    contact address."""
+    emails = {u.email for u in organisation_members(organisation)} | {organisation.contact_email}
+    return sorted(e for e in emails if e)
 
 
 def request_join(user: User, organisation: Organisation) -> JoinRequest:
@@ -128,11 +142,14 @@ def join_requests_for(organisation_id: int | None) -> list[JoinRequest]:
 
 
 def decide_join(join: JoinRequest, decider: User, approve: bool) -> None:
-    if join.status is not JoinStatus.PENDING:
-        return
-    join.status = JoinStatus.APPROVED if approve else JoinStatus.REJECTED
-    join.decided_at = utcnow()
-    join.decided_by_id = decider.id
+    """Decided once, by whichever member or coordinator is first: a second decision (another
+    member at the same moment, a double click) raises AlreadyDecided and changes nothing."""
+    status = JoinStatus.APPROVED if approve else JoinStatus.REJECTED
+    if not claim(JoinRequest.status, join.id, JoinStatus.PENDING, status=status,
+                 decided_at=utcnow(), decided_by_id=decider.id):
+        db.session.rollback()
+        raise AlreadyDecided(join.user.name)
+    db.session.refresh(join)
     if approve:
         join.user.organisation_id = join.organisation_id
     messages.join_request_decided(join)

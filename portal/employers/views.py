@@ -13,6 +13,7 @@ from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import authorize, public, require
 from portal.accounts.services import AccountError
+from portal.concurrency import AlreadyDecided
 from portal.employers import review, services
 from portal.employers.blueprint import bp
 from portal.employers.forms import DecisionForm, JoinDecisionForm, RegistrationForm, SettingsForm
@@ -28,7 +29,13 @@ from portal.employers.reference import sectors
 from portal.extensions import db, limiter
 from portal.formtools import choices
 from portal.i18n import current_language
-from portal.schools.models import Municipality
+from portal.schools.models import Municipality, OwnPlacementRequest
+from portal.schools.pupils import services as pupils
+
+
+def _decided_elsewhere() -> None:
+    """What the request that lost a race to decide is told (a second person, a double click)."""
+    flash(_("Beslutet fattades nyss av någon annan – inget ändrades."), "warning")
 
 
 @bp.route("/organisationer/<int:organisation_id>")
@@ -112,14 +119,46 @@ def decide_join(join_id: int) -> ResponseReturnValue:
     form = JoinDecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    services.decide_join(join, current_user, approve=form.decision.data == "approve")
-    message = (_("%(name)s är nu med i organisationen.", name=join.user.name)
-               if form.decision.data == "approve"
-               else _("Förfrågan från %(name)s är avslagen.", name=join.user.name))
-    flash(message, "success")
+    try:
+        services.decide_join(join, current_user, approve=form.decision.data == "approve")
+    except AlreadyDecided:
+        _decided_elsewhere()
+    else:
+        flash(_("%(name)s är nu med i organisationen.", name=join.user.name)
+              if form.decision.data == "approve"
+              else _("Förfrågan från %(name)s är avslagen.", name=join.user.name), "success")
     back = "employers.review_queue" if current_user.role is Role.COORDINATOR \
         else "employers.join_requests"
     return redirect(url_for(back))
+
+
+@bp.route("/arbetsgivare/egna-praoplatser")
+@require("own_request.decide")
+def own_placement_requests() -> ResponseReturnValue:
+    requests = (pupils.own_placement_requests(current_user.organisation_id)
+                if current_user.organisation_id is not None else [])
+    return render_template("employers/own_placement_requests.html", requests=requests,
+                           form=JoinDecisionForm())
+
+
+@bp.route("/arbetsgivare/egna-praoplatser/<int:request_id>", methods=["POST"])
+@require("own_request.decide")
+def decide_own_placement(request_id: int) -> ResponseReturnValue:
+    own = db.session.get(OwnPlacementRequest, request_id)
+    authorize("own_request.decide", own)
+    form = JoinDecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    confirm = form.decision.data == "approve"
+    try:
+        pupils.decide_own_placement(own, current_user, confirm)
+    except AlreadyDecided:
+        _decided_elsewhere()
+    else:
+        flash(_("Tack! Praoplatsen finns nu bland era utkast. Fyll i riskbedömningen innan "
+                "praon börjar.") if confirm
+              else _("Ni har avböjt. Eleven får veta det på sin sida."), "success")
+    return redirect(url_for("employers.own_placement_requests"))
 
 
 @bp.route("/samordnare/granskning")
@@ -136,10 +175,14 @@ def review_organisation(organisation_id: int) -> ResponseReturnValue:
     authorize("review.decide", organisation)
     form = DecisionForm()
     if form.validate_on_submit():
-        review.decide_organisation(organisation, current_user,
-                                     form.decision.data == "approve", form.reason.data or "")
-        flash(_("Beslutet om %(name)s är sparat och skickas med e-post.",
-                name=organisation.name), "success")
+        try:
+            review.decide_organisation(organisation, current_user,
+                                       form.decision.data == "approve", form.reason.data or "")
+        except AlreadyDecided:
+            _decided_elsewhere()
+        else:
+            flash(_("Beslutet om %(name)s är sparat och skickas med e-post.",
+                    name=organisation.name), "success")
         return redirect(url_for("employers.review_queue"))
     return render_template("employers/review_organisation.html", organisation=organisation,
                            form=form, members=services.organisation_members(organisation))
@@ -157,9 +200,14 @@ def review_placement(placement_id: int) -> ResponseReturnValue:
         if problems:
             form.decision.errors.extend(str(p) for p in problems)
         else:
-            review.decide_placement(placement, current_user, approve, form.reason.data or "")
-            flash(_("Beslutet om %(title)s är sparat och skickas med e-post.",
-                    title=placement.title), "success")
+            try:
+                review.decide_placement(placement, current_user, approve,
+                                        form.reason.data or "")
+            except AlreadyDecided:
+                _decided_elsewhere()
+            else:
+                flash(_("Beslutet om %(title)s är sparat och skickas med e-post.",
+                        title=placement.title), "success")
             return redirect(url_for("employers.review_queue"))
     return render_template("employers/review_placement.html", placement=placement, form=form,
                            statuses=PlacementStatus, org_statuses=OrganisationStatus)

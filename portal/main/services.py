@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
-from portal.employers.models import Organisation, OrganisationStatus
+from portal.employers.models import (
+    JoinRequest,
+    JoinStatus,
+    Organisation,
+    OrganisationStatus,
+    Placement,
+    PlacementStatus,
+)
+from portal.employers.services import pending_join_request
 from portal.extensions import db
 from portal.notifications.models import OutboxEmail, OutboxStatus
 from portal.schools.models import Municipality, School
@@ -16,10 +24,21 @@ from portal.schools.models import Municipality, School
 @dataclass(frozen=True)
 class CoordinatorSummary:
     pending_organisations: int
+    pending_placements: int
+    pending_join_requests: int
     outbox_pending: int
     outbox_failed: int
     users: int
     schools: int
+
+
+@dataclass(frozen=True)
+class EmployerJoins:
+    """Join requests an employer's start page shows: the user's own, still waiting, and how
+    many people wait for the user's organisation to let them in."""
+
+    own: JoinRequest | None
+    to_decide: int
 
 
 @dataclass(frozen=True)
@@ -39,11 +58,23 @@ def coordinator_summary() -> CoordinatorSummary:
     return CoordinatorSummary(
         pending_organisations=_count(select(func.count()).select_from(Organisation).where(
             Organisation.status == OrganisationStatus.PENDING)),
+        pending_placements=_count(select(func.count()).select_from(Placement).where(
+            Placement.status == PlacementStatus.PENDING)),
+        pending_join_requests=_count(select(func.count()).select_from(JoinRequest).where(
+            JoinRequest.status == JoinStatus.PENDING)),
         outbox_pending=outbox.get(OutboxStatus.PENDING, 0),
         outbox_failed=outbox.get(OutboxStatus.FAILED, 0),
         users=_count(select(func.count()).select_from(User)),
         schools=_count(select(func.count()).select_from(School)),
     )
+
+
+def employer_joins(user: User) -> EmployerJoins:
+    to_decide = 0 if user.organisation_id is None else _count(
+        select(func.count()).select_from(JoinRequest).where(
+            JoinRequest.organisation_id == user.organisation_id,
+            JoinRequest.status == JoinStatus.PENDING))
+    return EmployerJoins(pending_join_request(user), to_decide)
 
 
 def council_summary(municipality: Municipality | None) -> CouncilSummary:

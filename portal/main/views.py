@@ -12,6 +12,7 @@ from portal.clock import today
 from portal.employers.placements import services as placements
 from portal.main import bp, services
 from portal.prao import services as prao
+from portal.prao.attendance import overview as attendance
 from portal.schools import services as school_services
 from portal.urls import safe_next
 
@@ -70,7 +71,8 @@ def start_counsellor() -> ResponseReturnValue:
     schools = current_user.schools
     return render_template("main/start_counsellor.html", schools=schools,
                            periods=school_services.periods_of([s.id for s in schools]),
-                           declined=prao.declined_waiting([s.id for s in schools]))
+                           declined=prao.declined_waiting([s.id for s in schools]),
+                           alerts=attendance.open_alerts([s.id for s in schools]))
 
 
 @bp.route("/arbetsgivare")
@@ -78,6 +80,7 @@ def start_counsellor() -> ResponseReturnValue:
 def start_employer() -> ResponseReturnValue:
     organisation = current_user.organisation
     return render_template("main/start_employer.html", organisation=organisation,
+                           joins=services.employer_joins(current_user),
                            dashboard=placements.dashboard(organisation) if organisation else None,
                            pupils=prao.employer_assignments(organisation.id, today())
                            if organisation else [])

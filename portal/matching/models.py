@@ -67,7 +67,9 @@ class MatchResult(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("matching_run.id", ondelete="CASCADE"),
                                         index=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
-    offer_id: Mapped[int | None] = mapped_column(ForeignKey("placement_offer.id"), index=True)
+    # Results explain a round: the offer they name is not removed under them.
+    offer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("placement_offer.id", ondelete="RESTRICT"), index=True)
     rank: Mapped[int | None]  # the wish obtained, 1 = first
     lottery: Mapped[int]
     priority: Mapped[int] = mapped_column(default=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from portal.notifications.outbox import enqueue
+from portal.notifications.outbox import enqueue, enqueue_many
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from portal.prao.guardians.letter import Letter
     from portal.prao.models import Assignment
     from portal.prao.services import SupervisorLinkText
-    from portal.schools.models import Enrolment, PraoPeriod
+    from portal.schools.models import Enrolment, OwnPlacementRequest, PraoPeriod
 
 
 def password_reset(user: User, link: str) -> OutboxEmail:
@@ -63,6 +63,10 @@ def own_placement_registered(recipient: str, enrolment: Enrolment,
                    link=link)
 
 
+def own_placement_request(recipient: str, request: OwnPlacementRequest) -> OutboxEmail:
+    return enqueue(recipient, "own_placement_request", request=request)
+
+
 def pupil_assigned(recipient: str, result: MatchResult) -> OutboxEmail:
     return enqueue(recipient, "pupil_assigned", result=result)
 
@@ -82,3 +86,44 @@ def assignment_declined(recipient: str, assignment: Assignment) -> OutboxEmail:
 
 def guardian_letter(recipient: str, letter: Letter, link: str) -> OutboxEmail:
     return enqueue(recipient, "guardian_letter", letter=letter, link=link)
+
+
+# --- daily attendance, alerts, incidents and checklist reminders (issue 10) --------------
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from datetime import date, time
+
+    from portal.prao.attendance.daily import AlertLine, MorningPupil
+    from portal.prao.attendance.reminders import ReminderLine
+    from portal.prao.attendance.services import IncidentFacts
+
+
+def attendance_mornings(emails: Iterable[tuple[str, str, date, Sequence[MorningPupil], str]],
+                        deadline: time) -> int:
+    """The morning links: (recipient, supervisor's name, day, pupils, link) each."""
+    return enqueue_many("attendance_morning", (
+        (recipient, {"supervisor_name": name, "day": day, "pupils": pupils, "link": link,
+                     "deadline": deadline})
+        for recipient, name, day, pupils, link in emails))
+
+
+def attendance_alerts(digests: Iterable[tuple[str, str, Sequence[AlertLine]]]) -> int:
+    """One digest per counsellor: (recipient, name, alerts)."""
+    return enqueue_many("attendance_alerts", ((recipient, {"name": name, "lines": lines})
+                                              for recipient, name, lines in digests))
+
+
+def attendance_guardians(lines: Iterable[AlertLine]) -> int:
+    """One email per guardian, about one pupil's day."""
+    return enqueue_many("attendance_guardian", ((line.guardian_email, {"line": line})
+                                                for line in lines))
+
+
+def incident_reported(recipient: str, name: str, facts: IncidentFacts) -> OutboxEmail:
+    return enqueue(recipient, "incident_reported", name=name, facts=facts)
+
+
+def step_reminders(recipient: str, lines: Sequence[ReminderLine],
+                   pupil_link: str = "") -> OutboxEmail:
+    return enqueue(recipient, "step_reminders", lines=lines, pupil_link=pupil_link)

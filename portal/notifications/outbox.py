@@ -3,11 +3,13 @@ transaction, so an email exists exactly when the change that caused it was commi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import force_locale
 from jinja2 import Environment
+from sqlalchemy import insert
 
 from portal.extensions import db
 from portal.inputs import email_value
@@ -54,3 +56,26 @@ def _fit_subject(subject: str) -> str:
     if len(subject) <= MAX_SUBJECT:
         return subject
     return subject[:MAX_SUBJECT - 1].rstrip() + "…"
+
+
+def enqueue_many(template: str, messages: Iterable[tuple[str, dict[str, Any]]]) -> int:
+    """Queue one email per (recipient, context) from one template, rendered as enqueue()
+    renders them, in one INSERT: for the jobs that email thousands at a time (the morning
+    links, the 10:00 alerts), where rendering through Flask and the ORM one by one would
+    take longer than the rest of the job. Returns the number queued."""
+    env = _email_environment(current_app._get_current_object())  # type: ignore[attr-defined]
+    shared = {"base_url": current_app.config["PORTAL_BASE_URL"],
+              "contact_email": current_app.config["PORTAL_CONTACT_EMAIL"]}
+    rows = []
+    with force_locale("sv"):
+        subject_t, text_t, html_t = (env.get_template(f"emails/{template}.{part}")
+                                     for part in ("subject.txt", "txt", "html"))
+        for recipient, context in messages:
+            values = {**shared, **context}
+            subject = " ".join(subject_t.render(values).split())
+            rows.append({"recipient": recipient, "subject": _fit_subject(subject),
+                         "body_text": text_t.render(values), "body_html": html_t.render(values),
+                         "kind": template})
+    if rows:
+        db.session.execute(insert(OutboxEmail.__table__), rows)
+    return len(rows)

@@ -42,6 +42,8 @@ class PupilPlacement:
     counsellors: list[User]
     own_pending: bool = False  # own placement awaiting the workplace and the counsellor
     arranging: bool = False  # nobody could place the pupil: the counsellor arranges it
+    own: Placement | None = None  # the own placement as the pupil entered it, while pending
+    own_risk_done: bool = False  # the workplace has completed its risk assessment
 
 
 def pupil_placement(enrolment: Enrolment) -> PupilPlacement:
@@ -49,8 +51,12 @@ def pupil_placement(enrolment: Enrolment) -> PupilPlacement:
     assignment = placing.active_assignment(enrolment.id)
     if assignment is not None:
         return PupilPlacement(assignment, counsellors)
-    if enrolment.state is EnrolmentState.OWN_PLACEMENT:
-        return PupilPlacement(None, counsellors, own_pending=True)
+    if enrolment.state is EnrolmentState.OWN_PLACEMENT and enrolment.own_placement_id:
+        from portal.employers.placements.services import risk_assessment_complete
+
+        own = db.session.get(Placement, enrolment.own_placement_id)
+        return PupilPlacement(None, counsellors, own_pending=True, own=own,
+                              own_risk_done=own is not None and risk_assessment_complete(own))
     if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT:
         return PupilPlacement(None, counsellors)
     return PupilPlacement(None, counsellors, arranging=_stranded(enrolment))

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     LargeBinary,
     String,
     Text,
@@ -23,7 +24,7 @@ from portal.schools.gender import Gender
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
-    from portal.employers.models import PlacementOffer
+    from portal.employers.models import Organisation, PlacementOffer
 
 
 class Municipality(TimestampMixin, Base):
@@ -86,6 +87,9 @@ class PraoPeriod(TimestampMixin, Base):
         CheckConstraint("last_day >= first_day", name="days_in_order"),
         CheckConstraint("wishes_close >= wishes_open", name="window_in_order"),
         CheckConstraint("grade IN (8, 9)", name="grade_8_or_9"),
+        # One period per grade and first day: the same form sent twice is one period.
+        Index("uq_prao_period_school_grade_first_day", "school_id", "grade", "first_day",
+              unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -166,11 +170,51 @@ class Wish(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"))
-    offer_id: Mapped[int] = mapped_column(ForeignKey("placement_offer.id"), index=True)
+    # An offer somebody wished for is not removed under the wish (the employer is told).
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("placement_offer.id", ondelete="RESTRICT"), index=True)
     rank: Mapped[int]
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="wishes")
     offer: Mapped[PlacementOffer] = relationship()
+
+
+class OwnPlacementStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # the counsellor took the pupil's own placement back
+
+
+class OwnPlacementRequest(TimestampMixin, Base):
+    """A pupil's own placement at an organisation the portal already knows. Nothing is
+    written into that organisation's account from the pupil's link: its registered contacts
+    confirm (which creates the placement) or decline. One per enrolment; a new one after a
+    decline replaces it."""
+
+    __tablename__ = "own_placement_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"),
+                                              unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    status: Mapped[OwnPlacementStatus] = mapped_column(str_enum(OwnPlacementStatus),
+                                                       default=OwnPlacementStatus.PENDING)
+    # What the pupil typed, to become the placement when the organisation confirms.
+    workplace: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    postal_code: Mapped[str] = mapped_column(String(6), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    tasks: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placement.id"))
+
+    enrolment: Mapped[Enrolment] = relationship()
+    organisation: Mapped[Organisation] = relationship()
 
 
 class PupilImport(TimestampMixin, Base):

@@ -4,6 +4,7 @@ own work."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role, User
 from portal.audit import audit
+from portal.concurrency import first_wins
 from portal.extensions import db
 from portal.schools.models import (
     Enrolment,
@@ -22,7 +24,7 @@ from portal.schools.models import (
     Student,
 )
 from portal.schools.periods import working_days
-from portal.weeks import monday_of
+from portal.weeks import monday_of, week_label
 
 # A prao period is two weeks, sometimes a few more; anything longer or further ahead is a
 # mistyped year, which would count years of working days as prao days.
@@ -49,14 +51,24 @@ def municipalities() -> list[Municipality]:
 
 def save_municipality(municipality: Municipality | None, name: str, code: str,
                       user: User) -> Municipality:
+    """Add (None) or change a municipality. The same new municipality sent twice, even at
+    the same moment, is saved once: the repeat gets the one already saved."""
+    saved = first_wins(lambda: _save_municipality(municipality, name.strip(), code, user))
+    db.session.commit()
+    return saved
+
+
+def _save_municipality(municipality: Municipality | None, name: str, code: str,
+                       user: User) -> Municipality:
     clash = db.session.scalars(select(Municipality).where(Municipality.code == code)).first()
+    if clash is not None and municipality is None and clash.name == name:
+        return clash  # a repeat of the form that saved it
     if clash is not None and clash is not municipality:
         raise SchoolError("code", _l("Kommunkoden finns redan (%(name)s).", name=clash.name))
     municipality = municipality or Municipality()
-    municipality.name, municipality.code = name.strip(), code
+    municipality.name, municipality.code = name, code
     db.session.add(municipality)
     audit(user, "municipality_saved", municipality, detail=code)
-    db.session.commit()
     return municipality
 
 
@@ -81,7 +93,16 @@ class SchoolData:
 
 
 def save_school(school: School | None, data: SchoolData, user: User) -> School:
+    """Add (None) or change a school; a new school sent twice at once is saved once."""
+    saved = first_wins(lambda: _save_school(school, data, user))
+    db.session.commit()
+    return saved
+
+
+def _save_school(school: School | None, data: SchoolData, user: User) -> School:
     clash = db.session.scalars(select(School).where(School.unit_code == data.unit_code)).first()
+    if clash is not None and school is None and _same_school(clash, data):
+        return clash  # a repeat of the form that saved it
     if clash is not None and clash is not school:
         raise SchoolError("unit_code", _l("Skolenhetskoden finns redan (%(name)s).",
                                           name=clash.name))
@@ -92,8 +113,12 @@ def save_school(school: School | None, data: SchoolData, user: User) -> School:
     db.session.flush()
     _set_counsellors(school, data.counsellor_ids)
     audit(user, "school_saved", school, detail=data.unit_code)
-    db.session.commit()
     return school
+
+
+def _same_school(school: School, data: SchoolData) -> bool:
+    return (school.name, school.address, school.municipality_id) == (
+        data.name.strip(), data.address.strip(), data.municipality_id)
 
 
 def _set_counsellors(school: School, counsellor_ids: list[int]) -> None:
@@ -147,7 +172,25 @@ def _check_period_span(data: PeriodData, today: date) -> None:
 
 
 def create_period(school: School, data: PeriodData, user: User, today: date) -> PraoPeriod:
+    """A school has one period per grade starting on a given day. The same form sent again
+    (a double click, even at the same moment) gets the period already created; a different
+    period starting that day is refused beside the first day."""
     _check_period(data, today)
+    period = first_wins(lambda: _new_period(school, data, user))
+    db.session.commit()
+    return period
+
+
+def _new_period(school: School, data: PeriodData, user: User) -> PraoPeriod:
+    existing = db.session.scalars(select(PraoPeriod).where(
+        PraoPeriod.school_id == school.id, PraoPeriod.grade == data.grade,
+        PraoPeriod.first_day == data.first_day)).first()
+    if existing is not None:
+        if _same_period(existing, data):
+            return existing  # a repeat of the form that created it
+        raise SchoolError("first_day", _l(
+            "Skolan har redan en period för årskurs %(grade)d som börjar den dagen: %(name)s.",
+            grade=data.grade, name=existing.name))
     period = PraoPeriod(school=school, name=data.name.strip(), grade=data.grade,
                         first_day=data.first_day, last_day=data.last_day,
                         wishes_open=data.wishes_open, wishes_close=data.wishes_close,
@@ -156,8 +199,12 @@ def create_period(school: School, data: PeriodData, user: User, today: date) -> 
     db.session.flush()
     _enrol_grade(period)
     audit(user, "period_created", period)
-    db.session.commit()
     return period
+
+
+def _same_period(period: PraoPeriod, data: PeriodData) -> bool:
+    return (period.name, period.last_day, period.wishes_open, period.wishes_close) == (
+        data.name.strip(), data.last_day, data.wishes_open, data.wishes_close)
 
 
 def _enrol_grade(period: PraoPeriod) -> int:
@@ -168,6 +215,31 @@ def _enrol_grade(period: PraoPeriod) -> int:
         Student.missing_since.is_(None), Student.id.not_in(enrolled))).all()
     db.session.add_all(Enrolment(period_id=period.id, student_id=sid) for sid in students)
     return len(students)
+
+
+def open_periods(school_id: int, grades: Collection[int], today: date) -> list[PraoPeriod]:
+    """The school's periods of these grades whose wish window has not closed yet (open, or
+    not yet opened): a pupil who arrives now can still wish and be placed."""
+    if not grades:
+        return []
+    return list(db.session.scalars(
+        select(PraoPeriod).where(PraoPeriod.school_id == school_id,
+                                 PraoPeriod.grade.in_(sorted(grades)),
+                                 PraoPeriod.wishes_close >= today)
+        .order_by(PraoPeriod.first_day, PraoPeriod.id)))
+
+
+def enrol_open_periods(school_id: int, grades: Collection[int], user: User,
+                       today: date) -> list[tuple[PraoPeriod, int]]:
+    """Enrol the present pupils of each open period's grade who are not in it yet (after an
+    import, the new ones); the caller commits. Returns each period with how many joined."""
+    joined = []
+    for period in open_periods(school_id, grades, today):
+        added = _enrol_grade(period)
+        if added:
+            audit(user, "period_enrolled", period, detail=str(added))
+        joined.append((period, added))
+    return joined
 
 
 def enrol_grade(period: PraoPeriod, user: User) -> int:
@@ -194,3 +266,8 @@ def periods_for(user: User, limit: int = 500) -> list[PraoPeriod]:
 
 def period_weeks(period: PraoPeriod) -> tuple[date, date]:
     return monday_of(period.first_day), monday_of(period.last_day)
+
+
+def period_week_label(period: PraoPeriod) -> str:
+    """'11–12 2027': the period's weeks as the school year names them."""
+    return week_label(*period_weeks(period))

@@ -13,6 +13,7 @@ from portal.clock import today
 from portal.extensions import db
 from portal.formtools import choices
 from portal.prao import overview as prao_overview
+from portal.prao.attendance import overview as attendance
 from portal.schools import services
 from portal.schools.blueprint import bp
 from portal.schools.forms import MunicipalityForm, PeriodForm, SchoolForm
@@ -157,4 +158,5 @@ def period(period_id: int) -> ResponseReturnValue:
         "schools/period.html", period=found, rows=pupils.overview(found),
         days=working_days(found.first_day, found.last_day), window=pupils.window_of(
             found, today()), labels=STATE_LABELS, min_days=MIN_PRAO_DAYS, windows=Window,
-        prao=prao_overview.period_summary(found))
+        prao=prao_overview.period_summary(found),
+        attendance=attendance.period_overview(found).counts)

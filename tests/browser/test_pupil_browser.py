@@ -1,7 +1,9 @@
-"""The pupil's wish page on a phone in real Chromium: choose, reorder, no axe violation."""
+"""The pupil's page on a phone in real Chromium: choose and reorder with buttons big enough
+to tap, search, register and correct an own placement; no axe violation."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -10,8 +12,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.schools.models import Enrolment, Student
+from portal.schools.models import Enrolment, PraoPeriod, School, Student
 from portal.schools.pupils.services import make_link_token
+from tests import factories
 from tests.browser.support import PHONE, assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -53,3 +56,89 @@ def test_own_placement_form_is_accessible(new_page: Callable[..., Page],
     page.get_by_role("button", name="Skicka").click()
     expect(page.get_by_role("alert")).to_contain_text("Formuläret behöver rättas")
     assert_accessible(page, "own placement form with errors (phone)")
+
+
+def _new_pupil(app: Flask, first_name: str) -> str:
+    """A pupil of their own in the demo period, so the demo pupils keep their state."""
+    with app.test_request_context():
+        period = db.session.scalars(select(PraoPeriod).join(School).where(
+            School.unit_code == "12345678")).first()
+        enrolment = factories.EnrolmentFactory(period=period, student__school=period.school,
+                                               student__first_name=first_name)
+        db.session.commit()
+        path = "/elev/" + make_link_token(enrolment)
+        db.session.remove()
+    return path
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_wish_buttons_are_big_enough_to_tap_on_a_phone(new_page: Callable[..., Page],
+                                                       live_app: Flask, lang: str) -> None:
+    page = new_page(**PHONE)
+    path = _new_pupil(live_app, f"Tapp{lang}")
+    page.goto(f"/sprak/{lang}?next={path}")
+    add = page.locator("form button[value='add']")
+    add.first.click()
+    page.locator("form button[value='add']").first.click()
+    buttons = page.locator("#mina-val form button")
+    expect(buttons).to_have_count(4)  # down and remove, then up and remove
+    for n in range(4):
+        box = buttons.nth(n).bounding_box()
+        assert box and box["width"] >= 44 and box["height"] >= 44, (n, box)
+    for n in range(page.locator("form button[value='add']").count()):
+        box = page.locator("form button[value='add']").nth(n).bounding_box()
+        assert box and box["height"] >= 44, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page, f"pupil wishes ({lang}, phone)")
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_search_without_hits_says_so_on_a_phone(new_page: Callable[..., Page],
+                                                  live_app: Flask, lang: str) -> None:
+    page = new_page(**PHONE)
+    path = _new_pupil(live_app, f"Sök{lang}")
+    page.goto(f"/sprak/{lang}?next={path}")
+    field = page.get_by_label("Sökord" if lang == "sv" else "Search words")
+    field.fill("astronaut")
+    field.press("Enter")
+    expected = ("Ingen praoplats matchar ”astronaut”." if lang == "sv"
+                else "No work placement matches “astronaut”.")
+    expect(page.get_by_role("status").filter(has_text="astronaut")).to_contain_text(expected)
+    assert_accessible(page, f"pupil search without hits ({lang}, phone)")
+
+
+def test_pupil_registers_sees_and_corrects_an_own_placement_on_a_phone(
+        new_page: Callable[..., Page], live_app: Flask) -> None:
+    page = new_page(**PHONE)
+    path = _new_pupil(live_app, "Egon")
+    page.goto(path)
+    expect(page).to_have_title(re.compile("^Välj praoplats"))
+    page.get_by_role("link", name="Jag har redan ordnat en egen praoplats").click()
+    for label, value in (("Arbetsplatsens namn", "Farfars verkstad"),
+                         ("Organisationsnummer", factories.valid_org_number(4711)),
+                         ("Adress", "Verkstadsgatan 3"), ("Postnummer", "972 33"),
+                         ("Ort", "Luleå"), ("Kontaktperson på arbetsplatsen", "Farfar Egon"),
+                         ("Kontaktpersonens e-post", "farfar@verkstad.se"),
+                         ("Kontaktpersonens telefon", "070-222 33 44"),
+                         ("Vad ska du göra där?", "Laga cyklar")):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Skicka").click()
+
+    expect(page).to_have_title(re.compile("^Din prao"))
+    own = page.locator("#din-egna-plats")
+    expect(own).to_contain_text("Farfars verkstad")
+    expect(own).to_contain_text("070-222 33 44")
+    expect(own).to_contain_text("Laga cyklar")
+    expect(page.get_by_role("heading", name="Praoplatser som passar dig")).to_have_count(0)
+    assert_accessible(page, "pupil page with an own placement (phone)")
+
+    own.get_by_role("link", name="Ändra uppgifterna").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ändra din egna praoplats")
+    expect(page.get_by_label("Kontaktpersonens telefon", exact=True)).to_have_value(
+        "070-222 33 44")
+    assert_accessible(page, "own placement correction form (phone)")
+    page.get_by_label("Kontaktpersonens telefon", exact=True).fill("070-222 33 55")
+    page.get_by_role("button", name="Spara ändringarna").click()
+    expect(page.get_by_text("Uppgifterna om din praoplats är ändrade.")).to_be_visible()
+    expect(page.locator("#din-egna-plats")).to_contain_text("070-222 33 55")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

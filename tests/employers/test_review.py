@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from portal.employers.models import OrganisationStatus, PlacementStatus
 from portal.notifications.worker import send_due
 from tests import factories
@@ -88,3 +91,29 @@ def test_auto_publish_setting(client, world, db, login_as):
     post_form(client, "/samordnare/installningar", {})
     db.session.expire_all()
     assert settings().auto_publish_approved is False
+
+
+def test_review_page_lists_weeks_and_seats_and_joins_contact_details_cleanly(client, world,
+                                                                            db, login_as):
+    placement = factories.PlacementFactory(
+        organisation=world.organisation_a, status=PlacementStatus.PENDING, published_at=None,
+        supervisor_name="Hanna Handledare", supervisor_phone="070-123 45 67",
+        supervisor_email="")
+    for first, last, seats in ((date(2027, 3, 15), date(2027, 3, 22), 2),
+                               (date(2026, 11, 2), date(2026, 11, 2), 1)):
+        factories.PlacementOfferFactory(placement=placement, first_week=first, last_week=last,
+                                        seats=seats)
+    db.session.commit()
+    login_as("coordinator")
+    html = client.get(f"/samordnare/praoplatser/{placement.id}/granska").get_data(as_text=True)
+    supervisor = re.search(r"Handledare</dt><dd[^>]*>(.*?)</dd>", html, re.S).group(1)
+    assert supervisor == "Hanna Handledare, 070-123 45 67"
+    weeks = html[html.index('id="veckor"'):]
+    assert re.findall(r"<li>(.*?)</li>", weeks)[:2] == [
+        "vecka 45 2026: 1 plats", "vecka 11–12 2027: 2 platser"]
+
+    bare = factories.PlacementFactory(organisation=world.organisation_a,
+                                      status=PlacementStatus.PENDING, published_at=None)
+    db.session.commit()
+    html = client.get(f"/samordnare/praoplatser/{bare.id}/granska").get_data(as_text=True)
+    assert "Inga veckor är inlagda." in html

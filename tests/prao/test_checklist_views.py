@@ -59,7 +59,7 @@ def test_counsellor_ticks_own_steps_in_order_only(client, login_as, db, world, s
 
 def test_ticking_another_periods_pupil_is_not_found(client, login_as, db, world):
     prao = make_prao(db, world, pupils=1)
-    other = make_prao(db, world, pupils=1)
+    other = make_prao(db, world, pupils=1, grade=9)
     login_as("counsellor")
     url = f"/perioder/{other.period.id}/checklista/{prao.first.id}"
     assert post_form(client, url, {"step": "pupil_prepared"}).status_code == 404
@@ -68,7 +68,7 @@ def test_ticking_another_periods_pupil_is_not_found(client, login_as, db, world)
 def test_overviews_run_a_fixed_number_of_queries(client, login_as, db, world, set_clock):
     set_clock(datetime(2027, 3, 10, 12))
     login_as("counsellor")
-    small, large = make_prao(db, world, pupils=2), make_prao(db, world, pupils=12)
+    small, large = make_prao(db, world, pupils=2), make_prao(db, world, pupils=12, grade=9)
     for assignment in large.assignments[:6]:
         services.confirm(assignment.id, large.placement.id, services.Actor(None, "Hanna"))
 

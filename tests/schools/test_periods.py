@@ -80,4 +80,5 @@ def test_days_so_far_counts_placed_periods(client, login_as, db, world):
     db.session.commit()
     login_as("counsellor")
     html = client.get(f"/perioder/{now.id}").get_data(as_text=True)
-    assert "<td>5 <span" in html  # five days so far, under the ten required
+    # five days so far, under the ten required
+    assert '<td data-label="Praodagar hittills">5 <span' in html

@@ -16,6 +16,7 @@ from sqlalchemy.sql.selectable import CTE
 
 from portal.accounts.models import User
 from portal.audit import audit
+from portal.concurrency import first_wins
 from portal.employers.models import (
     CalendarEntry,
     Organisation,
@@ -25,6 +26,7 @@ from portal.employers.models import (
 )
 from portal.employers.placements.services import FieldProblems, _future_weeks
 from portal.extensions import db
+from portal.prao.models import ACTIVE_STATES, Assignment
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School
 from portal.weeks import monday_of, week_label
 
@@ -40,7 +42,7 @@ SHORT_WEEKS_SHOWN = 5
 class CalendarWeek:
     monday: date
     schools: int  # schools holding prao this week
-    pupils: int  # pupils those schools expect to place
+    pupils: int  # pupils those schools still have to place (not those holding a seat)
     seats: int  # seats of the region's published offers covering this week
     seats_free: int
     own_seats: int = 0  # the employer's own offers (any placement not archived)
@@ -66,7 +68,7 @@ def _covers(weeks: CTE, first: ColumnElement[date],
 
 
 def _school_counts(start: date, end: date) -> dict[date, tuple[int, int]]:
-    """Schools holding prao per week and the pupils they expect to place: from the schools'
+    """Schools holding prao per week and the pupils they still have to place: from the schools'
     own prao periods, and from the coordinator's calendar for a school that has no period
     that week. Two queries over the shown weeks; the weeks are expanded here."""
     per_week: dict[date, dict[int, int]] = defaultdict(dict)
@@ -84,8 +86,12 @@ def _school_counts(start: date, end: date) -> dict[date, tuple[int, int]]:
 
 
 def _period_rows(start: date, end: date) -> list[tuple]:
-    placing = func.count(Enrolment.id).filter(Enrolment.state.in_(
-        [EnrolmentState.NEEDS_PLACEMENT, EnrolmentState.ASSIGNED]))
+    # Only pupils still waiting: a placed pupil's seat is already out of the free seats, so
+    # counting them too would report the same pupil short twice.
+    holds_seat = select(Assignment.id).where(Assignment.enrolment_id == Enrolment.id,
+                                             Assignment.state.in_(ACTIVE_STATES)).exists()
+    placing = func.count(Enrolment.id).filter(
+        Enrolment.state == EnrolmentState.NEEDS_PLACEMENT, ~holds_seat)
     return db.session.execute(
         select(PraoPeriod.school_id, PraoPeriod.first_day, PraoPeriod.last_day, placing)
         .outerjoin(Enrolment, Enrolment.period_id == PraoPeriod.id)
@@ -153,14 +159,28 @@ def upcoming_calendar_entries(today: date | None = None, limit: int = 500) -> li
 
 def add_calendar_entry(school: School, weeks: str, pupils: int, actor: User,
                        today: date | None = None) -> CalendarEntry:
-    """The coordinator enters a school's prao weeks until the schools' own periods exist."""
+    """The coordinator enters a school's prao weeks until the schools' own periods exist.
+    The same entry sent twice (a double click, even at the same moment) is saved once."""
     first, last = _future_weeks(weeks, today or date.today(), MAX_CALENDAR_WEEKS)
     if not 1 <= pupils <= MAX_PUPILS:
         raise FieldProblems({"pupils": [_("Skriv ett antal elever mellan 1 och %(max)d.",
                                           max=MAX_PUPILS)]})
+    entry = first_wins(lambda: _new_calendar_entry(school, first, last, pupils, actor))
+    db.session.commit()
+    return entry
+
+
+def _new_calendar_entry(school: School, first: date, last: date, pupils: int,
+                        actor: User) -> CalendarEntry:
+    # One school's entries are checked one request at a time (PostgreSQL), so two entries
+    # that overlap without starting the same week cannot both pass the check.
+    db.session.execute(select(School.id).where(School.id == school.id).with_for_update())
     clash = db.session.scalars(select(CalendarEntry).where(
         CalendarEntry.school_id == school.id, CalendarEntry.first_week <= last,
         CalendarEntry.last_week >= first).limit(1)).first()
+    if clash is not None and (clash.first_week, clash.last_week, clash.pupils) == (
+            first, last, pupils):
+        return clash  # a repeat of the form that saved it
     if clash is not None:
         raise FieldProblems({"weeks": [_(
             "%(school)s har redan prao vecka %(weeks)s. Ta bort den raden först om den är fel.",
@@ -169,7 +189,6 @@ def add_calendar_entry(school: School, weeks: str, pupils: int, actor: User,
     db.session.add(entry)
     db.session.flush()
     audit(actor, "calendar_entry_added", entry, detail=week_label(first, last))
-    db.session.commit()
     return entry
 
 

@@ -3,6 +3,7 @@ Every message is Swedish first and sits beside its field."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     FloatField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -149,6 +151,8 @@ class PlacementForm(PortalForm):
     risk_confirmed = BooleanField(_l(
         "Jag bekräftar att riskbedömningen för minderåriga är gjord och att åtgärderna gäller "
         "när eleven är här."))
+    # A new token every time the form is shown: the same form sent twice makes one placement.
+    form_token = HiddenField(default=lambda: secrets.token_urlsafe(24))
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)

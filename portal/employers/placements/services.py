@@ -7,16 +7,18 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from flask_babel import ngettext
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.audit import audit
+from portal.concurrency import first_wins
 from portal.db import utcnow
 from portal.employers.models import (
     Organisation,
@@ -29,6 +31,10 @@ from portal.employers.models import (
 from portal.employers.placements import hours
 from portal.employers.reference import features_mask, sector_codes
 from portal.extensions import db
+from portal.matching.models import MatchResult
+from portal.prao.models import Assignment
+from portal.schools.models import Wish
+from portal.schools.services import MAX_YEARS_AHEAD
 from portal.weeks import (
     WEEK_RANGE_RE,
     WeekError,
@@ -43,6 +49,9 @@ if TYPE_CHECKING:
     from portal.employers.calendar.services import CalendarWeek
 
 MAX_SEATS = 50
+# What PlacementForm's one-time token looks like (secrets.token_urlsafe); anything else is
+# ignored, never stored.
+FORM_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 MAX_OFFER_WEEKS = 4  # prao is two weeks, often split; a longer block is nearly always a typo
 
 
@@ -197,15 +206,32 @@ def new_placement_defaults(organisation: Organisation) -> dict[str, object]:
     }
 
 
-def create_placement(organisation: Organisation, data: PlacementData, actor: User) -> Placement:
-    """A new draft. An organisation still waiting for approval may prepare placements."""
+def create_placement(organisation: Organisation, data: PlacementData, actor: User,
+                     form_token: str = "") -> Placement:
+    """A new draft. An organisation still waiting for approval may prepare placements.
+    `form_token` is the one-time token the form was rendered with: the same form sent twice
+    (a double click, even at the same moment) gets the draft the first one made."""
     _refuse_illegal_hours(data)
-    placement = Placement(organisation=organisation, status=PlacementStatus.DRAFT)
+    token = form_token if FORM_TOKEN_RE.fullmatch(form_token or "") else None
+    placement = first_wins(lambda: _new_placement(organisation, data, actor, token))
+    db.session.commit()
+    return placement
+
+
+def _new_placement(organisation: Organisation, data: PlacementData, actor: User,
+                   token: str | None) -> Placement:
+    if token is not None:
+        made = db.session.scalars(select(Placement).where(Placement.form_token == token)).first()
+        if made is not None and made.organisation_id == organisation.id:
+            return made
+        if made is not None:
+            token = None  # another organisation's token (never from a real form): ignore it
+    placement = Placement(organisation=organisation, status=PlacementStatus.DRAFT,
+                          form_token=token)
     _apply(placement, data)
     db.session.add(placement)
     db.session.flush()
     audit(actor, "placement_created", placement)
-    db.session.commit()
     return placement
 
 
@@ -320,6 +346,11 @@ def _future_weeks(text: str, today: date, max_weeks: int) -> tuple[date, date]:
     if (last - first).days // 7 + 1 > max_weeks:
         raise FieldProblems({"weeks": [_(
             "Högst %(max)d veckor i följd. Dela upp det i flera.", max=max_weeks)]})
+    if first > today + timedelta(days=365 * MAX_YEARS_AHEAD):
+        # Like a prao period: further ahead is a mistyped year (…2207 for 2027).
+        raise FieldProblems({"weeks": [_(
+            "Veckorna kan ligga högst %(n)d år fram i tiden, som skolornas praoperioder.",
+            n=MAX_YEARS_AHEAD)]})
     return first, last
 
 
@@ -399,13 +430,42 @@ def _weeks_for_edit(offer: PlacementOffer, weeks: str, today: date) -> tuple[dat
 
 
 def remove_offer(offer: PlacementOffer, actor: User) -> None:
+    """Only weeks nobody has wished for or been placed in can go: the pupils' wishes and a
+    round's results keep naming the offer (the database refuses the delete too, so a wish
+    made a moment ago is caught the same way)."""
+    first_wins(lambda: _remove_offer(offer, actor))
+    db.session.commit()
+
+
+def _remove_offer(offer: PlacementOffer, actor: User) -> None:
     if offer.seats_taken:
         raise Refused([_("Elever är redan bokade på de här veckorna, så erbjudandet kan inte "
                          "tas bort.")])
+    problems = _offer_in_use(offer)
+    if problems:
+        raise Refused(problems)
     audit(actor, "offer_removed", offer,
           detail=f"{week_label(offer.first_week, offer.last_week)}: {offer.seats}")
     db.session.delete(offer)
-    db.session.commit()
+    db.session.flush()
+
+
+def _offer_in_use(offer: PlacementOffer) -> list[str]:
+    problems = []
+    wished = db.session.scalar(select(func.count(Wish.enrolment_id.distinct()))
+                               .where(Wish.offer_id == offer.id)) or 0
+    if wished:
+        problems.append(ngettext(
+            "%(num)d elev har önskat de här veckorna, så erbjudandet kan inte tas bort. "
+            "Minska antalet platser i stället, eller kontakta samordnaren.",
+            "%(num)d elever har önskat de här veckorna, så erbjudandet kan inte tas bort. "
+            "Minska antalet platser i stället, eller kontakta samordnaren.", wished))
+    placed = any(db.session.scalar(select(model.id).where(model.offer_id == offer.id).limit(1))
+                 for model in (MatchResult, Assignment))
+    if placed:
+        problems.append(_("De här veckorna finns med i en matchning av elever, så erbjudandet "
+                          "kan inte tas bort. Kontakta samordnaren."))
+    return problems
 
 
 # --- next term in one action -------------------------------------------------------

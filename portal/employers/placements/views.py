@@ -84,7 +84,7 @@ def placement_new() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             placement = service.create_placement(current_user.organisation, form.to_data(),
-                                                 current_user)
+                                                 current_user, form.form_token.data or "")
         except service.FieldProblems as error:
             _attach(form, error)
         else:

@@ -1,23 +1,28 @@
 """Saving a previewed pupil import: compare the rows with the school's pupils and save them
 all or none, in bulk: one SELECT of the school's pupils, one COPY (PostgreSQL; an executemany
-INSERT elsewhere) and one executemany UPDATE, whatever the number of pupils."""
+INSERT elsewhere) and one executemany UPDATE, whatever the number of pupils.
+
+A file speaks for the grades it lists: a file of grade 8 flags no pupil of grade 9 as
+missing. Pupils of a grade whose prao period still takes wishes join that period on save."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.audit import audit
+from portal.clock import today as today_in_sweden
 from portal.db import bulk_insert, utcnow
 from portal.extensions import db
 from portal.schools.imports.columns import CHANGEABLE
 from portal.schools.imports.reading import PupilRow, ReadResult, StoredFile, decode, encode
-from portal.schools.models import Gender, PupilImport, School, Student
+from portal.schools.models import Enrolment, Gender, PraoPeriod, PupilImport, School, Student
+from portal.schools.services import enrol_open_periods, open_periods, period_week_label
 
 STALE_PREVIEW = timedelta(days=1)
 
@@ -51,11 +56,24 @@ class Change:
 
 
 @dataclass(frozen=True)
+class PeriodJoin:
+    """Pupils of the file who join (or joined) a period still taking wishes."""
+
+    period: PraoPeriod
+    pupils: int
+
+    @property
+    def weeks(self) -> str:
+        return period_week_label(self.period)
+
+
+@dataclass(frozen=True)
 class Counts:
     new: int
     updated: int
     unchanged: int
     missing: int
+    joined: tuple[PeriodJoin, ...] = ()  # after saving: who joined which open period
 
 
 @dataclass
@@ -64,6 +82,7 @@ class Plan:
     updated: list[Change] = field(default_factory=list)
     unchanged: int = 0
     missing: list[Existing] = field(default_factory=list)
+    grades: frozenset[int] = frozenset()  # the grades the file lists; none: the whole school
 
     @property
     def counts(self) -> Counts:
@@ -90,10 +109,20 @@ def _change(current: Existing, row: PupilRow) -> Change | None:
     return Change(current.id, row, changed, returning)
 
 
+def file_grades(rows: Sequence[PupilRow]) -> frozenset[int]:
+    return frozenset(row.grade for row in rows if row.grade is not None)
+
+
+def _in_file_scope(pupil: Existing, grades: frozenset[int]) -> bool:
+    """A file without any grade is the whole school's; otherwise it says nothing about
+    pupils of other grades (or of no known grade)."""
+    return not grades or pupil.grade in grades
+
+
 def plan(school_id: int, rows: Sequence[PupilRow]) -> Plan:
     """What saving these rows would do to the school's pupils."""
     existing = existing_pupils(school_id)
-    result = Plan()
+    result = Plan(grades=file_grades(rows))
     for row in rows:
         current = existing.pop(row.external_id, None)
         change = _change(current, row) if current is not None else None
@@ -103,9 +132,10 @@ def plan(school_id: int, rows: Sequence[PupilRow]) -> Plan:
             result.unchanged += 1
         else:
             result.updated.append(change)
-    # Whoever is left is in the portal but not in the file: flagged, never deleted.
-    result.missing = sorted(existing.values(), key=lambda p: (p.class_name, p.last_name,
-                                                              p.first_name))
+    # Whoever is left of the file's grades is in the portal but not in the file: flagged,
+    # never deleted.
+    result.missing = sorted((p for p in existing.values() if _in_file_scope(p, result.grades)),
+                            key=lambda p: (p.class_name, p.last_name, p.first_name))
     return result
 
 
@@ -132,6 +162,7 @@ class Preview:
     pupil_import: PupilImport
     stored: StoredFile
     plan: Plan
+    joining: list[PeriodJoin]  # who would join which open period on save
 
 
 def _purge_stale_previews(school_id: int) -> None:
@@ -157,9 +188,26 @@ def store_preview(school: School, user: User, filename: str,
     return pupil_import
 
 
-def preview(pupil_import: PupilImport) -> Preview:
+def preview(pupil_import: PupilImport, today: date | None = None) -> Preview:
     stored = decode(pupil_import.content)
-    return Preview(pupil_import, stored, plan(pupil_import.school_id, stored.rows))
+    changes = plan(pupil_import.school_id, stored.rows)
+    return Preview(pupil_import, stored, changes,
+                   joining(pupil_import.school_id, stored.rows, changes.grades,
+                           today or today_in_sweden()))
+
+
+def joining(school_id: int, rows: Sequence[PupilRow], grades: frozenset[int],
+            today: date) -> list[PeriodJoin]:
+    """Per open period of a grade in the file: the file's pupils of that grade not in the
+    period yet, exactly whom saving will enrol. Two queries."""
+    periods = open_periods(school_id, grades, today)
+    if not periods:
+        return []
+    enrolled = {(period_id, external_id) for period_id, external_id in db.session.execute(
+        select(Enrolment.period_id, Student.external_id).join(Student)
+        .where(Enrolment.period_id.in_([p.id for p in periods])))}
+    return [PeriodJoin(p, sum(1 for row in rows if row.grade == p.grade
+                              and (p.id, row.external_id) not in enrolled)) for p in periods]
 
 
 def _insert_values(row: PupilRow, school_id: int, now: datetime) -> dict[str, object]:
@@ -205,8 +253,9 @@ def _integrity_errors() -> tuple[type[Exception], ...]:
     return (IntegrityError, dbapi.IntegrityError)
 
 
-def save(pupil_import: PupilImport, user: User) -> Counts:
-    """Save a previewed file, all or nothing, compared afresh with the school's pupils."""
+def save(pupil_import: PupilImport, user: User, today: date | None = None) -> Counts:
+    """Save a previewed file, all or nothing, compared afresh with the school's pupils; its
+    pupils join the open periods of their grade."""
     _lock_school(pupil_import.school_id)
     db.session.refresh(pupil_import)
     if pupil_import.saved_at is not None:
@@ -216,12 +265,15 @@ def save(pupil_import: PupilImport, user: User) -> Counts:
     try:
         write_plan(pupil_import.school_id, changes, now)
         db.session.flush()
+        joined = enrol_open_periods(pupil_import.school_id, changes.grades, user,
+                                    today or today_in_sweden())
+        db.session.flush()
     except _integrity_errors() as error:
         db.session.rollback()
         raise SaveConflict from error
     pupil_import.saved_at = now
     pupil_import.content = b""  # saved pupils live in Student; the copy is not kept
-    counts = changes.counts
+    counts = replace(changes.counts, joined=tuple(PeriodJoin(p, n) for p, n in joined))
     audit(user, "pupils_imported", pupil_import,
           detail=f"school={pupil_import.school_id} new={counts.new} "
                           f"updated={counts.updated} unchanged={counts.unchanged} "

@@ -7,10 +7,12 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.accounts.permissions import authorize
+from portal.clock import today
 from portal.extensions import csrf, db
 from portal.schools.blueprint import bp
 from portal.schools.imports import columns, export, reading, saving
@@ -85,7 +87,7 @@ def import_preview(import_id: int) -> ResponseReturnValue:
         return render_template("schools/import_preview.html", school=school,
                                pupil_import=stored, preview=None, form=None)
     return render_template("schools/import_preview.html", school=school, pupil_import=stored,
-                           preview=saving.preview(stored), form=ConfirmImportForm())
+                           preview=saving.preview(stored, today()), form=ConfirmImportForm())
 
 
 @bp.route("/skolor/elevimporter/<int:import_id>/spara", methods=["POST"])
@@ -96,7 +98,7 @@ def import_save(import_id: int) -> ResponseReturnValue:
         return redirect(url_for("schools.import_preview", import_id=import_id))
     school_id = stored.school_id
     try:
-        counts = saving.save(stored, current_user)
+        counts = saving.save(stored, current_user, today())
     except saving.AlreadySaved:
         flash(_("Filen är redan sparad."), "info")
     except saving.SaveConflict:
@@ -107,7 +109,16 @@ def import_save(import_id: int) -> ResponseReturnValue:
                 "oförändrade och %(missing)d som saknades i filen.", new=counts.new,
                 updated=counts.updated, unchanged=counts.unchanged, missing=counts.missing),
               "success")
+        for joined in counts.joined:
+            if joined.pupils:
+                flash(_joined_message(joined), "success")
     return redirect(url_for("schools.import_upload", school_id=school_id))
+
+
+def _joined_message(joined: saving.PeriodJoin) -> str:
+    return ngettext("%(num)d ny elev lades till i praoperioden vecka %(weeks)s.",
+                    "%(num)d nya elever lades till i praoperioden vecka %(weeks)s.",
+                    joined.pupils, weeks=joined.weeks)
 
 
 @bp.route("/skolor/<int:school_id>/elever/elevlista.<any(csv, xlsx):fmt>")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -16,6 +17,8 @@ from sqlalchemy.orm import selectinload
 from portal.accounts import services as accounts
 from portal.accounts.models import User
 from portal.audit import audit
+from portal.concurrency import AlreadyDecided, claim, first_wins
+from portal.db import utcnow
 from portal.employers.models import (
     Organisation,
     OrganisationStatus,
@@ -23,11 +26,15 @@ from portal.employers.models import (
     PlacementOffer,
     PlacementStatus,
 )
+from portal.employers.orgnr import normalize_org_number
+from portal.employers.services import contact_addresses, organisation_by_number
 from portal.extensions import db
 from portal.notifications import messages
 from portal.schools.models import (
     Enrolment,
     EnrolmentState,
+    OwnPlacementRequest,
+    OwnPlacementStatus,
     PraoPeriod,
     Student,
     Wish,
@@ -88,15 +95,42 @@ HAND_SET_STATES = (EnrolmentState.NEEDS_PLACEMENT, EnrolmentState.EXEMPT)
 
 
 def set_state(enrolment: Enrolment, state: EnrolmentState, reason: str, user: User) -> None:
-    if enrolment.state not in HAND_SET_STATES or state not in HAND_SET_STATES:
+    """The counsellor's hand: needs a placement or exempt. An own placement still waiting for
+    the organisation's confirmation may be taken back this way (the request is withdrawn).
+    The change is made only from the state the counsellor saw: a round published or an
+    own placement registered at the same moment wins, and the counsellor is told."""
+    waiting = _awaiting_confirmation(enrolment)
+    if state not in HAND_SET_STATES or not (enrolment.state in HAND_SET_STATES or waiting):
         raise SchoolError("state", _l("Eleven har redan en praoplats. Läget kan inte ändras "
                                       "här."))
     if state is EnrolmentState.EXEMPT and not reason.strip():
         raise SchoolError("reason", _l("Skriv varför eleven är befriad från prao."))
-    enrolment.state = state
-    enrolment.exempt_reason = reason.strip() if state is EnrolmentState.EXEMPT else ""
+    if waiting:
+        _withdraw_request(enrolment, user)
+    if not claim(Enrolment.state, enrolment.id, enrolment.state, state=state,
+                 exempt_reason=reason.strip() if state is EnrolmentState.EXEMPT else ""):
+        db.session.rollback()
+        raise SchoolError("state", _l("Elevens läge ändrades nyss av någon annan. Se efter "
+                                      "vad som gäller nu och försök igen."))
+    db.session.refresh(enrolment)
     audit(user, "enrolment_state", enrolment, detail=state.value)
     db.session.commit()
+
+
+def _awaiting_confirmation(enrolment: Enrolment) -> bool:
+    request = own_placement_request(enrolment)
+    return (enrolment.state is EnrolmentState.OWN_PLACEMENT and request is not None
+            and request.status is OwnPlacementStatus.PENDING)
+
+
+def _withdraw_request(enrolment: Enrolment, user: User) -> None:
+    request = own_placement_request(enrolment)
+    if request is None or not claim(
+            OwnPlacementRequest.status, request.id, OwnPlacementStatus.PENDING,
+            status=OwnPlacementStatus.WITHDRAWN, decided_at=utcnow(), decided_by_id=user.id):
+        db.session.rollback()
+        raise SchoolError("state", _l("Arbetsplatsen svarade nyss på elevens egna praoplats. "
+                                      "Se efter vad som gäller nu."))
 
 
 # --- personal links ----------------------------------------------------------------------
@@ -241,6 +275,21 @@ def _check_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> No
                                        "eller dina behov. Välj bland platserna i listan."))
 
 
+def change_wishes(enrolment: Enrolment, action: str, offer_id: int, today: date) -> None:
+    """One button on the pupil's page (add, remove, up, down), applied to the wishes as they
+    are when this request has the enrolment to itself: two clicks at once (a double click,
+    two tabs) are applied one after the other, never both to the same old list."""
+    _lock(enrolment)
+    set_wishes(enrolment, reordered_wishes(enrolment, action, offer_id), today)
+
+
+def _lock(enrolment: Enrolment) -> None:
+    """Lock the enrolment's row (PostgreSQL) and read it and its wishes afresh."""
+    db.session.execute(select(Enrolment.id).where(Enrolment.id == enrolment.id)
+                       .with_for_update())
+    db.session.refresh(enrolment, ["state", "wishes"])
+
+
 def set_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> None:
     """Replace the pupil's ranked wishes (best first) in one transaction."""
     _check_wishes(enrolment, offer_ids, today)
@@ -291,40 +340,266 @@ class OwnPlacementData:
     tasks: str
 
 
-def register_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Placement:
-    """The pupil found a place through their own network. The workplace is registered like
-    any other employer (pending approval) and its placement waits for a risk assessment."""
-    from portal.employers.orgnr import normalize_org_number
+class OwnPlacementOutcome(StrEnum):
+    REGISTERED = "registered"  # a new workplace, registered for approval
+    REQUESTED = "requested"  # a known organisation: its contacts are asked to confirm
+    ALREADY = "already"  # the pupil had a placement by then (a double click, a round)
 
-    number = normalize_org_number(data.org_number)
-    organisation = db.session.scalars(select(Organisation).filter_by(org_number=number)).first()
-    if organisation is None:
-        organisation = Organisation(
-            name=data.workplace.strip(), org_number=number, status=OrganisationStatus.PENDING,
-            visiting_address=data.address.strip(), postal_code=data.postal_code.strip(),
-            city=data.city.strip(), contact_name=data.contact_name.strip(),
-            contact_email=accounts.normalize_email(data.contact_email),
-            contact_phone=data.contact_phone.strip(),
-            municipality_id=enrolment.period.school.municipality_id)
-        db.session.add(organisation)
+
+def register_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> OwnPlacementOutcome:
+    """The pupil found a place through their own network. A workplace the portal does not
+    know is registered like any other employer (pending approval) and its placement waits
+    for a risk assessment. An organisation the portal knows is only asked: nothing is written
+    into its account from a pupil's link until its registered contacts confirm.
+
+    Once per enrolment: the enrolment changes state only while it still needs a placement,
+    so of two submits at once (or a submit and a published round) only one goes through."""
+    if not claim(Enrolment.state, enrolment.id, EnrolmentState.NEEDS_PLACEMENT,
+                 state=EnrolmentState.OWN_PLACEMENT):
+        db.session.rollback()
+        return OwnPlacementOutcome.ALREADY
+    db.session.refresh(enrolment)
+    outcome = first_wins(lambda: _own_placement(enrolment, data))
+    db.session.commit()
+    return outcome
+
+
+def _own_placement(enrolment: Enrolment, data: OwnPlacementData) -> OwnPlacementOutcome:
+    organisation = organisation_by_number(data.org_number)
+    if organisation is not None:
+        _ask_organisation(enrolment, organisation, data)
+        return OwnPlacementOutcome.REQUESTED
+    _new_own_placement(enrolment, _new_organisation(enrolment, data), data)
+    enrolment.wishes.clear()
+    return OwnPlacementOutcome.REGISTERED
+
+
+def _new_organisation(enrolment: Enrolment, data: OwnPlacementData) -> Organisation:
+    organisation = Organisation(org_number=normalize_org_number(data.org_number),
+                                status=OrganisationStatus.PENDING,
+                                municipality_id=enrolment.period.school.municipality_id)
+    _describe_organisation(organisation, data)
+    db.session.add(organisation)
+    return organisation
+
+
+def _describe_organisation(organisation: Organisation, data: OwnPlacementData) -> None:
+    organisation.name = data.workplace.strip()
+    organisation.visiting_address = data.address.strip()
+    organisation.postal_code = data.postal_code.strip()
+    organisation.city = data.city.strip()
+    organisation.contact_name = data.contact_name.strip()
+    organisation.contact_email = accounts.normalize_email(data.contact_email)
+    organisation.contact_phone = data.contact_phone.strip()
+
+
+def _describe_placement(placement: Placement, data: OwnPlacementData) -> None:
+    placement.tasks = data.tasks.strip()
+    placement.address = data.address.strip()
+    placement.postal_code = data.postal_code.strip()
+    placement.city = data.city.strip()
+    placement.supervisor_name = data.contact_name.strip()
+    placement.supervisor_email = accounts.normalize_email(data.contact_email)
+    placement.supervisor_phone = data.contact_phone.strip()
+
+
+def _own_placement_row(enrolment: Enrolment, organisation: Organisation,
+                       data: OwnPlacementData) -> Placement:
     placement = Placement(
         organisation=organisation, title=_own_title(enrolment), sector=organisation.sector or "",
-        tasks=data.tasks.strip(), address=data.address.strip(),
-        postal_code=data.postal_code.strip(),
-        city=data.city.strip(), supervisor_name=data.contact_name.strip(),
-        supervisor_email=accounts.normalize_email(data.contact_email),
-        supervisor_phone=data.contact_phone.strip(), status=PlacementStatus.DRAFT,
-        accepts_grade_8=enrolment.period.grade == 8, accepts_grade_9=enrolment.period.grade == 9)
+        status=PlacementStatus.DRAFT, accepts_grade_8=enrolment.period.grade == 8,
+        accepts_grade_9=enrolment.period.grade == 9)
+    _describe_placement(placement, data)
     db.session.add(placement)
+    return placement
+
+
+def _new_own_placement(enrolment: Enrolment, organisation: Organisation,
+                       data: OwnPlacementData) -> Placement:
+    """A draft placement at a workplace registered from the pupil's form, the enrolment
+    pointing at it, and the email that asks the workplace for its risk assessment."""
+    placement = _own_placement_row(enrolment, organisation, data)
     db.session.flush()
-    enrolment.state = EnrolmentState.OWN_PLACEMENT
     enrolment.own_placement_id = placement.id
-    enrolment.wishes.clear()
     messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
+    return placement
+
+
+def editable_own_placement(enrolment: Enrolment) -> Placement | None:
+    """The pupil's own placement while it can still be corrected: registered, and not yet
+    approved by the counsellor (after that it is an assignment the school answers for)."""
+    from portal.prao.placing import active_assignment
+
+    if enrolment.state is not EnrolmentState.OWN_PLACEMENT or enrolment.own_placement_id is None:
+        return None
+    if active_assignment(enrolment.id) is not None:
+        return None
+    return db.session.get(Placement, enrolment.own_placement_id)
+
+
+def own_placement_data(placement: Placement) -> OwnPlacementData:
+    """What the pupil entered, to show on their page and to correct."""
+    return OwnPlacementData(
+        workplace=placement.organisation.name, org_number=placement.organisation.org_number,
+        address=placement.address, postal_code=placement.postal_code, city=placement.city,
+        contact_name=placement.supervisor_name, contact_email=placement.supervisor_email,
+        contact_phone=placement.supervisor_phone, tasks=placement.tasks)
+
+
+def _made_for_pupil(organisation: Organisation, placement: Placement) -> bool:
+    """The organisation was registered from this pupil's form and nobody else uses it: its
+    details are the pupil's to correct."""
+    others = [p for p in organisation.placements if p.id != placement.id]
+    has_accounts = db.session.scalar(select(func.count()).select_from(User).where(
+        User.organisation_id == organisation.id))
+    return organisation.status is OrganisationStatus.PENDING and not others \
+        and not has_accounts
+
+
+def correct_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Placement | None:
+    """The pupil corrects their own placement before the counsellor approves it.
+
+    Another workplace or another contact address is a new registration: the risk-assessment
+    link sent for the old one stops working and the right contact gets a new one. Anything
+    else is corrected in place; new tasks need the risk assessment confirmed again. A new
+    organisationsnummer that the portal already knows becomes a request to that organisation,
+    as when registering. Returns the pupil's placement, or None when a request was sent."""
+    placement = editable_own_placement(enrolment)
+    if placement is None:
+        raise SchoolError("workplace", _l("Din studie- och yrkesvägledare har redan godkänt "
+                                          "platsen. Hör av dig till hen om något ska ändras."))
+    if _same(own_placement_data(placement), data):
+        return placement  # a repeated submit: nothing to correct, nobody to email again
+    organisation = placement.organisation
+    ours = _made_for_pupil(organisation, placement)
+    if normalize_org_number(data.org_number) != organisation.org_number:
+        result = _replace_own_placement(enrolment, placement, data, drop_organisation=ours)
+    elif accounts.normalize_email(data.contact_email) != placement.supervisor_email:
+        if ours:
+            _describe_organisation(organisation, data)
+        result = _replace_own_placement(enrolment, placement, data, drop_organisation=False)
+    else:
+        if ours:
+            _describe_organisation(organisation, data)
+        new_tasks = data.tasks.strip() != placement.tasks
+        _describe_placement(placement, data)
+        if new_tasks and placement.risk_confirmed_at is not None:
+            placement.risk_confirmed_at = None  # it was assessed for other tasks
+            messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
+        result = placement
+    audit(None, "own_placement_corrected", enrolment, detail=str(placement.id))
     db.session.commit()
+    return result
+
+
+def _same(saved: OwnPlacementData, typed: OwnPlacementData) -> bool:
+    return normalize_org_number(typed.org_number) == saved.org_number and \
+        accounts.normalize_email(typed.contact_email) == saved.contact_email and all(
+            getattr(typed, name).strip() == getattr(saved, name)
+            for name in ("workplace", "address", "postal_code", "city", "contact_name",
+                         "contact_phone", "tasks"))
+
+
+def _replace_own_placement(enrolment: Enrolment, old: Placement, data: OwnPlacementData,
+                           drop_organisation: bool) -> Placement | None:
+    """A new placement for the pupil (or a request, at an organisation the portal knows); the
+    old one, which nobody approved, goes (archived if an assignment ever named it), and with
+    it an organisation made only for it."""
+    from portal.prao.models import Assignment
+
+    organisation = old.organisation
+    enrolment.own_placement_id = None
+    known = organisation_by_number(data.org_number)
+    if known is not None and known.id != organisation.id:
+        _ask_organisation(enrolment, known, data)
+        placement = None
+    elif known is not None:
+        placement = _new_own_placement(enrolment, known, data)
+    else:
+        placement = _new_own_placement(enrolment, _new_organisation(enrolment, data), data)
+    named = db.session.scalar(select(Assignment.id).where(
+        Assignment.placement_id == old.id).limit(1))
+    if named is not None:
+        old.status = PlacementStatus.ARCHIVED
+        return placement
+    db.session.delete(old)
+    if drop_organisation:
+        db.session.flush()
+        db.session.delete(organisation)
     return placement
 
 
 def _own_title(enrolment: Enrolment) -> str:
     # Never the pupil's name: a placement title may one day be shown in the public catalogue.
     return f"Egen praoplats, {enrolment.period.name}"
+
+
+# --- own placements at an organisation the portal knows ------------------------------------
+
+def _ask_organisation(enrolment: Enrolment, organisation: Organisation,
+                      data: OwnPlacementData) -> None:
+    """Keep what the pupil typed and email the organisation's registered contacts (never the
+    address the pupil typed). One request per enrolment: after a decline, a new one takes
+    the old one's place."""
+    request = db.session.scalars(select(OwnPlacementRequest).where(
+        OwnPlacementRequest.enrolment_id == enrolment.id)).first()
+    if request is None:
+        request = OwnPlacementRequest(enrolment=enrolment)
+        db.session.add(request)
+    request.organisation = organisation
+    request.status = OwnPlacementStatus.PENDING
+    request.decided_at = request.decided_by_id = request.placement_id = None
+    request.workplace, request.address = data.workplace.strip(), data.address.strip()
+    request.postal_code, request.city = data.postal_code.strip(), data.city.strip()
+    request.contact_name = data.contact_name.strip()
+    request.contact_email = accounts.normalize_email(data.contact_email)
+    request.contact_phone, request.tasks = data.contact_phone.strip(), data.tasks.strip()
+    db.session.flush()
+    for email in contact_addresses(organisation):
+        messages.own_placement_request(email, request)
+
+
+def own_placement_request(enrolment: Enrolment) -> OwnPlacementRequest | None:
+    return db.session.scalars(select(OwnPlacementRequest).where(
+        OwnPlacementRequest.enrolment_id == enrolment.id)).first()
+
+
+def own_placement_requests(organisation_id: int) -> list[OwnPlacementRequest]:
+    """Requests waiting for one organisation, oldest first."""
+    stmt = (select(OwnPlacementRequest)
+            .where(OwnPlacementRequest.organisation_id == organisation_id,
+                   OwnPlacementRequest.status == OwnPlacementStatus.PENDING)
+            .order_by(OwnPlacementRequest.created_at, OwnPlacementRequest.id)
+            .options(selectinload(OwnPlacementRequest.enrolment).selectinload(Enrolment.student),
+                     selectinload(OwnPlacementRequest.enrolment).selectinload(Enrolment.period)
+                     .selectinload(PraoPeriod.school)))
+    return list(db.session.scalars(stmt))
+
+
+def decide_own_placement(request: OwnPlacementRequest, decider: User, confirm: bool) -> None:
+    """A member of the organisation confirms (the placement is created in their account,
+    as a draft waiting for its risk assessment) or declines (the pupil needs a placement
+    again, with the wishes they had). Decided once: a second decision raises AlreadyDecided."""
+    status = OwnPlacementStatus.CONFIRMED if confirm else OwnPlacementStatus.DECLINED
+    if not claim(OwnPlacementRequest.status, request.id, OwnPlacementStatus.PENDING,
+                 status=status, decided_at=utcnow(), decided_by_id=decider.id):
+        db.session.rollback()
+        raise AlreadyDecided(request.workplace)
+    db.session.refresh(request)
+    enrolment = request.enrolment
+    if confirm:
+        placement = _own_placement_row(enrolment, request.organisation, _typed(request))
+        db.session.flush()
+        request.placement_id = enrolment.own_placement_id = placement.id
+    else:
+        enrolment.state = EnrolmentState.NEEDS_PLACEMENT
+    audit(decider, f"own_placement_{status.value}", enrolment)
+    db.session.commit()
+
+
+def _typed(request: OwnPlacementRequest) -> OwnPlacementData:
+    return OwnPlacementData(
+        workplace=request.workplace, org_number=request.organisation.org_number,
+        address=request.address, postal_code=request.postal_code, city=request.city,
+        contact_name=request.contact_name, contact_email=request.contact_email,
+        contact_phone=request.contact_phone, tasks=request.tasks)

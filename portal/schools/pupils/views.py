@@ -3,10 +3,13 @@ behind a personal link (no account, no password). Thin: check, call a service, s
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import segno
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -19,7 +22,7 @@ from portal.matching import services as matching
 from portal.prao import overview as prao_overview
 from portal.schools import services as schools
 from portal.schools.blueprint import bp
-from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod
+from portal.schools.models import Enrolment, EnrolmentState, OwnPlacementStatus, PraoPeriod
 from portal.schools.periods import Window
 from portal.schools.pupils import services
 from portal.schools.pupils.forms import (
@@ -134,8 +137,8 @@ def pupil_home(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         offer_id = request.form.get("offer", type=int) or 0
         try:
-            services.set_wishes(enrolment, services.reordered_wishes(
-                enrolment, request.form.get("action", ""), offer_id), today())
+            services.change_wishes(enrolment, request.form.get("action", ""), offer_id,
+                                   today())
         except schools.SchoolError as problem:
             error = str(problem.message)
         else:
@@ -160,8 +163,21 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
         sectors=[(s.code, s.label(lang)) for s in sectors()],
         suggest=services.gender_suggestion(enrolment, today()), states=EnrolmentState,
         outcome=matching.published_result(enrolment),
+        own_request=services.own_placement_request(enrolment), own_statuses=OwnPlacementStatus,
         max_wishes=services.MAX_WISHES, prao=prao_overview.pupil_placement(enrolment)
     ), 400 if error else 200
+
+
+OWN_PLACEMENT_MESSAGES = {
+    services.OwnPlacementOutcome.REGISTERED: (_l(
+        "Bra jobbat! Din egna praoplats är registrerad. Din studie- och yrkesvägledare och "
+        "arbetsplatsen får veta det."), "success"),
+    services.OwnPlacementOutcome.REQUESTED: (_l(
+        "Bra jobbat! Arbetsplatsen finns redan i Praoportalen, så vi har bett dem bekräfta "
+        "din egna praoplats. Svaret syns här på din sida."), "success"),
+    services.OwnPlacementOutcome.ALREADY: (_l(
+        "Du har redan en plats eller är befriad från prao. Inget nytt sparades."), "info"),
+}
 
 
 @bp.route("/elev/<token>/egen-plats", methods=["GET", "POST"])
@@ -170,19 +186,35 @@ def own_placement(token: str) -> ResponseReturnValue:
     enrolment = _pupil(token)
     if isinstance(enrolment, tuple):
         return enrolment
-    if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT:
+    existing = services.editable_own_placement(enrolment)
+    if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT and existing is None:
         flash(_("Du har redan en plats eller är befriad från prao."), "info")
         return redirect(url_for("schools.pupil_home", token=token))
     form = OwnPlacementForm()
+    if request.method == "GET" and existing is not None:
+        form.process(data=asdict(services.own_placement_data(existing)))
     if form.validate_on_submit():
-        services.register_own_placement(enrolment, services.OwnPlacementData(
-            workplace=form.workplace.data, org_number=form.org_number.data,
-            address=form.address.data, postal_code=form.postal_code.data, city=form.city.data,
-            contact_name=form.contact_name.data, contact_email=form.contact_email.data,
-            contact_phone=form.contact_phone.data, tasks=form.tasks.data))
-        flash(_("Bra jobbat! Din egna praoplats är registrerad. Din studie- och "
-                "yrkesvägledare och arbetsplatsen får veta det."), "success")
-        return redirect(url_for("schools.pupil_home", token=token))
+        return _save_own_placement(enrolment, form, token, correcting=existing is not None)
     return render_template("schools/own_placement.html", form=form, token=token,
-                           enrolment=enrolment)
+                           enrolment=enrolment, correcting=existing is not None)
 
+
+def _save_own_placement(enrolment: Enrolment, form: OwnPlacementForm, token: str,
+                        correcting: bool) -> ResponseReturnValue:
+    data = services.OwnPlacementData(
+        workplace=form.workplace.data, org_number=form.org_number.data,
+        address=form.address.data, postal_code=form.postal_code.data, city=form.city.data,
+        contact_name=form.contact_name.data, contact_email=form.contact_email.data,
+        contact_phone=form.contact_phone.data, tasks=form.tasks.data)
+    if not correcting:
+        message, category = OWN_PLACEMENT_MESSAGES[services.register_own_placement(enrolment,
+                                                                                   data)]
+        flash(str(message), category)
+        return redirect(url_for("schools.pupil_home", token=token))
+    try:
+        services.correct_own_placement(enrolment, data)
+    except schools.SchoolError as error:
+        flash(str(error.message), "warning")
+    else:
+        flash(_("Uppgifterna om din praoplats är ändrade."), "success")
+    return redirect(url_for("schools.pupil_home", token=token, _anchor="din-egna-plats"))

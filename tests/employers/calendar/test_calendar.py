@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from portal.employers.calendar import services as service
 from portal.employers.models import CalendarEntry
+from portal.matching import services as matching
+from portal.schools.models import EnrolmentState, Wish
 from portal.weeks import week_label
 from tests import factories
 from tests.conftest import post_form
@@ -152,3 +154,39 @@ def test_bad_calendar_input_is_explained(client, login_as, world, db, weeks, pup
     match = re.search(rf'id="{field}-error"[^>]*>(.*?)</div>', html, re.S)
     assert match and message in match.group(1)
     assert len(db.session.scalars(select(CalendarEntry)).all()) == 1
+
+
+def test_pupils_placed_by_a_published_round_no_longer_count_as_short(app, client, login_as,
+                                                                     world, db):
+    """Four pupils, two seats: once the round is published two pupils hold the two seats,
+    and the week lacks two seats, not four. Pupils with their own placement or exempt
+    never counted."""
+    period = factories.PraoPeriodFactory(
+        school=world.school_a, first_day=w(2), last_day=w(2) + timedelta(days=4),
+        wishes_open=w(-3), wishes_close=w(-1))
+    offer = factories.PlacementOfferFactory(placement__organisation=world.organisation_b,
+                                            first_week=w(2), last_week=w(2), seats=2)
+    for _ in range(4):
+        db.session.add(Wish(enrolment=factories.EnrolmentFactory(period=period), offer=offer,
+                            rank=1))
+    factories.EnrolmentFactory(period=period, state=EnrolmentState.OWN_PLACEMENT)
+    factories.EnrolmentFactory(period=period, state=EnrolmentState.EXEMPT)
+    db.session.commit()
+
+    def week_two() -> service.CalendarWeek:
+        return {wk.monday: wk for wk in service.regional_calendar(today=w(0))}[w(2)]
+
+    assert (week_two().pupils, week_two().seats_free, week_two().shortage) == (4, 2, 2)
+    counsellor = world.users["counsellor"]
+    run = matching.start_round(counsellor, [period], "none", second=False, seed=1)
+    with app.test_request_context():  # the emails carry links
+        assert matching.publish(run.id, counsellor) == 2
+    assert (week_two().pupils, week_two().seats_free, week_two().shortage) == (2, 0, 2)
+
+    login_as("employer")
+    html = client.get("/kalender").get_data(as_text=True)
+    row = re.search(rf'<tr id="vecka-{w(2).isoformat()}">(.*?)</tr>', html, re.S).group(1)
+    assert "2 platser saknas" in row and "4 platser saknas" not in row
+    start = client.get("/arbetsgivare").get_data(as_text=True)
+    short = re.search(r'id="behov-veckor".*?</table>', start, re.S).group(0)
+    assert re.findall(r'<td class="text-end">(\d+)</td>', short) == ["1", "2", "0", "2", "0"]

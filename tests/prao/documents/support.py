@@ -8,9 +8,12 @@ from io import BytesIO
 from typing import Any
 
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from portal.extensions import db
 from portal.prao.days import prao_days
 from portal.prao.models import Assignment, AssignmentState, AttendanceDay, AttendanceStatus
+from portal.schools.models import PraoPeriod
 from tests import factories
 from tests.conftest import World
 
@@ -27,7 +30,10 @@ def make_assignment(world: World, state: AssignmentState = AssignmentState.CONFI
                     school: Any = None, guardian_email: str | None = "mamma@hem.example.se",
                     first_name: str = "Nguyễn", last_name: str = "Văn Åsa") -> Assignment:
     school = school or world.school_a
-    period = factories.PraoPeriodFactory(school=school, first_day=FIRST_DAY, last_day=LAST_DAY)
+    # One period per school, grade and first day: several pupils share it.
+    period = db.session.scalar(select(PraoPeriod).filter_by(
+        school_id=school.id, grade=8, first_day=FIRST_DAY)) or factories.PraoPeriodFactory(
+        school=school, grade=8, first_day=FIRST_DAY, last_day=LAST_DAY)
     student = factories.StudentFactory(school=school, first_name=first_name,
                                        last_name=last_name, class_name="8B",
                                        guardian_email=guardian_email)

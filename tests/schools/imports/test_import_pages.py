@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -14,7 +15,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from portal.schools.imports import reading
-from portal.schools.models import Gender, PupilImport, Student
+from portal.schools.models import Enrolment, Gender, PupilImport, Student
+from tests import factories
 from tests.conftest import csrf_token, post_form
 from tests.schools.import_files import HEADER, csv_bytes, pupil, pupils, xlsx_of
 
@@ -116,6 +118,60 @@ def test_reimport_through_the_pages_shows_counts_and_flags_missing(client, db, w
     page = client.get(upload_url(world.school_a)).get_data(as_text=True)
     assert "Saknades i den senaste filen" in page
     assert count(db, Student) == 5
+
+
+def test_a_file_of_one_grade_flags_no_pupil_of_another_grade(client, db, world, login_as):
+    login_as("counsellor")
+    eights = [pupil(n, Klass="8A") for n in range(1, 5)]
+    nines = [pupil(n, Klass="9A") for n in range(5, 9)]
+    save(client, preview_id(upload(client, world.school_a, csv_bytes(eights + nines))))
+
+    import_id = preview_id(upload(client, world.school_a, csv_bytes(eights[:3])))
+    page = client.get(f"/skolor/elevimporter/{import_id}").get_data(as_text=True)
+    assert "Filen gäller årskurs 8. Elever i andra årskurser jämförs inte" in page
+    assert re.search(r"Saknas i filen \(markeras, tas inte bort\)</th><td[^>]*>1</td>", page)
+    assert "Mer än hälften" not in page
+    save(client, import_id)
+
+    flagged = db.session.scalars(select(Student.external_id).where(
+        Student.missing_since.is_not(None))).all()
+    assert flagged == [eights[3]["Elev-ID"]]
+
+
+def test_new_pupils_join_the_open_period_of_their_grade_on_save(client, db, world, login_as,
+                                                                  set_clock):
+    set_clock(datetime(2027, 1, 20, 12))  # the grade 8 period's wish window is open
+    open_eight = factories.PraoPeriodFactory(school=world.school_a, grade=8)
+    closed_eight = factories.PraoPeriodFactory(
+        school=world.school_a, grade=8, name="Prao ht 2026", first_day=date(2027, 2, 1),
+        last_day=date(2027, 2, 12), wishes_open=date(2026, 12, 1),
+        wishes_close=date(2027, 1, 15))
+    db.session.commit()
+    login_as("counsellor")
+    earlier = [pupil(n, Klass="8A") for n in range(1, 4)]
+    save(client, preview_id(upload(client, world.school_a, csv_bytes(earlier))))
+    client.get(upload_url(world.school_a))  # the first save's messages are read
+
+    arrivals = [pupil(n, Klass="8B") for n in range(4, 6)]
+    import_id = preview_id(upload(client, world.school_a, csv_bytes(earlier + arrivals)))
+    page = client.get(f"/skolor/elevimporter/{import_id}").get_data(as_text=True)
+    assert ("2 nya elever läggs till i praoperioden vecka 11–12 2027 när du sparar, "
+            "eftersom önskefönstret inte har stängt.") in page
+    assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 3
+
+    save(client, import_id)
+    page = client.get(upload_url(world.school_a)).get_data(as_text=True)
+    assert "2 nya elever lades till i praoperioden vecka 11–12 2027." in page
+
+    def members(period) -> set[str]:
+        return set(db.session.scalars(select(Student.external_id).join(Enrolment).where(
+            Enrolment.period_id == period.id)))
+
+    everyone = {row["Elev-ID"] for row in earlier + arrivals}
+    assert members(open_eight) == everyone  # the earlier three came with the first save
+    assert members(closed_eight) == set()  # its wishes are closed: the counsellor decides
+    period_page = client.get(f"/perioder/{open_eight.id}").get_data(as_text=True)
+    assert "Elever (5)" in period_page
 
 
 def test_a_file_with_bad_rows_lists_them_and_saves_nothing(client, db, world, login_as):

@@ -1,0 +1,380 @@
+"""Attendance pages: the supervisor's day behind the signed link (a phone in one hand), the
+employer's day and pupil pages, the counsellor's period overview and assignment record
+with absences, follow-ups and incidents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import clock
+from portal.accounts.permissions import authorize, public, require
+from portal.extensions import db
+from portal.formtools import choices
+from portal.prao import worktime
+from portal.prao.attendance import bp, links, overview, services
+from portal.prao.attendance.forms import (
+    FOLLOW_UP_LABELS,
+    INCIDENT_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    DayChoiceForm,
+    DayReportForm,
+    EmployerDayReportForm,
+    ExcuseForm,
+    FollowUpForm,
+    IncidentForm,
+    LinkIncidentForm,
+)
+from portal.prao.attendance.services import AttendanceError, Entry, Placed, Reporter
+from portal.prao.days import is_prao_day
+from portal.prao.models import (
+    AlertKind,
+    Assignment,
+    AttendanceDay,
+    AttendanceStatus,
+    FollowUpKind,
+    Incident,
+    IncidentKind,
+    IncidentSeverity,
+)
+from portal.schools.models import PraoPeriod
+
+
+def _labels() -> dict[str, object]:
+    return {"status_labels": STATUS_LABELS, "alert_labels": {
+        AlertKind.ABSENT: _("Frånvaro"), AlertKind.NOT_REPORTED: _("Ingen rapport kl. 10"),
+        AlertKind.HOURS: _("Arbetstid utanför reglerna")},
+        "follow_up_labels": FOLLOW_UP_LABELS, "incident_labels": INCIDENT_LABELS,
+        "severity_labels": SEVERITY_LABELS, "av_url": services.ARBETSMILJOVERKET_URL}
+
+
+# --- the day's form, shared by the link and the employer ---------------------------------------
+
+def _fill(form: DayReportForm, pupils: list[Placed], day: date) -> None:
+    """One row per pupil: the day as reported, or the placement's hours ready to confirm."""
+    done = overview.reported([p.assignment.id for p in pupils], day)
+    for where in pupils:
+        placement, reported = where.assignment.placement, done.get(where.assignment.id)
+        form.pupils.append_entry({
+            "assignment": str(where.assignment.id),
+            "status": reported.status.value if reported else None,
+            "start": (reported.start_time if reported and reported.start_time
+                      else placement.day_start),
+            "end": reported.end_time if reported and reported.end_time else placement.day_end,
+            "break_minutes": reported.break_minutes if reported and reported.start_time
+            else placement.break_minutes,
+        })
+
+
+def _entries(form: DayReportForm) -> list[Entry] | None:
+    """The rows with a status, or None after marking rows that name no pupil."""
+    entries, broken = [], False
+    for row in form.pupils:
+        sub = row.form
+        if not sub.status.data:
+            continue
+        try:
+            aid = int(sub.assignment.data)
+        except (TypeError, ValueError):
+            sub.status.errors.append(_("Eleven finns inte."))
+            broken = True
+            continue
+        entries.append(Entry(aid, AttendanceStatus(sub.status.data), sub.start.data,
+                             sub.end.data, sub.break_minutes.data or 0))
+    return None if broken else entries
+
+
+def _place_problems(form: DayReportForm, error: AttendanceError) -> list[str]:
+    """Each message beside its field; those of the whole form come back for the top."""
+    rows = {row.form.assignment.data: row.form for row in form.pupils}
+    general = []
+    for problem in error.problems:
+        sub = rows.get(str(problem.assignment_id)) if problem.assignment_id else None
+        if sub is not None:
+            target = sub.status if problem.field == "day" else getattr(sub, problem.field)
+            target.errors.append(str(problem.message))
+        elif problem.field == "day" and hasattr(form, "day"):
+            form.day.errors.append(str(problem.message))
+        else:
+            general.append(str(problem.message))
+    return general
+
+
+def _save_day(form: DayReportForm, day: date, allowed: dict[int, Placed],
+              reporter: Reporter) -> services.ReportOutcome | list[str]:
+    entries = _entries(form)
+    if entries is None:
+        return []
+    try:
+        return services.report_day(day, entries, allowed, reporter)
+    except AttendanceError as error:
+        db.session.rollback()
+        return _place_problems(form, error)
+
+
+def _flash_outcome(outcome: services.ReportOutcome) -> None:
+    if outcome.saved:
+        flash(_("Närvaron är sparad för %(n)d elever. Tack!", n=outcome.saved), "success")
+    else:
+        flash(_("Ingenting var ändrat, så ingenting nytt sparades."), "info")
+    for name, breaches in outcome.breaches.values():
+        for breach in breaches:
+            flash(_("%(name)s: %(problem)s", name=name, problem=_(
+                worktime.BREACH_MESSAGES[breach.code], **breach.params)) + " " +
+                _("Studie- och yrkesvägledaren får veta det."), "warning")
+
+
+def _rows(form: DayReportForm, pupils: list[Placed]) -> list[tuple[object, Placed | None]]:
+    by_id = {str(p.assignment.id): p for p in pupils}
+    return [(row, by_id.get(row.form.assignment.data)) for row in form.pupils]
+
+
+# --- the supervisor's signed link --------------------------------------------------------------
+
+def _link(token: str) -> tuple[links.SupervisorLink, list[Placed]]:
+    link = links.read_token(token)
+    pupils = overview.link_pupils(link)
+    if not pupils:
+        raise links.LinkError("empty")
+    return link, pupils
+
+
+@bp.errorhandler(links.LinkError)
+def link_problem(error: links.LinkError) -> ResponseReturnValue:
+    return render_template("prao/attendance/link_problem.html", reason=error.reason), 404
+
+
+def _link_reporter(link: links.SupervisorLink) -> Reporter:
+    return Reporter(None, _("Handledare %(email)s (länk)", email=link.email))
+
+
+@bp.route("/narvaro/<token>", methods=["GET", "POST"])
+@public
+def link_report(token: str) -> ResponseReturnValue:
+    link, pupils = _link(token)
+    form = DayReportForm()
+    problems: list[str] = []
+    if request.method == "GET":
+        _fill(form, pupils, link.day)
+    elif form.validate_on_submit():
+        result = _save_day(form, link.day, {p.assignment.id: p for p in pupils},
+                           _link_reporter(link))
+        if isinstance(result, services.ReportOutcome):
+            _flash_outcome(result)
+            return redirect(url_for("attendance.link_report", token=token))
+        problems = result
+    return render_template("prao/attendance/link_report.html", form=form, token=token,
+                           link=link, rows=_rows(form, pupils), problems=problems,
+                           reported=overview.reported([p.assignment.id for p in pupils],
+                                                      link.day),
+                           **_labels()), 400 if request.method == "POST" else 200
+
+
+@bp.route("/narvaro/<token>/tillbud", methods=["GET", "POST"])
+@public
+def link_incident(token: str) -> ResponseReturnValue:
+    link, pupils = _link(token)
+    by_id = {p.assignment.id: p for p in pupils}
+    form = LinkIncidentForm()
+    form.pupil.choices = choices([(0, _("Välj elev"))] + [
+        (p.assignment.id, p.name) for p in pupils])
+    if request.method == "GET":
+        form.day.data, form.at.data = link.day, clock.local_now().time().replace(
+            second=0, microsecond=0)
+        saved = db.session.get(Incident, request.args.get("sparad", 0, type=int) or 0)
+        if saved is not None and saved.assignment_id not in by_id:
+            saved = None
+        return render_template("prao/attendance/incident_form.html", form=form, token=token,
+                               saved=saved, **_labels())
+    where = by_id.get(form.pupil.data or 0) if form.validate_on_submit() else None
+    if form.is_submitted() and where is None and not form.pupil.errors:
+        form.pupil.errors.append(_("Välj en av eleverna i listan."))
+    if where is not None:
+        incident = _save_incident(form, where, _link_reporter(link))
+        if incident is not None:
+            return redirect(url_for("attendance.link_incident", token=token,
+                                    sparad=incident.id))
+    return render_template("prao/attendance/incident_form.html", form=form, token=token,
+                           saved=None, **_labels()), 400
+
+
+def _save_incident(form: IncidentForm, where: Placed, reporter: Reporter) -> Incident | None:
+    try:
+        incident = services.report_incident(where, services.IncidentData(
+            kind=IncidentKind(form.kind.data), severity=IncidentSeverity(form.severity.data),
+            day=form.day.data, at=form.at.data, what=form.what.data or "",
+            injury=form.injury.data or "", measures=form.measures.data or ""), reporter)
+    except AttendanceError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            getattr(form, problem.field).errors.append(str(problem.message))
+        return None
+    flash(_("Händelsen är rapporterad. Skolans studie- och yrkesvägledare och samordnaren "
+            "har fått ett mejl."), "success")
+    return incident
+
+
+# --- the employer --------------------------------------------------------------------------
+
+def _organisation_id() -> int:
+    if current_user.organisation_id is None:
+        abort(404)
+    return int(current_user.organisation_id)
+
+
+def _employer_reporter() -> Reporter:
+    return Reporter(current_user, current_user.name)
+
+
+@bp.route("/arbetsgivare/narvaro", methods=["GET", "POST"])
+@require("attendance.report")
+def employer_day() -> ResponseReturnValue:
+    organisation_id = _organisation_id()
+    choice = DayChoiceForm(request.args)
+    choice.validate()
+    form = EmployerDayReportForm()
+    day, problems = choice.chosen(clock.today()), []
+    if request.method == "POST":
+        day = form.day.data or day
+    if request.method == "POST" and form.validate_on_submit():
+        posted = [e.assignment_id for e in _entries(form) or []]
+        result = _save_day(form, day, services.of_organisation(organisation_id, posted),
+                           _employer_reporter())
+        if isinstance(result, services.ReportOutcome):
+            _flash_outcome(result)
+            return redirect(url_for("attendance.employer_day", dag=day.isoformat()))
+        problems = result
+    pupils = overview.employer_pupils(organisation_id, day)
+    if request.method == "GET":
+        form.day.data = day
+        _fill(form, pupils, day)
+    return render_template(
+        "prao/attendance/employer_day.html", form=form, choice=choice, day=day,
+        rows=_rows(form, pupils), problems=problems, prao_day=is_prao_day(day),
+        future=day > clock.today(),
+        reported=overview.reported([p.assignment.id for p in pupils], day),
+        **_labels()), 400 if request.method == "POST" else 200
+
+
+def _assignment(assignment_id: int, action: str) -> Placed:
+    """Load and authorize in one call: 404 outside the user's scope, or when missing."""
+    assignment = db.session.get(Assignment, assignment_id)
+    authorize(action, assignment)
+    found = services.placed([assignment_id]).get(assignment_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/arbetsgivare/narvaro/elev/<int:assignment_id>")
+@require("attendance.report")
+def employer_pupil(assignment_id: int) -> ResponseReturnValue:
+    where = _assignment(assignment_id, "attendance.report")
+    days = overview.reported_days(assignment_id)
+    worked = [worktime.WorkedDay(d.day, d.start_time, d.end_time, d.break_minutes)
+              for d in days if d.start_time and d.end_time]
+    return render_template("prao/attendance/employer_pupil.html", where=where, days=days,
+                           breaches=worktime.breaches(worked),
+                           minutes=sum(worktime.worked_minutes(w) for w in worked),
+                           messages=worktime.BREACH_MESSAGES, hours_text=worktime.hours_text,
+                           **_labels())
+
+
+# --- the counsellor ------------------------------------------------------------------------
+
+@bp.route("/perioder/<int:period_id>/narvaro")
+@require("attendance.follow")
+def period_overview(period_id: int) -> ResponseReturnValue:
+    period = db.session.get(PraoPeriod, period_id)
+    authorize("attendance.follow", period)
+    if period is None:  # authorize has answered 404 already; this tells the type checker
+        abort(404)
+    return render_template("prao/attendance/period.html",
+                           overview=overview.period_overview(period), today=clock.today(),
+                           **_labels())
+
+
+def _render_record(where: Placed, follow_up: FollowUpForm | None = None,
+                   status: int = 200) -> ResponseReturnValue:
+    return render_template("prao/attendance/record.html", record=overview.record(where),
+                           follow_up=follow_up or FollowUpForm(), excuse=ExcuseForm(),
+                           today=clock.today(), hours_text=worktime.hours_text,
+                           worked_minutes=_worked_minutes, **_labels()), status
+
+
+def _worked_minutes(day: AttendanceDay) -> int:
+    if day.start_time is None or day.end_time is None:
+        return 0
+    return worktime.worked_minutes(worktime.WorkedDay(day.day, day.start_time, day.end_time,
+                                                      day.break_minutes))
+
+
+@bp.route("/uppfoljning/<int:assignment_id>")
+@require("attendance.follow")
+def record(assignment_id: int) -> ResponseReturnValue:
+    return _render_record(_assignment(assignment_id, "attendance.follow"))
+
+
+@bp.route("/uppfoljning/<int:assignment_id>/franvaro", methods=["POST"])
+@require("attendance.excuse")
+def excuse(assignment_id: int) -> ResponseReturnValue:
+    where = _assignment(assignment_id, "attendance.excuse")
+    form = ExcuseForm()
+    if not form.validate_on_submit():
+        flash(_("Välj dag och om frånvaron var giltig eller ogiltig."), "danger")
+    else:
+        try:
+            services.mark_excused(where, form.day.data, form.excused.data == "yes",
+                                  current_user)
+        except AttendanceError as error:
+            db.session.rollback()
+            flash(str(error.problems[0].message), "danger")
+        else:
+            flash(_("Frånvaron är bedömd."), "success")
+    return redirect(url_for("attendance.record", assignment_id=assignment_id) + "#dagar")
+
+
+@bp.route("/uppfoljning/<int:assignment_id>/kontakt", methods=["POST"])
+@require("followup.record")
+def follow_up(assignment_id: int) -> ResponseReturnValue:
+    where = _assignment(assignment_id, "followup.record")
+    form = FollowUpForm()
+    if form.validate_on_submit():
+        try:
+            services.log_follow_up(where, services.FollowUpData(
+                kind=FollowUpKind(form.kind.data), enjoys=form.enjoys.data or "",
+                adjust=form.adjust.data or "", tasks=form.tasks.data or "",
+                plan=form.plan.data or "", questions=form.questions.data or "",
+                note=form.note.data or ""), current_user)
+        except AttendanceError as error:
+            db.session.rollback()
+            for problem in error.problems:
+                getattr(form, problem.field).errors.append(str(problem.message))
+        else:
+            flash(_("Uppföljningen är sparad."), "success")
+            return redirect(url_for("attendance.record", assignment_id=assignment_id) +
+                            "#uppfoljning")
+    return _render_record(where, form, 400)
+
+
+@bp.route("/uppfoljning/<int:assignment_id>/tillbud", methods=["GET", "POST"])
+@require("incident.report")
+def incident(assignment_id: int) -> ResponseReturnValue:
+    where = _assignment(assignment_id, "incident.report")
+    form = IncidentForm()
+    if request.method == "GET":
+        form.day.data = min(clock.today(), where.assignment.enrolment.period.last_day)
+        form.at.data = clock.local_now().time().replace(second=0, microsecond=0)
+    elif form.validate_on_submit():
+        found = _save_incident(form, where, Reporter(current_user, current_user.name))
+        if found is not None:
+            return redirect(url_for("attendance.record", assignment_id=assignment_id) +
+                            "#handelser")
+    return render_template("prao/attendance/incident_form.html", form=form, where=where,
+                           token=None, saved=None, **_labels()), \
+        400 if request.method == "POST" else 200

@@ -1,0 +1,130 @@
+"""Same-day alerts and the morning emails, with the portal's clock stopped at chosen
+moments (Europe/Stockholm): an absence at 08:30 alerts at once, a day not reported by
+10:00 alerts at 10:00, a pupil reported present raises nothing, and weekends and public
+holidays are quiet."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.prao.attendance import daily, services
+from portal.prao.models import AlertKind, AttendanceAlert, AttendanceStatus, MorningEmail
+from tests.prao.attendance.support import (
+    GOOD_FRIDAY,
+    SATURDAY,
+    TUESDAY,
+    at,
+    emails,
+    pupil_at,
+)
+from tests.prao.attendance.support import placement as make_placement
+
+SUPERVISOR = services.Reporter(None, "Handledare (länk)")
+
+
+def _alerts(kind: AlertKind | None = None) -> list[AttendanceAlert]:
+    stmt = select(AttendanceAlert).order_by(AttendanceAlert.id)
+    if kind is not None:
+        stmt = stmt.where(AttendanceAlert.kind == kind)
+    return list(db.session.scalars(stmt))
+
+
+def _report(assignment, day, status, start=time(8, 0), end=time(14, 30), pause=30):  # noqa: ANN001, ANN202
+    return services.report_day(day, [services.Entry(assignment.id, status, start, end, pause)],
+                               services.placed([assignment.id]), SUPERVISOR)
+
+
+def test_absence_reported_at_half_past_eight_alerts_the_counsellor_at_once(
+        db, world, set_clock):
+    pupil = pupil_at(make_placement(world.organisation_a), world.school_a)
+    db.session.commit()
+    set_clock(at(TUESDAY, 8, 30))
+    outcome = _report(pupil, TUESDAY, AttendanceStatus.ABSENT)
+    assert outcome.alerts == 1
+    [alert] = _alerts()
+    assert (alert.kind, alert.day, alert.sent_at is not None) == (
+        AlertKind.ABSENT, TUESDAY, True)
+    [mail] = emails("attendance_alerts")
+    assert mail.recipient == world.users["counsellor"].email
+    assert pupil.enrolment.student.first_name in mail.body_text
+    assert "frånvarande" in mail.body_text
+
+
+def test_no_report_by_ten_raises_one_alert_at_ten(db, world, set_clock):
+    pupil = pupil_at(make_placement(world.organisation_a), world.school_a)
+    db.session.commit()
+    set_clock(at(TUESDAY, 9, 59))
+    assert daily.raise_missing_reports() == 0
+    assert _alerts() == []
+    set_clock(at(TUESDAY, 10, 0))
+    assert daily.raise_missing_reports() == 1
+    [alert] = _alerts(AlertKind.NOT_REPORTED)
+    assert alert.assignment_id == pupil.id and alert.day == TUESDAY
+    assert len(emails("attendance_alerts")) == 1
+    set_clock(at(TUESDAY, 10, 1))
+    assert daily.raise_missing_reports() == 0  # every minute from cron: still one alert
+    assert len(_alerts()) == 1 and len(emails("attendance_alerts")) == 1
+
+
+def test_a_pupil_reported_present_raises_nothing(db, world, set_clock):
+    pupil = pupil_at(make_placement(world.organisation_a), world.school_a)
+    db.session.commit()
+    set_clock(at(TUESDAY, 8, 15))
+    assert _report(pupil, TUESDAY, AttendanceStatus.PRESENT).alerts == 0
+    set_clock(at(TUESDAY, 10, 30))
+    assert daily.raise_missing_reports() == 0
+    assert _alerts() == [] and emails("attendance_alerts") == []
+
+
+def test_weekends_and_public_holidays_send_nothing_and_alert_nothing(db, world, set_clock):
+    pupil = pupil_at(make_placement(world.organisation_a), world.school_a)
+    db.session.commit()
+    for day in (SATURDAY, GOOD_FRIDAY):
+        set_clock(at(day, 11, 0))
+        assert daily.send_morning_emails() == 0
+        assert daily.raise_missing_reports() == 0
+    set_clock(at(GOOD_FRIDAY, 11, 0))
+    _report(pupil, GOOD_FRIDAY, AttendanceStatus.ABSENT)  # recorded, but no prao day
+    assert _alerts() == []
+    assert emails() == []
+
+
+def test_guardian_is_told_where_the_school_switched_it_on_and_has_an_address(
+        db, world, set_clock):
+    place = make_placement(world.organisation_a)
+    world.school_a.alert_guardians_on_absence = True
+    with_address = pupil_at(place, world.school_a, guardian_email="mamma@hem.se")
+    pupil_at(place, world.school_a)  # no guardian address
+    pupil_at(place, world.school_b, guardian_email="pappa@hem.se")  # school B: switched off
+    db.session.commit()
+    set_clock(at(TUESDAY, 10, 5))
+    assert daily.raise_missing_reports() == 3
+    [mail] = emails("attendance_guardian")
+    assert mail.recipient == "mamma@hem.se"
+    assert with_address.enrolment.student.first_name in mail.subject
+    assert [a.guardian_sent_at is not None for a in _alerts()].count(True) == 1
+
+
+def test_one_morning_email_per_supervisor_from_seven(db, world, set_clock):
+    shared = make_placement(world.organisation_a, supervisor="Hanna@Bygg.se")
+    also_hanna = make_placement(world.organisation_a, supervisor="hanna@bygg.se")
+    other = make_placement(world.organisation_b, supervisor="olle@butik.se")
+    first, second = pupil_at(shared, world.school_a), pupil_at(also_hanna, world.school_b)
+    pupil_at(other, world.school_a)
+    pupil_at(shared, world.school_a, state="proposed")  # not confirmed: not at work
+    db.session.commit()
+    set_clock(at(TUESDAY, 6, 59))
+    assert daily.send_morning_emails() == 0
+    set_clock(at(TUESDAY, 7, 0))
+    assert daily.send_morning_emails() == 2
+    assert daily.send_morning_emails() == 0
+    to_hanna = emails("attendance_morning", to="hanna@bygg.se")
+    assert len(to_hanna) == 1
+    for pupil in (first, second):
+        assert pupil.enrolment.student.first_name in to_hanna[0].body_text
+    assert "/narvaro/" in to_hanna[0].body_text
+    assert len(emails("attendance_morning", to="olle@butik.se")) == 1
+    assert db.session.scalar(select(func.count()).select_from(MorningEmail)) == 2

@@ -1,0 +1,91 @@
+"""The supervisor's signed link is the key: a tampered one, an expired one, and one used
+for another workplace's pupils open nothing and save nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.prao.attendance import links
+from portal.prao.models import AttendanceDay, Incident
+from tests.conftest import post_form
+from tests.prao.attendance.support import TUESDAY, at, day_form, link_url, pupil_at
+from tests.prao.attendance.support import placement as make_placement
+
+
+@pytest.fixture
+def hanna(db, world, set_clock):
+    """Hanna supervises one pupil; Olle, at another organisation, another."""
+    mine = pupil_at(make_placement(world.organisation_a, supervisor="hanna@bygg.se"),
+                    world.school_a, first_name="Alva")
+    other = pupil_at(make_placement(world.organisation_b, supervisor="olle@butik.se"),
+                     world.school_a, first_name="Zelda")
+    db.session.commit()
+    set_clock(at(TUESDAY, 8, 0))
+    return mine, other
+
+
+def _saved() -> int:
+    return db.session.scalar(select(func.count()).select_from(AttendanceDay))
+
+
+def test_a_tampered_link_opens_nothing(client, hanna):
+    url = link_url("hanna@bygg.se", [hanna[0]], TUESDAY)
+    token = url.rsplit("/", 1)[1]
+    payload, rest = token.split(".", 1)
+    forged = links.make_token("hanna@bygg.se", [hanna[0].id, hanna[1].id], TUESDAY)
+    for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+                forged.split(".", 1)[0] + "." + rest):  # Zelda added, old signature
+        response = client.get(f"/narvaro/{bad}")
+        assert response.status_code == 404
+        assert "Länken är inte hel" in response.get_data(as_text=True)
+        assert post_form(client, f"/narvaro/{bad}", day_form(
+            [{"assignment": hanna[0].id, "status": "absent"}])).status_code == 404
+        assert post_form(client, f"/narvaro/{bad}/tillbud",
+                         {"pupil": hanna[0].id, "what": "x"}).status_code == 404
+    assert _saved() == 0
+
+
+def test_an_expired_link_opens_nothing(client, hanna, set_clock):
+    url = link_url("hanna@bygg.se", [hanna[0]], TUESDAY)
+    set_clock(at(TUESDAY, 8, 0) + timedelta(days=3, hours=23))
+    assert client.get(url).status_code == 200  # a Friday's link still works on Monday
+    set_clock(at(TUESDAY, 8, 0) + timedelta(days=4, minutes=1))
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "för gammal" in response.get_data(as_text=True)
+    assert post_form(client, url, day_form(
+        [{"assignment": hanna[0].id, "status": "absent"}])).status_code == 404
+    assert _saved() == 0
+
+
+def test_a_link_cannot_report_another_workplaces_pupil(client, hanna):
+    url = link_url("hanna@bygg.se", [hanna[0]], TUESDAY)
+    assert "Zelda" not in client.get(url).get_data(as_text=True)
+    response = post_form(client, url, day_form([{"assignment": hanna[1].id,
+                                                 "status": "absent"}]))
+    assert response.status_code == 400
+    assert "Eleven är inte på prao på den här arbetsplatsen." in response.get_data(as_text=True)
+    response = post_form(client, url + "/tillbud", {
+        "pupil": hanna[1].id, "kind": "accident", "severity": "minor",
+        "day": TUESDAY.isoformat(), "at": "07:30", "what": "Föll"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Incident)) == 0
+    assert _saved() == 0
+
+
+def test_a_link_signed_for_another_supervisor_opens_nothing(client, hanna):
+    """Olle's address with Hanna's pupil (as if a link were made for the wrong person)."""
+    response = client.get(link_url("olle@butik.se", [hanna[0]], TUESDAY))
+    assert response.status_code == 404
+    assert "inga elever hos er" in response.get_data(as_text=True)
+
+
+def test_a_pupil_moved_to_another_workplace_drops_out_of_the_link(client, world, hanna):
+    url = link_url("hanna@bygg.se", [hanna[0]], TUESDAY)
+    hanna[0].placement.supervisor_email = "ny@bygg.se"
+    db.session.commit()
+    assert client.get(url).status_code == 404

@@ -1,0 +1,91 @@
+"""The ten-day guarantee: prao days counted from reported attendance (present or late),
+across years 8 and 9 and across periods, with what is still planned; a pupil whose
+placement fell through (declined, cancelled, no-show) is shown with the days missing."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from portal.prao.attendance import overview, services
+from portal.prao.models import AssignmentState, AttendanceStatus
+from tests import factories
+from tests.prao.attendance.support import at, pupil_at
+from tests.prao.attendance.support import placement as make_placement
+
+P, L, A = AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.ABSENT
+GRADE_8 = [date(2027, 3, d) for d in (15, 16, 17, 18, 19)]
+GRADE_9 = [date(2028, 3, d) for d in (13, 14, 15)]  # reported by Wednesday 15 March 2028
+REPORTER = services.Reporter(None, "Handledare (länk)")
+
+
+def _report(assignment, days, statuses, set_clock) -> None:  # noqa: ANN001
+    for day, status in zip(days, statuses, strict=True):
+        set_clock(at(day, 16, 0))
+        services.report_day(day, [services.Entry(assignment.id, status, time(8), time(14),
+                                                 30)], services.placed([assignment.id]), REPORTER)
+
+
+def _periods(school):  # noqa: ANN001, ANN202
+    grade_8 = factories.PraoPeriodFactory(school=school, grade=8)
+    grade_9 = factories.PraoPeriodFactory(
+        school=school, grade=9, name="Prao vt 2028 åk 9", first_day=date(2028, 3, 13),
+        last_day=date(2028, 3, 24), wishes_open=date(2028, 1, 10),
+        wishes_close=date(2028, 2, 4))
+    return grade_8, grade_9
+
+
+def _in_grade_9(place, period, student, state=AssignmentState.CONFIRMED):  # noqa: ANN001, ANN202
+    enrolment = factories.EnrolmentFactory(period=period, student=student, state="assigned")
+    offer = factories.PlacementOfferFactory(placement=place, first_week=date(2028, 3, 13),
+                                            last_week=date(2028, 3, 20), seats_taken=1)
+    return factories.AssignmentFactory(enrolment=enrolment, offer=offer, placement=place,
+                                       state=state)
+
+
+def test_days_are_counted_across_years_and_periods(db, world, set_clock):
+    place = make_placement(world.organisation_a)
+    grade_8, grade_9 = _periods(world.school_a)
+    first = pupil_at(place, world.school_a, period=grade_8)
+    student = first.enrolment.student
+    db.session.commit()
+    _report(first, GRADE_8, [P, P, L, A, P], set_clock)  # absence does not count
+    second = _in_grade_9(place, grade_9, student)
+    db.session.commit()
+    _report(second, GRADE_9, [P, A, L], set_clock)
+    count = overview.ten_days([student.id], date(2028, 3, 15))[student.id]
+    # 4 in year 8, 2 in year 9; planned: 16, 17, 20–24 March 2028
+    assert (count.attended, count.planned, count.missing, count.below) == (6, 7, 0, False)
+    # Without the rest of year 9 (cancelled), four days are missing.
+    second.state = AssignmentState.CANCELLED
+    db.session.commit()
+    count = overview.ten_days([student.id], date(2028, 3, 15))[student.id]
+    assert (count.attended, count.planned, count.missing, count.below) == (6, 0, 4, True)
+
+
+def test_a_placement_that_falls_through_shows_the_days_missing(client, login_as, world, db,
+                                                                set_clock):
+    place = make_placement(world.organisation_a)
+    grade_8, grade_9 = _periods(world.school_a)
+    declined_8 = pupil_at(place, world.school_a, period=grade_8, first_name="Dana")
+    no_show = _in_grade_9(place, grade_9,
+                          factories.StudentFactory(school=world.school_a, first_name="Nils"))
+    kept = _in_grade_9(place, grade_9,
+                       factories.StudentFactory(school=world.school_a, first_name="Kim"))
+    db.session.commit()
+    _report(declined_8, GRADE_8[:3], [P, P, P], set_clock)
+    declined = _in_grade_9(place, grade_9, declined_8.enrolment.student,
+                           state=AssignmentState.DECLINED)
+    db.session.commit()
+    _report(no_show, GRADE_9, [A, A, A], set_clock)
+    _report(kept, GRADE_9, [P, P, P], set_clock)
+    login_as("counsellor")
+    page = client.get(f"/perioder/{grade_9.id}/narvaro").get_data(as_text=True)
+    fallen = page.split("Placeringar som fallit bort", 1)[1].split("<h2", 1)[0]
+    assert "Dana" in fallen and "7 praodagar saknas till tio" in fallen  # 3 in year 8
+    assert "Nils" in fallen and "har inte kommit" in fallen
+    assert "3 praodagar saknas till tio" in fallen  # Nils: 0 attended, 7 planned
+    assert "Kim" not in fallen
+    assert declined.state is AssignmentState.DECLINED
+    summary = client.get(f"/perioder/{grade_9.id}").get_data(as_text=True)
+    assert "2 elever under tio praodagar" in summary
+    assert "2 placeringar har fallit bort" in summary

@@ -1,0 +1,187 @@
+"""A pupil's own placement at an organisation the portal already knows writes nothing into
+that organisation's account: its registered contacts are asked, by email, to confirm or
+decline on a page of their own. At most one request per enrolment."""
+
+from __future__ import annotations
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import set_committed_value
+
+from portal.employers.models import Placement
+from portal.notifications.models import OutboxEmail
+from portal.notifications.worker import send_due
+from portal.schools.models import (
+    Enrolment,
+    EnrolmentState,
+    OwnPlacementRequest,
+    OwnPlacementStatus,
+)
+from portal.schools.pupils import services
+from tests import factories
+from tests.conftest import login, new_client, post_form
+
+IN_WINDOW = "2027-01-20"
+CONFIRMED = "Praoplatsen finns nu bland era utkast"
+
+
+@pytest.fixture
+def pupil(app, db, world):
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    enrolment = factories.EnrolmentFactory(period=period, student__first_name="Alva",
+                                           student__last_name="Ek")
+    db.session.commit()
+    with app.test_request_context():
+        link = "/elev/" + services.make_link_token(enrolment)
+    return enrolment, link
+
+
+def _own_placement(client, link, org_number, email="mallory@exempel.se"):
+    return post_form(client, link + "/egen-plats", {
+        "workplace": "Någon annans företag", "org_number": org_number,
+        "address": "Storgatan 1", "postal_code": "972 31", "city": "Luleå",
+        "contact_name": "Mallory", "contact_email": email, "contact_phone": "070-111 22 33",
+        "tasks": "Titta på"}, follow_redirects=True)
+
+
+def _placements(db, organisation) -> int:
+    return db.session.scalar(select(func.count()).select_from(Placement).where(
+        Placement.organisation_id == organisation.id))
+
+
+@freeze_time(IN_WINDOW)
+def test_naming_a_known_organisation_asks_its_registered_contacts(client, db, world, pupil,
+                                                                  mailbox):
+    enrolment, link = pupil
+    known = world.organisation_a
+    before = _placements(db, known)
+    page = _own_placement(client, link, known.org_number).get_data(as_text=True)
+    assert "vi har bett dem bekräfta" in page
+    assert "Nu väntar vi på att de bekräftar det" in page and known.name in page
+    assert _placements(db, known) == before  # nothing written into their account
+    request = db.session.scalars(select(OwnPlacementRequest)).one()
+    assert (request.organisation_id, request.status) == (known.id, OwnPlacementStatus.PENDING)
+    db.session.refresh(enrolment)
+    assert enrolment.state is EnrolmentState.OWN_PLACEMENT and enrolment.own_placement_id is None
+    send_due()
+    assert mailbox.to("mallory@exempel.se") == []  # never the address the pupil typed
+    for contact in (world.users["employer"].email, known.contact_email):
+        message = mailbox.to(contact)[0]
+        assert message["Subject"] == (f"En elev vill göra prao hos {known.name} – bekräfta "
+                                      "eller avböj")
+        assert "/arbetsgivare/egna-praoplatser" in message.get_body(
+            preferencelist=("plain",)).get_content()
+
+
+@freeze_time(IN_WINDOW)
+def test_a_member_confirms_and_the_placement_is_created_in_their_account(client, app, db,
+                                                                         world, pupil):
+    enrolment, link = pupil
+    _own_placement(client, link, world.organisation_a.org_number)
+    employer = new_client(app)
+    login(employer, world.users["employer"].email)
+    page = employer.get("/arbetsgivare/egna-praoplatser").get_data(as_text=True)
+    assert "Alva Ek" in page and "Titta på" in page
+    request = db.session.scalars(select(OwnPlacementRequest)).one()
+    done = post_form(employer, f"/arbetsgivare/egna-praoplatser/{request.id}",
+                     {"decision": "approve"}, follow_redirects=True)
+    assert CONFIRMED in done.get_data(as_text=True)
+    db.session.expire_all()
+    placement = db.session.get(Placement, enrolment.own_placement_id)
+    assert placement.organisation_id == world.organisation_a.id
+    assert placement.status.value == "draft" and placement.tasks == "Titta på"
+    assert enrolment.state is EnrolmentState.OWN_PLACEMENT
+    assert "Du har en egen praoplats" in client.get(link).get_data(as_text=True)
+
+
+@freeze_time(IN_WINDOW)
+def test_a_decline_gives_the_pupil_their_wishes_back(client, app, db, world, pupil):
+    enrolment, link = pupil
+    offer = factories.PlacementOfferFactory()
+    db.session.commit()
+    post_form(client, link, {"action": "add", "offer": str(offer.id)})
+    _own_placement(client, link, world.organisation_a.org_number)
+    employer = new_client(app)
+    login(employer, world.users["employer"].email)
+    request = db.session.scalars(select(OwnPlacementRequest)).one()
+    post_form(employer, f"/arbetsgivare/egna-praoplatser/{request.id}", {"decision": "reject"})
+    db.session.expire_all()
+    assert enrolment.state is EnrolmentState.NEEDS_PLACEMENT
+    assert [w.offer_id for w in enrolment.wishes] == [offer.id]
+    assert _placements(db, world.organisation_a) == 0
+    page = client.get(link).get_data(as_text=True)
+    assert f"{world.organisation_a.name} kunde inte bekräfta din egna praoplats" in page
+    # Asking again, even another organisation, replaces the one request of the enrolment.
+    _own_placement(client, link, world.organisation_b.org_number)
+    again = db.session.scalars(select(OwnPlacementRequest)).one()
+    assert (again.organisation_id, again.status) == (world.organisation_b.id,
+                                                     OwnPlacementStatus.PENDING)
+
+
+@freeze_time(IN_WINDOW)
+def test_another_organisation_cannot_see_or_decide_the_request(client, app, db, world, pupil):
+    _, link = pupil
+    _own_placement(client, link, world.organisation_a.org_number)
+    outsider = factories.UserFactory(role="employer", email="b@b.se",
+                                     organisation=world.organisation_b)
+    db.session.commit()
+    browser = new_client(app)
+    login(browser, outsider.email)
+    assert "Alva" not in browser.get("/arbetsgivare/egna-praoplatser").get_data(as_text=True)
+    request = db.session.scalars(select(OwnPlacementRequest)).one()
+    response = post_form(browser, f"/arbetsgivare/egna-praoplatser/{request.id}",
+                         {"decision": "approve"})
+    assert response.status_code == 404
+    db.session.refresh(request)
+    assert request.status is OwnPlacementStatus.PENDING
+
+
+@freeze_time(IN_WINDOW)
+def test_the_same_own_placement_sent_twice_registers_once(client, db, pupil):
+    enrolment, link = pupil
+    _own_placement(client, link, "556123-4500", email="mormor@bageri.se")
+    again = _own_placement(client, link, "556123-4500", email="mormor@bageri.se")
+    # The second submit finds the registered placement and changes nothing.
+    assert "Uppgifterna om din praoplats är ändrade" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
+        OutboxEmail.kind == "own_placement")) == 1
+
+
+@freeze_time(IN_WINDOW)
+def test_the_counsellor_can_take_back_a_request_nobody_answers(client, app, db, world, pupil):
+    enrolment, link = pupil
+    _own_placement(client, link, world.organisation_a.org_number)
+    counsellor = new_client(app)
+    login(counsellor, world.users["counsellor"].email)
+    response = post_form(counsellor, f"/perioder/{enrolment.period_id}/elever/{enrolment.id}",
+                         {"state": "needs_placement", "reason": ""})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert enrolment.state is EnrolmentState.NEEDS_PLACEMENT
+    request = db.session.scalars(select(OwnPlacementRequest)).one()
+    assert request.status is OwnPlacementStatus.WITHDRAWN
+    employer = new_client(app)
+    login(employer, world.users["employer"].email)
+    late = post_form(employer, f"/arbetsgivare/egna-praoplatser/{request.id}",
+                     {"decision": "approve"}, follow_redirects=True)
+    assert "Beslutet fattades nyss av någon annan" in late.get_data(as_text=True)
+    assert _placements(db, world.organisation_a) == 0
+
+
+def test_a_counsellor_change_made_from_a_stale_state_is_refused(db, world):
+    """A round published (or an own placement registered) between loading the pupil and
+    saving the counsellor's change wins; the counsellor's change is not written over it."""
+    from portal.schools.services import SchoolError
+
+    enrolment = factories.EnrolmentFactory(period__school=world.school_a)
+    db.session.commit()
+    db.session.execute(Enrolment.__table__.update().where(Enrolment.id == enrolment.id)
+                       .values(state=EnrolmentState.ASSIGNED.value))  # the other request
+    db.session.commit()
+    # What this request loaded a moment before the other one committed.
+    set_committed_value(enrolment, "state", EnrolmentState.NEEDS_PLACEMENT)
+    with pytest.raises(SchoolError, match="ändrades nyss av någon annan"):
+        services.set_state(enrolment, EnrolmentState.EXEMPT, "Sjuk", world.users["counsellor"])
+    db.session.expire_all()
+    assert enrolment.state is EnrolmentState.ASSIGNED

@@ -1,0 +1,320 @@
+"""The same form posted four times at the same moment (a double click, an impatient user,
+two tabs) to every form that creates or decides something: one row, one email, never an
+error page, and whoever lost a decision is told so. Real threads with their own database
+connections; on PostgreSQL (and on SQLite once it takes concurrent writers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from portal.accounts.models import Role, User
+from portal.employers.models import (
+    CalendarEntry,
+    JoinRequest,
+    Organisation,
+    OrganisationStatus,
+    Placement,
+    PlacementStatus,
+)
+from portal.employers.services import request_join
+from portal.extensions import db
+from portal.notifications.models import OutboxEmail
+from portal.schools.models import (
+    Enrolment,
+    EnrolmentState,
+    Municipality,
+    OwnPlacementRequest,
+    PraoPeriod,
+    School,
+    Wish,
+)
+from portal.schools.pupils.services import make_link_token
+from portal.weeks import monday_of, week_label
+from tests import factories
+from tests.races import Answer, browser, needs_concurrent_writers, post_at_once, run_threads
+
+TIMES = 4
+TODAY = date.today()
+SOON = monday_of(TODAY) + timedelta(weeks=8)  # a prao week two months ahead
+LOST = "Beslutet fattades nyss av någon annan – inget ändrades."
+PASSWORD = "kanelbullar och kaffe varje fredag"
+
+
+@dataclass(frozen=True)
+class Region:
+    app: Flask
+    municipality_id: int
+    school_id: int
+    organisation_id: int
+    period_id: int
+    enrolment_id: int
+    offer_id: int
+    pupil_link: str
+
+
+@pytest.fixture
+def region(separate_app: Flask) -> Region:
+    """One school with a counsellor and a grade-8 period whose wish window is open; one
+    approved organisation (contact address kontakt@a.se) with an employer and an offer in
+    the period's week; a coordinator."""
+    needs_concurrent_writers(separate_app)
+    with separate_app.app_context():
+        municipality = factories.MunicipalityFactory(name="Luleå", code="2580")
+        school = factories.SchoolFactory(municipality=municipality, name="Skola A")
+        organisation = factories.OrganisationFactory(name="Arbetsgivare A",
+                                                     contact_email="kontakt@a.se")
+        factories.UserFactory(role=Role.COORDINATOR, email="samordnare@exempel.se")
+        factories.UserFactory(role=Role.COUNSELLOR, email="syv@exempel.se", schools=[school])
+        factories.UserFactory(role=Role.EMPLOYER, email="chef@a.se", organisation=organisation)
+        period = factories.PraoPeriodFactory(
+            school=school, first_day=SOON, last_day=SOON + timedelta(days=4),
+            wishes_open=TODAY - timedelta(days=1), wishes_close=TODAY + timedelta(days=14))
+        enrolment = factories.EnrolmentFactory(period=period)
+        offer = factories.PlacementOfferFactory(
+            placement__organisation=organisation, placement__municipality=municipality,
+            first_week=SOON, last_week=SOON)
+        db.session.commit()
+        found = Region(separate_app, municipality.id, school.id, organisation.id, period.id,
+                       enrolment.id, offer.id, "/elev/" + make_link_token(enrolment))
+        db.session.remove()
+    return found
+
+
+def _count(region: Region, stmt) -> int:  # noqa: ANN001 - any SELECT of one count
+    with region.app.app_context():
+        found = db.session.scalar(stmt)
+        db.session.remove()
+    return found
+
+
+def _rows(region: Region, model: type, *where: object) -> int:
+    return _count(region, select(func.count()).select_from(model).where(*where))
+
+
+def _emails(region: Region, kind: str) -> int:
+    return _rows(region, OutboxEmail, OutboxEmail.kind == kind)
+
+
+def _no_error_page(answers: list[Answer]) -> None:
+    assert len(answers) == TIMES
+    assert all(a.status in (200, 302) for a in answers), [a.status for a in answers]
+
+
+# --- forms that create something -------------------------------------------------------
+
+def test_a_wish_added_four_times_at_once_is_one_wish(region):
+    tab = browser(region.app, page=region.pupil_link)
+    answers = post_at_once(tab, region.pupil_link, {"action": "add",
+                                                     "offer": str(region.offer_id)})
+    _no_error_page(answers)
+    assert _rows(region, Wish, Wish.enrolment_id == region.enrolment_id) == 1
+
+
+def test_two_different_wishes_at_once_both_count(region):
+    with region.app.app_context():
+        other = factories.PlacementOfferFactory(
+            placement__organisation_id=region.organisation_id,
+            placement__municipality_id=region.municipality_id, first_week=SOON, last_week=SOON)
+        db.session.commit()
+        offers = [region.offer_id, other.id]
+        db.session.remove()
+    tab = browser(region.app, page=region.pupil_link)
+    clicks = [lambda offer_id=offer_id: tab.copy().post(region.pupil_link, data={
+        "csrf_token": tab.csrf, "action": "add", "offer": str(offer_id)}) for offer_id in offers]
+    run_threads(clicks)
+    wished = _count(region, select(func.count(Wish.offer_id.distinct())).where(
+        Wish.enrolment_id == region.enrolment_id))
+    assert wished == 2  # each click applied to the list the other left, never to a stale one
+
+
+def test_one_registration_sent_four_times_is_one_account_and_one_email(region):
+    tab = browser(region.app, page="/arbetsgivare/registrera")
+    answers = post_at_once(tab, "/arbetsgivare/registrera", {
+        "organisation_name": "Kaffe & Kaka AB", "org_number": "556123-4500",
+        "sector": "hospitality", "visiting_address": "Storgatan 12", "postal_code": "972 31",
+        "city": "Luleå", "municipality": str(region.municipality_id),
+        "contact_name": "Karin Kaffe", "email": "karin@kaffe.se", "phone": "070-123 45 67",
+        "password": PASSWORD, "confirm": PASSWORD})
+    _no_error_page(answers)
+    assert _rows(region, Organisation, Organisation.org_number == "556123-4500") == 1
+    assert _rows(region, User, User.email == "karin@kaffe.se") == 1
+    assert _rows(region, JoinRequest) == 0
+    assert _emails(region, "verify_email") == 1
+
+
+def test_one_invitation_sent_four_times_is_one_account_and_one_email(region):
+    tab = browser(region.app, "samordnare@exempel.se", "/anvandare/bjud-in")
+    answers = post_at_once(tab, "/anvandare/bjud-in", {
+        "name": "Nina Ny", "email": "nina@skola.se", "role": "counsellor",
+        "schools": [str(region.school_id)], "municipality": "0"})
+    _no_error_page(answers)
+    assert _rows(region, User, User.email == "nina@skola.se") == 1
+    assert _emails(region, "invitation") == 1
+
+
+def test_one_calendar_entry_sent_four_times_is_one_entry(region):
+    tab = browser(region.app, "samordnare@exempel.se", "/kalender/ny")
+    answers = post_at_once(tab, "/kalender/ny", {
+        "school": str(region.school_id), "weeks": week_label(SOON + timedelta(weeks=4)),
+        "pupils": "40"})
+    _no_error_page(answers)
+    assert sum("Praoveckorna är inlagda i kalendern." in a.page for a in answers) == TIMES
+    assert _rows(region, CalendarEntry) == 1
+
+
+def test_one_new_school_sent_four_times_is_one_school(region):
+    tab = browser(region.app, "samordnare@exempel.se", "/samordnare/skolor")
+    answers = post_at_once(tab, "/samordnare/skolor", {
+        "name": "Nya skolan", "unit_code": "87654321", "address": "Vägen 1",
+        "municipality": str(region.municipality_id)})
+    _no_error_page(answers)
+    assert sum("Skolan är sparad." in a.page for a in answers) == TIMES
+    assert _rows(region, School, School.unit_code == "87654321") == 1
+
+
+def test_one_new_municipality_sent_four_times_is_one_municipality(region):
+    tab = browser(region.app, "samordnare@exempel.se", "/samordnare/kommuner")
+    answers = post_at_once(tab, "/samordnare/kommuner", {"name": "Boden", "code": "2582"})
+    _no_error_page(answers)
+    assert sum("Kommunen är sparad." in a.page for a in answers) == TIMES
+    assert _rows(region, Municipality, Municipality.code == "2582") == 1
+
+
+def test_one_new_period_sent_four_times_is_one_period(region):
+    first = SOON + timedelta(weeks=10)
+    url = f"/skolor/{region.school_id}/perioder/ny"
+    tab = browser(region.app, "syv@exempel.se", url)
+    answers = post_at_once(tab, url, {
+        "name": "Prao åk 9", "grade": "9", "first_day": first.isoformat(),
+        "last_day": (first + timedelta(days=4)).isoformat(),
+        "wishes_open": TODAY.isoformat(), "wishes_close": (first - timedelta(days=7)).isoformat()})
+    _no_error_page(answers)
+    assert sum("Perioden är skapad" in a.page for a in answers) == TIMES
+    assert _rows(region, PraoPeriod, PraoPeriod.grade == 9) == 1
+
+
+def test_one_new_placement_form_sent_four_times_is_one_draft(region):
+    from tests.employers.placement_support import placement_form
+
+    tab = browser(region.app, "chef@a.se", "/arbetsgivare/praoplatser/ny")
+    token = _form_token(tab)
+    answers = post_at_once(tab, "/arbetsgivare/praoplatser/ny", {
+        **placement_form(region.municipality_id, title="Bagare i bageriet"),
+        "form_token": token})
+    _no_error_page(answers)
+    assert _rows(region, Placement, Placement.title == "Bagare i bageriet") == 1
+
+
+def _form_token(tab) -> str:  # noqa: ANN001
+    import re
+
+    page = tab.copy().get("/arbetsgivare/praoplatser/ny").get_data(as_text=True)
+    match = re.search(r'name="form_token"[^>]*value="([^"]+)"', page)
+    assert match, "the placement form carries a one-time token"
+    return match.group(1)
+
+
+OWN_PLACEMENT = {"address": "Bagargatan 1", "postal_code": "972 31", "city": "Luleå",
+                 "contact_name": "Mormor Bagare", "contact_email": "mormor@bageri.se",
+                 "contact_phone": "070-111 22 33", "tasks": "Baka bullar"}
+
+
+def test_one_own_placement_sent_four_times_is_one_placement_and_one_email(region):
+    url = region.pupil_link + "/egen-plats"
+    answers = post_at_once(browser(region.app, page=url), url, {
+        "workplace": "Mormors bageri", "org_number": "556123-4500", **OWN_PLACEMENT})
+    _no_error_page(answers)
+    assert sum("Du har redan en plats" in a.page for a in answers) == TIMES - 1
+    assert _rows(region, Organisation, Organisation.org_number == "556123-4500") == 1
+    assert _rows(region, Placement, Placement.title.startswith("Egen praoplats")) == 1
+    assert _emails(region, "own_placement") == 1
+
+
+def test_one_own_placement_at_a_known_organisation_sent_four_times_asks_once(region):
+    url = region.pupil_link + "/egen-plats"
+    number = _count(region, select(Organisation.org_number).where(
+        Organisation.id == region.organisation_id))
+    answers = post_at_once(browser(region.app, page=url), url, {
+        "workplace": "Arbetsgivare A", "org_number": number, **OWN_PLACEMENT})
+    _no_error_page(answers)
+    assert _rows(region, OwnPlacementRequest) == 1
+    # One email to each registered contact: the employer and the contact address.
+    assert _emails(region, "own_placement_request") == 2
+
+
+# --- decisions -----------------------------------------------------------------------
+
+def _pending_organisation(region: Region) -> int:
+    with region.app.app_context():
+        organisation = factories.OrganisationFactory(status=OrganisationStatus.PENDING,
+                                                     contact_email="ny@bageri.se")
+        db.session.commit()
+        found = organisation.id
+        db.session.remove()
+    return found
+
+
+def _decided_once(answers: list[Answer], success: str) -> None:
+    _no_error_page(answers)
+    assert sum(success in a.page for a in answers) == 1
+    assert sum(LOST in a.page for a in answers) == TIMES - 1
+
+
+def test_an_organisation_is_decided_once_and_emailed_once(region):
+    organisation_id = _pending_organisation(region)
+    url = f"/samordnare/organisationer/{organisation_id}/granska"
+    tab = browser(region.app, "samordnare@exempel.se", url)
+    answers = post_at_once(tab, url, {"decision": "approve", "reason": ""})
+    _decided_once(answers, "är sparat och skickas med e-post")
+    assert _emails(region, "organisation_decided") == 1
+
+
+def test_a_placement_is_decided_once_and_emailed_once(region):
+    with region.app.app_context():
+        placement = factories.PlacementFactory(
+            organisation=db.session.get(Organisation, region.organisation_id),
+            municipality=db.session.get(Municipality, region.municipality_id),
+            status=PlacementStatus.PENDING, published_at=None)
+        db.session.commit()
+        url = f"/samordnare/praoplatser/{placement.id}/granska"
+        db.session.remove()
+    tab = browser(region.app, "samordnare@exempel.se", url)
+    answers = post_at_once(tab, url, {"decision": "reject", "reason": "Beskriv mer."})
+    _decided_once(answers, "är sparat och skickas med e-post")
+    # The organisation's employer and its contact address, once each.
+    assert _emails(region, "placement_decided") == 2
+
+
+def test_a_join_request_is_decided_once_and_emailed_once(region):
+    with region.app.app_context():
+        newcomer = factories.UserFactory(role=Role.EMPLOYER, email="ny@a.se", organisation=None)
+        request_join(newcomer, db.session.get(Organisation, region.organisation_id))
+        db.session.commit()
+        join_id = db.session.scalars(select(JoinRequest.id)).one()
+        db.session.remove()
+    tab = browser(region.app, "chef@a.se", "/arbetsgivare/forfragningar")
+    answers = post_at_once(tab, f"/arbetsgivare/forfragningar/{join_id}",
+                           {"decision": "approve"})
+    _decided_once(answers, "är nu med i organisationen")
+    assert _emails(region, "join_request_decided") == 1
+
+
+def test_an_own_placement_request_is_confirmed_once(region):
+    with region.app.app_context():
+        enrolment = db.session.get(Enrolment, region.enrolment_id)
+        enrolment.state = EnrolmentState.OWN_PLACEMENT
+        request = OwnPlacementRequest(enrolment=enrolment, organisation_id=region.organisation_id,
+                                      workplace="Arbetsgivare A", tasks="Baka")
+        db.session.add(request)
+        db.session.commit()
+        url = f"/arbetsgivare/egna-praoplatser/{request.id}"
+        db.session.remove()
+    tab = browser(region.app, "chef@a.se", "/arbetsgivare/egna-praoplatser")
+    answers = post_at_once(tab, url, {"decision": "approve"})
+    _decided_once(answers, "Praoplatsen finns nu bland era utkast")
+    assert _rows(region, Placement, Placement.title.startswith("Egen praoplats")) == 1
