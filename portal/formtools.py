@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from flask import request
@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
-from wtforms import Field, PasswordField, TextAreaField
+from wtforms import Field, FieldList, FormField, PasswordField, TextAreaField
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
@@ -39,11 +39,11 @@ def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
 class _Input:
     """One field's submitted values, normalised, with the first problem found."""
 
-    def __init__(self, field: Field) -> None:
-        self.multiline = isinstance(field, TextAreaField)
+    def __init__(self, field_class: type[Field]) -> None:
+        self.multiline = issubclass(field_class, TextAreaField)
         # A password is compared with its hash as typed; NFKC would lock out whoever
         # chose one with characters it changes.
-        self.keep_as_typed = isinstance(field, PasswordField)
+        self.keep_as_typed = issubclass(field_class, PasswordField)
         self.problem: object = None
 
     def text(self, value: str) -> str:
@@ -71,21 +71,75 @@ class _Input:
         return value
 
 
+def _class_in(form_class: type, name: str) -> type[Field] | None:
+    unbound = getattr(form_class, name, None)
+    return unbound.field_class if isinstance(unbound, UnboundField) else None
+
+
+def _nested_class(field: Field, rest: str) -> type[Field] | None:
+    """The class of the field a FieldList or FormField names `<its name>-<rest>`."""
+    if isinstance(field, FormField):
+        return _class_in(field.form_class, rest)
+    if not isinstance(field, FieldList):
+        return None
+    entry = field.unbound_field
+    _, _, inner = rest.partition("-")  # "0-note": entry 0's field "note"
+    if not inner:
+        return entry.field_class
+    if issubclass(entry.field_class, FormField):
+        return _class_in(entry.kwargs.get("form_class") or entry.args[0], inner)
+    return None
+
+
+def _field_class(form: Any, key: str) -> type[Field] | None:
+    """The class of the field a submitted name belongs to (a list's rows too): None for a
+    name the form does not read, and for its CSRF token."""
+    for field in form:
+        if isinstance(field, CSRFTokenField):
+            continue
+        if key == field.name:
+            return type(field)
+        if key.startswith(field.name + "-"):
+            return _nested_class(field, key[len(field.name) + 1:])
+    return None
+
+
 def _checked(form: Any, formdata: Any) -> MultiDict[str, Any]:
     """A copy of the form data with every field's values normalised; the problems are kept
-    on the form until its fields exist to carry them."""
-    fields = {field.name: field for field in form if not isinstance(field, CSRFTokenField)}
+    by submitted name until the fields (a list's rows among them) exist to carry them."""
     checked: MultiDict[str, Any] = MultiDict()
     for key in formdata:
-        field = fields.get(key)
         values = formdata.getlist(key)
-        if field is not None:
-            field_input = _Input(field)
+        field_class = _field_class(form, key)
+        if field_class is not None:
+            field_input = _Input(field_class)
             values = [field_input.value(value) for value in values]
             if field_input.problem:
-                form._input_problems.append((field, field_input.problem))
+                form._input_problems[key] = field_input.problem
         checked.setlist(key, values)
     return checked
+
+
+def _leaves(fields: Iterable[Field]) -> Iterator[Field]:
+    for field in fields:
+        if isinstance(field, FieldList):
+            yield from _leaves(field.entries)
+        elif isinstance(field, FormField):
+            yield from _leaves(field.form)
+        else:
+            yield field
+
+
+def _refresh_errors(fields: Iterable[Field]) -> None:
+    """Lists and sub-forms keep their own copies of their rows' errors; recount them."""
+    for field in fields:
+        if isinstance(field, FormField):
+            _refresh_errors(field.form)
+            field.form._errors = None
+        elif isinstance(field, FieldList):
+            _refresh_errors(field.entries)
+            errors = [entry.errors for entry in field.entries]
+            field.errors = errors if any(errors) else []
 
 
 class PortalForm(FlaskForm):
@@ -106,17 +160,22 @@ class PortalForm(FlaskForm):
 
     def process(self, formdata: Any = None, obj: Any = None, data: Any = None,
                 extra_filters: Any = None, **kwargs: Any) -> None:
-        self._input_problems: list[tuple[Field, object]] = []  # filled by wrap_formdata
+        self._input_problems: dict[str, object] = {}  # submitted name -> message
         super().process(formdata, obj, data, extra_filters, **kwargs)
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         # Added after the field's own validators: Optional() would clear them (a text of
         # nothing but refused characters is empty once they are taken out).
-        for field, message in self._input_problems:
-            field.errors = [message, *(e for e in field.errors if e != message)]
+        refused = False
+        for field in _leaves(self):
+            message = self._input_problems.get(field.name)
+            if message is not None:
+                field.errors = [message, *(e for e in field.errors if e != message)]
+                refused = True
+        _refresh_errors(self)
         self._errors = None
-        return valid and not self._input_problems
+        return valid and not refused
 
 
 def reads_query(form_class: type[PortalForm]) -> Callable[[V], V]:

@@ -112,6 +112,7 @@ def _build_region(app: Flask, db: Any, world: World) -> Region:
     preview = db.session.scalars(select(PupilImport.id)).one()
     unlinked = {"counsellor": [f"/skolor/elevimporter/{preview}"],
                 "employer": ["/arbetsgivare/forfragningar", "/arbetsgivare/elever",
+                             "/arbetsgivare/egna-praoplatser",
                              f"/arbetsgivare/praoplatser/{draft.id}/veckor/ny"]}
     start_round(world.users["counsellor"], [period], "none", False, seed=1)
     invited = factories.UserFactory(role=Role.COUNSELLOR, password_hash=None,
@@ -119,7 +120,7 @@ def _build_region(app: Flask, db: Any, world: World) -> Region:
     forgetful = factories.UserFactory(role=Role.COUNCIL, email="glomsk@exempel.se")
     db.session.commit()
     with app.test_request_context():
-        links = _prao_links(db, world, period, others[1], offers[2])
+        links, employer_days = _prao_links(db, world, period, others[1], offers[2])
         seeds = {
             "anonymous": ["/", "/sprak/sv?next=/", "/praoplatser", "/logga-in", "/losenord/glomt",
                           "/arbetsgivare/registrera", "/arbetsgivare/registrera/klart",
@@ -131,27 +132,38 @@ def _build_region(app: Flask, db: Any, world: World) -> Region:
     db.session.commit()  # the tokens loaded rows: close that savepoint before any request
     for role in ROLES[2:]:
         seeds[role] = ["/start", "/", *unlinked.get(role, [])]
+    seeds["employer"] += employer_days
     return Region(world, seeds)
 
 
-def _finished_assignment(db: Any, world: World) -> None:
-    """A prao that is over, every day reported: its certificate may be issued."""
+def _finished_assignment(db: Any, world: World) -> tuple[list[str], list[str]]:
+    """A prao that is over, every day reported (one absence not yet judged): its
+    certificate may be issued. Its days' reporting links and pages."""
+    from portal.prao.attendance.links import make_token as day_token
     from portal.prao.days import prao_days
     from portal.prao.models import AssignmentState, AttendanceDay, AttendanceStatus
 
     first = monday_of(today()) - timedelta(weeks=4)
     period = factories.PraoPeriodFactory(school=world.school_a, first_day=first,
                                          last_day=first + timedelta(days=4), name="Förra")
+    placement = factories.PlacementFactory(organisation=world.organisation_a,
+                                           supervisor_email="handledare@exempel.se")
     assignment = factories.AssignmentFactory(
-        enrolment__period=period, state=AssignmentState.CONFIRMED,
-        offer=factories.PlacementOfferFactory(placement__organisation=world.organisation_b,
-                                              seats_taken=1))
-    for day in prao_days(period.first_day, period.last_day):
-        db.session.add(AttendanceDay(assignment_id=assignment.id, day=day,
-                                     status=AttendanceStatus.PRESENT, reported_by_label="test"))
+        enrolment__period=period, state=AssignmentState.CONFIRMED, placement=placement,
+        offer=factories.PlacementOfferFactory(placement=placement, seats_taken=1,
+                                              first_week=first, last_week=first))
+    days = prao_days(period.first_day, period.last_day)
+    for day in days:
+        status = AttendanceStatus.ABSENT if day == days[-1] else AttendanceStatus.PRESENT
+        db.session.add(AttendanceDay(assignment_id=assignment.id, day=day, status=status,
+                                     reported_by_label="test"))
+    token = day_token("handledare@exempel.se", [assignment.id], days[0])
+    return [f"/narvaro/{token}", f"/narvaro/{token}/tillbud"], \
+        [f"/arbetsgivare/narvaro?dag={days[0].isoformat()}"]
 
 
-def _prao_links(db: Any, world: World, period: Any, enrolment: Any, offer: Any) -> list[str]:
+def _prao_links(db: Any, world: World, period: Any, enrolment: Any,
+                offer: Any) -> tuple[list[str], list[str]]:
     """An assignment (with its checklist, guardian letter and certificate), a pupil's own
     placement waiting for its risk assessment, and the links that come by email: the
     supervisor's, the guardian's and the own placement's, and a certificate to check."""
@@ -160,7 +172,7 @@ def _prao_links(db: Any, world: World, period: Any, enrolment: Any, offer: Any) 
     from portal.prao.guardians.services import make_token as guardian_token
     from portal.prao.links import own_risk_token, supervisor_token
     from portal.prao.models import AssignmentState, Certificate, GuardianNotice, NoticeChannel
-    from portal.schools.models import EnrolmentState
+    from portal.schools.models import EnrolmentState, OwnPlacementRequest
     from portal.schools.pupils.services import make_link_token
 
     assignment = factories.AssignmentFactory(enrolment=enrolment, offer=offer,
@@ -170,13 +182,16 @@ def _prao_links(db: Any, world: World, period: Any, enrolment: Any, offer: Any) 
     db.session.add(notice)
     db.session.add(Certificate(assignment_id=assignment.id, snapshot=certificate_snapshot(
         assignment, attendance_of(assignment))))
-    _finished_assignment(db, world)
+    reporting, employer_days = _finished_assignment(db, world)
     factories.AssignmentFactory(  # a guardian letter still to send
         enrolment=factories.EnrolmentFactory(period=period, state=EnrolmentState.ASSIGNED,
                                              student__guardian_email="vh2@exempel.se"),
         offer=factories.PlacementOfferFactory(placement__organisation=world.organisation_a,
                                               seats_taken=1),
         state=AssignmentState.CONFIRMED)
+    db.session.add(OwnPlacementRequest(  # at a known organisation: its contacts decide
+        enrolment=factories.EnrolmentFactory(period=period), organisation=offer.placement
+        .organisation, workplace="Arbetsgivare A", contact_email="chef@exempel.se"))
     own = factories.PlacementFactory(status="draft", published_at=None, title="Egen plats")
     own_pupil = factories.EnrolmentFactory(period=period, state=EnrolmentState.OWN_PLACEMENT,
                                            own_placement_id=own.id)
@@ -185,7 +200,7 @@ def _prao_links(db: Any, world: World, period: Any, enrolment: Any, offer: Any) 
     return [f"/handledare/{supervisor_token(offer.placement_id, [assignment.id], period.last_day)}",
             f"/egen-praoplats/{own_risk_token(own.id, own_pupil.id, period.last_day)}",
             f"/vardnadshavare/{guardian_token(notice, 'sv')}", "/intyg", f"/intyg/{code}",
-            f"/elev/{make_link_token(enrolment)}/intyg.pdf"]
+            f"/elev/{make_link_token(enrolment)}/intyg.pdf", *reporting], employer_days
 
 
 @pytest.fixture
@@ -563,21 +578,34 @@ def field_names(app: Flask, cls: type[FlaskForm]) -> frozenset[str]:
         return frozenset(f.name for f in cls(formdata=None)) - {"csrf_token"}
 
 
+def owner(name: str, names: frozenset[str]) -> str | None:
+    """The class's field a submitted name belongs to: itself, or the list a row's field is
+    in (pupils-0-status: pupils)."""
+    if name in names:
+        return name
+    return next((n for n in names if name.startswith(n + "-")), None)
+
+
+def owned(form: Form, names: frozenset[str]) -> set[str]:
+    return {o for n in form.names() if (o := owner(n, names)) is not None}
+
+
 def matches(form: Form, names: frozenset[str]) -> bool:
     """The rendered form is this class: some of its fields (a page may leave out a hidden
     one) and, besides, only read-only inputs (the user name a password manager reads)."""
-    extra = form.names() - names
-    if any(not f.readonly for f in form.fields if f.name in extra):
+    if any(not f.readonly for f in form.fields
+           if f.name in form.names() and owner(f.name, names) is None):
         return False
-    return bool(form.names() & names) or not names and not form.names() - extra
+    return bool(owned(form, names)) or not names
 
 
 def portal_form_of(app: Flask, form: Form) -> type[FlaskForm] | None:
     candidates = [(cls, field_names(app, cls)) for cls in form_classes()]
     fitting = [(cls, names) for cls, names in candidates if matches(form, names)]
     # The class sharing the most fields with the form, and leaving out the fewest.
-    return max(fitting, key=lambda pair: (len(form.names() & pair[1]),
-                                          -len(pair[1] - form.names())))[0] if fitting else None
+    return max(fitting, key=lambda pair: (len(owned(form, pair[1])),
+                                          -len(pair[1] - owned(form, pair[1]))))[0] \
+        if fitting else None
 
 
 def refusal_messages(app: Flask) -> list[str]:
@@ -612,7 +640,8 @@ def attack_form(app: Flask, db: Any, client: FlaskClient, form: Form,
             findings.requests += 1
             after = snapshot(db)
             where = f"{form.method} {form.action} [{f.name}={payload.name}] (from {form.page})"
-            _judge(response, before, after, f.name in own, f, payload, messages, where,
+            _judge(response, before, after, owner(f.name, own) is not None, f, payload,
+                   messages, where,
                    findings)
 
 
