@@ -653,9 +653,10 @@ def _judge(response: Any, before: Snapshot, after: Snapshot, form_field: bool, f
         return
     if after.hostile:
         findings.add(where, f"stored {after.hostile[:3]}")
-    # A ticked checkbox is ticked whatever its value; a long file name is cut to fit.
+    # Length is a rule for what a person types: a ticked checkbox is ticked whatever its
+    # value, a long file name is cut to fit, a page's own hidden value is never stored.
     must_refuse = payload.refused and form_field and not (
-        payload.name == "long" and (f.kind == "file" or f.attribute == "y"))
+        payload.name == "long" and (not f.typed or f.kind == "file" or f.attribute == "y"))
     if not must_refuse:
         return
     if after.digest != before.digest:
