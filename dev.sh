@@ -2,7 +2,8 @@
 # Praoportalen's two everyday commands, for a fresh machine with Python 3.11:
 #   ./dev.sh run    install, migrate, load demo data, serve at http://127.0.0.1:5000, with
 #                   the periodic jobs (morning emails, alerts, reminders) running beside it
-#   ./dev.sh test   install with test tools (and Debian's chromium), run the whole suite
+#   ./dev.sh test   install with test tools (Debian's chromium, the Nu Html Checker), run the
+#                   whole suite
 # Extra arguments after `test` go to pytest. TEST_DATABASE_URL runs the suite on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -33,6 +34,26 @@ ensure_chromium() {
   fi
 }
 
+# The Nu Html Checker (vnu.jar from npm) checks every page the browser tests open; it runs
+# on the machine's Java. Installed into tests/browser/node_modules from the lock file,
+# without install scripts (vnu-jar's would download a Java of its own).
+ensure_html_checker() {
+  if ! command -v java >/dev/null || ! command -v npm >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "Installerar Java och npm för Nu Html Checker …"
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless npm >/dev/null
+    else
+      echo "Webbläsartesterna behöver Java och npm: sudo apt-get install default-jre-headless npm" >&2
+      exit 1
+    fi
+  fi
+  if [ ! -f tests/browser/node_modules/vnu-jar/build/dist/vnu.jar ] \
+     || [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+    (cd tests/browser && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 case "${1:-}" in
   run)
     install ""
@@ -52,6 +73,7 @@ case "${1:-}" in
     shift
     install "[test]"
     ensure_chromium
+    ensure_html_checker
     "$VENV/bin/ruff" check --quiet .
     exec "$VENV/bin/pytest" "$@"
     ;;

@@ -139,6 +139,7 @@ def measure(pupils: int) -> dict:
 def _round(app) -> dict:  # noqa: ANN001
     from portal.accounts.models import User
     from portal.matching import services
+    from portal.matching.engine import Step
     from portal.matching.models import MatchResult
     from portal.schools.models import PraoPeriod
 
@@ -146,7 +147,7 @@ def _round(app) -> dict:  # noqa: ANN001
         user = db.session.get(User, 1)
         periods = list(db.session.scalars(select(PraoPeriod)))
         started = time.perf_counter()
-        run = services.start_round(user, periods, "none", second=True, seed=20270315)
+        run = services.start_round(user, periods, "none", Step.SECOND, seed=20270315)
         elapsed = time.perf_counter() - started
         stored = db.session.scalar(select(db.func.count()).select_from(MatchResult))
         stats = services.stats(run)

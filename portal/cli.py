@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-demo_cli = AppGroup("demo", help="Demodata för att prova portalen.")
-mail_cli = AppGroup("mail", help="Utkorgen: skicka väntande e-post.")
+from portal.db import writing
+
+
+class WritingGroup(AppGroup):
+    """Commands that change the database: each runs marked as writing (portal.db.writing),
+    so on SQLite it queues for the write lock at BEGIN instead of failing mid-way."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+        register = super().command(*args, **kwargs)
+
+        def decorator(callback: Callable[..., Any]) -> Any:
+            @wraps(callback)
+            def run(*a: Any, **k: Any) -> Any:
+                with writing():
+                    return callback(*a, **k)
+
+            return register(run)
+
+        return decorator
+
+
+demo_cli = WritingGroup("demo", help="Demodata för att prova portalen.")
+mail_cli = WritingGroup("mail", help="Utkorgen: skicka väntande e-post.")
 
 
 @demo_cli.command("seed")

@@ -75,6 +75,12 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "20 per minute"),
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        # Per client every post counts; per address every accepted one (each sends an email).
+        "REGISTRATION_LIMIT_PER_IP": os.environ.get("REGISTRATION_LIMIT_PER_IP", "20 per hour"),
+        "REGISTRATION_LIMIT_PER_ADDRESS": os.environ.get("REGISTRATION_LIMIT_PER_ADDRESS",
+                                                         "3 per hour"),
+        "PASSWORD_RESET_LIMIT_PER_ACCOUNT": os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT",
+                                                           "3 per hour"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -92,7 +98,8 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "PORTAL_LANGUAGES": ("sv", "en"),
         "PASSWORD_RESET_MAX_AGE": 3600,
         "INVITATION_MAX_AGE": 14 * 24 * 3600,
-        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12")),
+        # An email the server cannot take yet is retried this long before it is given up.
+        "OUTBOX_RETRY_HOURS": int(os.environ.get("OUTBOX_RETRY_HOURS", "72")),
         # Behind a load balancer: how many proxies set X-Forwarded-For/-Proto in front of us.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         "PORTAL_CONTACT_EMAIL": os.environ.get("PORTAL_CONTACT_EMAIL", "prao@region.example.se"),

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import enum
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,9 +84,40 @@ def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> 
     return not (type_ == "index" and name == SEARCH_INDEX)
 
 
+# Requests that only read; every other method is a write (a form post, a delete).
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITING: ContextVar[bool] = ContextVar("portal_writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Mark work outside a request that writes (a CLI command, a job), so that on SQLite
+    each of its transactions takes the write lock at BEGIN, as a form post does."""
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
+def begin_statement() -> str:
+    """SQLite takes its write lock at BEGIN IMMEDIATE, so two writers queue up behind
+    busy_timeout instead of both reading first and one failing with "database is locked"
+    when it tries to write. Reading requests, and other work not marked as writing, stay
+    deferred: in WAL mode readers never wait."""
+    from flask import has_request_context, request
+
+    if _WRITING.get():
+        return "BEGIN IMMEDIATE"
+    if has_request_context() and request.method not in READING_METHODS:
+        return "BEGIN IMMEDIATE"
+    return "BEGIN"
+
+
 def configure_sqlite(engine: Engine) -> None:
-    """SQLite needs foreign keys switched on, and pysqlite's own transaction handling
-    switched off so that SAVEPOINT (nested transactions) works as documented by SQLAlchemy."""
+    """SQLite needs foreign keys switched on, WAL (readers and one writer side by side),
+    a busy timeout, and pysqlite's own transaction handling switched off so that SAVEPOINT
+    (nested transactions) works as documented by SQLAlchemy and BEGIN is ours to choose."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -92,17 +127,18 @@ def configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(begin_statement())
 
 
 def bulk_insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     """Insert many rows in the session's transaction: COPY on PostgreSQL (many times faster
     than INSERT for a whole region's rows), one executemany elsewhere. Every row has the same
-    keys; values are plain (enum members as their string values)."""
+    keys; values are plain (enum members as their string values, JSON as dicts or lists)."""
     if not rows:
         return
     connection = session.connection()
@@ -115,4 +151,6 @@ def bulk_insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     with driver.cursor() as cursor, cursor.copy(
             f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:  # names from our own tables
         for row in rows:
-            copy.write_row([row[c] for c in columns])
+            # A JSON column's value goes in as its JSON text, which COPY parses.
+            copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v
+                            for v in (row[c] for c in columns)])

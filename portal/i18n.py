@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, has_request_context, session
+from flask_babel import get_locale
 
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 
@@ -21,4 +22,6 @@ def select_timezone() -> str:
 
 
 def current_language() -> str:
-    return select_locale() if request else "sv"
+    """The language being written now: the reader's, or the one an email is forced into."""
+    locale = get_locale()
+    return locale.language if locale is not None else "sv"

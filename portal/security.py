@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -17,8 +21,33 @@ CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 
-# Pages that carry a secret in their address must not be cached or leaked as a referrer.
-SECRET_PATH_PREFIXES = ("/losenord/", "/inbjudan/")
+# Pages that carry a secret link must not be cached, and their address must never leave
+# as a referrer: every route with a <token> in its path (a pupil's own pages, password
+# reset, invitation, address verification), and the pages listed here that show such links.
+SHOWS_SECRET_LINKS = frozenset({
+    "schools.class_list",  # every pupil's personal link and QR code
+})
+
+
+def secret_endpoints(app: Flask) -> frozenset[str]:
+    with_token = {rule.endpoint for rule in app.url_map.iter_rules()
+                  if "token" in rule.arguments}
+    return frozenset(with_token | SHOWS_SECRET_LINKS)
+
+
+def is_secret_url(url: str) -> bool:
+    """Is this address one of our secret pages (or does it carry a token in its query)?
+    Used to keep such links out of sight wherever the portal shows a stored email."""
+    parts = urlsplit(url)
+    if any(key.lower().endswith("token") for key in parse_qs(parts.query)):
+        return True
+    base = current_app.config["PORTAL_BASE_URL"]
+    path = urlsplit(url[len(base):]).path if url.startswith(base) else parts.path
+    try:
+        endpoint, _args = current_app.url_map.bind("portal.invalid").match(path, method="GET")
+    except (HTTPException, RoutingException):
+        return False
+    return endpoint in current_app.extensions["portal_secret_endpoints"]
 
 
 def add_security_headers(response: Response) -> Response:
@@ -29,7 +58,7 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.path.startswith(SECRET_PATH_PREFIXES):
+    if request.endpoint in current_app.extensions["portal_secret_endpoints"]:
         headers["Referrer-Policy"] = "no-referrer"
         headers["Cache-Control"] = "no-store"
     if request.is_secure:
@@ -38,4 +67,6 @@ def add_security_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    """Called after every blueprint is registered, so the URL map is complete."""
+    app.extensions["portal_secret_endpoints"] = secret_endpoints(app)
     app.after_request(add_security_headers)

@@ -1,13 +1,24 @@
-"""What every template can use: the permission check, the language and the role names."""
+"""What every template can use: the permission check, the language, the role names and the
+date filters.
+
+Dates and times follow Swedish conventions in both languages (2027-03-15, 14:05, a moment
+read in Europe/Stockholm); only month and day names, where a text spells them out, are in
+the reader's language ("15 mars 2027", "15 March 2027"). Every template and every text
+made in Python formats a date through these functions, never through the locale's own
+short formats ("3/15/27, 2:05 PM")."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
+
+from babel.dates import format_date as babel_format_date
 from flask import Flask, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import can
+from portal.clock import local
 from portal.employers.reference import sector_label
 from portal.i18n import LANGUAGE_NAMES, current_language
 from portal.inputs import multiline
@@ -30,14 +41,64 @@ def _language_switch() -> dict[str, str]:
 
 def page_url(page: int) -> str:
     """This page's address with another page number, every filter kept (repeated ones too).
-    Names starting with an underscore are url_for's own options, never taken from the query."""
+    A query key that would collide with url_for's own arguments is never taken from the
+    query: its options (`_external`, `_anchor` …), `endpoint`, the page number and the
+    path's own values (`/matchning/3?run_id=1` keeps run 3)."""
+    view_args = request.view_args or {}
+    taken = {"endpoint", "sida", *view_args}
     args = {key: values for key, values in request.args.lists()
-            if not key.startswith("_") and key != "sida"}
-    return url_for(request.endpoint, **(request.view_args or {}), **args, sida=page)
+            if not key.startswith("_") and key not in taken}
+    return url_for(request.endpoint, **view_args, **args, sida=page)
+
+
+def _local(value: datetime) -> datetime:
+    """A stored moment (UTC; naive ones are UTC too) as Swedish local time."""
+    return local(value if value.tzinfo else value.replace(tzinfo=UTC))
+
+
+def _day(value: date | datetime) -> date:
+    return _local(value).date() if isinstance(value, datetime) else value
+
+
+def iso_date(value: date | datetime | None) -> str:
+    """2027-03-15."""
+    return _day(value).isoformat() if value is not None else ""
+
+
+def iso_datetime(value: datetime | None) -> str:
+    """2027-03-15 14:05, in Stockholm."""
+    return f"{_local(value):%Y-%m-%d %H:%M}" if value is not None else ""
+
+
+def clock_time(value: time | datetime | None) -> str:
+    """14:05 (24-hour clock; a moment read in Stockholm)."""
+    if value is None:
+        return ""
+    return f"{_local(value) if isinstance(value, datetime) else value:%H:%M}"
+
+
+def long_date(value: date | datetime | None, lang: str | None = None) -> str:
+    """15 mars 2027 / 15 March 2027: day, month's name in the language, year."""
+    if value is None:
+        return ""
+    return babel_format_date(_day(value), "d MMMM y", locale=lang or current_language())
+
+
+def short_day(value: date | datetime | None, lang: str | None = None) -> str:
+    """mån 15 mars / Mon 15 Mar: a day in a list of days."""
+    if value is None:
+        return ""
+    return babel_format_date(_day(value), "EEE d MMM", locale=lang or current_language())
+
+
+DATE_FILTERS = {"date": iso_date, "datetime": iso_datetime, "time": clock_time,
+                "long_date": long_date, "short_day": short_day}
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(multiline)  # emails: keep this value's lines
+    app.jinja_env.filters.update(DATE_FILTERS)
+
     @app.context_processor
     def inject() -> dict[str, object]:
         return {

@@ -13,6 +13,16 @@ def gettext(message: str, **params: object) -> str:
     return babel_gettext(message, **params)
 
 
+def language() -> str:
+    """The reader's language inside the app ('sv' or 'en'); Swedish without Flask."""
+    try:
+        from flask_babel import get_locale
+    except ImportError:
+        return "sv"
+    locale = get_locale()  # None outside an app context
+    return locale.language if locale is not None else "sv"
+
+
 def mark(message: str) -> str:
     """Marks a message for extraction (pybabel -k _l); whoever shows it translates it."""
     return message

@@ -20,7 +20,7 @@ def monday(year: int, week: int) -> date:
     try:
         return date.fromisocalendar(year, week, 1)
     except ValueError as error:
-        raise WeekError(f"vecka {week} {year} finns inte") from error
+        raise WeekError(f"week {week} {year} does not exist") from error
 
 
 def monday_of(day: date) -> date:
@@ -32,7 +32,7 @@ def parse_week_range(text: str) -> tuple[date, date]:
     A range over new year ('52-2 2027') is written with the year of the first week."""
     match = WEEK_RANGE_RE.match(text)
     if match is None:
-        raise WeekError("skriv veckorna som 11–12 2027")
+        raise WeekError("not a week range such as 11–12 2027")
     first_week, last_week, year = int(match.group(1)), int(match.group(2) or match.group(1)), \
         int(match.group(3))
     first = monday(year, first_week)

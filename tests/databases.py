@@ -25,7 +25,13 @@ def create_database(label: str, tmp_dir: Path) -> tuple[str, Callable[[], None]]
     base = postgres_url()
     if base is None:
         path = tmp_dir / f"{label}-{secrets.token_hex(4)}.sqlite"
-        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
+
+        def remove() -> None:
+            # WAL mode keeps two files beside the database while it is open.
+            for end in ("", "-wal", "-shm"):
+                path.with_name(path.name + end).unlink(missing_ok=True)
+
+        return f"sqlite:///{path}", remove
     name = f"prao_{label}_{os.getpid()}_{secrets.token_hex(3)}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

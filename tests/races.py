@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -29,8 +28,7 @@ def needs_concurrent_writers(app: Flask) -> None:
         with db.engine.connect() as connection:
             mode = connection.execute(text("PRAGMA journal_mode")).scalar()
         db.engine.dispose()
-    if mode != "wal":
-        pytest.skip("SQLite without WAL cannot take concurrent writers")
+    assert mode == "wal", "SQLite without WAL cannot take concurrent writers"
 
 
 @dataclass(frozen=True)

@@ -301,13 +301,20 @@ CASES += [
 ]
 
 
-def _run_url(suffix: str = "", school: str = "a", result: bool = False) -> Callable[[World], str]:
+def _run_url(suffix: str = "", school: str = "a", result: bool = False,
+             published: bool = False) -> Callable[[World], str]:
     def build(world: World) -> str:
-        from portal.matching.services import start_round
+        from flask import current_app
+
+        from portal.matching.engine import Step
+        from portal.matching.services import publish, start_round
 
         period = factories.PraoPeriodFactory(school=getattr(world, f"school_{school}"))
         factories.EnrolmentFactory(period=period)
-        run = start_round(world.users["coordinator"], [period], "none", False, seed=1)
+        run = start_round(world.users["coordinator"], [period], "none", Step.FIRST, seed=1)
+        if published:
+            with current_app.test_request_context():  # as from the publish button
+                publish(run.id, world.users["coordinator"])
         path = f"/matchning/{run.id}"
         if result:
             path += f"/elev/{run.results[0].id}"
@@ -321,9 +328,28 @@ CASES += [
     Case("matching.run", _run_url(school="b"), OTHER_SCHOOL, note="another school"),
     Case("matching.move", _run_url(result=True), SCHOOL_STAFF),
     Case("matching.move", _run_url(school="b", result=True), OTHER_SCHOOL, note="another"),
+    Case("matching.publish", _run_url("/publicera"), SCHOOL_STAFF, note="confirm"),
+    Case("matching.publish", _run_url("/publicera", "b"), OTHER_SCHOOL,
+         note="confirm another"),
     Case("matching.publish", _run_url("/publicera"),
          {**only("counsellor", 302), "coordinator": 302}, method="POST"),
     Case("matching.publish", _run_url("/publicera", "b"),
+         {**only("counsellor", 404), "coordinator": 302}, method="POST", note="another"),
+    Case("matching.withdraw", _run_url("/dra-tillbaka", published=True), SCHOOL_STAFF,
+         note="confirm"),
+    Case("matching.withdraw", _run_url("/dra-tillbaka", "b", published=True), OTHER_SCHOOL,
+         note="confirm another"),
+    Case("matching.withdraw", _run_url("/dra-tillbaka", published=True),
+         {**only("counsellor", 302), "coordinator": 302}, method="POST"),
+    Case("matching.withdraw", _run_url("/dra-tillbaka", "b", published=True),
+         {**only("counsellor", 404), "coordinator": 302}, method="POST", note="another"),
+    Case("matching.rerun", _run_url("/kor-om"),
+         {**only("counsellor", 302), "coordinator": 302}, method="POST"),
+    Case("matching.rerun", _run_url("/kor-om", "b"),
+         {**only("counsellor", 404), "coordinator": 302}, method="POST", note="another"),
+    Case("matching.discard", _run_url("/kassera"),
+         {**only("counsellor", 302), "coordinator": 302}, method="POST"),
+    Case("matching.discard", _run_url("/kassera", "b"),
          {**only("counsellor", 404), "coordinator": 302}, method="POST", note="another"),
 ]
 

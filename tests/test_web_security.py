@@ -218,3 +218,160 @@ def test_behind_a_proxy_throttling_counts_the_real_client(smtp_server, tmp_path,
         from portal.extensions import db
 
         db.engine.dispose()
+
+
+def _app_with_failing_query(separate_app):
+    """A test-only page that breaks the session as a failed write does: a unique violation
+    at flush, which leaves the transaction unusable until it is rolled back."""
+    from portal.accounts.permissions import public
+    from portal.extensions import db as database
+
+    @separate_app.route("/test/databasfel")
+    @public
+    def broken_write() -> str:
+        taken = database.session.scalars(select(User)).first()
+        database.session.add(User(email=taken.email.upper(), name="Dubblett", role="council"))
+        database.session.flush()
+        return "never"
+
+    separate_app.config["PROPAGATE_EXCEPTIONS"] = False
+    with separate_app.app_context():
+        from tests import factories
+
+        factories.UserFactory(email="samordnare@exempel.se")
+        database.session.commit()
+        database.session.remove()
+    return separate_app
+
+
+@pytest.mark.parametrize(("lang", "title"), [("sv", "Något gick fel hos oss"),
+                                             ("en", "Something went wrong on our side")])
+def test_database_error_gives_the_portals_own_500_page(separate_app, lang, title):
+    """After a failed statement the error page itself must not fail: the session is rolled
+    back first, so the signed-in user's page renders, in their language, with every header."""
+    from tests.conftest import new_client
+
+    app = _app_with_failing_query(separate_app)
+    client = new_client(app)
+    assert login(client, "samordnare@exempel.se").status_code == 302
+    client.get(f"/sprak/{lang}")
+    response = client.get("/test/databasfel")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert f"<h1>{title}</h1>" in html and f'lang="{lang}"' in html
+    assert "IntegrityError" not in html and "Traceback" not in html
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Logga ut" in html or "Log out" in html  # the signed-in user's page, read afresh
+
+
+def test_error_page_that_cannot_render_is_still_the_portals_own(app, world, monkeypatch):
+    from tests.conftest import new_client
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        monkeypatch.setattr("portal.main.views.render_template", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr("portal.errors.render_template", lambda *a, **k: 1 / 0)
+        response = new_client(app).get("/")
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert response.status_code == 500
+    assert "<h1>Något gick fel hos oss</h1>" in response.get_data(as_text=True)
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("query", ["endpoint=x", "status=pending&endpoint=x&endpoint=y"])
+def test_query_keys_that_collide_with_page_links_are_ignored(client, login_as, db, query):
+    from tests import factories
+
+    for _ in range(51):
+        factories.OutboxEmailFactory()
+    db.session.commit()
+    login_as("coordinator")
+    response = client.get(f"/utkorg?{query}")
+    assert response.status_code == 200
+    assert 'href="/utkorg?' in response.get_data(as_text=True)
+
+
+def test_path_value_in_the_query_does_not_break_or_change_page_links(client, login_as, db,
+                                                                      world):
+    from portal.matching import services as matching
+    from portal.matching.engine import Step
+    from tests import factories
+
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    for _ in range(51):
+        factories.EnrolmentFactory(period=period)
+    db.session.commit()
+    run = matching.start_round(world.users["coordinator"], [period], "none",
+                               last_step=Step.FIRST, seed=1)
+    login_as("coordinator")
+    response = client.get(f"/matchning/{run.id}?run_id={run.id + 1}&endpoint=x")
+    assert response.status_code == 200
+    assert f'href="/matchning/{run.id}?sida=2"' in response.get_data(as_text=True)
+
+
+def test_required_select_offers_an_empty_placeholder_and_explains_it(client, world):
+    """HTML asks a required <select> to start with an empty-valued placeholder; choosing it
+    is answered in Swedish beside the field, never with WTForms' English coercion error."""
+    html = client.get("/arbetsgivare/registrera").get_data(as_text=True)
+    assert '<option value="">Välj kommun</option>' in html
+    response = post_form(client, "/arbetsgivare/registrera", {"municipality": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Välj kommun." in html and "coerce" not in html
+
+
+def _pupil_link(app, db, world) -> tuple[str, int]:
+    from portal.schools.pupils import services as schools
+    from tests import factories
+
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    enrolment = factories.EnrolmentFactory(period=period)
+    db.session.commit()
+    with app.test_request_context():
+        return "/elev/" + schools.make_link_token(enrolment), period.id
+
+
+def _assert_secret_page(response) -> None:
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_carrying_a_pupils_link_are_not_cached_nor_leaked(app, client, db, world,
+                                                                 login_as):
+    link, period_id = _pupil_link(app, db, world)
+    for path in (link, f"{link}?sector=x&sida=2", f"{link}/egen-plats", "/elev/trasig-lank"):
+        _assert_secret_page(client.get(path))
+    _assert_secret_page(post_form(client, link, {"action": "add", "offer": "0"}))
+    login_as("counsellor")
+    class_list = client.get(f"/perioder/{period_id}/lankar")
+    payload = link.split(".", 1)[0]  # the signature's timestamp differs from second to second
+    assert class_list.status_code == 200 and payload in class_list.get_data(as_text=True)
+    _assert_secret_page(class_list)
+
+
+def test_every_route_with_a_token_is_a_secret_page(app):
+    """New secret-link routes are covered without being listed: any <token> in the path."""
+    from portal.security import SHOWS_SECRET_LINKS
+
+    secret = app.extensions["portal_secret_endpoints"]
+    token_routes = {r.endpoint for r in app.url_map.iter_rules() if "token" in r.arguments}
+    assert {"schools.pupil_home", "schools.own_placement", "accounts.reset_password",
+            "accounts.accept_invitation", "employers.verify_email"} <= token_routes <= secret
+    assert SHOWS_SECRET_LINKS.issubset(app.view_functions)  # no stale name in the list
+
+
+def test_ordinary_pages_may_be_cached_and_keep_a_same_origin_referrer(client, world):
+    response = client.get("/")
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_period_year_group_starts_with_an_empty_placeholder(client, world, login_as):
+    login_as("counsellor")
+    url = f"/skolor/{world.school_a.id}/perioder/ny"
+    assert '<option value="">Välj årskurs</option>' in client.get(url).get_data(as_text=True)
+    response = post_form(client, url, {"name": "Prao", "grade": ""})
+    assert response.status_code == 200
+    assert "Välj årskurs." in response.get_data(as_text=True)

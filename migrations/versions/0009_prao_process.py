@@ -2,7 +2,7 @@
 guardian notices, certificates and the keys that keep jobs idempotent
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-28 04:42:50.861454
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.passwords import password_problem
 from portal.formtools import PortalForm
+from portal.i18n import LANGUAGE_NAMES
 
 EMAIL_MAX = 254
 
@@ -24,6 +26,14 @@ def email_field(label: object = None) -> EmailField:
         ],
         render_kw={"autocomplete": "email"},
     )
+
+
+def language_field() -> SelectField:
+    """The language of the portal's emails to this user. The names are each language's own."""
+    names = [SelectChoice(code, name, render_kw={"lang": code})
+             for code, name in LANGUAGE_NAMES.items()]
+    return SelectField(_l("Språk i e-post från portalen"), choices=names,
+                       default="sv", validators=[DataRequired(message=_l("Välj ett språk."))])
 
 
 class LoginForm(PortalForm):
@@ -55,12 +65,15 @@ class SetPasswordForm(PortalForm):
         render_kw={"autocomplete": "new-password"},
     )
 
-    def __init__(self, *args: object, account_email: str = "", **kwargs: object) -> None:
+    def __init__(self, *args: object, account_email: str = "", account_name: str = "",
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        # A password built on the user's own name or address is among the first guessed.
         self.account_email = account_email
+        self.account_name = account_name
 
     def validate_password(self, field: PasswordField) -> None:
-        problem = password_problem(field.data or "", self.account_email)
+        problem = password_problem(field.data or "", self.account_email, self.account_name)
         if problem:
             raise ValidationError(problem)
 
@@ -86,3 +99,4 @@ class InviteForm(PortalForm):
         _l("Kommun (för samverkansrådet)"), coerce=int,
         description=_l("Lämna som hela regionen om rådsledamoten ska se alla kommuner."),
     )
+    language = language_field()

@@ -53,6 +53,9 @@ class User(UserMixin, TimestampMixin, Base):
     # Set when the address is proven: an emailed link was opened (registration, invitation).
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     phone: Mapped[str] = mapped_column(String(40), default="")
+    # The language of the emails the portal sends this user ('sv' or 'en'): chosen when
+    # invited or registering, and whenever the signed-in user switches the page language.
+    language: Mapped[str] = mapped_column(String(5), default="sv", server_default="sv")
 
     organisation: Mapped[Organisation | None] = relationship()
     municipality: Mapped[Municipality | None] = relationship()

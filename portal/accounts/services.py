@@ -59,14 +59,30 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User, ip: str) -> None:
+def record_login(user: User, ip: str, language: str | None = None) -> None:
+    """`language`: the one the user chose with the switch before signing in, kept for their
+    emails; without one the user's stored language is theirs again."""
     user.last_login_at = utcnow()
+    if language in current_app.config["PORTAL_LANGUAGES"]:
+        user.language = language
     audit(user, "login", user, ip=ip)
     db.session.commit()
 
 
+def end_sessions(user: User, ip: str) -> None:
+    """Sign out everywhere: a new session token makes every copy of the session cookie (and
+    every unused emailed link, which names the token) worthless, not just this browser's."""
+    user.session_token = new_session_token()
+    audit(user, "logout", user, ip=ip)
+    db.session.commit()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
 def set_password(user: User, password: str) -> None:
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.session_token = new_session_token()
 
 
@@ -76,14 +92,26 @@ def external_url(endpoint: str, **values: object) -> str:
 
 
 def request_password_reset(email: str, ip: str) -> None:
-    """Queue a reset link when the account exists; say nothing either way."""
+    """Queue a reset link when the account exists; say nothing either way. An unknown
+    address does the same work (a link signed, the email rendered, an audit row written),
+    only the email is never kept: both answers take as long."""
     user = find_user(email)
-    if user is None or not user.active or user.password_hash is None:
-        return
-    link = external_url("accounts.reset_password", token=make_token(user, RESET_SALT))
-    messages.password_reset(user, link)
-    audit(user, "password_reset_requested", user, ip=ip)
+    known = user is not None and user.active and user.password_hash is not None
+    recipient = user if known and user is not None else _stand_in(email)
+    link = external_url("accounts.reset_password", token=make_token(recipient, RESET_SALT))
+    queued = messages.password_reset(recipient, link)
+    if known:
+        audit(user, "password_reset_requested", user, ip=ip)
+    else:
+        db.session.expunge(queued)
+        audit(None, "password_reset_requested", ip=ip, detail="no such account")
     db.session.commit()
+
+
+def _stand_in(email: str) -> User:
+    """A user that is never stored, for the work an unknown address must cost as well."""
+    return User(id=0, email=normalize_email(email)[:254], name="", language="sv",
+                session_token=new_session_token())
 
 
 def user_for_reset(token: str) -> User:
@@ -119,19 +147,27 @@ def _check_invite_scope(role: Role, schools: list[School]) -> None:
         raise AccountError("schools", _l("Välj minst en skola för studie- och yrkesvägledaren."))
 
 
+def set_language(user: User, language: str) -> None:
+    """The signed-in user switched the page language: their emails follow it from now on."""
+    if user.language != language:
+        user.language = language
+        db.session.commit()
+
+
 def invite_user(inviter: User, *, email: str, name: str, role: Role,
-                school_ids: Iterable[int] = (), municipality_id: int | None = None) -> User:
+                school_ids: Iterable[int] = (), municipality_id: int | None = None,
+                language: str = "sv") -> User:
     """Create the account without a password and queue the invitation, in one transaction.
     The same invitation sent twice at once (a double click) makes one account and one email;
     the second is told that the account exists."""
     user = first_wins(lambda: _invite(inviter, email, name, role, list(school_ids),
-                                      municipality_id))
+                                      municipality_id, language))
     db.session.commit()
     return user
 
 
 def _invite(inviter: User, email: str, name: str, role: Role, school_ids: list[int],
-            municipality_id: int | None) -> User:
+            municipality_id: int | None, language: str) -> User:
     email = normalize_email(email)
     if find_user(email) is not None:
         raise AccountError("email", _l("Det finns redan ett konto med den e-postadressen."))
@@ -139,6 +175,7 @@ def _invite(inviter: User, email: str, name: str, role: Role, school_ids: list[i
     _check_invite_scope(role, schools)
     municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
     user = User(email=email, name=name.strip(), role=role, invited_by_id=inviter.id,
+                language=language,
                 schools=schools if role is Role.COUNSELLOR else [],
                 municipality=municipality if role is Role.COUNCIL else None)
     db.session.add(user)

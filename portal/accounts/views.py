@@ -43,9 +43,11 @@ def _failed_attempt(response: Response) -> bool:
 
 
 def _start_session(user: User) -> None:
+    chosen = session.get("lang")  # the language switched to before signing in
     session.clear()  # a fresh session on every sign-in: nothing carried over
     login_user(user)
-    services.record_login(user, _client_ip())
+    services.record_login(user, _client_ip(), chosen)
+    session["lang"] = user.language
 
 
 @bp.route("/logga-in", methods=["GET", "POST"])
@@ -66,10 +68,7 @@ def login() -> ResponseReturnValue:
             form.email.errors.append(_("Bekräfta din e-postadress innan du loggar in. Vi har "
                                        "skickat en ny länk till %(email)s.", email=user.email))
         elif user is not None:
-            lang = session.get("lang")
             _start_session(user)
-            if lang:
-                session["lang"] = lang
             return redirect(safe_next(request.args.get("next"), url_for("main.start")))
         else:
             # One message whether the email is unknown or the password wrong.
@@ -81,6 +80,7 @@ def login() -> ResponseReturnValue:
 @login_required
 def logout() -> ResponseReturnValue:
     lang = session.get("lang")
+    services.end_sessions(current_user, _client_ip())
     logout_user()
     session.clear()
     if lang:
@@ -89,8 +89,14 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("main.index"))
 
 
+def _reset_key() -> str:
+    return "reset-account:" + services.normalize_email(request.form.get("email", ""))
+
+
 @bp.route("/losenord/glomt", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_reset_key)
 @public
 def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
@@ -114,7 +120,7 @@ def reset_password(token: str) -> ResponseReturnValue:
         user = services.user_for_reset(token)
     except TokenError as error:
         return _token_problem(error, "reset")
-    form = SetPasswordForm(account_email=user.email)
+    form = SetPasswordForm(account_email=user.email, account_name=user.name)
     if form.validate_on_submit():
         services.reset_password(token, form.password.data, _client_ip())
         flash(_("Ditt lösenord är bytt. Logga in med det nya lösenordet."), "success")
@@ -129,7 +135,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         user = services.user_for_invitation(token)
     except TokenError as error:
         return _token_problem(error, "invitation")
-    form = SetPasswordForm(account_email=user.email)
+    form = SetPasswordForm(account_email=user.email, account_name=user.name)
     if form.validate_on_submit():
         user = services.accept_invitation(token, form.password.data, _client_ip())
         _start_session(user)
@@ -167,7 +173,8 @@ def invite() -> ResponseReturnValue:
             user = services.invite_user(
                 current_user, email=form.email.data, name=form.name.data,
                 role=Role(form.role.data), school_ids=form.schools.data or [],
-                municipality_id=form.municipality.data or None)
+                municipality_id=form.municipality.data or None,
+                language=form.language.data)
         except services.AccountError as error:
             getattr(form, error.field).errors.append(str(error.message))
         else:

@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from portal.accounts.forms import SetPasswordForm, email_field
+from portal.accounts.forms import SetPasswordForm, email_field, language_field
 from portal.employers.orgnr import org_number_problem
-from portal.formtools import PortalForm, choices
+from portal.formtools import PortalForm, choices, id_or_zero
 
 
 def _text(label: str, max_length: int, required: bool = True, **kwargs: object) -> StringField:
@@ -28,7 +28,7 @@ class RegistrationForm(SetPasswordForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     sector = SelectField(_l("Bransch"), validators=[DataRequired(message=_l("Välj bransch."))])
-    visiting_address = _text(_l("Besöksadress"), 300, render_kw={"autocomplete": "street-address"})
+    visiting_address = _text(_l("Besöksadress"), 300, render_kw={"autocomplete": "address-line1"})
     postal_code = StringField(
         _l("Postnummer"),
         validators=[DataRequired(message=_l("Fyll i postnumret.")),
@@ -36,7 +36,7 @@ class RegistrationForm(SetPasswordForm):
         render_kw={"autocomplete": "postal-code", "inputmode": "numeric"},
     )
     city = _text(_l("Ort"), 100, render_kw={"autocomplete": "address-level2"})
-    municipality = SelectField(_l("Kommun"), coerce=int,
+    municipality = SelectField(_l("Kommun"), coerce=id_or_zero,
                                validators=[DataRequired(message=_l("Välj kommun."))])
     contact_name = _text(_l("Ditt namn (kontaktperson)"), 200, render_kw={"autocomplete": "name"})
     email = email_field(_l("Din e-postadress"))
@@ -48,6 +48,7 @@ class RegistrationForm(SetPasswordForm):
                                       "070-123 45 67."))],
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
+    language = language_field()
 
     def validate_org_number(self, field: StringField) -> None:
         problem = org_number_problem(field.data or "")
@@ -59,6 +60,7 @@ class RegistrationForm(SetPasswordForm):
 
     def validate_password(self, field: object) -> None:
         self.account_email = self.email.data or ""
+        self.account_name = self.contact_name.data or ""
         super().validate_password(field)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.accounts import services as accounts
@@ -39,6 +39,7 @@ class Registration:
     email: str
     phone: str
     password: str
+    language: str = "sv"  # of the emails the portal sends the new user
 
 
 def organisation_by_number(org_number: str) -> Organisation | None:
@@ -50,7 +51,8 @@ def organisation_by_number(org_number: str) -> Organisation | None:
 
 def _new_user(data: Registration, organisation: Organisation | None) -> User:
     user = User(email=accounts.normalize_email(data.email), name=data.contact_name.strip(),
-                phone=data.phone.strip(), role=Role.EMPLOYER, organisation=organisation)
+                phone=data.phone.strip(), role=Role.EMPLOYER, organisation=organisation,
+                language=data.language)
     accounts.set_password(user, data.password)
     db.session.add(user)
     return user
@@ -71,32 +73,52 @@ def _new_organisation(data: Registration) -> Organisation:
 def register(data: Registration, ip: str) -> RegistrationOutcome:
     """One transaction: the account, the organisation (or a join request when the
     organisationsnummer is known already) and the emails. Never a duplicate organisation,
-    not even when the same form arrives twice at once: the second is answered as a repeat."""
+    not even when the same form arrives twice at once: the second is answered as a repeat.
+    An address that has an account already gets the very same answer, so the form tells
+    no stranger which addresses are registered: the account's owner is emailed instead."""
     outcome = first_wins(lambda: _register(data, ip))
     db.session.commit()
     return outcome
 
 
 def _register(data: Registration, ip: str) -> RegistrationOutcome:
-    if accounts.find_user(data.email) is not None:
-        raise accounts.AccountError(
-            "email", _l("Det finns redan ett konto med den e-postadressen. Logga in, eller "
-                        "välj ”Glömt lösenordet?” på inloggningssidan."))
+    owner = accounts.find_user(data.email)
     existing = organisation_by_number(data.org_number)
-    if existing is not None and _is_named_contact(existing, data.email):
+    joins = existing is not None and not _is_named_contact(existing, data.email)
+    outcome = RegistrationOutcome.JOIN_REQUESTED if joins else RegistrationOutcome.NEW_ORGANISATION
+    if owner is not None:
+        _registration_attempted(owner, data, ip)
+        return outcome
+    if joins:
+        user = _new_user(data, organisation=None)
+    elif existing is not None:
         # A workplace a pupil registered (no accounts yet) names this address as its contact:
         # the emailed verification link proves it, so the contact joins without asking.
         user = _new_user(data, organisation=existing)
-        existing = None
     else:
-        user = _new_user(data, organisation=None if existing else _new_organisation(data))
+        user = _new_user(data, organisation=_new_organisation(data))
     db.session.flush()
     accounts.send_verification(user)
-    if existing is not None:
+    if joins and existing is not None:
         request_join(user, existing)
     audit(user, "employer_registered", user, ip=ip,
-          detail="join" if existing else "new organisation")
-    return RegistrationOutcome.JOIN_REQUESTED if existing else RegistrationOutcome.NEW_ORGANISATION
+          detail="join" if joins else "new organisation")
+    return outcome
+
+
+def _registration_attempted(owner: User, data: Registration, ip: str) -> None:
+    # The same costly work as a new account (the password hashed, an email rendered and
+    # queued), so this answer takes as long as the other.
+    accounts.hash_password(data.password)
+    if _just_registered(owner):
+        return  # the same form sent twice (a double click): nobody else tried the address
+    messages.registration_attempted(owner)
+    audit(owner, "registration_with_existing_address", owner, ip=ip)
+
+
+def _just_registered(owner: User) -> bool:
+    return owner.email_verified_at is None and owner.created_at > utcnow() - timedelta(
+        minutes=10)
 
 
 def _is_named_contact(organisation: Organisation, email: str) -> bool:

@@ -3,7 +3,7 @@ coordinator's review queue and settings."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import authorize, public, require
-from portal.accounts.services import AccountError
+from portal.accounts.services import AccountError, normalize_email
 from portal.concurrency import AlreadyDecided
 from portal.employers import review, services
 from portal.employers.blueprint import bp
@@ -51,8 +51,10 @@ def _registration_form() -> RegistrationForm:
     form.sector.choices = choices([("", _("Välj bransch"))]
                                   + [(s.code, s.label(lang)) for s in sectors()])
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name))
-    form.municipality.choices = choices([(0, _("Välj kommun"))]
+    form.municipality.choices = choices([("", _("Välj kommun"))]
                                         + [(m.id, m.name) for m in municipalities])
+    if not form.is_submitted():  # emails in the language the page is read in, unless changed
+        form.language.data = lang
     return form
 
 
@@ -62,11 +64,18 @@ def _registration_data(form: RegistrationForm) -> services.Registration:
         sector=form.sector.data, visiting_address=form.visiting_address.data,
         postal_code=form.postal_code.data, city=form.city.data,
         municipality_id=form.municipality.data, contact_name=form.contact_name.data,
-        email=form.email.data, phone=form.phone.data, password=form.password.data)
+        email=form.email.data, phone=form.phone.data, password=form.password.data,
+        language=form.language.data)
+
+
+def _registration_address() -> str:
+    return "register-address:" + normalize_email(request.form.get("email", ""))
 
 
 @bp.route("/arbetsgivare/registrera", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"], deduct_when=lambda r: r.status_code == 302)
+@limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT_PER_ADDRESS"], methods=["POST"],
+               key_func=_registration_address, deduct_when=lambda r: r.status_code == 302)
 @public
 def register() -> ResponseReturnValue:
     form = _registration_form()

@@ -6,6 +6,7 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import public, require
 from portal.clock import today
@@ -49,6 +50,8 @@ def set_language(code: str) -> ResponseReturnValue:
     if code not in current_app.config["PORTAL_LANGUAGES"]:
         abort(404)
     session["lang"] = code
+    if current_user.is_authenticated:
+        accounts.set_language(current_user, code)
     return redirect(safe_next(request.args.get("next"), url_for("main.index")))
 
 

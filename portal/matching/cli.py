@@ -27,7 +27,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from portal.matching.engine import InvalidInstance, LatLon, Placement, Result, Student, solve
+from portal.matching.engine import (
+    InvalidInstance,
+    LatLon,
+    Placement,
+    Result,
+    Step,
+    Student,
+    solve,
+)
 
 INVALID = 2
 
@@ -40,8 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         data = _load(args.instance)
-        students, placements, second = parse_instance(data)
-        result = solve(students, placements, second=second)
+        students, placements, last_step = parse_instance(data)
+        result = solve(students, placements, last_step=last_step)
     except InvalidInstance as problem:
         # One line whatever the input held: ids are quoted with escapes, newlines cannot slip in.
         message = " ".join(str(problem).split())
@@ -98,7 +106,7 @@ def to_json(result: Result) -> dict[str, Any]:
     }
 
 
-def parse_instance(data: Any) -> tuple[list[Student], list[Placement], bool]:
+def parse_instance(data: Any) -> tuple[list[Student], list[Placement], Step]:
     """Typed students and placements from decoded JSON, or InvalidInstance naming the problem."""
     top = _object(data, "the instance", _TOP_KEYS)
     students = [_student(x, f"students[{i}]") for i, x in enumerate(_list(top, "students", ""))]
@@ -108,7 +116,8 @@ def parse_instance(data: Any) -> tuple[list[Student], list[Placement], bool]:
     second = top.get("second_round", False)
     if not isinstance(second, bool):
         raise InvalidInstance(f"second_round: expected true or false, got {_show(second)}")
-    return students, placements, second
+    # The file format keeps its published true/false; the engine takes the round's last step.
+    return students, placements, Step.SECOND if second else Step.FIRST
 
 
 def _student(data: Any, where: str) -> Student:

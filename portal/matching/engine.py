@@ -9,7 +9,8 @@ still has a free seat (shared/BENCHMARK-NOTES.md; the property tests check it ag
 textbook deferred acceptance). Serial dictatorship is the simpler and faster of the two.
 
 Round two (optional) places pupils that round one left without a seat, as many as the free
-compatible seats allow, without touching any round-one assignment; see `second_round`.
+compatible seats allow, without touching any round-one assignment; see `second_round`. A round
+names the last of its steps (`Step`): the first only, or the first and then the second.
 
 Hard constraint in both rounds: a pupil only gets a placement whose features cover all the
 pupil's needs. A wish that does not is ignored (and explained as such). Week and grade
@@ -19,6 +20,7 @@ two through `Student.compatible`.
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,6 +39,7 @@ __all__ = [
     "Result",
     "SecondRoundOptions",
     "Stats",
+    "Step",
     "Student",
     "second_round",
     "solve",
@@ -51,6 +54,13 @@ Key = tuple[int, int, str]
 
 
 _KEY = attrgetter("priority", "lottery", "id")  # Student.key, computed in C for the sort
+
+
+class Step(enum.StrEnum):
+    """The steps of a round, in the order they run; a round runs up to its last step."""
+
+    FIRST = "first"  # the stable matching of the pupils' wishes
+    SECOND = "second"  # free seats that fit, for pupils the first step left without one
 
 
 class InvalidInstance(ValueError):
@@ -102,7 +112,7 @@ class Outcome:
     student: str
     placement: str | None
     rank: int | None  # the wish the placement was (1 = first); None when not from a wish
-    second_round: bool  # placed by round two
+    step: Step | None  # the step that placed the pupil; None: unplaced
     # Every wish ranked above the outcome; all the wishes when round one placed nobody here.
     missed: tuple[Missed, ...]
 
@@ -147,7 +157,9 @@ class Result:
         above = s.wishes if rank is None else s.wishes[: rank - 1]
         missed = tuple(self._missed(s, r, pid) for r, pid in enumerate(above, 1))
         placed = self.assignments[student_id]
-        return Outcome(s.id, placed, rank, student_id in self.by_second_round, missed)
+        step = (None if placed is None else
+                Step.SECOND if student_id in self.by_second_round else Step.FIRST)
+        return Outcome(s.id, placed, rank, step, missed)
 
     @property
     def outcomes(self) -> Mapping[str, Outcome]:
@@ -183,12 +195,12 @@ def solve(
     students: Sequence[Student],
     placements: Sequence[Placement],
     *,
-    second: bool = False,
+    last_step: Step = Step.FIRST,
     options: SecondRoundOptions | None = None,
 ) -> Result:
-    """Round one, then round two when `second` is true."""
+    """Round one, then round two when the round goes on to `Step.SECOND`."""
     first = stable_round(students, placements)
-    if not second:
+    if last_step is Step.FIRST:
         return first
     return second_round(students, placements, first, options)
 

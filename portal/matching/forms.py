@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, RadioField, SelectField
+from wtforms import IntegerField, RadioField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from portal.accounts.forms import MultiCheckboxField
 from portal.formtools import PortalForm, choices
-from portal.matching.services import PRIORITY_POLICIES
+from portal.matching.engine import Step
+from portal.matching.services import PRIORITY_POLICIES, STEP_CHOICES
 
 
 class RoundForm(PortalForm):
@@ -17,9 +18,9 @@ class RoundForm(PortalForm):
     policy = RadioField(_l("Förtur"), default="none",
                         choices=choices(PRIORITY_POLICIES.items()),
                         validators=[DataRequired(message=_l("Välj en förtursregel."))])
-    second_round = BooleanField(
-        _l("Andra omgången: ge elever som inte fick något av sina val en ledig plats som "
-           "passar"), default=True)
+    last_step = RadioField(_l("Omgångar"), default=Step.SECOND.value,
+                           choices=choices((s.value, label) for s, label in STEP_CHOICES.items()),
+                           validators=[DataRequired(message=_l("Välj omgångar."))])
     seed = IntegerField(
         _l("Lottfrö (lämna tomt för att dra ett nytt)"),
         description=_l("Fyll bara i för att köra om en tidigare runda och få samma resultat."),

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, TimestampMixin, UTCDateTime, str_enum
+from portal.matching.engine import Step
+from portal.matching.explain import render
 
 if TYPE_CHECKING:
     from portal.employers.models import PlacementOffer
@@ -49,7 +51,8 @@ class MatchingRun(TimestampMixin, Base):
     # same wishes gives the same result, so anyone can audit a round by running it again.
     seed: Mapped[int] = mapped_column(BigInteger)
     priority_policy: Mapped[str] = mapped_column(String(30), default="none")
-    second_round: Mapped[bool] = mapped_column(default=True)
+    # The round's steps: the first only, or the first and then the second for those left over.
+    last_step: Mapped[Step] = mapped_column(str_enum(Step), default=Step.SECOND)
     stats: Mapped[str] = mapped_column(Text, default="{}")  # JSON: placed, by rank, sectors
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -74,8 +77,14 @@ class MatchResult(Base):
     lottery: Mapped[int]
     priority: Mapped[int] = mapped_column(default=0)
     source: Mapped[ResultSource] = mapped_column(str_enum(ResultSource))
-    explanation: Mapped[str] = mapped_column(Text, default="")
+    # A code with parameters (portal.matching.explain), put into words in the reader's language.
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     run: Mapped[MatchingRun] = relationship(back_populates="results")
     enrolment: Mapped[Enrolment] = relationship()
     offer: Mapped[PlacementOffer | None] = relationship()
+
+    @property
+    def explanation_text(self) -> str:
+        """The explanation in the current language, for pages and emails."""
+        return render(self.explanation)

@@ -1,5 +1,6 @@
 """Matching rounds: start one over chosen periods, review the draft with every pupil's
-explanation, move pupils by hand, publish.
+explanation, move pupils by hand, run it again or discard it, publish after a summary, and
+withdraw a published round while no employer has answered.
 
 The blueprint lives here rather than in the package's __init__, so that importing the
 pure engine (portal.matching.engine, and its command line) never imports Flask."""
@@ -11,12 +12,14 @@ import json
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.accounts.permissions import authorize, can, require
 from portal.extensions import db
 from portal.formtools import choices
 from portal.matching import services
+from portal.matching.engine import Step
 from portal.matching.forms import MoveForm, RoundForm
 from portal.matching.models import MatchingRun, MatchResult, RunStatus
 from portal.schools.models import PraoPeriod
@@ -40,7 +43,7 @@ def rounds() -> ResponseReturnValue:
         chosen = [p for p in periods if p.id in set(form.periods.data)]
         try:
             run = services.start_round(current_user, chosen, form.policy.data,
-                                       form.second_round.data, form.seed.data)
+                                       Step(form.last_step.data), form.seed.data)
         except services.MatchingError as error:
             form.periods.errors.append(str(error))
         else:
@@ -67,7 +70,9 @@ def run(run_id: int) -> ResponseReturnValue:
     return render_template(
         "matching/run.html", run=found, page=page, stats=services.stats(found),
         first_stats=json.loads(found.stats), sectors=services.seats_left_by_sector(found),
-        only_unplaced=only_unplaced, statuses=RunStatus, policies=services.PRIORITY_POLICIES)
+        only_unplaced=only_unplaced, statuses=RunStatus, policies=services.PRIORITY_POLICIES,
+        steps=services.STEP_LABELS,
+        withdraw=services.withdraw_plan(found) if found.status is RunStatus.PUBLISHED else None)
 
 
 @bp.route("/matchning/<int:run_id>/elev/<int:result_id>", methods=["GET", "POST"])
@@ -77,14 +82,22 @@ def move(run_id: int, result_id: int) -> ResponseReturnValue:
     result = db.session.get(MatchResult, result_id)
     if result is None or result.run_id != found.id:
         abort(404)
+    if found.status is not RunStatus.DRAFT:
+        flash(str(services.NOT_A_DRAFT[found.status]), "info")
+        return redirect(url_for("matching.run", run_id=run_id))
     options = services.move_options(found, result)
     form = MoveForm()
     form.offer.choices = choices([(0, _("Ingen plats"))] + [
-        (o.id, _("%(title)s, %(org)s (%(left)d lediga)", title=o.placement.title,
-                 org=o.placement.organisation.name, left=left)) for o, left in options])
+        (o.id, ngettext("%(title)s, %(org)s (%(num)d ledig)",
+                        "%(title)s, %(org)s (%(num)d lediga)", left,
+                        title=o.placement.title, org=o.placement.organisation.name))
+        for o, left in options])
     if form.validate_on_submit():
         try:
             services.move(found.id, result.id, form.offer.data or None, current_user)
+        except services.RoundChanged as error:
+            flash(str(error), "warning")
+            return redirect(url_for("matching.run", run_id=run_id))
         except services.MatchingError as error:
             form.offer.errors.append(str(error))
         else:
@@ -95,15 +108,86 @@ def move(run_id: int, result_id: int) -> ResponseReturnValue:
     return render_template("matching/move.html", run=found, result=result, form=form)
 
 
-@bp.route("/matchning/<int:run_id>/publicera", methods=["POST"])
+@bp.route("/matchning/<int:run_id>/publicera", methods=["GET", "POST"])
 @require("matching.run")
 def publish(run_id: int) -> ResponseReturnValue:
+    """GET: what publishing would do, to confirm; POST: publish."""
+    found = _run(run_id)
+    if request.method == "GET":
+        if found.status is not RunStatus.DRAFT:
+            flash(str(services.PUBLISH_REFUSED[found.status]), "info")
+            return redirect(url_for("matching.run", run_id=run_id))
+        return render_template("matching/publish.html", run=found,
+                               plan=services.publish_plan(found))
+    try:
+        done = services.publish(found.id, current_user)
+    except services.MatchingError as error:
+        flash(str(error), "warning")
+    else:
+        flash(_published_message(done), "success")
+    return redirect(url_for("matching.run", run_id=run_id))
+
+
+def _published_message(done: services.Published) -> str:
+    parts = [ngettext("Rundan är publicerad: %(num)d elev har fått en föreslagen plats.",
+                      "Rundan är publicerad: %(num)d elever har fått en föreslagen plats.",
+                      done.placed)]
+    if done.skipped:
+        parts.append(ngettext(
+            "%(num)d elev hade fått en egen plats eller befriats sedan rundan kördes och "
+            "hoppades över.",
+            "%(num)d elever hade fått en egen plats eller befriats sedan rundan kördes och "
+            "hoppades över.", done.skipped))
+    parts.append(ngettext("%(num)d e-postmeddelande ligger i utkorgen.",
+                          "%(num)d e-postmeddelanden ligger i utkorgen.", done.emails))
+    return " ".join(parts)
+
+
+@bp.route("/matchning/<int:run_id>/dra-tillbaka", methods=["GET", "POST"])
+@require("matching.run")
+def withdraw(run_id: int) -> ResponseReturnValue:
+    """GET: what withdrawing would do (or why it cannot), to confirm; POST: withdraw."""
+    found = _run(run_id)
+    if request.method == "GET":
+        if found.status is not RunStatus.PUBLISHED:
+            flash(str(services.WITHDRAW_REFUSED[found.status]), "info")
+            return redirect(url_for("matching.run", run_id=run_id))
+        return render_template("matching/withdraw.html", run=found,
+                               plan=services.withdraw_plan(found))
+    try:
+        count = services.withdraw(found.id, current_user)
+    except services.MatchingError as error:
+        flash(str(error), "warning")
+    else:
+        flash(ngettext("Rundan är tillbakadragen: %(num)d föreslagen plats är borttagen och "
+                       "rundan är ett utkast igen.",
+                       "Rundan är tillbakadragen: %(num)d föreslagna platser är borttagna och "
+                       "rundan är ett utkast igen.", count), "success")
+    return redirect(url_for("matching.run", run_id=run_id))
+
+
+@bp.route("/matchning/<int:run_id>/kor-om", methods=["POST"])
+@require("matching.run")
+def rerun(run_id: int) -> ResponseReturnValue:
     found = _run(run_id)
     try:
-        placed = services.publish(found.id, current_user)
+        run = services.rerun(found.id, current_user)
     except services.MatchingError as error:
-        flash(str(error), "danger")
+        flash(str(error), "warning")
+        return redirect(url_for("matching.run", run_id=run_id))
+    flash(_("Rundan är körd igen med samma lottfrö på dagens önskemål och platser. Den gamla "
+            "rundan är kasserad."), "success")
+    return redirect(url_for("matching.run", run_id=run.id))
+
+
+@bp.route("/matchning/<int:run_id>/kassera", methods=["POST"])
+@require("matching.run")
+def discard(run_id: int) -> ResponseReturnValue:
+    found = _run(run_id)
+    try:
+        services.discard(found.id, current_user)
+    except services.MatchingError as error:
+        flash(str(error), "warning")
     else:
-        flash(_("Rundan är publicerad: %(n)d elever har fått en föreslagen plats och "
-                "e-post ligger i utkorgen.", n=placed), "success")
+        flash(_("Utkastet är kasserat."), "success")
     return redirect(url_for("matching.run", run_id=run_id))

@@ -1,4 +1,6 @@
-"""One function per message the portal sends. Each only queues; the caller commits."""
+"""One function per message the portal sends. Each only queues; the caller commits.
+An email is written in its recipient's language: a user's own choice, Swedish for pupils,
+and a guardian letter in the language the counsellor chose for it."""
 
 from __future__ import annotations
 
@@ -16,17 +18,23 @@ if TYPE_CHECKING:
     from portal.prao.services import SupervisorLinkText
     from portal.schools.models import Enrolment, OwnPlacementRequest, PraoPeriod
 
+PUPIL_LANGUAGE = "sv"  # pupils read the portal's emails in Swedish
+
 
 def password_reset(user: User, link: str) -> OutboxEmail:
-    return enqueue(user.email, "password_reset", user=user, link=link)
+    return enqueue(user.email, "password_reset", user.language, user=user, link=link)
 
 
 def invitation(user: User, inviter: User, link: str) -> OutboxEmail:
-    return enqueue(user.email, "invitation", user=user, inviter=inviter, link=link)
+    return enqueue(user.email, "invitation", user.language, user=user, inviter=inviter, link=link)
 
 
 def verify_email(user: User, link: str) -> OutboxEmail:
-    return enqueue(user.email, "verify_email", user=user, link=link)
+    return enqueue(user.email, "verify_email", user.language, user=user, link=link)
+
+
+def registration_attempted(user: User) -> OutboxEmail:
+    return enqueue(user.email, "registration_attempted", user=user)
 
 
 def join_request_received(recipient: str, join: JoinRequest) -> OutboxEmail:
@@ -34,7 +42,7 @@ def join_request_received(recipient: str, join: JoinRequest) -> OutboxEmail:
 
 
 def join_request_decided(join: JoinRequest) -> OutboxEmail:
-    return enqueue(join.user.email, "join_request_decided", join=join)
+    return enqueue(join.user.email, "join_request_decided", join.user.language, join=join)
 
 
 def organisation_decided(recipient: str, organisation: Organisation) -> OutboxEmail:
@@ -49,8 +57,8 @@ def placement_decided(recipient: str, placement: Placement, approved: bool,
 
 def pupil_link(recipient: str, first_name: str, period: PraoPeriod, link: str,
                reminder: bool = False) -> OutboxEmail:
-    return enqueue(recipient, "pupil_link", first_name=first_name, period=period, link=link,
-                   reminder=reminder)
+    return enqueue(recipient, "pupil_link", PUPIL_LANGUAGE, first_name=first_name,
+                   period=period, link=link, reminder=reminder)
 
 
 def own_placement_registered(recipient: str, enrolment: Enrolment,
@@ -68,7 +76,7 @@ def own_placement_request(recipient: str, request: OwnPlacementRequest) -> Outbo
 
 
 def pupil_assigned(recipient: str, result: MatchResult) -> OutboxEmail:
-    return enqueue(recipient, "pupil_assigned", result=result)
+    return enqueue(recipient, "pupil_assigned", PUPIL_LANGUAGE, result=result)
 
 
 def employer_pupils_proposed(recipient: str, organisation: Organisation,
@@ -85,7 +93,7 @@ def assignment_declined(recipient: str, assignment: Assignment) -> OutboxEmail:
 
 
 def guardian_letter(recipient: str, letter: Letter, link: str) -> OutboxEmail:
-    return enqueue(recipient, "guardian_letter", letter=letter, link=link)
+    return enqueue(recipient, "guardian_letter", letter.lang, letter=letter, link=link)
 
 
 # --- daily attendance, alerts, incidents and checklist reminders (issue 10) --------------
@@ -127,3 +135,13 @@ def incident_reported(recipient: str, name: str, facts: IncidentFacts) -> Outbox
 def step_reminders(recipient: str, lines: Sequence[ReminderLine],
                    pupil_link: str = "") -> OutboxEmail:
     return enqueue(recipient, "step_reminders", lines=lines, pupil_link=pupil_link)
+
+
+def employer_proposal_withdrawn(recipient: str, organisation: Organisation,
+                                assignments: list[Assignment]) -> OutboxEmail:
+    return enqueue(recipient, "employer_proposal_withdrawn", organisation=organisation,
+                   assignments=assignments)
+
+
+def pupil_proposal_withdrawn(recipient: str, assignment: Assignment) -> OutboxEmail:
+    return enqueue(recipient, "pupil_proposal_withdrawn", PUPIL_LANGUAGE, assignment=assignment)

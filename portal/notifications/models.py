@@ -18,6 +18,13 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class FailureReason(enum.StrEnum):
+    """Why an email was given up on, for the coordinator's list."""
+
+    REFUSED = "refused"  # the receiving server refused it for good (a 5xx answer)
+    GAVE_UP = "gave_up"  # no server took it during the whole retry window
+
+
 def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@praoportalen>"
 
@@ -41,6 +48,10 @@ class OutboxEmail(TimestampMixin, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # When the current run of unsuccessful tries began: retries go on until the window
+    # (OUTBOX_RETRY_HOURS) from here has passed. Cleared when the coordinator requeues.
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failure_reason: Mapped[FailureReason | None] = mapped_column(str_enum(FailureReason))
     # A worker leases a row before sending it, so no two workers ever send the same row.
     lease: Mapped[str | None] = mapped_column(String(32), unique=True)
     leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_babel import force_locale
 from jinja2 import Environment
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from portal.extensions import db
 from portal.inputs import email_value
@@ -20,11 +20,32 @@ from portal.notifications.models import OutboxEmail
 MAX_SUBJECT = 300
 
 
-def enqueue(recipient: str, template: str, **context: Any) -> OutboxEmail:
-    """Render templates/emails/<template>.{subject,txt,html} in Swedish and queue the email."""
+def recipient_language(recipient: str) -> str:
+    """The language a user chose for their emails; Swedish for an address without an account
+    (pupils, guardians, supervisors) and for a language the portal no longer offers."""
+    from portal.accounts.models import User
+
+    with db.session.no_autoflush:  # the caller's half-made change is not ours to flush
+        language = db.session.scalar(
+            select(User.language).where(func.lower(User.email) == recipient.strip().lower()))
+    return _offered(language)
+
+
+def _offered(language: str | None) -> str:
+    if language in current_app.config["PORTAL_LANGUAGES"]:
+        return language
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def enqueue(recipient: str, template: str, language: str | None = None,
+            **context: Any) -> OutboxEmail:
+    """Render templates/emails/<template>.{subject,txt,html} in the recipient's language
+    (`language`, else the one their account chose, else Swedish) and queue the email."""
+    language = _offered(language) if language else recipient_language(recipient)
     context.setdefault("base_url", current_app.config["PORTAL_BASE_URL"])
     context.setdefault("contact_email", current_app.config["PORTAL_CONTACT_EMAIL"])
-    with force_locale("sv"):
+    context["lang"] = language
+    with force_locale(language):
         subject = _render(f"emails/{template}.subject.txt", context).strip()
         text = _render(f"emails/{template}.txt", context)
         html = _render(f"emails/{template}.html", context)

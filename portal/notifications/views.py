@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import re
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,10 +12,23 @@ from sqlalchemy import select
 from portal.accounts.permissions import authorize, require
 from portal.extensions import db
 from portal.notifications import bp, worker
-from portal.notifications.models import OutboxEmail, OutboxStatus
+from portal.notifications.models import FailureReason, OutboxEmail, OutboxStatus
+from portal.security import is_secret_url
 from portal.urls import page_number
 
 STATUS_FILTERS = {s.value: s for s in OutboxStatus}
+
+
+def failure_text(email: OutboxEmail) -> str:
+    """Why a failed email failed, in words the coordinator can act on."""
+    if email.failure_reason is FailureReason.REFUSED:
+        return _("Mottagarens e-postserver tog inte emot meddelandet, till exempel för att "
+                 "adressen inte finns. Kontrollera adressen.")
+    if email.failure_reason is FailureReason.GAVE_UP:
+        return _("Meddelandet kunde inte lämnas över på %(hours)d timmar: e-postservern gick "
+                 "inte att nå eller bad portalen vänta.",
+                 hours=current_app.config["OUTBOX_RETRY_HOURS"])
+    return _("Meddelandet kunde inte skickas.")
 
 
 @bp.route("/utkorg")
@@ -25,7 +40,25 @@ def outbox() -> ResponseReturnValue:
         stmt = stmt.where(OutboxEmail.status == status)
     page = db.paginate(stmt, page=page_number(request.args), per_page=50,
                        error_out=False)
-    return render_template("notifications/outbox.html", pagination=page, status=status)
+    return render_template("notifications/outbox.html", pagination=page, status=status,
+                           failure_text=failure_text)
+
+
+# Wide enough for every link the portal writes; a sentence's closing mark stays outside.
+URL_RE = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+def masked_body(email: OutboxEmail) -> str:
+    """The email as the coordinator may read it: a secret link (password reset, invitation,
+    address verification, a pupil's link) would let the reader act as its recipient, so
+    only the fact that one was sent, and to whom, is shown."""
+    def mask(match: re.Match[str]) -> str:
+        if not is_secret_url(match.group(0)):
+            return match.group(0)
+        return _("[personlig länk till %(recipient)s – visas inte i utkorgen]",
+                 recipient=email.recipient)
+
+    return URL_RE.sub(mask, email.body_text)
 
 
 @bp.route("/utkorg/<int:email_id>")
@@ -33,7 +66,8 @@ def outbox() -> ResponseReturnValue:
 def outbox_email(email_id: int) -> ResponseReturnValue:
     email = db.session.get(OutboxEmail, email_id)
     authorize("outbox.read", email)
-    return render_template("notifications/outbox_email.html", email=email)
+    return render_template("notifications/outbox_email.html", email=email,
+                           body=masked_body(email), failure_text=failure_text)
 
 
 @bp.route("/utkorg/<int:email_id>/forsok-igen", methods=["POST"])

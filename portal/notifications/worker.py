@@ -5,9 +5,11 @@ records the outcome. Two workers never hold the same row: on PostgreSQL the choi
 rows another worker is leasing (FOR UPDATE SKIP LOCKED); SQLite runs writes one at a
 time. Should a worker die between sending and recording, its lease runs out and the row is
 sent again: delivery is at least once, with the same Message-ID, never zero times.
-A failure leaves the row pending with a later next_attempt_at (exponential back-off); a
-permanent refusal, or OUTBOX_MAX_ATTEMPTS failures, marks it failed for the coordinator,
-who can queue it again. Nothing is ever deleted here.
+Email survives outages: a server that cannot be reached, or answers "try later" (4xx),
+leaves the row pending with a later next_attempt_at (exponential back-off, at most an hour
+apart) for OUTBOX_RETRY_HOURS (72) from its first failure; only then is it given up. A
+permanent refusal (a 5xx answer about this message) marks it failed at once. Either way the
+coordinator sees why, and can queue it again. Nothing is ever deleted here.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy import or_, select, update
 
 from portal.db import utcnow
 from portal.extensions import db, mail
-from portal.notifications.models import OutboxEmail, OutboxStatus
+from portal.notifications.models import FailureReason, OutboxEmail, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ class Leased:
     body_html: str
     message_id: str
     attempts: int
+    failing_since: datetime | None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -91,8 +94,18 @@ def _message(email: Leased) -> Message:
     return msg
 
 
+# Answers about the server or our own account there (sign-in, sender, greeting), not about
+# one message: every email would get them, so they are waited out like an outage.
+SERVER_PROBLEMS = (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused,
+                   smtplib.SMTPHeloError, smtplib.SMTPNotSupportedError,
+                   smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
+
+
 def _is_permanent(error: Exception) -> bool:
-    """A 5xx answer (no such mailbox, say) will not change by trying again; 4xx may."""
+    """A 5xx answer about this message (no such mailbox, say) will not change by trying
+    again; a 4xx may, and so may anything about the server itself."""
+    if isinstance(error, SERVER_PROBLEMS):
+        return False
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):
@@ -100,9 +113,9 @@ def _is_permanent(error: Exception) -> bool:
     return isinstance(error, BadHeaderError)
 
 
-def _server_unreachable(error: Exception) -> bool:
-    # smtplib's errors are OSErrors too; only these mean the server itself is gone.
-    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+def _server_problem(error: Exception) -> bool:
+    # smtplib's errors are OSErrors too; these mean no email can go now: stop the round.
+    if isinstance(error, SERVER_PROBLEMS):
         return True
     return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
 
@@ -117,18 +130,26 @@ def _finish(email_id: int, **values: object) -> None:
     db.session.commit()
 
 
+def retry_window() -> timedelta:
+    return timedelta(hours=current_app.config["OUTBOX_RETRY_HOURS"])
+
+
 def _failure_values(email: Leased, error: Exception, now: datetime) -> dict[str, object]:
-    attempts = email.attempts + 1
-    values: dict[str, object] = {"last_error": f"{type(error).__name__}: {error}"[:2000]}
-    if _is_permanent(error) or attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-        values["status"] = OutboxStatus.FAILED
+    since = email.failing_since or now
+    values: dict[str, object] = {"last_error": f"{type(error).__name__}: {error}"[:2000],
+                                 "failing_since": since}
+    if _is_permanent(error):
+        values.update(status=OutboxStatus.FAILED, failure_reason=FailureReason.REFUSED)
+    elif now >= since + retry_window():
+        values.update(status=OutboxStatus.FAILED, failure_reason=FailureReason.GAVE_UP)
     else:
-        values["next_attempt_at"] = now + backoff(attempts)
+        values["next_attempt_at"] = now + backoff(email.attempts + 1)
     return values
 
 
 def _deliver(email: Leased, now: datetime, report: SendReport) -> bool:
-    """Try one row; returns False when the server is unreachable and the round should stop."""
+    """Try one row; returns False when the server cannot take any email now and the round
+    should stop."""
     try:
         mail.send(_message(email))
     except (OSError, BadHeaderError) as error:
@@ -139,7 +160,7 @@ def _deliver(email: Leased, now: datetime, report: SendReport) -> bool:
         else:
             report.retried += 1
         log.warning("outbox %s not sent: %s", email.id, values["last_error"])
-        return not _server_unreachable(error)
+        return not _server_problem(error)
     _finish(email.id, status=OutboxStatus.SENT, sent_at=utcnow())
     report.sent += 1
     return True
@@ -173,4 +194,6 @@ def requeue(email: OutboxEmail) -> None:
     email.status = OutboxStatus.PENDING
     email.attempts = 0
     email.next_attempt_at = utcnow()
+    email.failing_since = None  # a new retry window
+    email.failure_reason = None
     db.session.commit()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
@@ -21,16 +23,19 @@ from portal.prao.overview import period_placements
 from portal.schools.imports.export import CSV_MIMETYPE, XLSX_MIMETYPE, Export, safe_cell
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, Student
 
-HEADERS = ("Förnamn", "Efternamn", "Klass", "Läge", "Arbetsgivare", "Praoplats", "Adress",
-           "Postnummer", "Ort", "Tider", "Handledare", "Handledarens telefon",
-           "Handledarens e-post", "Källa", "Arbetsgivarens svar")
-ENROLMENT_WORDS = {EnrolmentState.NEEDS_PLACEMENT: "behöver plats",
-                   EnrolmentState.OWN_PLACEMENT: "egen plats",
-                   EnrolmentState.ASSIGNED: "placerad", EnrolmentState.EXEMPT: "befriad"}
-SOURCE_WORDS = {AssignmentSource.MATCHING: "matchning", AssignmentSource.MANUAL: "för hand",
-                AssignmentSource.OWN: "egen plats"}
-STATE_WORDS = {AssignmentState.PROPOSED: "inte svarat", AssignmentState.CONFIRMED: "bekräftad",
-               AssignmentState.IN_PROGRESS: "pågår", AssignmentState.COMPLETED: "genomförd"}
+# The file is written in the language of the counsellor who downloads it.
+HEADERS = (_l("Förnamn"), _l("Efternamn"), _l("Klass"), _l("Läge"), _l("Arbetsgivare"),
+           _l("Praoplats"), _l("Adress"), _l("Postnummer"), _l("Ort"), _l("Tider"),
+           _l("Handledare"), _l("Handledarens telefon"), _l("Handledarens e-post"), _l("Källa"),
+           _l("Arbetsgivarens svar"))
+ENROLMENT_WORDS = {EnrolmentState.NEEDS_PLACEMENT: _l("behöver plats"),
+                   EnrolmentState.OWN_PLACEMENT: _l("egen plats"),
+                   EnrolmentState.ASSIGNED: _l("placerad"), EnrolmentState.EXEMPT: _l("befriad")}
+SOURCE_WORDS = {AssignmentSource.MATCHING: _l("matchning"), AssignmentSource.MANUAL: _l("för hand"),
+                AssignmentSource.OWN: _l("egen plats")}
+STATE_WORDS = {AssignmentState.PROPOSED: _l("inte svarat"),
+               AssignmentState.CONFIRMED: _l("bekräftad"),
+               AssignmentState.IN_PROGRESS: _l("pågår"), AssignmentState.COMPLETED: _l("genomförd")}
 
 
 def rows(period: PraoPeriod) -> list[list[str]]:
@@ -43,7 +48,7 @@ def rows(period: PraoPeriod) -> list[list[str]]:
     for enrolment in enrolments:
         student = enrolment.student
         row = [student.first_name, student.last_name, student.class_name,
-               ENROLMENT_WORDS[enrolment.state]]
+               str(ENROLMENT_WORDS[enrolment.state])]
         assignment = placed.get(enrolment.id)
         if assignment is None:
             row += [""] * (len(HEADERS) - len(row))
@@ -51,8 +56,8 @@ def rows(period: PraoPeriod) -> list[list[str]]:
             p = assignment.placement
             row += [p.organisation.name, p.title, p.address, p.postal_code, p.city,
                     f"{p.day_start:%H:%M}–{p.day_end:%H:%M}", p.supervisor_name,
-                    p.supervisor_phone, p.supervisor_email, SOURCE_WORDS[assignment.source],
-                    STATE_WORDS.get(assignment.state, "")]
+                    p.supervisor_phone, p.supervisor_email, str(SOURCE_WORDS[assignment.source]),
+                    str(STATE_WORDS.get(assignment.state, ""))]
         table.append([safe_cell(value) for value in row])
     return table
 
@@ -61,15 +66,15 @@ def to_csv(table: list[list[str]]) -> bytes:
     """Semicolons and a BOM, like the pupil export: Swedish Excel opens it as it is."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADERS)
+    writer.writerow([str(header) for header in HEADERS])
     writer.writerows(table)
     return buffer.getvalue().encode("utf-8-sig")
 
 
 def to_xlsx(table: list[list[str]]) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Vem går vart")
-    sheet.append(HEADERS)
+    sheet = workbook.create_sheet(_("Vem går vart"))
+    sheet.append([str(header) for header in HEADERS])
     for row in table:
         sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in row])
     buffer = io.BytesIO()

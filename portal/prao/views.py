@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -176,9 +176,9 @@ def place(period_id: int, enrolment_id: int) -> ResponseReturnValue:
 
 def _option_label(option: placing.HandOption) -> str:
     placement = option.offer.placement
-    label = _("%(title)s, %(org)s, %(city)s (%(free)d lediga)", title=placement.title,
-              org=placement.organisation.name, city=placement.city,
-              free=option.offer.seats_free)
+    label = ngettext("%(title)s, %(org)s, %(city)s (%(num)d ledig)",
+                     "%(title)s, %(org)s, %(city)s (%(num)d lediga)", option.offer.seats_free,
+                     title=placement.title, org=placement.organisation.name, city=placement.city)
     return label if option.covers_needs else label + " · " + _("saknar något eleven behöver")
 
 

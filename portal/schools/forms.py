@@ -7,7 +7,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from portal.accounts.forms import MultiCheckboxField
-from portal.formtools import PortalForm, choices
+from portal.formtools import PortalForm, choices, id_or_zero
 
 
 def _required(message: object) -> DataRequired:
@@ -37,7 +37,7 @@ class SchoolForm(PortalForm):
                     Regexp(r"^[0-9]{8}\Z", message=_l("Skolenhetskoden är åtta siffror."))],
         render_kw={"inputmode": "numeric"})
     address = StringField(_l("Adress"), validators=[Optional(), _max(300)])
-    municipality = SelectField(_l("Kommun"), coerce=int,
+    municipality = SelectField(_l("Kommun"), coerce=id_or_zero,
                                validators=[_required(_l("Välj kommun."))])
     counsellors = MultiCheckboxField(_l("Studie- och yrkesvägledare"), coerce=int)
 
@@ -45,8 +45,8 @@ class SchoolForm(PortalForm):
 class PeriodForm(PortalForm):
     name = StringField(_l("Namn"), description=_l("Till exempel ”Prao vt 2027 åk 8”."),
                        validators=[_required(_l("Fyll i ett namn.")), _max(120)])
-    grade = SelectField(_l("Årskurs"), coerce=int,
-                        choices=choices([(8, "8"), (9, "9")]),
+    grade = SelectField(_l("Årskurs"), coerce=id_or_zero,
+                        choices=choices([("", _l("Välj årskurs")), (8, "8"), (9, "9")]),
                         validators=[_required(_l("Välj årskurs."))])
     first_day = DateField(_l("Första dagen"), validators=[_required(_l("Välj ett datum."))])
     last_day = DateField(_l("Sista dagen"), validators=[_required(_l("Välj ett datum."))])

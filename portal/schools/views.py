@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.accounts.permissions import authorize, require
@@ -62,7 +63,7 @@ def municipality(municipality_id: int) -> ResponseReturnValue:
 
 def _school_form(school: School | None) -> SchoolForm:
     form = SchoolForm(obj=school)
-    form.municipality.choices = choices([(0, _("Välj kommun"))] + [
+    form.municipality.choices = choices([("", _("Välj kommun"))] + [
         (m.id, m.name) for m in services.municipalities()])
     form.counsellors.choices = choices((c.id, f"{c.name} ({c.email})")
                                        for c in services.counsellors())
@@ -131,7 +132,8 @@ def new_period(school_id: int) -> ResponseReturnValue:
         except services.SchoolError as error:
             _field_error(form, error)
         else:
-            flash(_("Perioden är skapad med %(n)d elever.", n=len(period.enrolments)),
+            flash(ngettext("Perioden är skapad med %(num)d elev.",
+                           "Perioden är skapad med %(num)d elever.", len(period.enrolments)),
                   "success")
             return redirect(url_for("schools.period", period_id=period.id))
     return render_template("schools/new_period.html", form=form, school=school)

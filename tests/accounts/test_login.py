@@ -109,3 +109,16 @@ def test_anonymous_user_is_sent_to_login_with_return_address(client, world):
     response = client.get("/utkorg")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/logga-in?next=")
+
+
+def test_logout_ends_every_copy_of_the_session_cookie(client, app, login_as):
+    """A copied cookie (another tab, a stolen copy) dies with the sign-out, even though
+    the copy is still validly signed: the user's session token is rotated."""
+    login_as("coordinator")
+    copy = new_client(app)
+    for cookie in client._cookies.values():
+        copy.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+    assert copy.get("/anvandare").status_code == 200
+    assert post_form(client, "/logga-ut", {}).status_code == 302
+    response = copy.get("/anvandare")
+    assert response.status_code == 302 and "/logga-in" in response.headers["Location"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from portal.accounts.passwords import password_problem
+from portal.notifications.models import OutboxEmail
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +56,41 @@ def test_long_uncommon_passwords_are_accepted(password):
 
 def test_very_long_is_refused():
     assert "högst 128" in password_problem("ord " * 40)
+
+
+@pytest.mark.parametrize(("password", "why"), [
+    ("123456789012", "enkel följd"),                 # digits in a row
+    ("qwertyuiopasdf", "vanliga ord"),               # a keyboard row, among the most used
+    ("sommar2026sommar", "upprepar samma ord"),      # one Swedish word twice and a year
+    ("mnbvcxzlkjhgfd", "tangentbordet"),             # a keyboard walk
+    ("julaftonpåsk", "vanliga ord"),                 # Swedish words zxcvbn alone misses
+    ("kärlekhjärta", "vanliga ord"),
+])
+def test_easily_guessed_passwords_are_refused_with_the_reason(password, why):
+    problem = password_problem(password, "someone@skola.se")
+    assert problem is not None and why in problem
+
+
+def test_password_built_on_the_users_own_name_is_refused():
+    assert "ditt namn" in password_problem("KarinLindqvist!!", "k.l@skola.se",
+                                           "Karin Lindqvist")
+    assert password_problem("KarinLindqvist!!", "k.l@skola.se", "Olle Berg") is None
+
+
+def test_the_reason_is_beside_the_field_in_the_users_language(app, client, db, world):
+    from portal.accounts import services
+    from portal.accounts.models import Role
+    from tests.conftest import post_form
+
+    with app.test_request_context():
+        services.invite_user(world.users["coordinator"], email="ny@skola.se", name="Ny Person",
+                             role=Role.COUNCIL)
+        link = db.session.scalars(select(OutboxEmail.body_text)).one()
+    path = link[link.index("/inbjudan/"):].split()[0]
+    response = post_form(client, path, {"password": "123456789012", "confirm": "123456789012"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="password-error"' in html and "enkel följd" in html
+    client.get("/sprak/en")
+    response = post_form(client, path, {"password": "123456789012", "confirm": "123456789012"})
+    assert "simple sequence" in response.get_data(as_text=True)

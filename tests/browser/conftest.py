@@ -28,7 +28,16 @@ from werkzeug.serving import make_server
 
 from portal.demo import seed_demo
 from portal.extensions import db
-from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROLES, TIMEOUT_MS, log_in
+from tests.browser.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    ROLES,
+    TIMEOUT_MS,
+    HtmlPages,
+    log_in,
+    vnu_errors,
+)
 from tests.conftest import SMTPServer, make_app
 from tests.databases import create_database
 
@@ -88,11 +97,24 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+@pytest.fixture(scope="session")
+def html_pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HtmlPages]:
+    """Every page the browser tests open is kept; after the last test the Nu Html Checker
+    reads them all in one start of Java, and any error fails the run (at that teardown)."""
+    pages = HtmlPages()
+    yield pages
+    errors = vnu_errors(pages.documents, tmp_path_factory.mktemp("vnu"))
+    assert not errors, (f"{len(errors)} Nu Html Checker error(s) on the pages the browser "
+                        "tests visited:\n" + "\n".join(errors))
+
+
 @pytest.fixture
-def new_page(browser: Browser, live_server: str) -> Iterator[Callable[..., Page]]:
+def new_page(browser: Browser, live_server: str,
+             html_pages: HtmlPages) -> Iterator[Callable[..., Page]]:
     """Open a page in a new, isolated context: `new_page(**context_options)`. Every
     context made this way is closed after the test. A script error, or anything the
-    Content-Security-Policy blocked, fails the test: the portal must work with its CSP."""
+    Content-Security-Policy blocked, fails the test: the portal must work with its CSP.
+    The HTML of every page opened is kept for the Nu Html Checker."""
     contexts: list[BrowserContext] = []
     problems: list[str] = []
 
@@ -106,6 +128,7 @@ def new_page(browser: Browser, live_server: str) -> Iterator[Callable[..., Page]
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
+        html_pages.watch(page)
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
         page.on("console", on_console)
         return page

@@ -1,14 +1,19 @@
 """What the browser tests share besides fixtures: where Chromium is, the viewports, the
-demo users of each role and signing in through the form."""
+demo users of each role, signing in through the form, axe-core and the Nu Html Checker."""
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, Response
 
 from portal.accounts.models import Role
 from portal.demo import DEMO_PASSWORD, USERS
@@ -98,3 +103,60 @@ def describe_violations(violations: list[dict[str, Any]], where: str) -> str:
 def assert_accessible(page: Page, where: str = "") -> None:
     violations = axe_violations(page)
     assert not violations, describe_violations(violations, where or page.url)
+
+
+# --- the Nu Html Checker --------------------------------------------------------------
+
+BROWSER_TESTS = Path(__file__).resolve().parent
+VNU_JAR = Path(os.environ.get(
+    "PORTAL_VNU_JAR", BROWSER_TESTS / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"))
+JAVA = os.environ.get("PORTAL_JAVA") or shutil.which("java") or "/usr/bin/java"
+
+
+@dataclass
+class HtmlPages:
+    """The HTML of every page the browser received from the portal, as the server sent it
+    (before any script ran), one copy of each distinct document, checked in one batch."""
+
+    documents: dict[str, str] = field(default_factory=dict)  # html -> first URL seen
+
+    def watch(self, page: Page) -> None:
+        page.on("response", self._keep)
+
+    def _keep(self, response: Response) -> None:
+        if response.request.resource_type != "document" or 300 <= response.status < 400:
+            return  # a redirect has no page of its own
+        if "text/html" not in response.headers.get("content-type", ""):
+            return
+        try:
+            html = response.text()
+        except PlaywrightError:
+            return  # the browser left the page before its body arrived
+        self.documents.setdefault(html, response.url)
+
+
+def vnu_errors(documents: dict[str, str], workdir: Path) -> list[str]:
+    """Run vnu.jar once over every document; one line per error, naming the page's URL."""
+    if not VNU_JAR.is_file():
+        raise AssertionError(
+            f"Nu Html Checker saknas: {VNU_JAR}. Installera den med `cd tests/browser && "
+            "npm ci --ignore-scripts` (./dev.sh test gör det).")
+    urls: dict[str, str] = {}  # file name -> the page's address
+    for number, (html, url) in enumerate(documents.items()):
+        path = workdir / f"page-{number:04d}.html"
+        path.write_text(html, encoding="utf-8")
+        urls[path.name] = url
+    if not urls:
+        return []
+    result = subprocess.run(  # noqa: S603 - our own jar on our own files
+        [JAVA, "-jar", str(VNU_JAR), "--format", "json", "--errors-only", "--exit-zero-always",
+         *(str(workdir / name) for name in sorted(urls))],
+        capture_output=True, text=True, timeout=600, check=False)
+    if result.returncode != 0 or not result.stderr.strip():
+        raise AssertionError(f"vnu.jar kunde inte köras: {result.stderr or result.stdout}")
+    messages = json.loads(result.stderr)["messages"]  # vnu writes its report to stderr
+    errors = [f"{urls.get(m.get('url', '').rsplit('/', 1)[-1], m.get('url'))}:"
+              f"{m.get('lastLine', '?')}: {m.get('message')}\n"
+              f"      {m.get('extract', '').strip()}"
+              for m in messages if m.get("type") == "error"]
+    return list(dict.fromkeys(errors))  # a page opened twice reports its error once

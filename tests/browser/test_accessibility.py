@@ -66,11 +66,12 @@ def test_role_start_page(page_as: Callable[..., Page], role: str) -> None:
     assert_accessible(page, f"{ROLES[role].start_path} as {role}")
 
 
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("path", COORDINATOR_PAGES)
-def test_coordinator_page(page_as: Callable[..., Page], path: str) -> None:
-    page = page_as("coordinator")
+def test_coordinator_page(page_as: Callable[..., Page], path: str, viewport: str) -> None:
+    page = page_as("coordinator", **VIEWPORTS[viewport])
     _open(page, path)
-    assert_accessible(page, f"{path} as coordinator")
+    assert_accessible(page, f"{path} as coordinator ({viewport})")
 
 
 def test_axe_finds_a_planted_violation(page: Page) -> None:

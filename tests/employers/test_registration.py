@@ -110,13 +110,6 @@ def test_bad_input_is_explained_beside_the_field_and_nothing_is_saved(client, wo
     assert (_count(db, Organisation), _count(db, User), _count(db, OutboxEmail)) == before
 
 
-def test_existing_account_email_is_refused(client, world, db):
-    response = post_form(client, "/arbetsgivare/registrera",
-                         _form(world, email=world.users["employer"].email.upper()))
-    assert "Det finns redan ett konto" in response.get_data(as_text=True)
-    assert _count(db, Organisation) == 2
-
-
 def test_typed_values_are_kept_after_an_error(client, world):
     response = post_form(client, "/arbetsgivare/registrera", _form(world, phone="x"))
     html = response.get_data(as_text=True)

@@ -60,7 +60,8 @@ def test_language_choice_survives_login(client, world):
 
 
 def test_every_message_has_an_english_translation():
-    method_map = [("portal/**.py", "python"), ("templates/**.html", "jinja2")]
+    method_map = [("portal/**.py", "python"), ("templates/**.html", "jinja2"),
+                  ("templates/**.txt", "jinja2")]
     source = {message[2] if isinstance(message[2], str) else message[2][0]
               for message in extract_from_dir(ROOT, method_map, keywords=KEYWORDS)}
     with open(ROOT / "portal/translations/en/LC_MESSAGES/messages.po", "rb") as po:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from portal.employers.models import PlacementOffer
 from portal.matching import services
+from portal.matching.engine import Step
 from portal.matching.models import MatchingRun, MatchResult, ResultSource, RunStatus
 from portal.notifications.worker import send_due
 from portal.prao.models import Assignment, AssignmentState
@@ -47,9 +48,9 @@ def _results(db, run) -> dict[int, int | None]:
 def test_same_seed_same_result(db, world, region):
     period, _, _ = region
     user = world.users["counsellor"]
-    first = services.start_round(user, [period], "none", second=True, seed=12345)
-    again = services.start_round(user, [period], "none", second=True, seed=12345)
-    other = services.start_round(user, [period], "none", second=True, seed=54321)
+    first = services.start_round(user, [period], "none", last_step=Step.SECOND, seed=12345)
+    again = services.start_round(user, [period], "none", last_step=Step.SECOND, seed=12345)
+    other = services.start_round(user, [period], "none", last_step=Step.SECOND, seed=54321)
     assert _results(db, first) == _results(db, again)
     assert first.seed == 12345
     lotteries = [dict(db.session.execute(select(MatchResult.enrolment_id, MatchResult.lottery)
@@ -61,17 +62,22 @@ def test_same_seed_same_result(db, world, region):
 @freeze_time(AFTER_WINDOW)
 def test_capacity_respected_and_explained(db, world, region):
     period, offers, pupils = region
-    run = services.start_round(world.users["counsellor"], [period], "none", second=False,
+    run = services.start_round(world.users["counsellor"], [period], "none", last_step=Step.FIRST,
                                seed=7)
     results = db.session.scalars(select(MatchResult).where(MatchResult.run_id == run.id)
                                  .order_by(MatchResult.lottery)).all()
     assert [r.offer_id for r in results] == [offers[0].id, offers[1].id, offers[1].id,
                                              offers[2].id, offers[2].id, None]
-    assert results[0].explanation == "Du fick ditt förstahandsval."
-    assert results[1].explanation == (
-        "Du fick ditt andra val. Ditt första val hade 1 plats och de gick till elever med "
+    assert results[0].explanation == {"code": "first_choice", "params": {}}
+    assert results[0].explanation_text == "Du fick ditt förstahandsval."
+    assert results[1].explanation_text == (
+        "Du fick ditt andra val. Ditt första val hade 1 plats och den gick till en elev med "
         f"lägre lottnummer än ditt. Ditt lottnummer var {results[1].lottery}.")
-    assert "Din studie- och yrkesvägledare hjälper dig" in results[5].explanation
+    assert results[3].explanation_text == (
+        "Du fick ditt tredje val. Ditt första val hade 1 plats och den gick till en elev med "
+        "lägre lottnummer än ditt. Ditt andra val hade 2 platser och de gick till elever med "
+        f"lägre lottnummer än ditt. Ditt lottnummer var {results[3].lottery}.")
+    assert "Din studie- och yrkesvägledare hjälper dig" in results[5].explanation_text
     assert services.stats(run)["by_rank"] == {"1": 1, "2": 2, "3": 2}
 
 
@@ -84,7 +90,7 @@ def test_counsellor_runs_reviews_moves_and_publishes(client, db, world, region, 
     db.session.commit()
     login_as("counsellor")
     response = post_form(client, "/matchning", {"periods": [str(period.id)], "policy": "none",
-                                                "second_round": "y", "seed": "99"})
+                                                "last_step": "second", "seed": "99"})
     assert response.status_code == 302
     run = db.session.scalars(select(MatchingRun)).one()
     page = client.get(f"/matchning/{run.id}").get_data(as_text=True)
@@ -123,7 +129,7 @@ def test_counsellor_runs_reviews_moves_and_publishes(client, db, world, region, 
 @freeze_time(AFTER_WINDOW)
 def test_move_by_hand_and_to_no_place(client, db, world, region, login_as):
     period, offers, pupils = region
-    run = services.start_round(world.users["counsellor"], [period], "none", second=False,
+    run = services.start_round(world.users["counsellor"], [period], "none", last_step=Step.FIRST,
                                seed=3)
     last = db.session.scalars(select(MatchResult).where(
         MatchResult.run_id == run.id, MatchResult.offer_id.is_(None))).one()
@@ -144,7 +150,7 @@ def test_counsellor_of_another_school_gets_404(client, db, world, login_as):
     period = factories.PraoPeriodFactory(school=world.school_b)
     factories.EnrolmentFactory(period=period)
     db.session.commit()
-    run = services.start_round(world.users["coordinator"], [period], "none", second=False,
+    run = services.start_round(world.users["coordinator"], [period], "none", last_step=Step.FIRST,
                                seed=1)
     login_as("counsellor")
     assert client.get(f"/matchning/{run.id}").status_code == 404
@@ -164,7 +170,7 @@ def test_concurrent_moves_never_overbook(separate_app):
         for _ in range(8):
             factories.EnrolmentFactory(period=period)
         database.session.commit()
-        run = services.start_round(coordinator, [period], "none", second=False, seed=5)
+        run = services.start_round(coordinator, [period], "none", last_step=Step.FIRST, seed=5)
         result_ids = database.session.scalars(select(MatchResult.id).where(
             MatchResult.run_id == run.id)).all()
         ids = (run.id, target.id, coordinator.id)
@@ -173,12 +179,13 @@ def test_concurrent_moves_never_overbook(separate_app):
     barrier = threading.Barrier(len(result_ids))
 
     def move(result_id: int) -> None:
-        with separate_app.app_context():
+        # As the POST requests would: a writing request takes SQLite's write lock first.
+        with separate_app.test_request_context(method="POST"):
             from portal.accounts.models import User
 
-            user = database.session.get(User, ids[2])
-            barrier.wait()
+            barrier.wait()  # before any query: a writer on SQLite holds the lock from BEGIN
             try:
+                user = database.session.get(User, ids[2])
                 services.move(ids[0], result_id, ids[1], user)
                 outcomes.append("ok")
             except services.MatchingError:
@@ -203,8 +210,8 @@ def test_counsellor_does_not_see_region_wide_rounds(client, db, world, login_as)
     own = factories.PraoPeriodFactory(school=world.school_a, name="Egen period")
     other = factories.PraoPeriodFactory(school=world.school_b, name="Grannskolans period")
     db.session.commit()
-    services.start_round(world.users["coordinator"], [own, other], "none", False, seed=1)
-    mine = services.start_round(world.users["counsellor"], [own], "none", False, seed=2)
+    services.start_round(world.users["coordinator"], [own, other], "none", Step.FIRST, seed=1)
+    mine = services.start_round(world.users["counsellor"], [own], "none", Step.FIRST, seed=2)
     login_as("counsellor")
     html = client.get("/matchning").get_data(as_text=True)
     assert f"/matchning/{mine.id}" in html

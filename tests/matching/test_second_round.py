@@ -15,6 +15,7 @@ from portal.matching import (
     Placement,
     Result,
     SecondRoundOptions,
+    Step,
     Student,
     second_round,
     solve,
@@ -71,7 +72,7 @@ def test_places_as_many_as_a_maximum_flow_and_keeps_round_one(
         elif after is not None:
             assert fits(s, by_id[after])
             outcome = result.outcome(s.id)
-            assert outcome.second_round and outcome.rank is None
+            assert outcome.step is Step.SECOND and outcome.rank is None
     load = Counter(pid for pid in result.assignments.values() if pid is not None)
     assert all(load[p.id] + result.free_seats[p.id] == p.capacity for p in placements)
     assert result.stats.by_rank == first.stats.by_rank
@@ -138,7 +139,7 @@ def test_a_wished_sector_beats_a_slightly_nearer_seat() -> None:
         Placement("care", 1, sector="vård", location=EAST_5KM),
     ]
     pupil = Student("s", ("full",), lottery=1, location=LUND)
-    result = solve([pupil], placements, second=True)
+    result = solve([pupil], placements, last_step=Step.SECOND)
     assert result.assignments == {"s": "care"}
     assert result.stats.second_round == 1
 
@@ -151,7 +152,8 @@ def test_a_much_nearer_seat_beats_the_sector_penalty() -> None:
     ]
     pupil = Student("s", ("full",), lottery=1, location=LUND)
     options = SecondRoundOptions(sector_penalty_m=2_000)
-    assert solve([pupil], placements, second=True, options=options).assignments == {"s": "near"}
+    result = solve([pupil], placements, last_step=Step.SECOND, options=options)
+    assert result.assignments == {"s": "near"}
 
 
 def test_the_nearer_seat_in_the_same_sector() -> None:
@@ -160,7 +162,7 @@ def test_the_nearer_seat_in_the_same_sector() -> None:
         Placement("close", 1, sector="it", location=EAST_1KM),
     ]
     pupil = Student("s", (), lottery=1, location=LUND)
-    assert solve([pupil], placements, second=True).assignments == {"s": "close"}
+    assert solve([pupil], placements, last_step=Step.SECOND).assignments == {"s": "close"}
 
 
 def test_the_maximum_wins_over_the_cheapest() -> None:
@@ -175,14 +177,14 @@ def test_the_maximum_wins_over_the_cheapest() -> None:
     ]
     for limit in (None, 1):
         options = SecondRoundOptions(nearest=limit)
-        result = solve(pupils, placements, second=True, options=options)
+        result = solve(pupils, placements, last_step=Step.SECOND, options=options)
         assert result.assignments == {"a": "far", "b": "near"}
 
 
 def test_the_callers_compatible_list_limits_round_two() -> None:
     placements = [Placement("wrong_weeks", 1), Placement("right_weeks", 1)]
     pupil = Student("s", (), lottery=1, compatible=frozenset({"right_weeks"}))
-    assert solve([pupil], placements, second=True).assignments == {"s": "right_weeks"}
+    assert solve([pupil], placements, last_step=Step.SECOND).assignments == {"s": "right_weeks"}
 
 
 def test_without_a_fitting_seat_the_pupil_stays_unplaced_with_round_one_explained() -> None:
@@ -191,7 +193,7 @@ def test_without_a_fitting_seat_the_pupil_stays_unplaced_with_round_one_explaine
         Student("a", ("full",), lottery=1),
         Student("b", ("full",), lottery=2, needs=frozenset({"step_free"})),
     ]
-    result = solve(pupils, placements, second=True)
+    result = solve(pupils, placements, last_step=Step.SECOND)
     assert result.assignments == {"a": "full", "b": None}
     assert result.stats.second_round == 0
     assert [m.reason for m in result.outcomes["b"].missed] == ["needs"]
@@ -216,6 +218,6 @@ def test_a_seat_beyond_the_nearest_when_only_it_places_everyone() -> None:
         Student("b", (), lottery=2, needs=step_free, location=LUND),
         Student("c", (), lottery=3, needs=step_free, location=LUND),
     ]
-    result = solve(pupils, placements, second=True, options=SecondRoundOptions(nearest=1))
+    result = solve(pupils, placements, last_step=Step.SECOND, options=SecondRoundOptions(nearest=1))
     assert result.assignments["a"] == "far"
     assert result.stats.second_round == 3

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.matching import InvalidInstance, Missed, Placement, Student, stable_round
+from portal.matching import InvalidInstance, Missed, Placement, Step, Student, stable_round
 from tests.matching.reference import acceptable, deferred_acceptance
 from tests.matching.strategies import PROPERTY, instances
 
@@ -132,7 +132,7 @@ def test_the_issue_example_explained() -> None:
     result = stable_round(students, placements)
     assert result.assignments == {"a": "p1", "b": "p2", "c": "p1"}
     outcome = result.outcome("b")
-    assert (outcome.placement, outcome.rank, outcome.second_round) == ("p2", 2, False)
+    assert (outcome.placement, outcome.rank, outcome.step) == ("p2", 2, Step.FIRST)
     assert outcome.missed == (Missed("p1", 1, "full", 2, worst_admitted=(0, 5)),)
     assert result.stats.by_rank == {1: 2, 2: 1}
 

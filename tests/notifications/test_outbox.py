@@ -93,13 +93,52 @@ def test_temporary_refusal_is_retried_later(db, mailbox):
     assert email.status is OutboxStatus.SENT and email.attempts == 2
 
 
-def test_gives_up_after_max_attempts_and_can_be_requeued(app, client, db, mailbox, login_as,
-                                                         smtp_server):
-    email = factories.OutboxEmailFactory(attempts=app.config["OUTBOX_MAX_ATTEMPTS"] - 1)
-    db.session.commit()
+def _smtp_down_for(smtp_server, start, hours: float, every_minutes: int = 5):
+    """The worker keeps running (as cron would) while the server is down."""
     smtp_server.stop()
     try:
-        assert send_due().failed == 1
+        for step in range(int(hours * 60 / every_minutes)):
+            send_due(now=start + timedelta(minutes=step * every_minutes))
+    finally:
+        smtp_server.start()
+
+
+def test_a_five_hour_outage_delivers_every_email_once_and_fails_none(db, mailbox, smtp_server):
+    emails = [factories.OutboxEmailFactory() for _ in range(3)]
+    db.session.commit()
+    start = utcnow()
+    _smtp_down_for(smtp_server, start, hours=5.5, every_minutes=1)
+    assert _status_counts(db) == {OutboxStatus.PENDING: 3}
+    back = start + timedelta(hours=7)  # back-off is at most an hour: every row is due
+    assert send_due(now=back).sent == 3
+    assert send_due(now=back + timedelta(hours=2)).sent == 0
+    assert sorted(m["Message-ID"] for m in mailbox.messages) == sorted(
+        e.message_id for e in emails)
+    assert _status_counts(db) == {OutboxStatus.SENT: 3}
+
+
+def test_backoff_never_waits_more_than_an_hour_in_an_outage(db, mailbox, smtp_server):
+    email = factories.OutboxEmailFactory()
+    db.session.commit()
+    start = utcnow()
+    _smtp_down_for(smtp_server, start, hours=10, every_minutes=10)
+    db.session.refresh(email)
+    assert email.next_attempt_at - start <= timedelta(hours=11)
+    assert email.status is OutboxStatus.PENDING
+
+
+def test_gives_up_after_the_retry_window_says_why_and_can_be_requeued(
+        app, client, db, mailbox, login_as, smtp_server):
+    window = timedelta(hours=app.config["OUTBOX_RETRY_HOURS"])
+    assert window >= timedelta(hours=72)
+    email = factories.OutboxEmailFactory()
+    db.session.commit()
+    start = utcnow()
+    smtp_server.stop()
+    try:
+        assert send_due(now=start).retried == 1
+        assert send_due(now=start + window - timedelta(minutes=1)).retried == 1
+        assert send_due(now=start + window).failed == 1
     finally:
         smtp_server.start()
     db.session.refresh(email)
@@ -108,10 +147,45 @@ def test_gives_up_after_max_attempts_and_can_be_requeued(app, client, db, mailbo
     login_as("coordinator")
     page = client.get("/utkorg?status=failed").get_data(as_text=True)
     assert email.subject in page
+    assert "kunde inte lämnas över på 72 timmar" in page
     response = post_form(client, f"/utkorg/{email.id}/forsok-igen", {})
     assert response.status_code == 302
+    db.session.refresh(email)
+    assert email.failing_since is None and email.failure_reason is None  # a new window
     assert send_due().sent == 1
     assert len(mailbox.messages) == 1
+
+
+def test_permanent_refusal_is_explained_in_the_failed_list(client, db, mailbox, login_as):
+    mailbox.refuse["slutat@skola.se"] = "550 5.1.1 No such user"
+    email = factories.OutboxEmailFactory(recipient="slutat@skola.se")
+    db.session.commit()
+    assert send_due().failed == 1
+    login_as("coordinator")
+    listing = client.get("/utkorg?status=failed").get_data(as_text=True)
+    assert "tog inte emot meddelandet" in listing
+    detail = client.get(f"/utkorg/{email.id}").get_data(as_text=True)
+    assert "Kontrollera adressen" in detail and "No such user" in detail
+
+
+def test_a_refused_sign_in_is_waited_out_like_an_outage(db, mailbox, monkeypatch):
+    """535 (our SMTP password is wrong) is about the server, not the message: every email
+    would get it, so none is failed for it and the round stops."""
+    import smtplib
+
+    from portal.extensions import mail
+
+    for _ in range(3):
+        factories.OutboxEmailFactory()
+    db.session.commit()
+
+    def refuse(message):
+        raise smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication failed")
+
+    monkeypatch.setattr(mail, "send", refuse)
+    report = send_due()
+    assert (report.failed, report.retried) == (0, 1)
+    assert _status_counts(db) == {OutboxStatus.PENDING: 3}
 
 
 def test_backoff_grows_and_is_capped():

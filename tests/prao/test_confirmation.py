@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-import pytest
 from sqlalchemy import select
 
 from portal.employers.models import PlacementOffer
@@ -18,7 +17,6 @@ from portal.prao.models import Assignment, AssignmentState, StepRecord
 from portal.schools.models import Enrolment, EnrolmentState, Wish
 from tests import factories
 from tests.conftest import new_client, post_form
-from tests.databases import postgres_url
 
 
 def _state(db, assignment) -> AssignmentState:
@@ -93,11 +91,12 @@ def test_decline_frees_the_seat_returns_the_pupil_and_alerts_the_counsellor(
 
 
 def test_a_declined_pupil_is_in_the_next_round_for_the_unplaced(client, prao, db, world):
+    from portal.matching.engine import Step
     from portal.matching.services import start_round
 
     services.decline(prao.first.id, prao.placement.id, "Nej tack",
                      services.Actor(None, "Handledare"))
-    run = start_round(world.users["counsellor"], [prao.period], "none", second=True, seed=3)
+    run = start_round(world.users["counsellor"], [prao.period], "none", Step.SECOND, seed=3)
     assert {r.enrolment_id for r in run.results} == {prao.first.enrolment_id}
 
 
@@ -139,6 +138,7 @@ def test_supervisor_link_tampered_expired_or_for_another_workplace_is_refused(
 
 def test_publishing_emails_say_what_the_portal_offers_and_carry_the_supervisor_link(
         client, db, world, mailbox):
+    from portal.matching.engine import Step
     from portal.matching.services import publish, start_round
 
     period = factories.PraoPeriodFactory(school=world.school_a)
@@ -148,7 +148,7 @@ def test_publishing_emails_say_what_the_portal_offers_and_carry_the_supervisor_l
     pupil = factories.EnrolmentFactory(period=period, student__first_name="Alva")
     db.session.add(Wish(enrolment=pupil, offer=offer, rank=1))
     db.session.commit()
-    run = start_round(world.users["counsellor"], [period], "none", second=False, seed=1)
+    run = start_round(world.users["counsellor"], [period], "none", Step.FIRST, seed=1)
     with client.application.test_request_context():  # as from the publish button
         publish(run.id, world.users["counsellor"])
     send_due()
@@ -163,7 +163,6 @@ def test_publishing_emails_say_what_the_portal_offers_and_carry_the_supervisor_l
     assert "employer_pupils_proposed" in kinds
 
 
-@pytest.mark.skipif(postgres_url() is None, reason="races need PostgreSQL's row locks")
 def test_confirm_and_decline_at_once_one_wins(separate_app):
     """The employer confirms while the supervisor declines, at the same moment, twenty
     times over: exactly one answer wins each time and the seat is freed only on a decline."""
@@ -182,7 +181,8 @@ def test_confirm_and_decline_at_once_one_wins(separate_app):
     outcomes: dict[int, list[str]] = {i: [] for i in ids}
 
     def answer(assignment_id: int, confirming: bool, barrier: threading.Barrier) -> None:
-        with separate_app.app_context():
+        # As the two POST requests would: a writing request takes SQLite's write lock first.
+        with separate_app.test_request_context(method="POST"):
             from portal.accounts.models import User
 
             actor = services.Actor.of(database.session.get(User, user_id)) if confirming \

@@ -8,11 +8,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from portal.employers.calendar.services import MAX_PUPILS
 from portal.employers.placements.forms import TOO_LONG, WholeNumberField
-from portal.formtools import PortalForm
+from portal.formtools import PortalForm, id_or_zero
 
 
 class CalendarEntryForm(PortalForm):
-    school = SelectField(_l("Skola"), coerce=int,
+    school = SelectField(_l("Skola"), coerce=id_or_zero,
                          validators=[DataRequired(message=_l("Välj skola."))])
     weeks = StringField(
         _l("Praoveckor"), description=_l("Till exempel 11–12 2027."),

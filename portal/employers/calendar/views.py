@@ -41,7 +41,7 @@ def calendar_entry_new() -> ResponseReturnValue:
     form = CalendarEntryForm()
     schools = db.session.scalars(select(School).join(School.municipality)
                                  .order_by(Municipality.name, School.name)).all()
-    form.school.choices = choices([(0, _("Välj skola"))]
+    form.school.choices = choices([("", _("Välj skola"))]
                                   + [(s.id, f"{s.name} ({s.municipality.name})")
                                      for s in schools])
     if form.validate_on_submit():

@@ -95,7 +95,7 @@ class PlacementForm(PortalForm):
     tasks = _text(_l("Det här får eleven göra"), 2000, area=True, render_kw={"rows": 4})
 
     address = _text(_l("Arbetsplatsens adress"), 300,
-                    render_kw={"autocomplete": "street-address"})
+                    render_kw={"autocomplete": "address-line1"})
     postal_code = StringField(
         _l("Postnummer"),
         validators=[Optional(), Regexp(r"^[0-9]{3} ?[0-9]{2}\Z",

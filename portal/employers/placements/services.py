@@ -361,9 +361,10 @@ def _check_seats(seats: int, taken: int = 0) -> None:
         raise FieldProblems({"seats": [_("Högst %(max)d platser per erbjudande.",
                                          max=MAX_SEATS)]})
     if seats < taken:
-        raise FieldProblems({"seats": [_(
-            "%(taken)d platser är redan bokade, så antalet kan inte bli lägre än %(taken)d.",
-            taken=taken)]})
+        raise FieldProblems({"seats": [ngettext(
+            "%(num)d plats är redan bokad, så antalet kan inte bli lägre än %(num)d.",
+            "%(num)d platser är redan bokade, så antalet kan inte bli lägre än %(num)d.",
+            taken)]})
 
 
 def _lock(placement: Placement) -> None:

@@ -195,9 +195,10 @@ def offer_new(placement_id: int) -> ResponseReturnValue:
         except service.Refused as refused:
             form.weeks.errors.extend(refused.problems)
         else:
-            return _after_offer(placement, _("%(seats)d platser vecka %(weeks)s är tillagda.",
-                                             seats=offer.seats,
-                                             weeks=week_label(offer.first_week, offer.last_week)))
+            return _after_offer(placement, ngettext("%(num)d plats vecka %(weeks)s är tillagd.",
+                                                    "%(num)d platser vecka %(weeks)s är tillagda.",
+                                                    offer.seats, weeks=week_label(
+                                                        offer.first_week, offer.last_week)))
     return render_template("employers/placement_offer.html", form=form, placement=placement,
                            offer=None)
 

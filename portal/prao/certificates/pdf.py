@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from fpdf.enums import XPos, YPos
 
-from portal.clock import local
 from portal.prao.certificates.services import grouped, verification_url
 from portal.prao.models import Certificate
 from portal.prao.pdf import FAMILY, MUTED_COLOUR, TEXT_COLOUR, Document
+from portal.templating import long_date
 
 QR_SIZE = 34  # mm: scans from paper at arm's length
 
 
 def _day(iso: str) -> str:
-    return format_date(date.fromisoformat(iso), "long")
+    return long_date(date.fromisoformat(iso))
 
 
 def certificate_pdf(certificate: Certificate, lang: str) -> bytes:
@@ -36,8 +36,9 @@ def certificate_pdf(certificate: Certificate, lang: str) -> bytes:
         (_("Praoplats"), str(facts["placement"])),
         (_("Handledare"), str(facts["supervisor"])),
         (_("Period"), f"{_day(str(facts['first_day']))} – {_day(str(facts['last_day']))}"),
-        (_("Närvaro"), _("%(attended)s av %(days)s praodagar", attended=facts["days_attended"],
-                         days=facts["prao_days"])),
+        (_("Närvaro"), ngettext("%(attended)s av %(num)s praodag",
+                                "%(attended)s av %(num)s praodagar", int(facts["prao_days"]),
+                                attended=facts["days_attended"])),
         (_("Arbetad tid"), str(facts["hours_text"])),
         (_("Skola"), f"{facts['school']}, {facts['municipality']}"),
     ], size=11)
@@ -72,7 +73,7 @@ def _verification(doc: Document, certificate: Certificate) -> None:
                    new_x=XPos.LEFT, new_y=YPos.NEXT)
     doc.set_font(FAMILY, "", 8)
     doc.multi_cell(width, 4, verification_url(certificate), new_x=XPos.LEFT, new_y=YPos.NEXT)
-    issued = format_date(local(certificate.issued_at).date(), "long")
+    issued = long_date(certificate.issued_at)
     doc.multi_cell(width, 4.6, _("Utfärdat %(day)s av %(school)s genom Praoportalen.",
                                  day=issued, school=certificate.snapshot["school"]),
                    new_x=XPos.LEFT, new_y=YPos.NEXT)

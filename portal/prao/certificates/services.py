@@ -31,6 +31,7 @@ from portal.prao.models import (
 )
 from portal.prao.worktime import WorkedDay, hours_text, worked_minutes
 from portal.schools.models import Enrolment, PraoPeriod, Student
+from portal.templating import long_date
 
 # An assignment the employer took on; a proposal never confirmed has nothing to certify.
 ISSUABLE_STATES = (AssignmentState.CONFIRMED, AssignmentState.IN_PROGRESS,
@@ -94,7 +95,7 @@ def problems(assignment: Assignment, today: date,
     found: list[object] = []
     if today < period.last_day:
         found.append(_l("Intyget kan utfärdas tidigast praons sista dag, %(day)s.",
-                        day=format_date(period.last_day, "long")))
+                        day=long_date(period.last_day)))
     attendance = attendance or attendance_of(assignment)
     missing = [d for d in attendance.missing if d <= today]
     if missing:

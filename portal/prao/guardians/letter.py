@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.prao.days import count_prao_days
 from portal.prao.models import Assignment
+from portal.templating import long_date
 
 LETTER_LANGUAGES = ("sv", "en")
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
@@ -77,7 +78,7 @@ def _build(assignment: Assignment, lang: str, today: date) -> Letter:
         sections=(_workplace(assignment), _risks(assignment), _absence(assignment),
                   _insurance(assignment), _food_and_travel(), _contact(assignment)),
         sender=_sender(assignment),
-        dated=format_date(today, "long"),
+        dated=long_date(today),
         ack_prompt=_("Bekräfta att ni har tagit del av riskinformationen i brevet."),
         ack_button=_("Jag har tagit del av riskinformationen"),
         slip_heading=_("Svarstalong – lämnas till skolan"),
@@ -95,8 +96,8 @@ def _intro(assignment: Assignment) -> str:
              "%(last)s, %(days)d dagar. Praon är en del av skolans undervisning och "
              "skolplikten gäller. Här är det ni behöver veta om platsen.",
              name=assignment.enrolment.student.first_name,
-             first=format_date(period.first_day, "long"),
-             last=format_date(period.last_day, "long"), days=days)
+             first=long_date(period.first_day),
+             last=long_date(period.last_day), days=days)
 
 
 def _hours(assignment: Assignment) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
@@ -37,7 +38,8 @@ LINK_SALT = "guardian-acknowledgement"
 LINK_MAX_AGE = 120 * 24 * 3600
 # A letter by email only for a placement the employer has confirmed and that has not ended.
 SENDABLE_STATES = (AssignmentState.CONFIRMED, AssignmentState.IN_PROGRESS)
-LINK_LABEL = "Vårdnadshavare (länk)"
+# Stored with the checklist step in Swedish, like every "done by"; pages translate it.
+LINK_LABEL = _l("Vårdnadshavare (länk)")
 
 
 class GuardianError(ValueError):
@@ -262,8 +264,10 @@ def acknowledge(notice: GuardianNotice) -> bool:
     if done.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         return False
+    with force_locale("sv"):
+        label = str(LINK_LABEL)
     for step in ("guardians_informed", "guardians_acknowledged"):
-        record_step(assignment_id, step, label=LINK_LABEL)
+        record_step(assignment_id, step, label=label)
     audit(None, "guardian_acknowledged", notice)
     db.session.commit()
     return True

@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -84,7 +84,8 @@ def send_all(period_id: int) -> ResponseReturnValue:
         abort(400)
     lang = language(form.lang.data)
     sent = services.send_all(period, lang, current_user)
-    flash(_("%(n)d brev ligger i utkorgen.", n=sent), "success")
+    flash(ngettext("%(num)d brev ligger i utkorgen.", "%(num)d brev ligger i utkorgen.", sent),
+          "success")
     return redirect(url_for("guardians.period_overview", period_id=period.id, sprak=lang))
 
 

@@ -36,6 +36,10 @@ class Column:
     max_length: int | None = None
     help: str = ""  # what the column holds, for the upload page
 
+    def header(self, lang: str) -> str:
+        """The header to write in a file, as a reader of this language would."""
+        return self.english if lang == "en" else self.label
+
 
 # Lengths are the model's column lengths: a longer value is a problem, never cut silently.
 COLUMNS: tuple[Column, ...] = (

@@ -40,6 +40,7 @@ from portal.schools.imports.columns import (
     header_keys,
 )
 from portal.texts import gettext as _
+from portal.texts import language
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000  # a whole municipality's years 7-9 fit many times over
@@ -309,13 +310,15 @@ def _column_problems(positions: dict[str, list[int]], keys: set[str]) -> list[st
     for column in COLUMNS:
         found = positions.get(column.field, [])
         if not found and column.required:
+            other = "sv" if language() == "en" else "en"
             problems.append(_("Kolumnen %(name)s saknas. Filen behöver en kolumn med rubriken "
-                              "%(name)s (eller %(english)s).", name=column.label,
-                              english=column.english))
+                              "%(name)s (eller %(other)s).", name=column.header(language()),
+                              other=column.header(other)))
         elif len(found) > 1:
             letters = ", ".join(get_column_letter(index + 1) for index in found)
             problems.append(_("Kolumnen %(name)s finns flera gånger (kolumn %(letters)s). "
-                              "Ta bort den som inte ska användas.", name=column.label,
+                              "Ta bort den som inte ska användas.",
+                              name=column.header(language()),
                               letters=letters))
     return problems
 
@@ -411,7 +414,7 @@ def _parse_needs(value: str, name: str, codes: dict[str, str]) -> Parsed:
         return None, _("%(column)s: okänt behov ”%(value)s”. Använd koderna eller namnen i "
                        "portalens lista: %(known)s.", column=name,
                        value=_short(", ".join(unknown)),
-                       known=", ".join(entry.sv for entry in features()))
+                       known=", ".join(entry.label(language()) for entry in features()))
     return features_mask({codes[header_key(part)] for part in wanted}), None
 
 

@@ -105,10 +105,13 @@ def import_save(import_id: int) -> ResponseReturnValue:
         flash(_("Elevlistan ändrades av någon annan samtidigt. Ingenting sparades. "
                 "Ladda upp filen igen."), "warning")
     else:
-        flash(_("Elevlistan är sparad: %(new)d nya, %(updated)d uppdaterade, %(unchanged)d "
-                "oförändrade och %(missing)d som saknades i filen.", new=counts.new,
-                updated=counts.updated, unchanged=counts.unchanged, missing=counts.missing),
-              "success")
+        flash(" ".join((
+            _("Elevlistan är sparad:"),
+            ngettext("%(num)d ny,", "%(num)d nya,", counts.new),
+            ngettext("%(num)d uppdaterad,", "%(num)d uppdaterade,", counts.updated),
+            ngettext("%(num)d oförändrad", "%(num)d oförändrade", counts.unchanged),
+            ngettext("och %(num)d som saknades i filen.", "och %(num)d som saknades i filen.",
+                     counts.missing))), "success")
         for joined in counts.joined:
             if joined.pupils:
                 flash(_joined_message(joined), "success")

@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -49,7 +50,7 @@ def _period(period_id: int, action: str = "period.view") -> PraoPeriod:
 def enrol(period_id: int) -> ResponseReturnValue:
     found = _period(period_id, "enrolment.manage")
     added = schools.enrol_grade(found, current_user)
-    flash(_("%(n)d elever lades till.", n=added), "success")
+    flash(ngettext("%(num)d elev lades till.", "%(num)d elever lades till.", added), "success")
     return redirect(url_for("schools.period", period_id=found.id))
 
 
@@ -59,7 +60,8 @@ def email_links(period_id: int) -> ResponseReturnValue:
     found = _period(period_id, "enrolment.manage")
     reminder = request.form.get("reminder") == "1"
     sent = services.email_links(found, current_user, only_without_wishes=reminder)
-    flash(_("%(n)d e-postmeddelanden ligger i utkorgen.", n=sent), "success")
+    flash(ngettext("%(num)d e-postmeddelande ligger i utkorgen.",
+                   "%(num)d e-postmeddelanden ligger i utkorgen.", sent), "success")
     return redirect(url_for("schools.period", period_id=found.id))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.employers.calendar import services as service
 from portal.employers.models import CalendarEntry
 from portal.matching import services as matching
+from portal.matching.engine import Step
 from portal.schools.models import EnrolmentState, Wish
 from portal.weeks import week_label
 from tests import factories
@@ -178,9 +179,9 @@ def test_pupils_placed_by_a_published_round_no_longer_count_as_short(app, client
 
     assert (week_two().pupils, week_two().seats_free, week_two().shortage) == (4, 2, 2)
     counsellor = world.users["counsellor"]
-    run = matching.start_round(counsellor, [period], "none", second=False, seed=1)
+    run = matching.start_round(counsellor, [period], "none", last_step=Step.FIRST, seed=1)
     with app.test_request_context():  # the emails carry links
-        assert matching.publish(run.id, counsellor) == 2
+        assert matching.publish(run.id, counsellor).placed == 2
     assert (week_two().pupils, week_two().seats_free, week_two().shortage) == (2, 0, 2)
 
     login_as("employer")

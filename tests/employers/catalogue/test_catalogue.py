@@ -342,7 +342,7 @@ def test_public_page_shows_the_placement_but_no_supervisor_contact(client, db):
     for shown in ("<h1>Snickare</h1>", placement.organisation.name, "Bygg och anläggning",
                   "<p>Första stycket.</p>", "<p>Andra stycket.</p>", "Mäta och såga.",
                   "svenska, engelska", "Hjälm och skyddsskor", "Tillgänglig utan trappsteg",
-                  "kl. 08.00–14.30", "rast 30 minuter från kl. 11.30", "8 och 9",
+                  "kl. 08:00–14:30", "rast 30 minuter från kl. 11:30", "8 och 9",
                   f"vecka {week_label(SOON, SOON + WEEK)}"):
         assert shown in html, shown
     for hidden in ("070-987 65 43", "0709876543", "hanna.handledare", "@bygg.se",

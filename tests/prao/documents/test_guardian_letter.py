@@ -53,7 +53,7 @@ def test_the_counsellor_picks_english(client, login_as, placed):
     html = client.get(f"/uppdrag/{placed.id}/vardnadshavarbrev?sprak=en").get_data(as_text=True)
     assert '<article class="letter" lang="en"' in html
     for text in ("Information for parents and guardians about prao", "Risks and safety",
-                 "Insurance", "Food and travel", "March 15, 2027"):
+                 "Insurance", "Food and travel", "15 March 2027"):
         assert text in html, text
 
 
