@@ -72,6 +72,7 @@ class Region:
 
 
 def _build_region(app: Flask, db: Any, world: World) -> Region:
+    from portal.matching.engine import Step
     from portal.matching.services import start_round
     from portal.schools.imports.reading import encode, read_upload
     from portal.schools.models import PupilImport
@@ -114,12 +115,13 @@ def _build_region(app: Flask, db: Any, world: World) -> Region:
                 "employer": ["/arbetsgivare/forfragningar", "/arbetsgivare/elever",
                              "/arbetsgivare/egna-praoplatser",
                              f"/arbetsgivare/praoplatser/{draft.id}/veckor/ny"]}
-    start_round(world.users["counsellor"], [period], "none", False, seed=1)
+    start_round(world.users["counsellor"], [period], "none", Step.FIRST, seed=1)
     invited = factories.UserFactory(role=Role.COUNSELLOR, password_hash=None,
                                     email="inbjuden@exempel.se")
     forgetful = factories.UserFactory(role=Role.COUNCIL, email="glomsk@exempel.se")
     db.session.commit()
     with app.test_request_context():
+        _published_round(db, world)
         links, employer_days = _prao_links(db, world, period, others[1], offers[2])
         seeds = {
             "anonymous": ["/", "/sprak/sv?next=/", "/praoplatser", "/logga-in", "/losenord/glomt",
@@ -134,6 +136,21 @@ def _build_region(app: Flask, db: Any, world: World) -> Region:
         seeds[role] = ["/start", "/", *unlinked.get(role, [])]
     seeds["employer"] += employer_days
     return Region(world, seeds)
+
+
+def _published_round(db: Any, world: World) -> None:
+    """A round already published (over a period of its own: publishing discards the other
+    drafts of its periods), which may still be withdrawn."""
+    from portal.matching.engine import Step
+    from portal.matching.services import publish, start_round
+
+    period = factories.PraoPeriodFactory(school=world.school_a, name="Publicerad")
+    offer = factories.PlacementOfferFactory(placement__organisation=world.organisation_a)
+    db.session.add(Wish(enrolment=factories.EnrolmentFactory(period=period), offer=offer,
+                        rank=1))
+    db.session.commit()
+    counsellor = world.users["counsellor"]
+    publish(start_round(counsellor, [period], "none", Step.FIRST, seed=2).id, counsellor)
 
 
 def _finished_assignment(db: Any, world: World) -> tuple[list[str], list[str]]:
