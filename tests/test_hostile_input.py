@@ -801,3 +801,12 @@ def test_the_database_fingerprint_sees_a_stored_nul(db, world):
     after = snapshot(db)
     assert before.digest != after.digest
     assert not before.hostile and after.hostile
+
+
+def test_what_a_request_writes_inside_undone_is_rolled_back(app, db, world):
+    """The crawl's savepoint really takes back a request's commits (a sign-in writes)."""
+    before = snapshot(db)
+    with undone(db):
+        assert login(new_client(app), world.users["coordinator"].email).status_code == 302
+        assert snapshot(db).digest != before.digest
+    assert snapshot(db).digest == before.digest
