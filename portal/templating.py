@@ -23,6 +23,7 @@ from portal.clock import local
 from portal.employers.reference import sector_label
 from portal.formtools import render_form_field
 from portal.i18n import LANGUAGE_NAMES, current_language
+from portal.inputs import multiline
 
 ROLE_LABELS = {
     Role.COORDINATOR: _l("Samordnare"),
@@ -106,6 +107,7 @@ DATE_FILTERS = {"date": iso_date, "datetime": iso_datetime, "time": clock_time,
 
 
 def init_app(app: Flask) -> None:
+    app.add_template_filter(multiline)  # emails: keep this value's lines
     app.jinja_env.filters.update(DATE_FILTERS)
     # Globals, not context: the imported form macros see globals only.
     app.jinja_env.globals.update(render_form_field=render_form_field)

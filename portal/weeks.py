@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+# re.ASCII: \d is 0-9 only, not every script's digits.
 WEEK_RANGE_RE = re.compile(
-    r"^\s*(?:v(?:ecka)?\.?\s*)?(\d{1,2})\s*(?:[-–]\s*(\d{1,2}))?\s+(\d{4})\s*$", re.IGNORECASE)
+    r"^\s*(?:v(?:ecka)?\.?\s*)?(\d{1,2})\s*(?:[-–]\s*(\d{1,2}))?\s+(\d{4})\s*$",
+    re.IGNORECASE | re.ASCII)
 
 
 class WeekError(ValueError):

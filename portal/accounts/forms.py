@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.passwords import password_problem
+from portal.formtools import PortalForm
 from portal.i18n import LANGUAGE_NAMES
 
 EMAIL_MAX = 254
@@ -39,7 +39,7 @@ def language_field() -> SelectField:
                        validators=[AnyOf(list(LANGUAGE_NAMES), message=_l("Välj ett språk."))])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = email_field()
     password = PasswordField(
         _l("Lösenord"),
@@ -49,11 +49,11 @@ class LoginForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PortalForm):
     email = email_field()
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(PortalForm):
     password = PasswordField(
         _l("Nytt lösenord"),
         description=_l("Minst 12 tecken. Tips: en mening med flera ord är lätt att minnas "
@@ -86,7 +86,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     name = StringField(
         _l("Namn"),
         validators=[DataRequired(message=_l("Fyll i namnet.")),

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from portal.accounts.forms import SetPasswordForm, email_field, language_field
 from portal.employers.orgnr import org_number_problem
-from portal.formtools import choices, id_or_zero
+from portal.formtools import PortalForm, choices, id_or_zero
 
 
 def _text(label: str, max_length: int, required: bool = True, **kwargs: object) -> StringField:
@@ -33,7 +32,7 @@ class RegistrationForm(SetPasswordForm):
     postal_code = StringField(
         _l("Postnummer"),
         validators=[DataRequired(message=_l("Fyll i postnumret.")),
-                    Regexp(r"^\d{3} ?\d{2}\Z", message=_l("Skriv postnumret som 123 45."))],
+                    Regexp(r"^[0-9]{3} ?[0-9]{2}\Z", message=_l("Skriv postnumret som 123 45."))],
         render_kw={"autocomplete": "postal-code", "inputmode": "numeric"},
     )
     city = _text(_l("Ort"), 100, render_kw={"autocomplete": "address-level2"})
@@ -65,7 +64,7 @@ class RegistrationForm(SetPasswordForm):
         super().validate_password(field)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     decision = RadioField(
         _l("Beslut"),
         choices=choices([("approve", _l("Godkänn")), ("reject", _l("Avslå"))]),
@@ -82,12 +81,12 @@ class DecisionForm(FlaskForm):
             raise ValidationError(_l("Skriv en motivering när du avslår."))
 
 
-class JoinDecisionForm(FlaskForm):
+class JoinDecisionForm(PortalForm):
     decision = RadioField(choices=choices([("approve", _l("Godkänn")), ("reject", _l("Avslå"))]),
                           validators=[DataRequired()])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(PortalForm):
     auto_publish_approved = BooleanField(
         _l("Publicera praoplatser från redan godkända arbetsgivare utan granskning"),
         description=_l("Nya arbetsgivare granskas alltid. Praoplatser måste ändå ha en "

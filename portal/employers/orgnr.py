@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-ORG_NUMBER_RE = re.compile(r"^(\d{6})-?(\d{4})$")
+ORG_NUMBER_RE = re.compile(r"^([0-9]{6})-?([0-9]{4})\Z")
 
 
 def luhn_ok(digits: str) -> bool:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from portal.accounts.forms import MultiCheckboxField
-from portal.formtools import choices
+from portal.formtools import PortalForm, choices
 from portal.matching.engine import Step
 from portal.matching.services import PRIORITY_POLICIES, STEP_CHOICES
 
 
-class RoundForm(FlaskForm):
+class RoundForm(PortalForm):
     periods = MultiCheckboxField(_l("Praoperioder"), coerce=int,
                                  validators=[DataRequired(message=_l("Välj minst en period."))])
     policy = RadioField(_l("Förtur"), default="none",
@@ -29,6 +28,6 @@ class RoundForm(FlaskForm):
                                             message=_l("Ett heltal från 0 till 2147483647."))])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(PortalForm):
     offer = SelectField(_l("Ny plats"), coerce=int,
                         validators=[Optional()])

@@ -7,11 +7,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from flask import current_app, render_template
+from flask import Flask, current_app
 from flask_babel import force_locale
+from jinja2 import Environment
 from sqlalchemy import func, insert, select
 
 from portal.extensions import db
+from portal.inputs import email_value
 from portal.notifications.models import OutboxEmail
 
 # OutboxEmail.subject's length. A subject naming a person and an organisation (200
@@ -45,13 +47,31 @@ def enqueue(recipient: str, template: str, language: str | None = None,
     context.setdefault("contact_email", current_app.config["PORTAL_CONTACT_EMAIL"])
     context["lang"] = language
     with force_locale(language):
-        subject = render_template(f"emails/{template}.subject.txt", **context).strip()
-        text = render_template(f"emails/{template}.txt", **context)
-        html = render_template(f"emails/{template}.html", **context)
+        subject = _render(f"emails/{template}.subject.txt", context).strip()
+        text = _render(f"emails/{template}.txt", context)
+        html = _render(f"emails/{template}.html", context)
     email = OutboxEmail(recipient=recipient, subject=_fit_subject(" ".join(subject.split())),
                         body_text=text, body_html=html, kind=template)
     db.session.add(email)
     return email
+
+
+def _email_environment(app: Flask) -> Environment:
+    """The app's templates, with every value put on one line unless the template marks it
+    `|multiline`: a name carrying a line break cannot add lines of its own to an email (a
+    fake "log in here" paragraph). Its own cache: the app's compiled templates lack this."""
+    env = app.extensions.get("email_jinja")
+    if env is None:
+        env = app.jinja_env.overlay(finalize=email_value, cache_size=100)
+        app.extensions["email_jinja"] = env
+    return env
+
+
+def _render(name: str, context: dict[str, Any]) -> str:
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    values = dict(context)
+    app.update_template_context(values)
+    return _email_environment(app).get_template(name).render(values)
 
 
 def _fit_subject(subject: str) -> str:
@@ -73,7 +93,7 @@ def enqueue_many(template: str, messages: Iterable[tuple[str, dict[str, Any]]]) 
     by_language: dict[str, list[int]] = defaultdict(list)
     for index, (recipient, _context) in enumerate(batch):
         by_language[languages.get(recipient.strip().lower(), _default())].append(index)
-    env = current_app.jinja_env
+    env = _email_environment(current_app._get_current_object())  # type: ignore[attr-defined]
     shared = {"base_url": current_app.config["PORTAL_BASE_URL"],
               "contact_email": current_app.config["PORTAL_CONTACT_EMAIL"]}
     subject_t, text_t, html_t = (env.get_template(f"emails/{template}.{part}")

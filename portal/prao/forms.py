@@ -6,22 +6,45 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from portal.employers.placements.forms import TOO_LONG, PlacementForm, _clock, _text
 from portal.employers.placements.services import check_hours
+from portal.formtools import PortalForm, choices
 from portal.prao.placing import OwnRiskData
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(PortalForm):
     offer = SelectField(_l("Praoplats"), coerce=int,
                         validators=[DataRequired(message=_l("Välj en praoplats."))])
     reason = TextAreaField(
         _l("Skäl (krävs om platsen saknar något eleven behöver)"),
         validators=[Optional(), Length(max=1000, message=TOO_LONG)], render_kw={"rows": 3},
         description=_l("Till exempel ”arbetsplatsen har bekräftat en ramp”."))
+
+
+class RespondForm(PortalForm):
+    """The employer's or the supervisor's answer for one pupil; the buttons name the
+    decision. The page lays the fields out by hand, one card per pupil."""
+
+    assignment = IntegerField(widget=HiddenInput(), validators=[Optional()])  # which pupil
+    decision = RadioField(choices=choices([("confirm", _l("Bekräfta")),
+                                           ("decline", _l("Tacka nej"))]),
+                          validators=[DataRequired(message=_l("Välj Bekräfta eller Tacka nej."))],
+                          invalid_choice_message=_l("Välj Bekräfta eller Tacka nej."))
+    reason = TextAreaField(validators=[Optional(), Length(max=1000, message=TOO_LONG)])
+
+
+class OwnDecisionForm(PortalForm):
+    """The counsellor's answer on a pupil's own placement (buttons name the action)."""
+
+    action = RadioField(choices=choices([("approve", _l("Godkänn den egna platsen")),
+                                         ("reject", _l("Godkänn inte")),
+                                         ("resend", _l("Skicka länken till riskbedömningen "
+                                                       "igen"))]))
+    reason = TextAreaField(validators=[Optional(), Length(max=1000, message=TOO_LONG)])
 
 
 class FirstDayFields:
@@ -36,11 +59,11 @@ class FirstDayFields:
                                           "skor som tål vatten."))
 
 
-class FirstDayForm(FirstDayFields, FlaskForm):
+class FirstDayForm(FirstDayFields, PortalForm):
     pass
 
 
-class OwnRiskForm(FirstDayFields, FlaskForm):
+class OwnRiskForm(FirstDayFields, PortalForm):
     """The risk assessment for minors of a pupil's own placement: the same fields and hour
     rules as a published placement's."""
 

@@ -14,10 +14,10 @@ from portal import clock
 from portal.accounts.permissions import get_authorized, public, require
 from portal.employers.models import Placement
 from portal.extensions import db
-from portal.formtools import choices
+from portal.formtools import PortalForm, choices
 from portal.prao import checklist, export, links, overview, placing, services
 from portal.prao.blueprint import bp
-from portal.prao.forms import FirstDayForm, OwnRiskForm, PlaceForm
+from portal.prao.forms import FirstDayForm, OwnDecisionForm, OwnRiskForm, PlaceForm, RespondForm
 from portal.prao.models import Assignment, AssignmentState
 from portal.schools.models import Enrolment, PraoPeriod
 
@@ -39,17 +39,22 @@ def _tell(outcome: services.Outcome, name: str) -> None:
                 state=_state_text(outcome.state), by=outcome.by or _("okänd")), "warning")
 
 
+def _first_error(form: PortalForm) -> str:
+    return next(str(message) for field in form for message in field.errors)
+
+
 def _decide(assignment: Assignment, actor: services.Actor) -> str | None:
     """Confirm or decline from a posted form; the error message for the reason, if any."""
     name = assignment.enrolment.student.full_name
+    form = RespondForm()
+    if not form.validate():
+        return _first_error(form)
     try:
-        if request.form.get("decision") == "confirm":
+        if form.decision.data == "confirm":
             outcome = services.confirm(assignment.id, assignment.placement_id, actor)
-        elif request.form.get("decision") == "decline":
-            outcome = services.decline(assignment.id, assignment.placement_id,
-                                       request.form.get("reason", ""), actor)
         else:
-            return _("Välj Bekräfta eller Tacka nej.")
+            outcome = services.decline(assignment.id, assignment.placement_id,
+                                       form.reason.data or "", actor)
     except services.PraoError as error:
         return str(error.message)
     _tell(outcome, name)
@@ -178,20 +183,23 @@ def _option_label(option: placing.HandOption) -> str:
 @require("assignment.place")
 def own_decision(period_id: int, enrolment_id: int) -> ResponseReturnValue:
     enrolment = _enrolment(period_id, enrolment_id)
-    action = request.form.get("action")
+    form = OwnDecisionForm()
+    if form.action.data not in ("approve", "reject", "resend"):
+        abort(400)
+    action = form.action.data
     try:
+        if not form.validate():
+            raise services.PraoError("reason", _first_error(form))
         if action == "approve":
             placing.approve_own(enrolment, current_user)
             flash(_("Den egna praoplatsen är godkänd."), "success")
         elif action == "reject":
-            placing.reject_own(enrolment, request.form.get("reason", ""), current_user)
+            placing.reject_own(enrolment, form.reason.data or "", current_user)
             flash(_("Den egna praoplatsen godkändes inte. Eleven behöver en plats."), "success")
         elif action == "resend":
             placing.resend_own_link(enrolment, current_user)
             flash(_("Länken till riskbedömningen är skickad till arbetsplatsen igen."),
                   "success")
-        else:
-            abort(400)
     except services.PraoError as error:
         flash(str(error.message), "danger")
     return redirect(url_for("schools.enrolment", period_id=period_id, enrolment_id=enrolment_id))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from portal.accounts.forms import MultiCheckboxField
-from portal.formtools import choices, id_or_zero
+from portal.formtools import PortalForm, choices, id_or_zero
 
 
 def _required(message: object) -> DataRequired:
@@ -19,22 +18,23 @@ def _max(n: int) -> Length:
     return Length(max=n, message=_l("Högst %(max)d tecken.", max=n))
 
 
-class MunicipalityForm(FlaskForm):
+class MunicipalityForm(PortalForm):
     name = StringField(_l("Kommunens namn"), validators=[_required(_l("Fyll i namnet.")),
                                                          _max(100)])
     code = StringField(_l("Kommunkod"), description=_l("Fyra siffror, till exempel 2580."),
                        validators=[_required(_l("Fyll i kommunkoden.")),
-                                   Regexp(r"^\d{4}\Z", message=_l("Kommunkoden är fyra siffror."))],
+                                   Regexp(r"^[0-9]{4}\Z",
+                                          message=_l("Kommunkoden är fyra siffror."))],
                        render_kw={"inputmode": "numeric"})
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(PortalForm):
     name = StringField(_l("Skolans namn"), validators=[_required(_l("Fyll i namnet.")),
                                                        _max(200)])
     unit_code = StringField(
         _l("Skolenhetskod"), description=_l("Åtta siffror, från Skolverkets skolenhetsregister."),
         validators=[_required(_l("Fyll i skolenhetskoden.")),
-                    Regexp(r"^\d{8}\Z", message=_l("Skolenhetskoden är åtta siffror."))],
+                    Regexp(r"^[0-9]{8}\Z", message=_l("Skolenhetskoden är åtta siffror."))],
         render_kw={"inputmode": "numeric"})
     address = StringField(_l("Adress"), validators=[Optional(), _max(300)])
     municipality = SelectField(_l("Kommun"), coerce=id_or_zero,
@@ -42,7 +42,7 @@ class SchoolForm(FlaskForm):
     counsellors = MultiCheckboxField(_l("Studie- och yrkesvägledare"), coerce=int)
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(PortalForm):
     name = StringField(_l("Namn"), description=_l("Till exempel ”Prao vt 2027 åk 8”."),
                        validators=[_required(_l("Fyll i ett namn.")), _max(120)])
     grade = SelectField(_l("Årskurs"), coerce=id_or_zero,

@@ -116,9 +116,9 @@ def test_reset_for_an_unknown_address_does_the_same_work(app, client, db, world,
     from portal.notifications import outbox
 
     work: list[str] = []
-    sign, render = services.make_token, outbox.render_template
+    sign, render = services.make_token, outbox._render
     monkeypatch.setattr(services, "make_token", lambda *a: work.append("sign") or sign(*a))
-    monkeypatch.setattr(outbox, "render_template",
+    monkeypatch.setattr(outbox, "_render",
                         lambda *a, **k: work.append(a[0]) or render(*a, **k))
     answers, costs = [], []
     for email in (world.users["council"].email, "ingen.alls@exempel.se"):

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from portal.employers.calendar.services import MAX_PUPILS
 from portal.employers.placements.forms import TOO_LONG, WholeNumberField
-from portal.formtools import id_or_zero
+from portal.formtools import PortalForm, id_or_zero
 
 
-class CalendarEntryForm(FlaskForm):
+class CalendarEntryForm(PortalForm):
     school = SelectField(_l("Skola"), coerce=id_or_zero,
                          validators=[DataRequired(message=_l("Välj skola."))])
     weeks = StringField(

@@ -6,19 +6,19 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SearchField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from portal import clock
 from portal.accounts.forms import MultiCheckboxField
+from portal.formtools import PortalForm
 from portal.weeks import WEEK_QUERY_RE, WeekError, parse_week_query
 
 TEXT_MAX = 200
 WEEK_FORMAT = _l("Skriv veckan som ett veckonummer, till exempel 11, v. 11 eller 11 2027.")
 
 
-class CatalogueForm(FlaskForm):
+class CatalogueForm(PortalForm):
     class Meta:
         csrf = False
 

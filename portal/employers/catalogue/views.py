@@ -22,7 +22,7 @@ from portal.employers.blueprint import bp
 from portal.employers.catalogue import services as catalogue
 from portal.employers.catalogue.forms import CatalogueForm
 from portal.employers.reference import features, features_mask, sectors
-from portal.formtools import choices
+from portal.formtools import choices, reads_query
 from portal.i18n import current_language
 from portal.urls import page_number
 from portal.weeks import week_label
@@ -115,6 +115,7 @@ def _extra_filters_used(form: CatalogueForm) -> bool:
 
 @bp.route("/praoplatser")
 @public
+@reads_query(CatalogueForm)
 def catalogue_search() -> ResponseReturnValue:
     form = _search_form()
     results = None

@@ -7,7 +7,6 @@ import secrets
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -32,6 +31,7 @@ from wtforms.validators import (
 
 from portal.accounts.forms import MultiCheckboxField
 from portal.employers.placements.services import MAX_SEATS, PlacementData, check_hours
+from portal.formtools import PortalForm
 
 TOO_LONG = _l("Högst %(max)d tecken. Texten är nu %(length)d tecken.")
 # Sweden's extent, with a margin: a workplace in the region is never outside it.
@@ -87,7 +87,7 @@ def _coordinate(label: object, bounds: tuple[float, float]) -> DecimalNumberFiel
         render_kw={"inputmode": "decimal"})
 
 
-class PlacementForm(FlaskForm):
+class PlacementForm(PortalForm):
     title = _text(_l("Rubrik"), 200, _l("Skriv en rubrik."),
                   description=_l("Till exempel ”Kock i restaurangkök”."))
     sector = SelectField(_l("Bransch"), validators=[DataRequired(message=_l("Välj bransch."))])
@@ -98,7 +98,7 @@ class PlacementForm(FlaskForm):
                     render_kw={"autocomplete": "address-line1"})
     postal_code = StringField(
         _l("Postnummer"),
-        validators=[Optional(), Regexp(r"^\d{3} ?\d{2}\Z",
+        validators=[Optional(), Regexp(r"^[0-9]{3} ?[0-9]{2}\Z",
                                        message=_l("Skriv postnumret som 123 45."))],
         render_kw={"autocomplete": "postal-code", "inputmode": "numeric"})
     city = _text(_l("Ort"), 100, render_kw={"autocomplete": "address-level2"})
@@ -203,7 +203,7 @@ class PlacementForm(FlaskForm):
             risk_confirmed=bool(self.risk_confirmed.data))
 
 
-class OfferForm(FlaskForm):
+class OfferForm(PortalForm):
     weeks = StringField(
         _l("Veckor"),
         description=_l("Till exempel 11–12 2027 eller vecka 45 2026. Högst fyra veckor i följd."),
@@ -220,6 +220,6 @@ class OfferForm(FlaskForm):
         render_kw={"inputmode": "numeric"})
 
 
-class NextTermForm(FlaskForm):
+class NextTermForm(PortalForm):
     term = SelectField(_l("Kopiera från terminen"),
                        validators=[DataRequired(message=_l("Välj en termin."))])

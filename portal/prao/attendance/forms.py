@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
@@ -21,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.formtools import choices, id_or_zero
+from portal.formtools import PortalForm, choices, id_or_zero
 from portal.prao.models import AttendanceStatus, FollowUpKind, IncidentKind, IncidentSeverity
 
 STATUS_LABELS = {
@@ -57,7 +56,7 @@ class PupilDayForm(Form):
         render_kw={"inputmode": "numeric", "min": 0, "max": 480})
 
 
-class DayReportForm(FlaskForm):
+class DayReportForm(PortalForm):
     """The supervisor's form behind the signed link: the day is the link's."""
 
     pupils = FieldList(FormField(PupilDayForm))
@@ -67,7 +66,7 @@ class EmployerDayReportForm(DayReportForm):
     day = DateField(_l("Dag"), validators=[DataRequired(_l("Välj en dag."))])
 
 
-class DayChoiceForm(FlaskForm):
+class DayChoiceForm(PortalForm):
     """The employer chooses which day to show (a GET form: no CSRF, no state)."""
 
     class Meta:
@@ -79,14 +78,14 @@ class DayChoiceForm(FlaskForm):
         return self.dag.data if self.dag.data and not self.dag.errors else default
 
 
-class ExcuseForm(FlaskForm):
+class ExcuseForm(PortalForm):
     day = DateField(_l("Dag"), validators=[DataRequired(_l("Välj en dag."))])
     excused = SelectField(_l("Frånvaron"), choices=choices(
         [("yes", _l("Giltig")), ("no", _l("Ogiltig"))]),
         validators=[DataRequired(_l("Välj giltig eller ogiltig."))])
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(PortalForm):
     kind = RadioField(_l("Hur"), default=FollowUpKind.CONTACT.value,
                       choices=choices((k.value, label) for k, label in FOLLOW_UP_LABELS.items()),
                       validators=[InputRequired(_l("Välj kontakt eller besök."))])
@@ -100,7 +99,7 @@ class FollowUpForm(FlaskForm):
     note = TextAreaField(_l("Anteckning"), validators=[_max(MAX_TEXT)])
 
 
-class IncidentForm(FlaskForm):
+class IncidentForm(PortalForm):
     kind = RadioField(_l("Olycka eller tillbud"),
                       choices=choices((k.value, label) for k, label in INCIDENT_LABELS.items()),
                       validators=[InputRequired(_l("Välj olycka eller tillbud."))])

@@ -15,7 +15,7 @@ from flask_login import current_user
 from portal import clock
 from portal.accounts.permissions import get_authorized, public, require
 from portal.extensions import db
-from portal.formtools import choices
+from portal.formtools import choices, reads_query
 from portal.prao import worktime
 from portal.prao.attendance import bp, links, overview, services
 from portal.prao.attendance.forms import (
@@ -235,6 +235,7 @@ def _employer_reporter() -> Reporter:
 
 @bp.route("/arbetsgivare/narvaro", methods=["GET", "POST"])
 @require("attendance.report")
+@reads_query(DayChoiceForm)
 def employer_day() -> ResponseReturnValue:
     organisation_id = _organisation_id()
     choice = DayChoiceForm(request.args)

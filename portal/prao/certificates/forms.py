@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
+from portal.formtools import PortalForm
 
-class IssueForm(FlaskForm):
+
+class IssueForm(PortalForm):
     next = HiddenField()
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(PortalForm):
     """A GET form: nothing is changed, and the code may be typed from a paper anywhere."""
 
     class Meta:

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from portal.accounts.permissions import get_authorized, public, require
 from portal.clock import today
 from portal.extensions import limiter
+from portal.formtools import reads_query
 from portal.i18n import current_language
 from portal.prao.certificates import bp, services
 from portal.prao.certificates.forms import IssueForm, VerifyForm
@@ -132,6 +133,7 @@ def pupil_pdf(token: str) -> ResponseReturnValue:
 
 @bp.route("/intyg")
 @public
+@reads_query(VerifyForm)
 def verify_form() -> ResponseReturnValue:
     form = VerifyForm(request.args)
     if "kod" not in request.args:

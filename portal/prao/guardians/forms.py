@@ -4,11 +4,10 @@ guardian's acknowledgement."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField
 from wtforms.validators import Email, Length, Optional
 
-from portal.formtools import choices
+from portal.formtools import PortalForm, choices
 from portal.prao.guardians.letter import LANGUAGE_NAMES, LETTER_LANGUAGES
 
 EMAIL_MAX = 254
@@ -21,12 +20,12 @@ def language_field() -> SelectField:
                        validate_choice=False)  # anything else falls back to Swedish
 
 
-class SendLetterForm(FlaskForm):
+class SendLetterForm(PortalForm):
     lang = language_field()
     next = HiddenField()
 
 
-class GuardianEmailForm(FlaskForm):
+class GuardianEmailForm(PortalForm):
     guardian_email = EmailField(
         _l("Vårdnadshavarens e-postadress"),
         description=_l("Frivillig. Finns en adress kan brevet skickas med e-post och "
@@ -39,5 +38,5 @@ class GuardianEmailForm(FlaskForm):
         render_kw={"autocomplete": "off"})
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(PortalForm):
     """Only the CSRF token: the signed link says who and what."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import (
+    abort,
     current_app,
     flash,
     redirect,
@@ -72,6 +73,8 @@ def period_overview(period_id: int) -> ResponseReturnValue:
 def send_all(period_id: int) -> ResponseReturnValue:
     period = _period(period_id)
     form = SendLetterForm()
+    if not form.validate():  # a control character in a hidden value: no browser sends that
+        abort(400)
     lang = language(form.lang.data)
     sent = services.send_all(period, lang, current_user)
     flash(ngettext("%(num)d brev ligger i utkorgen.", "%(num)d brev ligger i utkorgen.", sent),
@@ -114,6 +117,8 @@ def letter_pdf(assignment_id: int) -> ResponseReturnValue:
 def send(assignment_id: int) -> ResponseReturnValue:
     assignment = _assignment(assignment_id)
     form = SendLetterForm()
+    if not form.validate():
+        abort(400)
     lang = language(form.lang.data)
     back = safe_next(form.next.data, url_for("guardians.letter", assignment_id=assignment.id,
                                              sprak=lang))

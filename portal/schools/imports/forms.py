@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 
+from portal.formtools import PortalForm
 from portal.schools.imports.reading import MAX_UPLOAD_BYTES
 
 ACCEPT = ",".join((".csv", ".txt", ".xlsx", "text/csv",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
 
 
-class PupilUploadForm(FlaskForm):
+class PupilUploadForm(PortalForm):
     file = FileField(
         _l("Fil från skolans elevsystem"),
         description=_l("CSV (komma- eller semikolonavgränsad) eller Excel (.xlsx), högst "
@@ -26,5 +26,5 @@ class PupilUploadForm(FlaskForm):
     )
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(PortalForm):
     """Only the CSRF token: what is saved is the preview kept on the server."""

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import Regexp, ValidationError
 
 from portal.accounts.forms import email_field
 from portal.employers.orgnr import org_number_problem
-from portal.formtools import choices
+from portal.formtools import PortalForm, choices
 from portal.schools.forms import _max, _required
 from portal.schools.models import EnrolmentState
 
@@ -21,7 +20,7 @@ STATE_LABELS = {
 }
 
 
-class EnrolmentStateForm(FlaskForm):
+class EnrolmentStateForm(PortalForm):
     state = RadioField(_l("Läge"), choices=choices(
         (s.value, STATE_LABELS[s]) for s in (EnrolmentState.NEEDS_PLACEMENT,
                                              EnrolmentState.EXEMPT)),
@@ -29,7 +28,14 @@ class EnrolmentStateForm(FlaskForm):
     reason = TextAreaField(_l("Skäl för befrielse"), validators=[_max(1000)])
 
 
-class OwnPlacementForm(FlaskForm):
+class LinkForm(PortalForm):
+    """Revoke or reissue a pupil's link (the buttons name the action)."""
+
+    action = RadioField(choices=choices([("revoke", _l("Spärra länken")),
+                                         ("reissue", _l("Skapa en ny länk"))]))
+
+
+class OwnPlacementForm(PortalForm):
     workplace = StringField(_l("Arbetsplatsens namn"),
                             validators=[_required(_l("Fyll i arbetsplatsens namn.")), _max(200)])
     org_number = StringField(
@@ -42,7 +48,7 @@ class OwnPlacementForm(FlaskForm):
                                                     _max(300)])
     postal_code = StringField(_l("Postnummer"), validators=[
         _required(_l("Fyll i postnumret.")),
-        Regexp(r"^\d{3} ?\d{2}\Z", message=_l("Skriv postnumret som 123 45."))])
+        Regexp(r"^[0-9]{3} ?[0-9]{2}\Z", message=_l("Skriv postnumret som 123 45."))])
     city = StringField(_l("Ort"), validators=[_required(_l("Fyll i orten.")), _max(100)])
     contact_name = StringField(_l("Kontaktperson på arbetsplatsen"),
                                validators=[_required(_l("Fyll i ett namn.")), _max(200)])

@@ -25,7 +25,12 @@ from portal.schools.blueprint import bp
 from portal.schools.models import Enrolment, EnrolmentState, OwnPlacementStatus, PraoPeriod
 from portal.schools.periods import Window
 from portal.schools.pupils import services
-from portal.schools.pupils.forms import STATE_LABELS, EnrolmentStateForm, OwnPlacementForm
+from portal.schools.pupils.forms import (
+    STATE_LABELS,
+    EnrolmentStateForm,
+    LinkForm,
+    OwnPlacementForm,
+)
 from portal.urls import page_number
 
 
@@ -98,7 +103,10 @@ def enrolment_link(period_id: int, enrolment_id: int) -> ResponseReturnValue:
     found = get_authorized("enrolment.manage", Enrolment, enrolment_id)
     if found.period_id != period_id:
         abort(404)
-    if request.form.get("action") == "revoke":
+    form = LinkForm()
+    if not form.validate():
+        abort(400)
+    if form.action.data == "revoke":
         services.revoke_link(found, current_user)
         flash(_("Länken fungerar inte längre."), "success")
     else:

@@ -1,0 +1,161 @@
+"""The one place text from a browser is read: NFKC normalisation, and the characters no
+person types (control characters, bidi overrides, bytes that are not UTF-8) refused.
+
+Forms apply these rules per field through `portal.formtools.PortalForm`, which puts the
+message beside the field. The query string is checked here, before any view runs: a view
+never sees a control character in `request.args`. Undecodable bytes in a query string or a
+form body become U+FFFD instead of vanishing or staying percent-encoded, so the same rules
+catch them."""
+
+from __future__ import annotations
+
+import unicodedata
+from enum import Enum
+from typing import IO, TYPE_CHECKING
+from urllib.parse import parse_qsl
+
+from flask import Flask, Request, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.formparser import FormDataParser
+from werkzeug.utils import cached_property
+
+if TYPE_CHECKING:
+    from werkzeug.formparser import t_parse_result
+
+URLENCODED = "application/x-www-form-urlencoded"
+REPLACEMENT = "\ufffd"  # what an undecodable byte becomes
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
+# Characters that reorder how text is shown (the "Trojan Source" trick): a name could look
+# like another one. The marks U+200E/U+200F only hint a direction and stay allowed.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class Problem(Enum):
+    """Why a text is refused; the form layer turns each into a sentence."""
+
+    LINE_BREAK = "line_break"
+    CONTROL = "control"
+    UNREADABLE = "unreadable"
+
+
+def _problem_of(char: str, multiline: bool) -> Problem | None:
+    if char == REPLACEMENT or unicodedata.category(char) == "Cs":
+        return Problem.UNREADABLE
+    if char in LINE_BREAKS:
+        return None if multiline else Problem.LINE_BREAK
+    if char == "\t":
+        return None if multiline else Problem.CONTROL
+    if char in BIDI_CONTROLS or unicodedata.category(char) == "Cc":
+        return Problem.CONTROL
+    return None
+
+
+def text_problem(text: str, multiline: bool = False) -> Problem | None:
+    """The first reason the text cannot be taken, or None. Newline and tab are allowed only
+    in multi-line text; control characters, bidi overrides and U+FFFD never."""
+    if text.isprintable() and REPLACEMENT not in text and not BIDI_CONTROLS.intersection(text):
+        return None  # the common case, in C
+    for char in text:
+        problem = _problem_of(char, multiline)
+        if problem is not None:
+            return problem
+    return None
+
+
+def normalise(text: str, multiline: bool = False) -> str:
+    """NFKC (full-width digits and letters become ASCII, ligatures are split, a no-break
+    space is a space) and, in multi-line text, every line break as one newline."""
+    text = unicodedata.normalize("NFKC", text)
+    if multiline:
+        text = text.replace("\r\n", "\n")
+        text = "".join("\n" if char in LINE_BREAKS else char for char in text)
+    return text
+
+
+def without_refused(text: str, multiline: bool = False) -> str:
+    """The text with what `text_problem` refuses taken out, to show back in the field
+    beside the message (single-line: a line break becomes a space)."""
+    kept = []
+    for char in text:
+        if _problem_of(char, multiline) is None:
+            kept.append(char)
+        elif char in LINE_BREAKS or char == "\t":
+            kept.append(" ")
+    return "".join(kept)
+
+
+def one_line(text: str) -> str:
+    """Any run of whitespace, line breaks included, as one space."""
+    return " ".join(text.split())
+
+
+class MultiLine(str):
+    """A value an email template shows with its line breaks (`{{ reason|multiline }}`)."""
+
+
+def multiline(value: object) -> object:
+    return MultiLine(value) if isinstance(value, str) else value
+
+
+def email_value(value: object) -> object:
+    """Jinja's `finalize` for emails: a value is one line unless marked MultiLine."""
+    if isinstance(value, MultiLine) or not isinstance(value, str):
+        return value
+    if isinstance(value, Markup):
+        return Markup(one_line(value))  # noqa: S704 - already safe; only spaces change
+    return one_line(value)
+
+
+# --- the request: undecodable bytes become U+FFFD; the query string is NFKC -------------
+
+def _decoded_pairs(raw: bytes) -> list[tuple[str, str]]:
+    text = raw.decode("utf-8", "replace")
+    return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
+
+
+class ReplacingFormDataParser(FormDataParser):
+    """Werkzeug drops a whole url-encoded body when one byte is not UTF-8 (the CSRF token
+    goes with it) and keeps `%FF` as the literal text "%FF". Here both become U+FFFD, which
+    the form refuses beside the field it was typed in."""
+
+    def parse(self, stream: IO[bytes], mimetype: str, content_length: int | None,
+              options: dict[str, str] | None = None) -> t_parse_result:
+        if mimetype != URLENCODED:
+            return super().parse(stream, mimetype, content_length, options)
+        # The stream is already limited to MAX_CONTENT_LENGTH, as for Werkzeug's parser.
+        items = _decoded_pairs(stream.read())
+        return stream, self.cls(items), self.cls()
+
+
+class PortalRequest(Request):
+    form_data_parser_class = ReplacingFormDataParser
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict[str, str]:
+        return ImmutableMultiDict([(normalise(key), normalise(value))
+                                   for key, value in _decoded_pairs(self.query_string)])
+
+
+# --- the query string is refused before any view reads it ------------------------------
+
+def _form_fields(endpoint: str | None) -> frozenset[str]:
+    """The query parameters the endpoint's own filter form reads (and judges beside its
+    fields); see `portal.formtools.reads_query`."""
+    view = current_app.view_functions.get(endpoint or "")
+    return getattr(view, "query_form_fields", frozenset())
+
+
+def refuse_hostile_query() -> ResponseReturnValue | None:
+    left_to_form = _form_fields(request.endpoint)
+    for key, value in request.args.items(multi=True):
+        if text_problem(key) or (key not in left_to_form and text_problem(value)):
+            return render_template("errors/error.html", code=400,
+                                   description="characters"), 400
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.request_class = PortalRequest
+    app.before_request(refuse_hostile_query)
