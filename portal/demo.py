@@ -297,7 +297,7 @@ def _user(email: str) -> User:
 def _placement(org_number: str) -> Placement:
     return db.session.scalars(select(Placement).join(Organisation).where(
         Organisation.org_number == org_number, Placement.status == PlacementStatus.PUBLISHED)
-        .order_by(Placement.id)).first()
+        .order_by(Placement.id).limit(1)).one()
 
 
 def _offers(days: list[date], seats: dict[str, int]) -> dict[str, PlacementOffer]:
@@ -397,7 +397,7 @@ def _wishes_and_own_placement(enrolments: dict[str, Enrolment],
         contact_email="petra@saxochstil.demo.se", contact_phone="070-111 22 33",
         tasks="Ta emot kunder, tvätta och vika handdukar, se hur en klippning planeras."))
     _at(first - timedelta(days=30), 10)
-    placement = db.session.get(Placement, ella.own_placement_id)
+    placement = db.session.get_one(Placement, ella.own_placement_id)
     placing.save_own_risk(placement, placing.OwnRiskData(
         day_start=time(9, 0), day_end=time(15, 0), break_start=time(12, 0), break_minutes=30,
         protective_equipment="Handskar om eleven hjälper till vid hårtvätt.",
@@ -432,7 +432,7 @@ def _decline_and_replace(enrolment: Enrolment, bygg_offer: PlacementOffer, first
     declined = _assignment(enrolment)
     prao.decline(declined.id, declined.placement_id, DECLINE_REASON, Actor.of(vard))
     _at(first - timedelta(days=3), 15, 30)
-    placing.place_by_hand(db.session.get(Enrolment, enrolment.id), bygg_offer.id,
+    placing.place_by_hand(db.session.get_one(Enrolment, enrolment.id), bygg_offer.id,
                           HAND_REASON, counsellor)
 
 
@@ -492,9 +492,8 @@ def _seed_finished(school: School, today: date) -> None:
     offers = _offers(days, {VARD: 2, BYGG: 1})
     enrolments = _new_period(school, days, (NORA, LIAM, TILDE), counsellor)
     _at(first - timedelta(days=28), 10)
-    for pupil, number in ((NORA, VARD), (LIAM, VARD), (TILDE, BYGG)):
-        placing.place_by_hand(enrolments[pupil.external_id], offers[number].id, "",
-                              counsellor)
+    for pupil, org in ((NORA, VARD), (LIAM, VARD), (TILDE, BYGG)):
+        placing.place_by_hand(enrolments[pupil.external_id], offers[org].id, "", counsellor)
     _at(first - timedelta(days=26), 9)
     nora, liam = (_confirm(enrolments[p.external_id], Actor.of(vard)) for p in (NORA, LIAM))
     tilde = _confirm(enrolments[TILDE.external_id], Actor.of(bygg))
