@@ -20,9 +20,16 @@ address, and yesterday's attendance for everyone. Then, with the portal's clock 
   guardian where the school wants it and has an address);
 - the next day at 10:05, the worst morning: nobody has reported, every pupil raises an
   alert (alert_job_worst_s; most of its time is rendering ~5,000 guardians' emails);
-- the counsellor's attendance overview of a period of 300 pupils: time and queries.
+- the counsellor's attendance overview of a period of 300 pupils: time and queries;
+- the counsellor's period overview of those 300 pupils × every checklist step (most
+  steps done, some overdue, some still open): the checklist page
+  /perioder/<id>/checklista and the period page /perioder/<id>, requested through the app
+  (sign-in, routing, authorization, queries, templates) by the school's counsellor; the
+  slower page's median and the queries of each, compared with a period of ~100 pupils to
+  show that the number of queries does not grow with the pupils.
 
-The last line is one JSON object with attendance_ms, alert_pupils, alert_job_s and the rest.
+The last line is one JSON object with overview_pupils, overview_ms, overview_queries,
+attendance_ms, alert_pupils, alert_job_s and the rest.
 PRAO_BENCH_PUPILS and PRAO_BENCH_REPORTS make a smaller or longer run; PRAO_BENCH_REPORTED
 sets the share reported by 10:00 on the first day.
 """
@@ -62,7 +69,8 @@ DAY = date(2027, 3, 16)  # a Tuesday in weeks 11–12
 FIRST, LAST = date(2027, 3, 15), date(2027, 3, 26)
 MONDAY_11, MONDAY_12 = date(2027, 3, 15), date(2027, 3, 22)
 REPORTED_SHARE = float(os.environ.get("PRAO_BENCH_REPORTED", "0.9"))
-TARGET_ATTENDANCE_MS, TARGET_ALERT_S = 50.0, 5.0
+TARGET_ATTENDANCE_MS, TARGET_ALERT_S, TARGET_OVERVIEW_MS = 50.0, 5.0, 100.0
+COUNSELLOR_PASSWORD = "bench-counsellor-password"  # noqa: S105 - a throw-away database
 SEED = 2027
 
 
@@ -253,6 +261,86 @@ def _measure_overview(app: Flask) -> dict[str, Any]:
             "attendance_overview_queries": queries}
 
 
+def _load_checklists() -> None:
+    """Every checklist step for the overview's 300 pupils, as on the second prao day: three
+    pupils in four have every step before the prao done and every other pupil has had
+    the follow-up; the rest are overdue, open or waiting."""
+    from werkzeug.security import generate_password_hash
+
+    from portal.accounts.models import User
+    from portal.prao import checklist
+    from portal.prao.models import StepRecord
+
+    before = [s.key for s in checklist.steps_for() if s.phase is checklist.Phase.BEFORE]
+    rows = []
+    for n in range(1, OVERVIEW_PUPILS + 1):
+        done = before if n % 4 else ["risk_assessment", "employer_confirmed"]
+        done = [*done, "follow_up"] if n % 2 == 0 else done
+        rows += [{"assignment_id": n, "step": step, "done_at": _at(9, 0, FIRST - timedelta(
+                  days=7)), "done_by_id": 1 if step != "risk_assessment" else None,
+                  "done_by_label": "SYV 1" if step != "risk_assessment" else "Företag AB"}
+                 for step in done]
+    _put(StepRecord, rows)
+    # School 2's period (about 100 pupils) is the comparison: its counsellor too.
+    _put(counsellor_school, [{"user_id": 1, "school_id": 2}])
+    db.session.get(User, 1).password_hash = generate_password_hash(COUNSELLOR_PASSWORD)
+    db.session.commit()
+    db.session.execute(text("ANALYZE step_record"))
+    db.session.commit()
+
+
+def _timed_pages(app: Flask, paths: dict[str, str], rounds: int = 10) -> dict[str, Any]:
+    """Median time and the queries of each page, requested as school 1's counsellor."""
+    queries = 0
+
+    def count(*_args: Any) -> None:
+        nonlocal queries
+        queries += 1
+
+    client = app.test_client()
+    signed_in = client.post("/logga-in", data={"email": "syv1@skola.se",
+                                               "password": COUNSELLOR_PASSWORD})
+    assert signed_in.status_code == 302, signed_in.get_data(as_text=True)[:2000]
+    figures: dict[str, Any] = {}
+    for name, path in paths.items():
+        timings, counts = [], []
+        for _ in range(rounds):
+            queries = 0
+            event.listen(Engine, "before_cursor_execute", count)
+            started = time.perf_counter()
+            response = client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+            event.remove(Engine, "before_cursor_execute", count)
+            assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+            counts.append(queries)
+        figures[f"{name}_ms"] = round(statistics.median(timings), 1)
+        figures[f"{name}_queries"] = max(counts)
+    return figures
+
+
+def _measure_period_overview(app: Flask) -> dict[str, Any]:
+    """The checklist and the period page of school 1's 300 pupils, and of school 2's
+    ~100 for the query count."""
+    from portal.schools.models import Enrolment
+
+    clock.set_now(_at(11, 0))
+    with app.app_context():
+        _load_checklists()
+        small = db.session.scalar(select(func.count()).select_from(Enrolment).where(
+            Enrolment.period_id == 2))
+        db.session.remove()
+    big = _timed_pages(app, {"checklist": "/perioder/1/checklista", "period": "/perioder/1"})
+    few = _timed_pages(app, {"checklist": "/perioder/2/checklista", "period": "/perioder/2"},
+                       rounds=3)
+    return {"overview_pupils": OVERVIEW_PUPILS,
+            "overview_ms": max(big["checklist_ms"], big["period_ms"]),
+            "overview_queries": max(big["checklist_queries"], big["period_queries"]),
+            **{f"overview_{key}": value for key, value in big.items()},
+            "overview_small_pupils": small,
+            **{f"overview_small_{key}": value for key, value in few.items()
+               if key.endswith("_queries")}}
+
+
 def main() -> dict[str, Any]:
     url, drop = create_database("prao")
     rng = random.Random(SEED)
@@ -286,9 +374,15 @@ def main() -> dict[str, Any]:
             "alerts_created_worst": worst["alerts_created"],
             "alert_emails_worst": worst["alert_emails"],
             **_measure_overview(app),
+            **_measure_period_overview(app),
         }
-        figures["within_targets"] = (figures["attendance_ms"] <= TARGET_ATTENDANCE_MS
-                                     and figures["alert_job_s"] <= TARGET_ALERT_S)
+        figures["within_targets"] = (
+            figures["attendance_ms"] <= TARGET_ATTENDANCE_MS
+            and figures["alert_job_s"] <= TARGET_ALERT_S
+            and figures["overview_ms"] <= TARGET_OVERVIEW_MS
+            and figures["overview_checklist_queries"]
+            == figures["overview_small_checklist_queries"]
+            and figures["overview_period_queries"] == figures["overview_small_period_queries"])
         return figures
     finally:
         clock.set_now(None)
@@ -303,4 +397,11 @@ if __name__ == "__main__":
           f"{result['alert_job_s']} s, {result['alerts_created']} alerts "
           f"(target ≤ {TARGET_ALERT_S:.0f} s); nobody reported: "
           f"{result['alert_job_worst_s']} s, {result['alerts_created_worst']} alerts")
+    print(f"Counsellor's overview of {result['overview_pupils']} pupils × every step: "
+          f"checklist {result['overview_checklist_ms']} ms, "
+          f"{result['overview_checklist_queries']} queries; period page "
+          f"{result['overview_period_ms']} ms, {result['overview_period_queries']} queries "
+          f"(target ≤ {TARGET_OVERVIEW_MS:.0f} ms); at {result['overview_small_pupils']} pupils "
+          f"{result['overview_small_checklist_queries']} and "
+          f"{result['overview_small_period_queries']} queries")
     print(json.dumps(result))

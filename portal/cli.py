@@ -42,7 +42,7 @@ mail_cli = WritingGroup("mail", help="Utkorgen: skicka väntande e-post.")
 @demo_cli.command("seed")
 def demo_seed() -> None:
     """Lägg in en demoregion och skriv ut inloggningarna."""
-    from portal.demo import DEMO_PASSWORD, demo_pupil_links, seed_demo
+    from portal.demo import DEMO_PASSWORD, demo_guide, demo_pupil_links, seed_demo
 
     logins = seed_demo()
     click.echo(f"Demodata klar. Inloggningar (lösenord för alla: {DEMO_PASSWORD}):")
@@ -52,6 +52,8 @@ def demo_seed() -> None:
     with current_app.test_request_context():
         for name, link in demo_pupil_links():
             click.echo(f"  {'elev':<12} {link}  ({name}, personlig länk utan lösenord)")
+        for line in demo_guide():
+            click.echo(line)
 
 
 @mail_cli.command("send")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from portal import clock
 from portal.accounts.models import Role, User
 from portal.clock import today
 from portal.db import Base, utcnow
@@ -21,8 +23,27 @@ from portal.employers.models import (
 )
 from portal.employers.reference import features_mask
 from portal.extensions import db
+from portal.matching import engine
+from portal.matching import services as matching
+from portal.prao import overview, placing
+from portal.prao import services as prao
+from portal.prao.attendance import daily
+from portal.prao.attendance import services as attendance
+from portal.prao.attendance.services import Reporter
+from portal.prao.certificates import services as certificates
+from portal.prao.days import prao_days
+from portal.prao.guardians import services as guardians
+from portal.prao.models import (
+    Assignment,
+    AttendanceStatus,
+    FollowUpKind,
+    IncidentKind,
+    IncidentSeverity,
+)
+from portal.prao.services import Actor
 from portal.schools.models import Enrolment, Gender, Municipality, PraoPeriod, School, Student
-from portal.weeks import monday
+from portal.schools.pupils import services as pupils
+from portal.weeks import monday, monday_of
 
 DEMO_PASSWORD = "visa-mig-portalen-2026"  # noqa: S105 - documented demo login, never production
 
@@ -35,6 +56,8 @@ class DemoLogin:
 
 
 MUNICIPALITIES = [("Luleå", "2580"), ("Piteå", "2581")]
+# Piteå asks guardians to acknowledge the risk information: the checklist shows that step.
+MUNICIPALITY_SETTINGS: dict[str, dict[str, object]] = {"2581": {"guardian_ack_required": True}}
 SCHOOLS = [
     ("2580", "Bergsskolan", "12345678", "Skolgatan 1, 972 31 Luleå"),
     ("2580", "Hertsöskolan", "23456789", "Hertsövägen 10, 973 45 Luleå"),
@@ -73,6 +96,22 @@ USERS: list[tuple[str, str, Role, dict[str, Any]]] = [
     ("kaffe@demo.praoportalen.se", "Kim Kaffe", Role.EMPLOYER, {"org": "556123-4500"}),
     ("rad@demo.praoportalen.se", "Rune Rådsledamot", Role.COUNCIL, {}),
 ]
+SCHOOL_SETTINGS: dict[str, dict[str, object]] = {
+    "34567890": {"absence_contact": "Ring expeditionen på 0911-69 60 00 före 08.00.",
+                 "alert_guardians_on_absence": True},
+    "45678901": {"absence_contact": "Anmäl i Skolappen eller ring 0911-69 61 00."},
+}
+# Day one on the pupil's page: when to come, whom to ask for, what to bring and wear.
+DAY_ONE: dict[str, dict[str, object]] = {
+    "556677-8899": {"first_day_start": time(7, 45),
+                    "first_day_ask_for": "Anders Byggare i byggboden vid infarten",
+                    "bring_and_wear": "Oömma kläder efter väder och matlåda.",
+                    "protective_equipment": "Hjälm, skyddsskor och hörselskydd lånar du av oss."},
+    "802480-1238": {"first_day_start": time(8, 0),
+                    "first_day_ask_for": "Vera Vårdare på hemtjänstens kontor, entréplanet",
+                    "bring_and_wear": "Bekväma skor och kläder för att vara ute. Arbetskläder "
+                                      "får du låna."},
+}
 NOTES = {
     "556123-4500": "organisationen väntar på godkännande",
     "12345678": "Bergsskolan",
@@ -93,10 +132,12 @@ def _get_or_add(model: type[M], key: dict[str, object], **values: object) -> M:
 
 
 def _seed_places() -> dict[str, School]:
-    municipalities = {code: _get_or_add(Municipality, {"code": code}, name=name)
+    municipalities = {code: _get_or_add(Municipality, {"code": code}, name=name,
+                                        **MUNICIPALITY_SETTINGS.get(code, {}))
                       for name, code in MUNICIPALITIES}
     return {unit: _get_or_add(School, {"unit_code": unit}, name=name, address=address,
-                              municipality=municipalities[code])
+                              municipality=municipalities[code],
+                              **SCHOOL_SETTINGS.get(unit, {}))
             for code, name, unit, address in SCHOOLS}
 
 
@@ -126,6 +167,8 @@ def _seed_users(schools: dict[str, School], password_hash: str) -> list[DemoLogi
 
 def _seed_placements() -> None:
     year = utcnow().year + 1
+    # Assessed and published before the demo's finished period was planned.
+    long_ago = utcnow() - timedelta(days=120)
     for number, title, sector, description, tasks, hazards, measures, weeks in PLACEMENTS:
         organisation = db.session.scalars(select(Organisation).filter_by(org_number=number)).one()
         if db.session.scalars(select(Placement).filter_by(title=title)).first():
@@ -139,9 +182,9 @@ def _seed_placements() -> None:
             day_start=time(8, 0), day_end=time(14, 30), break_start=time(11, 30),
             break_minutes=30, risk_hazards=hazards, risk_measures=measures,
             risk_introduction="Säkerhetsgenomgång med handledaren första morgonen.",
-            risk_supervisor=organisation.contact_name, risk_confirmed_at=utcnow(),
-            status=PlacementStatus.PUBLISHED, published_at=utcnow(),
-            features=features_mask(["near_public_transport"]))
+            risk_supervisor=organisation.contact_name, risk_confirmed_at=long_ago,
+            status=PlacementStatus.PUBLISHED, published_at=long_ago,
+            features=features_mask(["near_public_transport"]), **DAY_ONE.get(number, {}))
         placement.offers = [PlacementOffer(first_week=monday(year, first),
                                            last_week=monday(year, last), seats=seats)
                             for first, last, seats in weeks]
@@ -175,12 +218,329 @@ def _seed_period(school: School) -> None:
     db.session.add(period)
 
 
+# --- the prao process: a period in progress and a finished one ---------------------------
+#
+# The story is written through the portal's own services (a matching round, confirmations,
+# a decline, placing by hand, attendance, an incident, a follow-up, a guardian letter, a
+# certificate), each at the moment it would have happened: the seed moves the portal's
+# clock, so every timestamp, email, alert and checklist record is what the portal itself
+# would have made. Dates follow the clock's today: the period is always in progress.
+
+PROCESS_SCHOOL, FINISHED_SCHOOL = "34567890", "45678901"
+COUNSELLOR = "syv.stromback@demo.praoportalen.se"
+BYGG, VARD = "556677-8899", "802480-1238"
+PRAO_DAYS = 10
+LINK_LABEL = "Anders Byggare (handledare, via länk)"  # as the supervisor's link records it
+LINK_REPORTER = "Handledare bygg@demo.praoportalen.se (länk)"
+
+
+@dataclass(frozen=True)
+class DemoPupil:
+    external_id: str
+    first_name: str
+    last_name: str
+    class_name: str
+    gender: Gender
+    guardian_email: str = ""
+    wishes: tuple[str, ...] = ()  # organisation numbers, best first
+
+
+ALVA, OMAR, LINNEA, HUGO, ELLA = (
+    DemoPupil("D-2001", "Alva", "Nyström", "9A", Gender.GIRL, "nystrom.hem@demo.praoportalen.se",
+              (VARD, BYGG)),
+    DemoPupil("D-2002", "Omar", "Ali", "9A", Gender.BOY, "ali.hem@demo.praoportalen.se",
+              (VARD,)),
+    DemoPupil("D-2003", "Linnea", "Öberg", "9B", Gender.GIRL, "", (BYGG, VARD)),
+    DemoPupil("D-2004", "Hugo", "Lindgren", "9B", Gender.BOY, "", (VARD, BYGG)),
+    DemoPupil("D-2005", "Ella", "Sandberg", "9B", Gender.GIRL))
+NORA, LIAM, TILDE = (
+    DemoPupil("D-3001", "Nora", "Eriksson", "9C", Gender.GIRL),
+    DemoPupil("D-3002", "Liam", "Johansson", "9C", Gender.BOY),
+    DemoPupil("D-3003", "Tilde", "Marklund", "9D", Gender.GIRL))
+DECLINE_REASON = ("Två av våra undersköterskor är sjuka de här veckorna, så vi har ingen "
+                  "som kan vara handledare för en elev till. Vi tar gärna emot Hugo nästa "
+                  "termin.")
+HAND_REASON = "Vård och Omsorg tackade nej; Norrbottens Bygg har en plats kvar samma veckor."
+
+
+def in_progress_days(today: date) -> list[date]:
+    """The ten prao days of the demo's period in progress: from the Monday of this week
+    (of last week early in the week, so that days lie behind), weekends and Swedish
+    holidays skipped. Today is always inside, also on a weekend, with two or more prao
+    days already behind it."""
+    this_monday = today - timedelta(days=today.weekday())
+    for back in ((1, 0, 2, 3) if today.weekday() < 2 else (0, 1, 2, 3)):
+        days = _prao_days_from(this_monday - timedelta(weeks=back))
+        if days[-1] >= today and sum(1 for d in days if d < today) >= 2:
+            return days
+    return _prao_days_from(this_monday - timedelta(weeks=1))
+
+
+def finished_days(today: date) -> list[date]:
+    """The ten prao days of the finished period: it began six weeks before this week."""
+    return _prao_days_from(today - timedelta(days=today.weekday(), weeks=6))
+
+
+def _prao_days_from(start: date) -> list[date]:
+    return prao_days(start, start + timedelta(weeks=8))[:PRAO_DAYS]
+
+
+def _at(day: date, hour: int, minute: int = 0) -> None:
+    """Move the portal's clock to a Swedish local moment of the story."""
+    clock.set_now(datetime.combine(day, time(hour, minute), tzinfo=clock.STOCKHOLM))
+
+
+def _user(email: str) -> User:
+    return db.session.scalars(select(User).filter_by(email=email)).one()
+
+
+def _placement(org_number: str) -> Placement:
+    return db.session.scalars(select(Placement).join(Organisation).where(
+        Organisation.org_number == org_number, Placement.status == PlacementStatus.PUBLISHED)
+        .order_by(Placement.id).limit(1)).one()
+
+
+def _offers(days: list[date], seats: dict[str, int]) -> dict[str, PlacementOffer]:
+    """Seats at the demo placements for the weeks of the period (organisation -> offer)."""
+    offers = {}
+    for number, count in seats.items():
+        offer = PlacementOffer(placement=_placement(number), seats=count,
+                               first_week=monday_of(days[0]), last_week=monday_of(days[-1]))
+        db.session.add(offer)
+        offers[number] = offer
+    return offers
+
+
+def _new_period(school: School, days: list[date], pupils: tuple[DemoPupil, ...],
+                counsellor: User) -> dict[str, Enrolment]:
+    term = "ht" if days[0].month >= 7 else "vt"
+    period = PraoPeriod(school=school, name=f"Prao {term} {days[0].year} åk 9", grade=9,
+                        first_day=days[0], last_day=days[-1],
+                        wishes_open=days[0] - timedelta(days=42),
+                        wishes_close=days[0] - timedelta(days=28), created_by_id=counsellor.id)
+    enrolments = {}
+    for p in pupils:
+        student = Student(school=school, external_id=p.external_id, first_name=p.first_name,
+                          last_name=p.last_name, class_name=p.class_name, grade=9,
+                          gender=p.gender, guardian_email=p.guardian_email or None)
+        enrolments[p.external_id] = Enrolment(student=student, period=period)
+    db.session.add(period)
+    db.session.commit()
+    return enrolments
+
+
+def _assignment(enrolment: Enrolment) -> Assignment:
+    found = placing.active_assignment(enrolment.id)
+    assert found is not None, enrolment.student.full_name
+    return found
+
+
+def _confirm(enrolment: Enrolment, actor: Actor) -> Assignment:
+    assignment = _assignment(enrolment)
+    prao.confirm(assignment.id, assignment.placement_id, actor)
+    return _assignment(enrolment)
+
+
+def _tick(assignments: list[Assignment], step: str, counsellor: User) -> None:
+    for assignment in assignments:
+        overview.tick(assignment, step, counsellor, clock.today())
+
+
+def _report(day: date, statuses: dict[Assignment, AttendanceStatus], reporter: Reporter,
+            start: time = time(8, 0)) -> None:
+    """A day's attendance as a supervisor or an employer reports it, 08:00–14:30 with a
+    half-hour break (a late pupil came at `start`)."""
+    entries = [attendance.Entry(a.id, status, start if status is AttendanceStatus.LATE
+                                else time(8, 0), time(14, 30), 30)
+               for a, status in statuses.items()]
+    allowed = attendance.placed([a.id for a in statuses])
+    attendance.report_day(day, entries, allowed, reporter)
+
+
+def _seed_in_progress(school: School, today: date) -> None:
+    """A grade 9 period at Strömbackaskolan in progress today: every assignment state, the
+    days behind reported with one absence and its alert, a near-miss, a follow-up visit,
+    the checklist half done (some steps overdue), a guardian letter acknowledged and an own
+    placement waiting for the counsellor's approval."""
+    if db.session.scalars(select(PraoPeriod.id).filter_by(school_id=school.id)).first():
+        return
+    days = in_progress_days(today)
+    first = days[0]
+    counsellor, vard = _user(COUNSELLOR), _user("vard@demo.praoportalen.se")
+    _at(first - timedelta(days=42), 9)
+    offers = _offers(days, {VARD: 3, BYGG: 2})
+    enrolments = _new_period(school, days, (ALVA, OMAR, LINNEA, HUGO, ELLA), counsellor)
+    _wishes_and_own_placement(enrolments, offers, first)
+    _at(first - timedelta(days=27), 9)
+    run = matching.start_round(counsellor, [enrolments[ALVA.external_id].period], "none",
+                               engine.Step.FIRST, seed=2026)
+    matching.publish(run.id, counsellor)
+    _at(first - timedelta(days=25), 8, 15)
+    alva, omar = (_confirm(enrolments[p.external_id], Actor.of(vard)) for p in (ALVA, OMAR))
+    linnea = _confirm(enrolments[LINNEA.external_id], Actor(None, LINK_LABEL))
+    _checklist_before(first, alva, omar, linnea, counsellor)
+    _decline_and_replace(enrolments[HUGO.external_id], offers[BYGG], first, vard, counsellor)
+    _days_behind([d for d in days if d < today], alva, omar, linnea, vard, counsellor)
+
+
+def _wishes_and_own_placement(enrolments: dict[str, Enrolment],
+                              offers: dict[str, PlacementOffer], first: date) -> None:
+    _at(first - timedelta(days=36), 18, 30)
+    for pupil in (ALVA, OMAR, LINNEA, HUGO):
+        pupils.set_wishes(enrolments[pupil.external_id],
+                          [offers[number].id for number in pupil.wishes], clock.today())
+    _at(first - timedelta(days=34), 19, 10)
+    ella = enrolments[ELLA.external_id]
+    pupils.register_own_placement(ella, pupils.OwnPlacementData(
+        workplace="Salong Sax & Stil", org_number="559123-4009", address="Storgatan 21",
+        postal_code="941 31", city="Piteå", contact_name="Petra Sax",
+        contact_email="petra@saxochstil.demo.se", contact_phone="070-111 22 33",
+        tasks="Ta emot kunder, tvätta och vika handdukar, se hur en klippning planeras."))
+    _at(first - timedelta(days=30), 10)
+    placement = db.session.get_one(Placement, ella.own_placement_id)
+    placing.save_own_risk(placement, placing.OwnRiskData(
+        day_start=time(9, 0), day_end=time(15, 0), break_start=time(12, 0), break_minutes=30,
+        protective_equipment="Handskar om eleven hjälper till vid hårtvätt.",
+        risk_hazards="Kemikalier i hårfärg, vassa saxar, många timmar stående.",
+        risk_measures="Eleven hanterar inga färger och klipper inte; hon sitter när hon "
+                      "behöver.",
+        risk_introduction="Genomgång av salongen och nödutgången första morgonen.",
+        risk_supervisor="Petra Sax", first_day_start=time(9, 0),
+        first_day_ask_for="Petra i receptionen", bring_and_wear="Bekväma skor."))
+
+
+def _checklist_before(first: date, alva: Assignment, omar: Assignment, linnea: Assignment,
+                      counsellor: User) -> None:
+    """Prepared in class, a letter to Alva's guardians by email (acknowledged the next
+    evening) and one on paper to Linnea's, contacts made; Omar's are still missing."""
+    _at(first - timedelta(days=14), 10)
+    _tick([alva, omar, linnea], "pupil_prepared", counsellor)
+    _at(first - timedelta(days=10), 13)
+    notice = guardians.send_letter(alva, "sv", counsellor)
+    _tick([linnea], "guardians_informed", counsellor)
+    _at(first - timedelta(days=9), 20, 15)
+    guardians.acknowledge(notice)
+    _at(first - timedelta(days=5), 11)
+    _tick([alva, linnea], "pupil_contacted", counsellor)
+
+
+def _decline_and_replace(enrolment: Enrolment, bygg_offer: PlacementOffer, first: date,
+                         vard: User, counsellor: User) -> None:
+    """Vård declines Hugo three days before the start; the counsellor places him by hand at
+    Norrbottens Bygg, whose answer is still to come."""
+    _at(first - timedelta(days=3), 14)
+    declined = _assignment(enrolment)
+    prao.decline(declined.id, declined.placement_id, DECLINE_REASON, Actor.of(vard))
+    _at(first - timedelta(days=3), 15, 30)
+    placing.place_by_hand(db.session.get_one(Enrolment, enrolment.id), bygg_offer.id,
+                          HAND_REASON, counsellor)
+
+
+def _days_behind(behind: list[date], alva: Assignment, omar: Assignment, linnea: Assignment,
+                 vard: User, counsellor: User) -> None:
+    """Each prao day behind today: the morning links, the reports (Omar absent on the last
+    one, Linnea late on the first), a near-miss on day two and a visit to Alva."""
+    employer, link = Reporter(vard, vard.name), Reporter(None, LINK_REPORTER)
+    for number, day in enumerate(behind, start=1):
+        _at(day, 7)
+        daily.send_morning_emails()
+        at_vard = {alva: AttendanceStatus.PRESENT, omar: AttendanceStatus.PRESENT}
+        if day == behind[-1]:
+            _at(day, 8, 40)
+            _report(day, {omar: AttendanceStatus.ABSENT}, employer)
+            del at_vard[omar]
+        if number == 2:
+            _near_miss(day, linnea, link)
+            _at(day, 13)
+            attendance.log_follow_up(_placed(alva), attendance.FollowUpData(
+                FollowUpKind.VISIT, enjoys="Ja, Alva tycker om att prata med de äldre.",
+                adjust="Inget.", tasks="Promenader, inköp och att duka till lunch.",
+                plan="Följa med på kvällsturen på torsdag.", questions="Inga.",
+                note="Besök på hemtjänstens kontor, träffade Alva och Vera."), counsellor)
+        _at(day, 15)
+        _report(day, at_vard, employer)
+        _at(day, 15, 10)
+        late = AttendanceStatus.LATE if number == 1 else AttendanceStatus.PRESENT
+        _report(day, {linnea: late}, link, start=time(8, 25))
+
+
+def _placed(assignment: Assignment) -> attendance.Placed:
+    return attendance.placed([assignment.id])[assignment.id]
+
+
+def _near_miss(day: date, linnea: Assignment, link: Reporter) -> None:
+    _at(day, 10, 40)
+    attendance.report_incident(_placed(linnea), attendance.IncidentData(
+        kind=IncidentKind.NEAR_MISS, severity=IncidentSeverity.MINOR, day=day,
+        at=time(10, 20), what="En bräda gled ner från ställningen och landade ungefär en meter "
+                               "från Linnea, som bar virke på marken.",
+        injury="Ingen skada.",
+        measures="Området under ställningen är avspärrat; eleven går bara utanför "
+                 "avspärrningen och bär alltid hjälm."), link)
+
+
+def _seed_finished(school: School, today: date) -> None:
+    """A grade 9 period at Christinaskolan that ended a few weeks ago: every day reported,
+    the after steps partly done and Nora's certificate issued (Liam's and Tilde's wait)."""
+    if db.session.scalars(select(PraoPeriod.id).filter_by(school_id=school.id)).first():
+        return
+    days = finished_days(today)
+    first, last = days[0], days[-1]
+    counsellor, vard, bygg = _user(COUNSELLOR), _user("vard@demo.praoportalen.se"), \
+        _user("bygg@demo.praoportalen.se")
+    _at(first - timedelta(days=42), 9)
+    offers = _offers(days, {VARD: 2, BYGG: 1})
+    enrolments = _new_period(school, days, (NORA, LIAM, TILDE), counsellor)
+    _at(first - timedelta(days=28), 10)
+    for pupil, org in ((NORA, VARD), (LIAM, VARD), (TILDE, BYGG)):
+        placing.place_by_hand(enrolments[pupil.external_id], offers[org].id, "", counsellor)
+    _at(first - timedelta(days=26), 9)
+    nora, liam = (_confirm(enrolments[p.external_id], Actor.of(vard)) for p in (NORA, LIAM))
+    tilde = _confirm(enrolments[TILDE.external_id], Actor.of(bygg))
+    everyone = [nora, liam, tilde]
+    steps = [(14, "pupil_prepared"), (9, "guardians_informed"), (5, "pupil_contacted")]
+    if school.municipality.guardian_ack_required:  # paper slips signed and handed in
+        steps.insert(2, (6, "guardians_acknowledged"))
+    for offset, step in steps:
+        _at(first - timedelta(days=offset), 10)
+        _tick(everyone, step, counsellor)
+    for number, day in enumerate(days, start=1):
+        if number == 2:
+            _at(day, 12)
+            for assignment in (nora, liam):
+                attendance.log_follow_up(_placed(assignment), attendance.FollowUpData(
+                    FollowUpKind.CONTACT, enjoys="Ja.", note="Telefonsamtal med handledaren."),
+                    counsellor)
+        _at(day, 15)
+        _report(day, {nora: AttendanceStatus.PRESENT, liam: AttendanceStatus.PRESENT},
+                Reporter(vard, vard.name))
+        _report(day, {tilde: AttendanceStatus.PRESENT}, Reporter(bygg, bygg.name))
+    _at(last + timedelta(days=3), 10)
+    _tick([nora, liam], "pupil_evaluation", counsellor)
+    _tick([nora, liam], "employer_evaluation", counsellor)
+    _tick([nora], "class_reflection", counsellor)
+    certificates.issue(nora, counsellor, clock.today())
+
+
+def _seed_process(schools: dict[str, School]) -> None:
+    today = clock.today()
+    stopped = clock._fixed  # a test's stopped clock is stopped again afterwards
+    try:
+        _seed_finished(schools[FINISHED_SCHOOL], today)
+        _seed_in_progress(schools[PROCESS_SCHOOL], today)
+    finally:
+        clock.set_now(stopped)
+
+
 def seed_demo() -> list[DemoLogin]:
     schools = _seed_places()
     logins = _seed_users(schools, generate_password_hash(DEMO_PASSWORD))
     _seed_placements()
     _seed_period(schools["12345678"])
     db.session.commit()
+    # The services build absolute links for their emails, as in a request.
+    with current_app.test_request_context():
+        _seed_process(schools)
     return logins
 
 
@@ -192,3 +552,90 @@ def demo_pupil_links(limit: int = 2) -> list[tuple[str, str]]:
         Student.external_id.in_([p[0] for p in PUPILS])).order_by(Student.external_id)
         .limit(limit)).all()
     return [(e.student.full_name, pupil_url(e)) for e in enrolments]
+
+
+# --- what to look at --------------------------------------------------------------------------
+
+def demo_guide() -> list[str]:
+    """The lines printed after the logins: which login shows which part of the prao
+    process, and the links that need no login. Needs a request context (absolute links)."""
+    from portal.accounts.services import external_url
+
+    running, finished = _period_at(PROCESS_SCHOOL), _period_at(FINISHED_SCHOOL)
+    if running is None or finished is None:
+        return []
+    now = clock.today()
+    work_today = now in prao_days(running.first_day, running.last_day)
+    today_text = ("dagens närvaro att rapportera" if work_today
+                  else "närvaron dag för dag (i dag är ingen praodag)")
+    lines = [
+        "Vad demon visar (logga in med lösenordet ovan):",
+        "  syv.stromback@demo.praoportalen.se",
+        f"      startsidan: frånvarolarm för {OMAR.first_name} {OMAR.last_name}",
+        f"      {running.name}, Strömbackaskolan, pågår {running.first_day}–"
+        f"{running.last_day}: " + external_url("schools.period", period_id=running.id),
+        "      checklistan, försenade steg markerade: "
+        + external_url("prao.period_checklist", period_id=running.id),
+        "      närvaro, tillbud och uppföljning: "
+        + external_url("attendance.period_overview", period_id=running.id),
+        f"      {HUGO.first_name} nekad och placerad för hand, {ELLA.first_name}s egna "
+        "praoplats att godkänna, vårdnadshavarbrev",
+        f"      avslutad prao på Christinaskolan ({finished.first_day}–{finished.last_day}), "
+        "intyg: " + external_url("certificates.period_overview", period_id=finished.id),
+        "  vard@demo.praoportalen.se",
+        f"      startsidan: {ALVA.first_name} och {OMAR.first_name} bekräftade, "
+        f"{HUGO.first_name} nekad; {today_text}",
+        "  bygg@demo.praoportalen.se",
+        f"      startsidan: {HUGO.first_name} {HUGO.last_name} väntar på bekräftelse; "
+        f"{LINNEA.first_name}s närvaro och tillbudet",
+        "  samordnare@demo.praoportalen.se",
+        "      skolor × checklistans steg: " + external_url("prao.region_checklist"),
+        "      utkorgen: morgonlänkar, frånvarolarm, tillbudet, brevet till vårdnadshavare",
+    ]
+    if now > running.last_day:
+        lines.append(f"  OBS: perioden slutade {running.last_day}. Ta bort databasen i "
+                     "instance/ och kör ./dev.sh run igen för en pågående period.")
+    return lines + _guide_links(running, finished, now)
+
+
+def _guide_links(running: PraoPeriod, finished: PraoPeriod, now: date) -> list[str]:
+    from portal.prao.attendance import links
+
+    found = ["Utan inloggning:"]
+    alva = _enrolment(running, ALVA)
+    if alva is not None:
+        found.append(f"  elev        {pupils.pupil_url(alva)}  ({ALVA.first_name} "
+                     f"{ALVA.last_name}: allt inför första dagen)")
+    behind = [d for d in prao_days(running.first_day, running.last_day) if d <= now]
+    at_vard = _confirmed_at(running, VARD)
+    if behind and at_vard:
+        token = links.make_token(_placement(VARD).supervisor_email, at_vard, behind[-1])
+        day = "i dag" if behind[-1] == now else str(behind[-1])
+        found.append("  handledare  " + links.portal_url("attendance.link_report", token=token)
+                     + f"  (närvaro {day}, Piteå Vård och Omsorg)")
+    nora = _enrolment(finished, NORA)
+    certificate = certificates.for_enrolment(nora) if nora is not None else None
+    if certificate is not None:
+        found.append(f"  intyg       {certificates.verification_url(certificate)}  "
+                     f"({NORA.first_name} {NORA.last_name}, verifieringskod "
+                     f"{certificates.grouped(certificate.code)})")
+    return found if len(found) > 1 else []
+
+
+def _period_at(unit_code: str) -> PraoPeriod | None:
+    return db.session.scalars(select(PraoPeriod).join(School).where(
+        School.unit_code == unit_code, PraoPeriod.grade == 9)
+        .order_by(PraoPeriod.first_day.desc())).first()
+
+
+def _enrolment(period: PraoPeriod, pupil: DemoPupil) -> Enrolment | None:
+    return db.session.scalars(select(Enrolment).join(Student).where(
+        Enrolment.period_id == period.id, Student.external_id == pupil.external_id)).first()
+
+
+def _confirmed_at(period: PraoPeriod, org_number: str) -> list[int]:
+    return list(db.session.scalars(
+        select(Assignment.id).join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(Placement, Placement.id == Assignment.placement_id).join(Organisation)
+        .where(Enrolment.period_id == period.id, Organisation.org_number == org_number,
+               Assignment.state.in_(attendance.REPORTABLE)).order_by(Assignment.id)))

@@ -1,46 +1,195 @@
-"""The demo region: one command, every role can log in, and running it twice is harmless."""
+"""The demo region: one command, every role can log in, the whole prao process is there to
+see the first minute, and running it twice is harmless."""
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
-from portal.demo import DEMO_PASSWORD, USERS
+from portal.demo import DEMO_PASSWORD, USERS, finished_days, in_progress_days
 from portal.employers.models import Organisation, OrganisationStatus
-from portal.schools.models import Municipality, School
+from portal.notifications.models import OutboxEmail
+from portal.prao.days import is_prao_day
+from portal.prao.models import (
+    AlertKind,
+    Assignment,
+    AssignmentSource,
+    AssignmentState,
+    AttendanceAlert,
+    AttendanceDay,
+    AttendanceStatus,
+    Certificate,
+    FollowUp,
+    GuardianNotice,
+    Incident,
+    IncidentKind,
+    StepRecord,
+)
+from portal.schools.models import (
+    Enrolment,
+    EnrolmentState,
+    Municipality,
+    PraoPeriod,
+    School,
+    Student,
+)
 from tests.conftest import login, new_client
+
+# A Wednesday whose week has a holiday (Ascension Day, Thursday 6 May 2027).
+WEDNESDAY = datetime(2027, 5, 5, 9, 30)
+PROCESS_MODELS = (User, School, Municipality, Organisation, PraoPeriod, Student, Enrolment,
+                  Assignment, AttendanceDay, AttendanceAlert, Incident, FollowUp,
+                  GuardianNotice, StepRecord, Certificate, OutboxEmail)
 
 
 def _count(db, model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+def _seed(app) -> str:
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _running(db) -> PraoPeriod:
+    return db.session.scalars(select(PraoPeriod).join(School).where(
+        School.unit_code == "34567890")).one()
+
+
+def _assignments(db, period: PraoPeriod) -> dict[str, list[Assignment]]:
+    found: dict[str, list[Assignment]] = {}
+    for assignment in db.session.scalars(select(Assignment).join(Enrolment).where(
+            Enrolment.period_id == period.id).order_by(Assignment.id)):
+        found.setdefault(assignment.enrolment.student.first_name, []).append(assignment)
+    return found
+
+
 def test_demo_seed_prints_logins_and_is_idempotent(app, db):
-    runner = app.test_cli_runner()
-    first = runner.invoke(args=["demo", "seed"])
-    assert first.exit_code == 0
+    first = _seed(app)
     for email, *_ in USERS:
-        assert email in first.output
-    assert DEMO_PASSWORD in first.output
+        assert email in first
+    assert DEMO_PASSWORD in first
     counts = [_count(db, m) for m in (User, School, Municipality, Organisation)]
-    assert counts == [7, 4, 2, 3]
-    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    # The fourth organisation is the workplace of a pupil's own placement.
+    assert counts == [7, 4, 2, 4]
+    _seed(app)
     assert [_count(db, m) for m in (User, School, Municipality, Organisation)] == counts
 
 
 def test_demo_region_has_what_the_readme_promises(app, db):
-    app.test_cli_runner().invoke(args=["demo", "seed"])
+    _seed(app)
     roles = db.session.scalars(select(User.role)).all()
     assert sorted(roles) == sorted([Role.COORDINATOR, Role.COUNSELLOR, Role.COUNSELLOR,
                                     Role.EMPLOYER, Role.EMPLOYER, Role.EMPLOYER, Role.COUNCIL])
     counsellors = db.session.scalars(select(User).where(User.role == Role.COUNSELLOR)).all()
     assert not set(counsellors[0].schools) & set(counsellors[1].schools)
-    pending = db.session.scalars(select(Organisation).where(
+    pending = db.session.scalars(select(Organisation.name).where(
         Organisation.status == OrganisationStatus.PENDING)).all()
-    assert len(pending) == 1
+    assert sorted(pending) == ["Kaffestugan i Luleå AB", "Salong Sax & Stil"]
 
 
 def test_every_demo_login_works(app, db):
-    app.test_cli_runner().invoke(args=["demo", "seed"])
+    _seed(app)
     for email, *_ in USERS:
         assert login(new_client(app), email, DEMO_PASSWORD).status_code == 302, email
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 28), date(2026, 11, 30), date(2027, 3, 29),
+                                   date(2027, 5, 5), date(2027, 6, 25), date(2027, 12, 27)])
+def test_the_period_in_progress_has_ten_prao_days_around_today(today):
+    """Also on a Saturday, a Monday, Easter Monday, midsummer's eve and between Christmas
+    and New Year: today lies inside, with days behind it, and holidays are skipped."""
+    days = in_progress_days(today)
+    assert len(days) == 10 and all(is_prao_day(d) for d in days)
+    assert days[0] <= today <= days[-1]
+    assert sum(1 for d in days if d < today) >= 2
+    finished = finished_days(today)
+    assert len(finished) == 10 and today - finished[-1] >= timedelta(days=21)
+
+
+def test_in_progress_holds_every_day_of_two_years():
+    day = date(2027, 1, 1)
+    while day < date(2029, 1, 1):
+        days = in_progress_days(day)
+        assert days[0] <= day <= days[-1] and sum(1 for d in days if d < day) >= 2, day
+        day += timedelta(days=1)
+
+
+def test_the_demo_shows_the_whole_prao_process(app, db, set_clock):
+    set_clock(WEDNESDAY)
+    output = _seed(app)
+    period = _running(db)
+    assert period.first_day <= WEDNESDAY.date() <= period.last_day
+    assert date(2027, 5, 6) not in in_progress_days(WEDNESDAY.date())  # Ascension Day
+
+    by_pupil = _assignments(db, period)
+    states = {a.state for found in by_pupil.values() for a in found}
+    assert {AssignmentState.PROPOSED, AssignmentState.CONFIRMED,
+            AssignmentState.DECLINED} <= states
+    declined, replaced = by_pupil["Hugo"]
+    assert declined.state is AssignmentState.DECLINED and declined.decline_reason
+    assert replaced.state is AssignmentState.PROPOSED
+    assert replaced.source is AssignmentSource.MANUAL
+    assert replaced.placement_id != declined.placement_id
+    ella = db.session.scalars(select(Enrolment).join(Student).where(
+        Student.first_name == "Ella")).one()
+    assert ella.state is EnrolmentState.OWN_PLACEMENT and "Ella" not in by_pupil
+
+    omar = by_pupil["Omar"][0]
+    absent = db.session.scalars(select(AttendanceDay).where(
+        AttendanceDay.status == AttendanceStatus.ABSENT)).all()
+    assert [(d.assignment_id, d.day < WEDNESDAY.date()) for d in absent] == [(omar.id, True)]
+    alerts = db.session.scalars(select(AttendanceAlert)).all()
+    assert [(a.assignment_id, a.kind) for a in alerts] == [(omar.id, AlertKind.ABSENT)]
+    incident = db.session.scalars(select(Incident)).one()
+    assert incident.kind is IncidentKind.NEAR_MISS
+    assert incident.assignment_id == by_pupil["Linnea"][0].id
+    notice = db.session.scalars(select(GuardianNotice)).one()
+    assert notice.acknowledged_at is not None
+
+    counsellor = new_client(app)
+    login(counsellor, "syv.stromback@demo.praoportalen.se", DEMO_PASSWORD)
+    assert "Omar Ali" in counsellor.get("/syv").get_data(as_text=True)
+    checklist = counsellor.get(f"/perioder/{period.id}/checklista").get_data(as_text=True)
+    assert "Försenat" in checklist and "Alva" in checklist
+
+    employer = new_client(app)
+    login(employer, "bygg@demo.praoportalen.se", DEMO_PASSWORD)
+    start = employer.get("/arbetsgivare").get_data(as_text=True)
+    assert "Hugo" in start and "Lindgren" in start and "Bekräfta" in start
+
+    pupil_link = re.search(r"(/elev/\S+)\s+\(Alva Nyström", output).group(1)
+    day_one = new_client(app).get(pupil_link).get_data(as_text=True)
+    assert "Piteå Vård och Omsorg" in day_one and "Fråga efter" in day_one
+
+    supervisor_link = re.search(r"(/narvaro/\S+)", output).group(1)
+    assert new_client(app).get(supervisor_link).status_code == 200
+
+
+def test_the_demo_certificate_verifies(app, db, set_clock):
+    set_clock(WEDNESDAY)
+    output = _seed(app)
+    certificate = db.session.scalars(select(Certificate)).one()
+    assert certificate.snapshot["name"] == "Nora Eriksson"
+    assert certificate.snapshot["days_attended"] == 10
+    assert f"/intyg/{certificate.code}" in output
+    page = new_client(app).get(f"/intyg/{certificate.code}")
+    assert page.status_code == 200 and "Nora Eriksson" in page.get_data(as_text=True)
+    wrong = certificate.code[:-1] + ("A" if certificate.code[-1] != "A" else "B")
+    assert new_client(app).get(f"/intyg/{wrong}").status_code == 404
+
+
+def test_seeding_the_process_twice_changes_nothing(app, db, set_clock):
+    set_clock(WEDNESDAY)
+    _seed(app)
+    counts = {m.__name__: _count(db, m) for m in PROCESS_MODELS}
+    assert counts["Assignment"] == 8 and counts["Certificate"] == 1
+    set_clock(WEDNESDAY + timedelta(hours=2))
+    again = _seed(app)
+    assert {m.__name__: _count(db, m) for m in PROCESS_MODELS} == counts
+    assert "/intyg/" in again
