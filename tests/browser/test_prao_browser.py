@@ -97,3 +97,5 @@ def test_supervisor_pupil_and_checklist_pages_on_a_phone(new_page: Callable[...,
     counsellor.goto(f"/perioder/{proposed.period_id}/checklista")
     expect(counsellor.get_by_role("row", name="Tove Svensson")).to_be_visible()
     assert_accessible(counsellor, "checklist (phone)")
+    # The wide table scrolls in its own region; the page itself stays phone-wide.
+    assert counsellor.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
