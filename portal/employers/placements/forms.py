@@ -221,5 +221,8 @@ class OfferForm(PortalForm):
 
 
 class NextTermForm(PortalForm):
+    # Every option is a real term, so the select carries no `required` (HTML asks a required
+    # select for an empty placeholder option first); the server still requires a choice.
     term = SelectField(_l("Kopiera från terminen"),
-                       validators=[DataRequired(message=_l("Välj en termin."))])
+                       validators=[DataRequired(message=_l("Välj en termin."))],
+                       render_kw={"required": False})
