@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal import clock
@@ -186,17 +187,26 @@ def _record_confirmation_steps(assignment: Assignment, actor: Actor) -> None:
 
 def record_step(assignment_id: int, step: str, actor: Actor,
                 at: datetime | None = None) -> StepRecord:
-    """Record a checklist step as done (once: an existing record is kept)."""
-    existing = db.session.scalars(select(StepRecord).where(
-        StepRecord.assignment_id == assignment_id, StepRecord.step == step)).first()
+    """Record a checklist step as done, once: an existing record is kept, also when two
+    requests record it at the same moment (the unique key keeps the first)."""
+    existing = _step_record(assignment_id, step)
     if existing is not None:
         return existing
     record = StepRecord(assignment_id=assignment_id, step=step, done_at=at or utcnow(),
                         done_by_id=actor.user.id if actor.user else None,
                         done_by_label=actor.label[:200])
-    db.session.add(record)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:
+        return db.session.scalars(select(StepRecord).where(
+            StepRecord.assignment_id == assignment_id, StepRecord.step == step)).one()
     return record
+
+
+def _step_record(assignment_id: int, step: str) -> StepRecord | None:
+    return db.session.scalars(select(StepRecord).where(
+        StepRecord.assignment_id == assignment_id, StepRecord.step == step)).first()
 
 
 def counsellor_emails(school: School) -> list[str]:

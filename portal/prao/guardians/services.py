@@ -22,6 +22,7 @@ from portal.db import rows_changed, utcnow
 from portal.employers.models import Placement
 from portal.extensions import db
 from portal.notifications import messages
+from portal.prao import services as prao_services
 from portal.prao.guardians.letter import Letter, build_letter, language
 from portal.prao.models import (
     ACTIVE_STATES,
@@ -29,8 +30,8 @@ from portal.prao.models import (
     AssignmentState,
     GuardianNotice,
     NoticeChannel,
-    StepRecord,
 )
+from portal.prao.services import Actor
 from portal.schools.models import Enrolment, PraoPeriod, Student
 
 LINK_SALT = "guardian-acknowledgement"
@@ -72,21 +73,11 @@ def lock_assignment(assignment_id: int) -> None:
 # --- checklist ----------------------------------------------------------------------------
 
 def record_step(assignment_id: int, key: str, user: User | None = None,
-                label: str = "") -> bool:
-    """Record a checklist step as done unless it already is (two people at once: the unique
-    key keeps one). True when this call recorded it. The caller commits."""
-    exists = select(StepRecord.id).where(StepRecord.assignment_id == assignment_id,
-                                         StepRecord.step == key)
-    if db.session.scalar(exists) is not None:
-        return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(StepRecord(assignment_id=assignment_id, step=key,
-                                      done_by_id=user.id if user else None,
-                                      done_by_label=label))
-    except IntegrityError:
-        return False
-    return True
+                label: str = "") -> None:
+    """The checklist step, recorded once (see prao.services.record_step). The caller
+    commits."""
+    actor = Actor(user, label or user.name) if user is not None else Actor(None, label)
+    prao_services.record_step(assignment_id, key, actor)
 
 
 # --- reading ------------------------------------------------------------------------------
