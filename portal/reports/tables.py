@@ -1,0 +1,136 @@
+"""The one shape every council indicator returns, and the scope it is computed for.
+
+Pure Python (no Flask, no database): an indicator is a query that returns a `Table`;
+suppression, charts, exports, targets and the report pages all work on this shape, so an
+indicator only has to count. Labels are Swedish msgids that the page translates; row labels
+that are data (a school's or a sector's name) are shown as they are."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+
+from portal.texts import mark as _l
+
+
+class Term(enum.StrEnum):
+    AUTUMN = "autumn"  # höstterminen: July–December of the school year's first calendar year
+    SPRING = "spring"  # vårterminen: January–June of the next calendar year
+
+
+TERM_LABELS = {Term.AUTUMN: _l("Hösttermin"), Term.SPRING: _l("Vårtermin")}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: one school year (2026 means 2026/27, 1 July 2026 – 30 June
+    2027), optionally one term, the whole region or one municipality. A prao period belongs
+    to the scope when its first day falls inside these dates and its school lies in the
+    municipality."""
+
+    school_year: int
+    municipality_id: int | None = None
+    term: Term | None = None
+
+    @property
+    def first_day(self) -> date:
+        if self.term is Term.SPRING:
+            return date(self.school_year + 1, 1, 1)
+        return date(self.school_year, 7, 1)
+
+    @property
+    def last_day(self) -> date:
+        if self.term is Term.AUTUMN:
+            return date(self.school_year, 12, 31)
+        return date(self.school_year + 1, 6, 30)
+
+    def last_year(self) -> Scope:
+        return Scope(self.school_year - 1, self.municipality_id, self.term)
+
+    @property
+    def label(self) -> str:
+        """"2026/27": how Swedish schools write a school year."""
+        return f"{self.school_year}/{(self.school_year + 1) % 100:02d}"
+
+
+def school_year_of(day: date) -> int:
+    return day.year if day.month >= 7 else day.year - 1
+
+
+class Unit(enum.StrEnum):
+    PUPILS = "pupils"  # a number of pupils: fewer than 5 is suppressed
+    SHARE = "share"  # a percentage of pupils: carries numerator and base, both suppressible
+    AVERAGE = "average"  # a mean of answers: carries how many answered (suppressed under 5)
+    COUNT = "count"  # things that are not people (seats, placements, employers): never hidden
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure. `n` is the number of pupils (or answers) behind it: for PUPILS the value
+    itself, for SHARE the numerator, for AVERAGE the number of answers; `base` is a share's
+    denominator. Suppression decides from n and base, never from the value."""
+
+    value: float | None
+    n: int | None = None
+    base: int | None = None
+
+    @classmethod
+    def pupils(cls, count: int) -> Cell:
+        return cls(float(count), n=count)
+
+    @classmethod
+    def share(cls, part: int, whole: int) -> Cell:
+        return cls(100.0 * part / whole if whole else None, n=part, base=whole)
+
+    @classmethod
+    def average(cls, mean: float | None, answers: int) -> Cell:
+        return cls(mean if answers else None, n=answers)
+
+    @classmethod
+    def count(cls, value: int | float | None) -> Cell:
+        return cls(None if value is None else float(value))
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # msgid
+    unit: Unit
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: tuple[Cell, ...]
+    key: str = ""  # stable identifier (school id, sector key, …) for exports and tests
+    translate: bool = False  # the label is a msgid ("Flickor"), not data ("Björkskolan")
+
+
+class Chart(enum.StrEnum):
+    BAR = "bar"  # one bar per row and column
+    STACKED = "stacked"  # the columns stacked within each row (shares adding up to 100)
+    NONE = "none"  # a table only
+
+
+@dataclass(frozen=True)
+class Table:
+    """One indicator. `headline` is the single figure compared with the council's target and
+    with last year (e.g. the share of pupils with at least ten days); None when the
+    indicator has no single figure."""
+
+    key: str  # stable: targets and exports name the indicator by it
+    title: str  # msgid
+    description: str  # msgid: what is counted, for the page and for screen readers
+    row_header: str  # msgid
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    total: Row | None = None
+    chart: Chart = Chart.BAR
+    headline: Cell | None = None
+    headline_unit: Unit = Unit.SHARE
+    # Higher is better for the headline (coverage); False where lower is better (absence).
+    higher_is_better: bool = True
+
+    def column(self, key: str) -> int:
+        return next(i for i, c in enumerate(self.columns) if c.key == key)
