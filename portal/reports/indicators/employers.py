@@ -1,0 +1,102 @@
+"""Employers active, new and returning, per municipality of the organisation.
+
+- active: the organisation had at least one live assignment (proposed, confirmed, in
+  progress or completed) of a pupil enrolled in the scope's periods;
+- new: active, and none of its live assignments anywhere in the region is in a period that
+  starts before the scope (its first pupil ever is in the scope);
+- returning: active, and it had a live assignment in a period of an earlier school year.
+
+History counts every school of the region, whatever the scope's municipality: an employer
+that took a pupil from the next municipality last year is not new. Organisations without a
+municipality are shown on a row of their own. The "again next term" rate comes from the
+employers' evaluations (another module): pass an `AgainNextTerm` to `per_municipality`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+
+from sqlalchemy import case, func, select
+
+from portal.employers.models import Organisation, Placement
+from portal.extensions import db
+from portal.prao.models import ACTIVE_STATES, Assignment
+from portal.reports.scope import periods_in
+from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
+from portal.schools.models import Enrolment, Municipality, PraoPeriod
+from portal.texts import mark as _l
+
+# The evaluations' hook: municipality id (None: organisations without one) -> the share of
+# supervisors answering yes to "again next term" (Cell.share over answers); the key "all"
+# carries the total row.
+AgainNextTerm = Callable[[Scope], Mapping[int | None | str, Cell]]
+
+COLUMNS = (
+    Column("active", _l("Aktiva arbetsgivare"), Unit.COUNT),
+    Column("new", _l("Nya arbetsgivare"), Unit.COUNT),
+    Column("returning", _l("Återkommande arbetsgivare"), Unit.COUNT),
+)
+AGAIN = Column("again_next_term", _l("Tar emot elever igen nästa termin"), Unit.SHARE)
+
+
+def _counts(scope: Scope) -> list[tuple[int | None, str | None, int, int, int]]:
+    """(municipality id, name, active, new, returning), one grouped query."""
+    active = (select(Placement.organisation_id.label("organisation_id"))
+              .select_from(Assignment)
+              .join(Placement, Placement.id == Assignment.placement_id)
+              .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+              .where(Enrolment.period_id.in_(periods_in(scope)),
+                     Assignment.state.in_(ACTIVE_STATES))
+              .distinct().subquery("active"))
+    first = (select(Placement.organisation_id.label("organisation_id"),
+                    func.min(PraoPeriod.first_day).label("first_day"))
+             .select_from(Assignment)
+             .join(Placement, Placement.id == Assignment.placement_id)
+             .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+             .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+             .where(Assignment.state.in_(ACTIVE_STATES),
+                    Placement.organisation_id.in_(select(active.c.organisation_id)))
+             .group_by(Placement.organisation_id).subquery("first"))
+    school_year_start = date(scope.school_year, 7, 1)
+    stmt = (select(Organisation.municipality_id, Municipality.name, func.count(),
+                   func.sum(case((first.c.first_day >= scope.first_day, 1), else_=0)),
+                   func.sum(case((first.c.first_day < school_year_start, 1), else_=0)))
+            .select_from(active)
+            .join(first, first.c.organisation_id == active.c.organisation_id)
+            .join(Organisation, Organisation.id == active.c.organisation_id)
+            .outerjoin(Municipality, Municipality.id == Organisation.municipality_id)
+            .group_by(Organisation.municipality_id, Municipality.name)
+            .order_by(Municipality.name.is_(None), Municipality.name))
+    return [(mid, name, int(n), int(new or 0), int(back or 0))
+            for mid, name, n, new, back in db.session.execute(stmt)]
+
+
+def per_municipality(scope: Scope, again: AgainNextTerm | None = None) -> Table:
+    """Employers active, new and returning per municipality of the organisation (COUNT:
+    employers are not people, never suppressed). No headline: three figures, none of them
+    the one the council steers by; the "again next term" rate joins as a column."""
+    counts = _counts(scope)
+    rates = again(scope) if again is not None else None
+    none = Cell.share(0, 0)
+
+    def cells(key: int | None | str, active: int, new: int, back: int) -> tuple[Cell, ...]:
+        extra = (rates.get(key, none),) if rates is not None else ()
+        return (Cell.count(active), Cell.count(new), Cell.count(back)) + extra
+
+    rows = tuple(Row(name if mid is not None and name else _l("Kommun saknas"),
+                     cells(mid, active, new, back),
+                     key=str(mid) if mid is not None else "none", translate=mid is None)
+                 for mid, name, active, new, back in counts)
+    totals = (sum(c[2] for c in counts), sum(c[3] for c in counts), sum(c[4] for c in counts))
+    return Table(
+        key="employers",
+        title=_l("Arbetsgivare"),
+        description=_l("Arbetsgivare som tagit emot minst en elev, per kommun där "
+                       "arbetsgivaren finns: alla aktiva, de som tar emot elever för första "
+                       "gången och de som tagit emot elever ett tidigare läsår."),
+        row_header=_l("Arbetsgivarens kommun"),
+        columns=COLUMNS + ((AGAIN,) if rates is not None else ()),
+        rows=rows,
+        total=Row(_l("Totalt"), cells("all", *totals), key="total", translate=True),
+        chart=Chart.BAR,
+    )

@@ -1,0 +1,194 @@
+"""Equity between schools: per school the placement rate, the first-wish rate and the share
+placed through the pupils' own network, and how far apart the schools are.
+
+Per school, of the pupils enrolled in the scope's periods who are not exempt:
+- placement rate: pupils with a live assignment (proposed, confirmed, in progress or
+  completed) / pupils;
+- first-wish rate: pupils placed at the offer they wished first / pupils with a first wish;
+- own-network share: pupils placed at their own placement (source "own") / placed pupils.
+
+The spread between schools (highest − lowest, and the interquartile range) is taken over the
+schools with at least MIN_BASE pupils in the measure's base: a school of three pupils swings
+by 33 points with one pupil, and its rate must not be recoverable from the spread.
+
+Satisfaction per school comes from the evaluations (another module): pass a
+`SatisfactionBySchool` to `per_school` / `spread` and it becomes a column and a spread row."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, select
+
+from portal.extensions import db
+from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource
+from portal.reports.scope import periods_in
+from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
+from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Wish
+from portal.texts import mark as _l
+
+MIN_BASE = 5  # a school counts in the spread of a measure from this many pupils in its base
+
+# The evaluations' hook: school id -> the pupils' mean satisfaction (Cell.average), and under
+# the key None the mean over all the scope's schools (the total row).
+SatisfactionBySchool = Callable[[Scope], Mapping[int | None, Cell]]
+
+
+@dataclass(frozen=True)
+class SchoolCounts:
+    school_id: int
+    name: str
+    pupils: int
+    placed: int
+    first_wished: int  # pupils with a first wish
+    on_first_wish: int
+    own: int
+
+    def cells(self) -> tuple[Cell, Cell, Cell, Cell]:
+        return (Cell.pupils(self.pupils), Cell.share(self.placed, self.pupils),
+                Cell.share(self.on_first_wish, self.first_wished),
+                Cell.share(self.own, self.placed))
+
+
+def school_counts(scope: Scope) -> list[SchoolCounts]:
+    """One grouped query: a pupil has at most one live assignment and one first wish, so
+    the outer joins never double a pupil."""
+    first = Wish.__table__.alias("first_wish")
+    stmt = (select(School.id, School.name, func.count(Enrolment.id), func.count(Assignment.id),
+                   func.count(first.c.id),
+                   func.sum(case((Assignment.offer_id == first.c.offer_id, 1), else_=0)),
+                   func.sum(case((Assignment.source == AssignmentSource.OWN, 1), else_=0)))
+            .select_from(Enrolment)
+            .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+            .join(School, School.id == PraoPeriod.school_id)
+            .outerjoin(Assignment, and_(Assignment.enrolment_id == Enrolment.id,
+                                        Assignment.state.in_(ACTIVE_STATES)))
+            .outerjoin(first, and_(first.c.enrolment_id == Enrolment.id, first.c.rank == 1))
+            .where(Enrolment.period_id.in_(periods_in(scope)),
+                   Enrolment.state != EnrolmentState.EXEMPT)
+            .group_by(School.id, School.name)
+            .order_by(School.name, School.id))
+    return [SchoolCounts(school_id, name, int(pupils), int(placed), int(wished),
+                         int(on_first or 0), int(own or 0))
+            for school_id, name, pupils, placed, wished, on_first, own
+            in db.session.execute(stmt)]
+
+
+COLUMNS = (
+    Column("pupils", _l("Elever"), Unit.PUPILS),
+    Column("placement_rate", _l("Andel placerade"), Unit.SHARE),
+    Column("first_wish_rate", _l("Andel som fått sitt förstahandsönskemål"), Unit.SHARE),
+    Column("own_network_share", _l("Andel med egen kontakt"), Unit.SHARE),
+)
+SATISFACTION = Column("satisfaction", _l("Nöjdhet (medel 1–5)"), Unit.AVERAGE)
+
+
+@dataclass(frozen=True)
+class Spread:
+    schools: int  # how many schools the spread is taken over
+    lowest: float | None
+    highest: float | None
+    interquartile_range: float | None
+
+    @property
+    def range(self) -> float | None:
+        if self.lowest is None or self.highest is None:
+            return None
+        return self.highest - self.lowest
+
+
+def spread_of(values: list[float]) -> Spread:
+    """Highest − lowest and the interquartile range (inclusive quartiles) of the schools'
+    values; nothing to compare with fewer than two schools."""
+    if len(values) < 2:
+        return Spread(len(values), None, None, None)
+    q1, _median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return Spread(len(values), min(values), max(values), q3 - q1)
+
+
+def _qualifying(cells: list[Cell]) -> list[float]:
+    return [c.value for c in cells
+            if c.value is not None and (c.base if c.base is not None else c.n or 0) >= MIN_BASE]
+
+
+def _totals(schools: list[SchoolCounts]) -> SchoolCounts:
+    return SchoolCounts(0, "", *(sum(getattr(s, f) for s in schools) for f in
+                                 ("pupils", "placed", "first_wished", "on_first_wish", "own")))
+
+
+def per_school(scope: Scope, satisfaction: SatisfactionBySchool | None = None) -> Table:
+    """Placement rate, first-wish rate and own-network share per school. Headline: the
+    spread of the placement rate between schools (highest − lowest, in percentage points,
+    over schools with at least MIN_BASE pupils); lower is better."""
+    schools = school_counts(scope)
+    answers = satisfaction(scope) if satisfaction is not None else None
+    extra = (lambda s: (answers.get(s.school_id, Cell.average(None, 0)),)) \
+        if answers is not None else (lambda s: ())
+    rows = tuple(Row(s.name, s.cells() + extra(s), key=str(s.school_id)) for s in schools)
+    placement = spread_of(_qualifying([s.cells()[1] for s in schools]))
+    return Table(
+        key="equity_schools",
+        title=_l("Likvärdighet mellan skolor"),
+        description=_l("Andelen elever som fått en praoplats, som fått sitt "
+                       "förstahandsönskemål och som ordnat platsen via egen kontakt, per "
+                       "skola. Nyckeltalet är skillnaden i procentenheter mellan skolan med "
+                       "högst och lägst andel placerade."),
+        row_header=_l("Skola"),
+        columns=COLUMNS + ((SATISFACTION,) if answers is not None else ()),
+        rows=rows,
+        total=Row(_l("Alla skolor"), _totals(schools).cells()
+                  + ((answers.get(None, Cell.average(None, 0)),) if answers is not None
+                     else ()),
+                  key="total", translate=True),
+        chart=Chart.BAR,
+        headline=Cell.count(placement.range),
+        headline_unit=Unit.COUNT,
+        higher_is_better=False,
+    )
+
+
+SPREAD_COLUMNS = (
+    Column("schools", _l("Skolor som jämförs"), Unit.COUNT),
+    Column("lowest", _l("Lägst"), Unit.COUNT),
+    Column("highest", _l("Högst"), Unit.COUNT),
+    Column("range", _l("Skillnad högst–lägst"), Unit.COUNT),
+    Column("interquartile_range", _l("Kvartilavstånd"), Unit.COUNT),
+)
+_MEASURES = (
+    ("placement_rate", _l("Andel placerade (%)")),
+    ("first_wish_rate", _l("Andel som fått sitt förstahandsönskemål (%)")),
+    ("own_network_share", _l("Andel med egen kontakt (%)")),
+)
+
+
+def _spread_row(key: str, label: str, values: list[float]) -> Row:
+    found = spread_of(values)
+    return Row(label, (Cell.count(found.schools), Cell.count(found.lowest),
+                       Cell.count(found.highest), Cell.count(found.range),
+                       Cell.count(found.interquartile_range)), key=key, translate=True)
+
+
+def spread(scope: Scope, satisfaction: SatisfactionBySchool | None = None) -> Table:
+    """The spread between schools of each measure, over schools with at least MIN_BASE
+    pupils in the measure's base (MIN_BASE answers for satisfaction). No headline: the
+    per-school table carries the placement rate's spread."""
+    schools = school_counts(scope)
+    rows = [_spread_row(key, label, _qualifying([s.cells()[index + 1] for s in schools]))
+            for index, (key, label) in enumerate(_MEASURES)]
+    if satisfaction is not None:
+        answers = satisfaction(scope)
+        rows.append(_spread_row("satisfaction", _l("Nöjdhet (medel 1–5)"),
+                                _qualifying([answers.get(s.school_id, Cell.average(None, 0))
+                                             for s in schools])))
+    return Table(
+        key="equity_spread",
+        title=_l("Spridning mellan skolor"),
+        description=_l("Lägsta och högsta värde bland skolorna, skillnaden mellan dem och "
+                       "kvartilavståndet, för skolor med minst fem elever i underlaget."),
+        row_header=_l("Mått"),
+        columns=SPREAD_COLUMNS,
+        rows=tuple(rows),
+        chart=Chart.NONE,
+    )
