@@ -1,0 +1,161 @@
+"""Equity between schools on a hand-made region: school A1 (six pupils and an exempt one),
+school A2 (five pupils, all placed on their first wish) in municipality A, school B1 (two
+pupils) in municipality B, and last year's unplaced pupils at A1 that no 2026/27 report
+counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+
+from portal.prao.models import AssignmentSource, AssignmentState
+from portal.reports.indicators import equity
+from portal.reports.tables import Cell, Scope, Term, Unit
+from portal.schools.gender import Gender
+from portal.schools.models import EnrolmentState
+from tests import factories
+from tests.reports.market_data import (
+    LAST_YEAR,
+    SPRING,
+    counted_queries,
+    figures,
+    offer,
+    period,
+    place,
+    pupil,
+    shares,
+)
+
+W11, W12 = date(2027, 3, 15), date(2027, 3, 22)
+GIRL = Gender.GIRL
+OWN = AssignmentSource.OWN
+
+
+@dataclass
+class Region:
+    municipality_a: Any
+    municipality_b: Any
+    schools: dict[str, Any]
+    spring: dict[str, Any]
+
+
+def _own_placement() -> Any:
+    return factories.PlacementFactory(sector="sales")
+
+
+@pytest.fixture
+def region(db) -> Region:
+    mun_a = factories.MunicipalityFactory(name="Luleå", code="2580")
+    mun_b = factories.MunicipalityFactory(name="Piteå", code="2581")
+    schools = {"A1": factories.SchoolFactory(name="Skola A1", municipality=mun_a),
+               "A2": factories.SchoolFactory(name="Skola A2", municipality=mun_a),
+               "B1": factories.SchoolFactory(name="Skola B1", municipality=mun_b)}
+    spring = {name: period(school, SPRING) for name, school in schools.items()}
+    o1, o2 = offer("hospitality", W11, W12, seats=9), offer("health", W11, W12, seats=9)
+
+    a1 = spring["A1"]
+    place(pupil(a1, GIRL, o1), o1)  # on the first wish
+    place(pupil(a1, GIRL, o1), o1)  # on the first wish
+    place(pupil(a1, GIRL, o1, o2), o2)  # on the second wish
+    place(pupil(a1, GIRL, o2), placement=_own_placement(), source=OWN)  # own network
+    place(pupil(a1, GIRL, o2), o2, state=AssignmentState.DECLINED)  # declined: unplaced
+    pupil(a1, GIRL)  # no wish, unplaced
+    pupil(a1, GIRL, state=EnrolmentState.EXEMPT)  # not counted at all
+    for _ in range(5):
+        place(pupil(spring["A2"], GIRL, o2, o1), o2)
+    place(pupil(spring["B1"], GIRL), placement=_own_placement(), source=OWN)
+    pupil(spring["B1"], GIRL, o1)
+    last_year = period(schools["A1"], LAST_YEAR)
+    for _ in range(3):
+        pupil(last_year, GIRL)
+    db.session.commit()
+    return Region(mun_a, mun_b, schools, spring)
+
+
+def key(region: Region, name: str) -> str:
+    return str(region.schools[name].id)
+
+
+def test_rates_per_school_and_their_spread(region):
+    table = equity.per_school(Scope(2026))
+
+    assert [row.label for row in table.rows] == ["Skola A1", "Skola A2", "Skola B1"]
+    # (pupils, % placed, % on first wish, % own network)
+    assert figures(table, key(region, "A1")) == (6, 66.67, 40.0, 25.0)
+    a1 = next(r for r in table.rows if r.key == key(region, "A1"))
+    assert [shares(c) for c in a1.cells[1:]] == [(4, 6), (2, 5), (1, 4)]
+    assert figures(table, key(region, "A2")) == (5, 100.0, 100.0, 0.0)
+    assert figures(table, key(region, "B1")) == (2, 50.0, 0.0, 100.0)
+    assert [shares(c) for c in table.total.cells[1:]] == [(10, 13), (7, 11), (2, 10)]
+    # B1 has two pupils: left out of the spread. 100 − 66.67 percentage points.
+    assert round(table.headline.value, 2) == 33.33
+    assert table.headline_unit is Unit.COUNT
+    assert table.higher_is_better is False
+
+
+def test_the_spread_table(region):
+    table = equity.spread(Scope(2026))
+
+    # (schools compared, lowest, highest, highest − lowest, interquartile range)
+    assert figures(table, "placement_rate") == (2, 66.67, 100.0, 33.33, 16.67)
+    assert figures(table, "first_wish_rate") == (2, 40.0, 100.0, 60.0, 30.0)
+    # Own network: A1 has four placed pupils, B1 one: only A2 is left, nothing to compare.
+    assert figures(table, "own_network_share") == (1, None, None, None, None)
+
+
+def test_spread_of_five_schools():
+    found = equity.spread_of([50.0, 10.0, 40.0, 20.0, 30.0])
+    assert (found.lowest, found.highest, found.range, found.interquartile_range) == \
+        (10.0, 50.0, 40.0, 20.0)
+
+
+def test_one_municipality_and_term(region):
+    table = equity.per_school(Scope(2026, region.municipality_b.id, Term.SPRING))
+
+    assert [row.label for row in table.rows] == ["Skola B1"]
+    assert table.headline.value is None  # one school: no spread
+    assert equity.per_school(Scope(2026, term=Term.AUTUMN)).rows == ()
+
+
+def test_last_year_counts_only_last_years_pupils(region):
+    table = equity.per_school(Scope(2025))
+
+    assert figures(table, key(region, "A1")) == (3, 0.0, None, None)
+
+
+def test_the_satisfaction_hook_adds_a_column(region):
+    a1 = region.schools["A1"].id
+
+    def satisfaction(scope: Scope) -> dict[int | None, Cell]:
+        assert scope == Scope(2026)
+        return {a1: Cell.average(4.2, 6), None: Cell.average(4.0, 11)}
+
+    table = equity.per_school(Scope(2026), satisfaction=satisfaction)
+
+    assert table.columns[-1].key == "satisfaction"
+    assert figures(table, str(a1))[-1] == 4.2
+    assert figures(table, key(region, "A2"))[-1] is None
+    assert figures(table, "total")[-1] == 4.0
+    assert figures(equity.spread(Scope(2026), satisfaction=satisfaction),
+                   "satisfaction") == (1, None, None, None, None)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_pupils(region, db):
+    def queries() -> int:
+        with counted_queries() as statements:
+            equity.per_school(Scope(2026))
+            equity.spread(Scope(2026))
+        return len(statements)
+
+    few = queries()
+    extra = offer("transport", W11, W12, seats=30)
+    for _ in range(20):
+        place(pupil(region.spring["B1"], GIRL, extra), extra)
+    db.session.commit()
+
+    assert queries() == few == 2
+    assert figures(equity.per_school(Scope(2026)), key(region, "B1")) == (22, 95.45, 95.24,
+                                                                          4.76)
