@@ -111,10 +111,12 @@ def _wishes_per_sector(scope: Scope) -> dict[str, tuple[int, int]]:
 
 
 def _wishing_pupils(scope: Scope) -> tuple[int, int]:
-    """Pupils with at least one wish, and with a first wish, across all sectors."""
-    wish = _scope_wishes(scope).subquery("scope_wish")
-    stmt = select(func.count(wish.c.enrolment_id.distinct()),
-                  func.sum(case((wish.c.rank == 1, 1), else_=0)))
+    """Pupils with at least one wish, and with a first wish, across all sectors (no sector
+    needed, so no join beyond the enrolment)."""
+    stmt = (select(func.count(Wish.enrolment_id.distinct()),
+                   func.sum(case((Wish.rank == 1, 1), else_=0)))
+            .join(Enrolment, Enrolment.id == Wish.enrolment_id)
+            .where(Enrolment.period_id.in_(periods_in(scope))))
     wishing, first = db.session.execute(stmt).one()
     return int(wishing), int(first or 0)
 
