@@ -8,7 +8,8 @@ counts every seat offered while its pupils are at prao. Wishes are those of the 
 enrolled in the scope's periods: "wishing" counts a pupil once per sector (or week) however
 many of their wishes fall there; "first wishes" counts each pupil's rank-1 wish.
 
-A fixed number of queries (three per table), whatever the number of pupils or offers."""
+A fixed number of queries (three for the sectors, two for the weeks), whatever the number
+of pupils or offers."""
 
 from __future__ import annotations
 
