@@ -275,7 +275,16 @@ def change_wishes(enrolment: Enrolment, action: str, offer_id: int, today: date)
     are when this request has the enrolment to itself: two clicks at once (a double click,
     two tabs) are applied one after the other, never both to the same old list."""
     _lock(enrolment)
-    set_wishes(enrolment, reordered_wishes(enrolment, action, offer_id), today)
+    before = [w.offer_id for w in enrolment.wishes]
+    if action != "add" and offer_id not in before:
+        db.session.rollback()
+        raise SchoolError("wishes", _l("Den platsen finns inte (längre) bland dina val. Välj bland "
+                                       "platserna i listan."))
+    after = reordered_wishes(enrolment, action, offer_id)
+    if after == before:  # a repeated click (added already, first moved up): nothing to do
+        db.session.rollback()
+        return
+    set_wishes(enrolment, after, today)
 
 
 def _lock(enrolment: Enrolment) -> None:
