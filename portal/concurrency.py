@@ -1,14 +1,20 @@
 """Two requests writing the same thing at once (a double click, two people at one queue).
 The database decides who was first: a unique constraint, or a conditional UPDATE that only
 changes a row still in the state the request expects. These helpers turn the loser's side
-into the existing row or a message, never an error page and never a second email."""
+into the existing row or a message, never an error page and never a second email.
+
+One row at a time: `first_wins` (a savepoint around an insert) and `claim` (a conditional
+UPDATE). Many rows at once, where a job or a day's attendance must stay one statement:
+`dialect_insert` (INSERT … ON CONFLICT on both engines) and `write_first` (SQLite takes its
+write lock before the reads)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import delete, false, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -47,3 +53,21 @@ def claim(column: InstrumentedAttribute[Any], row_id: int, expected: object,
         update(model).where(model.id == row_id, column == expected).values(**values)
         .execution_options(synchronize_session=False))
     return rows_changed(result) == 1
+
+
+def dialect_insert(table: Any) -> Any:
+    """INSERT for the session's engine, with ON CONFLICT support (PostgreSQL and SQLite), for
+    set-based writes that are idempotent by a unique key: a row that exists is "done"."""
+    name = db.session.get_bind().dialect.name
+    return postgresql.insert(table) if name == "postgresql" else sqlite.insert(table)
+
+
+def write_first(table: Any) -> None:
+    """Begin the transaction with a write that changes nothing. SQLite then holds its one
+    write lock from the start, so a transaction that reads and then writes waits for
+    another writer (busy_timeout) instead of failing with "database is locked";
+    PostgreSQL locks rows as it goes and is not affected. On SQLite the session is rolled
+    back first (its objects are expired), so that the write opens the transaction."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.rollback()
+        db.session.execute(delete(table).where(false()))

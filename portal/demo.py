@@ -528,6 +528,9 @@ def _seed_process(schools: dict[str, School]) -> None:
     try:
         _seed_finished(schools[FINISHED_SCHOOL], today)
         _seed_in_progress(schools[PROCESS_SCHOOL], today)
+        # What `flask jobs run` does every minute: the running period's confirmed pupils
+        # are in progress, the finished period's completed.
+        prao.advance_states(today)
     finally:
         clock.set_now(stopped)
 

@@ -1,4 +1,5 @@
-"""`flask jobs run`: the one command that does what is due — the morning attendance emails
+"""`flask jobs run`: the one command that does what is due — assignments moved on by the
+calendar (confirmed → in progress → completed), the morning attendance emails
 (from 07:00), the alerts for days not reported (from 10:00), reminders to the owners of
 overdue checklist steps, and the outbox.
 
@@ -44,6 +45,12 @@ class JobReport:
         return ", ".join(parts + errors) or _("inget att göra")
 
 
+def _states(now: datetime) -> int:
+    from portal.prao.services import advance_states
+
+    return advance_states(clock.local(now).date())
+
+
 def _morning(now: datetime) -> int:
     from portal.prao.attendance.daily import send_morning_emails
 
@@ -70,7 +77,9 @@ def _outbox(now: datetime) -> int:
 
 
 # In order: what queues email first, the outbox last, so one run delivers it all.
+# The states first: the day's other steps see assignments as the calendar has moved them.
 STEPS: tuple[tuple[str, Callable[[datetime], int]], ...] = (
+    ("lägen", _states),
     ("morgonmejl", _morning),
     ("larm", _alerts),
     ("påminnelser", _reminders),

@@ -129,8 +129,10 @@ def test_the_demo_shows_the_whole_prao_process(app, db, set_clock):
 
     by_pupil = _assignments(db, period)
     states = {a.state for found in by_pupil.values() for a in found}
-    assert {AssignmentState.PROPOSED, AssignmentState.CONFIRMED,
+    # The calendar has moved the confirmed pupils on: the period is in progress.
+    assert {AssignmentState.PROPOSED, AssignmentState.IN_PROGRESS,
             AssignmentState.DECLINED} <= states
+    assert AssignmentState.CONFIRMED not in states
     declined, replaced = by_pupil["Hugo"]
     assert declined.state is AssignmentState.DECLINED and declined.decline_reason
     assert replaced.state is AssignmentState.PROPOSED
@@ -176,6 +178,8 @@ def test_the_demo_certificate_verifies(app, db, set_clock):
     output = _seed(app)
     certificate = db.session.scalars(select(Certificate)).one()
     assert certificate.snapshot["name"] == "Nora Eriksson"
+    finished = db.session.get_one(Assignment, certificate.assignment_id)
+    assert finished.state is AssignmentState.COMPLETED  # the period is over
     assert certificate.snapshot["days_attended"] == 10
     assert f"/intyg/{certificate.code}" in output
     page = new_client(app).get(f"/intyg/{certificate.code}")

@@ -34,7 +34,7 @@ from portal.matching.models import (
     matching_run_period,
 )
 from portal.notifications import messages
-from portal.prao.models import Assignment, AssignmentSource, AssignmentState
+from portal.prao.models import Assignment, AssignmentSource, AssignmentState, GuardianNotice
 from portal.prao.services import email_employers, organisation_emails
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Student, Wish
 from portal.weeks import monday_of
@@ -596,7 +596,8 @@ def withdraw_plan(run: MatchingRun) -> WithdrawPlan:
 
 def withdraw(run_id: int, user: User) -> int:
     """Take a published round back while no employer has answered any of its proposals:
-    the seats are freed, the proposed assignments deleted, the pupils need a place again,
+    the seats are freed, the proposed assignments deleted (or cancelled, where a letter to
+    the guardians keeps them on record), the pupils need a place again,
     the round is a draft again, and every employer (and pupil) concerned is told. Returns
     the number of assignments withdrawn."""
     db.session.rollback()
@@ -620,12 +621,28 @@ def withdraw(run_id: int, user: User) -> int:
         .values(state=EnrolmentState.NEEDS_PLACEMENT)
         .execution_options(synchronize_session=False))
     _notify_withdrawn(assignments)  # rendered now, while the assignments exist
-    for assignment in assignments:
-        db.session.delete(assignment)
+    _remove_withdrawn(assignments, user)
     run.status, run.published_at = RunStatus.DRAFT, None
     audit(user, "matching_withdrawn", run, detail=str(len(assignments)))
     db.session.commit()
     return len(assignments)
+
+
+def _remove_withdrawn(assignments: Sequence[Assignment], user: User) -> None:
+    """A proposal nobody wrote to the guardians about goes without a trace (with any notice
+    never sent). One whose guardians have had a letter (sent or acknowledged) stays as a
+    cancelled assignment outside the round, so the letter stays on record with what it
+    was about; the pupil is free for a new placement either way."""
+    sent = set(db.session.scalars(select(GuardianNotice.assignment_id).where(
+        GuardianNotice.assignment_id.in_([a.id for a in assignments]),
+        or_(GuardianNotice.sent_at.is_not(None), GuardianNotice.acknowledged_at.is_not(None)))))
+    for assignment in assignments:
+        if assignment.id not in sent:
+            db.session.delete(assignment)
+            continue
+        assignment.state, assignment.run_id = AssignmentState.CANCELLED, None
+        assignment.decided_at, assignment.decided_by_id = utcnow(), user.id
+        assignment.decided_by_label = user.name[:200]
 
 
 def _release_seats(per_offer: Counter[int]) -> None:

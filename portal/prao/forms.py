@@ -13,6 +13,7 @@ from wtforms.widgets import HiddenInput
 from portal.employers.placements.forms import TOO_LONG, PlacementForm, _clock, _text
 from portal.employers.placements.services import check_hours
 from portal.formtools import PortalForm, choices
+from portal.prao import checklist
 from portal.prao.placing import OwnRiskData
 
 
@@ -115,3 +116,12 @@ class OwnRiskForm(FirstDayFields, PortalForm):
             first_day_start=self.first_day_start.data,
             first_day_ask_for=self.first_day_ask_for.data or "",
             bring_and_wear=self.bring_and_wear.data or "")
+
+
+class TickForm(PortalForm):
+    """The counsellor ticks one checklist step (a hidden field names it)."""
+
+    step = RadioField(choices=choices((step.key, step.label) for step in checklist.STEPS),
+                      validators=[DataRequired(message=_l("Det steget finns inte på "
+                                                          "checklistan."))],
+                      invalid_choice_message=_l("Det steget finns inte på checklistan."))

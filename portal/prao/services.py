@@ -14,18 +14,18 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal import clock
 from portal.accounts.models import User
 from portal.audit import audit
+from portal.concurrency import first_wins
 from portal.db import rows_changed, utcnow
 from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
 from portal.notifications import messages
 from portal.prao import links
-from portal.prao.models import Assignment, AssignmentState, StepRecord
+from portal.prao.models import Assignment, AssignmentState, StepRecord, can_move
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Wish
 
 # Answered proposals stay on the employer's list this long after the period, then drop off.
@@ -188,20 +188,22 @@ def _record_confirmation_steps(assignment: Assignment, actor: Actor) -> None:
 def record_step(assignment_id: int, step: str, actor: Actor,
                 at: datetime | None = None) -> StepRecord:
     """Record a checklist step as done, once: an existing record is kept, also when two
-    requests record it at the same moment (the unique key keeps the first)."""
-    existing = _step_record(assignment_id, step)
-    if existing is not None:
-        return existing
-    record = StepRecord(assignment_id=assignment_id, step=step, done_at=at or utcnow(),
-                        done_by_id=actor.user.id if actor.user else None,
-                        done_by_label=actor.label[:200])
-    try:
-        with db.session.begin_nested():
-            db.session.add(record)
-    except IntegrityError:
-        return db.session.scalars(select(StepRecord).where(
-            StepRecord.assignment_id == assignment_id, StepRecord.step == step)).one()
-    return record
+    requests record it at the same moment (the unique key keeps the first). The one way
+    every part of the portal records a step (the checklist, confirmation, guardians,
+    attendance, certificates)."""
+
+    def once() -> StepRecord:
+        existing = _step_record(assignment_id, step)
+        if existing is not None:
+            return existing
+        record = StepRecord(assignment_id=assignment_id, step=step, done_at=at or utcnow(),
+                            done_by_id=actor.user.id if actor.user else None,
+                            done_by_label=actor.label[:200])
+        db.session.add(record)
+        db.session.flush()
+        return record
+
+    return first_wins(once)
 
 
 def _step_record(assignment_id: int, step: str) -> StepRecord | None:
@@ -211,6 +213,36 @@ def _step_record(assignment_id: int, step: str) -> StepRecord | None:
 
 def counsellor_emails(school: School) -> list[str]:
     return sorted({c.email for c in school.counsellors if c.active and c.email})
+
+
+# --- the period moves assignments on -------------------------------------------------------
+
+def advance_states(today: date) -> int:
+    """Move assignments on by the calendar: a confirmed one whose period has begun (its
+    first day is today or earlier) is in progress; one in progress whose period is over
+    (its last day was yesterday or earlier) is completed, so "completed" means the day after
+    the last day. Proposed, declined and cancelled ones are never touched: a proposal the
+    employer never answered does not become a prao. Two conditional, set-based UPDATEs,
+    in the order of TRANSITIONS: a confirmed assignment of a period already over passes
+    through in progress to completed in one run, and a second run (or a second server at
+    the same moment) finds nothing left to move. Commits; the number of moves."""
+    started = select(Enrolment.id).join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+    moved = _move_where(AssignmentState.CONFIRMED, AssignmentState.IN_PROGRESS,
+                        started.where(PraoPeriod.first_day <= today))
+    moved += _move_where(AssignmentState.IN_PROGRESS, AssignmentState.COMPLETED,
+                         started.where(PraoPeriod.last_day < today))
+    db.session.commit()
+    return moved
+
+
+def _move_where(old: AssignmentState, new: AssignmentState,
+                enrolments: Select[int]) -> int:
+    assert can_move(old, new)
+    changed = db.session.execute(
+        update(Assignment)
+        .where(Assignment.state == old, Assignment.enrolment_id.in_(enrolments))
+        .values(state=new).execution_options(synchronize_session=False))
+    return rows_changed(changed)
 
 
 # --- the emails on publishing -------------------------------------------------------------

@@ -17,7 +17,14 @@ from portal.extensions import db
 from portal.formtools import PortalForm, choices
 from portal.prao import checklist, export, links, overview, placing, services
 from portal.prao.blueprint import bp
-from portal.prao.forms import FirstDayForm, OwnDecisionForm, OwnRiskForm, PlaceForm, RespondForm
+from portal.prao.forms import (
+    FirstDayForm,
+    OwnDecisionForm,
+    OwnRiskForm,
+    PlaceForm,
+    RespondForm,
+    TickForm,
+)
 from portal.prao.models import Assignment, AssignmentState
 from portal.schools.models import Enrolment, PraoPeriod
 
@@ -249,9 +256,12 @@ def tick(period_id: int, assignment_id: int) -> ResponseReturnValue:
     assignment = get_authorized("checklist.tick", Assignment, assignment_id)
     if assignment.enrolment.period_id != period.id:
         abort(404)
-    step = request.form.get("step", "")
+    form = TickForm()
+    if not form.validate():
+        flash(_first_error(form), "danger")
+        return redirect(url_for("prao.period_checklist", period_id=period.id))
     try:
-        overview.tick(assignment, step, current_user, clock.today())
+        overview.tick(assignment, form.step.data or "", current_user, clock.today())
     except services.PraoError as error:
         flash(str(error.message), "danger")
     else:

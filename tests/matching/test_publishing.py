@@ -8,12 +8,13 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
+from portal.db import utcnow
 from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.matching import services
 from portal.matching.engine import Step
 from portal.matching.models import MatchingRun, MatchResult, RunStatus
 from portal.notifications.models import OutboxEmail
-from portal.prao.models import Assignment, AssignmentState
+from portal.prao.models import Assignment, AssignmentState, GuardianNotice, NoticeChannel
 from portal.schools.models import Enrolment, EnrolmentState, Wish
 from portal.schools.pupils import services as schools
 from tests import factories
@@ -231,6 +232,37 @@ def test_no_withdraw_once_an_employer_has_answered(app, client, db, world, regio
     assert len(db.session.scalars(select(Assignment)).all()) == 2
     assert set(_seats_taken(db).values()) == {1}
     assert len(_emails(db)) == before
+
+
+@freeze_time(AFTER_WINDOW)
+def test_withdrawing_keeps_a_letter_the_guardians_have_had(app, db, world, region):
+    """A letter already sent (or acknowledged) stays on record, with the assignment it was
+    about, cancelled and outside the round; a notice never sent goes with its proposal."""
+    run, _, _ = region
+    _publish(app, run.id, world.users["counsellor"])
+    first, second = db.session.scalars(select(Assignment).order_by(Assignment.id)).all()
+    first_id, second_id = first.id, second.id
+    db.session.add_all([
+        GuardianNotice(enrolment_id=first.enrolment_id, assignment_id=first_id,
+                       channel=NoticeChannel.EMAIL, email="hem@hem.se",
+                       sent_at=utcnow(), acknowledged_at=utcnow()),
+        GuardianNotice(enrolment_id=second.enrolment_id, assignment_id=second_id,
+                       channel=NoticeChannel.EMAIL, email="hem2@hem.se")])  # never sent
+    db.session.commit()
+    assert services.withdraw(run.id, world.users["counsellor"]) == 2
+    db.session.expire_all()
+    [kept] = db.session.scalars(select(GuardianNotice)).all()
+    assert (kept.assignment_id, kept.email) == (first_id, "hem@hem.se")
+    assert kept.acknowledged_at is not None
+    cancelled = db.session.get_one(Assignment, first_id)
+    assert cancelled.state is AssignmentState.CANCELLED and cancelled.run_id is None
+    assert db.session.get(Assignment, second_id) is None
+    assert set(_seats_taken(db).values()) == {0}
+    assert {e.state for e in db.session.scalars(select(Enrolment))} == {
+        EnrolmentState.NEEDS_PLACEMENT}
+    # The round is a draft with nothing answered: it can be published (and withdrawn) anew.
+    assert _publish(app, run.id, world.users["counsellor"]).placed == 2
+    assert services.withdraw_plan(db.session.get_one(MatchingRun, run.id)).allowed
 
 
 @freeze_time(AFTER_WINDOW)

@@ -91,3 +91,25 @@ def test_coordinator_sees_schools_by_completion(client, login_as, db, world, set
     # 2 of 22 steps done (confirmed and its risk assessment); 6 overdue.
     assert "Skola A" in page and "9 %" in page and "(2/22)" in page
     assert "<strong class=\"text-danger\">6</strong>" in page
+
+
+def test_a_crafted_tick_is_refused_with_a_message_and_writes_nothing(client, login_as, db,
+                                                                     world, set_clock):
+    """The tick form goes through TickForm: an unknown step, NUL, a missing step."""
+    from portal.audit import AuditEvent
+
+    prao = make_prao(db, world, pupils=1)
+    set_clock(datetime(2027, 3, 1, 12))
+    login_as("counsellor")
+    url = f"/perioder/{prao.period.id}/checklista/{prao.first.id}"
+    audits = len(db.session.scalars(select(AuditEvent)).all())
+    for step, message in (("no_such_step", "Det steget finns inte på checklistan."),
+                          ("pupil_prepared\x00", "osynligt tecken"),
+                          ("", "Det steget finns inte på checklistan.")):
+        page = post_form(client, url, {"step": step}, follow_redirects=True)
+        assert page.status_code == 200 and message in page.get_data(as_text=True), step
+    assert _steps(db, prao.first) == set()
+    assert len(db.session.scalars(select(AuditEvent)).all()) == audits
+    done = post_form(client, url, {"step": "pupil_prepared"}, follow_redirects=True)
+    assert "Steget är avbockat." in done.get_data(as_text=True)
+    assert _steps(db, prao.first) == {"pupil_prepared"}

@@ -178,3 +178,26 @@ def test_export_who_goes_where_neutralises_formulas(client, login_as, db, world)
     xlsx = client.get(f"/perioder/{prao.period.id}/praoplatser.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert sheet["A2"].value.startswith("'=") and sheet["E2"].value == "'+Farligt AB"
+
+
+def test_an_own_placement_is_titled_by_its_workplace_not_by_swedish_text(client, db, world):
+    """The title is data every reader sees as is (the employer's list, the supervisor's
+    link, attendance, the export): the workplace the pupil typed, never a Swedish phrase
+    the portal made up. Corrected with the workplace's name."""
+    from portal.employers.models import Placement
+    from portal.schools.pupils.services import correct_own_placement
+
+    enrolment = _waiting(db, world)
+    data = OwnPlacementData(
+        workplace="Mormors bageri", org_number="556677-8899", address="Bagargatan 2",
+        postal_code="972 32", city="Luleå", contact_name="Mormor Bagare",
+        contact_email="bageri@exempel.se", contact_phone="070-111 22 33", tasks="Baka.")
+    with client.application.test_request_context():
+        register_own_placement(enrolment, data)
+        placement = db.session.get_one(Placement, enrolment.own_placement_id)
+        assert placement.title == "Mormors bageri"
+        correct_own_placement(enrolment, OwnPlacementData(**{
+            **data.__dict__, "workplace": "Mormors bageri och café"}))
+    titles = db.session.scalars(select(Placement.title)).all()
+    assert titles == ["Mormors bageri och café"]
+    assert not any("praoplats" in t.lower() for t in titles)

@@ -32,12 +32,12 @@ from sqlalchemy import (
 
 from portal import clock
 from portal.accounts.models import Role, User, counsellor_school
+from portal.concurrency import dialect_insert, write_first
 from portal.db import UTCDateTime
 from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
 from portal.notifications import messages
 from portal.prao.attendance import links
-from portal.prao.attendance.sql import dialect_insert, write_first
 from portal.prao.days import is_prao_day
 from portal.prao.models import (
     AlertKind,

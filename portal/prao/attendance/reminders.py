@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 
 from portal import clock
 from portal.accounts.models import Role, User
+from portal.concurrency import dialect_insert, write_first
 from portal.employers.models import Organisation, Placement
 from portal.extensions import db
 from portal.notifications import messages
 from portal.prao import checklist
 from portal.prao.attendance.daily import counsellor_emails
 from portal.prao.attendance.links import portal_url
-from portal.prao.attendance.sql import dialect_insert, write_first
 from portal.prao.models import ACTIVE_STATES, Assignment, StepRecord, StepReminder
 from portal.schools.models import Enrolment, Municipality, PraoPeriod, School, Student
 

@@ -18,13 +18,14 @@ from sqlalchemy.orm import contains_eager
 from portal import clock
 from portal.accounts.models import User
 from portal.audit import audit
+from portal.concurrency import dialect_insert, write_first
 from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
 from portal.notifications import messages
 from portal.prao import checklist, worktime
+from portal.prao import services as prao_services
 from portal.prao.attendance import links
 from portal.prao.attendance.daily import coordinator_emails, counsellor_emails, dispatch_alerts
-from portal.prao.attendance.sql import dialect_insert, insert_if_absent, write_first
 from portal.prao.attendance.workdays import Span, work_span
 from portal.prao.days import is_prao_day
 from portal.prao.models import (
@@ -343,21 +344,19 @@ def _record_attendance_steps(found: Iterable[Placed], now: datetime, reporter: R
             record_step(where, "attendance", now, reporter)
 
 
-def record_step(where: Placed, key: str, now: datetime, reporter: Reporter) -> bool:
+def record_step(where: Placed, key: str, now: datetime, reporter: Reporter) -> None:
     """Record a checklist step the portal saw happen, once, where the checklist's order
-    allows it now. True when it was recorded by this call."""
+    allows it now. The recording itself is prao.services.record_step, the one race-safe way
+    to record a step (an existing record is kept, also when two requests meet)."""
     done = _done_steps(where.assignment)
     period = where.assignment.enrolment.period
     conditions = ([checklist.GUARDIAN_ACK]
                   if period.school.municipality.guardian_ack_required else [])
     problem = checklist.completion_problem(key, done, clock.today(), period.first_day,
                                            period.last_day, conditions)
-    if problem is not None:
-        return False
-    return insert_if_absent(StepRecord.__table__, {
-        "assignment_id": where.assignment.id, "step": key, "done_at": now,
-        "done_by_id": reporter.user_id, "done_by_label": reporter.label[:200]},
-        ["assignment_id", "step"]) is not None
+    if problem is None:
+        prao_services.record_step(where.assignment.id, key,
+                                  prao_services.Actor(reporter.user, reporter.label), now)
 
 
 def _done_steps(assignment: Assignment) -> set[str]:

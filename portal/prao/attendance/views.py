@@ -293,9 +293,18 @@ def employer_pupil(assignment_id: int) -> ResponseReturnValue:
 @require("attendance.follow")
 def period_overview(period_id: int) -> ResponseReturnValue:
     period = get_authorized("attendance.follow", PraoPeriod, period_id)
+    today = clock.today()
     return render_template("prao/attendance/period.html",
-                           overview=overview.period_overview(period), today=clock.today(),
-                           **_labels())
+                           overview=overview.period_overview(period), today=today,
+                           not_prao_day=_not_prao_day(today), **_labels())
+
+
+def _not_prao_day(day: date) -> str:
+    """Why `day` is no prao day ("" when it is one): nobody reports a weekend or a
+    Swedish public holiday, so the overview must not call it "not reported"."""
+    if is_prao_day(day):
+        return ""
+    return _("helg") if day.weekday() >= 5 else _("helgdag")
 
 
 def _render_record(where: Placed, follow_up: FollowUpForm | None = None,

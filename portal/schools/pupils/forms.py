@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, StringField, TextAreaField
-from wtforms.validators import Regexp, ValidationError
+from wtforms import IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import HiddenInput
 
 from portal.accounts.forms import email_field
 from portal.employers.orgnr import org_number_problem
 from portal.formtools import PortalForm, choices
 from portal.schools.forms import _max, _required
 from portal.schools.models import EnrolmentState
+from portal.urls import MAX_DB_ID
 
 STATE_LABELS = {
     EnrolmentState.NEEDS_PLACEMENT: _l("Behöver en praoplats"),
@@ -64,3 +66,27 @@ class OwnPlacementForm(PortalForm):
         if org_number_problem(field.data or ""):
             raise ValidationError(_l("Organisationsnumret stämmer inte. Det är tio siffror, "
                                      "till exempel 556677-8899."))
+
+
+NOT_AN_OFFER = _l("Den platsen finns inte. Välj bland platserna i listan.")
+NOT_A_BUTTON = _l("Det gick inte att ändra dina val. Använd knapparna på sidan.")
+
+
+class WishForm(PortalForm):
+    """One button on the pupil's page: the offer (a hidden field) and what to do with it
+    (the button's value). A crafted value is refused here, before anything is read."""
+
+    offer = IntegerField(widget=HiddenInput(), invalid_value_message=NOT_AN_OFFER, validators=[
+        InputRequired(message=NOT_AN_OFFER), NumberRange(1, MAX_DB_ID, message=NOT_AN_OFFER)])
+    action = RadioField(choices=choices([("add", _l("Lägg till")), ("remove", _l("Ta bort")),
+                                         ("up", _l("Upp")), ("down", _l("Ner"))]),
+                        validators=[InputRequired(message=NOT_A_BUTTON)],
+                        invalid_choice_message=NOT_A_BUTTON)
+
+
+class EmailLinksForm(PortalForm):
+    """Email the pupils their links: to all, or (reminder=1) to those without wishes."""
+
+    reminder = RadioField(choices=choices([("1", _l("Bara elever utan önskemål"))]),
+                          validators=[Optional()],
+                          invalid_choice_message=_l("Välj en av knapparna på sidan."))

@@ -275,7 +275,16 @@ def change_wishes(enrolment: Enrolment, action: str, offer_id: int, today: date)
     are when this request has the enrolment to itself: two clicks at once (a double click,
     two tabs) are applied one after the other, never both to the same old list."""
     _lock(enrolment)
-    set_wishes(enrolment, reordered_wishes(enrolment, action, offer_id), today)
+    before = [w.offer_id for w in enrolment.wishes]
+    if action != "add" and offer_id not in before:
+        db.session.rollback()
+        raise SchoolError("wishes", _l("Den platsen finns inte (längre) bland dina val. Välj bland "
+                                       "platserna i listan."))
+    after = reordered_wishes(enrolment, action, offer_id)
+    if after == before:  # a repeated click (added already, first moved up): nothing to do
+        db.session.rollback()
+        return
+    set_wishes(enrolment, after, today)
 
 
 def _lock(enrolment: Enrolment) -> None:
@@ -389,6 +398,7 @@ def _describe_organisation(organisation: Organisation, data: OwnPlacementData) -
 
 
 def _describe_placement(placement: Placement, data: OwnPlacementData) -> None:
+    placement.title = _own_title(data)
     placement.tasks = data.tasks.strip()
     placement.address = data.address.strip()
     placement.postal_code = data.postal_code.strip()
@@ -401,7 +411,7 @@ def _describe_placement(placement: Placement, data: OwnPlacementData) -> None:
 def _own_placement_row(enrolment: Enrolment, organisation: Organisation,
                        data: OwnPlacementData) -> Placement:
     placement = Placement(
-        organisation=organisation, title=_own_title(enrolment), sector=organisation.sector or "",
+        organisation=organisation, title=_own_title(data), sector=organisation.sector or "",
         status=PlacementStatus.DRAFT, accepts_grade_8=enrolment.period.grade == 8,
         accepts_grade_9=enrolment.period.grade == 9)
     _describe_placement(placement, data)
@@ -524,9 +534,12 @@ def _replace_own_placement(enrolment: Enrolment, old: Placement, data: OwnPlacem
     return placement
 
 
-def _own_title(enrolment: Enrolment) -> str:
-    # Never the pupil's name: a placement title may one day be shown in the public catalogue.
-    return f"Egen praoplats, {enrolment.period.name}"
+def _own_title(data: OwnPlacementData) -> str:
+    """The workplace as the pupil typed it: data, in no language. (Never the pupil's name: a
+    placement title may one day be shown in the public catalogue. That it is the pupil's
+    own placement is the assignment's source, which each page words in its reader's
+    language.)"""
+    return data.workplace.strip()[:200]
 
 
 # --- own placements at an organisation the portal knows ------------------------------------

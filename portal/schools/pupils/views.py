@@ -17,6 +17,7 @@ from markupsafe import Markup
 from portal.accounts.permissions import get_authorized, public, require
 from portal.clock import today
 from portal.employers.reference import sectors
+from portal.formtools import PortalForm
 from portal.i18n import current_language
 from portal.matching import services as matching
 from portal.prao import overview as prao_overview
@@ -27,15 +28,21 @@ from portal.schools.periods import Window
 from portal.schools.pupils import services
 from portal.schools.pupils.forms import (
     STATE_LABELS,
+    EmailLinksForm,
     EnrolmentStateForm,
     LinkForm,
     OwnPlacementForm,
+    WishForm,
 )
 from portal.urls import page_number
 
 
 def _field_error(form: object, error: schools.SchoolError) -> None:
     getattr(form, error.field).errors.append(str(error.message))
+
+
+def _first_error(form: PortalForm) -> str:
+    return next(str(message) for field in form for message in field.errors)
 
 
 def _period(period_id: int, action: str = "period.view") -> PraoPeriod:
@@ -55,8 +62,11 @@ def enrol(period_id: int) -> ResponseReturnValue:
 @require("enrolment.manage")
 def email_links(period_id: int) -> ResponseReturnValue:
     found = _period(period_id, "enrolment.manage")
-    reminder = request.form.get("reminder") == "1"
-    sent = services.email_links(found, current_user, only_without_wishes=reminder)
+    form = EmailLinksForm()
+    if not form.validate():
+        flash(_first_error(form), "danger")
+        return redirect(url_for("schools.period", period_id=found.id))
+    sent = services.email_links(found, current_user, only_without_wishes=form.reminder.data == "1")
     flash(ngettext("%(num)d e-postmeddelande ligger i utkorgen.",
                    "%(num)d e-postmeddelanden ligger i utkorgen.", sent), "success")
     return redirect(url_for("schools.period", period_id=found.id))
@@ -132,9 +142,11 @@ def pupil_home(token: str) -> ResponseReturnValue:
         return enrolment
     error = None
     if request.method == "POST":
-        offer_id = request.form.get("offer", type=int) or 0
+        form = WishForm()
+        if not form.validate():
+            return _render_pupil(enrolment, token, _first_error(form))
         try:
-            services.change_wishes(enrolment, request.form.get("action", ""), offer_id,
+            services.change_wishes(enrolment, form.action.data or "", form.offer.data or 0,
                                    today())
         except schools.SchoolError as problem:
             error = str(problem.message)

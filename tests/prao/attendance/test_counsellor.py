@@ -22,7 +22,16 @@ from portal.prao.models import (
     StepRecord,
 )
 from tests.conftest import post_form
-from tests.prao.attendance.support import MONDAY, TUESDAY, at, emails, link_url, pupil_at
+from tests.prao.attendance.support import (
+    GOOD_FRIDAY,
+    MONDAY,
+    SATURDAY,
+    TUESDAY,
+    at,
+    emails,
+    link_url,
+    pupil_at,
+)
 from tests.prao.attendance.support import placement as make_placement
 
 SUPERVISOR = services.Reporter(None, "Handledare (länk)")
@@ -182,3 +191,18 @@ def test_counsellor_of_another_school_gets_404(client, login_as, world, db, set_
         assert post_form(client, f"/uppfoljning/{theirs.id}/{path}", data).status_code == 404
     assert db.session.scalars(select(FollowUp)).all() == []
     assert db.session.scalars(select(Incident)).all() == []
+
+
+@pytest.mark.parametrize(("day", "why"), [(SATURDAY, "helg"), (GOOD_FRIDAY, "helgdag")])
+def test_the_overview_says_today_is_no_prao_day_on_weekends_and_holidays(
+        client, login_as, alva, set_clock, day, why):
+    """Nobody reports a Saturday or Good Friday: the overview says so instead of "not
+    reported"; on a prao day with no report it still says "not reported"."""
+    login_as("counsellor")
+    url = f"/perioder/{alva.enrolment.period_id}/narvaro"
+    set_clock(at(day, 12, 0))
+    page = client.get(url).get_data(as_text=True)
+    assert f"Ingen praodag ({why})" in page and "Inte rapporterad" not in page
+    set_clock(at(TUESDAY, 12, 0))
+    page = client.get(url).get_data(as_text=True)
+    assert "Inte rapporterad" in page and "Ingen praodag" not in page

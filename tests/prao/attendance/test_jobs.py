@@ -103,6 +103,7 @@ def test_two_runs_at_once_send_every_email_once(separate_app, set_clock, mailbox
         thread.join(timeout=120)
     assert all(not r.errors for r in reports), [r.errors for r in reports]
     assert sorted(r.done["morgonmejl"] for r in reports) == [0, 3]
+    assert sorted(r.done["lägen"] for r in reports) == [0, 6]  # confirmed → in progress
     assert sum(r.done["larm"] for r in reports) == 6
     received = [m["X-Envelope-To"] for m in mailbox.messages]
     assert len(received) == len(set(m["Message-ID"] for m in mailbox.messages))

@@ -89,3 +89,18 @@ def test_a_pupil_moved_to_another_workplace_drops_out_of_the_link(client, world,
     hanna[0].placement.supervisor_email = "ny@bygg.se"
     db.session.commit()
     assert client.get(url).status_code == 404
+
+
+def test_the_no_hours_for_an_absence_hint_is_said_once_and_read_with_every_time_field(
+        client, world, set_clock):
+    """Three pupils: the hint is on the page once, and every start, end and break field
+    points to it, so a screen reader still hears it beside each field."""
+    place = make_placement(world.organisation_a, supervisor="hanna@bygg.se")
+    pupils = [pupil_at(place, world.school_a, first_name=name) for name in ("Alva", "Bo", "Cai")]
+    db.session.commit()
+    set_clock(at(TUESDAY, 8, 0))
+    page = client.get(link_url("hanna@bygg.se", pupils, TUESDAY)).get_data(as_text=True)
+    assert all(p.enrolment.student.first_name in page for p in pupils)
+    assert page.count("Vid frånvaro behövs ingen tid.") == 1
+    assert page.count('id="tid-vid-franvaro"') == 1
+    assert page.count('aria-describedby="tid-vid-franvaro"') == 9  # 3 pupils × 3 fields

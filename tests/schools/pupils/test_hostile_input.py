@@ -126,3 +126,73 @@ def test_period_dates_far_away_are_refused(client, db, world, login_as, override
                      {**PERIOD, **overrides}).get_data(as_text=True)
     assert f'id="{field}-error"' in html and message in html
     assert db.session.scalars(select(PraoPeriod)).first() is None
+
+
+# --- the wish buttons and the link emails go through their forms: a crafted value is refused
+
+def _wish_rows(db) -> list[tuple[int, int, int]]:
+    from portal.schools.models import Wish
+
+    db.session.expire_all()
+    rows = db.session.execute(select(Wish.id, Wish.offer_id, Wish.rank))
+    return sorted(tuple(row) for row in rows)
+
+
+@freeze_time("2027-01-20")
+@pytest.mark.parametrize(("data", "message"), [
+    ({"action": "explode"}, "Använd knapparna på sidan"),
+    ({"action": "add\x00"}, "osynligt tecken"),
+    ({"offer": "1\x00"}, "osynligt tecken"),
+    ({"offer": "1.5"}, "Välj bland platserna i listan"),
+    ({"action": "remove", "offer": "OTHER"}, "finns inte (längre) bland dina val"),
+    ({"action": "up", "offer": "OTHER"}, "finns inte (längre) bland dina val"),
+])
+def test_a_crafted_wish_button_is_refused_and_writes_nothing(client, db, world, pupil, data,
+                                                             message):
+    enrolment, real_offer, link = pupil
+    other = factories.EnrolmentFactory(period=enrolment.period)  # another pupil's wish
+    other_offer = factories.PlacementOfferFactory()
+    db.session.commit()
+    assert post_form(client, link, {"action": "add", "offer": str(real_offer.id)}
+                     ).status_code == 302
+    from portal.schools.models import Wish
+
+    db.session.add(Wish(enrolment_id=other.id, offer_id=other_offer.id, rank=1))
+    db.session.commit()
+    before = _wish_rows(db)
+    sent = {"action": "add", "offer": str(real_offer.id), **data}
+    sent["offer"] = sent["offer"].replace("OTHER", str(other_offer.id))
+    response = post_form(client, link, sent)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _wish_rows(db) == before  # not even rewritten as it was
+
+
+@freeze_time("2027-01-20")
+def test_a_repeated_wish_click_rewrites_nothing(client, db, pupil):
+    enrolment, real_offer, link = pupil
+    form = {"action": "add", "offer": str(real_offer.id)}
+    assert post_form(client, link, form).status_code == 302
+    before = _wish_rows(db)
+    assert post_form(client, link, form).status_code == 302  # the double click
+    assert post_form(client, link, {"action": "up", "offer": str(real_offer.id)}
+                     ).status_code == 302  # first already
+    assert _wish_rows(db) == before
+
+
+@pytest.mark.parametrize(("reminder", "message"), [("2", "Välj en av knapparna på sidan."),
+                                                    ("1\x00", "osynligt tecken")])
+def test_a_crafted_link_email_button_is_refused_and_sends_nothing(client, login_as, db, world,
+                                                                  reminder, message):
+    from portal.notifications.models import OutboxEmail
+
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    factories.EnrolmentFactory(period=period, student__email="elev@skola.se")
+    db.session.commit()
+    login_as("counsellor")
+    url = f"/perioder/{period.id}/skicka-lankar"
+    page = post_form(client, url, {"reminder": reminder}, follow_redirects=True)
+    assert message in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 0
+    sent = post_form(client, url, {}, follow_redirects=True)
+    assert "1 e-postmeddelande ligger i utkorgen." in sent.get_data(as_text=True)
