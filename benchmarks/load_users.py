@@ -4,8 +4,9 @@ Reads what to ask for from the JSON file in LOAD_DATA (made by load.py from the 
 pupils' personal links, supervisors' signed attendance links, employer and counsellor logins
 with their periods, catalogue searches). Every user sends its next request as soon as the
 last one is answered (no think time): N users are N requests in flight. Each answer's time
-goes to the file in LOAD_RESULTS when Locust stops; sign-ins are left out (they happen once,
-before the measured part). After LOAD_MAX_REQUESTS answers the run stops by itself.
+goes to the file in LOAD_RESULTS when Locust stops (load.py leaves the sign-ins out, and
+counts from the moment the last user has signed in). After about LOAD_MAX_REQUESTS answers
+the run stops by itself.
 """
 
 from __future__ import annotations
@@ -35,10 +36,8 @@ answers: list[tuple[float, float, str, bool]] = []
 @events.request.add_listener
 def _record(request_type: str, name: str, response_time: float, response_length: int,
             exception: Exception | None = None, **_kw: Any) -> None:
-    if name == SIGN_IN:
-        return
     answers.append((time.time(), response_time, name, exception is None))
-    if len(answers) == MAX_REQUESTS:
+    if name != SIGN_IN and len(answers) == MAX_REQUESTS:
         runner = _environment.get("runner")
         if runner is not None:
             gevent.spawn(runner.quit)
