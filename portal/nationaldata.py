@@ -702,8 +702,8 @@ def _period_step_rows(plan: Plan) -> list[dict[str, Any]]:
                 step.owner is checklist.Owner.COUNSELLOR)
             rows.append({"period_id": plan.period_id(school, 9), "step": step.key,
                          "share": STEP_SHARES[step.key], "salt": salt * 11,
-                         "done_at": _at(max(due, block.monday) if step.key in (
-                             "follow_up",) else due, 10),
+                         # On the due day, or yesterday if that is still to come.
+                         "done_at": _at(min(due, plan.today - timedelta(days=1)), 10),
                          "done_by_id": plan.counsellor_id(school) if by_counsellor else None,
                          "done_by_label": "" if by_counsellor else "Arbetsgivaren"})
     return rows

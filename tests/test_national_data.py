@@ -13,6 +13,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
+from portal import clock
 from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.employers.orgnr import luhn_ok
 from portal.extensions import db as _db
@@ -166,6 +167,9 @@ def test_checklist_steps_only_for_placed_pupils(national: Flask) -> None:
             assert _count(StepRecord, StepRecord.step == step) == assigned
         reflections = _count(StepRecord, StepRecord.step == "class_reflection")
         assert 0.5 * assigned < reflections < assigned
+        # Nothing is ticked off in the future.
+        latest = _db.session.scalar(select(func.max(StepRecord.done_at)))
+        assert latest is not None and latest < clock.now()
 
 
 def test_catalogue_search_finds_generated_placements(national: Flask) -> None:
