@@ -17,13 +17,15 @@ run of LOAD_WARM_UP_RUN seconds (default 15) at 8 users warms the workers and Po
 caches and is not counted.
 
 The load: Locust (benchmarks/load_users.py), headless, on loopback only, every user sending
-its next request as soon as the last is answered. The mix, by users: pupils (5: catalogue
-searches with a word, a municipality and a week, and their personal pages: grade 8's wish
-form, grade 9's placement), signed-in employers' start pages (2), supervisors reporting a
+its next request as soon as the last is answered. The mix, by users: catalogue searches with a
+word, a municipality and a week (3), pupils' personal pages (2: grade 8's wish form, grade
+9's placement), signed-in employers' start pages (2), supervisors reporting a
 day's attendance through their signed links (2: the page, then the POST), signed-in
 counsellors' overviews of a period (1: start page, period, checklist, attendance) and, once
 the lead adds them in `council_paths`, council reports (1). First, in the same run and on
 the same gunicorn, the plain page /kontakt at 32 users; then the mix at 8, 32 and 64 users.
+LOAD_MIX names the users of the mix (default Searcher,Pupil,Employer,Supervisor,Counsellor;
+Searcher alone, say, for the catalogue by itself).
 Each level runs LOAD_SECONDS (default 30) or until LOAD_MAX_REQUESTS answers (default
 20,000), whichever comes first, then stops by itself; what is answered before the last
 user has signed in and in the LOAD_WARM_UP seconds (default 3) after the first answer is not
@@ -92,7 +94,8 @@ WARM_UP_RUN = float(os.environ.get("LOAD_WARM_UP_RUN", "15"))
 SIGN_IN = "sign in"  # as load_users.py names them
 SAMPLE = 400  # links, searches and logins drawn from the data set
 SEED = 2027
-MIX = ["Pupil", "Employer", "Supervisor", "Counsellor"]
+# The users of load_users.py in the mix; LOAD_MIX=Searcher (say) measures one kind alone.
+MIX = os.environ.get("LOAD_MIX", "Searcher,Pupil,Employer,Supervisor,Counsellor").split(",")
 
 
 # --- the data set ----------------------------------------------------------------------------
@@ -334,7 +337,8 @@ def main() -> None:
     log = Path(tempfile.gettempdir()) / f"praoportalen-load-{os.getpid()}.log"
     try:
         data = prepare(url, secret)
-        classes = MIX + (["Council"] if data["council_paths"] else [])
+        classes = MIX + (["Council"] if data["council_paths"] and "LOAD_MIX" not in os.environ
+                         else [])
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as data_file:
             json.dump(data, data_file)
         port = free_port()

@@ -77,16 +77,22 @@ class Portal(FastHttpUser):
                 answer.failure(f"sign-in as {email}: {answer.status_code}")
 
 
-class Pupil(Portal):
-    """A pupil: searches the catalogue and opens the personal page."""
+class Searcher(Portal):
+    """A pupil (or anyone) searching the public catalogue."""
 
-    weight = 5
+    weight = 3
 
-    @task(3)
+    @task
     def search(self) -> None:
         self.client.get(random.choice(DATA["searches"]), name="catalogue search")
 
-    @task(2)
+
+class Pupil(Portal):
+    """A pupil opening the personal page (grade 8: the wish form; grade 9: the placement)."""
+
+    weight = 2
+
+    @task
     def own_page(self) -> None:
         self.client.get(random.choice(DATA["pupil_links"]), name="pupil page")
 
