@@ -9,8 +9,9 @@ each, 60,000 published placements with offers of seats in two-week blocks. Dated
 - grade 9: every school's period is over (eight cohorts of schools, two weeks each, the last
   ending the week before last). The pupils wished (ranked, 3–5 wishes), a matching round per
   period was published (each pupil's first wish with a free seat in lottery order, else a
-  free seat nearby: the explanation says which), the employers confirmed, the checklist's
-  steps are recorded (some after-steps still open) and every prao day has its attendance
+  free seat nearby: the explanation says which), the employers confirmed (the assignments
+  are completed now), the checklist's steps are recorded (some after-steps still open) and
+  every prao day has its attendance
   (about 1.2 million days; a few absent or late, each absence with its alert);
 - grade 8: the periods come in six to twelve weeks, the wish window is open today, and most
   pupils have wished.
@@ -613,6 +614,8 @@ def _result_rows(plan: Plan) -> Iterator[tuple[Any, ...]]:
 
 
 def _assignment_rows(plan: Plan) -> Iterator[tuple[Any, ...]]:
+    """Confirmed by the employer two days after the round; completed, as the period is over
+    (what the jobs' calendar step makes of a confirmed assignment the day after its last day)."""
     assignment = 0
     for enrolment, school in grade_9_enrolments(plan):
         offer = plan.results.get(enrolment, (None,))[0]
@@ -623,7 +626,7 @@ def _assignment_rows(plan: Plan) -> Iterator[tuple[Any, ...]]:
         org = placement // PLACEMENTS_PER_ORGANISATION
         published = _published(plan, school)
         yield (assignment, enrolment, placement + 1, offer + 1, plan.period_id(school, 9),
-               "confirmed", "matching", published + timedelta(days=2), plan.employer_id(org),
+               "completed", "matching", published + timedelta(days=2), plan.employer_id(org),
                published)
 
 
@@ -661,7 +664,7 @@ SELECT a.id, d.day,
 FROM assignment a
 JOIN enrolment e ON e.id = a.enrolment_id
 JOIN national_prao_day d ON d.period_id = e.period_id
-WHERE a.state = 'confirmed'
+WHERE a.state = 'completed'
 """
 
 ALERT_SQL = """
@@ -676,7 +679,7 @@ SELECT a.id, s.step, s.done_at, s.done_by_id, s.done_by_label
 FROM assignment a
 JOIN enrolment e ON e.id = a.enrolment_id
 JOIN national_period_step s ON s.period_id = e.period_id
-WHERE a.state = 'confirmed' AND (a.id * 37 + s.salt) % 100 < s.share
+WHERE a.state = 'completed' AND (a.id * 37 + s.salt) % 100 < s.share
 """
 
 
