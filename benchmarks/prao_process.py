@@ -52,13 +52,14 @@ sys.path.insert(0, str(ROOT))  # run from a checkout, like the tests
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 from throwaway import create_database
 
 from portal import clock, create_app
 from portal.accounts.models import counsellor_school
 from portal.extensions import db
+from portal.nationaldata import Writer
 
 PUPILS = int(os.environ.get("PRAO_BENCH_PUPILS", "20000"))
 REPORTS = int(os.environ.get("PRAO_BENCH_REPORTS", "200"))
@@ -79,10 +80,14 @@ def _at(hour: int, minute: int, day: date = DAY) -> datetime:
 
 
 def _put(model: Any, rows: list[dict[str, Any]]) -> None:
-    """Core executemany: the columns' Python defaults apply, as for the app's own rows."""
+    """COPY through the national data set's writer, which fills the columns' Python
+    defaults as the app's own rows get them."""
+    if not rows:
+        return
     table = model if hasattr(model, "c") else model.__table__
-    for start in range(0, len(rows), 10_000):
-        db.session.execute(insert(table), rows[start:start + 10_000])
+    columns = list(rows[0])
+    Writer(db.session.connection(), lambda _n: None).put(
+        table.name, columns, ([row[c] for c in columns] for row in rows))
 
 
 def _school_of(pupil: int) -> int:

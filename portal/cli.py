@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -54,6 +55,32 @@ def demo_seed() -> None:
             click.echo(f"  {'elev':<12} {link}  ({name}, personlig länk utan lösenord)")
         for line in demo_guide():
             click.echo(line)
+
+
+@demo_cli.command("national")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.001, 2.0),
+              help="Andel av Sveriges storlek (1.0: 290 kommuner, 1 400 skolor, 120 000 elever "
+                   "per årskurs).")
+@click.option("--seed", default=2027, show_default=True, help="Slumpfrö: samma frö, samma data.")
+def demo_national(scale: float, seed: int) -> None:
+    """Lägg in ett nationellt dataset i en tom databas (för lasttester)."""
+    from portal.demo import DEMO_PASSWORD
+    from portal.extensions import db
+    from portal.nationaldata import DOMAIN, Sizes, database_is_empty, expected_rows, generate
+
+    with db.engine.connect() as connection:
+        if not database_is_empty(connection):
+            raise click.ClickException("Databasen har redan kommuner eller skolor: det "
+                                       "nationella datasetet läggs bara in i en tom databas.")
+    started = time.monotonic()
+    with db.engine.begin() as connection, click.progressbar(
+            length=expected_rows(Sizes.at(scale)), label="Nationellt dataset") as bar:
+        counts = generate(connection, scale=scale, seed=seed, progress=bar.update)
+    for table, rows in counts.rows.items():
+        click.echo(f"  {table:<20} {rows:>10,}".replace(",", " "))
+    click.echo(f"Klart på {time.monotonic() - started:.0f} s. Inloggningar (lösenord "
+               f"{DEMO_PASSWORD}): samordnare@{DOMAIN}, rad@{DOMAIN}, syv1@{DOMAIN}, "
+               f"arbetsgivare1@{DOMAIN} …")
 
 
 @mail_cli.command("send")

@@ -1,0 +1,397 @@
+"""Load test: the portal under many users at once, on the national data set, on PostgreSQL.
+
+    TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/load.py
+
+The data set: if DATABASE_URL names a PostgreSQL database that holds the national data set
+(`flask demo national`), that one is used (and left in place; the attendance reports below
+write to it). Otherwise the script makes a throw-away database on the server of
+BENCH_POSTGRES_URL or TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test),
+migrates it, loads the national data set at LOAD_SCALE (default 1.0: 240,000 pupils) and
+drops it at the end.
+
+The server: gunicorn started by the script on a free port of 127.0.0.1, LOAD_WORKERS
+(default 4, twice the cores of the 2-core reference machine) sync workers (LOAD_WORKER_CLASS
+to try another), the app loaded once before the workers fork (--preload), a backlog of 2,048
+connections, sign-in throttling raised, since every user comes from 127.0.0.1. A first mixed
+run of LOAD_WARM_UP_RUN seconds (default 15) at 8 users warms the workers and PostgreSQL's
+caches and is not counted.
+
+The load: Locust (benchmarks/load_users.py), headless, on loopback only, every user sending
+its next request as soon as the last is answered. The mix, by users: catalogue searches with a
+word, a municipality and a week (3), pupils' personal pages (2: grade 8's wish form, grade
+9's placement), signed-in employers' start pages (2), supervisors reporting a
+day's attendance through their signed links (2: the page, then the POST), signed-in
+counsellors' overviews of a period (1: start page, period, checklist, attendance) and, once
+the lead adds them in `council_paths`, council reports (1). First, in the same run and on
+the same gunicorn, the plain page /kontakt at 32 users; then the mix at 8, 32 and 64 users.
+LOAD_MIX names the users of the mix (default Searcher,Pupil,Employer,Supervisor,Counsellor;
+Searcher alone, say, for the catalogue by itself).
+Each level runs LOAD_SECONDS (default 30) or until LOAD_MAX_REQUESTS answers (default
+20,000), whichever comes first, then stops by itself; what is answered before the last
+user has signed in and in the LOAD_WARM_UP seconds (default 3) after the first answer is not
+counted (sign-ins themselves never are).
+
+Printed: p50, p95, p99 and requests per second at each level (and per kind of request at 32
+users), the plain page's requests per second and the ratio of the mix's to it. The last line
+is one JSON object: pupils, p95_ms_32, rps_32, plain_rps, ratio_32 and the rest. Targets:
+p95 <= 150 ms at 32 users; ratio_32 >= 0.25. The load generator shares the machine's cores
+with gunicorn and PostgreSQL: on a small machine it takes CPU from the server it measures.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout, like the tests
+if os.environ.get("TEST_DATABASE_URL"):  # the throw-away database's server
+    os.environ.setdefault("BENCH_POSTGRES_URL", os.environ["TEST_DATABASE_URL"])
+
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from throwaway import create_database
+
+from portal import create_app
+from portal.accounts.models import User, counsellor_school
+from portal.demo import DEMO_PASSWORD
+from portal.employers.models import Placement, PlacementOffer
+from portal.extensions import db
+from portal.nationaldata import DOMAIN
+from portal.nationalwords import SEARCH_WORDS
+from portal.prao.attendance import links
+from portal.prao.days import prao_days
+from portal.prao.models import Assignment
+from portal.schools.models import Enrolment, PraoPeriod, Student
+from portal.schools.pupils.services import make_link_token
+from portal.weeks import week_label
+
+LEVELS = (8, 32, 64)
+PLAIN_USERS = 32
+SECONDS = float(os.environ.get("LOAD_SECONDS", "30"))
+WARM_UP = float(os.environ.get("LOAD_WARM_UP", "3"))
+MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "20000"))
+WORKERS = int(os.environ.get("LOAD_WORKERS", "4"))
+WORKER_CLASS = os.environ.get("LOAD_WORKER_CLASS", "sync")
+SCALE = float(os.environ.get("LOAD_SCALE", "1.0"))
+TARGET_P95_MS, TARGET_RATIO = 150.0, 0.25
+WARM_UP_RUN = float(os.environ.get("LOAD_WARM_UP_RUN", "15"))
+SIGN_IN = "sign in"  # as load_users.py names them
+SAMPLE = 400  # links, searches and logins drawn from the data set
+SEED = 2027
+# The users of load_users.py in the mix; LOAD_MIX=Searcher (say) measures one kind alone.
+MIX = os.environ.get("LOAD_MIX", "Searcher,Pupil,Employer,Supervisor,Counsellor").split(",")
+
+
+# --- the data set ----------------------------------------------------------------------------
+
+def _app(url: str, secret: str) -> Flask:
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret,
+                       "RATELIMIT_STORAGE_URI": "memory://"})
+
+
+def _holds_national_data(url: str) -> bool:
+    app = _app(url, "probe")
+    with app.app_context():
+        try:
+            return bool(db.session.scalar(select(func.count()).select_from(User).where(
+                User.email == f"samordnare@{DOMAIN}")))
+        except Exception:  # noqa: BLE001 - not migrated, unreachable: make a database
+            return False
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def database() -> tuple[str, Callable[[], None] | None]:
+    """(url, drop): the configured database if it holds the data set, else a new one."""
+    configured = os.environ.get("DATABASE_URL", "")
+    if configured.startswith("postgresql"):
+        url = make_url(configured).set(drivername="postgresql+psycopg").render_as_string(
+            hide_password=False)
+        if _holds_national_data(url):
+            print(f"the national data set in DATABASE_URL ({make_url(url).database})")
+            return url, None
+    url, drop = create_database("load")
+    app = _app(url, "setup")
+    started = time.monotonic()
+    with app.app_context():
+        upgrade()
+        result = app.test_cli_runner().invoke(args=["demo", "national", "--scale", str(SCALE)])
+        db.engine.dispose()
+    if result.exit_code != 0:
+        drop()
+        raise RuntimeError(f"flask demo national failed: {result.output}")
+    print(f"generated the national data set at scale {SCALE} in "
+          f"{time.monotonic() - started:.0f} s (a throw-away database)")
+    return url, drop
+
+
+def council_paths() -> list[str]:
+    """HOOK for the lead: the council's report pages to request (signed in as
+    rad@nationell.praoportalen.se), e.g. the region's and a municipality's report. While it
+    returns nothing the council's users are left out of the mix."""
+    return []
+
+
+def _pupil_links(rng: random.Random) -> list[str]:
+    """Personal pages of grade 8 (the wish form) and grade 9 (the placement), half each."""
+    total = db.session.scalar(select(func.max(Enrolment.id))) or 0
+    ids = rng.sample(range(1, total + 1), min(SAMPLE, total))
+    enrolments = db.session.scalars(select(Enrolment).where(Enrolment.id.in_(ids))).all()
+    return [f"/elev/{make_link_token(e)}" for e in enrolments]
+
+
+def _searches(rng: random.Random) -> list[str]:
+    """A word, the municipality of a school, a week of grade 8's coming prao."""
+    places = db.session.scalars(select(Placement.municipality_id).distinct()).all()
+    weeks = db.session.scalars(select(PraoPeriod.first_day).where(PraoPeriod.grade == 8)
+                               .distinct()).all()
+    return ["/praoplatser?" + urlencode({"q": rng.choice(SEARCH_WORDS),
+                                         "kommun": rng.choice(places),
+                                         "vecka": week_label(rng.choice(weeks))})
+            for _ in range(SAMPLE)]
+
+
+def _supervisor_links(rng: random.Random) -> list[dict[str, Any]]:
+    """Signed links of supervisors for one prao day of their pupils' period."""
+    offers = db.session.scalars(select(Assignment.offer_id).distinct().limit(SAMPLE * 20)).all()
+    chosen = rng.sample(list(offers), min(SAMPLE, len(offers)))
+    rows = db.session.execute(
+        select(Assignment.offer_id, Assignment.id, Placement.supervisor_email,
+               PraoPeriod.first_day, PraoPeriod.last_day)
+        .join(Placement, Placement.id == Assignment.placement_id)
+        .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+        .where(Assignment.offer_id.in_(chosen))).all()
+    groups: dict[int, list[Any]] = {}
+    for row in rows:
+        groups.setdefault(row.offer_id, []).append(row)
+    found = []
+    for group in groups.values():
+        ids = sorted(row.id for row in group)
+        day = rng.choice(prao_days(group[0].first_day, group[0].last_day))
+        token = links.make_token(group[0].supervisor_email, ids, day)
+        found.append({"path": f"/narvaro/{token}", "assignments": ids})
+    return found
+
+
+def _employers(rng: random.Random) -> list[str]:
+    """Employers whose organisation has pupils placed."""
+    emails = db.session.scalars(
+        select(User.email).join(Placement, Placement.organisation_id == User.organisation_id)
+        .join(PlacementOffer, PlacementOffer.placement_id == Placement.id)
+        .where(PlacementOffer.seats_taken > 0).distinct().limit(SAMPLE * 5)).all()
+    return rng.sample(list(emails), min(SAMPLE, len(emails)))
+
+
+def _counsellors(rng: random.Random) -> list[dict[str, Any]]:
+    rows = db.session.execute(
+        select(User.email, PraoPeriod.id)
+        .join(counsellor_school, counsellor_school.c.user_id == User.id)
+        .join(PraoPeriod, PraoPeriod.school_id == counsellor_school.c.school_id)).all()
+    periods: dict[str, list[int]] = {}
+    for email, period_id in rows:
+        periods.setdefault(email, []).append(period_id)
+    emails = rng.sample(sorted(periods), min(SAMPLE // 4, len(periods)))
+    return [{"email": email, "periods": periods[email]} for email in emails]
+
+
+def prepare(url: str, secret: str) -> dict[str, Any]:
+    """What the users ask for, drawn from the data set, with links signed by gunicorn's key."""
+    rng = random.Random(SEED)
+    app = _app(url, secret)
+    with app.test_request_context():
+        data = {"pupils": db.session.scalar(select(func.count()).select_from(Student)),
+                "password": DEMO_PASSWORD, "council": f"rad@{DOMAIN}",
+                "council_paths": council_paths(), "pupil_links": _pupil_links(rng),
+                "searches": _searches(rng), "supervisor_links": _supervisor_links(rng),
+                "employers": _employers(rng), "counsellors": _counsellors(rng)}
+        db.session.remove()
+        db.engine.dispose()
+    return data
+
+
+# --- the server and the load -----------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_gunicorn(url: str, secret: str, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "PYTHONPATH": str(ROOT),
+           "RATELIMIT_STORAGE_URI": "memory://",
+           # Every user signs in from 127.0.0.1, each as a different account.
+           "LOGIN_LIMIT_PER_IP": "100000 per minute",
+           "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute"}
+    server = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
+        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class",
+         WORKER_CLASS, "--preload", "--bind", f"127.0.0.1:{port}", "--backlog", "2048",
+         "--timeout", "60",
+         "--log-level", "warning", "portal:create_app()"], cwd=ROOT, env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped with exit code {server.returncode}")
+        try:
+            if get(port, "/kontakt") == 200:
+                return server
+        except OSError:
+            time.sleep(0.5)
+    stop(server)
+    raise RuntimeError("gunicorn did not answer within two minutes")
+
+
+def get(port: int, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)  # gunicorn's graceful stop, workers included
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def run_locust(port: int, users: int, classes: list[str], data_file: str, seconds: float,
+               log: Path) -> list[tuple[float, float, str, bool]]:
+    """One level: Locust headless for `seconds` (or MAX_REQUESTS answers); the answers."""
+    results = tempfile.NamedTemporaryFile(suffix=".json", delete=False)  # noqa: SIM115
+    results.close()
+    env = {**os.environ, "LOAD_DATA": data_file, "LOAD_RESULTS": results.name,
+           "LOAD_MAX_REQUESTS": str(MAX_REQUESTS)}
+    with log.open("a", encoding="utf-8") as out:
+        out.write(f"\n=== {users} users: {' '.join(classes)} ===\n")
+        out.flush()
+        subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
+            [sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks" / "load_users.py"),
+             "--headless", "--users", str(users), "--spawn-rate", str(users), "--run-time",
+             f"{max(1, round(seconds))}s", "--stop-timeout", "5", "--host",
+             f"http://127.0.0.1:{port}", "--only-summary", "--loglevel", "WARNING", *classes],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=seconds + 120,
+            check=False)
+    try:
+        answers = json.loads(Path(results.name).read_text(encoding="utf-8"))
+    finally:
+        os.unlink(results.name)
+    return [tuple(a) for a in answers]  # type: ignore[misc]
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def summarize(answers: list[tuple[float, float, str, bool]]) -> dict[str, Any]:
+    """p50, p95, p99 and requests per second, from WARM_UP seconds after the first answer
+    or the last sign-in, whichever is later (a sign-in's scrypt holds a worker)."""
+    signed_in = [a[0] for a in answers if a[2] == SIGN_IN]
+    answers = [a for a in answers if a[2] != SIGN_IN]
+    if not answers:
+        raise RuntimeError("no answers: see the Locust log")
+    first = max([min(a[0] for a in answers) + WARM_UP, *signed_in])
+    counted = [a for a in answers if a[0] >= first]
+    if len(counted) < 20:
+        raise RuntimeError(f"only {len(counted)} answers after the warm-up: a longer "
+                           "LOAD_SECONDS, or see the Locust log")
+    span = max(a[0] for a in counted) - min(a[0] for a in counted)
+    times = sorted(a[1] for a in counted)
+    by_name: dict[str, list[float]] = {}
+    for answer in counted:
+        by_name.setdefault(answer[2], []).append(answer[1])
+    return {"requests": len(counted), "failures": sum(1 for a in counted if not a[3]),
+            "p50": percentile(times, 0.5), "p95": percentile(times, 0.95),
+            "p99": percentile(times, 0.99), "rps": len(counted) / span if span else 0.0,
+            "by_name": {name: (len(t), percentile(sorted(t), 0.5), percentile(sorted(t), 0.95))
+                        for name, t in sorted(by_name.items())}}
+
+
+def main() -> None:
+    url, drop = database()
+    secret = secrets.token_hex(16)
+    log = Path(tempfile.gettempdir()) / f"praoportalen-load-{os.getpid()}.log"
+    try:
+        data = prepare(url, secret)
+        classes = MIX + (["Council"] if data["council_paths"] and "LOAD_MIX" not in os.environ
+                         else [])
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as data_file:
+            json.dump(data, data_file)
+        port = free_port()
+        server = start_gunicorn(url, secret, port)
+        try:
+            # Every worker warm: its connections, the templates, PostgreSQL's caches.
+            run_locust(port, 8, classes, data_file.name, WARM_UP_RUN, log)
+            plain = summarize(run_locust(port, PLAIN_USERS, ["Plain"], data_file.name,
+                                         SECONDS, log))
+            levels = {n: summarize(run_locust(port, n, classes, data_file.name, SECONDS, log))
+                      for n in LEVELS}
+        finally:
+            stop(server)
+            os.unlink(data_file.name)
+        report(data["pupils"], plain, levels, log)
+    finally:
+        if drop is not None:
+            drop()
+
+
+def report(pupils: int, plain: dict[str, Any], levels: dict[int, dict[str, Any]],
+           log: Path) -> None:
+    print(f"{pupils} pupils; gunicorn {WORKERS} {WORKER_CLASS} workers on 127.0.0.1; "
+          f"{SECONDS:.0f} s per level (first {WARM_UP:.0f} s not counted); load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; Locust's log: {log}")
+    print(f"plain page /kontakt at {PLAIN_USERS} users: {plain['rps']:.0f} requests/s, "
+          f"p50 {plain['p50']:.0f} ms, p95 {plain['p95']:.0f} ms")
+    for users, level in levels.items():
+        print(f"mix at {users:>2} users: p50 {level['p50']:.0f} ms, p95 {level['p95']:.0f} ms, "
+              f"p99 {level['p99']:.0f} ms, {level['rps']:.0f} requests/s, "
+              f"{level['failures']} failed of {level['requests']}")
+    for name, (count, p50, p95) in levels[32]["by_name"].items():
+        print(f"  at 32 users, {name}: {count} requests, p50 {p50:.0f} ms, p95 {p95:.0f} ms")
+    ratio = levels[32]["rps"] / plain["rps"] if plain["rps"] else 0.0
+    p95 = levels[32]["p95"]
+    print(f"p95 at 32 users {p95:.0f} ms (target <= {TARGET_P95_MS:.0f}: "
+          f"{'met' if p95 <= TARGET_P95_MS else 'MISSED'}); throughput ratio {ratio:.2f} "
+          f"(target >= {TARGET_RATIO}: {'met' if ratio >= TARGET_RATIO else 'MISSED'})")
+    figures: dict[str, Any] = {"pupils": pupils, "workers": WORKERS,
+                               "worker_class": WORKER_CLASS, "seconds": SECONDS,
+                               "plain_rps": round(plain["rps"], 1),
+                               "load_average": round(os.getloadavg()[0], 1),
+                               "cpus": os.cpu_count()}
+    for users, level in levels.items():
+        figures.update({f"p50_ms_{users}": round(level["p50"], 1),
+                        f"p95_ms_{users}": round(level["p95"], 1),
+                        f"p99_ms_{users}": round(level["p99"], 1),
+                        f"rps_{users}": round(level["rps"], 1),
+                        f"failures_{users}": level["failures"]})
+    figures["ratio_32"] = round(ratio, 3)
+    figures["targets_met"] = p95 <= TARGET_P95_MS and ratio >= TARGET_RATIO
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

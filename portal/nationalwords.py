@@ -1,0 +1,202 @@
+"""Swedish words for generated data: what workplaces in each sector say about themselves,
+names, streets and school names. Used by the national data set (portal.nationaldata) and the
+benchmarks, so generated placements read alike everywhere. Pure: no Flask, no database."""
+
+from __future__ import annotations
+
+import random
+
+from portal.employers.orgnr import luhn_ok
+
+# sector code -> (titles, things said about the workplace, tasks, organisation words)
+SECTORS: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {
+    "admin": (["Kontorsassistent", "Ekonomiassistent", "Receptionist", "Juristens assistent"],
+              ["På kontoret arbetar vi med fakturor, avtal och bokföring.",
+               "Vi är en redovisningsbyrå med kunder i hela länet.",
+               "Receptionen tar emot besökare och svarar i telefon."],
+              ["Sortera post och fakturor.", "Ta emot besökare i receptionen.",
+               "Arkivera avtal och handlingar.", "Följa med på ett kundmöte."],
+              ["Redovisning", "Ekonomi", "Advokatbyrå", "Kontorsservice"]),
+    "construction": (["Snickare", "Murare", "Målare", "Byggarbetare", "Betongarbetare"],
+                     ["Vi bygger flerbostadshus, skolor och villor.",
+                      "Arbetslaget renoverar badrum och kök åt privatpersoner.",
+                      "Du får se hur ett hus växer fram från grund till tak."],
+                     ["Mäta och såga virke.", "Bära material och städa bygget.",
+                      "Spackla och måla väggar.", "Hjälpa snickarna med enkla monteringar."],
+                     ["Bygg", "Snickeri", "Måleri", "Byggservice"]),
+    "management": (["Butikschef för en dag", "Verksamhetsledare", "Projektledare"],
+                   ["Följ en chef under en vanlig arbetsdag med möten och beslut.",
+                    "Vi leder ett företag med trettio anställda."],
+                   ["Delta i ledningsgruppens möten.", "Planera veckans schema.",
+                    "Följa upp försäljningen."],
+                   ["Ledarskap", "Konsult", "Förvaltning"]),
+    "it": (["Programmerare", "IT-tekniker", "Webbutvecklare", "Supporttekniker"],
+           ["Vi utvecklar appar och webbplatser åt kommuner och företag.",
+            "IT-avdelningen sköter datorer, nätverk och servrar.",
+            "Supporten hjälper användare som har problem med sina datorer."],
+           ["Installera datorer och skrivare.", "Testa en app och rapportera fel.",
+            "Skriva enkel kod tillsammans med en utvecklare."],
+           ["Data", "IT", "Systemutveckling", "Webbyrå"]),
+    "sales": (["Butiksbiträde", "Säljare", "Kassabiträde", "Lagerarbetare i butik"],
+              ["Butiken säljer kläder, skor och väskor.",
+               "I vår livsmedelsbutik handlar hundratals kunder varje dag.",
+               "Butikerna i kedjan har öppet alla dagar i veckan."],
+              ["Packa upp varor och fylla på hyllor.", "Hjälpa kunder i butiken.",
+               "Prismärka varor och städa butiken.", "Räkna varor i lagret."],
+              ["Livs", "Handel", "Sport", "Mode", "Järnhandel"]),
+    "crafts": (["Frisör", "Guldsmed", "Tapetserare", "Skomakare", "Bagare"],
+               ["I verkstaden tillverkar vi smycken för hand.",
+                "Bageriet bakar bröd och bullar varje morgon.",
+                "Vi renoverar gamla möbler och klär om stolar."],
+               ["Hjälpa till i verkstaden.", "Baka bröd och bullar.",
+                "Slipa och putsa smycken.", "Ta emot kunder."],
+               ["Hantverk", "Bageri", "Verkstad", "Guldsmedja"]),
+    "hospitality": (["Kock", "Servitör", "Hotellreceptionist", "Kökshjälp", "Bagare i kafé"],
+                    ["Restaurangen serverar lunch till hundra gäster varje dag.",
+                     "Hotellet har sextio rum och en restaurang.",
+                     "I köket lagar kockarna mat från grunden."],
+                    ["Skala potatis och förbereda sallader.", "Duka borden och diska.",
+                     "Ta emot gäster i receptionen.", "Baka kakor till kaféet."],
+                    ["Restaurang", "Hotell", "Kafé", "Pizzeria", "Catering"]),
+    "health": (["Undersköterska", "Sjuksköterska", "Tandsköterska", "Vårdbiträde"],
+               ["Du följer en undersköterska på ett äldreboende.",
+                "Hemtjänsten besöker äldre i deras hem.",
+                "På vårdcentralen träffar sköterskorna många patienter."],
+               ["Hjälpa till vid måltider.", "Prata och promenera med de äldre.",
+                "Fylla på material i förråden.", "Följa med på hembesök."],
+               ["Vård", "Omsorg", "Vårdcentral", "Tandvård", "Äldreboende"]),
+    "manufacturing": (["Industriarbetare", "Maskinoperatör", "Svetsare", "Montör"],
+                      ["Fabriken tillverkar delar till gruvor och stålverk.",
+                       "I verkstaden svetsar vi konstruktioner av stål.",
+                       "Vi monterar maskiner som säljs i hela världen."],
+                      ["Kontrollera färdiga detaljer.", "Hjälpa till vid monteringen.",
+                       "Sortera material i lagret."],
+                      ["Mekaniska", "Industri", "Stål", "Verkstäder"]),
+    "installation": (["Elektriker", "Rörmokare", "Fastighetsskötare", "Ventilationsmontör"],
+                     ["Elektrikerna drar el i nya hus och byter elcentraler.",
+                      "Fastighetsskötaren tar hand om hyreshus och gårdar.",
+                      "Vi installerar värmepumpar och ventilation."],
+                     ["Bära verktyg och material.", "Byta lampor och filter.",
+                      "Följa med på servicebesök hos kunder."],
+                     ["El", "VVS", "Fastighetsservice", "Energi"]),
+    "beauty": (["Frisör", "Hudterapeut", "Nagelterapeut", "Massör"],
+               ["Salongen klipper och färgar hår åt både barn och vuxna.",
+                "Vi erbjuder ansiktsbehandlingar och massage."],
+               ["Tvätta handdukar och städa salongen.", "Ta emot kunder och boka tider.",
+                "Titta på när frisören klipper."],
+               ["Salong", "Frisörer", "Spa", "Skönhet"]),
+    "culture": (["Journalist", "Fotograf", "Grafisk formgivare", "Bibliotekarie"],
+                ["Tidningen skriver nyheter om länet varje dag.",
+                 "Biblioteket lånar ut böcker och ordnar läsecirklar.",
+                 "Byrån formger affischer, böcker och webbplatser."],
+                ["Skriva en kort artikel.", "Fotografera ett evenemang.",
+                 "Ställa upp böcker på hyllorna."],
+                ["Media", "Tidning", "Bibliotek", "Design", "Teater"]),
+    "military": (["Soldat för en dag", "Försvarsmaktens tekniker"],
+                 ["Regementet utbildar soldater och har stora verkstäder.",
+                  "Du får se hur Försvarsmakten arbetar med säkerhet."],
+                 ["Följa med på en övning.", "Hjälpa till i förrådet."],
+                 ["Regemente", "Flygflottilj"]),
+    "nature": (["Djurskötare", "Lantbrukare", "Skogsarbetare", "Trädgårdsarbetare"],
+               ["Gården har kor, hästar och får.",
+                "Stallet tar hand om tjugo hästar.",
+                "I skogen planterar vi träd och röjer."],
+               ["Mata djuren och mocka i stallet.", "Plantera och vattna.",
+                "Hjälpa till med höskörden."],
+               ["Gård", "Stall", "Skog", "Trädgård", "Lantbruk"]),
+    "science": (["Laboratorieassistent", "Miljöforskare", "Kemist"],
+                ["Laboratoriet analyserar vatten och jord.",
+                 "Vi forskar om klimatet i fjällen."],
+                ["Ta prover i naturen.", "Märka provrör och skriva protokoll."],
+                ["Laboratorium", "Forskning", "Miljö"]),
+    "education": (["Förskollärare", "Lärare", "Fritidspedagog", "Elevassistent"],
+                  ["Förskolan har fyra avdelningar med barn mellan ett och fem år.",
+                   "Skolan har elever från förskoleklass till årskurs sex."],
+                  ["Leka med barnen och läsa sagor.", "Hjälpa eleverna på rasten.",
+                   "Förbereda material till lektionerna."],
+                  ["Förskola", "Skola", "Fritidshem"]),
+    "cleaning": (["Lokalvårdare", "Återvinningsarbetare", "Sanerare"],
+                 ["Vi städar kontor, skolor och sjukhus.",
+                  "Återvinningscentralen tar emot sopor och sorterar dem."],
+                 ["Städa och dammsuga.", "Sortera avfall.", "Hjälpa kunder på centralen."],
+                 ["Städ", "Återvinning", "Renhållning"]),
+    "social": (["Fritidsledare", "Socialsekreterare", "Personlig assistent"],
+               ["Fritidsgården är öppen för unga på kvällarna.",
+                "Vi stöttar familjer och ungdomar i kommunen."],
+               ["Planera aktiviteter på fritidsgården.", "Spela spel med ungdomarna."],
+               ["Fritidsgård", "Assistans", "Socialtjänst"]),
+    "security": (["Väktare", "Brandman", "Polisens civilanställda"],
+                 ["Räddningstjänsten släcker bränder och hjälper vid olyckor.",
+                  "Väktarna går ronder i köpcentrum och på kontor."],
+                 ["Följa med på en övning.", "Kontrollera brandsläckare.",
+                  "Tvätta brandbilen."],
+                 ["Räddningstjänst", "Bevakning", "Säkerhet"]),
+    "engineering": (["Ingenjör", "Konstruktör", "Mättekniker"],
+                    ["Ingenjörerna ritar broar och vägar.",
+                     "Vi konstruerar maskiner i datorprogram."],
+                    ["Rita i ett CAD-program.", "Mäta upp en tomt."],
+                    ["Konsult", "Teknik", "Ingenjörsbyrå"]),
+    "transport": (["Lastbilschaufför", "Bussförare", "Lagerarbetare", "Flygplatsarbetare"],
+                  ["Åkeriet kör gods mellan Luleå och Stockholm.",
+                   "Lagret skickar paket till hela landet.",
+                   "På flygplatsen lastas väskor och frakt."],
+                  ["Följa med chauffören på en tur.", "Packa och märka paket.",
+                   "Hjälpa till i lagret."],
+                  ["Åkeri", "Logistik", "Transport", "Frakt"]),
+}
+GENERAL = [
+    "Du får en handledare som visar dig runt första dagen.",
+    "Vi har tagit emot praoelever i många år.",
+    "Arbetsplatsen ligger nära busshållplatsen.",
+    "Ta med oömma kläder och matsäck.",
+    "Lunch serveras i personalrummet.",
+    "Vi ser gärna att du är nyfiken och ställer frågor.",
+]
+FIRST_NAMES = ["Anna", "Erik", "Maria", "Johan", "Sara", "Lars", "Fatima", "Ahmed", "Elin",
+               "Nils", "Aino", "Jonas", "Linnea", "Oskar", "Ida", "Mikael"]
+LAST_NAMES = ["Lindqvist", "Nilsson", "Johansson", "Öberg", "Lundström", "Hassan",
+              "Isaksson", "Niemi", "Sundberg", "Forsberg", "Marklund", "Åström"]
+STREETS = ["Storgatan", "Kungsgatan", "Industrigatan", "Skolgatan", "Hamngatan",
+           "Stationsvägen", "Verkstadsgatan", "Sjögatan"]
+SEARCH_WORDS = ["butiker", "snickaren", "djur", "hästar", "kocken", "restaurang", "vården",
+                "äldreboende", "programmerare", "datorer", "frisören", "bageri", "bröd",
+                "lagret", "elektriker", "förskolan", "barnen", "brandman", "lastbil",
+                "hotellet", "tidningen", "fotograf", "verkstaden", "svetsa", "kunder",
+                "skogen", "trädgård", "laboratoriet", "målare", "undersköterska"]
+
+GIRL_NAMES = ["Alva", "Elsa", "Maja", "Ebba", "Wilma", "Alice", "Saga", "Ella", "Agnes",
+              "Linnea", "Olivia", "Vera", "Freja", "Nora", "Stella", "Ida", "Tilde", "Leah",
+              "Amira", "Sara", "Hanna", "Klara", "Selma", "Meja", "Ester", "Elin", "Aya",
+              "Nour", "Aino", "Juni"]
+BOY_NAMES = ["Lucas", "Liam", "William", "Elias", "Noah", "Hugo", "Oliver", "Oscar", "Adam",
+             "Matteo", "Alexander", "Nils", "Leo", "Ludvig", "Theo", "Vincent", "Melvin",
+             "Omar", "Isak", "Viktor", "Axel", "Charlie", "Elton", "Malte", "Sixten", "Ali",
+             "Mohammed", "Jonatan", "Emil", "Anton"]
+SURNAMES = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
+            "Persson", "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson",
+            "Bengtsson", "Lindberg", "Jakobsson", "Magnusson", "Lindström", "Olofsson",
+            "Lindqvist", "Lindgren", "Berg", "Axelsson", "Bergström", "Lundberg", "Lind",
+            "Lundgren", "Lundqvist", "Mattsson", "Berglund", "Fredriksson", "Sandberg",
+            "Henriksson", "Ali", "Mohamed", "Nguyen", "Hassan", "Ahmed", "Öberg", "Åström",
+            "Niemi", "Forsberg", "Sundberg", "Marklund", "Isaksson", "Holm", "Engström",
+            "Sjöberg", "Wallin"]
+# A school is "<word>skolan"; a municipality with more schools than words numbers them.
+SCHOOL_WORDS = ["Berg", "Ängs", "Björk", "Ek", "Centrum", "Norr", "Söder", "Väster", "Öster",
+                "Tall", "Sjö", "Furu", "Lind", "Hags", "Slotts", "Kyrk", "Hammar", "Strand",
+                "Park", "Dal", "Ås", "Vik", "Holm", "Källe", "Rosen", "Solbacka", "Kvarn",
+                "Bäck", "Lunda", "Hed"]
+
+
+def org_number(n: int) -> str:
+    """The n:th organisationsnummer of a limited company (55…), with its Luhn check digit."""
+    nine = f"55{n:07d}"
+    check = next(d for d in "0123456789" if luhn_ok(nine + d))
+    return f"{nine[:6]}-{nine[6:]}{check}"
+
+
+def description(rng: random.Random, sector: str) -> str:
+    """Two things the workplace says about itself and two general ones, shuffled."""
+    _titles, about, _tasks, _words = SECTORS[sector]
+    sentences = rng.sample(about, k=min(2, len(about))) + rng.sample(GENERAL, k=2)
+    rng.shuffle(sentences)
+    return " ".join(sentences)
