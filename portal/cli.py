@@ -75,7 +75,9 @@ def mail_send(loop: bool, interval: float) -> None:
 
 def init_app(app: Flask) -> None:
     from portal.jobs import jobs_cli
+    from portal.privacy.cli import retention_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(retention_cli)
     app.cli.add_command(jobs_cli)

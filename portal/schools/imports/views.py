@@ -12,6 +12,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.accounts.permissions import get_authorized
+from portal.audit import audit_read
 from portal.clock import today
 from portal.extensions import csrf, db
 from portal.schools.blueprint import bp
@@ -82,8 +83,10 @@ def import_preview(import_id: int) -> ResponseReturnValue:
     if stored.saved_at is not None:
         return render_template("schools/import_preview.html", school=school,
                                pupil_import=stored, preview=None, form=None)
+    preview = saving.preview(stored, today())
+    audit_read("read_import_preview", stored)
     return render_template("schools/import_preview.html", school=school, pupil_import=stored,
-                           preview=saving.preview(stored, today()), form=ConfirmImportForm())
+                           preview=preview, form=ConfirmImportForm())
 
 
 @bp.route("/skolor/elevimporter/<int:import_id>/spara", methods=["POST"])
