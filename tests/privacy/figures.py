@@ -32,7 +32,7 @@ Figure = Callable[[], Any]
 def _grouped(*columns: Any) -> Figure:
     def figure() -> list[tuple[Any, ...]]:
         rows = db.session.execute(select(*columns, func.count()).group_by(*columns)).all()
-        return sorted((tuple(str(v) for v in row) for row in rows))
+        return sorted(tuple(str(v) for v in row) for row in rows)
     return figure
 
 
