@@ -78,7 +78,8 @@ def audit_log(wanted: LogFilter) -> LogPage:
     found = db.session.execute(
         select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.user_id)
         .where(*where).order_by(AuditEvent.id.desc()).limit(PER_PAGE + 1)).all()
-    rows = [(event, user) for event, user in found[:PER_PAGE]]
+    rows: list[tuple[AuditEvent, User | None]] = [(event, user)
+                                                  for event, user in found[:PER_PAGE]]
     more = len(found) > PER_PAGE
     return LogPage(rows, rows[-1][0].id if more and rows else None)
 

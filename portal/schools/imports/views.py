@@ -35,10 +35,12 @@ def _import_or_404(import_id: int) -> PupilImport:
 def _upload_page(school: School, form: PupilUploadForm,
                  result: reading.ReadResult | None = None, status: int = 200
                  ) -> ResponseReturnValue:
+    missing = saving.missing_pupils(school.id)
+    if missing or result is not None:  # names on the page: the missing pupils, the file's rows
+        audit_read("read_import_page", school, pupils=len(missing))
     return render_template("schools/import_upload.html", school=school, form=form,
                            result=result, columns=columns.COLUMNS,
-                           pupil_count=saving.pupil_count(school.id),
-                           missing=saving.missing_pupils(school.id)), status
+                           pupil_count=saving.pupil_count(school.id), missing=missing), status
 
 
 def _too_large(school: School) -> ResponseReturnValue:
