@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, insert
+from sqlalchemy import ForeignKey, Index, String, Text, insert, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -106,9 +106,18 @@ def _write_reads(response: Response) -> Response:
 
     rows = g.pop(_READS_KEY, None)
     if rows and response.status_code < 400:
-        # The view's own work is committed or rolled back by now: this transaction holds
-        # only the read rows.
-        db.session.rollback()
+        postgresql = db.session.get_bind().dialect.name == "postgresql"
+        if not postgresql or db.session.new or db.session.dirty or db.session.deleted:
+            # Only the read rows may commit here, never a view's unfinished work. SQLite
+            # also needs a fresh transaction: a read one that turns into a writer after
+            # another connection wrote fails at once (SQLITE_BUSY_SNAPSHOT) instead of
+            # waiting for the lock.
+            db.session.rollback()
+        if postgresql:
+            # A read row need not wait for its WAL flush, the one slow step of a read-only
+            # page's commit: a server crash may lose the last fraction of a second of read
+            # rows, never a change's row (that commits with the change it records).
+            db.session.execute(text("SET LOCAL synchronous_commit = off"))
         db.session.execute(insert(AuditEvent), rows)
         db.session.commit()
     return response
