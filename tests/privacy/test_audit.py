@@ -177,3 +177,13 @@ def test_the_log_uses_an_index_for_a_pupil(db):
             "EXPLAIN SELECT * FROM audit_event WHERE student_id = 1 "
             "ORDER BY id DESC LIMIT 51")))
     assert "ix_audit_event_student_id_id" in plan
+
+
+@pytest.mark.parametrize("value", ["x", "9" * 100_000, "-5", "0", "５５", "2147483648"])
+def test_an_unreadable_page_position_shows_the_newest_page(client, db, world, login_as,
+                                                           value):
+    _events(db, world, 3)
+    login_as("coordinator")
+    response = client.get("/samordnare/logg", query_string={"fore": value})
+    assert response.status_code == 200
+    assert "nr 2" in response.get_data(as_text=True)
