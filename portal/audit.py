@@ -2,8 +2,9 @@
 
 `audit()` adds a row to the caller's transaction, so the row and the change it records commit
 together or not at all. `audit_read()` notes that a page or a file showed pupils' personal
-data; the notes of one request are written after the response is ready, as one INSERT in
-a transaction of its own, and only when the response showed something (status below 400).
+data; the notes of one request are written after the response is ready, as one INSERT and
+a commit that carries nothing else, and only when the response showed something (status
+below 400).
 A list page notes its scope and how many pupils it showed ("period 12, 300 pupils"), not
 one row per pupil: a read costs one row whatever the list's length."""
 
@@ -47,8 +48,8 @@ class AuditEvent(Base):
 
 
 def student_id_of(obj: object | None) -> int | None:
-    """The pupil an object is about: a Student, or anything holding one through its
-    enrolment (Enrolment, Assignment, GuardianNotice, OwnPlacementRequest)."""
+    """The pupil an object is about: a Student, an Enrolment, or anything with an
+    `enrolment` relationship (Assignment, MatchResult, OwnPlacementRequest)."""
     if obj is None:
         return None
     name = type(obj).__name__
