@@ -39,11 +39,12 @@ def create_app(config: object | str | dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_shell_and_commands(app)
-    from portal import errors, inputs, security, templating
+    from portal import audit, errors, inputs, security, templating
     from portal.employers.catalogue.services import register_search_listeners
 
     register_search_listeners()  # search_text kept on every flush, not as an import side effect
     errors.init_app(app)
+    audit.init_app(app)
     inputs.init_app(app)
     security.init_app(app)
     templating.init_app(app)
@@ -91,12 +92,13 @@ def register_blueprints(app: Flask) -> None:
     from portal.prao.attendance import views as attendance
     from portal.prao.certificates import views as certificates
     from portal.prao.guardians import views as guardians
+    from portal.privacy import views as privacy
     from portal.schools import views as schools
     from portal.schools.imports import views as _imports  # noqa: F401 - on schools.bp
     from portal.schools.pupils import views as _pupils  # noqa: F401 - on schools.bp
 
     for module in (main, accounts, notifications, schools, employers, matching, prao,
-                   guardians, certificates, attendance):
+                   guardians, certificates, attendance, privacy):
         app.register_blueprint(module.bp)
 
 

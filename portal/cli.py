@@ -1,4 +1,4 @@
-"""Command groups: `flask demo …`, `flask mail …`."""
+"""Command groups: `flask demo …`, `flask mail …`, `flask retention …`."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ class WritingGroup(AppGroup):
 
 demo_cli = WritingGroup("demo", help="Demodata för att prova portalen.")
 mail_cli = WritingGroup("mail", help="Utkorgen: skicka väntande e-post.")
+retention_cli = WritingGroup("retention", help="Gallring av elevers personuppgifter.")
 
 
 @demo_cli.command("seed")
@@ -100,9 +101,26 @@ def mail_send(loop: bool, interval: float) -> None:
                f"misslyckade {report.failed}")
 
 
+@retention_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Räkna bara: ingenting ändras.")
+@click.option("--months", type=click.IntRange(min=1), default=None,
+              help="Månader efter elevens sista praoperiod (standard: RETENTION_MONTHS).")
+def retention_purge(dry_run: bool, months: int | None) -> None:
+    """Ta bort personuppgifter om elever vars sista praoperiod slutade för länge sedan."""
+    from portal.privacy.retention import purge
+
+    months = current_app.config["RETENTION_MONTHS"] if months is None else months
+    report = purge(months, dry_run=dry_run)
+    prefix = "torrkörning, inget ändrat: " if dry_run else ""
+    click.echo(f"{prefix}gallringsgräns {report.cutoff.isoformat()} ({months} månader)")
+    for name, count in report.counts.items():
+        click.echo(f"  {name:<18} {count}")
+
+
 def init_app(app: Flask) -> None:
     from portal.jobs import jobs_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(retention_cli)
     app.cli.add_command(jobs_cli)

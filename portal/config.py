@@ -102,6 +102,9 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "OUTBOX_RETRY_HOURS": int(os.environ.get("OUTBOX_RETRY_HOURS", "72")),
         # Behind a load balancer: how many proxies set X-Forwarded-For/-Proto in front of us.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        # Months after a pupil's last prao period ended before `flask retention purge`
+        # removes the pupil's personal data (README: Personuppgifter / GDPR).
+        "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "24")),
         "PORTAL_CONTACT_EMAIL": os.environ.get("PORTAL_CONTACT_EMAIL", "prao@region.example.se"),
     }
 

@@ -686,3 +686,26 @@ CASES += [
     Case("attendance.incident", _record_url("/tillbud", "b"), OTHER_SCHOOL,
          note="another school"),
 ]
+
+
+# --- the GDPR duties (portal/privacy) -------------------------------------------------------
+
+def _extract_url(fmt: str, school: str = "a") -> Callable[[World], str]:
+    def build(world: World) -> str:
+        student = factories.StudentFactory(school=getattr(world, f"school_{school}"))
+        return f"/elever/{student.id}/registerutdrag.{fmt}"
+    return build
+
+
+CASES += [
+    Case("privacy.audit_log", lambda w: "/samordnare/logg", only("coordinator")),
+    Case("privacy.audit_log", lambda w: "/samordnare/logg?elev=1&fran=2026-01-01",
+         only("coordinator"), note="filtered"),
+    Case("privacy.extract", _extract_url("pdf"), SCHOOL_STAFF, note="own school, PDF"),
+    Case("privacy.extract", _extract_url("json"), SCHOOL_STAFF, note="own school, JSON"),
+    Case("privacy.extract", _extract_url("pdf", "b"), OTHER_SCHOOL, note="another school"),
+    Case("privacy.extract", _extract_url("json", "b"), OTHER_SCHOOL,
+         note="another school, JSON"),
+    Case("privacy.extract", lambda w: "/elever/999999/registerutdrag.pdf",
+         {**only("counsellor", 404), "coordinator": 404}, note="no such pupil"),
+]

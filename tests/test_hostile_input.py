@@ -59,9 +59,10 @@ UNKNOWN_PARAMETER = "okand_parameter"
 TYPED = frozenset({"text", "search", "email", "tel", "url", "password", "number", "date",
                    "time", "datetime-local", "month", "week", "textarea", "select",
                    "checkbox", "radio", "file"})
-# Tables that may change on a refused request: none today. A table of failed attempts
-# (throttling kept in the database) would belong here.
-BOOKKEEPING_TABLES: frozenset[str] = frozenset()
+# Tables that may change on a refused request. A refused form shown again still shows the
+# pupil it is about: that read is written to the audit log (portal.audit.audit_read). Its
+# rows are still searched for hostile text below: a read event never stores what was typed.
+BOOKKEEPING_TABLES: frozenset[str] = frozenset({"audit_event"})
 
 
 # --- a region with one of everything, so every form appears somewhere -------------------

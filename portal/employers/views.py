@@ -13,6 +13,7 @@ from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import get_authorized, public, require
 from portal.accounts.services import AccountError, normalize_email
+from portal.audit import audit_read
 from portal.concurrency import AlreadyDecided
 from portal.employers import review, services
 from portal.employers.blueprint import bp
@@ -144,6 +145,8 @@ def decide_join(join_id: int) -> ResponseReturnValue:
 def own_placement_requests() -> ResponseReturnValue:
     requests = (pupils.own_placement_requests(current_user.organisation_id)
                 if current_user.organisation_id is not None else [])
+    audit_read("read_own_placement_requests", current_user.organisation,
+               pupils=len(requests))
     return render_template("employers/own_placement_requests.html", requests=requests,
                            form=JoinDecisionForm())
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.accounts.permissions import public, require
+from portal.audit import audit_read
 from portal.clock import today
 from portal.employers.placements import services as placements
 from portal.main import bp, services
@@ -72,6 +73,8 @@ def start_coordinator() -> ResponseReturnValue:
 @require("start.counsellor")
 def start_counsellor() -> ResponseReturnValue:
     schools = current_user.schools
+    audit_read("read_counsellor_start", None, detail="schools " + ",".join(
+        str(s.id) for s in schools))
     return render_template("main/start_counsellor.html", schools=schools,
                            periods=school_services.periods_of([s.id for s in schools]),
                            declined=prao.declined_waiting([s.id for s in schools]),
@@ -82,6 +85,7 @@ def start_counsellor() -> ResponseReturnValue:
 @require("start.employer")
 def start_employer() -> ResponseReturnValue:
     organisation = current_user.organisation
+    audit_read("read_employer_start", organisation)
     return render_template("main/start_employer.html", organisation=organisation,
                            joins=services.employer_joins(current_user),
                            dashboard=placements.dashboard(organisation) if organisation else None,

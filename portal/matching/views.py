@@ -16,6 +16,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.accounts.permissions import can, get_authorized, require
+from portal.audit import audit_read
 from portal.extensions import db
 from portal.formtools import choices
 from portal.matching import services
@@ -65,6 +66,7 @@ def run(run_id: int) -> ResponseReturnValue:
     found = _run(run_id)
     only_unplaced = request.args.get("visa") == "utan-plats"
     page = services.results_page(found, only_unplaced, page_number(request.args))
+    audit_read("read_matching_run", found, detail=f"page {page_number(request.args)}")
     return render_template(
         "matching/run.html", run=found, page=page, stats=services.stats(found),
         first_stats=json.loads(found.stats), sectors=services.seats_left_by_sector(found),
@@ -103,6 +105,7 @@ def move(run_id: int, result_id: int) -> ResponseReturnValue:
             return redirect(url_for("matching.run", run_id=run_id))
     elif request.method == "GET":
         form.offer.data = result.offer_id or 0
+    audit_read("read_matching_result", result.enrolment)
     return render_template("matching/move.html", run=found, result=result, form=form)
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.permissions import get_authorized, require
+from portal.audit import audit_read
 from portal.extensions import db
 from portal.notifications import bp, worker
 from portal.notifications.models import FailureReason, OutboxEmail, OutboxStatus
@@ -40,6 +41,7 @@ def outbox() -> ResponseReturnValue:
         stmt = stmt.where(OutboxEmail.status == status)
     page = db.paginate(stmt, page=page_number(request.args), per_page=50,
                        error_out=False)
+    audit_read("read_outbox", None, detail=f"page {page.page}")
     return render_template("notifications/outbox.html", pagination=page, status=status,
                            failure_text=failure_text)
 
@@ -65,6 +67,7 @@ def masked_body(email: OutboxEmail) -> str:
 @require("outbox.read")
 def outbox_email(email_id: int) -> ResponseReturnValue:
     email = get_authorized("outbox.read", OutboxEmail, email_id)
+    audit_read("read_outbox_email", email)
     return render_template("notifications/outbox_email.html", email=email,
                            body=masked_body(email), failure_text=failure_text)
 

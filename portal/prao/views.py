@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from portal import clock
 from portal.accounts.permissions import get_authorized, public, require
+from portal.audit import audit_read
 from portal.employers.models import Placement
 from portal.extensions import db
 from portal.formtools import PortalForm, choices
@@ -80,6 +81,7 @@ def _employer_page(errors: dict[int, str], status: int) -> ResponseReturnValue:
     organisation_id = current_user.organisation_id
     pupils = services.employer_assignments(organisation_id, clock.today()) \
         if organisation_id else []
+    audit_read("read_employer_pupils", current_user.organisation, pupils=len(pupils))
     return render_template("prao/employer_pupils.html", pupils=pupils, errors=errors,
                            reasons={k: request.form.get("reason", "") for k in errors},
                            action=lambda a: url_for("prao.employer_decide",
@@ -125,6 +127,7 @@ def supervisor(token: str) -> ResponseReturnValue:
     if not pupils:  # every pupil moved elsewhere, or a link for another workplace
         return render_template("prao/link_problem.html", reason="invalid"), 404
     placement = pupils[0].placement
+    audit_read("read_supervisor_link", placement, pupils=len(pupils), detail="link")
     errors: dict[int, str] = {}
     if request.method == "POST":
         chosen = next((a for a in pupils if a.id == request.form.get("assignment", type=int)),
@@ -174,6 +177,7 @@ def place(period_id: int, enrolment_id: int) -> ResponseReturnValue:
                   "success")
             return redirect(url_for("schools.enrolment", period_id=period_id,
                                     enrolment_id=enrolment_id))
+    audit_read("read_pupil_placing", enrolment)
     return render_template("prao/place.html", form=form, enrolment=enrolment,
                            options=options), 400 if form.errors else 200
 
@@ -223,6 +227,7 @@ def own_risk(token: str) -> ResponseReturnValue:
     except LookupError:
         return render_template("prao/link_problem.html", reason="invalid"), 404
     form = OwnRiskForm(obj=placement)
+    audit_read("read_own_risk_link", enrolment)
     if request.method == "GET":
         form.risk_confirmed.data = placement.risk_confirmed_at is not None
     if form.validate_on_submit():
@@ -244,8 +249,9 @@ def _period(period_id: int, action: str) -> PraoPeriod:
 @require("checklist.view")
 def period_checklist(period_id: int) -> ResponseReturnValue:
     period = _period(period_id, "checklist.view")
-    return render_template("prao/checklist.html", period=period,
-                           table=overview.period_checklist(period, clock.today()),
+    table = overview.period_checklist(period, clock.today())
+    audit_read("read_checklist", period)
+    return render_template("prao/checklist.html", period=period, table=table,
                            owners=checklist.OWNER_LABELS, phases=checklist.PHASE_LABELS)
 
 

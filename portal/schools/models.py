@@ -127,6 +127,9 @@ class Student(TimestampMixin, Base):
     guardian_email: Mapped[str | None] = mapped_column(String(254))  # optional, never required
     # Set when a newer import from the school no longer lists the pupil; never deleted silently.
     missing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when `flask retention purge` removed the pupil's personal data: the row stays,
+    # pseudonymised, so the anonymous statistics (gender, needs, school, grade) still count.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     school: Mapped[School] = relationship()

@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.accounts.permissions import get_authorized, require
+from portal.audit import audit_read
 from portal.clock import today
 from portal.formtools import choices
 from portal.prao import overview as prao_overview
@@ -149,8 +150,10 @@ def _period(period_id: int, action: str = "period.view") -> PraoPeriod:
 @require("period.view")
 def period(period_id: int) -> ResponseReturnValue:
     found = _period(period_id)
+    rows = pupils.overview(found)
+    audit_read("read_period", found, pupils=len(rows))
     return render_template(
-        "schools/period.html", period=found, rows=pupils.overview(found),
+        "schools/period.html", period=found, rows=rows,
         days=working_days(found.first_day, found.last_day), window=pupils.window_of(
             found, today()), labels=STATE_LABELS, min_days=MIN_PRAO_DAYS, windows=Window,
         prao=prao_overview.period_summary(found),

@@ -19,7 +19,7 @@ from tests.browser.support import (
 pytestmark = pytest.mark.browser
 
 PUBLIC_PAGES = ["/", "/logga-in", "/losenord/glomt", "/tillganglighet", "/kontakt"]
-COORDINATOR_PAGES = ["/anvandare", "/anvandare/bjud-in", "/utkorg"]
+COORDINATOR_PAGES = ["/anvandare", "/anvandare/bjud-in", "/utkorg", "/samordnare/logg"]
 
 
 def _open(page: Page, path: str, status: int = 200) -> None:

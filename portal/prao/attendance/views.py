@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from portal import clock
 from portal.accounts.permissions import get_authorized, public, require
+from portal.audit import audit_read
 from portal.extensions import db
 from portal.formtools import choices, reads_query
 from portal.prao import worktime
@@ -159,6 +160,7 @@ def _link_reporter(link: links.SupervisorLink) -> Reporter:
 @public
 def link_report(token: str) -> ResponseReturnValue:
     link, pupils = _link(token)
+    audit_read("read_attendance_link", None, pupils=len(pupils), detail="link")
     form = DayReportForm()
     problems: list[str] = []
     if request.method == "GET":
@@ -181,6 +183,7 @@ def link_report(token: str) -> ResponseReturnValue:
 @public
 def link_incident(token: str) -> ResponseReturnValue:
     link, pupils = _link(token)
+    audit_read("read_incident_link", None, pupils=len(pupils), detail="link")
     by_id = {p.assignment.id: p for p in pupils}
     form = LinkIncidentForm()
     form.pupil.choices = choices([("", _("Välj elev"))] + [
@@ -253,6 +256,8 @@ def employer_day() -> ResponseReturnValue:
             return redirect(url_for("attendance.employer_day", dag=day.isoformat()))
         problems = result
     pupils = overview.employer_pupils(organisation_id, day)
+    audit_read("read_employer_day", current_user.organisation, pupils=len(pupils),
+               detail=day.isoformat())
     if request.method == "GET":
         form.day.data = day
         _fill(form, pupils, day)
@@ -278,6 +283,7 @@ def _assignment(assignment_id: int, action: str) -> Placed:
 def employer_pupil(assignment_id: int) -> ResponseReturnValue:
     where = _assignment(assignment_id, "attendance.report")
     days = overview.reported_days(assignment_id)
+    audit_read("read_employer_pupil", where.assignment)
     worked = [worktime.WorkedDay(d.day, d.start_time, d.end_time, d.break_minutes)
               for d in days if d.start_time and d.end_time]
     return render_template("prao/attendance/employer_pupil.html", where=where, days=days,
@@ -294,6 +300,7 @@ def employer_pupil(assignment_id: int) -> ResponseReturnValue:
 def period_overview(period_id: int) -> ResponseReturnValue:
     period = get_authorized("attendance.follow", PraoPeriod, period_id)
     today = clock.today()
+    audit_read("read_attendance_period", period)
     return render_template("prao/attendance/period.html",
                            overview=overview.period_overview(period), today=today,
                            not_prao_day=_not_prao_day(today), **_labels())
@@ -309,6 +316,7 @@ def _not_prao_day(day: date) -> str:
 
 def _render_record(where: Placed, follow_up: FollowUpForm | None = None,
                    status: int = 200) -> ResponseReturnValue:
+    audit_read("read_attendance_record", where.assignment)
     return render_template("prao/attendance/record.html", record=overview.record(where),
                            follow_up=follow_up or FollowUpForm(), excuse=ExcuseForm(),
                            today=clock.today(), hours_text=worktime.hours_text,
@@ -374,6 +382,7 @@ def follow_up(assignment_id: int) -> ResponseReturnValue:
 @require("incident.report")
 def incident(assignment_id: int) -> ResponseReturnValue:
     where = _assignment(assignment_id, "incident.report")
+    audit_read("read_incident_form", where.assignment)
     form = IncidentForm()
     if request.method == "GET":
         form.day.data = min(clock.today(), where.assignment.enrolment.period.last_day)

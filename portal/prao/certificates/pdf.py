@@ -25,10 +25,12 @@ def certificate_pdf(certificate: Certificate, lang: str) -> bytes:
     """In the current locale (the caller forces one); `lang` tags the document."""
     facts = certificate.snapshot
     title = _("Praointyg")
-    doc = Document(f"{title} – {facts['name']}", lang, footer=f"{title} – {facts['name']}")
+    # After the retention purge the snapshot keeps no name (portal.privacy.retention).
+    name = str(facts["name"]) or _("(namnet är gallrat)")
+    doc = Document(f"{title} – {name}", lang, footer=f"{title} – {name}")
     doc.title_block(title, _("Intyg om praktisk arbetslivsorientering (prao) i grundskolan"))
     doc.set_font(FAMILY, "B", 20)
-    doc.multi_cell(0, 10, str(facts["name"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.multi_cell(0, 10, name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.paragraph(_("har gjort prao i årskurs %(grade)s vid %(school)s.",
                     grade=facts["grade"], school=facts["school"]), size=11)
     doc.facts([

@@ -13,8 +13,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.accounts.permissions import get_authorized, public, require
+from portal.audit import audit_read
 from portal.clock import today
-from portal.extensions import limiter
+from portal.extensions import db, limiter
 from portal.formtools import reads_query
 from portal.i18n import current_language
 from portal.prao.certificates import bp, services
@@ -51,6 +52,11 @@ def _assignment(assignment_id: int) -> Assignment:
     return get_authorized(ACTION, Assignment, assignment_id)
 
 
+def _student_of(certificate: Certificate) -> int | None:
+    assignment = db.session.get(Assignment, certificate.assignment_id)
+    return assignment.enrolment.student_id if assignment is not None else None
+
+
 def _facts(certificate: Certificate) -> dict[str, object]:
     """The snapshot with its days as dates, for the templates."""
     facts = dict(certificate.snapshot)
@@ -60,11 +66,13 @@ def _facts(certificate: Certificate) -> dict[str, object]:
 
 
 def _pdf(certificate: Certificate) -> Response:
+    audit_read("certificate_downloaded", certificate, student_id=_student_of(certificate))
     content = certificate_pdf(certificate, current_language())
     snapshot = certificate.snapshot
+    name = f"{snapshot['first_name']}-{snapshot['last_name']}" if snapshot["first_name"] \
+        else certificate.code
     return send_file(BytesIO(content), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"praointyg-{snapshot['first_name']}-"
-                                   f"{snapshot['last_name']}.pdf")
+                     download_name=f"praointyg-{name}.pdf")
 
 
 # --- the counsellor -----------------------------------------------------------------------
@@ -73,6 +81,7 @@ def _pdf(certificate: Certificate) -> Response:
 @require(ACTION)
 def period_overview(period_id: int) -> ResponseReturnValue:
     period = _period(period_id)
+    audit_read("read_certificate_period", period)
     return render_template("prao/certificates/period.html", period=period,
                            rows=services.period_rows(period, today()), form=IssueForm())
 
@@ -80,6 +89,7 @@ def period_overview(period_id: int) -> ResponseReturnValue:
 def _render_assignment(assignment: Assignment, error: str = "") -> str:
     attendance = services.attendance_of(assignment)
     certificate = services.certificate_of(assignment.id)
+    audit_read("read_certificate", assignment)
     return render_template(
         "prao/certificates/assignment.html", assignment=assignment, certificate=certificate,
         attendance=attendance, error=error, form=IssueForm(),
@@ -155,5 +165,7 @@ def verify(code: str) -> ResponseReturnValue:
     if certificate is None:
         return render_template("prao/certificates/verify.html", certificate=None,
                                form=VerifyForm(kod=code[:64])), 404
+    audit_read("certificate_verified", certificate, student_id=_student_of(certificate),
+               detail="public check")
     return render_template("prao/certificates/verify.html", certificate=certificate,
                            facts=_facts(certificate), grouped=services.grouped)

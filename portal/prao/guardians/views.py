@@ -23,6 +23,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.accounts.permissions import get_authorized, public, require
+from portal.audit import audit_read
 from portal.prao.guardians import bp, services
 from portal.prao.guardians.forms import AcknowledgeForm, GuardianEmailForm, SendLetterForm
 from portal.prao.guardians.letter import LANGUAGE_NAMES, LETTER_LANGUAGES, language
@@ -62,6 +63,7 @@ def _lang() -> str:
 def period_overview(period_id: int) -> ResponseReturnValue:
     period = _period(period_id)
     lang = _lang()
+    audit_read("read_guardian_period", period)
     return render_template("prao/guardians/period.html", period=period, lang_choice=lang,
                            rows=services.period_rows(period), languages=LETTER_LANGUAGES,
                            language_names=LANGUAGE_NAMES, can_send=services.can_send,
@@ -85,6 +87,7 @@ def send_all(period_id: int) -> ResponseReturnValue:
 def _render_letter(assignment: Assignment, lang: str,
                    email_form: GuardianEmailForm | None = None) -> str:
     student = assignment.enrolment.student
+    audit_read("read_guardian_letter", assignment)
     return render_template(
         "prao/guardians/letter.html", assignment=assignment,
         letter=services.letter_for(assignment, lang), lang_choice=lang,
@@ -106,6 +109,7 @@ def letter_pdf(assignment_id: int) -> ResponseReturnValue:
     assignment = _assignment(assignment_id)
     lang = _lang()
     student = assignment.enrolment.student
+    audit_read("guardian_letter_downloaded", assignment)
     content = render_letter_pdf(services.letter_for(assignment, lang))
     return send_file(BytesIO(content), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{FILE_NAMES[lang]}-{student.first_name}-"

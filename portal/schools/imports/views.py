@@ -12,6 +12,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.accounts.permissions import get_authorized
+from portal.audit import audit_read
 from portal.clock import today
 from portal.extensions import csrf, db
 from portal.schools.blueprint import bp
@@ -34,10 +35,12 @@ def _import_or_404(import_id: int) -> PupilImport:
 def _upload_page(school: School, form: PupilUploadForm,
                  result: reading.ReadResult | None = None, status: int = 200
                  ) -> ResponseReturnValue:
+    missing = saving.missing_pupils(school.id)
+    if missing or result is not None:  # names on the page: the missing pupils, the file's rows
+        audit_read("read_import_page", school, pupils=len(missing))
     return render_template("schools/import_upload.html", school=school, form=form,
                            result=result, columns=columns.COLUMNS,
-                           pupil_count=saving.pupil_count(school.id),
-                           missing=saving.missing_pupils(school.id)), status
+                           pupil_count=saving.pupil_count(school.id), missing=missing), status
 
 
 def _too_large(school: School) -> ResponseReturnValue:
@@ -82,8 +85,10 @@ def import_preview(import_id: int) -> ResponseReturnValue:
     if stored.saved_at is not None:
         return render_template("schools/import_preview.html", school=school,
                                pupil_import=stored, preview=None, form=None)
+    preview = saving.preview(stored, today())
+    audit_read("read_import_preview", stored)
     return render_template("schools/import_preview.html", school=school, pupil_import=stored,
-                           preview=saving.preview(stored, today()), form=ConfirmImportForm())
+                           preview=preview, form=ConfirmImportForm())
 
 
 @bp.route("/skolor/elevimporter/<int:import_id>/spara", methods=["POST"])

@@ -15,6 +15,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portal.accounts.permissions import get_authorized, public, require
+from portal.audit import audit_read
 from portal.clock import today
 from portal.employers.reference import sectors
 from portal.formtools import PortalForm
@@ -78,6 +79,7 @@ def class_list(period_id: int) -> ResponseReturnValue:
     found = _period(period_id, "enrolment.manage")
     rows = [(row, services.pupil_url(row.enrolment)) for row in services.overview(found)
             if not row.enrolment.link_revoked]
+    audit_read("read_class_list", found, pupils=len(rows))
     codes = {row.enrolment.id: Markup(segno.make(url, error="m").svg_inline(  # noqa: S704
         scale=2, title=_("QR-kod till länken"))) for row, url in rows}
     return render_template("schools/class_list.html", period=found, rows=rows, codes=codes)
@@ -102,6 +104,7 @@ def enrolment(period_id: int, enrolment_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.state.data = found.state.value
         form.reason.data = found.exempt_reason
+    audit_read("read_pupil", found)
     return render_template("schools/enrolment.html", enrolment=found, form=form,
                            labels=STATE_LABELS,
                            placement_info=prao_overview.enrolment_placement(found))

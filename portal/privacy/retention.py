@@ -1,0 +1,215 @@
+"""The retention purge: a pupil's personal data goes a configured number of months after
+the pupil's last prao period ended; what the statistics need stays, pseudonymised.
+
+Kept (anonymous once the names are gone): the student row with gender, needs, school and
+grade; enrolments and their states; wishes (rank, offer, so sector); assignments with state
+and source; attendance days; checklist step records; incidents' kind and severity;
+certificates with their code (the public check still says the certificate exists).
+
+Removed: names, external id, class, the pupil's and the guardian's email, every free text
+about the pupil (exemption reason, placing and decline reasons, follow-up notes, incident
+texts, the own placement's contact data), the names in certificate snapshots, the detail
+text of audit events about the pupil, emails sent to the pupil or the guardian (and every
+sent email older than the retention time, since emails to employers name pupils too), old
+uploaded import files. The pupil's signed links are revoked.
+
+Set-based and race-safe: one UPDATE claims the due pupils (`purged_at IS NULL` in its WHERE,
+so two runs at once never claim the same pupil twice); every later statement works on all
+purged pupils and changes only what is not yet blank, so a run interrupted half-way is
+finished by the next. A dry run does the same work in a transaction that is rolled back:
+its counts are exactly what a real run would do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+
+from portal import clock
+from portal.audit import AuditEvent, audit
+from portal.extensions import db
+from portal.notifications.models import OutboxEmail, OutboxStatus
+from portal.prao.models import Assignment, Certificate, FollowUp, GuardianNotice, Incident
+from portal.schools.models import (
+    Enrolment,
+    OwnPlacementRequest,
+    PraoPeriod,
+    PupilImport,
+    Student,
+)
+
+# Two purges at once on PostgreSQL queue here instead of locking rows in different orders
+# (a deadlock); SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
+PURGE_LOCK_KEY = 0x5052414F  # "PRAO"
+
+# What a purged certificate still says: everything but who it was about.
+SNAPSHOT_PERSONAL = ("first_name", "last_name", "name", "class_name")
+
+
+@dataclass
+class PurgeReport:
+    cutoff: date
+    dry_run: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def pupils(self) -> int:
+        return self.counts.get("pupils", 0)
+
+    def summary(self) -> str:
+        return ", ".join(f"{name}={count}" for name, count in self.counts.items())
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` months earlier (the month's last day when it has fewer)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover - every month has a 28th
+
+
+def _due(cutoff: date) -> ColumnElement[bool]:
+    """Pupils whose every period ended before the cutoff; a pupil never enrolled counts
+    from the last time the school's import touched the row."""
+    recent = exists().where(Enrolment.student_id == Student.id,
+                            Enrolment.period_id == PraoPeriod.id,
+                            PraoPeriod.last_day >= cutoff)
+    enrolled = exists().where(Enrolment.student_id == Student.id)
+    start_of_cutoff = datetime.combine(cutoff, time(), tzinfo=clock.STOCKHOLM)
+    return and_(Student.purged_at.is_(None), ~recent,
+                or_(enrolled, Student.updated_at < start_of_cutoff))
+
+
+def _purged_enrolments() -> Any:
+    return select(Enrolment.id).join(Student, Student.id == Enrolment.student_id).where(
+        Student.purged_at.is_not(None)).scalar_subquery()
+
+
+def _purged_assignments() -> Any:
+    return select(Assignment.id).where(Assignment.enrolment_id.in_(_purged_enrolments())
+                                       ).scalar_subquery()
+
+
+def _blank(model: Any, columns: tuple[str, ...], where: ColumnElement[bool]) -> int:
+    """Set the text columns to '' where any is not yet blank; the number of rows changed."""
+    cols = [getattr(model, name) for name in columns]
+    result = db.session.execute(
+        update(model).where(where, or_(*[c != "" for c in cols]))
+        .values(dict.fromkeys(columns, "")).execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _claim(cutoff: date, now: datetime) -> int:
+    """Blank the due pupils' own row: the one statement two runs cannot both win."""
+    result = db.session.execute(
+        update(Student).where(_due(cutoff)).values(
+            first_name="", last_name="", class_name="", email="", guardian_email=None,
+            # Unique per school: a pseudonym, not the school system's id.
+            external_id=literal("purged-") + cast(Student.id, String),
+            purged_at=now).execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _emails(cutoff: date) -> int:
+    """Emails to the due pupils and their guardians (read before the addresses go), and
+    every email already sent or given up that is older than the retention time."""
+    addresses = select(Student.email).where(_due(cutoff), Student.email != "").union(
+        select(Student.guardian_email).where(_due(cutoff), Student.guardian_email.is_not(None)))
+    start_of_cutoff = datetime.combine(cutoff, time(), tzinfo=clock.STOCKHOLM)
+    result = db.session.execute(delete(OutboxEmail).where(or_(
+        OutboxEmail.recipient.in_(addresses),
+        and_(OutboxEmail.status != OutboxStatus.PENDING,
+             OutboxEmail.created_at < start_of_cutoff))).execution_options(
+        synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _certificates() -> int:
+    """Names out of the frozen snapshots (JSON: read and written back, one statement)."""
+    rows = db.session.execute(select(Certificate.id, Certificate.snapshot).where(
+        Certificate.assignment_id.in_(_purged_assignments()))).all()
+    changed = [{"cid": cid, "snap": {**snap, **dict.fromkeys(SNAPSHOT_PERSONAL, ""),
+                                     "purged": True}}
+               for cid, snap in rows if not snap.get("purged")]
+    if changed:
+        db.session.execute(update(Certificate.__table__)  # type: ignore[arg-type]
+                           .where(Certificate.__table__.c.id == bindparam("cid"))
+                           .values(snapshot=bindparam("snap")), changed)
+    return len(changed)
+
+
+def _scrub_dependants(cutoff: date) -> dict[str, int]:
+    enrolments, assignments = _purged_enrolments(), _purged_assignments()
+    start_of_cutoff = datetime.combine(cutoff, time(), tzinfo=clock.STOCKHOLM)
+    revoked = db.session.execute(
+        update(Enrolment).where(Enrolment.id.in_(enrolments), or_(
+            Enrolment.link_revoked.is_(False), Enrolment.exempt_reason != ""))
+        .values(link_revoked=True, link_version=Enrolment.link_version + 1, exempt_reason="")
+        .execution_options(synchronize_session=False))
+    imports = db.session.execute(
+        update(PupilImport).where(PupilImport.created_at < start_of_cutoff,
+                                  func.length(PupilImport.content) > 0)
+        .values(content=b"", filename="").execution_options(synchronize_session=False))
+    return {
+        "links_revoked": int(revoked.rowcount or 0),  # type: ignore[attr-defined]
+        "own_placements": _blank(
+            OwnPlacementRequest, ("workplace", "address", "postal_code", "city",
+                                  "contact_name", "contact_email", "contact_phone", "tasks"),
+            OwnPlacementRequest.enrolment_id.in_(enrolments)),
+        "assignment_texts": _blank(Assignment, ("decline_reason", "placement_reason"),
+                                   Assignment.id.in_(assignments)),
+        "follow_ups": _blank(FollowUp, ("enjoys", "adjust", "tasks", "plan", "questions",
+                                        "note"), FollowUp.assignment_id.in_(assignments)),
+        "incidents": _blank(Incident, ("what", "injury", "measures"),
+                            Incident.assignment_id.in_(assignments)),
+        "guardian_notices": _blank(GuardianNotice, ("email",),
+                                   GuardianNotice.enrolment_id.in_(enrolments)),
+        "certificates": _certificates(),
+        "audit_details": _blank(AuditEvent, ("detail",), AuditEvent.student_id.in_(
+            select(Student.id).where(Student.purged_at.is_not(None)).scalar_subquery())),
+        "import_files": int(imports.rowcount or 0),  # type: ignore[attr-defined]
+    }
+
+
+def purge(months: int, *, dry_run: bool = False) -> PurgeReport:
+    """Remove the personal data of every pupil due; commit (or roll back for a dry run)."""
+    cutoff = months_before(clock.today(), months)
+    report = PurgeReport(cutoff=cutoff, dry_run=dry_run)
+    try:
+        if db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": PURGE_LOCK_KEY})
+        report.counts["emails"] = _emails(cutoff)
+        report.counts["pupils"] = _claim(cutoff, clock.now())
+        report.counts.update(_scrub_dependants(cutoff))
+        audit(None, "retention_purge", detail=f"cutoff={cutoff.isoformat()} "
+                                              f"{report.summary()}")
+    except BaseException:
+        db.session.rollback()
+        raise
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return report

@@ -1,0 +1,189 @@
+"""Every page and file that shows a pupil's personal data writes one audit event per
+request (who, what, when, which pupil or which list), and the coordinator reads them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.audit import AuditEvent
+from portal.extensions import db as _db
+from tests import factories
+from tests.conftest import login, new_client
+from tests.test_authorization_matrix import CASES
+
+# Every GET route that shows pupils' names or details to someone.
+PUPIL_PAGES = {
+    "schools.enrolment", "schools.class_list", "schools.period", "schools.import_preview",
+    "prao.employer_pupils", "prao.place", "prao.period_checklist", "prao.supervisor",
+    "prao.own_risk", "attendance.link_report", "attendance.link_incident",
+    "attendance.employer_day", "attendance.employer_pupil", "attendance.period_overview",
+    "attendance.record", "attendance.incident", "guardians.period_overview",
+    "guardians.letter", "guardians.letter_pdf", "certificates.period_overview",
+    "certificates.assignment", "certificates.pdf", "certificates.pupil_pdf",
+    "certificates.verify", "matching.run", "matching.move", "employers.own_placement_requests",
+    "main.start_counsellor", "main.start_employer", "notifications.outbox",
+    "notifications.outbox_email", "schools.export_pupils", "prao.export_placements",
+    "privacy.extract",
+}
+PREFERRED = ("counsellor", "employer", "coordinator", "anonymous")
+
+
+def _cases() -> list[Any]:
+    chosen = []
+    for case in CASES:
+        if case.endpoint in PUPIL_PAGES and case.method == "GET":
+            role = next((r for r in PREFERRED if case.expect[r] == 200), None)
+            if role is not None:
+                chosen.append(pytest.param(case, role, id=f"{case.endpoint}:{case.note}"))
+    return chosen
+
+
+def _count() -> int:
+    return _db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
+def test_every_pupil_page_is_in_the_list():
+    assert {c.values[0].endpoint for c in _cases()} == PUPIL_PAGES
+
+
+@pytest.mark.parametrize(("case", "role"), _cases())
+def test_every_page_showing_pupils_writes_one_event(app, db, world, case, role):
+    client = new_client(app)
+    if role != "anonymous":
+        assert login(client, world.users[role].email).status_code == 302
+    url = case.url(world)
+    db.session.commit()
+    before = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+    response = client.get(url)
+    assert response.status_code == 200, url
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.id > before)).all()
+    assert len(events) == 1, [e.action for e in events]
+    user = world.users.get(role)
+    assert events[0].user_id == (user.id if user else None)
+    assert events[0].object_type or events[0].detail
+
+
+def test_a_counsellor_opening_a_pupil_page_is_logged_with_user_and_pupil(
+        client, db, world, login_as):
+    enrolment = factories.EnrolmentFactory(period__school=world.school_a,
+                                           student__first_name="Loggad")
+    db.session.commit()
+    counsellor = login_as("counsellor")
+    assert client.get(f"/perioder/{enrolment.period_id}/elever/{enrolment.id}"
+                      ).status_code == 200
+    event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (event.user_id, event.action, event.student_id) == (
+        counsellor.id, "read_pupil", enrolment.student_id)
+    assert event.at is not None
+
+
+def test_a_list_is_one_event_with_its_scope_and_size(client, db, world, login_as):
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    for _ in range(7):
+        factories.EnrolmentFactory(period=period)
+    db.session.commit()
+    login_as("counsellor")
+    before = _count()
+    assert client.get(f"/perioder/{period.id}/lankar").status_code == 200
+    assert _count() == before + 1
+    event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (event.object_type, event.object_id, event.detail, event.student_id) == (
+        "PraoPeriod", str(period.id), "7 pupils", None)
+
+
+def test_a_refused_page_writes_nothing(client, db, world, login_as):
+    other = factories.EnrolmentFactory(period__school=world.school_b)
+    db.session.commit()
+    login_as("counsellor")
+    before = _count()
+    assert client.get(f"/perioder/{other.period_id}/elever/{other.id}").status_code == 404
+    assert _count() == before
+
+
+# --- the coordinator's log ------------------------------------------------------------------
+
+def _events(db: Any, world: Any, n: int, student: Any = None, user: Any = None) -> None:
+    from portal.audit import audit
+
+    for i in range(n):
+        audit(user or world.users["counsellor"], "read_pupil", student, detail=f"nr {i}")
+    db.session.commit()
+
+
+def test_the_log_pages_newest_first(client, db, world, login_as):
+    _events(db, world, 120)
+    login_as("coordinator")
+    # The counsellor's events only: signing in writes one of the coordinator's own.
+    page = client.get("/samordnare/logg?anvandare=syv%40exempel.se").get_data(as_text=True)
+    assert "nr 119" in page and "nr 70" in page and "nr 69" not in page
+    assert "Äldre händelser" in page
+    import re
+    older = re.search(r'href="(/samordnare/logg\?[^"]*fore=\d+)"', page).group(1)
+    page = client.get(older.replace("&amp;", "&")).get_data(as_text=True)
+    assert "nr 69" in page and "nr 20" in page and "nr 19" not in page and "nr 70" not in page
+    assert "Äldre händelser" in page  # 20 more, on a third page
+
+
+def test_the_log_filters_by_pupil_user_and_day(client, db, world, login_as, set_clock):
+    from datetime import datetime
+
+    student = factories.StudentFactory(school=world.school_a)
+    other = factories.StudentFactory(school=world.school_a)
+    set_clock(datetime(2027, 3, 1, 12))
+    _events(db, world, 2, student)
+    _events(db, world, 3, other, user=world.users["coordinator"])
+    set_clock(datetime(2027, 3, 5, 12))
+    _events(db, world, 4, student)
+    login_as("coordinator")
+
+    def rows(query: str) -> int:
+        response = client.get(f"/samordnare/logg?{query}")
+        assert response.status_code == 200, query
+        return response.get_data(as_text=True).count("<code>read_pupil</code>")
+
+    assert rows(f"elev={student.id}") == 6
+    assert rows(f"elev={other.id}") == 3
+    assert rows("anvandare=samordnare%40exempel.se") >= 3
+    assert rows(f"elev={student.id}&fran=2027-03-02") == 4
+    assert rows(f"elev={student.id}&till=2027-03-01") == 2
+    assert rows("anvandare=ingen%40exempel.se") == 0
+
+
+def test_a_wrong_filter_is_told_beside_its_field(client, db, world, login_as):
+    login_as("coordinator")
+    response = client.get("/samordnare/logg?fran=2027-03-05&till=2027-03-01&elev=x")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Slutdagen kan inte vara före startdagen." in page
+    assert "Skriv ett nummer, till exempel 123." in page
+    assert client.get("/samordnare/logg?fran=0001-01-01").status_code == 400
+
+
+def test_the_log_uses_an_index_for_a_pupil(db):
+    """The filter by pupil reads an index, not the whole table."""
+    from sqlalchemy import text
+
+    bind = db.session.get_bind()
+    if bind.dialect.name == "sqlite":
+        plan = " ".join(str(r) for r in db.session.execute(text(
+            "EXPLAIN QUERY PLAN SELECT * FROM audit_event WHERE student_id = 1 "
+            "ORDER BY id DESC LIMIT 51")))
+    else:
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = " ".join(str(r) for r in db.session.execute(text(
+            "EXPLAIN SELECT * FROM audit_event WHERE student_id = 1 "
+            "ORDER BY id DESC LIMIT 51")))
+    assert "ix_audit_event_student_id_id" in plan
+
+
+@pytest.mark.parametrize("value", ["x", "9" * 100_000, "-5", "0", "５５", "2147483648"])
+def test_an_unreadable_page_position_shows_the_newest_page(client, db, world, login_as,
+                                                           value):
+    _events(db, world, 3)
+    login_as("coordinator")
+    response = client.get("/samordnare/logg", query_string={"fore": value})
+    assert response.status_code == 200
+    assert "nr 2" in response.get_data(as_text=True)

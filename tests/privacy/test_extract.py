@@ -1,0 +1,124 @@
+"""The register extract (registerutdrag, GDPR art. 15): every personal datum about one
+pupil, as a PDF to hand out and as JSON, for the pupil's own school only."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from portal.audit import AuditEvent
+from tests import factories
+from tests.conftest import World
+from tests.prao.documents.support import pdf_text
+from tests.privacy import support
+
+
+@pytest.fixture
+def region(db: Any, world: World, set_clock: Any) -> support.GdprRegion:
+    set_clock(support.TODAY)
+    return support.build(world)
+
+
+def _json(client: Any, student_id: int) -> dict[str, Any]:
+    response = client.get(f"/elever/{student_id}/registerutdrag.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    return json.loads(response.get_data(as_text=True))
+
+
+def test_the_json_extract_holds_everything_about_the_pupil(client, db, region, login_as):
+    login_as("counsellor")
+    pupil = region.new[0]
+    sections = _json(client, pupil.student_id)["sections"]
+    student = sections["student"][0]
+    assert (student["first_name"], student["last_name"], student["email"],
+            student["guardian_email"]) == pupil.names[:4]
+    assert [w["rank"] for w in sections["wishes"]] == [1, 2, 3]
+    assert {w["placement"] for w in sections["wishes"]} == {
+        "Plats hospitality", "Plats retail", "Plats health"}
+    assert len(sections["attendance"]) == 5
+    assert {d["status"] for d in sections["attendance"]} == {"present"}
+    assert sections["assignments"][0]["state"] == "completed"
+    assert sections["assignments"][0]["placement_reason"].startswith(pupil.names[0])
+    assert {s["step"] for s in sections["steps"]} == {"employer_confirmed",
+                                                      "guardians_informed"}
+    assert sections["follow_ups"][0]["note"] == f"Ringde {pupil.names[0]} {pupil.names[1]}"
+    assert sections["incidents"][0]["what"] == f"{pupil.names[0]} halkade"
+    assert sections["guardian_notices"][0]["email"] == pupil.names[3]
+    assert sections["certificates"][0]["name"] == f"{pupil.names[0]} {pupil.names[1]}"
+    assert {e["recipient"] for e in sections["emails"]} == set(pupil.names[2:4])
+    assert any(e["action"] == "placement_note" for e in sections["audit"])
+    # Nothing about another pupil.
+    other = region.new[1].names[0]
+    assert other not in json.dumps(sections, ensure_ascii=False)
+
+
+def test_the_pdf_extract_reads_back_in_swedish_and_english(client, db, region, login_as):
+    login_as("counsellor")
+    pupil = region.new[0]
+    response = client.get(f"/elever/{pupil.student_id}/registerutdrag.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    assert "Registerutdrag" in text
+    for name in pupil.names[:4]:
+        assert name in text
+    assert "Önskemål (3)" in text and "Närvaro (5)" in text and "närvarande" in text
+    assert "Plats retail" in text
+    client.get("/sprak/en?next=/")
+    text = pdf_text(client.get(f"/elever/{pupil.student_id}/registerutdrag.pdf").data)
+    assert "Register extract" in text and "Attendance (5)" in text and "present" in text
+
+
+def test_the_extract_is_itself_logged(client, db, region, login_as):
+    counsellor = login_as("counsellor")
+    pupil = region.new[0]
+    client.get(f"/elever/{pupil.student_id}/registerutdrag.json")
+    event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "register_extract")).one()
+    assert (event.user_id, event.student_id, event.detail) == (
+        counsellor.id, pupil.student_id, "format=json")
+
+
+def test_another_schools_pupil_is_not_found(client, db, world, login_as):
+    elsewhere = factories.StudentFactory(school=world.school_b, first_name="Annanstans")
+    db.session.commit()
+    login_as("counsellor")
+    for fmt in ("pdf", "json"):
+        response = client.get(f"/elever/{elsewhere.id}/registerutdrag.{fmt}")
+        assert response.status_code == 404
+        assert "Annanstans" not in response.get_data(as_text=True)
+
+
+def test_the_coordinator_may_take_any_pupils_extract(client, db, world, login_as):
+    elsewhere = factories.StudentFactory(school=world.school_b, first_name="Annanstans")
+    db.session.commit()
+    login_as("coordinator")
+    assert _json(client, elsewhere.id)["sections"]["student"][0]["first_name"] == "Annanstans"
+
+
+def test_the_pupil_page_offers_the_extract(client, db, world, login_as):
+    enrolment = factories.EnrolmentFactory(period__school=world.school_a)
+    db.session.commit()
+    login_as("counsellor")
+    page = client.get(f"/perioder/{enrolment.period_id}/elever/{enrolment.id}"
+                      ).get_data(as_text=True)
+    assert f"/elever/{enrolment.student_id}/registerutdrag.pdf" in page
+    assert "Logg för eleven" not in page  # the log is the coordinator's
+
+
+def test_a_purged_pupils_extract_names_nobody(client, db, region, login_as):
+    from portal.privacy.retention import purge
+
+    purge(24)
+    login_as("counsellor")
+    pupil = region.old[0]
+    sections = _json(client, pupil.student_id)["sections"]
+    dumped = json.dumps(sections, ensure_ascii=False)
+    assert not [name for name in pupil.names if name in dumped]
+    assert sections["student"][0]["purged_at"] is not None
+    assert len(sections["attendance"]) == 5  # the anonymous facts stay
+    assert "(namnet är gallrat)" in pdf_text(
+        client.get(f"/elever/{pupil.student_id}/registerutdrag.pdf").data)

@@ -1,0 +1,209 @@
+"""`flask retention purge`: the personal data of pupils whose prao ended more than the
+retention time ago is gone, every anonymous figure is exactly as before, pupils within the
+retention time are untouched, a dry run writes nothing and two runs at once purge once."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import JSON, String, Text, func, select
+
+from portal.audit import AuditEvent
+from portal.db import writing
+from portal.extensions import db as _db
+from portal.notifications.models import OutboxEmail
+from portal.privacy.retention import months_before, purge
+from portal.schools.models import Enrolment, Student
+from portal.schools.pupils.services import LinkError, enrolment_for_token, make_link_token
+from tests import factories
+from tests.conftest import World
+from tests.privacy import support
+from tests.privacy.figures import assert_same, figures
+from tests.races import needs_concurrent_writers, run_threads
+
+MONTHS = 24
+
+
+@pytest.fixture
+def region(db: Any, world: World, set_clock: Any) -> support.GdprRegion:
+    set_clock(support.TODAY)
+    return support.build(world)
+
+
+def _every_text(db: Any, skip: tuple[str, ...] = ()) -> str:
+    """Every text and JSON value of every table, as one string to search."""
+    parts: list[str] = []
+    for table in _db.metadata.sorted_tables:
+        if table.name in skip:
+            continue
+        columns = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
+        if columns:
+            for row in db.session.execute(select(*columns)):
+                parts.extend(str(value) for value in row if value is not None)
+    return "\n".join(parts)
+
+
+def _student(db: Any, student_id: int) -> Student:
+    return db.session.scalars(select(Student).where(Student.id == student_id)
+                              .execution_options(populate_existing=True)).one()
+
+
+def test_months_before_keeps_the_day_or_takes_the_month_end():
+    from datetime import date
+
+    assert months_before(date(2029, 6, 1), 24) == date(2027, 6, 1)
+    assert months_before(date(2029, 3, 31), 1) == date(2029, 2, 28)
+    assert months_before(date(2029, 1, 15), 13) == date(2027, 12, 15)
+
+
+def test_purge_removes_every_personal_datum_and_keeps_every_figure(db, region):
+    before = figures()
+    tokens = {p.enrolment_id: make_link_token(db.session.get(Enrolment, p.enrolment_id))
+              for p in region.old}
+    text_before = _every_text(db)
+    assert all(name in text_before for p in region.old for name in p.names)  # can fail
+
+    report = purge(MONTHS)
+
+    assert report.pupils == len(region.old)
+    assert_same(before, figures())
+    text_after = _every_text(db)
+    left = [name for p in region.old for name in p.names if name in text_after]
+    assert not left, f"personal data left after the purge: {left}"
+    for pupil in region.old:
+        student = _student(db, pupil.student_id)
+        assert (student.first_name, student.last_name, student.class_name, student.email,
+                student.guardian_email) == ("", "", "", "", None)
+        assert student.external_id == f"purged-{student.id}"
+        assert student.purged_at is not None
+        with pytest.raises(LinkError):
+            enrolment_for_token(tokens[pupil.enrolment_id])
+    # The purge itself is in the audit log, with its counts.
+    logged = db.session.scalars(select(AuditEvent.detail).where(
+        AuditEvent.action == "retention_purge")).one()
+    assert f"pupils={len(region.old)}" in logged
+
+
+def test_pupils_within_the_retention_time_are_untouched(db, region):
+    purge(MONTHS)
+    text_after = _every_text(db)
+    for pupil in region.new:
+        assert all(name in text_after for name in pupil.names), pupil.names
+        assert _student(db, pupil.student_id).purged_at is None
+
+
+def test_a_pupil_never_enrolled_goes_after_the_retention_time_since_the_import(
+        db, world, set_clock):
+    set_clock(support.TODAY.replace(year=2026))
+    imported = factories.StudentFactory(school=world.school_a, first_name="Aldrigpraoad")
+    db.session.commit()
+    set_clock(support.TODAY.replace(year=2027))
+    assert purge(MONTHS).pupils == 0  # a year later: kept
+    set_clock(support.TODAY.replace(year=2028, month=7))
+    assert purge(MONTHS).pupils == 1
+    assert _student(db, imported.id).first_name == ""
+
+
+def test_a_dry_run_counts_but_writes_nothing(db, region):
+    before, text_before = figures(), _every_text(db)
+    events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+    report = purge(MONTHS, dry_run=True)
+
+    assert report.pupils == len(region.old) and report.counts["certificates"] == 3
+    assert _every_text(db) == text_before
+    assert figures() == before
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
+    assert purge(MONTHS).counts == report.counts  # exactly what the real run then does
+
+
+def test_a_second_run_finds_nothing_to_do(db, region):
+    purge(MONTHS)
+    text = _every_text(db, skip=("audit_event",))  # where each run logs itself
+    again = purge(MONTHS)
+    assert set(again.counts.values()) == {0}
+    assert _every_text(db, skip=("audit_event",)) == text
+
+
+def test_the_certificate_check_still_says_it_exists_but_names_nobody(client, db, region):
+    name = region.old[0].names[0]
+    page = client.get(f"/intyg/{region.certificate_code}").get_data(as_text=True)
+    assert "Intyget är äkta" in page and name in page
+    purge(MONTHS)
+    response = client.get(f"/intyg/{region.certificate_code}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Intyget är äkta" in page
+    assert name not in page
+    assert "elevens personuppgifter har gallrats" in page
+
+
+def test_the_command_prints_its_counts(app, db, region):
+    result = app.test_cli_runner().invoke(args=["retention", "purge", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "torrkörning" in result.output
+    assert f"pupils             {len(region.old)}" in result.output
+    assert _student(db, region.old[0].student_id).first_name != ""
+    result = app.test_cli_runner().invoke(args=["retention", "purge"])
+    assert result.exit_code == 0, result.output
+    assert _student(db, region.old[0].student_id).first_name == ""
+
+
+def test_old_emails_go_and_waiting_ones_stay(db, region):
+    waiting = factories.OutboxEmailFactory(recipient="samordnare@exempel.se")
+    db.session.commit()
+    purge(MONTHS)
+    left = set(db.session.scalars(select(OutboxEmail.recipient)))
+    assert waiting.recipient in left
+    assert not any(name in left for p in region.old for name in p.names)
+    assert all(p.names[2] in left for p in region.new[:-1])
+
+
+def test_two_runs_at_once_purge_each_pupil_once(separate_app, smtp_server):
+    needs_concurrent_writers(separate_app)
+    from portal import clock
+
+    clock.set_now(support.TODAY.replace(tzinfo=clock.STOCKHOLM))
+    try:
+        with separate_app.app_context():
+            world = _world()
+            region = support.build(world)
+            _db.session.remove()
+        reports: list[Any] = []
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(2)
+
+        def run() -> None:
+            with separate_app.app_context(), writing():
+                barrier.wait()
+                try:
+                    reports.append(purge(MONTHS))
+                except BaseException as error:  # noqa: BLE001 - reported below
+                    errors.append(error)
+                finally:
+                    _db.session.remove()
+
+        run_threads([run, run])
+        assert not errors, errors
+        assert sorted(r.pupils for r in reports) == [0, len(region.old)]
+        with separate_app.app_context():
+            purged = _db.session.scalar(select(func.count()).select_from(Student).where(
+                Student.purged_at.is_not(None)))
+            runs = _db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+                AuditEvent.action == "retention_purge"))
+            _db.session.remove()
+        assert purged == len(region.old)
+        assert runs == 2
+    finally:
+        clock.set_now(None)
+
+
+def _world() -> Any:
+    from portal.accounts.models import Role
+
+    school = factories.SchoolFactory()
+    return World(school.municipality, school.municipality, school, school,
+                 factories.OrganisationFactory(), factories.OrganisationFactory(),
+                 {"counsellor": factories.UserFactory(role=Role.COUNSELLOR, schools=[school])})
