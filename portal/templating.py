@@ -16,8 +16,8 @@ from babel.dates import format_date as babel_format_date
 from flask import Flask, request, url_for
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
-from jinja2.ext import _make_new_gettext, _make_new_ngettext  # Jinja's newstyle wrappers
 from flask_login import current_user
+from jinja2.ext import _make_new_gettext, _make_new_ngettext  # Jinja's newstyle wrappers
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import can

@@ -145,9 +145,9 @@ def enqueue_many(template: str, messages: Iterable[tuple[str, dict[str, Any]]],
     rows: dict[int, dict[str, str]] = {}
     for language, indexes in by_language.items():
         env = _batch_environment(app, language)
-        parts = _Parts(*(env.get_template(f"emails/{template}.{part}")
-                         for part in ("subject.txt", "txt", "html")),
-                       shared={**shared, "lang": language})
+        subject_t, text_t, html_t = (env.get_template(f"emails/{template}.{part}")
+                                     for part in ("subject.txt", "txt", "html"))
+        parts = _Parts(subject_t, text_t, html_t, {**shared, "lang": language})
         # One switch of locale per language, not per message: Python code that a template
         # calls (a property translating its text) reads it.
         with force_locale(language):
