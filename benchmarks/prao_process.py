@@ -223,16 +223,19 @@ def _measure_alert_job(app: Flask, moment: datetime) -> dict[str, Any]:
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(OutboxEmail))
         db.session.remove()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         created = daily.raise_missing_reports()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         emails = db.session.execute(select(OutboxEmail.kind, func.count()).where(
             OutboxEmail.id > before).group_by(OutboxEmail.kind)).all()
         again_started = time.perf_counter()
         again = daily.raise_missing_reports()
         again_s = time.perf_counter() - again_started
         db.session.remove()
-    return {"alert_job_s": round(elapsed, 2), "alerts_created": created,
+    # The process's own CPU time beside the wall time: on a machine others load, the
+    # wall time says as much about them as about the job.
+    return {"alert_job_s": round(elapsed, 2), "alert_job_cpu_s": round(cpu, 2),
+            "alerts_created": created,
             "alert_emails": dict(emails), "alert_job_again_s": round(again_s, 2),
             "alerts_created_again": again}
 
@@ -376,14 +379,16 @@ def main() -> dict[str, Any]:
             "attendance_with_absence_ms": round(statistics.median(timings["absence"]), 1),
             "alert_pupils": PUPILS, "reported_by_ten": reported, **alerts,
             "alert_job_worst_s": worst["alert_job_s"],
+            "alert_job_worst_cpu_s": worst["alert_job_cpu_s"],
             "alerts_created_worst": worst["alerts_created"],
             "alert_emails_worst": worst["alert_emails"],
             **_measure_overview(app),
             **_measure_period_overview(app),
+            "load_average": round(os.getloadavg()[0], 1),
         }
         figures["within_targets"] = (
             figures["attendance_ms"] <= TARGET_ATTENDANCE_MS
-            and figures["alert_job_s"] <= TARGET_ALERT_S
+            and figures["alert_job_worst_s"] <= TARGET_ALERT_S
             and figures["overview_ms"] <= TARGET_OVERVIEW_MS
             and figures["overview_checklist_queries"]
             == figures["overview_small_checklist_queries"]
@@ -401,12 +406,14 @@ if __name__ == "__main__":
     print(f"10:00 alert job over {result['alert_pupils']} pupils at work: "
           f"{result['alert_job_s']} s, {result['alerts_created']} alerts "
           f"(target ≤ {TARGET_ALERT_S:.0f} s); nobody reported: "
-          f"{result['alert_job_worst_s']} s, {result['alerts_created_worst']} alerts")
+          f"{result['alert_job_worst_s']} s ({result['alert_job_worst_cpu_s']} s CPU), "
+          f"{result['alerts_created_worst']} alerts")
     print(f"Counsellor's overview of {result['overview_pupils']} pupils × every step: "
           f"checklist {result['overview_checklist_ms']} ms, "
           f"{result['overview_checklist_queries']} queries; period page "
           f"{result['overview_period_ms']} ms, {result['overview_period_queries']} queries "
           f"(target ≤ {TARGET_OVERVIEW_MS:.0f} ms); at {result['overview_small_pupils']} pupils "
           f"{result['overview_small_checklist_queries']} and "
-          f"{result['overview_small_period_queries']} queries")
+          f"{result['overview_small_period_queries']} queries; load average "
+          f"{result['load_average']}")
     print(json.dumps(result))

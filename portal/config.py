@@ -56,7 +56,11 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "PORTAL_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No ping before each checkout: it cost every page a round trip to the database
+        # (a tenth of the catalogue's time under load). A connection is renewed after half
+        # an hour instead, and one that broke (the database restarted) fails one request,
+        # after which SQLAlchemy renews the whole pool.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
         "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

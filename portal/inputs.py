@@ -9,6 +9,7 @@ catch them."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from enum import Enum
 from typing import IO, TYPE_CHECKING
@@ -99,10 +100,17 @@ def multiline(value: object) -> object:
     return MultiLine(value) if isinstance(value, str) else value
 
 
+# Whitespace that one_line() would change: two in a row, any but the plain space, or at
+# either end (\s and str.split() know the same whitespace).
+_NOT_ONE_LINE = re.compile(r"\s\s|[^\S ]|^\s|\s$")
+
+
 def email_value(value: object) -> object:
     """Jinja's `finalize` for emails: a value is one line unless marked MultiLine."""
     if isinstance(value, MultiLine) or not isinstance(value, str):
         return value
+    if (type(value) is str or type(value) is Markup) and not _NOT_ONE_LINE.search(value):
+        return value  # already one line: most values, thousands per batch of emails
     if isinstance(value, Markup):
         return Markup(one_line(value))  # noqa: S704 - already safe; only spaces change
     return one_line(value)

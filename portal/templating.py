@@ -14,8 +14,10 @@ from typing import Any
 
 from babel.dates import format_date as babel_format_date
 from flask import Flask, request, url_for
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2.ext import _make_new_gettext, _make_new_ngettext  # Jinja's newstyle wrappers
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import can
@@ -106,6 +108,17 @@ DATE_FILTERS = {"date": iso_date, "datetime": iso_datetime, "time": clock_time,
                 "long_date": long_date, "long_day": long_day, "short_day": short_day}
 
 
+def _page_gettext() -> dict[str, object]:
+    """`_`, `gettext` and `ngettext` for one rendering, bound to the catalogue of the
+    language it is rendered in. Flask-Babel's own, installed in the environment, look up
+    the locale and its catalogue on every call: a page of search results makes a hundred
+    such calls. The same catalogue, and Jinja's own newstyle wrapping (escaping and
+    %-formatting), so the same text; macros imported without context keep Flask-Babel's."""
+    translations = get_translations()
+    return {"gettext": _make_new_gettext(translations.ugettext),
+            "ngettext": _make_new_ngettext(translations.ungettext)}
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(multiline)  # emails: keep this value's lines
     app.jinja_env.filters.update(DATE_FILTERS)
@@ -115,6 +128,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject() -> dict[str, object]:
         return {
+            **_page_gettext(),
             "can": lambda action, obj=None: can(current_user, action, obj),
             "lang": current_language(),
             "language_switch": _language_switch,

@@ -4,9 +4,10 @@ and a guardian letter in the language the counsellor chose for it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from portal.notifications.outbox import enqueue, enqueue_many
+from portal.notifications.outbox import Fill, enqueue, enqueue_many
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -123,9 +124,17 @@ def attendance_alerts(digests: Iterable[tuple[str, str, Sequence[AlertLine]]]) -
 
 
 def attendance_guardians(lines: Iterable[AlertLine]) -> int:
-    """One email per guardian, about one pupil's day."""
+    """One email per guardian, about one pupil's day. The worst morning has thousands,
+    alike but for the names: each kind of alert on a day is rendered once (Fill)."""
     return enqueue_many("attendance_guardian", ((line.guardian_email, {"line": line})
-                                                for line in lines))
+                                                for line in lines), fill=_GUARDIAN_FILL)
+
+
+_GUARDIAN_FIELDS = ("first_name", "last_name", "school", "workplace", "organisation")
+_GUARDIAN_FILL = Fill(
+    key=lambda context: (context["line"].kind, context["line"].day),
+    fields=lambda context: {name: getattr(context["line"], name) for name in _GUARDIAN_FIELDS},
+    blank=lambda context, marks: {"line": replace(context["line"], **marks)})
 
 
 def incident_reported(recipient: str, name: str, facts: IncidentFacts) -> OutboxEmail:

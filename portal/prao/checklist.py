@@ -183,3 +183,39 @@ def completion(done: Collection[str], conditions: Collection[str] = ()) -> tuple
     """(steps done, steps that apply)."""
     applicable = steps_for(conditions)
     return sum(1 for s in applicable if s.key in done), len(applicable)
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """One step with its dates for one period and one day, worked out once: an overview
+    of hundreds of pupils then decides each cell's status from the done steps alone."""
+
+    step: Step
+    overdue: bool  # due before today
+    requires: tuple[str, ...]  # the required steps that apply
+    too_early: bool  # the calendar holds it back today
+
+
+def plan(today: date, first_day: date, last_day: date,
+         conditions: Collection[str] = ()) -> tuple[PlannedStep, ...]:
+    """The steps that apply, each with what `status` needs from the calendar."""
+    applicable = steps_for(conditions)
+    keys = {s.key for s in applicable}
+    planned = []
+    for step in applicable:
+        earliest = step.earliest(first_day, last_day)
+        planned.append(PlannedStep(step, today > step.due(first_day, last_day),
+                                   tuple(r for r in step.requires if r in keys),
+                                   earliest is not None and today < earliest))
+    return tuple(planned)
+
+
+def planned_status(planned: PlannedStep, done: Collection[str]) -> Status:
+    """The same answer as `status` for the plan's day, period and conditions."""
+    if planned.step.key in done:
+        return Status.DONE
+    if planned.overdue:
+        return Status.OVERDUE
+    if planned.too_early or any(r not in done for r in planned.requires):
+        return Status.WAITING
+    return Status.OPEN

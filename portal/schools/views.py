@@ -150,11 +150,14 @@ def _period(period_id: int, action: str = "period.view") -> PraoPeriod:
 @require("period.view")
 def period(period_id: int) -> ResponseReturnValue:
     found = _period(period_id)
-    rows = pupils.overview(found)
+    # The attendance overview has the pupils and their prao days: the pupil list reuses them.
+    present = attendance.period_overview(found)
+    known = [(row.enrolment, row.ten.attended) for row in present.rows]
+    rows = pupils.overview(found, known)
     audit_read("read_period", found, pupils=len(rows))
     return render_template(
         "schools/period.html", period=found, rows=rows,
         days=working_days(found.first_day, found.last_day), window=pupils.window_of(
             found, today()), labels=STATE_LABELS, min_days=MIN_PRAO_DAYS, windows=Window,
         prao=prao_overview.period_summary(found),
-        attendance=attendance.period_overview(found).counts)
+        attendance=present.counts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -113,3 +113,22 @@ def test_completion_counts_only_steps_that_apply():
 ])
 def test_assignment_transitions(current, new, allowed):
     assert can_move(current, new) is allowed
+
+
+def test_the_periods_plan_gives_every_cell_the_status_the_rules_give():
+    """The overview works out each step's dates once per period (plan); every pupil's
+    cell must still read as status() decides it, on every day around the period, with
+    and without the guardians' acknowledgement, whatever is done."""
+    first, last = date(2027, 3, 15), date(2027, 3, 26)
+    keys = [step.key for step in checklist.STEPS]
+    done_sets = [set(), set(keys)] + [set(keys[:n]) for n in range(1, len(keys))] + [
+        {k for i, k in enumerate(keys) if i % 2}, {k for i, k in enumerate(keys) if i % 3}]
+    for conditions in ((), (GUARDIAN_ACK,)):
+        for offset in range(-30, 40, 1):
+            today = first + timedelta(days=offset)
+            planned = checklist.plan(today, first, last, conditions)
+            assert [p.step for p in planned] == list(checklist.steps_for(conditions))
+            for done in done_sets:
+                for p in planned:
+                    assert checklist.planned_status(p, done) is checklist.status(
+                        p.step, done, today, first, last, conditions), (p.step.key, today, done)

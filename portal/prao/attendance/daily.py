@@ -255,6 +255,12 @@ class AlertLine:
         """What happened, as the emails say it, in the language they are written in."""
         return gettext(KIND_TEXTS[self.kind])
 
+    @property
+    def kind_msgid(self) -> str:
+        """What happened, untranslated: a template batch-rendering thousands of emails
+        translates it with its own `_` (one language's catalogue, no lookup per call)."""
+        return KIND_TEXTS[self.kind]
+
 
 KIND_TEXTS = {
     AlertKind.ABSENT: _l("frånvarande"),

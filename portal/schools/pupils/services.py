@@ -4,6 +4,7 @@ own placements. Each function that changes something commits its own work."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -72,16 +73,23 @@ def days_so_far(student_ids: list[int]) -> dict[int, int]:
     return {sid: days.attended for sid, days in ten_days(student_ids).items()}
 
 
-def overview(period: PraoPeriod) -> list[OverviewRow]:
-    enrolments = db.session.scalars(
-        select(Enrolment).where(Enrolment.period_id == period.id)
-        .join(Student).order_by(Student.class_name, Student.last_name, Student.first_name)
-        .options(selectinload(Enrolment.student))).all()
+def overview(period: PraoPeriod,
+             known: Sequence[tuple[Enrolment, int]] | None = None) -> list[OverviewRow]:
+    """The period's pupils in class and name order with their wishes and prao days so far.
+    `known` gives the enrolments (students loaded, in that order) and each pupil's days
+    when the caller has them already (the period page has them from the attendance
+    overview), so they are not read twice."""
+    if known is None:
+        enrolments = db.session.scalars(
+            select(Enrolment).where(Enrolment.period_id == period.id)
+            .join(Student).order_by(Student.class_name, Student.last_name, Student.first_name)
+            .options(selectinload(Enrolment.student))).all()
+        days = days_so_far([e.student_id for e in enrolments])
+        known = [(e, days.get(e.student_id, 0)) for e in enrolments]
     counts = dict(db.session.execute(
         select(Wish.enrolment_id, func.count()).join(Enrolment)
         .where(Enrolment.period_id == period.id).group_by(Wish.enrolment_id)).all())
-    days = days_so_far([e.student_id for e in enrolments])
-    return [OverviewRow(e, counts.get(e.id, 0), days.get(e.student_id, 0)) for e in enrolments]
+    return [OverviewRow(e, counts.get(e.id, 0), days) for e, days in known]
 
 
 # A counsellor moves a pupil between these by hand; a placement (assigned by a round, or
