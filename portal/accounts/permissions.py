@@ -78,6 +78,11 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "attendance.excuse": frozenset({C, CO}),
     "followup.record": frozenset({C, CO}),
     "incident.report": frozenset({C, CO}),
+    "feedback.questions": frozenset({C}),
+    "feedback.rates": frozenset({C, CO}),
+    "feedback.texts": frozenset({C}),
+    "feedback.thanks": frozenset({C}),
+    "feedback.employer": frozenset({E}),
 }
 
 # The roles a coordinator may invite by email; employers register themselves.
