@@ -345,10 +345,13 @@ def edit_questions(audience: str) -> ResponseReturnValue:
     chosen = _audience(audience)
     current = services.current_form(chosen)
     form = QuestionsForm()
+    status = 200
     if request.method == "GET":
         form = QuestionsForm(formdata=None, data={
             "based_on": current.version, "questions": [*current.questions, {}]})
-    elif form.validate():
+    elif not form.validate():
+        status = 400
+    else:
         rows = [{"key": (e.form.key.data or "").strip(), "kind": e.form.kind.data or "",
                  "label_sv": (e.form.label_sv.data or "").strip(),
                  "label_en": (e.form.label_en.data or "").strip()}
@@ -361,13 +364,13 @@ def edit_questions(audience: str) -> ResponseReturnValue:
                                             form.based_on.data or 0)
         except services.FeedbackError as error:
             _question_error(form, rows, kept, error)
+            status = 400
         else:
             flash(_("Frågorna är sparade som version %(version)d. Svar som redan lämnats "
                     "behåller sina frågor.", version=saved.version), "success")
             return redirect(url_for("feedback.questions"))
     return render_template("feedback/edit_questions.html", form=form, audience=chosen,
-                           current=current, audiences=AUDIENCE_LABELS), \
-        400 if form.errors else 200
+                           current=current, audiences=AUDIENCE_LABELS), status
 
 
 def _question_error(form: QuestionsForm, rows: list[dict[str, str]],
