@@ -30,7 +30,6 @@ from portal.schools.models import Enrolment, PraoPeriod
 from portal.schools.pupils import services as pupils
 
 
-
 def _supervisor(assignment: Assignment) -> Actor:
     placement = assignment.placement
     return Actor(None, _("%(name)s (handledare, via länk)",
