@@ -244,7 +244,12 @@ def supervisor_roll_over(token: str, assignment_id: int) -> ResponseReturnValue:
     if not isinstance(found, Assignment):
         return found
     _roll_over(found, _supervisor(found))
-    return redirect(url_for("feedback.supervisor_pupil", token=token, assignment_id=found.id))
+    # The page itself, not a redirect: the link is all the supervisor has, and a reload
+    # copies nothing twice (the weeks are taken by then).
+    return _evaluation_page("feedback/employer.html", found, Audience.EMPLOYER,
+                            back=url_for("feedback.supervisor", token=token),
+                            roll=url_for("feedback.supervisor_roll_over", token=token,
+                                         assignment_id=found.id))
 
 
 def _roll_over(assignment: Assignment, actor: Actor) -> None:

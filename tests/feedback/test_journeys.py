@@ -189,7 +189,8 @@ def test_yes_to_next_term_copies_the_placement_in_one_click(app, client, db, wor
     weeks = sorted(db.session.scalars(select(PlacementOffer.first_week).where(
         PlacementOffer.placement_id == placement.id)))
     assert weeks == [date(2027, 3, 15), monday_of(date(2028, 3, 13))]
-    client.post(url + "/nasta-termin", data={"csrf_token": csrf})
+    again = client.post(url + "/nasta-termin", data={"csrf_token": csrf})
+    assert "Det fanns inget nytt att kopiera" in again.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PlacementOffer).where(
         PlacementOffer.placement_id == placement.id)) == 2  # a second click copies nothing
 
