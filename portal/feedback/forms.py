@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    Form,
     FieldList,
     FormField,
     IntegerField,
@@ -26,11 +27,9 @@ KIND_LABELS = {"likert": mark("Påstående, 1–5"), "text": mark("Fritext"),
                "yesno": mark("Ja eller nej")}
 
 
-class AnswerForm(PortalForm):
-    """One question's answer; only the field of the question's kind is shown."""
-
-    class Meta:
-        csrf = False
+class AnswerForm(Form):
+    """One question's answer; only the field of the question's kind is shown. A row of
+    EvaluationForm, which checks its input."""
 
     score = RadioField(choices=SCORES, validators=[Optional()], validate_choice=False)
     choice = RadioField(choices=choices([("yes", _l("Ja")), ("no", _l("Nej"))]),
@@ -49,9 +48,8 @@ class SupervisorEvaluationForm(EvaluationForm):
     assignment = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
-class QuestionForm(PortalForm):
-    class Meta:
-        csrf = False
+class QuestionForm(Form):
+    """A row of QuestionsForm, which checks its input."""
 
     key = StringField(_l("Nyckel"), validators=[Optional(), Length(max=40, message=TOO_LONG)])
     kind = SelectField(_l("Typ"), choices=choices([(k, _l(v)) for k, v in KIND_LABELS.items()]),
@@ -68,6 +66,4 @@ class QuestionsForm(PortalForm):
 
 
 class RollOverForm(PortalForm):
-    """One click: the same weeks next year (a button; the assignment names the pupil)."""
-
-    assignment = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    """One click: the same weeks next year (a button; the page's URL names the pupil)."""
