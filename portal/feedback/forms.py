@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    Form,
     FieldList,
+    Form,
     FormField,
     IntegerField,
     RadioField,

@@ -16,8 +16,14 @@ from portal.schools.pupils.services import make_link_token
 from portal.weeks import monday_of
 from tests import factories
 from tests.conftest import CSRF_RE, login
-from tests.feedback.support import AFTER, EMPLOYER_ANSWERS, LAST_DAY, PUPIL_ANSWERS, finished
-from tests.feedback.support import form_data
+from tests.feedback.support import (
+    AFTER,
+    EMPLOYER_ANSWERS,
+    LAST_DAY,
+    PUPIL_ANSWERS,
+    finished,
+    form_data,
+)
 
 
 def _csrf(client, url: str) -> str:
@@ -154,7 +160,7 @@ def test_the_signed_in_employer_evaluates_its_own_pupils_only(app, client, db, w
 
 def test_the_statement_goes_on_a_certificate_issued_after_it(app, client, db, world,
                                                             set_clock):
-    from portal.prao.certificates.services import snapshot, attendance_of
+    from portal.prao.certificates.services import attendance_of, snapshot
 
     assignment = finished(factories.PlacementFactory(organisation=world.organisation_a),
                           world.school_a)

@@ -7,7 +7,6 @@ from datetime import date
 
 from sqlalchemy import select
 
-from portal.extensions import db
 from portal.feedback import services
 from portal.feedback.models import Audience, FeedbackAnswer
 from portal.prao.services import Actor
