@@ -19,12 +19,11 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
 from portal.formtools import PortalForm, choices
-from portal.texts import mark
 
 TOO_LONG = _l("Texten är för lång.")
 SCORES = choices((str(n), str(n)) for n in range(1, 6))
-KIND_LABELS = {"likert": mark("Påstående, 1–5"), "text": mark("Fritext"),
-               "yesno": mark("Ja eller nej")}
+KIND_LABELS = {"likert": _l("Påstående, 1–5"), "text": _l("Fritext"),
+               "yesno": _l("Ja eller nej")}
 
 
 class AnswerForm(Form):
@@ -52,7 +51,7 @@ class QuestionForm(Form):
     """A row of QuestionsForm, which checks its input."""
 
     key = StringField(_l("Nyckel"), validators=[Optional(), Length(max=40, message=TOO_LONG)])
-    kind = SelectField(_l("Typ"), choices=choices([(k, _l(v)) for k, v in KIND_LABELS.items()]),
+    kind = SelectField(_l("Typ"), choices=choices(KIND_LABELS.items()),
                        validators=[Optional()])
     label_sv = StringField(_l("Frågan på svenska"),
                            validators=[Optional(), Length(max=300, message=TOO_LONG)])
