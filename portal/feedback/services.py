@@ -174,21 +174,32 @@ def employer_assignments(organisation_id: int, today: date) -> list[Assignment]:
 
 # --- answering ----------------------------------------------------------------------------
 
+class AnswerProblems(ValueError):
+    """What is wrong with the answers: question key -> message, every one of them."""
+
+    def __init__(self, problems: dict[str, object]) -> None:
+        super().__init__("; ".join(str(m) for m in problems.values()))
+        self.problems = problems
+
+
 def check_answers(form: FeedbackForm, answers: dict[str, str]) -> dict[str, str]:
     """The answers as they will be stored (key -> "1".."5", "yes"/"no" or text); raises
-    FeedbackError beside the first missing or wrong answer. Every statement and yes/no
+    AnswerProblems naming every missing or wrong answer. Every statement and yes/no
     question needs an answer; free text may be left empty."""
     clean: dict[str, str] = {}
+    problems: dict[str, object] = {}
     for question in form.questions:
         key, kind, value = question["key"], question["kind"], answers.get(question["key"], "")
         value = (value or "").strip()
         if kind == q.L and value not in ("1", "2", "3", "4", "5"):
-            raise FeedbackError(key, _l("Välj ett svar från 1 till 5."))
-        if kind == q.Y and value not in ("yes", "no"):
-            raise FeedbackError(key, _l("Välj ja eller nej."))
-        if kind == q.T and len(value) > MAX_TEXT:
-            raise FeedbackError(key, _l("Högst %(max)d tecken.", max=MAX_TEXT))
+            problems[key] = _l("Välj ett svar från 1 till 5.")
+        elif kind == q.Y and value not in ("yes", "no"):
+            problems[key] = _l("Välj ja eller nej.")
+        elif kind == q.T and len(value) > MAX_TEXT:
+            problems[key] = _l("Högst %(max)d tecken.", max=MAX_TEXT)
         clean[key] = value
+    if problems:
+        raise AnswerProblems(problems)
     return clean
 
 

@@ -99,13 +99,13 @@ def _field_of(question: dict[str, Any], entry: Any) -> Any:
     return {q.L: entry.score, q.Y: entry.choice}.get(question["kind"], entry.text)
 
 
-def _attach(form: EvaluationForm, version: FeedbackForm, error: services.FeedbackError) -> None:
+def _attach(form: EvaluationForm, version: FeedbackForm,
+            problems: services.AnswerProblems) -> None:
+    """Each message beside its question's field."""
     for index, question in enumerate(version.questions):
-        if question["key"] == error.field and index < len(form.answers.entries):
-            _field_of(question, form.answers.entries[index].form).errors.append(
-                str(error.message))
-            return
-    form.form_id.errors.append(str(error.message))
+        message = problems.problems.get(question["key"])
+        if message is not None and index < len(form.answers.entries):
+            _field_of(question, form.answers.entries[index].form).errors.append(str(message))
 
 
 def _blank_form(audience: Audience) -> tuple[EvaluationForm, FeedbackForm]:
@@ -126,8 +126,8 @@ def _answer(assignment: Assignment, audience: Audience,
     try:
         _response, created = services.submit(assignment, audience, version,
                                               _answers(form, version), actor)
-    except services.FeedbackError as error:
-        _attach(form, version, error)
+    except services.AnswerProblems as problems:
+        _attach(form, version, problems)
         return form, version, None
     return form, version, created
 
