@@ -216,3 +216,25 @@ def test_no_roll_over_without_a_yes(app, client, db, world, set_clock):
     refused = client.post(url + "/nasta-termin", data={"csrf_token": csrf},
                           follow_redirects=True).get_data(as_text=True)
     assert "Svara ja på frågan om nästa termin först." in refused
+
+
+def test_the_issued_certificate_shows_the_statement(app, client, db, world, set_clock):
+    from portal.prao.certificates.services import issue
+    from portal.prao.days import prao_days
+    from portal.prao.models import AttendanceDay, AttendanceStatus
+
+    assignment = finished(factories.PlacementFactory(organisation=world.organisation_a),
+                          world.school_a)
+    period = assignment.enrolment.period
+    for day in prao_days(period.first_day, period.last_day):
+        db.session.add(AttendanceDay(assignment_id=assignment.id, day=day,
+                                     status=AttendanceStatus.PRESENT, reported_by_label="t"))
+    db.session.commit()
+    set_clock(AFTER)
+    login(client, world.users["employer"].email)
+    url = f"/arbetsgivare/utvarderingar/{assignment.id}"
+    client.post(url, data=form_data(Audience.EMPLOYER, EMPLOYER_ANSWERS, _csrf(client, url)))
+    certificate, issued = issue(assignment, world.users["counsellor"], AFTER.date())
+    assert issued
+    page = client.get(f"/intyg/{certificate.code}").get_data(as_text=True)
+    assert "Handledarens omdöme" in page and "Alva var nyfiken och hjälpsam." in page
