@@ -281,6 +281,7 @@ SUPERVISOR_STATEMENTS = {
     "D-3002": "Liam tog ansvar och frågade när han var osäker.",
     "D-3004": "Ebba var lugn och omtänksam med våra brukare.",
     "D-3005": "",
+    "D-3006": "Saga var engagerad och ställde bra frågor.",
 }
 DECLINE_REASON = ("Två av våra undersköterskor är sjuka de här veckorna, så vi har ingen "
                   "som kan vara handledare för en elev till. Vi tar gärna emot Hugo nästa "
@@ -553,9 +554,9 @@ def _seed_finished(school: School, today: date) -> None:
 
 
 def _evaluations(assignments: list[Assignment], vard: User, last: date) -> None:
-    """Every pupil answers the day after; Vera at the care service evaluates four of hers
-    the day after that (one of them without a statement), Anders at the building firm
-    not at all."""
+    """Every pupil answers the day after; Vera at the care service evaluates hers the day
+    after that (one of them without a statement), Anders at the building firm not at
+    all."""
     pupil_form = feedback.current_form(Audience.PUPIL)
     employer_form = feedback.current_form(Audience.EMPLOYER)
     keys = [q["key"] for q in pupil_form.questions]
