@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.employers.calendar import views as _calendar  # noqa: F401 - on employers.bp
     from portal.employers.catalogue import views as _catalogue  # noqa: F401 - on employers.bp
     from portal.employers.placements import views as _placements  # noqa: F401 - on employers.bp
+    from portal.feedback import views as feedback
     from portal.main import views as main
     from portal.matching import views as matching
     from portal.notifications import views as notifications
@@ -98,7 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.schools.pupils import views as _pupils  # noqa: F401 - on schools.bp
 
     for module in (main, accounts, notifications, schools, employers, matching, prao,
-                   guardians, certificates, attendance, privacy):
+                   guardians, certificates, attendance, feedback, privacy):
         app.register_blueprint(module.bp)
 
 

@@ -23,6 +23,9 @@ from portal.employers.models import (
 )
 from portal.employers.reference import features_mask
 from portal.extensions import db
+from portal.feedback import services as feedback
+from portal.feedback.models import Audience
+from portal.feedback.reminders import send_evaluation_reminders
 from portal.matching import engine
 from portal.matching import services as matching
 from portal.prao import overview, placing
@@ -257,6 +260,29 @@ NORA, LIAM, TILDE = (
     DemoPupil("D-3001", "Nora", "Eriksson", "9C", Gender.GIRL),
     DemoPupil("D-3002", "Liam", "Johansson", "9C", Gender.BOY),
     DemoPupil("D-3003", "Tilde", "Marklund", "9D", Gender.GIRL))
+# Three more at the care service, so that its employer sees its pupils' evaluations (from
+# five answers).
+EBBA, NOAH, SAGA = (
+    DemoPupil("D-3004", "Ebba", "Lundström", "9C", Gender.GIRL),
+    DemoPupil("D-3005", "Noah", "Berglund", "9D", Gender.BOY),
+    DemoPupil("D-3006", "Saga", "Holm", "9D", Gender.GIRL))
+FINISHED_PUPILS = (NORA, LIAM, TILDE, EBBA, NOAH, SAGA)
+# A realistic spread of the pupils' answers (the six statements, 1–5) and their comments.
+PUPIL_SCORES = {
+    "D-3001": ("5", "5", "5", "4", "5", "4", "Alla var snälla och jag fick göra riktiga saker."),
+    "D-3002": ("4", "4", "5", "3", "4", "3", ""),
+    "D-3003": ("5", "4", "4", "4", "5", "5", "Roligt att bygga, men kallt ute."),
+    "D-3004": ("4", "5", "5", "4", "4", "4", ""),
+    "D-3005": ("3", "4", "4", "2", "3", "2", "Mest följde jag bara med."),
+    "D-3006": ("5", "5", "4", "3", "5", "4", "Jag vill bli undersköterska!"),
+}
+SUPERVISOR_STATEMENTS = {
+    "D-3001": "Nora var nyfiken, punktlig och bra på att prata med de äldre.",
+    "D-3002": "Liam tog ansvar och frågade när han var osäker.",
+    "D-3004": "Ebba var lugn och omtänksam med våra brukare.",
+    "D-3005": "",
+    "D-3006": "Saga var engagerad och ställde bra frågor.",
+}
 DECLINE_REASON = ("Två av våra undersköterskor är sjuka de här veckorna, så vi har ingen "
                   "som kan vara handledare för en elev till. Vi tar gärna emot Hugo nästa "
                   "termin.")
@@ -489,15 +515,18 @@ def _seed_finished(school: School, today: date) -> None:
     counsellor, vard, bygg = _user(COUNSELLOR), _user("vard@demo.praoportalen.se"), \
         _user("bygg@demo.praoportalen.se")
     _at(first - timedelta(days=42), 9)
-    offers = _offers(days, {VARD: 2, BYGG: 1})
-    enrolments = _new_period(school, days, (NORA, LIAM, TILDE), counsellor)
+    offers = _offers(days, {VARD: 5, BYGG: 1})
+    enrolments = _new_period(school, days, FINISHED_PUPILS, counsellor)
     _at(first - timedelta(days=28), 10)
-    for pupil, org in ((NORA, VARD), (LIAM, VARD), (TILDE, BYGG)):
+    for pupil in FINISHED_PUPILS:
+        org = BYGG if pupil is TILDE else VARD
         placing.place_by_hand(enrolments[pupil.external_id], offers[org].id, "", counsellor)
     _at(first - timedelta(days=26), 9)
-    nora, liam = (_confirm(enrolments[p.external_id], Actor.of(vard)) for p in (NORA, LIAM))
+    at_vard = [_confirm(enrolments[p.external_id], Actor.of(vard))
+               for p in FINISHED_PUPILS if p is not TILDE]
+    nora, liam = at_vard[:2]
     tilde = _confirm(enrolments[TILDE.external_id], Actor.of(bygg))
-    everyone = [nora, liam, tilde]
+    everyone = [*at_vard, tilde]
     steps = [(14, "pupil_prepared"), (9, "guardians_informed"), (5, "pupil_contacted")]
     if school.municipality.guardian_ack_required:  # paper slips signed and handed in
         steps.insert(2, (6, "guardians_acknowledged"))
@@ -512,14 +541,40 @@ def _seed_finished(school: School, today: date) -> None:
                     FollowUpKind.CONTACT, enjoys="Ja.", note="Telefonsamtal med handledaren."),
                     counsellor)
         _at(day, 15)
-        _report(day, {nora: AttendanceStatus.PRESENT, liam: AttendanceStatus.PRESENT},
+        _report(day, dict.fromkeys(at_vard, AttendanceStatus.PRESENT),
                 Reporter(vard, vard.name))
         _report(day, {tilde: AttendanceStatus.PRESENT}, Reporter(bygg, bygg.name))
+    _evaluations(everyone, vard, last)
     _at(last + timedelta(days=3), 10)
-    _tick([nora, liam], "pupil_evaluation", counsellor)
-    _tick([nora, liam], "employer_evaluation", counsellor)
     _tick([nora], "class_reflection", counsellor)
-    certificates.issue(nora, counsellor, clock.today())
+    certificates.issue(nora, counsellor, clock.today())  # with Vera's statement
+    # Tilde's supervisor has not answered: the day-10 reminder waits in the outbox.
+    _at(last + timedelta(days=10), 8)
+    send_evaluation_reminders()
+
+
+def _evaluations(assignments: list[Assignment], vard: User, last: date) -> None:
+    """Every pupil answers the day after; Vera at the care service evaluates hers the day
+    after that (one of them without a statement), Anders at the building firm not at
+    all."""
+    pupil_form = feedback.current_form(Audience.PUPIL)
+    employer_form = feedback.current_form(Audience.EMPLOYER)
+    keys = [q["key"] for q in pupil_form.questions]
+    for assignment in assignments:
+        student = assignment.enrolment.student
+        _at(last + timedelta(days=1), 18)
+        feedback.submit(assignment, Audience.PUPIL, pupil_form,
+                        dict(zip(keys, PUPIL_SCORES[student.external_id], strict=True)),
+                        Actor(None, student.first_name))
+    for assignment in assignments:
+        statement = SUPERVISOR_STATEMENTS.get(assignment.enrolment.student.external_id)
+        if statement is None:
+            continue
+        _at(last + timedelta(days=2), 13)
+        feedback.submit(assignment, Audience.EMPLOYER, employer_form, {
+            "punctuality": "5", "interest": "4", "initiative": "4" if statement else "3",
+            "cooperation": "5", "school_preparation": "4", "school_contact": "3",
+            "statement": statement, "again_next_term": "yes"}, Actor.of(vard))
 
 
 def _seed_process(schools: dict[str, School]) -> None:

@@ -13,6 +13,13 @@ from portal.employers.models import (
     PlacementStatus,
     RegionSettings,
 )
+from portal.feedback.models import (
+    Audience,
+    FeedbackAnswer,
+    FeedbackForm,
+    FeedbackReminder,
+    FeedbackResponse,
+)
 from portal.matching.models import MatchingRun, MatchResult, ResultSource, RunStatus
 from portal.notifications.models import OutboxEmail, OutboxStatus
 from portal.prao.models import (
@@ -45,6 +52,11 @@ from portal.schools.models import (
 )
 
 __all__ = [
+    "Audience",
+    "FeedbackAnswer",
+    "FeedbackForm",
+    "FeedbackReminder",
+    "FeedbackResponse",
     "Assignment",
     "AssignmentSource",
     "AssignmentState",

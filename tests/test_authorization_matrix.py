@@ -708,4 +708,81 @@ CASES += [
          note="another school, JSON"),
     Case("privacy.extract", lambda w: "/elever/999999/registerutdrag.pdf",
          {**only("counsellor", 404), "coordinator": 404}, note="no such pupil"),
+# --- evaluations (portal/feedback): the pupil's and the supervisor's links are the keys ---
+
+def _finished_assignment(world: World, school: str = "a", org: str = "a",
+                         answered: str = "") -> Any:
+    """A confirmed pupil whose period ended last week (its evaluation is open)."""
+    from portal.feedback import services
+    from portal.feedback.models import Audience
+    from portal.prao.services import Actor
+    from tests.feedback.support import EMPLOYER_ANSWERS, finished
+
+    last = monday_of(date.today()) - timedelta(days=3)
+    period = factories.PraoPeriodFactory(school=getattr(world, f"school_{school}"),
+                                         first_day=last - timedelta(days=4), last_day=last)
+    placement = factories.PlacementFactory(organisation=getattr(world, f"organisation_{org}"))
+    assignment = finished(placement, getattr(world, f"school_{school}"), period=period)
+    if answered == "employer":
+        services.submit(assignment, Audience.EMPLOYER, services.current_form(Audience.EMPLOYER),
+                        EMPLOYER_ANSWERS, Actor(None, "test"))
+    return assignment
+
+
+def _evaluation_pupil_url(world: World) -> str:
+    from portal.schools.pupils.services import make_link_token
+
+    return f"/elev/{make_link_token(_finished_assignment(world).enrolment)}/utvardering"
+
+
+def _evaluation_link(suffix: str = "", pupil: bool = False,
+                     answered: str = "") -> Callable[[World], str]:
+    def build(world: World) -> str:
+        from portal.feedback.links import evaluation_token
+
+        assignment = _finished_assignment(world, answered=answered)
+        token = evaluation_token(assignment.placement_id, [assignment.id],
+                                 assignment.enrolment.period.last_day)
+        return f"/handledare/utvardering/{token}" + (f"/{assignment.id}" if pupil else "") \
+            + suffix
+    return build
+
+
+def _employer_evaluation_url(suffix: str = "", org: str = "a",
+                             answered: str = "") -> Callable[[World], str]:
+    return lambda w: (f"/arbetsgivare/utvarderingar/"
+                      f"{_finished_assignment(w, org=org, answered=answered).id}{suffix}")
+
+
+COORDINATOR_AND_COUNSELLOR = {**only("counsellor"), "coordinator": 200}
+
+CASES += [
+    Case("feedback.pupil", _evaluation_pupil_url, everyone(200), note="the link is the key"),
+    Case("feedback.pupil", lambda w: "/elev/forfalskad/utvardering", everyone(404),
+         note="forged"),
+    Case("feedback.supervisor", _evaluation_link(), everyone(200), note="the link is the key"),
+    Case("feedback.supervisor", lambda w: "/handledare/utvardering/forfalskad",
+         everyone(404), note="forged"),
+    Case("feedback.supervisor_pupil", _evaluation_link(pupil=True), everyone(200)),
+    Case("feedback.supervisor_roll_over", _evaluation_link("/nasta-termin", pupil=True,
+                                                          answered="employer"),
+         everyone(200), method="POST", note="after a yes"),
+    Case("feedback.employer", lambda w: "/arbetsgivare/utvarderingar", only("employer")),
+    Case("feedback.employer_pupil", _employer_evaluation_url(), only("employer"), note="own"),
+    Case("feedback.employer_pupil", _employer_evaluation_url(org="b"), only("employer", 404),
+         note="another employer's pupil"),
+    Case("feedback.employer_roll_over", _employer_evaluation_url("/nasta-termin",
+                                                                 answered="employer"),
+         only("employer", 302), method="POST", note="own"),
+    Case("feedback.employer_roll_over", _employer_evaluation_url("/nasta-termin", org="b",
+                                                                 answered="employer"),
+         only("employer", 404), method="POST", note="another employer's"),
+    Case("feedback.questions", lambda w: "/samordnare/utvardering/fragor", only("coordinator")),
+    Case("feedback.edit_questions", lambda w: "/samordnare/utvardering/fragor/pupil",
+         only("coordinator")),
+    Case("feedback.edit_questions", lambda w: "/samordnare/utvardering/fragor/okand",
+         only("coordinator", 404), note="no such audience"),
+    Case("feedback.rates", lambda w: "/utvardering/svarsfrekvens", COORDINATOR_AND_COUNSELLOR),
+    Case("feedback.texts", lambda w: "/samordnare/utvardering/fritext", only("coordinator")),
+    Case("feedback.thanks", lambda w: "/samordnare/utvardering/tacka", only("coordinator")),
 ]

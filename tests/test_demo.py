@@ -192,8 +192,28 @@ def test_seeding_the_process_twice_changes_nothing(app, db, set_clock):
     set_clock(WEDNESDAY)
     _seed(app)
     counts = {m.__name__: _count(db, m) for m in PROCESS_MODELS}
-    assert counts["Assignment"] == 8 and counts["Certificate"] == 1
+    assert counts["Assignment"] == 11 and counts["Certificate"] == 1
     set_clock(WEDNESDAY + timedelta(hours=2))
     again = _seed(app)
     assert {m.__name__: _count(db, m) for m in PROCESS_MODELS} == counts
     assert "/intyg/" in again
+
+
+def test_the_demo_has_evaluations_an_employer_may_read(app, db, set_clock):
+    """The finished period's pupils have evaluated their prao: the care service sees its
+    averages (five answers), Nora's certificate carries her supervisor's statement, and
+    the building firm's supervisor, who has not answered, has a reminder waiting."""
+    set_clock(WEDNESDAY)
+    _seed(app)
+    employer = new_client(app)
+    login(employer, "vard@demo.praoportalen.se", DEMO_PASSWORD)
+    page = employer.get("/arbetsgivare/utvarderingar").get_data(as_text=True)
+    assert "Medelvärden av 5 elevers svar" in page and "Jag vill bli" not in page
+    other = new_client(app)
+    login(other, "bygg@demo.praoportalen.se", DEMO_PASSWORD)
+    assert "För få svar än" in other.get("/arbetsgivare/utvarderingar").get_data(as_text=True)
+    certificate = db.session.scalars(select(Certificate)).one()
+    assert certificate.snapshot["statement"].startswith("Nora var nyfiken")
+    reminders = db.session.scalars(select(OutboxEmail).where(
+        OutboxEmail.kind == "supervisor_evaluation_reminder")).all()
+    assert len(reminders) == 1 and "Tilde" in reminders[0].body_text

@@ -177,8 +177,33 @@ def _finished_assignment(db: Any, world: World) -> tuple[list[str], list[str]]:
         db.session.add(AttendanceDay(assignment_id=assignment.id, day=day, status=status,
                                      reported_by_label="test"))
     token = day_token("handledare@exempel.se", [assignment.id], days[0])
-    return [f"/narvaro/{token}", f"/narvaro/{token}/tillbud"], \
+    return [f"/narvaro/{token}", f"/narvaro/{token}/tillbud",
+            *_evaluation_links(db, period, placement, assignment)], \
         [f"/arbetsgivare/narvaro?dag={days[0].isoformat()}"]
+
+
+def _evaluation_links(db: Any, period: Any, placement: Any, assignment: Any) -> list[str]:
+    """The finished prao's evaluations: the pupil's and the supervisor's, and a second
+    pupil the supervisor has evaluated with a yes to next term (its roll-over button)."""
+    from portal.feedback import services
+    from portal.feedback.links import evaluation_token
+    from portal.feedback.models import Audience
+    from portal.prao.models import AssignmentState
+    from portal.prao.services import Actor
+    from portal.schools.pupils.services import make_link_token
+    from tests.feedback.support import EMPLOYER_ANSWERS
+
+    answered = factories.AssignmentFactory(
+        enrolment__period=period, state=AssignmentState.CONFIRMED, placement=placement,
+        offer=factories.PlacementOfferFactory(placement=placement, seats_taken=1,
+                                              first_week=period.first_day,
+                                              last_week=period.first_day))
+    db.session.flush()
+    services.submit(answered, Audience.EMPLOYER, services.current_form(Audience.EMPLOYER),
+                    EMPLOYER_ANSWERS, Actor(None, "test"))
+    token = evaluation_token(placement.id, [assignment.id, answered.id], period.last_day)
+    return [f"/elev/{make_link_token(assignment.enrolment)}/utvardering",
+            f"/handledare/utvardering/{token}"]
 
 
 def _prao_links(db: Any, world: World, period: Any, enrolment: Any,

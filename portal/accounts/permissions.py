@@ -80,6 +80,11 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "incident.report": frozenset({C, CO}),
     "audit.read": frozenset({C}),
     "pupil.extract": frozenset({C, CO}),
+    "feedback.questions": frozenset({C}),
+    "feedback.rates": frozenset({C, CO}),
+    "feedback.texts": frozenset({C}),
+    "feedback.thanks": frozenset({C}),
+    "feedback.employer": frozenset({E}),
 }
 
 # The roles a coordinator may invite by email; employers register themselves.

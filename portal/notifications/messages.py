@@ -12,6 +12,7 @@ from portal.notifications.outbox import Fill, enqueue, enqueue_many
 if TYPE_CHECKING:
     from portal.accounts.models import User
     from portal.employers.models import JoinRequest, Organisation, Placement
+    from portal.feedback.reminders import Due
     from portal.matching.models import MatchResult
     from portal.notifications.models import OutboxEmail
     from portal.prao.guardians.letter import Letter
@@ -154,3 +155,14 @@ def employer_proposal_withdrawn(recipient: str, organisation: Organisation,
 
 def pupil_proposal_withdrawn(recipient: str, assignment: Assignment) -> OutboxEmail:
     return enqueue(recipient, "pupil_proposal_withdrawn", PUPIL_LANGUAGE, assignment=assignment)
+
+
+def pupil_evaluation_reminder(recipient: str, first_name: str, workplace: str,
+                              link: str) -> OutboxEmail:
+    return enqueue(recipient, "pupil_evaluation_reminder", PUPIL_LANGUAGE,
+                   first_name=first_name, workplace=workplace, link=link)
+
+
+def supervisor_evaluation_reminder(recipient: str, lines: Sequence[Due],
+                                   links: Sequence[tuple[str, str]]) -> OutboxEmail:
+    return enqueue(recipient, "supervisor_evaluation_reminder", lines=lines, links=links)

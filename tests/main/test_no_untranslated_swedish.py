@@ -56,6 +56,8 @@ DATA_PLACES = {
     # The national data set's generated content, as users would type it.
     ("portal/nationaldata.py", "*"),
     ("portal/nationalwords.py", "*"),
+    # The evaluations' first questions: data in both languages, which the coordinator edits.
+    ("portal/feedback/questions.py", "*"),
     # The operator's command line and start-up errors: no reader with a language choice.
     ("portal/cli.py", "*"),
     ("portal/config.py", "ConfigurationError"),

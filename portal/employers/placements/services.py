@@ -536,6 +536,20 @@ def copy_term(organisation: Organisation, term: str, actor: User,
     return CopyResult(term, next_year_term(term), **counts)
 
 
+def copy_placement_term(placement: Placement, term: str, actor: User | None, label: str,
+                        today: date | None = None) -> CopyResult:
+    """copy_term for one placement: the supervisor's "yes, next term too" from the
+    evaluation (through a signed link, so the actor may be a label only)."""
+    start, end = term_bounds(term)
+    locked = db.session.scalars(select(Placement).where(Placement.id == placement.id)
+                                .with_for_update().options(selectinload(Placement.offers))).one()
+    counts = {"copied": 0, "skipped_overlap": 0, "skipped_past": 0, "restored": 0}
+    _copy_offers(locked, start, end, monday_of(today or date.today()), counts)
+    audit(actor, "term_copied", locked, detail=f"{label}: {term}: {counts}")
+    db.session.commit()
+    return CopyResult(term, next_year_term(term), **counts)
+
+
 def _copy_offers(placement: Placement, start: date, end: date, this_week: date,
                  counts: dict[str, int]) -> None:
     taken = [(o.first_week, o.last_week) for o in placement.offers]

@@ -19,6 +19,7 @@ from portal.accounts.models import User
 from portal.audit import audit
 from portal.employers.models import Placement
 from portal.extensions import db
+from portal.feedback.services import statement_for
 from portal.prao.days import prao_days
 from portal.prao.guardians.services import lock_assignment, record_step
 from portal.prao.models import (
@@ -134,8 +135,8 @@ def snapshot(assignment: Assignment, attendance: Attendance) -> dict[str, object
         "prao_days": len(attendance.days), "days_attended": len(attendance.attended),
         "worked_minutes": minutes, "hours_text": hours_text(minutes),
         "tasks": placement.tasks,
-        # The supervisor's short statement: the employer's evaluation will fill it in.
-        "statement": "",
+        # The supervisor's short statement from the evaluation, when given before issuing.
+        "statement": statement_for(assignment.id),
     }
 
 

@@ -1,0 +1,83 @@
+"""The first version of each audience's questions, and the rules a question list keeps.
+Pure Python: the labels are data in two languages (a coordinator edits them), not msgids."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from portal.feedback.models import Audience, QuestionKind
+
+L, T, Y = QuestionKind.LIKERT.value, QuestionKind.TEXT.value, QuestionKind.YESNO.value
+
+# The keys the portal itself reads: the supervisor's statement goes on the certificate,
+# "again next term" offers the roll-over, "recommend" is the pupils' headline.
+STATEMENT = "statement"
+AGAIN = "again_next_term"
+RECOMMEND = "recommend"
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}\Z")
+MAX_QUESTIONS = 30
+MAX_LABEL = 300
+
+
+def _q(key: str, kind: str, sv: str, en: str) -> dict[str, Any]:
+    return {"key": key, "kind": kind, "label_sv": sv, "label_en": en}
+
+
+FIRST_VERSION: dict[Audience, list[dict[str, Any]]] = {
+    Audience.PUPIL: [
+        _q("real_tasks", L, "Jag fick göra riktiga arbetsuppgifter",
+           "I did real tasks"),
+        _q("learnt_job", L, "Jag lärde mig hur det är att jobba där",
+           "I learnt what the job is like"),
+        _q("safe_welcome", L, "Jag kände mig trygg och välkommen",
+           "I felt safe and welcome"),
+        _q("prepared", L, "Skolan hade förberett mig bra", "I was well prepared by my school"),
+        _q(RECOMMEND, L, "Jag skulle rekommendera arbetsplatsen till en kompis",
+           "I would recommend this workplace to a friend"),
+        _q("imagine_sector", L, "Jag kan tänka mig att jobba i den här branschen",
+           "I could imagine working in this sector"),
+        _q("comment", T, "Vill du berätta något mer?", "Anything else you want to tell us?"),
+    ],
+    Audience.EMPLOYER: [
+        _q("punctuality", L, "Elevens punktlighet", "The pupil's punctuality"),
+        _q("interest", L, "Elevens intresse", "The pupil's interest"),
+        _q("initiative", L, "Elevens initiativförmåga", "The pupil's initiative"),
+        _q("cooperation", L, "Elevens samarbetsförmåga", "The pupil's cooperation"),
+        _q("school_preparation", L, "Skolans förberedelse av eleven",
+           "The school's preparation of the pupil"),
+        _q("school_contact", L, "Kontakten med skolan", "The contact with the school"),
+        _q(STATEMENT, T, "Ett kort omdöme till elevens praointyg (frivilligt)",
+           "A short statement for the pupil's certificate (optional)"),
+        _q(AGAIN, Y, "Vill ni ta emot praoelever igen nästa termin?",
+           "Will you take prao pupils again next term?"),
+    ],
+}
+
+
+def label(question: dict[str, Any], language: str) -> str:
+    """The question in the reader's language; Swedish when no English was written."""
+    return str(question.get(f"label_{language}") or question.get("label_sv") or "")
+
+
+def likert_keys(questions: list[dict[str, Any]]) -> list[str]:
+    return [q["key"] for q in questions if q["kind"] == L]
+
+
+def problems(questions: list[dict[str, Any]], audience: Audience) -> dict[int, str]:
+    """Row index -> what is wrong (a msgid key of PROBLEMS); {} when the list may be saved."""
+    found: dict[int, str] = {}
+    seen: set[str] = set()
+    for index, question in enumerate(questions):
+        key = question["key"]
+        if not KEY_RE.match(key):
+            found[index] = "key"
+        elif key in seen:
+            found[index] = "duplicate"
+        seen.add(key)
+    fixed = {STATEMENT: T, AGAIN: Y} if audience is Audience.EMPLOYER else {}
+    for key, kind in fixed.items():
+        rows = [i for i, q in enumerate(questions) if q["key"] == key]
+        if rows and questions[rows[0]]["kind"] != kind:
+            found[rows[0]] = "fixed_kind"
+    return found

@@ -1,0 +1,244 @@
+"""Council indicators from the evaluations: averages and distributions per statement, the
+pupils' satisfaction by how they were placed (wish rank, own network or the portal), and
+answer rates per school and per employer. One GROUP BY query each, never a loop over
+pupils; labels of statements are data (the coordinator's Swedish wording, newest version).
+
+Satisfaction is the mean of a pupil's Likert answers, averaged over every answer in the
+group; its n is the number of pupils who answered, which is what suppression counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, case, func, literal, select
+
+from portal import clock
+from portal.employers.models import Organisation, Placement
+from portal.extensions import db
+from portal.feedback.models import Audience, FeedbackAnswer, FeedbackForm, FeedbackResponse
+from portal.prao.models import Assignment, AssignmentSource, AssignmentState
+from portal.reports.scope import periods_in
+from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
+from portal.schools.models import Enrolment, PraoPeriod, School, Wish
+from portal.texts import mark as _l
+
+EVALUABLE = (AssignmentState.CONFIRMED, AssignmentState.IN_PROGRESS, AssignmentState.COMPLETED)
+SCORES = (1, 2, 3, 4, 5)
+RECOMMEND = "recommend"
+
+
+def _statements(audience: Audience) -> list[tuple[str, str]]:
+    """(key, Swedish label) of every Likert statement ever asked, in the newest order."""
+    forms = db.session.scalars(select(FeedbackForm).where(FeedbackForm.audience == audience)
+                               .order_by(FeedbackForm.version.desc())).all()
+    found: dict[str, str] = {}
+    for form in forms:
+        for question in form.questions:
+            if question.get("kind") == "likert":
+                found.setdefault(question["key"], str(question.get("label_sv", "")))
+    return list(found.items())
+
+
+def _responses(scope: Scope, audience: Audience) -> Select[Any]:
+    """The ids of the audience's responses for assignments in the scope's periods."""
+    return (select(FeedbackResponse.id)
+            .join(Assignment, Assignment.id == FeedbackResponse.assignment_id)
+            .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .where(FeedbackResponse.audience == audience, Assignment.state.in_(EVALUABLE),
+                   Enrolment.period_id.in_(periods_in(scope))))
+
+
+def _by_statement(scope: Scope, audience: Audience) -> dict[str, tuple[float, int]]:
+    rows = db.session.execute(
+        select(FeedbackAnswer.question_key, func.avg(FeedbackAnswer.score), func.count())
+        .where(FeedbackAnswer.response_id.in_(_responses(scope, audience)),
+               FeedbackAnswer.score.is_not(None))
+        .group_by(FeedbackAnswer.question_key)).all()
+    return {key: (float(mean), int(n)) for key, mean, n in rows}
+
+
+def _averages(scope: Scope, audience: Audience, key: str, title: str,
+              description: str) -> Table:
+    found = _by_statement(scope, audience)
+    rows = tuple(Row(label, (Cell.average(*found.get(k, (None, 0))),), key=k)
+                 for k, label in _statements(audience) if k in found)
+    headline = None
+    if audience is Audience.PUPIL and RECOMMEND in found:
+        headline = Cell.average(*found[RECOMMEND])
+    return Table(key=key, title=title, description=description, row_header=_l("Påstående"),
+                 columns=(Column("average", _l("Medelvärde 1–5"), Unit.AVERAGE),), rows=rows,
+                 headline=headline, headline_unit=Unit.AVERAGE)
+
+
+def pupil_averages(scope: Scope) -> Table:
+    """(a) The pupils' mean answer per statement, with how many answered it."""
+    return _averages(scope, Audience.PUPIL, "evaluation_pupil_averages",
+                     _l("Elevernas utvärdering"),
+                     _l("Medelvärde per påstående, 1 = stämmer inte alls, 5 = stämmer helt. "
+                        "Det samlade måttet är påståendet om att rekommendera platsen."))
+
+
+def employer_averages(scope: Scope) -> Table:
+    """(a) The supervisors' mean answer per statement."""
+    return _averages(scope, Audience.EMPLOYER, "evaluation_employer_averages",
+                     _l("Handledarnas utvärdering"),
+                     _l("Medelvärde per påstående om eleven och skolan, 1 = lägst, "
+                        "5 = högst."))
+
+
+def _distribution(scope: Scope, audience: Audience, key: str, title: str) -> Table:
+    counts: dict[tuple[str, int], int] = {
+        (k, int(score or 0)): int(n) for k, score, n in db.session.execute(
+            select(FeedbackAnswer.question_key, FeedbackAnswer.score, func.count())
+            .where(FeedbackAnswer.response_id.in_(_responses(scope, audience)),
+                   FeedbackAnswer.score.is_not(None))
+            .group_by(FeedbackAnswer.question_key, FeedbackAnswer.score))}
+    asked = {k for k, _score in counts}
+    rows = tuple(Row(label, tuple(Cell.pupils(counts.get((k, s), 0)) for s in SCORES), key=k)
+                 for k, label in _statements(audience) if k in asked)
+    return Table(key=key, title=title,
+                 description=_l("Hur många som svarade 1, 2, 3, 4 och 5 på varje påstående."),
+                 row_header=_l("Påstående"),
+                 columns=tuple(Column(str(s), str(s), Unit.PUPILS) for s in SCORES),
+                 rows=rows, chart=Chart.STACKED, headline=None)
+
+
+def pupil_distribution(scope: Scope) -> Table:
+    """(b) The pupils' answers 1–5 per statement."""
+    return _distribution(scope, Audience.PUPIL, "evaluation_pupil_distribution",
+                         _l("Elevernas svar, fördelning"))
+
+
+def employer_distribution(scope: Scope) -> Table:
+    """(b) The supervisors' answers 1–5 per statement."""
+    return _distribution(scope, Audience.EMPLOYER, "evaluation_employer_distribution",
+                         _l("Handledarnas svar, fördelning"))
+
+
+# --- (c) satisfaction by how the pupil was placed ----------------------------------------
+
+RANK_GROUPS = (("1", _l("Förstahandsval")), ("2", _l("Andrahandsval")),
+               ("3", _l("Tredjehandsval")), ("4-5", _l("Fjärde eller femte val")),
+               ("none", _l("Inte ett av elevens val")))
+SOURCE_GROUPS = (("portal", _l("Plats genom portalen")), ("own", _l("Egen plats")))
+
+
+def _satisfaction(scope: Scope, group: Any, recommend_only: bool) -> dict[str, Cell]:
+    stmt = (select(group, func.avg(FeedbackAnswer.score),
+                   func.count(func.distinct(FeedbackResponse.id)))
+            .select_from(FeedbackAnswer)
+            .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
+            .join(Assignment, Assignment.id == FeedbackResponse.assignment_id)
+            .outerjoin(Wish, (Wish.enrolment_id == Assignment.enrolment_id)
+                       & (Wish.offer_id == Assignment.offer_id))
+            .where(FeedbackResponse.id.in_(_responses(scope, Audience.PUPIL)),
+                   FeedbackAnswer.score.is_not(None))
+            .group_by(group))
+    if recommend_only:
+        stmt = stmt.where(FeedbackAnswer.question_key == RECOMMEND)
+    return {str(g): Cell.average(float(mean), int(n))
+            for g, mean, n in db.session.execute(stmt)}
+
+
+def _rank_group() -> Any:
+    return case((Wish.rank == 1, literal("1")), (Wish.rank == 2, literal("2")),
+                (Wish.rank == 3, literal("3")), (Wish.rank.in_((4, 5)), literal("4-5")),
+                else_=literal("none"))
+
+
+def _source_group() -> Any:
+    return case((Assignment.source == AssignmentSource.OWN, literal("own")),
+                else_=literal("portal"))
+
+
+def _satisfaction_table(scope: Scope, key: str, title: str, description: str, group: Any,
+                        groups: tuple[tuple[str, str], ...]) -> Table:
+    overall = _satisfaction(scope, group, recommend_only=False)
+    recommend = _satisfaction(scope, group, recommend_only=True)
+    empty = Cell.average(None, 0)
+    rows = tuple(Row(label, (overall.get(k, empty), recommend.get(k, empty)), key=k,
+                     translate=True) for k, label in groups)
+    return Table(key=key, title=title, description=description, row_header=_l("Hur eleven "
+                                                                              "fick platsen"),
+                 columns=(Column("satisfaction", _l("Nöjdhet, alla påståenden"), Unit.AVERAGE),
+                          Column("recommend", _l("Skulle rekommendera platsen"),
+                                 Unit.AVERAGE)),
+                 rows=rows, headline=None, headline_unit=Unit.AVERAGE)
+
+
+def satisfaction_by_wish_rank(scope: Scope) -> Table:
+    """(c) Does fair matching give good placements? Satisfaction by the rank the pupil gave
+    the placement they got; placed by hand or by own network outside their wishes: none."""
+    return _satisfaction_table(
+        scope, "evaluation_satisfaction_by_rank", _l("Nöjdhet efter önskemål"),
+        _l("Elevernas medelsvar 1–5, efter vilket av deras val platsen var."),
+        _rank_group(), RANK_GROUPS)
+
+
+def satisfaction_by_source(scope: Scope) -> Table:
+    """(c) Satisfaction of pupils with an own placement against those placed through the
+    portal (by matching or by hand)."""
+    return _satisfaction_table(
+        scope, "evaluation_satisfaction_by_source", _l("Nöjdhet: egen plats eller portalen"),
+        _l("Elevernas medelsvar 1–5 för platser de ordnat själva och platser genom "
+           "portalen."), _source_group(), SOURCE_GROUPS)
+
+
+# --- (d) answer rates ----------------------------------------------------------------------
+
+def _answered(audience: Audience) -> Any:
+    done = select(FeedbackResponse.id).where(FeedbackResponse.assignment_id == Assignment.id,
+                                             FeedbackResponse.audience == audience).exists()
+    return func.sum(case((done, 1), else_=0))
+
+
+def _open_assignments(scope: Scope) -> Select[Any]:
+    """Assignments whose evaluation has opened (the period is over) in the scope."""
+    return (select()
+            .select_from(Assignment)
+            .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+            .where(Assignment.state.in_(EVALUABLE), PraoPeriod.id.in_(periods_in(scope)),
+                   PraoPeriod.last_day <= clock.today()))
+
+
+def _rate_table(key: str, title: str, header: str, rows_found: list[Any]) -> Table:
+    rows = tuple(Row(name, (Cell.share(int(pupils or 0), int(total)),
+                            Cell.share(int(supervisors or 0), int(total))), key=str(rid))
+                 for rid, name, pupils, supervisors, total in rows_found)
+    pupils_all = sum(int(r[2] or 0) for r in rows_found)
+    supervisors_all = sum(int(r[3] or 0) for r in rows_found)
+    total_all = sum(int(r[4]) for r in rows_found)
+    total = Row(_l("Alla"), (Cell.share(pupils_all, total_all),
+                             Cell.share(supervisors_all, total_all)), key="all", translate=True)
+    return Table(key=key, title=title,
+                 description=_l("Andel av eleverna och handledarna som har svarat på "
+                                "utvärderingen, räknat från praons sista dag. Målet är "
+                                "80 %."),
+                 row_header=header,
+                 columns=(Column("pupils", _l("Elever som svarat"), Unit.SHARE),
+                          Column("supervisors", _l("Handledare som svarat"), Unit.SHARE)),
+                 rows=rows, total=total, headline=total.cells[0])
+
+
+def answer_rates_by_school(scope: Scope) -> Table:
+    """(d) Evaluations answered per school, by pupils and by supervisors."""
+    stmt = (_open_assignments(scope)
+            .add_columns(School.id, School.name, _answered(Audience.PUPIL),
+                         _answered(Audience.EMPLOYER), func.count(Assignment.id))
+            .join(School, School.id == PraoPeriod.school_id)
+            .group_by(School.id, School.name).order_by(School.name))
+    return _rate_table("evaluation_answer_rates_school", _l("Svarsfrekvens per skola"),
+                       _l("Skola"), list(db.session.execute(stmt)))
+
+
+def answer_rates_by_employer(scope: Scope) -> Table:
+    """(d) Evaluations answered per employer, by its pupils and its supervisors."""
+    stmt = (_open_assignments(scope)
+            .add_columns(Organisation.id, Organisation.name, _answered(Audience.PUPIL),
+                         _answered(Audience.EMPLOYER), func.count(Assignment.id))
+            .join(Placement, Placement.id == Assignment.placement_id)
+            .join(Organisation, Organisation.id == Placement.organisation_id)
+            .group_by(Organisation.id, Organisation.name).order_by(Organisation.name))
+    return _rate_table("evaluation_answer_rates_employer", _l("Svarsfrekvens per arbetsgivare"),
+                       _l("Arbetsgivare"), list(db.session.execute(stmt)))
