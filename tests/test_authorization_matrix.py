@@ -708,6 +708,9 @@ CASES += [
          note="another school, JSON"),
     Case("privacy.extract", lambda w: "/elever/999999/registerutdrag.pdf",
          {**only("counsellor", 404), "coordinator": 404}, note="no such pupil"),
+]
+
+
 # --- evaluations (portal/feedback): the pupil's and the supervisor's links are the keys ---
 
 def _finished_assignment(world: World, school: str = "a", org: str = "a",

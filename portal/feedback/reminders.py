@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from portal import clock
+from portal.concurrency import dialect_insert, write_first
 from portal.employers.models import Placement
 from portal.extensions import db
 from portal.feedback.links import evaluation_url
@@ -21,7 +22,6 @@ from portal.feedback.models import Audience, FeedbackReminder, FeedbackResponse
 from portal.feedback.services import EVALUABLE
 from portal.notifications import messages
 from portal.prao.attendance.links import portal_url
-from portal.prao.attendance.sql import dialect_insert, write_first
 from portal.prao.models import Assignment
 from portal.schools.models import Enrolment, PraoPeriod, School, Student
 
