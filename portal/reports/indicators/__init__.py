@@ -1,0 +1,1 @@
+"""One module per group of council indicators: each function takes a Scope and returns a Table."""

@@ -1,0 +1,156 @@
+"""Small groups suppressed, so that no report names a pupil by counting them.
+
+Pure Python, no Flask and no database. Two rules, as Swedish official statistics apply them:
+
+1. Primary: a cell that counts fewer than five pupils shows "<5" — a count of pupils under
+   5, a share whose numerator or base is under 5, an average of fewer than 5 answers, and a
+   total over fewer than 5. Things that are not people (seats, employers: Unit.COUNT) are
+   never hidden.
+2. Complementary: a hidden cell must not be computable from what is shown. A table's total
+   row makes every column a sum (column total = sum of its rows), and a stacked table makes
+   every row a sum (its shares add up to 100 %). Every such sum is a linear equation whose
+   unknowns are the hidden cells; a hidden cell is recoverable exactly when the equations
+   pin it down alone (it is a row of their reduced echelon form). While some hidden cell is
+   recoverable, the smallest shown cell that shares an equation with it is hidden too.
+
+The result carries a scrubbed copy of the table: a hidden cell's value, n and base are gone,
+so a chart or an export made from it cannot leak what the page does not show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from portal.reports.tables import Cell, Chart, Row, Table, Unit
+
+MIN_PUPILS = 5
+SUPPRESSED = "<5"
+
+Position = tuple[int, int]  # (row index, column index); the total row is row len(rows)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A table as it may be shown: `table` has its hidden cells scrubbed."""
+
+    table: Table
+    hidden: frozenset[Position]
+    headline_hidden: bool
+
+    def is_hidden(self, row: int, column: int) -> bool:
+        return (row, column) in self.hidden
+
+    def total_hidden(self, column: int) -> bool:
+        return (len(self.table.rows), column) in self.hidden
+
+
+def too_small(cell: Cell, unit: Unit) -> bool:
+    """The primary rule for one cell."""
+    if unit is Unit.COUNT:
+        return False
+    if unit is Unit.SHARE:
+        return any(x is not None and x < MIN_PUPILS for x in (cell.n, cell.base))
+    return cell.n is not None and cell.n < MIN_PUPILS
+
+
+def _all_rows(table: Table) -> tuple[Row, ...]:
+    return table.rows + ((table.total,) if table.total is not None else ())
+
+
+def _equations(table: Table) -> list[list[Position]]:
+    """The sums a reader knows, each as the cells it adds up (signs do not matter for
+    whether a cell is pinned down, and the known constants do not either)."""
+    people = [j for j, c in enumerate(table.columns) if c.unit is not Unit.COUNT]
+    equations: list[list[Position]] = []
+    if table.total is not None:
+        last = len(table.rows)
+        equations += [[(i, j) for i in range(last + 1)] for j in people]
+    if table.chart is Chart.STACKED:
+        shares = [j for j in people if table.columns[j].unit is Unit.SHARE]
+        equations += [[(i, j) for j in shares] for i in range(len(_all_rows(table)))]
+    return equations
+
+
+def _pinned(equations: list[list[Position]], hidden: set[Position]) -> Position | None:
+    """A hidden cell the equations determine alone, or None: Gauss–Jordan elimination over
+    the hidden cells; a cell is determined when a row of the reduced form is that cell alone."""
+    unknowns = sorted(hidden)
+    index = {p: k for k, p in enumerate(unknowns)}
+    matrix = []
+    for eq in equations:
+        row = [Fraction(0)] * len(unknowns)
+        for p in eq:
+            if p in index:
+                row[index[p]] += 1
+        if any(row):
+            matrix.append(row)
+    pivot_row = 0
+    for col in range(len(unknowns)):
+        found = next((r for r in range(pivot_row, len(matrix)) if matrix[r][col]), None)
+        if found is None:
+            continue
+        matrix[pivot_row], matrix[found] = matrix[found], matrix[pivot_row]
+        lead = matrix[pivot_row][col]
+        matrix[pivot_row] = [x / lead for x in matrix[pivot_row]]
+        for r in range(len(matrix)):
+            if r != pivot_row and matrix[r][col]:
+                factor = matrix[r][col]
+                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[pivot_row],
+                                                            strict=True)]
+        pivot_row += 1
+    for row in matrix[:pivot_row]:
+        nonzero = [k for k, x in enumerate(row) if x]
+        if len(nonzero) == 1:
+            return unknowns[nonzero[0]]
+    return None
+
+
+def _size(cell: Cell) -> tuple[float, float]:
+    return (cell.n if cell.n is not None else cell.value or 0.0,
+            cell.base if cell.base is not None else 0.0)
+
+
+def _partner(table: Table, equations: list[list[Position]], pinned: Position,
+             hidden: set[Position]) -> Position | None:
+    """The smallest shown cell that shares an equation with the pinned one."""
+    rows = _all_rows(table)
+    candidates = {p for eq in equations if pinned in eq for p in eq if p not in hidden}
+    if not candidates:
+        return None
+    return min(candidates, key=lambda p: (*_size(rows[p[0]].cells[p[1]]), p[1], p[0]))
+
+
+def _positions(table: Table) -> Iterator[tuple[Position, Cell, Unit]]:
+    for i, row in enumerate(_all_rows(table)):
+        for j, cell in enumerate(row.cells):
+            yield (i, j), cell, table.columns[j].unit
+
+
+def suppress(table: Table) -> Shown:
+    hidden = {p for p, cell, unit in _positions(table) if too_small(cell, unit)}
+    equations = _equations(table)
+    while (pinned := _pinned(equations, hidden)) is not None:
+        partner = _partner(table, equations, pinned, hidden)
+        if partner is None:  # cannot happen: a pinned cell's equation has a shown cell
+            raise AssertionError("a hidden cell is recoverable and nothing can hide it")
+        hidden.add(partner)
+    return _scrubbed(table, frozenset(hidden))
+
+
+def _scrubbed(table: Table, hidden: frozenset[Position]) -> Shown:
+    def row(i: int, r: Row) -> Row:
+        return replace(r, cells=tuple(Cell(None) if (i, j) in hidden else c
+                                      for j, c in enumerate(r.cells)))
+
+    rows = tuple(row(i, r) for i, r in enumerate(table.rows))
+    total = row(len(rows), table.total) if table.total is not None else None
+    headline = table.headline
+    headline_hidden = headline is not None and (
+        too_small(headline, table.headline_unit)
+        or (table.total is not None and any(
+            (len(rows), j) in hidden and c == headline
+            for j, c in enumerate(table.total.cells))))
+    return Shown(replace(table, rows=rows, total=total,
+                         headline=Cell(None) if headline_hidden else headline),
+                 hidden, headline_hidden)
