@@ -91,12 +91,13 @@ def register_blueprints(app: Flask) -> None:
     from portal.prao.attendance import views as attendance
     from portal.prao.certificates import views as certificates
     from portal.prao.guardians import views as guardians
+    from portal.reports import views as reports
     from portal.schools import views as schools
     from portal.schools.imports import views as _imports  # noqa: F401 - on schools.bp
     from portal.schools.pupils import views as _pupils  # noqa: F401 - on schools.bp
 
     for module in (main, accounts, notifications, schools, employers, matching, prao,
-                   guardians, certificates, attendance):
+                   guardians, certificates, attendance, reports):
         app.register_blueprint(module.bp)
 
 

@@ -78,6 +78,8 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "attendance.excuse": frozenset({C, CO}),
     "followup.record": frozenset({C, CO}),
     "incident.report": frozenset({C, CO}),
+    "report.read": frozenset({C, R}),
+    "target.edit": frozenset({C}),
 }
 
 # The roles a coordinator may invite by email; employers register themselves.

@@ -58,21 +58,25 @@ def _all_rows(table: Table) -> tuple[Row, ...]:
     return table.rows + ((table.total,) if table.total is not None else ())
 
 
-def _equations(table: Table) -> list[list[Position]]:
-    """The sums a reader knows, each as the cells it adds up (signs do not matter for
-    whether a cell is pinned down, and the known constants do not either)."""
+Equation = dict[Position, int]  # cell -> coefficient; the constant is what is shown
+
+
+def _equations(table: Table) -> list[Equation]:
+    """The sums a reader knows: each column's rows minus its total, and in a stacked table
+    each row's shares, which add up to 100."""
     people = [j for j, c in enumerate(table.columns) if c.unit is not Unit.COUNT]
-    equations: list[list[Position]] = []
+    equations: list[Equation] = []
     if table.total is not None:
         last = len(table.rows)
-        equations += [[(i, j) for i in range(last + 1)] for j in people]
+        equations += [{**{(i, j): 1 for i in range(last)}, (last, j): -1} for j in people]
     if table.chart is Chart.STACKED:
         shares = [j for j in people if table.columns[j].unit is Unit.SHARE]
-        equations += [[(i, j) for j in shares] for i in range(len(_all_rows(table)))]
-    return equations
+        equations += [{(i, j): 1 for j in shares} for i in range(len(_all_rows(table)))]
+    # A column without rows says nothing its (shown or hidden) total does not.
+    return [eq for eq in equations if len(eq) > 1]
 
 
-def _pinned(equations: list[list[Position]], hidden: set[Position]) -> Position | None:
+def _pinned(equations: list[Equation], hidden: set[Position]) -> Position | None:
     """A hidden cell the equations determine alone, or None: Gauss–Jordan elimination over
     the hidden cells; a cell is determined when a row of the reduced form is that cell alone."""
     unknowns = sorted(hidden)
@@ -80,9 +84,9 @@ def _pinned(equations: list[list[Position]], hidden: set[Position]) -> Position 
     matrix = []
     for eq in equations:
         row = [Fraction(0)] * len(unknowns)
-        for p in eq:
+        for p, coefficient in eq.items():
             if p in index:
-                row[index[p]] += 1
+                row[index[p]] += coefficient
         if any(row):
             matrix.append(row)
     pivot_row = 0
@@ -111,11 +115,16 @@ def _size(cell: Cell) -> tuple[float, float]:
             cell.base if cell.base is not None else 0.0)
 
 
-def _partner(table: Table, equations: list[list[Position]], pinned: Position,
+def _partner(table: Table, equations: list[Equation], pinned: Position,
              hidden: set[Position]) -> Position | None:
     """The smallest shown cell that shares an equation with the pinned one."""
     rows = _all_rows(table)
     candidates = {p for eq in equations if pinned in eq for p in eq if p not in hidden}
+    if not candidates:
+        # Pinned through other sums whose cells are all hidden (a + b, b + c, a + c):
+        # any shown cell in a sum with a hidden one opens the system up.
+        candidates = {p for eq in equations if hidden & set(eq) for p in eq
+                      if p not in hidden}
     if not candidates:
         return None
     return min(candidates, key=lambda p: (*_size(rows[p[0]].cells[p[1]]), p[1], p[0]))
@@ -132,8 +141,8 @@ def suppress(table: Table) -> Shown:
     equations = _equations(table)
     while (pinned := _pinned(equations, hidden)) is not None:
         partner = _partner(table, equations, pinned, hidden)
-        if partner is None:  # cannot happen: a pinned cell's equation has a shown cell
-            raise AssertionError("a hidden cell is recoverable and nothing can hide it")
+        if partner is None:  # every cell of every sum is hidden already
+            break
         hidden.add(partner)
     return _scrubbed(table, frozenset(hidden))
 
