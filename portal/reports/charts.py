@@ -15,9 +15,9 @@ from functools import lru_cache
 import matplotlib
 
 matplotlib.use("Agg")
+from markupsafe import escape  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402 - the backend must be chosen first
 from matplotlib.figure import Figure  # noqa: E402
-from markupsafe import escape  # noqa: E402
 
 from portal.reports.tables import Chart, Table, Unit  # noqa: E402
 

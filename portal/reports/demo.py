@@ -100,7 +100,7 @@ def _school_year(school: School, year: int, coordinator: User) -> None:
             school_id=school.id, grade=8, first_day=first)).first() is not None:
         return
     days = prao_days(first, first + timedelta(days=11))
-    rng = random.Random(f"{school.unit_code}-{year}")
+    rng = random.Random(f"{school.unit_code}-{year}")  # noqa: S311 - demo data, not secrets
     offers = _offers(year, first, monday(year, WEEK + 1))
     placement_of = {offer: placement for offer, placement in db.session.execute(
         select(PlacementOffer.id, PlacementOffer.placement_id)
@@ -129,7 +129,9 @@ def _school_year(school: School, year: int, coordinator: User) -> None:
                                  "status": RunStatus.PUBLISHED.value,
                                  "seed": rng.getrandbits(48), "stats": "{}",
                                  "published_at": _utc(days[0] - timedelta(days=21), 9)}])[0]
-    wishes, results, assignments = [], [], []
+    wishes: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = []
+    assignments: list[dict[str, Any]] = []
     for eid, fate in zip(enrolment_ids, fates, strict=True):
         if fate == "own":
             assignments.append({"enrolment_id": eid, "placement_id": placement_of[offers[-1]],
@@ -164,7 +166,10 @@ def _process(rng: random.Random, assignment_ids: list[int], days: list[date],
              school: School) -> None:
     """Attendance, alerts, checklist steps and incidents for the placed pupils, up to today."""
     now = today()
-    attendance, alerts, steps, incidents = [], [], [], []
+    attendance: list[dict[str, Any]] = []
+    alerts: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
+    incidents: list[dict[str, Any]] = []
     conditions = ("guardian_ack_required",) if school.municipality.guardian_ack_required else ()
     for aid in assignment_ids:
         worked = days if rng.random() > 0.07 else days[:8]  # a few stop early

@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext
 from markupsafe import Markup

@@ -9,8 +9,8 @@ from sqlalchemy import ColumnElement, Date, Integer, case, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from portal.reports.tables import Scope
 from portal.reports.scope import periods_in
+from portal.reports.tables import Scope
 from portal.schools.models import Enrolment, EnrolmentState
 
 

@@ -76,9 +76,28 @@ def _equations(table: Table) -> list[Equation]:
     return [eq for eq in equations if len(eq) > 1]
 
 
-def _pinned(equations: list[Equation], hidden: set[Position]) -> Position | None:
-    """A hidden cell the equations determine alone, or None: Gauss–Jordan elimination over
-    the hidden cells; a cell is determined when a row of the reduced form is that cell alone."""
+def _reduced(matrix: list[list[Fraction]]) -> list[list[Fraction]]:
+    """Gauss–Jordan elimination: the non-zero rows of the reduced row echelon form."""
+    rows = [row[:] for row in matrix]
+    done = 0
+    for col in range(len(rows[0]) if rows else 0):
+        found = next((r for r in range(done, len(rows)) if rows[r][col]), None)
+        if found is None:
+            continue
+        rows[done], rows[found] = rows[found], rows[done]
+        lead = rows[done][col]
+        rows[done] = [x / lead for x in rows[done]]
+        for r in range(len(rows)):
+            if r != done and rows[r][col]:
+                factor = rows[r][col]
+                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[done], strict=True)]
+        done += 1
+    return rows[:done]
+
+
+def _pinned(equations: list[Equation], hidden: set[Position]) -> set[Position]:
+    """The hidden cells the equations determine: a cell is determined exactly when a row
+    of the reduced form of the equations (over the hidden cells) is that cell alone."""
     unknowns = sorted(hidden)
     index = {p: k for k, p in enumerate(unknowns)}
     matrix = []
@@ -89,25 +108,12 @@ def _pinned(equations: list[Equation], hidden: set[Position]) -> Position | None
                 row[index[p]] += coefficient
         if any(row):
             matrix.append(row)
-    pivot_row = 0
-    for col in range(len(unknowns)):
-        found = next((r for r in range(pivot_row, len(matrix)) if matrix[r][col]), None)
-        if found is None:
-            continue
-        matrix[pivot_row], matrix[found] = matrix[found], matrix[pivot_row]
-        lead = matrix[pivot_row][col]
-        matrix[pivot_row] = [x / lead for x in matrix[pivot_row]]
-        for r in range(len(matrix)):
-            if r != pivot_row and matrix[r][col]:
-                factor = matrix[r][col]
-                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[pivot_row],
-                                                            strict=True)]
-        pivot_row += 1
-    for row in matrix[:pivot_row]:
+    pinned = set()
+    for row in _reduced(matrix):
         nonzero = [k for k, x in enumerate(row) if x]
         if len(nonzero) == 1:
-            return unknowns[nonzero[0]]
-    return None
+            pinned.add(unknowns[nonzero[0]])
+    return pinned
 
 
 def _size(cell: Cell) -> tuple[float, float]:
@@ -115,19 +121,26 @@ def _size(cell: Cell) -> tuple[float, float]:
             cell.base if cell.base is not None else 0.0)
 
 
-def _partner(table: Table, equations: list[Equation], pinned: Position,
+def _partner(table: Table, equations: list[Equation], pinned: set[Position],
              hidden: set[Position]) -> Position | None:
-    """The smallest shown cell that shares an equation with the pinned one."""
+    """The shown cell to hide next: one from a sum that gives a pinned cell away on its own
+    (its only hidden cell), preferring the cell that closes the most such sums at once (in
+    a stacked table the partner in the same row usually does), then the smallest."""
     rows = _all_rows(table)
-    candidates = {p for eq in equations if pinned in eq for p in eq if p not in hidden}
-    if not candidates:
+    covers: dict[Position, int] = {}
+    for eq in equations:
+        inside = hidden & set(eq)
+        if len(inside) == 1 and inside <= pinned:
+            for p in eq:
+                if p not in hidden:
+                    covers[p] = covers.get(p, 0) + 1
+    if not covers:
         # Pinned through other sums whose cells are all hidden (a + b, b + c, a + c):
         # any shown cell in a sum with a hidden one opens the system up.
-        candidates = {p for eq in equations if hidden & set(eq) for p in eq
-                      if p not in hidden}
-    if not candidates:
+        covers = {p: 0 for eq in equations if hidden & set(eq) for p in eq if p not in hidden}
+    if not covers:
         return None
-    return min(candidates, key=lambda p: (*_size(rows[p[0]].cells[p[1]]), p[1], p[0]))
+    return min(covers, key=lambda p: (-covers[p], *_size(rows[p[0]].cells[p[1]]), p[1], p[0]))
 
 
 def _positions(table: Table) -> Iterator[tuple[Position, Cell, Unit]]:
@@ -139,7 +152,7 @@ def _positions(table: Table) -> Iterator[tuple[Position, Cell, Unit]]:
 def suppress(table: Table) -> Shown:
     hidden = {p for p, cell, unit in _positions(table) if too_small(cell, unit)}
     equations = _equations(table)
-    while (pinned := _pinned(equations, hidden)) is not None:
+    while pinned := _pinned(equations, hidden):
         partner = _partner(table, equations, pinned, hidden)
         if partner is None:  # every cell of every sum is hidden already
             break

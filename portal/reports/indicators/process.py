@@ -24,7 +24,7 @@ from portal.prao.models import (
     StepRecord,
 )
 from portal.reports.sql import count_if, in_scope, local_day, plus_days
-from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
+from portal.reports.tables import Cell, Column, Row, Scope, Table, Unit
 from portal.schools.models import Enrolment, Municipality, PraoPeriod, School, Student
 from portal.texts import mark as _l
 

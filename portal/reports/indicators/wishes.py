@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row as SqlRow
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
@@ -27,12 +26,12 @@ def _placed() -> Any:
     return aliased(Assignment, name="placed")
 
 
-def _school_rows(stmt: Any) -> list[SqlRow[Any]]:
-    return list(db.session.execute(
+def _school_rows(stmt: Any) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in db.session.execute(
         stmt.join(Student, Student.id == Enrolment.student_id)
         .join(School, School.id == Student.school_id)
         .group_by(School.id, School.name)
-        .order_by(School.name, School.id)).all())
+        .order_by(School.name, School.id))]
 
 
 def wishes_met(scope: Scope) -> Table:
@@ -68,8 +67,7 @@ def wishes_met(scope: Scope) -> Table:
                  Column("top3", _l("Bland de tre första"), Unit.SHARE),
                  Column("second", _l("Först i andra steget"), Unit.SHARE),
                  Column("unplaced", _l("Utan plats"), Unit.SHARE)),
-        rows=tuple(Row(name, cells(*counts), key=str(school_id))
-                   for school_id, name, *counts in rows),
+        rows=tuple(Row(r[1], cells(*r[2:]), key=str(r[0])) for r in rows),
         total=Row(_l("Totalt"), cells(*sums), key="total", translate=True),
         headline=Cell.share(sums[1], sums[0]),
     )
@@ -101,8 +99,7 @@ def needs_met(scope: Scope) -> Table:
         columns=(Column("pupils", _l("Elever med behov"), Unit.PUPILS),
                  Column("placed", _l("Placerade"), Unit.SHARE),
                  Column("on_wish", _l("Placerade på ett önskemål"), Unit.SHARE)),
-        rows=tuple(Row(name, cells(*counts), key=str(school_id))
-                   for school_id, name, *counts in rows),
+        rows=tuple(Row(r[1], cells(*r[2:]), key=str(r[0])) for r in rows),
         total=Row(_l("Totalt"), cells(pupils, placed, on_wish), key="total", translate=True),
         headline=Cell.share(placed, pupils),
     )
