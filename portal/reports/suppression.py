@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from fractions import Fraction
+
+import numpy as np
 
 from portal.reports.tables import Cell, Chart, Row, Table, Unit
 
@@ -76,44 +77,94 @@ def _equations(table: Table) -> list[Equation]:
     return [eq for eq in equations if len(eq) > 1]
 
 
-def _reduced(matrix: list[list[Fraction]]) -> list[list[Fraction]]:
-    """Gauss–Jordan elimination: the non-zero rows of the reduced row echelon form."""
-    rows = [row[:] for row in matrix]
+def _reduced(matrix: np.ndarray) -> np.ndarray:
+    """Gauss–Jordan elimination: the non-zero rows of the reduced row echelon form. The
+    coefficients are 1 and -1, so floating point with a tolerance is exact enough."""
+    rows = matrix.astype(float).copy()
     done = 0
-    for col in range(len(rows[0]) if rows else 0):
-        found = next((r for r in range(done, len(rows)) if rows[r][col]), None)
-        if found is None:
+    for col in range(rows.shape[1]):
+        if done == rows.shape[0]:
+            break
+        found = done + int(np.argmax(np.abs(rows[done:, col])))
+        if abs(rows[found, col]) < 1e-9:
             continue
-        rows[done], rows[found] = rows[found], rows[done]
-        lead = rows[done][col]
-        rows[done] = [x / lead for x in rows[done]]
-        for r in range(len(rows)):
-            if r != done and rows[r][col]:
-                factor = rows[r][col]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[done], strict=True)]
+        rows[[done, found]] = rows[[found, done]]
+        rows[done] /= rows[done, col]
+        factors = rows[:, col].copy()
+        factors[done] = 0.0
+        rows -= np.outer(factors, rows[done])
         done += 1
     return rows[:done]
+
+
+def _components(equations: list[Equation], hidden: set[Position]) -> list[list[int]]:
+    """Groups of equations linked by shared hidden cells: each can be solved on its own."""
+    parent = list(range(len(equations)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_seen: dict[Position, int] = {}
+    for i, eq in enumerate(equations):
+        for p in hidden.intersection(eq):
+            if p in first_seen:
+                parent[root(i)] = root(first_seen[p])
+            else:
+                first_seen[p] = i
+    groups: dict[int, list[int]] = {}
+    for i, eq in enumerate(equations):
+        if hidden.intersection(eq):
+            groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
 
 
 def _pinned(equations: list[Equation], hidden: set[Position]) -> set[Position]:
     """The hidden cells the equations determine: a cell is determined exactly when a row
     of the reduced form of the equations (over the hidden cells) is that cell alone."""
-    unknowns = sorted(hidden)
-    index = {p: k for k, p in enumerate(unknowns)}
-    matrix = []
-    for eq in equations:
-        row = [Fraction(0)] * len(unknowns)
-        for p, coefficient in eq.items():
-            if p in index:
-                row[index[p]] += coefficient
-        if any(row):
-            matrix.append(row)
     pinned = set()
-    for row in _reduced(matrix):
-        nonzero = [k for k, x in enumerate(row) if x]
-        if len(nonzero) == 1:
-            pinned.add(unknowns[nonzero[0]])
+    for group in _components(equations, hidden):
+        unknowns = sorted({p for i in group for p in hidden.intersection(equations[i])})
+        index = {p: k for k, p in enumerate(unknowns)}
+        matrix = np.zeros((len(group), len(unknowns)))
+        for r, i in enumerate(group):
+            for p, coefficient in equations[i].items():
+                if p in index:
+                    matrix[r, index[p]] += coefficient
+        for row in _reduced(matrix):
+            nonzero = np.flatnonzero(np.abs(row) > 1e-9)
+            if len(nonzero) == 1:
+                pinned.add(unknowns[int(nonzero[0])])
     return pinned
+
+
+def _close_lines(table: Table, equations: list[Equation], hidden: set[Position]) -> None:
+    """The common case, fast: while a sum has exactly one hidden cell, hide a second one
+    of it (the cell that also closes another such sum, else the smallest)."""
+    rows = _all_rows(table)
+    of_cell: dict[Position, list[int]] = {}
+    for i, eq in enumerate(equations):
+        for p in eq:
+            of_cell.setdefault(p, []).append(i)
+    count = [len(hidden.intersection(eq)) for eq in equations]
+    queue = [i for i, c in enumerate(count) if c == 1]
+    while queue:
+        i = queue.pop()
+        if count[i] != 1:
+            continue
+        shown = [p for p in equations[i] if p not in hidden]
+        if not shown:
+            continue
+        partner = min(shown, key=lambda p: (
+            -sum(1 for k in of_cell[p] if count[k] == 1),
+            *_size(rows[p[0]].cells[p[1]]), p[1], p[0]))
+        hidden.add(partner)
+        for k in of_cell[partner]:
+            count[k] += 1
+            if count[k] == 1:
+                queue.append(k)
 
 
 def _size(cell: Cell) -> tuple[float, float]:
@@ -152,7 +203,11 @@ def _positions(table: Table) -> Iterator[tuple[Position, Cell, Unit]]:
 def suppress(table: Table) -> Shown:
     hidden = {p for p, cell, unit in _positions(table) if too_small(cell, unit)}
     equations = _equations(table)
-    while pinned := _pinned(equations, hidden):
+    while True:
+        _close_lines(table, equations, hidden)
+        pinned = _pinned(equations, hidden)
+        if not pinned:
+            break
         partner = _partner(table, equations, pinned, hidden)
         if partner is None:  # every cell of every sum is hidden already
             break

@@ -53,6 +53,7 @@ DATA_PLACES = {
     ("portal/weeks.py", "_WORD"),
     # The demo region's content: names, addresses and placements, as users would type them.
     ("portal/demo.py", "*"),
+    ("portal/reports/demo.py", "*"),
     # The operator's command line and start-up errors: no reader with a language choice.
     ("portal/cli.py", "*"),
     ("portal/config.py", "ConfigurationError"),

@@ -33,7 +33,8 @@ def pupil(period: Any, student: Any = None, **student_fields: Any) -> Any:
     return factories.EnrolmentFactory(period=period, student=student)
 
 
-def place(enrolment: Any, offer: Any = None, *, source: AssignmentSource = AssignmentSource.MATCHING,
+def place(enrolment: Any, offer: Any = None, *,
+          source: AssignmentSource = AssignmentSource.MATCHING,
           state: AssignmentState = AssignmentState.CONFIRMED, run_id: int | None = None) -> Any:
     offer = offer or factories.PlacementOfferFactory()
     enrolment.state = (EnrolmentState.OWN_PLACEMENT if source is AssignmentSource.OWN

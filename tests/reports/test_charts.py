@@ -24,7 +24,7 @@ def _svg(table: Table, title: str = "Elever per skola") -> str:
 
 
 def _bars(svg: str) -> int:
-    root = ET.fromstring(svg)
+    root = ET.fromstring(svg)  # noqa: S314 - our own drawing
     return sum(1 for g in root.iter("{http://www.w3.org/2000/svg}g")
                if re.fullmatch(r".*-patch_\d+", g.get("id", "")) and any(
                    c in (p.get("style") or "") for p in g for c in COLOURS))
@@ -32,7 +32,7 @@ def _bars(svg: str) -> int:
 
 def test_the_chart_has_a_title_and_a_description_for_screen_readers():
     svg = _svg(_table("a", [10, 20]), title="Elever <per> skola")
-    root = ET.fromstring(svg)
+    root = ET.fromstring(svg)  # noqa: S314 - our own drawing
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == "a-title a-desc"
     ns = "{http://www.w3.org/2000/svg}"

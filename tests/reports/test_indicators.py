@@ -22,7 +22,7 @@ from portal.reports.registry import INDICATORS, by_key
 from portal.reports.tables import Scope, Table, Term
 from portal.schools.models import EnrolmentState, Wish
 from tests import factories
-from tests.reports.data import AUTUMN, SPRING, attend, noon, period, place, pupil
+from tests.reports.data import AUTUMN, attend, noon, period, place, pupil
 
 YEAR = 2026  # 2026/27: SPRING and AUTUMN both fall in it
 
