@@ -62,8 +62,8 @@ def _draw_spread(table: Table, total_label: str, column_labels: tuple[str, ...])
     for k, box in enumerate(boxes["boxes"]):
         box.set(facecolor=COLOURS[k % len(COLOURS)], edgecolor=TEXT)
     if table.total is not None:
-        totals = [(table.total.cells[j].value, y) for j, y in zip(series, positions, strict=True)
-                  if table.total.cells[j].value is not None]
+        totals = [(v, y) for j, y in zip(series, positions, strict=True)
+                  if (v := table.total.cells[j].value) is not None]
         ax.scatter([v for v, _ in totals], [y for _, y in totals], marker="D", s=40,
                    color="#ffffff", edgecolors=TEXT, linewidths=1.5, zorder=3,
                    label=total_label)

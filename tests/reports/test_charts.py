@@ -19,8 +19,9 @@ def _table(key: str, values: list[int], chart: Chart = Chart.BAR) -> Table:
 
 def _svg(table: Table, title: str = "Elever per skola") -> str:
     shown = suppress(table).table
-    return render(shown, title, "Antal elever per skola.",
-                  tuple(r.label for r in shown.rows), ("Elever",))
+    labels = tuple(r.label for r in shown.rows) + (("Totalt",) if shown.total else ())
+    return render(shown, title, "Antal elever per skola.", labels,
+                  tuple(c.label for c in shown.columns))
 
 
 def _bars(svg: str) -> int:
@@ -50,3 +51,14 @@ def test_a_hidden_cell_is_not_drawn():
 def test_two_charts_on_one_page_share_no_id():
     ids = [set(re.findall(r'id="([^"]+)"', _svg(_table(k, [10, 20])))) for k in ("d", "e")]
     assert ids[0] and not ids[0] & ids[1]
+
+
+def test_hundreds_of_schools_are_drawn_as_their_spread():
+    table = Table(key="f", title="T", description="D", row_header="Skola",
+                  columns=(Column("s", "Andel", Unit.SHARE),),
+                  rows=tuple(Row(f"Skola {i}", (Cell.share(10 + i % 80, 100),))
+                             for i in range(400)),
+                  total=Row("Totalt", (Cell.share(200, 400),)))
+    svg = _svg(table)
+    assert len(svg) < 40_000  # a box and a marker, not 400 labelled bars
+    assert "Skola 399" not in svg and "Andel" in svg
