@@ -25,6 +25,7 @@ matplotlib.rcParams.update({
     "svg.fonttype": "none",  # text stays text: selectable, translatable, small
     "svg.hashsalt": "praoportalen",  # the same drawing gives the same SVG
     "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
     "font.size": 10,
 })
 
@@ -34,6 +35,27 @@ COLOURS = ("#1d4f91", "#a04800", "#2b6e2f", "#6b3d8f", "#8a1c3c", "#3b5563")
 TEXT = "#1a1a1a"
 
 _ID = re.compile(r'\b(id="|url\(#|href="#)')
+_STYLE = re.compile(r' style="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.S)
+# The page's Content Security Policy forbids inline styles (style-src 'self'), so every
+# style matplotlib writes becomes the SVG presentation attribute of the same name, which
+# the policy does not touch.
+PRESENTATION = frozenset({
+    "fill", "fill-opacity", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin",
+    "stroke-opacity", "stroke-dasharray", "stroke-dashoffset", "stroke-miterlimit", "opacity",
+    "font-size", "font-family", "font-weight", "font-style", "text-anchor", "clip-path"})
+
+
+def _attributes(match: re.Match[str]) -> str:
+    pairs = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+    return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs
+                   if name.strip() in PRESENTATION)
+
+
+def _without_inline_styles(svg: str) -> str:
+    svg = _STYLE_ELEMENT.sub("", svg)
+    svg = svg.replace("<defs>\n  \n </defs>", "")
+    return _STYLE.sub(_attributes, svg)
 
 
 def _series(table: Table) -> list[int]:
@@ -138,7 +160,7 @@ def render(table: Table, title: str, description: str, row_labels: tuple[str, ..
                                                  "Format": None, "Type": None})
     finally:
         plt.close(fig)
-    svg = out.getvalue()
+    svg = _without_inline_styles(out.getvalue())
     svg = svg[svg.index("<svg"):]
     # Several charts on one page: every id gets the table's key, so none repeats.
     svg = _ID.sub(lambda m: f"{m.group(1)}{table.key}-", svg)

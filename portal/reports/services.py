@@ -206,6 +206,14 @@ def headline_text(cell_value: float | None, unit: Unit) -> str:
     return text(Cell(cell_value), unit, False, decimal_comma=_decimal_comma())
 
 
+def target_text(value: float | None) -> str:
+    """A target as the coordinator typed it: "90 %", "92,5 %"."""
+    if value is None:
+        return "–"
+    figure = f"{round(value, 1):g}"
+    return (figure.replace(".", ",") if _decimal_comma() else figure) + "\u00a0%"
+
+
 def _decimal_comma() -> bool:
     return language() == "sv"
 

@@ -12,7 +12,7 @@ from portal.accounts.permissions import require
 from portal.formtools import choices
 from portal.reports import services
 from portal.reports.forms import TargetForm, decimal
-from portal.reports.tables import TERM_LABELS, Scope, Unit
+from portal.reports.tables import TERM_LABELS, Scope
 
 bp = Blueprint("reports", __name__)
 
@@ -31,6 +31,7 @@ def report() -> ResponseReturnValue:
     return render_template(
         "reports/report.html", scope=scope, sections=services.report_sections(scope),
         cell=services.cell_text, figure=services.headline_text, row_label=services.row_label,
+        target=services.target_text,
         municipality_name=services.municipality_name(scope),
         years=services.school_years(), terms=TERM_LABELS,
         municipalities=services.municipalities_for(current_user),
@@ -73,4 +74,4 @@ def targets() -> ResponseReturnValue:
     titles = {c.key: c.title for c in indicators}
     return render_template("reports/targets.html", form=form, targets=services.all_targets(),
                            titles=titles,
-                           figure=lambda v: services.headline_text(v, Unit.SHARE))
+                           figure=services.target_text)
