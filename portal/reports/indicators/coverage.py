@@ -27,12 +27,17 @@ ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 def coverage(scope: Scope) -> Table:
     """Per school: pupils, and the share with at least ten days attended, counted across
     every period of the school year in the scope (a pupil may do two one-week periods)."""
+    # Days per assignment first (one pass over the days), then per pupil over the scope.
+    attended = (select(AttendanceDay.assignment_id.label("assignment_id"),
+                       func.count().label("days"))
+                .where(AttendanceDay.status.in_(ATTENDED))
+                .group_by(AttendanceDay.assignment_id).subquery())
     days = (select(Student.id.label("student_id"), Student.school_id.label("school_id"),
-                   count_if(AttendanceDay.status.in_(ATTENDED)).label("days"))
+                   func.coalesce(func.sum(attended.c.days), 0).label("days"))
             .select_from(Enrolment)
             .join(Student, Student.id == Enrolment.student_id)
             .outerjoin(Assignment, Assignment.enrolment_id == Enrolment.id)
-            .outerjoin(AttendanceDay, AttendanceDay.assignment_id == Assignment.id)
+            .outerjoin(attended, attended.c.assignment_id == Assignment.id)
             .where(in_scope(scope))
             .group_by(Student.id, Student.school_id)
             .subquery())
