@@ -1,4 +1,5 @@
-"""the council's targets per indicator, scope and school year
+"""the council's targets per indicator, scope and school year; an index for the report's
+attendance counts
 
 Revision ID: 0016
 Revises: 0007
@@ -44,7 +45,14 @@ def upgrade():
                               sqlite_where=sa.text('municipality_id IS NULL'))
 
 
+    with op.batch_alter_table('attendance_day', schema=None) as batch_op:
+        batch_op.create_index('ix_attendance_day_assignment_status',
+                              ['assignment_id', 'status'], unique=False)
+
+
 def downgrade():
+    with op.batch_alter_table('attendance_day', schema=None) as batch_op:
+        batch_op.drop_index('ix_attendance_day_assignment_status')
     with op.batch_alter_table('council_target', schema=None) as batch_op:
         batch_op.drop_index('uq_council_target_region')
         batch_op.drop_index('uq_council_target_municipality')
