@@ -54,5 +54,5 @@ def sections() -> list[tuple[Section, list[Indicator]]]:
 
 def by_key() -> dict[str, Indicator]:
     """Indicator functions by key, without computing them: a function is named as the key
-    of the Table it returns (tests/reports/test_registry.py checks that they agree)."""
+    of the Table it returns (tests/reports/test_indicators.py checks that they agree)."""
     return {f.__name__: f for f, _ in INDICATORS}
