@@ -94,12 +94,14 @@ def register_blueprints(app: Flask) -> None:
     from portal.prao.certificates import views as certificates
     from portal.prao.guardians import views as guardians
     from portal.privacy import views as privacy
+    from portal.reports import views as reports
     from portal.schools import views as schools
     from portal.schools.imports import views as _imports  # noqa: F401 - on schools.bp
     from portal.schools.pupils import views as _pupils  # noqa: F401 - on schools.bp
 
     for module in (main, accounts, notifications, schools, employers, matching, prao,
-                   guardians, certificates, attendance, feedback, privacy):
+                   guardians, certificates, attendance, feedback, privacy,
+                   reports):
         app.register_blueprint(module.bp)
 
 

@@ -44,6 +44,7 @@ from portal.prao.models import (
     IncidentSeverity,
 )
 from portal.prao.services import Actor
+from portal.reports import demo as reports_demo
 from portal.schools.models import Enrolment, Gender, Municipality, PraoPeriod, School, Student
 from portal.schools.pupils import services as pupils
 from portal.weeks import monday, monday_of
@@ -599,6 +600,7 @@ def seed_demo() -> list[DemoLogin]:
     # The services build absolute links for their emails, as in a request.
     with current_app.test_request_context():
         _seed_process(schools)
+    reports_demo.seed_report_years()
     return logins
 
 

@@ -37,6 +37,7 @@ from portal.prao.models import (
     StepRecord,
     StepReminder,
 )
+from portal.reports.models import CouncilTarget
 from portal.schools.models import (
     Enrolment,
     EnrolmentState,
@@ -64,6 +65,7 @@ __all__ = [
     "AttendanceDay",
     "AttendanceReport",
     "Certificate",
+    "CouncilTarget",
     "FollowUp",
     "GuardianNotice",
     "Incident",

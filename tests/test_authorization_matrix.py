@@ -789,3 +789,21 @@ CASES += [
     Case("feedback.texts", lambda w: "/samordnare/utvardering/fritext", only("coordinator")),
     Case("feedback.thanks", lambda w: "/samordnare/utvardering/tacka", only("coordinator")),
 ]
+
+
+# The council's report: the coordinator and the council read it (aggregates only); the
+# targets are the coordinator's. A municipality the user may not read: see tests/reports.
+REPORT_READERS = {**only("council"), "coordinator": 200}
+CASES += [
+    Case("reports.report", lambda w: "/rapporter", REPORT_READERS),
+    Case("reports.report", lambda w: f"/rapporter?lasar=2026&termin=spring&kommun="
+         f"{w.municipality_a.id}", REPORT_READERS, note="one municipality and term"),
+    Case("reports.export", lambda w: "/rapporter/coverage.csv", REPORT_READERS),
+    Case("reports.export", lambda w: "/rapporter/wishes_met.xlsx", REPORT_READERS),
+    Case("reports.export", lambda w: "/rapporter/finns-inte.csv",
+         {**REPORT_READERS, "coordinator": 404, "council": 404}, note="no such indicator"),
+    Case("reports.targets", lambda w: "/rapporter/mal", only("coordinator")),
+    Case("reports.targets", lambda w: "/rapporter/mal", only("coordinator", 302),
+         method="POST", data={"indicator": "coverage", "municipality": "",
+                              "school_year": "2026", "value": "90"}),
+]

@@ -34,6 +34,7 @@ BLOCK_AND_USE = textwrap.dedent("""
     from portal.employers.placements.hours import hours_problems
     from portal.matching.engine import Placement, Student, solve
     from portal.prao import checklist, days, worktime
+    from portal.reports import charts, formatting, suppression, tables
     from portal.schools.imports.reading import read_upload
     from portal.schools.periods import Window, wish_window, working_days
     from portal.weeks import parse_week_range, week_label
@@ -57,6 +58,14 @@ BLOCK_AND_USE = textwrap.dedent("""
     assert days.count_prao_days(date(2026, 12, 21), date(2027, 1, 8)) == 10  # jul, nyår, trettondag
     assert checklist.steps_for()
     assert worktime.day_breaches(worktime.WorkedDay(date(2027, 3, 15), time(5), time(13)))
+    small = tables.Table("k", "T", "D", "Skola", (tables.Column("n", "N", tables.Unit.PUPILS),),
+                         (tables.Row("A", (tables.Cell.pupils(3),)),
+                          tables.Row("B", (tables.Cell.pupils(9),))),
+                         total=tables.Row("Totalt", (tables.Cell.pupils(12),)))
+    shown = suppression.suppress(small)
+    assert shown.hidden == {(0, 0), (1, 0)}, shown.hidden
+    assert formatting.text(shown.table.rows[0].cells[0], tables.Unit.PUPILS, True) == "<5"
+    assert "<svg" in charts.render(shown.table, "T", "D", ("A", "B", "Totalt"), ("N",))
     leaked = sorted(n for n in sys.modules if n.split(".")[0] in BLOCKED)
     assert not leaked, leaked
     assert "create_app" not in vars(portal)  # re-exported lazily, not imported

@@ -85,6 +85,8 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "feedback.texts": frozenset({C}),
     "feedback.thanks": frozenset({C}),
     "feedback.employer": frozenset({E}),
+    "report.read": frozenset({C, R}),
+    "target.edit": frozenset({C}),
 }
 
 # The roles a coordinator may invite by email; employers register themselves.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, select
 
 from portal.accounts.models import User
+from portal.clock import today
 from portal.employers.models import (
     JoinRequest,
     JoinStatus,
@@ -19,6 +20,9 @@ from portal.employers.models import (
 from portal.employers.services import pending_join_request
 from portal.extensions import db
 from portal.notifications.models import OutboxEmail, OutboxStatus
+from portal.reports import services as reports
+from portal.reports.services import IndicatorView
+from portal.reports.tables import Scope, school_year_of
 from portal.schools.models import Municipality, School
 
 
@@ -47,6 +51,9 @@ class CouncilSummary:
     scope_name: str | None
     municipalities: int
     schools: int
+    # Each headline beside its target, this school year (portal.reports.services).
+    headlines: list[IndicatorView] = field(default_factory=list)
+    scope: Scope | None = None
 
 
 def _count(stmt: Select[Any]) -> int:
@@ -82,9 +89,12 @@ def council_summary(municipality: Municipality | None) -> CouncilSummary:
     schools = select(func.count()).select_from(School)
     if municipality is not None:
         schools = schools.where(School.municipality_id == municipality.id)
+    scope = Scope(school_year_of(today()), municipality.id if municipality else None)
     return CouncilSummary(
         scope_name=municipality.name if municipality else None,
         municipalities=1 if municipality else _count(
             select(func.count()).select_from(Municipality)),
         schools=_count(schools),
+        headlines=reports.headlines(scope),
+        scope=scope,
     )

@@ -15,6 +15,7 @@ from portal.employers.placements import services as placements
 from portal.main import bp, services
 from portal.prao import services as prao
 from portal.prao.attendance import overview as attendance
+from portal.reports import services as reports
 from portal.schools import services as school_services
 from portal.urls import safe_next
 
@@ -97,4 +98,4 @@ def start_employer() -> ResponseReturnValue:
 @require("start.council")
 def start_council() -> ResponseReturnValue:
     return render_template("main/start_council.html", summary=services.council_summary(
-        current_user.municipality))
+        current_user.municipality), figure=reports.headline_text, target=reports.target_text)

@@ -155,6 +155,9 @@ class AttendanceDay(_AttendanceFields, Base):
     __table_args__ = (
         UniqueConstraint("assignment_id", "day", name="uq_attendance_day_assignment_day"),
         CheckConstraint("break_minutes >= 0", name="break_not_negative"),
+        # The council report counts days per assignment and status: an index-only scan
+        # instead of reading every row of the year's days (migration 0016).
+        Index("ix_attendance_day_assignment_status", "assignment_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

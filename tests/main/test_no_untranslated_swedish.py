@@ -58,6 +58,7 @@ DATA_PLACES = {
     ("portal/nationalwords.py", "*"),
     # The evaluations' first questions: data in both languages, which the coordinator edits.
     ("portal/feedback/questions.py", "*"),
+    ("portal/reports/demo.py", "*"),
     # The operator's command line and start-up errors: no reader with a language choice.
     ("portal/cli.py", "*"),
     ("portal/config.py", "ConfigurationError"),

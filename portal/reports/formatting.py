@@ -1,0 +1,42 @@
+"""How a cell reads on the page and in an export. Pure Python (no Flask)."""
+
+from __future__ import annotations
+
+from portal.reports.suppression import SUPPRESSED
+from portal.reports.tables import Cell, Unit
+
+
+def number(cell: Cell, unit: Unit) -> float | int | None:
+    """The figure an export writes: whole pupils and counts, shares in per cent with one
+    decimal, averages with two."""
+    if cell.value is None:
+        return None
+    if unit in (Unit.PUPILS, Unit.COUNT) and float(cell.value).is_integer():
+        return int(cell.value)
+    return round(cell.value, 1 if unit is Unit.SHARE else 2)
+
+
+def text(cell: Cell, unit: Unit, hidden: bool, decimal_comma: bool = True) -> str:
+    """"<5" for a suppressed cell, "–" where there is nothing to show (a share of nobody),
+    otherwise the figure ("45 %", "3,4", "120") as the reader's language writes it."""
+    if hidden:
+        return SUPPRESSED
+    value = number(cell, unit)
+    if value is None:
+        return "–"
+    if unit is Unit.SHARE:
+        figure = f"{value:.0f}"
+    elif isinstance(value, int):
+        figure = f"{value:,}".replace(",", "\u00a0")  # thin groups: 12 000
+    else:
+        figure = f"{value:.1f}" if unit is Unit.AVERAGE else f"{value:g}"
+    if decimal_comma:
+        figure = figure.replace(".", ",")
+    return f"{figure}\u00a0%" if unit is Unit.SHARE else figure
+
+
+def met(value: float | None, target: float | None, higher_is_better: bool) -> bool | None:
+    """Whether a headline reaches its target; None when either is missing."""
+    if value is None or target is None:
+        return None
+    return value >= target if higher_is_better else value <= target

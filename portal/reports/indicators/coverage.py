@@ -1,0 +1,101 @@
+"""Coverage: how many pupils really did their prao (at least ten days at a workplace over
+the school year), and how pupils got their placement (through the portal or through their
+own network)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.prao.models import (
+    ACTIVE_STATES,
+    Assignment,
+    AssignmentSource,
+    AttendanceDay,
+    AttendanceStatus,
+)
+from portal.reports.sql import count_if, in_scope
+from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
+from portal.schools.models import Enrolment, School, Student
+from portal.texts import mark as _l
+
+# Ten days: two prao weeks, the regional guideline for a complete prao.
+ENOUGH_DAYS = 10
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+def coverage(scope: Scope) -> Table:
+    """Per school: pupils, and the share with at least ten days attended, counted across
+    every period of the school year in the scope (a pupil may do two one-week periods)."""
+    # Days per assignment first (one pass over the days), then per pupil over the scope.
+    attended = (select(AttendanceDay.assignment_id.label("assignment_id"),
+                       func.count().label("days"))
+                .where(AttendanceDay.status.in_(ATTENDED))
+                .group_by(AttendanceDay.assignment_id).subquery())
+    days = (select(Student.id.label("student_id"), Student.school_id.label("school_id"),
+                   func.coalesce(func.sum(attended.c.days), 0).label("days"))
+            .select_from(Enrolment)
+            .join(Student, Student.id == Enrolment.student_id)
+            .outerjoin(Assignment, Assignment.enrolment_id == Enrolment.id)
+            .outerjoin(attended, attended.c.assignment_id == Assignment.id)
+            .where(in_scope(scope))
+            .group_by(Student.id, Student.school_id)
+            .subquery())
+    rows = db.session.execute(
+        select(School.id, School.name, func.count(),
+               count_if(days.c.days >= ENOUGH_DAYS))
+        .join(days, days.c.school_id == School.id)
+        .group_by(School.id, School.name)
+        .order_by(School.name, School.id)).all()
+    pupils = sum(r[2] for r in rows)
+    covered = sum(r[3] for r in rows)
+    return Table(
+        key="coverage",
+        title=_l("Elever med minst tio praodagar"),
+        description=_l("Andelen elever som har varit närvarande (eller kommit sent) minst tio "
+                       "dagar på en arbetsplats under läsåret, per skola."),
+        row_header=_l("Skola"),
+        columns=(Column("pupils", _l("Elever"), Unit.PUPILS),
+                 Column("covered", _l("Minst tio dagar"), Unit.SHARE)),
+        rows=tuple(Row(name, (Cell.pupils(n), Cell.share(done, n)), key=str(school_id))
+                   for school_id, name, n, done in rows),
+        total=Row(_l("Totalt"), (Cell.pupils(pupils), Cell.share(covered, pupils)),
+                  key="total", translate=True),
+        headline=Cell.share(covered, pupils),
+    )
+
+
+def placement_source(scope: Scope) -> Table:
+    """Per school, of the pupils placed: through the portal (matching or placed by hand by
+    the counsellor) or through their own network."""
+    own = Assignment.source == AssignmentSource.OWN
+    rows = db.session.execute(
+        select(School.id, School.name, count_if(~own), count_if(own))
+        .select_from(Assignment)
+        .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(Student, Student.id == Enrolment.student_id)
+        .join(School, School.id == Student.school_id)
+        .where(in_scope(scope), Assignment.state.in_(ACTIVE_STATES))
+        .group_by(School.id, School.name)
+        .order_by(School.name, School.id)).all()
+    portal = sum(r[2] for r in rows)
+    own_total = sum(r[3] for r in rows)
+    return Table(
+        key="placement_source",
+        title=_l("Placerade genom portalen eller eget nätverk"),
+        description=_l("Av de placerade eleverna: andelen som fick sin plats genom portalen "
+                       "(matchning eller placering av SYV) och andelen som ordnade den genom "
+                       "sitt eget nätverk, per skola."),
+        row_header=_l("Skola"),
+        columns=(Column("portal", _l("Genom portalen"), Unit.SHARE),
+                 Column("own", _l("Eget nätverk"), Unit.SHARE)),
+        rows=tuple(Row(name, (Cell.share(p, p + o), Cell.share(o, p + o)), key=str(school_id))
+                   for school_id, name, p, o in rows),
+        total=Row(_l("Totalt"), (Cell.share(portal, portal + own_total),
+                                 Cell.share(own_total, portal + own_total)),
+                  key="total", translate=True),
+        chart=Chart.STACKED,
+        headline=Cell.share(own_total, portal + own_total),
+        # Own networks follow the parents' networks: the fewer, the more equal.
+        higher_is_better=False,
+    )

@@ -1,0 +1,212 @@
+"""The quality-assured process: checklist steps done and done on time, attendance,
+absences alerted the same day, and incidents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, select
+
+from portal.clock import today
+from portal.extensions import db
+from portal.prao.checklist import GUARDIAN_ACK, STEPS, Anchor
+from portal.prao.models import (
+    ACTIVE_STATES,
+    AlertKind,
+    Assignment,
+    AssignmentState,
+    AttendanceAlert,
+    AttendanceDay,
+    AttendanceStatus,
+    Incident,
+    IncidentKind,
+    IncidentSeverity,
+    StepRecord,
+)
+from portal.reports.sql import count_if, in_scope, local_day, plus_days
+from portal.reports.tables import Cell, Column, Row, Scope, Table, Unit
+from portal.schools.models import Enrolment, Municipality, PraoPeriod, School, Student
+from portal.texts import mark as _l
+
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+# A proposal the employer has not yet confirmed has no checklist to follow yet.
+CHECKLIST_STATES = tuple(s for s in ACTIVE_STATES if s is not AssignmentState.PROPOSED)
+
+
+def _due(step_key: Any) -> Any:
+    """The due day of whichever step a row names, from its period's first or last day: one
+    CASE over the checklist's twelve steps, so all steps are counted in one query."""
+    return case(*((step_key == s.key,
+                   plus_days(PraoPeriod.first_day if s.anchor is Anchor.FIRST_DAY
+                             else PraoPeriod.last_day, literal(s.due_days)))
+                  for s in STEPS))
+
+
+def steps_done(scope: Scope) -> Table:
+    """Per checklist step, of the placed pupils whose step was due by today: done at all,
+    and done by its due day. Two grouped queries: the assignments per period (the due days
+    depend only on the period) and the step records per period and step."""
+    per_period = db.session.execute(
+        select(PraoPeriod.first_day, PraoPeriod.last_day, Municipality.guardian_ack_required,
+               func.count(Assignment.id))
+        .select_from(Assignment)
+        .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+        .join(School, School.id == PraoPeriod.school_id)
+        .join(Municipality, Municipality.id == School.municipality_id)
+        .where(in_scope(scope), Assignment.state.in_(CHECKLIST_STATES))
+        .group_by(PraoPeriod.first_day, PraoPeriod.last_day,
+                  Municipality.guardian_ack_required)).all()
+    records = db.session.execute(
+        select(PraoPeriod.first_day, PraoPeriod.last_day, StepRecord.step, func.count(),
+               count_if(local_day(StepRecord.done_at) <= _due(StepRecord.step)))
+        .select_from(StepRecord)
+        .join(Assignment, Assignment.id == StepRecord.assignment_id)
+        .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+        .where(in_scope(scope), Assignment.state.in_(CHECKLIST_STATES))
+        .group_by(PraoPeriod.first_day, PraoPeriod.last_day, StepRecord.step)).all()
+    now = today()
+    done: dict[str, list[int]] = {s.key: [0, 0, 0] for s in STEPS}
+    for first, last, ack, assignments in per_period:  # one row per period's dates, not pupils
+        for s in STEPS:
+            if s.due(first, last) <= now and (s.only_if != GUARDIAN_ACK or ack):
+                done[s.key][0] += assignments
+    for first, last, key, n, on_time in records:
+        step = next((s for s in STEPS if s.key == key), None)
+        if step is not None and step.due(first, last) <= now:
+            done[key][1] += n
+            done[key][2] += on_time
+    rows = tuple(Row(s.label, (Cell.pupils(done[s.key][0]),
+                               Cell.share(done[s.key][1], done[s.key][0]),
+                               Cell.share(done[s.key][2], done[s.key][0])),
+                     key=s.key, translate=True)
+                 for s in STEPS if done[s.key][0])
+    due, did, in_time = (sum(done[k][i] for k in done) for i in range(3))
+    return Table(
+        key="steps_done",
+        title=_l("Checklistans steg"),
+        description=_l("För varje steg i den kvalitetssäkrade praon: hur många placerade elever "
+                       "steget gällde fram till i dag, andelen där det gjordes och andelen där "
+                       "det gjordes senast på sitt datum."),
+        row_header=_l("Steg"),
+        columns=(Column("due", _l("Elever"), Unit.PUPILS),
+                 Column("done", _l("Gjort"), Unit.SHARE),
+                 Column("on_time", _l("Gjort i tid"), Unit.SHARE)),
+        rows=rows,
+        total=Row(_l("Alla steg"), (Cell.pupils(due), Cell.share(did, due),
+                                    Cell.share(in_time, due)), key="total", translate=True),
+        headline=Cell.share(in_time, due),
+    )
+
+
+def _school_of_day() -> Any:
+    return (select(School.id, School.name)
+            .select_from(AttendanceDay)
+            .join(Assignment, Assignment.id == AttendanceDay.assignment_id)
+            .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .join(Student, Student.id == Enrolment.student_id)
+            .join(School, School.id == Student.school_id))
+
+
+def attendance_rate(scope: Scope) -> Table:
+    """Per school, of the days employers reported: the share the pupil came (present or
+    late). The figure is suppressed by the number of pupils behind it, not of days: a
+    school with three pupils and thirty days still names those three pupils' attendance.
+    Days are summed per assignment first (one pass over the days, no DISTINCT over them)."""
+    per_assignment = (select(AttendanceDay.assignment_id.label("assignment_id"),
+                             func.count().label("days"),
+                             count_if(AttendanceDay.status.in_(ATTENDED)).label("came"))
+                      .group_by(AttendanceDay.assignment_id).subquery())
+    rows = db.session.execute(
+        select(School.id, School.name, func.count(func.distinct(Student.id)),
+               func.sum(per_assignment.c.days), func.sum(per_assignment.c.came))
+        .select_from(per_assignment)
+        .join(Assignment, Assignment.id == per_assignment.c.assignment_id)
+        .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(Student, Student.id == Enrolment.student_id)
+        .join(School, School.id == Student.school_id)
+        .where(in_scope(scope))
+        .group_by(School.id, School.name)
+        .order_by(School.name, School.id)).all()
+
+    def rate(pupils: int, days: int, came: int) -> Cell:
+        return Cell(100.0 * came / days if days else None, n=pupils, base=pupils)
+
+    pupils, days, came = (int(sum(r[i] for r in rows)) for i in (2, 3, 4))
+    return Table(
+        key="attendance_rate",
+        title=_l("Närvaro"),
+        description=_l("Andelen rapporterade praodagar då eleven var på plats (i tid eller "
+                       "sent), per skola."),
+        row_header=_l("Skola"),
+        columns=(Column("pupils", _l("Elever"), Unit.PUPILS),
+                 Column("rate", _l("Närvaro"), Unit.SHARE)),
+        rows=tuple(Row(name, (Cell.pupils(p), rate(p, int(d), int(c))), key=str(school_id))
+                   for school_id, name, p, d, c in rows),
+        total=Row(_l("Totalt"), (Cell.pupils(pupils), rate(pupils, days, came)),
+                  key="total", translate=True),
+        headline=rate(pupils, days, came),
+    )
+
+
+def absences_alerted(scope: Scope) -> Table:
+    """Per school, of the days a pupil was reported absent: the share alerted to the
+    counsellor the same day (the 10:00 job's alert)."""
+    absent = AttendanceDay.status == AttendanceStatus.ABSENT
+    rows = db.session.execute(
+        _school_of_day()
+        .add_columns(func.count(), count_if(AttendanceAlert.id.is_not(None)))
+        .outerjoin(AttendanceAlert, and_(AttendanceAlert.assignment_id == Assignment.id,
+                                         AttendanceAlert.day == AttendanceDay.day,
+                                         AttendanceAlert.kind == AlertKind.ABSENT))
+        .where(in_scope(scope), absent)
+        .group_by(School.id, School.name)
+        .order_by(School.name, School.id)).all()
+    days, alerted = sum(r[2] for r in rows), sum(r[3] for r in rows)
+    return Table(
+        key="absences_alerted",
+        title=_l("Frånvaro som larmades"),
+        description=_l("Av de dagar en elev rapporterades frånvarande: andelen som larmades "
+                       "till SYV samma dag, per skola."),
+        row_header=_l("Skola"),
+        columns=(Column("absent", _l("Frånvarodagar"), Unit.PUPILS),
+                 Column("alerted", _l("Larmade samma dag"), Unit.SHARE)),
+        rows=tuple(Row(name, (Cell.pupils(d), Cell.share(a, d)), key=str(school_id))
+                   for school_id, name, d, a in rows),
+        total=Row(_l("Totalt"), (Cell.pupils(days), Cell.share(alerted, days)),
+                  key="total", translate=True),
+        headline=Cell.share(alerted, days),
+    )
+
+
+INCIDENT_ROWS = (
+    (IncidentKind.ACCIDENT, IncidentSeverity.SERIOUS, _l("Olycka, allvarlig")),
+    (IncidentKind.ACCIDENT, IncidentSeverity.MINOR, _l("Olycka, lindrig")),
+    (IncidentKind.NEAR_MISS, IncidentSeverity.SERIOUS, _l("Tillbud, allvarligt")),
+    (IncidentKind.NEAR_MISS, IncidentSeverity.MINOR, _l("Tillbud, lindrigt")),
+)
+
+
+def incidents(scope: Scope) -> Table:
+    """Incidents reported during prao, by kind and severity. Each concerns a pupil, so
+    small numbers are suppressed like any count of pupils."""
+    counts = {(kind, severity): n for kind, severity, n in db.session.execute(
+        select(Incident.kind, Incident.severity, func.count())
+        .join(Assignment, Assignment.id == Incident.assignment_id)
+        .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .where(in_scope(scope))
+        .group_by(Incident.kind, Incident.severity)).all()}
+    return Table(
+        key="incidents",
+        title=_l("Olyckor och tillbud"),
+        description=_l("Rapporterade olyckor och tillbud under praon, efter slag och "
+                       "allvarlighet."),
+        row_header=_l("Slag"),
+        columns=(Column("incidents", _l("Rapporterade"), Unit.PUPILS),),
+        rows=tuple(Row(label, (Cell.pupils(counts.get((kind, severity), 0)),),
+                       key=f"{kind}_{severity}", translate=True)
+                   for kind, severity, label in INCIDENT_ROWS),
+        total=Row(_l("Totalt"), (Cell.pupils(sum(counts.values())),), key="total",
+                  translate=True),
+    )

@@ -1,0 +1,105 @@
+"""Wishes met: did the portal give pupils what they asked for, and pupils with needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+
+from portal.extensions import db
+from portal.matching.engine import Step
+from portal.matching.models import MatchResult
+from portal.matching.services import STEP_SOURCES
+from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource
+from portal.reports.sql import count_if, in_scope
+from portal.reports.tables import Cell, Column, Row, Scope, Table, Unit
+from portal.schools.models import Enrolment, EnrolmentState, School, Student, Wish
+from portal.texts import mark as _l
+
+# How the stored results name the matching engine's second step.
+SECOND_STEP = STEP_SOURCES[Step.SECOND]
+
+
+def _placed() -> Any:
+    """The enrolment's live assignment (at most one, by a unique index)."""
+    return aliased(Assignment, name="placed")
+
+
+def _school_rows(stmt: Any) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in db.session.execute(
+        stmt.join(Student, Student.id == Enrolment.student_id)
+        .join(School, School.id == Student.school_id)
+        .group_by(School.id, School.name)
+        .order_by(School.name, School.id))]
+
+
+def wishes_met(scope: Scope) -> Table:
+    """Of the pupils placed through the portal or still waiting (own placements and exempt
+    pupils are not counted): placed on their first wish, on one of their top three, placed
+    only by the second round of matching, and not placed."""
+    a = _placed()
+    result = aliased(MatchResult)
+    stmt = (select(School.id, School.name, func.count(), count_if(Wish.rank == 1),
+                   count_if(Wish.rank <= 3), count_if(result.source == SECOND_STEP),
+                   count_if(a.id.is_(None)))
+            .select_from(Enrolment)
+            .outerjoin(a, and_(a.enrolment_id == Enrolment.id, a.state.in_(ACTIVE_STATES)))
+            .outerjoin(Wish, and_(Wish.enrolment_id == Enrolment.id, Wish.offer_id == a.offer_id))
+            .outerjoin(result, and_(result.run_id == a.run_id,
+                                    result.enrolment_id == Enrolment.id))
+            .where(in_scope(scope), Enrolment.state != EnrolmentState.OWN_PLACEMENT,
+                   (a.id.is_(None)) | (a.source != AssignmentSource.OWN)))
+    rows = _school_rows(stmt)
+    sums = [sum(r[i] for r in rows) for i in range(2, 7)]
+
+    def cells(base: int, first: int, top3: int, second: int, unplaced: int) -> tuple[Cell, ...]:
+        return tuple(Cell.share(part, base) for part in (first, top3, second, unplaced))
+
+    return Table(
+        key="wishes_met",
+        title=_l("Önskemål som uppfylldes"),
+        description=_l("Av eleverna som söker plats genom portalen: andelen som fick sitt "
+                       "förstahandsönskemål, ett av sina tre första önskemål, en plats först i "
+                       "matchningens andra steg, och andelen utan plats, per skola."),
+        row_header=_l("Skola"),
+        columns=(Column("first", _l("Första önskemålet"), Unit.SHARE),
+                 Column("top3", _l("Bland de tre första"), Unit.SHARE),
+                 Column("second", _l("Först i andra steget"), Unit.SHARE),
+                 Column("unplaced", _l("Utan plats"), Unit.SHARE)),
+        rows=tuple(Row(r[1], cells(*r[2:]), key=str(r[0])) for r in rows),
+        total=Row(_l("Totalt"), cells(*sums), key="total", translate=True),
+        headline=Cell.share(sums[1], sums[0]),
+    )
+
+
+def needs_met(scope: Scope) -> Table:
+    """Pupils with needs (a workplace feature they need, never a diagnosis): placed at all,
+    and placed on one of their own wishes."""
+    a = _placed()
+    stmt = (select(School.id, School.name, func.count(), count_if(a.id.is_not(None)),
+                   count_if(Wish.id.is_not(None)))
+            .select_from(Enrolment)
+            .outerjoin(a, and_(a.enrolment_id == Enrolment.id, a.state.in_(ACTIVE_STATES)))
+            .outerjoin(Wish, and_(Wish.enrolment_id == Enrolment.id, Wish.offer_id == a.offer_id))
+            .where(in_scope(scope), Student.needs != 0))
+    rows = _school_rows(stmt)
+    pupils, placed, on_wish = (sum(r[i] for r in rows) for i in (2, 3, 4))
+
+    def cells(n: int, p: int, w: int) -> tuple[Cell, ...]:
+        return (Cell.pupils(n), Cell.share(p, n), Cell.share(w, n))
+
+    return Table(
+        key="needs_met",
+        title=_l("Elever med behov"),
+        description=_l("Elever som behöver något särskilt av arbetsplatsen, till exempel "
+                       "tillgänglighet: hur många de är, andelen som fick en plats och andelen "
+                       "som fick en plats de själva önskat, per skola."),
+        row_header=_l("Skola"),
+        columns=(Column("pupils", _l("Elever med behov"), Unit.PUPILS),
+                 Column("placed", _l("Placerade"), Unit.SHARE),
+                 Column("on_wish", _l("Placerade på ett önskemål"), Unit.SHARE)),
+        rows=tuple(Row(r[1], cells(*r[2:]), key=str(r[0])) for r in rows),
+        total=Row(_l("Totalt"), cells(pupils, placed, on_wish), key="total", translate=True),
+        headline=Cell.share(placed, pupils),
+    )

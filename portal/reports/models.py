@@ -1,0 +1,36 @@
+"""The council's targets (önskat läge): one value per indicator, scope and school year."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import Base, UTCDateTime, utcnow
+
+_REGION = text("municipality_id IS NULL")
+_MUNICIPALITY = text("municipality_id IS NOT NULL")
+
+
+class CouncilTarget(Base):
+    """A target for an indicator's headline. municipality_id None is the whole region.
+    Unique per (indicator, municipality, school year): NULL is never equal to NULL in a
+    unique constraint, so the region's targets have their own partial unique index."""
+
+    __tablename__ = "council_target"
+    __table_args__ = (
+        Index("uq_council_target_municipality", "indicator", "municipality_id", "school_year",
+              unique=True, postgresql_where=_MUNICIPALITY, sqlite_where=_MUNICIPALITY),
+        Index("uq_council_target_region", "indicator", "school_year", unique=True,
+              postgresql_where=_REGION, sqlite_where=_REGION),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(60))  # Table.key
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"))
+    school_year: Mapped[int]  # 2026 = 2026/27
+    value: Mapped[float]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

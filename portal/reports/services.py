@@ -1,0 +1,286 @@
+"""The council report: scopes read from the page's filters, every indicator computed,
+suppressed and drawn, the exports, and the council's targets."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext
+from markupsafe import Markup
+from openpyxl import Workbook
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.accounts.models import Role, User
+from portal.clock import today
+from portal.concurrency import dialect_insert
+from portal.db import utcnow
+from portal.extensions import db
+from portal.reports import charts
+from portal.reports.formatting import met, number, text
+from portal.reports.models import CouncilTarget
+from portal.reports.registry import INDICATORS, Indicator, Section, by_key
+from portal.reports.suppression import SUPPRESSED, Shown, suppress
+from portal.reports.tables import Cell, Row, Scope, Table, Term, Unit, school_year_of
+from portal.schools.imports.export import CSV_MIMETYPE, XLSX_MIMETYPE, Export, safe_cell
+from portal.schools.models import Municipality, PraoPeriod
+from portal.texts import language
+
+
+class OutOfScope(Exception):
+    """The user asked for a municipality they may not read."""
+
+
+# --- scope --------------------------------------------------------------------------------
+
+def school_years() -> list[int]:
+    """The school years that have prao periods, newest first; at least the current one."""
+    first, last = db.session.execute(
+        select(func.min(PraoPeriod.first_day), func.max(PraoPeriod.first_day))).one()
+    current = school_year_of(today())
+    if first is None:
+        return [current]
+    return list(range(max(school_year_of(last), current), school_year_of(first) - 1, -1))
+
+
+def municipalities_for(user: User) -> list[Municipality]:
+    stmt = select(Municipality).order_by(Municipality.name)
+    if user.role is Role.COUNCIL and user.municipality_id is not None:
+        stmt = stmt.where(Municipality.id == user.municipality_id)
+    return list(db.session.scalars(stmt))
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value is not None and value.isascii() and value.isdigit() \
+        and len(value) < 10 else None
+
+
+def read_scope(args: Mapping[str, str], user: User) -> Scope:
+    """The scope the filters ask for. Anything malformed falls back to the default (this
+    school year, the whole year, the user's municipality or the region); a municipality the
+    user may not read raises OutOfScope (the page answers 404)."""
+    years = school_years()
+    year = _int(args.get("lasar"))
+    if year not in years:
+        year = school_year_of(today()) if school_year_of(today()) in years else years[0]
+    term = args.get("termin")
+    own = user.municipality_id if user.role is Role.COUNCIL else None
+    wanted = _int(args.get("kommun"))
+    if wanted is not None and wanted not in {m.id for m in municipalities_for(user)}:
+        if own is not None or db.session.get(Municipality, wanted) is not None:
+            raise OutOfScope
+        wanted = None  # no such municipality: the default, as for any malformed value
+    return Scope(year, wanted if wanted is not None else own,
+                 Term(term) if term in {t.value for t in Term} else None)
+
+
+# --- the report ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IndicatorView:
+    section: Section
+    shown: Shown
+    last_year: Shown
+    target: float | None
+    chart: Markup
+
+    @property
+    def table(self) -> Table:
+        return self.shown.table
+
+    @property
+    def met(self) -> bool | None:
+        value = None if self.shown.headline_hidden or self.table.headline is None \
+            else self.table.headline.value
+        return met(value, self.target, self.table.higher_is_better)
+
+
+def row_label(row: Row) -> str:
+    return gettext(row.label) if row.translate else row.label
+
+
+def _chart(shown: Shown) -> Markup:
+    table = shown.table
+    rows = table.rows + ((table.total,) if table.total is not None else ())
+    svg = charts.render(table, gettext(table.title), gettext(table.description),
+                        tuple(row_label(r) for r in rows),
+                        tuple(gettext(c.label) for c in table.columns))
+    return Markup(svg)  # noqa: S704 - drawn by matplotlib; every text in it escaped there
+
+
+def targets_for(scope: Scope) -> dict[str, float]:
+    stmt = select(CouncilTarget.indicator, CouncilTarget.value).where(
+        CouncilTarget.school_year == scope.school_year)
+    stmt = stmt.where(CouncilTarget.municipality_id.is_(None) if scope.municipality_id is None
+                      else CouncilTarget.municipality_id == scope.municipality_id)
+    return {key: value for key, value in db.session.execute(stmt).all()}
+
+
+def indicator_view(function: Indicator, section: Section, scope: Scope,
+                   targets: Mapping[str, float]) -> IndicatorView:
+    shown = suppress(function(scope))
+    return IndicatorView(section, shown, suppress(function(scope.last_year())),
+                         targets.get(shown.table.key), _chart(shown))
+
+
+def report(scope: Scope) -> list[IndicatorView]:
+    targets = targets_for(scope)
+    return [indicator_view(f, section, scope, targets) for f, section in INDICATORS]
+
+
+def report_sections(scope: Scope) -> list[tuple[Section, list[IndicatorView]]]:
+    """The report grouped by section, in the registry's order."""
+    grouped: dict[Section, list[IndicatorView]] = {}
+    for view in report(scope):
+        grouped.setdefault(view.section, []).append(view)
+    return list(grouped.items())
+
+
+def headlines(scope: Scope) -> list[IndicatorView]:
+    """The indicators with a headline, for the council's start page."""
+    return [view for view in report(scope) if view.table.headline is not None]
+
+
+def one_table(key: str, scope: Scope) -> Shown | None:
+    function = by_key().get(key)
+    return suppress(function(scope)) if function is not None else None
+
+
+# --- exports ------------------------------------------------------------------------------
+
+def _header(table: Table) -> list[str]:
+    return [gettext(table.row_header), *(
+        gettext(c.label) + (" (%)" if c.unit is Unit.SHARE else "") for c in table.columns)]
+
+
+def _rows(shown: Shown) -> list[list[str | float | int | None]]:
+    table = shown.table
+    rows = table.rows + ((table.total,) if table.total is not None else ())
+    return [[safe_cell(row_label(row)), *(
+        SUPPRESSED if shown.is_hidden(i, j) else number(cell, table.columns[j].unit)
+        for j, cell in enumerate(row.cells))] for i, row in enumerate(rows)]
+
+
+def _filename(shown: Shown, scope: Scope, extension: str) -> str:
+    return f"{shown.table.key}-{scope.label.replace('/', '-')}.{extension}"
+
+
+def to_csv(shown: Shown, scope: Scope) -> Export:
+    """Semicolons, a BOM and decimal commas: what Swedish Excel opens with a double click."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(_header(shown.table))
+    writer.writerows([("" if v is None else str(v).replace(".", ",")
+                       if isinstance(v, float) else v) for v in row] for row in _rows(shown))
+    return Export(buffer.getvalue().encode("utf-8-sig"), CSV_MIMETYPE,
+                  _filename(shown, scope, "csv"))
+
+
+def to_xlsx(shown: Shown, scope: Scope) -> Export:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet
+    sheet.title = shown.table.key[:31]
+    sheet.append(_header(shown.table))
+    for row in _rows(shown):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return Export(buffer.getvalue(), XLSX_MIMETYPE, _filename(shown, scope, "xlsx"))
+
+
+def cell_text(shown: Shown, row: int, column: int) -> str:
+    table = shown.table
+    cells = (table.rows + ((table.total,) if table.total else ()))[row].cells
+    return text(cells[column], table.columns[column].unit, shown.is_hidden(row, column),
+                decimal_comma=_decimal_comma())
+
+
+def headline_text(cell_value: float | None, unit: Unit) -> str:
+    if cell_value is None:
+        return "–"
+    return text(Cell(cell_value), unit, False, decimal_comma=_decimal_comma())
+
+
+def target_text(value: float | None) -> str:
+    """A target as the coordinator typed it: "90 %", "92,5 %"."""
+    if value is None:
+        return "–"
+    figure = f"{round(value, 1):g}"
+    return (figure.replace(".", ",") if _decimal_comma() else figure) + "\u00a0%"
+
+
+def _decimal_comma() -> bool:
+    return language() == "sv"
+
+
+# --- targets ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TargetChoice:
+    key: str
+    title: str  # msgid
+    unit: Unit
+
+
+def target_choices() -> list[TargetChoice]:
+    """The indicators a target can be set for: those with a headline. Computed on an empty
+    past scope (a year before any data), which costs a few empty queries."""
+    empty = Scope(1900)
+    return [TargetChoice(t.key, t.title, t.headline_unit)
+            for t in (f(empty) for f, _ in INDICATORS) if t.headline is not None]
+
+
+def set_target(user: User, indicator: str, municipality_id: int | None, school_year: int,
+               value: float) -> bool:
+    """Insert or replace the target in one statement (ON CONFLICT … DO UPDATE): two
+    coordinators saving at once both succeed, the later value stays. False when the
+    municipality was removed meanwhile (its key no longer exists)."""
+    table = CouncilTarget.__table__
+    region = municipality_id is None
+    keys = ["indicator", "school_year"] if region else ["indicator", "municipality_id",
+                                                        "school_year"]
+    where = table.c.municipality_id.is_(None) if region else \
+        table.c.municipality_id.is_not(None)
+    stmt = dialect_insert(table).values(
+        indicator=indicator, municipality_id=municipality_id, school_year=school_year,
+        value=value, updated_at=utcnow(), updated_by_id=user.id)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys, index_where=where,
+        set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at,
+              "updated_by_id": stmt.excluded.updated_by_id})
+    try:
+        db.session.execute(stmt)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def delete_target(target_id: int) -> bool:
+    target = db.session.get(CouncilTarget, target_id)
+    if target is None:
+        return False
+    db.session.delete(target)
+    db.session.commit()
+    return True
+
+
+def all_targets() -> list[Any]:
+    return list(db.session.execute(
+        select(CouncilTarget, Municipality.name)
+        .outerjoin(Municipality, Municipality.id == CouncilTarget.municipality_id)
+        .order_by(CouncilTarget.school_year.desc(), Municipality.name.nullsfirst(),
+                  CouncilTarget.indicator)).all())
+
+
+def municipality_name(scope: Scope) -> str | None:
+    if scope.municipality_id is None:
+        return None
+    municipality = db.session.get(Municipality, scope.municipality_id)
+    return municipality.name if municipality else None

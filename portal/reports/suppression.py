@@ -1,0 +1,233 @@
+"""Small groups suppressed, so that no report names a pupil by counting them.
+
+Pure Python, no Flask and no database. Two rules, as Swedish official statistics apply them:
+
+1. Primary: a cell that counts fewer than five pupils shows "<5" — a count of pupils under
+   5, a share whose numerator or base is under 5, an average of fewer than 5 answers, and a
+   total over fewer than 5. Things that are not people (seats, employers: Unit.COUNT) are
+   never hidden.
+2. Complementary: a hidden cell must not be computable from what is shown. A table's total
+   row makes every column a sum (column total = sum of its rows), and a stacked table makes
+   every row a sum (its shares add up to 100 %). Every such sum is a linear equation whose
+   unknowns are the hidden cells; a hidden cell is recoverable exactly when the equations
+   pin it down alone (it is a row of their reduced echelon form). While some hidden cell is
+   recoverable, the smallest shown cell that shares an equation with it is hidden too.
+
+The result carries a scrubbed copy of the table: a hidden cell's value, n and base are gone,
+so a chart or an export made from it cannot leak what the page does not show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from portal.reports.tables import Cell, Chart, Row, Table, Unit
+
+MIN_PUPILS = 5
+SUPPRESSED = "<5"
+
+Position = tuple[int, int]  # (row index, column index); the total row is row len(rows)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A table as it may be shown: `table` has its hidden cells scrubbed."""
+
+    table: Table
+    hidden: frozenset[Position]
+    headline_hidden: bool
+
+    def is_hidden(self, row: int, column: int) -> bool:
+        return (row, column) in self.hidden
+
+    def total_hidden(self, column: int) -> bool:
+        return (len(self.table.rows), column) in self.hidden
+
+
+def too_small(cell: Cell, unit: Unit) -> bool:
+    """The primary rule for one cell."""
+    if unit is Unit.COUNT:
+        return False
+    if unit is Unit.SHARE:
+        return any(x is not None and x < MIN_PUPILS for x in (cell.n, cell.base))
+    return cell.n is not None and cell.n < MIN_PUPILS
+
+
+def _all_rows(table: Table) -> tuple[Row, ...]:
+    return table.rows + ((table.total,) if table.total is not None else ())
+
+
+Equation = dict[Position, int]  # cell -> coefficient; the constant is what is shown
+
+
+def _equations(table: Table) -> list[Equation]:
+    """The sums a reader knows: each column's rows minus its total, and in a stacked table
+    each row's shares, which add up to 100."""
+    people = [j for j, c in enumerate(table.columns) if c.unit is not Unit.COUNT]
+    equations: list[Equation] = []
+    if table.total is not None:
+        last = len(table.rows)
+        equations += [{**{(i, j): 1 for i in range(last)}, (last, j): -1} for j in people]
+    if table.chart is Chart.STACKED:
+        shares = [j for j in people if table.columns[j].unit is Unit.SHARE]
+        equations += [{(i, j): 1 for j in shares} for i in range(len(_all_rows(table)))]
+    # A column without rows says nothing its (shown or hidden) total does not.
+    return [eq for eq in equations if len(eq) > 1]
+
+
+def _reduced(matrix: np.ndarray) -> np.ndarray:
+    """Gauss–Jordan elimination: the non-zero rows of the reduced row echelon form. The
+    coefficients are 1 and -1, so floating point with a tolerance is exact enough."""
+    rows = matrix.astype(float).copy()
+    done = 0
+    for col in range(rows.shape[1]):
+        if done == rows.shape[0]:
+            break
+        found = done + int(np.argmax(np.abs(rows[done:, col])))
+        if abs(rows[found, col]) < 1e-9:
+            continue
+        rows[[done, found]] = rows[[found, done]]
+        rows[done] /= rows[done, col]
+        factors = rows[:, col].copy()
+        factors[done] = 0.0
+        rows -= np.outer(factors, rows[done])
+        done += 1
+    return rows[:done]
+
+
+def _components(equations: list[Equation], hidden: set[Position]) -> list[list[int]]:
+    """Groups of equations linked by shared hidden cells: each can be solved on its own."""
+    parent = list(range(len(equations)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_seen: dict[Position, int] = {}
+    for i, eq in enumerate(equations):
+        for p in hidden.intersection(eq):
+            if p in first_seen:
+                parent[root(i)] = root(first_seen[p])
+            else:
+                first_seen[p] = i
+    groups: dict[int, list[int]] = {}
+    for i, eq in enumerate(equations):
+        if hidden.intersection(eq):
+            groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def _pinned(equations: list[Equation], hidden: set[Position]) -> set[Position]:
+    """The hidden cells the equations determine: a cell is determined exactly when a row
+    of the reduced form of the equations (over the hidden cells) is that cell alone."""
+    pinned = set()
+    for group in _components(equations, hidden):
+        unknowns = sorted({p for i in group for p in hidden.intersection(equations[i])})
+        index = {p: k for k, p in enumerate(unknowns)}
+        matrix = np.zeros((len(group), len(unknowns)))
+        for r, i in enumerate(group):
+            for p, coefficient in equations[i].items():
+                if p in index:
+                    matrix[r, index[p]] += coefficient
+        for row in _reduced(matrix):
+            nonzero = np.flatnonzero(np.abs(row) > 1e-9)
+            if len(nonzero) == 1:
+                pinned.add(unknowns[int(nonzero[0])])
+    return pinned
+
+
+def _close_lines(table: Table, equations: list[Equation], hidden: set[Position]) -> None:
+    """The common case, fast: while a sum has exactly one hidden cell, hide a second one
+    of it (the cell that also closes another such sum, else the smallest)."""
+    rows = _all_rows(table)
+    of_cell: dict[Position, list[int]] = {}
+    for i, eq in enumerate(equations):
+        for p in eq:
+            of_cell.setdefault(p, []).append(i)
+    count = [len(hidden.intersection(eq)) for eq in equations]
+    queue = [i for i, c in enumerate(count) if c == 1]
+    while queue:
+        i = queue.pop()
+        if count[i] != 1:
+            continue
+        shown = [p for p in equations[i] if p not in hidden]
+        if not shown:
+            continue
+        partner = min(shown, key=lambda p: (
+            -sum(1 for k in of_cell[p] if count[k] == 1),
+            *_size(rows[p[0]].cells[p[1]]), p[1], p[0]))
+        hidden.add(partner)
+        for k in of_cell[partner]:
+            count[k] += 1
+            if count[k] == 1:
+                queue.append(k)
+
+
+def _size(cell: Cell) -> tuple[float, float]:
+    return (cell.n if cell.n is not None else cell.value or 0.0,
+            cell.base if cell.base is not None else 0.0)
+
+
+def _partner(table: Table, equations: list[Equation], pinned: set[Position],
+             hidden: set[Position]) -> Position | None:
+    """The shown cell to hide next: one from a sum that gives a pinned cell away on its own
+    (its only hidden cell), preferring the cell that closes the most such sums at once (in
+    a stacked table the partner in the same row usually does), then the smallest."""
+    rows = _all_rows(table)
+    covers: dict[Position, int] = {}
+    for eq in equations:
+        inside = hidden & set(eq)
+        if len(inside) == 1 and inside <= pinned:
+            for p in eq:
+                if p not in hidden:
+                    covers[p] = covers.get(p, 0) + 1
+    if not covers:
+        # Pinned through other sums whose cells are all hidden (a + b, b + c, a + c):
+        # any shown cell in a sum with a hidden one opens the system up.
+        covers = {p: 0 for eq in equations if hidden & set(eq) for p in eq if p not in hidden}
+    if not covers:
+        return None
+    return min(covers, key=lambda p: (-covers[p], *_size(rows[p[0]].cells[p[1]]), p[1], p[0]))
+
+
+def _positions(table: Table) -> Iterator[tuple[Position, Cell, Unit]]:
+    for i, row in enumerate(_all_rows(table)):
+        for j, cell in enumerate(row.cells):
+            yield (i, j), cell, table.columns[j].unit
+
+
+def suppress(table: Table) -> Shown:
+    hidden = {p for p, cell, unit in _positions(table) if too_small(cell, unit)}
+    equations = _equations(table)
+    while True:
+        _close_lines(table, equations, hidden)
+        pinned = _pinned(equations, hidden)
+        if not pinned:
+            break
+        partner = _partner(table, equations, pinned, hidden)
+        if partner is None:  # every cell of every sum is hidden already
+            break
+        hidden.add(partner)
+    return _scrubbed(table, frozenset(hidden))
+
+
+def _scrubbed(table: Table, hidden: frozenset[Position]) -> Shown:
+    def row(i: int, r: Row) -> Row:
+        return replace(r, cells=tuple(Cell(None) if (i, j) in hidden else c
+                                      for j, c in enumerate(r.cells)))
+
+    rows = tuple(row(i, r) for i, r in enumerate(table.rows))
+    total = row(len(rows), table.total) if table.total is not None else None
+    headline = table.headline
+    headline_hidden = headline is not None and (
+        too_small(headline, table.headline_unit)
+        or (table.total is not None and any(
+            (len(rows), j) in hidden and c == headline
+            for j, c in enumerate(table.total.cells))))
+    return Shown(replace(table, rows=rows, total=total,
+                         headline=Cell(None) if headline_hidden else headline),
+                 hidden, headline_hidden)

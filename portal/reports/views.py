@@ -1,0 +1,77 @@
+"""The council's report pages, their exports and the coordinator's targets."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import require
+from portal.formtools import choices
+from portal.reports import services
+from portal.reports.forms import TargetForm, decimal
+from portal.reports.tables import TERM_LABELS, Scope
+
+bp = Blueprint("reports", __name__)
+
+
+def _scope() -> Scope:
+    try:
+        return services.read_scope(request.args, current_user)
+    except services.OutOfScope:
+        abort(404)
+
+
+@bp.route("/rapporter")
+@require("report.read")
+def report() -> ResponseReturnValue:
+    scope = _scope()
+    return render_template(
+        "reports/report.html", scope=scope, sections=services.report_sections(scope),
+        cell=services.cell_text, figure=services.headline_text, row_label=services.row_label,
+        target=services.target_text,
+        municipality_name=services.municipality_name(scope),
+        years=services.school_years(), terms=TERM_LABELS,
+        municipalities=services.municipalities_for(current_user),
+        region_allowed=not (current_user.role is Role.COUNCIL
+                            and current_user.municipality_id is not None))
+
+
+@bp.route("/rapporter/<key>.<any(csv, xlsx):extension>")
+@require("report.read")
+def export(key: str, extension: str) -> ResponseReturnValue:
+    scope = _scope()
+    shown = services.one_table(key, scope)
+    if shown is None:
+        abort(404)
+    made = services.to_csv(shown, scope) if extension == "csv" else services.to_xlsx(shown, scope)
+    return Response(made.content, mimetype=made.mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{made.filename}"'})
+
+
+@bp.route("/rapporter/mal", methods=["GET", "POST"])
+@require("target.edit")
+def targets() -> ResponseReturnValue:
+    form = TargetForm()
+    indicators = services.target_choices()
+    form.indicator.choices = choices([("", _("Välj indikator")),
+                                      *((c.key, _(c.title)) for c in indicators)])
+    form.municipality.choices = choices([("", _("Hela regionen")), *(
+        (m.id, m.name) for m in services.municipalities_for(current_user))])
+    years = services.school_years()
+    form.school_year.choices = choices([("", _("Välj läsår")), *(
+        (y, Scope(y).label) for y in years)])
+    if form.validate_on_submit():
+        value = decimal(form.value.data or "")
+        assert value is not None  # validate_value accepted it
+        if services.set_target(current_user, form.indicator.data,
+                               form.municipality.data or None, form.school_year.data, value):
+            flash(_("Målet är sparat."), "success")
+            return redirect(url_for("reports.targets"))
+        flash(_("Målet kunde inte sparas: kommunen finns inte längre. Välj igen."), "danger")
+    titles = {c.key: c.title for c in indicators}
+    return render_template("reports/targets.html", form=form, targets=services.all_targets(),
+                           titles=titles,
+                           figure=services.target_text)

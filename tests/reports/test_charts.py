@@ -1,0 +1,67 @@
+"""Charts: SVG from the suppressed table, readable by screen readers, hidden cells not drawn."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from portal.reports.charts import COLOURS, render
+from portal.reports.suppression import suppress
+from portal.reports.tables import Cell, Chart, Column, Row, Table, Unit
+
+
+def _table(key: str, values: list[int], chart: Chart = Chart.BAR) -> Table:
+    return Table(key=key, title="T", description="D", row_header="Skola",
+                 columns=(Column("n", "Elever", Unit.PUPILS),),
+                 rows=tuple(Row(f"Skola {i}", (Cell.pupils(v),)) for i, v in enumerate(values)),
+                 chart=chart)
+
+
+def _svg(table: Table, title: str = "Elever per skola") -> str:
+    shown = suppress(table).table
+    labels = tuple(r.label for r in shown.rows) + (("Totalt",) if shown.total else ())
+    return render(shown, title, "Antal elever per skola.", labels,
+                  tuple(c.label for c in shown.columns))
+
+
+def _bars(svg: str) -> int:
+    root = ET.fromstring(svg)  # noqa: S314 - our own drawing
+    return sum(1 for g in root.iter("{http://www.w3.org/2000/svg}g")
+               if re.fullmatch(r".*-patch_\d+", g.get("id", "")) and any(
+                   p.get("fill") in COLOURS for p in g))
+
+
+def test_the_chart_has_a_title_and_a_description_for_screen_readers():
+    svg = _svg(_table("a", [10, 20]), title="Elever <per> skola")
+    root = ET.fromstring(svg)  # noqa: S314 - our own drawing
+    assert root.get("role") == "img"
+    assert root.get("aria-labelledby") == "a-title a-desc"
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.find(f"{ns}title").text == "Elever <per> skola"  # escaped, then parsed back
+    assert root.find(f"{ns}desc").text == "Antal elever per skola."
+    assert "<text" in svg and "Skola 1" in svg  # text stays text (svg.fonttype none)
+    assert "<script" not in svg
+    # The Content Security Policy (style-src 'self') blocks inline styles: none are left.
+    assert "style=" not in svg and "<style" not in svg
+    assert 'fill="#1d4f91"' in svg  # the bars keep their colour as an attribute
+
+
+def test_a_hidden_cell_is_not_drawn():
+    assert _bars(_svg(_table("b", [10, 20, 30]))) == 3
+    assert _bars(_svg(_table("c", [3, 20, 30]))) == 2
+
+
+def test_two_charts_on_one_page_share_no_id():
+    ids = [set(re.findall(r'id="([^"]+)"', _svg(_table(k, [10, 20])))) for k in ("d", "e")]
+    assert ids[0] and not ids[0] & ids[1]
+
+
+def test_hundreds_of_schools_are_drawn_as_their_spread():
+    table = Table(key="f", title="T", description="D", row_header="Skola",
+                  columns=(Column("s", "Andel", Unit.SHARE),),
+                  rows=tuple(Row(f"Skola {i}", (Cell.share(10 + i % 80, 100),))
+                             for i in range(400)),
+                  total=Row("Totalt", (Cell.share(200, 400),)))
+    svg = _svg(table)
+    assert len(svg) < 40_000  # a box and a marker, not 400 labelled bars
+    assert "Skola 399" not in svg and "Andel" in svg

@@ -1,0 +1,186 @@
+"""The report pages and exports as the council and the coordinator get them: no pupil's
+name anywhere, one municipality's council kept to it, exports that parse back, targets."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from portal.accounts.models import Role
+from portal.prao.models import AssignmentSource
+from portal.reports.models import CouncilTarget
+from tests import factories
+from tests.conftest import login, new_client, post_form
+from tests.reports.data import AUTUMN, attend, period, place, pupil
+
+NAMES = ("Zyxelinda", "Qvarnbergsdottir", "Xanthippe-Ölund")
+INDICATORS = ("coverage", "placement_source", "wishes_met", "needs_met", "steps_done",
+              "attendance_rate", "absences_alerted", "incidents")
+
+
+@pytest.fixture
+def report_data(db, world, set_clock):
+    """Autumn 2026 at school A (Luleå): 12 pupils with distinctive names, 9 with ten days,
+    2 with their own placement; school B (Piteå): 6 pupils. A school named like a formula."""
+    set_clock(datetime(2026, 11, 20, 10))
+    world.school_b.name = "=HYPERLINK(\"http://x\")"
+    autumn_a, autumn_b = period(world.school_a, AUTUMN), period(world.school_b, AUTUMN)
+    for k in range(12):
+        enrolment = pupil(autumn_a, first_name=NAMES[k % 3], last_name=NAMES[(k + 1) % 3],
+                          class_name="9Z", needs=1 if k < 6 else 0)
+        source = AssignmentSource.OWN if k < 2 else AssignmentSource.MATCHING
+        attend(place(enrolment, source=source), "P" * (10 if k < 9 else 6))
+    for _ in range(6):
+        attend(place(pupil(autumn_b, first_name=NAMES[0])), "P" * 10)
+    db.session.commit()
+    return world
+
+
+def _pages(client, world) -> list[tuple[str, str]]:
+    urls = ["/rad", "/rapporter", f"/rapporter?kommun={world.municipality_a.id}",
+            "/rapporter?termin=autumn", "/rapporter?lasar=2025"]
+    urls += [f"/rapporter/{key}.{ext}" for key in INDICATORS for ext in ("csv", "xlsx")]
+    found = []
+    for url in urls:
+        response = client.get(url)
+        if url == "/rad" and response.status_code == 403:
+            continue  # the coordinator has its own start page
+        assert response.status_code == 200, url
+        body = response.get_data()
+        if url.endswith(".xlsx"):
+            book = load_workbook(io.BytesIO(body))
+            text = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row)
+        else:
+            text = body.decode("utf-8-sig")
+        found.append((url, text))
+    return found
+
+
+@pytest.mark.parametrize("role", ["council", "coordinator"])
+def test_no_report_page_or_export_names_a_pupil(client, report_data, login_as, role):
+    login_as(role)
+    pages = _pages(client, report_data)
+    assert len(pages) >= 20
+    for url, text in pages:
+        for name in (*NAMES, "9Z"):
+            assert name not in text, (url, name)
+    report = dict(pages)["/rapporter"]
+    assert "Skola A" in report and "<svg" in report  # real figures, not an empty page
+
+
+def test_csv_export_parses_back_with_suppression_and_no_formula(client, report_data, login_as):
+    login_as("council")
+    response = client.get("/rapporter/coverage.csv")
+    assert response.mimetype == "text/csv"
+    assert "coverage-2026-27.csv" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Skola", "Elever", "Minst tio dagar (%)"]
+    by_school = {r[0]: r[1:] for r in rows[1:]}
+    # School A: 9 of 12 with ten days. School B's six all did, so its share is shown; the
+    # formula-like name is neutralised with a leading quote.
+    assert by_school["Skola A"] == ["12", "75,0"]
+    assert by_school["'=HYPERLINK(\"http://x\")"] == ["6", "100,0"]
+    assert by_school["Totalt"] == ["18", "83,3"]
+
+
+def test_xlsx_export_parses_back_with_suppressed_cells(client, report_data, login_as):
+    login_as("council")
+    response = client.get("/rapporter/placement_source.xlsx")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["Skola", "Genom portalen (%)", "Eget nätverk (%)"]
+    # Two own placements at school A: hidden, and so is its stacked partner; school B and
+    # the total then have to go too, or A could be worked back from them.
+    assert ["Skola A", "<5", "<5"] in rows
+    assert all(cell == "<5" for row in rows[1:] for cell in row[1:])
+    assert isinstance(load_workbook(io.BytesIO(client.get(
+        "/rapporter/coverage.xlsx").get_data())).active.cell(2, 2).value, int)
+
+
+def test_a_municipality_council_reads_only_its_municipality(app, db, report_data):
+    council = factories.UserFactory(role=Role.COUNCIL, email="rad.lulea@exempel.se",
+                                    municipality=report_data.municipality_a)
+    db.session.commit()
+    client = new_client(app)
+    assert login(client, council.email).status_code == 302
+    page = client.get("/rapporter").get_data(as_text=True)
+    assert "Skola A" in page and "HYPERLINK" not in page
+    assert "Hela regionen" not in page  # no region choice offered
+    other = report_data.municipality_b.id
+    assert client.get(f"/rapporter?kommun={other}").status_code == 404
+    assert client.get(f"/rapporter/coverage.csv?kommun={other}").status_code == 404
+    start = client.get("/rad").get_data(as_text=True)
+    assert "Läget mot målen" in start and "HYPERLINK" not in start
+
+
+@pytest.mark.parametrize("role", ["counsellor", "employer"])
+def test_other_roles_are_refused(client, report_data, login_as, role):
+    login_as(role)
+    assert client.get("/rapporter").status_code == 403
+    assert client.get("/rapporter/coverage.csv").status_code == 403
+
+
+def test_anonymous_is_sent_to_log_in(client, report_data):
+    response = client.get("/rapporter/coverage.csv")
+    assert response.status_code == 302 and "/logga-in" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("query", ["lasar=abc", "lasar=１２", "lasar=99999999999",
+                                   "termin=winter", "kommun=-1", "kommun=999999",
+                                   "lasar=2026&kommun=2580x", "termin=" + "x" * 5000])
+def test_bad_filters_give_the_default_report(client, report_data, login_as, query):
+    login_as("council")
+    response = client.get(f"/rapporter?{query}")
+    assert response.status_code == 200
+    assert "Kvalitetsrapport 2026/27" in response.get_data(as_text=True)
+
+
+def test_coordinator_sets_a_target_and_the_council_sees_it_met(app, db, client, report_data,
+                                                              login_as):
+    login_as("coordinator")
+    page = client.get("/rapporter/mal").get_data(as_text=True)
+    assert "Elever med minst tio praodagar" in page
+    data = {"indicator": "coverage", "municipality": "", "school_year": "2026", "value": "80"}
+    assert post_form(client, "/rapporter/mal", data).status_code == 302
+    # Saving again replaces the value: still one target.
+    assert post_form(client, "/rapporter/mal", {**data, "value": "85,5"}).status_code == 302
+    targets = db.session.scalars(select(CouncilTarget)).all()
+    assert [(t.indicator, t.municipality_id, t.school_year, t.value) for t in targets] == [
+        ("coverage", None, 2026, 85.5)]
+    council = new_client(app)
+    login(council, report_data.users["council"].email)
+    report = council.get("/rapporter").get_data(as_text=True)
+    assert "85,5\u00a0%" in report and "Målet är inte nått." in report  # 83 % of 85.5 %
+    start = council.get("/rad").get_data(as_text=True)
+    assert "Inte nått" in start and "83\u00a0%" in start
+
+
+@pytest.mark.parametrize("value", ["101", "-1", "abc", "1e3", "", "inf", "9.5.1", "."])
+def test_a_target_out_of_range_is_refused_beside_the_field(client, db, report_data, login_as,
+                                                          value):
+    login_as("coordinator")
+    data = {"indicator": "coverage", "municipality": "", "school_year": "2026", "value": value}
+    response = post_form(client, "/rapporter/mal", data)
+    assert response.status_code == 200
+    assert 'id="value-error"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(CouncilTarget)) == 0
+
+
+def test_full_width_digits_are_read_as_digits(client, db, report_data, login_as):
+    login_as("coordinator")
+    data = {"indicator": "coverage", "municipality": "", "school_year": "2026", "value": "９０"}
+    assert post_form(client, "/rapporter/mal", data).status_code == 302
+    assert db.session.scalar(select(CouncilTarget.value)) == 90.0
+
+
+def test_a_municipality_target_is_separate_from_the_region(client, db, report_data, login_as):
+    login_as("coordinator")
+    for municipality in ("", str(report_data.municipality_a.id)):
+        post_form(client, "/rapporter/mal", {"indicator": "wishes_met", "school_year": "2026",
+                                             "municipality": municipality, "value": "70"})
+    assert db.session.scalar(select(func.count()).select_from(CouncilTarget)) == 2
