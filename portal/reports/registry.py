@@ -1,16 +1,25 @@
 """The report's indicators, in the order the page shows them, each in its section.
 
 To add an indicator: write a function `(scope: Scope) -> Table` in a module under
-portal/reports/indicators/, named as the Table.key it returns, and add one line to
-INDICATORS below. The key names it in the page's anchors, in export URLs and in the
-council's targets, so it must be unique and never change once targets exist."""
+portal/reports/indicators/ and add one line to INDICATORS below with the Table.key it
+returns. The key names it in the page's anchors, in export URLs and in the council's
+targets, so it must be unique and never change once targets exist."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from portal.reports.indicators import coverage, process, wishes
+from portal.reports.indicators import (
+    coverage,
+    employers,
+    equity,
+    evaluations,
+    gender,
+    process,
+    seats,
+    wishes,
+)
 from portal.reports.tables import Scope, Table
 from portal.texts import mark as _l
 
@@ -32,27 +41,42 @@ EQUITY = Section("equity", _l("Jämställdhet och likvärdighet"))
 EVALUATIONS = Section("evaluations", _l("Utvärderingar"))
 EMPLOYERS = Section("employers", _l("Arbetsgivare"))
 
-INDICATORS: list[tuple[Indicator, Section]] = [
-    (coverage.coverage, COVERAGE),
-    (coverage.placement_source, COVERAGE),
-    (wishes.wishes_met, MATCHING),
-    (wishes.needs_met, MATCHING),
-    (process.steps_done, PROCESS),
-    (process.attendance_rate, PROCESS),
-    (process.absences_alerted, PROCESS),
-    (process.incidents, PROCESS),
+INDICATORS: list[tuple[str, Indicator, Section]] = [
+    ("coverage", coverage.coverage, COVERAGE),
+    ("placement_source", coverage.placement_source, COVERAGE),
+    ("wishes_met", wishes.wishes_met, MATCHING),
+    ("needs_met", wishes.needs_met, MATCHING),
+    ("seats_per_sector", seats.per_sector, SEATS),
+    ("seats_per_week", seats.per_week, SEATS),
+    ("gender_per_sector", gender.per_sector, EQUITY),
+    ("gender_atypical", gender.atypical, EQUITY),
+    ("equity_schools", equity.per_school, EQUITY),
+    ("equity_spread", equity.spread, EQUITY),
+    ("steps_done", process.steps_done, PROCESS),
+    ("attendance_rate", process.attendance_rate, PROCESS),
+    ("absences_alerted", process.absences_alerted, PROCESS),
+    ("incidents", process.incidents, PROCESS),
+    ("evaluation_pupil_averages", evaluations.pupil_averages, EVALUATIONS),
+    ("evaluation_pupil_distribution", evaluations.pupil_distribution, EVALUATIONS),
+    ("evaluation_satisfaction_by_rank", evaluations.satisfaction_by_wish_rank, EVALUATIONS),
+    ("evaluation_satisfaction_by_source", evaluations.satisfaction_by_source, EVALUATIONS),
+    ("evaluation_employer_averages", evaluations.employer_averages, EVALUATIONS),
+    ("evaluation_employer_distribution", evaluations.employer_distribution, EVALUATIONS),
+    ("evaluation_answer_rates_school", evaluations.answer_rates_by_school, EVALUATIONS),
+    ("evaluation_answer_rates_employer", evaluations.answer_rates_by_employer, EVALUATIONS),
+    ("employers", employers.per_municipality, EMPLOYERS),
 ]
 
 
 def sections() -> list[tuple[Section, list[Indicator]]]:
     """The sections that have indicators, in the order of their first indicator."""
     grouped: dict[Section, list[Indicator]] = {}
-    for function, section in INDICATORS:
+    for _key, function, section in INDICATORS:
         grouped.setdefault(section, []).append(function)
     return list(grouped.items())
 
 
 def by_key() -> dict[str, Indicator]:
-    """Indicator functions by key, without computing them: a function is named as the key
-    of the Table it returns (tests/reports/test_indicators.py checks that they agree)."""
-    return {f.__name__: f for f, _ in INDICATORS}
+    """Indicator functions by key, without computing them (tests/reports/test_indicators.py
+    checks that each function returns the Table its key names)."""
+    return {key: function for key, function, _section in INDICATORS}

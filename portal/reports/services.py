@@ -129,7 +129,7 @@ def indicator_view(function: Indicator, section: Section, scope: Scope,
 
 def report(scope: Scope) -> list[IndicatorView]:
     targets = targets_for(scope)
-    return [indicator_view(f, section, scope, targets) for f, section in INDICATORS]
+    return [indicator_view(f, section, scope, targets) for _key, f, section in INDICATORS]
 
 
 def report_sections(scope: Scope) -> list[tuple[Section, list[IndicatorView]]]:
@@ -232,7 +232,7 @@ def target_choices() -> list[TargetChoice]:
     past scope (a year before any data), which costs a few empty queries."""
     empty = Scope(1900)
     return [TargetChoice(t.key, t.title, t.headline_unit)
-            for t in (f(empty) for f, _ in INDICATORS) if t.headline is not None]
+            for t in (f(empty) for _key, f, _section in INDICATORS) if t.headline is not None]
 
 
 def set_target(user: User, indicator: str, municipality_id: int | None, school_year: int,

@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 from portal.accounts.models import Role
 from portal.prao.models import AssignmentSource
 from portal.reports.models import CouncilTarget
+from portal.reports.registry import by_key
 from tests import factories
 from tests.conftest import login, new_client, post_form
 from tests.reports.data import AUTUMN, attend, period, place, pupil
 
 NAMES = ("Zyxelinda", "Qvarnbergsdottir", "Xanthippe-Ölund")
-INDICATORS = ("coverage", "placement_source", "wishes_met", "needs_met", "steps_done",
-              "attendance_rate", "absences_alerted", "incidents")
+INDICATORS = tuple(by_key())
 
 
 @pytest.fixture

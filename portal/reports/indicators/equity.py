@@ -157,9 +157,9 @@ SPREAD_COLUMNS = (
     Column("interquartile_range", _l("Kvartilavstånd"), Unit.COUNT),
 )
 _MEASURES = (
-    ("placement_rate", _l("Andel placerade (%)")),
-    ("first_wish_rate", _l("Andel som fått sitt förstahandsönskemål (%)")),
-    ("own_network_share", _l("Andel med egen kontakt (%)")),
+    ("placement_rate", _l("Andel placerade, procent")),
+    ("first_wish_rate", _l("Andel som fått sitt förstahandsönskemål, procent")),
+    ("own_network_share", _l("Andel med egen kontakt, procent")),
 )
 
 

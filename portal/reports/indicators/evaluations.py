@@ -62,9 +62,10 @@ def _averages(scope: Scope, audience: Audience, key: str, title: str,
     found = _by_statement(scope, audience)
     rows = tuple(Row(label, (Cell.average(*found.get(k, (None, 0))),), key=k)
                  for k, label in _statements(audience) if k in found)
+    # The pupils' "would recommend" is the figure a target is set for, with or without answers.
     headline = None
-    if audience is Audience.PUPIL and RECOMMEND in found:
-        headline = Cell.average(*found[RECOMMEND])
+    if audience is Audience.PUPIL:
+        headline = Cell.average(*found.get(RECOMMEND, (None, 0)))
     return Table(key=key, title=title, description=description, row_header=_l("Påstående"),
                  columns=(Column("average", _l("Medelvärde 1–5"), Unit.AVERAGE),), rows=rows,
                  headline=headline, headline_unit=Unit.AVERAGE)
@@ -214,7 +215,7 @@ def _rate_table(key: str, title: str, header: str, rows_found: list[Any]) -> Tab
     return Table(key=key, title=title,
                  description=_l("Andel av eleverna och handledarna som har svarat på "
                                 "utvärderingen, räknat från praons sista dag. Målet är "
-                                "80 %."),
+                                "80 procent."),
                  row_header=header,
                  columns=(Column("pupils", _l("Elever som svarat"), Unit.SHARE),
                           Column("supervisors", _l("Handledare som svarat"), Unit.SHARE)),

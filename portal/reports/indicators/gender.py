@@ -98,7 +98,7 @@ COLUMNS = (
     Column("girls_share", _l("Andel flickor"), Unit.SHARE),
     # A published national figure, not a count of the region's pupils: never suppressed.
     Column("national_girls_share",
-           _l("Andel flickor på motsvarande gymnasieprogram i riket (%)"), Unit.COUNT),
+           _l("Andel flickor på motsvarande gymnasieprogram i riket, procent"), Unit.COUNT),
 )
 
 
