@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -158,14 +159,17 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
                 processes.append(subprocess.Popen(  # noqa: S603 - our interpreter and args
                     [sys.executable, "-m", "gunicorn", "--workers", "2", "--preload", "--bind",
                      f"127.0.0.1:{port}", "--log-level", "warning", "portal:create_app()"],
-                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                    start_new_session=True))
         for port, process in zip(ports, processes, strict=True):
             _wait_for(lambda p=port: _status(p, "/logga-in") == 200, f"gunicorn on {port}",
                       process, tmp / f"gunicorn-{port}.log")
         yield Cluster(ports, env, tmp, setup_app, smtp_server)
     finally:
         for process in processes:
-            process.terminate()
+            # The server and its workers at once: a graceful stop waits seconds for idle
+            # workers, and nothing here needs finishing.
+            os.killpg(process.pid, signal.SIGKILL)
         for process in processes:
             process.wait(20)
         store = redis.Redis.from_url(redis_url)
