@@ -54,6 +54,21 @@ ensure_html_checker() {
   fi
 }
 
+# tests/test_several_servers.py counts login throttling in Redis: the one on 127.0.0.1:6379,
+# or a private redis-server the test starts where none runs.
+ensure_redis() {
+  (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && return 0
+  command -v redis-server >/dev/null && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installerar redis-server för testet med flera appservrar …"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  else
+    echo "Testet med flera appservrar behöver Redis: sudo apt-get install redis-server" >&2
+    exit 1
+  fi
+}
+
 case "${1:-}" in
   run)
     install ""
@@ -74,6 +89,7 @@ case "${1:-}" in
     install "[test]"
     ensure_chromium
     ensure_html_checker
+    ensure_redis
     "$VENV/bin/ruff" check --quiet .
     "$VENV/bin/mypy"  # configured in pyproject.toml: the portal package, every def typed
     exec "$VENV/bin/pytest" "$@"

@@ -49,6 +49,18 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
+def _ratelimit_storage(production: bool) -> str:
+    uri = os.environ.get("RATELIMIT_STORAGE_URI", "").strip()
+    if production and (not uri or uri.startswith("memory://")):
+        # Memory counts per process: with gunicorn's workers and several servers an attacker
+        # gets the login limit once per process, so production counts in one shared store.
+        raise ConfigurationError(
+            "RATELIMIT_STORAGE_URI saknas: i produktion räknas inloggningsförsök i en delad "
+            "lagring som alla appservrar når, t.ex. redis://redis:6379/0."
+        )
+    return uri or "memory://"
+
+
 def load_settings(instance_path: Path) -> dict[str, object]:
     """Build the Flask config mapping from the environment."""
     production = os.environ.get("PORTAL_ENV", "development") == "production"
@@ -75,7 +87,9 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # `flask jobs run` delivers the outbox only where an SMTP server was named, so the
         # demo's mail waits in the outbox instead of failing against localhost:25.
         "JOBS_SEND_MAIL": _bool("JOBS_SEND_MAIL", bool(os.environ.get("MAIL_SERVER"))),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": _ratelimit_storage(production),
+        # Keeps this portal's counters apart from other users of the same Redis.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "praoportalen"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "20 per minute"),
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),

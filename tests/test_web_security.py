@@ -72,6 +72,7 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
 
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     settings = load_settings(tmp_path)
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["REMEMBER_COOKIE_SECURE"] is True
@@ -83,6 +84,22 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        load_settings(tmp_path)
+
+
+@pytest.mark.parametrize("storage", [None, "memory://"])
+def test_production_refuses_to_count_logins_per_process(monkeypatch, tmp_path, storage):
+    """Memory storage counts per gunicorn worker and per server: an attacker would get the
+    login limit once per process (tests/test_several_servers.py counts across two)."""
+    from portal.config import ConfigurationError, load_settings
+
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    if storage is None:
+        monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    else:
+        monkeypatch.setenv("RATELIMIT_STORAGE_URI", storage)
+    with pytest.raises(ConfigurationError, match="RATELIMIT_STORAGE_URI"):
         load_settings(tmp_path)
 
 

@@ -110,7 +110,9 @@ def _is_permanent(error: Exception) -> bool:
         return all(code >= 500 for code, _ in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):
         return error.smtp_code >= 500
-    return isinstance(error, BadHeaderError)
+    # An address with a non-ASCII local part (kö@skola.se passes the forms' validator) cannot
+    # go through Flask-Mail's plain-ASCII envelope, now or later.
+    return isinstance(error, BadHeaderError | UnicodeError)
 
 
 def _server_problem(error: Exception) -> bool:
@@ -152,7 +154,8 @@ def _deliver(email: Leased, now: datetime, report: SendReport) -> bool:
     should stop."""
     try:
         mail.send(_message(email))
-    except (OSError, BadHeaderError) as error:
+    except (OSError, BadHeaderError, UnicodeError) as error:
+        # Caught here, one row fails by itself; uncaught, it broke every jobs run's outbox step.
         values = _failure_values(email, error, now)
         _finish(email.id, **values)
         if values.get("status") is OutboxStatus.FAILED:

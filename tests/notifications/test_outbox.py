@@ -82,6 +82,19 @@ def test_unknown_mailbox_fails_at_once_and_does_not_stop_the_others(db, mailbox)
     assert gone.status is OutboxStatus.FAILED and "No such user" in gone.last_error
 
 
+def test_an_address_that_cannot_be_sent_fails_alone(db, mailbox):
+    """A non-ASCII local part passes the email validator but not the SMTP envelope: that row
+    fails with the reason, the rest of the round is still delivered."""
+    odd = factories.OutboxEmailFactory(recipient="kö@skola.se")
+    factories.OutboxEmailFactory(recipient="ok@skola.se")
+    db.session.commit()
+    report = send_due()
+    assert (report.sent, report.failed) == (1, 1)
+    assert len(mailbox.to("ok@skola.se")) == 1
+    db.session.refresh(odd)
+    assert odd.status is OutboxStatus.FAILED and "UnicodeEncodeError" in odd.last_error
+
+
 def test_temporary_refusal_is_retried_later(db, mailbox):
     mailbox.refuse["full@skola.se"] = "452 4.2.2 Mailbox full"
     email = factories.OutboxEmailFactory(recipient="full@skola.se")
