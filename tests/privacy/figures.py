@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import func, select
 
 from portal import clock
-
 from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
 from portal.feedback import services as feedback
