@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from portal import clock
 from portal.accounts.models import Role
 from portal.accounts.permissions import authorize_role, get_authorized, public, require
+from portal.audit import audit_read
 from portal.feedback import bp, links, services
 from portal.feedback import questions as q
 from portal.feedback.forms import KIND_LABELS, EvaluationForm, QuestionsForm, RollOverForm
@@ -139,6 +140,8 @@ def _evaluation_page(template: str, assignment: Assignment, audience: Audience,
     if form is None or version is None:
         form, version = _blank_form(audience)
     language = current_language()
+    # Names the pupil (the supervisor's page) or shows the pupil's own answers.
+    audit_read(f"read_{audience.value}_evaluation", assignment)
     return render_template(
         template, assignment=assignment, form=form, version=version, language=language,
         rows=list(zip(version.questions, form.answers.entries, strict=False)), q=q,
@@ -210,6 +213,7 @@ def supervisor(token: str) -> ResponseReturnValue:
         return opened
     _link_data, found = opened
     answered = services.responses_of([a.id for a in found], Audience.EMPLOYER)
+    audit_read("read_evaluation_link", found[0].placement, pupils=len(found), detail="link")
     return render_template("feedback/pupils.html", pupils=found, answered=answered,
                            url=lambda a: url_for("feedback.supervisor_pupil", token=token,
                                                  assignment_id=a.id))
@@ -283,6 +287,7 @@ def employer() -> ResponseReturnValue:
     if organisation_id is None:
         abort(404)
     found = services.employer_assignments(organisation_id, clock.today())
+    audit_read("read_employer_evaluations", current_user.organisation, pupils=len(found))
     return render_template(
         "feedback/employer_home.html", pupils=found,
         answered=services.responses_of([a.id for a in found], Audience.EMPLOYER),
@@ -420,8 +425,13 @@ def rates() -> ResponseReturnValue:
 @require("feedback.texts")
 def texts() -> ResponseReturnValue:
     year = _school_year()
-    return render_template("feedback/texts.html", rows=services.text_answers(
-        year, current_language()), year=year, years=_years(), scope=Scope(year))
+    rows = services.text_answers(year, current_language())
+    # Each text is shown with the pupil's name.
+    audit_read("read_evaluation_texts", None,
+               pupils=len({(row.school, row.pupil) for row in rows}),
+               detail=f"school year {year}")
+    return render_template("feedback/texts.html", rows=rows, year=year, years=_years(),
+                           scope=Scope(year))
 
 
 @bp.route("/samordnare/utvardering/tacka")

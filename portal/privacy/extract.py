@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from flask_babel import gettext as _
 
 from portal.employers.reference import feature_codes, features
+from portal.feedback.models import QuestionKind
 from portal.prao.checklist import BY_KEY
 from portal.prao.pdf import Document
 from portal.privacy.services import Extract, Row
@@ -28,6 +29,9 @@ SECTION_TITLES: dict[str, str] = {
     "incidents": _l("Olyckor och tillbud"),
     "guardian_notices": _l("Brev till vårdnadshavare"),
     "certificates": _l("Praointyg"),
+    "evaluations": _l("Utvärderingar"),
+    "evaluation_reminders": _l("Påminnelser om utvärderingen"),
+    "evaluation_emails": _l("Påminnelser till handledaren där eleven nämns"),
     "audit": _l("Vem som har läst eller ändrat uppgifterna"),
     "emails": _l("E-post till eleven och vårdnadshavarna"),
 }
@@ -62,7 +66,24 @@ COLUMN_LABELS: dict[str, str] = {
     "hours_text": _l("Arbetad tid"), "user": _l("Användare"), "action": _l("Händelse"),
     "object_type": _l("Gäller"), "object_id": _l("Nummer"), "detail": _l("Detaljer"),
     "recipient": _l("Till"), "subject": _l("Ämne"),
+    "evaluation": _l("Utvärdering"), "version": _l("Frågornas version"),
+    "submitted_at": _l("Inskickad"), "submitted_by_label": _l("Inskickad av"),
+    "statement": _l("Omdöme till praointyget"),
+    "again_next_term": _l("Tar emot praoelever igen nästa termin"),
+    "reminded": _l("Påminnelse till"), "day_number": _l("Dag efter perioden"),
 }
+
+# Codes whose words depend on the column: the same "pupil" is whose evaluation it is in one
+# and whom a reminder went to in the other.
+KEYED_LABELS: dict[tuple[str, str], str] = {
+    ("evaluation", "pupil"): _l("elevens utvärdering av praoplatsen"),
+    ("evaluation", "employer"): _l("handledarens utvärdering av eleven"),
+    ("reminded", "pupil"): _l("eleven"),
+    ("reminded", "employer"): _l("handledaren"),
+}
+
+# Columns of free text: never read as a code, whatever they say.
+FREE_TEXT = frozenset({"detail", "what", "statement", "submitted_by_label", "subject"})
 
 VALUE_LABELS: dict[str, str] = {
     "girl": _l("flicka"), "boy": _l("pojke"), "other": _l("annat"), "unknown": _l("okänt"),
@@ -115,7 +136,9 @@ def _coded(key: str, value: object, lang: str) -> str | None:
         return _(BY_KEY[value].label)
     if isinstance(value, enum.Enum):
         value = value.value
-    if isinstance(value, str) and value in VALUE_LABELS and key not in ("detail", "what"):
+    if isinstance(value, str) and (key, value) in KEYED_LABELS:
+        return _(KEYED_LABELS[(key, value)])
+    if isinstance(value, str) and value in VALUE_LABELS and key not in FREE_TEXT:
         return _(VALUE_LABELS[value])
     return None
 
@@ -137,9 +160,25 @@ def _text(key: str, value: object, lang: str) -> str:
     return str(value)
 
 
+def _answer(answer: Row) -> tuple[str, str]:
+    """One evaluation answer: the question as asked, and the answer in words."""
+    if answer["score"] is not None:
+        value = _("%(score)d av 5", score=answer["score"])
+    elif answer["kind"] == QuestionKind.YESNO.value:
+        value = {"yes": _("ja"), "no": _("nej")}.get(answer["answer"], answer["answer"])
+    else:
+        value = answer["answer"]
+    return str(answer["question"]), value
+
+
 def _row_facts(row: Row, lang: str) -> list[tuple[str, str]]:
-    return [(_(COLUMN_LABELS.get(key, key)), _text(key, value, lang))
-            for key, value in row.items()]
+    facts: list[tuple[str, str]] = []
+    for key, value in row.items():
+        if key == "answers":
+            facts.extend(_answer(answer) for answer in value)
+        else:
+            facts.append((_(COLUMN_LABELS.get(key, key)), _text(key, value, lang)))
+    return facts
 
 
 def to_pdf(extract: Extract, lang: str) -> bytes:

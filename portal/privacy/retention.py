@@ -4,12 +4,16 @@ the pupil's last prao period ended; what the statistics need stays, pseudonymise
 Kept (anonymous once the names are gone): the student row with gender, needs, school and
 grade; enrolments and their states; wishes (rank, offer, so sector); assignments with state
 and source; attendance days; checklist step records; incidents' kind and severity;
-certificates with their code (the public check still says the certificate exists).
+certificates with their code (the public check still says the certificate exists);
+evaluations with their form version, dates, scores, yes/no answers and "again next term"
+(every evaluation average, distribution and answer rate stays the same).
 
 Removed: names, external id, class, the pupil's and the guardian's email, every free text
 about the pupil (exemption reason, placing and decline reasons, follow-up notes, incident
 texts, the own placement's contact data), the names in certificate snapshots, the detail
-text of audit events about the pupil, emails sent to the pupil or the guardian (and every
+text of audit events about the pupil, the evaluations' free text (the pupil's and the
+supervisor's text answers, the supervisor's statement) and who submitted them (the label
+names a supervisor or a user), emails sent to the pupil or the guardian (and every
 sent email older than the retention time, since emails to employers name pupils too), old
 uploaded import files. The pupil's signed links are revoked.
 
@@ -44,8 +48,22 @@ from sqlalchemy import (
 from portal import clock
 from portal.audit import AuditEvent, audit
 from portal.extensions import db
+from portal.feedback.models import (
+    FeedbackAnswer,
+    FeedbackForm,
+    FeedbackResponse,
+    QuestionKind,
+)
+from portal.feedback.services import STEP
 from portal.notifications.models import OutboxEmail, OutboxStatus
-from portal.prao.models import Assignment, Certificate, FollowUp, GuardianNotice, Incident
+from portal.prao.models import (
+    Assignment,
+    Certificate,
+    FollowUp,
+    GuardianNotice,
+    Incident,
+    StepRecord,
+)
 from portal.schools.models import (
     Enrolment,
     OwnPlacementRequest,
@@ -159,6 +177,36 @@ def _certificates() -> int:
     return len(changed)
 
 
+def _evaluation_answers(assignments: Any) -> int:
+    """Free-text answers out, per form version: which keys are free text is in the
+    version's questions. Yes/no answers are text too, and stay (they are statistics)."""
+    changed = 0
+    for form_id, questions in db.session.execute(
+            select(FeedbackForm.id, FeedbackForm.questions)):
+        keys = sorted({question["key"] for question in questions
+                       if question.get("kind") == QuestionKind.TEXT.value})
+        if keys:
+            changed += _blank(FeedbackAnswer, ("text",), and_(
+                FeedbackAnswer.question_key.in_(keys),
+                FeedbackAnswer.response_id.in_(select(FeedbackResponse.id).where(
+                    FeedbackResponse.assignment_id.in_(assignments),
+                    FeedbackResponse.form_id == form_id))))
+    return changed
+
+
+def _evaluations(assignments: Any) -> dict[str, int]:
+    """The evaluations' texts; who submitted them is a supervisor's or a user's name, kept
+    with the evaluation's checklist step too."""
+    return {
+        "evaluation_answers": _evaluation_answers(assignments),
+        "evaluations": _blank(FeedbackResponse, ("statement", "submitted_by_label"),
+                              FeedbackResponse.assignment_id.in_(assignments)),
+        "evaluation_steps": _blank(StepRecord, ("done_by_label",), and_(
+            StepRecord.assignment_id.in_(assignments),
+            StepRecord.step.in_(sorted(STEP.values())))),
+    }
+
+
 def _scrub_dependants(cutoff: date) -> dict[str, int]:
     enrolments, assignments = _purged_enrolments(), _purged_assignments()
     start_of_cutoff = datetime.combine(cutoff, time(), tzinfo=clock.STOCKHOLM)
@@ -186,6 +234,7 @@ def _scrub_dependants(cutoff: date) -> dict[str, int]:
         "guardian_notices": _blank(GuardianNotice, ("email",),
                                    GuardianNotice.enrolment_id.in_(enrolments)),
         "certificates": _certificates(),
+        **_evaluations(assignments),
         "audit_details": _blank(AuditEvent, ("detail",), AuditEvent.student_id.in_(
             select(Student.id).where(Student.purged_at.is_not(None)).scalar_subquery())),
         "import_files": int(imports.rowcount or 0),  # type: ignore[attr-defined]

@@ -8,13 +8,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.audit import AuditEvent, audit
 from portal.clock import STOCKHOLM
 from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
+from portal.feedback import questions as q
+from portal.feedback.models import Audience, FeedbackReminder, FeedbackResponse
 from portal.notifications.models import OutboxEmail
 from portal.prao.models import (
     Assignment,
@@ -205,11 +208,72 @@ def _trail(student: Student) -> dict[str, list[Row]]:
     }
 
 
-def register_extract(student: Student, reader: User, now: datetime, fmt: str) -> Extract:
-    """Everything about the pupil; the extract itself is audited (and committed)."""
+def _answers(response: FeedbackResponse, language: str) -> list[Row]:
+    """The answers in the order asked, each with its question as that version put it."""
+    given = {a.question_key: a for a in response.answers}
+    return [{"question_key": key, "question": q.label(question, language),
+             "kind": question["kind"], "score": given[key].score, "answer": given[key].text}
+            for question in response.form.questions
+            if (key := question["key"]) in given]
+
+
+def _evaluations(assignments: Any, language: str) -> list[Row]:
+    responses = db.session.scalars(
+        select(FeedbackResponse).where(FeedbackResponse.assignment_id.in_(assignments))
+        .order_by(FeedbackResponse.id)
+        .options(selectinload(FeedbackResponse.answers), selectinload(FeedbackResponse.form)))
+    return [_evaluation(r, language) for r in responses]
+
+
+def _evaluation(response: FeedbackResponse, language: str) -> Row:
+    row: Row = {"evaluation": response.audience, "version": response.form.version,
+                "submitted_at": response.submitted_at,
+                "submitted_by_label": response.submitted_by_label}
+    if response.audience is Audience.EMPLOYER:  # the pupil's has neither
+        row.update(statement=response.statement, again_next_term=response.again_next_term)
+    row["answers"] = _answers(response, language)
+    return row
+
+
+# The supervisor's reminder lists the pupils still to evaluate, by name.
+SUPERVISOR_REMINDER = "supervisor_evaluation_reminder"
+
+
+def _feedback(student: Student, language: str) -> dict[str, list[Row]]:
+    """The pupil's evaluation of the placement, the supervisor's of the pupil, and the
+    reminders about them (the pupil's own emails are under "emails")."""
+    assignments = select(Assignment.id).join(
+        Enrolment, Enrolment.id == Assignment.enrolment_id).where(
+        Enrolment.student_id == student.id)
+    name = f"{student.first_name} {student.last_name}".strip()
+    supervisors = select(func.lower(Placement.supervisor_email)).where(
+        Placement.id.in_(select(Assignment.placement_id).where(
+            Assignment.id.in_(assignments))))
+    return {
+        "evaluations": _evaluations(assignments, language),
+        "evaluation_reminders": _rows(
+            select(FeedbackReminder.audience.label("reminded"), FeedbackReminder.day_number,
+                   FeedbackReminder.day)
+            .where(FeedbackReminder.assignment_id.in_(assignments))
+            .order_by(FeedbackReminder.day, FeedbackReminder.audience)),
+        "evaluation_emails": _rows(
+            select(OutboxEmail.created_at, OutboxEmail.recipient, OutboxEmail.subject,
+                   OutboxEmail.status, OutboxEmail.sent_at)
+            .where(OutboxEmail.kind == SUPERVISOR_REMINDER,
+                   func.lower(OutboxEmail.recipient).in_(supervisors),
+                   OutboxEmail.body_text.contains(name, autoescape=True))
+            .order_by(OutboxEmail.id)) if name else [],
+    }
+
+
+def register_extract(student: Student, reader: User, now: datetime, fmt: str,
+                     language: str) -> Extract:
+    """Everything about the pupil, questions in `language`; the extract itself is audited
+    (and committed)."""
     extract = Extract(student, now)
     extract.sections["student"] = [_student_row(student)]
     extract.sections.update(_placing(student.id))
+    extract.sections.update(_feedback(student, language))
     extract.sections.update(_trail(student))
     audit(reader, "register_extract", student, detail=f"format={fmt}")
     db.session.commit()

@@ -59,7 +59,7 @@ def audit_log() -> ResponseReturnValue:
 @require("pupil.extract")
 def extract(student_id: int, fmt: str) -> ResponseReturnValue:
     student = get_authorized("pupil.extract", Student, student_id)
-    found = services.register_extract(student, current_user, now(), fmt)
+    found = services.register_extract(student, current_user, now(), fmt, current_language())
     if fmt == "json":
         content, mimetype = to_json(found), "application/json"
     else:

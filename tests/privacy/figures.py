@@ -13,8 +13,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from portal.employers.models import Placement, PlacementOffer
+from portal import clock
+from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
+from portal.feedback import services as feedback
+from portal.feedback.models import Audience, FeedbackAnswer, FeedbackResponse
 from portal.prao.models import (
     Assignment,
     AttendanceDay,
@@ -24,7 +27,8 @@ from portal.prao.models import (
     Incident,
     StepRecord,
 )
-from portal.schools.models import Enrolment, Student, Wish
+from portal.reports.tables import Scope, school_year_of
+from portal.schools.models import Enrolment, PraoPeriod, Student, Wish
 
 Figure = Callable[[], Any]
 
@@ -34,6 +38,28 @@ def _grouped(*columns: Any) -> Figure:
         rows = db.session.execute(select(*columns, func.count()).group_by(*columns)).all()
         return sorted(tuple(str(v) for v in row) for row in rows)
     return figure
+
+
+def _evaluation_averages() -> list[tuple[str, ...]]:
+    rows = db.session.execute(
+        select(FeedbackResponse.audience, FeedbackAnswer.question_key,
+               func.avg(FeedbackAnswer.score), func.count(FeedbackAnswer.score))
+        .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
+        .where(FeedbackAnswer.score.is_not(None))
+        .group_by(FeedbackResponse.audience, FeedbackAnswer.question_key)).all()
+    return sorted(tuple(str(v) for v in row) for row in rows)
+
+
+def _evaluation_reports() -> list[Any]:
+    """What the evaluation pages compute, for every school year with a period."""
+    years = sorted({school_year_of(day) for day in db.session.scalars(
+        select(PraoPeriod.first_day))})
+    today = clock.today()
+    organisations = db.session.scalars(select(Organisation.id).order_by(Organisation.id))
+    return [[(year, [feedback.rates_by_school(a, today, Scope(year)) for a in Audience],
+              [feedback.rates_by_employer(a, today, Scope(year)) for a in Audience],
+              feedback.thanks(year)) for year in years],
+            [feedback.employer_summary(oid, "sv") for oid in organisations]]
 
 
 FIGURES: dict[str, Figure] = {
@@ -57,6 +83,16 @@ FIGURES: dict[str, Figure] = {
     "follow_ups_by_kind": _grouped(FollowUp.kind),
     "guardian_notices_by_channel": _grouped(GuardianNotice.channel),
     "certificates": lambda: db.session.scalar(select(func.count()).select_from(Certificate)),
+    "evaluations": _grouped(FeedbackResponse.audience, FeedbackResponse.form_id,
+                            FeedbackResponse.again_next_term, FeedbackResponse.submitted_at),
+    "evaluation_answers": _grouped(FeedbackAnswer.question_key, FeedbackAnswer.score),
+    "evaluation_yes_no": lambda: sorted(tuple(str(v) for v in row) for row in
+                                        db.session.execute(
+        select(FeedbackAnswer.question_key, FeedbackAnswer.text, func.count())
+        .where(FeedbackAnswer.text.in_(("yes", "no")))
+        .group_by(FeedbackAnswer.question_key, FeedbackAnswer.text)).all()),
+    "evaluation_averages": _evaluation_averages,
+    "evaluation_reports": _evaluation_reports,
 }
 
 

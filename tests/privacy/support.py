@@ -4,11 +4,13 @@ and pupils of a recent period, each with every kind of personal datum the portal
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from portal.audit import audit
 from portal.extensions import db
+from portal.feedback import services as feedback
+from portal.feedback.models import Audience, FeedbackReminder
 from portal.prao.certificates.services import attendance_of, snapshot
 from portal.prao.models import (
     AssignmentState,
@@ -24,6 +26,7 @@ from portal.prao.models import (
     NoticeChannel,
     StepRecord,
 )
+from portal.prao.services import Actor
 from portal.schools.gender import Gender
 from portal.schools.models import EnrolmentState, OwnPlacementRequest, Wish
 from tests import factories
@@ -95,8 +98,40 @@ def _pupil(period: Any, offers: list[Any], n: int, counsellor: Any, tag: str,
                                snapshot=snapshot(assignment, attendance_of(assignment))))
     audit(counsellor, "placement_note", assignment, detail=f"{first} {last} placerad")
     db.session.flush()
+    texts = _evaluations(assignment, n, first, last)
     return Pupil(enrolment.student_id, enrolment.id, assignment.id,
-                 (first, last, email, guardian, f"X-{tag}-{n}"))
+                 (first, last, email, guardian, f"X-{tag}-{n}", *texts))
+
+
+def _evaluations(assignment: Any, n: int, first: str, last: str) -> tuple[str, ...]:
+    """Both evaluations answered (scores differ per pupil, so averages mean something),
+    their reminders, and the supervisor's reminder email naming the pupil, sent the day
+    after the period as the job sends it: every free text names the pupil."""
+    comment, statement = f"{first} tyckte om kassan", f"{first} {last} var punktlig"
+    pupil_answers = {"real_tasks": str(5 - n % 3), "learnt_job": str(1 + n % 5),
+                     "safe_welcome": "5", "prepared": str(2 + n % 2), "recommend": "4",
+                     "imagine_sector": str(3 + n % 3), "comment": comment}
+    employer_answers = {"punctuality": str(4 + n % 2), "interest": "4",
+                        "initiative": str(3 + n % 3), "cooperation": "5",
+                        "school_preparation": "3", "school_contact": str(2 + n % 4),
+                        "statement": statement, "again_next_term": "yes" if n % 2 else "no"}
+    placement = assignment.placement
+    feedback.submit(assignment, Audience.PUPIL, feedback.current_form(Audience.PUPIL),
+                    pupil_answers, Actor(None, "Eleven (länk)"))
+    supervisor = f"{placement.supervisor_name} (handledare, via länk)"
+    feedback.submit(assignment, Audience.EMPLOYER, feedback.current_form(Audience.EMPLOYER),
+                    employer_answers, Actor(None, supervisor))
+    day = assignment.enrolment.period.last_day + timedelta(days=1)
+    sent = datetime.combine(day, time(6), tzinfo=UTC)
+    db.session.add_all([
+        FeedbackReminder(assignment_id=assignment.id, audience=audience, day_number=1,
+                         day=day, created_at=sent) for audience in Audience])
+    db.session.add(factories.OutboxEmailFactory.build(
+        recipient=placement.supervisor_email, kind="supervisor_evaluation_reminder",
+        subject="Utvärdera era praoelever", status="sent", created_at=sent, sent_at=sent,
+        body_text=f"- {first} {last} (Skolan), {placement.title}"))
+    db.session.flush()
+    return comment, statement
 
 
 def _own_placement_pupil(period: Any, organisation: Any, tag: str) -> Pupil:

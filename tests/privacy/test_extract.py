@@ -43,8 +43,8 @@ def test_the_json_extract_holds_everything_about_the_pupil(client, db, region, l
     assert {d["status"] for d in sections["attendance"]} == {"present"}
     assert sections["assignments"][0]["state"] == "completed"
     assert sections["assignments"][0]["placement_reason"].startswith(pupil.names[0])
-    assert {s["step"] for s in sections["steps"]} == {"employer_confirmed",
-                                                      "guardians_informed"}
+    assert {s["step"] for s in sections["steps"]} == {
+        "employer_confirmed", "guardians_informed", "pupil_evaluation", "employer_evaluation"}
     assert sections["follow_ups"][0]["note"] == f"Ringde {pupil.names[0]} {pupil.names[1]}"
     assert sections["incidents"][0]["what"] == f"{pupil.names[0]} halkade"
     assert sections["guardian_notices"][0]["email"] == pupil.names[3]
@@ -122,3 +122,78 @@ def test_a_purged_pupils_extract_names_nobody(client, db, region, login_as):
     assert len(sections["attendance"]) == 5  # the anonymous facts stay
     assert "(namnet är gallrat)" in pdf_text(
         client.get(f"/elever/{pupil.student_id}/registerutdrag.pdf").data)
+
+
+def _by_evaluation(sections: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["evaluation"]: row for row in sections["evaluations"]}
+
+
+def test_the_extract_holds_both_evaluations_and_their_reminders(client, db, region, login_as):
+    login_as("counsellor")
+    pupil = region.new[1]
+    first, last = pupil.names[:2]
+    sections = _json(client, pupil.student_id)["sections"]
+    evaluations = _by_evaluation(sections)
+    assert set(evaluations) == {"pupil", "employer"}
+    own = evaluations["pupil"]
+    answers = {a["question_key"]: a for a in own["answers"]}
+    assert answers["real_tasks"]["question"] == "Jag fick göra riktiga arbetsuppgifter"
+    assert (answers["real_tasks"]["score"], answers["learnt_job"]["score"]) == (4, 2)
+    assert answers["comment"]["answer"] == f"{first} tyckte om kassan"
+    assert [a["question_key"] for a in own["answers"]][0] == "real_tasks"  # as asked
+    supervisor = evaluations["employer"]
+    assert supervisor["statement"] == f"{first} {last} var punktlig"
+    assert supervisor["again_next_term"] is True
+    assert supervisor["submitted_by_label"] == "Hanna Handledare (handledare, via länk)"
+    assert supervisor["version"] == 1 and supervisor["submitted_at"]
+    assert {a["question_key"]: a["score"] for a in supervisor["answers"]}["punctuality"] == 5
+    assert sorted((r["reminded"], r["day_number"]) for r in sections["evaluation_reminders"]
+                  ) == [("employer", 1), ("pupil", 1)]
+    [email] = sections["evaluation_emails"]
+    assert email["subject"] == "Utvärdera era praoelever" and email["status"] == "sent"
+    # Another pupil's evaluation or reminder is not in it.
+    dumped = json.dumps(sections, ensure_ascii=False)
+    assert region.new[0].names[0] not in dumped and region.new[2].names[0] not in dumped
+
+
+def test_the_questions_are_in_the_readers_language(client, db, region, login_as):
+    login_as("counsellor")
+    pupil = region.new[1]
+    client.get("/sprak/en?next=/")
+    own = _by_evaluation(_json(client, pupil.student_id)["sections"])["pupil"]
+    assert own["answers"][0]["question"] == "I did real tasks"
+    text = " ".join(pdf_text(client.get(
+        f"/elever/{pupil.student_id}/registerutdrag.pdf").data).split())
+    assert "Evaluations (2)" in text and "I did real tasks" in text
+    assert "the supervisor's evaluation of the pupil" in text
+    assert "4 of 5" in text and f"{pupil.names[0]} tyckte om kassan" in text
+
+
+def test_the_pdf_shows_the_evaluations_in_words(client, db, region, login_as):
+    login_as("counsellor")
+    pupil = region.new[1]
+    # Words, not lines: a long question wraps in the label column.
+    text = " ".join(pdf_text(client.get(
+        f"/elever/{pupil.student_id}/registerutdrag.pdf").data).split())
+    assert "Utvärderingar (2)" in text
+    assert "elevens utvärdering av praoplatsen" in text
+    assert "Jag fick göra riktiga arbetsuppgifter" in text and "4 av 5" in text
+    assert f"{pupil.names[0]} {pupil.names[1]} var punktlig" in text
+    assert "Vill ni ta emot praoelever igen nästa termin?" in text
+    assert "Påminnelser om utvärderingen (2)" in text
+    assert "Påminnelser till handledaren där eleven nämns (1)" in text
+
+
+def test_a_purged_pupils_evaluations_keep_their_scores_only(client, db, region, login_as):
+    from portal.privacy.retention import purge
+
+    purge(24)
+    login_as("counsellor")
+    pupil = region.old[1]
+    sections = _json(client, pupil.student_id)["sections"]
+    evaluations = _by_evaluation(sections)
+    assert {a["question_key"]: a["score"] for a in evaluations["pupil"]["answers"]
+            }["real_tasks"] == 4
+    assert evaluations["employer"]["statement"] == ""
+    assert evaluations["employer"]["submitted_by_label"] == ""
+    assert sections["evaluation_emails"] == []  # sent long ago: deleted with the old mail

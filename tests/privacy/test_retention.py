@@ -13,7 +13,9 @@ from sqlalchemy import JSON, String, Text, func, select
 from portal.audit import AuditEvent
 from portal.db import writing
 from portal.extensions import db as _db
+from portal.feedback.models import Audience, FeedbackResponse
 from portal.notifications.models import OutboxEmail
+from portal.prao.models import StepRecord
 from portal.privacy.retention import months_before, purge
 from portal.schools.models import Enrolment, Student
 from portal.schools.pupils.services import LinkError, enrolment_for_token, make_link_token
@@ -84,6 +86,42 @@ def test_purge_removes_every_personal_datum_and_keeps_every_figure(db, region):
     logged = db.session.scalars(select(AuditEvent.detail).where(
         AuditEvent.action == "retention_purge")).one()
     assert f"pupils={len(region.old)}" in logged
+
+
+def _evaluations_of(db: Any, pupils: list[support.Pupil]) -> list[Any]:
+    ids = [p.assignment_id for p in pupils if p.assignment_id is not None]
+    return list(db.session.scalars(
+        select(FeedbackResponse).where(FeedbackResponse.assignment_id.in_(ids))
+        .order_by(FeedbackResponse.id).execution_options(populate_existing=True)))
+
+
+def test_evaluations_lose_their_texts_and_keep_their_figures(db, region):
+    before = figures()
+    # The evaluation figures are really there, so keeping them means something.
+    assert len(before["evaluation_averages"]) == 12  # 6 statements each for 2 audiences
+    assert before["evaluation_yes_no"] == [("again_next_term", "no", "4"),
+                                           ("again_next_term", "yes", "2")]
+    summaries = before["evaluation_reports"][1]
+    assert any(s.averages for s in summaries)  # the employer sees its 6 pupils' averages
+    assert any(rates for year in before["evaluation_reports"][0] for rates in year[1])
+
+    report = purge(MONTHS)
+
+    assert report.counts["evaluation_answers"] == 6  # pupil's comment + statement each
+    assert report.counts["evaluations"] == 6
+    assert_same(before, figures())
+    for response in _evaluations_of(db, region.old):
+        assert (response.statement, response.submitted_by_label) == ("", "")
+        assert {a.question_key for a in response.answers if a.text not in ("", "yes", "no")
+                } == set()
+        assert response.form_id and response.submitted_at
+    kept = _evaluations_of(db, region.new)
+    assert len(kept) == 6 and all(r.submitted_by_label for r in kept)
+    assert all(r.statement for r in kept if r.audience is Audience.EMPLOYER)
+    steps = db.session.scalars(select(StepRecord.done_by_label).where(
+        StepRecord.step == "employer_evaluation", StepRecord.assignment_id.in_(
+            [p.assignment_id for p in region.old if p.assignment_id]))).all()
+    assert steps == ["", "", ""]
 
 
 def test_pupils_within_the_retention_time_are_untouched(db, region):
