@@ -24,7 +24,7 @@ def _period_id(app: Flask, first_name: str) -> int:
     """The demo period, with a pupil of a long name of its own."""
     with app.test_request_context():
         period = db.session.scalars(select(PraoPeriod).join(School).where(
-            School.unit_code == "12345678")).first()
+            School.unit_code == "12345678", PraoPeriod.name.startswith("Prao vt"))).one()
         factories.EnrolmentFactory(period=period, student__school=period.school,
                                    student__first_name=first_name,
                                    student__last_name="Lindqvist-Bäckström")

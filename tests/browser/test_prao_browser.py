@@ -38,7 +38,7 @@ def _propose(app: Flask, first_names: tuple[str, ...]) -> Proposed:
         employer = db.session.scalars(select(User).filter_by(
             email=ROLES["employer"].email)).one()
         period = db.session.scalars(select(PraoPeriod).join(School).where(
-            School.unit_code == "12345678")).first()
+            School.unit_code == "12345678", PraoPeriod.name.startswith("Prao vt"))).one()
         placement = factories.PlacementFactory(organisation=employer.organisation,
                                                title=f"Lagret {first_names[0]}")
         offer = factories.PlacementOfferFactory(

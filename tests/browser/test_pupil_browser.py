@@ -62,7 +62,7 @@ def _new_pupil(app: Flask, first_name: str) -> str:
     """A pupil of their own in the demo period, so the demo pupils keep their state."""
     with app.test_request_context():
         period = db.session.scalars(select(PraoPeriod).join(School).where(
-            School.unit_code == "12345678")).first()
+            School.unit_code == "12345678", PraoPeriod.name.startswith("Prao vt"))).one()
         enrolment = factories.EnrolmentFactory(period=period, student__school=period.school,
                                                student__first_name=first_name)
         db.session.commit()
