@@ -38,6 +38,7 @@ from portal.schools.models import (
     OwnPlacementRequest,
     OwnPlacementStatus,
     PraoPeriod,
+    School,
     Student,
     Wish,
 )
@@ -314,21 +315,31 @@ def set_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> None:
 
 def gender_suggestion(enrolment: Enrolment, today: date) -> bool:
     """True when every wished sector had more than 80 % pupils of this pupil's gender last
-    year: the page then suggests looking at other sectors too (never a block)."""
+    year in the pupil's municipality: the page then suggests looking at other sectors too
+    (never a block)."""
     gender = enrolment.student.gender.value
     sectors = {w.offer.placement.sector for w in enrolment.wishes}
     if not sectors or gender in ("unknown", "other"):
         return False
-    return sectors <= lopsided_sectors(last_year_sector_genders(today), gender)
+    counts = last_year_sector_genders(today, enrolment.period.school.municipality_id, sectors)
+    return sectors <= lopsided_sectors(counts, gender)
 
 
-def last_year_sector_genders(today: date) -> dict[str, dict[str, int]]:
-    """Pupils per sector and gender, by first wishes in periods of the last twelve months."""
+def last_year_sector_genders(today: date, municipality_id: int,
+                             sectors: set[str]) -> dict[str, dict[str, int]]:
+    """Pupils per sector and gender, by first wishes in periods of the last twelve months at
+    the municipality's schools, for the given sectors. Local on purpose: the pupils a pupil
+    compares themselves with, and one municipality's year (an index walk from its schools)
+    rather than the whole country's on every pupil page."""
     rows = db.session.execute(
         select(Placement.sector, Student.gender, func.count())
-        .select_from(Wish).join(Enrolment).join(Student).join(PraoPeriod)
+        .select_from(School).join(PraoPeriod, PraoPeriod.school_id == School.id)
+        .join(Enrolment, Enrolment.period_id == PraoPeriod.id)
+        .join(Student, Student.id == Enrolment.student_id)
+        .join(Wish, (Wish.enrolment_id == Enrolment.id) & (Wish.rank == 1))
         .join(PlacementOffer, PlacementOffer.id == Wish.offer_id).join(Placement)
-        .where(Wish.rank == 1, PraoPeriod.first_day >= today - timedelta(days=365),
+        .where(School.municipality_id == municipality_id, Placement.sector.in_(sorted(sectors)),
+               PraoPeriod.first_day >= today - timedelta(days=365),
                PraoPeriod.first_day < today)
         .group_by(Placement.sector, Student.gender)).all()
     counts: dict[str, dict[str, int]] = defaultdict(dict)
