@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Date, Row, Select, and_, case, func, literal, select, union_all
@@ -68,7 +69,7 @@ def _covers(weeks: CTE, first: ColumnElement[date],
     return and_(first <= weeks.c.week, last >= weeks.c.week)
 
 
-def _county(organisation: Organisation | None) -> Select[tuple[int]] | None:
+def _county(organisation: Organisation | None) -> Select[Any] | None:
     """The municipalities of the organisation's county (the first two digits of the
     kommunkod): the schools and seats an employer's calendar counts. None (the whole region)
     for the coordinator, and for an organisation without a municipality."""
@@ -80,7 +81,7 @@ def _county(organisation: Organisation | None) -> Select[tuple[int]] | None:
 
 
 def _school_counts(start: date, end: date,
-                   county: Select[tuple[int]] | None) -> dict[date, tuple[int, int]]:
+                   county: Select[Any] | None) -> dict[date, tuple[int, int]]:
     """Schools holding prao per week and the pupils they still have to place: from the schools'
     own prao periods, and from the coordinator's calendar for a school that has no period
     that week. Two queries over the shown weeks; the weeks are expanded here."""
@@ -101,7 +102,7 @@ def _school_counts(start: date, end: date,
     return {week: (len(schools), sum(schools.values())) for week, schools in per_week.items()}
 
 
-def _period_rows(start: date, end: date, county: Select[tuple[int]] | None
+def _period_rows(start: date, end: date, county: Select[Any] | None
                  ) -> Sequence[Row[int, date, date, int]]:
     """Per period in the weeks shown: its pupils still waiting. One grouped query over the
     waiting enrolments (a partial index holds just those), not over every pupil."""
@@ -131,7 +132,7 @@ def _mondays_between(first: date, last: date) -> list[date]:
 
 
 def _seat_counts(weeks: CTE, start: date, end: date, organisation: Organisation | None,
-                 county: Select[tuple[int]] | None) -> dict[date, tuple[int, int, int]]:
+                 county: Select[Any] | None) -> dict[date, tuple[int, int, int]]:
     """Seats per week (in the county's municipalities when there is one; the employer's own
     wherever they are). Offers are summed per block of weeks first, so the join to the weeks
     touches a few hundred blocks, not every offer of the region."""

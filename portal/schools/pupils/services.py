@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts import services as accounts
@@ -35,6 +35,7 @@ from portal.notifications import messages
 from portal.schools.models import (
     Enrolment,
     EnrolmentState,
+    Municipality,
     OwnPlacementRequest,
     OwnPlacementStatus,
     PraoPeriod,
@@ -221,11 +222,24 @@ def eligible_offers_stmt(enrolment: Enrolment) -> Select:
                    Placement.features.op("&")(student.needs) == student.needs))
 
 
+def in_pupils_county(enrolment: Enrolment) -> ColumnElement[bool]:
+    """Placements in the county of the pupil's school (the first two digits of the
+    kommunkod), and those without a municipality: what a pupil can travel to, and what the
+    wish form lists and counts instead of the whole country's offers. The county's
+    municipalities are read first, so the placements come from their index."""
+    own = (select(func.substr(Municipality.code, 1, 2))
+           .join(School, School.municipality_id == Municipality.id)
+           .where(School.id == enrolment.period.school_id).scalar_subquery())
+    county = list(db.session.scalars(select(Municipality.id).where(
+        func.substr(Municipality.code, 1, 2) == own)))
+    return or_(Placement.municipality_id.is_(None), Placement.municipality_id.in_(county))
+
+
 def eligible_offers(enrolment: Enrolment, sector: str = "", text: str = "", page: int = 1,
                     per_page: int = 20) -> Pagination:
     from portal.employers.catalogue.services import matching_text
 
-    stmt = eligible_offers_stmt(enrolment).options(
+    stmt = eligible_offers_stmt(enrolment).where(in_pupils_county(enrolment)).options(
         selectinload(PlacementOffer.placement).selectinload(Placement.organisation))
     if sector:
         stmt = stmt.where(Placement.sector == sector)
@@ -273,7 +287,7 @@ def _check_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> No
     # one beyond INTEGER would be an error on PostgreSQL.
     possible = [oid for oid in offer_ids if 0 < oid <= MAX_DB_ID]
     eligible = set(db.session.scalars(eligible_offers_stmt(enrolment).with_only_columns(
-        PlacementOffer.id).where(PlacementOffer.id.in_(possible))))
+        PlacementOffer.id).where(PlacementOffer.id.in_(possible), in_pupils_county(enrolment))))
     if set(offer_ids) - eligible:
         raise SchoolError("wishes", _l("En av platserna passar inte din period, din årskurs "
                                        "eller dina behov. Välj bland platserna i listan."))
