@@ -8,10 +8,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Date, Row, Select, and_, case, func, literal, select, union_all
+from sqlalchemy import Date, Row, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.selectable import CTE
@@ -69,19 +68,21 @@ def _covers(weeks: CTE, first: ColumnElement[date],
     return and_(first <= weeks.c.week, last >= weeks.c.week)
 
 
-def _county(organisation: Organisation | None) -> Select[Any] | None:
+def _county(organisation: Organisation | None) -> list[int] | None:
     """The municipalities of the organisation's county (the first two digits of the
     kommunkod): the schools and seats an employer's calendar counts. None (the whole region)
-    for the coordinator, and for an organisation without a municipality."""
+    for the coordinator, and for an organisation without a municipality. Read first, so
+    the placements and schools come from their municipality indexes."""
     if organisation is None or organisation.municipality_id is None:
         return None
     own = (select(func.substr(Municipality.code, 1, 2))
            .where(Municipality.id == organisation.municipality_id).scalar_subquery())
-    return select(Municipality.id).where(func.substr(Municipality.code, 1, 2) == own)
+    return list(db.session.scalars(select(Municipality.id).where(
+        func.substr(Municipality.code, 1, 2) == own)))
 
 
 def _school_counts(start: date, end: date,
-                   county: Select[Any] | None) -> dict[date, tuple[int, int]]:
+                   county: list[int] | None) -> dict[date, tuple[int, int]]:
     """Schools holding prao per week and the pupils they still have to place: from the schools'
     own prao periods, and from the coordinator's calendar for a school that has no period
     that week. Two queries over the shown weeks; the weeks are expanded here."""
@@ -102,7 +103,7 @@ def _school_counts(start: date, end: date,
     return {week: (len(schools), sum(schools.values())) for week, schools in per_week.items()}
 
 
-def _period_rows(start: date, end: date, county: Select[Any] | None
+def _period_rows(start: date, end: date, county: list[int] | None
                  ) -> Sequence[Row[int, date, date, int]]:
     """Per period in the weeks shown: its pupils still waiting. One grouped query over the
     waiting enrolments (a partial index holds just those), not over every pupil."""
@@ -132,7 +133,7 @@ def _mondays_between(first: date, last: date) -> list[date]:
 
 
 def _seat_counts(weeks: CTE, start: date, end: date, organisation: Organisation | None,
-                 county: Select[Any] | None) -> dict[date, tuple[int, int, int]]:
+                 county: list[int] | None) -> dict[date, tuple[int, int, int]]:
     """Seats per week (in the county's municipalities when there is one; the employer's own
     wherever they are). Offers are summed per block of weeks first, so the join to the weeks
     touches a few hundred blocks, not every offer of the region."""
@@ -163,8 +164,8 @@ def _seat_counts(weeks: CTE, start: date, end: date, organisation: Organisation 
 def regional_calendar(organisation: Organisation | None = None, today: date | None = None,
                       count: int = CALENDAR_WEEKS) -> list[CalendarWeek]:
     """Per ISO week from this week on: schools holding prao and the region's seats (for an
-    employer with a municipality: its county's). Three queries whatever the number of
-    schools, periods and offers."""
+    employer with a municipality: its county's). Three queries (four with a county) whatever
+    the number of schools, periods and offers."""
     start = monday_of(today or date.today())
     end = start + timedelta(weeks=count - 1)
     weeks = _weeks(start, count)
