@@ -16,7 +16,7 @@ each, 60,000 published placements with offers of seats in two-week blocks. Dated
 - grade 8: the periods come in six to twelve weeks, the wish window is open today, and most
   pupils have wished.
 
-Evaluations belong to portal/feedback/; `add_evaluations` is the hook that adds them.
+Evaluations (portal/feedback/) come last, from the assignments: `add_evaluations`.
 
 How it is written: one transaction. Rows made in Python (with a seeded random generator, so a
 seed gives the same data) go in with COPY on PostgreSQL and executemany on SQLite; the two
@@ -726,13 +726,148 @@ def _derived(plan: Plan, writer: Writer) -> None:
         table.drop(connection)
 
 
-def add_evaluations(connection: Connection, plan: Plan) -> int:
-    """HOOK for the lead, to fill after the feedback domain (portal/feedback/) is merged:
-    the pupils' and the employers' evaluations of grade 9's finished prao (a form of each
-    kind, answers from most assignments) and their checklist steps (pupil_evaluation,
-    employer_evaluation in step_record), set-based like `_derived`. Returns rows written."""
-    del connection, plan
-    return 0
+# --- evaluations, made by the database like the steps --------------------------------------
+
+EVAL_QUESTION = Table("national_question", _SCRATCH, Column("audience", String(20)),
+                      Column("key", String(40)), Column("kind", String(20)),
+                      Column("salt", Integer), prefixes=["TEMPORARY"])
+EVAL_PHRASE = Table("national_phrase", _SCRATCH, Column("audience", String(20)),
+                    Column("n", Integer), Column("phrase", String(300)), prefixes=["TEMPORARY"])
+EVAL_PERIOD = Table("national_eval_period", _SCRATCH, Column("period_id", Integer),
+                    Column("pupil_at", UTCDateTime()), Column("employer_at", UTCDateTime()),
+                    prefixes=["TEMPORARY"])
+
+EVALUATION_SHARE = 80  # per cent of finished assignments answered, by each audience
+PUPIL_COMMENT_SHARE = 15  # of the pupils' answers with a free-text comment
+STATEMENT_SHARE = 40  # of the supervisors' answers with a statement for the certificate
+AGAIN_SHARE = 75  # of the supervisors who would take prao pupils again
+
+PHRASES = {
+    "pupil": ["Jättekul, alla var snälla mot mig.", "Jag fick hjälpa till på riktigt.",
+              "Lite tråkigt ibland, mest att titta på.", "Bra handledare som förklarade allt.",
+              "Jag vill jobba med det här sen!", "Långa dagar men roligt."],
+    "employer": ["Punktlig, nyfiken och hjälpsam.", "Tog egna initiativ och frågade mycket.",
+                 "Lugn och noggrann, samarbetade bra med alla.",
+                 "Visade stort intresse för yrket.", "Blyg i början men växte under veckorna."],
+}
+
+# Each audience answers 80 % of the finished assignments; `mix`/`salt` choose the two
+# audiences' 80 % apart from each other (and from the steps' choice).
+EVAL_PUPIL_SQL = """
+INSERT INTO feedback_response (assignment_id, audience, form_id, submitted_at,
+                               submitted_by_label, statement)
+SELECT a.id, 'pupil', :form, p.pupil_at, :label, ''
+FROM assignment a
+JOIN enrolment e ON e.id = a.enrolment_id
+JOIN national_eval_period p ON p.period_id = e.period_id
+WHERE a.state = 'completed' AND (a.id * 61 + 17) % 100 < :share
+"""
+
+EVAL_EMPLOYER_SQL = """
+INSERT INTO feedback_response (assignment_id, audience, form_id, submitted_at,
+                               submitted_by_label, statement, again_next_term)
+SELECT a.id, 'employer', :form, p.employer_at, pl.supervisor_name || :suffix,
+       CASE WHEN (a.id * 29) % 100 < :statements THEN ph.phrase ELSE '' END,
+       (a.id * 43) % 100 < :again
+FROM assignment a
+JOIN enrolment e ON e.id = a.enrolment_id
+JOIN placement pl ON pl.id = a.placement_id
+JOIN national_eval_period p ON p.period_id = e.period_id
+JOIN national_phrase ph ON ph.audience = 'employer' AND ph.n = a.id % :phrases
+WHERE a.state = 'completed' AND (a.id * 71 + 5) % 100 < :share
+"""
+
+# Likert scores lean to the top (as evaluations do) and differ by placement: its bias moves
+# the answers up or down by up to ten of the hundred points the score is cut from.
+_H = "((r.id * 7919 + q.salt * 613) % 100 + (a.placement_id * 13) % 21 - 10)"
+EVAL_ANSWER_SQL = f"""
+INSERT INTO feedback_answer (response_id, question_key, score, text)
+SELECT r.id, q.key,
+       CASE WHEN q.kind = 'likert' THEN
+            CASE WHEN {_H} < 4 THEN 1 WHEN {_H} < 11 THEN 2 WHEN {_H} < 28 THEN 3
+                 WHEN {_H} < 62 THEN 4 ELSE 5 END END,
+       CASE WHEN q.kind = 'likert' THEN ''
+            WHEN q.kind = 'yesno' THEN CASE WHEN r.again_next_term THEN 'yes' ELSE 'no' END
+            WHEN r.audience = 'employer' THEN r.statement
+            ELSE coalesce(ph.phrase, '') END
+FROM feedback_response r
+JOIN assignment a ON a.id = r.assignment_id
+JOIN national_question q ON q.audience = r.audience
+LEFT JOIN national_phrase ph ON ph.audience = 'pupil' AND ph.n = r.id % :phrases
+    AND (r.id * 53) % 100 < :comments
+WHERE q.kind <> 'text'
+   OR (r.audience = 'employer' AND r.statement <> '')
+   OR (r.audience = 'pupil' AND ph.phrase IS NOT NULL)
+"""  # noqa: S608 - _H is the fixed expression above
+
+EVAL_STEP_SQL = """
+INSERT INTO step_record (assignment_id, step, done_at, done_by_id, done_by_label)
+SELECT assignment_id,
+       CASE WHEN audience = 'pupil' THEN 'pupil_evaluation' ELSE 'employer_evaluation' END,
+       submitted_at, submitted_by_id, submitted_by_label
+FROM feedback_response
+"""
+
+
+def _current_forms(connection: Connection) -> dict[str, tuple[int, list[dict[str, Any]]]]:
+    """audience -> (id, questions) of its newest form version (migration 0015 seeds the
+    first)."""
+    from portal.feedback.models import FeedbackForm
+
+    found: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+    rows = connection.execute(select(FeedbackForm.__table__.c.audience, FeedbackForm.id,
+                                     FeedbackForm.questions).order_by(FeedbackForm.version))
+    for audience, form_id, questions in rows:
+        found[str(audience)] = (form_id, questions)
+    return found
+
+
+def _eval_period_rows(plan: Plan) -> list[dict[str, Any]]:
+    """The pupils answer some days after the period's last day, the supervisors a few days
+    after them; never later than yesterday."""
+    yesterday = plan.today - timedelta(days=1)
+    rows = []
+    for school in range(plan.schools):
+        last = plan.nine[school % GRADE_9_BLOCKS].last_day
+        pupil = min(last + timedelta(days=school % 4), yesterday)
+        employer = min(last + timedelta(days=3 + school % 5), yesterday)
+        rows.append({"period_id": plan.period_id(school, 9),
+                     "pupil_at": _at(pupil, 10 + school % 6, school % 60),
+                     "employer_at": _at(employer, 8 + school % 8, school % 60)})
+    return rows
+
+
+def add_evaluations(connection: Connection, plan: Plan,
+                    progress: Callable[[int], None] = lambda n: None) -> Counts:
+    """The pupils' and the supervisors' evaluations of grade 9's finished prao on the newest
+    form of each kind (80 % of the assignments answered by each; Likert scores, some free
+    text, the supervisors' statements and again-next-term), and their checklist steps
+    (pupil_evaluation, employer_evaluation), set-based like `_derived`."""
+    writer = Writer(connection, progress)
+    forms = _current_forms(connection)
+    questions = [{"audience": audience, "key": question["key"], "kind": question["kind"],
+                  "salt": salt} for audience, (_, asked) in forms.items()
+                 for salt, question in enumerate(asked)]
+    phrases = [{"audience": audience, "n": n, "phrase": phrase}
+               for audience, texts in PHRASES.items() for n, phrase in enumerate(texts)]
+    tables = ((EVAL_QUESTION, questions), (EVAL_PHRASE, phrases),
+              (EVAL_PERIOD, _eval_period_rows(plan)))
+    for table, rows in tables:
+        table.create(connection)
+        connection.execute(insert(table), rows)
+    assignments = sum(1 for r in plan.results.values() if r[0] is not None)
+    answered = assignments * EVALUATION_SHARE // 100
+    writer.run("feedback_response", EVAL_PUPIL_SQL, answered, form=forms["pupil"][0],
+               label="Eleven (länk)", share=EVALUATION_SHARE)
+    writer.run("feedback_response", EVAL_EMPLOYER_SQL, answered, form=forms["employer"][0],
+               suffix=" (handledare, via länk)", statements=STATEMENT_SHARE, again=AGAIN_SHARE,
+               phrases=len(PHRASES["employer"]), share=EVALUATION_SHARE)
+    writer.run("feedback_answer", EVAL_ANSWER_SQL, answered * 14,
+               phrases=len(PHRASES["pupil"]), comments=PUPIL_COMMENT_SHARE)
+    writer.run("step_record", EVAL_STEP_SQL, answered * 2)
+    for table, _ in tables:
+        table.drop(connection)
+    return writer.counts
 
 
 # --- putting it together --------------------------------------------------------------------
@@ -742,7 +877,8 @@ def expected_rows(sizes: Sizes) -> int:
     pupils = sizes.pupils_per_grade
     return (sizes.placements * 6 + pupils * 2 * 2 + pupils * 4 + int(pupils * 0.85 * 3)
             + pupils * 2 + pupils * 10 + pupils * 10 // 33 + pupils * len(STEP_SHARES)
-            + sizes.organisations * 2 + sizes.schools * 4)
+            + sizes.organisations * 2 + sizes.schools * 4
+            + pupils * EVALUATION_SHARE // 100 * 16)
 
 
 def database_is_empty(connection: Connection) -> bool:
@@ -804,14 +940,16 @@ def generate(connection: Connection, scale: float = 1.0, seed: int = 2027,
                      "source", "decided_at", "decided_by_id", "created_at"],
       _assignment_rows(plan))
     _derived(plan, writer)
-    writer.counts.add("evaluations", add_evaluations(connection, plan))
+    for table, count in add_evaluations(connection, plan, progress).rows.items():
+        writer.counts.add(table, count)
     _finish(connection)
     return writer.counts
 
 
 SEQUENCED = ("municipality", "school", "organisation", "user_account", "prao_period",
              "placement", "placement_offer", "student", "enrolment", "wish", "matching_run",
-             "match_result", "assignment", "attendance_day", "attendance_alert", "step_record")
+             "match_result", "assignment", "attendance_day", "attendance_alert", "step_record",
+             "feedback_response", "feedback_answer")
 
 
 def _finish(connection: Connection) -> None:

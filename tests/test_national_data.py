@@ -17,12 +17,15 @@ from portal import clock
 from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.employers.orgnr import luhn_ok
 from portal.extensions import db as _db
+from portal.feedback.models import Audience, FeedbackAnswer, FeedbackForm, FeedbackResponse
+from portal.feedback.services import check_answers, employer_summary
 from portal.matching.models import MatchingRun, MatchResult, RunStatus, matching_run_period
 from portal.nationaldata import DOMAIN, Sizes, municipalities
 from portal.prao.days import is_prao_day
 from portal.prao.models import (
     ACTIVE_STATES,
     Assignment,
+    AssignmentState,
     AttendanceAlert,
     AttendanceDay,
     AttendanceStatus,
@@ -170,6 +173,66 @@ def test_checklist_steps_only_for_placed_pupils(national: Flask) -> None:
         # Nothing is ticked off in the future.
         latest = _db.session.scalar(select(func.max(StepRecord.done_at)))
         assert latest is not None and latest < clock.now()
+
+
+def test_evaluations_answer_most_finished_assignments(national: Flask) -> None:
+    with national.app_context():
+        finished = _count(Assignment, Assignment.state == AssignmentState.COMPLETED)
+        assert finished > 0
+        for audience, step in ((Audience.PUPIL, "pupil_evaluation"),
+                               (Audience.EMPLOYER, "employer_evaluation")):
+            answered = _count(FeedbackResponse, FeedbackResponse.audience == audience)
+            assert 0.7 * finished <= answered <= 0.9 * finished
+            # Each answer ticked its checklist step, at the moment it was given.
+            steps = _db.session.execute(
+                select(StepRecord.done_at, FeedbackResponse.submitted_at)
+                .join(FeedbackResponse, (FeedbackResponse.assignment_id
+                                         == StepRecord.assignment_id)
+                      & (FeedbackResponse.audience == audience))
+                .where(StepRecord.step == step)).all()
+            assert len(steps) == answered == _count(StepRecord, StepRecord.step == step)
+            assert all(done == submitted < clock.now() for done, submitted in steps)
+        # Only finished prao is evaluated, and each response has its form's answers.
+        assert not _count(FeedbackResponse, FeedbackResponse.assignment_id.in_(
+            select(Assignment.id).where(Assignment.state != AssignmentState.COMPLETED)))
+
+
+def test_evaluation_answers_are_valid_and_spread(national: Flask) -> None:
+    with national.app_context():
+        responses = _db.session.scalars(select(FeedbackResponse)).all()
+        forms = {f.id: f for f in _db.session.scalars(select(FeedbackForm))}
+        for response in responses:
+            answers = {a.question_key: str(a.score) if a.score is not None else a.text
+                       for a in response.answers}
+            # What the form would have accepted from a person (raises otherwise).
+            check_answers(forms[response.form_id], answers)
+            if response.audience is Audience.EMPLOYER:
+                assert answers["again_next_term"] == (
+                    "yes" if response.again_next_term else "no")
+                assert answers.get("statement", "") == response.statement
+        scores = dict(_db.session.execute(select(FeedbackAnswer.score, func.count())
+                                          .where(FeedbackAnswer.score.is_not(None))
+                                          .group_by(FeedbackAnswer.score)).all())
+        total = sum(scores.values())
+        # Every score is given, leaning to the top as evaluations do.
+        assert set(scores) == {1, 2, 3, 4, 5}
+        assert scores[5] > scores[4] > scores[3] > scores[2] and scores[1] < 0.1 * total
+        statements = sum(1 for r in responses if r.statement)
+        employers = sum(1 for r in responses if r.audience is Audience.EMPLOYER)
+        assert 0.2 * employers < statements < 0.6 * employers
+        again = sum(1 for r in responses if r.again_next_term)
+        assert 0.6 * employers < again < 0.9 * employers
+        comments = _count(FeedbackAnswer, FeedbackAnswer.question_key == "comment")
+        assert 0 < comments < 0.3 * (len(responses) - employers)
+        # The employers' pages read them: averages per statement for an organisation.
+        organisation = _db.session.scalar(select(Placement.organisation_id).join(
+            Assignment, Assignment.placement_id == Placement.id).join(
+            FeedbackResponse, FeedbackResponse.assignment_id == Assignment.id).where(
+            FeedbackResponse.audience == Audience.PUPIL).group_by(Placement.organisation_id)
+            .order_by(func.count().desc()).limit(1))
+        assert organisation is not None
+        summary = employer_summary(organisation, "sv")
+        assert summary.averages and all(1 <= a.mean <= 5 for a in summary.averages)
 
 
 def test_catalogue_search_finds_generated_placements(national: Flask) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -143,8 +144,14 @@ class Enrolment(TimestampMixin, Base):
     """A pupil in a period, in exactly one state, with a personal link for wishes."""
 
     __tablename__ = "enrolment"
-    __table_args__ = (UniqueConstraint("period_id", "student_id",
-                                       name="uq_enrolment_period_student"),)
+    __table_args__ = (
+        UniqueConstraint("period_id", "student_id", name="uq_enrolment_period_student"),
+        # The pupils still waiting per period (the calendar's shortage, the start pages):
+        # a small part of a year's enrolments once a round is published.
+        Index("ix_enrolment_waiting_period", "period_id",
+              postgresql_where=text("state = 'needs_placement'"),
+              sqlite_where=text("state = 'needs_placement'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("prao_period.id"), index=True)

@@ -28,7 +28,7 @@ from portal.employers.models import (
 from portal.employers.placements.services import FieldProblems, _future_weeks
 from portal.extensions import db
 from portal.prao.models import ACTIVE_STATES, Assignment
-from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School
+from portal.schools.models import Enrolment, EnrolmentState, Municipality, PraoPeriod, School
 from portal.weeks import monday_of, week_label
 
 MAX_CALENDAR_WEEKS = 6
@@ -68,47 +68,78 @@ def _covers(weeks: CTE, first: ColumnElement[date],
     return and_(first <= weeks.c.week, last >= weeks.c.week)
 
 
-def _school_counts(start: date, end: date) -> dict[date, tuple[int, int]]:
+def _county(organisation: Organisation | None) -> list[int] | None:
+    """The municipalities of the organisation's county (the first two digits of the
+    kommunkod): the schools and seats an employer's calendar counts. None (the whole region)
+    for the coordinator, and for an organisation without a municipality. Read first, so
+    the placements and schools come from their municipality indexes."""
+    if organisation is None or organisation.municipality_id is None:
+        return None
+    own = (select(func.substr(Municipality.code, 1, 2))
+           .where(Municipality.id == organisation.municipality_id).scalar_subquery())
+    return list(db.session.scalars(select(Municipality.id).where(
+        func.substr(Municipality.code, 1, 2) == own)))
+
+
+def _school_counts(start: date, end: date,
+                   county: list[int] | None) -> dict[date, tuple[int, int]]:
     """Schools holding prao per week and the pupils they still have to place: from the schools'
     own prao periods, and from the coordinator's calendar for a school that has no period
     that week. Two queries over the shown weeks; the weeks are expanded here."""
     per_week: dict[date, dict[int, int]] = defaultdict(dict)
-    for school_id, first, last, pupils in _period_rows(start, end):
+    for school_id, first, last, pupils in _period_rows(start, end, county):
         for week in _mondays_between(max(monday_of(first), start), min(monday_of(last), end)):
             per_week[week][school_id] = per_week[week].get(school_id, 0) + pupils
-    entries = db.session.execute(
-        select(CalendarEntry.school_id, CalendarEntry.first_week, CalendarEntry.last_week,
-               CalendarEntry.pupils)
-        .where(CalendarEntry.last_week >= start, CalendarEntry.first_week <= end)).all()
+    stmt = (select(CalendarEntry.school_id, CalendarEntry.first_week, CalendarEntry.last_week,
+                   CalendarEntry.pupils)
+            .where(CalendarEntry.last_week >= start, CalendarEntry.first_week <= end))
+    if county is not None:
+        stmt = stmt.join(School, School.id == CalendarEntry.school_id).where(
+            School.municipality_id.in_(county))
+    entries = db.session.execute(stmt).all()
     for school_id, first, last, expected in entries:
         for week in _mondays_between(max(first, start), min(last, end)):
             per_week[week].setdefault(school_id, expected or 0)
     return {week: (len(schools), sum(schools.values())) for week, schools in per_week.items()}
 
 
-def _period_rows(start: date, end: date) -> Sequence[Row[int, date, date, int]]:
+def _period_rows(start: date, end: date, county: list[int] | None
+                 ) -> Sequence[Row[int, date, date, int]]:
+    """Per period in the weeks shown: its pupils still waiting. One grouped query over the
+    waiting enrolments (a partial index holds just those), not over every pupil."""
     # Only pupils still waiting: a placed pupil's seat is already out of the free seats, so
     # counting them too would report the same pupil short twice.
     holds_seat = select(Assignment.id).where(Assignment.enrolment_id == Enrolment.id,
                                              Assignment.state.in_(ACTIVE_STATES)).exists()
-    placing = func.count(Enrolment.id).filter(
-        Enrolment.state == EnrolmentState.NEEDS_PLACEMENT, ~holds_seat)
+    shown = (select(PraoPeriod.id, PraoPeriod.school_id, PraoPeriod.first_day,
+                    PraoPeriod.last_day)
+             .where(PraoPeriod.last_day >= start, PraoPeriod.first_day <= end + timedelta(days=6)))
+    if county is not None:
+        shown = shown.join(School, School.id == PraoPeriod.school_id).where(
+            School.municipality_id.in_(county))
+    periods = shown.cte("shown")
+    waiting = (select(Enrolment.period_id, func.count().label("pupils"))
+               .where(Enrolment.period_id.in_(select(periods.c.id)),
+                      Enrolment.state == EnrolmentState.NEEDS_PLACEMENT, ~holds_seat)
+               .group_by(Enrolment.period_id).subquery())
     return db.session.execute(
-        select(PraoPeriod.school_id, PraoPeriod.first_day, PraoPeriod.last_day, placing)
-        .outerjoin(Enrolment, Enrolment.period_id == PraoPeriod.id)
-        .where(PraoPeriod.last_day >= start, PraoPeriod.first_day <= end + timedelta(days=6))
-        .group_by(PraoPeriod.id)).all()
+        select(periods.c.school_id, periods.c.first_day, periods.c.last_day,
+               func.coalesce(waiting.c.pupils, 0))
+        .outerjoin(waiting, waiting.c.period_id == periods.c.id)).all()
 
 
 def _mondays_between(first: date, last: date) -> list[date]:
     return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
 
 
-def _seat_counts(weeks: CTE, start: date, end: date,
-                 organisation: Organisation | None) -> dict[date, tuple[int, int, int]]:
-    """Seats per week. Offers are summed per block of weeks first, so the join to the weeks
+def _seat_counts(weeks: CTE, start: date, end: date, organisation: Organisation | None,
+                 county: list[int] | None) -> dict[date, tuple[int, int, int]]:
+    """Seats per week (in the county's municipalities when there is one; the employer's own
+    wherever they are). Offers are summed per block of weeks first, so the join to the weeks
     touches a few hundred blocks, not every offer of the region."""
     published = Placement.status == PlacementStatus.PUBLISHED
+    if county is not None:
+        published = and_(published, Placement.municipality_id.in_(county))
     own = (Placement.organisation_id == organisation.id) if organisation else literal(False)
     own_live = and_(own, Placement.status != PlacementStatus.ARCHIVED)
     blocks = (select(PlacementOffer.first_week, PlacementOffer.last_week,
@@ -132,13 +163,15 @@ def _seat_counts(weeks: CTE, start: date, end: date,
 
 def regional_calendar(organisation: Organisation | None = None, today: date | None = None,
                       count: int = CALENDAR_WEEKS) -> list[CalendarWeek]:
-    """Per ISO week from this week on: schools holding prao and the region's seats. Three
-    queries whatever the number of schools, periods and offers."""
+    """Per ISO week from this week on: schools holding prao and the region's seats (for an
+    employer with a municipality: its county's). Three queries (four with a county) whatever
+    the number of schools, periods and offers."""
     start = monday_of(today or date.today())
     end = start + timedelta(weeks=count - 1)
     weeks = _weeks(start, count)
-    schools = _school_counts(start, end)
-    seats = _seat_counts(weeks, start, end, organisation)
+    county = _county(organisation)
+    schools = _school_counts(start, end, county)
+    seats = _seat_counts(weeks, start, end, organisation, county)
     mondays = [start + timedelta(weeks=n) for n in range(count)]
     return [CalendarWeek(day, *schools.get(day, (0, 0)), *seats.get(day, (0, 0, 0)))
             for day in mondays]

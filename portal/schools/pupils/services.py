@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts import services as accounts
@@ -35,9 +35,11 @@ from portal.notifications import messages
 from portal.schools.models import (
     Enrolment,
     EnrolmentState,
+    Municipality,
     OwnPlacementRequest,
     OwnPlacementStatus,
     PraoPeriod,
+    School,
     Student,
     Wish,
 )
@@ -220,11 +222,24 @@ def eligible_offers_stmt(enrolment: Enrolment) -> Select:
                    Placement.features.op("&")(student.needs) == student.needs))
 
 
+def in_pupils_county(enrolment: Enrolment) -> ColumnElement[bool]:
+    """Placements in the county of the pupil's school (the first two digits of the
+    kommunkod), and those without a municipality: what a pupil can travel to, and what the
+    wish form lists and counts instead of the whole country's offers. The county's
+    municipalities are read first, so the placements come from their index."""
+    own = (select(func.substr(Municipality.code, 1, 2))
+           .join(School, School.municipality_id == Municipality.id)
+           .where(School.id == enrolment.period.school_id).scalar_subquery())
+    county = list(db.session.scalars(select(Municipality.id).where(
+        func.substr(Municipality.code, 1, 2) == own)))
+    return or_(Placement.municipality_id.is_(None), Placement.municipality_id.in_(county))
+
+
 def eligible_offers(enrolment: Enrolment, sector: str = "", text: str = "", page: int = 1,
                     per_page: int = 20) -> Pagination:
     from portal.employers.catalogue.services import matching_text
 
-    stmt = eligible_offers_stmt(enrolment).options(
+    stmt = eligible_offers_stmt(enrolment).where(in_pupils_county(enrolment)).options(
         selectinload(PlacementOffer.placement).selectinload(Placement.organisation))
     if sector:
         stmt = stmt.where(Placement.sector == sector)
@@ -272,7 +287,7 @@ def _check_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> No
     # one beyond INTEGER would be an error on PostgreSQL.
     possible = [oid for oid in offer_ids if 0 < oid <= MAX_DB_ID]
     eligible = set(db.session.scalars(eligible_offers_stmt(enrolment).with_only_columns(
-        PlacementOffer.id).where(PlacementOffer.id.in_(possible))))
+        PlacementOffer.id).where(PlacementOffer.id.in_(possible), in_pupils_county(enrolment))))
     if set(offer_ids) - eligible:
         raise SchoolError("wishes", _l("En av platserna passar inte din period, din årskurs "
                                        "eller dina behov. Välj bland platserna i listan."))
@@ -314,21 +329,31 @@ def set_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> None:
 
 def gender_suggestion(enrolment: Enrolment, today: date) -> bool:
     """True when every wished sector had more than 80 % pupils of this pupil's gender last
-    year: the page then suggests looking at other sectors too (never a block)."""
+    year in the pupil's municipality: the page then suggests looking at other sectors too
+    (never a block)."""
     gender = enrolment.student.gender.value
     sectors = {w.offer.placement.sector for w in enrolment.wishes}
     if not sectors or gender in ("unknown", "other"):
         return False
-    return sectors <= lopsided_sectors(last_year_sector_genders(today), gender)
+    counts = last_year_sector_genders(today, enrolment.period.school.municipality_id, sectors)
+    return sectors <= lopsided_sectors(counts, gender)
 
 
-def last_year_sector_genders(today: date) -> dict[str, dict[str, int]]:
-    """Pupils per sector and gender, by first wishes in periods of the last twelve months."""
+def last_year_sector_genders(today: date, municipality_id: int,
+                             sectors: set[str]) -> dict[str, dict[str, int]]:
+    """Pupils per sector and gender, by first wishes in periods of the last twelve months at
+    the municipality's schools, for the given sectors. Local on purpose: the pupils a pupil
+    compares themselves with, and one municipality's year (an index walk from its schools)
+    rather than the whole country's on every pupil page."""
     rows = db.session.execute(
         select(Placement.sector, Student.gender, func.count())
-        .select_from(Wish).join(Enrolment).join(Student).join(PraoPeriod)
+        .select_from(School).join(PraoPeriod, PraoPeriod.school_id == School.id)
+        .join(Enrolment, Enrolment.period_id == PraoPeriod.id)
+        .join(Student, Student.id == Enrolment.student_id)
+        .join(Wish, (Wish.enrolment_id == Enrolment.id) & (Wish.rank == 1))
         .join(PlacementOffer, PlacementOffer.id == Wish.offer_id).join(Placement)
-        .where(Wish.rank == 1, PraoPeriod.first_day >= today - timedelta(days=365),
+        .where(School.municipality_id == municipality_id, Placement.sector.in_(sorted(sectors)),
+               PraoPeriod.first_day >= today - timedelta(days=365),
                PraoPeriod.first_day < today)
         .group_by(Placement.sector, Student.gender)).all()
     counts: dict[str, dict[str, int]] = defaultdict(dict)

@@ -93,6 +93,27 @@ def test_the_calendar_takes_three_queries_whatever_the_size(world, db):
     assert small == queries() == 3
 
 
+def test_an_employer_sees_its_own_county(region, db):
+    """Organisation A in Luleå (county 25) counts Luleå's and Piteå's schools and seats, not
+    Stockholm's; the coordinator's calendar (no organisation) counts the whole region."""
+    stockholm = factories.MunicipalityFactory(name="Stockholm", code="0180")
+    far = factories.SchoolFactory(name="Skola S", municipality=stockholm)
+    factories.CalendarEntryFactory(school=far, first_week=w(3), last_week=w(3), pupils=50)
+    for placement in (factories.PlacementFactory(organisation=region.organisation_b,
+                                                 municipality=stockholm),
+                      factories.PlacementFactory(organisation=region.organisation_b,
+                                                 municipality=region.municipality_b)):
+        factories.PlacementOfferFactory(placement=placement, first_week=w(3), last_week=w(3),
+                                        seats=6, seats_taken=0)
+    region.organisation_a.municipality = region.municipality_a
+    db.session.commit()
+    week = service.regional_calendar(region.organisation_a)[3]
+    # Own seats (5 published, 7 draft) wherever they are; published seats of placements
+    # without a municipality are not the county's.
+    assert _figures(week) == (2, 70, 6, 6, 12)
+    assert _figures(service.regional_calendar()[3]) == (3, 120, 27, 23, 0)
+
+
 def test_school_periods_feed_the_calendar_and_replace_its_entry(world, db):
     period = factories.PraoPeriodFactory(school=world.school_a, first_day=w(2),
                                          last_day=w(3) + timedelta(days=4))

@@ -138,6 +138,57 @@ def test_gender_suggestion_is_a_suggestion(client, app, db, world, setup):
 
 
 @freeze_time(IN_WINDOW)
+def test_the_wish_form_lists_and_counts_the_pupils_county(client, db, world, setup):
+    """A pupil in Luleå (county 25) sees Piteå's placement and those without a municipality,
+    not Stockholm's: it is neither listed nor counted, and a crafted wish for it is refused."""
+    enrolment, offers, link = setup
+    stockholm = factories.MunicipalityFactory(name="Stockholm", code="0180")
+    far = factories.PlacementOfferFactory(placement__title="Plats i Stockholm",
+                                          placement__municipality=stockholm)
+    near = factories.PlacementOfferFactory(placement__title="Plats i Piteå",
+                                           placement__municipality=world.municipality_b)
+    db.session.commit()
+    html = client.get(link).get_data(as_text=True)
+    assert "Plats i Piteå" in html and "Plats 0" in html
+    assert "Plats i Stockholm" not in html
+    assert "8 platser passar din period" in html  # the seven of the setup and Piteå's
+    assert _act(client, link, "add", far).status_code == 400
+    assert _act(client, link, "add", near).status_code == 302
+    db.session.refresh(enrolment)
+    assert [w.offer_id for w in enrolment.wishes] == [near.id]
+
+
+@freeze_time(IN_WINDOW)
+def test_gender_suggestion_counts_the_pupils_own_municipality(client, app, db, world, setup):
+    """Last year's wishes elsewhere (Piteå, the other municipality) suggest nothing to a
+    pupil in Luleå; the same wishes at another school in Luleå do."""
+    enrolment, offers, link = setup
+    construction = factories.PlacementOfferFactory(placement__sector="construction")
+    elsewhere = factories.PraoPeriodFactory(school=world.school_b, first_day=date(2026, 3, 16),
+                                            last_day=date(2026, 3, 20),
+                                            wishes_open=date(2026, 1, 1),
+                                            wishes_close=date(2026, 2, 1))
+    for _ in range(10):
+        old = factories.EnrolmentFactory(period=elsewhere, student__gender="boy")
+        db.session.add(Wish(enrolment=old, offer=construction, rank=1))
+    enrolment.student.gender = "boy"
+    this_year = factories.PlacementOfferFactory(placement__sector="construction")
+    db.session.commit()
+    assert _act(client, link, "add", this_year).status_code == 302
+    assert "Tips: nästan alla som valde" not in client.get(link).get_data(as_text=True)
+    neighbour = factories.SchoolFactory(name="Skola C", municipality=world.municipality_a)
+    nearby = factories.PraoPeriodFactory(school=neighbour, first_day=date(2026, 3, 16),
+                                         last_day=date(2026, 3, 20),
+                                         wishes_open=date(2026, 1, 1),
+                                         wishes_close=date(2026, 2, 1))
+    for _ in range(10):
+        old = factories.EnrolmentFactory(period=nearby, student__gender="boy")
+        db.session.add(Wish(enrolment=old, offer=construction, rank=1))
+    db.session.commit()
+    assert "Tips: nästan alla som valde" in client.get(link).get_data(as_text=True)
+
+
+@freeze_time(IN_WINDOW)
 def test_own_placement_registers_the_workplace_for_approval(client, db, setup, mailbox):
     from portal.notifications.worker import send_due
 
