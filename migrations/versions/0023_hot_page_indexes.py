@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0023'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
