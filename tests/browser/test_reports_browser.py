@@ -39,7 +39,7 @@ def test_council_reads_the_report(page_as: Callable[..., Page], viewport: dict,
         _width_fits(page)
     assert_accessible(page, f"report ({'phone' if viewport is PHONE else 'desktop'})")
 
-    page.get_by_label("Kommun").select_option(label="Piteå")
+    page.get_by_label("Kommun", exact=True).select_option(label="Piteå")
     page.get_by_role("button", name="Visa rapporten").click()
     expect(page.locator(".lead")).to_contain_text("Gäller Piteå.")
     expect(page.locator("#coverage table")).not_to_contain_text("Bergsskolan")
