@@ -77,7 +77,7 @@ from portal.nationalwords import SEARCH_WORDS
 from portal.prao.attendance import links
 from portal.prao.days import prao_days
 from portal.prao.models import Assignment
-from portal.schools.models import Enrolment, PraoPeriod, Student
+from portal.schools.models import Enrolment, Municipality, PraoPeriod, Student
 from portal.schools.pupils.services import make_link_token
 from portal.weeks import week_label
 
@@ -143,10 +143,11 @@ def database() -> tuple[str, Callable[[], None] | None]:
 
 
 def council_paths() -> list[str]:
-    """HOOK for the lead: the council's report pages to request (signed in as
-    rad@nationell.praoportalen.se), e.g. the region's and a municipality's report. While it
-    returns nothing the council's users are left out of the mix."""
-    return []
+    """The council's report pages (signed in as rad@nationell.praoportalen.se): the whole
+    country's report for this school year and three municipalities' reports."""
+    municipalities = db.session.scalars(select(Municipality.id).order_by(Municipality.id)
+                                        .limit(3)).all()
+    return ["/rapporter"] + [f"/rapporter?kommun={mid}" for mid in municipalities]
 
 
 def _pupil_links(rng: random.Random) -> list[str]:
