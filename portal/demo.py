@@ -642,15 +642,27 @@ def demo_guide() -> list[str]:
         "praoplats att godkänna, vårdnadshavarbrev",
         f"      avslutad prao på Christinaskolan ({finished.first_day}–{finished.last_day}), "
         "intyg: " + external_url("certificates.period_overview", period_id=finished.id),
+        "      elevernas och handledarnas svar, svarsfrekvens: "
+        + external_url("feedback.rates"),
         "  vard@demo.praoportalen.se",
         f"      startsidan: {ALVA.first_name} och {OMAR.first_name} bekräftade, "
         f"{HUGO.first_name} nekad; {today_text}",
+        "      elevernas utvärderingar av era platser (medelvärden från fem svar): "
+        + external_url("feedback.employer"),
         "  bygg@demo.praoportalen.se",
         f"      startsidan: {HUGO.first_name} {HUGO.last_name} väntar på bekräftelse; "
         f"{LINNEA.first_name}s närvaro och tillbudet",
         "  samordnare@demo.praoportalen.se",
         "      skolor × checklistans steg: " + external_url("prao.region_checklist"),
         "      utkorgen: morgonlänkar, frånvarolarm, tillbudet, brevet till vårdnadshavare",
+        "      utvärderingarnas frågor (versioner), fritextsvar, arbetsgivare att tacka: "
+        + external_url("feedback.questions"),
+        "      rapporter och samverkansrådets mål: " + external_url("reports.targets"),
+        "      logg över vem som läst och ändrat elevers uppgifter: "
+        + external_url("privacy.audit_log"),
+        "  rad@demo.praoportalen.se",
+        "      startsidan: läget mot målen; kvalitetsrapporten för 2026/27 och 2025/26, "
+        "regionen eller en kommun: " + external_url("reports.report"),
     ]
     if now > running.last_day:
         lines.append(f"  OBS: perioden slutade {running.last_day}. Ta bort databasen i "
