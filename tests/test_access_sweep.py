@@ -106,6 +106,7 @@ class Sweep:
     requested: dict[str, dict[str, Answer]] = field(default_factory=dict)
     endpoints: set[str] = field(default_factory=set)
     subjects: dict[str, frozenset[int]] = field(default_factory=dict)  # url -> its pupils
+    owners: dict[str, int] = field(default_factory=dict)  # url -> the organisation owning it
     tokens: dict[str, tuple[str, frozenset[int], int | None]] = field(default_factory=dict)
 
     def actor(self, name: str) -> Actor:
@@ -357,7 +358,8 @@ def crawl(app: Flask, actor: Actor) -> dict[str, Answer]:
 
 # --- the URL map: every GET route with every object id ------------------------------------
 
-Row = tuple[dict[str, Any], frozenset[int]]
+# A route's arguments, the pupils the object is about, the organisation that owns it.
+Row = tuple[dict[str, Any], frozenset[int], int | None]
 
 
 def _spread(rows: list[Any], school_of: dict[int, int]) -> list[Row]:
@@ -365,13 +367,13 @@ def _spread(rows: list[Any], school_of: dict[int, int]) -> list[Row]:
     groups: dict[Any, list[Any]] = {}
     for row in rows:
         subjects = row[1]
-        key = (min((school_of[s] for s in subjects), default=None), *row[2:])
+        key = (min((school_of[s] for s in subjects), default=None), row[2])
         groups.setdefault(key, []).append(row)
     picked: list[Row] = []
     while len(picked) < IDS_PER_ROUTE and any(groups.values()):
         for group in groups.values():
             if group and len(picked) < IDS_PER_ROUTE:
-                picked.append(group.pop(0)[:2])
+                picked.append(group.pop(0))
     return picked
 
 
@@ -383,28 +385,33 @@ def _id_values(app: Flask) -> dict[str, list[Any]]:
     from portal.schools.models import Municipality, PupilImport, School
 
     def plain(model: Any, name: str) -> list[Row]:
-        return [({name: i}, frozenset()) for i in _db.session.scalars(select(model.id))]
+        return [({name: i}, frozenset(), None) for i in _db.session.scalars(select(model.id))]
+
+    def owned(model: Any, name: str, organisation: Any) -> list[Row]:
+        return [({name: i}, frozenset(), org) for i, org in _db.session.execute(
+            select(model.id, organisation))]
 
     values: dict[str, list[Any]] = {
         "assignment_id": [({"assignment_id": a.id}, frozenset({a.enrolment.student_id}),
                            a.placement.organisation_id)
                           for a in _db.session.scalars(select(Assignment))],
-        "student_id": [({"student_id": i}, frozenset({i}))
+        "student_id": [({"student_id": i}, frozenset({i}), None)
                        for i in _db.session.scalars(select(Student.id))],
         "enrolment_id": [({"period_id": e.period_id, "enrolment_id": e.id},
-                          frozenset({e.student_id})) for e in _db.session.scalars(
+                          frozenset({e.student_id}), None) for e in _db.session.scalars(
                               select(Enrolment))],
-        "result_id": [({"run_id": r.run_id, "result_id": r.id}, frozenset())
+        "result_id": [({"run_id": r.run_id, "result_id": r.id}, frozenset(), None)
                       for r in _db.session.scalars(select(MatchResult))],
-        "placement_id": plain(Placement, "placement_id"),
-        "offer_id": plain(PlacementOffer, "offer_id"),
-        "organisation_id": plain(Organisation, "organisation_id"),
+        "placement_id": owned(Placement, "placement_id", Placement.organisation_id),
+        "offer_id": owned(PlacementOffer, "offer_id", select(Placement.organisation_id).where(
+            Placement.id == PlacementOffer.placement_id).scalar_subquery()),
+        "organisation_id": owned(Organisation, "organisation_id", Organisation.id),
         "period_id": plain(PraoPeriod, "period_id"),
         "school_id": plain(School, "school_id"),
         "municipality_id": plain(Municipality, "municipality_id"),
         "run_id": plain(MatchingRun, "run_id"),
         "import_id": [({"import_id": i}, _students(select(Student.id).where(
-            Student.external_id == "D-1001")))
+            Student.external_id == "D-1001")), None)
             for i in _db.session.scalars(select(PupilImport.id))],
         "email_id": plain(OutboxEmail, "email_id"),
     }
@@ -417,11 +424,12 @@ def _choices(rule: Any, name: str) -> list[str]:
     return sorted(items) if items else []
 
 
-def mapped_urls(app: Flask) -> dict[str, frozenset[int]]:
-    """A URL for every GET route with object ids: each id of its kind, with its pupils."""
+def mapped_urls(app: Flask) -> dict[str, tuple[frozenset[int], int | None]]:
+    """A URL for every GET route with object ids (a few ids of each kind, spread over the
+    schools and employers), with the pupils it is about and the organisation owning it."""
     school_of = {s.id: s.school_id for s in _db.session.scalars(select(Student))}
     values = {k: _spread(rows, school_of) for k, rows in _id_values(app).items()}
-    found: dict[str, frozenset[int]] = {}
+    found: dict[str, tuple[frozenset[int], int | None]] = {}
     adapter = app.url_map.bind("portal.test")
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()) or rule.endpoint in SECRET_ROUTES \
@@ -429,16 +437,17 @@ def mapped_urls(app: Flask) -> dict[str, frozenset[int]]:
             continue
         pairs = [k for k in ("enrolment_id", "result_id") if k in rule.arguments]
         key = next(iter(pairs + [k for k in rule.arguments if k in values]), None)
-        rows = values[key] if key else [({}, frozenset())]
+        rows = values[key] if key else [({}, frozenset(), None)]
         extra = [n for n in rule.arguments if n not in (rows[0][0] if rows else {})]
-        for args, subjects in rows:
+        for args, subjects, organisation in rows:
             for name in extra:
                 options = _choices(rule, name) or (["pupil", "employer"]
                                                    if name == "audience" else [])
                 for option in options:
-                    found[adapter.build(rule.endpoint, {**args, name: option})] = subjects
+                    found[adapter.build(rule.endpoint, {**args, name: option})] = \
+                        subjects, organisation
             if not extra:
-                found[adapter.build(rule.endpoint, args)] = subjects
+                found[adapter.build(rule.endpoint, args)] = subjects, organisation
     return found
 
 
@@ -484,7 +493,10 @@ def run_sweep(app: Flask) -> Sweep:
         actors = _user_actors() + _link_actors()
     students = _db.session.scalars(select(Student)).all()
     found = Sweep(actors, {s.id: (s.first_name, s.last_name) for s in students},
-                  {s.id: s.school_id for s in students}, subjects=mapped_urls(app))
+                  {s.id: s.school_id for s in students})
+    mapped = mapped_urls(app)
+    found.subjects = {url: subjects for url, (subjects, _) in mapped.items()}
+    found.owners = {url: org for url, (_, org) in mapped.items() if org is not None}
     _db.session.rollback()  # SQLite: a request's BEGIN IMMEDIATE waits for no reader here
     for actor in actors:
         found.crawled[actor.name] = crawl(app, actor)
@@ -557,6 +569,19 @@ def test_a_page_about_a_pupil_outside_the_scope_is_refused(sweep):
                 answer.status in (403, 404) or to_login(answer)):
             let_in.append(f"{actor.name} {url}: {answer.status} {answer.location}")
     assert not let_in, "\n".join(let_in)
+
+
+def test_an_employer_is_refused_another_organisations_pages(sweep):
+    """A placement, its weeks, an assignment or an organisation of another employer: 403,
+    404 or a redirect, unless the page is public (the catalogue shows it to anyone)."""
+    anonymous = sweep.requested["anonymous"] | sweep.crawled["anonymous"]
+    public = {url for url, answer in anonymous.items() if answer.status == 200}
+    shown = [f"{actor.name} {url}: {answer.status}" for actor, url, answer in sweep.answers()
+             if actor.role == "employer" and url not in public
+             and sweep.owners.get(url, actor.organisation) != actor.organisation
+             and answer.status == 200]
+    assert not shown, "\n".join(shown)
+    assert len({sweep.owners[u] for u in sweep.owners}) >= 3  # the demo's organisations
 
 
 def test_the_council_never_receives_a_pupils_name(sweep):
