@@ -62,12 +62,10 @@ REDIRECTS = (301, 302, 303)
 # Routes whose argument is the secret itself: the link is the key, so anyone holding it is
 # let in by design. They are opened by their owners only; the token check guards them.
 SECRET_ROUTES = {
-    "schools.pupil_home": "pupil", "schools.own_placement": "pupil",
-    "certificates.pupil_pdf": "pupil", "feedback.pupil": "pupil",
-    "prao.supervisor": "supervisor", "feedback.supervisor": "evaluation",
-    "feedback.supervisor_pupil": "evaluation", "attendance.link_report": "attendance",
-    "attendance.link_incident": "attendance", "guardians.acknowledge": "guardian",
-    "prao.own_risk": "own_risk", "certificates.verify": "certificate",
+    "schools.pupil_home", "schools.own_placement", "certificates.pupil_pdf", "feedback.pupil",
+    "prao.supervisor", "feedback.supervisor", "feedback.supervisor_pupil",
+    "attendance.link_report", "attendance.link_incident", "guardians.acknowledge",
+    "prao.own_risk", "certificates.verify",
 }
 # Account tokens (invitation, password reset, e-mail check) are the user's own mail only.
 ACCOUNT_TOKEN_ROUTES = {"accounts.accept_invitation", "accounts.reset_password",
@@ -108,9 +106,6 @@ class Sweep:
     subjects: dict[str, frozenset[int]] = field(default_factory=dict)  # url -> its pupils
     owners: dict[str, int] = field(default_factory=dict)  # url -> the organisation owning it
     tokens: dict[str, tuple[str, frozenset[int], int | None]] = field(default_factory=dict)
-
-    def actor(self, name: str) -> Actor:
-        return next(a for a in self.actors if a.name == name)
 
     def answers(self) -> Iterator[tuple[Actor, str, Answer]]:
         for actor in self.actors:
@@ -541,8 +536,10 @@ def names_shown(text: str, names: dict[int, tuple[str, str]], outside: frozenset
 
 
 def words_shown(text: str, names: dict[int, tuple[str, str]]) -> list[str]:
-    """Any pupil's first or last name as a word of its own (the council's check)."""
-    words = {w for pair in names.values() for name in pair for w in name.split()}
+    """Any pupil's first or last name as a word of its own (the council's check); a name's
+    parts of two letters ("An" of "Văn An") are checked as part of the whole name only."""
+    words = {w for pair in names.values() for name in pair for w in name.split() if len(w) > 2}
+    words |= {name for pair in names.values() for name in pair}
     return sorted(w for w in words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text))
 
 
@@ -630,6 +627,8 @@ def test_the_name_checks_see_a_name_in_any_order():
     assert not names_shown("Åsa Lindqvist", names, frozenset({2}))
     assert words_shown("Elev: Åsa", names) == ["Åsa"]
     assert words_shown("Vanadis", names) == []
+    assert words_shown("An elev", names) == []  # two letters: only the whole last name
+    assert words_shown("Familjen Văn An", names) == ["Văn", "Văn An"]
 
 
 def test_a_secret_link_is_judged_by_whom_it_is_for():
