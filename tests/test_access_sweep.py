@@ -377,6 +377,7 @@ def _id_values(app: Flask) -> dict[str, list[Any]]:
     from portal.employers.models import Organisation, PlacementOffer
     from portal.matching.models import MatchingRun, MatchResult
     from portal.notifications.models import OutboxEmail
+    from portal.reports.registry import by_key
     from portal.schools.models import Municipality, PupilImport, School
 
     def plain(model: Any, name: str) -> list[Row]:
@@ -409,6 +410,8 @@ def _id_values(app: Flask) -> dict[str, list[Any]]:
             Student.external_id == "D-1001")), None)
             for i in _db.session.scalars(select(PupilImport.id))],
         "email_id": plain(OutboxEmail, "email_id"),
+        # The council report's indicators: every table's export.
+        "key": [({"key": key}, frozenset(), None) for key in by_key()],
     }
     return values
 
@@ -531,8 +534,13 @@ def name_patterns(first: str, last: str) -> list[str]:
 
 def names_shown(text: str, names: dict[int, tuple[str, str]], outside: frozenset[int]
                 ) -> list[str]:
+    """Names of pupils outside the scope on the page. A name that a pupil inside the scope
+    shares (two schools may each have an Alice Berglund) proves nothing and is left out."""
+    inside = {pattern for student in frozenset(names) - outside
+              for pattern in name_patterns(*names[student])}
     return [pattern for student in outside for pattern in name_patterns(*names[student])
-            if pattern in text]
+            if pattern not in inside
+            and re.search(rf"(?<!\w){re.escape(pattern)}(?!\w)", text)]
 
 
 def words_shown(text: str, names: dict[int, tuple[str, str]]) -> list[str]:

@@ -169,7 +169,10 @@ def _assignment_in_scope(user: User, assignment: Assignment) -> bool:
 
 
 def _run_in_scope(user: User, run: MatchingRun) -> bool:
-    # A round over several schools belongs to whoever may see every one of them.
+    # A round over several schools belongs to whoever may see every one of them; a round
+    # that names no period (made outside the portal's own flow) is the coordinator's only.
+    if not run.periods:
+        return user.role is Role.COORDINATOR
     return all(_school_in_scope(user, period.school) for period in run.periods)
 
 

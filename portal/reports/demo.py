@@ -19,7 +19,13 @@ from portal.clock import today
 from portal.employers.models import Placement, PlacementOffer, PlacementStatus
 from portal.employers.reference import features_mask
 from portal.extensions import db
-from portal.matching.models import MatchingRun, MatchResult, ResultSource, RunStatus
+from portal.matching.models import (
+    MatchingRun,
+    MatchResult,
+    ResultSource,
+    RunStatus,
+    matching_run_period,
+)
 from portal.prao.checklist import steps_for
 from portal.prao.days import prao_days
 from portal.prao.models import (
@@ -129,6 +135,8 @@ def _school_year(school: School, year: int, coordinator: User) -> None:
                                  "status": RunStatus.PUBLISHED.value,
                                  "seed": rng.getrandbits(48), "stats": "{}",
                                  "published_at": _utc(days[0] - timedelta(days=21), 9)}])[0]
+    db.session.execute(insert(matching_run_period), [{"run_id": run_id,
+                                                      "period_id": period_id}])
     wishes: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
     assignments: list[dict[str, Any]] = []
