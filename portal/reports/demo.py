@@ -19,6 +19,14 @@ from portal.clock import today
 from portal.employers.models import Placement, PlacementOffer, PlacementStatus
 from portal.employers.reference import features_mask
 from portal.extensions import db
+from portal.feedback.models import (
+    Audience,
+    FeedbackAnswer,
+    FeedbackResponse,
+    QuestionKind,
+)
+from portal.feedback.questions import AGAIN
+from portal.feedback.services import current_form
 from portal.matching.models import (
     MatchingRun,
     MatchResult,
@@ -168,6 +176,8 @@ def _school_year(school: School, year: int, coordinator: User) -> None:
         a["state"] = (AssignmentState.COMPLETED if done else AssignmentState.CONFIRMED).value
     assignment_ids = _ids(Assignment, assignments)
     _process(rng, assignment_ids, days, school)
+    if done:
+        _evaluations(rng, assignment_ids, days[-1])
 
 
 def _process(rng: random.Random, assignment_ids: list[int], days: list[date],
@@ -192,7 +202,8 @@ def _process(rng: random.Random, assignment_ids: list[int], days: list[date],
                                "sent_at": _utc(day, 9)})
         for step in steps_for(conditions):
             due = step.due(days[0], days[-1])
-            if due >= now or rng.random() > 0.93:
+            # The evaluation steps are recorded with the evaluations themselves.
+            if step.key in EVALUATION_STEPS or due >= now or rng.random() > 0.93:
                 continue
             late = rng.random() < 0.12
             steps.append({"assignment_id": aid, "step": step.key,
@@ -207,6 +218,54 @@ def _process(rng: random.Random, assignment_ids: list[int], days: list[date],
     _insert(AttendanceAlert, alerts)
     _insert(StepRecord, steps)
     _insert(Incident, incidents)
+
+
+EVALUATION_STEPS = ("pupil_evaluation", "employer_evaluation")
+
+
+def _scores(rng: random.Random, lean: float) -> int:
+    """A Likert answer leaning to the top, as prao evaluations do; `lean` moves it per
+    workplace."""
+    return max(1, min(5, round(rng.gauss(4.0 + lean, 0.9))))
+
+
+def _evaluations(rng: random.Random, assignment_ids: list[int], last_day: date) -> None:
+    """The pupils' (about 80 %) and the supervisors' (about 75 %) evaluations of a finished
+    period, with the two checklist steps, so the report's evaluation charts have data."""
+    forms = {audience: current_form(audience) for audience in Audience}
+    responses: list[dict[str, Any]] = []
+    for aid in assignment_ids:
+        lean = rng.uniform(-0.8, 0.5)
+        for audience, share in ((Audience.PUPIL, 0.8), (Audience.EMPLOYER, 0.75)):
+            if rng.random() < share:
+                responses.append({
+                    "assignment_id": aid, "audience": audience.value,
+                    "form_id": forms[audience].id, "lean": lean,
+                    "submitted_at": _utc(last_day + timedelta(days=rng.randint(0, 9)), 15),
+                    "submitted_by_label": "Elev (länk)" if audience is Audience.PUPIL
+                    else "Handledare (länk)",
+                    "again_next_term": (rng.random() < 0.75)
+                    if audience is Audience.EMPLOYER else None})
+    leans = [r.pop("lean") for r in responses]
+    response_ids = _ids(FeedbackResponse, responses)
+    answers: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
+    for rid, lean, response in zip(response_ids, leans, responses, strict=True):
+        audience = Audience(response["audience"])
+        for question in forms[audience].questions:
+            if question["kind"] == QuestionKind.LIKERT.value:
+                answers.append({"response_id": rid, "question_key": question["key"],
+                                "score": _scores(rng, lean), "text": ""})
+            elif question["key"] == AGAIN:
+                answers.append({"response_id": rid, "question_key": AGAIN, "score": None,
+                                "text": "yes" if response["again_next_term"] else "no"})
+        steps.append({"assignment_id": response["assignment_id"],
+                      "step": "pupil_evaluation" if audience is Audience.PUPIL
+                      else "employer_evaluation",
+                      "done_at": response["submitted_at"],
+                      "done_by_label": response["submitted_by_label"]})
+    _insert(FeedbackAnswer, answers)
+    _insert(StepRecord, steps)
 
 
 def _targets(year: int, coordinator: User) -> None:
