@@ -1,0 +1,106 @@
+"""The council report's snapshot: every indicator's Table of a scope, computed once and
+stored (JSON), so a reader waits for one row instead of two dozen country-wide aggregates.
+
+Stored before suppression: the page and the exports suppress what they show, so the privacy
+rules stay in portal/reports/suppression.py alone. A snapshot of the current school year
+is read while younger than REPORT_SNAPSHOT_MAX_AGE (0: computed on every read, as in the
+tests); one of a closed year once computed after the year ended, for good. A miss is
+computed on the spot; the jobs command refreshes the region and each municipality (at most
+once an hour for the current year, once for a closed one), and the coordinator can refresh
+a scope by hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal import clock
+from portal.concurrency import dialect_insert
+from portal.extensions import db
+from portal.reports.models import ReportSnapshot
+from portal.reports.registry import INDICATORS
+from portal.reports.tables import Scope, Table, school_year_of, table_from_json, table_to_json
+from portal.schools.models import Municipality
+
+JOB_EVERY = timedelta(hours=1)  # the jobs command refreshes the current year this often
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    tables: dict[str, Table]  # by the indicator's key
+    computed_at: datetime
+
+
+def scope_key(scope: Scope) -> str:
+    """"2026-region-year", "2026-12-spring": one snapshot per scope."""
+    return "-".join((str(scope.school_year),
+                     "region" if scope.municipality_id is None else str(scope.municipality_id),
+                     scope.term.value if scope.term is not None else "year"))
+
+
+def _fresh(found: ReportSnapshot, scope: Scope, max_age: timedelta) -> bool:
+    """Usable as it is: it holds every indicator the registry has now, and it was computed
+    after its scope ended (a closed year changes no more) or within max_age."""
+    if [t.get("key") for t in found.tables] != [key for key, _f, _s in INDICATORS]:
+        return False
+    if clock.local(found.computed_at).date() > scope.last_day:
+        return True
+    return clock.now() - found.computed_at < max_age
+
+
+def compute(scope: Scope) -> Snapshot:
+    """Every indicator of the scope, stored in one statement (ON CONFLICT … DO UPDATE: two
+    readers computing the same miss at once both succeed, the later one stays)."""
+    tables = {key: function(scope) for key, function, _section in INDICATORS}
+    computed_at = clock.now()
+    table = ReportSnapshot.__table__
+    stmt = dialect_insert(table).values(
+        scope_key=scope_key(scope), school_year=scope.school_year,
+        tables=[table_to_json(t) for t in tables.values()], computed_at=computed_at)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["scope_key"],
+        set_={"tables": stmt.excluded.tables, "computed_at": stmt.excluded.computed_at})
+    db.session.execute(stmt)
+    db.session.commit()
+    return Snapshot(tables, computed_at)
+
+
+def _stored(scope: Scope) -> ReportSnapshot | None:
+    return db.session.scalars(select(ReportSnapshot).where(
+        ReportSnapshot.scope_key == scope_key(scope))).first()
+
+
+def read(scope: Scope) -> Snapshot:
+    """The scope's Tables: the stored snapshot while fresh, else computed now."""
+    max_age = timedelta(seconds=current_app.config["REPORT_SNAPSHOT_MAX_AGE"])
+    found = _stored(scope) if max_age > timedelta(0) else None
+    if found is not None and _fresh(found, scope, max_age):
+        return Snapshot({t["key"]: table_from_json(t) for t in found.tables},
+                        found.computed_at)
+    return compute(scope)
+
+
+def job_scopes() -> list[Scope]:
+    """The scopes the jobs command keeps: the region and each municipality, this school
+    year and the one before (last year's column of the report)."""
+    current = school_year_of(clock.today())
+    ids: list[int | None] = [None, *db.session.scalars(select(Municipality.id)
+                                                       .order_by(Municipality.id))]
+    return [Scope(year, municipality_id) for year in (current, current - 1)
+            for municipality_id in ids]
+
+
+def refresh_due() -> int:
+    """The jobs command's step: compute the snapshots that are missing, of the current year
+    older than an hour, of a closed year computed before it ended. Idempotent: a second run
+    finds them fresh and does nothing. Returns how many it computed."""
+    done = 0
+    for scope in job_scopes():
+        found = _stored(scope)
+        if found is None or not _fresh(found, scope, JOB_EVERY):
+            compute(scope)
+            done += 1
+    return done
