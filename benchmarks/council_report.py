@@ -23,8 +23,9 @@ request, so every figure is drawn again as for a first reader; `report_cached_ms
 same page with the drawings cached. The figures come from the report's snapshot
 (portal/reports/snapshots.py): `report_snapshot_miss_ms` is the very first request, which
 computes every indicator for this year and last and stores them (what the jobs command does
-hourly in the background); `report_ms` is a reader's request after that. The last line is one JSON object with pupils,
-attendance_days, answers, report_ms (median of COUNCIL_BENCH_RUNS, default 5) and more.
+hourly in the background); `report_ms` is a reader's request after that. The last line
+is one JSON object with pupils, attendance_days, answers, report_ms (median of
+COUNCIL_BENCH_RUNS, default 5) and more.
 """
 
 from __future__ import annotations
@@ -146,8 +147,9 @@ LOAD = [
 ]
 
 
-# The evaluations, set-based: one pupil in four answers the six statements, one supervisor in thirty answers theirs and "again next term" (two in three yes).
-# Scores lean to the upper half, as real evaluations do. About 200,000 answers.
+# The evaluations, set-based: one pupil in four answers the six statements, one supervisor
+# in thirty answers theirs and "again next term" (two in three yes). Scores lean to the
+# upper half, as real evaluations do. About 200,000 answers.
 ANSWERS = [
     "INSERT INTO feedback_response (assignment_id, audience, form_id, submitted_at, "
     "submitted_by_label, statement, again_next_term) SELECT a.id, f.audience, f.id, "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -17,9 +19,9 @@ from portal.reports.tables import TERM_LABELS, Scope
 bp = Blueprint("reports", __name__)
 
 
-def _args(scope: Scope) -> dict[str, str]:
+def _args(scope: Scope) -> dict[str, Any]:
     """The filters that name the scope, for links back to the same report."""
-    found = {"lasar": str(scope.school_year)}
+    found: dict[str, Any] = {"lasar": str(scope.school_year)}
     if scope.term is not None:
         found["termin"] = scope.term.value
     if scope.municipality_id is not None:

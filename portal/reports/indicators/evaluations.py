@@ -266,8 +266,9 @@ def satisfaction_by_school(scope: Scope) -> dict[int | None, Cell]:
     found: dict[int | None, Cell] = {}
     total, answers, pupils = 0, 0, 0
     for school_id, score_sum, score_count, responses in db.session.execute(stmt):
-        found[int(school_id)] = Cell.average(int(score_sum) / int(score_count), int(responses))
-        total, answers, pupils = (total + int(score_sum), answers + int(score_count),
+        found[int(school_id)] = Cell.average(int(score_sum or 0) / int(score_count),
+                                             int(responses))
+        total, answers, pupils = (total + int(score_sum or 0), answers + int(score_count),
                                   pupils + int(responses))
     found[None] = Cell.average(total / answers if answers else None, pupils)
     return found
