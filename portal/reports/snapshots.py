@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal import clock
-from portal.concurrency import dialect_insert
+from portal.concurrency import dialect_insert, write_first
 from portal.extensions import db
 from portal.reports.models import ReportSnapshot
 from portal.reports.registry import INDICATORS
@@ -54,6 +54,13 @@ def _fresh(found: ReportSnapshot, scope: Scope, max_age: timedelta) -> bool:
 def compute(scope: Scope) -> Snapshot:
     """Every indicator of the scope, stored in one statement (ON CONFLICT … DO UPDATE: two
     readers computing the same miss at once both succeed, the later one stays)."""
+    write_first(ReportSnapshot.__table__)
+    return _compute(scope)
+
+
+def _compute(scope: Scope) -> Snapshot:
+    """compute() inside a transaction that already holds SQLite's write lock: reading two
+    dozen aggregates and then writing would otherwise fail there beside another writer."""
     tables = {key: function(scope) for key, function, _section in INDICATORS}
     computed_at = clock.now()
     table = ReportSnapshot.__table__
@@ -99,8 +106,11 @@ def refresh_due() -> int:
     finds them fresh and does nothing. Returns how many it computed."""
     done = 0
     for scope in job_scopes():
+        write_first(ReportSnapshot.__table__)  # two runs at once: the second finds it fresh
         found = _stored(scope)
         if found is None or not _fresh(found, scope, JOB_EVERY):
-            compute(scope)
+            _compute(scope)
             done += 1
+        else:
+            db.session.rollback()
     return done
