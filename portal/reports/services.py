@@ -25,7 +25,7 @@ from portal.reports import charts, snapshots
 from portal.reports.formatting import met, number, text
 from portal.reports.models import CouncilTarget
 from portal.reports.registry import INDICATORS, Section, by_key
-from portal.reports.suppression import SUPPRESSED, Shown, suppress
+from portal.reports.suppression import SUPPRESSED, Shown
 from portal.reports.tables import Cell, Row, Scope, Table, Term, Unit, school_year_of
 from portal.schools.imports.export import CSV_MIMETYPE, XLSX_MIMETYPE, Export, safe_cell
 from portal.schools.models import Municipality, PraoPeriod
@@ -128,9 +128,9 @@ def _report(scope: Scope) -> tuple[list[IndicatorView], datetime]:
     now, last = snapshots.read(scope), snapshots.read(scope.last_year())
     views = []
     for key, _function, section in INDICATORS:
-        shown = suppress(now.tables[key])
-        views.append(IndicatorView(section, shown, suppress(last.tables[key]),
-                                   targets.get(key), _chart(shown)))
+        shown = now.shown(key)
+        views.append(IndicatorView(section, shown, last.shown(key), targets.get(key),
+                                   _chart(shown)))
     return views, now.computed_at
 
 
@@ -161,7 +161,7 @@ def headlines(scope: Scope) -> list[IndicatorView]:
 def one_table(key: str, scope: Scope) -> Shown | None:
     if key not in by_key():
         return None
-    return suppress(snapshots.read(scope).tables[key])
+    return snapshots.read(scope).shown(key)
 
 
 # --- exports ------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ a scope by hand."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -22,6 +23,7 @@ from portal.concurrency import dialect_insert, write_first
 from portal.extensions import db
 from portal.reports.models import ReportSnapshot
 from portal.reports.registry import INDICATORS
+from portal.reports.suppression import Shown, suppress
 from portal.reports.tables import Scope, Table, school_year_of, table_from_json, table_to_json
 from portal.schools.models import Municipality
 
@@ -32,6 +34,21 @@ JOB_EVERY = timedelta(hours=1)  # the jobs command refreshes the current year th
 class Snapshot:
     tables: dict[str, Table]  # by the indicator's key
     computed_at: datetime
+    _shown: dict[str, Shown] = field(default_factory=dict, compare=False, repr=False)
+
+    def shown(self, key: str) -> Shown:
+        """The indicator as it may be shown, suppressed once per snapshot and process (the
+        rules are portal/reports/suppression.py's; only their result is kept)."""
+        found = self._shown.get(key)
+        if found is None:
+            found = self._shown[key] = suppress(self.tables[key])
+        return found
+
+
+# Snapshots already read back from JSON, by scope and computed_at: a reader of an unchanged
+# snapshot pays one small query, not the parsing (some tables have a row per employer).
+_PARSED: OrderedDict[tuple[str, datetime], Snapshot] = OrderedDict()
+_PARSED_MAX = 32
 
 
 def scope_key(scope: Scope) -> str:
@@ -46,9 +63,13 @@ def _fresh(found: ReportSnapshot, scope: Scope, max_age: timedelta) -> bool:
     after its scope ended (a closed year changes no more) or within max_age."""
     if [t.get("key") for t in found.tables] != [key for key, _f, _s in INDICATORS]:
         return False
-    if clock.local(found.computed_at).date() > scope.last_day:
+    return _recent(found.computed_at, scope, max_age)
+
+
+def _recent(computed_at: datetime, scope: Scope, max_age: timedelta) -> bool:
+    if clock.local(computed_at).date() > scope.last_day:
         return True
-    return clock.now() - found.computed_at < max_age
+    return clock.now() - computed_at < max_age
 
 
 def compute(scope: Scope) -> Snapshot:
@@ -72,6 +93,9 @@ def _compute(scope: Scope) -> Snapshot:
         set_={"tables": stmt.excluded.tables, "computed_at": stmt.excluded.computed_at})
     db.session.execute(stmt)
     db.session.commit()
+    # What this process parsed before may share a scope and a moment with what it just
+    # wrote (a frozen clock in tests): never read it back from the cache.
+    _PARSED.clear()
     return Snapshot(tables, computed_at)
 
 
@@ -83,11 +107,22 @@ def _stored(scope: Scope) -> ReportSnapshot | None:
 def read(scope: Scope) -> Snapshot:
     """The scope's Tables: the stored snapshot while fresh, else computed now."""
     max_age = timedelta(seconds=current_app.config["REPORT_SNAPSHOT_MAX_AGE"])
-    found = _stored(scope) if max_age > timedelta(0) else None
-    if found is not None and _fresh(found, scope, max_age):
-        return Snapshot({t["key"]: table_from_json(t) for t in found.tables},
-                        found.computed_at)
-    return compute(scope)
+    if max_age <= timedelta(0):
+        return compute(scope)
+    key = scope_key(scope)
+    computed_at = db.session.scalar(select(ReportSnapshot.computed_at).where(
+        ReportSnapshot.scope_key == key))
+    parsed = _PARSED.get((key, computed_at)) if computed_at is not None else None
+    if parsed is not None and _recent(parsed.computed_at, scope, max_age):
+        return parsed
+    found = _stored(scope)
+    if found is None or not _fresh(found, scope, max_age):
+        return compute(scope)
+    parsed = Snapshot({t["key"]: table_from_json(t) for t in found.tables}, found.computed_at)
+    _PARSED[key, found.computed_at] = parsed
+    while len(_PARSED) > _PARSED_MAX:
+        _PARSED.popitem(last=False)
+    return parsed
 
 
 def job_scopes() -> list[Scope]:

@@ -133,3 +133,13 @@ def test_stored_unsuppressed_and_shown_suppressed(db, world, stored, set_clock, 
     stored_coverage = snapshots.read(SCOPE).tables["equity_schools"]
     assert [r.cells[0].value for r in stored_coverage.rows] == [3.0]
     assert "&lt;5" in page
+
+
+def test_a_reader_of_an_unchanged_snapshot_gets_it_parsed_once(autumn, stored, set_clock):
+    snapshots.read(SCOPE)
+    set_clock(NOW + timedelta(minutes=10))
+    first = snapshots.read(SCOPE)
+    assert snapshots.read(SCOPE) is first  # one small query, no JSON parsed again
+    assert first.shown("coverage") is first.shown("coverage")
+    set_clock(NOW + timedelta(minutes=61))
+    assert snapshots.read(SCOPE).computed_at == clock.now()  # old: computed again
