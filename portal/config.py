@@ -115,6 +115,9 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         "PORTAL_LANGUAGES": ("sv", "en"),
         "PASSWORD_RESET_MAX_AGE": 3600,
+        # The council report of the current school year is recomputed when its stored
+        # snapshot is older than this (seconds); 0 computes it on every read (the tests).
+        "REPORT_SNAPSHOT_MAX_AGE": 3600,
         "INVITATION_MAX_AGE": 14 * 24 * 3600,
         # An email the server cannot take yet is retried this long before it is given up.
         "OUTBOX_RETRY_HOURS": int(os.environ.get("OUTBOX_RETRY_HOURS", "72")),

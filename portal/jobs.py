@@ -1,8 +1,8 @@
 """`flask jobs run`: the one command that does what is due — assignments moved on by the
 calendar (confirmed → in progress → completed), the morning attendance emails
 (from 07:00), the alerts for days not reported (from 10:00), reminders to the owners of
-overdue checklist steps and of evaluations (days 1, 3 and 10 after a period), and the
-outbox.
+overdue checklist steps and of evaluations (days 1, 3 and 10 after a period), the
+council report's snapshots (portal/reports/snapshots.py), and the outbox.
 
 Safe to run every minute from cron, and from several servers at once: every step is
 idempotent by a unique key or a leased row, so each email and alert happens once. The
@@ -76,6 +76,12 @@ def _evaluations(now: datetime) -> int:
     return send_evaluation_reminders(now)
 
 
+def _reports(now: datetime) -> int:
+    from portal.reports.snapshots import refresh_due
+
+    return refresh_due()
+
+
 def _outbox(now: datetime) -> int:
     from portal.notifications import worker
 
@@ -91,6 +97,7 @@ STEPS: tuple[tuple[str, Callable[[datetime], int]], ...] = (
     ("larm", _alerts),
     ("påminnelser", _reminders),
     ("utvärderingar", _evaluations),
+    ("rapporter", _reports),  # the council report's snapshots (at most hourly)
 )
 
 

@@ -37,7 +37,7 @@ from portal.prao.models import (
     StepRecord,
     StepReminder,
 )
-from portal.reports.models import CouncilTarget
+from portal.reports.models import CouncilTarget, ReportSnapshot
 from portal.schools.models import (
     Enrolment,
     EnrolmentState,
@@ -66,6 +66,7 @@ __all__ = [
     "AttendanceReport",
     "Certificate",
     "CouncilTarget",
+    "ReportSnapshot",
     "FollowUp",
     "GuardianNotice",
     "Incident",

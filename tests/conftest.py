@@ -113,6 +113,7 @@ def make_app(database_url: str, smtp_port: int, **extra: Any) -> Flask:
         "MAIL_SUPPRESS_SEND": False,  # a real SMTP server receives every email
         "PORTAL_BASE_URL": "http://portal.test",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "REPORT_SNAPSHOT_MAX_AGE": 0,  # the council report computed on fresh data
         **extra,
     })
 

@@ -803,6 +803,8 @@ CASES += [
     Case("reports.export", lambda w: "/rapporter/finns-inte.csv",
          {**REPORT_READERS, "coordinator": 404, "council": 404}, note="no such indicator"),
     Case("reports.targets", lambda w: "/rapporter/mal", only("coordinator")),
+    Case("reports.refresh", lambda w: "/rapporter/uppdatera?lasar=2026",
+         only("coordinator", 302), method="POST", data={}),
     Case("reports.targets", lambda w: "/rapporter/mal", only("coordinator", 302),
          method="POST", data={"indicator": "coverage", "municipality": "",
                               "school_year": "2026", "value": "90"}),

@@ -209,8 +209,9 @@ def test_seeding_the_process_twice_changes_nothing(app, db, set_clock):
 
 def test_the_demo_has_evaluations_an_employer_may_read(app, db, set_clock):
     """The finished period's pupils have evaluated their prao: the care service sees its
-    averages (five answers of its own and more from the report's school years), Nora's certificate carries her supervisor's statement, and
-    the building firm's supervisor, who has not answered, has a reminder waiting."""
+    averages (its five and the report's school years'), Nora's certificate carries her
+    supervisor's statement, and the building firm's supervisor, who has not answered, has a
+    reminder waiting."""
     set_clock(WEDNESDAY)
     _seed(app)
     employer = new_client(app)

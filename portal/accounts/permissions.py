@@ -87,6 +87,7 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "feedback.employer": frozenset({E}),
     "report.read": frozenset({C, R}),
     "target.edit": frozenset({C}),
+    "report.refresh": frozenset({C}),
 }
 
 # The roles a coordinator may invite by email; employers register themselves.

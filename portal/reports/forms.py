@@ -37,3 +37,7 @@ class TargetForm(PortalForm):
         number = decimal(field.data or "")
         if number is None or not 0 <= number <= 100:
             raise ValidationError(_l("Skriv ett tal mellan 0 och 100, till exempel 92,5."))
+
+
+class RefreshForm(PortalForm):
+    """The coordinator's "update now" on the report: no fields, the scope is in the URL."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -34,3 +35,18 @@ class CouncilTarget(Base):
     value: Mapped[float]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class ReportSnapshot(Base):
+    """Every indicator's Table of one scope as computed at `computed_at`, before
+    suppression (which is applied when it is shown, so the privacy rules live in one
+    place). The page reads it instead of computing 23 country-wide aggregates per reader;
+    the jobs command refreshes it. `scope_key` names the scope ("2026-region-year")."""
+
+    __tablename__ = "report_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_key: Mapped[str] = mapped_column(String(60), unique=True)
+    school_year: Mapped[int]
+    tables: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -26,6 +26,20 @@ from portal.texts import mark as _l
 Indicator = Callable[[Scope], Table]
 
 
+# The equity and employer indicators take the evaluations' figures through a hook, so their
+# modules never import the evaluations; the registry joins them.
+def equity_per_school(scope: Scope) -> Table:
+    return equity.per_school(scope, evaluations.satisfaction_by_school)
+
+
+def equity_spread(scope: Scope) -> Table:
+    return equity.spread(scope, evaluations.satisfaction_by_school)
+
+
+def employers_per_municipality(scope: Scope) -> Table:
+    return employers.per_municipality(scope, evaluations.again_next_term)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -50,8 +64,8 @@ INDICATORS: list[tuple[str, Indicator, Section]] = [
     ("seats_per_week", seats.per_week, SEATS),
     ("gender_per_sector", gender.per_sector, EQUITY),
     ("gender_atypical", gender.atypical, EQUITY),
-    ("equity_schools", equity.per_school, EQUITY),
-    ("equity_spread", equity.spread, EQUITY),
+    ("equity_schools", equity_per_school, EQUITY),
+    ("equity_spread", equity_spread, EQUITY),
     ("steps_done", process.steps_done, PROCESS),
     ("attendance_rate", process.attendance_rate, PROCESS),
     ("absences_alerted", process.absences_alerted, PROCESS),
@@ -64,7 +78,7 @@ INDICATORS: list[tuple[str, Indicator, Section]] = [
     ("evaluation_employer_distribution", evaluations.employer_distribution, EVALUATIONS),
     ("evaluation_answer_rates_school", evaluations.answer_rates_by_school, EVALUATIONS),
     ("evaluation_answer_rates_employer", evaluations.answer_rates_by_employer, EVALUATIONS),
-    ("employers", employers.per_municipality, EMPLOYERS),
+    ("employers", employers_per_municipality, EMPLOYERS),
 ]
 
 

@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext
@@ -20,11 +21,11 @@ from portal.clock import today
 from portal.concurrency import dialect_insert
 from portal.db import utcnow
 from portal.extensions import db
-from portal.reports import charts
+from portal.reports import charts, snapshots
 from portal.reports.formatting import met, number, text
 from portal.reports.models import CouncilTarget
-from portal.reports.registry import INDICATORS, Indicator, Section, by_key
-from portal.reports.suppression import SUPPRESSED, Shown, suppress
+from portal.reports.registry import INDICATORS, Section, by_key
+from portal.reports.suppression import SUPPRESSED, Shown
 from portal.reports.tables import Cell, Row, Scope, Table, Term, Unit, school_year_of
 from portal.schools.imports.export import CSV_MIMETYPE, XLSX_MIMETYPE, Export, safe_cell
 from portal.schools.models import Municipality, PraoPeriod
@@ -120,24 +121,36 @@ def targets_for(scope: Scope) -> dict[str, float]:
     return {key: value for key, value in db.session.execute(stmt).all()}
 
 
-def indicator_view(function: Indicator, section: Section, scope: Scope,
-                   targets: Mapping[str, float]) -> IndicatorView:
-    shown = suppress(function(scope))
-    return IndicatorView(section, shown, suppress(function(scope.last_year())),
-                         targets.get(shown.table.key), _chart(shown))
+def _report(scope: Scope) -> tuple[list[IndicatorView], datetime]:
+    """Every indicator beside last year's, from the scopes' snapshots (computed on a miss),
+    suppressed here as they are shown; and when the figures were computed."""
+    targets = targets_for(scope)
+    now, last = snapshots.read(scope), snapshots.read(scope.last_year())
+    views = []
+    for key, _function, section in INDICATORS:
+        shown = now.shown(key)
+        views.append(IndicatorView(section, shown, last.shown(key), targets.get(key),
+                                   _chart(shown)))
+    return views, now.computed_at
 
 
 def report(scope: Scope) -> list[IndicatorView]:
-    targets = targets_for(scope)
-    return [indicator_view(f, section, scope, targets) for _key, f, section in INDICATORS]
+    return _report(scope)[0]
 
 
-def report_sections(scope: Scope) -> list[tuple[Section, list[IndicatorView]]]:
-    """The report grouped by section, in the registry's order."""
+def report_sections(scope: Scope) -> tuple[list[tuple[Section, list[IndicatorView]]],
+                                           datetime]:
+    """The report grouped by section, in the registry's order, and when it was computed."""
+    views, computed_at = _report(scope)
     grouped: dict[Section, list[IndicatorView]] = {}
-    for view in report(scope):
+    for view in views:
         grouped.setdefault(view.section, []).append(view)
-    return list(grouped.items())
+    return list(grouped.items()), computed_at
+
+
+def refresh(scope: Scope) -> None:
+    """The coordinator's "update now": the scope computed again, whatever its age."""
+    snapshots.compute(scope)
 
 
 def headlines(scope: Scope) -> list[IndicatorView]:
@@ -146,8 +159,9 @@ def headlines(scope: Scope) -> list[IndicatorView]:
 
 
 def one_table(key: str, scope: Scope) -> Shown | None:
-    function = by_key().get(key)
-    return suppress(function(scope)) if function is not None else None
+    if key not in by_key():
+        return None
+    return snapshots.read(scope).shown(key)
 
 
 # --- exports ------------------------------------------------------------------------------

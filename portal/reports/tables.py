@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from portal.texts import mark as _l
 
@@ -134,3 +135,51 @@ class Table:
 
     def column(self, key: str) -> int:
         return next(i for i, c in enumerate(self.columns) if c.key == key)
+
+
+# --- stored as JSON (the report's snapshot) ------------------------------------------------
+
+def _cell_json(cell: Cell) -> list[float | int | None]:
+    return [cell.value, cell.n, cell.base]
+
+
+def _row_json(row: Row) -> dict[str, Any]:
+    return {"label": row.label, "cells": [_cell_json(c) for c in row.cells], "key": row.key,
+            "translate": row.translate}
+
+
+def table_to_json(table: Table) -> dict[str, Any]:
+    """The Table as plain JSON, read back by table_from_json into an equal Table."""
+    return {"key": table.key, "title": table.title, "description": table.description,
+            "row_header": table.row_header,
+            "columns": [[c.key, c.label, c.unit.value] for c in table.columns],
+            "rows": [_row_json(r) for r in table.rows],
+            "total": None if table.total is None else _row_json(table.total),
+            "chart": table.chart.value,
+            "headline": None if table.headline is None else _cell_json(table.headline),
+            "headline_unit": table.headline_unit.value,
+            "higher_is_better": table.higher_is_better}
+
+
+def _cell(found: list[Any] | None) -> Cell | None:
+    if found is None:
+        return None
+    value, n, base = found
+    return Cell(None if value is None else float(value), n, base)
+
+
+def _row(found: dict[str, Any]) -> Row:
+    return Row(found["label"], tuple(Cell(*c) for c in found["cells"]), key=found["key"],
+               translate=found["translate"])
+
+
+def table_from_json(found: dict[str, Any]) -> Table:
+    return Table(key=found["key"], title=found["title"], description=found["description"],
+                 row_header=found["row_header"],
+                 columns=tuple(Column(k, label, Unit(unit)) for k, label, unit
+                               in found["columns"]),
+                 rows=tuple(_row(r) for r in found["rows"]),
+                 total=None if found["total"] is None else _row(found["total"]),
+                 chart=Chart(found["chart"]), headline=_cell(found["headline"]),
+                 headline_unit=Unit(found["headline_unit"]),
+                 higher_is_better=found["higher_is_better"])

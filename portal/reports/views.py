@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.models import Role
-from portal.accounts.permissions import require
+from portal.accounts.permissions import can, require
 from portal.formtools import choices
 from portal.reports import services
-from portal.reports.forms import TargetForm, decimal
+from portal.reports.forms import RefreshForm, TargetForm, decimal
 from portal.reports.tables import TERM_LABELS, Scope
 
 bp = Blueprint("reports", __name__)
+
+
+def _args(scope: Scope) -> dict[str, Any]:
+    """The filters that name the scope, for links back to the same report."""
+    found: dict[str, Any] = {"lasar": str(scope.school_year)}
+    if scope.term is not None:
+        found["termin"] = scope.term.value
+    if scope.municipality_id is not None:
+        found["kommun"] = str(scope.municipality_id)
+    return found
 
 
 def _scope() -> Scope:
@@ -28,8 +40,11 @@ def _scope() -> Scope:
 @require("report.read")
 def report() -> ResponseReturnValue:
     scope = _scope()
+    sections, updated = services.report_sections(scope)
     return render_template(
-        "reports/report.html", scope=scope, sections=services.report_sections(scope),
+        "reports/report.html", scope=scope, sections=sections, updated=updated,
+        refresh_form=RefreshForm() if can(current_user, "report.refresh") else None,
+        refresh_url=url_for("reports.refresh", **_args(scope)),
         cell=services.cell_text, figure=services.headline_text, row_label=services.row_label,
         target=services.target_text,
         municipality_name=services.municipality_name(scope),
@@ -37,6 +52,18 @@ def report() -> ResponseReturnValue:
         municipalities=services.municipalities_for(current_user),
         region_allowed=not (current_user.role is Role.COUNCIL
                             and current_user.municipality_id is not None))
+
+
+@bp.route("/rapporter/uppdatera", methods=["POST"])
+@require("report.refresh")
+def refresh() -> ResponseReturnValue:
+    """The coordinator computes the scope's figures again now (the jobs command does it
+    hourly); back to the same report."""
+    scope = _scope()
+    if RefreshForm().validate_on_submit():
+        services.refresh(scope)
+        flash(_("Rapporten är uppdaterad."), "success")
+    return redirect(url_for("reports.report", **_args(scope)))
 
 
 @bp.route("/rapporter/<key>.<any(csv, xlsx):extension>")

@@ -150,3 +150,67 @@ def test_another_municipality_sees_only_its_schools(region, world):
     scope = Scope(2026, municipality_id=world.municipality_b.id)
     assert _cells(ind.pupil_averages(scope))["recommend"] == (pytest.approx(1.0), 1)
     assert [row.label for row in ind.answer_rates_by_school(scope).rows] == ["Skola B"]
+
+
+def test_satisfaction_per_school_for_the_equity_table(region, world):
+    found = ind.satisfaction_by_school(SCOPE)
+    # A: p1 (3 + 5 × 5 = 28), p2 (24), p3 (12), p4 (18) over 24 answers; p7 declined and
+    # p8 last year do not count. B: p5 (six 1s); p6 silent.
+    assert (found[world.school_a.id].value, found[world.school_a.id].n) == (
+        pytest.approx(82 / 24), 4)
+    assert (found[world.school_b.id].value, found[world.school_b.id].n) == (
+        pytest.approx(1.0), 1)
+    assert (found[None].value, found[None].n) == (pytest.approx(88 / 30), 5)
+
+
+def test_the_report_shows_satisfaction_per_school_and_its_spread(region, world):
+    from portal.reports.registry import by_key
+
+    table = by_key()["equity_schools"](SCOPE)
+    column = [c.key for c in table.columns].index("satisfaction")
+    rows = {row.label: row.cells[column] for row in table.rows}
+    assert (rows["Skola A"].value, rows["Skola A"].n) == (pytest.approx(82 / 24), 4)
+    assert (rows["Skola B"].value, rows["Skola B"].n) == (pytest.approx(1.0), 1)
+    assert table.total.cells[column].value == pytest.approx(88 / 30)
+    spread = {row.key: row for row in by_key()["equity_spread"](SCOPE).rows}
+    # Neither school has five answering pupils: nothing to compare.
+    assert spread["satisfaction"].cells[0].value == 0
+
+
+def _again(db, assignment, value):
+    response = db.session.query(FeedbackResponse).filter_by(
+        assignment_id=assignment.id, audience=Audience.EMPLOYER).one_or_none()
+    if response is None:
+        _answer(db, assignment, Audience.EMPLOYER, dict.fromkeys(EMPLOYER_KEYS, 3))
+        db.session.flush()
+        return _again(db, assignment, value)
+    response.again_next_term = value
+    return response
+
+
+def test_again_next_term_per_municipality_of_the_employer(region, world, db):
+    from portal.prao.models import Assignment
+    from portal.reports.registry import by_key
+
+    def at(name, state=AssignmentState.CONFIRMED):
+        return [a for a in db.session.query(Assignment).all()
+                if a.placement.organisation.name == name and a.state is state]
+
+    x, y = at("X AB")[0], at("Y AB")[0]
+    x.placement.organisation.municipality = world.municipality_a
+    y.placement.organisation.municipality = world.municipality_b
+    _again(db, x, True)
+    _again(db, y, False)
+    _again(db, at("Y AB")[1], None)  # answered the rest, not this question: not counted
+    _again(db, at("Y AB", AssignmentState.DECLINED)[0], True)  # never took place
+    db.session.commit()
+    found = ind.again_next_term(SCOPE)
+    assert (found[world.municipality_a.id].n, found[world.municipality_a.id].base) == (1, 1)
+    assert (found[world.municipality_b.id].n, found[world.municipality_b.id].base) == (0, 1)
+    assert (found["all"].n, found["all"].base, found["all"].value) == (1, 2, 50.0)
+    table = by_key()["employers"](SCOPE)
+    column = [c.key for c in table.columns].index("again_next_term")
+    assert table.total.cells[column].value == 50.0
+    rows = {row.key: row.cells[column] for row in table.rows}
+    assert rows[str(world.municipality_a.id)].value == 100.0
+    assert rows[str(world.municipality_b.id)].value == 0.0

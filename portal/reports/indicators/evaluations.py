@@ -243,3 +243,55 @@ def answer_rates_by_employer(scope: Scope) -> Table:
             .group_by(Organisation.id, Organisation.name).order_by(Organisation.name))
     return _rate_table("evaluation_answer_rates_employer", _l("Svarsfrekvens per arbetsgivare"),
                        _l("Arbetsgivare"), list(db.session.execute(stmt)))
+
+
+# --- (e) the hooks of the equity and employer indicators ----------------------------------
+
+def satisfaction_by_school(scope: Scope) -> dict[int | None, Cell]:
+    """The equity table's hook (`SatisfactionBySchool`): per school the pupils' mean over
+    every Likert answer, n the pupils who answered; under None the same over all the
+    scope's schools. One grouped query; the total is summed from its groups, which are
+    disjoint (a response belongs to one assignment, one enrolment, one school)."""
+    stmt = (select(PraoPeriod.school_id, func.sum(FeedbackAnswer.score),
+                   func.count(FeedbackAnswer.id),
+                   func.count(func.distinct(FeedbackResponse.id)))
+            .select_from(FeedbackAnswer)
+            .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
+            .join(Assignment, Assignment.id == FeedbackResponse.assignment_id)
+            .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+            .where(FeedbackResponse.id.in_(_responses(scope, Audience.PUPIL)),
+                   FeedbackAnswer.score.is_not(None))
+            .group_by(PraoPeriod.school_id))
+    found: dict[int | None, Cell] = {}
+    total, answers, pupils = 0, 0, 0
+    for school_id, score_sum, score_count, responses in db.session.execute(stmt):
+        found[int(school_id)] = Cell.average(int(score_sum or 0) / int(score_count),
+                                             int(responses))
+        total, answers, pupils = (total + int(score_sum or 0), answers + int(score_count),
+                                  pupils + int(responses))
+    found[None] = Cell.average(total / answers if answers else None, pupils)
+    return found
+
+
+def again_next_term(scope: Scope) -> dict[int | None | str, Cell]:
+    """The employers table's hook (`AgainNextTerm`): per municipality of the organisation,
+    the supervisors who answered yes to "again next term" out of those who answered the
+    question, for the scope's assignments; under "all" the whole scope."""
+    stmt = (select(Organisation.municipality_id,
+                   func.sum(case((FeedbackResponse.again_next_term.is_(True), 1), else_=0)),
+                   func.count(FeedbackResponse.id))
+            .select_from(FeedbackResponse)
+            .join(Assignment, Assignment.id == FeedbackResponse.assignment_id)
+            .join(Placement, Placement.id == Assignment.placement_id)
+            .join(Organisation, Organisation.id == Placement.organisation_id)
+            .where(FeedbackResponse.id.in_(_responses(scope, Audience.EMPLOYER)),
+                   FeedbackResponse.again_next_term.is_not(None))
+            .group_by(Organisation.municipality_id))
+    found: dict[int | None | str, Cell] = {}
+    yes_all, answered_all = 0, 0
+    for municipality_id, yes, answered in db.session.execute(stmt):
+        found[municipality_id] = Cell.share(int(yes or 0), int(answered))
+        yes_all, answered_all = yes_all + int(yes or 0), answered_all + int(answered)
+    found["all"] = Cell.share(yes_all, answered_all)
+    return found

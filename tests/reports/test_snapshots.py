@@ -1,0 +1,145 @@
+"""The council report's snapshot: stored Tables read back equal, read while fresh, computed
+again when old or on a miss, refreshed by the jobs command once an hour (a closed year
+once), refreshed by the coordinator, and suppressed when shown, not when stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal import clock
+from portal.jobs import run_due
+from portal.reports import snapshots
+from portal.reports.models import ReportSnapshot
+from portal.reports.registry import INDICATORS
+from portal.reports.tables import Scope, table_from_json, table_to_json
+from tests.conftest import post_form
+from tests.reports.data import AUTUMN, attend, period, place, pupil
+
+NOW = datetime(2026, 11, 20, 10)
+SCOPE = Scope(2026)
+
+
+@pytest.fixture
+def stored(app) -> Iterator[None]:
+    """Snapshots kept for an hour, as in production (the tests' config computes every read)."""
+    app.config["REPORT_SNAPSHOT_MAX_AGE"] = 3600
+    yield
+    app.config["REPORT_SNAPSHOT_MAX_AGE"] = 0
+
+
+@pytest.fixture
+def autumn(db, world, set_clock):
+    """Six pupils of school A with ten days each in autumn 2026."""
+    set_clock(NOW)
+    autumn_a = period(world.school_a, AUTUMN)
+    for _ in range(6):
+        attend(place(pupil(autumn_a)), "P" * 10)
+    db.session.commit()
+    return autumn_a
+
+
+def _add_pupils(db, in_period, count):
+    for _ in range(count):
+        attend(place(pupil(in_period)), "P" * 10)
+    db.session.commit()
+
+
+def _coverage(found: snapshots.Snapshot) -> float:
+    table = found.tables["coverage"]
+    return table.total.cells[0].value if table.total else -1.0
+
+
+def test_every_indicator_reads_back_equal(autumn):
+    for key, function, _section in INDICATORS:
+        table = function(SCOPE)
+        assert table_from_json(table_to_json(table)) == table, key
+
+
+def test_a_fresh_snapshot_is_read_until_an_hour_has_passed(autumn, stored, db, set_clock):
+    first = snapshots.read(SCOPE)
+    _add_pupils(db, autumn, 3)
+    set_clock(NOW + timedelta(minutes=59))
+    assert snapshots.read(SCOPE).tables == first.tables  # stored: the new pupils not yet
+    set_clock(NOW + timedelta(minutes=61))
+    again = snapshots.read(SCOPE)
+    assert again.tables["coverage"] != first.tables["coverage"]
+    assert again.computed_at == clock.now()
+    assert db.session.scalar(select(func.count()).select_from(ReportSnapshot)) == 1
+
+
+def test_the_tests_config_computes_on_every_read(autumn, db):
+    first = snapshots.read(SCOPE)
+    _add_pupils(db, autumn, 3)
+    assert snapshots.read(SCOPE).tables["coverage"] != first.tables["coverage"]
+
+
+def test_a_closed_year_computed_after_it_ended_is_kept(autumn, stored, db, set_clock):
+    set_clock(datetime(2027, 8, 1, 9))  # 2026/27 has ended
+    first = snapshots.read(SCOPE)
+    _add_pupils(db, autumn, 3)  # a late correction: the closed year's snapshot stays
+    set_clock(datetime(2028, 1, 1, 9))
+    assert snapshots.read(SCOPE).tables == first.tables
+
+
+def test_the_job_computes_each_scope_once_an_hour(autumn, world, stored, db, set_clock):
+    scopes = snapshots.job_scopes()
+    # the region and both municipalities, this school year and the last
+    assert len(scopes) == 6
+    first = run_due(send_mail=False)
+    assert first.done["rapporter"] == 6 and not first.errors
+    assert run_due(send_mail=False).done["rapporter"] == 0  # idempotent
+    set_clock(NOW + timedelta(minutes=61))
+    # This school year again; last year's was computed after it ended: kept.
+    assert run_due(send_mail=False).done["rapporter"] == 3
+
+
+def test_the_page_says_when_and_the_coordinator_refreshes(autumn, stored, db, client,
+                                                          login_as, set_clock):
+    login_as("coordinator")
+    page = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    assert "Uppdaterad 2026-11-20 10:00." in page
+    before = snapshots.read(SCOPE)
+    _add_pupils(db, autumn, 3)
+    set_clock(NOW + timedelta(minutes=5))
+    response = post_form(client, "/rapporter/uppdatera?lasar=2026", {})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/rapporter?lasar=2026")
+    after = snapshots.read(SCOPE)
+    assert after.computed_at == clock.now()
+    assert _coverage(after) != _coverage(before)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Rapporten är uppdaterad." in page and "10:05" in page
+
+
+def test_the_council_cannot_refresh_and_sees_no_button(autumn, client, login_as):
+    login_as("council")
+    page = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    assert "Uppdatera nu" not in page and "Uppdaterad" in page
+    assert post_form(client, "/rapporter/uppdatera?lasar=2026", {}).status_code == 403
+
+
+def test_stored_unsuppressed_and_shown_suppressed(db, world, stored, set_clock, client,
+                                                  login_as):
+    """Three pupils at school B: the snapshot keeps 3 (so suppression can decide), the
+    page shows "<5"."""
+    set_clock(NOW)
+    _add_pupils(db, period(world.school_b, AUTUMN), 3)
+    login_as("council")
+    page = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    stored_coverage = snapshots.read(SCOPE).tables["equity_schools"]
+    assert [r.cells[0].value for r in stored_coverage.rows] == [3.0]
+    assert "&lt;5" in page
+
+
+def test_a_reader_of_an_unchanged_snapshot_gets_it_parsed_once(autumn, stored, set_clock):
+    snapshots.read(SCOPE)
+    set_clock(NOW + timedelta(minutes=10))
+    first = snapshots.read(SCOPE)
+    assert snapshots.read(SCOPE) is first  # one small query, no JSON parsed again
+    assert first.shown("coverage") is first.shown("coverage")
+    set_clock(NOW + timedelta(minutes=61))
+    assert snapshots.read(SCOPE).computed_at == clock.now()  # old: computed again
