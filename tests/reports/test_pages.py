@@ -184,3 +184,19 @@ def test_a_municipality_target_is_separate_from_the_region(client, db, report_da
         post_form(client, "/rapporter/mal", {"indicator": "wishes_met", "school_year": "2026",
                                              "municipality": municipality, "value": "70"})
     assert db.session.scalar(select(func.count()).select_from(CouncilTarget)) == 2
+
+
+def test_a_long_table_shows_its_first_rows_and_the_export_has_them_all(client, report_data,
+                                                                        login_as, monkeypatch):
+    """A country's thousands of employers go to the export; the page shows the first rows
+    and says so (here the page's limit is one row of the two schools)."""
+    from portal.reports import views
+
+    monkeypatch.setattr(views, "PAGE_ROWS", 1)
+    login_as("council")
+    page = client.get("/rapporter").get_data(as_text=True)
+    coverage = page[page.index('id="coverage"'):page.index('id="placement_source"')]
+    assert "Här visas de första 1 av 2 raderna." in coverage
+    assert coverage.count('<th scope="row">') == 2  # one school and the total
+    export = client.get("/rapporter/coverage.csv").get_data().decode("utf-8-sig")
+    assert len(export.strip().splitlines()) == 4  # header, both schools, the total
