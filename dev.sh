@@ -17,9 +17,26 @@ install() {
     "$PYTHON" -m venv "$VENV"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
   fi
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".$extras"
+  # Installing again is skipped while pyproject.toml is unchanged: CI runs this script
+  # twice at once (SQLite and PostgreSQL), and the second run must not rebuild the package
+  # under the first one's feet.
+  local stamp="$VENV/.installed$extras"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(sha256sum pyproject.toml)" ]; then
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".$extras"
+    sha256sum pyproject.toml > "$stamp"
+  fi
   # Translations live as .po files in the repository; the .mo files are built here.
   "$VENV/bin/pybabel" compile -d portal/translations >/dev/null
+}
+
+# One install and one type check at a time: a second `./dev.sh test` started beside the
+# first waits here, then finds everything installed and the type checker's cache warm.
+exclusively() {
+  mkdir -p "$VENV"
+  exec 9>"$VENV.lock"
+  flock 9
+  "$@"
+  flock -u 9
 }
 
 ensure_chromium() {
@@ -69,6 +86,15 @@ ensure_redis() {
   fi
 }
 
+prepare_tests() {
+  install "[test]"
+  ensure_chromium
+  ensure_html_checker
+  ensure_redis
+  "$VENV/bin/ruff" check --quiet .
+  "$VENV/bin/mypy"  # configured in pyproject.toml: the portal package, every def typed
+}
+
 case "${1:-}" in
   run)
     install ""
@@ -86,12 +112,7 @@ case "${1:-}" in
     ;;
   test)
     shift
-    install "[test]"
-    ensure_chromium
-    ensure_html_checker
-    ensure_redis
-    "$VENV/bin/ruff" check --quiet .
-    "$VENV/bin/mypy"  # configured in pyproject.toml: the portal package, every def typed
+    exclusively prepare_tests
     exec "$VENV/bin/pytest" "$@"
     ;;
   *)
