@@ -128,10 +128,12 @@ class PeriodSummary:
     declined: set[int]  # enrolments waiting again after a decline
 
 
-def period_summary(period: PraoPeriod) -> PeriodSummary:
-    """What the period's overview adds per pupil: five queries, however many pupils."""
-    return PeriodSummary(period_placements(period), placing.uncovered_needs(period),
-                         _waiting_after_decline(period))
+def period_summary(period: PraoPeriod,
+                   placed: dict[int, Assignment] | None = None) -> PeriodSummary:
+    """What the period's overview adds per pupil: five queries, however many pupils; three
+    when the caller has the live assignments already (the period page, from attendance)."""
+    return PeriodSummary(period_placements(period) if placed is None else placed,
+                         placing.uncovered_needs(period), _waiting_after_decline(period))
 
 
 # --- the checklist ---------------------------------------------------------------------------

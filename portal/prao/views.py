@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from portal import clock
 from portal.accounts.permissions import get_authorized, public, require
@@ -18,6 +19,7 @@ from portal.extensions import db
 from portal.formtools import PortalForm, choices
 from portal.prao import checklist, export, links, overview, placing, services
 from portal.prao.blueprint import bp
+from portal.prao.checklist_cells import CellWriter
 from portal.prao.forms import (
     FirstDayForm,
     OwnDecisionForm,
@@ -251,7 +253,8 @@ def period_checklist(period_id: int) -> ResponseReturnValue:
     period = _period(period_id, "checklist.view")
     table = overview.period_checklist(period, clock.today())
     audit_read("read_checklist", period)
-    return render_template("prao/checklist.html", period=period, table=table,
+    cells = CellWriter(period.id, generate_csrf(), table.steps)
+    return render_template("prao/checklist.html", period=period, table=table, cells=cells,
                            owners=checklist.OWNER_LABELS, phases=checklist.PHASE_LABELS)
 
 

@@ -15,6 +15,7 @@ from portal.clock import today
 from portal.formtools import choices
 from portal.prao import overview as prao_overview
 from portal.prao.attendance import overview as attendance
+from portal.prao.models import AssignmentState
 from portal.schools import services
 from portal.schools.blueprint import bp
 from portal.schools.forms import MunicipalityForm, PeriodForm, SchoolForm
@@ -159,5 +160,5 @@ def period(period_id: int) -> ResponseReturnValue:
         "schools/period.html", period=found, rows=rows,
         days=working_days(found.first_day, found.last_day), window=pupils.window_of(
             found, today()), labels=STATE_LABELS, min_days=MIN_PRAO_DAYS, windows=Window,
-        prao=prao_overview.period_summary(found),
+        prao=prao_overview.period_summary(found, present.live()), assignment_states=AssignmentState,
         attendance=present.counts)

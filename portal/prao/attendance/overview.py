@@ -231,6 +231,11 @@ class PeriodOverview:
     rows: list[PupilRow]
     counts: dict[str, int] = field(default_factory=dict)
 
+    def live(self) -> dict[int, Assignment]:
+        """Enrolment id -> its live assignment (placement and organisation loaded)."""
+        return {row.enrolment.id: row.assignment for row in self.rows
+                if row.assignment is not None and row.assignment.state in ACTIVE_STATES}
+
 
 def period_overview(period: PraoPeriod) -> PeriodOverview:
     enrolments = list(db.session.scalars(
@@ -251,7 +256,8 @@ def _add_assignments(rows: dict[int, PupilRow], period: PraoPeriod) -> None:
     found = db.session.scalars(
         select(Assignment).join(Enrolment).where(Enrolment.period_id == period.id)
         .order_by(Assignment.created_at, Assignment.id)
-        .options(joinedload(Assignment.placement), joinedload(Assignment.offer)))
+        .options(joinedload(Assignment.placement).joinedload(Placement.organisation),
+                 joinedload(Assignment.offer)))
     for assignment in found:
         row = rows[assignment.enrolment_id]
         if row.assignment is None or assignment.state in ACTIVE_STATES or \
