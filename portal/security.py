@@ -27,11 +27,15 @@ CSP = "; ".join([
 SHOWS_SECRET_LINKS = frozenset({
     "schools.class_list",  # every pupil's personal link and QR code
 })
+# Blueprints whose every page names a pupil or carries a pupil's, a supervisor's or a
+# guardian's key in its address: evaluations, certificates and guardians' letters.
+PRIVATE_BLUEPRINTS = frozenset({"feedback", "certificates", "guardians"})
 
 
 def secret_endpoints(app: Flask) -> frozenset[str]:
     with_token = {rule.endpoint for rule in app.url_map.iter_rules()
-                  if "token" in rule.arguments}
+                  if "token" in rule.arguments
+                  or rule.endpoint.partition(".")[0] in PRIVATE_BLUEPRINTS}
     return frozenset(with_token | SHOWS_SECRET_LINKS)
 
 

@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
-from werkzeug.wrappers import Response
 
 from portal import clock
 from portal.accounts.models import Role
@@ -35,14 +34,6 @@ def _supervisor(assignment: Assignment) -> Actor:
     placement = assignment.placement
     return Actor(None, _("%(name)s (handledare, via länk)",
                          name=placement.supervisor_name or placement.organisation.name))
-
-
-@bp.after_request
-def _private(response: Response) -> Response:
-    # The pages name pupils, and the personal and signed links travel in the URL.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @bp.app_template_global("pupil_evaluation")

@@ -30,14 +30,6 @@ ACTION = "certificate.issue"
 VERIFY_LIMIT = "10 per minute"
 
 
-@bp.after_request
-def _private(response: Response) -> Response:
-    # A certificate names a pupil; its code and the pupil's link travel in the URL.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @bp.app_template_global("pupil_certificate")
 def pupil_certificate(enrolment: Enrolment) -> Certificate | None:
     """For the pupil's page: the certificate to download, once there is one."""

@@ -20,7 +20,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
 from portal.accounts.permissions import get_authorized, public, require
 from portal.audit import audit_read
@@ -34,14 +33,6 @@ from portal.urls import safe_next
 
 ACTION = "guardians.letter"
 FILE_NAMES = {"sv": "vardnadshavarbrev", "en": "guardian-letter"}
-
-
-@bp.after_request
-def _private(response: Response) -> Response:
-    # Letters name a child and a workplace; the guardian's page carries its key in the URL.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _period(period_id: int) -> PraoPeriod:
