@@ -60,3 +60,4 @@ class CatalogueForm(PortalForm):
                                      "veckor.")) from error
 
     weeks: tuple[date, date] | None = None
+    municipalities: tuple[tuple[int, str], ...] = ()  # the kommun field's, as read

@@ -13,6 +13,7 @@ from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_number
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
@@ -56,7 +57,8 @@ def _search_form() -> CatalogueForm:
     lang = current_language()
     form.bransch.choices, form.arskurs.choices, form.tillganglighet.choices = \
         _fixed_choices(lang)
-    form.kommun.choices = _municipality_choices(catalogue.municipality_rows(), lang)
+    form.municipalities = catalogue.municipality_rows()
+    form.kommun.choices = _municipality_choices(form.municipalities, lang)
     return form
 
 
@@ -107,6 +109,30 @@ def _suggested_weeks(first: date, lang: str) -> tuple[tuple[str, str], ...]:
                  for day in mondays)
 
 
+# The search form as HTML, by language, the coming week, the municipalities and the search:
+# rendering its fields and the 52 weeks' list was a fifth of the page's own work
+# (benchmarks/catalogue.py). A form with errors is not kept. Bounded: emptied when full.
+_FILTERS_KEPT = 512
+_filters_kept: dict[tuple[Any, ...], Markup] = {}
+
+
+def _filters(form: CatalogueForm) -> Markup:
+    lang, first = current_language(), catalogue.this_monday()
+    key = (lang, first, form.municipalities,
+           tuple(arg for arg in _search_args(request.args) if arg[0] != "sida"))
+    kept = None if form.errors else _filters_kept.get(key)
+    if kept is not None:
+        return kept
+    html = Markup(render_template(  # noqa: S704 - a template's own (escaped) output
+        "employers/_catalogue_form.html", form=form, weeks=_suggested_weeks(first, lang),
+        open_filters=_extra_filters_used(form)))
+    if not form.errors:
+        if len(_filters_kept) >= _FILTERS_KEPT:
+            _filters_kept.clear()
+        _filters_kept[key] = html
+    return html
+
+
 def _extra_filters_used(form: CatalogueForm) -> bool:
     fields = (form.bransch, form.kommun, form.vecka, form.arskurs, form.tillganglighet,
               form.lediga)
@@ -124,8 +150,7 @@ def catalogue_search() -> ResponseReturnValue:
         results = catalogue.search(_query(form), page=page)
     return render_template(
         "employers/catalogue.html", form=form, results=results, page_url=_page_url(form),
-        weeks=_suggested_weeks(catalogue.this_monday(), current_language()),
-        open_filters=_extra_filters_used(form), week_label=week_label,
+        search_form=_filters(form), week_label=week_label,
         count_cap=format_number(catalogue.COUNT_CAP), search_suffix=_placement_suffix(results))
 
 

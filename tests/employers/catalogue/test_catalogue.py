@@ -435,3 +435,27 @@ def test_invalid_filters_are_explained_beside_the_field(client, db, query, messa
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and message in html
     assert "<title>Fel:" in html and "<b>ingen</b>" not in html and "<script>" not in html
+
+
+def test_the_kept_search_form_follows_each_search_and_language(client, db):
+    """The form's HTML is kept between requests: each search, and each language, still
+    gets its own, and a form with an error is never kept for the next visitor."""
+    lulea = factories.MunicipalityFactory(name="Luleå kommun")
+    offered("Snickare", municipality_id=lulea.id)
+    db.session.commit()
+
+    def form_of(query: dict[str, str]) -> str:
+        html = client.get("/praoplatser", query_string=query).get_data(as_text=True)
+        return html[html.index('<form method="get"'):html.index("</form>")]
+
+    chosen = form_of({"q": "snickare", "kommun": str(lulea.id)})
+    luleå = f'<option selected value="{lulea.id}">'
+    assert 'value="snickare"' in chosen and luleå in chosen
+    plain = form_of({})
+    assert 'value="snickare"' not in plain and luleå not in plain
+    assert 'is-invalid' in form_of({"vecka": "vecka 99 i år"})
+    assert 'is-invalid' not in form_of({"vecka": ""})
+    client.get("/sprak/en")
+    assert "Search and filter" in form_of({"q": "snickare", "kommun": str(lulea.id)})
+    client.get("/sprak/sv")
+    assert "Sök och välj" in form_of({"q": "snickare", "kommun": str(lulea.id)})
