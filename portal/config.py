@@ -127,6 +127,11 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # removes the pupil's personal data (README: Personuppgifter / GDPR).
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "24")),
         "PORTAL_CONTACT_EMAIL": os.environ.get("PORTAL_CONTACT_EMAIL", "prao@region.example.se"),
+        # Who runs the portal and shares the controller's duties with the schools' huvudmän,
+        # and the data protection officer (art. 37): both named in the privacy notice.
+        "PORTAL_OPERATOR": os.environ.get("PORTAL_OPERATOR", "Regionens kommunalförbund"),
+        "PRIVACY_OFFICER_EMAIL": os.environ.get("PRIVACY_OFFICER_EMAIL", "")
+        or os.environ.get("PORTAL_CONTACT_EMAIL", "prao@region.example.se"),
     }
 
 

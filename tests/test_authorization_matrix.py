@@ -47,6 +47,7 @@ CASES = [
     Case("main.index", lambda w: "/", everyone(200)),
     Case("main.accessibility", lambda w: "/tillganglighet", everyone(200)),
     Case("main.contact", lambda w: "/kontakt", everyone(200)),
+    Case("privacy.notice", lambda w: "/integritet", everyone(200)),
     Case("main.set_language", lambda w: "/sprak/en?next=/", everyone(302)),
     Case("main.start", lambda w: "/start", {**everyone(302)}),
     Case("main.start_coordinator", lambda w: "/samordnare", only("coordinator")),

@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from portal.extensions import db
 from portal.inputs import email_value
 from portal.notifications.models import OutboxEmail
+from portal.privacy import notice_url
 
 # OutboxEmail.subject's length. A subject naming a person and an organisation (200
 # characters each) can be longer; the body says it all anyway.
@@ -48,6 +49,7 @@ def enqueue(recipient: str, template: str, language: str | None = None,
     language = _offered(language) if language else recipient_language(recipient)
     context.setdefault("base_url", current_app.config["PORTAL_BASE_URL"])
     context.setdefault("contact_email", current_app.config["PORTAL_CONTACT_EMAIL"])
+    context.setdefault("privacy_url", notice_url())
     context["lang"] = language
     with force_locale(language):
         subject = _render(f"emails/{template}.subject.txt", context).strip()
@@ -141,7 +143,8 @@ def enqueue_many(template: str, messages: Iterable[tuple[str, dict[str, Any]]],
         by_language[languages.get(recipient.strip().lower(), _default())].append(index)
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     shared = {"base_url": current_app.config["PORTAL_BASE_URL"],
-              "contact_email": current_app.config["PORTAL_CONTACT_EMAIL"]}
+              "contact_email": current_app.config["PORTAL_CONTACT_EMAIL"],
+              "privacy_url": notice_url()}
     rows: dict[int, dict[str, str]] = {}
     for language, indexes in by_language.items():
         env = _batch_environment(app, language)

@@ -1,31 +1,41 @@
-"""The coordinator's audit log and a pupil's register extract. Thin: check, call, show."""
+"""The coordinator's audit log, a pupil's register extract and the public privacy notice.
+Thin: check, call, show."""
 
 from __future__ import annotations
 
 from io import BytesIO
 from typing import Any
 
-from flask import render_template, request, send_file, url_for
+from flask import current_app, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.accounts.permissions import get_authorized, require
+from portal.accounts.permissions import get_authorized, public, require
 from portal.clock import now
 from portal.formtools import reads_query
 from portal.i18n import current_language
 from portal.privacy import bp, services
 from portal.privacy.extract import to_json, to_pdf
 from portal.privacy.forms import AuditFilterForm
+from portal.privacy.notice import notice_facts
 from portal.schools.models import Student
 from portal.urls import MAX_DB_ID
 
 
 @bp.after_request
 def _private(response: Response) -> Response:
-    # Both pages name pupils: no cache keeps a copy.
-    response.headers["Cache-Control"] = "no-store"
+    # The log and the extract name pupils: no cache keeps a copy. The notice is public.
+    if request.endpoint != "privacy.notice":
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/integritet")
+@public
+def notice() -> ResponseReturnValue:
+    """The privacy notice, for pupils first (Article 12: clear words for a child)."""
+    return render_template("privacy/notice.html", facts=notice_facts(current_app.config))
 
 
 def _before_id() -> int | None:

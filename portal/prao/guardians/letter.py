@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from portal.prao.days import count_prao_days
 from portal.prao.models import Assignment
+from portal.privacy import notice_url
 from portal.templating import long_date
 
 LETTER_LANGUAGES = ("sv", "en")
@@ -26,6 +27,7 @@ class Section:
     heading: str
     text: tuple[str, ...] = ()
     facts: tuple[tuple[str, str], ...] = ()
+    link: tuple[str, str] | None = None  # (words, absolute address) after the text
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ def _build(assignment: Assignment, lang: str, today: date) -> Letter:
                     name=name, group=student.class_name or "–"),
         intro=_intro(assignment),
         sections=(_workplace(assignment), _risks(assignment), _absence(assignment),
-                  _insurance(assignment), _food_and_travel(), _contact(assignment)),
+                  _insurance(assignment), _food_and_travel(), _contact(assignment),
+                  _personal_data()),
         sender=_sender(assignment),
         dated=long_date(today),
         ack_prompt=_("Bekräfta att ni har tagit del av riskinformationen i brevet."),
@@ -191,6 +194,14 @@ def _contact(assignment: Assignment) -> Section:
     return Section(_("Frågor"), text=(
         _("Frågor om praon besvaras av skolans studie- och yrkesvägledare."),
     ) + counsellors)
+
+
+def _personal_data() -> Section:
+    return Section(_("Personuppgifter"), text=(
+        _("Skolan sparar uppgifter om eleven och om er i Praoportalen för att kunna ordna "
+          "praon. Vad som sparas, vem som ser det, hur länge det sparas och vad ni får göra "
+          "står här:"),
+    ), link=(_("Så använder vi dina uppgifter"), notice_url()))
 
 
 def _sender(assignment: Assignment) -> tuple[str, ...]:

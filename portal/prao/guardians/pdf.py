@@ -21,6 +21,8 @@ def letter_pdf(letter: Letter) -> bytes:
         doc.heading(section.heading)
         for text in section.text:
             doc.paragraph(text)
+        if section.link:
+            doc.paragraph(section.link[1])
         doc.facts(section.facts)
     _reply_slip(doc, letter)
     return doc.to_bytes()
