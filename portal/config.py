@@ -129,7 +129,9 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "PORTAL_CONTACT_EMAIL": os.environ.get("PORTAL_CONTACT_EMAIL", "prao@region.example.se"),
         # Who runs the portal and shares the controller's duties with the schools' huvudmän,
         # and the data protection officer (art. 37): both named in the privacy notice.
-        "PORTAL_OPERATOR": os.environ.get("PORTAL_OPERATOR", "Regionens kommunalförbund"),
+        # Unset, the notice says "the region's association of municipalities" in the
+        # reader's language.
+        "PORTAL_OPERATOR": os.environ.get("PORTAL_OPERATOR", ""),
         "PRIVACY_OFFICER_EMAIL": os.environ.get("PRIVACY_OFFICER_EMAIL", "")
         or os.environ.get("PORTAL_CONTACT_EMAIL", "prao@region.example.se"),
     }

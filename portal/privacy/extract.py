@@ -20,10 +20,13 @@ from portal.texts import mark as _l
 SECTION_TITLES: dict[str, str] = {
     "student": _l("Eleven"),
     "enrolments": _l("Praoperioder"),
+    "match_results": _l("Matchningen: lottnummer och förklaring"),
     "wishes": _l("Önskemål"),
     "own_placements": _l("Egen praoplats"),
     "assignments": _l("Praoplatser"),
     "attendance": _l("Närvaro"),
+    "attendance_reports": _l("Varje närvarorapport, också de som ändrades senare"),
+    "attendance_alerts": _l("Larm om frånvaro"),
     "steps": _l("Checklistans steg"),
     "follow_ups": _l("Uppföljningar"),
     "incidents": _l("Olyckor och tillbud"),
@@ -71,6 +74,8 @@ COLUMN_LABELS: dict[str, str] = {
     "statement": _l("Omdöme till praointyget"),
     "again_next_term": _l("Tar emot praoelever igen nästa termin"),
     "reminded": _l("Påminnelse till"), "day_number": _l("Dag efter perioden"),
+    "run_status": _l("Matchningens läge"), "lottery": _l("Lottnummer"),
+    "explanation": _l("Förklaring"), "guardian_sent_at": _l("Skickat till vårdnadshavare"),
 }
 
 # Codes whose words depend on the column: the same "pupil" is whose evaluation it is in one
@@ -83,7 +88,8 @@ KEYED_LABELS: dict[tuple[str, str], str] = {
 }
 
 # Columns of free text: never read as a code, whatever they say.
-FREE_TEXT = frozenset({"detail", "what", "statement", "submitted_by_label", "subject"})
+FREE_TEXT = frozenset({"detail", "what", "statement", "submitted_by_label", "subject",
+                       "explanation"})
 
 VALUE_LABELS: dict[str, str] = {
     "girl": _l("flicka"), "boy": _l("pojke"), "other": _l("annat"), "unknown": _l("okänt"),
@@ -97,6 +103,10 @@ VALUE_LABELS: dict[str, str] = {
     "accident": _l("olycka"), "near_miss": _l("tillbud"), "minor": _l("lindrig"),
     "serious": _l("allvarlig"), "letter": _l("brev"), "pending": _l("väntar"),
     "sent": _l("skickat"), "failed": _l("misslyckades"), "withdrawn": _l("återtagen"),
+    "first_round": _l("första omgången"), "second_round": _l("andra omgången"),
+    "none": _l("ingen plats i omgången"), "draft": _l("utkast"), "published": _l("publicerad"),
+    "discarded": _l("förkastad"),
+    "not_reported": _l("inte rapporterad kl. 10"), "hours": _l("arbetstiden bryter mot reglerna"),
 }
 
 

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from portal.feedback.services import MIN_ANSWERS
 from portal.reports.suppression import MIN_PUPILS
 
@@ -25,7 +27,7 @@ class NoticeFacts:
 def notice_facts(config: Mapping[str, Any]) -> NoticeFacts:
     return NoticeFacts(
         retention_months=int(config["RETENTION_MONTHS"]),
-        operator=str(config["PORTAL_OPERATOR"]),
+        operator=str(config["PORTAL_OPERATOR"]) or _("Regionens kommunalförbund"),
         contact_email=str(config["PORTAL_CONTACT_EMAIL"]),
         privacy_officer_email=str(config["PRIVACY_OFFICER_EMAIL"]),
         smallest_group=MIN_PUPILS,

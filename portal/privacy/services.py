@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
@@ -18,10 +18,13 @@ from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
 from portal.feedback import questions as q
 from portal.feedback.models import Audience, FeedbackReminder, FeedbackResponse
+from portal.matching.models import MatchingRun, MatchResult
 from portal.notifications.models import OutboxEmail
 from portal.prao.models import (
     Assignment,
+    AttendanceAlert,
     AttendanceDay,
+    AttendanceReport,
     Certificate,
     FollowUp,
     GuardianNotice,
@@ -123,6 +126,7 @@ def _placing(student_id: int) -> dict[str, list[Row]]:
                    Enrolment.state, Enrolment.exempt_reason, Enrolment.link_revoked)
             .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
             .where(Enrolment.student_id == student_id).order_by(PraoPeriod.first_day)),
+        "match_results": _match_results(enrolments),
         "wishes": _rows(
             select(PraoPeriod.name.label("period"), Wish.rank,
                    Placement.title.label("placement"), Organisation.name.label("organisation"),
@@ -154,6 +158,17 @@ def _placing(student_id: int) -> dict[str, list[Row]]:
                    AttendanceDay.end_time, AttendanceDay.break_minutes, AttendanceDay.excused,
                    AttendanceDay.reported_by_label, AttendanceDay.reported_at)
             .where(AttendanceDay.assignment_id.in_(assignments)).order_by(AttendanceDay.day)),
+        "attendance_reports": _rows(
+            select(AttendanceReport.day, AttendanceReport.status, AttendanceReport.start_time,
+                   AttendanceReport.end_time, AttendanceReport.break_minutes,
+                   AttendanceReport.reported_by_label, AttendanceReport.reported_at)
+            .where(AttendanceReport.assignment_id.in_(assignments))
+            .order_by(AttendanceReport.day, AttendanceReport.id)),
+        "attendance_alerts": _rows(
+            select(AttendanceAlert.day, AttendanceAlert.kind, AttendanceAlert.sent_at,
+                   AttendanceAlert.guardian_sent_at)
+            .where(AttendanceAlert.assignment_id.in_(assignments))
+            .order_by(AttendanceAlert.day, AttendanceAlert.id)),
         "steps": _rows(
             select(StepRecord.step, StepRecord.done_at, StepRecord.done_by_label)
             .where(StepRecord.assignment_id.in_(assignments)).order_by(StepRecord.done_at)),
@@ -176,6 +191,21 @@ def _placing(student_id: int) -> dict[str, list[Row]]:
                 select(Certificate.code, Certificate.issued_at, Certificate.snapshot)
                 .where(Certificate.assignment_id.in_(assignments)))],
     }
+
+
+def _match_results(enrolments: Select[Any]) -> list[Row]:
+    """Each matching round's outcome for the pupil: the lottery number it drew and the
+    explanation in the reader's language (stored as a code with parameters)."""
+    found = db.session.execute(
+        select(PraoPeriod.name, MatchingRun.status, MatchResult.rank, MatchResult.lottery,
+               MatchResult.source, MatchResult)
+        .join(MatchingRun, MatchingRun.id == MatchResult.run_id)
+        .join(Enrolment, Enrolment.id == MatchResult.enrolment_id)
+        .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+        .where(MatchResult.enrolment_id.in_(enrolments)).order_by(MatchResult.id))
+    return [{"period": period, "run_status": status, "rank": rank, "lottery": lottery,
+             "source": source, "explanation": result.explanation_text}
+            for period, status, rank, lottery, source, result in found]
 
 
 CERTIFICATE_KEYS = ("name", "class_name", "school", "workplace", "placement", "first_day",

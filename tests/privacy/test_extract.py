@@ -197,3 +197,43 @@ def test_a_purged_pupils_evaluations_keep_their_scores_only(client, db, region, 
     assert evaluations["employer"]["statement"] == ""
     assert evaluations["employer"]["submitted_by_label"] == ""
     assert sections["evaluation_emails"] == []  # sent long ago: deleted with the old mail
+
+
+def test_the_extract_holds_the_lottery_every_report_and_the_alerts(client, db, region,
+                                                                   login_as):
+    """Art. 15 covers what the matching drew for the pupil and why, every attendance report
+    (also those a later one replaced) and the absence alerts about the pupil."""
+    from datetime import time
+
+    from portal.matching.models import MatchingRun, MatchResult, ResultSource, RunStatus
+    from portal.prao.models import AlertKind, AttendanceAlert, AttendanceReport, AttendanceStatus
+
+    pupil = region.new[0]
+    counsellor = factories.UserFactory(role="counsellor")
+    run = MatchingRun(created_by_id=counsellor.id, seed=7, status=RunStatus.PUBLISHED)
+    db.session.add(run)
+    db.session.flush()
+    day = support.TODAY
+    db.session.add_all([
+        MatchResult(run_id=run.id, enrolment_id=pupil.enrolment_id, rank=1, lottery=4711,
+                    source=ResultSource.FIRST_ROUND, explanation={"code": "first_choice"}),
+        AttendanceReport(assignment_id=pupil.assignment_id, day=day,
+                         status=AttendanceStatus.LATE, start_time=time(9, 15),
+                         reported_by_label="Handledare (länk)"),
+        AttendanceAlert(assignment_id=pupil.assignment_id, day=day, kind=AlertKind.ABSENT),
+    ])
+    db.session.commit()
+    login_as("counsellor")
+    sections = _json(client, pupil.student_id)["sections"]
+    assert sections["match_results"] == [{
+        "period": sections["enrolments"][0]["period"], "run_status": "published", "rank": 1,
+        "lottery": 4711, "source": "first_round", "explanation": "Du fick ditt förstahandsval."}]
+    assert [(r["status"], r["start_time"]) for r in sections["attendance_reports"]] == [
+        ("late", "09:15:00")]
+    assert [a["kind"] for a in sections["attendance_alerts"]] == ["absent"]
+    text = pdf_text(client.get(f"/elever/{pupil.student_id}/registerutdrag.pdf").data)
+    assert "Lottnummer" in text and "4711" in text and "Du fick ditt förstahandsval." in text
+    assert "Larm om frånvaro (1)" in text and "kom sent" in text
+    client.get("/sprak/en?next=/")
+    text = pdf_text(client.get(f"/elever/{pupil.student_id}/registerutdrag.pdf").data)
+    assert "Lottery number" in text and "You got your first choice." in text
