@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.dates import format_date
 from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import (
@@ -511,11 +512,17 @@ def _attendance_with_one_absence(portal: Portal, supervisor: Page, employer: Pag
     expect(alerts).to_contain_text("Frånvaro")
     portal.look(counsellor, "syv-ser-franvarolarmet")
 
-    # The other nine days the employer reports in the afternoon, from the start page.
+    # The other nine days the employer reports in the afternoon: from the start page on
+    # the first of them, then straight from the browser's history.
     for day in days[1:]:
         at(day, 15)
-        employer.goto("/arbetsgivare")
-        employer.get_by_role("link", name="Rapportera dagens närvaro för praoelever").click()
+        if day == days[1]:
+            employer.goto("/arbetsgivare")
+            employer.get_by_role("link", name="Rapportera dagens närvaro för praoelever").click()
+        else:
+            employer.goto("/arbetsgivare/narvaro")
+        expect(employer.get_by_role("heading", level=1)).to_have_text(
+            f"Närvaro {format_date(day, 'EEEE d MMMM', locale='sv')}")
         _mark(employer)
         employer.get_by_role("button", name="Spara närvaron").click()
         expect(employer.get_by_text("Närvaron är sparad för 6 elever.")).to_be_visible()
