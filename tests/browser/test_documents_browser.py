@@ -40,6 +40,8 @@ def _make(app: Flask) -> Documents:
         school = db.session.scalars(select(School).filter_by(unit_code="12345678")).one()
         world = World(school.municipality, None, school, None, None, None, {})
         assignment = make_assignment(world, first_name="Nguyễn", last_name="Dokument")
+        # An address as long as real ones are: it must wrap on a phone, not widen the page.
+        assignment.placement.supervisor_email = "johan.eker@cykelverkstaden-i-lulea.exempel.se"
         student = db.session.get(Student, assignment.enrolment.student_id)
         student.external_id = f"DOC-{assignment.id}"
         for day in PRAO_DAYS:
@@ -79,6 +81,8 @@ def test_a_guardian_acknowledges_on_a_phone(new_page: Callable[..., Page],
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Information till vårdnadshavare om prao")
     assert_accessible(page, "guardian letter with the acknowledge button (phone)")
+    expect(page.get_by_text("johan.eker@cykelverkstaden-i-lulea.exempel.se")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
     page.get_by_role("button", name="Jag har tagit del av riskinformationen").click()
     expect(page.get_by_role("status").filter(has_text="Tack!")).to_be_visible()
     assert_accessible(page, "guardian letter, acknowledged (phone)")
@@ -108,6 +112,7 @@ def test_the_counsellors_certificate_and_letter_pages_on_a_phone(
     assert_accessible(page, "counsellor's certificate page (phone)")
     page.goto(f"/uppdrag/{documents.assignment_id}/vardnadshavarbrev")
     expect(page.get_by_role("button", name="Skriv ut brevet")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
     assert_accessible(page, "counsellor's guardian letter (phone)")
     page.get_by_role("link", name="Tillbaka till vårdnadshavarbreven").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Brev till vårdnadshavare")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
+from portal import clock
 from portal.accounts.models import User
 from portal.audit import audit
 from portal.concurrency import first_wins
@@ -166,7 +167,7 @@ def regional_calendar(organisation: Organisation | None = None, today: date | No
     """Per ISO week from this week on: schools holding prao and the region's seats (for an
     employer with a municipality: its county's). Three queries (four with a county) whatever
     the number of schools, periods and offers."""
-    start = monday_of(today or date.today())
+    start = monday_of(today or clock.today())
     end = start + timedelta(weeks=count - 1)
     weeks = _weeks(start, count)
     county = _county(organisation)
@@ -184,7 +185,7 @@ def short_weeks(calendar: list[CalendarWeek], limit: int = SHORT_WEEKS_SHOWN) ->
 
 
 def upcoming_calendar_entries(today: date | None = None, limit: int = 500) -> list[CalendarEntry]:
-    this_week = monday_of(today or date.today())
+    this_week = monday_of(today or clock.today())
     stmt = (select(CalendarEntry).where(CalendarEntry.last_week >= this_week)
             .order_by(CalendarEntry.first_week, CalendarEntry.id).limit(limit)
             .options(selectinload(CalendarEntry.school).selectinload(School.municipality)))
@@ -195,7 +196,7 @@ def add_calendar_entry(school: School, weeks: str, pupils: int, actor: User,
                        today: date | None = None) -> CalendarEntry:
     """The coordinator enters a school's prao weeks until the schools' own periods exist.
     The same entry sent twice (a double click, even at the same moment) is saved once."""
-    first, last = _future_weeks(weeks, today or date.today(), MAX_CALENDAR_WEEKS)
+    first, last = _future_weeks(weeks, today or clock.today(), MAX_CALENDAR_WEEKS)
     if not 1 <= pupils <= MAX_PUPILS:
         raise FieldProblems({"pupils": [_("Skriv ett antal elever mellan 1 och %(max)d.",
                                           max=MAX_PUPILS)]})

@@ -16,6 +16,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from portal import clock
 from portal.accounts.models import User
 from portal.audit import audit
 from portal.concurrency import first_wins
@@ -317,7 +318,7 @@ def submit_placement(placement: Placement, actor: User) -> PlacementStatus:
 
 def archive_placement(placement: Placement, actor: User, today: date | None = None) -> None:
     """Take the placement out of the catalogue; kept, so a later term can copy it back."""
-    this_week = monday_of(today or date.today())
+    this_week = monday_of(today or clock.today())
     if any(o.seats_taken and o.last_week >= this_week for o in placement.offers):
         raise Refused([_("Det finns elever bokade på kommande veckor. Kontakta samordnaren "
                          "innan du arkiverar praoplatsen.")])
@@ -391,7 +392,7 @@ def add_offer(placement: Placement, weeks: str, seats: int, actor: User,
               today: date | None = None) -> PlacementOffer:
     if placement.status is PlacementStatus.ARCHIVED:
         raise Refused([_("Praoplatsen är arkiverad. Skicka den för granskning igen först.")])
-    first, last = _future_weeks(weeks, today or date.today(), MAX_OFFER_WEEKS)
+    first, last = _future_weeks(weeks, today or clock.today(), MAX_OFFER_WEEKS)
     _check_seats(seats)
     _lock(placement)
     _refuse_overlap(placement, first, last)
@@ -405,7 +406,7 @@ def add_offer(placement: Placement, weeks: str, seats: int, actor: User,
 
 def update_offer(offer: PlacementOffer, weeks: str, seats: int, actor: User,
                  today: date | None = None) -> None:
-    today = today or date.today()
+    today = today or clock.today()
     first, last = _weeks_for_edit(offer, weeks, today)
     _check_seats(seats, offer.seats_taken)
     _lock(offer.placement)
@@ -502,7 +503,7 @@ def next_year_term(term: str) -> str:
 
 def copyable_terms(organisation: Organisation, today: date | None = None) -> list[str]:
     """Terms that have begun in which the organisation offered seats, newest first."""
-    today = today or date.today()
+    today = today or clock.today()
     mondays = db.session.scalars(
         select(PlacementOffer.first_week).distinct().join(Placement)
         .where(Placement.organisation_id == organisation.id, PlacementOffer.first_week <= today))
@@ -519,7 +520,7 @@ def copy_term(organisation: Organisation, term: str, actor: User,
         start, end = term_bounds(term)
     except ValueError as error:
         raise FieldProblems({"term": [_("Välj en termin i listan.")]}) from error
-    this_week = monday_of(today or date.today())
+    this_week = monday_of(today or clock.today())
     in_term = select(PlacementOffer.placement_id).where(
         PlacementOffer.first_week.between(start, end))
     # Locked like a single offer change (_lock), so the overlap checks see every offer.
@@ -544,7 +545,7 @@ def copy_placement_term(placement: Placement, term: str, actor: User | None, lab
     locked = db.session.scalars(select(Placement).where(Placement.id == placement.id)
                                 .with_for_update().options(selectinload(Placement.offers))).one()
     counts = {"copied": 0, "skipped_overlap": 0, "skipped_past": 0, "restored": 0}
-    _copy_offers(locked, start, end, monday_of(today or date.today()), counts)
+    _copy_offers(locked, start, end, monday_of(today or clock.today()), counts)
     audit(actor, "term_copied", locked, detail=f"{label}: {term}: {counts}")
     db.session.commit()
     return CopyResult(term, next_year_term(term), **counts)
@@ -606,7 +607,7 @@ def dashboard(organisation: Organisation, today: date | None = None) -> Dashboar
     # Imported here: the calendar's rules build on this module's week checks.
     from portal.employers.calendar.services import regional_calendar, short_weeks
 
-    today = today or date.today()
+    today = today or clock.today()
     this_week = monday_of(today)
     placements = sorted(db.session.scalars(
         select(Placement).where(Placement.organisation_id == organisation.id)

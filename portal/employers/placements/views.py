@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from portal import clock
 from portal.accounts.permissions import authorize, get_authorized, require
 from portal.employers.blueprint import bp
 from portal.employers.models import Placement, PlacementOffer, PlacementStatus
@@ -106,7 +107,7 @@ def _show(placement: Placement, refused: service.Refused | None = None,
         "employers/placement_detail.html", placement=placement, problems=problems,
         problems_heading=heading, refused=refused is not None, offer_form=OfferForm(),
         features=[f.label(lang) for f in features() if f.code in codes],
-        this_week=monday_of(date.today()))
+        this_week=monday_of(clock.today()))
 
 
 @bp.route("/arbetsgivare/praoplatser/<int:placement_id>")

@@ -4,13 +4,13 @@ field and nothing is half-saved; booked seats are never given away."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.employers.models import PlacementOffer
-from portal.weeks import monday
+from portal.weeks import monday, monday_of
 from tests import factories
 from tests.conftest import post_form
 from tests.employers.placement_support import NEXT_YEAR, next_year_week, this_monday
@@ -89,6 +89,21 @@ def test_last_week_is_in_the_past_but_this_week_is_not(client, placement, db):
     last_year, last_week, _ = date.fromordinal(this_monday().toordinal() - 7).isocalendar()
     html = _add(client, placement, f"{last_week} {last_year}").get_data(as_text=True)
     assert f"Vecka {last_week} {last_year} har redan varit" in _error_beside(html, "weeks")
+
+
+@pytest.mark.parametrize("years", [-2, 2])
+def test_this_week_is_the_portal_clocks(client, placement, db, set_clock, years):
+    """"Now" is the portal's clock, never the machine's: with the clock two years behind
+    or ahead, that week may be offered and the week before has been."""
+    now = date(date.today().year + years, 9, 6)  # early September, two years off
+    set_clock(datetime.combine(now, time(9, 0)))
+    year, week, _ = monday_of(now).isocalendar()
+    assert _add(client, placement, f"{week} {year}").status_code == 302
+    before, before_week, _ = (monday_of(now) - timedelta(days=7)).isocalendar()
+    html = _add(client, placement, f"{before_week} {before}").get_data(as_text=True)
+    assert f"Vecka {before_week} {before} har redan varit" in _error_beside(html, "weeks")
+    page = client.get(f"/arbetsgivare/praoplatser/{placement.id}").get_data(as_text=True)
+    assert "har varit" not in page  # the offer just added is this week's, not a past one
 
 
 def test_overlapping_weeks_of_the_same_placement_are_refused(client, placement, db):

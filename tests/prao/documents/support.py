@@ -3,6 +3,8 @@ reading PDFs back: shared by the document tests and the authorization matrix."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import date, time
 from io import BytesIO
 from typing import Any
@@ -19,6 +21,13 @@ from tests.conftest import World
 
 FIRST_DAY, LAST_DAY = date(2027, 3, 15), date(2027, 3, 26)  # Good Friday 26 March: a holiday
 PRAO_DAYS = prao_days(FIRST_DAY, LAST_DAY)
+
+
+def repeated_ids(html: str) -> list[str]:
+    """The ids a page gives more than one element: invalid HTML, and a label or a link to
+    such an id finds only the first."""
+    counts = Counter(re.findall(r'\sid="([^"]*)"', html))
+    return sorted(found for found, count in counts.items() if count > 1)
 
 
 def pdf_text(content: bytes) -> str:

@@ -15,7 +15,7 @@ from portal.prao.guardians import services
 from portal.prao.models import AssignmentState, GuardianNotice, StepRecord
 from tests import factories
 from tests.conftest import post_form
-from tests.prao.documents.support import make_assignment, pdf_text
+from tests.prao.documents.support import make_assignment, pdf_text, repeated_ids
 
 LINK_RE = re.compile(r"http://portal\.test(/vardnadshavare/[^\s\"<]+)")
 
@@ -218,6 +218,23 @@ def test_the_period_overview_and_sending_to_all(client, db, login_as, world, pla
     assert "2 brev ligger i utkorgen" in done.get_data(as_text=True)
     assert sorted(e.recipient for e in _emails(db)) == ["asa.hem@example.se",
                                                         "mamma@hem.example.se"]
+
+
+def test_pages_with_several_forms_repeat_no_id(client, db, login_as, world, placed):
+    """The overview has a form per pupil and the letter page two (the address, sending):
+    the CSRF token goes in each without repeating the token field's id."""
+    make_assignment(world, first_name="Åsa", last_name="Öberg", guardian_email="asa@example.se")
+    db.session.commit()
+    login_as("counsellor")
+    overview = client.get(f"/perioder/{placed.enrolment.period_id}/vardnadshavare")
+    html = overview.get_data(as_text=True)
+    assert html.count("Skicka brevet till vårdnadshavare för") == 2
+    assert repeated_ids(html) == []
+    letter = client.get(f"/uppdrag/{placed.id}/vardnadshavarbrev").get_data(as_text=True)
+    assert "Spara adressen" in letter and "Skicka brevet till mamma@hem.example.se" in letter
+    assert repeated_ids(letter) == []
+    sent = _send(client, placed).get_data(as_text=True)
+    assert "Brevet ligger i utkorgen och skickas till mamma@hem.example.se" in sent
 
 
 def test_another_schools_counsellor_gets_404_and_an_employer_403(client, db, login_as, world):
