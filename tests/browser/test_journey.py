@@ -51,12 +51,14 @@ from portal.weeks import monday
 from tests import factories
 from tests.browser.support import DESKTOP, PHONE, TIMEOUT_MS, HtmlPages, assert_accessible, log_in
 from tests.conftest import Mailbox, SMTPServer, make_app
-from tests.databases import create_database
+from tests.databases import create_database, postgres_url
 from tests.schools.import_files import csv_bytes
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "journey"
+# One folder per engine: CI runs the SQLite and the PostgreSQL suite at the same time.
+SCREENSHOTS = (Path(__file__).resolve().parents[2] / "test-artifacts" / "journey"
+               / ("postgresql" if postgres_url() else "sqlite"))
 # Some of the journey's pages are heavy (the council's whole report): on a busy CI machine
 # they get more time than the short tests' TIMEOUT_MS.
 PATIENCE_MS = 3 * TIMEOUT_MS

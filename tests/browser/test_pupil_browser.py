@@ -82,6 +82,7 @@ def test_wish_buttons_are_big_enough_to_tap_on_a_phone(new_page: Callable[..., P
     page.locator("form button[value='add']").first.click()
     buttons = page.locator("#mina-val form button")
     expect(buttons).to_have_count(4)  # down and remove, then up and remove
+    page.wait_for_load_state("load")  # measured with the stylesheets, not before them
     for n in range(4):
         box = buttons.nth(n).bounding_box()
         assert box and box["width"] >= 44 and box["height"] >= 44, (n, box)
