@@ -148,6 +148,10 @@ def _fingerprint(app: Flask) -> dict[str, str]:
     return digests
 
 
+def _changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(name for name in before if before[name] != after.get(name))
+
+
 def _crawl(crawler: Crawler, pages: dict[str, Page], starts: list[str], who: str,
            visitor: Visitor, app: Flask) -> None:
     """Crawl, then fail with everything found at once: endpoints never reached, pages
@@ -163,7 +167,7 @@ def _crawl(crawler: Crawler, pages: dict[str, Page], starts: list[str], who: str
         failures.append(f"{who} never reached {', '.join(missing)}: {seen.summary()}")
     if seen.problems:
         failures.append(report(seen.problems))
-    changed = sorted(name for name in before if before[name] != after.get(name))
+    changed = _changed(before, after)
     if changed:
         failures.append(f"pages opened by GET changed these tables: {', '.join(changed)}")
     assert not failures, "\n".join(failures)
@@ -191,9 +195,43 @@ def test_every_page_reached_in_english_is_accessible(
     _crawl(crawler, pages, starts, "counsellor in English", visitor, live_app)
 
 
-def test_the_crawl_reports_a_link_that_fails(crawler: Crawler, page: Page) -> None:
-    """A crawl that only counted pages could pass by visiting broken ones."""
-    seen = crawler.crawl({"desktop": page}, ["/finns-inte-alls"], "anyone", per_endpoint=0)
-    assert [(p.who, p.detail) for p in seen.problems] == [
-        ("anyone, desktop", "answered 404 (a link led here)")]
-    assert seen.endpoints == {"<no route>": 1}
+PLANTED = """<!doctype html><html lang="sv"><head><meta charset="utf-8">
+<title>Planterad</title></head><body><main><h1>Planterad</h1>
+<p style="color: #aaa">För blek text.</p>
+<a href="/praoplatser/1">1</a> <a href="/praoplatser/2#karta">2</a> <a href="/praoplatser/3">3</a>
+<a href="/sprak/en?next=/">English</a> <a href="https://example.invalid/">Ute</a>
+<a href="/finns-inte-alls">Trasig</a></main></body></html>"""
+
+
+def test_the_crawl_finds_what_is_wrong_and_keeps_to_its_bounds(
+        crawler: Crawler, new_page: Callable[..., Page]) -> None:
+    """A crawl that reached nothing, or saw nothing wrong, would pass: a planted page's pale
+    text must fail at both widths, its broken link too (at the first width: the second page
+    of an endpoint, here of no route, is checked at one). Only two of three pages of one
+    endpoint are opened, the language switch and another site never."""
+    pages = {width: new_page(**options) for width, options in VIEWPORTS.items()}
+    for page in pages.values():
+        page.route("**/planterad", lambda route: route.fulfill(
+            status=200, content_type="text/html; charset=utf-8", body=PLANTED))
+    seen = crawler.crawl(pages, ["/planterad"], "planted")
+    found = sorted((p.kind, urlsplit(p.url).path, p.who) for p in seen.problems)
+    assert found == [("color-contrast", "/planterad", "planted, desktop"),
+                     ("color-contrast", "/planterad", "planted, phone"),
+                     ("http", "/finns-inte-alls", "planted, desktop")]
+    assert [urlsplit(url).path for url in seen.pages[:4]] == [  # then on, through the menu
+        "/planterad", "/praoplatser/1", "/praoplatser/2", "/finns-inte-alls"]
+    assert seen.endpoints["employers.catalogue_placement"] == 2
+    assert "main.set_language" not in seen.endpoints
+    assert all(url.startswith(crawler.base_url + "/") for url in seen.pages)
+
+
+def test_a_get_that_changes_the_database_is_caught(
+        crawler: Crawler, live_app: Flask,
+        visit_as: Callable[..., tuple[dict[str, Page], list[str]]]) -> None:
+    """The one GET link that stores something by design, the language switch (on the
+    account), is why the crawl never follows it: opened, it shows in the fingerprint."""
+    pages, starts = visit_as(VISITORS["coordinator"], ("desktop",))
+    before = _fingerprint(live_app)
+    crawler.crawl(pages, [f"/sprak/en?next={urlsplit(starts[0]).path}"], "coordinator",
+                  per_endpoint=0)
+    assert _changed(before, _fingerprint(live_app)) == ["user_account"]
