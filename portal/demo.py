@@ -304,8 +304,10 @@ def in_progress_days(today: date) -> list[date]:
 
 
 def finished_days(today: date) -> list[date]:
-    """The ten prao days of the finished period: it began six weeks before this week."""
-    return _prao_days_from(today - timedelta(days=today.weekday(), weeks=6))
+    """The ten prao days of the finished period: it began five weeks before this week, so
+    it ended three weeks ago or more, and its supervisors' evaluation links (open 30 days
+    after the last day) still work."""
+    return _prao_days_from(today - timedelta(days=today.weekday(), weeks=5))
 
 
 def _prao_days_from(start: date) -> list[date]:
@@ -711,3 +713,53 @@ def _confirmed_at(period: PraoPeriod, org_number: str) -> list[int]:
         .join(Placement, Placement.id == Assignment.placement_id).join(Organisation)
         .where(Enrolment.period_id == period.id, Organisation.org_number == org_number,
                Assignment.state.in_(attendance.REPORTABLE)).order_by(Assignment.id)))
+
+
+def demo_links() -> dict[str, list[str]]:
+    """The demo's links that open the portal without a login, by who receives them: the
+    pupils' personal links (choosing wishes, at prao with an own placement beside, finished),
+    the supervisors' signed links (confirm a pupil, report attendance, evaluate, assess an
+    own placement's risks), a guardian's letter and a certificate's public check. Empty
+    lists before the demo is seeded. Needs a request context (absolute links)."""
+    from portal.accounts.services import external_url
+    from portal.feedback.links import evaluation_url
+    from portal.prao.attendance import links as attendance_links
+    from portal.prao.links import own_risk_url, supervisor_url
+    from portal.prao.models import GuardianNotice
+
+    found: dict[str, list[str]] = {"pupil": [url for _name, url in demo_pupil_links(1)],
+                                   "supervisor": [], "guardian": [], "anyone": []}
+    running, finished = _period_at(PROCESS_SCHOOL), _period_at(FINISHED_SCHOOL)
+    if running is None or finished is None:
+        return found
+    alva, ella, hugo = (_enrolment(running, p) for p in (ALVA, ELLA, HUGO))
+    nora, tilde = _enrolment(finished, NORA), _enrolment(finished, TILDE)
+    found["pupil"] += [pupils.pupil_url(e) for e in (alva, ella, nora) if e is not None]
+    waiting = placing.active_assignment(hugo.id) if hugo is not None else None
+    if waiting is not None:
+        found["supervisor"].append(supervisor_url(waiting.placement_id, [waiting.id],
+                                                  running.last_day))
+    now = clock.today()
+    behind = [d for d in prao_days(running.first_day, running.last_day) if d <= now]
+    at_vard = _confirmed_at(running, VARD)
+    if behind and at_vard:
+        token = attendance_links.make_token(_placement(VARD).supervisor_email, at_vard,
+                                            behind[-1])
+        found["supervisor"].append(attendance_links.portal_url("attendance.link_report",
+                                                               token=token))
+    unanswered = placing.active_assignment(tilde.id) if tilde is not None else None
+    if unanswered is not None:
+        found["supervisor"].append(evaluation_url(unanswered.placement_id, [unanswered.id],
+                                                  finished.last_day))
+    if ella is not None and ella.own_placement_id is not None:
+        found["supervisor"].append(own_risk_url(ella.own_placement_id, ella.id,
+                                                running.last_day))
+    notice = db.session.scalars(select(GuardianNotice).where(
+        GuardianNotice.enrolment_id == alva.id)).first() if alva is not None else None
+    if notice is not None:
+        found["guardian"].append(external_url("guardians.acknowledge",
+                                              token=guardians.make_token(notice, "sv")))
+    certificate = certificates.for_enrolment(nora) if nora is not None else None
+    if certificate is not None:
+        found["anyone"].append(certificates.verification_url(certificate))
+    return found

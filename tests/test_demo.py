@@ -14,6 +14,7 @@ from portal.demo import DEMO_PASSWORD, USERS, finished_days, in_progress_days
 from portal.employers.models import Organisation, OrganisationStatus
 from portal.notifications.models import OutboxEmail
 from portal.prao.days import is_prao_day
+from portal.prao.links import GRACE
 from portal.prao.models import (
     AlertKind,
     Assignment,
@@ -113,10 +114,14 @@ def test_the_period_in_progress_has_ten_prao_days_around_today(today):
 
 
 def test_in_progress_holds_every_day_of_two_years():
+    """...and the finished period ended before it began, recently enough that the
+    supervisors' evaluation links in the demo's reminders still open."""
     day = date(2027, 1, 1)
     while day < date(2029, 1, 1):
         days = in_progress_days(day)
         assert days[0] <= day <= days[-1] and sum(1 for d in days if d < day) >= 2, day
+        finished = finished_days(day)
+        assert finished[-1] < days[0] and day <= finished[-1] + GRACE, day
         day += timedelta(days=1)
 
 

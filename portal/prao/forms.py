@@ -12,13 +12,13 @@ from wtforms.widgets import HiddenInput
 
 from portal.employers.placements.forms import TOO_LONG, PlacementForm, _clock, _text
 from portal.employers.placements.services import check_hours
-from portal.formtools import PortalForm, choices
+from portal.formtools import PortalForm, choices, id_or_zero
 from portal.prao import checklist
 from portal.prao.placing import OwnRiskData
 
 
 class PlaceForm(PortalForm):
-    offer = SelectField(_l("Praoplats"), coerce=int,
+    offer = SelectField(_l("Praoplats"), coerce=id_or_zero,
                         validators=[DataRequired(message=_l("Välj en praoplats."))])
     reason = TextAreaField(
         _l("Skäl (krävs om platsen saknar något eleven behöver)"),

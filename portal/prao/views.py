@@ -166,7 +166,7 @@ def place(period_id: int, enrolment_id: int) -> ResponseReturnValue:
     enrolment = _enrolment(period_id, enrolment_id)
     options = placing.hand_options(enrolment)
     form = PlaceForm()
-    form.offer.choices = choices([(0, _("Välj en praoplats"))] + [(
+    form.offer.choices = choices([("", _("Välj en praoplats"))] + [(
         o.offer.id, _option_label(o)) for o in options])
     if form.validate_on_submit():
         try:

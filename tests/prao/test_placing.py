@@ -49,6 +49,9 @@ def test_counsellor_places_a_pupil_by_hand_at_an_offer_with_a_free_seat(
     login_as("counsellor")
     form = client.get(_place_url(enrolment)).get_data(as_text=True)
     assert "Verkstaden" in form and "Fullt" not in form
+    assert 'required><option value="">Välj en praoplats</option>' in form  # as HTML asks
+    unchosen = post_form(client, _place_url(enrolment), {"offer": ""})
+    assert unchosen.status_code == 400 and "Välj en praoplats." in unchosen.get_data(as_text=True)
     refused = post_form(client, _place_url(enrolment), {"offer": full.id})
     assert refused.status_code == 400 and "Inte ett giltigt val" in refused.get_data(as_text=True)
     assert post_form(client, _place_url(enrolment), {"offer": offer.id}).status_code == 302
