@@ -1,7 +1,8 @@
 """Charts as SVG drawn on the server by matplotlib: no JavaScript, readable by screen
 readers (role="img", a title and a description), kept in print.
 
-Pure Python (no Flask): the caller passes the suppressed table and the translated words.
+Pure Python (no Flask): the caller passes the suppressed table and the translated words, or
+asks `drawn` for the words of the language being written (portal.texts).
 A hidden cell is simply not drawn; its row keeps its place so the bars line up with the
 table beside the chart. Figures are closed at once; a drawing depends only on the table and
 the words, never on who asks, so a small cache of recent drawings is shared by everyone."""
@@ -19,7 +20,8 @@ from markupsafe import escape  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402 - the backend must be chosen first
 from matplotlib.figure import Figure  # noqa: E402
 
-from portal.reports.tables import Chart, Table, Unit  # noqa: E402
+from portal.reports.tables import Chart, Table, Unit, row_label  # noqa: E402
+from portal.texts import gettext  # noqa: E402
 
 matplotlib.rcParams.update({
     "svg.fonttype": "none",  # text stays text: selectable, translatable, small
@@ -171,3 +173,12 @@ def render(table: Table, title: str, description: str, row_labels: tuple[str, ..
     head = re.sub(r' (width|height)="[^"]*"', "", head)  # scales with the page (viewBox)
     return (f'{head}<title id="{table.key}-title">{escape(title)}</title>'
             f'<desc id="{table.key}-desc">{escape(description)}</desc>{svg[head_end:]}')
+
+
+def drawn(table: Table) -> str:
+    """The suppressed table's chart, its title, description and labels in the language
+    being written."""
+    rows = table.rows + ((table.total,) if table.total is not None else ())
+    return render(table, gettext(table.title), gettext(table.description),
+                  tuple(row_label(r) for r in rows),
+                  tuple(gettext(c.label) for c in table.columns))

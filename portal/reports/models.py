@@ -39,9 +39,13 @@ class CouncilTarget(Base):
 
 class ReportSnapshot(Base):
     """Every indicator's Table of one scope as computed at `computed_at`, before
-    suppression (which is applied when it is shown, so the privacy rules live in one
-    place). The page reads it instead of computing 23 country-wide aggregates per reader;
-    the jobs command refreshes it. `scope_key` names the scope ("2026-region-year")."""
+    suppression (the exports suppress the table they give out, so the privacy rules live
+    in one place). `page` is what the report page shows, made from the same Tables at the
+    same moment: each indicator suppressed by those rules, its first rows and its chart
+    drawn in every language, so a reader's request neither suppresses nor draws (None: a
+    snapshot stored before it was kept, computed again when read). The page reads it
+    instead of computing 23 country-wide aggregates per reader; the jobs command
+    refreshes it. `scope_key` names the scope ("2026-region-year")."""
 
     __tablename__ = "report_snapshot"
 
@@ -49,4 +53,5 @@ class ReportSnapshot(Base):
     scope_key: Mapped[str] = mapped_column(String(60), unique=True)
     school_year: Mapped[int]
     tables: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    page: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

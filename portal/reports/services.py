@@ -21,12 +21,13 @@ from portal.clock import today
 from portal.concurrency import dialect_insert
 from portal.db import utcnow
 from portal.extensions import db
-from portal.reports import charts, snapshots
+from portal.reports import snapshots
 from portal.reports.formatting import met, number, text
 from portal.reports.models import CouncilTarget
 from portal.reports.registry import INDICATORS, Section, by_key
 from portal.reports.suppression import SUPPRESSED, Shown
 from portal.reports.tables import Cell, Row, Scope, Table, Term, Unit, school_year_of
+from portal.reports.tables import row_label as _row_label
 from portal.schools.imports.export import CSV_MIMETYPE, XLSX_MIMETYPE, Export, safe_cell
 from portal.schools.models import Municipality, PraoPeriod
 from portal.texts import language
@@ -84,10 +85,11 @@ def read_scope(args: Mapping[str, str], user: User) -> Scope:
 @dataclass(frozen=True)
 class IndicatorView:
     section: Section
-    shown: Shown
+    shown: Shown  # suppressed, its first rows (snapshots.PAGE_ROWS) and the total
     last_year: Shown
     target: float | None
     chart: Markup
+    row_count: int  # the whole table's rows (the export has them all)
 
     @property
     def table(self) -> Table:
@@ -101,16 +103,7 @@ class IndicatorView:
 
 
 def row_label(row: Row) -> str:
-    return gettext(row.label) if row.translate else row.label
-
-
-def _chart(shown: Shown) -> Markup:
-    table = shown.table
-    rows = table.rows + ((table.total,) if table.total is not None else ())
-    svg = charts.render(table, gettext(table.title), gettext(table.description),
-                        tuple(row_label(r) for r in rows),
-                        tuple(gettext(c.label) for c in table.columns))
-    return Markup(svg)  # noqa: S704 - drawn by matplotlib; every text in it escaped there
+    return _row_label(row)
 
 
 def targets_for(scope: Scope) -> dict[str, float]:
@@ -122,15 +115,19 @@ def targets_for(scope: Scope) -> dict[str, float]:
 
 
 def _report(scope: Scope) -> tuple[list[IndicatorView], datetime]:
-    """Every indicator beside last year's, from the scopes' snapshots (computed on a miss),
-    suppressed here as they are shown; and when the figures were computed."""
+    """Every indicator beside last year's, from the scopes' stored pages (computed on a
+    miss): suppressed and drawn when the snapshot was computed, not here; and when."""
     targets = targets_for(scope)
-    now, last = snapshots.read(scope), snapshots.read(scope.last_year())
+    now = snapshots.read_page(scope)
+    last = snapshots.read_page(scope.last_year(), drawn=False)  # its headlines only
+    reader = language()
     views = []
     for key, _function, section in INDICATORS:
-        shown = now.shown(key)
-        views.append(IndicatorView(section, shown, last.shown(key), targets.get(key),
-                                   _chart(shown)))
+        view = now.views[key]
+        # Drawn by matplotlib when the snapshot was computed, every text in it escaped there.
+        chart = Markup(view.charts.get(reader, ""))  # noqa: S704
+        views.append(IndicatorView(section, view.shown, last.views[key].shown,
+                                   targets.get(key), chart, view.row_count))
     return views, now.computed_at
 
 

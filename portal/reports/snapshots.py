@@ -1,37 +1,72 @@
 """The council report's snapshot: every indicator's Table of a scope, computed once and
 stored (JSON), so a reader waits for one row instead of two dozen country-wide aggregates.
 
-Stored before suppression: the page and the exports suppress what they show, so the privacy
-rules stay in portal/reports/suppression.py alone. A snapshot of the current school year
-is read while younger than REPORT_SNAPSHOT_MAX_AGE (0: computed on every read, as in the
-tests); one of a closed year once computed after the year ended, for good. A miss is
-computed on the spot; the jobs command refreshes the region and each municipality (at most
-once an hour for the current year, once for a closed one), and the coordinator can refresh
-a scope by hand."""
+The Tables are stored before suppression: an export suppresses the table it gives out. The
+page is stored beside them as it is shown (`Page`): each indicator suppressed by the same
+rules (portal/reports/suppression.py), cut to its first PAGE_ROWS rows, and its chart drawn
+in every language, so a reader's request neither suppresses nor runs matplotlib. A snapshot
+of the current school year is read while younger than REPORT_SNAPSHOT_MAX_AGE (0: computed
+on every read, as in the tests); one of a closed year once computed after the year ended,
+for good. A miss is computed on the spot; the jobs command refreshes the region and each
+municipality (at most once an hour for the current year, once for a closed one), and the
+coordinator can refresh a scope by hand."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from portal import clock
-from portal.concurrency import dialect_insert, write_first
+from portal.concurrency import dialect_insert
 from portal.extensions import db
+from portal.reports import charts
 from portal.reports.models import ReportSnapshot
 from portal.reports.registry import INDICATORS
 from portal.reports.suppression import Shown, suppress
-from portal.reports.tables import Scope, Table, school_year_of, table_from_json, table_to_json
+from portal.reports.tables import (
+    Chart,
+    Scope,
+    Table,
+    school_year_of,
+    table_from_json,
+    table_to_json,
+)
 from portal.schools.models import Municipality
 
 JOB_EVERY = timedelta(hours=1)  # the jobs command refreshes the current year this often
 
+# Rows of one table the page shows; the export has them all (a country has thousands of
+# employers, and a page of 11,000 rows helps nobody).
+PAGE_ROWS = 50
+
+
+@dataclass(frozen=True)
+class PageView:
+    """One indicator as the page shows it: suppressed as a whole, then cut to its first
+    rows and its total; how many rows the whole table has; its chart (drawn from the whole
+    suppressed table) by language, none for a table without a chart."""
+
+    shown: Shown
+    row_count: int
+    charts: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Page:
+    views: dict[str, PageView]  # by the indicator's key, in the registry's order
+    computed_at: datetime
+
 
 @dataclass(frozen=True)
 class Snapshot:
+    """The whole Tables, for the exports (the page reads `Page`)."""
+
     tables: dict[str, Table]  # by the indicator's key
     computed_at: datetime
     _shown: dict[str, Shown] = field(default_factory=dict, compare=False, repr=False)
@@ -45,7 +80,7 @@ class Snapshot:
         return found
 
 
-# Snapshots already read back from JSON, by scope and computed_at: a reader of an unchanged
+# Snapshots already read back from JSON, by scope and computed_at: an export of an unchanged
 # snapshot pays one small query, not the parsing (some tables have a row per employer).
 _PARSED: OrderedDict[tuple[str, datetime], Snapshot] = OrderedDict()
 _PARSED_MAX = 32
@@ -58,12 +93,68 @@ def scope_key(scope: Scope) -> str:
                      scope.term.value if scope.term is not None else "year"))
 
 
-def _fresh(found: ReportSnapshot, scope: Scope, max_age: timedelta) -> bool:
-    """Usable as it is: it holds every indicator the registry has now, and it was computed
-    after its scope ended (a closed year changes no more) or within max_age."""
-    if [t.get("key") for t in found.tables] != [key for key, _f, _s in INDICATORS]:
+def _first_rows(shown: Shown, limit: int) -> Shown:
+    """The suppressed table's first `limit` rows and its total (whose position moves up)."""
+    table = shown.table
+    last = len(table.rows)
+    if last <= limit:
+        return shown
+    hidden = frozenset((limit if i == last else i, j) for i, j in shown.hidden
+                       if i < limit or i == last)
+    return Shown(replace(table, rows=table.rows[:limit]), hidden, shown.headline_hidden)
+
+
+def _languages() -> tuple[str, ...]:
+    return tuple(current_app.config["PORTAL_LANGUAGES"])
+
+
+def _drawings(table: Table, languages: tuple[str, ...]) -> dict[str, str]:
+    """The suppressed table's chart in each of the languages."""
+    if table.chart is Chart.NONE:
+        return {}
+    found = {}
+    for language in languages:
+        with force_locale(language):
+            found[language] = charts.drawn(table)
+    return found
+
+
+def _page_view(table: Table, languages: tuple[str, ...]) -> PageView:
+    shown = suppress(table)
+    return PageView(_first_rows(shown, PAGE_ROWS), len(table.rows),
+                    _drawings(shown.table, languages))
+
+
+def _page_to_json(page: Page, languages: tuple[str, ...]) -> dict[str, Any]:
+    return {"page_rows": PAGE_ROWS, "languages": list(languages), "views": [
+        {"table": table_to_json(view.shown.table), "hidden": sorted(view.shown.hidden),
+         "headline_hidden": view.shown.headline_hidden, "row_count": view.row_count,
+         "charts": view.charts} for view in page.views.values()]}
+
+
+def _page_from_json(found: dict[str, Any], computed_at: datetime) -> Page:
+    views = {}
+    for view in found["views"]:
+        table = table_from_json(view["table"])
+        shown = Shown(table, frozenset((i, j) for i, j in view["hidden"]),
+                      view["headline_hidden"])
+        views[table.key] = PageView(shown, view["row_count"], view["charts"])
+    return Page(views, computed_at)
+
+
+def _fresh(page: dict[str, Any] | None, computed_at: datetime, scope: Scope,
+           max_age: timedelta, drawn: bool = True) -> bool:
+    """Usable as it is: its page is kept (snapshots before migration 0026 have none) for
+    every indicator the registry has now, with as many rows as the page shows now and,
+    when `drawn`, with the charts in every language; and it was computed after its scope
+    ended (a closed year changes no more) or within max_age."""
+    if page is None or page.get("page_rows") != PAGE_ROWS:
         return False
-    return _recent(found.computed_at, scope, max_age)
+    if drawn and not set(_languages()) <= set(page.get("languages", ())):
+        return False
+    if [v["table"]["key"] for v in page["views"]] != [key for key, _f, _s in INDICATORS]:
+        return False
+    return _recent(computed_at, scope, max_age)
 
 
 def _recent(computed_at: datetime, scope: Scope, max_age: timedelta) -> bool:
@@ -72,31 +163,49 @@ def _recent(computed_at: datetime, scope: Scope, max_age: timedelta) -> bool:
     return clock.now() - computed_at < max_age
 
 
-def compute(scope: Scope) -> Snapshot:
-    """Every indicator of the scope, stored in one statement (ON CONFLICT … DO UPDATE: two
-    readers computing the same miss at once both succeed, the later one stays)."""
-    write_first(ReportSnapshot.__table__)
-    return _compute(scope)
+def compute(scope: Scope, drawn: bool = True) -> tuple[Snapshot, Page]:
+    """Every indicator of the scope and its page, stored in one statement (ON CONFLICT …
+    DO UPDATE: two readers computing the same miss at once both succeed, the later one
+    stays). Without `drawn` the page has no charts (last year's, read for its headlines
+    only: a reader of that year computes it again with them).
 
-
-def _compute(scope: Scope) -> Snapshot:
-    """compute() inside a transaction that already holds SQLite's write lock: reading two
-    dozen aggregates and then writing would otherwise fail there beside another writer."""
+    The indicators are read in one transaction, which ends before their charts are drawn:
+    SQLite's write lock is never held while matplotlib draws, and the write opens a
+    transaction of its own (nothing read in it first, so it waits its turn behind another
+    writer instead of failing with "database is locked")."""
     tables = {key: function(scope) for key, function, _section in INDICATORS}
     computed_at = clock.now()
+    db.session.commit()
+    languages = _languages() if drawn else ()
+    page = Page({key: _page_view(table, languages) for key, table in tables.items()},
+                computed_at)
     table = ReportSnapshot.__table__
     stmt = dialect_insert(table).values(
         scope_key=scope_key(scope), school_year=scope.school_year,
-        tables=[table_to_json(t) for t in tables.values()], computed_at=computed_at)
+        tables=[table_to_json(t) for t in tables.values()], page=_page_to_json(page, languages),
+        computed_at=computed_at)
     stmt = stmt.on_conflict_do_update(
         index_elements=["scope_key"],
-        set_={"tables": stmt.excluded.tables, "computed_at": stmt.excluded.computed_at})
+        set_={"tables": stmt.excluded.tables, "page": stmt.excluded.page,
+              "computed_at": stmt.excluded.computed_at})
     db.session.execute(stmt)
     db.session.commit()
     # What this process parsed before may share a scope and a moment with what it just
     # wrote (a frozen clock in tests): never read it back from the cache.
     _PARSED.clear()
-    return Snapshot(tables, computed_at)
+    return Snapshot(tables, computed_at), page
+
+
+def _max_age() -> timedelta:
+    return timedelta(seconds=current_app.config["REPORT_SNAPSHOT_MAX_AGE"])
+
+
+def _state(scope: Scope) -> tuple[datetime, dict[str, Any] | None] | None:
+    """When the scope's snapshot was computed and its page; None when there is none. The
+    Tables stay in the database (a country's are megabytes)."""
+    found = db.session.execute(select(ReportSnapshot.computed_at, ReportSnapshot.page).where(
+        ReportSnapshot.scope_key == scope_key(scope))).first()
+    return None if found is None else (found[0], found[1])
 
 
 def _stored(scope: Scope) -> ReportSnapshot | None:
@@ -104,11 +213,27 @@ def _stored(scope: Scope) -> ReportSnapshot | None:
         ReportSnapshot.scope_key == scope_key(scope))).first()
 
 
-def read(scope: Scope) -> Snapshot:
-    """The scope's Tables: the stored snapshot while fresh, else computed now."""
-    max_age = timedelta(seconds=current_app.config["REPORT_SNAPSHOT_MAX_AGE"])
+def read_page(scope: Scope, drawn: bool = True) -> Page:
+    """The report page of the scope: the stored one while fresh, else computed now. One
+    row read and a page's worth of JSON parsed; nothing suppressed, nothing drawn. Without
+    `drawn` a page without charts will do (for last year's headlines)."""
+    max_age = _max_age()
     if max_age <= timedelta(0):
-        return compute(scope)
+        return compute(scope, drawn)[1]
+    found = _state(scope)
+    if found is None or not _fresh(found[1], found[0], scope, max_age, drawn):
+        return compute(scope, drawn)[1]
+    computed_at, page = found
+    assert page is not None  # _fresh
+    return _page_from_json(page, computed_at)
+
+
+def read(scope: Scope) -> Snapshot:
+    """The scope's whole Tables (for an export): the stored snapshot while fresh, else
+    computed now."""
+    max_age = _max_age()
+    if max_age <= timedelta(0):
+        return compute(scope)[0]
     key = scope_key(scope)
     computed_at = db.session.scalar(select(ReportSnapshot.computed_at).where(
         ReportSnapshot.scope_key == key))
@@ -116,8 +241,8 @@ def read(scope: Scope) -> Snapshot:
     if parsed is not None and _recent(parsed.computed_at, scope, max_age):
         return parsed
     found = _stored(scope)
-    if found is None or not _fresh(found, scope, max_age):
-        return compute(scope)
+    if found is None or not _fresh(found.page, found.computed_at, scope, max_age):
+        return compute(scope)[0]
     parsed = Snapshot({t["key"]: table_from_json(t) for t in found.tables}, found.computed_at)
     _PARSED[key, found.computed_at] = parsed
     while len(_PARSED) > _PARSED_MAX:
@@ -138,13 +263,13 @@ def job_scopes() -> list[Scope]:
 def refresh_due() -> int:
     """The jobs command's step: compute the snapshots that are missing, of the current year
     older than an hour, of a closed year computed before it ended. Idempotent: a second run
-    finds them fresh and does nothing. Returns how many it computed."""
+    finds them fresh and does nothing (two runs at the very same moment may both compute a
+    scope; both succeed, the later stays). Returns how many it computed."""
     done = 0
     for scope in job_scopes():
-        write_first(ReportSnapshot.__table__)  # two runs at once: the second finds it fresh
-        found = _stored(scope)
-        if found is None or not _fresh(found, scope, JOB_EVERY):
-            _compute(scope)
+        found = _state(scope)
+        if found is None or not _fresh(found[1], found[0], scope, JOB_EVERY):
+            compute(scope)
             done += 1
         else:
             db.session.rollback()

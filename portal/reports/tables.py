@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from portal.texts import gettext
 from portal.texts import mark as _l
 
 
@@ -106,6 +107,11 @@ class Row:
     cells: tuple[Cell, ...]
     key: str = ""  # stable identifier (school id, sector key, …) for exports and tests
     translate: bool = False  # the label is a msgid ("Flickor"), not data ("Björkskolan")
+
+
+def row_label(row: Row) -> str:
+    """The row's label in the language being written: a msgid translated, data as it is."""
+    return gettext(row.label) if row.translate else row.label
 
 
 class Chart(enum.StrEnum):

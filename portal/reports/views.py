@@ -29,11 +29,6 @@ def _args(scope: Scope) -> dict[str, Any]:
     return found
 
 
-# Rows of one table shown on the page; the export has them all (a country has thousands of
-# employers, and a page of 11,000 rows helps nobody).
-PAGE_ROWS = 50
-
-
 def _scope() -> Scope:
     try:
         return services.read_scope(request.args, current_user)
@@ -51,7 +46,7 @@ def report() -> ResponseReturnValue:
         refresh_form=RefreshForm() if can(current_user, "report.refresh") else None,
         refresh_url=url_for("reports.refresh", **_args(scope)),
         cell=services.cell_text, figure=services.headline_text, row_label=services.row_label,
-        target=services.target_text, page_rows=PAGE_ROWS,
+        target=services.target_text,
         municipality_name=services.municipality_name(scope),
         years=services.school_years(), terms=TERM_LABELS,
         municipalities=services.municipalities_for(current_user),

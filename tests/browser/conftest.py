@@ -30,6 +30,7 @@ from werkzeug.serving import make_server
 from portal.accounts.models import User
 from portal.demo import seed_demo
 from portal.extensions import db
+from portal.reports.snapshots import refresh_due
 from tests.browser.support import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -48,13 +49,16 @@ from tests.databases import create_database
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory,
              smtp_server: SMTPServer) -> Iterator[Flask]:
-    """The app behind the live server, on its own database with the demo region."""
+    """The app behind the live server, on its own database with the demo region. As in
+    production, the jobs command has computed the council report's snapshots (with their
+    charts) and a reader gets them for an hour; the tests' default computes every read."""
     url, drop = create_database("browser", tmp_path_factory.mktemp("browser-db"))
-    app = make_app(url, smtp_server.port)
+    app = make_app(url, smtp_server.port, REPORT_SNAPSHOT_MAX_AGE=3600)
     try:
         with app.app_context():
             upgrade()
             seed_demo()
+            refresh_due()
             db.session.remove()
             db.engine.dispose()
         yield app

@@ -190,9 +190,9 @@ def test_a_long_table_shows_its_first_rows_and_the_export_has_them_all(client, r
                                                                         login_as, monkeypatch):
     """A country's thousands of employers go to the export; the page shows the first rows
     and says so (here the page's limit is one row of the two schools)."""
-    from portal.reports import views
+    from portal.reports import snapshots
 
-    monkeypatch.setattr(views, "PAGE_ROWS", 1)
+    monkeypatch.setattr(snapshots, "PAGE_ROWS", 1)
     login_as("council")
     page = client.get("/rapporter").get_data(as_text=True)
     coverage = page[page.index('id="coverage"'):page.index('id="placement_source"')]
@@ -200,3 +200,9 @@ def test_a_long_table_shows_its_first_rows_and_the_export_has_them_all(client, r
     assert coverage.count('<th scope="row">') == 2  # one school and the total
     export = client.get("/rapporter/coverage.csv").get_data().decode("utf-8-sig")
     assert len(export.strip().splitlines()) == 4  # header, both schools, the total
+    # Suppressed as a whole table, then cut: school B's row is not shown, yet what hiding
+    # school A's two own placements took with it (the total too) stays hidden.
+    source = page[page.index('id="placement_source"'):page.index('id="wishes_met"')]
+    assert "Här visas de första 1 av 2 raderna." in source
+    footer = source[source.index("<tfoot>"):source.index("</tfoot>")]
+    assert footer.count("&lt;5") == 2

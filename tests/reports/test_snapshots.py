@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from portal import clock
 from portal.jobs import run_due
-from portal.reports import snapshots
+from portal.reports import charts, snapshots
 from portal.reports.models import ReportSnapshot
 from portal.reports.registry import INDICATORS
 from portal.reports.tables import Scope, table_from_json, table_to_json
@@ -143,3 +143,65 @@ def test_a_reader_of_an_unchanged_snapshot_gets_it_parsed_once(autumn, stored, s
     assert first.shown("coverage") is first.shown("coverage")
     set_clock(NOW + timedelta(minutes=61))
     assert snapshots.read(SCOPE).computed_at == clock.now()  # old: computed again
+
+
+def _chart(page: str, key: str) -> str:
+    """The <svg> of one indicator on the page."""
+    start = page.index('<svg', page.index(f'id="{key}"'))
+    return page[start:page.index("</svg>", start)]
+
+
+@pytest.fixture
+def figures_made(monkeypatch) -> list[int]:
+    """How many matplotlib figures are made: one per chart drawn."""
+    made: list[int] = []
+    real = charts.plt.figure
+
+    def counted(*args, **kwargs):
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(charts.plt, "figure", counted)
+    charts.render.cache_clear()  # nothing drawn earlier in the process is reused
+    return made
+
+
+def test_a_reader_draws_no_chart_they_come_with_the_snapshot(autumn, stored, client,
+                                                              login_as, set_clock,
+                                                              figures_made):
+    from portal.reports import charts
+
+    """Computing the snapshot draws each chart once per language; reading the report (in
+    either language, or the council's start page) draws none."""
+    login_as("council")
+    first = client.get("/rapporter?lasar=2026").get_data(as_text=True)  # the miss
+    charted = first.count("<svg")
+    assert charted >= 10
+    # This year's charts in Swedish and English; last year's snapshot, read for its
+    # headlines, has none until someone reads that year.
+    assert len(figures_made) == 2 * charted
+    figures_made.clear()
+    charts.render.cache_clear()
+    set_clock(NOW + timedelta(minutes=30))
+    again = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    assert again.count("<svg") == charted
+    assert _chart(again, "coverage") == _chart(first, "coverage")
+    client.get("/sprak/en")
+    assert client.get("/rapporter?lasar=2026").get_data(as_text=True).count("<svg") == charted
+    assert "Against the targets" in client.get("/rad").get_data(as_text=True)
+    assert figures_made == []
+    set_clock(NOW + timedelta(minutes=61))  # old: computed again, each chart in sv and en
+    client.get("/rapporter?lasar=2026")
+    assert len(figures_made) == 2 * charted
+
+
+def test_the_charts_follow_the_readers_language(autumn, stored, client, login_as):
+    login_as("council")
+    swedish = _chart(client.get("/rapporter?lasar=2026").get_data(as_text=True), "coverage")
+    client.get("/sprak/en")
+    english = _chart(client.get("/rapporter?lasar=2026").get_data(as_text=True), "coverage")
+    assert '<title id="coverage-title">Elever med minst tio praodagar</title>' in swedish
+    assert '<title id="coverage-title">Pupils with at least ten prao days</title>' in english
+    assert 'aria-labelledby="coverage-title coverage-desc"' in english
+    assert "Totalt" in swedish and "Total" in english and "Totalt" not in english
+    assert "Skola A" in swedish and "Skola A" in english  # data stays as it is

@@ -179,17 +179,21 @@ def _seats_per_week(scope: Scope) -> dict[date, int]:
 
 
 def _wishes_per_week(scope: Scope) -> dict[date, tuple[int, int]]:
-    """Per week: pupils wishing a seat that covers the week while their own period runs."""
+    """Per week: pupils wishing a seat that covers the week while their own period runs.
+    The offer is joined by its key alone and whether it covers the week is counted, not
+    joined on: joined on the week, PostgreSQL walked the offers' week index once per week
+    and period (60,000 offers each time, 25 s for a country) instead of looking up each
+    wish's offer."""
     week = _weeks(scope)
-    stmt = (select(week.c.monday, func.count(Wish.enrolment_id.distinct()),
-                   func.count(case((Wish.rank == 1, Wish.enrolment_id))))
+    covers = and_(PlacementOffer.first_week <= week.c.monday,
+                  PlacementOffer.last_week >= week.c.monday)
+    stmt = (select(week.c.monday, func.count(case((covers, Wish.enrolment_id)).distinct()),
+                   func.count(case((and_(covers, Wish.rank == 1), Wish.enrolment_id))))
             .join(PraoPeriod, and_(PraoPeriod.first_day <= week.c.sunday,
                                    PraoPeriod.last_day >= week.c.monday))
             .join(Enrolment, Enrolment.period_id == PraoPeriod.id)
             .join(Wish, Wish.enrolment_id == Enrolment.id)
-            .join(PlacementOffer, and_(PlacementOffer.id == Wish.offer_id,
-                                       PlacementOffer.first_week <= week.c.monday,
-                                       PlacementOffer.last_week >= week.c.monday))
+            .join(PlacementOffer, PlacementOffer.id == Wish.offer_id)
             .where(PraoPeriod.id.in_(periods_in(scope)))
             .group_by(week.c.monday))
     return {_as_date(monday): (int(any_rank), int(first))
