@@ -5,11 +5,12 @@ error. The pages' HTML reaches the Nu Html Checker through the html_pages fixtur
 watches every page that new_page opens.
 
 Each width has a page of its own (a phone context is not a narrow desktop one), and axe
-runs in one while the next width's page loads: two browser processes, two cores.
+runs in one while the next width's page loads: two browser processes, two cores. axe-core
+comes with every document (an init script, compiled once), not evaluated page by page.
 
-To stay fast it visits at most two URLs of each Flask endpoint (query strings count as the
-same endpoint; the second at the first width only), one of a few heavy pages: the same
-template with other data rarely shows a new problem."""
+To stay fast it visits one URL of each Flask endpoint unless told more (query strings count
+as the same endpoint; a second URL is checked at the first width only), one of a few heavy
+pages: the same template with other data rarely shows a new problem."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from tests.browser.support import WCAG_TAGS
 # files are no pages.
 SKIPPED_ENDPOINTS = frozenset({"main.set_language", "static", "bootstrap.static"})
 NO_ROUTE = "<no route>"
-PER_ENDPOINT = 2
+PER_ENDPOINT = 1
 # Pages whose check takes seconds (the council report: hundreds of table cells, each
 # measured for contrast): one URL each.
 HEAVY = frozenset({"reports.report"})
@@ -95,6 +96,8 @@ class Crawler:
         is always visited) and none of the endpoints in `skip` (another crawl has those)."""
         began = time.monotonic()
         seen = Crawl(who)
+        for page in pages.values():
+            page.context.add_init_script(script=_AXE_SCRIPT)
         queued: Counter[str] = Counter()
         todo: deque[tuple[str, dict[str, Page]]] = deque()  # address, the widths to check
         known: set[str] = set()
@@ -129,7 +132,6 @@ class Crawler:
         for width, page in pages.items():
             if not self._open(page, url, seen, width):
                 break
-            page.evaluate(_AXE_SCRIPT)
             page.evaluate("options => { window.crawlAxe = axe.run(document, options); }",
                           AXE_OPTIONS)
             running.append((width, page))
