@@ -49,7 +49,7 @@ VISITORS = {
     "anyone": Visitor(None, "anyone", frozenset({
         "main.index", "accounts.login", "accounts.forgot_password", "employers.register",
         "employers.catalogue_search", "employers.catalogue_placement", "certificates.verify",
-        "main.accessibility", "main.contact"})),
+        "main.accessibility", "main.contact", "privacy.notice"})),
     # Stina Ström's schools have a prao in progress and one finished: every kind of page a
     # counsellor has (Bo Berg's period is still choosing). The first employer: the others
     # show the same kinds of page with other data.
@@ -93,7 +93,7 @@ VISITORS = {
 PUBLIC = frozenset({
     "main.index", "accounts.login", "accounts.forgot_password", "employers.register",
     "employers.catalogue_search", "employers.catalogue_placement", "main.accessibility",
-    "main.contact", "certificates.verify_form"})
+    "main.contact", "certificates.verify_form", "privacy.notice"})
 # Tables a GET may write to by design: who read a pupil's personal data is logged, and the
 # council report computes a missing snapshot on the spot (a cache).
 WRITTEN_BY_READING = frozenset({"audit_event", "report_snapshot"})
