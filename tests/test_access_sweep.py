@@ -455,7 +455,9 @@ def mapped_urls(app: Flask) -> dict[str, tuple[frozenset[int], int | None]]:
 def sweep(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer) -> Iterator[Sweep]:
     """The demo region on a database of its own (seeded once for the module's tests)."""
     url, drop = create_database("sweep", Path(tmp_path_factory.mktemp("sweep")))
-    app = make_app(url, smtp_server.port)
+    # The sweep only reads: the council's report is computed once per scope and kept, as the
+    # jobs command keeps it in production (computing it draws every chart in two languages).
+    app = make_app(url, smtp_server.port, REPORT_SNAPSHOT_MAX_AGE=3600)
     clock.set_now(NOW)
     try:
         with app.app_context():
