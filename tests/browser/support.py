@@ -12,11 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Response
+from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.demo import DEMO_PASSWORD, USERS
+from portal.extensions import db
+from portal.schools.models import Enrolment, Student
+from portal.schools.pupils.services import make_link_token
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -68,6 +73,16 @@ def log_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("E-postadress", exact=True).fill(email)
     page.get_by_label("Lösenord", exact=True).fill(password)
     page.get_by_role("button", name="Logga in", exact=True).click()
+
+
+def pupil_path(app: Flask, external_id: str) -> str:
+    """The personal link of the pupil with this id from the school's system, as a path."""
+    with app.test_request_context():
+        enrolment = db.session.scalars(select(Enrolment).join(Student).where(
+            Student.external_id == external_id)).one()
+        path = "/elev/" + make_link_token(enrolment)
+        db.session.remove()
+    return path
 
 
 # --- axe-core ------------------------------------------------------------------------

@@ -9,23 +9,10 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 
-from portal.extensions import db
-from portal.schools.models import Enrolment, Student
-from portal.schools.pupils.services import make_link_token
-from tests.browser.support import PHONE, assert_accessible
+from tests.browser.support import PHONE, assert_accessible, pupil_path
 
 pytestmark = pytest.mark.browser
-
-
-def _pupil_path(app: Flask, external_id: str) -> str:
-    with app.test_request_context():
-        enrolment = db.session.scalars(select(Enrolment).join(Student).where(
-            Student.external_id == external_id)).one()
-        path = "/elev/" + make_link_token(enrolment)
-        db.session.remove()
-    return path
 
 
 def _fits_the_phone(page: Page) -> None:
@@ -36,7 +23,7 @@ def _fits_the_phone(page: Page) -> None:
 def test_a_pupil_follows_the_link_to_the_notice_on_a_phone(new_page: Callable[..., Page],
                                                            live_app: Flask) -> None:
     page = new_page(**PHONE)
-    page.goto(_pupil_path(live_app, "D-1004"))
+    page.goto(pupil_path(live_app, "D-1004"))
     link = page.get_by_role("main").get_by_role("link", name="Läs hur vi använder dem")
     link.scroll_into_view_if_needed()
     link.click()

@@ -12,27 +12,18 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.schools.models import Enrolment, PraoPeriod, School, Student
+from portal.schools.models import PraoPeriod, School
 from portal.schools.pupils.services import make_link_token
 from tests import factories
-from tests.browser.support import PHONE, assert_accessible
+from tests.browser.support import PHONE, assert_accessible, pupil_path
 
 pytestmark = pytest.mark.browser
-
-
-def _pupil_path(app: Flask, external_id: str) -> str:
-    with app.test_request_context():
-        enrolment = db.session.scalars(select(Enrolment).join(Student).where(
-            Student.external_id == external_id)).one()
-        path = "/elev/" + make_link_token(enrolment)
-        db.session.remove()
-    return path
 
 
 def test_pupil_chooses_and_reorders_on_a_phone(new_page: Callable[..., Page],
                                                live_app: Flask) -> None:
     page = new_page(**PHONE)
-    page.goto(_pupil_path(live_app, "D-1004"))
+    page.goto(pupil_path(live_app, "D-1004"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Hej Fatima!")
     assert_accessible(page, "pupil page, no wishes (phone)")
 
@@ -52,7 +43,7 @@ def test_pupil_chooses_and_reorders_on_a_phone(new_page: Callable[..., Page],
 def test_own_placement_form_is_accessible(new_page: Callable[..., Page],
                                           live_app: Flask) -> None:
     page = new_page(**PHONE)
-    page.goto(_pupil_path(live_app, "D-1005") + "/egen-plats")
+    page.goto(pupil_path(live_app, "D-1005") + "/egen-plats")
     page.get_by_role("button", name="Skicka").click()
     expect(page.get_by_role("alert")).to_contain_text("Formuläret behöver rättas")
     assert_accessible(page, "own placement form with errors (phone)")
