@@ -10,8 +10,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import PHONE, ROLES, assert_accessible, log_in
-from tests.browser.test_pupil_browser import _pupil_path
+from tests.browser.support import PHONE, ROLES, assert_accessible, log_in, pupil_path
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.browser
 def test_pupil_asks_a_known_organisation_which_declines(new_page: Callable[..., Page],
                                                          live_app: Flask) -> None:
     pupil = new_page(**PHONE)
-    link = _pupil_path(live_app, "D-1003")
+    link = pupil_path(live_app, "D-1003")
     pupil.goto(link + "/egen-plats")
     for label, value in [("Arbetsplatsens namn", "Norrbottens Bygg"),
                          ("Organisationsnummer", "556677-8899"), ("Adress", "Industrigatan 4"),
