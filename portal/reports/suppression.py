@@ -50,6 +50,8 @@ def too_small(cell: Cell, unit: Unit) -> bool:
     """The primary rule for one cell."""
     if unit is Unit.COUNT:
         return False
+    if cell.value is None and not cell.n:
+        return False  # a share of nobody, an average of no answers: shown as "–", not "<5"
     if unit is Unit.SHARE:
         return any(x is not None and x < MIN_PUPILS for x in (cell.n, cell.base))
     return cell.n is not None and cell.n < MIN_PUPILS

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from portal.texts import gettext
+from portal.employers.reference import sector_label
+from portal.texts import gettext, language
 from portal.texts import mark as _l
 
 
@@ -107,10 +108,16 @@ class Row:
     cells: tuple[Cell, ...]
     key: str = ""  # stable identifier (school id, sector key, …) for exports and tests
     translate: bool = False  # the label is a msgid ("Flickor"), not data ("Björkskolan")
+    # The label is a sector code, named in the reader's language: a snapshot is computed
+    # once, in whatever language the job or the first reader had, and read in both.
+    sector: bool = False
 
 
 def row_label(row: Row) -> str:
-    """The row's label in the language being written: a msgid translated, data as it is."""
+    """The row's label in the language being written: a msgid translated, a sector named,
+    data as it is."""
+    if row.sector:
+        return sector_label(row.label, language())
     return gettext(row.label) if row.translate else row.label
 
 
@@ -151,7 +158,7 @@ def _cell_json(cell: Cell) -> list[float | int | None]:
 
 def _row_json(row: Row) -> dict[str, Any]:
     return {"label": row.label, "cells": [_cell_json(c) for c in row.cells], "key": row.key,
-            "translate": row.translate}
+            "translate": row.translate, "sector": row.sector}
 
 
 def table_to_json(table: Table) -> dict[str, Any]:
@@ -176,7 +183,7 @@ def _cell(found: list[Any] | None) -> Cell | None:
 
 def _row(found: dict[str, Any]) -> Row:
     return Row(found["label"], tuple(Cell(*c) for c in found["cells"]), key=found["key"],
-               translate=found["translate"])
+               translate=found["translate"], sector=found.get("sector", False))
 
 
 def table_from_json(found: dict[str, Any]) -> Table:

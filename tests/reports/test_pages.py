@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 
 import pytest
@@ -206,3 +207,14 @@ def test_a_long_table_shows_its_first_rows_and_the_export_has_them_all(client, r
     assert "Här visas de första 1 av 2 raderna." in source
     footer = source[source.index("<tfoot>"):source.index("</tfoot>")]
     assert footer.count("&lt;5") == 2
+
+
+def test_last_year_without_pupils_reads_as_nothing_not_as_a_small_group(client, report_data,
+                                                                        login_as):
+    """Last school year had no prao at all: its figures are a dash, never "<5", which would
+    say that a few pupils were there."""
+    login_as("council")
+    page = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    last_years = re.findall(r"<dt>Förra läsåret</dt><dd>(.*?)</dd>", page)
+    assert len(last_years) >= 10
+    assert set(last_years) == {"–"}

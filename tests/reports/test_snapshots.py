@@ -169,8 +169,6 @@ def figures_made(monkeypatch) -> list[int]:
 def test_a_reader_draws_no_chart_they_come_with_the_snapshot(autumn, stored, client,
                                                               login_as, set_clock,
                                                               figures_made):
-    from portal.reports import charts
-
     """Computing the snapshot draws each chart once per language; reading the report (in
     either language, or the council's start page) draws none."""
     login_as("council")
@@ -205,3 +203,17 @@ def test_the_charts_follow_the_readers_language(autumn, stored, client, login_as
     assert 'aria-labelledby="coverage-title coverage-desc"' in english
     assert "Totalt" in swedish and "Total" in english and "Totalt" not in english
     assert "Skola A" in swedish and "Skola A" in english  # data stays as it is
+
+
+def test_sector_names_follow_the_reader_not_who_computed_the_snapshot(autumn, stored, client,
+                                                                     login_as):
+    """The snapshot is computed once, here by a Swedish reader; an English reader of the same
+    snapshot sees the sectors, in the tables and in the charts, named in English."""
+    login_as("council")
+    swedish = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    client.get("/sprak/en")
+    english = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    assert "Hotell, restaurang, storhushåll" in swedish
+    assert "Hotels, restaurants, catering" in english
+    assert "Hotell, restaurang" not in english
+    assert "Hotels, restaurants, catering" in _chart(english, "gender_per_sector")

@@ -20,14 +20,13 @@ from importlib import resources
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from portal.employers.models import Placement, PlacementOffer
-from portal.employers.reference import sector_label, sectors
+from portal.employers.reference import sectors
 from portal.extensions import db
 from portal.prao.models import ACTIVE_STATES, Assignment
 from portal.reports.scope import periods_in
 from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
 from portal.schools.gender import Gender
 from portal.schools.models import Enrolment, Student, Wish
-from portal.texts import language
 from portal.texts import mark as _l
 
 ATYPICAL_THRESHOLD = 60.0  # per cent of the other gender in the national programmes
@@ -120,10 +119,10 @@ def per_sector(scope: Scope) -> Table:
     for (sector, gender), count in placed.items():
         by_sector[sector][gender] = count
         totals[gender] += count
-    lang, national = language(), national_splits()
-    rows = tuple(Row(sector_label(code, lang) if code else _l("Bransch saknas"),
+    national = national_splits()
+    rows = tuple(Row(code or _l("Bransch saknas"),
                      _sector_cells(by_sector[code], national.get(code)), key=code,
-                     translate=not code)
+                     translate=not code, sector=bool(code))
                  for code in _sector_order(set(by_sector)))
     return Table(
         key="gender_per_sector",

@@ -30,12 +30,11 @@ from sqlalchemy import (
 )
 
 from portal.employers.models import Placement, PlacementOffer, PlacementStatus
-from portal.employers.reference import sector_label, sectors
+from portal.employers.reference import sectors
 from portal.extensions import db
 from portal.reports.scope import periods_in
 from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
 from portal.schools.models import Enrolment, PraoPeriod, Wish
-from portal.texts import language
 from portal.texts import mark as _l
 from portal.weeks import monday_of, week_label
 
@@ -142,12 +141,11 @@ def per_sector(scope: Scope) -> Table:
     seats = _seats_per_sector(scope)
     wishes = _wishes_per_sector(scope)
     wishing, first_total = _wishing_pupils(scope)
-    lang = language()
     rows = tuple(
-        Row(sector_label(code, lang) if code else _l("Bransch saknas"),
+        Row(code or _l("Bransch saknas"),
             (Cell.count(seats.get(code, 0)), Cell.pupils(wishes.get(code, (0, 0))[0]),
              Cell.pupils(wishes.get(code, (0, 0))[1])),
-            key=code, translate=not code)
+            key=code, translate=not code, sector=bool(code))
         for code in _sector_order(set(seats) | set(wishes)))
     first = {code: pair[1] for code, pair in wishes.items()}
     return Table(
