@@ -31,7 +31,13 @@ def is_prao_day(day: date) -> bool:
 
 def prao_days(first_day: date, last_day: date) -> list[date]:
     """The prao days from first_day to last_day, both included, in order."""
-    return list(_prao_days(first_day, last_day))
+    return list(_prao_days_of(first_day, last_day))
+
+
+@lru_cache(maxsize=1024)
+def _prao_days_of(first_day: date, last_day: date) -> tuple[date, ...]:
+    # A period page asks for the same few spans once per pupil: 300 pupils, two weeks each.
+    return tuple(_prao_days(first_day, last_day))
 
 
 def _prao_days(first_day: date, last_day: date) -> Iterator[date]:
