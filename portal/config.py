@@ -115,8 +115,8 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         "PORTAL_LANGUAGES": ("sv", "en"),
         "PASSWORD_RESET_MAX_AGE": 3600,
-        # The council report of the current school year is recomputed when its stored
-        # snapshot is older than this (seconds); 0 computes it on every read (the tests).
+        # 0 computes the council report on every read (the tests); otherwise readers get
+        # the stored snapshot and the jobs command refreshes it hourly (reports/snapshots.py).
         "REPORT_SNAPSHOT_MAX_AGE": 3600,
         "INVITATION_MAX_AGE": 14 * 24 * 3600,
         # An email the server cannot take yet is retried this long before it is given up.

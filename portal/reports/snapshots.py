@@ -4,12 +4,15 @@ stored (JSON), so a reader waits for one row instead of two dozen country-wide a
 The Tables are stored before suppression: an export suppresses the table it gives out. The
 page is stored beside them as it is shown (`Page`): each indicator suppressed by the same
 rules (portal/reports/suppression.py), cut to its first PAGE_ROWS rows, and its chart drawn
-in every language, so a reader's request neither suppresses nor runs matplotlib. A snapshot
-of the current school year is read while younger than REPORT_SNAPSHOT_MAX_AGE (0: computed
-on every read, as in the tests); one of a closed year once computed after the year ended,
-for good. A miss is computed on the spot; the jobs command refreshes the region and each
-municipality (at most once an hour for the current year, once for a closed one), and the
-coordinator can refresh a scope by hand."""
+in every language, so a reader's request neither suppresses nor runs matplotlib.
+
+A reader is given the stored snapshot whatever its age (the page says when it was computed):
+computing the whole country's takes half a minute, longer than a request may run, and every
+reader of an old one would start the same half minute again. The jobs command keeps them
+fresh: the region and each municipality, the current year once an hour, a closed year once
+after it ended. Only a scope never computed (or stored before the page's shape changed) is
+computed on the spot, and the coordinator can refresh a scope by hand.
+REPORT_SNAPSHOT_MAX_AGE 0 computes on every read instead (the tests: fresh data each time)."""
 
 from __future__ import annotations
 
@@ -142,19 +145,22 @@ def _page_from_json(found: dict[str, Any], computed_at: datetime) -> Page:
     return Page(views, computed_at)
 
 
-def _fresh(page: dict[str, Any] | None, computed_at: datetime, scope: Scope,
-           max_age: timedelta, drawn: bool = True) -> bool:
-    """Usable as it is: its page is kept (snapshots before migration 0026 have none) for
-    every indicator the registry has now, with as many rows as the page shows now and,
-    when `drawn`, with the charts in every language; and it was computed after its scope
-    ended (a closed year changes no more) or within max_age."""
+def _usable(page: dict[str, Any] | None, drawn: bool = True) -> bool:
+    """Its page is kept (snapshots before migration 0026 have none) for every indicator the
+    registry has now, with as many rows as the page shows now and, when `drawn`, with the
+    charts in every language."""
     if page is None or page.get("page_rows") != PAGE_ROWS:
         return False
     if drawn and not set(_languages()) <= set(page.get("languages", ())):
         return False
-    if [v["table"]["key"] for v in page["views"]] != [key for key, _f, _s in INDICATORS]:
-        return False
-    return _recent(computed_at, scope, max_age)
+    return [v["table"]["key"] for v in page["views"]] == [key for key, _f, _s in INDICATORS]
+
+
+def _fresh(page: dict[str, Any] | None, computed_at: datetime, scope: Scope,
+           max_age: timedelta, drawn: bool = True) -> bool:
+    """Usable, and computed after its scope ended (a closed year changes no more) or within
+    max_age: what the jobs command leaves alone."""
+    return _usable(page, drawn) and _recent(computed_at, scope, max_age)
 
 
 def _recent(computed_at: datetime, scope: Scope, max_age: timedelta) -> bool:
@@ -196,8 +202,8 @@ def compute(scope: Scope, drawn: bool = True) -> tuple[Snapshot, Page]:
     return Snapshot(tables, computed_at), page
 
 
-def _max_age() -> timedelta:
-    return timedelta(seconds=current_app.config["REPORT_SNAPSHOT_MAX_AGE"])
+def _every_read() -> bool:
+    return current_app.config["REPORT_SNAPSHOT_MAX_AGE"] <= 0
 
 
 def _state(scope: Scope) -> tuple[datetime, dict[str, Any] | None] | None:
@@ -214,14 +220,13 @@ def _stored(scope: Scope) -> ReportSnapshot | None:
 
 
 def read_page(scope: Scope, drawn: bool = True) -> Page:
-    """The report page of the scope: the stored one while fresh, else computed now. One
+    """The report page of the scope: the stored one, however old, else computed now. One
     row read and a page's worth of JSON parsed; nothing suppressed, nothing drawn. Without
     `drawn` a page without charts will do (for last year's headlines)."""
-    max_age = _max_age()
-    if max_age <= timedelta(0):
+    if _every_read():
         return compute(scope, drawn)[1]
     found = _state(scope)
-    if found is None or not _fresh(found[1], found[0], scope, max_age, drawn):
+    if found is None or not _usable(found[1], drawn):
         return compute(scope, drawn)[1]
     computed_at, page = found
     assert page is not None  # _fresh
@@ -229,19 +234,18 @@ def read_page(scope: Scope, drawn: bool = True) -> Page:
 
 
 def read(scope: Scope) -> Snapshot:
-    """The scope's whole Tables (for an export): the stored snapshot while fresh, else
+    """The scope's whole Tables (for an export): the stored snapshot, however old, else
     computed now."""
-    max_age = _max_age()
-    if max_age <= timedelta(0):
+    if _every_read():
         return compute(scope)[0]
     key = scope_key(scope)
     computed_at = db.session.scalar(select(ReportSnapshot.computed_at).where(
         ReportSnapshot.scope_key == key))
     parsed = _PARSED.get((key, computed_at)) if computed_at is not None else None
-    if parsed is not None and _recent(parsed.computed_at, scope, max_age):
+    if parsed is not None:
         return parsed
     found = _stored(scope)
-    if found is None or not _fresh(found.page, found.computed_at, scope, max_age):
+    if found is None or not _usable(found.page):
         return compute(scope)[0]
     parsed = Snapshot({t["key"]: table_from_json(t) for t in found.tables}, found.computed_at)
     _PARSED[key, found.computed_at] = parsed
