@@ -133,6 +133,19 @@ def test_search_follows_every_change_to_a_placement(db):
                                 "VALUES ('integrity-check')"))
 
 
+def test_the_same_search_again_shows_the_seats_as_they_are_now(db):
+    """A search's statement is built once and kept; what it finds is read every time."""
+    placement = offered("Bagare", seats=2)
+    query = CatalogueQuery(text="bagare")
+    assert [o.seats_free for o in search(query).items[0].offers] == [2]
+    placement.offers[0].seats_taken = 2
+    offered("Bagare och konditor", seats=1)
+    db.session.commit()
+    found = search(query).items
+    assert [p.title for p in found] == ["Bagare", "Bagare och konditor"]
+    assert [o.seats_free for o in found[0].offers] == [0]
+
+
 def test_the_demo_region_is_searchable(app, db):
     app.test_cli_runner().invoke(args=["demo", "seed"])
     assert titles(text="snickaren") == ["Snickare på bygget"]
