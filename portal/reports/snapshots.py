@@ -229,7 +229,7 @@ def read_page(scope: Scope, drawn: bool = True) -> Page:
     if found is None or not _usable(found[1], drawn):
         return compute(scope, drawn)[1]
     computed_at, page = found
-    assert page is not None  # _fresh
+    assert page is not None  # _usable
     return _page_from_json(page, computed_at)
 
 
