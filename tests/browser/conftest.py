@@ -25,7 +25,6 @@ from playwright.sync_api import (
     sync_playwright,
 )
 from sqlalchemy import update
-from werkzeug.serving import make_server
 
 from portal.accounts.models import User
 from portal.demo import seed_demo
@@ -39,6 +38,7 @@ from tests.browser.support import (
     TIMEOUT_MS,
     HtmlPages,
     log_in,
+    serve,
     vnu_errors,
 )
 from tests.conftest import SMTPServer, make_app
@@ -71,7 +71,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory,
 @pytest.fixture(scope="session")
 def live_server(live_app: Flask) -> Iterator[str]:
     """The portal on 127.0.0.1 at a free port. Yields the base URL without a trailing slash."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = serve(live_app)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

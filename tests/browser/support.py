@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from flask import Flask
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Response
 from sqlalchemy import select
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from portal.accounts.models import Role
 from portal.demo import DEMO_PASSWORD, USERS
@@ -175,3 +177,30 @@ def vnu_errors(documents: dict[str, str], workdir: Path) -> list[str]:
               f"      {m.get('extract', '').strip()}"
               for m in messages if m.get("type") == "error"]
     return list(dict.fromkeys(errors))  # a page opened twice reports its error once
+
+
+# --- the live servers ------------------------------------------------------------------------
+
+class WholeAnswers:
+    """The tests' live servers send each answer whole, the application's iterable closed
+    first. Werkzeug's development server leaves a static file open when the browser drops
+    the connection half-way through it (Chromium does, moving on to the next page), and the
+    file's ResourceWarning then fails whichever test runs when it is collected."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        answer = self.app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+
+
+def serve(app: Flask) -> BaseWSGIServer:
+    """The portal on 127.0.0.1 at a free port (the caller runs serve_forever)."""
+    return make_server("127.0.0.1", 0, WholeAnswers(app), threaded=True)

@@ -40,7 +40,6 @@ from playwright.sync_api import (
     expect,
 )
 from pypdf import PdfReader
-from werkzeug.serving import make_server
 
 from portal import clock
 from portal.accounts.models import Role
@@ -49,7 +48,15 @@ from portal.jobs import run_due
 from portal.prao.days import prao_days
 from portal.weeks import monday
 from tests import factories
-from tests.browser.support import DESKTOP, PHONE, TIMEOUT_MS, HtmlPages, assert_accessible, log_in
+from tests.browser.support import (
+    DESKTOP,
+    PHONE,
+    TIMEOUT_MS,
+    HtmlPages,
+    assert_accessible,
+    log_in,
+    serve,
+)
 from tests.conftest import Mailbox, SMTPServer, make_app
 from tests.databases import create_database, postgres_url
 from tests.schools.import_files import csv_bytes
@@ -203,7 +210,7 @@ def portal(tmp_path: Path, smtp_server: SMTPServer, mailbox: Mailbox, browser: B
         # As in production, the council reads the snapshot the hourly jobs computed.
         app = make_app(url, smtp_server.port, REPORT_SNAPSHOT_MAX_AGE=3600)
         _seed(app)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        server = serve(app)
         base = f"http://127.0.0.1:{server.server_port}"
         app.config["PORTAL_BASE_URL"] = base  # the emails' links lead to this server
         thread = threading.Thread(target=server.serve_forever, name="journey", daemon=True)
