@@ -17,8 +17,6 @@ from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import (
     Browser,
-    BrowserContext,
-    ConsoleMessage,
     Page,
     Playwright,
     expect,
@@ -33,10 +31,10 @@ from portal.reports.snapshots import refresh_due
 from tests.browser.support import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    DESKTOP,
     ROLES,
     TIMEOUT_MS,
     HtmlPages,
+    PageOpener,
     log_in,
     serve,
     vnu_errors,
@@ -121,28 +119,10 @@ def new_page(browser: Browser, live_server: str,
     context made this way is closed after the test. A script error, or anything the
     Content-Security-Policy blocked, fails the test: the portal must work with its CSP.
     The HTML of every page opened is kept for the Nu Html Checker."""
-    contexts: list[BrowserContext] = []
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" and "Content Security Policy" in message.text:
-            problems.append(f"CSP: {message.text}")
-
-    def open_page(**options: Any) -> Page:
-        context = browser.new_context(base_url=live_server, locale="sv-SE",
-                                      **{**DESKTOP, **options})
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        html_pages.watch(page)
-        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-        page.on("console", on_console)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not problems, "\n".join(problems)
+    opener = PageOpener(browser, live_server, html_pages)
+    yield opener
+    opener.close()
+    assert not opener.problems, "\n".join(opener.problems)
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, Response
 from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -204,3 +204,36 @@ class WholeAnswers:
 def serve(app: Flask) -> BaseWSGIServer:
     """The portal on 127.0.0.1 at a free port (the caller runs serve_forever)."""
     return make_server("127.0.0.1", 0, WholeAnswers(app), threaded=True)
+
+
+class PageOpener:
+    """Opens pages in new, isolated browser contexts on one server: `opener(**options)`.
+    A script error, or anything the Content-Security-Policy blocked, is kept in `problems`
+    (the portal must work with its CSP); the HTML of every page goes to the Nu Html
+    Checker. `close()` closes every context opened."""
+
+    def __init__(self, browser: Browser, base_url: str, html_pages: HtmlPages,
+                 timeout_ms: int = TIMEOUT_MS) -> None:
+        self.browser, self.base_url, self.html_pages = browser, base_url, html_pages
+        self.timeout_ms = timeout_ms
+        self.contexts: list[BrowserContext] = []
+        self.problems: list[str] = []
+
+    def __call__(self, **options: Any) -> Page:
+        context = self.browser.new_context(base_url=self.base_url, locale="sv-SE",
+                                           **{**DESKTOP, **options})
+        context.set_default_timeout(self.timeout_ms)
+        self.contexts.append(context)
+        page = context.new_page()
+        self.html_pages.watch(page)
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on("console", self._on_console)
+        return page
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.problems.append(f"CSP: {message.text}")
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()

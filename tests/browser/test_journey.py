@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
 from babel.dates import format_date
@@ -33,8 +32,6 @@ from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import (
     Browser,
-    BrowserContext,
-    ConsoleMessage,
     FilePayload,
     Page,
     expect,
@@ -49,10 +46,10 @@ from portal.prao.days import prao_days
 from portal.weeks import monday
 from tests import factories
 from tests.browser.support import (
-    DESKTOP,
     PHONE,
     TIMEOUT_MS,
     HtmlPages,
+    PageOpener,
     assert_accessible,
     log_in,
     serve,
@@ -215,24 +212,7 @@ def portal(tmp_path: Path, smtp_server: SMTPServer, mailbox: Mailbox, browser: B
         app.config["PORTAL_BASE_URL"] = base  # the emails' links lead to this server
         thread = threading.Thread(target=server.serve_forever, name="journey", daemon=True)
         thread.start()
-        contexts: list[BrowserContext] = []
-        problems: list[str] = []
-
-        def on_console(message: ConsoleMessage) -> None:
-            if message.type == "error" and "Content Security Policy" in message.text:
-                problems.append(f"CSP: {message.text}")
-
-        def open_page(**options: Any) -> Page:
-            context = browser.new_context(base_url=base, locale="sv-SE",
-                                          **{**DESKTOP, **options})
-            context.set_default_timeout(PATIENCE_MS)
-            contexts.append(context)
-            page = context.new_page()
-            html_pages.watch(page)
-            page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-            page.on("console", on_console)
-            return page
-
+        open_page = PageOpener(browser, base, html_pages, timeout_ms=PATIENCE_MS)
         for old in SCREENSHOTS.glob("*.png"):
             old.unlink()
         expect.set_options(timeout=PATIENCE_MS)
@@ -240,15 +220,14 @@ def portal(tmp_path: Path, smtp_server: SMTPServer, mailbox: Mailbox, browser: B
             yield Portal(app, base, mailbox, open_page)
         finally:
             expect.set_options(timeout=TIMEOUT_MS)
-            for context in contexts:
-                context.close()
+            open_page.close()
             server.shutdown()
             server.server_close()
             thread.join(timeout=10)
             with app.app_context():
                 db.engine.dispose()
             drop()
-        assert not problems, "\n".join(problems)
+        assert not open_page.problems, "\n".join(open_page.problems)
     finally:
         clock.set_now(None)
 

@@ -4,9 +4,11 @@ left it open then, now and again, and its ResourceWarning failed an unrelated te
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
+from playwright.sync_api import Browser
 
-from tests.browser.support import WholeAnswers
+from tests.browser.support import HtmlPages, PageOpener, WholeAnswers
 
 
 def test_a_static_file_is_read_and_closed_before_it_is_sent(live_app: Flask) -> None:
@@ -31,3 +33,17 @@ def test_a_static_file_is_read_and_closed_before_it_is_sent(live_app: Flask) -> 
     assert closed == ["/static/favicon.svg"]
     assert isinstance(body, list) and b"<svg" in body[0]
     assert ("Content-Length", str(len(body[0]))) in headers
+
+
+@pytest.mark.browser
+def test_the_page_opener_keeps_a_script_error(browser: Browser, live_server: str) -> None:
+    """What fails a browser test (and the journey) when a page's script breaks."""
+    opener = PageOpener(browser, live_server, HtmlPages())
+    try:
+        page = opener()
+        page.goto("/kontakt")
+        page.evaluate("setTimeout(() => { throw new Error('trasig') }, 0)")
+        page.wait_for_timeout(200)
+    finally:
+        opener.close()
+    assert any("trasig" in problem for problem in opener.problems)
