@@ -4,16 +4,17 @@ live here; never `request` or `flash`."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Date, Row, and_, case, func, literal, select, union_all
+from sqlalchemy import Date, Row, and_, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import ColumnElement
-from sqlalchemy.sql.selectable import CTE
+from sqlalchemy.sql.selectable import CTE, Subquery
 
 from portal import clock
 from portal.accounts.models import User
@@ -133,48 +134,94 @@ def _mondays_between(first: date, last: date) -> list[date]:
     return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
 
 
-def _seat_counts(weeks: CTE, start: date, end: date, organisation: Organisation | None,
-                 county: list[int] | None) -> dict[date, tuple[int, int, int]]:
-    """Seats per week (in the county's municipalities when there is one; the employer's own
-    wherever they are). Offers are summed per block of weeks first, so the join to the weeks
-    touches a few hundred blocks, not every offer of the region."""
+def _region_seats(weeks: CTE, start: date, end: date,
+                  county: list[int] | None) -> dict[date, tuple[int, int]]:
+    """Seats and free seats per week of the published offers (in the county's
+    municipalities when there is one). Offers are summed per block of weeks first, so the
+    join to the weeks touches a few hundred blocks, not every offer of the region."""
     published = Placement.status == PlacementStatus.PUBLISHED
     if county is not None:
         published = and_(published, Placement.municipality_id.in_(county))
-    own = (Placement.organisation_id == organisation.id) if organisation else literal(False)
-    own_live = and_(own, Placement.status != PlacementStatus.ARCHIVED)
     blocks = (select(PlacementOffer.first_week, PlacementOffer.last_week,
-                     func.sum(case((published, PlacementOffer.seats), else_=0)).label("seats"),
-                     func.sum(case((published, PlacementOffer.seats - PlacementOffer.seats_taken),
-                                   else_=0)).label("free"),
-                     func.sum(case((own_live, PlacementOffer.seats), else_=0)).label("own"))
+                     func.sum(PlacementOffer.seats).label("seats"),
+                     func.sum(PlacementOffer.seats - PlacementOffer.seats_taken).label("free"))
               .join(Placement)
               .where(PlacementOffer.last_week >= start, PlacementOffer.first_week <= end,
-                     published | own_live)
+                     published)
               .group_by(PlacementOffer.first_week, PlacementOffer.last_week)
               .subquery())
-    stmt = (select(weeks.c.week, func.coalesce(func.sum(blocks.c.seats), 0),
-                   func.coalesce(func.sum(blocks.c.free), 0),
-                   func.coalesce(func.sum(blocks.c.own), 0))
-            .select_from(weeks)
-            .join(blocks, _covers(weeks, blocks.c.first_week, blocks.c.last_week), isouter=True)
-            .group_by(weeks.c.week))
-    return {week: (seats, free, mine) for week, seats, free, mine in db.session.execute(stmt)}
+    return {week: (seats, free) for week, seats, free in _per_week(weeks, blocks)}
+
+
+def _own_seats(weeks: CTE, start: date, end: date,
+               organisation: Organisation | None) -> dict[date, int]:
+    """The employer's own seats per week, wherever they are (any placement not archived)."""
+    if organisation is None:
+        return {}
+    blocks = (select(PlacementOffer.first_week, PlacementOffer.last_week,
+                     func.sum(PlacementOffer.seats).label("seats"),
+                     literal(0).label("free"))
+              .join(Placement)
+              .where(Placement.organisation_id == organisation.id,
+                     Placement.status != PlacementStatus.ARCHIVED,
+                     PlacementOffer.last_week >= start, PlacementOffer.first_week <= end)
+              .group_by(PlacementOffer.first_week, PlacementOffer.last_week)
+              .subquery())
+    return {week: seats for week, seats, _free in _per_week(weeks, blocks)}
+
+
+def _per_week(weeks: CTE, blocks: Subquery) -> Sequence[Row[date, int, int]]:
+    return db.session.execute(
+        select(weeks.c.week, func.coalesce(func.sum(blocks.c.seats), 0),
+               func.coalesce(func.sum(blocks.c.free), 0))
+        .select_from(weeks)
+        .join(blocks, _covers(weeks, blocks.c.first_week, blocks.c.last_week), isouter=True)
+        .group_by(weeks.c.week)).all()
+
+
+RegionWeeks = tuple[dict[date, tuple[int, int]], dict[date, tuple[int, int]]]
+# Per database, county and weeks: the schools, waiting pupils and seats, when read. The same
+# for every employer of a county, and most of an employer's start page at national scale
+# (a county's periods, waiting pupils and offers).
+_region_weeks_kept: dict[tuple[str, tuple[int, ...] | None, date, int],
+                         tuple[float, RegionWeeks]] = {}
+_REGION_WEEKS_KEPT_MAX = 256
+
+
+def _region_weeks(start: date, count: int, county: list[int] | None,
+                  max_age: float) -> RegionWeeks:
+    """(schools and waiting pupils, seats and free seats) per week, read again when what
+    this process read is max_age seconds old (0: always read)."""
+    key = (str(db.engine.url), tuple(county) if county is not None else None, start, count)
+    now = time.monotonic()
+    kept = _region_weeks_kept.get(key)
+    if kept is not None and now - kept[0] < max_age:
+        return kept[1]
+    end = start + timedelta(weeks=count - 1)
+    found = (_school_counts(start, end, county),
+             _region_seats(_weeks(start, count), start, end, county))
+    if max_age > 0:
+        if len(_region_weeks_kept) >= _REGION_WEEKS_KEPT_MAX:
+            _region_weeks_kept.clear()
+        _region_weeks_kept[key] = (now, found)
+    return found
 
 
 def regional_calendar(organisation: Organisation | None = None, today: date | None = None,
-                      count: int = CALENDAR_WEEKS) -> list[CalendarWeek]:
+                      count: int = CALENDAR_WEEKS, max_age: float = 0) -> list[CalendarWeek]:
     """Per ISO week from this week on: schools holding prao and the region's seats (for an
-    employer with a municipality: its county's). Three queries (four with a county) whatever
-    the number of schools, periods and offers."""
+    employer with a municipality: its county's), and the employer's own seats. Four queries
+    (five with a county) whatever the number of schools, periods and offers. With max_age
+    the county's part may be that many seconds old (the employer's start page); the
+    employer's own seats are always read."""
     start = monday_of(today or clock.today())
     end = start + timedelta(weeks=count - 1)
-    weeks = _weeks(start, count)
     county = _county(organisation)
-    schools = _school_counts(start, end, county)
-    seats = _seat_counts(weeks, start, end, organisation, county)
+    schools, seats = _region_weeks(start, count, county, max_age)
+    own = _own_seats(_weeks(start, count), start, end, organisation)
     mondays = [start + timedelta(weeks=n) for n in range(count)]
-    return [CalendarWeek(day, *schools.get(day, (0, 0)), *seats.get(day, (0, 0, 0)))
+    return [CalendarWeek(day, *schools.get(day, (0, 0)), *seats.get(day, (0, 0)),
+                         own.get(day, 0))
             for day in mondays]
 
 

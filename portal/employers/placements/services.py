@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import TYPE_CHECKING
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -603,7 +604,7 @@ STATUS_ORDER = {PlacementStatus.DRAFT: 0, PlacementStatus.PENDING: 1,
 
 
 def dashboard(organisation: Organisation, today: date | None = None) -> Dashboard:
-    """The employer's start page: five queries whatever the number of placements."""
+    """The employer's start page: six queries whatever the number of placements."""
     # Imported here: the calendar's rules build on this module's week checks.
     from portal.employers.calendar.services import regional_calendar, short_weeks
 
@@ -621,7 +622,8 @@ def dashboard(organisation: Organisation, today: date | None = None) -> Dashboar
         placements=placements,
         missing_risk=[p for p in drafts if not risk_assessment_complete(p)],
         rejected=[p for p in drafts if p.rejection_reason],
-        short_weeks=short_weeks(regional_calendar(organisation, today)),
+        short_weeks=short_weeks(regional_calendar(
+            organisation, today, max_age=current_app.config["COUNTY_WEEKS_MAX_AGE"])),
         seats=sum(o.seats for o in upcoming),
         seats_taken=sum(o.seats_taken for o in upcoming),
     )

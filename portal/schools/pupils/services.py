@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -245,7 +246,34 @@ def eligible_offers(enrolment: Enrolment, sector: str = "", text: str = "", page
         stmt = stmt.where(Placement.sector == sector)
     stmt = matching_text(stmt, text[:200])
     stmt = stmt.order_by(Placement.title, PlacementOffer.id)
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return CountedPagination(select=stmt, session=db.session(), page=page, per_page=per_page,
+                             error_out=False)
+
+
+class CountedPagination(SelectPagination):
+    """A page and the number of matches from one query (a window count beside each row).
+    A county's eligible offers are thousands of rows joined to their placements: counting
+    them in a second query walked them all again, and took half of the pupil page's time."""
+
+    def _query_items(self) -> list[Any]:
+        stmt = self._query_args["select"].add_columns(func.count().over().label("matches"))
+        rows = self._query_args["session"].execute(
+            stmt.limit(self.per_page).offset(self._query_offset)).all()
+        self._matches = rows[0].matches if rows else None
+        return [row[0] for row in rows]
+
+    def _query_count(self) -> int:
+        # A page past the end has no rows to carry the count.
+        return self._matches if self._matches is not None else super()._query_count()
+
+
+def wishes_with_offers(enrolment: Enrolment) -> list[Wish]:
+    """The pupil's wishes, best first, with their offers, placements and organisations read
+    in three queries instead of two per wish (the wish list and the gender tip use them)."""
+    return list(db.session.scalars(
+        select(Wish).where(Wish.enrolment_id == enrolment.id).order_by(Wish.rank)
+        .options(selectinload(Wish.offer).selectinload(PlacementOffer.placement)
+                 .selectinload(Placement.organisation))))
 
 
 def wish_counts(offer_ids: list[int]) -> dict[int, int]:

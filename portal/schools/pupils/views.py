@@ -163,20 +163,26 @@ def pupil_home(token: str) -> ResponseReturnValue:
 
 def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> ResponseReturnValue:
     sector, text = request.args.get("sector", ""), request.args.get("q", "")
+    prao = prao_overview.pupil_placement(enrolment)
+    # Once placed (or with an own placement, or exempt) the page is about the pupil's prao:
+    # the offers, their wish counts and the gender tip are neither shown nor read.
+    choosing = enrolment.state is EnrolmentState.NEEDS_PLACEMENT and not prao.assignment
     page = services.eligible_offers(enrolment, sector=sector, text=text,
-                                    page=page_number(request.args))
-    wished_ids = [w.offer_id for w in enrolment.wishes]
-    counts = services.wish_counts([o.id for o in page.items] + wished_ids)
+                                    page=page_number(request.args)) if choosing else None
+    wishes = services.wishes_with_offers(enrolment) if choosing else []
+    wished_ids = [w.offer_id for w in wishes]
+    counts = services.wish_counts([o.id for o in page.items] + wished_ids) if page else {}
     lang = current_language()
     return render_template(
         "schools/pupil_home.html", enrolment=enrolment, token=token, page=page, counts=counts,
-        wished_ids=wished_ids, error=error, window=services.window_of(enrolment.period, today()),
-        windows=Window, sector=sector, text=text,
-        sectors=[(s.code, s.label(lang)) for s in sectors()],
-        suggest=services.gender_suggestion(enrolment, today()), states=EnrolmentState,
-        outcome=matching.published_result(enrolment),
+        wishes=wishes, wished_ids=wished_ids, error=error, windows=Window,
+        window=services.window_of(enrolment.period, today()),
+        sector=sector, text=text, choosing=choosing,
+        sectors=[(s.code, s.label(lang)) for s in sectors()] if choosing else [],
+        suggest=choosing and services.gender_suggestion(enrolment, today()),
+        states=EnrolmentState, outcome=matching.published_result(enrolment),
         own_request=services.own_placement_request(enrolment), own_statuses=OwnPlacementStatus,
-        max_wishes=services.MAX_WISHES, prao=prao_overview.pupil_placement(enrolment)
+        max_wishes=services.MAX_WISHES, prao=prao
     ), 400 if error else 200
 
 

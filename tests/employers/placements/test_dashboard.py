@@ -68,6 +68,41 @@ def test_what_waits_for_me(client, login_as, world, db):
         ["2", "50", "3", "47", "0"]
 
 
+def _short_week_cells(html: str) -> list[str]:
+    table = re.search(r'id="behov-veckor".*?</table>', html, re.S)
+    assert table, "no short weeks on the page"
+    return re.findall(r'<td class="text-end">(\d+)</td>', table.group(0))
+
+
+def test_the_start_page_keeps_the_countys_short_weeks_but_reads_own_seats_afresh(
+        app, client, login_as, world, db):
+    """The county's weeks are the same for every employer there: the start page keeps them
+    for COUNTY_WEEKS_MAX_AGE seconds. The employer's own seats are always read."""
+    factories.CalendarEntryFactory(school=world.school_a, first_week=weeks_ahead(6),
+                                   last_week=weeks_ahead(6), pupils=25)
+    factories.PlacementOfferFactory(placement=factories.PlacementFactory(
+        organisation=world.organisation_b), first_week=weeks_ahead(6),
+        last_week=weeks_ahead(6), seats=3)
+    db.session.commit()
+    login_as("employer")
+    app.config["COUNTY_WEEKS_MAX_AGE"] = 60
+    try:
+        assert _short_week_cells(client.get("/arbetsgivare").get_data(as_text=True)) == \
+            ["1", "25", "3", "22", "0"]
+        factories.PlacementOfferFactory(placement=factories.PlacementFactory(
+            organisation=world.organisation_a), first_week=weeks_ahead(6),
+            last_week=weeks_ahead(6), seats=10)
+        db.session.commit()
+        # Own seats at once; the county's free seats as kept a moment ago.
+        assert _short_week_cells(client.get("/arbetsgivare").get_data(as_text=True)) == \
+            ["1", "25", "3", "22", "10"]
+        app.config["COUNTY_WEEKS_MAX_AGE"] = 0  # as when the kept weeks have grown old
+        assert _short_week_cells(client.get("/arbetsgivare").get_data(as_text=True)) == \
+            ["1", "25", "13", "12", "10"]
+    finally:
+        app.config["COUNTY_WEEKS_MAX_AGE"] = 0
+
+
 def test_nothing_waits_for_a_tidy_employer(client, login_as, world, db):
     factories.PlacementFactory(organisation=world.organisation_a)
     db.session.commit()
@@ -75,7 +110,7 @@ def test_nothing_waits_for_a_tidy_employer(client, login_as, world, db):
     assert "Inget väntar på dig just nu." in client.get("/arbetsgivare").get_data(as_text=True)
 
 
-def test_the_dashboard_takes_five_queries_whatever_the_number_of_placements(world, db):
+def test_the_dashboard_takes_six_queries_whatever_the_number_of_placements(world, db):
     def queries() -> int:
         db.session.expire_all()
         db.session.refresh(world.organisation_a)
@@ -93,4 +128,4 @@ def test_the_dashboard_takes_five_queries_whatever_the_number_of_placements(worl
         factories.PlacementOfferFactory(placement=placement, first_week=weeks_ahead(n),
                                         last_week=weeks_ahead(n))
     db.session.commit()
-    assert small == queries() == 5
+    assert small == queries() == 6

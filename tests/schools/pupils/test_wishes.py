@@ -159,6 +159,24 @@ def test_the_wish_form_lists_and_counts_the_pupils_county(client, db, world, set
 
 
 @freeze_time(IN_WINDOW)
+def test_every_page_of_the_wish_form_counts_all_the_pupils_offers(client, db, world, setup):
+    """Twenty offers a page, counted in the same query as the page; a page past the end
+    lists nothing and still says how many there are."""
+    _enrolment, _offers, link = setup
+    for n in range(20):
+        factories.PlacementOfferFactory(placement__title=f"Extra {n:02d}")
+    db.session.commit()
+    first = client.get(link).get_data(as_text=True)
+    second = client.get(f"{link}?sida=2").get_data(as_text=True)
+    beyond = client.get(f"{link}?sida=9").get_data(as_text=True)
+    for page in (first, second, beyond):
+        assert "27 platser passar din period" in page  # the seven of the setup and 20
+    assert "Sida 1 av 2" in first and "Sida 2 av 2" in second
+    assert "Extra 19" in first and "Plats 0" not in first  # by title: Extra before Plats
+    assert "Plats 0" in second and "Extra" not in second and "Extra" not in beyond
+
+
+@freeze_time(IN_WINDOW)
 def test_gender_suggestion_counts_the_pupils_own_municipality(client, app, db, world, setup):
     """Last year's wishes elsewhere (Piteå, the other municipality) suggest nothing to a
     pupil in Luleå; the same wishes at another school in Luleå do."""
