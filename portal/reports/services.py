@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -135,14 +135,42 @@ def report(scope: Scope) -> list[IndicatorView]:
     return _report(scope)[0]
 
 
-def report_sections(scope: Scope) -> tuple[list[tuple[Section, list[IndicatorView]]],
-                                           datetime]:
+Sections = list[tuple[Section, list[IndicatorView]]]
+
+
+def report_sections(scope: Scope) -> tuple[Sections, datetime]:
     """The report grouped by section, in the registry's order, and when it was computed."""
     views, computed_at = _report(scope)
     grouped: dict[Section, list[IndicatorView]] = {}
     for view in views:
         grouped.setdefault(view.section, []).append(view)
     return list(grouped.items()), computed_at
+
+
+# A country's report page is thousands of cells: rendering them was most of a reader's time.
+RENDERED_MAX = 16  # each at most a few hundred KiB (charts included)
+
+
+def rendered_sections(scope: Scope, render: Callable[[Sections], Markup]
+                      ) -> tuple[Markup, datetime]:
+    """The report's sections as `render` makes them, and when they were computed. A stored
+    snapshot's sections read the same for every reader of a language until the snapshot is
+    computed again or a target changes: rendered once per process for those."""
+    found = snapshots.stamps([scope, scope.last_year()])
+    if found is None:
+        sections, computed_at = report_sections(scope)
+        return render(sections), computed_at
+    key = (snapshots.scope_key(scope), *found, tuple(sorted(targets_for(scope).items())),
+           language())
+    kept = snapshots.RENDERED.get(key)
+    if kept is not None:
+        snapshots.RENDERED.move_to_end(key)
+        return kept, found[0]
+    sections, computed_at = report_sections(scope)
+    kept = snapshots.RENDERED[key] = render(sections)
+    while len(snapshots.RENDERED) > RENDERED_MAX:
+        snapshots.RENDERED.popitem(last=False)
+    return kept, computed_at
 
 
 def refresh(scope: Scope) -> None:

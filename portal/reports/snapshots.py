@@ -87,6 +87,9 @@ class Snapshot:
 # snapshot pays one small query, not the parsing (some tables have a row per employer).
 _PARSED: OrderedDict[tuple[str, datetime], Snapshot] = OrderedDict()
 _PARSED_MAX = 32
+# The report page's sections as rendered for readers, per scope, snapshots, targets and
+# language (reports/services.py, rendered_sections): cleared with _PARSED.
+RENDERED: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
 
 def scope_key(scope: Scope) -> str:
@@ -199,6 +202,7 @@ def compute(scope: Scope, drawn: bool = True) -> tuple[Snapshot, Page]:
     # What this process parsed before may share a scope and a moment with what it just
     # wrote (a frozen clock in tests): never read it back from the cache.
     _PARSED.clear()
+    RENDERED.clear()
     return Snapshot(tables, computed_at), page
 
 
@@ -212,6 +216,17 @@ def _state(scope: Scope) -> tuple[datetime, dict[str, Any] | None] | None:
     found = db.session.execute(select(ReportSnapshot.computed_at, ReportSnapshot.page).where(
         ReportSnapshot.scope_key == scope_key(scope))).first()
     return None if found is None else (found[0], found[1])
+
+
+def stamps(scopes: list[Scope]) -> tuple[datetime, ...] | None:
+    """When each scope's snapshot was computed, in one small query; None when any is
+    missing or every read computes (REPORT_SNAPSHOT_MAX_AGE 0)."""
+    if _every_read():
+        return None
+    keys = [scope_key(scope) for scope in scopes]
+    found = dict(db.session.execute(select(ReportSnapshot.scope_key, ReportSnapshot.computed_at)
+                                    .where(ReportSnapshot.scope_key.in_(keys))).all())
+    return tuple(found[key] for key in keys) if set(keys) <= set(found) else None
 
 
 def _stored(scope: Scope) -> ReportSnapshot | None:

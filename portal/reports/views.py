@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import can, require
@@ -36,17 +37,23 @@ def _scope() -> Scope:
         abort(404)
 
 
+def _sections(scope: Scope, sections: services.Sections) -> Markup:
+    # Rendered by Jinja with autoescape: every text in it is escaped already.
+    return Markup(render_template(  # noqa: S704
+        "reports/_sections.html", scope=scope, sections=sections, cell=services.cell_text,
+        figure=services.headline_text, row_label=services.row_label,
+        target=services.target_text))
+
+
 @bp.route("/rapporter")
 @require("report.read")
 def report() -> ResponseReturnValue:
     scope = _scope()
-    sections, updated = services.report_sections(scope)
+    body, updated = services.rendered_sections(scope, lambda sections: _sections(scope, sections))
     return render_template(
-        "reports/report.html", scope=scope, sections=sections, updated=updated,
+        "reports/report.html", scope=scope, body=body, updated=updated,
         refresh_form=RefreshForm() if can(current_user, "report.refresh") else None,
         refresh_url=url_for("reports.refresh", **_args(scope)),
-        cell=services.cell_text, figure=services.headline_text, row_label=services.row_label,
-        target=services.target_text,
         municipality_name=services.municipality_name(scope),
         years=services.school_years(), terms=TERM_LABELS,
         municipalities=services.municipalities_for(current_user),

@@ -233,3 +233,46 @@ def test_sector_names_follow_the_reader_not_who_computed_the_snapshot(autumn, st
     assert "Hotels, restaurants, catering" in english
     assert "Hotell, restaurang" not in english
     assert "Hotels, restaurants, catering" in _chart(english, "gender_per_sector")
+
+
+@pytest.fixture
+def sections_rendered(app) -> Iterator[list[str]]:
+    """The report sections' renderings (templates/reports/_sections.html), by language."""
+    from flask import template_rendered
+    from flask_babel import get_locale
+
+    made: list[str] = []
+
+    def record(_sender, template, **_kw):
+        if template.name == "reports/_sections.html":
+            made.append(str(get_locale()))
+
+    template_rendered.connect(record, app)
+    yield made
+    template_rendered.disconnect(record, app)
+
+
+def test_a_stored_snapshot_is_rendered_once_per_language_target_and_refresh(
+        autumn, stored, db, client, login_as, set_clock, world, sections_rendered):
+    """Every reader of a stored snapshot gets the same sections: rendered once per language,
+    again when a target changes or the snapshot is computed again."""
+    from portal.reports import services
+
+    snapshots.refresh_due()  # as the jobs command keeps them
+    login_as("council")
+    first = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    assert client.get("/rapporter?lasar=2026").get_data(as_text=True) == first
+    assert sections_rendered == ["sv"]
+    assert services.set_target(world.users["coordinator"], "coverage", None, 2026, 92.5)
+    targeted = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    assert "92,5\u00a0%" in targeted and "92,5\u00a0%" not in first
+    client.get("/sprak/en")
+    english = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    assert "Participation" in english and "92.5\u00a0%" in english
+    assert sections_rendered == ["sv", "sv", "en"]
+    _add_pupils(db, autumn, 3)
+    set_clock(NOW + timedelta(minutes=5))
+    snapshots.compute(SCOPE)  # the jobs command or the coordinator's "update now"
+    again = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    assert sections_rendered == ["sv", "sv", "en", "en"]
+    assert again != english and "10:05" in again
