@@ -41,19 +41,23 @@ def test_my_placements_with_seats_booked_and_free_per_week(client, login_as, wor
     assert "Någon annans" not in html
 
 
+def _week_six_short(world, schools) -> None:
+    """In week 6 each of the schools expects 25 pupils; another employer offers 3 seats."""
+    for school in schools:
+        factories.CalendarEntryFactory(school=school, first_week=weeks_ahead(6),
+                                       last_week=weeks_ahead(6), pupils=25)
+    factories.PlacementOfferFactory(placement=factories.PlacementFactory(
+        organisation=world.organisation_b), first_week=weeks_ahead(6),
+        last_week=weeks_ahead(6), seats=3)
+
+
 def test_what_waits_for_me(client, login_as, world, db):
     factories.PlacementFactory(organisation=world.organisation_a, title="Utan riskbedömning",
                                status="draft", risk_confirmed_at=None)
     factories.PlacementFactory(organisation=world.organisation_a, title="Tillbakaskickad",
                                status="draft", rejection_reason="Ange skyddsskor.")
     factories.PlacementFactory(organisation=world.organisation_a, title="Klar och publicerad")
-    # Week 6: two schools expect 50 pupils, the region offers 3 seats.
-    for school in (world.school_a, world.school_b):
-        factories.CalendarEntryFactory(school=school, first_week=weeks_ahead(6),
-                                       last_week=weeks_ahead(6), pupils=25)
-    factories.PlacementOfferFactory(placement=factories.PlacementFactory(
-        organisation=world.organisation_b), first_week=weeks_ahead(6),
-        last_week=weeks_ahead(6), seats=3)
+    _week_six_short(world, schools=(world.school_a, world.school_b))  # 50 pupils, 3 seats
     db.session.commit()
     login_as("employer")
     html = client.get("/arbetsgivare").get_data(as_text=True)
@@ -78,11 +82,7 @@ def test_the_start_page_keeps_the_countys_short_weeks_but_reads_own_seats_afresh
         app, client, login_as, world, db):
     """The county's weeks are the same for every employer there: the start page keeps them
     for COUNTY_WEEKS_MAX_AGE seconds. The employer's own seats are always read."""
-    factories.CalendarEntryFactory(school=world.school_a, first_week=weeks_ahead(6),
-                                   last_week=weeks_ahead(6), pupils=25)
-    factories.PlacementOfferFactory(placement=factories.PlacementFactory(
-        organisation=world.organisation_b), first_week=weeks_ahead(6),
-        last_week=weeks_ahead(6), seats=3)
+    _week_six_short(world, schools=(world.school_a,))  # 25 pupils, 3 seats
     db.session.commit()
     login_as("employer")
     app.config["COUNTY_WEEKS_MAX_AGE"] = 60
