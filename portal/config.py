@@ -118,9 +118,9 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # 0 computes the council report on every read (the tests); otherwise readers get
         # the stored snapshot and the jobs command refreshes it hourly (reports/snapshots.py).
         "REPORT_SNAPSHOT_MAX_AGE": 3600,
-        # Seconds an employer's start page may show its county's short weeks as read before
-        # (the same for every employer of the county); 0 reads them on every view (the tests).
-        "COUNTY_WEEKS_MAX_AGE": 60,
+        # Seconds a process keeps figures many readers share (portal/kept.py): a county's
+        # short weeks, a prao week's offers, last year's gender split; 0 never (the tests).
+        "SHARED_FIGURES_MAX_AGE": 60,
         "INVITATION_MAX_AGE": 14 * 24 * 3600,
         # An email the server cannot take yet is retried this long before it is given up.
         "OUTBOX_RETRY_HOURS": int(os.environ.get("OUTBOX_RETRY_HOURS", "72")),

@@ -114,7 +114,7 @@ def make_app(database_url: str, smtp_port: int, **extra: Any) -> Flask:
         "PORTAL_BASE_URL": "http://portal.test",
         "RATELIMIT_STORAGE_URI": "memory://",
         "REPORT_SNAPSHOT_MAX_AGE": 0,  # the council report computed on fresh data
-        "COUNTY_WEEKS_MAX_AGE": 0,  # an employer's short weeks read on fresh data
+        "SHARED_FIGURES_MAX_AGE": 0,  # an employer's short weeks read on fresh data
         **extra,
     })
 

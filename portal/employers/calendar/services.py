@@ -4,11 +4,11 @@ live here; never `request` or `flash`."""
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 from flask_babel import gettext as _
 from sqlalchemy import Date, Row, and_, func, literal, select, union_all
@@ -29,6 +29,7 @@ from portal.employers.models import (
 )
 from portal.employers.placements.services import FieldProblems, _future_weeks
 from portal.extensions import db
+from portal.kept import Kept
 from portal.prao.models import ACTIVE_STATES, Assignment
 from portal.schools.models import Enrolment, EnrolmentState, Municipality, PraoPeriod, School
 from portal.weeks import monday_of, week_label
@@ -180,44 +181,31 @@ def _per_week(weeks: CTE, blocks: Subquery) -> Sequence[Row[date, int, int]]:
 
 
 RegionWeeks = tuple[dict[date, tuple[int, int]], dict[date, tuple[int, int]]]
-# Per database, county and weeks: the schools, waiting pupils and seats, when read. The same
-# for every employer of a county, and most of an employer's start page at national scale
-# (a county's periods, waiting pupils and offers).
-_region_weeks_kept: dict[tuple[str, tuple[int, ...] | None, date, int],
-                         tuple[float, RegionWeeks]] = {}
-_REGION_WEEKS_KEPT_MAX = 256
+# The same for every employer of a county, and most of an employer's start page at national
+# scale (a county's periods, waiting pupils and offers).
+_region_weeks: Kept[RegionWeeks] = Kept(size=256)
 
 
-def _region_weeks(start: date, count: int, county: list[int] | None,
-                  max_age: float) -> RegionWeeks:
-    """(schools and waiting pupils, seats and free seats) per week, read again when what
-    this process read is max_age seconds old (0: always read)."""
-    key = (str(db.engine.url), tuple(county) if county is not None else None, start, count)
-    now = time.monotonic()
-    kept = _region_weeks_kept.get(key)
-    if kept is not None and now - kept[0] < max_age:
-        return kept[1]
+def _read_region_weeks(start: date, count: int, county: list[int] | None) -> RegionWeeks:
+    """(schools and waiting pupils, seats and free seats) per week."""
     end = start + timedelta(weeks=count - 1)
-    found = (_school_counts(start, end, county),
-             _region_seats(_weeks(start, count), start, end, county))
-    if max_age > 0:
-        if len(_region_weeks_kept) >= _REGION_WEEKS_KEPT_MAX:
-            _region_weeks_kept.clear()
-        _region_weeks_kept[key] = (now, found)
-    return found
+    return (_school_counts(start, end, county),
+            _region_seats(_weeks(start, count), start, end, county))
 
 
 def regional_calendar(organisation: Organisation | None = None, today: date | None = None,
-                      count: int = CALENDAR_WEEKS, max_age: float = 0) -> list[CalendarWeek]:
+                      count: int = CALENDAR_WEEKS, kept: bool = False) -> list[CalendarWeek]:
     """Per ISO week from this week on: schools holding prao and the region's seats (for an
     employer with a municipality: its county's), and the employer's own seats. Four queries
-    (five with a county) whatever the number of schools, periods and offers. With max_age
-    the county's part may be that many seconds old (the employer's start page); the
-    employer's own seats are always read."""
+    (five with a county) whatever the number of schools, periods and offers. When `kept`,
+    the county's part may be as old as SHARED_FIGURES_MAX_AGE (the employer's start page);
+    the employer's own seats are always read."""
     start = monday_of(today or clock.today())
     end = start + timedelta(weeks=count - 1)
     county = _county(organisation)
-    schools, seats = _region_weeks(start, count, county, max_age)
+    read = partial(_read_region_weeks, start, count, county)
+    key = (start, count, None if county is None else tuple(county))
+    schools, seats = _region_weeks.get(key, read) if kept else read()
     own = _own_seats(_weeks(start, count), start, end, organisation)
     mondays = [start + timedelta(weeks=n) for n in range(count)]
     return [CalendarWeek(day, *schools.get(day, (0, 0)), *seats.get(day, (0, 0)),

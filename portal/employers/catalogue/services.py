@@ -51,7 +51,7 @@ from datetime import date
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 import snowballstemmer
 from sqlalchemy import (
@@ -471,7 +471,10 @@ def _postgres_rank_keys(wanted: tuple[str, ...]) -> tuple[ColumnElement[Any], ..
             (-_title_hits(wanted)).label("title_hits"))
 
 
-def matching_text(stmt: Select[Any], text: str) -> Select[Any]:
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
+
+
+def matching_text(stmt: SelectT, text: str) -> SelectT:
     """Narrow any statement that joins Placement to placements with every word of `text`,
     by the same Swedish search as the catalogue (for the pupil's own page)."""
     wanted = query_words(text)

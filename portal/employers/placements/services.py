@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import TYPE_CHECKING
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -622,8 +621,7 @@ def dashboard(organisation: Organisation, today: date | None = None) -> Dashboar
         placements=placements,
         missing_risk=[p for p in drafts if not risk_assessment_complete(p)],
         rejected=[p for p in drafts if p.rejection_reason],
-        short_weeks=short_weeks(regional_calendar(
-            organisation, today, max_age=current_app.config["COUNTY_WEEKS_MAX_AGE"])),
+        short_weeks=short_weeks(regional_calendar(organisation, today, kept=True)),
         seats=sum(o.seats for o in upcoming),
         seats_taken=sum(o.seats_taken for o in upcoming),
     )

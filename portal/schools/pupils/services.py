@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -32,6 +33,7 @@ from portal.employers.models import (
 from portal.employers.orgnr import normalize_org_number
 from portal.employers.services import contact_addresses, organisation_by_number
 from portal.extensions import db
+from portal.kept import Kept
 from portal.notifications import messages
 from portal.schools.models import (
     Enrolment,
@@ -223,48 +225,75 @@ def eligible_offers_stmt(enrolment: Enrolment) -> Select:
                    Placement.features.op("&")(student.needs) == student.needs))
 
 
-def in_pupils_county(enrolment: Enrolment) -> ColumnElement[bool]:
-    """Placements in the county of the pupil's school (the first two digits of the
-    kommunkod), and those without a municipality: what a pupil can travel to, and what the
-    wish form lists and counts instead of the whole country's offers. The county's
-    municipalities are read first, so the placements come from their index."""
+def pupils_county(enrolment: Enrolment) -> tuple[int, ...]:
+    """The municipalities of the county of the pupil's school (the first two digits of the
+    kommunkod)."""
     own = (select(func.substr(Municipality.code, 1, 2))
            .join(School, School.municipality_id == Municipality.id)
            .where(School.id == enrolment.period.school_id).scalar_subquery())
-    county = list(db.session.scalars(select(Municipality.id).where(
-        func.substr(Municipality.code, 1, 2) == own)))
+    return tuple(db.session.scalars(select(Municipality.id).where(
+        func.substr(Municipality.code, 1, 2) == own).order_by(Municipality.id)))
+
+
+def in_pupils_county(county: tuple[int, ...]) -> ColumnElement[bool]:
+    """Placements in the pupil's county, and those without a municipality: what a pupil can
+    travel to, and what the wish form lists and counts instead of the whole country's
+    offers. The county's municipalities are read first, so the placements come from their
+    index."""
     return or_(Placement.municipality_id.is_(None), Placement.municipality_id.in_(county))
 
 
 def eligible_offers(enrolment: Enrolment, sector: str = "", text: str = "", page: int = 1,
                     per_page: int = 20) -> Pagination:
+    """A page of the offers the pupil may wish, by title, and how many there are. Which
+    offers those are is the same for every pupil of the prao weeks, grade, needs and county:
+    kept (portal/kept.py). The offers themselves, their seats included, are read now."""
+    period, student = enrolment.period, enrolment.student
+    county = pupils_county(enrolment)
+    key = (period_weeks(period), period.grade, student.needs, county, sector, text[:200],
+           page, per_page)
+    ids, total = _offer_pages.get(key, partial(_offer_page, enrolment, county, sector,
+                                               text[:200], page, per_page))
+    return KeptPagination(page=page, per_page=per_page, error_out=False, ids=ids, total=total)
+
+
+# Pages of eligible offers: (their ids, how many in all).
+_offer_pages: Kept[tuple[list[int], int]] = Kept(size=1024)
+
+
+def _offer_page(enrolment: Enrolment, county: tuple[int, ...], sector: str, text: str,
+                page: int, per_page: int) -> tuple[list[int], int]:
+    """The page's offer ids and the number of matches, in one query (a window count beside
+    each row): counting in a second query walked the county's offers again."""
     from portal.employers.catalogue.services import matching_text
 
-    stmt = eligible_offers_stmt(enrolment).where(in_pupils_county(enrolment)).options(
-        selectinload(PlacementOffer.placement).selectinload(Placement.organisation))
+    stmt = eligible_offers_stmt(enrolment).with_only_columns(
+        PlacementOffer.id, func.count().over()).where(in_pupils_county(county))
     if sector:
         stmt = stmt.where(Placement.sector == sector)
-    stmt = matching_text(stmt, text[:200])
-    stmt = stmt.order_by(Placement.title, PlacementOffer.id)
-    return CountedPagination(select=stmt, session=db.session(), page=page, per_page=per_page,
-                             error_out=False)
+    stmt = matching_text(stmt, text).order_by(Placement.title, PlacementOffer.id)
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        return [row[0] for row in rows], rows[0][1]
+    # A page past the end has no rows to carry the count.
+    return [], db.session.scalar(select(func.count()).select_from(
+        stmt.with_only_columns(PlacementOffer.id).order_by(None).subquery())) or 0
 
 
-class CountedPagination(SelectPagination):
-    """A page and the number of matches from one query (a window count beside each row).
-    A county's eligible offers are thousands of rows joined to their placements: counting
-    them in a second query walked them all again, and took half of the pupil page's time."""
+class KeptPagination(Pagination):
+    """A page of offers whose ids and total were found before: the offers read now."""
 
     def _query_items(self) -> list[Any]:
-        stmt = self._query_args["select"].add_columns(func.count().over().label("matches"))
-        rows = self._query_args["session"].execute(
-            stmt.limit(self.per_page).offset(self._query_offset)).all()
-        self._matches = rows[0].matches if rows else None
-        return [row[0] for row in rows]
+        ids: list[int] = self._query_args["ids"]
+        if not ids:
+            return []
+        found = {offer.id: offer for offer in db.session.scalars(
+            select(PlacementOffer).where(PlacementOffer.id.in_(ids)).options(
+                selectinload(PlacementOffer.placement).selectinload(Placement.organisation)))}
+        return [found[offer_id] for offer_id in ids if offer_id in found]
 
     def _query_count(self) -> int:
-        # A page past the end has no rows to carry the count.
-        return self._matches if self._matches is not None else super()._query_count()
+        return int(self._query_args["total"])
 
 
 def wishes_with_offers(enrolment: Enrolment) -> list[Wish]:
@@ -315,7 +344,8 @@ def _check_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> No
     # one beyond INTEGER would be an error on PostgreSQL.
     possible = [oid for oid in offer_ids if 0 < oid <= MAX_DB_ID]
     eligible = set(db.session.scalars(eligible_offers_stmt(enrolment).with_only_columns(
-        PlacementOffer.id).where(PlacementOffer.id.in_(possible), in_pupils_county(enrolment))))
+        PlacementOffer.id).where(PlacementOffer.id.in_(possible),
+                                  in_pupils_county(pupils_county(enrolment)))))
     if set(offer_ids) - eligible:
         raise SchoolError("wishes", _l("En av platserna passar inte din period, din årskurs "
                                        "eller dina behov. Välj bland platserna i listan."))
@@ -372,7 +402,17 @@ def last_year_sector_genders(today: date, municipality_id: int,
     """Pupils per sector and gender, by first wishes in periods of the last twelve months at
     the municipality's schools, for the given sectors. Local on purpose: the pupils a pupil
     compares themselves with, and one municipality's year (an index walk from its schools)
-    rather than the whole country's on every pupil page."""
+    rather than the whole country's on every pupil page. Periods that have begun change no
+    more: the municipality's figures of the day are kept (portal/kept.py)."""
+    counts = _sector_genders.get((today, municipality_id),
+                                 partial(_read_sector_genders, today, municipality_id))
+    return {sector: counts[sector] for sector in sectors if sector in counts}
+
+
+_sector_genders: Kept[dict[str, dict[str, int]]] = Kept(size=512)
+
+
+def _read_sector_genders(today: date, municipality_id: int) -> dict[str, dict[str, int]]:
     rows = db.session.execute(
         select(Placement.sector, Student.gender, func.count())
         .select_from(School).join(PraoPeriod, PraoPeriod.school_id == School.id)
@@ -380,14 +420,14 @@ def last_year_sector_genders(today: date, municipality_id: int,
         .join(Student, Student.id == Enrolment.student_id)
         .join(Wish, (Wish.enrolment_id == Enrolment.id) & (Wish.rank == 1))
         .join(PlacementOffer, PlacementOffer.id == Wish.offer_id).join(Placement)
-        .where(School.municipality_id == municipality_id, Placement.sector.in_(sorted(sectors)),
+        .where(School.municipality_id == municipality_id,
                PraoPeriod.first_day >= today - timedelta(days=365),
                PraoPeriod.first_day < today)
         .group_by(Placement.sector, Student.gender)).all()
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for sector, gender, count in rows:
         counts[sector][gender.value] = count
-    return counts
+    return dict(counts)
 
 
 # --- own placements ------------------------------------------------------------------------

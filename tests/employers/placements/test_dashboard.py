@@ -81,11 +81,11 @@ def _short_week_cells(html: str) -> list[str]:
 def test_the_start_page_keeps_the_countys_short_weeks_but_reads_own_seats_afresh(
         app, client, login_as, world, db):
     """The county's weeks are the same for every employer there: the start page keeps them
-    for COUNTY_WEEKS_MAX_AGE seconds. The employer's own seats are always read."""
+    for SHARED_FIGURES_MAX_AGE seconds. The employer's own seats are always read."""
     _week_six_short(world, schools=(world.school_a,))  # 25 pupils, 3 seats
     db.session.commit()
     login_as("employer")
-    app.config["COUNTY_WEEKS_MAX_AGE"] = 60
+    app.config["SHARED_FIGURES_MAX_AGE"] = 60
     try:
         assert _short_week_cells(client.get("/arbetsgivare").get_data(as_text=True)) == \
             ["1", "25", "3", "22", "0"]
@@ -96,11 +96,11 @@ def test_the_start_page_keeps_the_countys_short_weeks_but_reads_own_seats_afresh
         # Own seats at once; the county's free seats as kept a moment ago.
         assert _short_week_cells(client.get("/arbetsgivare").get_data(as_text=True)) == \
             ["1", "25", "3", "22", "10"]
-        app.config["COUNTY_WEEKS_MAX_AGE"] = 0  # as when the kept weeks have grown old
+        app.config["SHARED_FIGURES_MAX_AGE"] = 0  # as when the kept weeks have grown old
         assert _short_week_cells(client.get("/arbetsgivare").get_data(as_text=True)) == \
             ["1", "25", "13", "12", "10"]
     finally:
-        app.config["COUNTY_WEEKS_MAX_AGE"] = 0
+        app.config["SHARED_FIGURES_MAX_AGE"] = 0
 
 
 def test_nothing_waits_for_a_tidy_employer(client, login_as, world, db):

@@ -246,3 +246,26 @@ def test_pupil_searches_placements_with_swedish_stemming(client, db, setup):
     assert shop.placement.title in html and offers[0].placement.title not in html
     assert "1 praoplats matchar ”butiker”." in html
     assert client.get(link + "?q=" + "%22*(" * 50).status_code == 200  # hostile input
+
+
+@freeze_time(IN_WINDOW)
+def test_which_offers_fit_is_kept_a_while_but_seats_and_wishes_are_read_now(
+        app, client, db, setup):
+    """Which offers fit a prao week is the same for all its pupils: kept for
+    SHARED_FIGURES_MAX_AGE seconds. Seats are read on every view, and a wish for an offer
+    published meanwhile is checked against the database, not the kept list."""
+    _enrolment, offers, link = setup
+    app.config["SHARED_FIGURES_MAX_AGE"] = 60
+    try:
+        assert "7 platser passar din period" in client.get(link).get_data(as_text=True)
+        new = factories.PlacementOfferFactory(placement__title="Nyss publicerad")
+        offers[0].seats = 9
+        db.session.commit()
+        kept = client.get(link).get_data(as_text=True)
+        assert "7 platser passar din period" in kept and "Nyss publicerad" not in kept
+        assert "9 platser" in kept
+        assert _act(client, link, "add", new).status_code == 302
+        app.config["SHARED_FIGURES_MAX_AGE"] = 0  # as when the kept list has grown old
+        assert "8 platser passar din period" in client.get(link).get_data(as_text=True)
+    finally:
+        app.config["SHARED_FIGURES_MAX_AGE"] = 0

@@ -1,0 +1,41 @@
+"""Figures that many readers share (a county's short weeks, the offers a prao week's pupils
+choose among, a municipality's gender split of last year's wishes), kept by each process for
+SHARED_FIGURES_MAX_AGE seconds so that a busy hour reads them once a minute, not once per
+reader. What a reader changes themselves is never read from here."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+from flask import current_app
+
+from portal.extensions import db
+
+V = TypeVar("V")
+
+
+class Kept(Generic[V]):
+    """At most `size` values, per database and key, each read again once max_age old."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[tuple[str, Hashable], tuple[float, V]] = OrderedDict()
+
+    def get(self, key: Hashable, read: Callable[[], V]) -> V:
+        max_age = current_app.config["SHARED_FIGURES_MAX_AGE"]
+        if max_age <= 0:
+            return read()
+        full_key, now = (str(db.engine.url), key), time.monotonic()
+        kept = self._values.get(full_key)
+        if kept is not None and now - kept[0] < max_age:
+            self._values.move_to_end(full_key)
+            return kept[1]
+        value = read()
+        self._values[full_key] = (now, value)
+        self._values.move_to_end(full_key)
+        while len(self._values) > self.size:
+            self._values.popitem(last=False)
+        return value
