@@ -120,7 +120,7 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "REPORT_SNAPSHOT_MAX_AGE": 3600,
         # Seconds a process keeps figures many readers share (portal/kept.py): a county's
         # short weeks, a prao week's offers, last year's gender split; 0 never (the tests).
-        "SHARED_FIGURES_MAX_AGE": 60,
+        "SHARED_FIGURES_MAX_AGE": int(os.environ.get("SHARED_FIGURES_MAX_AGE", "60")),
         "INVITATION_MAX_AGE": 14 * 24 * 3600,
         # An email the server cannot take yet is retried this long before it is given up.
         "OUTBOX_RETRY_HOURS": int(os.environ.get("OUTBOX_RETRY_HOURS", "72")),
