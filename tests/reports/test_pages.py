@@ -218,3 +218,18 @@ def test_last_year_without_pupils_reads_as_nothing_not_as_a_small_group(client, 
     last_years = re.findall(r"<dt>Förra läsåret</dt><dd>(.*?)</dd>", page)
     assert len(last_years) >= 10
     assert set(last_years) == {"–"}
+
+
+def test_every_chart_is_a_named_region_the_keyboard_can_scroll(client, report_data, login_as):
+    """On a phone a chart keeps its width and its box scrolls sideways: each box can take
+    the focus (so the arrow keys scroll it) and says which chart it holds, in the reader's
+    language."""
+    login_as("council")
+    page = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    boxes = re.findall(r'<div class="chart-box" tabindex="0" role="region" '
+                       r'aria-label="Diagram: ([^"]+)"><svg', page)
+    assert len(boxes) == page.count('<div class="chart-box"') >= 10
+    assert "Önskemål som uppfylldes" in boxes
+    client.get("/sprak/en")
+    english = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    assert 'aria-label="Chart: Wishes met"' in english
