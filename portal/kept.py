@@ -14,15 +14,39 @@ from flask import current_app
 
 from portal.extensions import db
 
+K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """The `size` values last used: a process's memory of what it read or made, bounded."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._values.get(key)
+        if value is not None:
+            self._values.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> V:
+        self._values[key] = value
+        self._values.move_to_end(key)
+        while len(self._values) > self.size:
+            self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()
 
 
 class Kept(Generic[V]):
     """At most `size` values, per database and key, each read again once max_age old."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self._values: OrderedDict[tuple[str, Hashable], tuple[float, V]] = OrderedDict()
+        self._values: Recent[tuple[str, Hashable], tuple[float, V]] = Recent(size)
 
     def get(self, key: Hashable, read: Callable[[], V]) -> V:
         max_age = current_app.config["SHARED_FIGURES_MAX_AGE"]
@@ -31,11 +55,5 @@ class Kept(Generic[V]):
         full_key, now = (str(db.engine.url), key), time.monotonic()
         kept = self._values.get(full_key)
         if kept is not None and now - kept[0] < max_age:
-            self._values.move_to_end(full_key)
             return kept[1]
-        value = read()
-        self._values[full_key] = (now, value)
-        self._values.move_to_end(full_key)
-        while len(self._values) > self.size:
-            self._values.popitem(last=False)
-        return value
+        return self._values.put(full_key, (now, read()))[1]

@@ -155,10 +155,6 @@ def report_sections(scope: Scope) -> tuple[Sections, datetime]:
     return list(grouped.items()), computed_at
 
 
-# A country's report page is thousands of cells: rendering them was most of a reader's time.
-RENDERED_MAX = 16  # each at most a few hundred KiB (charts included)
-
-
 def rendered_sections(scope: Scope, render: Callable[[Sections], Markup]
                       ) -> tuple[Markup, datetime]:
     """The report's sections as `render` makes them, and when they were computed. A stored
@@ -172,13 +168,9 @@ def rendered_sections(scope: Scope, render: Callable[[Sections], Markup]
            language())
     kept = snapshots.RENDERED.get(key)
     if kept is not None:
-        snapshots.RENDERED.move_to_end(key)
         return kept, found[0]
     sections, computed_at = report_sections(scope)
-    kept = snapshots.RENDERED[key] = render(sections)
-    while len(snapshots.RENDERED) > RENDERED_MAX:
-        snapshots.RENDERED.popitem(last=False)
-    return kept, computed_at
+    return snapshots.RENDERED.put(key, render(sections)), computed_at
 
 
 def refresh(scope: Scope) -> None:

@@ -16,18 +16,19 @@ REPORT_SNAPSHOT_MAX_AGE 0 computes on every read instead (the tests: fresh data 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
+from markupsafe import Markup
 from sqlalchemy import select
 
 from portal import clock
 from portal.concurrency import dialect_insert
 from portal.extensions import db
+from portal.kept import Recent
 from portal.reports import charts
 from portal.reports.models import ReportSnapshot
 from portal.reports.registry import INDICATORS
@@ -85,11 +86,11 @@ class Snapshot:
 
 # Snapshots already read back from JSON, by scope and computed_at: an export of an unchanged
 # snapshot pays one small query, not the parsing (some tables have a row per employer).
-_PARSED: OrderedDict[tuple[str, datetime], Snapshot] = OrderedDict()
-_PARSED_MAX = 32
+_PARSED: Recent[tuple[str, datetime], Snapshot] = Recent(size=32)
 # The report page's sections as rendered for readers, per scope, snapshots, targets and
-# language (reports/services.py, rendered_sections): cleared with _PARSED.
-RENDERED: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+# language (reports/services.py, rendered_sections): cleared with _PARSED. A country's
+# page is thousands of cells, each rendering at most a few hundred KiB (charts included).
+RENDERED: Recent[tuple[Any, ...], Markup] = Recent(size=16)
 
 
 def scope_key(scope: Scope) -> str:
@@ -263,9 +264,7 @@ def read(scope: Scope) -> Snapshot:
     if found is None or not _usable(found.page):
         return compute(scope)[0]
     parsed = Snapshot({t["key"]: table_from_json(t) for t in found.tables}, found.computed_at)
-    _PARSED[key, found.computed_at] = parsed
-    while len(_PARSED) > _PARSED_MAX:
-        _PARSED.popitem(last=False)
+    _PARSED.put((key, found.computed_at), parsed)
     return parsed
 
 

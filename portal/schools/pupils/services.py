@@ -385,12 +385,12 @@ def set_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> None:
     db.session.commit()
 
 
-def gender_suggestion(enrolment: Enrolment, today: date) -> bool:
-    """True when every wished sector had more than 80 % pupils of this pupil's gender last
-    year in the pupil's municipality: the page then suggests looking at other sectors too
-    (never a block)."""
+def gender_suggestion(enrolment: Enrolment, wishes: list[Wish], today: date) -> bool:
+    """True when every wished sector (of `wishes`, the pupil's, read with their offers) had
+    more than 80 % pupils of this pupil's gender last year in the pupil's municipality: the
+    page then suggests looking at other sectors too (never a block)."""
     gender = enrolment.student.gender.value
-    sectors = {w.offer.placement.sector for w in enrolment.wishes}
+    sectors = {w.offer.placement.sector for w in wishes}
     if not sectors or gender in ("unknown", "other"):
         return False
     counts = last_year_sector_genders(today, enrolment.period.school.municipality_id, sectors)

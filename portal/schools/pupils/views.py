@@ -179,7 +179,7 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
         window=services.window_of(enrolment.period, today()),
         sector=sector, text=text, choosing=choosing,
         sectors=[(s.code, s.label(lang)) for s in sectors()] if choosing else [],
-        suggest=choosing and services.gender_suggestion(enrolment, today()),
+        suggest=choosing and services.gender_suggestion(enrolment, wishes, today()),
         states=EnrolmentState, outcome=matching.published_result(enrolment),
         own_request=services.own_placement_request(enrolment), own_statuses=OwnPlacementStatus,
         max_wishes=services.MAX_WISHES, prao=prao
