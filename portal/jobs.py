@@ -77,9 +77,9 @@ def _evaluations(now: datetime) -> int:
 
 
 def _reports(now: datetime) -> int:
-    from portal.reports.snapshots import refresh_due
+    from portal.reports.snapshots import refresh_due, refresh_requested
 
-    return refresh_due()
+    return refresh_requested() + refresh_due()
 
 
 def _outbox(now: datetime) -> int:

@@ -55,3 +55,19 @@ class ReportSnapshot(Base):
     tables: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     page: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReportRefresh(Base):
+    """A coordinator's "update now" of a scope too large to compute while the page waits
+    (REPORT_REFRESH_INLINE_PUPILS): the jobs command computes it on its next round and then
+    removes the row. One per scope; asking again while it waits moves `requested_at`, so a
+    request made while the scope was being computed is computed once more."""
+
+    __tablename__ = "report_refresh"
+
+    scope_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    school_year: Mapped[int]
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"))
+    term: Mapped[str | None] = mapped_column(String(10))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -23,20 +23,21 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from portal import clock
 from portal.concurrency import dialect_insert
 from portal.extensions import db
 from portal.kept import Recent
 from portal.reports import charts
-from portal.reports.models import ReportSnapshot
+from portal.reports.models import ReportRefresh, ReportSnapshot
 from portal.reports.registry import INDICATORS
 from portal.reports.suppression import Shown, suppress
 from portal.reports.tables import (
     Chart,
     Scope,
     Table,
+    Term,
     school_year_of,
     table_from_json,
     table_to_json,
@@ -292,3 +293,42 @@ def refresh_due() -> int:
         else:
             db.session.rollback()
     return done
+
+
+def request_refresh(scope: Scope) -> None:
+    """Queue the scope for the jobs command, whose next round computes it. Asked twice,
+    even at the same moment, it is queued once; asked again while it waits, the later
+    moment counts (see refresh_requested)."""
+    stmt = dialect_insert(ReportRefresh.__table__).values(
+        scope_key=scope_key(scope), school_year=scope.school_year,
+        municipality_id=scope.municipality_id,
+        term=scope.term.value if scope.term is not None else None, requested_at=clock.now())
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=["scope_key"], set_={"requested_at": stmt.excluded.requested_at}))
+    db.session.commit()
+
+
+def refresh_requested_at(scope: Scope) -> datetime | None:
+    """When the scope's queued refresh was asked for; None when none waits."""
+    return db.session.scalar(select(ReportRefresh.requested_at).where(
+        ReportRefresh.scope_key == scope_key(scope)))
+
+
+def refresh_requested() -> int:
+    """The jobs command's step before refresh_due: each queued scope computed, oldest
+    request first, and its request removed, unless it was asked for again while being
+    computed (the figures may predate that request): the next round computes it again.
+    Returns how many it computed."""
+    queued = db.session.execute(select(
+        ReportRefresh.scope_key, ReportRefresh.requested_at, ReportRefresh.school_year,
+        ReportRefresh.municipality_id, ReportRefresh.term)
+        .order_by(ReportRefresh.requested_at)).all()
+    db.session.rollback()
+    for row in queued:
+        compute(Scope(row.school_year, row.municipality_id,
+                      Term(row.term) if row.term is not None else None))
+        db.session.execute(delete(ReportRefresh).where(
+            ReportRefresh.scope_key == row.scope_key,
+            ReportRefresh.requested_at <= row.requested_at))
+        db.session.commit()
+    return len(queued)

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from portal.accounts.models import Role
 from portal.accounts.permissions import can, require
 from portal.formtools import choices
-from portal.reports import services
+from portal.reports import services, snapshots
 from portal.reports.forms import RefreshForm, TargetForm, decimal
 from portal.reports.tables import TERM_LABELS, Scope
 
@@ -49,10 +49,12 @@ def _sections(scope: Scope, sections: services.Sections) -> Markup:
 @require("report.read")
 def report() -> ResponseReturnValue:
     scope = _scope()
+    may_refresh = can(current_user, "report.refresh")
     body, updated = services.rendered_sections(scope, lambda sections: _sections(scope, sections))
     return render_template(
         "reports/report.html", scope=scope, body=body, updated=updated,
-        refresh_form=RefreshForm() if can(current_user, "report.refresh") else None,
+        refresh_form=RefreshForm() if may_refresh else None,
+        refresh_requested=snapshots.refresh_requested_at(scope) if may_refresh else None,
         refresh_url=url_for("reports.refresh", **_args(scope)),
         municipality_name=services.municipality_name(scope),
         years=services.school_years(), terms=TERM_LABELS,
@@ -68,8 +70,11 @@ def refresh() -> ResponseReturnValue:
     hourly); back to the same report."""
     scope = _scope()
     if RefreshForm().validate_on_submit():
-        services.refresh(scope)
-        flash(_("Rapporten är uppdaterad."), "success")
+        if services.refresh(scope):
+            flash(_("Rapporten är uppdaterad."), "success")
+        else:
+            flash(_("Uppdateringen är beställd. Rapporten gäller många elever och räknas "
+                    "fram i bakgrunden på några minuter. Ladda om sidan om en stund."), "info")
     return redirect(url_for("reports.report", **_args(scope)))
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from portal import clock
 from portal.jobs import run_due
 from portal.reports import charts, snapshots
-from portal.reports.models import ReportSnapshot
+from portal.reports.models import ReportRefresh, ReportSnapshot
 from portal.reports.registry import INDICATORS
 from portal.reports.tables import Scope, table_from_json, table_to_json
 from tests.conftest import post_form
@@ -127,6 +127,59 @@ def test_the_page_says_when_and_the_coordinator_refreshes(autumn, stored, db, cl
     assert _coverage(after) != _coverage(before)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Rapporten är uppdaterad." in page and "10:05" in page
+
+
+def _queued(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(ReportRefresh)) or 0
+
+
+def test_a_large_scope_is_queued_once_and_the_jobs_command_computes_it(
+        autumn, stored, app, db, client, login_as, set_clock):
+    """At national scale a scope takes longer than a request may run: above
+    REPORT_REFRESH_INLINE_PUPILS, "update now" queues it (once, however often it is
+    pressed), the page says so, and the jobs command's next round computes it."""
+    app.config["REPORT_REFRESH_INLINE_PUPILS"] = 5  # the six pupils are too many
+    assert snapshots.refresh_due() == 6  # every scope fresh
+    before = snapshots.read(SCOPE)
+    _add_pupils(db, autumn, 3)
+    set_clock(NOW + timedelta(minutes=5))
+    login_as("coordinator")
+    for _ in range(2):
+        response = post_form(client, "/rapporter/uppdatera?lasar=2026", {})
+        assert response.status_code == 302
+    assert snapshots.read(SCOPE).computed_at == before.computed_at
+    assert _queued(db) == 1
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Uppdateringen är beställd." in page
+    assert "En uppdatering beställdes 2026-11-20 10:05" in page
+    assert "Uppdaterad 2026-11-20 10:00." in page
+
+    set_clock(NOW + timedelta(minutes=6))
+    assert run_due(send_mail=False).done["rapporter"] == 1  # the queued one only
+    after = snapshots.read(SCOPE)
+    assert after.computed_at == clock.now() and _coverage(after) != _coverage(before)
+    assert _queued(db) == 0
+    page = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    assert "beställdes" not in page and "Uppdaterad 2026-11-20 10:06." in page
+
+
+def test_a_refresh_asked_for_while_computing_is_computed_again(autumn, stored, db,
+                                                               set_clock, monkeypatch):
+    snapshots.request_refresh(SCOPE)
+    compute = snapshots.compute
+
+    def asked_again_meanwhile(scope, drawn=True):
+        set_clock(NOW + timedelta(minutes=1))
+        snapshots.request_refresh(scope)  # the figures below may predate this request
+        return compute(scope, drawn)
+
+    monkeypatch.setattr(snapshots, "compute", asked_again_meanwhile)
+    assert snapshots.refresh_requested() == 1
+    assert _queued(db) == 1
+    monkeypatch.setattr(snapshots, "compute", compute)
+    assert snapshots.refresh_requested() == 1
+    assert _queued(db) == 0
+    assert snapshots.refresh_requested() == 0
 
 
 def test_the_council_cannot_refresh_and_sees_no_button(autumn, client, login_as):
