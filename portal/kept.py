@@ -57,3 +57,6 @@ class Kept(Generic[V]):
         if kept is not None and now - kept[0] < max_age:
             return kept[1]
         return self._values.put(full_key, (now, read()))[1]
+
+    def clear(self) -> None:
+        self._values.clear()

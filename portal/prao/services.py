@@ -14,7 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager
 
 from portal import clock
 from portal.accounts.models import User
@@ -66,24 +66,27 @@ class Outcome:
 
 # --- what the employer and the supervisor see ---------------------------------------------
 
-def _with_pupil_and_school(stmt: Select[Any]) -> Select[Any]:
-    return stmt.options(
-        selectinload(Assignment.enrolment).selectinload(Enrolment.student),
-        selectinload(Assignment.enrolment).selectinload(Enrolment.period)
-        .selectinload(PraoPeriod.school).selectinload(School.counsellors),
-        selectinload(Assignment.placement))
+def _assignments_with_pupil_and_school() -> Select[Any]:
+    """Assignments joined to their placement, enrolment, pupil, period and school, each
+    loaded from the same row (one of each per assignment), and the schools' counsellors in
+    a second query: two queries, however many pupils. Callers filter on any of them."""
+    enrolment = contains_eager(Assignment.enrolment)
+    return (select(Assignment).join(Assignment.placement).join(Assignment.enrolment)
+            .join(Enrolment.student).join(Enrolment.period).join(PraoPeriod.school)
+            .options(contains_eager(Assignment.placement),
+                     enrolment.contains_eager(Enrolment.student),
+                     enrolment.contains_eager(Enrolment.period)
+                     .contains_eager(PraoPeriod.school).selectinload(School.counsellors)))
 
 
 def employer_assignments(organisation_id: int, today: date) -> list[Assignment]:
     """The organisation's pupils: proposed ones to answer, and answered ones until a month
-    after their period. Four queries, however many pupils."""
-    stmt = (select(Assignment).join(Placement, Placement.id == Assignment.placement_id)
-            .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
-            .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+    after their period. Two queries, however many pupils."""
+    stmt = (_assignments_with_pupil_and_school()
             .where(Placement.organisation_id == organisation_id,
                    PraoPeriod.last_day >= today - SHOWN_AFTER_PERIOD)
             .order_by(PraoPeriod.first_day, Placement.title, Assignment.id))
-    return list(db.session.scalars(_with_pupil_and_school(stmt)))
+    return list(db.session.scalars(stmt))
 
 
 def assignment_for_employer(assignment_id: int) -> Assignment | None:
@@ -93,10 +96,11 @@ def assignment_for_employer(assignment_id: int) -> Assignment | None:
 def supervisor_assignments(link: links.SupervisorLink) -> list[Assignment]:
     """The link's pupils, and only those still at the link's placement: a link made for
     one workplace never shows another's pupils."""
-    stmt = (select(Assignment).where(Assignment.id.in_(link.assignment_ids),
-                                     Assignment.placement_id == link.placement_id)
+    stmt = (_assignments_with_pupil_and_school()
+            .where(Assignment.id.in_(link.assignment_ids),
+                   Assignment.placement_id == link.placement_id)
             .order_by(Assignment.id))
-    return list(db.session.scalars(_with_pupil_and_school(stmt)))
+    return list(db.session.scalars(stmt))
 
 
 # --- confirm and decline, once ------------------------------------------------------------
@@ -258,9 +262,9 @@ def email_employers(assignment_ids: Iterable[int]) -> int:
     """Tell each organisation which pupils are proposed, and give each placement's
     supervisor a signed link to answer without an account. The caller commits."""
     db.session.flush()
-    assignments = db.session.scalars(_with_pupil_and_school(
-        select(Assignment).where(Assignment.id.in_(list(assignment_ids))))
-        .options(selectinload(Assignment.placement).selectinload(Placement.organisation))
+    assignments = db.session.scalars(
+        _assignments_with_pupil_and_school().where(Assignment.id.in_(list(assignment_ids)))
+        .options(contains_eager(Assignment.placement).selectinload(Placement.organisation))
     ).all()
     by_organisation: dict[Organisation, list[Assignment]] = defaultdict(list)
     for assignment in assignments:
@@ -308,11 +312,10 @@ def declined_waiting(school_ids: list[int], today: date | None = None) -> list[A
     if not school_ids:
         return []
     today = today or clock.today()
-    stmt = (select(Assignment).join(Enrolment, Enrolment.id == Assignment.enrolment_id)
-            .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+    stmt = (_assignments_with_pupil_and_school()
             .where(Assignment.state == AssignmentState.DECLINED,
                    Enrolment.state == EnrolmentState.NEEDS_PLACEMENT,
                    PraoPeriod.school_id.in_(school_ids), PraoPeriod.last_day >= today)
             .order_by(Assignment.decided_at.desc()).limit(50)
-            .options(selectinload(Assignment.placement).selectinload(Placement.organisation)))
-    return list(db.session.scalars(_with_pupil_and_school(stmt)))
+            .options(contains_eager(Assignment.placement).selectinload(Placement.organisation)))
+    return list(db.session.scalars(stmt))

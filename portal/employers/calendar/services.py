@@ -5,7 +5,7 @@ live here; never `request` or `flash`."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -186,31 +186,50 @@ RegionWeeks = tuple[dict[date, tuple[int, int]], dict[date, tuple[int, int]]]
 _region_weeks: Kept[RegionWeeks] = Kept(size=256)
 
 
-def _read_region_weeks(start: date, count: int, county: list[int] | None) -> RegionWeeks:
-    """(schools and waiting pupils, seats and free seats) per week."""
+def _read_region_weeks(start: date, count: int, organisation: Organisation | None
+                       ) -> RegionWeeks:
+    """(schools and waiting pupils, seats and free seats) per week, in the organisation's
+    county."""
     end = start + timedelta(weeks=count - 1)
+    county = _county(organisation)
     return (_school_counts(start, end, county),
             _region_seats(_weeks(start, count), start, end, county))
 
 
 def regional_calendar(organisation: Organisation | None = None, today: date | None = None,
-                      count: int = CALENDAR_WEEKS, kept: bool = False) -> list[CalendarWeek]:
+                      count: int = CALENDAR_WEEKS, kept: bool = False,
+                      own_offers: Iterable[PlacementOffer] | None = None
+                      ) -> list[CalendarWeek]:
     """Per ISO week from this week on: schools holding prao and the region's seats (for an
     employer with a municipality: its county's), and the employer's own seats. Four queries
     (five with a county) whatever the number of schools, periods and offers. When `kept`,
-    the county's part may be as old as SHARED_FIGURES_MAX_AGE (the employer's start page);
-    the employer's own seats are always read."""
+    the county's part may be as old as SHARED_FIGURES_MAX_AGE (the employer's start page,
+    which also passes the offers of its placements not archived, just read, as
+    `own_offers`); the employer's own seats are always current."""
     start = monday_of(today or clock.today())
     end = start + timedelta(weeks=count - 1)
-    county = _county(organisation)
-    read = partial(_read_region_weeks, start, count, county)
-    key = (start, count, None if county is None else tuple(county))
+    read = partial(_read_region_weeks, start, count, organisation)
+    key = (start, count, organisation.municipality_id if organisation else None)
     schools, seats = _region_weeks.get(key, read) if kept else read()
-    own = _own_seats(_weeks(start, count), start, end, organisation)
+    own = (_own_seats(_weeks(start, count), start, end, organisation) if own_offers is None
+           else _seats_per_week(own_offers, start, end))
     mondays = [start + timedelta(weeks=n) for n in range(count)]
     return [CalendarWeek(day, *schools.get(day, (0, 0)), *seats.get(day, (0, 0)),
                          own.get(day, 0))
             for day in mondays]
+
+
+def _seats_per_week(offers: Iterable[PlacementOffer], start: date, end: date
+                    ) -> dict[date, int]:
+    """The offers' seats per week from `start` to `end` (Mondays), as _own_seats counts
+    them, from offers already read."""
+    per_week: dict[date, int] = defaultdict(int)
+    for offer in offers:
+        first, last = max(offer.first_week, start), min(offer.last_week, end)
+        if first <= last:
+            for week in _mondays_between(first, last):
+                per_week[week] += offer.seats
+    return per_week
 
 
 def short_weeks(calendar: list[CalendarWeek], limit: int = SHORT_WEEKS_SHOWN) -> list[CalendarWeek]:

@@ -603,7 +603,8 @@ STATUS_ORDER = {PlacementStatus.DRAFT: 0, PlacementStatus.PENDING: 1,
 
 
 def dashboard(organisation: Organisation, today: date | None = None) -> Dashboard:
-    """The employer's start page: six queries whatever the number of placements."""
+    """The employer's start page: two queries whatever the number of placements, and the
+    county's weeks when they are not kept (three or four more)."""
     # Imported here: the calendar's rules build on this module's week checks.
     from portal.employers.calendar.services import regional_calendar, short_weeks
 
@@ -614,14 +615,16 @@ def dashboard(organisation: Organisation, today: date | None = None) -> Dashboar
         .options(selectinload(Placement.offers))).all(),
         key=lambda p: (STATUS_ORDER[p.status], p.title.lower()))
     drafts = [p for p in placements if p.status is PlacementStatus.DRAFT]
-    upcoming = [o for p in placements if p.status is not PlacementStatus.ARCHIVED
-                for o in p.offers if o.last_week >= this_week]
+    current = [o for p in placements if p.status is not PlacementStatus.ARCHIVED
+               for o in p.offers]
+    upcoming = [o for o in current if o.last_week >= this_week]
     return Dashboard(
         this_week=this_week,
         placements=placements,
         missing_risk=[p for p in drafts if not risk_assessment_complete(p)],
         rejected=[p for p in drafts if p.rejection_reason],
-        short_weeks=short_weeks(regional_calendar(organisation, today, kept=True)),
+        short_weeks=short_weeks(regional_calendar(organisation, today, kept=True,
+                                                      own_offers=current)),
         seats=sum(o.seats for o in upcoming),
         seats_taken=sum(o.seats_taken for o in upcoming),
     )

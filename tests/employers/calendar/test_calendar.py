@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.employers.calendar import services as service
-from portal.employers.models import CalendarEntry
+from portal.employers.models import CalendarEntry, Placement, PlacementOffer, PlacementStatus
 from portal.matching import services as matching
 from portal.matching.engine import Step
 from portal.schools.models import EnrolmentState, Wish
@@ -73,6 +73,19 @@ def test_each_week_counts_schools_pupils_and_published_seats(region):
 def test_without_an_organisation_there_are_no_own_seats(region):
     week = {wk.monday: wk for wk in service.regional_calendar()}[w(3)]
     assert _figures(week) == (2, 70, 15, 11, 0)
+
+
+def test_own_seats_from_offers_already_read_are_the_ones_sql_counts(region, db):
+    """The start page counts the employer's own seats from the offers it has just read
+    (placements not archived); the calendar page counts them in SQL. Week by week equal:
+    5 in week 2, 5 + 7 (draft) in week 3, none from the archived one or beyond 52 weeks."""
+    offers = db.session.scalars(select(PlacementOffer).join(Placement).where(
+        Placement.organisation_id == region.organisation_a.id,
+        Placement.status != PlacementStatus.ARCHIVED)).all()
+    from_offers = service.regional_calendar(region.organisation_a, own_offers=offers)
+    in_sql = service.regional_calendar(region.organisation_a)
+    assert [w.own_seats for w in from_offers] == [w.own_seats for w in in_sql]
+    assert [w.own_seats for w in from_offers][:5] == [0, 0, 5, 12, 0]
 
 
 def test_the_calendar_takes_four_queries_whatever_the_size(world, db):
