@@ -45,33 +45,40 @@ class PupilPlacement:
     arranging: bool = False  # nobody could place the pupil: the counsellor arranges it
     own: Placement | None = None  # the own placement as the pupil entered it, while pending
     own_risk_done: bool = False  # the workplace has completed its risk assessment
+    # Any assignment at all, declined and cancelled ones too: without one there is no
+    # certificate and no evaluation, and the page does not look for them.
+    ever_assigned: bool = False
 
 
 def pupil_placement(enrolment: Enrolment) -> PupilPlacement:
     counsellors = [c for c in enrolment.period.school.counsellors if c.active]
-    assignment = placing.active_assignment(enrolment.id)
+    assignments = db.session.scalars(select(Assignment).where(
+        Assignment.enrolment_id == enrolment.id)).all()
+    assignment = next((a for a in assignments if a.state in ACTIVE_STATES), None)
+    ever = bool(assignments)
     if assignment is not None:
-        return PupilPlacement(assignment, counsellors)
+        return PupilPlacement(assignment, counsellors, ever_assigned=ever)
     if enrolment.state is EnrolmentState.OWN_PLACEMENT and enrolment.own_placement_id:
         from portal.employers.placements.services import risk_assessment_complete
 
         own = db.session.get(Placement, enrolment.own_placement_id)
         return PupilPlacement(None, counsellors, own_pending=True, own=own,
-                              own_risk_done=own is not None and risk_assessment_complete(own))
+                              own_risk_done=own is not None and risk_assessment_complete(own),
+                              ever_assigned=ever)
     if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT:
-        return PupilPlacement(None, counsellors)
-    return PupilPlacement(None, counsellors, arranging=_stranded(enrolment))
+        return PupilPlacement(None, counsellors, ever_assigned=ever)
+    return PupilPlacement(None, counsellors, arranging=ever or _stranded(enrolment),
+                          ever_assigned=ever)
 
 
 def _stranded(enrolment: Enrolment) -> bool:
-    """Declined once, left without a seat by a published round, or needs nothing covers."""
-    declined = db.session.scalar(select(Assignment.id).where(
-        Assignment.enrolment_id == enrolment.id).limit(1))
+    """Left without a seat by a published round, or needs nothing covers (a pupil with an
+    assignment, even a declined one, is the counsellor's to arrange anyway)."""
     unplaced = db.session.scalar(
         select(MatchResult.id).join(MatchingRun)
         .where(MatchResult.enrolment_id == enrolment.id, MatchResult.offer_id.is_(None),
                MatchingRun.status == RunStatus.PUBLISHED).limit(1))
-    return declined is not None or unplaced is not None or placing.needs_uncovered(enrolment)
+    return unplaced is not None or placing.needs_uncovered(enrolment)
 
 
 # --- the counsellor's enrolment page ---------------------------------------------------------

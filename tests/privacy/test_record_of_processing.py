@@ -27,6 +27,7 @@ NON_PERSONAL = {
     "matching_run_period": "which periods a matching round covered",
     "region_settings": "the region's switches",
     "report_snapshot": "aggregates, suppressed when shown",
+    "report_refresh": "a scope and a moment: which report to compute again",
 }
 # A column named like this is about a person: never in a table said to hold no personal data.
 PERSONAL_NAME = re.compile(

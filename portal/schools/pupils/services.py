@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts import services as accounts
 from portal.accounts.models import User
@@ -163,7 +163,12 @@ def enrolment_for_token(token: str, max_age: int = LINK_MAX_AGE) -> Enrolment:
     except BadSignature as error:
         raise LinkError("invalid") from error
     enrolment_id = data.get("e") if isinstance(data, dict) else None
-    enrolment = db.session.get(Enrolment, enrolment_id) if isinstance(enrolment_id, int) else None
+    # The pupil, the period and its school come with it: every pupil page shows them.
+    enrolment = db.session.get(Enrolment, enrolment_id, options=(
+        joinedload(Enrolment.student, innerjoin=True),
+        joinedload(Enrolment.period, innerjoin=True).joinedload(PraoPeriod.school,
+                                                                innerjoin=True),
+    )) if isinstance(enrolment_id, int) else None
     if enrolment is None:
         raise LinkError("invalid")
     if enrolment.link_revoked or data.get("v") != enrolment.link_version:
@@ -227,10 +232,18 @@ def eligible_offers_stmt(enrolment: Enrolment) -> Select:
 
 def pupils_county(enrolment: Enrolment) -> tuple[int, ...]:
     """The municipalities of the county of the pupil's school (the first two digits of the
-    kommunkod)."""
+    kommunkod). Kept (portal/kept.py): the same for every pupil of the school."""
+    school_id = enrolment.period.school_id
+    return _counties.get(school_id, partial(_read_county, school_id))
+
+
+_counties: Kept[tuple[int, ...]] = Kept(size=2048)
+
+
+def _read_county(school_id: int) -> tuple[int, ...]:
     own = (select(func.substr(Municipality.code, 1, 2))
            .join(School, School.municipality_id == Municipality.id)
-           .where(School.id == enrolment.period.school_id).scalar_subquery())
+           .where(School.id == school_id).scalar_subquery())
     return tuple(db.session.scalars(select(Municipality.id).where(
         func.substr(Municipality.code, 1, 2) == own).order_by(Municipality.id)))
 
@@ -289,7 +302,8 @@ class KeptPagination(Pagination):
             return []
         found = {offer.id: offer for offer in db.session.scalars(
             select(PlacementOffer).where(PlacementOffer.id.in_(ids)).options(
-                selectinload(PlacementOffer.placement).selectinload(Placement.organisation)))}
+                joinedload(PlacementOffer.placement, innerjoin=True)
+                .joinedload(Placement.organisation, innerjoin=True)))}
         return [found[offer_id] for offer_id in ids if offer_id in found]
 
     def _query_count(self) -> int:
@@ -297,12 +311,13 @@ class KeptPagination(Pagination):
 
 
 def wishes_with_offers(enrolment: Enrolment) -> list[Wish]:
-    """The pupil's wishes, best first, with their offers, placements and organisations read
-    in three queries instead of two per wish (the wish list and the gender tip use them)."""
+    """The pupil's wishes, best first, with their offers, placements and organisations in
+    one query instead of two per wish (the wish list and the gender tip use them)."""
     return list(db.session.scalars(
         select(Wish).where(Wish.enrolment_id == enrolment.id).order_by(Wish.rank)
-        .options(selectinload(Wish.offer).selectinload(PlacementOffer.placement)
-                 .selectinload(Placement.organisation))))
+        .options(joinedload(Wish.offer, innerjoin=True)
+                 .joinedload(PlacementOffer.placement, innerjoin=True)
+                 .joinedload(Placement.organisation, innerjoin=True))))
 
 
 def wish_counts(offer_ids: list[int]) -> dict[int, int]:

@@ -269,3 +269,24 @@ def test_which_offers_fit_is_kept_a_while_but_seats_and_wishes_are_read_now(
         assert "8 platser passar din period" in client.get(link).get_data(as_text=True)
     finally:
         app.config["SHARED_FIGURES_MAX_AGE"] = 0
+
+
+@freeze_time(IN_WINDOW)
+def test_the_wish_form_takes_the_same_few_queries_with_one_wish_or_five(client, db, setup):
+    """The pupil, period and school in one query; the wishes with their offers, placements
+    and organisations in one; the page of offers in one: no query per wish or offer."""
+    from tests.employers.placement_support import count_queries
+
+    enrolment, offers, link = setup
+
+    def queries() -> int:
+        with count_queries() as statements:
+            page = client.get(link).get_data(as_text=True)
+        assert "Mina val (" in page and "Plats 6" in page  # the wishes and the offers
+        return len(statements)
+
+    _act(client, link, "add", offers[0])
+    one = queries()
+    for offer in offers[1:5]:
+        _act(client, link, "add", offer)
+    assert one == queries() == 12  # 23 before
