@@ -26,7 +26,9 @@ council's reports (1: the country's and three municipalities', their snapshots c
 first, as the jobs command keeps them in production). First, in the same run and on
 the same gunicorn, the plain page /kontakt at 32 users; then the mix at 8, 32 and 64 users.
 LOAD_MIX names the users of the mix (default Searcher,Pupil,Employer,Supervisor,Counsellor;
-Searcher alone, say, for the catalogue by itself).
+Searcher alone, say, for the catalogue by itself). LOAD_CPU=1 serves the portal through
+benchmarks/load_cpu.py, which records each request's CPU time in its worker: the report
+then says where the workers' CPU went at 32 users, per kind of request (cpu_ms_32).
 Each level runs LOAD_SECONDS (default 30) or until LOAD_MAX_REQUESTS answers (default
 20,000), whichever comes first, then stops by itself; what is answered before the last
 user has signed in and in the LOAD_WARM_UP seconds (default 3) after the first answer is not
@@ -97,6 +99,9 @@ SAMPLE = 400  # links, searches and logins drawn from the data set
 SEED = 2027
 # The users of load_users.py in the mix; LOAD_MIX=Searcher (say) measures one kind alone.
 MIX = os.environ.get("LOAD_MIX", "Searcher,Pupil,Employer,Supervisor,Counsellor").split(",")
+# LOAD_CPU=1: gunicorn serves benchmarks/load_cpu.py, which writes each request's CPU time in
+# its worker; the report adds where the workers' CPU went at 32 users, per kind of request.
+CPU = os.environ.get("LOAD_CPU", "") == "1"
 
 
 # --- the data set ----------------------------------------------------------------------------
@@ -258,8 +263,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_gunicorn(url: str, secret: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "PYTHONPATH": str(ROOT),
+def start_gunicorn(url: str, secret: str, port: int,
+                   cpu_dir: str | None = None) -> subprocess.Popen[bytes]:
+    served, path = "portal:create_app()", str(ROOT)
+    if cpu_dir is not None:
+        served, path = "load_cpu:app", f"{ROOT}{os.pathsep}{ROOT / 'benchmarks'}"
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "PYTHONPATH": path,
+           "LOAD_CPU_DIR": cpu_dir or "",
            "RATELIMIT_STORAGE_URI": "memory://",
            # Every user signs in from 127.0.0.1, each as a different account.
            "LOGIN_LIMIT_PER_IP": "100000 per minute",
@@ -268,7 +278,7 @@ def start_gunicorn(url: str, secret: str, port: int) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class",
          WORKER_CLASS, "--preload", "--bind", f"127.0.0.1:{port}", "--backlog", "2048",
          "--timeout", "60",
-         "--log-level", "warning", "portal:create_app()"], cwd=ROOT, env=env)
+         "--log-level", "warning", served], cwd=ROOT, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -365,25 +375,56 @@ def main() -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as data_file:
             json.dump(data, data_file)
         port = free_port()
-        server = start_gunicorn(url, secret, port)
+        cpu_dir = tempfile.mkdtemp(prefix="praoportalen-load-cpu-") if CPU else None
+        server = start_gunicorn(url, secret, port, cpu_dir)
+        windows: dict[int, tuple[float, float]] = {}
         try:
             # Every worker warm: its connections, the templates, PostgreSQL's caches.
             run_locust(port, 8, classes, data_file.name, WARM_UP_RUN, log)
             plain = summarize(run_locust(port, PLAIN_USERS, ["Plain"], data_file.name,
                                          SECONDS, log))
-            levels = {n: summarize(run_locust(port, n, classes, data_file.name, SECONDS, log))
-                      for n in LEVELS}
+            levels = {}
+            for users in LEVELS:
+                started = time.time()
+                levels[users] = summarize(run_locust(port, users, classes, data_file.name,
+                                                     SECONDS, log))
+                windows[users] = (started, time.time())
         finally:
             stop(server)
             os.unlink(data_file.name)
-        report(data["pupils"], plain, levels, log)
+        cpu = cpu_per_kind(cpu_dir, windows[32]) if cpu_dir and 32 in windows else None
+        report(data["pupils"], plain, levels, log, cpu)
     finally:
         if drop is not None:
             drop()
 
 
+def cpu_per_kind(cpu_dir: str, window: tuple[float, float]) -> dict[str, tuple[int, float]]:
+    """(requests, CPU ms per request) per kind, from the workers' files (load_cpu.py), of
+    the requests answered in the window."""
+    totals: dict[str, list[float]] = {}
+    for name in os.listdir(cpu_dir):
+        for line in Path(cpu_dir, name).read_text(encoding="utf-8").splitlines():
+            at, kind, cpu_ms, _wall_ms = line.split("\t")
+            if window[0] <= float(at) <= window[1]:
+                total = totals.setdefault(kind, [0, 0.0])
+                total[0] += 1
+                total[1] += float(cpu_ms)
+        os.unlink(Path(cpu_dir, name))
+    os.rmdir(cpu_dir)
+    return {kind: (int(n), ms / n) for kind, (n, ms) in totals.items()}
+
+
+def report_cpu(cpu: dict[str, tuple[int, float]]) -> None:
+    spent = sum(n * ms for n, ms in cpu.values()) or 1.0
+    answered = sum(n for n, _ms in cpu.values()) or 1
+    print(f"the workers' CPU at 32 users: {spent / answered:.1f} ms per request")
+    for kind, (n, ms) in sorted(cpu.items(), key=lambda item: -item[1][0] * item[1][1]):
+        print(f"  {kind}: {n} requests, {ms:.1f} ms CPU each, {n * ms / spent:.0%} of it")
+
+
 def report(pupils: int, plain: dict[str, Any], levels: dict[int, dict[str, Any]],
-           log: Path) -> None:
+           log: Path, cpu: dict[str, tuple[int, float]] | None = None) -> None:
     print(f"{pupils} pupils; gunicorn {WORKERS} {WORKER_CLASS} workers on 127.0.0.1; "
           f"{SECONDS:.0f} s per level (first {WARM_UP:.0f} s not counted); load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; Locust's log: {log}")
@@ -412,6 +453,9 @@ def report(pupils: int, plain: dict[str, Any], levels: dict[int, dict[str, Any]]
                         f"rps_{users}": round(level["rps"], 1),
                         f"failures_{users}": level["failures"]})
     figures["ratio_32"] = round(ratio, 3)
+    if cpu is not None:
+        report_cpu(cpu)
+        figures["cpu_ms_32"] = {kind: round(ms, 2) for kind, (_n, ms) in sorted(cpu.items())}
     figures["targets_met"] = p95 <= TARGET_P95_MS and ratio >= TARGET_RATIO
     print(json.dumps(figures))
 

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Subquery, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import User
 from portal.audit import audit
@@ -52,8 +52,11 @@ class PupilPlacement:
 
 def pupil_placement(enrolment: Enrolment) -> PupilPlacement:
     counsellors = [c for c in enrolment.period.school.counsellors if c.active]
+    # The placement and its organisation come with them: a placed pupil's page shows both.
     assignments = db.session.scalars(select(Assignment).where(
-        Assignment.enrolment_id == enrolment.id)).all()
+        Assignment.enrolment_id == enrolment.id).options(
+        joinedload(Assignment.placement, innerjoin=True)
+        .joinedload(Placement.organisation, innerjoin=True))).all()
     assignment = next((a for a in assignments if a.state in ACTIVE_STATES), None)
     ever = bool(assignments)
     if assignment is not None:

@@ -95,6 +95,24 @@ def test_placed_pupil_reads_about_their_prao_not_the_catalogue(client, db, pupil
 
 
 @freeze_time(IN_WINDOW)
+def test_a_placed_pupils_page_reads_the_placement_with_the_assignment(client, db, pupil):
+    """The pupil, period and school with the enrolment; the assignments with their
+    placement and organisation; the published result, an own placement, a certificate,
+    an evaluation: no query for what the first ones carry (12 before)."""
+    from tests.employers.placement_support import count_queries
+
+    enrolment, link = pupil
+    factories.AssignmentFactory(enrolment=enrolment, offer__placement__title="Köket")
+    enrolment.state = EnrolmentState.ASSIGNED
+    db.session.commit()
+    client.get(link)
+    with count_queries() as statements:
+        html = client.get(link).get_data(as_text=True)
+    assert "Köket" in html
+    assert len(statements) == 7
+
+
+@freeze_time(IN_WINDOW)
 def test_pupil_sees_their_own_placement_as_entered(client, db, pupil):
     enrolment, link = pupil
     assert _register(client, link).status_code == 302
