@@ -48,6 +48,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -383,16 +384,18 @@ def main() -> None:
             run_locust(port, 8, classes, data_file.name, WARM_UP_RUN, log)
             plain = summarize(run_locust(port, PLAIN_USERS, ["Plain"], data_file.name,
                                          SECONDS, log))
-            levels = {}
+            levels: dict[int, dict[str, Any]] = {}
             for users in LEVELS:
                 started = time.time()
                 levels[users] = summarize(run_locust(port, users, classes, data_file.name,
                                                      SECONDS, log))
                 windows[users] = (started, time.time())
+            cpu = cpu_per_kind(cpu_dir, windows[32]) if cpu_dir else None
         finally:
             stop(server)
             os.unlink(data_file.name)
-        cpu = cpu_per_kind(cpu_dir, windows[32]) if cpu_dir and 32 in windows else None
+            if cpu_dir is not None:
+                shutil.rmtree(cpu_dir, ignore_errors=True)
         report(data["pupils"], plain, levels, log, cpu)
     finally:
         if drop is not None:
@@ -410,8 +413,6 @@ def cpu_per_kind(cpu_dir: str, window: tuple[float, float]) -> dict[str, tuple[i
                 total = totals.setdefault(kind, [0, 0.0])
                 total[0] += 1
                 total[1] += float(cpu_ms)
-        os.unlink(Path(cpu_dir, name))
-    os.rmdir(cpu_dir)
     return {kind: (int(n), ms / n) for kind, (n, ms) in totals.items()}
 
 

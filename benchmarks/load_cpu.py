@@ -3,7 +3,9 @@ its worker (time.process_time, so what the worker itself spent, not its waits fo
 PostgreSQL or for a core), written with its kind to one file per worker in LOAD_CPU_DIR.
 load.py sums them per kind of request: where the server's CPU goes under load, which one
 request at a time through the test client does not show (caches shared by four workers,
-cores shared with PostgreSQL and Locust). Not on its own: gunicorn loads `load_cpu:app`."""
+cores shared with PostgreSQL and Locust). For sync workers, which serve one request at a
+time: a threaded worker's other requests would count too. Not on its own: gunicorn loads
+`load_cpu:app`."""
 
 from __future__ import annotations
 
@@ -56,7 +58,13 @@ def _out() -> IO[str]:
 
 def measured(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     cpu, wall = time.process_time(), time.perf_counter()
-    body = b"".join(_served(environ, start_response))
+    answer = _served(environ, start_response)
+    try:
+        body = b"".join(answer)
+    finally:
+        close = getattr(answer, "close", None)
+        if close is not None:
+            close()
     name = kind(environ["REQUEST_METHOD"], environ["PATH_INFO"])
     _out().write(f"{time.time():.3f}\t{name}\t{(time.process_time() - cpu) * 1000:.3f}\t"
                  f"{(time.perf_counter() - wall) * 1000:.3f}\n")

@@ -118,11 +118,11 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # 0 computes the council report on every read (the tests); otherwise readers get
         # the stored snapshot and the jobs command refreshes it hourly (reports/snapshots.py).
         "REPORT_SNAPSHOT_MAX_AGE": 3600,
-        # The coordinator's "update now" computes a scope of at most this many pupils while
-        # the page waits (a few seconds); a larger one (a municipality takes 10-15 s at
-        # national scale, the country 25 s) is left to the jobs command's next round.
-        "REPORT_REFRESH_INLINE_PUPILS": int(os.environ.get("REPORT_REFRESH_INLINE_PUPILS",
-                                                           "2000")),
+        # The coordinator's "update now" computes a scope whose last computation took at
+        # most this many seconds while the page waits; a slower one (a municipality takes
+        # 10-15 s at national scale, the country 25 s) is left to the jobs command.
+        "REPORT_REFRESH_INLINE_SECONDS": float(os.environ.get("REPORT_REFRESH_INLINE_SECONDS",
+                                                             "5")),
         # Seconds a process keeps figures many readers share (portal/kept.py): a county's
         # short weeks, a prao week's offers, last year's gender split; 0 never (the tests).
         "SHARED_FIGURES_MAX_AGE": int(os.environ.get("SHARED_FIGURES_MAX_AGE", "60")),

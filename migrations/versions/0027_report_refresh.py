@@ -1,12 +1,13 @@
-"""the coordinator's "update now" of a large report scope, computed by the jobs command
+"""the coordinator's "update now" of a slow report scope, computed by the jobs command
 
 Revision ID: 0027
 Revises: 0026
 Create Date: 2026-11-28 21:10:00
 
 At national scale a scope's report takes 10–25 seconds to compute, which a web worker may
-not spend on one request (gunicorn's timeout is 30 s, less on a busy server). A scope of
-more than REPORT_REFRESH_INLINE_PUPILS pupils is now queued here instead, one row per scope.
+not spend on one request (gunicorn's timeout is 30 s, less on a busy server). A snapshot now
+keeps how long it took to compute; a scope that took longer than
+REPORT_REFRESH_INLINE_SECONDS is queued here instead, one row per scope.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -20,6 +21,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('report_snapshot') as batch_op:
+        batch_op.add_column(sa.Column('compute_seconds', sa.Double(), nullable=True))
     op.create_table(
         'report_refresh',
         sa.Column('scope_key', sa.String(length=60), nullable=False),
@@ -36,3 +39,5 @@ def upgrade():
 
 def downgrade():
     op.drop_table('report_refresh')
+    with op.batch_alter_table('report_snapshot') as batch_op:
+        batch_op.drop_column('compute_seconds')

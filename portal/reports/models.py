@@ -55,11 +55,14 @@ class ReportSnapshot(Base):
     tables: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     page: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # How long computing it took: "update now" waits for a scope that took a few seconds and
+    # queues a longer one for the jobs command. None: stored before this was kept.
+    compute_seconds: Mapped[float | None]
 
 
 class ReportRefresh(Base):
-    """A coordinator's "update now" of a scope too large to compute while the page waits
-    (REPORT_REFRESH_INLINE_PUPILS): the jobs command computes it on its next round and then
+    """A coordinator's "update now" of a scope too slow to compute while the page waits
+    (REPORT_REFRESH_INLINE_SECONDS): the jobs command computes it on its next round and then
     removes the row. One per scope; asking again while it waits moves `requested_at`, so a
     request made while the scope was being computed is computed once more."""
 

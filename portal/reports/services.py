@@ -27,12 +27,11 @@ from portal.reports import snapshots
 from portal.reports.formatting import met, number, text
 from portal.reports.models import CouncilTarget
 from portal.reports.registry import INDICATORS, Section, by_key
-from portal.reports.sql import in_scope
 from portal.reports.suppression import SUPPRESSED, Shown
 from portal.reports.tables import Cell, Row, Scope, Table, Term, Unit, school_year_of
 from portal.reports.tables import row_label as _row_label
 from portal.schools.imports.export import CSV_MIMETYPE, XLSX_MIMETYPE, Export, safe_cell
-from portal.schools.models import Enrolment, Municipality, PraoPeriod
+from portal.schools.models import Municipality, PraoPeriod
 from portal.texts import language
 
 
@@ -177,18 +176,14 @@ def rendered_sections(scope: Scope, render: Callable[[Sections], Markup]
 
 def refresh(scope: Scope) -> bool:
     """The coordinator's "update now", whatever the snapshot's age: computed at once when
-    the scope is small enough for the page to wait for it, else queued for the jobs
-    command. True when computed now."""
-    if pupils_in(scope) <= current_app.config["REPORT_REFRESH_INLINE_PUPILS"]:
+    its last computation took a few seconds (REPORT_REFRESH_INLINE_SECONDS), else queued
+    for the jobs command. True when computed now."""
+    took = snapshots.compute_seconds(scope)
+    if took is not None and took <= current_app.config["REPORT_REFRESH_INLINE_SECONDS"]:
         snapshots.compute(scope)
         return True
     snapshots.request_refresh(scope)
     return False
-
-
-def pupils_in(scope: Scope) -> int:
-    return db.session.scalar(select(func.count()).select_from(Enrolment).where(
-        in_scope(scope))) or 0
 
 
 def headlines(scope: Scope) -> list[IndicatorView]:

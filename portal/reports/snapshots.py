@@ -16,6 +16,7 @@ REPORT_SNAPSHOT_MAX_AGE 0 computes on every read instead (the tests: fresh data 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from markupsafe import Markup
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, select
 
 from portal import clock
 from portal.concurrency import dialect_insert
@@ -184,6 +185,7 @@ def compute(scope: Scope, drawn: bool = True) -> tuple[Snapshot, Page]:
     SQLite's write lock is never held while matplotlib draws, and the write opens a
     transaction of its own (nothing read in it first, so it waits its turn behind another
     writer instead of failing with "database is locked")."""
+    started = time.perf_counter()
     tables = {key: function(scope) for key, function, _section in INDICATORS}
     computed_at = clock.now()
     db.session.commit()
@@ -194,11 +196,12 @@ def compute(scope: Scope, drawn: bool = True) -> tuple[Snapshot, Page]:
     stmt = dialect_insert(table).values(
         scope_key=scope_key(scope), school_year=scope.school_year,
         tables=[table_to_json(t) for t in tables.values()], page=_page_to_json(page, languages),
-        computed_at=computed_at)
+        computed_at=computed_at, compute_seconds=time.perf_counter() - started)
     stmt = stmt.on_conflict_do_update(
         index_elements=["scope_key"],
         set_={"tables": stmt.excluded.tables, "page": stmt.excluded.page,
-              "computed_at": stmt.excluded.computed_at})
+              "computed_at": stmt.excluded.computed_at,
+              "compute_seconds": stmt.excluded.compute_seconds})
     db.session.execute(stmt)
     db.session.commit()
     # What this process parsed before may share a scope and a moment with what it just
@@ -295,16 +298,25 @@ def refresh_due() -> int:
     return done
 
 
+def compute_seconds(scope: Scope) -> float | None:
+    """How long the scope's stored snapshot took to compute; None without one."""
+    return db.session.scalar(select(ReportSnapshot.compute_seconds).where(
+        ReportSnapshot.scope_key == scope_key(scope)))
+
+
 def request_refresh(scope: Scope) -> None:
     """Queue the scope for the jobs command, whose next round computes it. Asked twice,
     even at the same moment, it is queued once; asked again while it waits, the later
-    moment counts (see refresh_requested)."""
-    stmt = dialect_insert(ReportRefresh.__table__).values(
+    moment counts (see refresh_requested), never an earlier one (servers' clocks differ)."""
+    table = ReportRefresh.__table__
+    stmt = dialect_insert(table).values(
         scope_key=scope_key(scope), school_year=scope.school_year,
         municipality_id=scope.municipality_id,
         term=scope.term.value if scope.term is not None else None, requested_at=clock.now())
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=["scope_key"], set_={"requested_at": stmt.excluded.requested_at}))
+    later = case((stmt.excluded.requested_at > table.c.requested_at,
+                  stmt.excluded.requested_at), else_=table.c.requested_at)
+    db.session.execute(stmt.on_conflict_do_update(index_elements=["scope_key"],
+                                                  set_={"requested_at": later}))
     db.session.commit()
 
 
@@ -324,11 +336,19 @@ def refresh_requested() -> int:
         ReportRefresh.municipality_id, ReportRefresh.term)
         .order_by(ReportRefresh.requested_at)).all()
     db.session.rollback()
+    done = 0
     for row in queued:
-        compute(Scope(row.school_year, row.municipality_id,
-                      Term(row.term) if row.term is not None else None))
+        try:
+            compute(Scope(row.school_year, row.municipality_id,
+                          Term(row.term) if row.term is not None else None))
+            done += 1
+        except Exception:  # noqa: BLE001 - one failing scope must not block the rest
+            # Given up, not retried every minute: refresh_due recomputes it within the hour
+            # and says so if it fails again; the page stops saying it is on its way.
+            db.session.rollback()
+            current_app.logger.exception("report refresh of %s failed", row.scope_key)
         db.session.execute(delete(ReportRefresh).where(
             ReportRefresh.scope_key == row.scope_key,
             ReportRefresh.requested_at <= row.requested_at))
         db.session.commit()
-    return len(queued)
+    return done

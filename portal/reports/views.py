@@ -73,8 +73,8 @@ def refresh() -> ResponseReturnValue:
         if services.refresh(scope):
             flash(_("Rapporten är uppdaterad."), "success")
         else:
-            flash(_("Uppdateringen är beställd. Rapporten gäller många elever och räknas "
-                    "fram i bakgrunden på några minuter. Ladda om sidan om en stund."), "info")
+            flash(_("Uppdateringen är beställd. Rapporten tar en stund att räkna fram och "
+                    "görs i bakgrunden. Ladda om sidan om några minuter."), "info")
     return redirect(url_for("reports.report", **_args(scope)))
 
 

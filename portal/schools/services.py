@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role, User
 from portal.audit import audit
 from portal.concurrency import first_wins
 from portal.extensions import db
+from portal.kept import Kept
 from portal.schools.models import (
     Enrolment,
     Municipality,
@@ -47,6 +48,23 @@ def municipalities() -> list[Municipality]:
     stmt = select(Municipality).order_by(Municipality.name).options(
         selectinload(Municipality.schools))  # the list shows each one's number of schools
     return list(db.session.scalars(stmt))
+
+
+def county_of(municipality_id: int) -> tuple[int, ...]:
+    """The municipalities of the county the municipality lies in (the first two digits of
+    the kommunkod), by id: what a pupil can travel to and an employer's calendar counts.
+    Kept (portal/kept.py): it changes only when a municipality is added or recoded."""
+    return _counties.get(municipality_id, lambda: _read_county(municipality_id))
+
+
+_counties: Kept[tuple[int, ...]] = Kept(size=512)
+
+
+def _read_county(municipality_id: int) -> tuple[int, ...]:
+    own = (select(func.substr(Municipality.code, 1, 2))
+           .where(Municipality.id == municipality_id).scalar_subquery())
+    return tuple(db.session.scalars(select(Municipality.id).where(
+        func.substr(Municipality.code, 1, 2) == own).order_by(Municipality.id)))
 
 
 def save_municipality(municipality: Municipality | None, name: str, code: str,

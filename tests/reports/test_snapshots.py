@@ -133,12 +133,13 @@ def _queued(db) -> int:
     return db.session.scalar(select(func.count()).select_from(ReportRefresh)) or 0
 
 
-def test_a_large_scope_is_queued_once_and_the_jobs_command_computes_it(
+def test_a_slow_scope_is_queued_once_and_the_jobs_command_computes_it(
         autumn, stored, app, db, client, login_as, set_clock):
-    """At national scale a scope takes longer than a request may run: above
-    REPORT_REFRESH_INLINE_PUPILS, "update now" queues it (once, however often it is
-    pressed), the page says so, and the jobs command's next round computes it."""
-    app.config["REPORT_REFRESH_INLINE_PUPILS"] = 5  # the six pupils are too many
+    """At national scale a scope takes longer than a request may run: when its last
+    computation took longer than REPORT_REFRESH_INLINE_SECONDS, "update now" queues it
+    (once, however often it is pressed), the page says so, and the jobs command's next
+    round computes it."""
+    app.config["REPORT_REFRESH_INLINE_SECONDS"] = 0  # every computation is too slow
     assert snapshots.refresh_due() == 6  # every scope fresh
     before = snapshots.read(SCOPE)
     _add_pupils(db, autumn, 3)
@@ -180,6 +181,42 @@ def test_a_refresh_asked_for_while_computing_is_computed_again(autumn, stored, d
     assert snapshots.refresh_requested() == 1
     assert _queued(db) == 0
     assert snapshots.refresh_requested() == 0
+
+
+def test_a_snapshot_keeps_how_long_it_took(autumn, stored, db):
+    snapshots.refresh_due()
+    took = snapshots.compute_seconds(SCOPE)
+    assert took is not None and 0 < took < 600
+
+
+def test_a_later_request_is_never_moved_back_by_a_clock_behind(autumn, stored, db,
+                                                              set_clock):
+    snapshots.request_refresh(SCOPE)
+    set_clock(NOW - timedelta(minutes=2))  # another server, its clock two minutes behind
+    snapshots.request_refresh(SCOPE)
+    stored_at = db.session.scalar(select(ReportRefresh.requested_at))
+    assert clock.local(stored_at).replace(tzinfo=None) == NOW
+
+
+def test_a_queued_scope_that_fails_is_given_up_and_blocks_nothing(
+        autumn, stored, db, set_clock, monkeypatch, caplog):
+    other = Scope(2026, autumn.school.municipality_id)
+    snapshots.request_refresh(SCOPE)
+    set_clock(NOW + timedelta(seconds=1))
+    snapshots.request_refresh(other)
+    compute = snapshots.compute
+
+    def fails_for_the_region(scope, drawn=True):
+        if scope == SCOPE:
+            raise RuntimeError("statement timeout")
+        return compute(scope, drawn)
+
+    monkeypatch.setattr(snapshots, "compute", fails_for_the_region)
+    assert snapshots.refresh_requested() == 1  # the municipality's, after the failure
+    assert _queued(db) == 0
+    assert snapshots.compute_seconds(other) is not None
+    assert snapshots.compute_seconds(SCOPE) is None
+    assert "report refresh of 2026-region-year failed" in caplog.text
 
 
 def test_the_council_cannot_refresh_and_sees_no_button(autumn, client, login_as):

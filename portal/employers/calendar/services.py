@@ -31,7 +31,8 @@ from portal.employers.placements.services import FieldProblems, _future_weeks
 from portal.extensions import db
 from portal.kept import Kept
 from portal.prao.models import ACTIVE_STATES, Assignment
-from portal.schools.models import Enrolment, EnrolmentState, Municipality, PraoPeriod, School
+from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School
+from portal.schools.services import county_of
 from portal.weeks import monday_of, week_label
 
 MAX_CALENDAR_WEEKS = 6
@@ -71,21 +72,18 @@ def _covers(weeks: CTE, first: ColumnElement[date],
     return and_(first <= weeks.c.week, last >= weeks.c.week)
 
 
-def _county(organisation: Organisation | None) -> list[int] | None:
-    """The municipalities of the organisation's county (the first two digits of the
-    kommunkod): the schools and seats an employer's calendar counts. None (the whole region)
-    for the coordinator, and for an organisation without a municipality. Read first, so
-    the placements and schools come from their municipality indexes."""
+def _county(organisation: Organisation | None) -> tuple[int, ...] | None:
+    """The municipalities of the organisation's county: the schools and seats an employer's
+    calendar counts. None (the whole region) for the coordinator, and for an organisation
+    without a municipality. Read first, so the placements and schools come from their
+    municipality indexes."""
     if organisation is None or organisation.municipality_id is None:
         return None
-    own = (select(func.substr(Municipality.code, 1, 2))
-           .where(Municipality.id == organisation.municipality_id).scalar_subquery())
-    return list(db.session.scalars(select(Municipality.id).where(
-        func.substr(Municipality.code, 1, 2) == own)))
+    return county_of(organisation.municipality_id)
 
 
 def _school_counts(start: date, end: date,
-                   county: list[int] | None) -> dict[date, tuple[int, int]]:
+                   county: tuple[int, ...] | None) -> dict[date, tuple[int, int]]:
     """Schools holding prao per week and the pupils they still have to place: from the schools'
     own prao periods, and from the coordinator's calendar for a school that has no period
     that week. Two queries over the shown weeks; the weeks are expanded here."""
@@ -106,7 +104,7 @@ def _school_counts(start: date, end: date,
     return {week: (len(schools), sum(schools.values())) for week, schools in per_week.items()}
 
 
-def _period_rows(start: date, end: date, county: list[int] | None
+def _period_rows(start: date, end: date, county: tuple[int, ...] | None
                  ) -> Sequence[Row[int, date, date, int]]:
     """Per period in the weeks shown: its pupils still waiting. One grouped query over the
     waiting enrolments (a partial index holds just those), not over every pupil."""
@@ -136,7 +134,7 @@ def _mondays_between(first: date, last: date) -> list[date]:
 
 
 def _region_seats(weeks: CTE, start: date, end: date,
-                  county: list[int] | None) -> dict[date, tuple[int, int]]:
+                  county: tuple[int, ...] | None) -> dict[date, tuple[int, int]]:
     """Seats and free seats per week of the published offers (in the county's
     municipalities when there is one). Offers are summed per block of weeks first, so the
     join to the weeks touches a few hundred blocks, not every offer of the region."""
@@ -186,12 +184,10 @@ RegionWeeks = tuple[dict[date, tuple[int, int]], dict[date, tuple[int, int]]]
 _region_weeks: Kept[RegionWeeks] = Kept(size=256)
 
 
-def _read_region_weeks(start: date, count: int, organisation: Organisation | None
+def _read_region_weeks(start: date, count: int, county: tuple[int, ...] | None
                        ) -> RegionWeeks:
-    """(schools and waiting pupils, seats and free seats) per week, in the organisation's
-    county."""
+    """(schools and waiting pupils, seats and free seats) per week."""
     end = start + timedelta(weeks=count - 1)
-    county = _county(organisation)
     return (_school_counts(start, end, county),
             _region_seats(_weeks(start, count), start, end, county))
 
@@ -208,8 +204,9 @@ def regional_calendar(organisation: Organisation | None = None, today: date | No
     `own_offers`); the employer's own seats are always current."""
     start = monday_of(today or clock.today())
     end = start + timedelta(weeks=count - 1)
-    read = partial(_read_region_weeks, start, count, organisation)
-    key = (start, count, organisation.municipality_id if organisation else None)
+    county = _county(organisation)
+    read = partial(_read_region_weeks, start, count, county)
+    key = (start, count, county)
     schools, seats = _region_weeks.get(key, read) if kept else read()
     own = (_own_seats(_weeks(start, count), start, end, organisation) if own_offers is None
            else _seats_per_week(own_offers, start, end))

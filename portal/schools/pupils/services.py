@@ -38,7 +38,6 @@ from portal.notifications import messages
 from portal.schools.models import (
     Enrolment,
     EnrolmentState,
-    Municipality,
     OwnPlacementRequest,
     OwnPlacementStatus,
     PraoPeriod,
@@ -47,7 +46,7 @@ from portal.schools.models import (
     Wish,
 )
 from portal.schools.periods import Window, lopsided_sectors, wish_window
-from portal.schools.services import SchoolError, period_weeks
+from portal.schools.services import SchoolError, county_of, period_weeks
 from portal.urls import MAX_DB_ID
 
 LINK_SALT = "pupil-link"
@@ -231,21 +230,8 @@ def eligible_offers_stmt(enrolment: Enrolment) -> Select:
 
 
 def pupils_county(enrolment: Enrolment) -> tuple[int, ...]:
-    """The municipalities of the county of the pupil's school (the first two digits of the
-    kommunkod). Kept (portal/kept.py): the same for every pupil of the school."""
-    school_id = enrolment.period.school_id
-    return _counties.get(school_id, partial(_read_county, school_id))
-
-
-_counties: Kept[tuple[int, ...]] = Kept(size=2048)
-
-
-def _read_county(school_id: int) -> tuple[int, ...]:
-    own = (select(func.substr(Municipality.code, 1, 2))
-           .join(School, School.municipality_id == Municipality.id)
-           .where(School.id == school_id).scalar_subquery())
-    return tuple(db.session.scalars(select(Municipality.id).where(
-        func.substr(Municipality.code, 1, 2) == own).order_by(Municipality.id)))
+    """The municipalities of the county of the pupil's school."""
+    return county_of(enrolment.period.school.municipality_id)
 
 
 def in_pupils_county(county: tuple[int, ...]) -> ColumnElement[bool]:
