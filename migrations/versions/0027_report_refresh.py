@@ -30,6 +30,7 @@ def upgrade():
         sa.Column('municipality_id', sa.Integer(), nullable=True),
         sa.Column('term', sa.String(length=10), nullable=True),
         sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'],
                                 name=op.f('fk_report_refresh_municipality_id_municipality'),
                                 ondelete='CASCADE'),

@@ -74,3 +74,6 @@ class ReportRefresh(Base):
         ForeignKey("municipality.id", ondelete="CASCADE"))
     term: Mapped[str | None] = mapped_column(String(10))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When a jobs runner took it on: another runner leaves it alone for a while (several
+    # servers run the jobs), then takes it over (the first may have died).
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

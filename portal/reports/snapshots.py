@@ -24,10 +24,10 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from markupsafe import Markup
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, delete, or_, select, update
 
 from portal import clock
-from portal.concurrency import dialect_insert
+from portal.concurrency import dialect_insert, rows_changed
 from portal.extensions import db
 from portal.kept import Recent
 from portal.reports import charts
@@ -46,6 +46,7 @@ from portal.reports.tables import (
 from portal.schools.models import Municipality
 
 JOB_EVERY = timedelta(hours=1)  # the jobs command refreshes the current year this often
+CLAIM_FOR = timedelta(minutes=10)  # a queued refresh's runner, before another takes over
 
 # Rows of one table the page shows; the export has them all (a country has thousands of
 # employers, and a page of 11,000 rows helps nobody).
@@ -328,27 +329,43 @@ def refresh_requested_at(scope: Scope) -> datetime | None:
 
 def refresh_requested() -> int:
     """The jobs command's step before refresh_due: each queued scope computed, oldest
-    request first, and its request removed, unless it was asked for again while being
-    computed (the figures may predate that request): the next round computes it again.
-    Returns how many it computed."""
+    request first, by the one runner that claims it (several servers run the jobs; a claim
+    older than CLAIM_FOR is taken over), and its request removed, unless it was asked for
+    again while being computed (the figures may predate that request): the next round
+    computes it again. Returns how many it computed."""
     queued = db.session.execute(select(
         ReportRefresh.scope_key, ReportRefresh.requested_at, ReportRefresh.school_year,
         ReportRefresh.municipality_id, ReportRefresh.term)
         .order_by(ReportRefresh.requested_at)).all()
     db.session.rollback()
-    done = 0
-    for row in queued:
-        try:
-            compute(Scope(row.school_year, row.municipality_id,
-                          Term(row.term) if row.term is not None else None))
-            done += 1
-        except Exception:  # noqa: BLE001 - one failing scope must not block the rest
-            # Given up, not retried every minute: refresh_due recomputes it within the hour
-            # and says so if it fails again; the page stops saying it is on its way.
-            db.session.rollback()
-            current_app.logger.exception("report refresh of %s failed", row.scope_key)
-        db.session.execute(delete(ReportRefresh).where(
-            ReportRefresh.scope_key == row.scope_key,
-            ReportRefresh.requested_at <= row.requested_at))
-        db.session.commit()
+    return sum(_computed(row) for row in queued if _claimed(row.scope_key))
+
+
+def _claimed(key: str) -> bool:
+    now = clock.now()
+    won = rows_changed(db.session.execute(update(ReportRefresh).where(
+        ReportRefresh.scope_key == key,
+        or_(ReportRefresh.claimed_at.is_(None), ReportRefresh.claimed_at < now - CLAIM_FOR))
+        .values(claimed_at=now))) == 1
+    db.session.commit()
+    return won
+
+
+def _computed(row: Any) -> bool:
+    done = True
+    try:
+        compute(Scope(row.school_year, row.municipality_id,
+                      Term(row.term) if row.term is not None else None))
+    except Exception:  # noqa: BLE001 - one failing scope must not block the rest
+        # Given up, not retried every minute: refresh_due recomputes it within the hour
+        # and says so if it fails again; the page stops saying it is on its way.
+        db.session.rollback()
+        current_app.logger.exception("report refresh of %s failed", row.scope_key)
+        done = False
+    db.session.execute(delete(ReportRefresh).where(
+        ReportRefresh.scope_key == row.scope_key,
+        ReportRefresh.requested_at <= row.requested_at))
+    db.session.execute(update(ReportRefresh).where(ReportRefresh.scope_key == row.scope_key)
+                       .values(claimed_at=None))  # asked again meanwhile: the next round
+    db.session.commit()
     return done

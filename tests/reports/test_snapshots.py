@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal import clock
 from portal.jobs import run_due
@@ -217,6 +217,20 @@ def test_a_queued_scope_that_fails_is_given_up_and_blocks_nothing(
     assert snapshots.compute_seconds(other) is not None
     assert snapshots.compute_seconds(SCOPE) is None
     assert "report refresh of 2026-region-year failed" in caplog.text
+
+
+def test_a_queued_scope_is_computed_by_one_jobs_runner_at_a_time(autumn, stored, db,
+                                                                 set_clock):
+    """Several servers run the jobs: a scope another runner has taken on is left to it,
+    until ten minutes have passed (that runner may have died); then it is taken over."""
+    snapshots.request_refresh(SCOPE)
+    db.session.execute(update(ReportRefresh).values(claimed_at=clock.now()))  # another's
+    db.session.commit()
+    assert snapshots.refresh_requested() == 0
+    assert _queued(db) == 1 and snapshots.compute_seconds(SCOPE) is None
+    set_clock(NOW + timedelta(minutes=11))
+    assert snapshots.refresh_requested() == 1
+    assert _queued(db) == 0 and snapshots.compute_seconds(SCOPE) is not None
 
 
 def test_the_council_cannot_refresh_and_sees_no_button(autumn, client, login_as):
