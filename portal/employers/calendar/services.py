@@ -152,21 +152,19 @@ def _region_seats(weeks: CTE, start: date, end: date,
     return {week: (seats, free) for week, seats, free in _per_week(weeks, blocks)}
 
 
-def _own_seats(weeks: CTE, start: date, end: date,
-               organisation: Organisation | None) -> dict[date, int]:
-    """The employer's own seats per week, wherever they are (any placement not archived)."""
+def _own_seats(start: date, end: date, organisation: Organisation | None) -> dict[date, int]:
+    """The employer's own seats per week, wherever they are (any placement not archived):
+    its offers summed per block of weeks in SQL, spread over the weeks here."""
     if organisation is None:
         return {}
-    blocks = (select(PlacementOffer.first_week, PlacementOffer.last_week,
-                     func.sum(PlacementOffer.seats).label("seats"),
-                     literal(0).label("free"))
-              .join(Placement)
-              .where(Placement.organisation_id == organisation.id,
-                     Placement.status != PlacementStatus.ARCHIVED,
-                     PlacementOffer.last_week >= start, PlacementOffer.first_week <= end)
-              .group_by(PlacementOffer.first_week, PlacementOffer.last_week)
-              .subquery())
-    return {week: seats for week, seats, _free in _per_week(weeks, blocks)}
+    blocks = db.session.execute(
+        select(PlacementOffer.first_week, PlacementOffer.last_week, func.sum(PlacementOffer.seats))
+        .join(Placement)
+        .where(Placement.organisation_id == organisation.id,
+               Placement.status != PlacementStatus.ARCHIVED,
+               PlacementOffer.last_week >= start, PlacementOffer.first_week <= end)
+        .group_by(PlacementOffer.first_week, PlacementOffer.last_week)).all()
+    return _seats_per_week(blocks, start, end)
 
 
 def _per_week(weeks: CTE, blocks: Subquery) -> Sequence[Row[date, int, int]]:
@@ -208,24 +206,23 @@ def regional_calendar(organisation: Organisation | None = None, today: date | No
     read = partial(_read_region_weeks, start, count, county)
     key = (start, count, county)
     schools, seats = _region_weeks.get(key, read) if kept else read()
-    own = (_own_seats(_weeks(start, count), start, end, organisation) if own_offers is None
-           else _seats_per_week(own_offers, start, end))
+    own = (_own_seats(start, end, organisation) if own_offers is None else _seats_per_week(
+        ((o.first_week, o.last_week, o.seats) for o in own_offers), start, end))
     mondays = [start + timedelta(weeks=n) for n in range(count)]
     return [CalendarWeek(day, *schools.get(day, (0, 0)), *seats.get(day, (0, 0)),
                          own.get(day, 0))
             for day in mondays]
 
 
-def _seats_per_week(offers: Iterable[PlacementOffer], start: date, end: date
+def _seats_per_week(blocks: Iterable[tuple[date, date, int]], start: date, end: date
                     ) -> dict[date, int]:
-    """The offers' seats per week from `start` to `end` (Mondays), as _own_seats counts
-    them, from offers already read."""
+    """Seats per week from `start` to `end` (Mondays), of (first week, last week, seats)."""
     per_week: dict[date, int] = defaultdict(int)
-    for offer in offers:
-        first, last = max(offer.first_week, start), min(offer.last_week, end)
+    for first_week, last_week, seats in blocks:
+        first, last = max(first_week, start), min(last_week, end)
         if first <= last:
             for week in _mondays_between(first, last):
-                per_week[week] += offer.seats
+                per_week[week] += seats
     return per_week
 
 

@@ -77,7 +77,8 @@ def test_without_an_organisation_there_are_no_own_seats(region):
 
 def test_own_seats_from_offers_already_read_are_the_ones_sql_counts(region, db):
     """The start page counts the employer's own seats from the offers it has just read
-    (placements not archived); the calendar page counts them in SQL. Week by week equal:
+    (placements not archived); the calendar page reads them summed per block of weeks.
+    Week by week equal:
     5 in week 2, 5 + 7 (draft) in week 3, none from the archived one or beyond 52 weeks."""
     offers = db.session.scalars(select(PlacementOffer).join(Placement).where(
         Placement.organisation_id == region.organisation_a.id,
