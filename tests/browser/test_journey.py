@@ -400,6 +400,7 @@ def _pupils_wish_on_their_phones(portal: Portal) -> None:
             portal.look(phone, "eleven-oppnar-sin-lank-mobil")
         phone.get_by_role("button", name=f"Lägg till som val 1: {PLACEMENT}").click()
         expect(phone.get_by_role("heading", name="Mina val (1 av 5)")).to_be_visible()
+        phone.wait_for_load_state("load")  # the scroll to #mina-val moves the buttons
         if number == 0:
             phone.get_by_role("button", name="Lägg till som val 2: Biblioteket i Sandvik").click()
             expect(phone.get_by_role("heading", name="Mina val (2 av 5)")).to_be_visible()

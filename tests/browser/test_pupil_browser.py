@@ -27,13 +27,18 @@ def test_pupil_chooses_and_reorders_on_a_phone(new_page: Callable[..., Page],
     expect(page.get_by_role("heading", level=1)).to_have_text("Hej Fatima!")
     assert_accessible(page, "pupil page, no wishes (phone)")
 
+    # Each answer scrolls to #mina-val once its stylesheets are in; a tap before that lands
+    # where the button was, as a finger would, so the test waits for the page as a pupil does.
     page.get_by_role("button", name="Lägg till som val 1: Snickare på bygget").click()
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Lägg till som val 2: Undersköterska i hemtjänsten").click()
+    page.wait_for_load_state("load")
     choices = page.locator("#mina-val ol > li")
     expect(choices).to_have_count(2)
     expect(choices.first).to_contain_text("Snickare på bygget")
 
     page.get_by_role("button", name="Upp: Undersköterska i hemtjänsten").click()
+    page.wait_for_load_state("load")
     expect(page.locator("#mina-val ol > li").first).to_contain_text(
         "Undersköterska i hemtjänsten")
     expect(page.get_by_role("heading", name="Mina val (2 av 5)")).to_be_visible()
@@ -70,6 +75,7 @@ def test_wish_buttons_are_big_enough_to_tap_on_a_phone(new_page: Callable[..., P
     page.goto(f"/sprak/{lang}?next={path}")
     add = page.locator("form button[value='add']")
     add.first.click()
+    page.wait_for_load_state("load")
     page.locator("form button[value='add']").first.click()
     buttons = page.locator("#mina-val form button")
     expect(buttons).to_have_count(4)  # down and remove, then up and remove
