@@ -24,7 +24,7 @@ from portal.accounts.permissions import can
 from portal.clock import local
 from portal.employers.reference import sector_label
 from portal.formtools import render_form_field
-from portal.i18n import LANGUAGE_NAMES, current_language
+from portal.i18n import LANGUAGE_NAMES, current_language, shown_label
 from portal.inputs import multiline
 
 ROLE_LABELS = {
@@ -121,6 +121,7 @@ def _page_gettext() -> dict[str, object]:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(multiline)  # emails: keep this value's lines
+    app.add_template_filter(shown_label, "who")  # a stored "… (via länk)" in the reader's language
     app.jinja_env.filters.update(DATE_FILTERS)
     # Globals, not context: the imported form macros see globals only.
     app.jinja_env.globals.update(render_form_field=render_form_field)

@@ -226,7 +226,10 @@ class _DoneBy:
         if label not in self._translated:
             from flask_babel import gettext
 
-            self._translated[label] = gettext(label)
+            from portal.i18n import shown_label
+
+            shown = shown_label(label)
+            self._translated[label] = shown if shown != label else gettext(label)
         return self._translated[label]
 
 
