@@ -43,15 +43,20 @@ class Recent(Generic[K, V]):
 
 
 class Kept(Generic[V]):
-    """At most `size` values, per database and key, each read again once max_age old."""
+    """At most `size` values, per database and key, each read again once max_age old:
+    SHARED_FIGURES_MAX_AGE, or `settled_for` seconds for a figure that no reader's change
+    can move before its key does (last year's wishes, keyed by the day). With
+    SHARED_FIGURES_MAX_AGE at 0 nothing is kept."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, settled_for: float | None = None) -> None:
         self._values: Recent[tuple[str, Hashable], tuple[float, V]] = Recent(size)
+        self._settled_for = settled_for
 
     def get(self, key: Hashable, read: Callable[[], V]) -> V:
         max_age = current_app.config["SHARED_FIGURES_MAX_AGE"]
         if max_age <= 0:
             return read()
+        max_age = self._settled_for or max_age
         full_key, now = (str(db.engine.url), key), time.monotonic()
         kept = self._values.get(full_key)
         if kept is not None and now - kept[0] < max_age:

@@ -33,3 +33,29 @@ def test_a_kept_value_is_read_again_once_old_and_the_oldest_goes_first(app, monk
             assert reads[-1] == "a" and len(reads) == 6
         finally:
             app.config["SHARED_FIGURES_MAX_AGE"] = 0
+
+
+def test_a_settled_figure_is_kept_its_own_time_and_not_at_all_when_nothing_is(app,
+                                                                             monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(kept_module.time, "monotonic", lambda: now[0])
+    reads: list[float] = []
+
+    def read() -> float:
+        reads.append(now[0])
+        return now[0]
+
+    settled: Kept[float] = Kept(size=4, settled_for=3600)
+    with app.app_context():
+        try:
+            app.config["SHARED_FIGURES_MAX_AGE"] = 60
+            assert settled.get("day", read) == 1000
+            now[0] += 3599
+            assert settled.get("day", read) == 1000  # an hour less a second: kept
+            now[0] += 1
+            assert settled.get("day", read) == 4600  # an hour old: read again
+            app.config["SHARED_FIGURES_MAX_AGE"] = 0  # nothing kept, settled or not
+            settled.get("day", read)
+            assert reads == [1000, 4600, 4600]
+        finally:
+            app.config["SHARED_FIGURES_MAX_AGE"] = 0

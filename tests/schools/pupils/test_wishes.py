@@ -290,3 +290,53 @@ def test_the_wish_form_takes_the_same_few_queries_with_one_wish_or_five(client, 
     for offer in offers[1:5]:
         _act(client, link, "add", offer)
     assert one == queries() == 12  # 23 before
+
+
+@freeze_time(IN_WINDOW)
+def test_the_countys_kept_offers_fit_each_pupil_as_the_database_finds_them(db, world, setup):
+    """The wish form lists the county's offers read once, narrowed for each pupil: the same
+    offers, in the same order, as the database's own filter, for any weeks, needs, sector
+    and grade."""
+    from sqlalchemy import select
+
+    from portal.employers.models import Placement, PlacementOffer
+    from portal.schools.pupils.services import (
+        _fitting_county_offers,
+        eligible_offers_stmt,
+        in_pupils_county,
+        pupils_county,
+    )
+
+    enrolment, _offers, _link_path = setup
+    ramp = features_mask(["step_free"])
+    factories.PlacementOfferFactory(first_week=date(2027, 4, 5), last_week=date(2027, 4, 12))
+    factories.PlacementOfferFactory(first_week=date(2027, 3, 22), last_week=date(2027, 3, 22))
+    factories.PlacementOfferFactory(first_week=date(2027, 3, 8), last_week=date(2027, 3, 29),
+                                    placement__title="Aaa bred")
+    factories.PlacementOfferFactory(first_week=date(2026, 3, 9), last_week=date(2026, 3, 16))
+    factories.PlacementOfferFactory(placement__accepts_grade_8=False)
+    factories.PlacementOfferFactory(placement__accepts_grade_9=False)
+    factories.PlacementOfferFactory(placement__features=ramp | features_mask(["elevator"]))
+    factories.PlacementOfferFactory(placement__features=ramp, placement__sector="construction",
+                                    placement__title="Plats 3")  # a title twice: by id
+    factories.PlacementOfferFactory(placement__sector="construction")
+    factories.PlacementOfferFactory(placement__status="draft")
+    factories.PlacementOfferFactory(placement__organisation__status="pending")
+    factories.PlacementOfferFactory(placement__municipality=factories.MunicipalityFactory(
+        name="Malmö", code="1280"))
+    db.session.commit()
+    county = pupils_county(enrolment)
+    seen = set()
+    for grade in (8, 9):
+        for needs in (0, ramp):
+            for sector in ("", "construction", "hospitality"):
+                enrolment.period.grade, enrolment.student.needs = grade, needs
+                expected = db.session.scalars(
+                    eligible_offers_stmt(enrolment).with_only_columns(PlacementOffer.id)
+                    .where(in_pupils_county(county),
+                           *([Placement.sector == sector] if sector else []))
+                    .order_by(Placement.title, PlacementOffer.id)).all()
+                assert _fitting_county_offers(enrolment, county, sector) == expected
+                seen.add(len(expected))
+    assert len(seen) >= 4 and 0 not in seen  # the cases differ, and none is empty
+    db.session.rollback()
