@@ -18,7 +18,6 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import clock
 from portal.accounts import services as accounts
 from portal.accounts.models import User
 from portal.audit import audit
@@ -49,7 +48,6 @@ from portal.schools.models import (
 from portal.schools.periods import Window, lopsided_sectors, wish_window
 from portal.schools.services import SchoolError, county_of, period_weeks
 from portal.urls import MAX_DB_ID
-from portal.weeks import monday_of
 
 LINK_SALT = "pupil-link"
 LINK_MAX_AGE = 365 * 24 * 3600  # a school year and some: a link outlives its period's window
@@ -262,55 +260,12 @@ def eligible_offers(enrolment: Enrolment, sector: str = "", text: str = "", page
 _offer_pages: Kept[tuple[list[int], int]] = Kept(size=1024)
 
 
-# The offers of a county for a grade that end this week or later, by title: (offer id,
-# first week, last week, features, sector). Which of them fit differs from pupil to pupil
-# (prao weeks, needs, sector), the list does not: read once a minute per county instead of
-# once per prao week, needs and page, each of which walked the county's offers (tens of
-# milliseconds of the database's time at national scale).
-_CountyOffer = tuple[int, date, date, int, str]
-_county_offers: Kept[list[_CountyOffer]] = Kept(size=128)
-
-
-def _read_county_offers(county: tuple[int, ...], grade: int,
-                        from_week: date) -> list[_CountyOffer]:
-    grade_ok = Placement.accepts_grade_8 if grade == 8 else Placement.accepts_grade_9
-    return [(row[0], row[1], row[2], row[3], row[4]) for row in db.session.execute(
-        select(PlacementOffer.id, PlacementOffer.first_week, PlacementOffer.last_week,
-               Placement.features, Placement.sector)
-        .join(Placement).join(Organisation)
-        .where(Placement.status == PlacementStatus.PUBLISHED,
-               Organisation.status == OrganisationStatus.APPROVED, grade_ok.is_(True),
-               PlacementOffer.last_week >= from_week, in_pupils_county(county))
-        .order_by(Placement.title, PlacementOffer.id))]
-
-
-def _fitting_county_offers(enrolment: Enrolment, county: tuple[int, ...],
-                           sector: str) -> list[int] | None:
-    """The ids of the county's offers that fit the pupil, by title, as
-    eligible_offers_stmt finds them; None for a period that ended before this week."""
-    first_week, last_week = period_weeks(enrolment.period)
-    this_week = monday_of(clock.today())
-    if last_week < this_week:
-        return None
-    grade, needs = enrolment.period.grade, enrolment.student.needs
-    offers = _county_offers.get((county, grade, this_week),
-                                partial(_read_county_offers, county, grade, this_week))
-    return [offer_id for offer_id, first, last, features, offer_sector in offers
-            if first <= first_week and last >= last_week and features & needs == needs
-            and (not sector or offer_sector == sector)]
-
-
 def _offer_page(enrolment: Enrolment, county: tuple[int, ...], sector: str, text: str,
                 page: int, per_page: int) -> tuple[list[int], int]:
-    """The page's offer ids and the number of matches. Without words to search for, from
-    the county's kept offers; with them, in one query (a window count beside each row):
-    counting in a second query walked the county's offers again."""
-    from portal.employers.catalogue.services import matching_text, query_words
+    """The page's offer ids and the number of matches, in one query (a window count beside
+    each row): counting in a second query walked the county's offers again."""
+    from portal.employers.catalogue.services import matching_text
 
-    fitting = None if query_words(text) else _fitting_county_offers(enrolment, county, sector)
-    if fitting is not None:
-        start = (page - 1) * per_page
-        return fitting[start:start + per_page], len(fitting)
     stmt = eligible_offers_stmt(enrolment).with_only_columns(
         PlacementOffer.id, func.count().over()).where(in_pupils_county(county))
     if sector:
@@ -456,8 +411,7 @@ def last_year_sector_genders(today: date, municipality_id: int,
 
 
 # Settled for the day: only periods that began before it count, and their wishes are closed.
-# Kept a minute, every worker read each municipality's year about once a minute (a tenth of
-# the database's time in the load test); kept an hour, about once a day.
+# Kept an hour instead of a minute, a municipality's pupils read it a few times a day.
 _sector_genders: Kept[dict[str, dict[str, int]]] = Kept(size=512, settled_for=3600)
 
 
