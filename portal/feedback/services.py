@@ -130,6 +130,13 @@ def pupil_assignment(enrolment: Enrolment) -> Assignment | None:
         Assignment.enrolment_id == enrolment.id, Assignment.state.in_(EVALUABLE))).first()
 
 
+def has_response(assignment_id: int, audience: Audience) -> bool:
+    """Whether the evaluation was given, without reading its answers (the pupil's page)."""
+    return db.session.scalar(select(FeedbackResponse.id).where(
+        FeedbackResponse.assignment_id == assignment_id,
+        FeedbackResponse.audience == audience).limit(1)) is not None
+
+
 def response_of(assignment_id: int, audience: Audience) -> FeedbackResponse | None:
     return db.session.scalars(
         select(FeedbackResponse).where(FeedbackResponse.assignment_id == assignment_id,

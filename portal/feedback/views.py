@@ -4,6 +4,7 @@ answer rates for counsellors and the coordinator. Thin: check, call a service, s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -37,12 +38,14 @@ def _supervisor(assignment: Assignment) -> Actor:
 
 
 @bp.app_template_global("pupil_evaluation")
-def pupil_evaluation(enrolment: Enrolment) -> str:
-    """For the pupil's page: "open" (time to answer), "done" or "" (not yet, or nothing)."""
-    assignment = services.pupil_assignment(enrolment)
+def pupil_evaluation(enrolment: Enrolment, assignments: Sequence[Assignment]) -> str:
+    """For the pupil's page: "open" (time to answer), "done" or "" (not yet, or nothing).
+    `assignments` are all the enrolment's, as the page has read them."""
+    assignment = next((a for a in sorted(assignments, key=lambda a: a.id)
+                       if a.state in services.EVALUABLE), None)
     if assignment is None or not services.is_open(assignment, clock.today()):
         return ""
-    return "done" if services.response_of(assignment.id, Audience.PUPIL) else "open"
+    return "done" if services.has_response(assignment.id, Audience.PUPIL) else "open"
 
 
 @bp.app_template_filter("decimal")

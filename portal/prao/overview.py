@@ -6,6 +6,7 @@ number of queries, however many pupils it shows."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -45,9 +46,13 @@ class PupilPlacement:
     arranging: bool = False  # nobody could place the pupil: the counsellor arranges it
     own: Placement | None = None  # the own placement as the pupil entered it, while pending
     own_risk_done: bool = False  # the workplace has completed its risk assessment
-    # Any assignment at all, declined and cancelled ones too: without one there is no
-    # certificate and no evaluation, and the page does not look for them.
-    ever_assigned: bool = False
+    assignments: Sequence[Assignment] = ()  # all of them, as read for the page
+
+    @property
+    def ever_assigned(self) -> bool:
+        """Any assignment at all, declined and cancelled ones too: without one there is no
+        certificate and no evaluation, and the page does not look for them."""
+        return bool(self.assignments)
 
 
 def pupil_placement(enrolment: Enrolment) -> PupilPlacement:
@@ -58,20 +63,19 @@ def pupil_placement(enrolment: Enrolment) -> PupilPlacement:
         joinedload(Assignment.placement, innerjoin=True)
         .joinedload(Placement.organisation, innerjoin=True))).all()
     assignment = next((a for a in assignments if a.state in ACTIVE_STATES), None)
-    ever = bool(assignments)
     if assignment is not None:
-        return PupilPlacement(assignment, counsellors, ever_assigned=ever)
+        return PupilPlacement(assignment, counsellors, assignments=assignments)
     if enrolment.state is EnrolmentState.OWN_PLACEMENT and enrolment.own_placement_id:
         from portal.employers.placements.services import risk_assessment_complete
 
         own = db.session.get(Placement, enrolment.own_placement_id)
         return PupilPlacement(None, counsellors, own_pending=True, own=own,
                               own_risk_done=own is not None and risk_assessment_complete(own),
-                              ever_assigned=ever)
+                              assignments=assignments)
     if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT:
-        return PupilPlacement(None, counsellors, ever_assigned=ever)
-    return PupilPlacement(None, counsellors, arranging=ever or _stranded(enrolment),
-                          ever_assigned=ever)
+        return PupilPlacement(None, counsellors, assignments=assignments)
+    return PupilPlacement(None, counsellors, arranging=bool(assignments) or _stranded(enrolment),
+                          assignments=assignments)
 
 
 def _stranded(enrolment: Enrolment) -> bool:

@@ -72,6 +72,8 @@ def test_the_pupil_evaluates_through_the_personal_link(client, db, world, set_cl
                                      .where(FeedbackAnswer.response_id == response.id)).all())
     assert scores["real_tasks"] == 5 and scores["imagine_sector"] == 2
     assert "pupil_evaluation" in _steps(assignment.id)
+    home = client.get(f"/elev/{token}").get_data(as_text=True)
+    assert "Dina svar på utvärderingen" in home and "Utvärdera din prao" not in home
     again = client.post(url, data=form_data(Audience.PUPIL, PUPIL_ANSWERS, csrf),
                         follow_redirects=True).get_data(as_text=True)
     assert "Utvärderingen var redan inskickad" in again
