@@ -173,6 +173,10 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
     wished_ids = [w.offer_id for w in wishes]
     counts = services.wish_counts([o.id for o in page.items] + wished_ids) if page else {}
     lang = current_language()
+    # An own placement's request is shown only to a pupil who is neither placed nor waiting
+    # for their own workplace: for the others it is not read.
+    placed = prao.assignment is not None or prao.own_pending
+    own_request = None if placed else services.own_placement_request(enrolment)
     return render_template(
         "schools/pupil_home.html", enrolment=enrolment, token=token, page=page, counts=counts,
         wishes=wishes, wished_ids=wished_ids, error=error, windows=Window,
@@ -181,7 +185,7 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
         sectors=[(s.code, s.label(lang)) for s in sectors()] if choosing else [],
         suggest=choosing and services.gender_suggestion(enrolment, wishes, today()),
         states=EnrolmentState, outcome=matching.published_result(enrolment),
-        own_request=services.own_placement_request(enrolment), own_statuses=OwnPlacementStatus,
+        own_request=own_request, own_statuses=OwnPlacementStatus,
         max_wishes=services.MAX_WISHES, prao=prao
     ), 400 if error else 200
 
