@@ -10,6 +10,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts.models import Role, User, new_session_token
@@ -198,7 +199,10 @@ def load_user(user_id: str) -> User | None:
     uid, _, token = user_id.partition(":")
     if not uid.isdigit():
         return None
-    user = db.session.get(User, int(uid))
+    # An employer's organisation and a council member's municipality come with the user:
+    # nearly every page of theirs reads them, each in a query of its own otherwise.
+    user = db.session.get(User, int(uid), options=[joinedload(User.organisation),
+                                                    joinedload(User.municipality)])
     if user is None or not user.active or user.session_token != token:
         return None
     return user

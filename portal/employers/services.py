@@ -148,12 +148,6 @@ def request_join(user: User, organisation: Organisation) -> JoinRequest:
     return join
 
 
-def pending_join_request(user: User) -> JoinRequest | None:
-    stmt = select(JoinRequest).where(JoinRequest.user_id == user.id,
-                                     JoinRequest.status == JoinStatus.PENDING)
-    return db.session.scalars(stmt).first()
-
-
 def join_requests_for(organisation_id: int | None) -> list[JoinRequest]:
     """Pending requests to one organisation, or to every organisation (the coordinator)."""
     stmt = (select(JoinRequest).where(JoinRequest.status == JoinStatus.PENDING)

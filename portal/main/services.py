@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from portal.accounts.models import User
 from portal.clock import today
@@ -17,7 +17,6 @@ from portal.employers.models import (
     Placement,
     PlacementStatus,
 )
-from portal.employers.services import pending_join_request
 from portal.extensions import db
 from portal.notifications.models import OutboxEmail, OutboxStatus
 from portal.reports import services as reports
@@ -78,11 +77,16 @@ def coordinator_summary() -> CoordinatorSummary:
 
 
 def employer_joins(user: User) -> EmployerJoins:
-    to_decide = 0 if user.organisation_id is None else _count(
-        select(func.count()).select_from(JoinRequest).where(
-            JoinRequest.organisation_id == user.organisation_id,
-            JoinRequest.status == JoinStatus.PENDING))
-    return EmployerJoins(pending_join_request(user), to_decide)
+    """One query for both: the waiting requests to the user's organisation and the user's
+    own (read in full only when there is one)."""
+    to_organisation = JoinRequest.organisation_id == user.organisation_id
+    to_decide, own_id = db.session.execute(
+        select(func.count(JoinRequest.id).filter(to_organisation),
+               func.max(JoinRequest.id).filter(JoinRequest.user_id == user.id))
+        .where(JoinRequest.status == JoinStatus.PENDING,
+               or_(to_organisation, JoinRequest.user_id == user.id))).one()
+    own = db.session.get(JoinRequest, own_id) if own_id is not None else None
+    return EmployerJoins(own, to_decide or 0)
 
 
 def council_summary(municipality: Municipality | None) -> CouncilSummary:
