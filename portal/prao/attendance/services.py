@@ -43,7 +43,7 @@ from portal.prao.models import (
     IncidentSeverity,
     StepRecord,
 )
-from portal.schools.models import Enrolment, PraoPeriod
+from portal.schools.models import Enrolment, PraoPeriod, School
 
 # A day can be reported (or corrected) once the pupil is confirmed, also after the period.
 REPORTABLE = (AssignmentState.CONFIRMED, AssignmentState.IN_PROGRESS,
@@ -100,18 +100,22 @@ class Placed:
 
 
 def placed(assignment_ids: Iterable[int], *where: ColumnElement[bool]) -> dict[int, Placed]:
-    """The assignments with their period, offer and organisation, in one query; `where`
-    narrows them further (Placement, Organisation and the period may be named)."""
+    """The assignments with their pupil, period, school, offer and organisation, in one
+    query; `where` narrows them further (Placement, Organisation and the period may be
+    named). The pages show each pupil's school: read here, not once per pupil."""
+    enrolment = contains_eager(Assignment.enrolment)
     stmt = (select(Assignment, Placement.organisation_id, PraoPeriod.first_day,
                    PraoPeriod.last_day, PlacementOffer.first_week, PlacementOffer.last_week,
                    PraoPeriod.school_id)
             .join(Assignment.enrolment).join(Enrolment.student)
             .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+            .join(School, School.id == PraoPeriod.school_id)
             .join(Assignment.placement)
             .join(Organisation, Organisation.id == Placement.organisation_id)
             .outerjoin(PlacementOffer, PlacementOffer.id == Assignment.offer_id)
             .where(Assignment.id.in_(list(assignment_ids)), *where)
-            .options(contains_eager(Assignment.enrolment).contains_eager(Enrolment.student),
+            .options(enrolment.contains_eager(Enrolment.student),
+                     enrolment.contains_eager(Enrolment.period).contains_eager(PraoPeriod.school),
                      contains_eager(Assignment.placement)))
     return {row[0].id: Placed(row[0], row[1], work_span(*row[2:6]), row[6])
             for row in db.session.execute(stmt)}

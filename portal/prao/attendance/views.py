@@ -57,9 +57,9 @@ def _labels() -> dict[str, object]:
 
 # --- the day's form, shared by the link and the employer ---------------------------------------
 
-def _fill(form: DayReportForm, pupils: list[Placed], day: date) -> None:
-    """One row per pupil: the day as reported, or the placement's hours ready to confirm."""
-    done = overview.reported([p.assignment.id for p in pupils], day)
+def _fill(form: DayReportForm, pupils: list[Placed], done: dict[int, AttendanceDay]) -> None:
+    """One row per pupil: the day as reported (`done`), or the placement's hours ready to
+    confirm."""
     for where in pupils:
         placement, reported = where.assignment.placement, done.get(where.assignment.id)
         form.pupils.append_entry({
@@ -163,8 +163,9 @@ def link_report(token: str) -> ResponseReturnValue:
     audit_read("read_attendance_link", None, pupils=len(pupils), detail="link")
     form = DayReportForm()
     problems: list[str] = []
+    reported = overview.reported([p.assignment.id for p in pupils], link.day)
     if request.method == "GET":
-        _fill(form, pupils, link.day)
+        _fill(form, pupils, reported)
     elif form.validate_on_submit():
         result = _save_day(form, link.day, {p.assignment.id: p for p in pupils},
                            _link_reporter(link))
@@ -174,8 +175,7 @@ def link_report(token: str) -> ResponseReturnValue:
         problems = result
     return render_template("prao/attendance/link_report.html", form=form, token=token,
                            link=link, rows=_rows(form, pupils), problems=problems,
-                           reported=overview.reported([p.assignment.id for p in pupils],
-                                                      link.day),
+                           reported=reported,
                            **_labels()), 400 if request.method == "POST" else 200
 
 
@@ -258,14 +258,14 @@ def employer_day() -> ResponseReturnValue:
     pupils = overview.employer_pupils(organisation_id, day)
     audit_read("read_employer_day", current_user.organisation, pupils=len(pupils),
                detail=day.isoformat())
+    reported = overview.reported([p.assignment.id for p in pupils], day)
     if request.method == "GET":
         form.day.data = day
-        _fill(form, pupils, day)
+        _fill(form, pupils, reported)
     return render_template(
         "prao/attendance/employer_day.html", form=form, choice=choice, day=day,
         rows=_rows(form, pupils), problems=problems, prao_day=is_prao_day(day),
-        future=day > clock.today(),
-        reported=overview.reported([p.assignment.id for p in pupils], day),
+        future=day > clock.today(), reported=reported,
         **_labels()), 400 if request.method == "POST" else 200
 
 

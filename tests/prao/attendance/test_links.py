@@ -104,3 +104,26 @@ def test_the_no_hours_for_an_absence_hint_is_said_once_and_read_with_every_time_
     assert page.count("Vid frånvaro behövs ingen tid.") == 1
     assert page.count('id="tid-vid-franvaro"') == 1
     assert page.count('aria-describedby="tid-vid-franvaro"') == 9  # 3 pupils × 3 fields
+
+
+def test_the_link_page_reads_its_pupils_schools_with_them_whatever_their_number(client, world,
+                                                                              hanna):
+    """The pupils with their periods and schools in one query, the day's reports in one:
+    no query per pupil (two pupils from two schools took seven before)."""
+    from tests.employers.placement_support import count_queries
+
+    place = hanna[0].placement
+    third = pupil_at(place, world.school_b, first_name="Bo")
+    db.session.commit()
+
+    def queries(assignments: list) -> tuple[int, str]:
+        url = link_url("hanna@bygg.se", assignments, TUESDAY)
+        client.get(url)
+        with count_queries() as statements:
+            html = client.get(url).get_data(as_text=True)
+        return len(statements), html
+
+    one, _ = queries([hanna[0]])
+    two, html = queries([hanna[0], third])
+    assert world.school_a.name in html and world.school_b.name in html
+    assert one == two == 2
