@@ -36,7 +36,9 @@ counted (sign-ins themselves never are).
 
 Printed: p50, p95, p99 and requests per second at each level (and per kind of request at 32
 users), the plain page's requests per second and the ratio of the mix's to it. The last line
-is one JSON object: pupils, p95_ms_32, rps_32, plain_rps, ratio_32 and the rest. Targets:
+is one JSON object: pupils, p95_ms_32, rps_32, plain_rps, ratio_32 and the rest, among them
+python_loop_ms, the machine's pure-Python speed that day (a fixed loop, timed before the
+server starts): machines of one kind differ by twofold, and the server's figures with them. Targets:
 p95 <= 150 ms at 32 users; ratio_32 >= 0.25. The load generator shares the machine's cores
 with gunicorn and PostgreSQL: on a small machine it takes CPU from the server it measures.
 """
@@ -365,6 +367,19 @@ def summarize(answers: list[tuple[float, float, str, bool]]) -> dict[str, Any]:
                         for name, t in sorted(by_name.items())}}
 
 
+def python_speed_ms() -> float:
+    """Milliseconds for a fixed pure-Python loop, best of three, on a quiet machine: how fast
+    this machine runs Python that day. The server's figures scale with it, so runs on
+    different machines (or one machine on different days) compare through it."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for number in range(2_000_000):
+            total += number
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def main() -> None:
     url, drop = database()
     secret = secrets.token_hex(16)
@@ -375,6 +390,7 @@ def main() -> None:
                          else [])
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as data_file:
             json.dump(data, data_file)
+        speed = python_speed_ms()
         port = free_port()
         cpu_dir = tempfile.mkdtemp(prefix="praoportalen-load-cpu-") if CPU else None
         server = start_gunicorn(url, secret, port, cpu_dir)
@@ -396,7 +412,7 @@ def main() -> None:
             os.unlink(data_file.name)
             if cpu_dir is not None:
                 shutil.rmtree(cpu_dir, ignore_errors=True)
-        report(data["pupils"], plain, levels, log, cpu)
+        report(data["pupils"], plain, levels, log, speed, cpu)
     finally:
         if drop is not None:
             drop()
@@ -425,10 +441,12 @@ def report_cpu(cpu: dict[str, tuple[int, float]]) -> None:
 
 
 def report(pupils: int, plain: dict[str, Any], levels: dict[int, dict[str, Any]],
-           log: Path, cpu: dict[str, tuple[int, float]] | None = None) -> None:
+           log: Path, speed: float, cpu: dict[str, tuple[int, float]] | None = None) -> None:
     print(f"{pupils} pupils; gunicorn {WORKERS} {WORKER_CLASS} workers on 127.0.0.1; "
           f"{SECONDS:.0f} s per level (first {WARM_UP:.0f} s not counted); load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; Locust's log: {log}")
+    print(f"this machine's Python: {speed:.0f} ms for 2 million additions in a loop "
+          "(python_loop_ms; the server's figures scale with it)")
     print(f"plain page /kontakt at {PLAIN_USERS} users: {plain['rps']:.0f} requests/s, "
           f"p50 {plain['p50']:.0f} ms, p95 {plain['p95']:.0f} ms")
     for users, level in levels.items():
@@ -446,7 +464,7 @@ def report(pupils: int, plain: dict[str, Any], levels: dict[int, dict[str, Any]]
                                "worker_class": WORKER_CLASS, "seconds": SECONDS,
                                "plain_rps": round(plain["rps"], 1),
                                "load_average": round(os.getloadavg()[0], 1),
-                               "cpus": os.cpu_count()}
+                               "cpus": os.cpu_count(), "python_loop_ms": round(speed, 1)}
     for users, level in levels.items():
         figures.update({f"p50_ms_{users}": round(level["p50"], 1),
                         f"p95_ms_{users}": round(level["p95"], 1),
