@@ -150,8 +150,8 @@ class Counsellor(Portal):
 
 
 class Council(Portal):
-    """HOOK for the lead: the council's reports (DATA["council_paths"], filled by
-    load.py's council_paths()). load.py leaves this user out while there are none."""
+    """A council member reading the reports (DATA["council_paths"], from load.py's
+    council_paths()). load.py leaves this user out when there are none."""
 
     weight = 1
 
