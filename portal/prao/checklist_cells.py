@@ -24,7 +24,8 @@ class CellWriter:
 
     def __init__(self, period_id: int, csrf_token: str, steps: tuple[Step, ...]) -> None:
         self._done = escape(gettext("Klart"))
-        self._overdue = f"<strong>{escape(gettext('Försenat'))}</strong>"
+        overdue = gettext("Försenat")  # outside the f-string, where pybabel finds it
+        self._overdue = f"<strong>{escape(overdue)}</strong>"
         self._status = {Status.OPEN: escape(gettext("Att göra")),
                         Status.WAITING: escape(gettext("Väntar"))}
         self._tick = escape(gettext("Bocka av"))
