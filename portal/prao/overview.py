@@ -19,6 +19,7 @@ from portal.accounts.models import User
 from portal.audit import audit
 from portal.employers.models import Placement
 from portal.extensions import db
+from portal.i18n import shown_label
 from portal.matching.models import MatchingRun, MatchResult, RunStatus
 from portal.prao import checklist, placing
 from portal.prao.checklist import GUARDIAN_ACK, Owner, Status
@@ -229,8 +230,6 @@ class _DoneBy:
             return label
         if label not in self._translated:
             from flask_babel import gettext
-
-            from portal.i18n import shown_label
 
             shown = shown_label(label)
             self._translated[label] = shown if shown != label else gettext(label)
