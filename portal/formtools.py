@@ -12,9 +12,10 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
+from flask_wtf.i18n import translations as wtforms_translations
 from markupsafe import Markup, escape
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
-from wtforms import Field, FieldList, FormField, PasswordField, TextAreaField
+from wtforms import Field, FieldList, Form, FormField, PasswordField, TextAreaField
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import Choice, SelectChoice, SelectFieldBase
 from wtforms.fields.core import UnboundField
@@ -33,6 +34,38 @@ MESSAGES = {
 }
 FILENAME_MESSAGE = _l("Filnamnet innehåller tecken som inte kan användas. Byt namn på filen "
                       "och välj den igen.")
+
+# WTForms' own messages, for input a field cannot read and a choice the form did not offer,
+# in the portal's words. Its Swedish catalogue words some of them badly ("kunde inte
+# ceorce:a"), and a sub-form (FormField) has no catalogue at all: a Swedish page showed
+# "Not a valid time value." beside a pupil's attendance.
+OWN_WTFORMS_MESSAGES = {
+    "Not a valid time value.": _l("Skriv tiden som timmar och minuter, till exempel 08:00."),
+    "Not a valid date value.": _l("Skriv datumet som år-månad-dag, till exempel 2027-03-15."),
+    "Not a valid datetime value.": _l("Skriv datum och tid, till exempel 2027-03-15 08:00."),
+    "Not a valid integer value.": _l("Skriv ett heltal med siffror, till exempel 30."),
+    "Not a valid decimal value.": _l("Skriv ett tal med siffror, till exempel 2.5."),
+    "Not a valid float value.": _l("Skriv ett tal med siffror, till exempel 2.5."),
+    "Invalid Choice: could not coerce.": _l("Välj ett av alternativen i listan."),
+    "Not a valid choice.": _l("Välj ett av alternativen i listan."),
+    "Invalid choice(s): one or more data inputs could not be coerced.":
+        _l("Välj bland alternativen i listan."),
+    "This field is required.": _l("Fyll i fältet."),
+}
+
+
+class PortalTranslations:
+    """WTForms' messages: the portal's own where it has one, else WTForms' catalogue."""
+
+    def gettext(self, string: str) -> str:
+        own = OWN_WTFORMS_MESSAGES.get(string)
+        return str(own) if own is not None else str(wtforms_translations.gettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(wtforms_translations.ngettext(singular, plural, n))
+
+
+TRANSLATIONS = PortalTranslations()
 
 V = TypeVar("V", bound=Callable[..., Any])
 
@@ -325,6 +358,9 @@ class PortalForm(FlaskForm):
     form is invalid, so nothing is saved."""
 
     class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> PortalTranslations:
+            return TRANSLATIONS
+
         def wrap_formdata(self, form: Any, formdata: Any) -> Any:
             if formdata is _Auto and _is_submitted() and request.is_json:
                 # The portal's forms are HTML forms; a JSON body's lists and numbers would
@@ -351,6 +387,16 @@ class PortalForm(FlaskForm):
         _refresh_errors(self)
         self._errors = None
         return valid and not refused
+
+
+class PortalSubform(Form):
+    """A form repeated inside a PortalForm (FieldList of FormField): WTForms gives a
+    sub-form the meta of its own class, not its parent's, so it needs the messages too.
+    The parent's checks of the submitted text reach its fields all the same."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> PortalTranslations:
+            return TRANSLATIONS
 
 
 def reads_query(form_class: type[PortalForm]) -> Callable[[V], V]:

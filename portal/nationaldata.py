@@ -30,14 +30,12 @@ generated column and GIN indexes, SQLite's FTS5 triggers).
 
 from __future__ import annotations
 
-import csv
 import json
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from importlib import resources
 from typing import Any
 
 from sqlalchemy import (
@@ -75,6 +73,7 @@ from portal.nationalwords import (
     org_number,
 )
 from portal.prao import checklist, days
+from portal.schools.reference import official_municipalities
 from portal.weeks import monday_of
 
 # The country at scale 1.0.
@@ -141,8 +140,7 @@ def blocks(today: date) -> tuple[list[Block], list[Block]]:
 
 def municipalities() -> list[tuple[str, str]]:
     """(kommunkod, name) of Sweden's 290 municipalities."""
-    data = resources.files("portal.data").joinpath("municipalities.csv").read_text("utf-8")
-    return [(row["code"], row["name"]) for row in csv.DictReader(data.splitlines())]
+    return list(official_municipalities().items())
 
 
 def _weight(code: str) -> int:

@@ -155,6 +155,8 @@ def test_one_invitation_sent_four_times_is_one_account_and_one_email(region):
     _no_error_page(answers)
     assert _rows(region, User, User.email == "nina@skola.se") == 1
     assert _emails(region, "invitation") == 1
+    # Every click is answered as the one that sent it, not "the account exists".
+    assert all("Inbjudan till nina@skola.se ligger i utkorgen" in a.page for a in answers)
 
 
 def test_one_calendar_entry_sent_four_times_is_one_entry(region):

@@ -4,6 +4,7 @@ its own work."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app, url_for
@@ -30,6 +31,9 @@ from portal.notifications import messages
 from portal.schools.models import Municipality, School
 
 VERIFY_MAX_AGE = 7 * 24 * 3600
+# The same invitation sent again within this time is a repeat (a double click, a reload),
+# answered as sent; later, the address is taken.
+REPEAT_WINDOW = timedelta(minutes=10)
 # Checked when the email is unknown, so both answers take as long.
 _DUMMY_HASH = generate_password_hash("praoportalen-ingen-användare")
 
@@ -161,8 +165,8 @@ def invite_user(inviter: User, *, email: str, name: str, role: Role,
                 school_ids: Iterable[int] = (), municipality_id: int | None = None,
                 language: str = "sv") -> User:
     """Create the account without a password and queue the invitation, in one transaction.
-    The same invitation sent twice at once (a double click) makes one account and one email;
-    the second is told that the account exists."""
+    The same invitation sent twice at once (a double click) makes one account and one email,
+    and both answers say it is sent."""
     user = first_wins(lambda: _invite(inviter, email, name, role, list(school_ids),
                                       municipality_id, language))
     db.session.commit()
@@ -172,7 +176,10 @@ def invite_user(inviter: User, *, email: str, name: str, role: Role,
 def _invite(inviter: User, email: str, name: str, role: Role, school_ids: list[int],
             municipality_id: int | None, language: str) -> User:
     email = normalize_email(email)
-    if find_user(email) is not None:
+    existing = find_user(email)
+    if existing is not None and _same_invitation(existing, inviter, role):
+        return existing  # the repeat of a double click: its invitation is in the outbox
+    if existing is not None:
         raise AccountError("email", _l("Det finns redan ett konto med den e-postadressen."))
     schools = list(db.session.scalars(select(School).where(School.id.in_(school_ids))))
     _check_invite_scope(role, schools)
@@ -187,6 +194,12 @@ def _invite(inviter: User, email: str, name: str, role: Role, school_ids: list[i
     messages.invitation(user, inviter, link)
     audit(inviter, "user_invited", user, detail=role.value)
     return user
+
+
+def _same_invitation(existing: User, inviter: User, role: Role) -> bool:
+    """The account is this inviter's invitation of a moment ago, not yet accepted."""
+    return (existing.password_hash is None and existing.invited_by_id == inviter.id
+            and existing.role is role and utcnow() - existing.created_at < REPEAT_WINDOW)
 
 
 def list_users(page: int, per_page: int = 50) -> Pagination:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     IntegerField,
     RadioField,
@@ -18,7 +17,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 from wtforms.widgets import HiddenInput
 
-from portal.formtools import PortalForm, choices
+from portal.formtools import PortalForm, PortalSubform, choices
 
 TOO_LONG = _l("Texten är för lång.")
 SCORES = choices((str(n), str(n)) for n in range(1, 6))
@@ -26,7 +25,7 @@ KIND_LABELS = {"likert": _l("Påstående, 1–5"), "text": _l("Fritext"),
                "yesno": _l("Ja eller nej")}
 
 
-class AnswerForm(Form):
+class AnswerForm(PortalSubform):
     """One question's answer; only the field of the question's kind is shown. A row of
     EvaluationForm, which checks its input."""
 
@@ -47,7 +46,7 @@ class SupervisorEvaluationForm(EvaluationForm):
     assignment = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
-class QuestionForm(Form):
+class QuestionForm(PortalSubform):
     """A row of QuestionsForm, which checks its input."""
 
     key = StringField(_l("Nyckel"), validators=[Optional(), Length(max=40, message=TOO_LONG)])

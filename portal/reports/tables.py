@@ -111,13 +111,18 @@ class Row:
     # The label is a sector code, named in the reader's language: a snapshot is computed
     # once, in whatever language the job or the first reader had, and read in both.
     sector: bool = False
+    # Data written in both languages (the coordinator's evaluation statements): the English,
+    # read instead of `label` in English. Empty where none was written.
+    label_en: str = ""
 
 
 def row_label(row: Row) -> str:
     """The row's label in the language being written: a msgid translated, a sector named,
-    data as it is."""
+    data as it is (in English where it was written in English too)."""
     if row.sector:
         return sector_label(row.label, language())
+    if row.label_en and language() == "en":
+        return row.label_en
     return gettext(row.label) if row.translate else row.label
 
 
@@ -158,7 +163,7 @@ def _cell_json(cell: Cell) -> list[float | int | None]:
 
 def _row_json(row: Row) -> dict[str, Any]:
     return {"label": row.label, "cells": [_cell_json(c) for c in row.cells], "key": row.key,
-            "translate": row.translate, "sector": row.sector}
+            "translate": row.translate, "sector": row.sector, "label_en": row.label_en}
 
 
 def table_to_json(table: Table) -> dict[str, Any]:
@@ -183,7 +188,8 @@ def _cell(found: list[Any] | None) -> Cell | None:
 
 def _row(found: dict[str, Any]) -> Row:
     return Row(found["label"], tuple(Cell(*c) for c in found["cells"]), key=found["key"],
-               translate=found["translate"], sector=found.get("sector", False))
+               translate=found["translate"], sector=found.get("sector", False),
+               label_en=found.get("label_en", ""))
 
 
 def table_from_json(found: dict[str, Any]) -> Table:

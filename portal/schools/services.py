@@ -25,6 +25,7 @@ from portal.schools.models import (
     Student,
 )
 from portal.schools.periods import working_days
+from portal.schools.reference import official_municipalities
 from portal.weeks import monday_of, week_label
 
 # A prao period is two weeks, sometimes a few more; anything longer or further ahead is a
@@ -83,11 +84,29 @@ def _save_municipality(municipality: Municipality | None, name: str, code: str,
         return clash  # a repeat of the form that saved it
     if clash is not None and clash is not municipality:
         raise SchoolError("code", _l("Kommunkoden finns redan (%(name)s).", name=clash.name))
+    _check_official(municipality, name, code)
     municipality = municipality or Municipality()
     municipality.name, municipality.code = name, code
     db.session.add(municipality)
     audit(user, "municipality_saved", municipality, detail=code)
     return municipality
+
+
+def _check_official(municipality: Municipality | None, name: str, code: str) -> None:
+    """The code is one of SCB's and the name is its municipality's ("Luleå kommun" for
+    2580), so that no list offers a municipality twice or one that does not exist."""
+    official = official_municipalities().get(code)
+    if official is None:
+        raise SchoolError("code", _l("%(code)s är ingen kommunkod. Skriv kommunens kod från "
+                                     "SCB:s lista, till exempel 2580 för Luleå.", code=code))
+    if official.casefold() not in name.casefold():
+        raise SchoolError("name", _l("Kommunkoden %(code)s är %(name)s kommun. Skriv kommunens "
+                                     "namn eller rätta koden.", code=code, name=official))
+    others = select(Municipality.name)
+    if municipality is not None and municipality.id is not None:
+        others = others.where(Municipality.id != municipality.id)
+    if any(other.casefold() == name.casefold() for other in db.session.scalars(others)):
+        raise SchoolError("name", _l("Det finns redan en kommun som heter %(name)s.", name=name))
 
 
 def schools() -> list[School]:

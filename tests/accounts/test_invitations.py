@@ -97,3 +97,20 @@ def test_oversized_name_is_refused_beside_the_field(client, world, login_as):
     response = _invite(client, name="Å" * 201, schools=[str(world.school_a.id)])
     html = response.get_data(as_text=True)
     assert 'id="name-error"' in html and "högst 200 tecken" in html
+
+
+def test_an_invitation_sent_again_at_once_is_sent_later_the_address_is_taken(
+        client, world, login_as, db, set_clock):
+    """A reload or a second click just after is the same invitation: it is in the outbox
+    once, and the answer says so. Ten minutes later, the address is simply taken."""
+    login_as("coordinator")
+    first = _invite(client, schools=[str(world.school_a.id)])
+    assert first.status_code == 302
+    again = _invite(client, schools=[str(world.school_a.id)])
+    assert again.status_code == 302
+    assert "ligger i utkorgen" in client.get(again.location).get_data(as_text=True)
+    assert len(db.session.scalars(select(OutboxEmail)).all()) == 1
+    set_clock(utcnow() + timedelta(minutes=11))
+    late = _invite(client, schools=[str(world.school_a.id)])
+    assert "Det finns redan ett konto" in late.get_data(as_text=True)
+    assert len(db.session.scalars(select(OutboxEmail)).all()) == 1

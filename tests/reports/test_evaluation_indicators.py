@@ -99,6 +99,21 @@ def test_pupil_averages_per_statement(region):
     assert (table.headline.value, table.headline.n) == (pytest.approx(3.0), 5)
 
 
+def test_the_statements_are_read_in_english_in_the_english_report(region, client, login_as):
+    """The coordinator writes each statement in both languages: the English report, its
+    charts and its downloads use the English."""
+    login_as("council")
+    client.get("/sprak/en")
+    page = client.get("/rapporter?lasar=2026").get_data(as_text=True)
+    assert page.count("I did real tasks") >= 2  # the averages' and the distribution's tables
+    assert "Jag fick göra riktiga arbetsuppgifter" not in page
+    csv = client.get("/rapporter/evaluation_pupil_averages.csv?lasar=2026")
+    assert "I did real tasks" in csv.get_data(as_text=True)
+    client.get("/sprak/sv")
+    assert "Jag fick göra riktiga arbetsuppgifter" in client.get(
+        "/rapporter?lasar=2026").get_data(as_text=True)
+
+
 def test_employer_averages_per_statement(region):
     found = _cells(ind.employer_averages(SCOPE))
     assert found["punctuality"] == (pytest.approx(3.5), 2)  # (5 + 2) / 2

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from portal.schools.models import Municipality, School
 from tests.conftest import post_form
@@ -17,6 +18,40 @@ def test_add_municipality_and_refuse_duplicate_code(client, login_as, db, world)
     assert "Kommunkoden finns redan (Luleå)" in clash.get_data(as_text=True)
     bad = post_form(client, "/samordnare/kommuner", {"name": "X", "code": "25"})
     assert 'id="code-error"' in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("name", "code", "field", "message"), [
+    ("Luleå", "0000", "code", "0000 är ingen kommunkod."),
+    ("Luleå", "9999", "code", "9999 är ingen kommunkod."),
+    ("Luleå", "2584", "name", "Kommunkoden 2584 är Kiruna kommun."),
+    ("Boden", "2584", "name", "Kommunkoden 2584 är Kiruna kommun."),
+])
+def test_a_municipality_must_be_one_of_scbs(client, login_as, db, world, name, code, field,
+                                           message):
+    """Luleå (2580) is in the world already: a made-up code, or another municipality's,
+    would put a second or a non-existent municipality in every list."""
+    login_as("coordinator")
+    before = db.session.scalar(select(func.count()).select_from(Municipality))
+    page = post_form(client, "/samordnare/kommuner", {"name": name, "code": code}
+                     ).get_data(as_text=True)
+    assert message in page and f'id="{field}-error"' in page
+    assert db.session.scalar(select(func.count()).select_from(Municipality)) == before
+
+
+def test_a_municipalitys_name_is_not_given_twice(client, login_as, db, world):
+    """Markaryd (0767) holds the name of Mark (1463): the name check alone would let Mark's
+    code in under Markaryd's name."""
+    login_as("coordinator")
+    assert post_form(client, "/samordnare/kommuner",
+                     {"name": "Markaryd", "code": "0767"}).status_code == 302
+    page = post_form(client, "/samordnare/kommuner", {"name": "markaryd", "code": "1463"}
+                     ).get_data(as_text=True)
+    assert "Det finns redan en kommun som heter markaryd." in page
+    assert 'id="name-error"' in page
+    assert post_form(client, "/samordnare/kommuner",
+                     {"name": "Marks kommun", "code": "1463"}).status_code == 302
+    url = f"/samordnare/kommuner/{world.municipality_a.id}"  # Luleå keeps its own name
+    assert post_form(client, url, {"name": "Luleå", "code": "2580"}).status_code == 302
 
 
 def test_add_school_with_counsellor(client, login_as, db, world):

@@ -161,8 +161,11 @@ class PlacementForm(PortalForm):
 
     def _hours_legal(self) -> bool:
         times = (self.day_start.data, self.day_end.data, self.break_minutes.data)
-        if any(value is None for value in times) or self.break_start.errors:
-            return False  # each missing or unreadable time has its own message already
+        fields = (self.day_start, self.day_end, self.break_start, self.break_minutes)
+        if any(value is None for value in times) or any(field.errors for field in fields):
+            # Each missing, unreadable or out-of-range value has its own message already; a
+            # 20-digit break would only add a break that ends in a nonsense hour.
+            return False
         problems = check_hours(self.day_start.data, self.day_end.data, self.break_start.data,
                                self.break_minutes.data)
         for name, messages in problems.items():

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -20,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.formtools import PortalForm, choices, id_or_zero
+from portal.formtools import PortalForm, PortalSubform, choices, id_or_zero
 from portal.prao.models import AttendanceStatus, FollowUpKind, IncidentKind, IncidentSeverity
 
 STATUS_LABELS = {
@@ -41,7 +40,7 @@ def _max(n: int) -> Length:
     return Length(max=n, message=_l("Högst %(max)d tecken.", max=n))
 
 
-class PupilDayForm(Form):
+class PupilDayForm(PortalSubform):
     """One pupil's row. Left without a status, the pupil is simply not reported now."""
 
     assignment = HiddenField()

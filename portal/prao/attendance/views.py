@@ -196,10 +196,12 @@ def link_incident(token: str) -> ResponseReturnValue:
             saved = None
         return render_template("prao/attendance/incident_form.html", form=form, token=token,
                                saved=saved, **_labels())
-    where = by_id.get(form.pupil.data or 0) if form.validate_on_submit() else None
+    valid = form.validate_on_submit()
+    where = by_id.get(form.pupil.data or 0)
     if form.is_submitted() and where is None and not form.pupil.errors:
+        # Only when no pupil is chosen: another field's mistake is not the pupil's.
         form.pupil.errors.append(_("Välj en av eleverna i listan."))
-    if where is not None:
+    if valid and where is not None:
         incident = _save_incident(form, where, _link_reporter(link))
         if incident is not None:
             return redirect(url_for("attendance.link_incident", token=token,

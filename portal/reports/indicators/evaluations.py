@@ -1,7 +1,8 @@
 """Council indicators from the evaluations: averages and distributions per statement, the
 pupils' satisfaction by how they were placed (wish rank, own network or the portal), and
 answer rates per school and per employer. One GROUP BY query each, never a loop over
-pupils; labels of statements are data (the coordinator's Swedish wording, newest version).
+pupils; labels of statements are data (the coordinator's wording in Swedish and English,
+newest version).
 
 Satisfaction is the mean of a pupil's Likert answers, averaged over every answer in the
 group; its n is the number of pupils who answered, which is what suppression counts."""
@@ -27,16 +28,18 @@ SCORES = (1, 2, 3, 4, 5)
 RECOMMEND = "recommend"
 
 
-def _statements(audience: Audience) -> list[tuple[str, str]]:
-    """(key, Swedish label) of every Likert statement ever asked, in the newest order."""
+def _statements(audience: Audience) -> list[tuple[str, str, str]]:
+    """(key, Swedish label, English label or "") of every Likert statement ever asked, in
+    the newest order."""
     forms = db.session.scalars(select(FeedbackForm).where(FeedbackForm.audience == audience)
                                .order_by(FeedbackForm.version.desc())).all()
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str]] = {}
     for form in forms:
         for question in form.questions:
             if question.get("kind") == "likert":
-                found.setdefault(question["key"], str(question.get("label_sv", "")))
-    return list(found.items())
+                found.setdefault(question["key"], (str(question.get("label_sv", "")),
+                                                   str(question.get("label_en") or "")))
+    return [(key, sv, en) for key, (sv, en) in found.items()]
 
 
 def _responses(scope: Scope, audience: Audience) -> Select[Any]:
@@ -60,8 +63,8 @@ def _by_statement(scope: Scope, audience: Audience) -> dict[str, tuple[float, in
 def _averages(scope: Scope, audience: Audience, key: str, title: str,
               description: str) -> Table:
     found = _by_statement(scope, audience)
-    rows = tuple(Row(label, (Cell.average(*found.get(k, (None, 0))),), key=k)
-                 for k, label in _statements(audience) if k in found)
+    rows = tuple(Row(sv, (Cell.average(*found.get(k, (None, 0))),), key=k, label_en=en)
+                 for k, sv, en in _statements(audience) if k in found)
     # The pupils' "would recommend" is the figure a target is set for, with or without answers.
     headline = None
     if audience is Audience.PUPIL:
@@ -95,8 +98,9 @@ def _distribution(scope: Scope, audience: Audience, key: str, title: str) -> Tab
                    FeedbackAnswer.score.is_not(None))
             .group_by(FeedbackAnswer.question_key, FeedbackAnswer.score))}
     asked = {k for k, _score in counts}
-    rows = tuple(Row(label, tuple(Cell.pupils(counts.get((k, s), 0)) for s in SCORES), key=k)
-                 for k, label in _statements(audience) if k in asked)
+    rows = tuple(Row(sv, tuple(Cell.pupils(counts.get((k, s), 0)) for s in SCORES), key=k,
+                     label_en=en)
+                 for k, sv, en in _statements(audience) if k in asked)
     return Table(key=key, title=title,
                  description=_l("Hur många som svarade 1, 2, 3, 4 och 5 på varje påstående."),
                  row_header=_l("Påstående"),

@@ -156,13 +156,25 @@ def test_a_ten_megabyte_description_gets_the_too_large_page(client, employer, wo
     ("latitude", "norr", "Skriv koordinaten som ett decimaltal"),
     ("day_start", "åtta", "Skriv tiden som timmar och minuter"),
     ("break_minutes", "-5", "Skriv mellan 0 och 180 minuter."),
-    ("sector", "astronaut", ""),
+    ("sector", "astronaut", "Välj ett av alternativen i listan."),
+    ("municipality", "abc", "Välj ett av alternativen i listan."),  # WTForms': "ceorce:a"
 ])
 def test_bad_field_is_explained_beside_it(client, employer, world, db, field, value, message):
     before = _count(db)
     html = post_form(client, NEW, placement_form(world.municipality_a.id, **{field: value})
                      ).get_data(as_text=True)
     assert message in _error_beside(html, field)
+    assert _count(db) == before
+
+
+def test_a_break_out_of_range_is_explained_once_without_a_nonsense_hour(client, employer,
+                                                                        world, db):
+    before = _count(db)
+    html = post_form(client, NEW, placement_form(world.municipality_a.id,
+                                                 break_minutes="99999999999999999999")
+                     ).get_data(as_text=True)
+    assert "Skriv mellan 0 och 180 minuter." in _error_beside(html, "break_minutes")
+    assert "Rasten (" not in html
     assert _count(db) == before
 
 

@@ -127,3 +127,35 @@ def test_the_link_page_reads_its_pupils_schools_with_them_whatever_their_number(
     two, html = queries([hanna[0], third])
     assert world.school_a.name in html and world.school_b.name in html
     assert one == two == 2
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    ("sv", "Skriv tiden som timmar och minuter, till exempel 08:00."),
+    ("en", "Enter the time as hours and minutes, for example 08:00."),
+])
+def test_a_time_that_is_no_time_is_explained_in_the_readers_language(client, hanna, language,
+                                                                    message):
+    """A pupil's row is a sub-form: its time fields had WTForms' English message on a
+    Swedish page."""
+    url = link_url("hanna@bygg.se", [hanna[0]], TUESDAY)
+    if language == "en":
+        client.get("/sprak/en")
+    response = post_form(client, url, day_form(
+        [{"assignment": hanna[0].id, "status": "present", "start": "25:00", "end": "14:00"}]))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in page and "Not a valid time value" not in page
+    assert _saved() == 0
+
+
+def test_an_incident_with_another_fields_mistake_does_not_blame_the_chosen_pupil(client,
+                                                                                hanna):
+    url = link_url("hanna@bygg.se", [hanna[0]], TUESDAY) + "/tillbud"
+    response = post_form(client, url, {
+        "pupil": hanna[0].id, "kind": "near_miss", "severity": "minor",
+        "day": "2026-02-30", "at": "07:30", "what": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Välj en av eleverna i listan." not in page
+    assert "Välj ett datum." in page
+    assert db.session.scalar(select(func.count()).select_from(Incident)) == 0
