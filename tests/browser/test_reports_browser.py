@@ -35,8 +35,14 @@ def test_council_reads_the_report(page_as: Callable[..., Page], viewport: dict,
     expect(coverage.get_by_role("table")).to_contain_text("Bergsskolan")
     expect(coverage).to_contain_text("Mål")
     expect(page.locator("#placement_source")).to_contain_text("<5")
+    hint = coverage.get_by_text("Dra diagrammet i sidled för att se hela.")
     if viewport is PHONE:
         _width_fits(page)
+        expect(hint).to_be_visible()  # the chart is wider than its box: a swipe shows it
+        box = coverage.locator(".chart-box")
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    else:
+        expect(hint).to_be_hidden()
     assert_accessible(page, f"report ({'phone' if viewport is PHONE else 'desktop'})")
 
     page.get_by_label("Kommun", exact=True).select_option(label="Piteå")
