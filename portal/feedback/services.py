@@ -5,6 +5,7 @@ Functions that change something commit their work; none uses request or flash.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +23,7 @@ from portal.extensions import db
 from portal.feedback import questions as q
 from portal.feedback.links import EvaluationLink
 from portal.feedback.models import Audience, FeedbackAnswer, FeedbackForm, FeedbackResponse
+from portal.paging import Paged, paged
 from portal.prao.models import Assignment, AssignmentState
 from portal.prao.services import Actor, record_step
 from portal.reports.scope import periods_in
@@ -34,6 +36,10 @@ STEP = {Audience.PUPIL: "pupil_evaluation", Audience.EMPLOYER: "employer_evaluat
 MIN_ANSWERS = 5  # an employer sees its pupils' evaluations from this many answers
 GOAL = 80  # per cent of pupils and supervisors answering
 THANK_AVERAGE = 4.0
+# Rows per page of the coordinator's lists, which grow with the country.
+RATES_PER_PAGE = 100
+THANKS_PER_PAGE = 50
+TEXTS_PER_PAGE = 50
 MAX_TEXT = 2000
 
 
@@ -329,30 +335,52 @@ def _count_columns(audience: Audience) -> tuple[Any, Any]:
     return answered, func.count(Assignment.id)
 
 
-def rates_by_school(audience: Audience, today: date, scope: Scope,
-                    school_ids: list[int] | None = None) -> list[Rate]:
-    """Per school: evaluations answered of those open, for periods in the school year."""
+def _school_rates(audience: Audience, today: date, scope: Scope,
+                  school_ids: list[int] | None) -> Select[Any]:
     answered, total = _count_columns(audience)
     stmt = (_evaluable(today).with_only_columns(School.id, School.name, answered, total)
             .join(School, School.id == PraoPeriod.school_id)
             .where(PraoPeriod.id.in_(periods_in(scope)))
-            .group_by(School.id, School.name).order_by(School.name))
-    if school_ids is not None:
-        stmt = stmt.where(School.id.in_(school_ids))
-    return [Rate(sid, name, int(done or 0), int(all_)) for sid, name, done, all_
-            in db.session.execute(stmt)]
+            .group_by(School.id, School.name).order_by(School.name, School.id))
+    return stmt if school_ids is None else stmt.where(School.id.in_(school_ids))
 
 
-def rates_by_employer(audience: Audience, today: date, scope: Scope) -> list[Rate]:
+def _employer_rates(audience: Audience, today: date, scope: Scope) -> Select[Any]:
     answered, total = _count_columns(audience)
-    stmt = (_evaluable(today).with_only_columns(Organisation.id, Organisation.name, answered,
+    return (_evaluable(today).with_only_columns(Organisation.id, Organisation.name, answered,
                                                 total)
             .join(Placement, Placement.id == Assignment.placement_id)
             .join(Organisation, Organisation.id == Placement.organisation_id)
             .where(PraoPeriod.id.in_(periods_in(scope)))
-            .group_by(Organisation.id, Organisation.name).order_by(Organisation.name))
-    return [Rate(oid, name, int(done or 0), int(all_)) for oid, name, done, all_
-            in db.session.execute(stmt)]
+            .group_by(Organisation.id, Organisation.name)
+            .order_by(Organisation.name, Organisation.id))
+
+
+def _rate(row: Sequence[Any]) -> Rate:
+    key, name, done, all_ = row
+    return Rate(key, name, int(done or 0), int(all_))
+
+
+def rates_by_school(audience: Audience, today: date, scope: Scope,
+                    school_ids: list[int] | None = None) -> list[Rate]:
+    """Per school: evaluations answered of those open, for periods in the school year."""
+    return [_rate(row) for row in db.session.execute(
+        _school_rates(audience, today, scope, school_ids))]
+
+
+def rates_by_employer(audience: Audience, today: date, scope: Scope) -> list[Rate]:
+    return [_rate(row) for row in db.session.execute(_employer_rates(audience, today, scope))]
+
+
+def school_rates_page(audience: Audience, today: date, scope: Scope,
+                      school_ids: list[int] | None, page: int) -> Paged[Rate]:
+    """One page of rates_by_school, by name: the same schools for either audience."""
+    return paged(_school_rates(audience, today, scope, school_ids), page, RATES_PER_PAGE, _rate)
+
+
+def employer_rates_page(audience: Audience, today: date, scope: Scope,
+                        page: int) -> Paged[Rate]:
+    return paged(_employer_rates(audience, today, scope), page, RATES_PER_PAGE, _rate)
 
 
 def period_rate(period: PraoPeriod, today: date) -> Rate:
@@ -427,23 +455,33 @@ class ThankRow:
     again: bool
 
 
-def thanks(school_year: int) -> list[ThankRow]:
-    """Employers whose pupils rated them highly this school year (the mean of every pupil
-    statement at least THANK_AVERAGE), with whether they had pupils in an earlier year and
-    said yes to next term."""
+def _thanked(school_year: int) -> Select[Any]:
+    """Employers whose pupils rated them at least THANK_AVERAGE this school year, best
+    first: (id, name, mean, answers)."""
     scope = Scope(school_year)
-    in_year = (select(Assignment.id).join(Enrolment, Enrolment.id == Assignment.enrolment_id)
-               .where(Enrolment.period_id.in_(periods_in(scope))))
-    rows = db.session.execute(
-        select(Organisation.id, Organisation.name, func.avg(FeedbackAnswer.score),
-               func.count(func.distinct(FeedbackResponse.id)))
-        .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
-        .join(Assignment, Assignment.id == FeedbackResponse.assignment_id)
-        .join(Placement, Placement.id == Assignment.placement_id)
-        .join(Organisation, Organisation.id == Placement.organisation_id)
-        .where(FeedbackResponse.audience == Audience.PUPIL, FeedbackAnswer.score.is_not(None),
-               Assignment.id.in_(in_year))
-        .group_by(Organisation.id, Organisation.name)).all()
+    mean = func.avg(FeedbackAnswer.score)
+    return (select(Organisation.id, Organisation.name, mean,
+                   func.count(func.distinct(FeedbackResponse.id)))
+            .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
+            .join(Assignment, Assignment.id == FeedbackResponse.assignment_id)
+            .join(Placement, Placement.id == Assignment.placement_id)
+            .join(Organisation, Organisation.id == Placement.organisation_id)
+            .where(FeedbackResponse.audience == Audience.PUPIL, FeedbackAnswer.score.is_not(None),
+                   Assignment.id.in_(_in_year(scope)))
+            .group_by(Organisation.id, Organisation.name)
+            .having(mean >= THANK_AVERAGE)
+            .order_by(mean.desc(), Organisation.name, Organisation.id))
+
+
+def _in_year(scope: Scope) -> Select[Any]:
+    return (select(Assignment.id).join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .where(Enrolment.period_id.in_(periods_in(scope))))
+
+
+def _thank_rows(school_year: int, rows: Sequence[Sequence[Any]]) -> list[ThankRow]:
+    """The rows with whether each employer had pupils in an earlier year and said yes to
+    next term (two queries for the rows given, however many there are in all)."""
+    scope = Scope(school_year)
     ids = [row[0] for row in rows]
     earlier = set(db.session.scalars(
         select(Placement.organisation_id).distinct()
@@ -456,11 +494,20 @@ def thanks(school_year: int) -> list[ThankRow]:
         select(Placement.organisation_id).distinct()
         .join(Assignment, Assignment.placement_id == Placement.id)
         .join(FeedbackResponse, FeedbackResponse.assignment_id == Assignment.id)
-        .where(Placement.organisation_id.in_(ids), Assignment.id.in_(in_year),
+        .where(Placement.organisation_id.in_(ids), Assignment.id.in_(_in_year(scope)),
                FeedbackResponse.again_next_term.is_(True))))
-    found = [ThankRow(oid, name, float(mean), int(n), oid in earlier, oid in again)
-             for oid, name, mean, n in rows if float(mean) >= THANK_AVERAGE]
-    return sorted(found, key=lambda r: (-r.mean, r.name))
+    return [ThankRow(oid, name, float(mean), int(n), oid in earlier, oid in again)
+            for oid, name, mean, n in rows]
+
+
+def thanks(school_year: int) -> list[ThankRow]:
+    """Every employer to thank (thanks_page for one page of them)."""
+    return _thank_rows(school_year, db.session.execute(_thanked(school_year)).all())
+
+
+def thanks_page(school_year: int, page: int) -> Paged[ThankRow]:
+    found = paged(_thanked(school_year), page, THANKS_PER_PAGE, tuple)
+    return Paged(_thank_rows(school_year, found.items), found.total, found.page, found.per_page)
 
 
 @dataclass(frozen=True)
@@ -472,24 +519,27 @@ class TextAnswer:
     text: str
 
 
-def text_answers(school_year: int, language: str) -> list[TextAnswer]:
-    """The pupils' free-text answers and the supervisors' statements of a school year:
-    for the coordinator only."""
+def text_answers(school_year: int, language: str, page: int) -> Paged[TextAnswer]:
+    """One page of the pupils' free-text answers and the supervisors' statements of a
+    school year, by school and workplace: for the coordinator only."""
     labels = {**_labels(Audience.EMPLOYER, language), **_labels(Audience.PUPIL, language)}
     text_keys = {question["key"] for audience in Audience for form in versions(audience)
                  for question in form.questions if question["kind"] == q.T}
-    rows = db.session.execute(
-        select(School.name, Organisation.name, Student.first_name + " " + Student.last_name,
-               FeedbackAnswer.question_key, FeedbackAnswer.text)
-        .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
-        .join(Assignment, Assignment.id == FeedbackResponse.assignment_id)
-        .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
-        .join(Student, Student.id == Enrolment.student_id)
-        .join(School, School.id == Student.school_id)
-        .join(Placement, Placement.id == Assignment.placement_id)
-        .join(Organisation, Organisation.id == Placement.organisation_id)
-        .where(FeedbackAnswer.question_key.in_(sorted(text_keys)), FeedbackAnswer.text != "",
-               Enrolment.period_id.in_(periods_in(Scope(school_year))))
-        .order_by(School.name, Organisation.name, FeedbackResponse.id)).all()
-    return [TextAnswer(school, org, pupil, labels.get(key, key), text)
-            for school, org, pupil, key, text in rows]
+    stmt = (select(School.name, Organisation.name, Student.first_name + " " + Student.last_name,
+                   FeedbackAnswer.question_key, FeedbackAnswer.text)
+            .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
+            .join(Assignment, Assignment.id == FeedbackResponse.assignment_id)
+            .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .join(Student, Student.id == Enrolment.student_id)
+            .join(School, School.id == Student.school_id)
+            .join(Placement, Placement.id == Assignment.placement_id)
+            .join(Organisation, Organisation.id == Placement.organisation_id)
+            .where(FeedbackAnswer.question_key.in_(sorted(text_keys)), FeedbackAnswer.text != "",
+                   Enrolment.period_id.in_(periods_in(Scope(school_year))))
+            .order_by(School.name, Organisation.name, FeedbackResponse.id, FeedbackAnswer.id))
+
+    def answer(row: Sequence[Any]) -> TextAnswer:
+        school, org, pupil, key, text = row
+        return TextAnswer(school, org, pupil, labels.get(key, key), text)
+
+    return paged(stmt, page, TEXTS_PER_PAGE, answer)

@@ -4,7 +4,7 @@ answer rates for counsellors and the coordinator. Thin: check, call a service, s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -29,6 +29,7 @@ from portal.prao.services import Actor
 from portal.reports.tables import Scope, school_year_of
 from portal.schools.models import Enrolment, PraoPeriod
 from portal.schools.pupils import services as pupils
+from portal.urls import page_number
 
 
 def _supervisor(assignment: Assignment) -> Actor:
@@ -400,32 +401,49 @@ def _years() -> list[int]:
     return [this_year - n for n in range(3)]
 
 
+# The coordinator's answer rates, per school or per employer (a country has 30,000).
+BY_SCHOOL, BY_EMPLOYER = "skola", "arbetsgivare"
+
+
+def _page_url(**kept: Any) -> Callable[[int], str]:
+    """Links to other pages of the same list: the school year (and what else the list is
+    by) kept."""
+    def url(page: int) -> str:
+        return url_for(request.endpoint or "", **kept, sida=page)
+
+    return url
+
+
 @bp.route("/utvardering/svarsfrekvens")
 @require("feedback.rates")
 def rates() -> ResponseReturnValue:
-    year = _school_year()
+    year, page = _school_year(), page_number(request.args)
     scope, today = Scope(year), clock.today()
-    schools = None if current_user.role is Role.COORDINATOR else [
-        s.id for s in current_user.schools]
-    by_school = {a: services.rates_by_school(a, today, scope, schools) for a in Audience}
-    by_employer = {a: services.rates_by_employer(a, today, scope) for a in Audience} \
-        if current_user.role is Role.COORDINATOR else {}
-    return render_template("feedback/rates.html", by_school=by_school, by_employer=by_employer,
+    coordinator = current_user.role is Role.COORDINATOR
+    by = BY_EMPLOYER if coordinator and request.args.get("per") == BY_EMPLOYER else BY_SCHOOL
+    if by == BY_EMPLOYER:
+        tables = {a: services.employer_rates_page(a, today, scope, page) for a in Audience}
+    else:
+        schools = None if coordinator else [s.id for s in current_user.schools]
+        tables = {a: services.school_rates_page(a, today, scope, schools, page)
+                  for a in Audience}
+    return render_template("feedback/rates.html", tables=tables, by=by, coordinator=coordinator,
                            year=year, years=_years(), scope=scope, goal=services.GOAL,
-                           audiences=Audience)
+                           audiences=Audience, year_args={"per": by} if coordinator else {},
+                           pagination=tables[Audience.PUPIL], page_url=_page_url(ar=year, per=by))
 
 
 @bp.route("/samordnare/utvardering/fritext")
 @require("feedback.texts")
 def texts() -> ResponseReturnValue:
     year = _school_year()
-    rows = services.text_answers(year, current_language())
+    found = services.text_answers(year, current_language(), page_number(request.args))
     # Each text is shown with the pupil's name.
     audit_read("read_evaluation_texts", None,
-               pupils=len({(row.school, row.pupil) for row in rows}),
+               pupils=len({(row.school, row.pupil) for row in found.items}),
                detail=f"school year {year}")
-    return render_template("feedback/texts.html", rows=rows, year=year, years=_years(),
-                           scope=Scope(year))
+    return render_template("feedback/texts.html", found=found, year=year, years=_years(),
+                           scope=Scope(year), pagination=found, page_url=_page_url(ar=year))
 
 
 @bp.route("/samordnare/utvardering/tacka")
@@ -433,5 +451,7 @@ def texts() -> ResponseReturnValue:
 def thanks() -> ResponseReturnValue:
     authorize_role("feedback.thanks")
     year = _school_year()
-    return render_template("feedback/thanks.html", rows=services.thanks(year), year=year,
-                           years=_years(), scope=Scope(year), threshold=services.THANK_AVERAGE)
+    found = services.thanks_page(year, page_number(request.args))
+    return render_template("feedback/thanks.html", found=found, year=year,
+                           years=_years(), scope=Scope(year), threshold=services.THANK_AVERAGE,
+                           pagination=found, page_url=_page_url(ar=year))

@@ -142,8 +142,47 @@ def test_answer_rates_per_school_for_the_counsellor_and_the_coordinator(client, 
     client.post("/logga-ut", data={"csrf_token": CSRF_RE.search(period).group(1)})
     login(client, world.users["coordinator"].email)
     page = client.get("/utvardering/svarsfrekvens?ar=2026").get_data(as_text=True)
-    assert "Skola B" in page and "Arbetsgivare A" in page and "60 %" in page
+    assert "Skola B" in page and "60 %" not in page  # per school: A 75 %, B 0 %
+    employers = client.get("/utvardering/svarsfrekvens?ar=2026&per=arbetsgivare"
+                           ).get_data(as_text=True)
+    assert "Arbetsgivare A" in employers and "60 %" in employers and "Skola B" not in employers
     assert b.id
+
+
+def test_the_coordinators_long_lists_come_a_page_at_a_time(client, db, world, set_clock,
+                                                           monkeypatch):
+    """A country has 30,000 employers and 190,000 answers: each list is paged, by name (the
+    employers to thank best first), and a page's links keep the school year and the list."""
+    monkeypatch.setattr(services, "RATES_PER_PAGE", 2)
+    monkeypatch.setattr(services, "THANKS_PER_PAGE", 2)
+    monkeypatch.setattr(services, "TEXTS_PER_PAGE", 2)
+    names = ["Bageriet", "Cykelverkstaden", "Apoteket"]
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    pupils = [finished(factories.PlacementFactory(
+        organisation=factories.OrganisationFactory(name=name)), world.school_a, period=period)
+        for name in names]
+    db.session.commit()
+    set_clock(AFTER)
+    for pupil, score in zip(pupils, ("5", "4", "5"), strict=True):
+        _answer(pupil, **dict.fromkeys(["real_tasks", "learnt_job", "safe_welcome",
+                                         "prepared", "recommend", "imagine_sector"], score))
+    login(client, world.users["coordinator"].email)
+    rates = "/utvardering/svarsfrekvens?ar=2026&per=arbetsgivare"
+    first = client.get(rates).get_data(as_text=True)
+    assert "Apoteket" in first and "Bageriet" in first and "Cykelverkstaden" not in first
+    assert "Sida 1 av 2" in first
+    assert 'href="/utvardering/svarsfrekvens?ar=2026&amp;per=arbetsgivare&amp;sida=2"' in first
+    second = client.get(rates + "&sida=2").get_data(as_text=True)
+    assert "Cykelverkstaden" in second and "Apoteket" not in second
+    thanks = client.get("/samordnare/utvardering/tacka?ar=2026").get_data(as_text=True)
+    assert thanks.index("Apoteket") < thanks.index("Bageriet")  # 5.0 each, then by name
+    assert "Cykelverkstaden" not in thanks and "Sida 1 av 2" in thanks
+    assert "Cykelverkstaden" in client.get(
+        "/samordnare/utvardering/tacka?ar=2026&sida=2").get_data(as_text=True)
+    texts = client.get("/samordnare/utvardering/fritext?ar=2026").get_data(as_text=True)
+    assert texts.count("<blockquote") == 2 and "Sida 1 av 2" in texts
+    last = client.get("/samordnare/utvardering/fritext?ar=2026&sida=2").get_data(as_text=True)
+    assert last.count("<blockquote") == 1
 
 
 def test_free_text_is_for_the_coordinator_and_thanks_list(client, db, world, set_clock):
