@@ -232,6 +232,16 @@ def test_the_demo_has_evaluations_an_employer_may_read(app, db, set_clock):
     assert len(reminders) == 1 and "Tilde" in reminders[0].body_text
 
 
+def test_the_coordinator_has_an_employer_to_thank(app, db, set_clock):
+    """Pupils liked one workplace more (a mean of at least 4): the list is not empty."""
+    set_clock(WEDNESDAY)
+    _seed(app)
+    coordinator = new_client(app)
+    login(coordinator, "samordnare@demo.praoportalen.se", DEMO_PASSWORD)
+    page = coordinator.get("/samordnare/utvardering/tacka").get_data(as_text=True)
+    assert "Norrbottens Bygg AB" in page and "Piteå Vård och Omsorg" not in page
+
+
 def test_the_council_sees_two_school_years_of_real_charts(app, db, set_clock):
     """The report's demo: three or more schools in two municipalities, most cells 5 or
     more, last year beside this year, and the coordinator's targets."""

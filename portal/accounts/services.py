@@ -27,6 +27,7 @@ from portal.audit import audit
 from portal.concurrency import first_wins
 from portal.db import utcnow
 from portal.extensions import db
+from portal.inputs import normalise
 from portal.notifications import messages
 from portal.schools.models import Municipality, School
 
@@ -48,7 +49,9 @@ class AccountError(ValueError):
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """The address as accounts are found by it: NFKC as every form reads text (full-width
+    'ｖ' is 'v'), so the login limit per account counts every way of writing it as one."""
+    return normalise(email).strip().lower()
 
 
 def find_user(email: str) -> User | None:

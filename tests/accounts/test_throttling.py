@@ -16,6 +16,18 @@ def test_account_is_throttled_after_five_failures(client, app, world):
     assert login(new_client(app), email).status_code == 429
 
 
+def test_the_account_is_one_however_its_address_is_written(client, app, world):
+    """Full-width letters and upper case reach the same account (the form reads text as
+    NFKC), so they count against the same limit: not five more guesses per spelling."""
+    email = world.users["coordinator"].email
+    for _ in range(5):
+        login(client, email, "fel-lösenord-igen-och-igen")
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c
+                         for c in email[:3]) + email[3:]
+    for spelling in (full_width, email.upper(), f"  {email} "):
+        assert login(new_client(app), spelling).status_code == 429, spelling
+
+
 def test_unknown_account_is_throttled_the_same_way(client, world):
     for _ in range(5):
         login(client, "finns.inte@exempel.se", "fel-lösenord-igen-och-igen")
