@@ -14,7 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Row, and_, func, not_, or_, select, update
+from sqlalchemy import Row, and_, func, literal, not_, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
@@ -243,15 +243,18 @@ def stats(run: MatchingRun) -> dict:
 
 
 def seats_left_by_sector(run: MatchingRun) -> dict[str, int]:
+    """Seats left per sector once the round's results take theirs. A published round's
+    results are in seats_taken already: counted again they made the seats left negative."""
     taken = (select(MatchResult.offer_id, func.count().label("n"))
              .where(MatchResult.run_id == run.id, MatchResult.offer_id.is_not(None))
              .group_by(MatchResult.offer_id).subquery())
     offer_ids: set[int] = set()
     for period in run.periods:
         offer_ids.update(row[0] for row in _period_offers(period))
+    own = literal(0) if run.status is RunStatus.PUBLISHED else func.coalesce(taken.c.n, 0)
     rows = db.session.execute(
         select(Placement.sector, func.sum(PlacementOffer.seats - PlacementOffer.seats_taken
-                                          - func.coalesce(taken.c.n, 0)))
+                                          - own))
         .join(Placement).outerjoin(taken, taken.c.offer_id == PlacementOffer.id)
         .where(PlacementOffer.id.in_(offer_ids)).group_by(Placement.sector)).all()
     return {sector: int(left or 0) for sector, left in rows}

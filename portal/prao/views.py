@@ -17,6 +17,7 @@ from portal.audit import audit_read
 from portal.employers.models import Placement
 from portal.extensions import db
 from portal.formtools import PortalForm, choices
+from portal.i18n import shown_label
 from portal.prao import checklist, export, links, overview, placing, services
 from portal.prao.blueprint import bp
 from portal.prao.checklist_cells import CellWriter
@@ -46,7 +47,8 @@ def _tell(outcome: services.Outcome, name: str) -> None:
         flash(_("Ni har tackat nej till %(name)s. Skolan får veta det.", name=name), "success")
     else:
         flash(_("Någon annan hann före: %(name)s är redan %(state)s (%(by)s).", name=name,
-                state=_state_text(outcome.state), by=outcome.by or _("okänd")), "warning")
+                state=_state_text(outcome.state),
+                by=shown_label(outcome.by) if outcome.by else _("okänd")), "warning")
 
 
 def _first_error(form: PortalForm) -> str:

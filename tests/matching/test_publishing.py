@@ -120,6 +120,17 @@ def test_publish_queues_one_set_of_emails_and_a_second_click_is_told(client, db,
     assert client.get(f"/matchning/{run.id}/publicera").status_code == 302
 
 
+def test_the_seats_left_are_counted_once_before_and_after_publishing(app, db, world, region):
+    """Two offers of one seat, both given in the round: none left, before publishing and
+    after (when the round's seats are taken: they were subtracted twice, -2)."""
+    run, _offers, _ = region
+    sector = db.session.get(Placement, _offers[0].placement_id).sector
+    assert services.seats_left_by_sector(run) == {sector: 0}
+    _publish(app, run.id, world.users["counsellor"])
+    db.session.expire_all()
+    assert services.seats_left_by_sector(db.session.get(MatchingRun, run.id)) == {sector: 0}
+
+
 @freeze_time(AFTER_WINDOW)
 def test_one_placed_pupil_makes_a_singular_subject(app, db, world):
     period = factories.PraoPeriodFactory(school=world.school_a)

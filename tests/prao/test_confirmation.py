@@ -118,6 +118,19 @@ def test_supervisor_confirms_and_declines_through_the_link_without_an_account(
     assert _state(db, prao.assignments[1]) is AssignmentState.DECLINED
 
 
+def test_the_second_answer_through_the_link_names_the_first_in_the_readers_language(
+        client, prao, db):
+    """The first answer's 'done by' is stored in Swedish; an English reader is told who
+    answered first in English."""
+    url = prao.supervisor_url()
+    post_form(client, url, {"assignment": prao.first.id, "decision": "confirm"})
+    client.get("/sprak/en")
+    again = post_form(client, url, {"assignment": prao.first.id, "decision": "decline",
+                                    "reason": "Ångrar oss"}, follow_redirects=True)
+    page = again.get_data(as_text=True)
+    assert "Hanna Handledare (supervisor, via link)" in page and "via länk" not in page
+
+
 def test_supervisor_link_tampered_expired_or_for_another_workplace_is_refused(
         client, prao, db, world, set_clock):
     url = prao.supervisor_url()

@@ -4,6 +4,7 @@ something commit their own work; none reads the request."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from flask import current_app
@@ -55,7 +56,7 @@ class GuardianError(ValueError):
 class LinkError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason  # invalid / expired / ended
+        self.reason = reason  # invalid / expired / ended / replaced
 
 
 # --- writing safely -----------------------------------------------------------------------
@@ -213,8 +214,16 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT)
 
 
+def _address_mark(email: str) -> str:
+    """Which address a link was sent to, without the address in the link itself."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
+
+
 def make_token(notice: GuardianNotice, lang: str) -> str:
-    return _serializer().dumps({"g": notice.id, "l": language(lang)})
+    """The link of the letter sent to the notice's address: a letter sent again to a
+    corrected address makes the old link stop working (it went to the wrong person)."""
+    return _serializer().dumps({"g": notice.id, "l": language(lang),
+                                "e": _address_mark(notice.email)})
 
 
 def notice_for_token(token: str) -> tuple[GuardianNotice, str]:
@@ -230,6 +239,9 @@ def notice_for_token(token: str) -> tuple[GuardianNotice, str]:
     notice = db.session.get(GuardianNotice, notice_id) if isinstance(notice_id, int) else None
     if notice is None or notice.assignment_id is None:
         raise LinkError("invalid")
+    mark = data.get("e")
+    if mark is not None and mark != _address_mark(notice.email):  # links made before "e": kept
+        raise LinkError("replaced")
     assignment = db.session.get(Assignment, notice.assignment_id)
     if assignment is None or not assignment.is_active:
         raise LinkError("ended")

@@ -166,6 +166,29 @@ def guardian_client(app):
     return new_client(app)
 
 
+def test_the_link_sent_to_a_corrected_wrong_address_stops_working(client, db, login_as,
+                                                                  placed, app):
+    """The first address was wrong: whoever got that email must not acknowledge for the
+    guardian the letter went to next."""
+    login_as("counsellor")
+    _send(client, placed)
+    wrong = _link(db)
+    post_form(client, f"/uppdrag/{placed.id}/vardnadshavare/e-post",
+              {"guardian_email": "pappa@hem.example.se"})
+    _send(client, placed)
+    right = _link(db)
+    stranger = guardian_client(app)
+    refused = stranger.get(wrong)
+    assert refused.status_code == 404
+    assert "skickat brevet på nytt" in refused.get_data(as_text=True)
+    assert post_form(stranger, wrong, {}).status_code == 404
+    notice = db.session.scalars(select(GuardianNotice)).one()
+    db.session.refresh(notice)
+    assert notice.acknowledged_at is None
+    assert "guardians_acknowledged" not in _steps(db, placed.id)
+    assert guardian_client(app).get(right).status_code == 200
+
+
 def test_the_guardian_page_is_in_the_letters_language(client, db, login_as, placed, app):
     login_as("counsellor")
     _send(client, placed, lang="en")
