@@ -60,8 +60,10 @@ def test_the_pupil_evaluates_on_a_phone(new_page: Callable[..., Page],
 
     for index in range(6):
         page.get_by_role("group").nth(index).locator("label.likert-option").nth(4).click()
-    page.get_by_label("Vill du berätta något mer?").fill("Jag fick laga mat!")
+    # A pasted address or one long word: it wraps instead of widening the phone's page.
+    page.get_by_label("Vill du berätta något mer?").fill("Jag fick laga mat! " + "mat" * 600)
     page.get_by_role("button", name="Skicka mina svar").click()
     expect(page.get_by_text("Tack! Utvärderingen är sparad.")).to_be_visible()
     expect(page.get_by_text("Jag fick laga mat!")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
     assert_accessible(page, "pupil evaluation answered (phone)")

@@ -41,7 +41,7 @@ def certificate_pdf(certificate: Certificate, lang: str) -> bytes:
         (_("Närvaro"), ngettext("%(attended)s av %(num)s praodag",
                                 "%(attended)s av %(num)s praodagar", int(facts["prao_days"]),
                                 attended=facts["days_attended"])),
-        (_("Arbetad tid"), str(facts["hours_text"])),
+        *([(_("Arbetad tid"), str(facts["hours_text"]))] if hours_measured(facts) else []),
         (_("Skola"), f"{facts['school']}, {facts['municipality']}"),
     ], size=11)
     doc.heading(_("Arbetsuppgifter"))
@@ -51,6 +51,12 @@ def certificate_pdf(certificate: Certificate, lang: str) -> bytes:
         doc.paragraph(str(facts["statement"]))
     _verification(doc, certificate)
     return doc.to_bytes()
+
+
+def hours_measured(facts: dict[str, object]) -> bool:
+    """Whether the days were reported with their times: "Arbetad tid 0 min" beside ten
+    days present says something false, so the line is left out without them."""
+    return facts.get("worked_minutes") != 0
 
 
 def _verification(doc: Document, certificate: Certificate) -> None:

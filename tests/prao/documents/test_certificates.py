@@ -130,6 +130,22 @@ def issued(client, db, login_as, attended, set_clock) -> Certificate:
     return services.certificate_of(assignment.id)
 
 
+def test_days_reported_without_times_leave_the_worked_time_out(client, db, login_as, placed,
+                                                               set_clock):
+    """Ten days present but no times: "Arbetad tid 0 min" would say something false."""
+    for day in PRAO_DAYS:
+        report(placed, day, start=None, end=None, break_minutes=0)
+    db.session.commit()
+    set_clock(AFTER)
+    login_as("counsellor")
+    _issue(client, placed)
+    text = pdf_text(client.get(f"/uppdrag/{placed.id}/intyg.pdf").data)
+    assert "9 av 9 praodagar" in text and "Arbetad tid" not in text and "0 min" not in text
+    code = services.certificate_of(placed.id).code
+    page = new_client(client.application).get(f"/intyg/{code}").get_data(as_text=True)
+    assert "Intyget är äkta" in page and "Arbetad tid" not in page
+
+
 def test_the_verification_page_confirms_a_right_code(issued, app):
     visitor = new_client(app)
     response = visitor.get(f"/intyg/{issued.code}")
