@@ -159,6 +159,14 @@ def test_one_invitation_sent_four_times_is_one_account_and_one_email(region):
     assert all("Inbjudan till nina@skola.se ligger i utkorgen" in a.page for a in answers)
 
 
+def test_a_password_reset_sent_three_times_at_once_is_one_email(region):
+    tab = browser(region.app, page="/losenord/glomt")
+    # Three at once: a fourth would meet the limit of resets per account.
+    answers = post_at_once(tab, "/losenord/glomt", {"email": "samordnare@exempel.se"}, times=3)
+    assert [a.status for a in answers] == [302, 302, 302]  # each sent on to the login page
+    assert _emails(region, "password_reset") == 1
+
+
 def test_one_calendar_entry_sent_four_times_is_one_entry(region):
     tab = browser(region.app, "samordnare@exempel.se", "/kalender/ny")
     answers = post_at_once(tab, "/kalender/ny", {

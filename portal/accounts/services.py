@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -29,12 +29,15 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.inputs import normalise
 from portal.notifications import messages
+from portal.notifications.models import OutboxEmail
 from portal.schools.models import Municipality, School
 
 VERIFY_MAX_AGE = 7 * 24 * 3600
 # The same invitation sent again within this time is a repeat (a double click, a reload),
 # answered as sent; later, the address is taken.
 REPEAT_WINDOW = timedelta(minutes=10)
+# A reset asked for again within this time sends no second email: the first link works.
+RESET_REPEAT_WINDOW = timedelta(minutes=1)
 # Checked when the email is unknown, so both answers take as long.
 _DUMMY_HASH = generate_password_hash("praoportalen-ingen-användare")
 
@@ -104,10 +107,16 @@ def external_url(endpoint: str, **values: Any) -> str:
 def request_password_reset(email: str, ip: str) -> None:
     """Queue a reset link when the account exists; say nothing either way. An unknown
     address does the same work (a link signed, the email rendered, an audit row written),
-    only the email is never kept: both answers take as long."""
-    user = find_user(email)
+    only the email is never kept: both answers take as long. The same request twice (a
+    double click) sends one email: the second finds the first's link on its way."""
+    address = normalize_email(email)
+    _lock_account(address)
+    user = find_user(address)
     known = user is not None and user.active and user.password_hash is not None
     recipient = user if known and user is not None else _stand_in(email)
+    if _reset_just_sent(recipient.email) and known:
+        db.session.rollback()
+        return
     link = external_url("accounts.reset_password", token=make_token(recipient, RESET_SALT))
     queued = messages.password_reset(recipient, link)
     if known:
@@ -116,6 +125,22 @@ def request_password_reset(email: str, ip: str) -> None:
         db.session.expunge(queued)
         audit(None, "password_reset_requested", ip=ip, detail="no such account")
     db.session.commit()
+
+
+def _lock_account(address: str) -> None:
+    """A no-op UPDATE of the account opening a fresh transaction: a row lock on PostgreSQL,
+    the write lock on SQLite. A second request at the same moment waits until the first
+    commits its email, then sees it. An unknown address matches no row, at the same cost."""
+    db.session.rollback()
+    db.session.execute(update(User).where(func.lower(User.email) == address)
+                       .values(session_token=User.session_token)
+                       .execution_options(synchronize_session=False))
+
+
+def _reset_just_sent(address: str) -> bool:
+    return db.session.scalar(select(OutboxEmail.id).where(
+        OutboxEmail.kind == "password_reset", OutboxEmail.recipient == address,
+        OutboxEmail.created_at > utcnow() - RESET_REPEAT_WINDOW).limit(1)) is not None
 
 
 def _stand_in(email: str) -> User:

@@ -146,4 +146,5 @@ def test_password_reset_is_throttled_per_account(app, db, world, address):
                           environ_base={"REMOTE_ADDR": f"10.0.1.{n}"}).status_code
                 for n in range(4)]
     assert statuses == [302, 302, 302, 429]  # the same for a known and an unknown address
-    assert _count(db, OutboxEmail) == (3 if address == "council" else 0)
+    # One email: the repeats within a minute find the link already on its way.
+    assert _count(db, OutboxEmail) == (1 if address == "council" else 0)

@@ -36,6 +36,21 @@ def test_reset_link_arrives_by_email_and_sets_a_new_password(client, world, mail
     assert login(client, email, NEW_PASSWORD).status_code == 302
 
 
+def test_a_reset_asked_for_twice_at_once_sends_one_email(client, world, mailbox, set_clock):
+    """A double click, or a second try a moment later: one email, whose link works. A
+    minute later the person may well have lost it: a new one goes."""
+    email = world.users["counsellor"].email
+    set_clock(utcnow())
+    _request_reset(client, email)
+    _request_reset(client, email)
+    send_due()
+    assert len(mailbox.to(email)) == 1
+    set_clock(utcnow() + timedelta(seconds=61))
+    _request_reset(client, email)
+    send_due()
+    assert len(mailbox.to(email)) == 2
+
+
 def test_unknown_email_gets_the_same_answer_and_no_email(client, world, mailbox):
     response = post_form(client, "/losenord/glomt", {"email": "ingen@exempel.se"},
                          follow_redirects=True)
