@@ -145,6 +145,9 @@ def test_one_registration_sent_four_times_is_one_account_and_one_email(region):
     assert _rows(region, User, User.email == "karin@kaffe.se") == 1
     assert _rows(region, JoinRequest) == 0
     assert _emails(region, "verify_email") == 1
+    # Every click is told to check the email, none that it asked to join its own
+    # organisation.
+    assert all("bett dess kontaktperson" not in a.page for a in answers)
 
 
 def test_one_invitation_sent_four_times_is_one_account_and_one_email(region):

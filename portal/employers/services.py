@@ -85,6 +85,9 @@ def _register(data: Registration, ip: str) -> RegistrationOutcome:
     owner = accounts.find_user(data.email)
     existing = organisation_by_number(data.org_number)
     joins = existing is not None and not _is_named_contact(existing, data.email)
+    if joins and owner is not None and existing is not None and _just_registered(owner) \
+            and owner.organisation_id == existing.id:
+        joins = False  # a repeat of the form that made this organisation: "check your email"
     outcome = RegistrationOutcome.JOIN_REQUESTED if joins else RegistrationOutcome.NEW_ORGANISATION
     if owner is not None:
         _registration_attempted(owner, data, ip)

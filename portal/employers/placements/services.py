@@ -299,9 +299,10 @@ def publishable_problems(placement: Placement) -> list[str]:
 def submit_placement(placement: Placement, actor: User) -> PlacementStatus:
     """'Skicka för granskning': published at once when the region's setting allows it for an
     approved organisation, otherwise pending for the coordinator. Refused with the list of
-    what is missing until the placement is complete."""
+    what is missing until the placement is complete. Sent already (a double click, a
+    reload), it answers as the click that sent it did, and changes nothing."""
     if placement.status in (PlacementStatus.PENDING, PlacementStatus.PUBLISHED):
-        raise Refused([_("Praoplatsen är redan skickad.")])
+        return placement.status
     problems = publishable_problems(placement)
     if problems:
         raise Refused(problems)

@@ -243,6 +243,10 @@ def test_complete_placement_goes_to_the_coordinator(client, employer, world, db)
     assert "skickad för granskning" in response.get_data(as_text=True)
     db.session.refresh(placement)
     assert placement.status is PlacementStatus.PENDING and placement.published_at is None
+    # A second click (a double click, a reload) is told the same, not "cannot be sent".
+    again = post_form(client, f"/arbetsgivare/praoplatser/{placement.id}/skicka", {},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "skickad för granskning" in again and "kan inte skickas" not in again
 
 
 @pytest.mark.parametrize(("auto", "organisation", "expected"), [
