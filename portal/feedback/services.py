@@ -86,7 +86,18 @@ PROBLEMS = {
     "duplicate": _l("Två frågor har samma nyckel."),
     "fixed_kind": _l("Den här frågan läser portalen själv: dess typ kan inte ändras."),
     "empty": _l("Formuläret behöver minst en fråga."),
+    "kind_changed": _l("Frågan har ställts med en annan typ av svar förut. Ge den en ny "
+                       "nyckel, så blandas inte de gamla svaren med de nya."),
 }
+
+
+def _kinds_changed(questions: list[dict[str, Any]], audience: Audience) -> dict[int, str]:
+    """Rows whose key an earlier version asked with another kind of answer: a yes/no under
+    a 1–5 statement's key would be averaged with its old scores."""
+    asked = {question["key"]: question["kind"] for form in reversed(versions(audience))
+             for question in form.questions}
+    return {index: "kind_changed" for index, question in enumerate(questions)
+            if asked.get(question["key"], question["kind"]) != question["kind"]}
 
 
 def save_questions(audience: Audience, questions: list[dict[str, Any]], user: User,
@@ -96,7 +107,7 @@ def save_questions(audience: Audience, questions: list[dict[str, Any]], user: Us
     is saved and they are told."""
     if not questions:
         raise FeedbackError("questions", PROBLEMS["empty"])
-    found = q.problems(questions, audience)
+    found = q.problems(questions, audience) or _kinds_changed(questions, audience)
     if found:
         index, code = next(iter(found.items()))
         raise FeedbackError(f"questions-{index}-key", PROBLEMS[code])

@@ -84,6 +84,28 @@ def test_a_key_that_is_not_a_key_is_refused_beside_its_field(client, db, world):
     assert services.current_form(Audience.EMPLOYER).version == current.version
 
 
+def test_a_statement_keeps_its_kind_of_answer_across_versions(client, db, world):
+    """real_tasks has been a 1–5 statement: asked as yes/no under the same key, its old
+    scores would be averaged with the new answers. A new key is the way."""
+    login(client, world.users["coordinator"].email)
+    url = "/samordnare/utvardering/fragor/pupil"
+    csrf = CSRF_RE.search(client.get(url).get_data(as_text=True)).group(1)
+    current = services.current_form(Audience.PUPIL)
+    rows = [dict(q) for q in current.questions]
+    rows[0]["kind"] = "yesno"
+    answer = client.post(url, data={"csrf_token": csrf,
+                                    **_questions_form(current.version, rows)})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert 'id="questions-0-key-error"' in page and "Ge den en ny nyckel" in page
+    assert services.current_form(Audience.PUPIL).version == current.version
+    rows[0]["key"] = "real_tasks_yesno"
+    saved = client.post(url, data={"csrf_token": csrf,
+                                   **_questions_form(current.version, rows)},
+                        follow_redirects=True)
+    assert "Frågorna är sparade som version" in saved.get_data(as_text=True)
+
+
 def test_a_double_submit_stores_one_response(db, world, set_clock):
     assignment = finished(factories.PlacementFactory(organisation=world.organisation_a),
                           world.school_a)
