@@ -161,5 +161,8 @@ def acknowledge(token: str) -> ResponseReturnValue:
         services.acknowledge(notice)  # the first click records; a later one changes nothing
         return redirect(url_for("guardians.acknowledge", token=token) + "#kvittens")
     assignment = services.assignment_of(notice)
+    chosen = session.get("lang")
+    if chosen in current_app.config["PORTAL_LANGUAGES"]:
+        lang = chosen  # the guardian switched language: the letter follows, not only the page
     return _in_letter_language(lang, "prao/guardians/acknowledge.html", notice=notice,
                                letter=services.letter_for(assignment, lang), form=form)

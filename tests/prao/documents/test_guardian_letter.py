@@ -192,8 +192,15 @@ def test_the_link_sent_to_a_corrected_wrong_address_stops_working(client, db, lo
 def test_the_guardian_page_is_in_the_letters_language(client, db, login_as, placed, app):
     login_as("counsellor")
     _send(client, placed, lang="en")
-    html = guardian_client(app).get(_link(db)).get_data(as_text=True)
+    guardian = guardian_client(app)
+    html = guardian.get(_link(db)).get_data(as_text=True)
     assert '<html lang="en">' in html and "Acknowledge the risk information" in html
+    # The guardian switches to Swedish: the whole page follows, the letter too.
+    guardian.get("/sprak/sv")
+    swedish = guardian.get(_link(db)).get_data(as_text=True)
+    assert '<html lang="sv">' in swedish
+    assert "Information till vårdnadshavare om prao" in swedish
+    assert "Information for parents and guardians" not in swedish
 
 
 def test_a_tampered_or_expired_link_is_refused(client, db, login_as, placed, app):
