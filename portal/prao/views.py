@@ -95,6 +95,11 @@ def _employer_page(errors: dict[int, str], status: int) -> ResponseReturnValue:
 @bp.route("/arbetsgivare/elever/<int:assignment_id>/svar", methods=["POST"])
 @require("assignment.respond")
 def employer_decide(assignment_id: int) -> ResponseReturnValue:
+    if db.session.get(Assignment, assignment_id) is None:
+        # A proposal the school withdrew is deleted: its open page's button lands here.
+        flash(_("Förslaget finns inte längre: skolan har dragit tillbaka det. Eleverna som "
+                "väntar på ert svar står nedan."), "warning")
+        return redirect(url_for("main.start_employer"))
     assignment = get_authorized("assignment.respond", Assignment, assignment_id)
     error = _decide(assignment, services.Actor.of(current_user))
     if error:

@@ -18,7 +18,7 @@ from portal.prao.models import Assignment, AssignmentState, GuardianNotice, Noti
 from portal.schools.models import Enrolment, EnrolmentState, Wish
 from portal.schools.pupils import services as schools
 from tests import factories
-from tests.conftest import post_form
+from tests.conftest import login, new_client, post_form
 
 AFTER_WINDOW = "2027-02-10"
 
@@ -193,6 +193,7 @@ def test_withdraw_frees_everything_and_tells_the_employer(app, client, db, world
     run, offers, pupils = region
     login_as("counsellor")
     post_form(client, f"/matchning/{run.id}/publicera", {})
+    proposed = list(db.session.scalars(select(Assignment.id)))
     before = len(_emails(db))
     run_page = client.get(f"/matchning/{run.id}").get_data(as_text=True)
     assert f'href="/matchning/{run.id}/dra-tillbaka"' in run_page
@@ -217,6 +218,13 @@ def test_withdraw_frees_everything_and_tells_the_employer(app, client, db, world
     assert "Plats 0" in employer[0].body_text and "Plats 1" in employer[0].body_text
     assert len(new) == 6  # as the summary said: two pupils, two members, two supervisors
     assert sum(e.kind == "pupil_proposal_withdrawn" for e in new) == 2
+    # The employer's page was open: its button now says what happened, not "no such page".
+    employer_client = new_client(app)
+    login(employer_client, world.users["employer"].email)
+    withdrawn = post_form(employer_client, f"/arbetsgivare/elever/{proposed[0]}/svar",
+                          {"decision": "confirm"}, follow_redirects=True)
+    assert withdrawn.status_code == 200
+    assert "skolan har dragit tillbaka det" in withdrawn.get_data(as_text=True)
     # The round is a draft again: it can be published anew.
     assert _publish(app, run.id, world.users["counsellor"]).placed == 2
     assert set(_seats_taken(db).values()) == {1}
