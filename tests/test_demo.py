@@ -242,6 +242,17 @@ def test_the_coordinator_has_an_employer_to_thank(app, db, set_clock):
     assert "Norrbottens Bygg AB" in page and "Piteå Vård och Omsorg" not in page
 
 
+def test_every_demo_round_can_be_run_again_with_its_seed(app, db, set_clock):
+    """The round form takes a seed of 0–2147483647: a demo seed outside it could not be
+    typed in to run the round again."""
+    from portal.matching.models import MatchingRun
+
+    set_clock(WEDNESDAY)
+    _seed(app)
+    seeds = db.session.scalars(select(MatchingRun.seed)).all()
+    assert seeds and all(0 <= seed <= 2**31 - 1 for seed in seeds)
+
+
 def test_the_council_sees_two_school_years_of_real_charts(app, db, set_clock):
     """The report's demo: three or more schools in two municipalities, most cells 5 or
     more, last year beside this year, and the coordinator's targets."""

@@ -299,7 +299,7 @@ def move_options(run: MatchingRun, result: MatchResult) -> list[tuple[PlacementO
 
 # What the loser of a race (or a click on a page gone stale) is told.
 DRAFT_CHANGED = {
-    RunStatus.PUBLISHED: _l("Rundan publicerades nyss – ändringen sparades inte."),
+    RunStatus.PUBLISHED: _l("Rundan har publicerats – ändringen sparades inte."),
     RunStatus.DISCARDED: _l("Rundan har kasserats – ändringen sparades inte."),
 }
 NOT_A_DRAFT = {

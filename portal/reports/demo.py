@@ -139,9 +139,10 @@ def _school_year(school: School, year: int, coordinator: User) -> None:
          "state": {"own": EnrolmentState.OWN_PLACEMENT, "none": EnrolmentState.NEEDS_PLACEMENT}
          .get(fate, EnrolmentState.ASSIGNED).value}
         for sid, fate in zip(student_ids, fates, strict=True)])
+    # The seed within the round form's range, so that "run it again with this seed" works.
     run_id = _ids(MatchingRun, [{"created_by_id": coordinator.id,
                                  "status": RunStatus.PUBLISHED.value,
-                                 "seed": rng.getrandbits(48), "stats": "{}",
+                                 "seed": rng.getrandbits(48) % 2**31, "stats": "{}",
                                  "published_at": _utc(days[0] - timedelta(days=21), 9)}])[0]
     db.session.execute(insert(matching_run_period), [{"run_id": run_id,
                                                       "period_id": period_id}])

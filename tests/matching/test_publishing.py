@@ -326,7 +326,7 @@ def test_a_move_that_lost_to_publish_is_told_and_not_saved(app, db, world, regio
     unplaced = db.session.scalars(select(MatchResult).where(
         MatchResult.run_id == run.id, MatchResult.offer_id.is_(None))).first()
     _publish(app, run.id, world.users["counsellor"])
-    with pytest.raises(services.RoundChanged, match="Rundan publicerades nyss"):
+    with pytest.raises(services.RoundChanged, match="Rundan har publicerats"):
         services.move(run.id, unplaced.id, offers[0].id, world.users["counsellor"])
     db.session.expire_all()
     assert db.session.get(MatchResult, unplaced.id).offer_id is None

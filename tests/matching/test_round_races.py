@@ -178,7 +178,7 @@ def test_publish_and_a_move_at_once_agree(separate_app, monkeypatch, first):
         assert at == r.offers[0]
         # PostgreSQL: the move read a draft and lost at the run's lock. SQLite: the move's
         # write lock waited for the publish, so it read the published round at once.
-        assert "Rundan publicerades nyss – ändringen sparades inte." in moved[1] or \
+        assert "Rundan har publicerats – ändringen sparades inte." in moved[1] or \
             "Rundan är publicerad och kan inte ändras." in moved[1]
     else:
         assert at == r.offers[1] and "Eleven är flyttad." in moved[1]
