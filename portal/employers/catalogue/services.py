@@ -82,6 +82,7 @@ from portal.employers.models import (
 )
 from portal.employers.reference import Entry, features, sector_label
 from portal.extensions import db
+from portal.paging import Paged
 from portal.schools.models import Municipality
 from portal.weeks import monday_of
 
@@ -323,31 +324,11 @@ class PlacementCard:
 
 
 @dataclass(frozen=True)
-class CataloguePage:
+class CataloguePage(Paged[PlacementCard]):
     """One page of results, with what the page links need. `total` is exact unless
     `more` says that there are more than that (the count stopped at COUNT_CAP)."""
 
-    items: list[PlacementCard]
-    total: int
-    page: int
-    per_page: int
     more: bool = False
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.items else 0
 
     @property
     def last(self) -> int:

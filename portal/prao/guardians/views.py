@@ -163,6 +163,6 @@ def acknowledge(token: str) -> ResponseReturnValue:
     assignment = services.assignment_of(notice)
     chosen = session.get("lang")
     if chosen in current_app.config["PORTAL_LANGUAGES"]:
-        lang = chosen  # the guardian switched language: the letter follows, not only the page
+        lang = str(chosen)  # the guardian switched language: the letter follows the page
     return _in_letter_language(lang, "prao/guardians/acknowledge.html", notice=notice,
                                letter=services.letter_for(assignment, lang), form=form)
