@@ -52,8 +52,10 @@ class Paged(Generic[T]):
 def paged(stmt: Select[*tuple[Any, ...]], page: int, per_page: int,
           make: Callable[[Sequence[Any]], T]) -> Paged[T]:
     """The statement's rows on `page` (ordered by the statement, which must order by
-    something unique last), each made into an item by `make`, and how many there are."""
+    something unique last), each made into an item by `make`, and how many there are. A
+    page past the end is the last one (an old link to a list that has shrunk)."""
     total = db.session.scalar(select(func.count()).select_from(
         stmt.order_by(None).subquery())) or 0
+    page = max(1, min(page, math.ceil(total / per_page)))
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return Paged([make(row) for row in rows], int(total), page, per_page)

@@ -205,6 +205,8 @@ def test_the_coordinators_long_lists_come_a_page_at_a_time(client, db, world, se
     assert texts.count("<blockquote") == 2 and "Sida 1 av 2" in texts
     last = client.get("/samordnare/utvardering/fritext?ar=2026&sida=2").get_data(as_text=True)
     assert last.count("<blockquote") == 1
+    past = client.get("/samordnare/utvardering/fritext?ar=2026&sida=99").get_data(as_text=True)
+    assert past.count("<blockquote") == 1 and "Sida 2 av 2" in past  # the last page
 
 
 def test_free_text_is_for_the_coordinator_and_thanks_list(client, db, world, set_clock):
