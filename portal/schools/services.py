@@ -8,6 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -17,6 +18,7 @@ from portal.audit import audit
 from portal.concurrency import first_wins
 from portal.extensions import db
 from portal.kept import Kept
+from portal.prao.days import count_prao_days
 from portal.schools.models import (
     Enrolment,
     Municipality,
@@ -24,7 +26,6 @@ from portal.schools.models import (
     School,
     Student,
 )
-from portal.schools.periods import working_days
 from portal.schools.reference import official_municipalities
 from portal.weeks import monday_of, week_label
 
@@ -191,8 +192,9 @@ def _check_period(data: PeriodData, today: date) -> None:
     if data.wishes_close >= data.first_day:
         raise SchoolError("wishes_close",
                           _l("Önskefönstret måste stänga före periodens första dag."))
-    if working_days(data.first_day, data.last_day) == 0:
-        raise SchoolError("last_day", _l("Perioden har inga arbetsdagar (måndag–fredag)."))
+    if count_prao_days(data.first_day, data.last_day) == 0:
+        raise SchoolError("last_day", _l("Perioden har inga praodagar: bara helger och "
+                                         "helgdagar."))
 
 
 def _check_period_span(data: PeriodData, today: date) -> None:
@@ -228,6 +230,7 @@ def _new_period(school: School, data: PeriodData, user: User) -> PraoPeriod:
         raise SchoolError("first_day", _l(
             "Skolan har redan en period för årskurs %(grade)d som börjar den dagen: %(name)s.",
             grade=data.grade, name=existing.name))
+    _check_no_overlap(school, data)
     period = PraoPeriod(school=school, name=data.name.strip(), grade=data.grade,
                         first_day=data.first_day, last_day=data.last_day,
                         wishes_open=data.wishes_open, wishes_close=data.wishes_close,
@@ -237,6 +240,20 @@ def _new_period(school: School, data: PeriodData, user: User) -> PraoPeriod:
     _enrol_grade(period)
     audit(user, "period_created", period)
     return period
+
+
+def _check_no_overlap(school: School, data: PeriodData) -> None:
+    """A year group is at prao in one period at a time: a second period over the same days
+    would enrol the pupils who are at their workplaces now again, as needing a place."""
+    other = db.session.scalars(select(PraoPeriod).where(
+        PraoPeriod.school_id == school.id, PraoPeriod.grade == data.grade,
+        PraoPeriod.first_day <= data.last_day, PraoPeriod.last_day >= data.first_day)
+        .order_by(PraoPeriod.first_day).limit(1)).first()
+    if other is not None:
+        raise SchoolError("first_day", _l(
+            "Årskurs %(grade)d har redan en period de dagarna: %(name)s, %(first)s–%(last)s.",
+            grade=data.grade, name=other.name, first=format_date(other.first_day),
+            last=format_date(other.last_day)))
 
 
 def _same_period(period: PraoPeriod, data: PeriodData) -> bool:

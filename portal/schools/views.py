@@ -15,12 +15,13 @@ from portal.clock import today
 from portal.formtools import choices
 from portal.prao import overview as prao_overview
 from portal.prao.attendance import overview as attendance
+from portal.prao.days import count_prao_days
 from portal.prao.models import AssignmentState
 from portal.schools import services
 from portal.schools.blueprint import bp
 from portal.schools.forms import MunicipalityForm, PeriodForm, SchoolForm
 from portal.schools.models import Municipality, PraoPeriod, School
-from portal.schools.periods import MIN_PRAO_DAYS, Window, working_days
+from portal.schools.periods import MIN_PRAO_DAYS, Window
 from portal.schools.pupils import services as pupils
 from portal.schools.pupils.forms import STATE_LABELS
 
@@ -158,7 +159,7 @@ def period(period_id: int) -> ResponseReturnValue:
     audit_read("read_period", found, pupils=len(rows))
     return render_template(
         "schools/period.html", period=found, rows=rows,
-        days=working_days(found.first_day, found.last_day), window=pupils.window_of(
+        days=count_prao_days(found.first_day, found.last_day), window=pupils.window_of(
             found, today()), labels=STATE_LABELS, min_days=MIN_PRAO_DAYS, windows=Window,
         prao=prao_overview.period_summary(found, present.live()), assignment_states=AssignmentState,
         attendance=present.counts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod
 from tests import factories
@@ -29,7 +29,7 @@ def test_open_a_period_enrols_the_grade(client, login_as, db, world):
         period_id=period.id)).all()
     assert sorted(enrolled) == sorted(s.id for s in eighth)
     page = client.get(f"/perioder/{period.id}").get_data(as_text=True)
-    assert "10 arbetsdagar" in page and "Elever (3)" in page
+    assert "9 praodagar" in page and "Elever (3)" in page  # Good Friday 26 March is no prao day
 
 
 @freeze_time("2026-11-22")
@@ -41,13 +41,32 @@ def test_period_dates_are_checked(client, login_as, db, world):
         ({"first_day": "2026-01-01", "last_day": "2026-01-10"}, "first_day", "förflutna"),
         ({"wishes_close": "2027-01-01"}, "wishes_close", "stänga efter att det öppnar"),
         ({"wishes_close": "2027-03-20"}, "wishes_close", "före periodens första dag"),
-        ({"first_day": "2027-03-20", "last_day": "2027-03-21"}, "last_day", "inga arbetsdagar"),
+        ({"first_day": "2027-03-20", "last_day": "2027-03-21"}, "last_day", "inga praodagar"),
+        # Good Friday and Easter Monday 2027 around a weekend: no prao day either.
+        ({"first_day": "2027-03-26", "last_day": "2027-03-29"}, "last_day", "inga praodagar"),
         ({"first_day": "inte ett datum"}, "first_day", "Välj ett datum."),
     ]
     for overrides, field, message in cases:
         html = post_form(client, url, {**FORM, **overrides}).get_data(as_text=True)
         assert f'id="{field}-error"' in html and message in html, overrides
     assert db.session.scalars(select(PraoPeriod)).first() is None
+
+
+@freeze_time("2026-11-22")
+def test_a_year_group_has_one_period_at_a_time(client, login_as, db, world):
+    """A second period over days of the first would enrol the pupils at their workplaces
+    again, as needing a place: refused beside the first day, naming the other period."""
+    login_as("counsellor")
+    url = f"/skolor/{world.school_a.id}/perioder/ny"
+    assert post_form(client, url, FORM).status_code == 302
+    overlapping = {**FORM, "name": "Andra", "first_day": "2027-03-22", "last_day": "2027-04-02"}
+    html = post_form(client, url, overlapping).get_data(as_text=True)
+    assert 'id="first_day-error"' in html and "Årskurs 8 har redan en period de dagarna" in html
+    assert db.session.scalar(select(func.count()).select_from(PraoPeriod)) == 1
+    after = {**overlapping, "first_day": "2027-04-05", "last_day": "2027-04-16"}
+    assert post_form(client, url, after).status_code == 302  # the weeks after: fine
+    ninth = {**overlapping, "grade": "9"}
+    assert post_form(client, url, ninth).status_code == 302  # another year group: fine
 
 
 def test_counsellor_cannot_open_a_period_at_another_school(client, login_as, world):
