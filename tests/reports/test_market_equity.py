@@ -13,6 +13,7 @@ import pytest
 
 from portal.prao.models import AssignmentSource, AssignmentState
 from portal.reports.indicators import equity
+from portal.reports.suppression import suppress
 from portal.reports.tables import Cell, Scope, Term, Unit
 from portal.schools.gender import Gender
 from portal.schools.models import EnrolmentState
@@ -90,8 +91,9 @@ def test_rates_per_school_and_their_spread(region):
     assert figures(table, key(region, "A2")) == (5, 100.0, 100.0, 0.0)
     assert figures(table, key(region, "B1")) == (2, 50.0, 0.0, 100.0)
     assert [shares(c) for c in table.total.cells[1:]] == [(10, 13), (7, 11), (2, 10)]
-    # B1 has two pupils: left out of the spread. 100 − 66.67 percentage points.
-    assert round(table.headline.value, 2) == 33.33
+    # The council sees A1's 4 placed of 6 as "<5" and B1's two pupils as well: neither may
+    # come back as the lowest value of the spread. A2 alone is left: nothing to compare.
+    assert table.headline.value is None
     assert table.headline_unit is Unit.COUNT
     assert table.higher_is_better is False
 
@@ -99,11 +101,36 @@ def test_rates_per_school_and_their_spread(region):
 def test_the_spread_table(region):
     table = equity.spread(Scope(2026))
 
-    # (schools compared, lowest, highest, highest − lowest, interquartile range)
-    assert figures(table, "placement_rate") == (2, 66.67, 100.0, 33.33, 16.67)
-    assert figures(table, "first_wish_rate") == (2, 40.0, 100.0, 60.0, 30.0)
-    # Own network: A1 has four placed pupils, B1 one: only A2 is left, nothing to compare.
-    assert figures(table, "own_network_share") == (1, None, None, None, None)
+    # (schools compared, lowest, highest, highest − lowest, interquartile range), over the
+    # cells the per-school table shows: A1's 4 of 6 placed and 2 of 5 on a first wish are
+    # "<5" there, B1's too; A2's 0 of 5 through its own network as well.
+    assert figures(table, "placement_rate") == (1, None, None, None, None)
+    assert figures(table, "first_wish_rate") == (1, None, None, None, None)
+    assert figures(table, "own_network_share") == (0, None, None, None, None)
+
+
+def test_the_spread_shows_no_value_the_per_school_table_hides(region, db):
+    """More pupils at every school: whatever the suppression hides in the per-school table
+    (a count under five, or a cell hidden to protect one), the spread compares only what
+    it shows, so its lowest and highest are values the council can already read."""
+    o1 = offer("hospitality", W11, W12, seats=20)
+    for _ in range(5):
+        for name in ("A1", "A2", "B1"):
+            place(pupil(region.spring[name], GIRL, o1), o1)
+    db.session.commit()
+    schools = equity.per_school(Scope(2026))
+    shown = suppress(schools)
+    spread = equity.spread(Scope(2026))
+    for key, _label in equity._MEASURES:
+        j = next(i for i, c in enumerate(schools.columns) if c.key == key)
+        visible = sorted(round(r.cells[j].value, 2) for i, r in enumerate(schools.rows)
+                         if r.cells[j].value is not None and not shown.is_hidden(i, j))
+        compared, lowest, highest, *_ = figures(spread, key)
+        assert compared == len(visible), key
+        if len(visible) >= 2:
+            assert (lowest, highest) == (visible[0], visible[-1]), key
+    placement = figures(spread, "placement_rate")
+    assert placement[0] == 3  # every school's placement rate is shown and compared now
 
 
 def test_spread_of_five_schools():

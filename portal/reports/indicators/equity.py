@@ -8,8 +8,9 @@ Per school, of the pupils enrolled in the scope's periods who are not exempt:
 - own-network share: pupils placed at their own placement (source "own") / placed pupils.
 
 The spread between schools (highest − lowest, and the interquartile range) is taken over the
-schools with at least MIN_BASE pupils in the measure's base: a school of three pupils swings
-by 33 points with one pupil, and its rate must not be recoverable from the spread.
+schools whose value the per-school table shows (suppression: at least five pupils in the
+count and in its base, and not hidden to protect another cell): a school of three pupils
+swings by 33 points with one pupil, and a hidden rate must not come back from the spread.
 
 Satisfaction per school comes from the evaluations (another module): pass a
 `SatisfactionBySchool` to `per_school` / `spread` and it becomes a column and a spread row."""
@@ -18,18 +19,17 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, case, func, select
 
 from portal.extensions import db
 from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource
 from portal.reports.scope import periods_in
+from portal.reports.suppression import suppress
 from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Wish
 from portal.texts import mark as _l
-
-MIN_BASE = 5  # a school counts in the spread of a measure from this many pupils in its base
 
 # The evaluations' hook: school id -> the pupils' mean satisfaction (Cell.average), and under
 # the key None the mean over all the scope's schools (the total row).
@@ -108,9 +108,15 @@ def spread_of(values: list[float]) -> Spread:
     return Spread(len(values), min(values), max(values), q3 - q1)
 
 
-def _qualifying(cells: list[Cell]) -> list[float]:
-    return [c.value for c in cells
-            if c.value is not None and (c.base if c.base is not None else c.n or 0) >= MIN_BASE]
+def _shown_values(table: Table, key: str) -> list[float]:
+    """A column's values as the per-school table shows them to the council. A school whose
+    cell it hides ("<5", or hidden to protect another) is left out: as the lowest or the
+    highest value of the spread, its figure came back (Strömbackaskolan's 7.14 % own
+    network beside its "<5")."""
+    shown = suppress(table)
+    j = next(i for i, column in enumerate(table.columns) if column.key == key)
+    return [value for i, row in enumerate(table.rows)
+            if (value := row.cells[j].value) is not None and not shown.is_hidden(i, j)]
 
 
 def _totals(schools: list[SchoolCounts]) -> SchoolCounts:
@@ -121,14 +127,13 @@ def _totals(schools: list[SchoolCounts]) -> SchoolCounts:
 def per_school(scope: Scope, satisfaction: SatisfactionBySchool | None = None) -> Table:
     """Placement rate, first-wish rate and own-network share per school. Headline: the
     spread of the placement rate between schools (highest − lowest, in percentage points,
-    over schools with at least MIN_BASE pupils); lower is better."""
+    over the schools whose rate the table shows); lower is better."""
     schools = school_counts(scope)
     answers = satisfaction(scope) if satisfaction is not None else None
     extra = (lambda s: (answers.get(s.school_id, Cell.average(None, 0)),)) \
         if answers is not None else (lambda s: ())
     rows = tuple(Row(s.name, s.cells() + extra(s), key=str(s.school_id)) for s in schools)
-    placement = spread_of(_qualifying([s.cells()[1] for s in schools]))
-    return Table(
+    table = Table(
         key="equity_schools",
         title=_l("Likvärdighet mellan skolor"),
         description=_l("Andelen elever som fått en praoplats, som fått sitt "
@@ -143,10 +148,11 @@ def per_school(scope: Scope, satisfaction: SatisfactionBySchool | None = None) -
                      else ()),
                   key="total", translate=True),
         chart=Chart.BAR,
-        headline=Cell.count(placement.range),
         headline_unit=Unit.COUNT,
         higher_is_better=False,
     )
+    placement = spread_of(_shown_values(table, "placement_rate"))
+    return replace(table, headline=Cell.count(placement.range))
 
 
 SPREAD_COLUMNS = (
@@ -171,17 +177,14 @@ def _spread_row(key: str, label: str, values: list[float]) -> Row:
 
 
 def spread(scope: Scope, satisfaction: SatisfactionBySchool | None = None) -> Table:
-    """The spread between schools of each measure, over schools with at least MIN_BASE
-    pupils in the measure's base (MIN_BASE answers for satisfaction). No headline: the
-    per-school table carries the placement rate's spread."""
-    schools = school_counts(scope)
-    rows = [_spread_row(key, label, _qualifying([s.cells()[index + 1] for s in schools]))
-            for index, (key, label) in enumerate(_MEASURES)]
+    """The spread between schools of each measure, over the schools whose value the
+    per-school table shows. No headline: the per-school table carries the placement rate's
+    spread."""
+    schools = per_school(scope, satisfaction)
+    rows = [_spread_row(key, label, _shown_values(schools, key)) for key, label in _MEASURES]
     if satisfaction is not None:
-        answers = satisfaction(scope)
         rows.append(_spread_row("satisfaction", _l("Nöjdhet (medel 1–5)"),
-                                _qualifying([answers.get(s.school_id, Cell.average(None, 0))
-                                             for s in schools])))
+                                _shown_values(schools, "satisfaction")))
     return Table(
         key="equity_spread",
         title=_l("Spridning mellan skolor"),
