@@ -300,5 +300,5 @@ def region_checklist() -> ResponseReturnValue:
 def export_placements(period_id: int, fmt: str) -> ResponseReturnValue:
     period = _period(period_id, "placements.export")
     exported = export.export(period, current_user, fmt)
-    return Response(exported.content, mimetype=exported.mimetype, headers={
+    return Response(exported.content, content_type=exported.mimetype, headers={
         "Content-Disposition": f'attachment; filename="{exported.filename}"'})

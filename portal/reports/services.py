@@ -213,7 +213,15 @@ def _rows(shown: Shown) -> list[list[str | float | int | None]]:
 
 
 def _filename(shown: Shown, scope: Scope, extension: str) -> str:
-    return f"{shown.table.key}-{scope.label.replace('/', '-')}.{extension}"
+    """The indicator and its scope, so that downloads of other filters differ:
+    coverage-2026-27-2581-ht.csv is Piteå's (kommunkod 2581) autumn term."""
+    parts = [shown.table.key, scope.label.replace("/", "-")]
+    if scope.municipality_id is not None:
+        municipality = db.session.get(Municipality, scope.municipality_id)
+        parts.append(municipality.code if municipality else str(scope.municipality_id))
+    if scope.term is not None:
+        parts.append("ht" if scope.term is Term.AUTUMN else "vt")
+    return f"{'-'.join(parts)}.{extension}"
 
 
 def to_csv(shown: Shown, scope: Scope) -> Export:

@@ -86,7 +86,7 @@ def export(key: str, extension: str) -> ResponseReturnValue:
     if shown is None:
         abort(404)
     made = services.to_csv(shown, scope) if extension == "csv" else services.to_xlsx(shown, scope)
-    return Response(made.content, mimetype=made.mimetype, headers={
+    return Response(made.content, content_type=made.mimetype, headers={
         "Content-Disposition": f'attachment; filename="{made.filename}"'})
 
 

@@ -16,6 +16,7 @@ from portal.accounts.models import Role
 from portal.prao.models import AssignmentSource
 from portal.reports.models import CouncilTarget
 from portal.reports.registry import by_key
+from portal.schools.models import Municipality
 from tests import factories
 from tests.conftest import login, new_client, post_form
 from tests.reports.data import AUTUMN, attend, period, place, pupil
@@ -76,11 +77,17 @@ def test_no_report_page_or_export_names_a_pupil(client, report_data, login_as, r
     assert "Skola A" in report and "<svg" in report  # real figures, not an empty page
 
 
-def test_csv_export_parses_back_with_suppression_and_no_formula(client, report_data, login_as):
+def test_csv_export_parses_back_with_suppression_and_no_formula(client, db, report_data,
+                                                               login_as):
     login_as("council")
     response = client.get("/rapporter/coverage.csv")
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # said once
     assert "coverage-2026-27.csv" in response.headers["Content-Disposition"]
+    # Another filter, another file name: a municipality by its kommunkod, a term.
+    municipality = db.session.scalars(select(Municipality)).first()
+    other = client.get(f"/rapporter/coverage.csv?kommun={municipality.id}&termin=autumn")
+    assert f"coverage-2026-27-{municipality.code}-ht.csv" in other.headers[
+        "Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Skola", "Elever", "Minst tio dagar (%)"]
     by_school = {r[0]: r[1:] for r in rows[1:]}

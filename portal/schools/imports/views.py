@@ -129,7 +129,7 @@ def _joined_message(joined: saving.PeriodJoin) -> str:
 def export_pupils(school_id: int, fmt: str) -> ResponseReturnValue:
     school = _school_or_404(school_id, "pupils.export")
     exported = export.export(school, current_user, fmt)
-    return Response(exported.content, mimetype=exported.mimetype, headers={
+    return Response(exported.content, content_type=exported.mimetype, headers={
         "Content-Disposition": f'attachment; filename="{exported.filename}"',
         "Cache-Control": "no-store",  # personal data: no copy in a shared cache
     })
