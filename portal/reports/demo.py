@@ -242,6 +242,9 @@ def _evaluations(rng: random.Random, assignment_ids: list[int], last_day: date,
     period, with the two checklist steps, so the report's evaluation charts have data."""
     forms = {audience: current_form(audience) for audience in Audience}
     liked = min(placement_ids, default=None)
+    # As the links record who answered (portal.i18n.LINK_LABELS: read in either language).
+    supervisors = dict(db.session.execute(select(Placement.id, Placement.supervisor_email)
+                                          .where(Placement.id.in_(set(placement_ids)))).all())
     responses: list[dict[str, Any]] = []
     for aid, placement_id in zip(assignment_ids, placement_ids, strict=True):
         lean = rng.uniform(-0.8, 0.5) + (LIKED_PLACEMENT_LEAN if placement_id == liked else 0.0)
@@ -251,8 +254,8 @@ def _evaluations(rng: random.Random, assignment_ids: list[int], last_day: date,
                     "assignment_id": aid, "audience": audience.value,
                     "form_id": forms[audience].id, "lean": lean,
                     "submitted_at": _utc(last_day + timedelta(days=rng.randint(0, 9)), 15),
-                    "submitted_by_label": "Elev (länk)" if audience is Audience.PUPIL
-                    else "Handledare (länk)",
+                    "submitted_by_label": "Eleven (länk)" if audience is Audience.PUPIL
+                    else f"Handledare {supervisors[placement_id]} (länk)",
                     "again_next_term": (rng.random() < 0.75)
                     if audience is Audience.EMPLOYER else None})
     leans = [r.pop("lean") for r in responses]
