@@ -40,11 +40,15 @@ def _state_text(state: AssignmentState) -> str:
             AssignmentState.PROPOSED: _("inte besvarad")}[state]
 
 
-def _tell(outcome: services.Outcome, name: str) -> None:
+def _tell(outcome: services.Outcome, name: str, actor: services.Actor) -> None:
     if outcome.won and outcome.state is AssignmentState.CONFIRMED:
         flash(_("Tack! %(name)s är bekräftad.", name=name), "success")
     elif outcome.won:
         flash(_("Ni har tackat nej till %(name)s. Skolan får veta det.", name=name), "success")
+    elif outcome.by and shown_label(outcome.by) == shown_label(actor.label):
+        # Their own earlier answer (a second click, a reload; a link's in either language).
+        flash(_("Ni har redan svarat: %(name)s är %(state)s.", name=name,
+                state=_state_text(outcome.state)), "info")
     else:
         flash(_("Någon annan hann före: %(name)s är redan %(state)s (%(by)s).", name=name,
                 state=_state_text(outcome.state),
@@ -69,7 +73,7 @@ def _decide(assignment: Assignment, actor: services.Actor) -> str | None:
                                        form.reason.data or "", actor)
     except services.PraoError as error:
         return str(error.message)
-    _tell(outcome, name)
+    _tell(outcome, name, actor)
     return None
 
 

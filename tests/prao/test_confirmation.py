@@ -16,7 +16,7 @@ from portal.prao.links import supervisor_token
 from portal.prao.models import Assignment, AssignmentState, StepRecord
 from portal.schools.models import Enrolment, EnrolmentState, Wish
 from tests import factories
-from tests.conftest import new_client, post_form
+from tests.conftest import login, new_client, post_form
 
 
 def _state(db, assignment) -> AssignmentState:
@@ -49,7 +49,9 @@ def test_employer_confirms_once_and_the_second_click_is_told(client, login_as, p
     assert steps == {"employer_confirmed", "risk_assessment"}
     again = post_form(client, url, {"decision": "decline", "reason": "Ångrar oss"},
                       follow_redirects=True).get_data(as_text=True)
-    assert "Någon annan hann före: Elev0 Ek är redan bekräftad" in again
+    # Their own first answer: not "someone else answered first".
+    assert "Ni har redan svarat: Elev0 Ek är bekräftad." in again
+    assert "Någon annan" not in again
     assert _state(db, prao.first) is AssignmentState.CONFIRMED
 
 
@@ -118,16 +120,22 @@ def test_supervisor_confirms_and_declines_through_the_link_without_an_account(
     assert _state(db, prao.assignments[1]) is AssignmentState.DECLINED
 
 
-def test_the_second_answer_through_the_link_names_the_first_in_the_readers_language(
-        client, prao, db):
-    """The first answer's 'done by' is stored in Swedish; an English reader is told who
-    answered first in English."""
+def test_the_second_answer_names_the_first_in_the_readers_language(client, app, prao, db,
+                                                                   world):
+    """The supervisor confirmed through the link (its 'done by' stored in Swedish); the
+    employer, reading in English, is told who answered first in English. The supervisor
+    clicking again is told it was their own answer."""
     url = prao.supervisor_url()
     post_form(client, url, {"assignment": prao.first.id, "decision": "confirm"})
-    client.get("/sprak/en")
-    again = post_form(client, url, {"assignment": prao.first.id, "decision": "decline",
-                                    "reason": "Ångrar oss"}, follow_redirects=True)
-    page = again.get_data(as_text=True)
+    again = post_form(client, url, {"assignment": prao.first.id, "decision": "confirm"},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "Ni har redan svarat: Elev0 Ek är bekräftad." in again
+    employer = new_client(app)
+    login(employer, world.users["employer"].email)
+    employer.get("/sprak/en")
+    page = post_form(employer, f"/arbetsgivare/elever/{prao.first.id}/svar",
+                     {"decision": "decline", "reason": "Ångrar oss"},
+                     follow_redirects=True).get_data(as_text=True)
     assert "Hanna Handledare (supervisor, via link)" in page and "via länk" not in page
 
 
