@@ -355,7 +355,11 @@ def _email_counsellors(lines: list[AlertLine]) -> None:
 
 
 def _email_guardians(lines: list[AlertLine], now: datetime) -> None:
-    to_guardians = [line for line in lines if line.guardian_email]
+    """The guardians hear of an absence the same day, while it matters where the pupil is.
+    An absence reported for an earlier day (a correction on Sunday of Friday's list) goes
+    to the school only: its email would say the pupil is absent "today"."""
+    today = _local(now).date()
+    to_guardians = [line for line in lines if line.guardian_email and line.day == today]
     messages.attendance_guardians(to_guardians)
     ids = [line.alert_id for line in to_guardians]
     for chunk in _chunks(ids):

@@ -5,7 +5,7 @@ holidays are quiet."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
@@ -51,6 +51,24 @@ def test_absence_reported_at_half_past_eight_alerts_the_counsellor_at_once(
     assert mail.recipient == world.users["counsellor"].email
     assert pupil.enrolment.student.first_name in mail.body_text
     assert "frånvarande" in mail.body_text
+
+
+def test_an_absence_reported_days_later_tells_the_school_not_the_guardian(db, world,
+                                                                         set_clock):
+    """A correction on Thursday of Tuesday's list: the counsellor hears of it, the guardian
+    is not told that the pupil is absent "today"."""
+    world.school_a.alert_guardians_on_absence = True
+    pupil = pupil_at(make_placement(world.organisation_a), world.school_a,
+                     guardian_email="mamma@hem.se")
+    db.session.commit()
+    set_clock(at(TUESDAY + timedelta(days=2), 9, 0))
+    assert _report(pupil, TUESDAY, AttendanceStatus.ABSENT).alerts == 1
+    assert len(emails("attendance_alerts")) == 1
+    assert emails("attendance_guardian") == []
+    set_clock(at(TUESDAY + timedelta(days=2), 9, 30))  # the same day's absence: told
+    assert _report(pupil, TUESDAY + timedelta(days=2), AttendanceStatus.ABSENT).alerts == 1
+    [told] = emails("attendance_guardian")
+    assert told.recipient == "mamma@hem.se"
 
 
 def test_no_report_by_ten_raises_one_alert_at_ten(db, world, set_clock):
