@@ -261,12 +261,14 @@ def headline_text(cell_value: float | None, unit: Unit) -> str:
     return text(Cell(cell_value), unit, False, decimal_comma=_decimal_comma())
 
 
-def target_text(value: float | None) -> str:
-    """A target as the coordinator typed it: "90 %", "92,5 %"."""
+def target_text(value: float | None, unit: Unit | None = None) -> str:
+    """A target as the coordinator typed it, in its indicator's unit: "92,5 %" for a
+    share, "4,2" for an average of 1-5, "5" for percentage points."""
     if value is None:
         return "–"
     figure = f"{round(value, 1):g}"
-    return (figure.replace(".", ",") if _decimal_comma() else figure) + "\u00a0%"
+    figure = figure.replace(".", ",") if _decimal_comma() else figure
+    return figure + ("\u00a0%" if (unit or Unit.SHARE) is Unit.SHARE else "")
 
 
 def _decimal_comma() -> bool:

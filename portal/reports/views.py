@@ -95,6 +95,7 @@ def export(key: str, extension: str) -> ResponseReturnValue:
 def targets() -> ResponseReturnValue:
     form = TargetForm()
     indicators = services.target_choices()
+    form.units = {c.key: c.unit for c in indicators}
     form.indicator.choices = choices([("", _("Välj indikator")),
                                       *((c.key, _(c.title)) for c in indicators)])
     form.municipality.choices = choices([("", _("Hela regionen")), *(
@@ -112,5 +113,4 @@ def targets() -> ResponseReturnValue:
         flash(_("Målet kunde inte sparas: kommunen finns inte längre. Välj igen."), "danger")
     titles = {c.key: c.title for c in indicators}
     return render_template("reports/targets.html", form=form, targets=services.all_targets(),
-                           titles=titles,
-                           figure=services.target_text)
+                           titles=titles, units=form.units, figure=services.target_text)

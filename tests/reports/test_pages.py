@@ -181,6 +181,21 @@ def test_a_target_out_of_range_is_refused_beside_the_field(client, db, report_da
     assert db.session.scalar(select(func.count()).select_from(CouncilTarget)) == 0
 
 
+def test_a_target_is_set_and_shown_in_its_indicators_unit(client, db, report_data,
+                                                          login_as):
+    """The pupils' evaluation is an average of 1-5: a 7 is refused, a 4,2 is shown as
+    4,2, not as 7 % or 4,2 %."""
+    login_as("coordinator")
+    data = {"indicator": "evaluation_pupil_averages", "municipality": "",
+            "school_year": "2026", "value": "7"}
+    refused = post_form(client, "/rapporter/mal", data).get_data(as_text=True)
+    assert 'id="value-error"' in refused and "mellan 1 och 5" in refused
+    assert db.session.scalar(select(func.count()).select_from(CouncilTarget)) == 0
+    assert post_form(client, "/rapporter/mal", {**data, "value": "4,2"}).status_code == 302
+    targets = client.get("/rapporter/mal").get_data(as_text=True)
+    assert ">4,2<" in targets and "4,2\u00a0%" not in targets
+
+
 def test_full_width_digits_are_read_as_digits(client, db, report_data, login_as):
     login_as("coordinator")
     data = {"indicator": "coverage", "municipality": "", "school_year": "2026", "value": "９０"}
