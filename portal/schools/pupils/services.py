@@ -190,22 +190,28 @@ def reissue_link(enrolment: Enrolment, user: User) -> None:
     db.session.commit()
 
 
-def email_links(period: PraoPeriod, user: User, only_without_wishes: bool = False) -> int:
-    """Queue each pupil's link to the school address, when the school gave one."""
-    sent = 0
+def email_links(period: PraoPeriod, user: User,
+                only_without_wishes: bool = False) -> tuple[int, int]:
+    """Queue each pupil's link to the school address, when the school gave one. Returns
+    (emails queued, pupils who should have had one but have no address): those need the
+    printed class list, and the counsellor is told how many."""
+    sent = unreachable = 0
     for row in overview(period):
         enrolment, student = row.enrolment, row.enrolment.student
-        if not student.email or enrolment.link_revoked:
+        if enrolment.link_revoked:
             continue
         if only_without_wishes and (row.wishes or enrolment.state is not
                                     EnrolmentState.NEEDS_PLACEMENT):
+            continue
+        if not student.email:
+            unreachable += 1
             continue
         messages.pupil_link(student.email, student.first_name, period, pupil_url(enrolment),
                             reminder=only_without_wishes)
         sent += 1
     audit(user, "pupil_links_emailed", period, detail=str(sent))
     db.session.commit()
-    return sent
+    return sent, unreachable
 
 
 # --- wishes ------------------------------------------------------------------------------

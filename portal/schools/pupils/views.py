@@ -67,9 +67,16 @@ def email_links(period_id: int) -> ResponseReturnValue:
     if not form.validate():
         flash(_first_error(form), "danger")
         return redirect(url_for("schools.period", period_id=found.id))
-    sent = services.email_links(found, current_user, only_without_wishes=form.reminder.data == "1")
-    flash(ngettext("%(num)d e-postmeddelande ligger i utkorgen.",
-                   "%(num)d e-postmeddelanden ligger i utkorgen.", sent), "success")
+    sent, unreachable = services.email_links(found, current_user,
+                                             only_without_wishes=form.reminder.data == "1")
+    if sent or not unreachable:
+        flash(ngettext("%(num)d e-postmeddelande ligger i utkorgen.",
+                       "%(num)d e-postmeddelanden ligger i utkorgen.", sent), "success")
+    if unreachable:
+        flash(ngettext("%(num)d elev har ingen e-postadress och fick inget mejl. Ge eleven "
+                       "länken från klasslistan.",
+                       "%(num)d elever har ingen e-postadress och fick inget mejl. Ge dem "
+                       "länkarna från klasslistan.", unreachable), "warning")
     return redirect(url_for("schools.period", period_id=found.id))
 
 

@@ -78,7 +78,11 @@ def test_links_are_emailed_to_school_addresses(client, db, world, login_as, mail
     factories.EnrolmentFactory(period=period, student__email="")
     db.session.commit()
     login_as("counsellor")
-    post_form(client, f"/perioder/{period.id}/skicka-lankar", {})
+    done = post_form(client, f"/perioder/{period.id}/skicka-lankar", {}, follow_redirects=True)
+    page = done.get_data(as_text=True)
+    # The pupil without an address is not forgotten: the class list is the way.
+    assert "1 e-postmeddelande ligger i utkorgen." in page
+    assert "1 elev har ingen e-postadress och fick inget mejl." in page
     send_due()
     [message] = mailbox.messages
     assert message["X-Envelope-To"] == "elev1@skola.se"
