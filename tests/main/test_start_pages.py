@@ -75,11 +75,11 @@ def test_employer_sees_requests_to_join_their_organisation_and_the_link(client, 
                                        organisation=None), world.organisation_b)
     db.session.commit()
     html = client.get("/arbetsgivare").get_data(as_text=True)
-    waiting = html[html.index("Det här väntar på dig"):]
+    waiting = html[html.index("Det här väntar på dig med praoplatserna"):]
     assert re.search(r'<a href="/arbetsgivare/forfragningar">2 förfrågningar om att gå med i '
                      r'organisationen</a>', waiting)
     assert "Förfrågningar om att gå med (2)" in html
-    assert "Inget väntar på dig just nu" not in html
+    assert "Inget väntar på dig med praoplatserna just nu" not in html
 
 
 def test_employer_waiting_to_join_sees_their_request_not_a_dead_end(client, world, db):
