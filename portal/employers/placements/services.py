@@ -346,6 +346,11 @@ def _future_weeks(text: str, today: date, max_weeks: int) -> tuple[date, date]:
             "Vecka %(weeks)s har redan varit. Välj veckor från och med vecka %(now)s.",
             weeks=week_label(first, last), now=week_label(this_week))]})
     if (last - first).days // 7 + 1 > max_weeks:
+        if last.year > first.year and last.isocalendar()[1] < first.isocalendar()[1]:
+            # "12–11 2027" is read over new year, as for "52–2": most likely swapped.
+            raise FieldProblems({"weeks": [_(
+                "Skriv den första veckan först, till exempel 11–12 2027. Veckor över nyår "
+                "skrivs med det första årets årtal: 52–2 2026.")]})
         raise FieldProblems({"weeks": [_(
             "Högst %(max)d veckor i följd. Dela upp det i flera.", max=max_weeks)]})
     if first > today + timedelta(days=365 * MAX_YEARS_AHEAD):

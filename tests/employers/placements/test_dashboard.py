@@ -62,7 +62,8 @@ def test_what_waits_for_me(client, login_as, world, db):
     db.session.commit()
     login_as("employer")
     html = client.get("/arbetsgivare").get_data(as_text=True)
-    waiting = html.split("Det här väntar på dig med praoplatserna", 1)[1].split("Mina praoplatser", 1)[0]
+    waiting = html.split("Det här väntar på dig med praoplatserna", 1)[1].split(
+        "Mina praoplatser", 1)[0]
     assert "Utan riskbedömning" in waiting and "riskbedömningen för minderåriga är inte klar" \
         in waiting
     assert "Tillbakaskickad" in waiting and "Ange skyddsskor." in waiting
@@ -108,7 +109,8 @@ def test_nothing_waits_for_a_tidy_employer(client, login_as, world, db):
     factories.PlacementFactory(organisation=world.organisation_a)
     db.session.commit()
     login_as("employer")
-    assert "Inget väntar på dig med praoplatserna just nu." in client.get("/arbetsgivare").get_data(as_text=True)
+    page = client.get("/arbetsgivare").get_data(as_text=True)
+    assert "Inget väntar på dig med praoplatserna just nu." in page
 
 
 def test_the_dashboard_takes_five_queries_whatever_the_number_of_placements_two_when_kept(

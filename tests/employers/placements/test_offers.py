@@ -73,6 +73,7 @@ def test_the_placement_page_shows_the_weeks_and_seats(client, placement, db):
     ("", "3", "weeks", "Skriv vilka veckor"),
     (f"54 {NEXT_YEAR}", "3", "weeks", "Den veckan finns inte det året."),
     (f"10–15 {NEXT_YEAR}", "3", "weeks", "Högst 4 veckor i följd."),
+    (f"12–11 {NEXT_YEAR}", "3", "weeks", "Skriv den första veckan först"),  # not "4 weeks"
     (f"11–12 {date.today().year - 1}", "3", "weeks", "har redan varit"),
 ])
 def test_bad_weeks_and_seats_are_explained_and_nothing_is_saved(client, placement, db, weeks,
