@@ -12,6 +12,9 @@ Pure Python, no Flask and no database. Two rules, as Swedish official statistics
    unknowns are the hidden cells; a hidden cell is recoverable exactly when the equations
    pin it down alone (it is a row of their reduced echelon form). While some hidden cell is
    recoverable, the smallest shown cell that shares an equation with it is hidden too.
+   And as a hidden count lies between 0 and 4, a column whose hidden cells are all such
+   counts also hides a shown cell of five or more (or its total): otherwise a total of 8
+   over two hidden cells says both are 4.
 
 The result carries a scrubbed copy of the table: a hidden cell's value, n and base are gone,
 so a chart or an export made from it cannot leak what the page does not show."""
@@ -206,15 +209,48 @@ def suppress(table: Table) -> Shown:
     hidden = {p for p, cell, unit in _positions(table) if too_small(cell, unit)}
     equations = _equations(table)
     while True:
-        _close_lines(table, equations, hidden)
-        pinned = _pinned(equations, hidden)
-        if not pinned:
-            break
-        partner = _partner(table, equations, pinned, hidden)
-        if partner is None:  # every cell of every sum is hidden already
-            break
-        hidden.add(partner)
-    return _scrubbed(table, frozenset(hidden))
+        while True:
+            _close_lines(table, equations, hidden)
+            pinned = _pinned(equations, hidden)
+            if not pinned:
+                break
+            partner = _partner(table, equations, pinned, hidden)
+            if partner is None:  # every cell of every sum is hidden already
+                break
+            hidden.add(partner)
+        bounded = _bounded_columns(table, hidden)
+        if not bounded:
+            return _scrubbed(table, frozenset(hidden))
+        hidden |= bounded
+
+
+def _pupils(cell: Cell) -> float:
+    return cell.n if cell.n is not None else cell.value or 0.0
+
+
+def _bounded_columns(table: Table, hidden: set[Position]) -> set[Position]:
+    """Column sums whose hidden cells all count fewer than five pupils, each between 0 and
+    4, so that the sum the total leaves for them pins them all: 8 over two hidden cells is
+    4 and 4, 0 is 0 and 0. Such a column also hides its smallest shown row (every shown
+    cell counts five or more), or its total when no row is shown."""
+    if table.total is None:
+        return set()
+    last, more = len(table.rows), set()
+    for j, column in enumerate(table.columns):
+        if column.unit not in (Unit.PUPILS, Unit.SHARE) or (last, j) in hidden:
+            continue
+        inside = [i for i in range(last) if (i, j) in hidden]
+        if len(inside) < 2 or not all(too_small(table.rows[i].cells[j], column.unit)
+                                      for i in inside):
+            continue
+        shown = [i for i in range(last) if (i, j) not in hidden]
+        left = _pupils(table.total.cells[j]) - sum(_pupils(table.rows[i].cells[j])
+                                                   for i in shown)
+        if left not in (0, (MIN_PUPILS - 1) * len(inside)):
+            continue  # e.g. 7 over two: 3 and 4, or 4 and 3
+        more.add((min(shown, key=lambda i: (*_size(table.rows[i].cells[j]), i)), j)
+                 if shown else (last, j))
+    return more
 
 
 def _scrubbed(table: Table, hidden: frozenset[Position]) -> Shown:

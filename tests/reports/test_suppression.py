@@ -82,6 +82,30 @@ def test_the_partner_is_the_smallest_shown_cell_which_may_spare_the_total():
     assert not shown.headline_hidden
 
 
+def test_two_hidden_fours_of_a_total_of_eight_take_a_third_cell_with_them():
+    """Each hidden count lies between 0 and 4: with 8 left for two of them, both are 4.
+    The smallest shown row goes too, so the 8 is shared by a cell of five or more."""
+    table = _table([("n", Unit.PUPILS)], [[Cell.pupils(4)], [Cell.pupils(4)],
+                                          [Cell.pupils(12)], [Cell.pupils(30)]],
+                   [Cell.pupils(50)])
+    assert suppress(table).hidden == {(0, 0), (1, 0), (2, 0)}
+
+
+def test_two_hidden_zeros_beside_shown_counts_take_a_third_cell_with_them():
+    """6 + 6 shown of a total 12: the two hidden incident counts are 0."""
+    table = _table([("n", Unit.PUPILS)], [[Cell.pupils(6)], [Cell.pupils(0)],
+                                          [Cell.pupils(6)], [Cell.pupils(0)]],
+                   [Cell.pupils(12)])
+    assert suppress(table).hidden == {(1, 0), (3, 0), (0, 0)}
+
+
+def test_hidden_counts_the_total_leaves_open_stay_two():
+    """7 left for two hidden counts: 3 and 4, or 4 and 3. Nothing more is hidden."""
+    table = _table([("n", Unit.PUPILS)], [[Cell.pupils(3)], [Cell.pupils(4)],
+                                          [Cell.pupils(20)]], [Cell.pupils(27)])
+    assert suppress(table).hidden == {(0, 0), (1, 0)}
+
+
 # --- the property: nothing hidden can be worked back ------------------------------------
 
 def _recoverable(table: Table, hidden: frozenset[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -123,6 +147,22 @@ def test_no_hidden_count_can_be_worked_back_from_the_totals(rows):
     for (i, j), cell in ((p, c) for p, c in _cells(table)):
         if cell.value is not None and cell.value < 5:
             assert (i, j) in shown.hidden  # every small cell hidden
+    assert _pinned_by_bounds(rows, shown.hidden) == []
+
+
+def _pinned_by_bounds(rows: list[list[int]], hidden: frozenset[tuple[int, int]]
+                      ) -> list[int]:
+    """Columns whose shown total leaves the hidden cells, all under five, a sum that only
+    one choice of them gives (all 0 or all 4)."""
+    last, found = len(rows), []
+    for j in range(len(rows[0])):
+        inside = [i for i in range(last) if (i, j) in hidden]
+        if (last, j) in hidden or len(inside) < 2 or any(rows[i][j] >= 5 for i in inside):
+            continue
+        left = sum(rows[i][j] for i in inside)
+        if left in (0, 4 * len(inside)):
+            found.append(j)
+    return found
 
 
 @settings(max_examples=300, deadline=None)
