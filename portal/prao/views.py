@@ -4,6 +4,8 @@ where. Thin: load and authorize, call a service, render or redirect."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, ngettext
@@ -18,7 +20,7 @@ from portal.employers.models import Placement
 from portal.extensions import db
 from portal.formtools import PortalForm, choices
 from portal.i18n import shown_label
-from portal.prao import checklist, export, links, overview, placing, services
+from portal.prao import checklist, days, export, links, overview, placing, services
 from portal.prao.blueprint import bp
 from portal.prao.checklist_cells import CellWriter
 from portal.prao.forms import (
@@ -203,6 +205,20 @@ def _option_label(option: placing.HandOption) -> str:
     return label if option.covers_needs else label + " · " + _("saknar något eleven behöver")
 
 
+def _warn_if_begun(period: PraoPeriod) -> None:
+    """Approved after the period began: the days already gone count as missing, and ten
+    days may be out of reach. The counsellor is told at once, not by the overview later."""
+    gone = len(days.prao_days_until(period.first_day, period.last_day,
+                                    clock.today() - timedelta(days=1)))
+    if gone:
+        left = days.count_prao_days(period.first_day, period.last_day) - gone
+        flash(ngettext("Perioden har redan pågått %(num)d praodag: eleven hinner högst "
+                       "%(left)d praodagar. Planera resten med eleven och arbetsplatsen.",
+                       "Perioden har redan pågått %(num)d praodagar: eleven hinner högst "
+                       "%(left)d praodagar. Planera resten med eleven och arbetsplatsen.",
+                       gone, left=left), "warning")
+
+
 @bp.route("/perioder/<int:period_id>/elever/<int:enrolment_id>/egen-plats", methods=["POST"])
 @require("assignment.place")
 def own_decision(period_id: int, enrolment_id: int) -> ResponseReturnValue:
@@ -217,6 +233,7 @@ def own_decision(period_id: int, enrolment_id: int) -> ResponseReturnValue:
         if action == "approve":
             placing.approve_own(enrolment, current_user)
             flash(_("Den egna praoplatsen är godkänd."), "success")
+            _warn_if_begun(enrolment.period)
         elif action == "reject":
             placing.reject_own(enrolment, form.reason.data or "", current_user)
             flash(_("Den egna praoplatsen godkändes inte. Eleven behöver en plats."), "success")

@@ -205,3 +205,25 @@ def test_an_own_placement_is_titled_by_its_workplace_not_by_swedish_text(client,
     titles = db.session.scalars(select(Placement.title)).all()
     assert titles == ["Mormors bageri och café"]
     assert not any("praoplats" in t.lower() for t in titles)
+
+
+def test_an_own_placement_approved_after_the_start_warns_of_the_days_gone(app, db, world,
+                                                                          set_clock):
+    """15-26 March 2027 (Good Friday 26th: nine prao days). Approved on Thursday the 18th,
+    three days are gone and six are left: the counsellor is told at once."""
+    from datetime import datetime
+
+    from flask import get_flashed_messages
+
+    from portal.prao import views
+
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    db.session.commit()
+    for moment, expected in ((datetime(2027, 3, 12, 9), []),
+                             (datetime(2027, 3, 18, 9), [
+                                 "Perioden har redan pågått 3 praodagar: eleven hinner högst "
+                                 "6 praodagar. Planera resten med eleven och arbetsplatsen."])):
+        set_clock(moment)
+        with app.test_request_context():
+            views._warn_if_begun(period)
+            assert get_flashed_messages() == expected
