@@ -36,7 +36,7 @@ BLOCK_AND_USE = textwrap.dedent("""
     from portal.prao import checklist, days, worktime
     from portal.reports import charts, formatting, suppression, tables
     from portal.schools.imports.reading import read_upload
-    from portal.schools.periods import Window, wish_window, working_days
+    from portal.schools.periods import Window, wish_window
     from portal.weeks import parse_week_range, week_label
 
     result = solve([Student("ada", ("p1", "p2"), lottery=1),
@@ -49,7 +49,7 @@ BLOCK_AND_USE = textwrap.dedent("""
     assert not luhn_ok("5560360794")
     assert parse_week_range("11–12 2027") == (date(2027, 3, 15), date(2027, 3, 22))
     assert week_label(date(2027, 3, 15)) == "11 2027"
-    assert working_days(date(2027, 3, 15), date(2027, 3, 26)) == 10
+    assert days.count_prao_days(date(2027, 3, 15), date(2027, 3, 26)) == 9  # Good Friday
     assert wish_window(date(2027, 1, 1), date(2027, 1, 31), date(2027, 2, 1)) is Window.AFTER
     read = read_upload("Elev-ID;Förnamn;Efternamn;Klass\\n17;Ada;Berg;8B\\n".encode())
     assert read.ok and [(r.first_name, r.grade) for r in read.rows] == [("Ada", 8)], read

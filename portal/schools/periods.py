@@ -1,8 +1,9 @@
-"""Pure rules about prao periods: working days and the wish window. No Flask, no database."""
+"""Pure rules about prao periods: the wish window and lopsided sectors. No Flask, no database.
+A period's prao days (weekdays that are not public holidays) are portal.prao.days'."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 MIN_PRAO_DAYS = 10  # over years 8–9 together, by the Education Act's prao rule
@@ -12,19 +13,6 @@ class Window(StrEnum):
     BEFORE = "before"
     OPEN = "open"
     AFTER = "after"
-
-
-def working_days(first: date, last: date) -> int:
-    """Monday to Friday from first to last, both included."""
-    if last < first:
-        return 0
-    days = (last - first).days + 1
-    full_weeks, rest = divmod(days, 7)
-    count = full_weeks * 5
-    for offset in range(rest):
-        if (first + timedelta(days=full_weeks * 7 + offset)).weekday() < 5:
-            count += 1
-    return count
 
 
 def wish_window(opens: date, closes: date, today: date) -> Window:

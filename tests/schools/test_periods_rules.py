@@ -1,24 +1,11 @@
-"""Working days, the wish window and lopsided sectors: pure rules, no database."""
+"""The wish window and lopsided sectors: pure rules, no database (prao days:
+tests/prao/test_days.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
-from portal.schools.periods import Window, lopsided_sectors, wish_window, working_days
-
-
-@pytest.mark.parametrize(("first", "last", "days"), [
-    (date(2027, 3, 15), date(2027, 3, 26), 10),   # two full weeks, Monday to Friday
-    (date(2027, 3, 15), date(2027, 3, 15), 1),
-    (date(2027, 3, 20), date(2027, 3, 21), 0),    # a weekend
-    (date(2027, 3, 19), date(2027, 3, 22), 2),    # Friday to Monday
-    (date(2027, 3, 22), date(2027, 3, 15), 0),    # backwards
-    (date(2026, 12, 28), date(2027, 1, 8), 10),   # over new year
-])
-def test_working_days(first, last, days):
-    assert working_days(first, last) == days
+from portal.schools.periods import Window, lopsided_sectors, wish_window
 
 
 def test_wish_window_edges():
