@@ -4,7 +4,7 @@ answer rates for counsellors and the coordinator. Thin: check, call a service, s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -405,15 +405,6 @@ def _years() -> list[int]:
 BY_SCHOOL, BY_EMPLOYER = "skola", "arbetsgivare"
 
 
-def _page_url(**kept: Any) -> Callable[[int], str]:
-    """Links to other pages of the same list: the school year (and what else the list is
-    by) kept."""
-    def url(page: int) -> str:
-        return url_for(request.endpoint or "", **kept, sida=page)
-
-    return url
-
-
 @bp.route("/utvardering/svarsfrekvens")
 @require("feedback.rates")
 def rates() -> ResponseReturnValue:
@@ -430,7 +421,7 @@ def rates() -> ResponseReturnValue:
     return render_template("feedback/rates.html", tables=tables, by=by, coordinator=coordinator,
                            year=year, years=_years(), scope=scope, goal=services.GOAL,
                            audiences=Audience, year_args={"per": by} if coordinator else {},
-                           pagination=tables[Audience.PUPIL], page_url=_page_url(ar=year, per=by))
+                           pagination=tables[Audience.PUPIL])
 
 
 @bp.route("/samordnare/utvardering/fritext")
@@ -443,7 +434,7 @@ def texts() -> ResponseReturnValue:
                pupils=len({(row.school, row.pupil) for row in found.items}),
                detail=f"school year {year}")
     return render_template("feedback/texts.html", found=found, year=year, years=_years(),
-                           scope=Scope(year), pagination=found, page_url=_page_url(ar=year))
+                           scope=Scope(year), pagination=found)
 
 
 @bp.route("/samordnare/utvardering/tacka")
@@ -454,4 +445,4 @@ def thanks() -> ResponseReturnValue:
     found = services.thanks_page(year, page_number(request.args))
     return render_template("feedback/thanks.html", found=found, year=year,
                            years=_years(), scope=Scope(year), threshold=services.THANK_AVERAGE,
-                           pagination=found, page_url=_page_url(ar=year))
+                           pagination=found)

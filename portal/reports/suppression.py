@@ -224,10 +224,6 @@ def suppress(table: Table) -> Shown:
         hidden |= bounded
 
 
-def _pupils(cell: Cell) -> float:
-    return cell.n if cell.n is not None else cell.value or 0.0
-
-
 def _bounded_columns(table: Table, hidden: set[Position]) -> set[Position]:
     """Column sums whose hidden cells all count fewer than five pupils, each between 0 and
     4, so that the sum the total leaves for them pins them all: 8 over two hidden cells is
@@ -244,8 +240,8 @@ def _bounded_columns(table: Table, hidden: set[Position]) -> set[Position]:
                                       for i in inside):
             continue
         shown = [i for i in range(last) if (i, j) not in hidden]
-        left = _pupils(table.total.cells[j]) - sum(_pupils(table.rows[i].cells[j])
-                                                   for i in shown)
+        left = _size(table.total.cells[j])[0] - sum(_size(table.rows[i].cells[j])[0]
+                                                     for i in shown)
         if left not in (0, (MIN_PUPILS - 1) * len(inside)):
             continue  # e.g. 7 over two: 3 and 4, or 4 and 3
         more.add((min(shown, key=lambda i: (*_size(table.rows[i].cells[j]), i)), j)
