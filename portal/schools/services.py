@@ -245,8 +245,11 @@ def _new_period(school: School, data: PeriodData, user: User) -> PraoPeriod:
 def _check_no_overlap(school: School, data: PeriodData) -> None:
     """A year group is at prao in one period at a time: a second period over the same days
     would enrol the pupils who are at their workplaces now again, as needing a place."""
+    # One starting the same day is the unique key's (a repeat, or refused by first_wins):
+    # committed by a double click's twin meanwhile, it must not read as an overlap.
     other = db.session.scalars(select(PraoPeriod).where(
         PraoPeriod.school_id == school.id, PraoPeriod.grade == data.grade,
+        PraoPeriod.first_day != data.first_day,
         PraoPeriod.first_day <= data.last_day, PraoPeriod.last_day >= data.first_day)
         .order_by(PraoPeriod.first_day).limit(1)).first()
     if other is not None:
