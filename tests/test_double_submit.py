@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
+from portal.audit import AuditEvent
 from portal.employers.models import (
     CalendarEntry,
     JoinRequest,
@@ -160,6 +161,20 @@ def test_one_invitation_sent_four_times_is_one_account_and_one_email(region):
     assert _emails(region, "invitation") == 1
     # Every click is answered as the one that sent it, not "the account exists".
     assert all("Inbjudan till nina@skola.se ligger i utkorgen" in a.page for a in answers)
+
+
+def _user_id(region: Region, email: str) -> int:
+    return _count(region, select(User.id).where(User.email == email))
+
+
+def test_an_account_switched_off_four_times_at_once_is_switched_off_once(region):
+    counsellor = _user_id(region, "syv@exempel.se")
+    tab = browser(region.app, "samordnare@exempel.se", f"/anvandare/{counsellor}")
+    answers = post_at_once(tab, f"/anvandare/{counsellor}/stang-av", {})
+    _no_error_page(answers)
+    assert sum("är avstängd och utloggad överallt" in a.page for a in answers) == 1
+    assert sum("var redan avstängd" in a.page for a in answers) == TIMES - 1
+    assert _rows(region, AuditEvent, AuditEvent.action == "user_blocked") == 1
 
 
 def test_a_password_reset_sent_three_times_at_once_is_one_email(region):

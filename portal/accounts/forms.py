@@ -86,6 +86,23 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def role_field() -> SelectField:
+    return SelectField(_l("Roll"), validators=[DataRequired(message=_l("Välj en roll."))])
+
+
+def schools_field() -> MultiCheckboxField:
+    return MultiCheckboxField(
+        _l("Skolor (för studie- och yrkesvägledare)"), coerce=int, validate_choice=True
+    )
+
+
+def municipality_field() -> SelectField:
+    return SelectField(
+        _l("Kommun (för samverkansrådet)"), coerce=int,
+        description=_l("Lämna som hela regionen om rådsledamoten ska se alla kommuner."),
+    )
+
+
 class InviteForm(PortalForm):
     name = StringField(
         _l("Namn"),
@@ -94,12 +111,15 @@ class InviteForm(PortalForm):
         render_kw={"autocomplete": "off"},
     )
     email = email_field()
-    role = SelectField(_l("Roll"), validators=[DataRequired(message=_l("Välj en roll."))])
-    schools = MultiCheckboxField(
-        _l("Skolor (för studie- och yrkesvägledare)"), coerce=int, validate_choice=True
-    )
-    municipality = SelectField(
-        _l("Kommun (för samverkansrådet)"), coerce=int,
-        description=_l("Lämna som hela regionen om rådsledamoten ska se alla kommuner."),
-    )
+    role = role_field()
+    schools = schools_field()
+    municipality = municipality_field()
     language = language_field()
+
+
+class AccessForm(PortalForm):
+    """What an account may see: its role and, for some roles, its schools or municipality."""
+
+    role = role_field()
+    schools = schools_field()
+    municipality = municipality_field()

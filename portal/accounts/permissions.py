@@ -39,6 +39,7 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "start.council": frozenset({R}),
     "user.list": frozenset({C}),
     "user.invite": frozenset({C}),
+    "user.manage": frozenset({C}),
     "outbox.read": frozenset({C}),
     "outbox.retry": frozenset({C}),
     "school.view": frozenset({C, CO}),

@@ -67,9 +67,9 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or user.password_hash is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    if not check_password_hash(user.password_hash, password):
         return None
-    return user
+    return user  # possibly switched off: the caller says so, to the one who knows the password
 
 
 def record_login(user: User, ip: str, language: str | None = None) -> None:
@@ -230,9 +230,83 @@ def _same_invitation(existing: User, inviter: User, role: Role) -> bool:
             and existing.role is role and utcnow() - existing.created_at < REPEAT_WINDOW)
 
 
-def list_users(page: int, per_page: int = 50) -> Pagination:
-    stmt = select(User).order_by(User.role, func.lower(User.name))
+def list_users(page: int, query: str = "", per_page: int = 50) -> Pagination:
+    stmt = select(User).order_by(User.role, func.lower(User.name), User.id)
+    words = query.strip().lower()
+    if words:
+        stmt = stmt.where(func.lower(User.name).contains(words, autoescape=True)
+                          | func.lower(User.email).contains(words, autoescape=True))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+# --- the coordinator manages accounts ------------------------------------------------------
+
+def _lock_for_management(actor: User, user_id: int) -> User:
+    """Lock the active coordinators (in id order, so two managers never wait on each other
+    in a circle), then the account. The actor must still be one of them: of two
+    coordinators switching each other off at the same moment, the second is refused, and
+    the region always keeps one."""
+    coordinators = db.session.scalars(
+        select(User.id).where(User.role == Role.COORDINATOR, User.active)
+        .order_by(User.id).with_for_update()).all()
+    if actor.id not in coordinators:
+        raise AccountError("", _l("Ditt konto får inte längre hantera användare."))
+    user = db.session.get(User, user_id, with_for_update=True, populate_existing=True)
+    if user is None:
+        raise LookupError(user_id)
+    return user
+
+
+def _scope_text(user: User) -> str:
+    """The account's access in words for the audit log."""
+    scope = ", ".join(s.name for s in user.schools) if user.role is Role.COUNSELLOR else (
+        user.municipality.name if user.municipality else "")
+    return f"{user.role.value}" + (f" ({scope})" if scope else "")
+
+
+def change_access(actor: User, user_id: int, *, role: Role, school_ids: Iterable[int],
+                  municipality_id: int | None) -> bool:
+    """Give a staff account another role or scope; True when something changed. Employers'
+    accounts follow their organisation and are not changed here; nobody changes their own
+    role (a coordinator cannot lock themselves out)."""
+    user = _lock_for_management(actor, user_id)
+    if user.role is Role.EMPLOYER or role is Role.EMPLOYER:
+        raise AccountError("role", _l("En arbetsgivares konto hör till organisationen och "
+                                      "byter inte roll."))
+    if user.id == actor.id and role is not user.role:
+        raise AccountError("role", _l("Du kan inte ändra din egen roll. Be en annan "
+                                      "samordnare."))
+    schools = list(db.session.scalars(select(School).where(School.id.in_(list(school_ids)))))
+    _check_invite_scope(role, schools)
+    municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
+    before = _scope_text(user)
+    user.role = role
+    user.schools = schools if role is Role.COUNSELLOR else []
+    user.municipality = municipality if role is Role.COUNCIL else None
+    after = _scope_text(user)
+    if after == before:
+        db.session.rollback()
+        return False
+    audit(actor, "user_access_changed", user, detail=f"{before} -> {after}")
+    db.session.commit()
+    return True
+
+
+def set_active(actor: User, user_id: int, active: bool) -> bool:
+    """Switch an account off (it can no longer sign in, and every session of it ends at
+    once) or on again; True when this request changed it, False when it already was so
+    (a double click, or another coordinator a moment before)."""
+    user = _lock_for_management(actor, user_id)
+    if user.id == actor.id:
+        raise AccountError("", _l("Du kan inte stänga av ditt eget konto."))
+    if user.active is active:
+        db.session.rollback()
+        return False
+    user.active = active
+    user.session_token = new_session_token()
+    audit(actor, "user_reopened" if active else "user_blocked", user)
+    db.session.commit()
+    return True
 
 
 def load_user(user_id: str) -> User | None:

@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, password reset, invitations and the coordinator's user list."""
+"""Sign-in, sign-out, password reset, invitations and the coordinator's accounts: the list,
+one account's role and scope, switching an account off and on."""
 
 from __future__ import annotations
 
@@ -18,12 +19,18 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal.accounts import bp, services
-from portal.accounts.forms import ForgotPasswordForm, InviteForm, LoginForm, SetPasswordForm
+from portal.accounts.forms import (
+    AccessForm,
+    ForgotPasswordForm,
+    InviteForm,
+    LoginForm,
+    SetPasswordForm,
+)
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import INVITABLE_ROLES, public, require
 from portal.accounts.tokens import TokenError
 from portal.extensions import db, limiter
-from portal.formtools import choices
+from portal.formtools import PortalForm, choices
 from portal.schools.models import Municipality, School
 from portal.templating import ROLE_LABELS
 from portal.urls import page_number, safe_next
@@ -62,7 +69,11 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        if user is not None and services.needs_verification(user):
+        if user is not None and not user.active:
+            # Only said to someone who knows the password, so it reveals nothing.
+            form.email.errors.append(_("Ditt konto är avstängt. Kontakta samordnaren i "
+                                       "regionen om du ska använda portalen igen."))
+        elif user is not None and services.needs_verification(user):
             # Only said to someone who knows the password, so it reveals nothing.
             services.resend_verification(user)
             form.email.errors.append(_("Bekräfta din e-postadress innan du loggar in. Vi har "
@@ -149,11 +160,12 @@ def accept_invitation(token: str) -> ResponseReturnValue:
 @require("user.list")
 def users() -> ResponseReturnValue:
     page = page_number(request.args)
-    return render_template("accounts/users.html", pagination=services.list_users(page))
+    query = request.args.get("q", "")[:200]
+    return render_template("accounts/users.html", query=query,
+                           pagination=services.list_users(page, query))
 
 
-def _invite_form() -> InviteForm:
-    form = InviteForm()
+def _scope_choices(form: InviteForm | AccessForm) -> None:
     form.role.choices = choices([("", _("Välj roll"))]
                                 + [(r.value, ROLE_LABELS[r]) for r in INVITABLE_ROLES])
     schools = db.session.scalars(select(School).order_by(School.name))
@@ -161,7 +173,72 @@ def _invite_form() -> InviteForm:
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name))
     form.municipality.choices = choices([(0, _("Hela regionen"))]
                                         + [(m.id, m.name) for m in municipalities])
+
+
+def _invite_form() -> InviteForm:
+    form = InviteForm()
+    _scope_choices(form)
     return form
+
+
+def _access_form(user: User) -> AccessForm:
+    form = AccessForm(data=None if request.method == "POST" else {
+        "role": user.role.value, "schools": [s.id for s in user.schools],
+        "municipality": user.municipality_id or 0})
+    _scope_choices(form)
+    return form
+
+
+@bp.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
+@require("user.manage")
+def user(user_id: int) -> ResponseReturnValue:
+    target = db.get_or_404(User, user_id)
+    form = _access_form(target) if target.role is not Role.EMPLOYER else None
+    if form is not None and form.validate_on_submit():
+        try:
+            changed = services.change_access(
+                current_user, target.id, role=Role(form.role.data),
+                school_ids=form.schools.data or [],
+                municipality_id=form.municipality.data or None)
+        except services.AccountError as error:
+            _show_account_error(form, error)
+        else:
+            flash(_("Behörigheten är ändrad.") if changed
+                  else _("Inget ändrades: behörigheten var redan sådan."),
+                  "success" if changed else "info")
+            return redirect(url_for("accounts.user", user_id=target.id))
+    return render_template("accounts/user.html", target=target, form=form,
+                           switch_form=PortalForm())
+
+
+def _show_account_error(form: PortalForm, error: services.AccountError) -> None:
+    if error.field and hasattr(form, error.field):
+        getattr(form, error.field).errors.append(str(error.message))
+    else:
+        flash(str(error.message), "danger")
+
+
+@bp.route("/anvandare/<int:user_id>/<any('stang-av', 'oppna'):switch>", methods=["POST"])
+@require("user.manage")
+def switch(user_id: int, switch: str) -> ResponseReturnValue:
+    target = db.get_or_404(User, user_id)
+    active = switch == "oppna"
+    if PortalForm().validate_on_submit():
+        try:
+            changed = services.set_active(current_user, target.id, active)
+        except services.AccountError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_switch_message(target, active, changed), "success" if changed else "info")
+    return redirect(url_for("accounts.user", user_id=target.id))
+
+
+def _switch_message(user: User, active: bool, changed: bool) -> str:
+    if active:
+        return (_("%(name)s kan logga in igen.", name=user.name) if changed
+                else _("%(name)s kunde redan logga in.", name=user.name))
+    return (_("%(name)s är avstängd och utloggad överallt.", name=user.name) if changed
+            else _("%(name)s var redan avstängd.", name=user.name))
 
 
 @bp.route("/anvandare/bjud-in", methods=["GET", "POST"])

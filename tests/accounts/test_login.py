@@ -81,7 +81,9 @@ def test_inactive_user_cannot_log_in(client, world, db):
     world.users["council"].active = False
     db.session.commit()
     response = login(client, world.users["council"].email)
-    assert "Fel e-postadress eller lösenord." in response.get_data(as_text=True)
+    assert response.status_code == 200  # the form again, not signed in
+    assert "Ditt konto är avstängt." in response.get_data(as_text=True)
+    assert client.get("/rad").status_code == 302
 
 
 def test_password_change_ends_other_sessions(client, app, world, db):
