@@ -29,10 +29,13 @@ class CellWriter:
         self._status = {Status.OPEN: escape(gettext("Att göra")),
                         Status.WAITING: escape(gettext("Väntar"))}
         self._tick = escape(gettext("Bocka av"))
+        self._undo = escape(gettext("Ångra"))
         self._labels = {step.key: escape(gettext(step.label)) for step in steps}
         self._csrf = escape(csrf_token)
         # The tick form's address without its last part, the assignment's id.
         self._tick_url = escape(url_for("prao.tick", period_id=period_id, assignment_id=0)[:-1])
+        self._undo_url = escape(url_for("prao.untick", period_id=period_id,
+                                        assignment_id=0)).replace("/0/", "/{}/")
         self._written: dict[tuple[str, Status, datetime | None, str], str] = {}
 
     def __call__(self, row: ChecklistRow) -> Markup:
@@ -40,6 +43,8 @@ class CellWriter:
         return Markup(cells)  # noqa: S704 - every value in it went through escape()
 
     def _cell(self, row: ChecklistRow, cell: ChecklistCell) -> str:
+        if cell.undoable:
+            return f"{self._open(cell)}{self._undo_form(row, cell.step.key)}</td>"
         if not cell.tickable:
             key = (cell.step.key, cell.status, cell.done_at, cell.done_by)
             written = self._written.get(key)
@@ -58,6 +63,14 @@ class CellWriter:
         if cell.status is Status.OVERDUE:
             return f"{start}{self._overdue}"
         return f"{start}{self._status.get(cell.status, '')}"
+
+    def _undo_form(self, row: ChecklistRow, step: str) -> str:
+        return (f'<form method="post" action="{self._undo_url.format(row.assignment_id)}" '
+                f'class="mt-1"><input type="hidden" name="csrf_token" value="{self._csrf}">'
+                f'<input type="hidden" name="step" value="{escape(step)}">'
+                f'<button type="submit" class="btn btn-link btn-sm p-0">{self._undo}'
+                f'<span class="visually-hidden">: {self._labels.get(step, "")}, '
+                f"{escape(row.name)}</span></button></form>")
 
     def _form(self, row: ChecklistRow, step: str) -> str:
         return (f'<form method="post" action="{self._tick_url}{row.assignment_id}" '

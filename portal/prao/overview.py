@@ -11,19 +11,30 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Subquery, select
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Subquery, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import clock
 from portal.accounts.models import User
 from portal.audit import audit
+from portal.db import rows_changed
 from portal.employers.models import Placement
 from portal.extensions import db
 from portal.i18n import shown_label
 from portal.matching.models import MatchingRun, MatchResult, RunStatus
 from portal.prao import checklist, placing
 from portal.prao.checklist import GUARDIAN_ACK, Owner, Status
-from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentState, StepRecord
+from portal.prao.models import (
+    ACTIVE_STATES,
+    Assignment,
+    AssignmentState,
+    FollowUp,
+    GuardianNotice,
+    StepRecord,
+)
 from portal.prao.services import Actor, PraoError, record_step
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Student
 
@@ -161,6 +172,7 @@ class ChecklistCell(NamedTuple):
     done_at: datetime | None  # when it was done; None while it is not
     done_by: str  # who did it, as shown (a portal-made label translated)
     tickable: bool  # open or overdue, and the counsellor ticks it by hand
+    undoable: bool = False  # ticked by hand today by the one reading: a slip can be undone
 
 
 @dataclass(frozen=True)
@@ -178,7 +190,8 @@ class ChecklistTable:
     conditions: tuple[str, ...] = ()
 
 
-def period_checklist(period: PraoPeriod, today: date) -> ChecklistTable:
+def period_checklist(period: PraoPeriod, today: date,
+                     reader_id: int | None = None) -> ChecklistTable:
     """Pupils × steps for a period: two queries, however many pupils. Rows and records are
     read as plain tuples and each step's dates are worked out once for the period, since a
     period of 300 pupils has some 3,600 cells."""
@@ -192,10 +205,11 @@ def period_checklist(period: PraoPeriod, today: date) -> ChecklistTable:
         .order_by(Student.class_name, Student.last_name, Student.first_name)).all()
     records = _records(period) if pupils else {}
     done_by = _DoneBy()
+    undo = _Undo(period, reader_id, today)
     rows = []
     for assignment_id, first_name, last_name in pupils:
         done = records.get(assignment_id, {})
-        cells = [_cell(p, done, done_by) for p in planned]
+        cells = [_cell(assignment_id, p, done, done_by, undo) for p in planned]
         rows.append(ChecklistRow(assignment_id, f"{first_name} {last_name}", cells,
                                  sum(1 for c in cells if c.status is Status.OVERDUE)))
     return ChecklistTable(tuple(p.step for p in planned), rows, conditions)
@@ -204,13 +218,41 @@ def period_checklist(period: PraoPeriod, today: date) -> ChecklistTable:
 _Record = tuple[datetime, int | None, str]  # done_at, done_by_id, done_by_label
 
 
-def _cell(planned: checklist.PlannedStep, done: dict[str, _Record],
-          done_by: _DoneBy) -> ChecklistCell:
+class _Undo:
+    """Whether the reader may undo a done step: one they tick by hand, ticked by them today
+    (a slip noticed at once; later the checklist is the record), and not recorded by the
+    thing itself (a follow-up logged, the letter sent), which is read once per page and only
+    when such a step was ticked today."""
+
+    def __init__(self, period: PraoPeriod, reader_id: int | None, today: date) -> None:
+        self.period = period
+        self.reader_id = reader_id
+        self.today = today
+        self._elsewhere: dict[str, set[int]] = {}
+
+    def __call__(self, assignment_id: int, step: checklist.Step, record: _Record) -> bool:
+        if not (self.reader_id is not None and record[1] == self.reader_id
+                and Owner.COUNSELLOR in step.ticked_by
+                and clock.local(record[0]).date() == self.today):
+            return False
+        model = RECORDED_ELSEWHERE.get(step.key)
+        if model is None:
+            return True
+        if step.key not in self._elsewhere:
+            self._elsewhere[step.key] = set(db.session.scalars(
+                select(Assignment.id).join(model, model.assignment_id == Assignment.id)
+                .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+                .where(Enrolment.period_id == self.period.id)))
+        return assignment_id not in self._elsewhere[step.key]
+
+
+def _cell(assignment_id: int, planned: checklist.PlannedStep, done: dict[str, _Record],
+          done_by: _DoneBy, undo: _Undo) -> ChecklistCell:
     status = checklist.planned_status(planned, done)
     record = done.get(planned.step.key)
     if record is not None:
         return ChecklistCell(planned.step, status, record[0], done_by(record[1], record[2]),
-                             False)
+                             False, undo(assignment_id, planned.step, record))
     tickable = status in _TICKABLE and Owner.COUNSELLOR in planned.step.ticked_by
     return ChecklistCell(planned.step, status, None, "", tickable)
 
@@ -229,8 +271,6 @@ class _DoneBy:
         if user_id is not None or not label:
             return label
         if label not in self._translated:
-            from flask_babel import gettext
-
             shown = shown_label(label)
             self._translated[label] = shown if shown != label else gettext(label)
         return self._translated[label]
@@ -255,7 +295,7 @@ def tick(assignment: Assignment, step: str, user: User, today: date) -> None:
     done = set(db.session.scalars(select(StepRecord.step).where(
         StepRecord.assignment_id == assignment.id)))
     if assignment.state not in ACTIVE_STATES:
-        raise PraoError("step", checklist.PROBLEMS["not_applicable"])
+        raise PraoError("step", _problem_text(checklist.Problem("not_applicable")))
     problem = checklist.tick_problem(step, Owner.COUNSELLOR, done, today, period.first_day,
                                      period.last_day, conditions)
     if problem is not None:
@@ -269,9 +309,53 @@ def tick(assignment: Assignment, step: str, user: User, today: date) -> None:
     db.session.commit()
 
 
-def _problem_text(problem: checklist.Problem) -> str:
-    from flask_babel import gettext
+# Steps a counsellor may tick by hand that the portal also records when the thing itself
+# happens (a follow-up is logged, the letter is sent): such a record is not undone by hand.
+RECORDED_ELSEWHERE: dict[str, type[FollowUp] | type[GuardianNotice]] = {
+    "follow_up": FollowUp, "guardians_informed": GuardianNotice}
 
+
+def untick(assignment: Assignment, step: str, user: User, today: date) -> bool:
+    """Undo a step the counsellor ticked by mistake today; True when this request undid it,
+    False when it was not ticked (the repeat of a double click)."""
+    key = checklist.BY_KEY.get(step)
+    if key is None or Owner.COUNSELLOR not in key.ticked_by:
+        raise PraoError("step", _problem_text(checklist.Problem("not_yours")))
+    record = db.session.scalars(select(StepRecord).where(
+        StepRecord.assignment_id == assignment.id, StepRecord.step == step)).first()
+    if record is None:
+        return False
+    if (record.done_by_id != user.id or clock.local(record.done_at).date() != today
+            or _recorded_elsewhere(assignment.id, step)):
+        raise PraoError("step", _l("Bara en avbockning du själv gjorde i dag, för hand, kan "
+                                   "ångras."))
+    _check_no_dependent(assignment.id, key)
+    gone = db.session.execute(delete(StepRecord).where(StepRecord.id == record.id)
+                              .execution_options(synchronize_session=False))
+    if rows_changed(gone) != 1:  # undone by the other click a moment ago
+        db.session.rollback()
+        return False
+    audit(user, "step_unticked", assignment, detail=step)
+    db.session.commit()
+    return True
+
+
+def _recorded_elsewhere(assignment_id: int, step: str) -> bool:
+    model = RECORDED_ELSEWHERE.get(step)
+    return model is not None and db.session.scalar(
+        select(model.id).where(model.assignment_id == assignment_id).limit(1)) is not None
+
+
+def _check_no_dependent(assignment_id: int, step: checklist.Step) -> None:
+    done = set(db.session.scalars(select(StepRecord.step).where(
+        StepRecord.assignment_id == assignment_id)))
+    for later in checklist.STEPS:
+        if step.key in later.requires and later.key in done:
+            raise PraoError("step", gettext("Ångra först steget ”%(step)s”.",
+                                            step=gettext(later.label)))
+
+
+def _problem_text(problem: checklist.Problem) -> str:
     params = dict(problem.params)
     if "step" in params:
         params["step"] = gettext(params["step"])

@@ -279,7 +279,7 @@ def _period(period_id: int, action: str) -> PraoPeriod:
 @require("checklist.view")
 def period_checklist(period_id: int) -> ResponseReturnValue:
     period = _period(period_id, "checklist.view")
-    table = overview.period_checklist(period, clock.today())
+    table = overview.period_checklist(period, clock.today(), current_user.id)
     audit_read("read_checklist", period)
     cells = CellWriter(period.id, generate_csrf(), table.steps)
     return render_template("prao/checklist.html", period=period, table=table, cells=cells,
@@ -303,6 +303,30 @@ def tick(period_id: int, assignment_id: int) -> ResponseReturnValue:
         flash(str(error.message), "danger")
     else:
         flash(_("Steget är avbockat."), "success")
+    return redirect(url_for("prao.period_checklist", period_id=period.id)
+                    + f"#elev-{assignment.id}")
+
+
+@bp.route("/perioder/<int:period_id>/checklista/<int:assignment_id>/angra", methods=["POST"])
+@require("checklist.tick")
+def untick(period_id: int, assignment_id: int) -> ResponseReturnValue:
+    period = _period(period_id, "checklist.tick")
+    assignment = get_authorized("checklist.tick", Assignment, assignment_id)
+    if assignment.enrolment.period_id != period.id:
+        abort(404)
+    form = TickForm()
+    if not form.validate():
+        flash(_first_error(form), "danger")
+    else:
+        try:
+            undone = overview.untick(assignment, form.step.data or "", current_user,
+                                     clock.today())
+        except services.PraoError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("Avbockningen är ångrad.") if undone
+                  else _("Steget var inte avbockat: inget ändrades."),
+                  "success" if undone else "info")
     return redirect(url_for("prao.period_checklist", period_id=period.id)
                     + f"#elev-{assignment.id}")
 

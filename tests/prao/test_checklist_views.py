@@ -115,3 +115,92 @@ def test_a_crafted_tick_is_refused_with_a_message_and_writes_nothing(client, log
     done = post_form(client, url, {"step": "pupil_prepared"}, follow_redirects=True)
     assert "Steget är avbockat." in done.get_data(as_text=True)
     assert _steps(db, prao.first) == {"pupil_prepared"}
+
+
+def test_a_slip_ticked_today_is_undone_and_written_in_the_log(client, login_as, db, world,
+                                                              set_clock):
+    from portal.audit import AuditEvent
+
+    prao = make_prao(db, world, pupils=1)
+    set_clock(datetime(2027, 3, 1, 12))
+    login_as("counsellor")
+    checklist = f"/perioder/{prao.period.id}/checklista"
+    url = f"{checklist}/{prao.first.id}"
+    ticked = post_form(client, url, {"step": "pupil_prepared"}, follow_redirects=True)
+    assert "Ångra<span class=\"visually-hidden\">: Eleven förberedd i klassen, Elev0 Ek" in \
+        ticked.get_data(as_text=True)
+    undone = post_form(client, f"{url}/angra", {"step": "pupil_prepared"},
+                       follow_redirects=True)
+    assert "Avbockningen är ångrad." in undone.get_data(as_text=True)
+    assert _steps(db, prao.first) == set()
+    again = post_form(client, f"{url}/angra", {"step": "pupil_prepared"}, follow_redirects=True)
+    assert "Steget var inte avbockat: inget ändrades." in again.get_data(as_text=True)
+    [event] = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "step_unticked")).all()
+    assert event.detail == "pupil_prepared" and event.user_id == world.users["counsellor"].id
+
+
+def test_a_tick_of_yesterday_or_of_another_or_recorded_by_the_portal_stays(
+        client, login_as, db, world, set_clock):
+    prao = make_prao(db, world, pupils=1)
+    # The employer's confirmation is recorded by the portal, not ticked on the checklist.
+    services.confirm(prao.first.id, prao.placement.id, services.Actor(None, "Hanna"))
+    set_clock(datetime(2027, 3, 1, 12))
+    login_as("counsellor")
+    url = f"/perioder/{prao.period.id}/checklista/{prao.first.id}"
+    post_form(client, url, {"step": "pupil_prepared"})
+    set_clock(datetime(2027, 3, 2, 9))
+    page = client.get(f"/perioder/{prao.period.id}/checklista").get_data(as_text=True)
+    assert ">Ångra<" not in page
+    late = post_form(client, f"{url}/angra", {"step": "pupil_prepared"}, follow_redirects=True)
+    assert "Bara en avbockning du själv gjorde i dag" in late.get_data(as_text=True)
+    theirs = post_form(client, f"{url}/angra", {"step": "employer_confirmed"},
+                       follow_redirects=True)
+    assert "bockas inte av här" in theirs.get_data(as_text=True)
+    assert _steps(db, prao.first) == {"pupil_prepared", "employer_confirmed", "risk_assessment"}
+
+
+def test_a_step_a_later_step_needs_is_undone_after_it(client, login_as, db, world, set_clock):
+    world.municipality_a.guardian_ack_required = True
+    prao = make_prao(db, world, pupils=1)
+    services.confirm(prao.first.id, prao.placement.id, services.Actor(None, "Hanna"))
+    set_clock(datetime(2027, 3, 1, 12))
+    login_as("counsellor")
+    url = f"/perioder/{prao.period.id}/checklista/{prao.first.id}"
+    for step in ("guardians_informed", "guardians_acknowledged"):
+        post_form(client, url, {"step": step})
+    assert {"guardians_informed", "guardians_acknowledged"} <= _steps(db, prao.first)
+    first = post_form(client, f"{url}/angra", {"step": "guardians_informed"},
+                      follow_redirects=True)
+    assert "Ångra först steget ”Vårdnadshavare har kvitterat riskinformationen”." in \
+        first.get_data(as_text=True)
+    post_form(client, f"{url}/angra", {"step": "guardians_acknowledged"})
+    post_form(client, f"{url}/angra", {"step": "guardians_informed"})
+    assert {"guardians_informed", "guardians_acknowledged"}.isdisjoint(_steps(db, prao.first))
+
+
+def test_a_step_the_letter_recorded_today_is_not_undone_by_hand(client, login_as, db, world,
+                                                                set_clock):
+    from portal.prao.models import GuardianNotice, NoticeChannel
+
+    prao = make_prao(db, world, pupils=2)
+    for assignment in prao.assignments:
+        services.confirm(assignment.id, prao.placement.id, services.Actor(None, "Hanna"))
+    set_clock(datetime(2027, 3, 1, 12))
+    login_as("counsellor")
+    checklist = f"/perioder/{prao.period.id}/checklista"
+    for assignment in prao.assignments:
+        post_form(client, f"{checklist}/{assignment.id}", {"step": "guardians_informed"})
+    # The first pupil's guardians got the letter (it records the same step when sent).
+    db.session.add(GuardianNotice(enrolment_id=prao.first.enrolment_id,
+                                  assignment_id=prao.first.id, channel=NoticeChannel.EMAIL,
+                                  email="vh@example.se"))
+    db.session.commit()
+    page = client.get(checklist).get_data(as_text=True)
+    assert "Ångra<span class=\"visually-hidden\">: Vårdnadshavare informerade, Elev1 Ek" in page
+    assert "Ångra<span class=\"visually-hidden\">: Vårdnadshavare informerade, Elev0 Ek" \
+        not in page
+    refused = post_form(client, f"{checklist}/{prao.first.id}/angra",
+                        {"step": "guardians_informed"}, follow_redirects=True)
+    assert "Bara en avbockning du själv gjorde i dag, för hand" in refused.get_data(as_text=True)
+    assert "guardians_informed" in _steps(db, prao.first)
