@@ -143,7 +143,8 @@ def test_the_log_filters_by_pupil_user_and_day(client, db, world, login_as, set_
     def rows(query: str) -> int:
         response = client.get(f"/samordnare/logg?{query}")
         assert response.status_code == 200, query
-        return response.get_data(as_text=True).count("<code>read_pupil</code>")
+        code = '<code class="d-block small">read_pupil</code>'
+        return response.get_data(as_text=True).count(code)
 
     assert rows(f"elev={student.id}") == 6
     assert rows(f"elev={other.id}") == 3
@@ -231,3 +232,56 @@ def test_the_employers_evaluation_pages_name_the_pupil_in_the_log(client, db, wo
         "read_employer_evaluations", "3 pupils", None)
     assert (one.user_id, one.action, one.student_id) == (
         employer.id, "read_employer_evaluation", pupil.student_id)
+
+
+def _written_actions() -> set[str]:
+    """Every action the portal's code writes: the literal ones, read from the source, and
+    the ones it builds from a value (an enum's or a yes/no), spelled out."""
+    import ast
+    from pathlib import Path
+
+    import portal
+
+    found = set()
+    for path in Path(portal.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            position = {"audit": 1, "audit_read": 0}.get(name)
+            if position is None or len(node.args) <= position:
+                continue
+            action = node.args[position]
+            if isinstance(action, ast.Constant):
+                found.add(action.value)
+    return found | {
+        "auto_publish_on", "auto_publish_off", "join_approved", "join_rejected",
+        "organisation_approved", "organisation_rejected", "organisation_suspended",
+        "placement_approved", "placement_rejected", "pupil_evaluation", "employer_evaluation",
+        "read_pupil_evaluation", "read_employer_evaluation", "absence_excused",
+        "absence_unexcused", "own_placement_confirmed", "own_placement_declined",
+        "user_blocked", "user_reopened"}
+
+
+def test_every_action_the_portal_writes_has_words_in_the_log():
+    from portal.privacy.actions import ACTION_LABELS
+
+    written = _written_actions()
+    assert len(written) > 90
+    assert sorted(written - set(ACTION_LABELS)) == []
+
+
+def test_the_log_says_what_happened_in_words_in_both_languages(app, client, db, world,
+                                                              login_as):
+    enrolment = factories.EnrolmentFactory(period__school=world.school_a)
+    db.session.commit()
+    login_as("counsellor")
+    client.get(f"/perioder/{enrolment.period_id}/elever/{enrolment.id}")
+    client = new_client(app)
+    login(client, world.users["coordinator"].email)
+    page = client.get("/samordnare/logg").get_data(as_text=True)
+    assert "Läste en elevs sida" in page and "Loggade in" in page
+    assert '<code class="d-block small">read_pupil</code>' in page
+    client.get("/sprak/en?next=/")
+    english = client.get("/samordnare/logg").get_data(as_text=True)
+    assert "Read a pupil&#39;s page" in english and "Läste en elevs sida" not in english
