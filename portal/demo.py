@@ -100,6 +100,9 @@ USERS: list[tuple[str, str, Role, dict[str, Any]]] = [
     ("kaffe@demo.praoportalen.se", "Kim Kaffe", Role.EMPLOYER, {"org": "556123-4500"}),
     ("rad@demo.praoportalen.se", "Rune Rådsledamot", Role.COUNCIL, {}),
 ]
+# A counsellor who has left Bergsskolan: the account is switched off, so the coordinator's
+# user list shows one, and nobody can sign in with it.
+FORMER_COUNSELLOR = ("tidigare.syv@demo.praoportalen.se", "Lars Lundberg", "12345678")
 SCHOOL_SETTINGS: dict[str, dict[str, object]] = {
     "34567890": {"absence_contact": "Ring expeditionen på 0911-69 60 00 före 08.00.",
                  "alert_guardians_on_absence": True},
@@ -166,6 +169,10 @@ def _seed_users(schools: dict[str, School], password_hash: str) -> list[DemoLogi
             db.session.add(user)
         key = scope.get("org") or (scope.get("schools") or [""])[0]
         logins.append(DemoLogin(role.value, email, NOTES.get(key, "")))
+    email, name, unit = FORMER_COUNSELLOR
+    _get_or_add(User, {"email": email}, name=name, role=Role.COUNSELLOR, active=False,
+                password_hash=password_hash, email_verified_at=utcnow(),
+                schools=[schools[unit]])
     return logins
 
 

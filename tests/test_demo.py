@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
-from portal.demo import DEMO_PASSWORD, USERS, finished_days, in_progress_days
+from portal.demo import DEMO_PASSWORD, FORMER_COUNSELLOR, USERS, finished_days, in_progress_days
 from portal.employers.models import Organisation, OrganisationStatus
 from portal.notifications.models import OutboxEmail
 from portal.prao.days import is_prao_day
@@ -76,28 +76,32 @@ def test_demo_seed_prints_logins_and_is_idempotent(app, db):
         assert email in first
     assert DEMO_PASSWORD in first
     counts = [_count(db, m) for m in (User, School, Municipality, Organisation)]
-    # The fourth organisation is the workplace of a pupil's own placement.
-    assert counts == [7, 4, 2, 4]
+    # The fourth organisation is the workplace of a pupil's own placement; the eighth user
+    # a counsellor who has left, switched off.
+    assert counts == [8, 4, 2, 4]
     _seed(app)
     assert [_count(db, m) for m in (User, School, Municipality, Organisation)] == counts
 
 
 def test_demo_region_has_what_the_readme_promises(app, db):
     _seed(app)
-    roles = db.session.scalars(select(User.role)).all()
+    roles = db.session.scalars(select(User.role).where(User.active)).all()
     assert sorted(roles) == sorted([Role.COORDINATOR, Role.COUNSELLOR, Role.COUNSELLOR,
                                     Role.EMPLOYER, Role.EMPLOYER, Role.EMPLOYER, Role.COUNCIL])
-    counsellors = db.session.scalars(select(User).where(User.role == Role.COUNSELLOR)).all()
+    counsellors = db.session.scalars(select(User).where(User.role == Role.COUNSELLOR,
+                                                        User.active)).all()
     assert not set(counsellors[0].schools) & set(counsellors[1].schools)
     pending = db.session.scalars(select(Organisation.name).where(
         Organisation.status == OrganisationStatus.PENDING)).all()
     assert sorted(pending) == ["Kaffestugan i Luleå AB", "Salong Sax & Stil"]
 
 
-def test_every_demo_login_works(app, db):
+def test_every_demo_login_works_and_the_former_counsellor_is_switched_off(app, db):
     _seed(app)
     for email, *_ in USERS:
         assert login(new_client(app), email, DEMO_PASSWORD).status_code == 302, email
+    former = login(new_client(app), FORMER_COUNSELLOR[0], DEMO_PASSWORD)
+    assert "Ditt konto är avstängt." in former.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("today", [date(2026, 11, 28), date(2026, 11, 30), date(2027, 3, 29),
