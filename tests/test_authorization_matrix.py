@@ -83,6 +83,12 @@ CASES = [
          {**only("employer"), "coordinator": 200}, note="own organisation"),
     Case("employers.organisation", lambda w: f"/organisationer/{w.organisation_b.id}",
          {**only("employer", 404), "coordinator": 200}, note="another organisation"),
+    Case("employers.edit_organisation",
+         lambda w: f"/organisationer/{w.organisation_a.id}/andra", only("employer"),
+         note="own organisation"),
+    Case("employers.edit_organisation",
+         lambda w: f"/organisationer/{w.organisation_b.id}/andra", only("employer", 404),
+         note="another organisation"),
 ]
 
 

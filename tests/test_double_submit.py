@@ -177,6 +177,25 @@ def test_an_account_switched_off_four_times_at_once_is_switched_off_once(region)
     assert _rows(region, AuditEvent, AuditEvent.action == "user_blocked") == 1
 
 
+def test_a_rejected_organisation_sent_back_four_times_at_once_is_sent_back_once(region):
+    with region.app.app_context():
+        organisation = db.session.get(Organisation, region.organisation_id)
+        organisation.status = OrganisationStatus.REJECTED
+        db.session.commit()
+        db.session.remove()
+    url = f"/organisationer/{region.organisation_id}/andra"
+    tab = browser(region.app, "chef@a.se", url)
+    answers = post_at_once(tab, url, {
+        "organisation_name": "Arbetsgivare A", "sector": "hospitality",
+        "visiting_address": "Storgatan 12", "postal_code": "972 31", "city": "Luleå",
+        "municipality": str(region.municipality_id), "contact_name": "Kim Kontakt",
+        "contact_email": "kontakt@a.se", "contact_phone": "0920-123 45", "action": "resubmit"})
+    _no_error_page(answers)
+    assert sum("skickad till samordnaren för granskning igen" in a.page for a in answers) == 1
+    assert sum("väntar redan på granskning" in a.page for a in answers) == TIMES - 1
+    assert _rows(region, AuditEvent, AuditEvent.action == "organisation_resubmitted") == 1
+
+
 def test_a_password_reset_sent_three_times_at_once_is_one_email(region):
     tab = browser(region.app, page="/losenord/glomt")
     # Three at once: a fourth would meet the limit of resets per account.

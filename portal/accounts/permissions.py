@@ -44,6 +44,7 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "outbox.retry": frozenset({C}),
     "school.view": frozenset({C, CO}),
     "organisation.view": frozenset({C, E}),
+    "organisation.edit": frozenset({E}),
     "placement.create": frozenset({E}),
     "placement.view": frozenset({C, E}),
     "placement.edit": frozenset({E}),

@@ -1,4 +1,5 @@
-"""Forms for employer registration, join requests and the coordinator's decisions."""
+"""Forms for employer registration, the organisation's details, join requests and the
+coordinator's decisions."""
 
 from __future__ import annotations
 
@@ -18,6 +19,35 @@ def _text(label: str, max_length: int, required: bool = True, **kwargs: object) 
     return StringField(label, validators=validators, **kwargs)
 
 
+def _sector_field() -> SelectField:
+    return SelectField(_l("Bransch"), validators=[DataRequired(message=_l("Välj bransch."))])
+
+
+def _postal_code_field() -> StringField:
+    return StringField(
+        _l("Postnummer"),
+        validators=[DataRequired(message=_l("Fyll i postnumret.")),
+                    Regexp(r"^[0-9]{3} ?[0-9]{2}\Z", message=_l("Skriv postnumret som 123 45."))],
+        render_kw={"autocomplete": "postal-code", "inputmode": "numeric"},
+    )
+
+
+def _municipality_field() -> SelectField:
+    return SelectField(_l("Kommun"), coerce=id_or_zero,
+                       validators=[DataRequired(message=_l("Välj kommun."))])
+
+
+def _phone_field(label: str) -> StringField:
+    return StringField(
+        label,
+        validators=[DataRequired(message=_l("Fyll i ett telefonnummer.")),
+                    Regexp(r"^[0-9 +()\-]{6,20}\Z",
+                           message=_l("Skriv telefonnumret med siffror, till exempel "
+                                      "070-123 45 67."))],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+
+
 class RegistrationForm(SetPasswordForm):
     organisation_name = _text(_l("Organisationens namn"), 200)
     org_number = StringField(
@@ -27,27 +57,14 @@ class RegistrationForm(SetPasswordForm):
         validators=[DataRequired(message=_l("Fyll i organisationsnumret."))],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
-    sector = SelectField(_l("Bransch"), validators=[DataRequired(message=_l("Välj bransch."))])
+    sector = _sector_field()
     visiting_address = _text(_l("Besöksadress"), 300, render_kw={"autocomplete": "address-line1"})
-    postal_code = StringField(
-        _l("Postnummer"),
-        validators=[DataRequired(message=_l("Fyll i postnumret.")),
-                    Regexp(r"^[0-9]{3} ?[0-9]{2}\Z", message=_l("Skriv postnumret som 123 45."))],
-        render_kw={"autocomplete": "postal-code", "inputmode": "numeric"},
-    )
+    postal_code = _postal_code_field()
     city = _text(_l("Ort"), 100, render_kw={"autocomplete": "address-level2"})
-    municipality = SelectField(_l("Kommun"), coerce=id_or_zero,
-                               validators=[DataRequired(message=_l("Välj kommun."))])
+    municipality = _municipality_field()
     contact_name = _text(_l("Ditt namn (kontaktperson)"), 200, render_kw={"autocomplete": "name"})
     email = email_field(_l("Din e-postadress"))
-    phone = StringField(
-        _l("Telefon"),
-        validators=[DataRequired(message=_l("Fyll i ett telefonnummer.")),
-                    Regexp(r"^[0-9 +()\-]{6,20}\Z",
-                           message=_l("Skriv telefonnumret med siffror, till exempel "
-                                      "070-123 45 67."))],
-        render_kw={"autocomplete": "tel", "inputmode": "tel"},
-    )
+    phone = _phone_field(_l("Telefon"))
     language = language_field()
 
     def validate_org_number(self, field: StringField) -> None:
@@ -62,6 +79,21 @@ class RegistrationForm(SetPasswordForm):
         self.account_email = self.email.data or ""
         self.account_name = self.contact_name.data or ""
         super().validate_password(field)
+
+
+class OrganisationForm(PortalForm):
+    """The organisation's details, kept current by its employers (the organisationsnummer,
+    its identity, is not changed)."""
+
+    organisation_name = _text(_l("Organisationens namn"), 200)
+    sector = _sector_field()
+    visiting_address = _text(_l("Besöksadress"), 300, render_kw={"autocomplete": "address-line1"})
+    postal_code = _postal_code_field()
+    city = _text(_l("Ort"), 100, render_kw={"autocomplete": "address-level2"})
+    municipality = _municipality_field()
+    contact_name = _text(_l("Kontaktperson"), 200)
+    contact_email = email_field(_l("Kontaktpersonens e-postadress"))
+    contact_phone = _phone_field(_l("Kontaktpersonens telefon"))
 
 
 class DecisionForm(PortalForm):

@@ -1,4 +1,5 @@
-"""Employer self-registration and requests to join an organisation."""
+"""Employer self-registration, the organisation's details and requests to join an
+organisation."""
 
 from __future__ import annotations
 
@@ -68,6 +69,54 @@ def _new_organisation(data: Registration) -> Organisation:
         status=OrganisationStatus.PENDING)
     db.session.add(organisation)
     return organisation
+
+
+@dataclass(frozen=True)
+class OrganisationDetails:
+    """The organisation's details as its employer keeps them, already validated."""
+
+    name: str
+    sector: str
+    visiting_address: str
+    postal_code: str
+    city: str
+    municipality_id: int
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+
+    def values(self) -> dict[str, object]:
+        return {"name": self.name.strip(), "sector": self.sector,
+                "visiting_address": self.visiting_address.strip(),
+                "postal_code": self.postal_code.strip(), "city": self.city.strip(),
+                "municipality_id": self.municipality_id,
+                "contact_name": self.contact_name.strip(),
+                "contact_email": accounts.normalize_email(self.contact_email),
+                "contact_phone": self.contact_phone.strip()}
+
+
+def update_organisation(user: User, organisation_id: int, details: OrganisationDetails,
+                        resubmit: bool = False) -> bool:
+    """Save the details; with `resubmit`, a rejected organisation goes back to the
+    coordinator's review. True when this request sent it back: of two clicks at once, the
+    second finds it waiting already (the row is locked), saves the same details and is told
+    it waits."""
+    organisation = db.session.get(Organisation, organisation_id, with_for_update=True,
+                                  populate_existing=True)
+    assert organisation is not None  # the view found it in the user's scope
+    changed = [name for name, value in details.values().items()
+               if getattr(organisation, name) != value]
+    for name in changed:
+        setattr(organisation, name, details.values()[name])
+    resubmitted = resubmit and organisation.status is OrganisationStatus.REJECTED
+    if resubmitted:
+        organisation.status = OrganisationStatus.PENDING
+        organisation.decided_at = None
+    if changed or resubmitted:
+        audit(user, "organisation_resubmitted" if resubmitted else "organisation_updated",
+              organisation, detail=", ".join(changed))
+    db.session.commit()
+    return resubmitted
 
 
 def register(data: Registration, ip: str) -> RegistrationOutcome:

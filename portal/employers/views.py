@@ -17,7 +17,13 @@ from portal.audit import audit_read
 from portal.concurrency import AlreadyDecided
 from portal.employers import review, services
 from portal.employers.blueprint import bp
-from portal.employers.forms import DecisionForm, JoinDecisionForm, RegistrationForm, SettingsForm
+from portal.employers.forms import (
+    DecisionForm,
+    JoinDecisionForm,
+    OrganisationForm,
+    RegistrationForm,
+    SettingsForm,
+)
 from portal.employers.models import (
     JoinRequest,
     Organisation,
@@ -45,14 +51,61 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
     return render_template("employers/organisation.html", organisation=organisation)
 
 
-def _registration_form() -> RegistrationForm:
-    form = RegistrationForm()
+def _organisation_form(organisation: Organisation) -> OrganisationForm:
+    form = OrganisationForm(data=None if request.method == "POST" else {
+        "organisation_name": organisation.name, "sector": organisation.sector,
+        "visiting_address": organisation.visiting_address,
+        "postal_code": organisation.postal_code, "city": organisation.city,
+        "municipality": organisation.municipality_id or 0,
+        "contact_name": organisation.contact_name, "contact_email": organisation.contact_email,
+        "contact_phone": organisation.contact_phone})
+    _place_choices(form)
+    return form
+
+
+def _details(form: OrganisationForm) -> services.OrganisationDetails:
+    return services.OrganisationDetails(
+        name=form.organisation_name.data, sector=form.sector.data,
+        visiting_address=form.visiting_address.data, postal_code=form.postal_code.data,
+        city=form.city.data, municipality_id=form.municipality.data,
+        contact_name=form.contact_name.data, contact_email=form.contact_email.data,
+        contact_phone=form.contact_phone.data)
+
+
+@bp.route("/organisationer/<int:organisation_id>/andra", methods=["GET", "POST"])
+@require("organisation.edit")
+def edit_organisation(organisation_id: int) -> ResponseReturnValue:
+    organisation = get_authorized("organisation.edit", Organisation, organisation_id)
+    form = _organisation_form(organisation)
+    if form.validate_on_submit():
+        resubmit = request.form.get("action") == "resubmit"
+        resubmitted = services.update_organisation(
+            current_user, organisation.id, _details(form), resubmit=resubmit)
+        if resubmitted:
+            flash(_("Organisationen är skickad till samordnaren för granskning igen. Du får ett "
+                    "mejl när den är granskad."), "success")
+        elif resubmit and organisation.status is OrganisationStatus.PENDING:
+            flash(_("Uppgifterna är sparade. Organisationen väntar redan på granskning."), "info")
+        else:
+            flash(_("Uppgifterna är sparade."), "success")
+        return redirect(url_for("employers.organisation", organisation_id=organisation.id))
+    return render_template("employers/organisation_form.html", organisation=organisation,
+                           form=form)
+
+
+def _place_choices(form: RegistrationForm | OrganisationForm) -> None:
     lang = current_language()
     form.sector.choices = choices([("", _("Välj bransch"))]
                                   + [(s.code, s.label(lang)) for s in sectors()])
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name))
     form.municipality.choices = choices([("", _("Välj kommun"))]
                                         + [(m.id, m.name) for m in municipalities])
+
+
+def _registration_form() -> RegistrationForm:
+    form = RegistrationForm()
+    lang = current_language()
+    _place_choices(form)
     if not form.is_submitted():  # emails in the language the page is read in, unless changed
         form.language.data = lang
     return form

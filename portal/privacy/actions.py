@@ -27,7 +27,9 @@ ACTION_LABELS: Mapping[str, object] = {  # lazily translated texts
     "organisation_approved": _l("Godkände en organisation"),
     "organisation_rejected": _l("Avslog en organisation"),
     "organisation_suspended": _l("Stängde av en organisation"),
-    "organisation_pending": _l("Skickade tillbaka en organisation till granskning"),
+    "organisation_updated": _l("Ändrade organisationens uppgifter"),
+    "organisation_resubmitted": _l("Rättade en avslagen organisation och skickade den för "
+                                   "granskning igen"),
     "placement_created": _l("Skapade en praoplats"),
     "placement_updated": _l("Ändrade en praoplats"),
     "placement_submitted": _l("Skickade en praoplats för granskning"),
