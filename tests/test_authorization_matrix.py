@@ -704,6 +704,10 @@ CASES += [
     Case("attendance.incident", _record_url("/tillbud"), SCHOOL_STAFF),
     Case("attendance.incident", _record_url("/tillbud", "b"), OTHER_SCHOOL,
          note="another school"),
+    Case("attendance.employer_incident", lambda w: _employer_pupil_url("a")(w) + "/tillbud",
+         only("employer"), note="own organisation"),
+    Case("attendance.employer_incident", lambda w: _employer_pupil_url("b")(w) + "/tillbud",
+         only("employer", 404), note="another organisation"),
 ]
 
 

@@ -80,6 +80,7 @@ ROLE_RULES: dict[str, frozenset[Role]] = {
     "attendance.excuse": frozenset({C, CO}),
     "followup.record": frozenset({C, CO}),
     "incident.report": frozenset({C, CO}),
+    "incident.employer": frozenset({E}),
     "audit.read": frozenset({C}),
     "pupil.extract": frozenset({C, CO}),
     "feedback.questions": frozenset({C}),

@@ -338,6 +338,11 @@ def record(where: Placed) -> Record:
             AttendanceAlert.assignment_id == aid).order_by(AttendanceAlert.day.desc()))),
         follow_ups=list(db.session.scalars(select(FollowUp).where(
             FollowUp.assignment_id == aid).order_by(FollowUp.at.desc()))),
-        incidents=list(db.session.scalars(select(Incident).where(
-            Incident.assignment_id == aid).order_by(Incident.occurred_at.desc()))),
+        incidents=incidents_of(aid),
         ten=ten_days([student_id])[student_id])
+
+
+def incidents_of(assignment_id: int) -> list[Incident]:
+    """The pupil's incidents, the latest first."""
+    return list(db.session.scalars(select(Incident).where(
+        Incident.assignment_id == assignment_id).order_by(Incident.occurred_at.desc())))

@@ -289,6 +289,7 @@ def employer_pupil(assignment_id: int) -> ResponseReturnValue:
     worked = [worktime.WorkedDay(d.day, d.start_time, d.end_time, d.break_minutes)
               for d in days if d.start_time and d.end_time]
     return render_template("prao/attendance/employer_pupil.html", where=where, days=days,
+                           incidents=overview.incidents_of(assignment_id),
                            breaches=worktime.breaches(worked),
                            minutes=sum(worktime.worked_minutes(w) for w in worked),
                            messages=worktime.BREACH_MESSAGES, hours_text=worktime.hours_text,
@@ -383,7 +384,20 @@ def follow_up(assignment_id: int) -> ResponseReturnValue:
 @bp.route("/uppfoljning/<int:assignment_id>/tillbud", methods=["GET", "POST"])
 @require("incident.report")
 def incident(assignment_id: int) -> ResponseReturnValue:
-    where = _assignment(assignment_id, "incident.report")
+    return _incident(assignment_id, "incident.report",
+                     url_for("attendance.record", assignment_id=assignment_id))
+
+
+@bp.route("/arbetsgivare/narvaro/elev/<int:assignment_id>/tillbud", methods=["GET", "POST"])
+@require("incident.employer")
+def employer_incident(assignment_id: int) -> ResponseReturnValue:
+    """The signed-in employer where the pupil is reports, as a supervisor's link does."""
+    return _incident(assignment_id, "incident.employer",
+                     url_for("attendance.employer_pupil", assignment_id=assignment_id))
+
+
+def _incident(assignment_id: int, action: str, back: str) -> ResponseReturnValue:
+    where = _assignment(assignment_id, action)
     audit_read("read_incident_form", where.assignment)
     form = IncidentForm()
     if request.method == "GET":
@@ -392,8 +406,7 @@ def incident(assignment_id: int) -> ResponseReturnValue:
     elif form.validate_on_submit():
         found = _save_incident(form, where, Reporter(current_user, current_user.name))
         if found is not None:
-            return redirect(url_for("attendance.record", assignment_id=assignment_id) +
-                            "#handelser")
+            return redirect(back + "#handelser")
     return render_template("prao/attendance/incident_form.html", form=form, where=where,
-                           token=None, saved=None, **_labels()), \
+                           token=None, saved=None, back=back, **_labels()), \
         400 if request.method == "POST" else 200

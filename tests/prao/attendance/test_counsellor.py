@@ -157,6 +157,35 @@ def test_supervisor_reports_a_near_miss_through_the_link(client, alva, world):
     assert "av.se" not in mail.body_text
 
 
+def test_the_signed_in_employer_reports_an_accident_from_the_pupils_page(client, login_as,
+                                                                        alva, world):
+    login_as("employer")
+    pupil_page = client.get(f"/arbetsgivare/narvaro/elev/{alva.id}").get_data(as_text=True)
+    url = f"/arbetsgivare/narvaro/elev/{alva.id}/tillbud"
+    assert f'href="{url}"' in pupil_page
+    response = post_form(client, url, _incident(True))
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/arbetsgivare/narvaro/elev/{alva.id}#handelser"
+    incident = db.session.scalars(select(Incident)).one()
+    assert incident.reported_by_id == world.users["employer"].id
+    recipients = {m.recipient for m in emails("incident_reported")}
+    assert recipients == {world.users["counsellor"].email, world.users["coordinator"].email}
+    page = client.get(f"/arbetsgivare/narvaro/elev/{alva.id}").get_data(as_text=True)
+    assert "Skar sig på en kniv" in page and "Anmälningsplikt" in page
+    # The school's follow-up page stays the school's.
+    assert client.get(f"/uppfoljning/{alva.id}/tillbud").status_code == 403
+
+
+def test_an_employer_cannot_report_for_another_employers_pupil(client, login_as, world, db):
+    theirs = pupil_at(make_placement(world.organisation_b), world.school_a)
+    db.session.commit()
+    login_as("employer")
+    url = f"/arbetsgivare/narvaro/elev/{theirs.id}/tillbud"
+    assert client.get(url).status_code == 404
+    assert post_form(client, url, _incident(False)).status_code == 404
+    assert db.session.scalars(select(Incident)).all() == []
+
+
 @pytest.mark.parametrize(("change", "field", "message"), [
     ({"what": ""}, "what", "Beskriv vad som hände."),
     ({"day": (TUESDAY + timedelta(days=1)).isoformat()}, "day", "Tidpunkten har inte kommit"),
