@@ -74,3 +74,13 @@ def shown_label(label: str) -> str:
         if match is not None:
             return gettext(msgid, **match.groupdict())
     return label
+
+
+def term_label(term: str) -> str:
+    """A term as stored ("HT 2026", "VT 2027") in the reader's language: "Autumn 2026"."""
+    kind, _space, year = term.partition(" ")
+    if kind == "HT":
+        return gettext("HT %(year)s", year=year)
+    if kind == "VT":
+        return gettext("VT %(year)s", year=year)
+    return term

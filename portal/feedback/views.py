@@ -23,7 +23,7 @@ from portal.feedback import bp, links, services
 from portal.feedback import questions as q
 from portal.feedback.forms import KIND_LABELS, EvaluationForm, QuestionsForm, RollOverForm
 from portal.feedback.models import Audience, FeedbackForm
-from portal.i18n import current_language
+from portal.i18n import current_language, term_label
 from portal.prao.models import Assignment
 from portal.prao.services import Actor
 from portal.reports.tables import Scope, school_year_of
@@ -264,10 +264,10 @@ def _roll_over(assignment: Assignment, actor: Actor) -> None:
                        "granskar det innan eleverna ser det.",
                        "Klart! %(num)d erbjudanden finns nu för %(target)s. Samordnaren "
                        "granskar dem innan eleverna ser dem.", result.copied,
-                       target=result.target), "success")
+                       target=term_label(result.target)), "success")
     else:
         flash(_("Det fanns inget nytt att kopiera: platsen har redan veckor för %(target)s, "
-                "eller veckorna har redan varit.", target=result.target), "info")
+                "eller veckorna har redan varit.", target=term_label(result.target)), "info")
 
 
 # --- the signed-in employer -----------------------------------------------------------------

@@ -27,7 +27,7 @@ from portal.employers.placements.forms import (
 from portal.employers.reference import feature_codes, features, sectors
 from portal.extensions import db
 from portal.formtools import choices
-from portal.i18n import current_language
+from portal.i18n import current_language, term_label
 from portal.schools.models import Municipality
 from portal.weeks import monday_of, week_label
 
@@ -237,8 +237,8 @@ def next_term() -> ResponseReturnValue:
     form = NextTermForm()
     terms = service.copyable_terms(organisation)
     form.term.choices = choices(
-        [(t, _("%(source)s till %(target)s", source=t, target=service.next_year_term(t)))
-         for t in terms])
+        [(t, _("%(source)s till %(target)s", source=term_label(t),
+               target=term_label(service.next_year_term(t)))) for t in terms])
     if form.validate_on_submit():
         try:
             result = service.copy_term(organisation, form.term.data, current_user)
@@ -253,7 +253,8 @@ def next_term() -> ResponseReturnValue:
 def _copy_summary(result: service.CopyResult) -> list[str]:
     lines = [ngettext("%(num)d erbjudande kopierades från %(source)s till %(target)s.",
                       "%(num)d erbjudanden kopierades från %(source)s till %(target)s.",
-                      result.copied, source=result.source, target=result.target)]
+                      result.copied, source=term_label(result.source),
+                      target=term_label(result.target))]
     if result.skipped_overlap:
         lines.append(ngettext(
             "%(num)d hoppades över eftersom praoplatsen redan har platser de veckorna.",

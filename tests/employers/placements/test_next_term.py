@@ -114,3 +114,19 @@ def test_a_term_not_in_the_list_is_refused_beside_the_field(client, login_as, wo
     response = post_form(client, "/arbetsgivare/nasta-termin", {"term": "VT 1999"})
     assert response.status_code == 200
     assert db.session.scalars(select(PlacementOffer)).all() == []
+
+
+def test_terms_read_as_seasons_in_english(client, login_as, world, db, set_clock):
+    from datetime import datetime
+
+    set_clock(datetime(2026, 11, 22, 12))
+    placement = factories.PlacementFactory(organisation=world.organisation_a)
+    spring = date(2026, 3, 16)
+    factories.PlacementOfferFactory(placement=placement, first_week=spring, last_week=spring)
+    db.session.commit()
+    login_as("employer")
+    assert "VT 2026 till VT 2027" in client.get("/arbetsgivare/nasta-termin").get_data(
+        as_text=True)
+    client.get("/sprak/en?next=/")
+    english = client.get("/arbetsgivare/nasta-termin").get_data(as_text=True)
+    assert '<option value="VT 2026">Spring 2026 to Spring 2027</option>' in english
