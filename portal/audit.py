@@ -63,9 +63,16 @@ def student_id_of(obj: object | None) -> int | None:
     return None
 
 
+def _unproxied(obj: object | None) -> object | None:
+    """current_user is a proxy: a row names what it stands for (a User), not the proxy."""
+    unwrap = getattr(obj, "_get_current_object", None)
+    return unwrap() if callable(unwrap) else obj
+
+
 def audit(user: User | None, action: str, obj: object | None = None, *,
           ip: str = "", detail: str = "", student_id: int | None = None) -> None:
     """Add an audit row to the current transaction (the caller commits)."""
+    obj = _unproxied(obj)
     db.session.add(AuditEvent(
         user_id=user.id if user else None,
         action=action,
@@ -88,6 +95,7 @@ def audit_read(action: str, obj: object | None = None, *, pupils: int | None = N
     from flask_login import current_user
 
     user_id = current_user.id if current_user.is_authenticated else None
+    obj = _unproxied(obj)
     if pupils is not None:
         detail = f"{pupils} pupils" + (f"; {detail}" if detail else "")
     if user_id is None and not detail:

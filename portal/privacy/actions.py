@@ -1,5 +1,5 @@
-"""The audit log's actions in words: what the coordinator reads in the log instead of the
-code the portal writes (the code stays in the database and under the words)."""
+"""The audit log's actions and objects in words: what the coordinator reads in the log
+instead of the codes the portal writes (the codes stay in the database and under the words)."""
 
 from __future__ import annotations
 
@@ -130,6 +130,40 @@ ACTION_LABELS: Mapping[str, object] = {  # lazily translated texts
     "read_outbox": _l("Läste utkorgen"),
     "read_outbox_email": _l("Läste ett mejl i utkorgen"),
 }
+
+
+# The kinds of object an event is about (the model's class name, as audit() writes it).
+OBJECT_LABELS: Mapping[str, object] = {
+    "User": _l("Användarkonto"),
+    "Organisation": _l("Organisation"),
+    "JoinRequest": _l("Begäran att gå med"),
+    "Placement": _l("Praoplats"),
+    "PlacementOffer": _l("Veckor och platser"),
+    "CalendarEntry": _l("Praoveckor i kalendern"),
+    "MatchingRun": _l("Matchningsrunda"),
+    "MatchResult": _l("Matchning av en elev"),
+    "FeedbackForm": _l("Utvärderingens frågor"),
+    "FeedbackResponse": _l("Utvärdering"),
+    "Assignment": _l("Elevens prao"),
+    "Incident": _l("Olycka eller tillbud"),
+    "FollowUp": _l("Uppföljning"),
+    "GuardianNotice": _l("Brev till vårdnadshavare"),
+    "Certificate": _l("Praointyg"),
+    "OutboxEmail": _l("Mejl"),
+    "Municipality": _l("Kommun"),
+    "School": _l("Skola"),
+    "PraoPeriod": _l("Praoperiod"),
+    "Student": _l("Elev"),
+    "Enrolment": _l("Elev i en praoperiod"),
+    "OwnPlacementRequest": _l("Egen praoplats"),
+    "PupilImport": _l("Elevimport"),
+}
+
+
+def object_label(kind: str) -> str:
+    """The kind of object in the reader's language; an unknown kind shows as written."""
+    label = OBJECT_LABELS.get(kind)
+    return str(label) if label is not None else kind
 
 
 def action_label(code: str) -> str:

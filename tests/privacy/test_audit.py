@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from portal.audit import AuditEvent
 from portal.extensions import db as _db
 from tests import factories
-from tests.conftest import login, new_client
+from tests.conftest import login, new_client, post_form
 from tests.test_authorization_matrix import CASES
 
 # Every GET route that shows pupils' names or details to someone.
@@ -286,3 +286,22 @@ def test_the_log_says_what_happened_in_words_in_both_languages(app, client, db, 
     client.get("/sprak/en?next=/")
     english = client.get("/samordnare/logg").get_data(as_text=True)
     assert "Read a pupil&#39;s page" in english and "Läste en elevs sida" not in english
+
+
+def test_signing_out_names_the_account_not_a_proxy(client, db, world, login_as):
+    me = login_as("counsellor")
+    post_form(client, "/logga-ut", {})
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "logout")).one()
+    assert (event.object_type, event.object_id) == ("User", str(me.id))
+
+
+def test_every_kind_of_object_an_event_names_has_words():
+    from portal.db import Base
+    from portal.privacy.actions import OBJECT_LABELS
+
+    unlabelled = {m.class_.__name__ for m in Base.registry.mappers} - set(OBJECT_LABELS)
+    # Rows no event is about: steps, days, answers, jobs' bookkeeping and the log itself.
+    assert unlabelled == {
+        "StepRecord", "AttendanceDay", "AttendanceReport", "AttendanceAlert", "FeedbackAnswer",
+        "FeedbackReminder", "MorningEmail", "StepReminder", "CouncilTarget", "ReportSnapshot",
+        "ReportRefresh", "Wish", "AuditEvent", "RegionSettings"}
