@@ -99,3 +99,21 @@ def test_supervisor_pupil_and_checklist_pages_on_a_phone(new_page: Callable[...,
     assert_accessible(counsellor, "checklist (phone)")
     # The wide table scrolls in its own region; the page itself stays phone-wide.
     assert counsellor.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+
+
+def test_a_tick_made_by_mistake_is_undone_from_the_checklist(page_as: Callable[..., Page],
+                                                             live_app: Flask) -> None:
+    proposed = _propose(live_app, ("Vera",))
+    counsellor = page_as("counsellor")
+    counsellor.goto(f"/perioder/{proposed.period_id}/checklista")
+    tick = counsellor.get_by_role("button", name=re.compile(
+        r"Bocka av\s*: Eleven förberedd i klassen, Vera Svensson"))
+    tick.click()
+    expect(counsellor.get_by_text("Steget är avbockat.")).to_be_visible()
+    undo = counsellor.get_by_role("button", name=re.compile(
+        r"Ångra\s*: Eleven förberedd i klassen, Vera Svensson"))
+    undo.focus()
+    assert_accessible(counsellor, "checklist with an undo on a green cell, focused")
+    undo.click()
+    expect(counsellor.get_by_text("Avbockningen är ångrad.")).to_be_visible()
+    expect(tick).to_be_visible()
