@@ -20,11 +20,13 @@ from portal.employers.models import (
     Organisation,
     OrganisationStatus,
     Placement,
+    PlacementOffer,
     PlacementStatus,
 )
 from portal.employers.services import request_join
 from portal.extensions import db
 from portal.notifications.models import OutboxEmail
+from portal.prao.models import AssignmentState, Incident
 from portal.schools.models import (
     Enrolment,
     EnrolmentState,
@@ -194,6 +196,36 @@ def test_a_rejected_organisation_sent_back_four_times_at_once_is_sent_back_once(
     assert sum("skickad till samordnaren för granskning igen" in a.page for a in answers) == 1
     assert sum("väntar redan på granskning" in a.page for a in answers) == TIMES - 1
     assert _rows(region, AuditEvent, AuditEvent.action == "organisation_resubmitted") == 1
+
+
+def test_one_incident_sent_four_times_at_once_is_one_incident_and_one_email_each(region):
+    """The employer's pupil this week; the same report clicked four times."""
+    this_monday = monday_of(TODAY)
+    with region.app.app_context():
+        school = db.session.get(School, region.school_id)
+        period = factories.PraoPeriodFactory(
+            school=school, grade=9, first_day=this_monday - timedelta(weeks=1),
+            last_day=this_monday + timedelta(days=4))
+        offer = db.session.get(PlacementOffer, region.offer_id)
+        assignment = factories.AssignmentFactory(
+            enrolment__period=period, enrolment__student__school=school,
+            offer=offer, placement=offer.placement, state=AssignmentState.CONFIRMED)
+        db.session.commit()
+        url = f"/arbetsgivare/narvaro/elev/{assignment.id}/tillbud"
+        db.session.remove()
+    tab = browser(region.app, "chef@a.se", url)
+    answers = post_at_once(tab, url, {
+        "kind": "near_miss", "severity": "minor",
+        "day": (this_monday - timedelta(weeks=1)).isoformat(), "at": "09:15",
+        "what": "En hylla lossnade nära eleven."})
+    _no_error_page(answers)
+    assert all("Händelsen är rapporterad" in a.page for a in answers)
+    assert _rows(region, Incident) == 1
+    with region.app.app_context():
+        recipients = db.session.scalars(select(OutboxEmail.recipient).where(
+            OutboxEmail.kind == "incident_reported")).all()
+        db.session.remove()
+    assert sorted(recipients) == ["samordnare@exempel.se", "syv@exempel.se"]
 
 
 def test_a_password_reset_sent_three_times_at_once_is_one_email(region):

@@ -189,6 +189,16 @@ def _record_confirmation_steps(assignment: Assignment, actor: Actor) -> None:
                     Actor(None, placement.organisation.name), placement.risk_confirmed_at)
 
 
+def lock_assignment(assignment_id: int) -> None:
+    """Serialise the writers of one assignment: a no-op UPDATE as the first statement of a
+    fresh transaction (a row lock on PostgreSQL, the write lock on SQLite), so a second
+    click waits for the first and then sees what it did."""
+    db.session.rollback()
+    db.session.execute(update(Assignment).where(Assignment.id == assignment_id)
+                       .values(state=Assignment.state)
+                       .execution_options(synchronize_session=False))
+
+
 def record_step(assignment_id: int, step: str, actor: Actor,
                 at: datetime | None = None) -> StepRecord:
     """Record a checklist step as done, once: an existing record is kept, also when two

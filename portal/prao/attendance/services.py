@@ -465,9 +465,19 @@ class IncidentFacts:
 
 def report_incident(where: Placed, data: IncidentData, reporter: Reporter) -> Incident:
     """Record an accident or a near-miss and email the pupil's counsellors and the
-    coordinators at once, in the same transaction."""
+    coordinators at once, in the same transaction. The same report again (the pupil, kind,
+    severity, moment and description) is the one already made: nothing is added or sent."""
     occurred = datetime.combine(data.day, data.at, tzinfo=clock.STOCKHOLM)
     _check_incident(where, data, occurred)
+    assignment_id = where.assignment.id
+    prao_services.lock_assignment(assignment_id)
+    repeat = db.session.scalars(select(Incident).where(
+        Incident.assignment_id == assignment_id, Incident.kind == data.kind,
+        Incident.severity == data.severity, Incident.occurred_at == occurred,
+        Incident.what == data.what.strip())).first()
+    if repeat is not None:  # the same report sent twice (a double click): one, one email
+        db.session.rollback()
+        return repeat
     incident = Incident(
         assignment_id=where.assignment.id, kind=data.kind, severity=data.severity,
         occurred_at=occurred, what=data.what.strip(), injury=data.injury.strip(),

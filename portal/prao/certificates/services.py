@@ -21,7 +21,7 @@ from portal.employers.models import Placement
 from portal.extensions import db
 from portal.feedback.services import statement_for
 from portal.prao.days import prao_days
-from portal.prao.guardians.services import lock_assignment, record_step
+from portal.prao.guardians.services import record_step
 from portal.prao.models import (
     ACTIVE_STATES,
     Assignment,
@@ -30,6 +30,7 @@ from portal.prao.models import (
     AttendanceStatus,
     Certificate,
 )
+from portal.prao.services import lock_assignment
 from portal.prao.worktime import WorkedDay, hours_text, worked_minutes
 from portal.schools.models import Enrolment, PraoPeriod, Student
 from portal.templating import long_date

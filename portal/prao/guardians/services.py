@@ -32,7 +32,7 @@ from portal.prao.models import (
     GuardianNotice,
     NoticeChannel,
 )
-from portal.prao.services import Actor
+from portal.prao.services import Actor, lock_assignment
 from portal.schools.models import Enrolment, PraoPeriod, Student
 
 LINK_SALT = "guardian-acknowledgement"
@@ -57,18 +57,6 @@ class LinkError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason  # invalid / expired / ended / replaced
-
-
-# --- writing safely -----------------------------------------------------------------------
-
-def lock_assignment(assignment_id: int) -> None:
-    """Serialise the writers of one assignment's documents: a no-op UPDATE as the first
-    statement of a fresh transaction (a row lock on PostgreSQL, the write lock on SQLite),
-    so a second click waits for the first and then sees what it did."""
-    db.session.rollback()
-    db.session.execute(update(Assignment).where(Assignment.id == assignment_id)
-                       .values(state=Assignment.state)
-                       .execution_options(synchronize_session=False))
 
 
 # --- checklist ----------------------------------------------------------------------------
