@@ -669,6 +669,8 @@ def demo_guide() -> list[str]:
         "      rapporter och samverkansrådets mål: " + external_url("reports.targets"),
         "      logg över vem som läst och ändrat elevers uppgifter: "
         + external_url("privacy.audit_log"),
+        "      användare: byt roll eller skolor, stäng av ett konto (Lars Lundberg har slutat): "
+        + external_url("accounts.users"),
         "  rad@demo.praoportalen.se",
         "      startsidan: läget mot målen; kvalitetsrapporten för 2026/27 och 2025/26, "
         "regionen eller en kommun: " + external_url("reports.report"),
