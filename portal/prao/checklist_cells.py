@@ -65,17 +65,18 @@ class CellWriter:
         return f"{start}{self._status.get(cell.status, '')}"
 
     def _undo_form(self, row: ChecklistRow, step: str) -> str:
-        return (f'<form method="post" action="{self._undo_url.format(row.assignment_id)}" '
-                f'class="mt-1"><input type="hidden" name="csrf_token" value="{self._csrf}">'
-                f'<input type="hidden" name="step" value="{escape(step)}">'
-                f'<button type="submit" class="btn btn-link btn-sm p-0">{self._undo}'
-                f'<span class="visually-hidden">: {self._labels.get(step, "")}, '
-                f"{escape(row.name)}</span></button></form>")
+        return self._button(self._undo_url.format(row.assignment_id), row, step,
+                            "btn btn-link btn-sm p-0", self._undo)
 
     def _form(self, row: ChecklistRow, step: str) -> str:
-        return (f'<form method="post" action="{self._tick_url}{row.assignment_id}" '
+        return self._button(f"{self._tick_url}{row.assignment_id}", row, step,
+                            "btn btn-outline-primary btn-sm", self._tick)
+
+    def _button(self, action: str, row: ChecklistRow, step: str, css: str, text: str) -> str:
+        """A one-button form posting the step; its name says the step and the pupil."""
+        return (f'<form method="post" action="{action}" '
                 f'class="mt-1"><input type="hidden" name="csrf_token" value="{self._csrf}">'
                 f'<input type="hidden" name="step" value="{escape(step)}">'
-                f'<button type="submit" class="btn btn-outline-primary btn-sm">{self._tick}'
+                f'<button type="submit" class="{css}">{text}'
                 f'<span class="visually-hidden">: {self._labels.get(step, "")}, '
                 f"{escape(row.name)}</span></button></form>")

@@ -286,9 +286,10 @@ def period_checklist(period_id: int) -> ResponseReturnValue:
                            owners=checklist.OWNER_LABELS, phases=checklist.PHASE_LABELS)
 
 
-@bp.route("/perioder/<int:period_id>/checklista/<int:assignment_id>", methods=["POST"])
-@require("checklist.tick")
-def tick(period_id: int, assignment_id: int) -> ResponseReturnValue:
+def _checklist_post(period_id: int, assignment_id: int) -> tuple[PraoPeriod, Assignment,
+                                                                  TickForm | None]:
+    """The period, the pupil's assignment in it and the posted step (None after flashing
+    why the form is refused): what ticking and undoing a tick both begin with."""
     period = _period(period_id, "checklist.tick")
     assignment = get_authorized("checklist.tick", Assignment, assignment_id)
     if assignment.enrolment.period_id != period.id:
@@ -296,6 +297,20 @@ def tick(period_id: int, assignment_id: int) -> ResponseReturnValue:
     form = TickForm()
     if not form.validate():
         flash(_first_error(form), "danger")
+        return period, assignment, None
+    return period, assignment, form
+
+
+def _back_to_checklist(period: PraoPeriod, assignment: Assignment) -> ResponseReturnValue:
+    return redirect(url_for("prao.period_checklist", period_id=period.id)
+                    + f"#elev-{assignment.id}")
+
+
+@bp.route("/perioder/<int:period_id>/checklista/<int:assignment_id>", methods=["POST"])
+@require("checklist.tick")
+def tick(period_id: int, assignment_id: int) -> ResponseReturnValue:
+    period, assignment, form = _checklist_post(period_id, assignment_id)
+    if form is None:
         return redirect(url_for("prao.period_checklist", period_id=period.id))
     try:
         overview.tick(assignment, form.step.data or "", current_user, clock.today())
@@ -303,32 +318,24 @@ def tick(period_id: int, assignment_id: int) -> ResponseReturnValue:
         flash(str(error.message), "danger")
     else:
         flash(_("Steget är avbockat."), "success")
-    return redirect(url_for("prao.period_checklist", period_id=period.id)
-                    + f"#elev-{assignment.id}")
+    return _back_to_checklist(period, assignment)
 
 
 @bp.route("/perioder/<int:period_id>/checklista/<int:assignment_id>/angra", methods=["POST"])
 @require("checklist.tick")
 def untick(period_id: int, assignment_id: int) -> ResponseReturnValue:
-    period = _period(period_id, "checklist.tick")
-    assignment = get_authorized("checklist.tick", Assignment, assignment_id)
-    if assignment.enrolment.period_id != period.id:
-        abort(404)
-    form = TickForm()
-    if not form.validate():
-        flash(_first_error(form), "danger")
+    period, assignment, form = _checklist_post(period_id, assignment_id)
+    if form is None:
+        return _back_to_checklist(period, assignment)
+    try:
+        undone = overview.untick(assignment, form.step.data or "", current_user, clock.today())
+    except services.PraoError as error:
+        flash(str(error.message), "danger")
     else:
-        try:
-            undone = overview.untick(assignment, form.step.data or "", current_user,
-                                     clock.today())
-        except services.PraoError as error:
-            flash(str(error.message), "danger")
-        else:
-            flash(_("Avbockningen är ångrad.") if undone
-                  else _("Steget var inte avbockat: inget ändrades."),
-                  "success" if undone else "info")
-    return redirect(url_for("prao.period_checklist", period_id=period.id)
-                    + f"#elev-{assignment.id}")
+        flash(_("Avbockningen är ångrad.") if undone
+              else _("Steget var inte avbockat: inget ändrades."),
+              "success" if undone else "info")
+    return _back_to_checklist(period, assignment)
 
 
 @bp.route("/samordnare/checklistor")

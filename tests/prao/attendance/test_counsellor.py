@@ -5,6 +5,8 @@ overview. A counsellor of another school gets 404 for all of it."""
 
 from __future__ import annotations
 
+import re
+
 from datetime import time, timedelta
 
 import pytest
@@ -172,6 +174,7 @@ def test_the_signed_in_employer_reports_an_accident_from_the_pupils_page(client,
     assert recipients == {world.users["counsellor"].email, world.users["coordinator"].email}
     page = client.get(f"/arbetsgivare/narvaro/elev/{alva.id}").get_data(as_text=True)
     assert "Skar sig på en kniv" in page and "Anmälningsplikt" in page
+    assert re.search(r"<title>Alva Ek – Praoportalen</title>", page)
     # The school's follow-up page stays the school's.
     assert client.get(f"/uppfoljning/{alva.id}/tillbud").status_code == 403
 
