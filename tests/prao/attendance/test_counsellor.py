@@ -6,7 +6,6 @@ overview. A counsellor of another school gets 404 for all of it."""
 from __future__ import annotations
 
 import re
-
 from datetime import time, timedelta
 
 import pytest
