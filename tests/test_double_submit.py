@@ -191,7 +191,7 @@ def test_a_rejected_organisation_sent_back_four_times_at_once_is_sent_back_once(
         "organisation_name": "Arbetsgivare A", "sector": "hospitality",
         "visiting_address": "Storgatan 12", "postal_code": "972 31", "city": "Luleå",
         "municipality": str(region.municipality_id), "contact_name": "Kim Kontakt",
-        "contact_email": "kontakt@a.se", "contact_phone": "0920-123 45", "action": "resubmit"})
+        "contact_email": "kontakt@a.se", "contact_phone": "0920-123 45", "resubmit": "y"})
     _no_error_page(answers)
     assert sum("skickad till samordnaren för granskning igen" in a.page for a in answers) == 1
     assert sum("väntar redan på granskning" in a.page for a in answers) == TIMES - 1

@@ -215,7 +215,13 @@ def _prao_links(db: Any, world: World, period: Any, enrolment: Any,
     from portal.prao.certificates.services import snapshot as certificate_snapshot
     from portal.prao.guardians.services import make_token as guardian_token
     from portal.prao.links import own_risk_token, supervisor_token
-    from portal.prao.models import AssignmentState, Certificate, GuardianNotice, NoticeChannel
+    from portal.prao.models import (
+        AssignmentState,
+        Certificate,
+        GuardianNotice,
+        NoticeChannel,
+        StepRecord,
+    )
     from portal.schools.models import EnrolmentState, OwnPlacementRequest
     from portal.schools.pupils.services import make_link_token
 
@@ -224,6 +230,10 @@ def _prao_links(db: Any, world: World, period: Any, enrolment: Any,
     notice = GuardianNotice(enrolment_id=enrolment.id, assignment_id=assignment.id,
                             channel=NoticeChannel.EMAIL, email="vh@exempel.se")
     db.session.add(notice)
+    # Ticked by hand today by the counsellor: the checklist offers to undo it.
+    counsellor = world.users["counsellor"]
+    db.session.add(StepRecord(assignment_id=assignment.id, step="pupil_prepared",
+                              done_by_id=counsellor.id, done_by_label=counsellor.name))
     db.session.add(Certificate(assignment_id=assignment.id, snapshot=certificate_snapshot(
         assignment, attendance_of(assignment))))
     reporting, employer_days = _finished_assignment(db, world)

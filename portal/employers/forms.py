@@ -4,7 +4,14 @@ coordinator's decisions."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from portal.accounts.forms import SetPasswordForm, email_field, language_field
@@ -94,6 +101,9 @@ class OrganisationForm(PortalForm):
     contact_name = _text(_l("Kontaktperson"), 200)
     contact_email = email_field(_l("Kontaktpersonens e-postadress"))
     contact_phone = _phone_field(_l("Kontaktpersonens telefon"))
+    # The button a rejected organisation's employer presses to send it for review again.
+    resubmit = SubmitField(_l("Spara och skicka för granskning igen"))
+    save = SubmitField(_l("Spara"))
 
 
 class DecisionForm(PortalForm):

@@ -78,7 +78,7 @@ def edit_organisation(organisation_id: int) -> ResponseReturnValue:
     organisation = get_authorized("organisation.edit", Organisation, organisation_id)
     form = _organisation_form(organisation)
     if form.validate_on_submit():
-        resubmit = request.form.get("action") == "resubmit"
+        resubmit = bool(form.resubmit.data)
         resubmitted = services.update_organisation(
             current_user, organisation.id, _details(form), resubmit=resubmit)
         if resubmitted:

@@ -14,7 +14,7 @@ def _details(world, **changes):
     return {"organisation_name": "Arbetsgivare A", "sector": "hospitality",
             "visiting_address": "Storgatan 1", "postal_code": "972 31", "city": "Luleå",
             "municipality": str(world.municipality_a.id), "contact_name": "Kim Kontakt",
-            "contact_email": "kim@a.se", "contact_phone": "0920-123 45", "action": "save",
+            "contact_email": "kim@a.se", "contact_phone": "0920-123 45",
             **changes}
 
 
@@ -60,13 +60,13 @@ def test_a_rejected_organisation_is_corrected_and_reviewed_again(app, client, wo
     assert "Besöksadressen saknar gatunummer." in page
     assert "Rätta och skicka för granskning igen" in page
     sent = post_form(client, f"/organisationer/{org.id}/andra",
-                     _details(world, visiting_address="Storgatan 12", action="resubmit"),
+                     _details(world, visiting_address="Storgatan 12", resubmit="y"),
                      follow_redirects=True)
     assert "skickad till samordnaren för granskning igen" in sent.get_data(as_text=True)
     db.session.refresh(org)
     assert org.status is OrganisationStatus.PENDING and org.visiting_address == "Storgatan 12"
     again = post_form(client, f"/organisationer/{org.id}/andra",
-                      _details(world, visiting_address="Storgatan 12", action="resubmit"),
+                      _details(world, visiting_address="Storgatan 12", resubmit="y"),
                       follow_redirects=True)
     assert "väntar redan på granskning" in again.get_data(as_text=True)
 
