@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -25,6 +25,7 @@ from portal.employers.models import Placement
 from portal.extensions import db
 from portal.i18n import shown_label
 from portal.matching.models import MatchingRun, MatchResult, RunStatus
+from portal.paging import Paged, paged
 from portal.prao import checklist, placing
 from portal.prao.checklist import GUARDIAN_ACK, Owner, Status
 from portal.prao.models import (
@@ -377,18 +378,35 @@ class SchoolCompletion:
         return round(100 * self.done / self.applicable) if self.applicable else 0
 
 
-def region_completion(today: date) -> list[SchoolCompletion]:
-    """Every school with live assignments in a current or recent period: three queries."""
+REGION_PAGE = 50  # schools per page of the region's checklist overview
+
+
+def region_completion(today: date, page: int = 1,
+                      per_page: int = REGION_PAGE) -> Paged[SchoolCompletion]:
+    """The schools with live assignments in a current or recent period, by name, a page at
+    a time: the country has some 1,400, and each page works out only its own schools'
+    assignments. Four queries."""
     live = (select(Assignment.id, PraoPeriod.school_id, PraoPeriod.first_day,
                    PraoPeriod.last_day)
             .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
             .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
             .where(Assignment.state.in_(ACTIVE_STATES), PraoPeriod.last_day >= today - RECENT))
-    rows = db.session.execute(live).all()
-    schools = {s.id: s for s in db.session.scalars(
-        select(School).where(School.id.in_({r.school_id for r in rows}))
-        .options(selectinload(School.municipality)))} if rows else {}
-    done = _done_steps(live.subquery())
+    with_live = (select(School).where(School.id.in_(
+        live.with_only_columns(PraoPeriod.school_id).distinct().scalar_subquery()))
+        .options(selectinload(School.municipality)).order_by(School.name, School.id))
+    schools = paged(with_live, page, per_page, lambda row: row[0])
+    if not schools.items:
+        return Paged([], schools.total, schools.page, per_page)
+    ours = live.where(PraoPeriod.school_id.in_([s.id for s in schools.items]))
+    totals = _completion_totals(db.session.execute(ours).all(), _done_steps(ours.subquery()),
+                                {s.id: s for s in schools.items}, today)
+    return Paged([SchoolCompletion(s, *totals[s.id]) for s in schools.items], schools.total,
+                 schools.page, per_page)
+
+
+def _completion_totals(rows: Sequence[Any], done: dict[int, set[str]],
+                       schools: dict[int, School], today: date) -> dict[int, list[int]]:
+    """Per school: pupils, steps done, steps that apply, steps overdue."""
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for assignment_id, school_id, first, last in rows:
         conditions = _conditions(schools[school_id])
@@ -399,8 +417,7 @@ def region_completion(today: date) -> list[SchoolCompletion]:
                       is Status.OVERDUE)
         for i, value in enumerate((1, counted, applicable, overdue)):
             totals[school_id][i] += value
-    return sorted((SchoolCompletion(schools[sid], *values) for sid, values in totals.items()),
-                  key=lambda c: c.school.name)
+    return totals
 
 
 def _done_steps(live: Subquery) -> dict[int, set[str]]:

@@ -33,6 +33,7 @@ from portal.prao.forms import (
 )
 from portal.prao.models import Assignment, AssignmentState
 from portal.schools.models import Enrolment, PraoPeriod
+from portal.urls import page_number
 
 
 def _state_text(state: AssignmentState) -> str:
@@ -342,7 +343,8 @@ def untick(period_id: int, assignment_id: int) -> ResponseReturnValue:
 @require("checklist.region")
 def region_checklist() -> ResponseReturnValue:
     return render_template("prao/region_checklist.html",
-                           schools=overview.region_completion(clock.today()))
+                           schools=overview.region_completion(
+                               clock.today(), page_number(request.args)))
 
 
 # --- who goes where -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.prao import services
 from portal.prao.models import StepRecord
+from tests import factories
 from tests.conftest import post_form
 from tests.employers.placement_support import count_queries
 from tests.prao.conftest import make_prao
@@ -204,3 +205,25 @@ def test_a_step_the_letter_recorded_today_is_not_undone_by_hand(client, login_as
                         {"step": "guardians_informed"}, follow_redirects=True)
     assert "Bara en avbockning du själv gjorde i dag, för hand" in refused.get_data(as_text=True)
     assert "guardians_informed" in _steps(db, prao.first)
+
+
+def test_the_regions_overview_reads_a_page_of_schools_at_a_time(client, login_as, db, world,
+                                                                set_clock):
+    from portal.prao.overview import region_completion
+
+    first = make_prao(db, world, pupils=2)  # Skola A
+    services.confirm(first.first.id, first.placement.id, services.Actor(None, "Hanna"))
+    world.school_b.name = "Skola B"
+    factories.AssignmentFactory(enrolment__period=factories.PraoPeriodFactory(
+        school=world.school_b), enrolment__student__school=world.school_b)
+    db.session.commit()
+    set_clock(datetime(2027, 3, 10, 12))
+    one, two = (region_completion(datetime(2027, 3, 10).date(), page, per_page=1)
+                for page in (1, 2))
+    assert (one.total, one.pages) == (2, 2)
+    assert [(c.school.name, c.pupils, c.done) for c in one.items] == [("Skola A", 2, 2)]
+    assert [(c.school.name, c.pupils, c.done) for c in two.items] == [("Skola B", 1, 0)]
+    login_as("coordinator")
+    # A page past the end is the last one, not an empty table.
+    page = client.get("/samordnare/checklistor?sida=99").get_data(as_text=True)
+    assert "Skola A" in page and "Skola B" in page
