@@ -38,7 +38,8 @@ class WritingGroup(AppGroup):
 
 demo_cli = WritingGroup("demo", help="Demodata för att prova portalen.")
 mail_cli = WritingGroup("mail", help="Utkorgen: skicka väntande e-post.")
-retention_cli = WritingGroup("retention", help="Gallring av elevers personuppgifter.")
+retention_cli = WritingGroup("retention",
+                             help="Gallring av personuppgifter: elevers och avstängda konton.")
 
 
 @demo_cli.command("seed")
@@ -104,9 +105,11 @@ def mail_send(loop: bool, interval: float) -> None:
 @retention_cli.command("purge")
 @click.option("--dry-run", is_flag=True, help="Räkna bara: ingenting ändras.")
 @click.option("--months", type=click.IntRange(min=1), default=None,
-              help="Månader efter elevens sista praoperiod (standard: RETENTION_MONTHS).")
+              help="Månader efter elevens sista praoperiod och efter att ett konto stängdes av "
+                   "(standard: RETENTION_MONTHS).")
 def retention_purge(dry_run: bool, months: int | None) -> None:
-    """Ta bort personuppgifter om elever vars sista praoperiod slutade för länge sedan."""
+    """Ta bort personuppgifter om elever vars sista praoperiod slutade för länge sedan, och
+    om konton som stängdes av för länge sedan."""
     from portal.privacy.retention import purge
 
     months = current_app.config["RETENTION_MONTHS"] if months is None else months

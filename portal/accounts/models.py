@@ -45,6 +45,10 @@ class User(UserMixin, TimestampMixin, Base):
     # Rotated when the password changes: old sessions and reset links stop working.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     active: Mapped[bool] = mapped_column(default=True)
+    # When the coordinator switched the account off; `flask retention purge` blanks the
+    # account's personal data RETENTION_MONTHS later and sets `purged_at`.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     # A council member reads one municipality, or the whole region when empty.
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))

@@ -302,7 +302,11 @@ def set_active(actor: User, user_id: int, active: bool) -> bool:
     if user.active is active:
         db.session.rollback()
         return False
+    if user.purged_at is not None:
+        raise AccountError("", _l("Kontot är gallrat: namn, adress och lösenord är borta. "
+                                  "Bjud in personen på nytt i stället."))
     user.active = active
+    user.deactivated_at = None if active else utcnow()
     user.session_token = new_session_token()
     audit(actor, "user_reopened" if active else "user_blocked", user)
     db.session.commit()

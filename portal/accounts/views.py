@@ -208,7 +208,8 @@ def user(user_id: int) -> ResponseReturnValue:
                   "success" if changed else "info")
             return redirect(url_for("accounts.user", user_id=target.id))
     return render_template("accounts/user.html", target=target, form=form,
-                           switch_form=PortalForm())
+                           switch_form=PortalForm(),
+                           retention_months=current_app.config["RETENTION_MONTHS"])
 
 
 def _show_account_error(form: PortalForm, error: services.AccountError) -> None:

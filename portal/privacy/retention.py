@@ -46,6 +46,7 @@ from sqlalchemy import (
 )
 
 from portal import clock
+from portal.accounts.models import User, counsellor_school
 from portal.audit import AuditEvent, audit
 from portal.extensions import db
 from portal.feedback.models import (
@@ -241,6 +242,21 @@ def _scrub_dependants(cutoff: date) -> dict[str, int]:
     }
 
 
+def _staff_accounts(cutoff: date, now: datetime) -> int:
+    """Accounts switched off before the cutoff: blanked, their schools let go."""
+    start_of_cutoff = datetime.combine(cutoff, time(), tzinfo=clock.STOCKHOLM)
+    due = and_(User.active.is_(False), User.purged_at.is_(None),
+               User.deactivated_at < start_of_cutoff)
+    purged = db.session.execute(update(User).where(due).values(
+        name="", phone="", password_hash=None,
+        # Unique like every address; .invalid is never delivered (RFC 2606).
+        email=literal("gallrad-") + cast(User.id, String) + literal("@konto.invalid"),
+        purged_at=now).execution_options(synchronize_session=False))
+    db.session.execute(delete(counsellor_school).where(counsellor_school.c.user_id.in_(
+        select(User.id).where(User.purged_at.is_not(None)))))
+    return int(purged.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def purge(months: int, *, dry_run: bool = False) -> PurgeReport:
     """Remove the personal data of every pupil due; commit (or roll back for a dry run)."""
     cutoff = months_before(clock.today(), months)
@@ -252,6 +268,7 @@ def purge(months: int, *, dry_run: bool = False) -> PurgeReport:
         report.counts["emails"] = _emails(cutoff)
         report.counts["pupils"] = _claim(cutoff, clock.now())
         report.counts.update(_scrub_dependants(cutoff))
+        report.counts["staff_accounts"] = _staff_accounts(cutoff, clock.now())
         audit(None, "retention_purge", detail=f"cutoff={cutoff.isoformat()} "
                                               f"{report.summary()}")
     except BaseException:

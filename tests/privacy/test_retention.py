@@ -245,3 +245,42 @@ def _world() -> Any:
     return World(school.municipality, school.municipality, school, school,
                  factories.OrganisationFactory(), factories.OrganisationFactory(),
                  {"counsellor": factories.UserFactory(role=Role.COUNSELLOR, schools=[school])})
+
+
+def test_an_account_switched_off_longer_ago_than_the_retention_time_is_blanked(
+        app, client, db, world, set_clock, login_as):
+    from datetime import datetime
+
+    from portal.accounts import services as accounts
+    from portal.accounts.models import User
+    from tests.conftest import login, new_client, post_form
+
+    coordinator = world.users["coordinator"]
+    gone, recent = world.users["counsellor"], world.users["council"]
+    set_clock(datetime(2025, 1, 10, 12))
+    accounts.set_active(coordinator, gone.id, False)
+    set_clock(datetime(2026, 12, 1, 12))
+    accounts.set_active(coordinator, recent.id, False)
+    set_clock(datetime(2027, 2, 1, 12))  # 24 months after the first was switched off
+
+    report = purge(MONTHS)
+
+    assert report.counts["staff_accounts"] == 1
+    gone = db.session.scalars(select(User).where(User.id == gone.id)
+                              .execution_options(populate_existing=True)).one()
+    assert (gone.name, gone.phone, gone.password_hash, gone.schools) == ("", "", None, [])
+    assert gone.email == f"gallrad-{gone.id}@konto.invalid" and gone.purged_at is not None
+    assert "syv@exempel.se" not in _every_text(db, skip=("audit_event", "outbox_email"))
+    recent = db.session.get(User, recent.id)
+    assert recent.email == "rad@exempel.se" and recent.purged_at is None
+    assert db.session.get(User, world.users["employer"].id).name  # active: untouched
+    assert purge(MONTHS).counts["staff_accounts"] == 0
+
+    login_as("coordinator")
+    assert "Gallrat konto" in client.get("/anvandare").get_data(as_text=True)
+    page = client.get(f"/anvandare/{gone.id}").get_data(as_text=True)
+    assert "Gallrat 2027-02-01" in page and "Öppna kontot igen" not in page
+    refused = post_form(client, f"/anvandare/{gone.id}/oppna", {}, follow_redirects=True)
+    assert "Kontot är gallrat" in refused.get_data(as_text=True)
+    assert db.session.get(User, gone.id).active is False
+    assert login(new_client(app), "syv@exempel.se").status_code == 200  # no such account
