@@ -86,3 +86,16 @@ def test_another_organisation_cannot_be_changed(client, world, db, login_as):
     assert response.status_code == 404
     db.session.refresh(other)
     assert other.name == "Arbetsgivare B"
+
+
+def test_a_new_name_is_found_in_the_catalogue(client, world, db, login_as):
+    from tests import factories
+
+    factories.PlacementOfferFactory(placement__organisation=world.organisation_a,
+                                    placement__title="Köket")
+    db.session.commit()
+    login_as("employer")
+    post_form(client, f"/organisationer/{world.organisation_a.id}/andra",
+              _details(world, organisation_name="Nordpolens Bageri"))
+    found = client.get("/praoplatser", query_string={"q": "Nordpolens"}).get_data(as_text=True)
+    assert "Köket" in found and "Nordpolens Bageri" in found
