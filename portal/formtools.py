@@ -234,7 +234,9 @@ def render_form_field(field: Field, required: bool = False) -> Markup:
                       f'{render_label(field, "form-check-label")}\n{notes}</div>')
     if field.type in CHOICE_LISTS:
         described_attr = f' aria-describedby="{escape(described)}"' if described else ""
-        return _built(f'<fieldset class="mb-3"{described_attr}>'
+        # The id (and tabindex) is where the error summary's link to the field lands.
+        return _built(f'<fieldset class="mb-3" id="{escape(field.id)}" tabindex="-1"'
+                      f'{described_attr}>'
                       f'<legend class="form-label fs-6">{escape(field.label.text)}</legend>\n'
                       f"{notes}\n"
                       f'{render_choices(field, "form-check-input", "form-check-label")}'

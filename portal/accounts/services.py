@@ -218,10 +218,14 @@ def _invite(inviter: User, email: str, name: str, role: Role, school_ids: list[i
                 municipality=municipality if role is Role.COUNCIL else None)
     db.session.add(user)
     db.session.flush()
-    link = external_url("accounts.accept_invitation", token=make_token(user, INVITATION_SALT))
-    messages.invitation(user, inviter, link)
+    _send_invitation(user, inviter)
     audit(inviter, "user_invited", user, detail=role.value)
     return user
+
+
+def _send_invitation(user: User, inviter: User) -> None:
+    link = external_url("accounts.accept_invitation", token=make_token(user, INVITATION_SALT))
+    messages.invitation(user, inviter, link)
 
 
 def _same_invitation(existing: User, inviter: User, role: Role) -> bool:
@@ -307,7 +311,9 @@ def set_active(actor: User, user_id: int, active: bool) -> bool:
                                   "Bjud in personen på nytt i stället."))
     user.active = active
     user.deactivated_at = None if active else utcnow()
-    user.session_token = new_session_token()
+    user.session_token = new_session_token()  # ends every session and unused link
+    if active and user.password_hash is None:
+        _send_invitation(user, actor)  # the old invitation died with the switch-off
     audit(actor, "user_reopened" if active else "user_blocked", user)
     db.session.commit()
     return True

@@ -193,7 +193,9 @@ def _access_form(user: User) -> AccessForm:
 @require("user.manage")
 def user(user_id: int) -> ResponseReturnValue:
     target = db.get_or_404(User, user_id)
-    form = _access_form(target) if target.role is not Role.EMPLOYER else None
+    # Nothing of one's own to change here: a coordinator's role is changed by another one.
+    form = (_access_form(target) if target.role is not Role.EMPLOYER
+            and target.id != current_user.id else None)
     if form is not None and form.validate_on_submit():
         try:
             changed = services.change_access(
@@ -208,7 +210,6 @@ def user(user_id: int) -> ResponseReturnValue:
                   "success" if changed else "info")
             return redirect(url_for("accounts.user", user_id=target.id))
     return render_template("accounts/user.html", target=target, form=form,
-                           switch_form=PortalForm(),
                            retention_months=current_app.config["RETENTION_MONTHS"])
 
 
@@ -235,6 +236,9 @@ def switch(user_id: int, switch: str) -> ResponseReturnValue:
 
 
 def _switch_message(user: User, active: bool, changed: bool) -> str:
+    if active and changed and not user.has_password:
+        return _("Kontot är öppet igen. %(name)s har inte valt lösenord, så en ny inbjudan "
+                 "ligger i utkorgen och skickas strax.", name=user.name)
     if active:
         return (_("%(name)s kan logga in igen.", name=user.name) if changed
                 else _("%(name)s kunde redan logga in.", name=user.name))

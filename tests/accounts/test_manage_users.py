@@ -74,9 +74,13 @@ def test_a_coordinator_cannot_switch_off_or_demote_themselves(client, world, log
     assert "Stäng av kontot" not in page
     refused = post_form(client, f"/anvandare/{me.id}/stang-av", {}, follow_redirects=True)
     assert "Du kan inte stänga av ditt eget konto." in refused.get_data(as_text=True)
-    demoted = post_form(client, f"/anvandare/{me.id}", {"role": "council", "municipality": "0"})
-    assert demoted.status_code == 200
-    assert "Du kan inte ändra din egen roll." in demoted.get_data(as_text=True)
+    assert "Spara behörigheten" not in page  # no form for one's own role
+    assert "Din roll kan bara en annan samordnare ändra." in page
+    post_form(client, f"/anvandare/{me.id}", {"role": "council", "municipality": "0"})
+    with pytest.raises(services.AccountError) as refused:
+        services.change_access(me, me.id, role=Role.COUNCIL, school_ids=[],
+                               municipality_id=None)
+    assert "Du kan inte ändra din egen roll." in str(refused.value.message)
     db.session.refresh(me)
     assert me.active and me.role is Role.COORDINATOR
 
@@ -109,7 +113,10 @@ def test_a_counsellor_without_a_school_is_refused_beside_the_field(client, world
     refused = post_form(client, f"/anvandare/{counsellor.id}",
                         {"role": "counsellor", "municipality": "0"})
     assert refused.status_code == 200
-    assert "Välj minst en skola" in refused.get_data(as_text=True)
+    page = refused.get_data(as_text=True)
+    assert "Välj minst en skola" in page
+    # The error summary's link lands on the list of schools.
+    assert 'href="#schools"' in page and '<fieldset class="mb-3" id="schools"' in page
     db.session.refresh(counsellor)
     assert [s.id for s in counsellor.schools] == [world.school_a.id]
 
@@ -165,3 +172,32 @@ def test_a_coordinator_switched_off_a_moment_ago_can_no_longer_manage(world, db)
         services.set_active(me, other.id, False)
     assert "får inte längre hantera användare" in str(refused.value.message)
     assert db.session.get(User, other.id).active
+
+
+def test_an_invited_account_opened_again_gets_a_new_invitation_that_works(
+        app, client, world, login_as, db, mailbox):
+    import re
+
+    from portal.notifications.worker import send_due
+
+    login_as("coordinator")
+    post_form(client, "/anvandare/bjud-in", {
+        "name": "Nina Ny", "email": "nina@skola.se", "role": "council", "municipality": "0"})
+    nina = db.session.scalars(select(User).filter_by(email="nina@skola.se")).one()
+    send_due()
+    [first] = mailbox.to("nina@skola.se")
+    post_form(client, f"/anvandare/{nina.id}/stang-av", {})
+    reopened = post_form(client, f"/anvandare/{nina.id}/oppna", {}, follow_redirects=True)
+    assert "en ny inbjudan ligger i utkorgen" in reopened.get_data(as_text=True)
+    send_due()
+    first_link, second_link = (
+        re.search(r"http://portal\.test(/inbjudan/[^\s\"<]+)",
+                  m.get_body(preferencelist=("plain",)).get_content()).group(1)
+        for m in mailbox.to("nina@skola.se"))
+    assert first_link != second_link
+    assert new_client(app).get(first_link).status_code == 400  # died with the switch-off
+    browser = new_client(app)
+    password = "blåbär och lingon i september"
+    post_form(browser, second_link, {"password": password, "confirm": password})
+    assert browser.get("/rad").status_code == 200
+    assert first["Subject"] == "Du är inbjuden till Praoportalen"

@@ -465,8 +465,9 @@ class IncidentFacts:
 
 def report_incident(where: Placed, data: IncidentData, reporter: Reporter) -> Incident:
     """Record an accident or a near-miss and email the pupil's counsellors and the
-    coordinators at once, in the same transaction. The same report again (the pupil, kind,
-    severity, moment and description) is the one already made: nothing is added or sent."""
+    coordinators at once, in the same transaction. The same report again, word for word (a
+    double click), is the one already made: nothing is added or sent. A report that adds to
+    an earlier one (the injury found worse) is a report of its own, and is sent."""
     occurred = datetime.combine(data.day, data.at, tzinfo=clock.STOCKHOLM)
     _check_incident(where, data, occurred)
     assignment_id = where.assignment.id
@@ -474,7 +475,8 @@ def report_incident(where: Placed, data: IncidentData, reporter: Reporter) -> In
     repeat = db.session.scalars(select(Incident).where(
         Incident.assignment_id == assignment_id, Incident.kind == data.kind,
         Incident.severity == data.severity, Incident.occurred_at == occurred,
-        Incident.what == data.what.strip())).first()
+        Incident.what == data.what.strip(), Incident.injury == data.injury.strip(),
+        Incident.measures == data.measures.strip())).first()
     if repeat is not None:  # the same report sent twice (a double click): one, one email
         db.session.rollback()
         return repeat

@@ -290,6 +290,7 @@ def employer_pupil(assignment_id: int) -> ResponseReturnValue:
               for d in days if d.start_time and d.end_time]
     return render_template("prao/attendance/employer_pupil.html", where=where, days=days,
                            incidents=overview.incidents_of(assignment_id),
+                           reportable=where.assignment.state in services.REPORTABLE,
                            breaches=worktime.breaches(worked),
                            minutes=sum(worktime.worked_minutes(w) for w in worked),
                            messages=worktime.BREACH_MESSAGES, hours_text=worktime.hours_text,
@@ -398,6 +399,10 @@ def employer_incident(assignment_id: int) -> ResponseReturnValue:
 
 def _incident(assignment_id: int, action: str, back: str) -> ResponseReturnValue:
     where = _assignment(assignment_id, action)
+    if where.assignment.state not in services.REPORTABLE:
+        flash(_("Eleven är inte bekräftad på arbetsplatsen än. En olycka eller ett tillbud "
+                "rapporteras när eleven är där på prao."), "info")
+        return redirect(back)
     audit_read("read_incident_form", where.assignment)
     form = IncidentForm()
     if request.method == "GET":

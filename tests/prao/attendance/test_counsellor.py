@@ -15,6 +15,7 @@ from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.prao.attendance import daily, services
 from portal.prao.models import (
+    AssignmentState,
     AttendanceDay,
     AttendanceStatus,
     FollowUp,
@@ -176,6 +177,33 @@ def test_the_signed_in_employer_reports_an_accident_from_the_pupils_page(client,
     assert re.search(r"<title>Alva Ek – Praoportalen</title>", page)
     # The school's follow-up page stays the school's.
     assert client.get(f"/uppfoljning/{alva.id}/tillbud").status_code == 403
+
+
+def test_a_report_sent_again_with_more_details_is_kept_and_sent(client, login_as, alva,
+                                                                world):
+    login_as("employer")
+    url = f"/arbetsgivare/narvaro/elev/{alva.id}/tillbud"
+    post_form(client, url, _incident(True))
+    post_form(client, url, _incident(True))  # a double click: the same report
+    worse = post_form(client, url, _incident(True, injury="Djupt skärsår, sytt"))
+    assert worse.status_code == 302
+    injuries = sorted(db.session.scalars(select(Incident.injury)).all())
+    assert injuries == ["Djupt skärsår, sytt", "Skärsår i handen"]
+    assert len(emails("incident_reported", to=world.users["counsellor"].email)) == 2
+
+
+def test_no_incident_form_before_the_employer_has_the_pupil(client, login_as, world, db):
+    proposed = pupil_at(make_placement(world.organisation_a), world.school_a,
+                        state=AssignmentState.PROPOSED)
+    db.session.commit()
+    login_as("employer")
+    page = client.get(f"/arbetsgivare/narvaro/elev/{proposed.id}").get_data(as_text=True)
+    assert "/tillbud" not in page
+    url = f"/arbetsgivare/narvaro/elev/{proposed.id}/tillbud"
+    told = client.get(url, follow_redirects=True).get_data(as_text=True)
+    assert "Eleven är inte bekräftad på arbetsplatsen än." in told
+    assert post_form(client, url, _incident(False)).status_code == 302
+    assert db.session.scalars(select(Incident)).all() == []
 
 
 def test_an_employer_cannot_report_for_another_employers_pupil(client, login_as, world, db):
