@@ -3,9 +3,15 @@ instead of the codes the portal writes (the codes stay in the database and under
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import Role
+from portal.prao.checklist import BY_KEY
+from portal.templating import ROLE_LABELS
 
 ACTION_LABELS: Mapping[str, object] = {  # lazily translated texts
     # accounts
@@ -170,3 +176,33 @@ def action_label(code: str) -> str:
     """The action in the reader's language; an action without words shows its code."""
     label = ACTION_LABELS.get(code)
     return str(label) if label is not None else code
+
+
+# The fields an organisation_updated event names, as the form calls them.
+ORGANISATION_FIELDS: Mapping[str, object] = {
+    "name": _l("Organisationens namn"), "sector": _l("Bransch"),
+    "visiting_address": _l("Besöksadress"), "postal_code": _l("Postnummer"), "city": _l("Ort"),
+    "municipality_id": _l("Kommun"), "contact_name": _l("Kontaktperson"),
+    "contact_email": _l("Kontaktpersonens e-postadress"),
+    "contact_phone": _l("Kontaktpersonens telefon"),
+}
+_ROLE_CODE = re.compile(r"\b(" + "|".join(r.value for r in Role) + r")\b")
+_PUPILS = re.compile(r"(\d+) pupils(?:; (.*))?", re.S)
+
+
+def detail_label(action: str, detail: str) -> str:
+    """An event's details in words where the portal wrote codes (a step, fields, roles, a
+    count of pupils); anything else as written."""
+    if action in ("step_ticked", "step_unticked") and detail in BY_KEY:
+        return gettext(BY_KEY[detail].label)
+    if action in ("organisation_updated", "organisation_resubmitted"):
+        return ", ".join(str(ORGANISATION_FIELDS.get(name, name))
+                         for name in detail.split(", ") if name)
+    if action == "user_access_changed":
+        words = _ROLE_CODE.sub(lambda m: str(ROLE_LABELS[Role(m.group(1))]), detail)
+        return words.replace(" -> ", " → ")
+    pupils = _PUPILS.fullmatch(detail)
+    if pupils is not None:
+        count = ngettext("%(num)d elev", "%(num)d elever", int(pupils.group(1)))
+        return count + (f"; {pupils.group(2)}" if pupils.group(2) else "")
+    return detail

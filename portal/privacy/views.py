@@ -16,7 +16,7 @@ from portal.clock import now
 from portal.formtools import reads_query
 from portal.i18n import current_language
 from portal.privacy import bp, services
-from portal.privacy.actions import action_label, object_label
+from portal.privacy.actions import action_label, detail_label, object_label
 from portal.privacy.extract import to_json, to_pdf
 from portal.privacy.forms import AuditFilterForm
 from portal.privacy.notice import notice_facts
@@ -64,7 +64,8 @@ def audit_log() -> ResponseReturnValue:
         next_url = url_for("privacy.audit_log", **args, fore=page.next_before)
     return render_template("privacy/audit_log.html", form=form, page=page,
                            next_url=next_url, action_label=action_label,
-                           object_label=object_label), 200 if valid else 400
+                           object_label=object_label, detail_label=detail_label), \
+        200 if valid else 400
 
 
 @bp.route("/elever/<int:student_id>/registerutdrag.<any(pdf, json):fmt>")

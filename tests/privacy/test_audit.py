@@ -305,3 +305,23 @@ def test_every_kind_of_object_an_event_names_has_words():
         "StepRecord", "AttendanceDay", "AttendanceReport", "AttendanceAlert", "FeedbackAnswer",
         "FeedbackReminder", "MorningEmail", "StepReminder", "CouncilTarget", "ReportSnapshot",
         "ReportRefresh", "Wish", "AuditEvent", "RegionSettings"}
+
+
+def test_the_details_say_steps_fields_roles_and_pupils_in_words(app):
+    from portal.privacy.actions import detail_label
+
+    with app.test_request_context():
+        assert detail_label("step_ticked", "pupil_prepared") == "Eleven förberedd i klassen"
+        assert detail_label("organisation_updated", "city, contact_phone") == \
+            "Ort, Kontaktpersonens telefon"
+        assert detail_label("user_access_changed", "counsellor (Skola A) -> council") == \
+            "Studie- och yrkesvägledare (Skola A) → Samverkansrådet"
+        assert detail_label("read_period", "1 pupils") == "1 elev"
+        assert detail_label("read_employer_day", "2 pupils; 2026-11-29") == \
+            "2 elever; 2026-11-29"
+        assert detail_label("matching_round", "seed=1 policy=none") == "seed=1 policy=none"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        from flask import session
+
+        session["lang"] = "en"
+        assert detail_label("read_period", "3 pupils") == "3 pupils"
