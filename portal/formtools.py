@@ -51,6 +51,8 @@ OWN_WTFORMS_MESSAGES = {
     "Invalid choice(s): one or more data inputs could not be coerced.":
         _l("Välj bland alternativen i listan."),
     "This field is required.": _l("Fyll i fältet."),
+    # A multiple choice with a value not in its list (only a crafted form sends one).
+    "'%(value)s' is not a valid choice for this field.": _l("Välj bland alternativen i listan."),
 }
 
 
@@ -62,6 +64,9 @@ class PortalTranslations:
         return str(own) if own is not None else str(wtforms_translations.gettext(string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
+        own = OWN_WTFORMS_MESSAGES.get(singular)
+        if own is not None:
+            return str(own)
         return str(wtforms_translations.ngettext(singular, plural, n))
 
 

@@ -201,3 +201,15 @@ def test_an_invited_account_opened_again_gets_a_new_invitation_that_works(
     post_form(browser, second_link, {"password": password, "confirm": password})
     assert browser.get("/rad").status_code == 200
     assert first["Subject"] == "Du är inbjuden till Praoportalen"
+
+
+def test_a_school_not_in_the_list_is_refused_in_the_portals_words(client, world, login_as, db):
+    login_as("coordinator")
+    counsellor = world.users["counsellor"]
+    refused = post_form(client, f"/anvandare/{counsellor.id}", {
+        "role": "counsellor", "schools": ["99999"], "municipality": "0"})
+    page = refused.get_data(as_text=True)
+    assert "Välj bland alternativen i listan." in page
+    assert "giltigt val" not in page and "valid choice" not in page
+    db.session.refresh(counsellor)
+    assert [s.id for s in counsellor.schools] == [world.school_a.id]
