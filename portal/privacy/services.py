@@ -52,6 +52,8 @@ class LogPage:
     rows: list[tuple[AuditEvent, User | None]]
     next_before: int | None  # None on the last page
     unknown_user: bool = False
+    # The address of each account an event on the page is about (object_id -> email).
+    accounts: dict[str, str] = field(default_factory=dict)
 
 
 def _conditions(wanted: LogFilter) -> tuple[list[ColumnElement[bool]], bool]:
@@ -87,7 +89,16 @@ def audit_log(wanted: LogFilter) -> LogPage:
     rows: list[tuple[AuditEvent, User | None]] = [(event, user)
                                                   for event, user in found[:PER_PAGE]]
     more = len(found) > PER_PAGE
-    return LogPage(rows, rows[-1][0].id if more and rows else None)
+    return LogPage(rows, rows[-1][0].id if more and rows else None,
+                   accounts=_accounts_named([event for event, _user in rows]))
+
+
+def _accounts_named(events: list[AuditEvent]) -> dict[str, str]:
+    ids = {int(e.object_id) for e in events if e.object_type == "User" and e.object_id.isdigit()}
+    if not ids:
+        return {}
+    return {str(uid): email for uid, email in db.session.execute(
+        select(User.id, User.email).where(User.id.in_(ids)))}
 
 
 # --- the register extract ------------------------------------------------------------------

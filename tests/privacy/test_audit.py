@@ -325,3 +325,11 @@ def test_the_details_say_steps_fields_roles_and_pupils_in_words(app):
 
         session["lang"] = "en"
         assert detail_label("read_period", "3 pupils") == "3 pupils"
+
+
+def test_an_event_about_an_account_names_its_address(client, db, world, login_as):
+    login_as("coordinator")
+    council = world.users["council"]
+    post_form(client, f"/anvandare/{council.id}/stang-av", {})
+    page = client.get("/samordnare/logg").get_data(as_text=True)
+    assert "Stängde av ett konto" in page and "Användarkonto rad@exempel.se" in page
