@@ -328,8 +328,13 @@ def test_the_details_say_steps_fields_roles_and_pupils_in_words(app):
 
 
 def test_an_event_about_an_account_names_its_address(client, db, world, login_as):
+    counsellor = world.users["counsellor"]
+    # An event about another kind of object with the same id names no account.
+    db.session.add(AuditEvent(user_id=counsellor.id, action="read_period",
+                              object_type="PraoPeriod", object_id=str(counsellor.id)))
+    db.session.commit()
     login_as("coordinator")
-    council = world.users["council"]
-    post_form(client, f"/anvandare/{council.id}/stang-av", {})
+    post_form(client, f"/anvandare/{counsellor.id}/stang-av", {})
     page = client.get("/samordnare/logg").get_data(as_text=True)
-    assert "Stängde av ett konto" in page and "Användarkonto rad@exempel.se" in page
+    assert "Stängde av ett konto" in page and "Användarkonto syv@exempel.se" in page
+    assert f"Praoperiod {counsellor.id}<" in page and "Praoperiod syv@" not in page
