@@ -85,7 +85,12 @@ def _save_municipality(municipality: Municipality | None, name: str, code: str,
         return clash  # a repeat of the form that saved it
     if clash is not None and clash is not municipality:
         raise SchoolError("code", _l("Kommunkoden finns redan (%(name)s).", name=clash.name))
-    _check_official(municipality, name, code)
+    _check_official(name, code)
+    namesake = _same_name(municipality, name)
+    if namesake is not None and municipality is None and namesake.code == code:
+        return namesake  # the repeat again: its twin committed between our two reads
+    if namesake is not None:
+        raise SchoolError("name", _l("Det finns redan en kommun som heter %(name)s.", name=name))
     municipality = municipality or Municipality()
     municipality.name, municipality.code = name, code
     db.session.add(municipality)
@@ -93,9 +98,9 @@ def _save_municipality(municipality: Municipality | None, name: str, code: str,
     return municipality
 
 
-def _check_official(municipality: Municipality | None, name: str, code: str) -> None:
+def _check_official(name: str, code: str) -> None:
     """The code is one of SCB's and the name is its municipality's ("Luleå kommun" for
-    2580), so that no list offers a municipality twice or one that does not exist."""
+    2580), so that no list offers a municipality that does not exist."""
     official = official_municipalities().get(code)
     if official is None:
         raise SchoolError("code", _l("%(code)s är ingen kommunkod. Skriv kommunens kod från "
@@ -103,11 +108,15 @@ def _check_official(municipality: Municipality | None, name: str, code: str) -> 
     if official.casefold() not in name.casefold():
         raise SchoolError("name", _l("Kommunkoden %(code)s är %(name)s kommun. Skriv kommunens "
                                      "namn eller rätta koden.", code=code, name=official))
-    others = select(Municipality.name)
+
+
+def _same_name(municipality: Municipality | None, name: str) -> Municipality | None:
+    """Another municipality of this name (in any case): no list may offer one twice."""
+    others = select(Municipality)
     if municipality is not None and municipality.id is not None:
         others = others.where(Municipality.id != municipality.id)
-    if any(other.casefold() == name.casefold() for other in db.session.scalars(others)):
-        raise SchoolError("name", _l("Det finns redan en kommun som heter %(name)s.", name=name))
+    return next((other for other in db.session.scalars(others)
+                 if other.name.casefold() == name.casefold()), None)
 
 
 def schools() -> list[School]:
