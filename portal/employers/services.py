@@ -26,52 +26,6 @@ class RegistrationOutcome(StrEnum):
 
 
 @dataclass(frozen=True)
-class Registration:
-    """What the employer typed into the registration form, already validated."""
-
-    organisation_name: str
-    org_number: str
-    sector: str
-    visiting_address: str
-    postal_code: str
-    city: str
-    municipality_id: int
-    contact_name: str
-    email: str
-    phone: str
-    password: str
-    language: str = "sv"  # of the emails the portal sends the new user
-
-
-def organisation_by_number(org_number: str) -> Organisation | None:
-    number = normalize_org_number(org_number)
-    if number is None:
-        return None
-    return db.session.scalars(select(Organisation).filter_by(org_number=number)).first()
-
-
-def _new_user(data: Registration, organisation: Organisation | None) -> User:
-    user = User(email=accounts.normalize_email(data.email), name=data.contact_name.strip(),
-                phone=data.phone.strip(), role=Role.EMPLOYER, organisation=organisation,
-                language=data.language)
-    accounts.set_password(user, data.password)
-    db.session.add(user)
-    return user
-
-
-def _new_organisation(data: Registration) -> Organisation:
-    organisation = Organisation(
-        name=data.organisation_name.strip(), org_number=normalize_org_number(data.org_number),
-        sector=data.sector, visiting_address=data.visiting_address.strip(),
-        postal_code=data.postal_code.strip(), city=data.city.strip(),
-        municipality_id=data.municipality_id, contact_name=data.contact_name.strip(),
-        contact_email=accounts.normalize_email(data.email), contact_phone=data.phone.strip(),
-        status=OrganisationStatus.PENDING)
-    db.session.add(organisation)
-    return organisation
-
-
-@dataclass(frozen=True)
 class OrganisationDetails:
     """The organisation's details as its employer keeps them, already validated."""
 
@@ -93,6 +47,56 @@ class OrganisationDetails:
                 "contact_name": self.contact_name.strip(),
                 "contact_email": accounts.normalize_email(self.contact_email),
                 "contact_phone": self.contact_phone.strip()}
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the employer typed into the registration form, already validated."""
+
+    organisation_name: str
+    org_number: str
+    sector: str
+    visiting_address: str
+    postal_code: str
+    city: str
+    municipality_id: int
+    contact_name: str
+    email: str
+    phone: str
+    password: str
+    language: str = "sv"  # of the emails the portal sends the new user
+
+    def organisation(self) -> OrganisationDetails:
+        """The new organisation's details: the one registering is its contact."""
+        return OrganisationDetails(
+            name=self.organisation_name, sector=self.sector,
+            visiting_address=self.visiting_address, postal_code=self.postal_code,
+            city=self.city, municipality_id=self.municipality_id,
+            contact_name=self.contact_name, contact_email=self.email, contact_phone=self.phone)
+
+
+def organisation_by_number(org_number: str) -> Organisation | None:
+    number = normalize_org_number(org_number)
+    if number is None:
+        return None
+    return db.session.scalars(select(Organisation).filter_by(org_number=number)).first()
+
+
+def _new_user(data: Registration, organisation: Organisation | None) -> User:
+    user = User(email=accounts.normalize_email(data.email), name=data.contact_name.strip(),
+                phone=data.phone.strip(), role=Role.EMPLOYER, organisation=organisation,
+                language=data.language)
+    accounts.set_password(user, data.password)
+    db.session.add(user)
+    return user
+
+
+def _new_organisation(data: Registration) -> Organisation:
+    organisation = Organisation(org_number=normalize_org_number(data.org_number),
+                                status=OrganisationStatus.PENDING,
+                                **data.organisation().values())
+    db.session.add(organisation)
+    return organisation
 
 
 def update_organisation(user: User, organisation_id: int, details: OrganisationDetails,

@@ -481,7 +481,7 @@ def report_incident(where: Placed, data: IncidentData, reporter: Reporter) -> In
         db.session.rollback()
         return repeat
     incident = Incident(
-        assignment_id=where.assignment.id, kind=data.kind, severity=data.severity,
+        assignment_id=assignment_id, kind=data.kind, severity=data.severity,
         occurred_at=occurred, what=data.what.strip(), injury=data.injury.strip(),
         measures=data.measures.strip(), reported_by_id=reporter.user_id,
         reported_by_label=reporter.label[:200])
