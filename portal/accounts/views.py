@@ -165,11 +165,20 @@ def users() -> ResponseReturnValue:
                            pagination=services.list_users(page, query))
 
 
+# From this many schools on, the list gets a search box (a region has a few dozen, the
+# country 1,400).
+SCHOOL_FILTER_FROM = 12
+
+
 def _scope_choices(form: InviteForm | AccessForm) -> None:
     form.role.choices = choices([("", _("Välj roll"))]
                                 + [(r.value, ROLE_LABELS[r]) for r in INVITABLE_ROLES])
-    schools = db.session.scalars(select(School).order_by(School.name))
-    form.schools.choices = choices((s.id, s.name) for s in schools)
+    # A country has many schools of one name: the municipality tells them apart.
+    schools = db.session.execute(
+        select(School.id, School.name, Municipality.name)
+        .join(Municipality, Municipality.id == School.municipality_id)
+        .order_by(School.name, Municipality.name, School.id))
+    form.schools.choices = choices((id_, f"{name} ({place})") for id_, name, place in schools)
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name))
     form.municipality.choices = choices([(0, _("Hela regionen"))]
                                         + [(m.id, m.name) for m in municipalities])
@@ -210,7 +219,8 @@ def user(user_id: int) -> ResponseReturnValue:
                   "success" if changed else "info")
             return redirect(url_for("accounts.user", user_id=target.id))
     return render_template("accounts/user.html", target=target, form=form,
-                           retention_months=current_app.config["RETENTION_MONTHS"])
+                           retention_months=current_app.config["RETENTION_MONTHS"],
+                           school_filter_from=SCHOOL_FILTER_FROM)
 
 
 def _show_account_error(form: PortalForm, error: services.AccountError) -> None:
@@ -263,4 +273,5 @@ def invite() -> ResponseReturnValue:
             flash(_("Inbjudan till %(email)s ligger i utkorgen och skickas strax.",
                     email=user.email), "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/invite.html", form=form)
+    return render_template("accounts/invite.html", form=form,
+                           school_filter_from=SCHOOL_FILTER_FROM)
