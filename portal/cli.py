@@ -113,7 +113,8 @@ def retention_purge(dry_run: bool, months: int | None) -> None:
     from portal.privacy.retention import purge
 
     months = current_app.config["RETENTION_MONTHS"] if months is None else months
-    report = purge(months, dry_run=dry_run)
+    report = purge(months, dry_run=dry_run,
+                   log_months=current_app.config["LOG_RETENTION_MONTHS"])
     prefix = "torrkörning, inget ändrat: " if dry_run else ""
     click.echo(f"{prefix}gallringsgräns {report.cutoff.isoformat()} ({months} månader)")
     for name, count in report.counts.items():

@@ -134,6 +134,9 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # Months after a pupil's last prao period ended before `flask retention purge`
         # removes the pupil's personal data (README: Personuppgifter / GDPR).
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "24")),
+        # Months the log of who read or changed personal data is kept: long enough to answer
+        # a question about a prao after the pupil's data is gone, then purged too.
+        "LOG_RETENTION_MONTHS": int(os.environ.get("LOG_RETENTION_MONTHS", "36")),
         "PORTAL_CONTACT_EMAIL": os.environ.get("PORTAL_CONTACT_EMAIL", "prao@region.example.se"),
         # Who runs the portal and shares the controller's duties with the schools' huvudmän,
         # and the data protection officer (art. 37): both named in the privacy notice.

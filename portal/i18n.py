@@ -45,6 +45,7 @@ LINK_LABELS = (
     _l("Handledare %(email)s (länk)"),
     _l("Eleven (länk)"),
     _l("Vårdnadshavare (länk)"),
+    _l("Gallrat konto"),  # portal.privacy.retention.PURGED_ACCOUNT
 )
 _PARAMETER = re.compile(r"%\((\w+)\)s")
 

@@ -59,6 +59,8 @@ from portal.feedback.services import STEP
 from portal.notifications.models import OutboxEmail, OutboxStatus
 from portal.prao.models import (
     Assignment,
+    AttendanceDay,
+    AttendanceReport,
     Certificate,
     FollowUp,
     GuardianNotice,
@@ -208,6 +210,31 @@ def _evaluations(assignments: Any) -> dict[str, int]:
     }
 
 
+# A label naming someone whose account was purged reads this (shown in the reader's
+# language: portal.i18n.LINK_LABELS).
+PURGED_ACCOUNT = "Gallrat konto"
+
+# Who did something, as a label beside the account's id: (model, label column, id column).
+WHO_LABELS: tuple[tuple[Any, str, str], ...] = (
+    (Assignment, "decided_by_label", "decided_by_id"),
+    (StepRecord, "done_by_label", "done_by_id"),
+    (AttendanceDay, "reported_by_label", "reported_by_id"),
+    (AttendanceReport, "reported_by_label", "reported_by_id"),
+    (Incident, "reported_by_label", "reported_by_id"),
+    (FeedbackResponse, "submitted_by_label", "submitted_by_id"),
+)
+
+
+def _who_labels(assignments: Any) -> int:
+    """Who decided, ticked or reported something about a purged pupil's prao (a staff
+    name, a supervisor's address): of no use once nobody can tell whom it was about."""
+    changed = 0
+    for model, label, _id in WHO_LABELS:
+        key = model.id if model is Assignment else model.assignment_id
+        changed += _blank(model, (label,), key.in_(assignments))
+    return changed
+
+
 def _scrub_dependants(cutoff: date) -> dict[str, int]:
     enrolments, assignments = _purged_enrolments(), _purged_assignments()
     start_of_cutoff = datetime.combine(cutoff, time(), tzinfo=clock.STOCKHOLM)
@@ -236,6 +263,7 @@ def _scrub_dependants(cutoff: date) -> dict[str, int]:
                                    GuardianNotice.enrolment_id.in_(enrolments)),
         "certificates": _certificates(),
         **_evaluations(assignments),
+        "who_labels": _who_labels(assignments),
         "audit_details": _blank(AuditEvent, ("detail",), AuditEvent.student_id.in_(
             select(Student.id).where(Student.purged_at.is_not(None)).scalar_subquery())),
         "import_files": int(imports.rowcount or 0),  # type: ignore[attr-defined]
@@ -252,13 +280,36 @@ def _staff_accounts(cutoff: date, now: datetime) -> int:
         # Unique like every address; .invalid is never delivered (RFC 2606).
         email=literal("gallrad-") + cast(User.id, String) + literal("@konto.invalid"),
         purged_at=now).execution_options(synchronize_session=False))
-    db.session.execute(delete(counsellor_school).where(counsellor_school.c.user_id.in_(
-        select(User.id).where(User.purged_at.is_not(None)))))
+    gone = select(User.id).where(User.purged_at.is_not(None)).scalar_subquery()
+    db.session.execute(delete(counsellor_school).where(counsellor_school.c.user_id.in_(gone)))
+    _rename_purged(gone)
     return int(purged.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def purge(months: int, *, dry_run: bool = False) -> PurgeReport:
-    """Remove the personal data of every pupil due; commit (or roll back for a dry run)."""
+def _rename_purged(gone: Any) -> None:
+    """The name a purged account left in labels (who confirmed, ticked, reported): it
+    says that an account did it, no longer who."""
+    for model, label, user_id in WHO_LABELS:
+        column = getattr(model, label)
+        db.session.execute(
+            update(model).where(getattr(model, user_id).in_(gone), column != "",
+                                column != PURGED_ACCOUNT)
+            .values({label: PURGED_ACCOUNT}).execution_options(synchronize_session=False))
+
+
+def _old_log(now: datetime, months: int) -> int:
+    """The log's rows older than LOG_RETENTION_MONTHS: who read or changed what, then."""
+    cutoff = months_before(now.astimezone(clock.STOCKHOLM).date(), months)
+    start_of_cutoff = datetime.combine(cutoff, time(), tzinfo=clock.STOCKHOLM)
+    result = db.session.execute(delete(AuditEvent).where(AuditEvent.at < start_of_cutoff)
+                                .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def purge(months: int, *, dry_run: bool = False, log_months: int | None = None
+          ) -> PurgeReport:
+    """Remove the personal data of every pupil due, the accounts switched off `months` ago
+    and, with `log_months`, the log's older rows; commit (or roll back for a dry run)."""
     cutoff = months_before(clock.today(), months)
     report = PurgeReport(cutoff=cutoff, dry_run=dry_run)
     try:
@@ -269,6 +320,8 @@ def purge(months: int, *, dry_run: bool = False) -> PurgeReport:
         report.counts["pupils"] = _claim(cutoff, clock.now())
         report.counts.update(_scrub_dependants(cutoff))
         report.counts["staff_accounts"] = _staff_accounts(cutoff, clock.now())
+        if log_months is not None:
+            report.counts["log_rows"] = _old_log(clock.now(), log_months)
         audit(None, "retention_purge", detail=f"cutoff={cutoff.isoformat()} "
                                               f"{report.summary()}")
     except BaseException:

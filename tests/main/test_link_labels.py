@@ -19,6 +19,7 @@ from tests.conftest import login, new_client
     ("en", "Eleven (länk)", "The pupil (link)"),
     ("sv", "The pupil (link)", "Eleven (länk)"),
     ("en", "Vårdnadshavare (länk)", "Guardian (link)"),
+    ("en", "Gallrat konto", "Purged account"),  # a purged account's name, replaced
     # A user's or an organisation's name is shown as it is, whatever it holds.
     ("en", "Eva Ek", "Eva Ek"),
     ("en", "Bygg (länk) AB", "Bygg (länk) AB"),

@@ -66,15 +66,18 @@ def _pupil(period: Any, offers: list[Any], n: int, counsellor: Any, tag: str,
         enrolment=enrolment, offer=offers[n % len(offers)],
         placement=offers[n % len(offers)].placement, state=AssignmentState.COMPLETED,
         placement_reason=f"{first} behöver en ramp", decline_reason="")
+    # Who reported through a link: a supervisor's address, gone with the pupil's data.
+    supervisor = f"Handledare handledare.{tag}{n}@foretag.example.se (länk)"
     for day in range(period.first_day.day, period.last_day.day + 1):
         status = AttendanceStatus.ABSENT if day == period.last_day.day and n % 2 else \
             AttendanceStatus.PRESENT
         db.session.add(AttendanceDay(
             assignment_id=assignment.id, day=period.first_day.replace(day=day), status=status,
             start_time=time(8), end_time=time(14), break_minutes=30,
-            reported_by_label="Handledare (länk)"))
+            reported_by_label=supervisor))
     db.session.add_all([
-        StepRecord(assignment_id=assignment.id, step="employer_confirmed"),
+        StepRecord(assignment_id=assignment.id, step="employer_confirmed",
+                   done_by_label=supervisor),
         StepRecord(assignment_id=assignment.id, step="guardians_informed",
                    done_by_id=counsellor.id),
         FollowUp(assignment_id=assignment.id, kind=FollowUpKind.CONTACT,
@@ -100,7 +103,8 @@ def _pupil(period: Any, offers: list[Any], n: int, counsellor: Any, tag: str,
     db.session.flush()
     texts = _evaluations(assignment, n, first, last)
     return Pupil(enrolment.student_id, enrolment.id, assignment.id,
-                 (first, last, email, guardian, f"X-{tag}-{n}", *texts))
+                 (first, last, email, guardian, f"X-{tag}-{n}",
+                  f"handledare.{tag}{n}@foretag.example.se", *texts))
 
 
 def _evaluations(assignment: Any, n: int, first: str, last: str) -> tuple[str, ...]:

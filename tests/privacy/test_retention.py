@@ -15,7 +15,7 @@ from portal.db import writing
 from portal.extensions import db as _db
 from portal.feedback.models import Audience, FeedbackResponse
 from portal.notifications.models import OutboxEmail
-from portal.prao.models import StepRecord
+from portal.prao.models import Assignment, StepRecord
 from portal.privacy.retention import months_before, purge
 from portal.schools.models import Enrolment, Student
 from portal.schools.pupils.services import LinkError, enrolment_for_token, make_link_token
@@ -284,3 +284,54 @@ def test_an_account_switched_off_longer_ago_than_the_retention_time_is_blanked(
     assert "Kontot är gallrat" in refused.get_data(as_text=True)
     assert db.session.get(User, gone.id).active is False
     assert login(new_client(app), "syv@exempel.se").status_code == 200  # no such account
+
+
+def test_a_purged_accounts_name_leaves_the_labels_of_what_it_did(db, world, set_clock):
+    from datetime import datetime
+
+    from portal.accounts import services as accounts
+
+    coordinator, gone = world.users["coordinator"], world.users["counsellor"]
+    gone.name = "Greta Gallring"
+    assignment = factories.AssignmentFactory(enrolment__period__school=world.school_a)
+    db.session.add_all([
+        StepRecord(assignment_id=assignment.id, step="pupil_prepared", done_by_id=gone.id,
+                   done_by_label=gone.name),
+        StepRecord(assignment_id=assignment.id, step="pupil_contacted",
+                   done_by_id=coordinator.id, done_by_label=coordinator.name)])
+    assignment.decided_by_id, assignment.decided_by_label = gone.id, gone.name
+    db.session.commit()
+    set_clock(datetime(2025, 1, 10, 12))
+    accounts.set_active(coordinator, gone.id, False)
+    set_clock(datetime(2027, 2, 1, 12))
+
+    purge(MONTHS)
+
+    labels = dict(db.session.execute(select(StepRecord.done_by_id, StepRecord.done_by_label)
+                                     .where(StepRecord.assignment_id == assignment.id)).all())
+    assert labels == {gone.id: "Gallrat konto", coordinator.id: coordinator.name}
+    assert db.session.scalar(select(Assignment.decided_by_label).where(
+        Assignment.id == assignment.id)) == "Gallrat konto"
+    assert "Greta Gallring" not in _every_text(db, skip=("audit_event", "outbox_email"))
+
+
+def test_the_log_keeps_its_rows_for_the_log_retention_time(app, db, world, set_clock):
+    from datetime import datetime
+
+    from portal.audit import audit
+
+    counsellor = world.users["counsellor"]
+    for year in (2024, 2026):
+        set_clock(datetime(year, 1, 20, 12))
+        audit(counsellor, "login", counsellor, detail=f"läst {year}")
+        db.session.commit()
+    set_clock(datetime(2027, 2, 1, 12))
+
+    assert "log_rows" not in purge(MONTHS).counts  # without a log retention time: kept
+    report = purge(MONTHS, log_months=app.config["LOG_RETENTION_MONTHS"])
+
+    assert app.config["LOG_RETENTION_MONTHS"] == 36
+    assert report.counts["log_rows"] == 1
+    kept = db.session.scalars(select(AuditEvent.detail).where(
+        AuditEvent.action == "login")).all()
+    assert kept == ["läst 2026"]
