@@ -5,6 +5,7 @@ connections; on PostgreSQL (and on SQLite once it takes concurrent writers)."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -274,6 +275,31 @@ def test_one_new_period_sent_four_times_is_one_period(region):
         "wishes_open": TODAY.isoformat(), "wishes_close": (first - timedelta(days=7)).isoformat()})
     _no_error_page(answers)
     assert sum("Perioden är skapad" in a.page for a in answers) == TIMES
+    assert _rows(region, PraoPeriod, PraoPeriod.grade == 9) == 1
+
+
+def test_two_different_periods_over_the_same_days_at_once_make_one(region):
+    first = SOON + timedelta(weeks=12)
+    url = f"/skolor/{region.school_id}/perioder/ny"
+    tab = browser(region.app, "syv@exempel.se", url)
+    answers: list[Answer] = []
+    barrier = threading.Barrier(2)
+
+    def send(offset: int) -> None:
+        client = tab.copy()
+        barrier.wait()
+        start = first + timedelta(days=offset)
+        answer = client.post(url, data={
+            "csrf_token": tab.csrf, "name": f"Prao åk 9 ({offset})", "grade": "9",
+            "first_day": start.isoformat(), "last_day": (start + timedelta(days=4)).isoformat(),
+            "wishes_open": TODAY.isoformat(),
+            "wishes_close": (first - timedelta(days=7)).isoformat()}, follow_redirects=True)
+        answers.append(Answer(answer.status_code, answer.get_data(as_text=True)))
+
+    run_threads([lambda: send(0), lambda: send(1)])
+    assert sorted(a.status for a in answers) == [200, 200]
+    assert sum("Perioden är skapad" in a.page for a in answers) == 1
+    assert sum("har redan en period de dagarna" in a.page for a in answers) == 1
     assert _rows(region, PraoPeriod, PraoPeriod.grade == 9) == 1
 
 

@@ -230,6 +230,11 @@ def create_period(school: School, data: PeriodData, user: User, today: date) -> 
 
 
 def _new_period(school: School, data: PeriodData, user: User) -> PraoPeriod:
+    # Two different periods over the same days sent at the same moment would each find no
+    # overlap: the school's new periods are made one at a time (NO KEY UPDATE: the school's
+    # pupils can still be imported meanwhile). SQLite's BEGIN IMMEDIATE queues them already.
+    db.session.execute(select(School.id).where(School.id == school.id)
+                       .with_for_update(key_share=True))
     existing = db.session.scalars(select(PraoPeriod).where(
         PraoPeriod.school_id == school.id, PraoPeriod.grade == data.grade,
         PraoPeriod.first_day == data.first_day)).first()
