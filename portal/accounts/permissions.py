@@ -15,7 +15,13 @@ from flask import abort
 from flask_login import current_user
 
 from portal.accounts.models import Role, User
-from portal.employers.models import JoinRequest, Organisation, Placement, PlacementOffer
+from portal.employers.models import (
+    JoinRequest,
+    Organisation,
+    OrganisationStatus,
+    Placement,
+    PlacementOffer,
+)
 from portal.extensions import db, login_manager
 from portal.matching.models import MatchingRun
 from portal.prao.models import Assignment
@@ -130,17 +136,21 @@ def _municipality_in_scope(user: User, municipality: Municipality) -> bool:
     return user.role is Role.COUNCIL and user.municipality_id in (None, municipality.id)
 
 
+def _approved_member(user: User, organisation_id: int) -> bool:
+    """A member of this organisation, approved by the coordinator. Until then anyone could
+    have registered the organisation number first: the coordinator decides who joins, and
+    a pupil's request waits. (The user's organisation comes with the user: no query.)"""
+    return (user.role is Role.EMPLOYER and user.organisation_id == organisation_id
+            and user.organisation is not None
+            and user.organisation.status is OrganisationStatus.APPROVED)
+
+
 def _join_request_in_scope(user: User, join: JoinRequest) -> bool:
-    if user.role is Role.COORDINATOR:
-        return True
-    return (user.role is Role.EMPLOYER and user.organisation_id is not None
-            and user.organisation_id == join.organisation_id)
+    return user.role is Role.COORDINATOR or _approved_member(user, join.organisation_id)
 
 
 def _own_request_in_scope(user: User, request: OwnPlacementRequest) -> bool:
-    # Only the organisation the pupil named: by id, no query.
-    return (user.role is Role.EMPLOYER and user.organisation_id is not None
-            and user.organisation_id == request.organisation_id)
+    return _approved_member(user, request.organisation_id)
 
 
 def _period_in_scope(user: User, period: PraoPeriod) -> bool:

@@ -24,6 +24,7 @@ from portal.employers.models import (
 from portal.employers.services import contact_addresses, join_requests_for
 from portal.extensions import db
 from portal.notifications import messages
+from portal.schools.pupils import services as pupils
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ def decide_organisation(organisation: Organisation, coordinator: User, approve: 
     db.session.refresh(organisation)
     for email in contact_addresses(organisation):
         messages.organisation_decided(email, organisation)
+    if approve:
+        pupils.send_held_requests(organisation)
     audit(coordinator, "organisation_" + organisation.status.value, organisation,
           detail=organisation.decision_reason)
     db.session.commit()

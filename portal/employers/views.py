@@ -165,10 +165,12 @@ def verify_email(token: str) -> ResponseReturnValue:
 def join_requests() -> ResponseReturnValue:
     if current_user.role is Role.COORDINATOR:
         requests = services.join_requests_for(None)
-    elif current_user.organisation_id is not None:
+    elif (current_user.organisation is not None
+          and current_user.organisation.status is OrganisationStatus.APPROVED):
         requests = services.join_requests_for(current_user.organisation_id)
     else:
-        requests = []  # an employer still waiting to join sees no one else's requests
+        # Waiting to join, or an organisation not approved yet: the coordinator decides.
+        requests = []
     return render_template("employers/join_requests.html", requests=requests,
                            form=JoinDecisionForm())
 

@@ -22,7 +22,12 @@ from portal.notifications.models import OutboxEmail, OutboxStatus
 from portal.reports import services as reports
 from portal.reports.services import IndicatorView
 from portal.reports.tables import Scope, school_year_of
-from portal.schools.models import Municipality, School
+from portal.schools.models import (
+    Municipality,
+    OwnPlacementRequest,
+    OwnPlacementStatus,
+    School,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class EmployerJoins:
 
     own: JoinRequest | None
     to_decide: int
+    pupils_asking: int = 0  # pupils' own placements waiting for the organisation to confirm
 
 
 @dataclass(frozen=True)
@@ -77,16 +83,21 @@ def coordinator_summary() -> CoordinatorSummary:
 
 
 def employer_joins(user: User) -> EmployerJoins:
-    """One query for both: the waiting requests to the user's organisation and the user's
-    own (read in full only when there is one)."""
+    """One query for all three: the waiting requests to the user's organisation, the
+    user's own (read in full only when there is one) and the pupils' own placements
+    waiting for the organisation's answer."""
     to_organisation = JoinRequest.organisation_id == user.organisation_id
-    to_decide, own_id = db.session.execute(
+    asking = (select(func.count()).select_from(OwnPlacementRequest)
+              .where(OwnPlacementRequest.organisation_id == user.organisation_id,
+                     OwnPlacementRequest.status == OwnPlacementStatus.PENDING)
+              .scalar_subquery())
+    to_decide, own_id, pupils_asking = db.session.execute(
         select(func.count(JoinRequest.id).filter(to_organisation),
-               func.max(JoinRequest.id).filter(JoinRequest.user_id == user.id))
+               func.max(JoinRequest.id).filter(JoinRequest.user_id == user.id), asking)
         .where(JoinRequest.status == JoinStatus.PENDING,
                or_(to_organisation, JoinRequest.user_id == user.id))).one()
     own = db.session.get(JoinRequest, own_id) if own_id is not None else None
-    return EmployerJoins(own, to_decide or 0)
+    return EmployerJoins(own, to_decide or 0, pupils_asking or 0)
 
 
 def council_summary(municipality: Municipality | None) -> CouncilSummary:

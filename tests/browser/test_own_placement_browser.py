@@ -43,5 +43,5 @@ def test_pupil_asks_a_known_organisation_which_declines(new_page: Callable[..., 
     expect(employer.get_by_text("Inga elever väntar på besked.")).to_be_visible()
 
     pupil.goto(link)
-    expect(pupil.get_by_text("kunde inte bekräfta din egna praoplats")).to_be_visible()
+    expect(pupil.get_by_text("kunde inte bekräfta din egen praoplats")).to_be_visible()
     assert_accessible(pupil, "pupil page, own placement declined (phone)")

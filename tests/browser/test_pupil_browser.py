@@ -131,7 +131,7 @@ def test_pupil_registers_sees_and_corrects_an_own_placement_on_a_phone(
     assert_accessible(page, "pupil page with an own placement (phone)")
 
     own.get_by_role("link", name="Ändra uppgifterna").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Ändra din egna praoplats")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ändra din egen praoplats")
     expect(page.get_by_label("Kontaktpersonens telefon", exact=True)).to_have_value(
         "070-222 33 44")
     assert_accessible(page, "own placement correction form (phone)")

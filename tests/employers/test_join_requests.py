@@ -68,3 +68,29 @@ def test_a_waiting_newcomer_sees_no_requests(client, world, db):
     login(client, newcomer.email)
     page = client.get("/arbetsgivare/forfragningar").get_data(as_text=True)
     assert "tredje@foretag.se" not in page and "Inga förfrågningar väntar." in page
+
+
+def test_a_member_of_an_organisation_not_yet_approved_leaves_the_decision_to_the_coordinator(
+        app, client, world, db):
+    from portal.employers.models import OrganisationStatus
+    from tests.conftest import login, new_client
+
+    # Whoever registered an organisation number first is not checked until the
+    # coordinator approves the organisation: they must not let others in meanwhile.
+    world.organisation_a.status = OrganisationStatus.PENDING
+    _, join = _join(db, world)
+    login(client, world.users["employer"].email)
+    assert "ny@foretag.se" not in client.get("/arbetsgivare/forfragningar").get_data(
+        as_text=True)
+    assert "Förfrågningar om att gå med" not in client.get("/arbetsgivare").get_data(
+        as_text=True)
+    response = post_form(client, f"/arbetsgivare/forfragningar/{join.id}",
+                         {"decision": "approve"})
+    assert response.status_code == 404
+    assert db.session.scalars(select(JoinRequest)).one().status is JoinStatus.PENDING
+    coordinator = new_client(app)
+    login(coordinator, world.users["coordinator"].email)
+    assert post_form(coordinator, f"/arbetsgivare/forfragningar/{join.id}",
+                     {"decision": "approve"}).status_code == 302
+    db.session.refresh(join)
+    assert join.status is JoinStatus.APPROVED

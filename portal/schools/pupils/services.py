@@ -457,6 +457,9 @@ class OwnPlacementData:
 class OwnPlacementOutcome(StrEnum):
     REGISTERED = "registered"  # a new workplace, registered for approval
     REQUESTED = "requested"  # a known organisation: its contacts are asked to confirm
+    # Known but not approved (yet): asked once the coordinator approves it. Until then
+    # nobody outside the school reads what the pupil sent.
+    HELD = "held"
     ALREADY = "already"  # the pupil had a placement by then (a double click, a round)
 
 
@@ -482,7 +485,8 @@ def _own_placement(enrolment: Enrolment, data: OwnPlacementData) -> OwnPlacement
     organisation = organisation_by_number(data.org_number)
     if organisation is not None:
         _ask_organisation(enrolment, organisation, data)
-        return OwnPlacementOutcome.REQUESTED
+        return OwnPlacementOutcome.REQUESTED if _may_answer(organisation) \
+            else OwnPlacementOutcome.HELD
     _new_own_placement(enrolment, _new_organisation(enrolment, data), data)
     enrolment.wishes.clear()
     return OwnPlacementOutcome.REGISTERED
@@ -673,8 +677,30 @@ def _ask_organisation(enrolment: Enrolment, organisation: Organisation,
     request.contact_email = accounts.normalize_email(data.contact_email)
     request.contact_phone, request.tasks = data.contact_phone.strip(), data.tasks.strip()
     db.session.flush()
-    for email in contact_addresses(organisation):
+    if _may_answer(organisation):
+        _send_request(request)
+
+
+def _may_answer(organisation: Organisation) -> bool:
+    """Only an organisation the coordinator has approved reads a pupil's request: anyone
+    can register an organisation number, and its first contact is not checked before."""
+    return organisation.status is OrganisationStatus.APPROVED
+
+
+def _send_request(request: OwnPlacementRequest) -> None:
+    for email in contact_addresses(request.organisation):
         messages.own_placement_request(email, request)
+
+
+def send_held_requests(organisation: Organisation) -> int:
+    """The requests that waited for the organisation's approval, sent now that it has it."""
+    held = db.session.scalars(select(OwnPlacementRequest).where(
+        OwnPlacementRequest.organisation_id == organisation.id,
+        OwnPlacementRequest.status == OwnPlacementStatus.PENDING)
+        .order_by(OwnPlacementRequest.id)).all()
+    for request in held:
+        _send_request(request)
+    return len(held)
 
 
 def own_placement_request(enrolment: Enrolment) -> OwnPlacementRequest | None:
@@ -683,9 +709,11 @@ def own_placement_request(enrolment: Enrolment) -> OwnPlacementRequest | None:
 
 
 def own_placement_requests(organisation_id: int) -> list[OwnPlacementRequest]:
-    """Requests waiting for one organisation, oldest first."""
+    """Requests waiting for one organisation, oldest first (none before it is approved)."""
+    approved = select(Organisation.id).where(Organisation.id == organisation_id,
+                                             Organisation.status == OrganisationStatus.APPROVED)
     stmt = (select(OwnPlacementRequest)
-            .where(OwnPlacementRequest.organisation_id == organisation_id,
+            .where(OwnPlacementRequest.organisation_id.in_(approved),
                    OwnPlacementRequest.status == OwnPlacementStatus.PENDING)
             .order_by(OwnPlacementRequest.created_at, OwnPlacementRequest.id)
             .options(selectinload(OwnPlacementRequest.enrolment).selectinload(Enrolment.student),

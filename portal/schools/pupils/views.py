@@ -199,13 +199,18 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
 
 OWN_PLACEMENT_MESSAGES = {
     services.OwnPlacementOutcome.REGISTERED: (_l(
-        "Bra jobbat! Din egna praoplats är registrerad. Din studie- och yrkesvägledare och "
+        "Bra jobbat! Din egen praoplats är registrerad. Din studie- och yrkesvägledare och "
         "arbetsplatsen får veta det."), "success"),
     services.OwnPlacementOutcome.REQUESTED: (_l(
         "Bra jobbat! Arbetsplatsen finns redan i Praoportalen, så vi har bett dem bekräfta "
-        "din egna praoplats. Svaret syns här på din sida."), "success"),
+        "din egen praoplats. Svaret syns här på din sida."), "success"),
+    services.OwnPlacementOutcome.HELD: (_l(
+        "Bra jobbat! Arbetsplatsen finns i Praoportalen men är inte godkänd än. När "
+        "samordnaren har godkänt den ber vi dem bekräfta din egen praoplats. Svaret syns här "
+        "på din sida."), "success"),
     services.OwnPlacementOutcome.ALREADY: (_l(
-        "Du har redan en plats eller är befriad från prao. Inget nytt sparades."), "info"),
+        "Du har redan skickat in en egen praoplats, har en plats eller är befriad från prao. "
+        "Inget nytt sparades."), "info"),
 }
 
 

@@ -111,7 +111,7 @@ def test_a_decline_gives_the_pupil_their_wishes_back(client, app, db, world, pup
     assert [w.offer_id for w in enrolment.wishes] == [offer.id]
     assert _placements(db, world.organisation_a) == 0
     page = client.get(link).get_data(as_text=True)
-    assert f"{world.organisation_a.name} kunde inte bekräfta din egna praoplats" in page
+    assert f"{world.organisation_a.name} kunde inte bekräfta din egen praoplats" in page
     # Asking again, even another organisation, replaces the one request of the enrolment.
     _own_placement(client, link, world.organisation_b.org_number)
     again = db.session.scalars(select(OwnPlacementRequest)).one()
@@ -185,3 +185,45 @@ def test_a_counsellor_change_made_from_a_stale_state_is_refused(db, world):
         services.set_state(enrolment, EnrolmentState.EXEMPT, "Sjuk", world.users["counsellor"])
     db.session.expire_all()
     assert enrolment.state is EnrolmentState.ASSIGNED
+
+
+@freeze_time(IN_WINDOW)
+def test_an_organisation_not_yet_approved_is_asked_only_once_the_coordinator_approves_it(
+        client, app, db, world, pupil, mailbox):
+    from portal.accounts.models import Role
+    from portal.employers import review
+    from portal.employers.models import OrganisationStatus
+
+    enrolment, link = pupil
+    # Anyone may register an organisation number first: until the coordinator has
+    # approved the organisation, no pupil's details go to its contacts.
+    pending = factories.OrganisationFactory(status=OrganisationStatus.PENDING,
+                                            contact_email="kontakt@nytt.se")
+    factories.UserFactory(role=Role.EMPLOYER, organisation=pending, email="forst@nytt.se")
+    db.session.commit()
+    page = _own_placement(client, link, pending.org_number).get_data(as_text=True)
+    assert "är inte godkänd än" in page
+    send_due()
+    assert mailbox.to("forst@nytt.se") == [] and mailbox.to("kontakt@nytt.se") == []
+    employer = new_client(app)
+    login(employer, "forst@nytt.se")
+    assert "Alva" not in employer.get("/arbetsgivare/egna-praoplatser").get_data(as_text=True)
+    request = db.session.scalars(select(OwnPlacementRequest)).one()
+    refused = post_form(employer, f"/arbetsgivare/egna-praoplatser/{request.id}",
+                        {"decision": "approve"})
+    assert refused.status_code == 404
+    assert "Elevers egna praoplatser" not in employer.get("/arbetsgivare").get_data(
+        as_text=True)
+
+    review.decide_organisation(pending, world.users["coordinator"], True, "")
+    send_due()
+    for address in ("forst@nytt.se", "kontakt@nytt.se"):
+        assert [m["Subject"] for m in mailbox.to(address)
+                if "En elev vill göra prao" in m["Subject"]] == [
+            f"En elev vill göra prao hos {pending.name} – bekräfta eller avböj"]
+    start = employer.get("/arbetsgivare").get_data(as_text=True)
+    assert "Elevers egna praoplatser att bekräfta (1)" in start
+    assert "Alva Ek" in employer.get("/arbetsgivare/egna-praoplatser").get_data(as_text=True)
+    done = post_form(employer, f"/arbetsgivare/egna-praoplatser/{request.id}",
+                     {"decision": "approve"}, follow_redirects=True)
+    assert CONFIRMED in done.get_data(as_text=True)

@@ -129,7 +129,7 @@ def test_pupil_sees_their_own_placement_as_entered(client, db, pupil):
     assert "Praoplatser som passar dig" not in html
 
     form = client.get(link + "/egen-plats").get_data(as_text=True)
-    assert "<h1>Ändra din egna praoplats</h1>" in form
+    assert "<h1>Ändra din egen praoplats</h1>" in form
     assert 'value="Bagargatan 1"' in form and "Baka bullar</textarea>" in form
 
 
