@@ -410,9 +410,21 @@ def add_offer(placement: Placement, weeks: str, seats: int, actor: User,
     return offer
 
 
+def offer_has_ended(offer: PlacementOffer, today: date | None = None) -> bool:
+    """Its last week is over: what it offered is history (the council's reports of that
+    school year count its seats), no longer the employer's to change or remove."""
+    return offer.last_week < monday_of(today or clock.today())
+
+
+ENDED = _l("Veckorna har redan varit, så de kan inte ändras eller tas bort. Lägg till nya "
+           "veckor i stället.")
+
+
 def update_offer(offer: PlacementOffer, weeks: str, seats: int, actor: User,
                  today: date | None = None) -> None:
     today = today or clock.today()
+    if offer_has_ended(offer, today):
+        raise FieldProblems({"weeks": [str(ENDED)]})
     first, last = _weeks_for_edit(offer, weeks, today)
     _check_seats(seats, offer.seats_taken)
     _lock(offer.placement)
@@ -446,6 +458,8 @@ def remove_offer(offer: PlacementOffer, actor: User) -> None:
 
 
 def _remove_offer(offer: PlacementOffer, actor: User) -> None:
+    if offer_has_ended(offer):
+        raise Refused([str(ENDED)])
     if offer.seats_taken:
         raise Refused([_("Elever är redan bokade på de här veckorna, så erbjudandet kan inte "
                          "tas bort.")])

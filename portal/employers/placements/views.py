@@ -203,6 +203,10 @@ def offer_new(placement_id: int) -> ResponseReturnValue:
 @bp.route("/arbetsgivare/veckor/<int:offer_id>/andra", methods=["GET", "POST"])
 def offer_edit(offer_id: int) -> ResponseReturnValue:
     offer = _offer(offer_id)
+    if service.offer_has_ended(offer):
+        flash(str(service.ENDED), "info")
+        return redirect(url_for("employers.placement_detail", placement_id=offer.placement_id,
+                                _anchor="veckor"))
     form = OfferForm(data={"weeks": week_label(offer.first_week, offer.last_week),
                            "seats": offer.seats})
     if form.validate_on_submit():

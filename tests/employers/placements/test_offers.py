@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.employers.models import PlacementOffer
-from portal.weeks import monday, monday_of
+from portal.weeks import monday, monday_of, week_label
 from tests import factories
 from tests.conftest import post_form
 from tests.employers.placement_support import NEXT_YEAR, next_year_week, this_monday
@@ -184,3 +184,35 @@ def test_no_new_weeks_on_an_archived_placement(client, placement, db):
     html = _add(client, placement, f"11–12 {NEXT_YEAR}").get_data(as_text=True)
     assert "Praoplatsen är arkiverad" in _error_beside(html, "weeks")
     assert db.session.scalar(select(func.count()).select_from(PlacementOffer)) == 0
+
+
+def test_weeks_that_have_ended_are_history_and_stay_as_they_were(client, placement, db):
+    # A started block may still get its seats changed; one that has ended is counted in
+    # its school year's reports and no longer changes.
+    last_term = this_monday() - timedelta(weeks=10)
+    ended = factories.PlacementOfferFactory(placement=placement, first_week=last_term,
+                                            last_week=last_term + timedelta(weeks=1), seats=6,
+                                            seats_taken=0)
+    running = factories.PlacementOfferFactory(placement=placement, first_week=this_monday(),
+                                              last_week=this_monday() + timedelta(weeks=1),
+                                              seats=2)
+    db.session.commit()
+    detail = client.get(f"/arbetsgivare/praoplatser/{placement.id}").get_data(as_text=True)
+    assert f"/arbetsgivare/veckor/{ended.id}/andra" not in detail
+    assert f"/arbetsgivare/veckor/{ended.id}/ta-bort" not in detail
+    assert "Kan inte ändras" in detail
+    assert f"/arbetsgivare/veckor/{running.id}/andra" in detail
+    url = f"/arbetsgivare/veckor/{ended.id}/andra"
+    opened = client.get(url, follow_redirects=True).get_data(as_text=True)
+    assert "Veckorna har redan varit" in opened
+    weeks = week_label(ended.first_week, ended.last_week)
+    sent = post_form(client, url, {"weeks": weeks, "seats": "1"}, follow_redirects=True)
+    assert "Veckorna har redan varit" in sent.get_data(as_text=True)
+    removed = post_form(client, f"/arbetsgivare/veckor/{ended.id}/ta-bort", {},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "Veckorna har redan varit" in removed
+    assert post_form(client, f"/arbetsgivare/veckor/{running.id}/andra",
+                     {"weeks": week_label(running.first_week, running.last_week),
+                      "seats": "3"}).status_code == 302
+    assert (ended.first_week, ended.first_week + timedelta(weeks=1), 6) in _offers(db)
+    assert (running.first_week, running.last_week, 3) in _offers(db)
