@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import Field, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from portal.employers.placements.forms import TOO_LONG, PlacementForm, _clock, _text
+from portal.employers.placements.hours import EARLIEST_START, LATEST_END
 from portal.employers.placements.services import check_hours
 from portal.formtools import PortalForm, choices, id_or_zero
 from portal.prao import checklist
@@ -58,6 +59,13 @@ class FirstDayFields:
     bring_and_wear = _text(_l("Ta med och ha på dig"), 2000, area=True, render_kw={"rows": 3},
                            description=_l("Till exempel matlåda, kläder efter väder, "
                                           "skor som tål vatten."))
+
+    def validate_first_day_start(self, field: Field) -> None:
+        """Day one keeps the minors' hours too: nothing between 20:00 and 06:00."""
+        if field.data is not None and not EARLIEST_START <= field.data < LATEST_END:
+            raise ValidationError(_l(
+                "Dagen börjar %(start)s. Minderåriga får inte arbeta mellan 20:00 och 06:00, så "
+                "dagen kan börja tidigast 06:00.", start=field.data.strftime("%H:%M")))
 
 
 class FirstDayForm(FirstDayFields, PortalForm):

@@ -145,7 +145,11 @@ def test_own_placement_is_risk_assessed_by_the_workplace_and_approved_by_the_cou
     form = placement_form(world.municipality_a.id, day_end="16:30")  # too long for a minor
     bad = post_form(workplace, url, form)
     assert bad.status_code == 400 and "högst 7 timmar" in bad.get_data(as_text=True)
-    form.update(day_end="14:30", first_day_ask_for="Mormor")
+    form.update(day_end="14:30", first_day_ask_for="Mormor", first_day_start="02:00")
+    night = post_form(workplace, url, form)
+    assert night.status_code == 400 and "dagen kan börja tidigast 06:00" in night.get_data(
+        as_text=True)
+    form.update(first_day_start="07:30")
     assert post_form(workplace, url, form).status_code == 302
 
     post_form(client, enrolment_url + "/egen-plats", {"action": "approve"})
@@ -227,3 +231,21 @@ def test_an_own_placement_approved_after_the_start_warns_of_the_days_gone(app, d
         with app.test_request_context():
             views._warn_if_begun(period)
             assert get_flashed_messages() == expected
+
+
+def test_day_one_starts_within_the_hours_a_minor_may_work(client, login_as, db, world):
+    from datetime import time
+
+    placement = factories.PlacementFactory(organisation=world.organisation_a)
+    db.session.commit()
+    login_as("employer")
+    url = f"/arbetsgivare/praoplatser/{placement.id}/forsta-dagen"
+    for night in ("03:00", "20:00", "05:59"):
+        page = post_form(client, url, {"first_day_start": night, "first_day_ask_for": "Kim"})
+        assert "dagen kan börja tidigast 06:00" in page.get_data(as_text=True), night
+        db.session.refresh(placement)
+        assert placement.first_day_start is None
+    assert post_form(client, url, {"first_day_start": "06:00", "first_day_ask_for": "Kim"}
+                ).status_code == 302
+    db.session.refresh(placement)
+    assert placement.first_day_start == time(6, 0)
