@@ -26,6 +26,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
@@ -50,6 +51,14 @@ class _ClearParseError:
             super().process_formdata(valuelist)  # type: ignore[misc]
         except ValueError as error:
             raise ValueError(str(self.invalid)) from error
+
+    def pre_validate(self, form: Any) -> None:
+        # Not a number: that one message, not also the range's ("at least 1", "at most 50")
+        # that no number was compared with.
+        raw = self.raw_data  # type: ignore[attr-defined]
+        if self.process_errors and raw and str(raw[0]).strip():  # type: ignore[attr-defined]
+            raise StopValidation()
+        super().pre_validate(form)  # type: ignore[misc]
 
 
 class WholeNumberField(_ClearParseError, IntegerField):

@@ -84,6 +84,14 @@ def test_bad_weeks_and_seats_are_explained_and_nothing_is_saved(client, placemen
     assert _offers(db) == []
 
 
+@pytest.mark.parametrize("seats", ["abc", "1.5", "１２３x"])
+def test_seats_that_are_not_a_number_get_that_one_message(client, placement, db, seats):
+    html = _add(client, placement, f"11–12 {NEXT_YEAR}", seats).get_data(as_text=True)
+    assert _error_beside(html, "seats").strip() == \
+        "Fel: Skriv antalet platser med siffror, till exempel 2."
+    assert _offers(db) == []
+
+
 def test_last_week_is_in_the_past_but_this_week_is_not(client, placement, db):
     year, week, _ = this_monday().isocalendar()
     assert _add(client, placement, f"{week} {year}").status_code == 302

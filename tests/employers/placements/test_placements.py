@@ -167,6 +167,17 @@ def test_bad_field_is_explained_beside_it(client, employer, world, db, field, va
     assert _count(db) == before
 
 
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("break_minutes", "abc", "Skriv rastens längd som ett antal minuter, till exempel 30."),
+    ("latitude", "abc", "Skriv koordinaten som ett decimaltal, till exempel 65.5848."),
+])
+def test_what_is_not_a_number_gets_that_one_message(client, employer, world, db, field, value,
+                                                   message):
+    html = post_form(client, NEW, placement_form(world.municipality_a.id, **{field: value})
+                     ).get_data(as_text=True)
+    assert _error_beside(html, field).strip() == f"Fel: {message}"  # not the range's too
+
+
 def test_a_break_out_of_range_is_explained_once_without_a_nonsense_hour(client, employer,
                                                                         world, db):
     before = _count(db)
