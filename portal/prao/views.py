@@ -38,7 +38,9 @@ from portal.urls import page_number
 
 def _state_text(state: AssignmentState) -> str:
     return {AssignmentState.CONFIRMED: _("bekräftad"), AssignmentState.DECLINED: _("avböjd"),
-            AssignmentState.IN_PROGRESS: _("pågår"), AssignmentState.COMPLETED: _("genomförd"),
+            # Read as "Alva är redan …": the state words of a badge would not fit.
+            AssignmentState.IN_PROGRESS: _("på prao just nu"),
+            AssignmentState.COMPLETED: _("klar med sin prao"),
             AssignmentState.CANCELLED: _("avbruten"),
             AssignmentState.PROPOSED: _("inte besvarad")}[state]
 

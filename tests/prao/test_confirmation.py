@@ -236,3 +236,14 @@ def test_confirm_and_decline_at_once_one_wins(separate_app):
         assert database.session.get(PlacementOffer, offer_id).seats_taken == 20 - declined
         database.session.remove()
 
+
+
+def test_an_answer_after_the_prao_has_started_says_so_in_plain_words(client, prao, db):
+    prao.first.state = AssignmentState.IN_PROGRESS
+    prao.first.decided_by_label = "Vera Vårdare"
+    db.session.commit()
+    page = post_form(client, prao.supervisor_url(), {
+        "assignment": prao.first.id, "decision": "decline", "reason": "Sjuk"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "Elev0 Ek är redan på prao just nu (Vera Vårdare)" in page
+    assert _state(db, prao.first) is AssignmentState.IN_PROGRESS
