@@ -107,9 +107,10 @@ def _place_problems(form: DayReportForm, error: AttendanceError) -> list[str]:
     return general
 
 
-def _save_day(form: DayReportForm, day: date, allowed: dict[int, Placed],
-              reporter: Reporter) -> services.ReportOutcome | list[str]:
-    entries = _entries(form)
+def _save_day(form: DayReportForm, entries: list[Entry] | None, day: date,
+              allowed: dict[int, Placed], reporter: Reporter
+              ) -> services.ReportOutcome | list[str]:
+    """`entries` are `_entries(form)`, read once: reading them marks the broken rows."""
     if entries is None:
         return []
     try:
@@ -167,8 +168,8 @@ def link_report(token: str) -> ResponseReturnValue:
     if request.method == "GET":
         _fill(form, pupils, reported)
     elif form.validate_on_submit():
-        result = _save_day(form, link.day, {p.assignment.id: p for p in pupils},
-                           _link_reporter(link))
+        result = _save_day(form, _entries(form), link.day,
+                           {p.assignment.id: p for p in pupils}, _link_reporter(link))
         if isinstance(result, services.ReportOutcome):
             _flash_outcome(result)
             return redirect(url_for("attendance.link_report", token=token))
@@ -250,8 +251,9 @@ def employer_day() -> ResponseReturnValue:
     if request.method == "POST":
         day = form.day.data or day
     if request.method == "POST" and form.validate_on_submit():
-        posted = [e.assignment_id for e in _entries(form) or []]
-        result = _save_day(form, day, services.of_organisation(organisation_id, posted),
+        entries = _entries(form)
+        posted = [e.assignment_id for e in entries or []]
+        result = _save_day(form, entries, day, services.of_organisation(organisation_id, posted),
                            _employer_reporter())
         if isinstance(result, services.ReportOutcome):
             _flash_outcome(result)

@@ -160,6 +160,16 @@ def test_employer_cannot_report_a_day_still_to_come(client, login_as, two_pupils
     _nothing_saved()
 
 
+def test_a_row_naming_no_pupil_is_refused_once_beside_it(client, login_as, two_pupils):
+    login_as("employer")
+    response = post_form(client, "/arbetsgivare/narvaro", day_form(
+        [{"assignment": "abc", "status": "absent"}], day=TUESDAY.isoformat()))
+    page = response.get_data(as_text=True)
+    assert page.count("Eleven finns inte.") == 2  # once beside the row, once in the summary
+    assert 'id="pupils-0-status-error"' in page
+    _nothing_saved()
+
+
 def test_employer_reports_its_own_pupils_from_its_start_page(client, login_as, two_pupils):
     employer = login_as("employer")
     start = client.get("/arbetsgivare").get_data(as_text=True)
