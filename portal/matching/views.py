@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from portal.accounts.permissions import can, get_authorized, require
 from portal.audit import audit_read
+from portal.clock import today
 from portal.extensions import db
 from portal.formtools import choices
 from portal.matching import services
@@ -24,7 +25,7 @@ from portal.matching.engine import Step
 from portal.matching.forms import MoveForm, RoundForm
 from portal.matching.models import MatchingRun, MatchResult, RunStatus
 from portal.schools.models import PraoPeriod
-from portal.schools.services import periods_for
+from portal.schools.services import period_is_over, periods_for
 from portal.urls import page_number
 
 bp = Blueprint("matching", __name__)
@@ -38,10 +39,12 @@ def _my_periods() -> list[PraoPeriod]:
 @require("matching.run")
 def rounds() -> ResponseReturnValue:
     periods = _my_periods()
+    # A period that is over is a record: no new round places its pupils.
+    open_periods = [p for p in periods if not period_is_over(p, today())]
     form = RoundForm()
-    form.periods.choices = choices((p.id, f"{p.name} – {p.school.name}") for p in periods)
+    form.periods.choices = choices((p.id, f"{p.name} – {p.school.name}") for p in open_periods)
     if form.validate_on_submit():
-        chosen = [p for p in periods if p.id in set(form.periods.data)]
+        chosen = [p for p in open_periods if p.id in set(form.periods.data)]
         try:
             run = services.start_round(current_user, chosen, form.policy.data,
                                        Step(form.last_step.data), form.seed.data)

@@ -313,7 +313,19 @@ def enrol_open_periods(school_id: int, grades: Collection[int], user: User,
     return joined
 
 
-def enrol_grade(period: PraoPeriod, user: User) -> int:
+def period_is_over(period: PraoPeriod, today: date) -> bool:
+    """Its last day has passed: the period is a school year's record (the council's reports
+    count its pupils), no longer one to add pupils to or send links for."""
+    return period.last_day < today
+
+
+PERIOD_OVER = _l("Perioden är slut, så den tar inte in fler elever och skickar inga länkar. "
+                 "Lägg nya elever i en kommande period.")
+
+
+def enrol_grade(period: PraoPeriod, user: User, today: date) -> int:
+    if period_is_over(period, today):
+        raise SchoolError("period", PERIOD_OVER)
     added = _enrol_grade(period)
     audit(user, "period_enrolled", period, detail=str(added))
     db.session.commit()

@@ -162,4 +162,4 @@ def period(period_id: int) -> ResponseReturnValue:
         days=count_prao_days(found.first_day, found.last_day), window=pupils.window_of(
             found, today()), labels=STATE_LABELS, min_days=MIN_PRAO_DAYS, windows=Window,
         prao=prao_overview.period_summary(found, present.live()), assignment_states=AssignmentState,
-        attendance=present.counts)
+        attendance=present.counts, over=services.period_is_over(found, today()))

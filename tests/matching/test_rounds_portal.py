@@ -216,3 +216,22 @@ def test_counsellor_does_not_see_region_wide_rounds(client, db, world, login_as)
     html = client.get("/matchning").get_data(as_text=True)
     assert f"/matchning/{mine.id}" in html
     assert "Grannskolans period" not in html
+
+
+def test_a_period_that_is_over_is_not_offered_for_a_new_round(client, db, world, login_as):
+    from datetime import date
+
+    over = factories.PraoPeriodFactory(school=world.school_a, name="Förra hösten",
+                                       first_day=date(2025, 10, 6), last_day=date(2025, 10, 17),
+                                       wishes_open=date(2025, 8, 25),
+                                       wishes_close=date(2025, 9, 12))
+    coming = factories.PraoPeriodFactory(school=world.school_a, name="Kommande våren")
+    db.session.commit()
+    login_as("counsellor")
+    html = client.get("/matchning").get_data(as_text=True)
+    assert "Kommande våren" in html and "Förra hösten" not in html
+    refused = post_form(client, "/matchning", {"periods": [str(over.id)], "policy": "none",
+                                               "last_step": "second", "seed": "1"})
+    assert refused.status_code == 200
+    assert db.session.scalars(select(MatchingRun)).all() == []
+    assert coming.id

@@ -46,7 +46,13 @@ from portal.schools.models import (
     Wish,
 )
 from portal.schools.periods import Window, lopsided_sectors, wish_window
-from portal.schools.services import SchoolError, county_of, period_weeks
+from portal.schools.services import (
+    PERIOD_OVER,
+    SchoolError,
+    county_of,
+    period_is_over,
+    period_weeks,
+)
 from portal.urls import MAX_DB_ID
 
 LINK_SALT = "pupil-link"
@@ -190,11 +196,17 @@ def reissue_link(enrolment: Enrolment, user: User) -> None:
     db.session.commit()
 
 
-def email_links(period: PraoPeriod, user: User,
+def email_links(period: PraoPeriod, user: User, today: date,
                 only_without_wishes: bool = False) -> tuple[int, int]:
     """Queue each pupil's link to the school address, when the school gave one. Returns
     (emails queued, pupils who should have had one but have no address): those need the
-    printed class list, and the counsellor is told how many."""
+    printed class list, and the counsellor is told how many. Not once the period is over;
+    a reminder to wish only while the wish window is open."""
+    if period_is_over(period, today):
+        raise SchoolError("period", PERIOD_OVER)
+    if only_without_wishes and window_of(period, today) is not Window.OPEN:
+        raise SchoolError("period", _l("Önskefönstret är inte öppet, så det finns inga "
+                                       "önskemål att påminna om."))
     sent = unreachable = 0
     for row in overview(period):
         enrolment, student = row.enrolment, row.enrolment.student

@@ -54,8 +54,13 @@ def _period(period_id: int, action: str = "period.view") -> PraoPeriod:
 @require("enrolment.manage")
 def enrol(period_id: int) -> ResponseReturnValue:
     found = _period(period_id, "enrolment.manage")
-    added = schools.enrol_grade(found, current_user)
-    flash(ngettext("%(num)d elev lades till.", "%(num)d elever lades till.", added), "success")
+    try:
+        added = schools.enrol_grade(found, current_user, today())
+    except schools.SchoolError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(ngettext("%(num)d elev lades till.", "%(num)d elever lades till.", added),
+              "success")
     return redirect(url_for("schools.period", period_id=found.id))
 
 
@@ -67,8 +72,12 @@ def email_links(period_id: int) -> ResponseReturnValue:
     if not form.validate():
         flash(_first_error(form), "danger")
         return redirect(url_for("schools.period", period_id=found.id))
-    sent, unreachable = services.email_links(found, current_user,
-                                             only_without_wishes=form.reminder.data == "1")
+    try:
+        sent, unreachable = services.email_links(found, current_user, today(),
+                                                 only_without_wishes=form.reminder.data == "1")
+    except schools.SchoolError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for("schools.period", period_id=found.id))
     if sent or not unreachable:
         flash(ngettext("%(num)d e-postmeddelande ligger i utkorgen.",
                        "%(num)d e-postmeddelanden ligger i utkorgen.", sent), "success")

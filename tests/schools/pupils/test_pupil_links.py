@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from freezegun import freeze_time
+from sqlalchemy import func, select
 
 from portal.notifications.worker import send_due
-from portal.schools.models import Wish
+from portal.schools.models import Enrolment, Wish
 from portal.schools.pupils import services
 from tests import factories
 from tests.conftest import post_form
@@ -89,6 +91,7 @@ def test_links_are_emailed_to_school_addresses(client, db, world, login_as, mail
     assert "http://portal.test/elev/" in message.get_body(("plain",)).get_content()
 
 
+@freeze_time("2027-01-20")  # the factory period's wish window is open
 def test_reminder_goes_only_to_pupils_without_wishes(client, db, world, login_as, mailbox):
     period = factories.PraoPeriodFactory(school=world.school_a)
     offer = factories.PlacementOfferFactory()
@@ -115,3 +118,45 @@ def test_counsellor_at_school_a_gets_404_for_school_b(client, db, world, login_a
     for url in (f"/perioder/{period_id}/skicka-lankar", f"/perioder/{period_id}/hamta-elever",
                 f"/perioder/{period_id}/elever/{enrolment.id}/lank"):
         assert post_form(client, url, {}).status_code == 404, url
+
+
+def test_a_period_that_is_over_takes_no_pupils_and_sends_no_links(client, db, world, login_as,
+                                                                  mailbox):
+    # Last year's period is a record: its pupils are counted in last year's report.
+    period = factories.PraoPeriodFactory(school=world.school_a, first_day=date(2025, 10, 6),
+                                         last_day=date(2025, 10, 17),
+                                         wishes_open=date(2025, 8, 25),
+                                         wishes_close=date(2025, 9, 12))
+    factories.EnrolmentFactory(period=period, student__email="forra@skola.se")
+    newcomer = factories.StudentFactory(school=world.school_a, grade=8)
+    db.session.commit()
+    login_as("counsellor")
+    page = client.get(f"/perioder/{period.id}").get_data(as_text=True)
+    assert "Perioden är slut." in page
+    for hidden in ("Hämta in nya elever", "Mejla länkarna", "Påminn elever"):
+        assert hidden not in page
+    enrolled = post_form(client, f"/perioder/{period.id}/hamta-elever", {},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "Perioden är slut, så den tar inte in fler elever" in enrolled
+    assert db.session.scalar(select(func.count()).select_from(Enrolment).where(
+        Enrolment.student_id == newcomer.id)) == 0
+    for form in ({}, {"reminder": "1"}):
+        sent = post_form(client, f"/perioder/{period.id}/skicka-lankar", form,
+                         follow_redirects=True).get_data(as_text=True)
+        assert "Perioden är slut" in sent
+    send_due()
+    assert mailbox.messages == []
+
+
+def test_a_reminder_before_the_wish_window_opens_is_refused(client, db, world, login_as,
+                                                            mailbox):
+    period = factories.PraoPeriodFactory(school=world.school_a)  # opens 2027-01-11
+    factories.EnrolmentFactory(period=period, student__email="tidig@skola.se")
+    db.session.commit()
+    login_as("counsellor")
+    assert "Påminn elever" not in client.get(f"/perioder/{period.id}").get_data(as_text=True)
+    page = post_form(client, f"/perioder/{period.id}/skicka-lankar", {"reminder": "1"},
+                     follow_redirects=True).get_data(as_text=True)
+    assert "Önskefönstret är inte öppet" in page
+    send_due()
+    assert mailbox.messages == []
