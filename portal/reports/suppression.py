@@ -3,8 +3,9 @@
 Pure Python, no Flask and no database. Two rules, as Swedish official statistics apply them:
 
 1. Primary: a cell that counts fewer than five pupils shows "<5" — a count of pupils under
-   5, a share whose numerator or base is under 5, an average of fewer than 5 answers, and a
-   total over fewer than 5. Things that are not people (seats, employers: Unit.COUNT) are
+   5, a share whose numerator or base is under 5 or that leaves fewer than 5 outside it
+   (92 % of 40 says 3 pupils did not), an average of fewer than 5 answers, and a total
+   over fewer than 5. Things that are not people (seats, employers: Unit.COUNT) are
    never hidden.
 2. Complementary: a hidden cell must not be computable from what is shown. A table's total
    row makes every column a sum (column total = sum of its rows), and a stacked table makes
@@ -56,7 +57,11 @@ def too_small(cell: Cell, unit: Unit) -> bool:
     if cell.value is None and not cell.n:
         return False  # a share of nobody, an average of no answers: shown as "–", not "<5"
     if unit is Unit.SHARE:
-        return any(x is not None and x < MIN_PUPILS for x in (cell.n, cell.base))
+        if any(x is not None and x < MIN_PUPILS for x in (cell.n, cell.base)):
+            return True
+        # 92 % of 40 is 3 pupils without: those outside a share are counted by it too.
+        outside = (cell.base - cell.n) if cell.n is not None and cell.base is not None else 0
+        return 0 < outside < MIN_PUPILS
     return cell.n is not None and cell.n < MIN_PUPILS
 
 

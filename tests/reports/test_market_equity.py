@@ -117,6 +117,8 @@ def test_the_spread_shows_no_value_the_per_school_table_hides(region, db):
     for _ in range(5):
         for name in ("A1", "A2", "B1"):
             place(pupil(region.spring[name], GIRL, o1), o1)
+            # Five more without a place: a rate leaving fewer than five outside is hidden.
+            pupil(region.spring[name], GIRL)
     db.session.commit()
     schools = equity.per_school(Scope(2026))
     shown = suppress(schools)

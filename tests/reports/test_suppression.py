@@ -52,6 +52,14 @@ def test_a_share_is_hidden_when_its_numerator_or_base_is_small():
     assert suppress(table).hidden == {(0, 0), (1, 0)}
 
 
+def test_a_share_that_leaves_fewer_than_five_outside_it_is_hidden():
+    # 92 % of 40 says that 3 pupils did not: those 3 are a small group too. All 40 leaves
+    # nobody out, and 35 of 40 leaves five.
+    table = _table([("s", Unit.SHARE)],
+                   [[Cell.share(37, 40)], [Cell.share(40, 40)], [Cell.share(35, 40)]], None)
+    assert suppress(table).hidden == {(0, 0)}
+
+
 def test_a_total_over_fewer_than_five_is_hidden_with_its_headline():
     table = _table([("s", Unit.SHARE)], [[Cell.share(2, 3)]], [Cell.share(2, 3)],
                    headline=Cell.share(2, 3))
