@@ -83,8 +83,16 @@ def _equations(table: Table) -> list[Equation]:
     if table.chart is Chart.STACKED:
         shares = [j for j in people if table.columns[j].unit is Unit.SHARE]
         equations += [{(i, j): 1 for j in shares} for i in range(len(_all_rows(table)))]
+    # A share of nobody ("–") is a known nothing: not an unknown, never hidden as a partner.
+    rows = _all_rows(table)
+    equations = [{p: c for p, c in eq.items() if not _nobody(rows[p[0]].cells[p[1]])}
+                 for eq in equations]
     # A column without rows says nothing its (shown or hidden) total does not.
     return [eq for eq in equations if len(eq) > 1]
+
+
+def _nobody(cell: Cell) -> bool:
+    return cell.value is None and not cell.n
 
 
 def _reduced(matrix: np.ndarray) -> np.ndarray:
@@ -223,7 +231,7 @@ def suppress(table: Table) -> Shown:
             if partner is None:  # every cell of every sum is hidden already
                 break
             hidden.add(partner)
-        bounded = _bounded_columns(table, hidden)
+        bounded = _bounded_columns(table, hidden) | _empty_rows(table, hidden)
         if not bounded:
             return _scrubbed(table, frozenset(hidden))
         hidden |= bounded
@@ -251,6 +259,25 @@ def _bounded_columns(table: Table, hidden: set[Position]) -> set[Position]:
             continue  # e.g. 7 over two: 3 and 4, or 4 and 3
         more.add((min(shown, key=lambda i: (*_size(table.rows[i].cells[j]), i)), j)
                  if shown else (last, j))
+    return more
+
+
+def _empty_rows(table: Table, hidden: set[Position]) -> set[Position]:
+    """In a stacked table a row's shares add up to 100 %: when the shown ones already do,
+    the hidden ones are all 0 % (nobody), pinned though the sums leave them open. Such a row
+    also hides its smallest shown share."""
+    if table.chart is not Chart.STACKED:
+        return set()
+    shares = [j for j, c in enumerate(table.columns) if c.unit is Unit.SHARE]
+    more = set()
+    for i, row in enumerate(_all_rows(table)):
+        inside = [j for j in shares if (i, j) in hidden]
+        shown = [j for j in shares if (i, j) not in hidden and not _nobody(row.cells[j])]
+        if not inside or not shown:
+            continue
+        left = _size(row.cells[shares[0]])[1] - sum(_size(row.cells[j])[0] for j in shown)
+        if left == 0:
+            more.add((i, min(shown, key=lambda j: (*_size(row.cells[j]), j))))
     return more
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from portal.reports.suppression import SUPPRESSED, suppress
@@ -58,6 +58,15 @@ def test_a_share_that_leaves_fewer_than_five_outside_it_is_hidden():
     table = _table([("s", Unit.SHARE)],
                    [[Cell.share(37, 40)], [Cell.share(40, 40)], [Cell.share(35, 40)]], None)
     assert suppress(table).hidden == {(0, 0)}
+
+
+def test_a_stacked_row_whose_shown_share_is_all_hides_it_too():
+    # 0 + 0 + 5 of 5: with 100 % shown, the two hidden shares can only be 0 %.
+    table = _table([(f"s{j}", Unit.SHARE) for j in range(3)],
+                   [[Cell.share(0, 5), Cell.share(0, 5), Cell.share(5, 5)],
+                    [Cell.share(10, 30), Cell.share(10, 30), Cell.share(10, 30)]],
+                   None, chart=Chart.STACKED)
+    assert suppress(table).hidden == {(0, 0), (0, 1), (0, 2)}
 
 
 def test_a_total_over_fewer_than_five_is_hidden_with_its_headline():
@@ -176,6 +185,7 @@ def _pinned_by_bounds(rows: list[list[int]], hidden: frozenset[tuple[int, int]]
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(0, 30)),
                 min_size=1, max_size=6))
+@example(parts=[(0, 0, 0), (0, 0, 5), (0, 5, 0)])  # found by a run: a row of nobody
 def test_no_hidden_share_can_be_worked_back_from_a_stacked_table(parts):
     def row(p: tuple[int, ...]) -> list[Cell]:
         return [Cell.share(x, sum(p)) for x in p]
