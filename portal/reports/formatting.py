@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from portal.reports.suppression import SUPPRESSED
 from portal.reports.tables import Cell, Unit
 
 
@@ -16,11 +15,12 @@ def number(cell: Cell, unit: Unit) -> float | int | None:
     return round(cell.value, 1 if unit is Unit.SHARE else 2)
 
 
-def text(cell: Cell, unit: Unit, hidden: bool, decimal_comma: bool = True) -> str:
-    """"<5" for a suppressed cell, "–" where there is nothing to show (a share of nobody),
-    otherwise the figure ("45 %", "3,4", "120") as the reader's language writes it."""
-    if hidden:
-        return SUPPRESSED
+def text(cell: Cell, unit: Unit, mark: str | None, decimal_comma: bool = True) -> str:
+    """A hidden cell's mark ("<5", ".."), "–" where there is nothing to show (a share of
+    nobody), otherwise the figure ("45 %", "3,4", "120") as the reader's language writes
+    it."""
+    if mark is not None:
+        return mark
     value = number(cell, unit)
     if value is None:
         return "–"

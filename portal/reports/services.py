@@ -27,7 +27,7 @@ from portal.reports import snapshots
 from portal.reports.formatting import met, number, text
 from portal.reports.models import CouncilTarget
 from portal.reports.registry import INDICATORS, Section, by_key
-from portal.reports.suppression import SUPPRESSED, Shown
+from portal.reports.suppression import Shown
 from portal.reports.tables import Cell, Row, Scope, Table, Term, Unit, school_year_of
 from portal.reports.tables import row_label as _row_label
 from portal.schools.imports.export import CSV_MIMETYPE, XLSX_MIMETYPE, Export, safe_cell
@@ -208,7 +208,7 @@ def _rows(shown: Shown) -> list[list[str | float | int | None]]:
     table = shown.table
     rows = table.rows + ((table.total,) if table.total is not None else ())
     return [[safe_cell(row_label(row)), *(
-        SUPPRESSED if shown.is_hidden(i, j) else number(cell, table.columns[j].unit)
+        shown.mark(i, j) or number(cell, table.columns[j].unit)
         for j, cell in enumerate(row.cells))] for i, row in enumerate(rows)]
 
 
@@ -251,14 +251,14 @@ def to_xlsx(shown: Shown, scope: Scope) -> Export:
 def cell_text(shown: Shown, row: int, column: int) -> str:
     table = shown.table
     cells = (table.rows + ((table.total,) if table.total else ()))[row].cells
-    return text(cells[column], table.columns[column].unit, shown.is_hidden(row, column),
+    return text(cells[column], table.columns[column].unit, shown.mark(row, column),
                 decimal_comma=_decimal_comma())
 
 
 def headline_text(cell_value: float | None, unit: Unit) -> str:
     if cell_value is None:
         return "–"
-    return text(Cell(cell_value), unit, False, decimal_comma=_decimal_comma())
+    return text(Cell(cell_value), unit, None, decimal_comma=_decimal_comma())
 
 
 def target_text(value: float | None, unit: Unit | None = None) -> str:

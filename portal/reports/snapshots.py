@@ -109,9 +109,12 @@ def _first_rows(shown: Shown, limit: int) -> Shown:
     last = len(table.rows)
     if last <= limit:
         return shown
-    hidden = frozenset((limit if i == last else i, j) for i, j in shown.hidden
-                       if i < limit or i == last)
-    return Shown(replace(table, rows=table.rows[:limit]), hidden, shown.headline_hidden)
+    def kept(positions: frozenset[tuple[int, int]]) -> frozenset[tuple[int, int]]:
+        return frozenset((limit if i == last else i, j) for i, j in positions
+                         if i < limit or i == last)
+
+    return Shown(replace(table, rows=table.rows[:limit]), kept(shown.hidden),
+                 shown.headline_hidden, kept(shown.protecting), shown.headline_protecting)
 
 
 def _languages() -> tuple[str, ...]:
@@ -138,7 +141,9 @@ def _page_view(table: Table, languages: tuple[str, ...]) -> PageView:
 def _page_to_json(page: Page, languages: tuple[str, ...]) -> dict[str, Any]:
     return {"page_rows": PAGE_ROWS, "languages": list(languages), "views": [
         {"table": table_to_json(view.shown.table), "hidden": sorted(view.shown.hidden),
-         "headline_hidden": view.shown.headline_hidden, "row_count": view.row_count,
+         "protecting": sorted(view.shown.protecting),
+         "headline_hidden": view.shown.headline_hidden,
+         "headline_protecting": view.shown.headline_protecting, "row_count": view.row_count,
          "charts": view.charts} for view in page.views.values()]}
 
 
@@ -147,7 +152,8 @@ def _page_from_json(found: dict[str, Any], computed_at: datetime) -> Page:
     for view in found["views"]:
         table = table_from_json(view["table"])
         shown = Shown(table, frozenset((i, j) for i, j in view["hidden"]),
-                      view["headline_hidden"])
+                      view["headline_hidden"], frozenset((i, j) for i, j in view["protecting"]),
+                      view["headline_protecting"])
         views[table.key] = PageView(shown, view["row_count"], view["charts"])
     return Page(views, computed_at)
 
@@ -160,6 +166,8 @@ def _usable(page: dict[str, Any] | None, drawn: bool = True) -> bool:
         return False
     if drawn and not set(_languages()) <= set(page.get("languages", ())):
         return False
+    if any("protecting" not in v for v in page["views"]):
+        return False  # kept before ".." told protecting cells from small ones
     return [v["table"]["key"] for v in page["views"]] == [key for key, _f, _s in INDICATORS]
 
 

@@ -17,6 +17,9 @@ Pure Python, no Flask and no database. Two rules, as Swedish official statistics
    counts also hides a shown cell of five or more (or its total): otherwise a total of 8
    over two hidden cells says both are 4.
 
+A cell hidden by the first rule reads "<5"; one hidden by the second reads ".." (its value
+may well be five or more), and the bounds of both count when a sum is checked.
+
 The result carries a scrubbed copy of the table: a hidden cell's value, n and base are gone,
 so a chart or an export made from it cannot leak what the page does not show."""
 
@@ -30,7 +33,11 @@ import numpy as np
 from portal.reports.tables import Cell, Chart, Row, Table, Unit
 
 MIN_PUPILS = 5
-SUPPRESSED = "<5"
+SUPPRESSED = "<5"  # a small group (the primary rule)
+# A cell hidden so that a small group cannot be worked out from it: its value may be any,
+# five or more too, so it must not read "<5" (that would be untrue, and a wrong "fewer
+# than five" invites sums that do not hold).
+PROTECTING = ".."
 
 Position = tuple[int, int]  # (row index, column index); the total row is row len(rows)
 
@@ -42,9 +49,24 @@ class Shown:
     table: Table
     hidden: frozenset[Position]
     headline_hidden: bool
+    # The hidden cells that are not small themselves but hide one that is (complementary).
+    protecting: frozenset[Position] = frozenset()
+    headline_protecting: bool = False
 
     def is_hidden(self, row: int, column: int) -> bool:
         return (row, column) in self.hidden
+
+    def mark(self, row: int, column: int) -> str | None:
+        """What a hidden cell reads instead of its value; None for a shown one."""
+        if (row, column) not in self.hidden:
+            return None
+        return PROTECTING if (row, column) in self.protecting else SUPPRESSED
+
+    @property
+    def headline_mark(self) -> str | None:
+        if not self.headline_hidden:
+            return None
+        return PROTECTING if self.headline_protecting else SUPPRESSED
 
     def total_hidden(self, column: int) -> bool:
         return (len(self.table.rows), column) in self.hidden
@@ -219,7 +241,8 @@ def _positions(table: Table) -> Iterator[tuple[Position, Cell, Unit]]:
 
 
 def suppress(table: Table) -> Shown:
-    hidden = {p for p, cell, unit in _positions(table) if too_small(cell, unit)}
+    small = {p for p, cell, unit in _positions(table) if too_small(cell, unit)}
+    hidden = set(small)
     equations = _equations(table)
     while True:
         while True:
@@ -231,17 +254,19 @@ def suppress(table: Table) -> Shown:
             if partner is None:  # every cell of every sum is hidden already
                 break
             hidden.add(partner)
-        bounded = _bounded_columns(table, hidden) | _empty_rows(table, hidden)
+        bounded = _bounded_columns(table, hidden, small) | _empty_rows(table, hidden)
         if not bounded:
-            return _scrubbed(table, frozenset(hidden))
+            return _scrubbed(table, frozenset(hidden), frozenset(hidden - small))
         hidden |= bounded
 
 
-def _bounded_columns(table: Table, hidden: set[Position]) -> set[Position]:
-    """Column sums whose hidden cells all count fewer than five pupils, each between 0 and
-    4, so that the sum the total leaves for them pins them all: 8 over two hidden cells is
-    4 and 4, 0 is 0 and 0. Such a column also hides its smallest shown row (every shown
-    cell counts five or more), or its total when no row is shown."""
+def _bounded_columns(table: Table, hidden: set[Position],
+                     small: set[Position]) -> set[Position]:
+    """Column sums the hidden cells' bounds pin down. A "<5" count lies between 0 and 4,
+    a ".." one is five or more (it was shown before it was hidden to protect another):
+    8 over two "<5" cells is 4 and 4, 0 is 0 and 0, and 10 over a "<5" and two ".." cells
+    is 0, 5 and 5. Such a column also hides its smallest shown row (every shown cell counts
+    five or more), or its total when no row is shown."""
     if table.total is None:
         return set()
     last, more = len(table.rows), set()
@@ -249,16 +274,19 @@ def _bounded_columns(table: Table, hidden: set[Position]) -> set[Position]:
         if column.unit not in (Unit.PUPILS, Unit.SHARE) or (last, j) in hidden:
             continue
         inside = [i for i in range(last) if (i, j) in hidden]
-        if len(inside) < 2 or not all(too_small(table.rows[i].cells[j], column.unit)
-                                      for i in inside):
+        below = sum(1 for i in inside if (i, j) in small)
+        if len(inside) < 2 or not below:
             continue
         shown = [i for i in range(last) if (i, j) not in hidden]
         left = _size(table.total.cells[j])[0] - sum(_size(table.rows[i].cells[j])[0]
                                                      for i in shown)
-        if left not in (0, (MIN_PUPILS - 1) * len(inside)):
-            continue  # e.g. 7 over two: 3 and 4, or 4 and 3
-        more.add((min(shown, key=lambda i: (*_size(table.rows[i].cells[j]), i)), j)
-                 if shown else (last, j))
+        above = len(inside) - below
+        pinning = (0, (MIN_PUPILS - 1) * below) if not above else (MIN_PUPILS * above,)
+        if left not in pinning:
+            continue  # e.g. 7 over two "<5": 3 and 4, or 4 and 3
+        candidates = [i for i in shown if not _nobody(table.rows[i].cells[j])]
+        more.add((min(candidates, key=lambda i: (*_size(table.rows[i].cells[j]), i)), j)
+                 if candidates else (last, j))
     return more
 
 
@@ -281,7 +309,8 @@ def _empty_rows(table: Table, hidden: set[Position]) -> set[Position]:
     return more
 
 
-def _scrubbed(table: Table, hidden: frozenset[Position]) -> Shown:
+def _scrubbed(table: Table, hidden: frozenset[Position],
+              protecting: frozenset[Position]) -> Shown:
     def row(i: int, r: Row) -> Row:
         return replace(r, cells=tuple(Cell(None) if (i, j) in hidden else c
                                       for j, c in enumerate(r.cells)))
@@ -289,11 +318,14 @@ def _scrubbed(table: Table, hidden: frozenset[Position]) -> Shown:
     rows = tuple(row(i, r) for i, r in enumerate(table.rows))
     total = row(len(rows), table.total) if table.total is not None else None
     headline = table.headline
-    headline_hidden = headline is not None and (
-        too_small(headline, table.headline_unit)
-        or (table.total is not None and any(
-            (len(rows), j) in hidden and c == headline
-            for j, c in enumerate(table.total.cells))))
+    small_headline = headline is not None and too_small(headline, table.headline_unit)
+    # The headline is the total's cell: hidden with it, and marked as it is.
+    as_total = [(len(rows), j) for j, c in enumerate(table.total.cells)
+                if (len(rows), j) in hidden and c == headline] \
+        if table.total is not None and headline is not None else []
+    headline_hidden = small_headline or bool(as_total)
     return Shown(replace(table, rows=rows, total=total,
                          headline=Cell(None) if headline_hidden else headline),
-                 hidden, headline_hidden)
+                 hidden, headline_hidden, protecting,
+                 not small_headline and bool(as_total) and all(p in protecting
+                                                               for p in as_total))

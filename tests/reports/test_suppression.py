@@ -116,6 +116,26 @@ def test_two_hidden_zeros_beside_shown_counts_take_a_third_cell_with_them():
     assert suppress(table).hidden == {(1, 0), (3, 0), (0, 0)}
 
 
+def test_a_cell_hidden_to_protect_another_reads_dots_not_fewer_than_five():
+    # 3 and 5 of 8: the 5 is hidden so that the 3 cannot be worked out, and reads "..":
+    # "<5" there would be untrue, and two "<5" of 8 would say 4 and 4.
+    table = _table([("n", Unit.PUPILS)], [[Cell.pupils(3)], [Cell.pupils(5)]],
+                   [Cell.pupils(8)])
+    shown = suppress(table)
+    assert shown.hidden == {(0, 0), (1, 0)}
+    assert (shown.mark(0, 0), shown.mark(1, 0), shown.mark(2, 0)) == ("<5", "..", None)
+
+
+def test_a_sum_that_pins_the_dots_at_five_takes_one_more_cell():
+    # 0 + 5 + 20 = 25: hidden "<5" and "..", 5 left for them: the "<5" is 0 and the ".."
+    # is 5. The 20 goes too.
+    table = _table([("n", Unit.PUPILS)], [[Cell.pupils(0)], [Cell.pupils(5)],
+                                          [Cell.pupils(20)]], [Cell.pupils(25)])
+    shown = suppress(table)
+    assert shown.hidden == {(0, 0), (1, 0), (2, 0)}
+    assert shown.protecting == {(1, 0), (2, 0)}
+
+
 def test_hidden_counts_the_total_leaves_open_stay_two():
     """7 left for two hidden counts: 3 and 4, or 4 and 3. Nothing more is hidden."""
     table = _table([("n", Unit.PUPILS)], [[Cell.pupils(3)], [Cell.pupils(4)],
