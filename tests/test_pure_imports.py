@@ -64,7 +64,10 @@ BLOCK_AND_USE = textwrap.dedent("""
                          total=tables.Row("Totalt", (tables.Cell.pupils(12),)))
     shown = suppression.suppress(small)
     assert shown.hidden == {(0, 0), (1, 0)}, shown.hidden
-    assert formatting.text(shown.table.rows[0].cells[0], tables.Unit.PUPILS, True) == "<5"
+    assert formatting.text(shown.table.rows[0].cells[0], tables.Unit.PUPILS,
+                           shown.mark(0, 0)) == "<5"
+    assert formatting.text(shown.table.rows[1].cells[0], tables.Unit.PUPILS,
+                           shown.mark(1, 0)) == ".."
     assert "<svg" in charts.render(shown.table, "T", "D", ("A", "B", "Totalt"), ("N",))
     leaked = sorted(n for n in sys.modules if n.split(".")[0] in BLOCKED)
     assert not leaked, leaked
