@@ -69,7 +69,7 @@ class PupilPlacement:
 
 
 def pupil_placement(enrolment: Enrolment) -> PupilPlacement:
-    counsellors = [c for c in enrolment.period.school.counsellors if c.active]
+    counsellors = enrolment.period.school.active_counsellors
     # The placement and its organisation come with them: a placed pupil's page shows both.
     assignments = db.session.scalars(select(Assignment).where(
         Assignment.enrolment_id == enrolment.id).options(
