@@ -27,7 +27,7 @@ from portal.employers.models import (
 from portal.employers.services import request_join
 from portal.extensions import db
 from portal.notifications.models import OutboxEmail
-from portal.prao.models import AssignmentState, Incident
+from portal.prao.models import AssignmentState, FollowUp, Incident
 from portal.schools.models import (
     Enrolment,
     EnrolmentState,
@@ -227,6 +227,30 @@ def test_one_incident_sent_four_times_at_once_is_one_incident_and_one_email_each
             OutboxEmail.kind == "incident_reported")).all()
         db.session.remove()
     assert sorted(recipients) == ["samordnare@exempel.se", "syv@exempel.se"]
+
+
+def test_one_follow_up_sent_four_times_at_once_is_one_follow_up(region):
+    """The counsellor's pupil this week; the same contact logged with four clicks."""
+    this_monday = monday_of(TODAY)
+    with region.app.app_context():
+        school = db.session.get(School, region.school_id)
+        period = factories.PraoPeriodFactory(
+            school=school, grade=9, first_day=this_monday,
+            last_day=this_monday + timedelta(days=4))
+        offer = db.session.get(PlacementOffer, region.offer_id)
+        assignment = factories.AssignmentFactory(
+            enrolment__period=period, enrolment__student__school=school,
+            offer=offer, placement=offer.placement, state=AssignmentState.CONFIRMED)
+        db.session.commit()
+        page = f"/uppfoljning/{assignment.id}"
+        db.session.remove()
+    tab = browser(region.app, "syv@exempel.se", page)
+    answers = post_at_once(tab, page + "/kontakt", {
+        "kind": "contact", "enjoys": "Ja", "note": "Ringde handledaren."})
+    _no_error_page(answers)
+    assert all("Uppföljningen är sparad." in a.page for a in answers)
+    assert _rows(region, FollowUp) == 1
+    assert _rows(region, AuditEvent, AuditEvent.action == "follow_up_logged") == 1
 
 
 def test_a_password_reset_sent_three_times_at_once_is_one_email(region):

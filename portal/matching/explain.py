@@ -34,8 +34,9 @@ def _missed(missed: Missed, priority: int) -> dict[str, Any]:
 
 
 def explain(outcome: Outcome, priority: int, lottery: int, had_wishes: bool,
-            sector_wished: bool = False) -> Explanation:
-    """What the pupil got and, for each better wish, why not."""
+            sector_wished: bool = False, second_step: bool = True) -> Explanation:
+    """What the pupil got and, for each better wish, why not. `second_step` False: the
+    round ran its first step only, so nobody was given a free place yet."""
     missed = [_missed(m, priority) for m in outcome.missed]
     if outcome.placement is not None and outcome.rank is not None:
         if outcome.rank == 1:
@@ -45,7 +46,9 @@ def explain(outcome: Outcome, priority: int, lottery: int, had_wishes: bool,
         return _code("free_seat", had_wishes=had_wishes, sector_wished=sector_wished,
                      missed=missed, lottery=lottery)
     if not had_wishes:
-        return _code("unplaced_no_wishes")
+        # Only the second step places a pupil without wishes: a round without it never
+        # looked for a free place that fits, and must not say that none did.
+        return _code("unplaced_no_wishes" if second_step else "no_wishes_first_step")
     return _code("unplaced", missed=missed, lottery=lottery)
 
 
@@ -82,6 +85,11 @@ def _fixed(code: str) -> str:
     if code == "unplaced_no_wishes":
         return _("Du hade inga önskemål och det fanns ingen ledig plats som passade. Din "
                  "studie- och yrkesvägledare hjälper dig.")
+    if code == "no_wishes_first_step":
+        return _("Du hade inga önskemål. Platserna fördelades bara efter elevernas önskemål. "
+                 "Andra omgången, där elever utan önskemål får en ledig plats som passar, har "
+                 "inte gjorts, så du har inte fått någon plats än. Din studie- och "
+                 "yrkesvägledare hjälper dig.")
     if code == "moved_by_hand":
         return _("Din studie- och yrkesvägledare har valt den här platsen åt dig.")
     if code == "removed_by_hand":

@@ -172,7 +172,8 @@ def load_round(periods: list[PraoPeriod], policy: str, seed: int) -> RoundInput:
     return RoundInput(students, list(placements.values()), meta, sectors)
 
 
-def _result_rows(run_id: int, data: RoundInput, result: engine.Result) -> list[dict]:
+def _result_rows(run_id: int, data: RoundInput, result: engine.Result,
+                 last_step: engine.Step) -> list[dict]:
     rows = []
     for student in data.students:
         outcome = result.outcome(student.id)
@@ -185,7 +186,8 @@ def _result_rows(run_id: int, data: RoundInput, result: engine.Result) -> list[d
                      "lottery": pupil.lottery, "priority": pupil.priority,
                      "source": source.value,
                      "explanation": explain(outcome, pupil.priority, pupil.lottery,
-                                            pupil.had_wishes, sector_wished)})
+                                            pupil.had_wishes, sector_wished,
+                                            second_step=last_step is engine.Step.SECOND)})
     return rows
 
 
@@ -210,7 +212,7 @@ def _new_run(user: User, periods: list[PraoPeriod], policy: str, last_step: engi
                       stats=json.dumps(_stats(result)))
     db.session.add(run)
     db.session.flush()
-    rows = _result_rows(run.id, data, result)
+    rows = _result_rows(run.id, data, result, last_step)
     if rows:
         bulk_insert(db.session, MatchResult.__table__, rows)
     audit(user, "matching_round", run, detail=f"seed={seed} policy={policy}")

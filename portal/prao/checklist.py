@@ -216,6 +216,18 @@ def planned_status(planned: PlannedStep, done: Collection[str]) -> Status:
         return Status.DONE
     if planned.overdue:
         return Status.OVERDUE
-    if planned.too_early or any(r not in done for r in planned.requires):
+    if not planned_possible(planned, done):
         return Status.WAITING
     return Status.OPEN
+
+
+def planned_waits_for(planned: PlannedStep, done: Collection[str]) -> str | None:
+    """The first required step not done yet (its key), or None."""
+    return next((r for r in planned.requires if r not in done), None)
+
+
+def planned_possible(planned: PlannedStep, done: Collection[str]) -> bool:
+    """Whether the step may be done now (as `completion_problem` None): an overdue step is
+    still held back by a required step that is not done."""
+    return (planned.step.key not in done and not planned.too_early
+            and planned_waits_for(planned, done) is None)

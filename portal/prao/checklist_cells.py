@@ -36,7 +36,8 @@ class CellWriter:
         self._tick_url = escape(url_for("prao.tick", period_id=period_id, assignment_id=0)[:-1])
         self._undo_url = escape(url_for("prao.untick", period_id=period_id,
                                         assignment_id=0)).replace("/0/", "/{}/")
-        self._written: dict[tuple[str, Status, datetime | None, str], str] = {}
+        self._waits_for: dict[int, str] = {}
+        self._written: dict[tuple[str, Status, datetime | None, str, int], str] = {}
 
     def __call__(self, row: ChecklistRow) -> Markup:
         cells = "".join(self._cell(row, cell) for cell in row.cells)
@@ -46,7 +47,7 @@ class CellWriter:
         if cell.undoable:
             return f"{self._open(cell)}{self._undo_form(row, cell.step.key)}</td>"
         if not cell.tickable:
-            key = (cell.step.key, cell.status, cell.done_at, cell.done_by)
+            key = (cell.step.key, cell.status, cell.done_at, cell.done_by, cell.waits_for)
             written = self._written.get(key)
             if written is None:
                 written = self._written[key] = f"{self._open(cell)}</td>"
@@ -60,9 +61,20 @@ class CellWriter:
             day = iso_date(cell.done_at)
             return (f'{start}<span aria-hidden="true">✓</span> '
                     f'<span class="visually-hidden">{self._done}</span>{day}{by}')
+        if cell.waits_for:
+            waits = self._waiting(cell.waits_for)
+            if cell.status is Status.OVERDUE:
+                return f'{start}{self._overdue}<br><span class="text-body-secondary">{waits}</span>'
+            return f"{start}{waits}"
         if cell.status is Status.OVERDUE:
             return f"{start}{self._overdue}"
         return f"{start}{self._status.get(cell.status, '')}"
+
+    def _waiting(self, number: int) -> str:
+        """The cell's "waits for step 2": the steps are numbered in the table's head."""
+        if number not in self._waits_for:
+            self._waits_for[number] = escape(gettext("Väntar på steg %(num)d", num=number))
+        return self._waits_for[number]
 
     def _undo_form(self, row: ChecklistRow, step: str) -> str:
         return self._button(self._undo_url.format(row.assignment_id), row, step,

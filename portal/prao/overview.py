@@ -69,7 +69,7 @@ class PupilPlacement:
 
 
 def pupil_placement(enrolment: Enrolment) -> PupilPlacement:
-    counsellors = [c for c in enrolment.period.school.counsellors if c.active]
+    counsellors = enrolment.period.school.active_counsellors
     # The placement and its organisation come with them: a placed pupil's page shows both.
     assignments = db.session.scalars(select(Assignment).where(
         Assignment.enrolment_id == enrolment.id).options(
@@ -172,8 +172,9 @@ class ChecklistCell(NamedTuple):
     status: Status
     done_at: datetime | None  # when it was done; None while it is not
     done_by: str  # who did it, as shown (a portal-made label translated)
-    tickable: bool  # open or overdue, and the counsellor ticks it by hand
+    tickable: bool  # may be done now (open, or overdue), and the counsellor ticks it by hand
     undoable: bool = False  # ticked by hand today by the one reading: a slip can be undone
+    waits_for: int = 0  # the number of a required step not done yet that holds it back
 
 
 @dataclass(frozen=True)
@@ -207,10 +208,11 @@ def period_checklist(period: PraoPeriod, today: date,
     records = _records(period) if pupils else {}
     done_by = _DoneBy()
     undo = _Undo(period, reader_id, today)
+    numbers = {p.step.key: number for number, p in enumerate(planned, start=1)}
     rows = []
     for assignment_id, first_name, last_name in pupils:
         done = records.get(assignment_id, {})
-        cells = [_cell(assignment_id, p, done, done_by, undo) for p in planned]
+        cells = [_cell(assignment_id, p, done, done_by, undo, numbers) for p in planned]
         rows.append(ChecklistRow(assignment_id, f"{first_name} {last_name}", cells,
                                  sum(1 for c in cells if c.status is Status.OVERDUE)))
     return ChecklistTable(tuple(p.step for p in planned), rows, conditions)
@@ -248,17 +250,19 @@ class _Undo:
 
 
 def _cell(assignment_id: int, planned: checklist.PlannedStep, done: dict[str, _Record],
-          done_by: _DoneBy, undo: _Undo) -> ChecklistCell:
+          done_by: _DoneBy, undo: _Undo, numbers: dict[str, int]) -> ChecklistCell:
     status = checklist.planned_status(planned, done)
     record = done.get(planned.step.key)
     if record is not None:
         return ChecklistCell(planned.step, status, record[0], done_by(record[1], record[2]),
                              False, undo(assignment_id, planned.step, record))
-    tickable = status in _TICKABLE and Owner.COUNSELLOR in planned.step.ticked_by
-    return ChecklistCell(planned.step, status, None, "", tickable)
-
-
-_TICKABLE = (Status.OPEN, Status.OVERDUE)
+    # An overdue step is still held back by a required step not done: a button would only
+    # be refused (tick), so the cell says what it waits for instead.
+    tickable = (checklist.planned_possible(planned, done)
+                and Owner.COUNSELLOR in planned.step.ticked_by)
+    waits_for = checklist.planned_waits_for(planned, done)
+    return ChecklistCell(planned.step, status, None, "", tickable,
+                         waits_for=numbers[waits_for] if waits_for else 0)
 
 
 class _DoneBy:

@@ -226,7 +226,7 @@ def _step_record(assignment_id: int, step: str) -> StepRecord | None:
 
 
 def counsellor_emails(school: School) -> list[str]:
-    return sorted({c.email for c in school.counsellors if c.active and c.email})
+    return sorted({c.email for c in school.active_counsellors if c.email})
 
 
 # --- the period moves assignments on -------------------------------------------------------

@@ -68,6 +68,13 @@ class School(TimestampMixin, Base):
         secondary="counsellor_school", back_populates="schools", viewonly=True
     )
 
+    @property
+    def active_counsellors(self) -> list[User]:
+        """The counsellors anyone is shown or written to as the school's. A switched-off
+        account keeps its link (it is the school's again if opened again; the purge drops
+        the link), but is nobody's contact meanwhile."""
+        return [c for c in self.counsellors if c.active]
+
     def __repr__(self) -> str:
         return f"<School {self.unit_code} {self.name}>"
 

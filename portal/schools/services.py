@@ -126,7 +126,9 @@ def schools() -> list[School]:
 
 
 def counsellors() -> list[User]:
-    stmt = select(User).where(User.role == Role.COUNSELLOR).order_by(User.name)
+    """The counsellors a school form offers: the active ones (a purged account is
+    switched off too)."""
+    stmt = select(User).where(User.role == Role.COUNSELLOR, User.active).order_by(User.name)
     return list(db.session.scalars(stmt))
 
 
@@ -169,6 +171,10 @@ def _same_school(school: School, data: SchoolData) -> bool:
 
 
 def _set_counsellors(school: School, counsellor_ids: list[int]) -> None:
+    """Link the checked counsellors and unlink the unchecked, among those the form offers.
+    A switched-off counsellor is not offered, and keeps their link: switching the account
+    on again gives them back their schools (as it does their sign-in), and the purge of
+    the account removes the link; an edit of the school's name must not decide that."""
     wanted = set(counsellor_ids)
     for counsellor in counsellors():
         has = any(s.id == school.id for s in counsellor.schools)

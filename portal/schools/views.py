@@ -70,7 +70,7 @@ def _school_form(school: School | None) -> SchoolForm:
                                        for c in services.counsellors())
     if school is not None and request.method == "GET":
         form.municipality.data = school.municipality_id
-        form.counsellors.data = [c.id for c in school.counsellors]
+        form.counsellors.data = [c.id for c in school.active_counsellors]
     return form
 
 

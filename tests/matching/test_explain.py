@@ -65,6 +65,25 @@ def test_second_step_seat_in_a_wished_sector(words):
                                       "passar dig.")
 
 
+def test_no_wishes_and_no_place_says_whether_the_second_round_ran(words):
+    """Only the second round gives a pupil without wishes a free place: without it, the
+    pupil is not told that nothing fitted."""
+    nothing = Outcome("s", None, None, None, ())
+    after_both = explain(nothing, 0, 5, had_wishes=False)
+    assert words("sv", after_both).startswith(
+        "Du hade inga önskemål och det fanns ingen ledig plats som passade.")
+    first_only = explain(nothing, 0, 5, had_wishes=False, second_step=False)
+    assert words("sv", first_only) == (
+        "Du hade inga önskemål. Platserna fördelades bara efter elevernas önskemål. Andra "
+        "omgången, där elever utan önskemål får en ledig plats som passar, har inte gjorts, "
+        "så du har inte fått någon plats än. Din studie- och yrkesvägledare hjälper dig.")
+    assert words("en", first_only) == (
+        "You had no wishes. The placements were shared out by the pupils' wishes only. The "
+        "second round, in which pupils without wishes get a free placement that suits them, "
+        "has not been run, so you have not been given a placement yet. Your study and "
+        "careers counsellor will help you.")
+
+
 def test_rounds_stored_before_codes_keep_their_swedish_words(words):
     old = {"code": "text", "params": {"text": "Du fick ditt förstahandsval."}}
     assert words("en", old) == "Du fick ditt förstahandsval."

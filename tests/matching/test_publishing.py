@@ -333,6 +333,41 @@ def test_a_move_that_lost_to_publish_is_told_and_not_saved(app, db, world, regio
 
 
 @freeze_time(AFTER_WINDOW)
+@freeze_time(AFTER_WINDOW)
+def test_a_pupil_without_wishes_is_told_the_second_round_was_not_run(app, client, db, world):
+    """A round of the first step only leaves a free seat and a pupil without wishes: the
+    pupil reads that the second round (free seats) has not been run, not that none fitted;
+    the same round with its second step gives the pupil the free seat."""
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    offer = factories.PlacementOfferFactory(seats=2, placement__organisation=world.organisation_a)
+    wisher, without = (factories.EnrolmentFactory(period=period) for _ in range(2))
+    db.session.add(Wish(enrolment=wisher, offer=offer, rank=1))
+    db.session.commit()
+    run = services.start_round(world.users["counsellor"], [period], "none", Step.FIRST, seed=3)
+    _publish(app, run.id, world.users["counsellor"])
+    with app.test_request_context():
+        link = "/elev/" + schools.make_link_token(without)
+    page = client.get(link).get_data(as_text=True)
+    assert ("Andra omgången, där elever utan önskemål får en ledig plats som passar, har "
+            "inte gjorts, så du har inte fått någon plats än.") in page
+    assert "det fanns ingen ledig plats som passade" not in page
+    client.get("/sprak/en")
+    english = client.get(link).get_data(as_text=True)
+    assert ("The second round, in which pupils without wishes get a free placement that "
+            "suits them, has not been run, so you have not been given a placement "
+            "yet.") in english
+    assert "there was no free placement that suited you" not in english
+
+    later = factories.PraoPeriodFactory(school=world.school_a, grade=9)
+    factories.EnrolmentFactory(period=later)
+    db.session.commit()
+    both = services.start_round(world.users["counsellor"], [later], "none", Step.SECOND, seed=3)
+    [result] = both.results
+    assert result.offer_id == offer.id  # its second seat
+    assert result.explanation_text == ("Du hade inga önskemål, så du fick en ledig plats som "
+                                       "passar dig.")
+
+
 def test_explanations_follow_the_readers_language(app, client, db, world, region, login_as):
     run, _, _ = region
     _publish(app, run.id, world.users["counsellor"])

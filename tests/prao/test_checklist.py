@@ -117,8 +117,9 @@ def test_assignment_transitions(current, new, allowed):
 
 def test_the_periods_plan_gives_every_cell_the_status_the_rules_give():
     """The overview works out each step's dates once per period (plan); every pupil's
-    cell must still read as status() decides it, on every day around the period, with
-    and without the guardians' acknowledgement, whatever is done."""
+    cell must still read as status() decides it, and offer a tick where completion_problem()
+    allows one, on every day around the period, with and without the guardians'
+    acknowledgement, whatever is done."""
     first, last = date(2027, 3, 15), date(2027, 3, 26)
     keys = [step.key for step in checklist.STEPS]
     done_sets = [set(), set(keys)] + [set(keys[:n]) for n in range(1, len(keys))] + [
@@ -132,3 +133,7 @@ def test_the_periods_plan_gives_every_cell_the_status_the_rules_give():
                 for p in planned:
                     assert checklist.planned_status(p, done) is checklist.status(
                         p.step, done, today, first, last, conditions), (p.step.key, today, done)
+                    # The tick button is offered exactly where a tick would be taken.
+                    assert checklist.planned_possible(p, done) is (checklist.completion_problem(
+                        p.step.key, done, today, first, last, conditions) is None), (
+                        p.step.key, today, done)

@@ -35,6 +35,27 @@ def test_counsellor_sees_pupils_by_steps_with_overdue_flagged(client, login_as, 
     assert "Hanna" in page  # who ticked the confirmation
 
 
+def test_an_overdue_step_waiting_for_the_employer_has_no_tick_button(client, login_as, db,
+                                                                    world, set_clock):
+    """The letter to the guardians is late for both pupils, but it needs the employer's
+    confirmation first: the unconfirmed pupil's cell says what it waits for, no button."""
+    prao = make_prao(db, world)
+    services.confirm(prao.first.id, prao.placement.id, services.Actor(None, "Hanna"))
+    set_clock(datetime(2027, 3, 10, 12))  # guardians_informed was due 8 March
+    login_as("counsellor")
+    page = client.get(f"/perioder/{prao.period.id}/checklista").get_data(as_text=True)
+    assert ": Vårdnadshavare informerade, Elev0 Ek</span></button>" in page
+    assert ": Vårdnadshavare informerade, Elev1 Ek</span></button>" not in page
+    assert ": Eleven förberedd i klassen, Elev1 Ek</span></button>" in page  # needs nothing
+    unconfirmed = page[page.index(f'<tr id="elev-{prao.assignments[1].id}"'):]
+    unconfirmed = unconfirmed[:unconfirmed.index("</tr>")]
+    assert "Bocka av" in unconfirmed  # the preparation, which waits for nothing
+    assert unconfirmed.count("Väntar på steg 2") == 4  # 2. Arbetsgivaren har bekräftat eleven
+    client.get("/sprak/en")
+    english = client.get(f"/perioder/{prao.period.id}/checklista").get_data(as_text=True)
+    assert "Waiting for step 2" in english
+
+
 def test_counsellor_ticks_own_steps_in_order_only(client, login_as, db, world, set_clock):
     prao = make_prao(db, world, pupils=1)
     set_clock(datetime(2027, 3, 1, 12))

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from portal.accounts.models import Role
+from portal.db import utcnow
 from portal.schools.models import Municipality, School
+from tests import factories
 from tests.conftest import post_form
 
 
@@ -86,6 +89,38 @@ def test_removing_a_counsellor_from_a_school(client, login_as, db, world):
         "municipality": str(school.municipality_id)})
     db.session.refresh(world.users["counsellor"])
     assert world.users["counsellor"].schools == []
+
+
+def test_a_switched_off_counsellor_is_not_listed_or_offered_and_keeps_the_link(
+        client, login_as, db, world):
+    """Frida's account is switched off, another counsellor's is purged: neither is the
+    school's counsellor on the lists or a choice on the forms; saving the school keeps
+    Frida's link (she has her school back if her account is switched on again)."""
+    school = world.school_a
+    frida = factories.UserFactory(role=Role.COUNSELLOR, name="Frida Före",
+                                  email="frida@exempel.se", active=False, schools=[school])
+    factories.UserFactory(role=Role.COUNSELLOR, name="", email="gallrad-9@konto.invalid",
+                          active=False, purged_at=utcnow())
+    db.session.commit()
+    login_as("coordinator")
+    for url in ("/samordnare/skolor", f"/samordnare/skolor/{school.id}",
+                f"/skolor/{school.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert world.users["counsellor"].name in page, url
+        assert "Frida" not in page and "konto.invalid" not in page, url
+    response = post_form(client, f"/samordnare/skolor/{school.id}", {
+        "name": "Skola A-huset", "unit_code": school.unit_code, "address": "",
+        "municipality": str(school.municipality_id),
+        "counsellors": [str(world.users["counsellor"].id)]})
+    assert response.status_code == 302
+    db.session.refresh(frida)
+    assert [s.id for s in frida.schools] == [school.id]
+    crafted = post_form(client, f"/samordnare/skolor/{world.school_b.id}", {
+        "name": "Skola B", "unit_code": world.school_b.unit_code, "address": "",
+        "municipality": str(world.school_b.municipality_id), "counsellors": [str(frida.id)]})
+    assert crafted.status_code == 200  # not one of the choices: the form is shown again
+    db.session.refresh(frida)
+    assert [s.id for s in frida.schools] == [school.id]
 
 
 def test_edit_a_municipality_keeps_what_was_typed_on_error(client, login_as, db, world):

@@ -409,14 +409,22 @@ class FollowUpData:
 
 
 def log_follow_up(where: Placed, data: FollowUpData, user: User) -> FollowUp:
+    """Log a contact or visit. The same follow-up again the same day, word for word (a
+    double click, or two clicks at one moment), is the one already logged: nothing is
+    added. The same answers on another day are another contact, and are logged."""
     texts = data.texts()
     if not any(texts.values()):
         raise AttendanceError([Problem("note", _l("Skriv svaret på minst en fråga eller en "
                                                   "anteckning."))])
+    prao_services.lock_assignment(where.assignment.id)  # a second click waits, then sees ours
     if where.assignment.state not in REPORTABLE:
         raise AttendanceError([Problem("kind", _l("Eleven är inte bekräftad på "
                                                   "arbetsplatsen än."))])
     now = clock.now()
+    repeat = _same_follow_up_today(where.assignment.id, data.kind, texts, now)
+    if repeat is not None:
+        db.session.rollback()
+        return repeat
     follow_up = FollowUp(assignment_id=where.assignment.id, kind=data.kind, by_id=user.id,
                          at=now, **texts)
     db.session.add(follow_up)
@@ -425,6 +433,15 @@ def log_follow_up(where: Placed, data: FollowUpData, user: User) -> FollowUp:
     audit(user, "follow_up_logged", where.assignment, detail=data.kind.value)
     db.session.commit()
     return follow_up
+
+
+def _same_follow_up_today(assignment_id: int, kind: FollowUpKind, texts: Mapping[str, str],
+                          now: datetime) -> FollowUp | None:
+    midnight = datetime.combine(clock.local(now).date(), time(), tzinfo=clock.STOCKHOLM)
+    same_answers = [getattr(FollowUp, name) == text for name, text in texts.items()]
+    return db.session.scalars(select(FollowUp).where(
+        FollowUp.assignment_id == assignment_id, FollowUp.kind == kind,
+        FollowUp.at >= midnight, *same_answers).order_by(FollowUp.id)).first()
 
 
 # --- incidents --------------------------------------------------------------------------------

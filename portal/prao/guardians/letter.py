@@ -190,7 +190,7 @@ def _food_and_travel() -> Section:
 
 def _contact(assignment: Assignment) -> Section:
     school = assignment.enrolment.period.school
-    counsellors = tuple(_join(c.name, c.email) for c in school.counsellors)
+    counsellors = tuple(_join(c.name, c.email) for c in school.active_counsellors)
     return Section(_("Frågor"), text=(
         _("Frågor om praon besvaras av skolans studie- och yrkesvägledare."),
     ) + counsellors)

@@ -123,6 +123,24 @@ def test_follow_up_is_logged_and_the_overview_flags_pupils_not_contacted_by_day_
         as_text=True)
 
 
+def test_the_same_follow_up_sent_twice_is_logged_once(client, login_as, alva, set_clock):
+    """A double click logs one contact; the same answers the next day are a new contact."""
+    login_as("counsellor")
+    url = f"/uppfoljning/{alva.id}/kontakt"
+    answers = {"kind": "contact", "enjoys": "Ja", "note": "Ringde handledaren"}
+    for _ in range(2):
+        response = post_form(client, url, answers)
+        assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert page.count("Uppföljningen är sparad.") == 1
+    assert page.count("Ringde handledaren") == 1
+    assert len(db.session.scalars(select(FollowUp)).all()) == 1
+    post_form(client, url, {**answers, "kind": "visit"})  # another kind: another follow-up
+    set_clock(at(TUESDAY + timedelta(days=1), 9, 0))
+    post_form(client, url, answers)
+    assert len(db.session.scalars(select(FollowUp)).all()) == 3
+
+
 def _incident(serious: bool, **extra: str) -> dict[str, str]:
     return {"kind": "accident", "severity": "serious" if serious else "minor",
             "day": TUESDAY.isoformat(), "at": "08:10", "what": "Skar sig på en kniv",

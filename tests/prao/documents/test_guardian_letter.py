@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
+from portal.accounts.models import Role
 from portal.notifications.models import OutboxEmail
 from portal.prao.guardians import services
 from portal.prao.models import AssignmentState, GuardianNotice, StepRecord
+from portal.schools.pupils.services import make_link_token
 from tests import factories
 from tests.conftest import post_form
 from tests.prao.documents.support import make_assignment, pdf_text, repeated_ids
@@ -46,6 +48,21 @@ def test_the_printable_letter_says_everything_a_guardian_needs(client, login_as,
                  "Svarstalong"):
         assert text in html, text
     assert 'href="/static/css/letter.css"' in html and 'lang="sv"' in html
+
+
+def test_the_letter_and_the_pupils_page_name_only_an_active_counsellor(client, db, world,
+                                                                       login_as, placed):
+    """A counsellor whose account is switched off is nobody's contact any more."""
+    factories.UserFactory(role=Role.COUNSELLOR, name="Frida Före", email="frida@exempel.se",
+                          active=False, schools=[world.school_a])
+    db.session.commit()
+    pupil_page = client.get(f"/elev/{make_link_token(placed.enrolment)}").get_data(
+        as_text=True)
+    login_as("counsellor")
+    letter = client.get(f"/uppdrag/{placed.id}/vardnadshavarbrev").get_data(as_text=True)
+    for page in (letter, pupil_page):
+        assert "syv@exempel.se" in page
+        assert "Frida" not in page and "frida@exempel.se" not in page
 
 
 def test_the_counsellor_picks_english(client, login_as, placed):
