@@ -188,6 +188,28 @@ def test_a_file_with_bad_rows_lists_them_and_saves_nothing(client, db, world, lo
     assert count(db, Student) == 0 and count(db, PupilImport) == 0
 
 
+def test_a_row_with_a_nul_is_named_and_nothing_is_kept(client, db, world, login_as):
+    login_as("counsellor")
+    rows = pupils(3)
+    rows[0]["Förnamn"] = "Å\x00sa"
+    page = upload(client, world.school_a, csv_bytes(rows)).get_data(as_text=True)
+    assert "Rad 2: Förnamn innehåller ett osynligt styrtecken" in page
+    assert "varken en CSV-fil" not in page and "\x00" not in page
+    assert count(db, Student) == 0 and count(db, PupilImport) == 0
+
+
+def test_a_huge_value_is_echoed_shortened_in_the_problem_table(client, db, world, login_as):
+    login_as("counsellor")
+    rows = pupils(3)
+    rows[1]["Elev-ID"] = "x" * 100_000
+    response = upload(client, world.school_a, csv_bytes(rows))
+    page = response.get_data(as_text=True)
+    assert "Rad 3: Elev-ID är för lång: 100000 tecken (högst 64)." in page
+    assert f"<td>{'x' * 80}…</td>" in page and "x" * 81 not in page
+    assert len(page) < 50_000
+    assert count(db, PupilImport) == 0
+
+
 # --- bad files ---------------------------------------------------------------------------
 
 def _problem_beside_the_field(page: str) -> str:
