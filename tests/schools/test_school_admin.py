@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -52,6 +54,23 @@ def test_a_municipalitys_name_is_not_given_twice(client, login_as, db, world):
                      {"name": "Marks kommun", "code": "1463"}).status_code == 302
     url = f"/samordnare/kommuner/{world.municipality_a.id}"  # Luleå keeps its own name
     assert post_form(client, url, {"name": "Luleå", "code": "2580"}).status_code == 302
+
+
+def test_a_municipality_added_again_is_said_to_exist(client, login_as, db, world, set_clock):
+    """A double click gets the municipality it saved; the same one added again later is
+    there already, and the coordinator is told so rather than that it was saved."""
+    login_as("coordinator")
+    boden = {"name": "Boden", "code": "2582"}
+    for _click in range(2):
+        page = post_form(client, "/samordnare/kommuner", boden, follow_redirects=True)
+        assert "Kommunen är sparad." in page.get_data(as_text=True)
+    set_clock(datetime.now(UTC) + timedelta(minutes=5))
+    for known in (boden, {"name": "Luleå", "code": "2580"}):
+        response = post_form(client, "/samordnare/kommuner", known)
+        assert response.status_code == 302
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Kommunen finns redan." in page and "Kommunen är sparad." not in page
+    assert db.session.scalar(select(func.count()).select_from(Municipality)) == 3
 
 
 def test_add_school_with_counsellor(client, login_as, db, world):
