@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -95,6 +96,29 @@ def test_school_unit_code_is_eight_digits_and_unique(client, login_as, world):
         "name": "X", "unit_code": world.school_b.unit_code,
         "municipality": str(world.municipality_a.id)})
     assert "Skolenhetskoden finns redan (Skola B)" in dup.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["0", "-1", " 12 ", "4.5"])
+def test_a_school_name_needs_a_letter(client, login_as, db, world, name):
+    login_as("coordinator")
+    school = world.school_a
+    fields = {"name": name, "unit_code": "87654321", "address": "",
+              "municipality": str(school.municipality_id)}
+    for url in ("/samordnare/skolor", f"/samordnare/skolor/{school.id}"):  # add, edit
+        page = post_form(client, url, fields).get_data(as_text=True)
+        beside = re.search(r'id="name-error"[^>]*>(.*?)</div>', page, re.S)
+        assert beside and "Skolans namn behöver minst en bokstav." in beside.group(1)
+    db.session.expire_all()
+    assert db.session.get(School, school.id).name == "Skola A"
+    assert db.session.scalars(select(School).filter_by(unit_code="87654321")).first() is None
+
+
+def test_a_school_name_of_letters_and_digits_is_fine(client, login_as, db, world):
+    login_as("coordinator")
+    response = post_form(client, "/samordnare/skolor", {
+        "name": "Ö2 Friskola", "unit_code": "87654321",
+        "municipality": str(world.municipality_a.id)})
+    assert response.status_code == 302
 
 
 def test_removing_a_counsellor_from_a_school(client, login_as, db, world):
