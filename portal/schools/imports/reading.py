@@ -555,6 +555,38 @@ def _pupil(checked: _Checked) -> PupilRow:
         email=parsed.get("email") or "")
 
 
+@dataclass(frozen=True)
+class RowWarning:
+    """A row saved as it is, which the preview points out: it may not be what was meant."""
+
+    row: int
+    name: str
+    message: str
+
+
+def grade_warnings(rows: Iterable[PupilRow]) -> list[RowWarning]:
+    """Rows whose pupil would join another grade's periods than the class says, or none.
+    Warned, not refused: a class without a year in its name ("Lila") is a school's own."""
+    found = []
+    for row in rows:
+        message = _grade_warning(row)
+        if message is not None:
+            found.append(RowWarning(row.row, f"{row.first_name} {row.last_name}", message))
+    return found
+
+
+def _grade_warning(row: PupilRow) -> str | None:
+    if row.grade is None:
+        return _("Ingen årskurs: klassen ”%(name)s” börjar inte med en siffra och kolumnen "
+                 "Årskurs är tom eller saknas. Eleven kommer inte med i någon praoperiod.",
+                 name=row.class_name)
+    match = CLASS_GRADE_RE.match(row.class_name)
+    if match and int(match.group(1)) != row.grade:
+        return _("Klassen ”%(name)s” stämmer inte med årskurs %(grade)d. Eleven räknas till "
+                 "årskurs %(grade)d.", name=row.class_name, grade=row.grade)
+    return None
+
+
 def _flag_duplicates(checked: list[_Checked], name: str) -> None:
     rows_by_id: dict[str, list[int]] = {}
     for item in checked:

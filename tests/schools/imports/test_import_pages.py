@@ -138,6 +138,27 @@ def test_a_file_of_one_grade_flags_no_pupil_of_another_grade(client, db, world, 
     assert flagged == [eights[3]["Elev-ID"]]
 
 
+def test_the_preview_warns_of_a_class_against_its_grade_and_of_no_grade(client, db, world,
+                                                                        login_as):
+    login_as("counsellor")
+    rows = [pupil(1, Klass="8A", Årskurs="9"), pupil(2, Klass="ZZ", Årskurs=""),
+            pupil(3, Klass="8B", Årskurs="8")]
+    import_id = preview_id(upload(client, world.school_a, csv_bytes(rows)))
+    page = client.get(f"/skolor/elevimporter/{import_id}").get_data(as_text=True)
+    warned = re.search(r'id="importvarningar">(.*?)</div>', page, re.S)
+    assert warned, page[:3000]
+    items = [re.sub(r"\s+", " ", item).strip()
+             for item in re.findall(r"<li>(.*?)</li>", warned.group(1), re.S)]
+    assert items == [
+        "Rad 2 (Ørjan Åström): Klassen ”8A” stämmer inte med årskurs 9. Eleven räknas "
+        "till årskurs 9.",
+        "Rad 3 (Märta Lindqvist): Ingen årskurs: klassen ”ZZ” börjar inte med en siffra och "
+        "kolumnen Årskurs är tom eller saknas. Eleven kommer inte med i någon praoperiod."]
+    assert "2 rader kan behöva rättas innan du sparar" in warned.group(1)
+    save(client, import_id)  # a warning, not a refusal
+    assert count(db, Student) == 3
+
+
 def test_new_pupils_join_the_open_period_of_their_grade_on_save(client, db, world, login_as,
                                                                   set_clock):
     set_clock(datetime(2027, 1, 20, 12))  # the grade 8 period's wish window is open

@@ -17,6 +17,7 @@ from portal.schools.imports.reading import (
     MAX_UPLOAD_BYTES,
     decode,
     encode,
+    grade_warnings,
     read_upload,
     sniff_delimiter,
 )
@@ -332,6 +333,24 @@ def test_grade_from_the_grade_column_or_the_class(klass, arskurs, grade):
         row["Årskurs"] = arskurs
     result = read_upload(csv_bytes([row]))
     assert result.ok and result.rows[0].grade == grade
+
+
+@pytest.mark.parametrize(("klass", "arskurs", "warned"), [
+    ("8A", "9", "Klassen ”8A” stämmer inte med årskurs 9."), ("ZZ", "", "Ingen årskurs"),
+    ("Lila", None, "Ingen årskurs"), ("9A", "9", None), ("8B", None, None), ("Lila", "8", None),
+])
+def test_a_class_against_its_grade_or_no_grade_is_a_warning(klass, arskurs, warned):
+    row = pupil(1, Klass=klass)
+    if arskurs is not None:
+        row["Årskurs"] = arskurs
+    result = read_upload(csv_bytes([row]))
+    assert result.ok  # saved as it is: the preview points it out
+    found = grade_warnings(result.rows)
+    if warned is None:
+        assert found == []
+    else:
+        assert [(w.row, w.name) for w in found] == [(2, "Ørjan Åström")]
+        assert found[0].message.startswith(warned)
 
 
 def test_a_grade_that_is_no_grade_is_a_problem():
