@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -29,8 +31,11 @@ class MunicipalityForm(PortalForm):
 
 
 class SchoolForm(PortalForm):
-    name = StringField(_l("Skolans namn"), validators=[_required(_l("Fyll i namnet.")),
-                                                       _max(200)])
+    # "0" or "-1" is a slip of the keyboard, and no list could tell such schools apart.
+    name = StringField(_l("Skolans namn"), validators=[
+        _required(_l("Fyll i namnet.")), _max(200),
+        Regexp(r".*?[^\W\d_]", flags=re.S,
+               message=_l("Skolans namn behöver minst en bokstav."))])
     unit_code = StringField(
         _l("Skolenhetskod"), description=_l("Åtta siffror, från Skolverkets skolenhetsregister."),
         validators=[_required(_l("Fyll i skolenhetskoden.")),

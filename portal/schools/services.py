@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import Role, User
 from portal.audit import audit
 from portal.concurrency import first_wins
+from portal.db import utcnow
 from portal.extensions import db
 from portal.kept import Kept
 from portal.prao.days import count_prao_days
@@ -33,6 +34,9 @@ from portal.weeks import monday_of, week_label
 # mistyped year, which would count years of working days as prao days.
 MAX_PERIOD_WEEKS = 8
 MAX_YEARS_AHEAD = 2
+# A repeat of the form that saved a municipality (a double click, a second tab) comes within
+# seconds of it; the same municipality added again later is one the user did not see.
+REPEAT_WINDOW = timedelta(minutes=1)
 
 
 class SchoolError(ValueError):
@@ -42,6 +46,10 @@ class SchoolError(ValueError):
         super().__init__(str(message))
         self.field = field
         self.message = message
+
+
+class MunicipalityExists(Exception):  # noqa: N818 - a situation the user is told about
+    """The municipality was in the portal before this form: nothing was changed."""
 
 
 # --- municipalities and schools -------------------------------------------------------
@@ -72,7 +80,8 @@ def _read_county(municipality_id: int) -> tuple[int, ...]:
 def save_municipality(municipality: Municipality | None, name: str, code: str,
                       user: User) -> Municipality:
     """Add (None) or change a municipality. The same new municipality sent twice, even at
-    the same moment, is saved once: the repeat gets the one already saved."""
+    the same moment, is saved once: the repeat gets the one already saved. One added earlier
+    than that raises MunicipalityExists."""
     saved = first_wins(lambda: _save_municipality(municipality, name.strip(), code, user))
     db.session.commit()
     return saved
@@ -82,13 +91,13 @@ def _save_municipality(municipality: Municipality | None, name: str, code: str,
                        user: User) -> Municipality:
     clash = db.session.scalars(select(Municipality).where(Municipality.code == code)).first()
     if clash is not None and municipality is None and clash.name == name:
-        return clash  # a repeat of the form that saved it
+        return _repeat(clash)
     if clash is not None and clash is not municipality:
         raise SchoolError("code", _l("Kommunkoden finns redan (%(name)s).", name=clash.name))
     _check_official(name, code)
     namesake = _same_name(municipality, name)
     if namesake is not None and municipality is None and namesake.code == code:
-        return namesake  # the repeat again: its twin committed between our two reads
+        return _repeat(namesake)  # its twin committed between our two reads
     if namesake is not None:
         raise SchoolError("name", _l("Det finns redan en kommun som heter %(name)s.", name=name))
     municipality = municipality or Municipality()
@@ -96,6 +105,13 @@ def _save_municipality(municipality: Municipality | None, name: str, code: str,
     db.session.add(municipality)
     audit(user, "municipality_saved", municipality, detail=code)
     return municipality
+
+
+def _repeat(existing: Municipality) -> Municipality:
+    """A repeat of the form that saved it gets it back; an older one is news to the user."""
+    if existing.created_at < utcnow() - REPEAT_WINDOW:
+        raise MunicipalityExists
+    return existing
 
 
 def _check_official(name: str, code: str) -> None:

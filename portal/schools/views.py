@@ -41,7 +41,10 @@ def _save_municipality(form: MunicipalityForm,
     except services.SchoolError as error:
         _field_error(form, error)
         return None
-    flash(_("Kommunen är sparad."), "success")
+    except services.MunicipalityExists:
+        flash(_("Kommunen finns redan."), "info")
+    else:
+        flash(_("Kommunen är sparad."), "success")
     return redirect(url_for("schools.municipalities"))
 
 

@@ -3,6 +3,7 @@ overbook, and publishing as proposed assignments with emails."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -124,6 +125,24 @@ def test_counsellor_runs_reviews_moves_and_publishes(client, db, world, region, 
     assert employer and "praoelever föreslås till Arbetsgivare A" in employer[0]["Subject"]
     again = post_form(client, f"/matchning/{run.id}/publicera", {}, follow_redirects=True)
     assert "redan publicerad" in again.get_data(as_text=True)
+
+
+@freeze_time(AFTER_WINDOW)
+@pytest.mark.parametrize(("seed", "message"), [
+    ("abc", "Skriv lottfröet med siffror, till exempel 12345."),
+    ("-1", "Ett heltal från 0 till 2147483647."),
+])
+def test_a_bad_seed_gets_one_message_and_no_round(client, db, world, region, login_as, seed,
+                                                  message):
+    period, _, _ = region
+    login_as("counsellor")
+    response = post_form(client, "/matchning", {"periods": [str(period.id)], "policy": "none",
+                                                "last_step": "second", "seed": seed})
+    assert response.status_code == 200
+    beside = re.search(r'id="seed-error"[^>]*>(.*?)</div>', response.get_data(as_text=True),
+                       re.S)
+    assert beside and re.sub(r"<[^>]+>", "", beside.group(1)).strip() == f"Fel: {message}"
+    assert db.session.scalar(select(func.count()).select_from(MatchingRun)) == 0
 
 
 @freeze_time(AFTER_WINDOW)

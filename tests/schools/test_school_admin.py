@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -57,6 +60,23 @@ def test_a_municipalitys_name_is_not_given_twice(client, login_as, db, world):
     assert post_form(client, url, {"name": "Luleå", "code": "2580"}).status_code == 302
 
 
+def test_a_municipality_added_again_is_said_to_exist(client, login_as, db, world, set_clock):
+    """A double click gets the municipality it saved; the same one added again later is
+    there already, and the coordinator is told so rather than that it was saved."""
+    login_as("coordinator")
+    boden = {"name": "Boden", "code": "2582"}
+    for _click in range(2):
+        page = post_form(client, "/samordnare/kommuner", boden, follow_redirects=True)
+        assert "Kommunen är sparad." in page.get_data(as_text=True)
+    set_clock(datetime.now(UTC) + timedelta(minutes=5))
+    for known in (boden, {"name": "Luleå", "code": "2580"}):
+        response = post_form(client, "/samordnare/kommuner", known)
+        assert response.status_code == 302
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Kommunen finns redan." in page and "Kommunen är sparad." not in page
+    assert db.session.scalar(select(func.count()).select_from(Municipality)) == 3
+
+
 def test_add_school_with_counsellor(client, login_as, db, world):
     login_as("coordinator")
     counsellor = world.users["counsellor"]
@@ -79,6 +99,29 @@ def test_school_unit_code_is_eight_digits_and_unique(client, login_as, world):
         "name": "X", "unit_code": world.school_b.unit_code,
         "municipality": str(world.municipality_a.id)})
     assert "Skolenhetskoden finns redan (Skola B)" in dup.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["0", "-1", " 12 ", "4.5"])
+def test_a_school_name_needs_a_letter(client, login_as, db, world, name):
+    login_as("coordinator")
+    school = world.school_a
+    fields = {"name": name, "unit_code": "87654321", "address": "",
+              "municipality": str(school.municipality_id)}
+    for url in ("/samordnare/skolor", f"/samordnare/skolor/{school.id}"):  # add, edit
+        page = post_form(client, url, fields).get_data(as_text=True)
+        beside = re.search(r'id="name-error"[^>]*>(.*?)</div>', page, re.S)
+        assert beside and "Skolans namn behöver minst en bokstav." in beside.group(1)
+    db.session.expire_all()
+    assert db.session.get(School, school.id).name == "Skola A"
+    assert db.session.scalars(select(School).filter_by(unit_code="87654321")).first() is None
+
+
+def test_a_school_name_of_letters_and_digits_is_fine(client, login_as, db, world):
+    login_as("coordinator")
+    response = post_form(client, "/samordnare/skolor", {
+        "name": "Ö2 Friskola", "unit_code": "87654321",
+        "municipality": str(world.municipality_a.id)})
+    assert response.status_code == 302
 
 
 def test_removing_a_counsellor_from_a_school(client, login_as, db, world):

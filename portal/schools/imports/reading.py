@@ -20,7 +20,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import openpyxl
@@ -187,11 +187,22 @@ def _keep(rows: Iterable[list[str]]) -> Table:
     return table
 
 
+def _header_before(text: str, delimiter: str) -> bool:
+    """Whether the whole lines of `text` hold a header the reader knows (as _header_index)."""
+    lines = text[:text.rfind("\n") + 1].splitlines()[:HEADER_SEARCH_ROWS]
+    return _most_headers(lines, delimiter) >= 2
+
+
 def _read_csv(content: bytes) -> Table:
     text = _decode(content)
-    if CONTROL_RE.search(text):  # a text file never holds these; an image or a program does
+    delimiter = sniff_delimiter(text)
+    control = CONTROL_RE.search(text)
+    # An image or a program holds control characters from its first bytes on. A pupil list
+    # whose header comes first has one in a row at most (a NUL from a broken export): that
+    # row is read, and the row check names it.
+    if control and not _header_before(text[:control.start()], delimiter):
         raise FileProblem(_not_a_table())
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return _keep(reader)
     except csv.Error as error:
@@ -212,9 +223,23 @@ def _check_zip(content: bytes) -> None:
         raise FileProblem(_size_problem())
 
 
+class DateCell(str):
+    """A cell Excel holds as a date or a time, as ISO text. No column of the import is a
+    date: one in the Elev-ID (or any) column is Excel's guess at what was typed (an id such
+    as 1-2 becomes the 2nd of January), and what was typed cannot be read back from it, so
+    the row check refuses it rather than store the date's text as an id or a name."""
+
+
+def _date_text(value: datetime | date | time | timedelta) -> DateCell:
+    if isinstance(value, datetime) and value.time() == time():
+        value = value.date()  # how Excel shows a date without a time: 2020-01-01
+    return DateCell(str(value))  # 2020-01-01, 2020-01-01 08:30:00, 08:30:00
+
+
 def _cell_text(cell: Any) -> str:
     """A cell as text. A formula is returned as its own text, starting with '=', so that the
-    row check refuses it: formulas are never evaluated and cached results never read."""
+    row check refuses it: formulas are never evaluated and cached results never read. A
+    date or a time is a DateCell, which the row check refuses too."""
     value = cell.value
     if value is None:
         return ""
@@ -223,8 +248,8 @@ def _cell_text(cell: Any) -> str:
         return text if text.startswith("=") else "=" + text
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # 12345.0 -> "12345", as the ID was typed
-    if isinstance(value, datetime | date):
-        return value.isoformat()
+    if isinstance(value, datetime | date | time | timedelta):
+        return _date_text(value)
     return str(value)
 
 
@@ -287,8 +312,12 @@ class Header:
 
     def values(self, cells: list[str]) -> dict[str, str]:
         # Trimmed of surrounding space only: names are kept exactly as written.
-        return {name: cells[index].strip() if index < len(cells) else ""
+        return {name: _trimmed(cells[index]) if index < len(cells) else ""
                 for name, index in self.positions.items()}
+
+
+def _trimmed(cell: str) -> str:
+    return cell if isinstance(cell, DateCell) else cell.strip()  # a date stays a DateCell
 
 
 def _is_personnummer_header(key: str) -> bool:
@@ -443,11 +472,29 @@ def _short(value: str, limit: int = 40) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
+ECHO_LENGTH = 80
+
+
+def _echo(value: str) -> str:
+    """A value of the file as the problem table shows it: a page of a 100,000-character
+    cell helps nobody, and a control character is shown as the replacement mark."""
+    return CONTROL_RE.sub("\ufffd", _short(value, ECHO_LENGTH))
+
+
 def _common_problem(column: Column, value: str, name: str) -> str | None:
-    """Problems any column can have: a formula, a missing or an over-long value."""
+    """Problems any column can have: a formula, a date, a control character, a missing or
+    an over-long value."""
     if value.startswith("="):
         return _("%(column)s: cellen innehåller en formel (%(value)s). Formler räknas aldrig "
                  "ut: skriv in värdet i stället.", column=name, value=_short(value, 30))
+    if isinstance(value, DateCell):
+        return _("%(column)s: cellen är ett datum eller en tid i Excel (%(value)s). Formatera "
+                 "kolumnen som text, skriv in värdet igen och ladda upp filen på nytt.",
+                 column=name, value=value)
+    if CONTROL_RE.search(value):  # PostgreSQL cannot even store a NUL
+        return _("%(column)s innehåller ett osynligt styrtecken (till exempel ett "
+                 "nolltecken) som inte kan sparas. Skriv in värdet igen och ladda upp filen "
+                 "på nytt.", column=name)
     if column.required and not value:
         return _("%(column)s saknas.", column=name)
     if column.max_length is not None and len(value) > column.max_length:
@@ -508,6 +555,38 @@ def _pupil(checked: _Checked) -> PupilRow:
         email=parsed.get("email") or "")
 
 
+@dataclass(frozen=True)
+class RowWarning:
+    """A row saved as it is, which the preview points out: it may not be what was meant."""
+
+    row: int
+    name: str
+    message: str
+
+
+def grade_warnings(rows: Iterable[PupilRow]) -> list[RowWarning]:
+    """Rows whose pupil would join another grade's periods than the class says, or none.
+    Warned, not refused: a class without a year in its name ("Lila") is a school's own."""
+    found = []
+    for row in rows:
+        message = _grade_warning(row)
+        if message is not None:
+            found.append(RowWarning(row.row, f"{row.first_name} {row.last_name}", message))
+    return found
+
+
+def _grade_warning(row: PupilRow) -> str | None:
+    if row.grade is None:
+        return _("Ingen årskurs: klassen ”%(name)s” börjar inte med en siffra och kolumnen "
+                 "Årskurs är tom eller saknas. Eleven kommer inte med i någon praoperiod.",
+                 name=row.class_name)
+    match = CLASS_GRADE_RE.match(row.class_name)
+    if match and int(match.group(1)) != row.grade:
+        return _("Klassen ”%(name)s” stämmer inte med årskurs %(grade)d. Eleven räknas till "
+                 "årskurs %(grade)d.", name=row.class_name, grade=row.grade)
+    return None
+
+
 def _flag_duplicates(checked: list[_Checked], name: str) -> None:
     rows_by_id: dict[str, list[int]] = {}
     for item in checked:
@@ -540,7 +619,8 @@ class ReadResult:
 
 def _problem_row(item: _Checked) -> ProblemRow:
     name = f"{item.values.get('first_name', '')} {item.values.get('last_name', '')}".strip()
-    return ProblemRow(item.number, item.values.get("external_id", ""), name, item.messages)
+    return ProblemRow(item.number, _echo(item.values.get("external_id", "")), _echo(name),
+                      item.messages)
 
 
 def check_rows(header: Header, table: Table) -> tuple[list[PupilRow], list[ProblemRow]]:

@@ -20,7 +20,15 @@ from portal.clock import today as today_in_sweden
 from portal.db import bulk_insert, utcnow
 from portal.extensions import db
 from portal.schools.imports.columns import CHANGEABLE
-from portal.schools.imports.reading import PupilRow, ReadResult, StoredFile, decode, encode
+from portal.schools.imports.reading import (
+    PupilRow,
+    ReadResult,
+    RowWarning,
+    StoredFile,
+    decode,
+    encode,
+    grade_warnings,
+)
 from portal.schools.models import Enrolment, Gender, PraoPeriod, PupilImport, School, Student
 from portal.schools.services import enrol_open_periods, open_periods, period_week_label
 
@@ -164,6 +172,7 @@ class Preview:
     stored: StoredFile
     plan: Plan
     joining: list[PeriodJoin]  # who would join which open period on save
+    warnings: list[RowWarning]  # rows saved as they are but worth a look first
 
 
 def _purge_stale_previews(school_id: int) -> None:
@@ -194,7 +203,8 @@ def preview(pupil_import: PupilImport, today: date | None = None) -> Preview:
     changes = plan(pupil_import.school_id, stored.rows)
     return Preview(pupil_import, stored, changes,
                    joining(pupil_import.school_id, stored.rows, changes.grades,
-                           today or today_in_sweden()))
+                           today or today_in_sweden()),
+                   grade_warnings(stored.rows))
 
 
 def joining(school_id: int, rows: Sequence[PupilRow], grades: frozenset[int],

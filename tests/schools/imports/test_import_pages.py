@@ -138,6 +138,27 @@ def test_a_file_of_one_grade_flags_no_pupil_of_another_grade(client, db, world, 
     assert flagged == [eights[3]["Elev-ID"]]
 
 
+def test_the_preview_warns_of_a_class_against_its_grade_and_of_no_grade(client, db, world,
+                                                                        login_as):
+    login_as("counsellor")
+    rows = [pupil(1, Klass="8A", Årskurs="9"), pupil(2, Klass="ZZ", Årskurs=""),
+            pupil(3, Klass="8B", Årskurs="8")]
+    import_id = preview_id(upload(client, world.school_a, csv_bytes(rows)))
+    page = client.get(f"/skolor/elevimporter/{import_id}").get_data(as_text=True)
+    warned = re.search(r'id="importvarningar">(.*?)</div>', page, re.S)
+    assert warned, page[:3000]
+    items = [re.sub(r"\s+", " ", item).strip()
+             for item in re.findall(r"<li>(.*?)</li>", warned.group(1), re.S)]
+    assert items == [
+        "Rad 2 (Ørjan Åström): Klassen ”8A” stämmer inte med årskurs 9. Eleven räknas "
+        "till årskurs 9.",
+        "Rad 3 (Märta Lindqvist): Ingen årskurs: klassen ”ZZ” börjar inte med en siffra och "
+        "kolumnen Årskurs är tom eller saknas. Eleven kommer inte med i någon praoperiod."]
+    assert "2 rader kan behöva rättas innan du sparar" in warned.group(1)
+    save(client, import_id)  # a warning, not a refusal
+    assert count(db, Student) == 3
+
+
 def test_new_pupils_join_the_open_period_of_their_grade_on_save(client, db, world, login_as,
                                                                   set_clock):
     set_clock(datetime(2027, 1, 20, 12))  # the grade 8 period's wish window is open
@@ -186,6 +207,28 @@ def test_a_file_with_bad_rows_lists_them_and_saves_nothing(client, db, world, lo
     assert 'href="#rad-5001"' in page and 'id="rad-5001"' in page
     assert '<th scope="row">5001</th>' in page
     assert count(db, Student) == 0 and count(db, PupilImport) == 0
+
+
+def test_a_row_with_a_nul_is_named_and_nothing_is_kept(client, db, world, login_as):
+    login_as("counsellor")
+    rows = pupils(3)
+    rows[0]["Förnamn"] = "Å\x00sa"
+    page = upload(client, world.school_a, csv_bytes(rows)).get_data(as_text=True)
+    assert "Rad 2: Förnamn innehåller ett osynligt styrtecken" in page
+    assert "varken en CSV-fil" not in page and "\x00" not in page
+    assert count(db, Student) == 0 and count(db, PupilImport) == 0
+
+
+def test_a_huge_value_is_echoed_shortened_in_the_problem_table(client, db, world, login_as):
+    login_as("counsellor")
+    rows = pupils(3)
+    rows[1]["Elev-ID"] = "x" * 100_000
+    response = upload(client, world.school_a, csv_bytes(rows))
+    page = response.get_data(as_text=True)
+    assert "Rad 3: Elev-ID är för lång: 100000 tecken (högst 64)." in page
+    assert f"<td>{'x' * 80}…</td>" in page and "x" * 81 not in page
+    assert len(page) < 50_000
+    assert count(db, PupilImport) == 0
 
 
 # --- bad files ---------------------------------------------------------------------------

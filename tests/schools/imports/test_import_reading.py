@@ -7,6 +7,7 @@ import io
 import random
 import re
 import zipfile
+from datetime import datetime, time
 
 import pytest
 
@@ -16,6 +17,7 @@ from portal.schools.imports.reading import (
     MAX_UPLOAD_BYTES,
     decode,
     encode,
+    grade_warnings,
     read_upload,
     sniff_delimiter,
 )
@@ -134,6 +136,24 @@ def test_xlsx_formula_cells_are_problems_and_never_evaluated():
     assert "formel" in found[3][0]
     assert [r.first_name for r in result.rows] == ["Hugo"]
     assert "Eve" not in repr(result)  # the cached result is never read
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (datetime(2020, 1, 1), "2020-01-01"), (datetime(2020, 1, 1, 8, 30), "2020-01-01 08:30:00"),
+    (time(8, 30), "08:30:00"),
+])
+def test_an_xlsx_date_is_a_problem_never_stored_as_its_iso_text(value, shown):
+    """Excel turns an id such as 1-2 into a date; what was typed cannot be read back."""
+    content = xlsx_bytes([
+        ["Elev-ID", "Förnamn", "Efternamn", "Klass"],
+        [value, "Saga", "Niemi", "8A"],
+        [2, "Hugo", "Lind", "8A"],
+    ])
+    result = read_upload(content)
+    message = only_problem(result, 2)
+    assert message.startswith("Elev-ID: cellen är ett datum") and f"({shown})" in message
+    assert [r.external_id for r in result.rows] == ["2"]
+    assert "T00:00" not in repr(result)
 
 
 def _with_cached_value(content: bytes, ref: str, value: str) -> bytes:
@@ -258,6 +278,16 @@ def test_a_row_problem_is_named_with_its_row(column, value, words):
     assert words in message and message.startswith(column)
 
 
+def test_a_huge_value_is_named_in_full_but_echoed_short():
+    rows = pupils(3)
+    rows[1].update({"Elev-ID": "x" * 100_000, "Förnamn": "y" * 100_000})
+    problem = read_upload(csv_bytes(rows)).problem_rows[0]
+    assert problem.row == 3
+    assert problem.messages == ["Elev-ID är för lång: 100000 tecken (högst 64).",
+                                "Förnamn är för lång: 100000 tecken (högst 100)."]
+    assert problem.external_id == "x" * 80 + "…" and problem.name == "y" * 80 + "…"
+
+
 def test_every_problem_of_every_row_is_listed():
     rows = pupils(5)
     rows[0].update({"Förnamn": "", "Kön": "kanske"})
@@ -303,6 +333,24 @@ def test_grade_from_the_grade_column_or_the_class(klass, arskurs, grade):
         row["Årskurs"] = arskurs
     result = read_upload(csv_bytes([row]))
     assert result.ok and result.rows[0].grade == grade
+
+
+@pytest.mark.parametrize(("klass", "arskurs", "warned"), [
+    ("8A", "9", "Klassen ”8A” stämmer inte med årskurs 9."), ("ZZ", "", "Ingen årskurs"),
+    ("Lila", None, "Ingen årskurs"), ("9A", "9", None), ("8B", None, None), ("Lila", "8", None),
+])
+def test_a_class_against_its_grade_or_no_grade_is_a_warning(klass, arskurs, warned):
+    row = pupil(1, Klass=klass)
+    if arskurs is not None:
+        row["Årskurs"] = arskurs
+    result = read_upload(csv_bytes([row]))
+    assert result.ok  # saved as it is: the preview points it out
+    found = grade_warnings(result.rows)
+    if warned is None:
+        assert found == []
+    else:
+        assert [(w.row, w.name) for w in found] == [(2, "Ørjan Åström")]
+        assert found[0].message.startswith(warned)
 
 
 def test_a_grade_that_is_no_grade_is_a_problem():
@@ -360,6 +408,16 @@ def _junk() -> bytes:
 def test_files_that_are_neither_csv_nor_xlsx_are_refused(content):
     problems = read_upload(content).file_problems
     assert len(problems) == 1 and "varken en CSV-fil eller en Excel-fil" in problems[0]
+
+
+@pytest.mark.parametrize("stray", ["\x00", "\x1b"])
+def test_a_control_character_in_one_row_names_that_row(stray):
+    rows = pupils(3)
+    rows[0]["Förnamn"] = f"Å{stray}sa"
+    result = read_upload(csv_bytes(rows))
+    assert "styrtecken" in only_problem(result, 2)  # not "neither CSV nor Excel"
+    assert result.problem_rows[0].name == "Å\ufffdsa Åström"  # shown, not sent to the page
+    assert not result.ok  # refused as a whole: nothing is kept for the preview
 
 
 def test_binary_junk_is_refused():
