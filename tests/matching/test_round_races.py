@@ -227,7 +227,7 @@ def test_own_placement_and_publish_at_once_exclude_each_other(separate_app, monk
         assert state["own_placement"] is None and state["assigned"] == [r.offers[0]]
         assert state["seats"] == {r.offers[0]: 1, r.offers[1]: 0}
         assert workplace not in state["to"] and "own_placement" not in state["kinds"]
-        assert "har en plats eller är befriad från prao." in own[1]
+        assert "en plats eller är befriad från prao." in own[1]
 
 
 def test_four_publish_clicks_at_once_publish_once(separate_app, monkeypatch):

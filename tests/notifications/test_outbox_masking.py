@@ -4,6 +4,7 @@ holding a coordinator's session) sees that a link was sent and to whom, never th
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -37,7 +38,7 @@ def _pupil_link(app, world, client) -> None:
     period = factories.PraoPeriodFactory(school=world.school_a)
     factories.EnrolmentFactory(period=period, student__email="elev@skola.se")
     with app.test_request_context():
-        schools.email_links(period, world.users["counsellor"])
+        schools.email_links(period, world.users["counsellor"], date(2027, 1, 20))
 
 
 @pytest.mark.parametrize(("send", "kind", "path"), [
