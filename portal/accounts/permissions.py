@@ -18,7 +18,6 @@ from portal.accounts.models import Role, User
 from portal.employers.models import (
     JoinRequest,
     Organisation,
-    OrganisationStatus,
     Placement,
     PlacementOffer,
 )
@@ -142,7 +141,7 @@ def _approved_member(user: User, organisation_id: int) -> bool:
     a pupil's request waits. (The user's organisation comes with the user: no query.)"""
     return (user.role is Role.EMPLOYER and user.organisation_id == organisation_id
             and user.organisation is not None
-            and user.organisation.status is OrganisationStatus.APPROVED)
+            and user.organisation.approved)
 
 
 def _join_request_in_scope(user: User, join: JoinRequest) -> bool:

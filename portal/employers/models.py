@@ -70,6 +70,12 @@ class Organisation(TimestampMixin, Base):
     placements: Mapped[list[Placement]] = relationship(
         back_populates="organisation", order_by="Placement.title")
 
+    @property
+    def approved(self) -> bool:
+        """The coordinator has approved it: until then anyone may have registered the
+        number first, so nobody outside the portal's staff reads pupils' details for it."""
+        return self.status is OrganisationStatus.APPROVED
+
     def __repr__(self) -> str:
         return f"<Organisation {self.org_number} {self.name}>"
 

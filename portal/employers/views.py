@@ -165,8 +165,7 @@ def verify_email(token: str) -> ResponseReturnValue:
 def join_requests() -> ResponseReturnValue:
     if current_user.role is Role.COORDINATOR:
         requests = services.join_requests_for(None)
-    elif (current_user.organisation is not None
-          and current_user.organisation.status is OrganisationStatus.APPROVED):
+    elif current_user.organisation is not None and current_user.organisation.approved:
         requests = services.join_requests_for(current_user.organisation_id)
     else:
         # Waiting to join, or an organisation not approved yet: the coordinator decides.

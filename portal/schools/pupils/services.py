@@ -496,8 +496,11 @@ def register_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> OwnP
 def _own_placement(enrolment: Enrolment, data: OwnPlacementData) -> OwnPlacementOutcome:
     organisation = organisation_by_number(data.org_number)
     if organisation is not None:
+        # Its approval, read under a share lock: an approval at this moment waits for this
+        # request and sends it with the held ones (send_held_requests), or went first.
+        db.session.refresh(organisation, with_for_update={"read": True})
         _ask_organisation(enrolment, organisation, data)
-        return OwnPlacementOutcome.REQUESTED if _may_answer(organisation) \
+        return OwnPlacementOutcome.REQUESTED if organisation.approved \
             else OwnPlacementOutcome.HELD
     _new_own_placement(enrolment, _new_organisation(enrolment, data), data)
     enrolment.wishes.clear()
@@ -689,14 +692,8 @@ def _ask_organisation(enrolment: Enrolment, organisation: Organisation,
     request.contact_email = accounts.normalize_email(data.contact_email)
     request.contact_phone, request.tasks = data.contact_phone.strip(), data.tasks.strip()
     db.session.flush()
-    if _may_answer(organisation):
+    if organisation.approved:  # an unapproved one is asked once approved
         _send_request(request)
-
-
-def _may_answer(organisation: Organisation) -> bool:
-    """Only an organisation the coordinator has approved reads a pupil's request: anyone
-    can register an organisation number, and its first contact is not checked before."""
-    return organisation.status is OrganisationStatus.APPROVED
 
 
 def _send_request(request: OwnPlacementRequest) -> None:
