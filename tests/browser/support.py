@@ -152,6 +152,19 @@ class HtmlPages:
         self.documents.setdefault(html, response.url)
 
 
+def assert_fits_width(page: Page, where: str = "") -> None:
+    """The page scrolls only downwards: nothing makes it wider than the screen.
+
+    Measured once the stylesheets have loaded: a layout read before them is the unstyled
+    page, where a long word does not wrap yet."""
+    page.wait_for_load_state("load")
+    viewport = page.viewport_size
+    assert viewport is not None
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], (
+        f"{where}: the page is {width} px wide on a {viewport['width']} px screen")
+
+
 def vnu_errors(documents: dict[str, str], workdir: Path) -> list[str]:
     """Run vnu.jar once over every document; one line per error, naming the page's URL."""
     if not VNU_JAR.is_file():

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from portal.extensions import db
 from portal.prao.attendance import links
 from tests import factories
-from tests.browser.support import PHONE, assert_accessible
+from tests.browser.support import PHONE, assert_accessible, assert_fits_width
 from tests.prao.attendance.support import TUESDAY, at, pupil_at
 
 pytestmark = pytest.mark.browser
@@ -40,17 +40,13 @@ def link_path(live_app: Flask, set_clock: Callable) -> str:
     return path
 
 
-def _no_sideways_scrolling(page: Page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width} px wide"
-
 
 def test_supervisor_reports_the_day_on_a_phone(new_page: Callable[..., Page],
                                                link_path: str) -> None:
     page = new_page(**PHONE)
     page.goto(link_path)
     expect(page.get_by_role("heading", level=1)).to_have_text("Närvaro tisdag 16 mars")
-    _no_sideways_scrolling(page)
+    assert_fits_width(page)
     assert_accessible(page, "attendance link (phone)")
 
     ines = page.get_by_role("group", name="Närvaro för Ines Lund")
@@ -71,7 +67,7 @@ def test_supervisor_reports_the_day_on_a_phone(new_page: Callable[..., Page],
     expect(page.get_by_text("Närvaron är sparad för 2 elever.")).to_be_visible()
     expect(page.get_by_text("Ines Lund: 7 h 30 min arbete en dag")).to_be_visible()
     expect(page.get_by_text("Rapporterat kl. 08:20").first).to_be_visible()
-    _no_sideways_scrolling(page)
+    assert_fits_width(page)
     assert_accessible(page, "attendance link, saved with a warning (phone)")
 
     page.get_by_role("link", name="Rapportera en olycka eller ett tillbud").click()

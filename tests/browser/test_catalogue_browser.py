@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import VIEWPORTS, assert_accessible
+from tests.browser.support import VIEWPORTS, assert_accessible, assert_fits_width
 
 pytestmark = pytest.mark.browser
 
@@ -18,10 +18,6 @@ def _search(page: Page, words: str) -> None:
     page.get_by_role("button", name="Sök", exact=True).click()
 
 
-def _no_sideways_scrolling(page: Page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width} px wide"
-
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_catalogue_search_and_filters(new_page: Callable[..., Page], viewport: str) -> None:
@@ -30,7 +26,7 @@ def test_catalogue_search_and_filters(new_page: Callable[..., Page], viewport: s
     assert response is not None and response.status == 200
     expect(page.get_by_role("heading", level=1)).to_have_text("Sök praoplatser")
     expect(page.get_by_role("heading", name="2 praoplatser")).to_be_visible()
-    _no_sideways_scrolling(page)
+    assert_fits_width(page)
     assert_accessible(page, f"/praoplatser ({viewport})")
 
     _search(page, "snickaren")  # stemmed: finds "Snickare på bygget"
@@ -45,7 +41,7 @@ def test_catalogue_search_and_filters(new_page: Callable[..., Page], viewport: s
     page.get_by_role("button", name="Sök", exact=True).click()
     expect(page.get_by_role("link", name="Snickare på bygget")).to_be_visible()
     expect(page.get_by_label("Nära kollektivtrafik")).to_be_checked()
-    _no_sideways_scrolling(page)
+    assert_fits_width(page)
     assert_accessible(page, f"/praoplatser with filters ({viewport})")
 
 
@@ -70,7 +66,7 @@ def test_public_placement_page(new_page: Callable[..., Page], viewport: str) -> 
     expect(page.get_by_role("table")).to_contain_text("vecka 11–12")
     expect(page.locator("main")).not_to_contain_text("070-000 00 00")
     expect(page.locator("main")).not_to_contain_text("vard@demo.praoportalen.se")
-    _no_sideways_scrolling(page)
+    assert_fits_width(page)
     assert_accessible(page, f"{page.url} ({viewport})")
 
 
@@ -88,5 +84,5 @@ def test_a_compound_is_found_and_the_way_back_keeps_the_search(
     expect(page.get_by_label("Sökord", exact=True)).to_have_value("sköterska")
     expect(page.get_by_label("Årskurs", exact=True)).to_have_value("8")
     expect(page.get_by_role("link", name="Undersköterska i hemtjänsten")).to_be_visible()
-    _no_sideways_scrolling(page)
+    assert_fits_width(page)
     assert_accessible(page, f"/praoplatser back from a placement ({viewport})")

@@ -19,7 +19,7 @@ from portal.prao.certificates import services as certificates
 from portal.prao.guardians import services as guardians
 from portal.prao.models import GuardianNotice, NoticeChannel
 from portal.schools.models import School, Student
-from tests.browser.support import PHONE, assert_accessible
+from tests.browser.support import PHONE, assert_accessible, assert_fits_width
 from tests.conftest import World
 from tests.prao.documents.support import PRAO_DAYS, make_assignment, report
 
@@ -82,7 +82,7 @@ def test_a_guardian_acknowledges_on_a_phone(new_page: Callable[..., Page],
         "Information till vårdnadshavare om prao")
     assert_accessible(page, "guardian letter with the acknowledge button (phone)")
     expect(page.get_by_text("johan.eker@cykelverkstaden-i-lulea.exempel.se")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    assert_fits_width(page)
     page.get_by_role("button", name="Jag har tagit del av riskinformationen").click()
     expect(page.get_by_role("status").filter(has_text="Tack!")).to_be_visible()
     assert_accessible(page, "guardian letter, acknowledged (phone)")
@@ -112,7 +112,7 @@ def test_the_counsellors_certificate_and_letter_pages_on_a_phone(
     assert_accessible(page, "counsellor's certificate page (phone)")
     page.goto(f"/uppdrag/{documents.assignment_id}/vardnadshavarbrev")
     expect(page.get_by_role("button", name="Skriv ut brevet")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    assert_fits_width(page)
     assert_accessible(page, "counsellor's guardian letter (phone)")
     page.get_by_role("link", name="Tillbaka till vårdnadshavarbreven").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Brev till vårdnadshavare")

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.schools.pupils.services import make_link_token
 from portal.weeks import monday_of
 from tests import factories
-from tests.browser.support import PHONE, assert_accessible
+from tests.browser.support import PHONE, assert_accessible, assert_fits_width
 from tests.feedback.support import finished
 
 pytestmark = pytest.mark.browser
@@ -48,7 +48,7 @@ def test_the_pupil_evaluates_on_a_phone(new_page: Callable[..., Page],
     # Each answer is a target at least 44 px high, five side by side within 390 px.
     box = page.locator("label.likert-option").first.bounding_box()
     assert box is not None and box["height"] >= 44 and box["width"] >= 44
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    assert_fits_width(page)
 
     first = page.get_by_role("group", name="Jag fick göra riktiga arbetsuppgifter")
     first.get_by_text("4", exact=True).click()
@@ -65,5 +65,5 @@ def test_the_pupil_evaluates_on_a_phone(new_page: Callable[..., Page],
     page.get_by_role("button", name="Skicka mina svar").click()
     expect(page.get_by_text("Tack! Utvärderingen är sparad.")).to_be_visible()
     expect(page.get_by_text("Jag fick laga mat!")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    assert_fits_width(page)
     assert_accessible(page, "pupil evaluation answered (phone)")

@@ -51,6 +51,7 @@ from tests.browser.support import (
     HtmlPages,
     PageOpener,
     assert_accessible,
+    assert_fits_width,
     log_in,
     serve,
 )
@@ -172,8 +173,7 @@ class Portal:
         assert_accessible(page, f"{step} ({page.url})")
         viewport = page.viewport_size
         if viewport is not None and viewport["width"] <= PHONE["viewport"]["width"]:
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= viewport["width"], f"{step}: the page is {width} px wide"
+            assert_fits_width(page, step)
 
     def run_jobs(self) -> None:
         """`flask jobs run` as cron would start it: what is due, then the outbox."""

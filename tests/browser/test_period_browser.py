@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.schools.models import PraoPeriod, School
 from tests import factories
-from tests.browser.support import PHONE, assert_accessible
+from tests.browser.support import PHONE, assert_accessible, assert_fits_width
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def _period_id(app: Flask, first_name: str) -> int:
 
 
 def _fits(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+    assert_fits_width(page)
     box = page.locator("table").first.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE_WIDTH, box
 
@@ -89,5 +89,5 @@ def test_review_page_shows_weeks_and_seats_on_a_phone(page_as: Callable[..., Pag
     expect(weeks).to_contain_text("3 platser" if lang == "sv" else "3 places")
     supervisor = page.locator("dd").filter(has_text="070-123 45 67")
     expect(supervisor).to_have_text("Hanna Handledare, 070-123 45 67")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+    assert_fits_width(page)
     assert_accessible(page, f"placement review ({lang}, phone)")

@@ -11,14 +11,10 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import VIEWPORTS, assert_accessible
+from tests.browser.support import VIEWPORTS, assert_accessible, assert_fits_width
 
 pytestmark = pytest.mark.browser
 
-
-def _no_sideways_scrolling(page: Page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width} px wide"
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
@@ -27,7 +23,7 @@ def test_employer_prepares_a_placement(page_as: Callable[..., Page], viewport: s
     page.goto("/arbetsgivare")
     page.get_by_role("link", name="Ny praoplats").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ny praoplats")
-    _no_sideways_scrolling(page)
+    assert_fits_width(page)
     assert_accessible(page, f"new placement ({viewport})")
 
     page.get_by_label("Rubrik", exact=True).fill(f"Lärling på verkstaden ({viewport})")
@@ -43,7 +39,7 @@ def test_employer_prepares_a_placement(page_as: Callable[..., Page], viewport: s
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Lärling på verkstaden ({viewport})")
     expect(page.get_by_text("Praoplatsen är sparad som utkast.")).to_be_visible()
-    _no_sideways_scrolling(page)
+    assert_fits_width(page)
     assert_accessible(page, f"placement page ({viewport})")
 
     page.get_by_label("Veckor", exact=True).fill(f"11–12 {date.today().year + 1}")

@@ -19,7 +19,7 @@ from portal.prao.links import supervisor_token
 from portal.schools.models import PraoPeriod, School
 from portal.schools.pupils.services import make_link_token
 from tests import factories
-from tests.browser.support import PHONE, ROLES, assert_accessible
+from tests.browser.support import PHONE, ROLES, assert_accessible, assert_fits_width
 
 pytestmark = pytest.mark.browser
 
@@ -98,7 +98,7 @@ def test_supervisor_pupil_and_checklist_pages_on_a_phone(new_page: Callable[...,
     expect(counsellor.get_by_role("row", name="Tove Svensson")).to_be_visible()
     assert_accessible(counsellor, "checklist (phone)")
     # The wide table scrolls in its own region; the page itself stays phone-wide.
-    assert counsellor.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    assert_fits_width(counsellor)
 
 
 def test_a_tick_made_by_mistake_is_undone_from_the_checklist(page_as: Callable[..., Page],

@@ -10,14 +10,13 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import PHONE, assert_accessible, pupil_path
+from tests.browser.support import PHONE, assert_accessible, assert_fits_width, pupil_path
 
 pytestmark = pytest.mark.browser
 
 
 def _fits_the_phone(page: Page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= PHONE["viewport"]["width"], f"the page is {width} px wide on a phone"
+    assert_fits_width(page)
 
 
 def test_a_pupil_follows_the_link_to_the_notice_on_a_phone(new_page: Callable[..., Page],

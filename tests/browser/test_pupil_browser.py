@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.schools.models import PraoPeriod, School
 from portal.schools.pupils.services import make_link_token
 from tests import factories
-from tests.browser.support import PHONE, assert_accessible, pupil_path
+from tests.browser.support import PHONE, assert_accessible, assert_fits_width, pupil_path
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +86,7 @@ def test_wish_buttons_are_big_enough_to_tap_on_a_phone(new_page: Callable[..., P
     for n in range(page.locator("form button[value='add']").count()):
         box = page.locator("form button[value='add']").nth(n).bounding_box()
         assert box and box["height"] >= 44, box
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_fits_width(page)
     assert_accessible(page, f"pupil wishes ({lang}, phone)")
 
 
@@ -139,4 +139,4 @@ def test_pupil_registers_sees_and_corrects_an_own_placement_on_a_phone(
     page.get_by_role("button", name="Spara ändringarna").click()
     expect(page.get_by_text("Uppgifterna om din praoplats är ändrade.")).to_be_visible()
     expect(page.locator("#din-egna-plats")).to_contain_text("070-222 33 55")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_fits_width(page)

@@ -11,14 +11,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import DESKTOP, PHONE, assert_accessible, vnu_errors
+from tests.browser.support import DESKTOP, PHONE, assert_accessible, assert_fits_width, vnu_errors
 
 pytestmark = pytest.mark.browser
 
-
-def _width_fits(page: Page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width} px wide"
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -37,7 +33,7 @@ def test_council_reads_the_report(page_as: Callable[..., Page], viewport: dict,
     expect(page.locator("#placement_source")).to_contain_text("<5")
     hint = coverage.get_by_text("Dra diagrammet i sidled för att se hela.")
     if viewport is PHONE:
-        _width_fits(page)
+        assert_fits_width(page)
         expect(hint).to_be_visible()  # the chart is wider than its box: a swipe shows it
         box = coverage.locator(".chart-box")
         assert box.evaluate("b => b.scrollWidth > b.clientWidth")
@@ -72,7 +68,7 @@ def test_coordinator_sets_a_target(page_as: Callable[..., Page], tmp_path: Path)
     page.get_by_role("button", name="Spara målet").click()
     expect(page.locator("#value-error")).to_contain_text("mellan 0 och 100")
     assert_accessible(page, "targets with an error (phone)")
-    _width_fits(page)
+    assert_fits_width(page)
     page.get_by_label("Mål (önskat läge)").fill("97,5")
     page.get_by_role("button", name="Spara målet").click()
     expect(page.get_by_role("status")).to_contain_text("Målet är sparat.")
