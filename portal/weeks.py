@@ -6,14 +6,21 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-# re.ASCII: \d is 0-9 only, not every script's digits.
+# re.ASCII: \d is 0-9 only, not every script's digits. The year takes any short run of
+# digits so that "52 99999" is told about its year, not about the format.
 WEEK_RANGE_RE = re.compile(
-    r"^\s*(?:v(?:ecka)?\.?\s*)?(\d{1,2})\s*(?:[-–]\s*(\d{1,2}))?\s+(\d{4})\s*$",
+    r"^\s*(?:v(?:ecka)?\.?\s*)?(\d{1,2})\s*(?:[-–]\s*(\d{1,2}))?\s+(\d{1,8})\s*$",
     re.IGNORECASE | re.ASCII)
+# The years a school year can be in: "0001" or "20277" is a typing slip, not a week.
+YEARS = range(2000, 3000)
 
 
 class WeekError(ValueError):
     """The text is not a week range, or names a week that does not exist."""
+
+
+class WeekYearError(WeekError):
+    """The week range's year is not one a school year can be in (not four digits 2xxx)."""
 
 
 def monday(year: int, week: int) -> date:
@@ -35,6 +42,8 @@ def parse_week_range(text: str) -> tuple[date, date]:
         raise WeekError("not a week range such as 11–12 2027")
     first_week, last_week, year = int(match.group(1)), int(match.group(2) or match.group(1)), \
         int(match.group(3))
+    if year not in YEARS or len(match.group(3)) != 4:
+        raise WeekYearError(f"{match.group(3)} is not a year such as 2027")
     first = monday(year, first_week)
     last = monday(year + 1 if last_week < first_week else year, last_week)
     return first, last
@@ -72,6 +81,8 @@ def parse_week_query(text: str, today: date) -> tuple[date, date]:
         raise WeekError("write the week as 11 or 11 2027")
     first_week, year = int(match.group(1)), match.group(3)
     last_week = int(match.group(2) or first_week)
+    if year is not None and int(year) not in YEARS:
+        raise WeekYearError(f"{year} is not a year such as 2027")
     first = monday(int(year), first_week) if year is not None else _coming(first_week, today)
     last_year = first.isocalendar()[0] + (1 if last_week < first_week else 0)
     return first, monday(last_year, last_week)

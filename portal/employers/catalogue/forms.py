@@ -12,7 +12,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from portal import clock
 from portal.accounts.forms import MultiCheckboxField
 from portal.formtools import PortalForm
-from portal.weeks import WEEK_QUERY_RE, WeekError, parse_week_query
+from portal.weeks import WEEK_QUERY_RE, WeekError, WeekYearError, parse_week_query
 
 TEXT_MAX = 200
 WEEK_FORMAT = _l("Skriv veckan som ett veckonummer, till exempel 11, v. 11 eller 11 2027.")
@@ -53,6 +53,9 @@ class CatalogueForm(PortalForm):
         """A week without a year is the coming one (portal.weeks.parse_week_query)."""
         try:
             self.weeks = parse_week_query(field.data, clock.today())
+        except WeekYearError as error:
+            raise ValidationError(_l("Skriv året med fyra siffror, till exempel 11 2027.")) \
+                from error
         except WeekError as error:
             if WEEK_QUERY_RE.match(field.data) is None:
                 raise ValidationError(WEEK_FORMAT) from error

@@ -39,6 +39,7 @@ from portal.schools.services import MAX_YEARS_AHEAD
 from portal.weeks import (
     WEEK_RANGE_RE,
     WeekError,
+    WeekYearError,
     monday_of,
     parse_week_range,
     same_week_next_year,
@@ -334,6 +335,9 @@ def _future_weeks(text: str, today: date, max_weeks: int) -> tuple[date, date]:
     """'11–12 2027' -> (Monday, Monday), refusing the past, bad text and long blocks."""
     try:
         first, last = parse_week_range(text)
+    except WeekYearError as error:
+        raise FieldProblems({"weeks": [_("Skriv året med fyra siffror, till exempel 11–12 "
+                                         "2027.")]}) from error
     except WeekError as error:
         if WEEK_RANGE_RE.match(text) is None:
             raise FieldProblems({"weeks": [_("Skriv veckorna som 11–12 2027 eller vecka 45 "
