@@ -17,7 +17,7 @@ from markupsafe import Markup
 from portal.accounts.permissions import get_authorized, public, require
 from portal.audit import audit_read
 from portal.clock import today
-from portal.employers.reference import sectors
+from portal.employers.reference import sector_codes, sectors
 from portal.formtools import PortalForm
 from portal.i18n import current_language
 from portal.matching import services as matching
@@ -179,6 +179,8 @@ def pupil_home(token: str) -> ResponseReturnValue:
 
 def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> ResponseReturnValue:
     sector, text = request.args.get("sector", ""), request.args.get("q", "")
+    if sector and sector not in sector_codes():  # an edited address: every sector, and why
+        sector, error = "", error or str(_("Välj en bransch i listan."))
     prao = prao_overview.pupil_placement(enrolment)
     # Once placed (or with an own placement, or exempt) the page is about the pupil's prao:
     # the offers, their wish counts and the gender tip are neither shown nor read.

@@ -83,6 +83,16 @@ def test_a_search_without_hits_names_the_search(client, pupil):
 
 
 @freeze_time(IN_WINDOW)
+def test_an_edited_sector_in_the_address_is_explained_and_every_sector_shown(client, pupil):
+    _, link = pupil
+    response = client.get(link + "?sector=zzz")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Välj en bransch i listan." in html
+    assert "Snickare i möbelverkstad" in html  # the search went on without the sector
+
+
+@freeze_time(IN_WINDOW)
 def test_placed_pupil_reads_about_their_prao_not_the_catalogue(client, db, pupil):
     enrolment, link = pupil
     factories.AssignmentFactory(enrolment=enrolment, offer__placement__title="Köket")
