@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,11 +21,17 @@ def postgres_url() -> str | None:
     return str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
 
 
-def create_database(label: str, tmp_dir: Path) -> tuple[str, Callable[[], None]]:
-    """Return (url, drop) for a new empty database."""
+def create_database(label: str, tmp_dir: Path,
+                    template: str | None = None) -> tuple[str, Callable[[], None]]:
+    """Return (url, drop) for a new database: empty, or a copy of `template` (the url of a
+    database no connection is open to)."""
     base = postgres_url()
     if base is None:
         path = tmp_dir / f"{label}-{secrets.token_hex(4)}.sqlite"
+        if template is not None:
+            source = make_url(template).database
+            assert source is not None
+            shutil.copyfile(source, path)
 
         def remove() -> None:
             # WAL mode keeps two files beside the database while it is open.
@@ -33,9 +40,10 @@ def create_database(label: str, tmp_dir: Path) -> tuple[str, Callable[[], None]]
 
         return f"sqlite:///{path}", remove
     name = f"prao_{label}_{os.getpid()}_{secrets.token_hex(3)}"
+    copy = f' TEMPLATE "{make_url(template).database}"' if template is not None else ""
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
 
     def drop() -> None:
         with admin.connect() as conn:
