@@ -163,12 +163,11 @@ def test_no_hidden_cell_of_any_scope_can_be_worked_back(counts):
 
 # --- through the exports, as a council member reads them --------------------------------
 
-def _incident(assignment, kind: IncidentKind, day: date) -> None:
+def _incident(assignment, kind: IncidentKind, severity: IncidentSeverity, day: date) -> None:
     from portal.extensions import db
 
-    db.session.add(Incident(assignment_id=assignment.id, kind=kind,
-                            severity=IncidentSeverity.SERIOUS, occurred_at=noon(day),
-                            what="Halkade"))
+    db.session.add(Incident(assignment_id=assignment.id, kind=kind, severity=severity,
+                            occurred_at=noon(day), what="Halkade"))
 
 
 def _read(client, url: str) -> dict[str, str]:
@@ -180,17 +179,21 @@ def _read(client, url: str) -> dict[str, str]:
 
 def test_no_export_of_one_scope_and_another_gives_a_hidden_count_away(db, world, client,
                                                                       login_as, set_clock):
-    """Luleå: 2 serious accidents in autumn and 8 in spring; Piteå: 9 in spring. Each
-    municipality's, the region's and every term's export of the incidents: wherever a count
-    is hidden, the sums between the scopes have a second hidden cell."""
+    """Luleå: 2 serious accidents in autumn and 8 in spring; Piteå: 9 in spring; 6, 7 and
+    8 of the other kinds in each. Each municipality's, the region's and every term's export
+    of the incidents: wherever a count is hidden, the sums between the scopes have a second
+    hidden cell (scope by scope, Luleå's year showed 10 and its spring 8)."""
     from datetime import datetime
 
     set_clock(datetime(2027, 6, 20, 10))
-    for school, days, count in ((world.school_a, AUTUMN, 2), (world.school_a, SPRING, 8),
-                                (world.school_b, SPRING, 9)):
+    kinds = [(kind, severity) for kind in IncidentKind
+             for severity in (IncidentSeverity.SERIOUS, IncidentSeverity.MINOR)]
+    for school, days, serious in ((world.school_a, AUTUMN, 2), (world.school_a, SPRING, 8),
+                                  (world.school_b, SPRING, 9)):
         assignment = place(pupil(period(school, days)))
-        for _ in range(count):
-            _incident(assignment, IncidentKind.ACCIDENT, days[0])
+        for (kind, severity), count in zip(kinds, (serious, 6, 7, 8), strict=True):
+            for _ in range(count):
+                _incident(assignment, kind, severity, days[0])
     db.session.commit()
     login_as("council")
     places = {None: "", world.municipality_a.id: f"&kommun={world.municipality_a.id}",
