@@ -195,7 +195,10 @@ def _reduced(matrix: np.ndarray) -> np.ndarray:
         rows[done] /= rows[done, col]
         factors = rows[:, col].copy()
         factors[done] = 0.0
-        rows -= np.outer(factors, rows[done])
+        # Only the rows that have the column change: the sums are sparse, and stay so
+        # (a country's school year is thousands of them).
+        touched = np.flatnonzero(np.abs(factors) > 1e-12)
+        rows[touched] -= np.outer(factors[touched], rows[done])
         done += 1
     return rows[:done]
 
