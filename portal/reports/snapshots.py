@@ -33,7 +33,7 @@ from portal.kept import Recent
 from portal.reports import charts
 from portal.reports.models import ReportRefresh, ReportSnapshot
 from portal.reports.registry import INDICATORS
-from portal.reports.suppression import Shown, suppress
+from portal.reports.suppression import Positions, Shown, Sum, shown_as, suppress_together
 from portal.reports.tables import (
     Chart,
     Scope,
@@ -72,18 +72,19 @@ class Page:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The whole Tables, for the exports (the page reads `Page`)."""
+    """The whole Tables, for the exports (the page reads `Page`), and which of their cells
+    are hidden: decided with the school year's other scopes (see compute)."""
 
     tables: dict[str, Table]  # by the indicator's key
     computed_at: datetime
+    hidden: dict[str, Positions] = field(compare=False, repr=False)  # by the indicator's key
     _shown: dict[str, Shown] = field(default_factory=dict, compare=False, repr=False)
 
     def shown(self, key: str) -> Shown:
-        """The indicator as it may be shown, suppressed once per snapshot and process (the
-        rules are portal/reports/suppression.py's; only their result is kept)."""
+        """The indicator as it may be shown, scrubbed once per snapshot and process."""
         found = self._shown.get(key)
         if found is None:
-            found = self._shown[key] = suppress(self.tables[key])
+            found = self._shown[key] = shown_as(self.tables[key], *self.hidden[key])
         return found
 
 
@@ -132,19 +133,23 @@ def _drawings(table: Table, languages: tuple[str, ...]) -> dict[str, str]:
     return found
 
 
-def _page_view(table: Table, languages: tuple[str, ...]) -> PageView:
-    shown = suppress(table)
-    return PageView(_first_rows(shown, PAGE_ROWS), len(table.rows),
+def _page_view(shown: Shown, languages: tuple[str, ...]) -> PageView:
+    return PageView(_first_rows(shown, PAGE_ROWS), len(shown.table.rows),
                     _drawings(shown.table, languages))
 
 
-def _page_to_json(page: Page, languages: tuple[str, ...]) -> dict[str, Any]:
+def _page_to_json(page: Page, languages: tuple[str, ...],
+                  whole: dict[str, Shown]) -> dict[str, Any]:
+    """The page, and for each indicator the hidden cells of its whole table (`whole`), which
+    the export scrubs by."""
     return {"page_rows": PAGE_ROWS, "languages": list(languages), "views": [
         {"table": table_to_json(view.shown.table), "hidden": sorted(view.shown.hidden),
          "protecting": sorted(view.shown.protecting),
          "headline_hidden": view.shown.headline_hidden,
          "headline_protecting": view.shown.headline_protecting, "row_count": view.row_count,
-         "charts": view.charts} for view in page.views.values()]}
+         "charts": view.charts, "whole_hidden": sorted(whole[key].hidden),
+         "whole_protecting": sorted(whole[key].protecting)}
+        for key, view in page.views.items()]}
 
 
 def _page_from_json(found: dict[str, Any], computed_at: datetime) -> Page:
@@ -158,17 +163,30 @@ def _page_from_json(found: dict[str, Any], computed_at: datetime) -> Page:
     return Page(views, computed_at)
 
 
+def _whole_hidden(found: dict[str, Any]) -> dict[str, Positions]:
+    """Each indicator's hidden and protecting cells of its whole table, from a stored page."""
+    return {view["table"]["key"]: (frozenset((i, j) for i, j in view["whole_hidden"]),
+                                   frozenset((i, j) for i, j in view["whole_protecting"]))
+            for view in found["views"]}
+
+
 def _usable(page: dict[str, Any] | None, drawn: bool = True) -> bool:
     """Its page is kept (snapshots before migration 0026 have none) for every indicator the
     registry has now, with as many rows as the page shows now and, when `drawn`, with the
     charts in every language."""
     if page is None or page.get("page_rows") != PAGE_ROWS:
         return False
-    if drawn and not set(_languages()) <= set(page.get("languages", ())):
+    if drawn and not _drawn(page):
         return False
     if any("protecting" not in v for v in page["views"]):
         return False  # kept before ".." told protecting cells from small ones
+    if any("whole_hidden" not in v for v in page["views"]):
+        return False  # suppressed on its own, before the school year's scopes were together
     return [v["table"]["key"] for v in page["views"]] == [key for key, _f, _s in INDICATORS]
+
+
+def _drawn(page: dict[str, Any]) -> bool:
+    return set(_languages()) <= set(page.get("languages", ()))
 
 
 def _fresh(page: dict[str, Any] | None, computed_at: datetime, scope: Scope,
@@ -184,28 +202,82 @@ def _recent(computed_at: datetime, scope: Scope, max_age: timedelta) -> bool:
     return clock.now() - computed_at < max_age
 
 
+def school_year_scopes(school_year: int, also: Scope | None = None) -> list[Scope]:
+    """Every scope of a school year a reader may put side by side: the region and each
+    municipality, each for the whole year and for either term (and `also`, a scope of a
+    municipality no longer in the list)."""
+    ids: list[int | None] = [None, *db.session.scalars(select(Municipality.id)
+                                                       .order_by(Municipality.id))]
+    scopes = [Scope(school_year, m, t) for m in ids for t in (None, *Term)]
+    return scopes if also is None or also in scopes else [*scopes, also]
+
+
+def _sums(scopes: list[Scope]) -> list[Sum]:
+    """How the scopes' tables add up: each term's (and the year's) region is the sum of the
+    municipalities, each place's year the sum of its terms."""
+    index = {scope: k for k, scope in enumerate(scopes)}
+    sums = []
+    for term in (None, *Term):
+        region = index.get(Scope(scopes[0].school_year, None, term))
+        parts = tuple(k for scope, k in index.items()
+                      if scope.term is term and scope.municipality_id is not None)
+        if region is not None and parts:
+            sums.append(Sum(region, parts))
+    for scope, k in index.items():
+        if scope.term is None:
+            terms = tuple(index.get(replace(scope, term=term)) for term in Term)
+            if None not in terms:
+                sums.append(Sum(k, tuple(t for t in terms if t is not None)))
+    return sums
+
+
 def compute(scope: Scope, drawn: bool = True) -> tuple[Snapshot, Page]:
-    """Every indicator of the scope and its page, stored in one statement (ON CONFLICT …
+    """The scope's snapshot and page, computed with every other scope of its school year
+    (compute_year): the scope's charts drawn unless not `drawn`."""
+    return compute_year(scope.school_year, {scope} if drawn else set(), also=scope)[scope]
+
+
+def compute_year(school_year: int, drawn: set[Scope],
+                 also: Scope | None = None) -> dict[Scope, tuple[Snapshot, Page]]:
+    """Every indicator of every scope of the school year (school_year_scopes), suppressed
+    together: the region's cells are its municipalities' added up and a year's are its
+    terms', so a cell hidden in one scope would otherwise be worked out from the others
+    (the region's count minus Piteå's is Luleå's). Stored in one statement (ON CONFLICT …
     DO UPDATE: two readers computing the same miss at once both succeed, the later one
-    stays). Without `drawn` the page has no charts (last year's, read for its headlines
-    only: a reader of that year computes it again with them).
+    stays), all at the same moment, so that no reader puts side by side scopes suppressed
+    apart. The pages of the scopes in `drawn` have their charts in every language; the
+    others' are drawn by their first reader (read_page).
 
     The indicators are read in one transaction, which ends before their charts are drawn:
     SQLite's write lock is never held while matplotlib draws, and the write opens a
     transaction of its own (nothing read in it first, so it waits its turn behind another
     writer instead of failing with "database is locked")."""
     started = time.perf_counter()
-    tables = {key: function(scope) for key, function, _section in INDICATORS}
+    scopes = school_year_scopes(school_year, also)
+    tables = {scope: {key: function(scope) for key, function, _section in INDICATORS}
+              for scope in scopes}
     computed_at = clock.now()
     db.session.commit()
-    languages = _languages() if drawn else ()
-    page = Page({key: _page_view(table, languages) for key, table in tables.items()},
-                computed_at)
+    sums = _sums(scopes)
+    shown: dict[Scope, dict[str, Shown]] = {scope: {} for scope in scopes}
+    for key, _function, _section in INDICATORS:
+        together = suppress_together([tables[scope][key] for scope in scopes], sums)
+        for scope, one in zip(scopes, together, strict=True):
+            shown[scope][key] = one
+    done, rows = {}, []
+    for scope in scopes:
+        languages = _languages() if scope in drawn else ()
+        page = Page({key: _page_view(one, languages) for key, one in shown[scope].items()},
+                    computed_at)
+        hidden = {key: (one.hidden, one.protecting) for key, one in shown[scope].items()}
+        done[scope] = (Snapshot(tables[scope], computed_at, hidden), page)
+        rows.append({"scope_key": scope_key(scope), "school_year": scope.school_year,
+                     "tables": [table_to_json(t) for t in tables[scope].values()],
+                     "page": _page_to_json(page, languages, shown[scope]),
+                     "computed_at": computed_at})
+    took = time.perf_counter() - started
     table = ReportSnapshot.__table__
-    stmt = dialect_insert(table).values(
-        scope_key=scope_key(scope), school_year=scope.school_year,
-        tables=[table_to_json(t) for t in tables.values()], page=_page_to_json(page, languages),
-        computed_at=computed_at, compute_seconds=time.perf_counter() - started)
+    stmt = dialect_insert(table).values([{**row, "compute_seconds": took} for row in rows])
     stmt = stmt.on_conflict_do_update(
         index_elements=["scope_key"],
         set_={"tables": stmt.excluded.tables, "page": stmt.excluded.page,
@@ -217,7 +289,31 @@ def compute(scope: Scope, drawn: bool = True) -> tuple[Snapshot, Page]:
     # wrote (a frozen clock in tests): never read it back from the cache.
     _PARSED.clear()
     RENDERED.clear()
-    return Snapshot(tables, computed_at), page
+    return done
+
+
+def _draw(scope: Scope, computed_at: datetime) -> dict[str, Any] | None:
+    """The charts of a scope stored without them (computed with another scope of its
+    year), drawn from its stored Tables and hidden cells and kept with its page; None when
+    it was computed again meanwhile (the caller computes)."""
+    found = _stored(scope)
+    if found is None or found.computed_at != computed_at or not _usable(found.page, False):
+        return None
+    assert found.page is not None  # _usable
+    stored, tables = found.page, found.tables
+    db.session.rollback()  # no transaction held open while matplotlib draws
+    hidden = _whole_hidden(stored)
+    languages = _languages()
+    charts_of = {t["key"]: _drawings(shown_as(table_from_json(t), *hidden[t["key"]]).table,
+                                     languages) for t in tables}
+    page = {**stored, "languages": list(languages),
+            "views": [{**view, "charts": charts_of[view["table"]["key"]]}
+                      for view in stored["views"]]}
+    db.session.execute(update(ReportSnapshot).where(
+        ReportSnapshot.scope_key == scope_key(scope),
+        ReportSnapshot.computed_at == computed_at).values(page=page))
+    db.session.commit()
+    return page
 
 
 def _every_read() -> bool:
@@ -249,22 +345,28 @@ def _stored(scope: Scope) -> ReportSnapshot | None:
 
 
 def read_page(scope: Scope, drawn: bool = True) -> Page:
-    """The report page of the scope: the stored one, however old, else computed now. One
-    row read and a page's worth of JSON parsed; nothing suppressed, nothing drawn. Without
-    `drawn` a page without charts will do (for last year's headlines)."""
+    """The report page of the scope: the stored one, however old, else computed now (with
+    its school year's other scopes). One row read and a page's worth of JSON parsed;
+    nothing suppressed, and nothing drawn but the charts of a scope computed with another
+    and not read since. Without `drawn` a page without charts will do (for last year's
+    headlines)."""
     if _every_read():
         return compute(scope, drawn)[1]
     found = _state(scope)
-    if found is None or not _usable(found[1], drawn):
+    if found is None or not _usable(found[1], False):
         return compute(scope, drawn)[1]
     computed_at, page = found
     assert page is not None  # _usable
+    if drawn and not _drawn(page):
+        page = _draw(scope, computed_at)
+        if page is None:
+            return compute(scope, drawn)[1]
     return _page_from_json(page, computed_at)
 
 
 def read(scope: Scope) -> Snapshot:
     """The scope's whole Tables (for an export): the stored snapshot, however old, else
-    computed now."""
+    computed now (with its school year's other scopes)."""
     if _every_read():
         return compute(scope)[0]
     key = scope_key(scope)
@@ -274,16 +376,19 @@ def read(scope: Scope) -> Snapshot:
     if parsed is not None:
         return parsed
     found = _stored(scope)
-    if found is None or not _usable(found.page):
+    if found is None or not _usable(found.page, False):
         return compute(scope)[0]
-    parsed = Snapshot({t["key"]: table_from_json(t) for t in found.tables}, found.computed_at)
+    assert found.page is not None  # _usable
+    parsed = Snapshot({t["key"]: table_from_json(t) for t in found.tables}, found.computed_at,
+                      _whole_hidden(found.page))
     _PARSED.put((key, found.computed_at), parsed)
     return parsed
 
 
 def job_scopes() -> list[Scope]:
     """The scopes the jobs command keeps: the region and each municipality, this school
-    year and the one before (last year's column of the report)."""
+    year and the one before (last year's column of the report). Their terms are computed
+    with them (compute_year), their charts drawn by their first reader."""
     current = school_year_of(clock.today())
     ids: list[int | None] = [None, *db.session.scalars(select(Municipality.id)
                                                        .order_by(Municipality.id))]
@@ -292,19 +397,28 @@ def job_scopes() -> list[Scope]:
 
 
 def refresh_due() -> int:
-    """The jobs command's step: compute the snapshots that are missing, of the current year
-    older than an hour, of a closed year computed before it ended. Idempotent: a second run
-    finds them fresh and does nothing (two runs at the very same moment may both compute a
-    scope; both succeed, the later stays). Returns how many it computed."""
-    done = 0
+    """The jobs command's step: compute the school years of which a snapshot is missing,
+    of the current year older than an hour, of a closed year computed before it ended
+    (every scope of a year at once, see compute_year). Idempotent: a second run finds them
+    fresh and does nothing (two runs at the very same moment may both compute a year;
+    both succeed, the later stays). The charts of a fresh one computed with another scope
+    (a reader's miss, a coordinator's refresh) are drawn. Returns how many of job_scopes it
+    computed."""
+    due: dict[int, list[Scope]] = {}
+    undrawn = []
     for scope in job_scopes():
         found = _state(scope)
-        if found is None or not _fresh(found[1], found[0], scope, JOB_EVERY):
-            compute(scope)
-            done += 1
-        else:
-            db.session.rollback()
-    return done
+        if found is None or not _fresh(found[1], found[0], scope, JOB_EVERY, drawn=False):
+            due.setdefault(scope.school_year, []).append(scope)
+        elif not _drawn(found[1] or {}):
+            undrawn.append((scope, found[0]))  # computed with another scope: charts only
+        db.session.rollback()
+    for year in due:
+        compute_year(year, {scope for scope in job_scopes() if scope.school_year == year})
+    for scope, computed_at in undrawn:
+        if scope.school_year not in due:
+            _draw(scope, computed_at)
+    return sum(len(scopes) for scopes in due.values())
 
 
 def compute_seconds(scope: Scope) -> float | None:

@@ -25,7 +25,7 @@ so a chart or an export made from it cannot leak what the page does not show."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -40,6 +40,8 @@ SUPPRESSED = "<5"  # a small group (the primary rule)
 PROTECTING = ".."
 
 Position = tuple[int, int]  # (row index, column index); the total row is row len(rows)
+# A cell of one of several tables suppressed together: (table index, row, column).
+Place = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -91,26 +93,87 @@ def _all_rows(table: Table) -> tuple[Row, ...]:
     return table.rows + ((table.total,) if table.total is not None else ())
 
 
-Equation = dict[Position, int]  # cell -> coefficient; the constant is what is shown
+Equation = dict[Place, int]  # cell -> coefficient; the constant is what is shown
 
 
-def _equations(table: Table) -> list[Equation]:
+def _equations(table: Table, t: int = 0) -> list[Equation]:
     """The sums a reader knows: each column's rows minus its total, and in a stacked table
-    each row's shares, which add up to 100."""
+    each row's shares, which add up to 100. `t` is the table's index among those
+    suppressed together."""
     people = [j for j, c in enumerate(table.columns) if c.unit is not Unit.COUNT]
     equations: list[Equation] = []
     if table.total is not None:
         last = len(table.rows)
-        equations += [{**{(i, j): 1 for i in range(last)}, (last, j): -1} for j in people]
+        equations += [{**{(t, i, j): 1 for i in range(last)}, (t, last, j): -1}
+                      for j in people]
     if table.chart is Chart.STACKED:
         shares = [j for j in people if table.columns[j].unit is Unit.SHARE]
-        equations += [{(i, j): 1 for j in shares} for i in range(len(_all_rows(table)))]
+        equations += [{(t, i, j): 1 for j in shares} for i in range(len(_all_rows(table)))]
     # A share of nobody ("–") is a known nothing: not an unknown, never hidden as a partner.
     rows = _all_rows(table)
-    equations = [{p: c for p, c in eq.items() if not _nobody(rows[p[0]].cells[p[1]])}
+    equations = [{p: c for p, c in eq.items() if not _nobody(rows[p[1]].cells[p[2]])}
                  for eq in equations]
     # A column without rows says nothing its (shown or hidden) total does not.
     return [eq for eq in equations if len(eq) > 1]
+
+
+@dataclass(frozen=True)
+class Sum:
+    """Tables that add up cell by cell: each row of the table `whole` (by its key; the
+    total row with the total rows) is the sum of the same row in the tables `parts`, a row
+    a part lacks counting nothing. The region is the sum of its municipalities, a school
+    year the sum of its two terms. Indices into the tables suppressed together."""
+
+    whole: int
+    parts: tuple[int, ...]
+
+
+_TOTAL = "\0total"  # the total row's key here: a row's own key may well read "total"
+
+
+def _row_index(table: Table) -> dict[str, int]:
+    """Row by key, rows whose key is not unique left out (nothing to match them by)."""
+    seen: dict[str, int] = {}
+    twice = set()
+    for i, row in enumerate(table.rows):
+        if row.key in seen:
+            twice.add(row.key)
+        seen[row.key] = i
+    found = {key: i for key, i in seen.items() if key not in twice}
+    if table.total is not None:
+        found[_TOTAL] = len(table.rows)
+    return found
+
+
+def _sum_equations(tables: Sequence[Table], sums: Sequence[Sum]) -> list[Equation]:
+    """What a reader of several tables knows besides each one's sums: a cell of the whole
+    minus the same cell of every part is 0. Only for the cells that do add up (pupils
+    counted once in the whole and once in a part; a share's numerator and base; an
+    average's answers): a count of distinct pupils over a year is no sum of its terms when
+    a pupil had prao in both, nor a median of its parts. A cell of nobody is a known 0."""
+    equations: list[Equation] = []
+    for relation in sums:
+        whole = tables[relation.whole]
+        parts = [k for k in relation.parts if tables[k].columns == whole.columns]
+        if len(parts) != len(relation.parts):
+            continue  # not the same indicator: nothing adds up
+        indices = [(k, _row_index(tables[k])) for k in parts]
+        people = [j for j, c in enumerate(whole.columns) if c.unit is not Unit.COUNT]
+        rows = _all_rows(whole)
+        for key, i in _row_index(whole).items():
+            matched = [(k, found[key]) for k, found in indices if key in found]
+            for j in people:
+                cell = rows[i].cells[j]
+                inside = [(k, r, _all_rows(tables[k])[r].cells[j]) for k, r in matched]
+                sizes = [_size(c) for _k, _r, c in inside]
+                if any(abs(_size(cell)[x] - sum(s[x] for s in sizes)) > 1e-9 for x in (0, 1)):
+                    continue
+                equation = {(k, r, j): 1 for k, r, c in inside if not _nobody(c)}
+                if not _nobody(cell):
+                    equation[(relation.whole, i, j)] = -1
+                if len(equation) > 1:
+                    equations.append(equation)
+    return equations
 
 
 def _nobody(cell: Cell) -> bool:
@@ -132,12 +195,15 @@ def _reduced(matrix: np.ndarray) -> np.ndarray:
         rows[done] /= rows[done, col]
         factors = rows[:, col].copy()
         factors[done] = 0.0
-        rows -= np.outer(factors, rows[done])
+        # Only the rows that have the column change: the sums are sparse, and stay so
+        # (a country's school year is thousands of them).
+        touched = np.flatnonzero(np.abs(factors) > 1e-12)
+        rows[touched] -= np.outer(factors[touched], rows[done])
         done += 1
     return rows[:done]
 
 
-def _components(equations: list[Equation], hidden: set[Position]) -> list[list[int]]:
+def _components(equations: list[Equation], hidden: set[Place]) -> list[list[int]]:
     """Groups of equations linked by shared hidden cells: each can be solved on its own."""
     parent = list(range(len(equations)))
 
@@ -147,7 +213,7 @@ def _components(equations: list[Equation], hidden: set[Position]) -> list[list[i
             i = parent[i]
         return i
 
-    first_seen: dict[Position, int] = {}
+    first_seen: dict[Place, int] = {}
     for i, eq in enumerate(equations):
         for p in hidden.intersection(eq):
             if p in first_seen:
@@ -161,30 +227,48 @@ def _components(equations: list[Equation], hidden: set[Position]) -> list[list[i
     return list(groups.values())
 
 
-def _pinned(equations: list[Equation], hidden: set[Position]) -> set[Position]:
-    """The hidden cells the equations determine: a cell is determined exactly when a row
-    of the reduced form of the equations (over the hidden cells) is that cell alone."""
-    pinned = set()
+def _pinned(equations: list[Equation], hidden: set[Place]) -> list[tuple[list[int], set[Place]]]:
+    """The hidden cells the equations determine, by group of equations (those that have
+    any): a cell is determined exactly when a row of the reduced form of the equations
+    (over the hidden cells) is that cell alone."""
+    found = []
     for group in _components(equations, hidden):
         unknowns = sorted({p for i in group for p in hidden.intersection(equations[i])})
-        index = {p: k for k, p in enumerate(unknowns)}
-        matrix = np.zeros((len(group), len(unknowns)))
-        for r, i in enumerate(group):
-            for p, coefficient in equations[i].items():
-                if p in index:
-                    matrix[r, index[p]] += coefficient
-        for row in _reduced(matrix):
-            nonzero = np.flatnonzero(np.abs(row) > 1e-9)
-            if len(nonzero) == 1:
-                pinned.add(unknowns[int(nonzero[0])])
+        if len(group) < 2 and len(unknowns) > 1:
+            continue  # one sum over several hidden cells pins none of them
+        pinned = _solved([equations[i] for i in group], unknowns)
+        if pinned:
+            found.append((group, pinned))
+    return found
+
+
+def _solved(equations: list[Equation], unknowns: list[Place]) -> set[Place]:
+    index = {p: k for k, p in enumerate(unknowns)}
+    matrix = np.zeros((len(equations), len(unknowns)))
+    for r, equation in enumerate(equations):
+        for p, coefficient in equation.items():
+            if p in index:
+                matrix[r, index[p]] += coefficient
+    pinned = set()
+    for row in _reduced(matrix):
+        nonzero = np.flatnonzero(np.abs(row) > 1e-9)
+        if len(nonzero) == 1:
+            pinned.add(unknowns[int(nonzero[0])])
     return pinned
 
 
-def _close_lines(table: Table, equations: list[Equation], hidden: set[Position]) -> None:
+Size = Callable[[Place], tuple[float, float]]
+
+
+def _order(p: Place) -> tuple[int, int, int]:
+    """Ties broken by column, then row, then table."""
+    return p[2], p[1], p[0]
+
+
+def _close_lines(size: Size, equations: list[Equation], hidden: set[Place]) -> None:
     """The common case, fast: while a sum has exactly one hidden cell, hide a second one
     of it (the cell that also closes another such sum, else the smallest)."""
-    rows = _all_rows(table)
-    of_cell: dict[Position, list[int]] = {}
+    of_cell: dict[Place, list[int]] = {}
     for i, eq in enumerate(equations):
         for p in eq:
             of_cell.setdefault(p, []).append(i)
@@ -198,8 +282,7 @@ def _close_lines(table: Table, equations: list[Equation], hidden: set[Position])
         if not shown:
             continue
         partner = min(shown, key=lambda p: (
-            -sum(1 for k in of_cell[p] if count[k] == 1),
-            *_size(rows[p[0]].cells[p[1]]), p[1], p[0]))
+            -sum(1 for k in of_cell[p] if count[k] == 1), *size(p), *_order(p)))
         hidden.add(partner)
         for k in of_cell[partner]:
             count[k] += 1
@@ -212,13 +295,12 @@ def _size(cell: Cell) -> tuple[float, float]:
             cell.base if cell.base is not None else 0.0)
 
 
-def _partner(table: Table, equations: list[Equation], pinned: set[Position],
-             hidden: set[Position]) -> Position | None:
+def _partner(size: Size, equations: list[Equation], pinned: set[Place],
+             hidden: set[Place]) -> Place | None:
     """The shown cell to hide next: one from a sum that gives a pinned cell away on its own
     (its only hidden cell), preferring the cell that closes the most such sums at once (in
     a stacked table the partner in the same row usually does), then the smallest."""
-    rows = _all_rows(table)
-    covers: dict[Position, int] = {}
+    covers: dict[Place, int] = {}
     for eq in equations:
         inside = hidden & set(eq)
         if len(inside) == 1 and inside <= pinned:
@@ -231,7 +313,7 @@ def _partner(table: Table, equations: list[Equation], pinned: set[Position],
         covers = {p: 0 for eq in equations if hidden & set(eq) for p in eq if p not in hidden}
     if not covers:
         return None
-    return min(covers, key=lambda p: (-covers[p], *_size(rows[p[0]].cells[p[1]]), p[1], p[0]))
+    return min(covers, key=lambda p: (-covers[p], *size(p), *_order(p)))
 
 
 def _positions(table: Table) -> Iterator[tuple[Position, Cell, Unit]]:
@@ -241,23 +323,101 @@ def _positions(table: Table) -> Iterator[tuple[Position, Cell, Unit]]:
 
 
 def suppress(table: Table) -> Shown:
-    small = {p for p, cell, unit in _positions(table) if too_small(cell, unit)}
+    return suppress_together([table])[0]
+
+
+def suppress_together(tables: Sequence[Table], sums: Sequence[Sum] = ()) -> list[Shown]:
+    """Each table as it may be shown, when one reader sees them all: the sums between them
+    (`sums`: the region's cells are its municipalities' added up, a year's its terms')
+    count as the sums within each, so that no hidden cell of one can be worked out from
+    what the others show."""
+    shown_tables, tables = tables, [_emptied(table) for table in tables]
+    cells = {(t, i, j): cell for t, table in enumerate(tables)
+             for (i, j), cell, _unit in _positions(table)}
+    small = {(t, i, j) for t, table in enumerate(tables)
+             for (i, j), cell, unit in _positions(table) if too_small(cell, unit)}
+
+    def size(p: Place) -> tuple[float, float]:
+        return _size(cells[p])
+
     hidden = set(small)
-    equations = _equations(table)
+    between = _sum_equations(tables, sums)
+    equations = [eq for t, table in enumerate(tables) for eq in _equations(table, t)] + between
     while True:
         while True:
-            _close_lines(table, equations, hidden)
-            pinned = _pinned(equations, hidden)
-            if not pinned:
+            _close_lines(size, equations, hidden)
+            partners = set()
+            for group, pinned in _pinned(equations, hidden):
+                partner = _partner(size, [equations[i] for i in group], pinned, hidden)
+                if partner is not None:  # None: every cell of every sum is hidden already
+                    partners.add(partner)
+            if not partners:
                 break
-            partner = _partner(table, equations, pinned, hidden)
-            if partner is None:  # every cell of every sum is hidden already
-                break
-            hidden.add(partner)
-        bounded = _bounded_columns(table, hidden, small) | _empty_rows(table, hidden)
+            hidden |= partners
+        bounded = _bounded_sums(tables, size, between, hidden, small) \
+            | _bounded_within(tables, hidden, small)
         if not bounded:
-            return _scrubbed(table, frozenset(hidden), frozenset(hidden - small))
+            break
         hidden |= bounded
+    by_table = _by_table(hidden, len(tables))
+    small_by_table = _by_table(small, len(tables))
+    return [_scrubbed(table, frozenset(by_table[t]), frozenset(by_table[t] - small_by_table[t]))
+            for t, table in enumerate(shown_tables)]
+
+
+def _emptied(table: Table) -> Table:
+    """A table without rows counts nobody, and says so: its total's 0 is a known nothing,
+    like a share of nobody (an empty spring term is no secret, and hiding its 0 would hide
+    the autumn's figures in the year's)."""
+    if table.rows or table.total is None:
+        return table
+    return replace(table, total=replace(table.total, cells=tuple(
+        Cell(None, 0) if not _size(c)[0] else c for c in table.total.cells)))
+
+
+def _bounded_within(tables: Sequence[Table], hidden: set[Place], small: set[Place]
+                    ) -> set[Place]:
+    """_bounded_columns and _empty_rows of each table."""
+    by_table = _by_table(hidden, len(tables))
+    small_by_table = _by_table(small, len(tables))
+    return {(t, i, j) for t, table in enumerate(tables)
+            for i, j in _bounded_columns(table, by_table[t], small_by_table[t])
+            | _empty_rows(table, by_table[t])}
+
+
+def _by_table(places: set[Place], count: int) -> list[set[Position]]:
+    found: list[set[Position]] = [set() for _ in range(count)]
+    for t, i, j in places:
+        found[t].add((i, j))
+    return found
+
+
+def _bounded_sums(tables: Sequence[Table], size: Size, between: list[Equation],
+                  hidden: set[Place], small: set[Place]) -> set[Place]:
+    """_bounded_columns for the sums between tables: a shown whole (the region's cell)
+    that leaves its hidden parts (the municipalities' cells) a sum only one choice of them
+    gives (all "<5" at 0 or at 4, the ".." at 5) hides its smallest shown part too, or
+    itself when no part is shown."""
+    more = set()
+    for eq in between:
+        whole = next(p for p, c in eq.items() if c == -1) if -1 in eq.values() else None
+        if whole is None or whole in hidden:
+            continue
+        if tables[whole[0]].columns[whole[2]].unit not in (Unit.PUPILS, Unit.SHARE):
+            continue
+        parts = [p for p, c in eq.items() if c == 1]
+        inside = [p for p in parts if p in hidden]
+        below = sum(1 for p in inside if p in small)
+        if len(inside) < 2 or not below:
+            continue
+        shown = [p for p in parts if p not in hidden]
+        left = size(whole)[0] - sum(size(p)[0] for p in shown)
+        above = len(inside) - below
+        pinning = (0, (MIN_PUPILS - 1) * below) if not above else (MIN_PUPILS * above,)
+        if left not in pinning:
+            continue
+        more.add(min(shown, key=lambda p: (*size(p), *_order(p))) if shown else whole)
+    return more
 
 
 def _bounded_columns(table: Table, hidden: set[Position],
@@ -329,3 +489,14 @@ def _scrubbed(table: Table, hidden: frozenset[Position],
                  hidden, headline_hidden, protecting,
                  not small_headline and bool(as_total) and all(p in protecting
                                                                for p in as_total))
+
+
+# Which cells of a table are hidden, and of those which protect another (".."): what a
+# snapshot keeps, so that its export is scrubbed as its page was.
+Positions = tuple[frozenset[Position], frozenset[Position]]
+
+
+def shown_as(table: Table, hidden: frozenset[Position], protecting: frozenset[Position]
+             ) -> Shown:
+    """The table with the given cells hidden (decided before, by suppress_together)."""
+    return _scrubbed(table, hidden, protecting)

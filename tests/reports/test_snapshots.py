@@ -76,13 +76,16 @@ def test_a_reader_gets_the_stored_snapshot_and_the_job_refreshes_it(autumn, stor
     again = snapshots.read(SCOPE)
     assert again.tables["coverage"] != first.tables["coverage"]
     assert again.computed_at == clock.now()
-    assert db.session.scalar(select(func.count()).select_from(ReportSnapshot)) == 6
+    # Each school year's scopes are computed together, their terms too: 2 years of 9.
+    assert db.session.scalar(select(func.count()).select_from(ReportSnapshot)) == 18
 
 
 def test_a_scope_never_computed_is_computed_for_its_first_reader(autumn, stored, db):
     assert db.session.scalar(select(func.count()).select_from(ReportSnapshot)) == 0
     assert snapshots.read_page(SCOPE).computed_at == clock.now()
-    assert db.session.scalar(select(func.count()).select_from(ReportSnapshot)) == 1
+    # With the rest of its school year (suppressed together): the region and the two
+    # municipalities, each for the year and for either term.
+    assert db.session.scalar(select(func.count()).select_from(ReportSnapshot)) == 9
 
 
 def test_the_tests_config_computes_on_every_read(autumn, db):
@@ -215,7 +218,8 @@ def test_a_queued_scope_that_fails_is_given_up_and_blocks_nothing(
     assert snapshots.refresh_requested() == 1  # the municipality's, after the failure
     assert _queued(db) == 0
     assert snapshots.compute_seconds(other) is not None
-    assert snapshots.compute_seconds(SCOPE) is None
+    # The region is computed with the municipality's school year all the same.
+    assert snapshots.read_page(SCOPE).computed_at == snapshots.read(other).computed_at
     assert "report refresh of 2026-region-year failed" in caplog.text
 
 
