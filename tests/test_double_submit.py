@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.accounts.models import Role, User
 from portal.audit import AuditEvent
@@ -28,6 +28,7 @@ from portal.employers.services import request_join
 from portal.extensions import db
 from portal.notifications.models import OutboxEmail
 from portal.prao.models import AssignmentState, FollowUp, Incident
+from portal.privacy import services as privacy
 from portal.schools.models import (
     Enrolment,
     EnrolmentState,
@@ -451,3 +452,39 @@ def test_an_own_placement_request_is_confirmed_once(region):
     answers = post_at_once(tab, url, {"decision": "approve"})
     _decided_once(answers, "Praoplatsen finns nu bland era utkast")
     assert _rows(region, Placement, Placement.title == "Arbetsgivare A") == 1
+
+
+@pytest.mark.parametrize("export", ["pupils", "placements", "extract"])
+def test_an_export_while_another_request_writes_is_answered_and_logged(region, monkeypatch,
+                                                                     export):
+    """A download reads, then logs that it was made. Someone else's save in between made
+    SQLite refuse the log row ("database is locked") and the counsellor got an error page."""
+    from portal.prao import export as placements
+    from portal.schools.imports import export as pupils
+
+    with region.app.app_context():
+        student_id = db.session.get(Enrolment, region.enrolment_id).student_id
+        db.session.remove()
+    module, name, url = {
+        "pupils": (pupils, "pupil_rows", f"/skolor/{region.school_id}/elever/elevlista.csv"),
+        "placements": (placements, "rows", f"/perioder/{region.period_id}/praoplatser.csv"),
+        "extract": (privacy, "_student_row", f"/elever/{student_id}/registerutdrag.json"),
+    }[export]
+    read = getattr(module, name)
+
+    def read_while_someone_saves(*args: object) -> object:
+        found = read(*args)
+        with db.engine.connect() as other:  # another request's save, committed
+            other.execute(update(School).where(School.id == region.school_id)
+                          .values(name="Skola A, nytt namn"))
+            other.commit()
+        return found
+
+    monkeypatch.setattr(module, name, read_while_someone_saves)
+    tab = browser(region.app, "syv@exempel.se", "/")
+    response = tab.copy().get(url)
+    assert response.status_code == 200
+    logged = {"pupils": "pupils_exported", "placements": "placements_exported",
+              "extract": "register_extract"}[export]
+    assert _count(region, select(func.count()).select_from(AuditEvent)
+                  .where(AuditEvent.action == logged)) == 1

@@ -14,8 +14,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.accounts.models import User
-from portal.audit import audit
+from portal.audit import audit_read
 from portal.clock import today
 from portal.extensions import db
 from portal.prao.models import AssignmentSource, AssignmentState
@@ -82,10 +81,11 @@ def to_xlsx(table: list[list[str]]) -> bytes:
     return buffer.getvalue()
 
 
-def export(period: PraoPeriod, user: User, fmt: str) -> Export:
+def export(period: PraoPeriod, fmt: str) -> Export:
     table = rows(period)
     content, mimetype = (to_xlsx(table), XLSX_MIMETYPE) if fmt == "xlsx" \
         else (to_csv(table), CSV_MIMETYPE)
-    audit(user, "placements_exported", period, detail=f"format={fmt} rows={len(table)}")
-    db.session.commit()
+    # Logged after the answer, in a transaction of its own: on SQLite a reading transaction
+    # that turns into a writer fails at once when another request has written meanwhile.
+    audit_read("placements_exported", period, detail=f"format={fmt} rows={len(table)}")
     return Export(content, mimetype, f"praoplatser-{period.id}-{today().isoformat()}.{fmt}")

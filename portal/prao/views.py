@@ -355,6 +355,6 @@ def region_checklist() -> ResponseReturnValue:
 @require("placements.export")
 def export_placements(period_id: int, fmt: str) -> ResponseReturnValue:
     period = _period(period_id, "placements.export")
-    exported = export.export(period, current_user, fmt)
+    exported = export.export(period, fmt)
     return Response(exported.content, content_type=exported.mimetype, headers={
         "Content-Disposition": f'attachment; filename="{exported.filename}"'})

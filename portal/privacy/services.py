@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
-from portal.audit import AuditEvent, audit
+from portal.audit import AuditEvent, audit_read
 from portal.clock import STOCKHOLM
 from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
@@ -307,7 +307,7 @@ def _feedback(student: Student, language: str) -> dict[str, list[Row]]:
     }
 
 
-def register_extract(student: Student, reader: User, now: datetime, fmt: str,
+def register_extract(student: Student, now: datetime, fmt: str,
                      language: str) -> Extract:
     """Everything about the pupil, questions in `language`; the extract itself is audited
     (and committed)."""
@@ -316,6 +316,5 @@ def register_extract(student: Student, reader: User, now: datetime, fmt: str,
     extract.sections.update(_placing(student.id))
     extract.sections.update(_feedback(student, language))
     extract.sections.update(_trail(student))
-    audit(reader, "register_extract", student, detail=f"format={fmt}")
-    db.session.commit()
+    audit_read("register_extract", student, detail=f"format={fmt}")  # after the answer
     return extract

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import current_app, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.accounts.permissions import get_authorized, public, require
@@ -72,7 +71,7 @@ def audit_log() -> ResponseReturnValue:
 @require("pupil.extract")
 def extract(student_id: int, fmt: str) -> ResponseReturnValue:
     student = get_authorized("pupil.extract", Student, student_id)
-    found = services.register_extract(student, current_user, now(), fmt, current_language())
+    found = services.register_extract(student, now(), fmt, current_language())
     if fmt == "json":
         content, mimetype = to_json(found), "application/json"
     else:

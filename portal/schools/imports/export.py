@@ -16,8 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
-from portal.accounts.models import User
-from portal.audit import audit
+from portal.audit import audit_read
 from portal.clock import today
 from portal.employers.reference import feature_codes, features
 from portal.extensions import db
@@ -92,12 +91,11 @@ def to_xlsx(rows: list[list[str | int | None]]) -> bytes:
     return buffer.getvalue()
 
 
-def export(school: School, user: User, fmt: str, on: date | None = None) -> Export:
+def export(school: School, fmt: str, on: date | None = None) -> Export:
     """The school's pupil list; the export of personal data is written to the audit log."""
     rows = pupil_rows(school.id)
     content, mimetype = (to_xlsx(rows), XLSX_MIMETYPE) if fmt == "xlsx" \
         else (to_csv(rows), CSV_MIMETYPE)
-    audit(user, "pupils_exported", school, detail=f"format={fmt} rows={len(rows)}")
-    db.session.commit()
+    audit_read("pupils_exported", school, detail=f"format={fmt} rows={len(rows)}")  # as a read
     filename = f"elever-{school.unit_code}-{(on or today()).isoformat()}.{fmt}"
     return Export(content, mimetype, filename)
