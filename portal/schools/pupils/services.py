@@ -3,6 +3,7 @@ own placements. Each function that changes something commits its own work."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -473,6 +475,41 @@ class OwnPlacementOutcome(StrEnum):
     # nobody outside the school reads what the pupil sent.
     HELD = "held"
     ALREADY = "already"  # the pupil had a placement by then (a double click, a round)
+
+
+# Words that say what kind of company, not which: "Bygg AB" and "Bygg Aktiebolag" agree.
+_COMPANY_FORMS = frozenset({"ab", "aktiebolag", "hb", "handelsbolag", "kb", "kommanditbolag",
+                            "ek", "ekonomisk", "förening", "och", "the", "publ"})
+
+
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"\w+", name.casefold())
+                     if len(w) >= 3 and w not in _COMPANY_FORMS)
+
+
+def names_agree(typed: str, registered: str) -> bool:
+    """The pupil's name for the workplace could be the registered one: a word in common,
+    or one the start of the other ("Norrbotten" for "Norrbottens Bygg AB")."""
+    ours, theirs = _name_words(typed), _name_words(registered)
+    if not ours or not theirs:
+        return typed.strip().casefold() == registered.strip().casefold()
+    return any(a.startswith(b) or b.startswith(a) for a in ours for b in theirs)
+
+
+def number_of_another(data: OwnPlacementData) -> str | None:
+    """Why the organisation number does not fit the workplace the pupil named, or None. One
+    mistyped digit may name another registered organisation: it is not asked on a number
+    alone, or a pupil's name and school would go to a stranger. Only an approved (public)
+    organisation is named back; another number may be a sole trader's personnummer."""
+    known = organisation_by_number(data.org_number)
+    if known is None or names_agree(data.workplace, known.name):
+        return None
+    if known.approved:
+        return str(_("Organisationsnumret hör till %(name)s. Kontrollera numret med din "
+                     "kontaktperson. Ska du vara hos %(name)s, skriv det namnet som "
+                     "arbetsplats.", name=known.name))
+    return str(_("Organisationsnumret hör till en annan arbetsplats. Kontrollera numret med "
+                 "din kontaktperson."))
 
 
 def register_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> OwnPlacementOutcome:

@@ -239,18 +239,25 @@ def own_placement(token: str) -> ResponseReturnValue:
     if request.method == "GET" and existing is not None:
         form.process(data=asdict(services.own_placement_data(existing)))
     if form.validate_on_submit():
-        return _save_own_placement(enrolment, form, token, correcting=existing is not None)
+        data = _own_placement_data(form)
+        problem = services.number_of_another(data)
+        if problem is None:
+            return _save_own_placement(enrolment, data, token, correcting=existing is not None)
+        form.org_number.errors = [problem]
     return render_template("schools/own_placement.html", form=form, token=token,
                            enrolment=enrolment, correcting=existing is not None)
 
 
-def _save_own_placement(enrolment: Enrolment, form: OwnPlacementForm, token: str,
-                        correcting: bool) -> ResponseReturnValue:
-    data = services.OwnPlacementData(
+def _own_placement_data(form: OwnPlacementForm) -> services.OwnPlacementData:
+    return services.OwnPlacementData(
         workplace=form.workplace.data, org_number=form.org_number.data,
         address=form.address.data, postal_code=form.postal_code.data, city=form.city.data,
         contact_name=form.contact_name.data, contact_email=form.contact_email.data,
         contact_phone=form.contact_phone.data, tasks=form.tasks.data)
+
+
+def _save_own_placement(enrolment: Enrolment, data: services.OwnPlacementData, token: str,
+                        correcting: bool) -> ResponseReturnValue:
     if not correcting:
         message, category = OWN_PLACEMENT_MESSAGES[services.register_own_placement(enrolment,
                                                                                    data)]

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.employers.models import Placement
+from portal.employers.services import organisation_by_number
 from portal.notifications.models import OutboxEmail
 from portal.notifications.worker import send_due
 from portal.schools.models import (
@@ -21,6 +22,7 @@ from portal.schools.models import (
 from portal.schools.pupils import services
 from tests import factories
 from tests.conftest import login, new_client, post_form
+from tests.test_hostile_input import error_beside
 
 IN_WINDOW = "2027-01-20"
 CONFIRMED = "Praoplatsen finns nu bland era utkast"
@@ -37,9 +39,13 @@ def pupil(app, db, world):
     return enrolment, link
 
 
-def _own_placement(client, link, org_number, email="mallory@exempel.se"):
+def _own_placement(client, link, org_number, email="mallory@exempel.se", workplace=None):
+    """The pupil names the workplace as it is registered, when it is."""
+    known = organisation_by_number(org_number)
+    if workplace is None:
+        workplace = known.name if known is not None else "Mormors bageri"
     return post_form(client, link + "/egen-plats", {
-        "workplace": "Någon annans företag", "org_number": org_number,
+        "workplace": workplace, "org_number": org_number,
         "address": "Storgatan 1", "postal_code": "972 31", "city": "Luleå",
         "contact_name": "Mallory", "contact_email": email, "contact_phone": "070-111 22 33",
         "tasks": "Titta på"}, follow_redirects=True)
@@ -48,6 +54,28 @@ def _own_placement(client, link, org_number, email="mallory@exempel.se"):
 def _placements(db, organisation) -> int:
     return db.session.scalar(select(func.count()).select_from(Placement).where(
         Placement.organisation_id == organisation.id))
+
+
+@freeze_time(IN_WINDOW)
+def test_a_number_that_belongs_to_another_workplace_is_questioned_not_sent(client, db, world,
+                                                                          pupil, mailbox):
+    """One mistyped digit can be another registered organisation's number: the pupil is
+    asked to check it, and nothing about the pupil reaches that organisation."""
+    enrolment, link = pupil
+    known = world.organisation_a
+    page = _own_placement(client, link, known.org_number, workplace="Mammas Firma AB")
+    html = page.get_data(as_text=True)
+    assert f"Organisationsnumret hör till {known.name}. Kontrollera numret" in \
+        error_beside(html, "org_number")
+    assert db.session.scalar(select(func.count()).select_from(OwnPlacementRequest)) == 0
+    db.session.refresh(enrolment)
+    assert enrolment.state is EnrolmentState.NEEDS_PLACEMENT
+    send_due()
+    assert mailbox.messages == []
+    # The registered name in other words is the same workplace.
+    assert services.names_agree("Bygg i Norrbotten", "Norrbottens Bygg AB")
+    assert services.names_agree("ica maxi", "ICA Maxi Stormarknad Luleå")
+    assert not services.names_agree("Mammas Firma AB", "Norrbottens Bygg AB")
 
 
 @freeze_time(IN_WINDOW)
