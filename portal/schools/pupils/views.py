@@ -225,6 +225,15 @@ OWN_PLACEMENT_MESSAGES = {
 }
 
 
+def _no_own_placement_form(enrolment: Enrolment) -> str:
+    """Why the form is not shown again: a pupil back from sending it has a request waiting."""
+    asked = services.own_placement_request(enrolment)
+    if asked is not None and asked.status is OwnPlacementStatus.PENDING:
+        return _("Du har redan skickat in din egen praoplats. Svaret från arbetsplatsen syns "
+                 "på din sida.")
+    return _("Du har redan en plats eller är befriad från prao.")
+
+
 @bp.route("/elev/<token>/egen-plats", methods=["GET", "POST"])
 @public
 def own_placement(token: str) -> ResponseReturnValue:
@@ -233,7 +242,7 @@ def own_placement(token: str) -> ResponseReturnValue:
         return enrolment
     existing = services.editable_own_placement(enrolment)
     if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT and existing is None:
-        flash(_("Du har redan en plats eller är befriad från prao."), "info")
+        flash(_no_own_placement_form(enrolment), "info")
         return redirect(url_for("schools.pupil_home", token=token))
     form = OwnPlacementForm()
     if request.method == "GET" and existing is not None:

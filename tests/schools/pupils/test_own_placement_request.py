@@ -88,6 +88,8 @@ def test_naming_a_known_organisation_asks_its_registered_contacts(client, db, wo
     assert "vi har bett dem bekräfta" in page
     assert "Nu väntar vi på att de bekräftar det" in page and known.name in page
     assert _placements(db, known) == before  # nothing written into their account
+    back = client.get(link + "/egen-plats", follow_redirects=True).get_data(as_text=True)
+    assert "Du har redan skickat in din egen praoplats. Svaret från arbetsplatsen" in back
     request = db.session.scalars(select(OwnPlacementRequest)).one()
     assert (request.organisation_id, request.status) == (known.id, OwnPlacementStatus.PENDING)
     db.session.refresh(enrolment)
