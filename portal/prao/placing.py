@@ -27,7 +27,13 @@ from portal.employers.placements.services import risk_assessment_complete
 from portal.extensions import db
 from portal.notifications import messages
 from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource, AssignmentState
-from portal.prao.services import Actor, PraoError, email_employers, record_step
+from portal.prao.services import (
+    Actor,
+    PraoError,
+    email_employers,
+    record_risk_assessment,
+    record_step,
+)
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, Student
 from portal.weeks import monday_of
 
@@ -115,6 +121,7 @@ def place_by_hand(enrolment: Enrolment, offer_id: int, reason: str, user: User) 
                             placement_reason=reason)
     db.session.add(assignment)
     db.session.flush()
+    record_risk_assessment(assignment)
     email_employers([assignment.id])
     audit(user, "assignment_placed_by_hand", assignment, detail=reason[:200])
     db.session.commit()

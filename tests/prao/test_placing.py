@@ -249,3 +249,27 @@ def test_day_one_starts_within_the_hours_a_minor_may_work(client, login_as, db, 
                 ).status_code == 302
     db.session.refresh(placement)
     assert placement.first_day_start == time(6, 0)
+
+
+def test_a_pupil_placed_by_hand_has_the_placements_risk_assessment_done_at_once(
+        client, login_as, db, world, set_clock):
+    """The placement's risk assessment for minors was made with the placement: step 1 is
+    done for a pupil placed there by hand from the moment of placing, as for the pupils a
+    round proposed and the employer confirmed, not "overdue" until the employer answers."""
+    from datetime import UTC, datetime
+
+    enrolment = _waiting(db, world)
+    offer = factories.PlacementOfferFactory(
+        seats=2, placement__title="Verkstaden", placement__organisation=world.organisation_a,
+        placement__risk_confirmed_at=datetime(2027, 2, 1, 9, tzinfo=UTC))
+    db.session.commit()
+    set_clock(datetime(2027, 3, 5, 10))  # step 1 (and the confirmation) due 1 March
+    login_as("counsellor")
+    assert post_form(client, _place_url(enrolment), {"offer": offer.id}).status_code == 302
+    page = client.get(f"/perioder/{enrolment.period_id}/checklista").get_data(as_text=True)
+    row = page[page.index("Vera"):]
+    row = row[:row.index("</tr>")]
+    first_cell = row[row.index("<td"):row.index("</td>")]
+    assert "Klart</span>2027-02-01, Arbetsgivare A" in first_cell
+    assert "Försenat" not in first_cell
+    assert "1 försenat" in row  # only the employer's answer, still to come
