@@ -273,3 +273,38 @@ def test_a_pupil_placed_by_hand_has_the_placements_risk_assessment_done_at_once(
     assert "Klart</span>2027-02-01, Arbetsgivare A" in first_cell
     assert "Försenat" not in first_cell
     assert "1 försenat" in row  # only the employer's answer, still to come
+
+
+def test_a_placement_that_declined_the_pupil_is_marked_last_and_needs_a_reason(
+        client, login_as, db, world, set_clock):
+    """After a decline the seat is free again, but the counsellor placing by hand sees that
+    this workplace already said no to this pupil (when, and why), at the end of the list,
+    and asks it again only with a recorded reason."""
+    from datetime import datetime
+
+    from portal.prao import services
+
+    enrolment = _waiting(db, world)
+    home = factories.PlacementOfferFactory(seats=1, seats_taken=1, placement__title="Hemtjänsten",
+                                           placement__organisation=world.organisation_a)
+    factories.PlacementOfferFactory(seats=1, placement__title="Verkstaden")
+    enrolment.state = EnrolmentState.ASSIGNED
+    proposed = factories.AssignmentFactory(enrolment=enrolment, offer=home,
+                                           placement=home.placement)
+    db.session.commit()
+    set_clock(datetime(2027, 3, 3, 14))
+    services.decline(proposed.id, proposed.placement_id, "Ingen handledare de veckorna.",
+                     services.Actor(None, "Hanna"))
+    login_as("counsellor")
+    page = client.get(_place_url(enrolment)).get_data(as_text=True)
+    assert page.index("Verkstaden") < page.index("Hemtjänsten")
+    option = page[page.index(f'<option value="{home.id}"'):]
+    option = option[:option.index("</option>")]
+    assert "tackade nej till eleven 2027-03-03: Ingen handledare de veckorna." in option
+    again = post_form(client, _place_url(enrolment), {"offer": home.id, "reason": ""})
+    assert again.status_code == 400
+    assert "Arbetsplatsen har redan tackat nej till eleven." in again.get_data(as_text=True)
+    assert post_form(client, _place_url(enrolment), {
+        "offer": home.id, "reason": "De har en handledare vecka 12 nu."}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Enrolment, enrolment.id).state is EnrolmentState.ASSIGNED
