@@ -35,7 +35,11 @@ from portal.matching.models import (
 )
 from portal.notifications import messages
 from portal.prao.models import Assignment, AssignmentSource, AssignmentState, GuardianNotice
-from portal.prao.services import email_employers, organisation_emails
+from portal.prao.services import (
+    email_employers,
+    organisation_emails,
+    record_risk_assessments,
+)
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Student, Wish
 from portal.weeks import monday_of
 
@@ -466,8 +470,10 @@ def publish(run_id: int, user: User) -> Published:
         if other.status is RunStatus.DRAFT:
             other.status = RunStatus.DISCARDED
     db.session.flush()
-    emails = _notify(placed) + email_employers(db.session.scalars(
-        select(Assignment.id).where(Assignment.run_id == run.id)).all())
+    assigned = db.session.scalars(select(Assignment).where(Assignment.run_id == run.id).options(
+        selectinload(Assignment.placement).selectinload(Placement.organisation))).all()
+    record_risk_assessments(assigned)
+    emails = _notify(placed) + email_employers([a.id for a in assigned])
     audit(user, "matching_published", run, detail=str(len(placed)))
     db.session.commit()
     return Published(len(placed), len(skipped), emails)

@@ -27,7 +27,13 @@ from portal.employers.placements.services import risk_assessment_complete
 from portal.extensions import db
 from portal.notifications import messages
 from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource, AssignmentState
-from portal.prao.services import Actor, PraoError, email_employers, record_step
+from portal.prao.services import (
+    Actor,
+    PraoError,
+    email_employers,
+    record_risk_assessment,
+    record_step,
+)
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, Student
 from portal.weeks import monday_of
 
@@ -57,16 +63,31 @@ def _covers(needs: int) -> ColumnElement[bool]:
 class HandOption:
     offer: PlacementOffer
     covers_needs: bool
+    # The placement declined this pupil before (its latest answer): shown with the day and
+    # the reason, listed last, and chosen again only with a recorded reason.
+    declined: Assignment | None = None
+
+
+def declines(enrolment_id: int) -> dict[int, Assignment]:
+    """placement id -> the pupil's latest declined assignment there."""
+    found = db.session.scalars(select(Assignment).where(
+        Assignment.enrolment_id == enrolment_id, Assignment.state == AssignmentState.DECLINED)
+        .order_by(Assignment.decided_at, Assignment.id)).all()
+    return {a.placement_id: a for a in found}
 
 
 def hand_options(enrolment: Enrolment) -> list[HandOption]:
-    """Offers a pupil can be placed at by hand: those covering the pupil's needs first."""
+    """Offers a pupil can be placed at by hand: those covering the pupil's needs first, and
+    placements that already declined the pupil last."""
     needs = enrolment.student.needs
+    declined = declines(enrolment.id)
     covers = _covers(needs).label("covers")
     rows = db.session.execute(
         _open_offers(enrolment.period).add_columns(covers)
-        .order_by(covers.desc(), Placement.title, PlacementOffer.id).limit(MAX_OPTIONS)).all()
-    return [HandOption(offer, bool(fits)) for offer, fits in rows]
+        .order_by(Placement.id.in_(list(declined)), covers.desc(), Placement.title,
+                  PlacementOffer.id).limit(MAX_OPTIONS)).all()
+    return [HandOption(offer, bool(fits), declined.get(offer.placement_id))
+            for offer, fits in rows]
 
 
 def uncovered_needs(period: PraoPeriod) -> set[int]:
@@ -106,6 +127,10 @@ def place_by_hand(enrolment: Enrolment, offer_id: int, reason: str, user: User) 
         raise PraoError("reason", _l("Platsen saknar något eleven behöver. Skriv varför den "
                                      "ändå fungerar, till exempel ”arbetsplatsen har "
                                      "bekräftat en ramp”."))
+    if option.declined is not None and not reason:
+        raise PraoError("reason", _l("Arbetsplatsen har redan tackat nej till eleven. Skriv "
+                                     "varför den ska få frågan igen, till exempel ”vi har "
+                                     "pratat och de kan ta emot eleven ändå”."))
     if len(reason) > MAX_REASON:
         raise PraoError("reason", _l("Högst %(max)d tecken.", max=MAX_REASON))
     _take(enrolment, option.offer)
@@ -115,6 +140,7 @@ def place_by_hand(enrolment: Enrolment, offer_id: int, reason: str, user: User) 
                             placement_reason=reason)
     db.session.add(assignment)
     db.session.flush()
+    record_risk_assessment(assignment)
     email_employers([assignment.id])
     audit(user, "assignment_placed_by_hand", assignment, detail=reason[:200])
     db.session.commit()
@@ -128,7 +154,7 @@ def _fitting(enrolment: Enrolment, offer_id: int) -> HandOption:
     if row is None:
         raise PraoError("offer", _l("Platsen är full eller passar inte elevens period och "
                                     "årskurs. Välj en annan."))
-    return HandOption(row[0], bool(row[1]))
+    return HandOption(row[0], bool(row[1]), declines(enrolment.id).get(row[0].placement_id))
 
 
 def _take(enrolment: Enrolment, offer: PlacementOffer) -> None:

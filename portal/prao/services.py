@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, delete, insert, select, update
 from sqlalchemy.orm import contains_eager
 
 from portal import clock
@@ -182,11 +182,29 @@ def release(assignment: Assignment) -> None:
 
 def _record_confirmation_steps(assignment: Assignment, actor: Actor) -> None:
     record_step(assignment.id, "employer_confirmed", actor)
+    record_risk_assessment(assignment)  # recorded on placing already: kept as it is
+
+
+def record_risk_assessment(assignment: Assignment) -> None:
+    """The placement's risk assessment for minors was made (and confirmed) with the
+    placement itself: the checklist's first step is done for every pupil placed there from
+    the moment of placing, whichever way (a published round, by hand, a confirmation),
+    dated and signed as the assessment was. A placement without one records nothing."""
     placement = assignment.placement
     if placement.risk_confirmed_at is not None:
-        # The risk assessment was made (and confirmed) with the placement itself.
         record_step(assignment.id, "risk_assessment",
                     Actor(None, placement.organisation.name), placement.risk_confirmed_at)
+
+
+def record_risk_assessments(assignments: Iterable[Assignment]) -> None:
+    """`record_risk_assessment` for new assignments (no step recorded yet: a round just
+    published), in one INSERT of many rows instead of one savepoint each."""
+    rows = [{"assignment_id": a.id, "step": "risk_assessment",
+             "done_at": a.placement.risk_confirmed_at, "done_by_id": None,
+             "done_by_label": a.placement.organisation.name[:200]}
+            for a in assignments if a.placement.risk_confirmed_at is not None]
+    if rows:
+        db.session.execute(insert(StepRecord), rows)
 
 
 def lock_assignment(assignment_id: int) -> None:

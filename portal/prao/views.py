@@ -33,6 +33,7 @@ from portal.prao.forms import (
 )
 from portal.prao.models import Assignment, AssignmentState
 from portal.schools.models import Enrolment, PraoPeriod
+from portal.templating import iso_date
 from portal.urls import page_number
 
 
@@ -205,7 +206,14 @@ def _option_label(option: placing.HandOption) -> str:
     label = ngettext("%(title)s, %(org)s, %(city)s (%(num)d ledig)",
                      "%(title)s, %(org)s, %(city)s (%(num)d lediga)", option.offer.seats_free,
                      title=placement.title, org=placement.organisation.name, city=placement.city)
-    return label if option.covers_needs else label + " · " + _("saknar något eleven behöver")
+    if not option.covers_needs:
+        label += " · " + _("saknar något eleven behöver")
+    if option.declined is not None:
+        reason = option.declined.decline_reason
+        label += " · " + _("tackade nej till eleven %(day)s: %(reason)s",
+                           day=iso_date(option.declined.decided_at),
+                           reason=reason if len(reason) <= 80 else reason[:79] + "…")
+    return label
 
 
 def _warn_if_begun(period: PraoPeriod) -> None:

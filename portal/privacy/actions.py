@@ -1,5 +1,5 @@
 """The audit log's actions and objects in words: what the coordinator reads in the log
-instead of the codes the portal writes (the codes stay in the database and under the words)."""
+instead of the codes the portal writes (the codes stay in the database)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import Role
+from portal.i18n import shown_label
+from portal.prao.attendance.forms import FOLLOW_UP_LABELS, STATUS_LABELS
 from portal.prao.checklist import BY_KEY
+from portal.prao.models import AttendanceStatus, FollowUpKind, IncidentKind, IncidentSeverity
 from portal.templating import ROLE_LABELS
 
 ACTION_LABELS: Mapping[str, object] = {  # lazily translated texts
@@ -189,10 +192,73 @@ ORGANISATION_FIELDS: Mapping[str, object] = {
 _ROLE_CODE = re.compile(r"\b(" + "|".join(r.value for r in Role) + r")\b")
 _PUPILS = re.compile(r"(\d+) pupils(?:; (.*))?", re.S)
 
+# What portal.prao.attendance.services writes for a day's report: "2026-11-27 present
+# 08:00-14:30 rast 30 min (Handledare x@y.se (länk))", the hours only for a day worked.
+_ATTENDANCE = re.compile(r"(?P<day>\d{4}-\d{2}-\d{2}) (?P<status>[a-z_]+)"
+                         r"(?: (?P<start>\d{2}:\d{2})-(?P<end>\d{2}:\d{2}) rast (?P<rest>\d+) min)?"
+                         r"(?: \((?P<who>.*)\))?", re.S)
+# An incident: "near_miss minor (Handledare x@y.se (länk))".
+_INCIDENT = re.compile(r"(?P<kind>[a-z_]+) (?P<severity>[a-z_]+)(?: \((?P<who>.*)\))?", re.S)
+INCIDENT_DETAILS: Mapping[tuple[str, str], object] = {
+    (IncidentKind.ACCIDENT, IncidentSeverity.SERIOUS): _l("Olycka, allvarlig"),
+    (IncidentKind.ACCIDENT, IncidentSeverity.MINOR): _l("Olycka, lindrig"),
+    (IncidentKind.NEAR_MISS, IncidentSeverity.SERIOUS): _l("Tillbud, allvarligt"),
+    (IncidentKind.NEAR_MISS, IncidentSeverity.MINOR): _l("Tillbud, lindrigt"),
+}
+# Events whose detail is who acted, as a label the portal may have written in the language
+# of whoever used a link ("Handledare x@y.se (länk)"): shown in the reader's language.
+_WHO_DETAILS = frozenset({"assignment_confirmed", "assignment_declined", "pupil_evaluation",
+                          "employer_evaluation", "guardian_acknowledged"})
+LETTER_LANGUAGES: Mapping[str, object] = {"sv": _l("på svenska"), "en": _l("på engelska")}
+REGISTRATION_DETAILS: Mapping[str, object] = {
+    "join": _l("bad att gå med i en organisation som redan finns"),
+    "new organisation": _l("ny organisation")}
+PLACEMENT_OUTCOMES: Mapping[str, object] = {
+    "saved": _l("sparad"), "review": _l("skickad för granskning igen"),
+    "draft": _l("tillbaka till utkast"), "pending": _l("väntar på granskning"),
+    "published": _l("publicerad")}
+# Words a read event's detail is made of: "link" (through a signed link), "page 2".
+_PAGE = re.compile(r"page (\d+)")
+
+
+def _attendance(detail: str) -> str | None:
+    found = _ATTENDANCE.fullmatch(detail)
+    if found is None or found["status"] not in set(AttendanceStatus):
+        return None
+    words = f"{found['day']}: {STATUS_LABELS[AttendanceStatus(found['status'])]}"
+    if found["start"]:
+        words += ", " + gettext("%(start)s–%(end)s, rast %(minutes)s min",
+                                start=found["start"], end=found["end"],
+                                minutes=found["rest"])
+    return words + _who(found["who"])
+
+
+def _incident(detail: str) -> str | None:
+    found = _INCIDENT.fullmatch(detail)
+    label = INCIDENT_DETAILS.get((found["kind"], found["severity"])) if found else None
+    if found is None or label is None:
+        return None
+    return str(label) + _who(found["who"])
+
+
+def _who(label: str | None) -> str:
+    return f" ({shown_label(label)})" if label else ""
+
+
+def _read_words(detail: str) -> str:
+    """The rest of a read event's detail: a signed link and a page number in words."""
+    if detail == "link":
+        return gettext("via länk")
+    page = _PAGE.fullmatch(detail)
+    if page is not None:
+        return gettext("sida %(num)s", num=page.group(1))
+    return detail
+
 
 def detail_label(action: str, detail: str) -> str:
     """An event's details in words where the portal wrote codes (a step, fields, roles, a
-    count of pupils); anything else as written."""
+    count of pupils, a day's attendance, an incident's kind, …) and labels written through
+    a link in the reader's language; anything else as written."""
     if action in ("step_ticked", "step_unticked") and detail in BY_KEY:
         return gettext(BY_KEY[detail].label)
     if action in ("organisation_updated", "organisation_resubmitted"):
@@ -201,8 +267,30 @@ def detail_label(action: str, detail: str) -> str:
     if action == "user_access_changed":
         words = _ROLE_CODE.sub(lambda m: str(ROLE_LABELS[Role(m.group(1))]), detail)
         return words.replace(" -> ", " → ")
+    coded = _coded_detail(action, detail)
+    if coded is not None:
+        return coded
     pupils = _PUPILS.fullmatch(detail)
     if pupils is not None:
         count = ngettext("%(num)d elev", "%(num)d elever", int(pupils.group(1)))
-        return count + (f"; {pupils.group(2)}" if pupils.group(2) else "")
-    return detail
+        return count + (f"; {_read_words(pupils.group(2))}" if pupils.group(2) else "")
+    return _read_words(detail)
+
+
+def _coded_detail(action: str, detail: str) -> str | None:
+    """The codes of attendance, incidents, follow-ups and the like in words, with a
+    portal-made label in the reader's language; None for a detail written otherwise."""
+    if action == "attendance_reported":
+        return _attendance(detail)
+    if action == "incident_reported":
+        return _incident(detail)
+    if action == "follow_up_logged" and detail in set(FollowUpKind):
+        return str(FOLLOW_UP_LABELS[FollowUpKind(detail)])
+    if action in _WHO_DETAILS:
+        return shown_label(detail)
+    table = {"guardian_letter_sent": LETTER_LANGUAGES, "employer_registered":
+             REGISTRATION_DETAILS, "placement_updated": PLACEMENT_OUTCOMES,
+             "placement_submitted": PLACEMENT_OUTCOMES}.get(action)
+    if table is not None and detail in table:
+        return str(table[detail])
+    return None

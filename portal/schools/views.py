@@ -157,7 +157,7 @@ def period(period_id: int) -> ResponseReturnValue:
     found = _period(period_id)
     # The attendance overview has the pupils and their prao days: the pupil list reuses them.
     present = attendance.period_overview(found)
-    known = [(row.enrolment, row.ten.attended) for row in present.rows]
+    known = [(row.enrolment, row.ten.attended, row.short_of_ten) for row in present.rows]
     rows = pupils.overview(found, known)
     audit_read("read_period", found, pupils=len(rows))
     return render_template(

@@ -9,9 +9,20 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Page, expect
+from sqlalchemy import delete, select
 
-from tests.browser.support import VIEWPORTS, assert_accessible, assert_fits_width
+from portal.accounts.models import User
+from portal.employers.models import Placement, PlacementStatus
+from portal.extensions import db
+from tests.browser.support import (
+    PHONE,
+    ROLES,
+    VIEWPORTS,
+    assert_accessible,
+    assert_fits_width,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -75,3 +86,31 @@ def test_coordinator_calendar_form_with_errors(page_as: Callable[..., Page]) -> 
     expect(page.get_by_role("alert")).to_contain_text("Formuläret behöver rättas")
     expect(page.get_by_label("Skola")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page, "/kalender/ny with errors")
+
+
+def test_a_title_of_one_long_word_wraps_on_the_employers_start_page(
+        live_app: Flask, page_as: Callable[..., Page]) -> None:
+    """A draft placement titled with one 200-letter word is listed under "Det här väntar på
+    dig" (its risk assessment is missing): on a 390 px phone it wraps, the page does not
+    grow sideways."""
+    title = ("Lärlingsplats" * 16)[:200]
+    with live_app.app_context():
+        employer = db.session.scalars(select(User).where(
+            User.email == ROLES["employer"].email)).one()
+        placement = Placement(organisation_id=employer.organisation_id, title=title,
+                              status=PlacementStatus.DRAFT,
+                              sector=employer.organisation.sector)
+        db.session.add(placement)
+        db.session.commit()
+        placement_id = placement.id
+        db.session.remove()
+    try:
+        page = page_as("employer", **PHONE)
+        page.goto("/arbetsgivare")
+        expect(page.get_by_role("link", name=title).first).to_be_visible()
+        assert_fits_width(page, "employer start page, a title of one long word")
+    finally:
+        with live_app.app_context():
+            db.session.execute(delete(Placement).where(Placement.id == placement_id))
+            db.session.commit()
+            db.session.remove()

@@ -392,3 +392,20 @@ def test_explanations_follow_the_readers_language(app, client, db, world, region
         other).get_data(as_text=True)
     client.get("/sprak/sv")
     assert "Du fick ditt förstahandsval." in client.get(link).get_data(as_text=True)
+
+
+@freeze_time(AFTER_WINDOW)
+def test_a_published_round_records_the_placements_risk_assessment_for_each_pupil(
+        app, db, world, region):
+    """Step 1 of the checklist is the placement's risk assessment, made with the placement:
+    done for every proposed pupil from publishing, dated as the assessment was."""
+    from portal.prao.models import StepRecord
+
+    run, _, _ = region
+    _publish(app, run.id, world.users["counsellor"])
+    assignments = db.session.scalars(select(Assignment)).all()
+    records = db.session.scalars(select(StepRecord)).all()
+    assert len(assignments) == 2
+    assert sorted((r.assignment_id, r.step, r.done_by_label) for r in records) == sorted(
+        (a.id, "risk_assessment", "Arbetsgivare A") for a in assignments)
+    assert {r.done_at for r in records} == {a.placement.risk_confirmed_at for a in assignments}

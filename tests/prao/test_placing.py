@@ -249,3 +249,62 @@ def test_day_one_starts_within_the_hours_a_minor_may_work(client, login_as, db, 
                 ).status_code == 302
     db.session.refresh(placement)
     assert placement.first_day_start == time(6, 0)
+
+
+def test_a_pupil_placed_by_hand_has_the_placements_risk_assessment_done_at_once(
+        client, login_as, db, world, set_clock):
+    """The placement's risk assessment for minors was made with the placement: step 1 is
+    done for a pupil placed there by hand from the moment of placing, as for the pupils a
+    round proposed and the employer confirmed, not "overdue" until the employer answers."""
+    from datetime import UTC, datetime
+
+    enrolment = _waiting(db, world)
+    offer = factories.PlacementOfferFactory(
+        seats=2, placement__title="Verkstaden", placement__organisation=world.organisation_a,
+        placement__risk_confirmed_at=datetime(2027, 2, 1, 9, tzinfo=UTC))
+    db.session.commit()
+    set_clock(datetime(2027, 3, 5, 10))  # step 1 (and the confirmation) due 1 March
+    login_as("counsellor")
+    assert post_form(client, _place_url(enrolment), {"offer": offer.id}).status_code == 302
+    page = client.get(f"/perioder/{enrolment.period_id}/checklista").get_data(as_text=True)
+    row = page[page.index("Vera"):]
+    row = row[:row.index("</tr>")]
+    first_cell = row[row.index("<td"):row.index("</td>")]
+    assert "Klart</span>2027-02-01, Arbetsgivare A" in first_cell
+    assert "Försenat" not in first_cell
+    assert "1 försenat" in row  # only the employer's answer, still to come
+
+
+def test_a_placement_that_declined_the_pupil_is_marked_last_and_needs_a_reason(
+        client, login_as, db, world, set_clock):
+    """After a decline the seat is free again, but the counsellor placing by hand sees that
+    this workplace already said no to this pupil (when, and why), at the end of the list,
+    and asks it again only with a recorded reason."""
+    from datetime import datetime
+
+    from portal.prao import services
+
+    enrolment = _waiting(db, world)
+    home = factories.PlacementOfferFactory(seats=1, seats_taken=1, placement__title="Hemtjänsten",
+                                           placement__organisation=world.organisation_a)
+    factories.PlacementOfferFactory(seats=1, placement__title="Verkstaden")
+    enrolment.state = EnrolmentState.ASSIGNED
+    proposed = factories.AssignmentFactory(enrolment=enrolment, offer=home,
+                                           placement=home.placement)
+    db.session.commit()
+    set_clock(datetime(2027, 3, 3, 14))
+    services.decline(proposed.id, proposed.placement_id, "Ingen handledare de veckorna.",
+                     services.Actor(None, "Hanna"))
+    login_as("counsellor")
+    page = client.get(_place_url(enrolment)).get_data(as_text=True)
+    assert page.index("Verkstaden") < page.index("Hemtjänsten")
+    option = page[page.index(f'<option value="{home.id}"'):]
+    option = option[:option.index("</option>")]
+    assert "tackade nej till eleven 2027-03-03: Ingen handledare de veckorna." in option
+    again = post_form(client, _place_url(enrolment), {"offer": home.id, "reason": ""})
+    assert again.status_code == 400
+    assert "Arbetsplatsen har redan tackat nej till eleven." in again.get_data(as_text=True)
+    assert post_form(client, _place_url(enrolment), {
+        "offer": home.id, "reason": "De har en handledare vecka 12 nu."}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Enrolment, enrolment.id).state is EnrolmentState.ASSIGNED

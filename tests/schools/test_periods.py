@@ -108,5 +108,39 @@ def test_days_so_far_counts_days_worked_not_days_planned(client, login_as, db, w
     db.session.commit()
     login_as("counsellor")
     html = client.get(f"/perioder/{now.id}").get_data(as_text=True)
-    # four days worked (an absence is not a prao day; the coming period is only planned)
-    assert '<td data-label="Praodagar hittills">4 <span' in html
+    # four days worked (an absence is not a prao day; the coming period is only planned),
+    # and with the nine planned ones the pupil reaches ten: not marked short
+    assert '<td data-label="Praodagar hittills">4</td>' in html
+
+
+@freeze_time("2026-11-22")
+def test_the_rows_marked_short_of_ten_days_are_the_ones_the_count_counts(
+        client, login_as, db, world):
+    """The period's "N pupils below ten prao days" counts the days still planned; each
+    row's mark says the same, so a pupil who will reach ten is not marked."""
+    from portal.prao.models import AttendanceDay, AttendanceStatus
+
+    now = factories.PraoPeriodFactory(school=world.school_a)  # nine prao days (Good Friday)
+    reaches = factories.StudentFactory(school=world.school_a, first_name="Rut")
+    done = factories.PraoPeriodFactory(school=world.school_a, first_day=date(2026, 3, 16),
+                                       last_day=date(2026, 3, 20), wishes_open=date(2026, 1, 1),
+                                       wishes_close=date(2026, 2, 1))
+    earlier = factories.AssignmentFactory(enrolment=factories.EnrolmentFactory(
+        period=done, student=reaches, state=EnrolmentState.ASSIGNED), state="completed")
+    db.session.add(AttendanceDay(assignment_id=earlier.id, day=date(2026, 3, 16),
+                                 status=AttendanceStatus.PRESENT))
+    factories.AssignmentFactory(enrolment=factories.EnrolmentFactory(
+        period=now, student=reaches, state=EnrolmentState.ASSIGNED), state="confirmed")
+    factories.AssignmentFactory(enrolment=factories.EnrolmentFactory(
+        period=now, student__first_name="Nio", state=EnrolmentState.ASSIGNED),
+        state="confirmed")
+    factories.EnrolmentFactory(period=now, student__first_name="Utan")
+    factories.EnrolmentFactory(period=now, student__first_name="Befriad",
+                               state=EnrolmentState.EXEMPT)
+    db.session.commit()
+    login_as("counsellor")
+    html = client.get(f"/perioder/{now.id}").get_data(as_text=True)
+    assert "2 elever under tio praodagar" in html
+    marked = {name for name in ("Rut", "Nio", "Utan", "Befriad")
+              if "(under 10)" in html[html.index(f">{name} "):].split("</tr>")[0]}
+    assert marked == {"Nio", "Utan"}

@@ -204,6 +204,11 @@ class PupilRow:
     incidents: int = 0
 
     @property
+    def short_of_ten(self) -> bool:
+        """Short of ten prao days even with the days still planned, and not exempt."""
+        return self.ten.below and self.enrolment.state.value != "exempt"
+
+    @property
     def fell_through(self) -> bool:
         return self.assignment is not None and self.assignment.state in FALLEN_THROUGH
 
@@ -295,7 +300,7 @@ def _add_counts(rows: dict[int, PupilRow], in_period: Select) -> None:
 
 def _summary(rows: list[PupilRow]) -> dict[str, int]:
     return {
-        "below_ten": sum(1 for r in rows if r.ten.below and r.enrolment.state.value != "exempt"),
+        "below_ten": sum(1 for r in rows if r.short_of_ten),
         "fell_through": sum(1 for r in rows if r.fell_through),
         "no_show": sum(1 for r in rows if r.no_show),
         "follow_up_due": sum(1 for r in rows if r.follow_up_due),

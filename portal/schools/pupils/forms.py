@@ -63,9 +63,16 @@ class OwnPlacementForm(PortalForm):
                                       _max(2000)])
 
     def validate_org_number(self, field: StringField) -> None:
-        if org_number_problem(field.data or ""):
+        problem = org_number_problem(field.data or "")
+        if problem == "format":
             raise ValidationError(_l("Organisationsnumret stämmer inte. Det är tio siffror, "
                                      "till exempel 556677-8899."))
+        if problem == "check":
+            # Ten digits that do not add up: the last one is a check digit.
+            raise ValidationError(_l("Organisationsnumret går inte ihop: den sista siffran "
+                                     "stämmer inte med de andra. Jämför siffrorna med "
+                                     "arbetsplatsens nummer, till exempel på deras webbplats "
+                                     "eller ett kvitto."))
 
 
 NOT_AN_OFFER = _l("Den platsen finns inte. Välj bland platserna i listan.")

@@ -257,3 +257,16 @@ def test_an_organisation_not_yet_approved_is_asked_only_once_the_coordinator_app
     done = post_form(employer, f"/arbetsgivare/egna-praoplatser/{request.id}",
                      {"decision": "approve"}, follow_redirects=True)
     assert CONFIRMED in done.get_data(as_text=True)
+
+
+@freeze_time(IN_WINDOW)
+def test_an_org_number_of_ten_digits_that_do_not_add_up_is_told_so(client, db, world, pupil):
+    """Ten digits with a wrong check digit: the pupil did type ten digits, so the message
+    says the number does not add up and to compare it with the workplace's; too few
+    digits are told as such."""
+    _, link = pupil
+    wrong = _own_placement(client, link, "123456-7890").get_data(as_text=True)
+    assert "Organisationsnumret går inte ihop: den sista siffran stämmer inte" in wrong
+    assert "Det är tio siffror" not in wrong
+    short = _own_placement(client, link, "12345-678").get_data(as_text=True)
+    assert "Organisationsnumret stämmer inte. Det är tio siffror" in short
