@@ -11,8 +11,9 @@ from datetime import date, timedelta
 WEEK_RANGE_RE = re.compile(
     r"^\s*(?:v(?:ecka)?\.?\s*)?(\d{1,2})\s*(?:[-–]\s*(\d{1,2}))?\s+(\d{1,8})\s*$",
     re.IGNORECASE | re.ASCII)
-# The years a school year can be in: "0001" or "20277" is a typing slip, not a week.
-YEARS = range(2000, 3000)
+# A year before this is a typing slip ("0001"), as is one of five digits ("20277"); one far
+# ahead is a valid week that the forms refuse with their own rule.
+FIRST_YEAR = 2000
 
 
 class WeekError(ValueError):
@@ -20,7 +21,8 @@ class WeekError(ValueError):
 
 
 class WeekYearError(WeekError):
-    """The week range's year is not one a school year can be in (not four digits 2xxx)."""
+    """The week range's year is not one a school year can be in (not four digits, or before
+    2000)."""
 
 
 def monday(year: int, week: int) -> date:
@@ -42,7 +44,7 @@ def parse_week_range(text: str) -> tuple[date, date]:
         raise WeekError("not a week range such as 11–12 2027")
     first_week, last_week, year = int(match.group(1)), int(match.group(2) or match.group(1)), \
         int(match.group(3))
-    if year not in YEARS or len(match.group(3)) != 4:
+    if year < FIRST_YEAR or len(match.group(3)) != 4:
         raise WeekYearError(f"{match.group(3)} is not a year such as 2027")
     first = monday(year, first_week)
     last = monday(year + 1 if last_week < first_week else year, last_week)
@@ -81,7 +83,7 @@ def parse_week_query(text: str, today: date) -> tuple[date, date]:
         raise WeekError("write the week as 11 or 11 2027")
     first_week, year = int(match.group(1)), match.group(3)
     last_week = int(match.group(2) or first_week)
-    if year is not None and int(year) not in YEARS:
+    if year is not None and int(year) < FIRST_YEAR:
         raise WeekYearError(f"{year} is not a year such as 2027")
     first = monday(int(year), first_week) if year is not None else _coming(first_week, today)
     last_year = first.isocalendar()[0] + (1 if last_week < first_week else 0)

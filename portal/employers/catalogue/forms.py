@@ -54,7 +54,7 @@ class CatalogueForm(PortalForm):
         try:
             self.weeks = parse_week_query(field.data, clock.today())
         except WeekYearError as error:
-            raise ValidationError(_l("Skriv året med fyra siffror, till exempel 11 2027.")) \
+            raise ValidationError(_l("Kontrollera årtalet: skriv veckan som 11 2027.")) \
                 from error
         except WeekError as error:
             if WEEK_QUERY_RE.match(field.data) is None:

@@ -336,7 +336,7 @@ def _future_weeks(text: str, today: date, max_weeks: int) -> tuple[date, date]:
     try:
         first, last = parse_week_range(text)
     except WeekYearError as error:
-        raise FieldProblems({"weeks": [_("Skriv året med fyra siffror, till exempel 11–12 "
+        raise FieldProblems({"weeks": [_("Kontrollera årtalet: skriv veckorna som 11–12 "
                                          "2027.")]}) from error
     except WeekError as error:
         if WEEK_RANGE_RE.match(text) is None:

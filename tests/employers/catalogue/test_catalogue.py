@@ -437,7 +437,7 @@ def test_bytes_that_are_not_utf8_give_a_normal_page(client, db, raw):
 @pytest.mark.parametrize(("query", "message"), [
     ({"vecka": "vecka elva"}, "Skriv veckan som ett veckonummer, till exempel 11, v. 11"),
     ({"vecka": "54 2027"}, "Den veckan finns inte det året. Ett år har 52 eller 53 veckor."),
-    ({"vecka": "10 0001"}, "Skriv året med fyra siffror, till exempel 11 2027."),
+    ({"vecka": "10 0001"}, "Kontrollera årtalet: skriv veckan som 11 2027."),
     ({"vecka": "x" * 500}, "Skriv veckan som ett veckonummer, till exempel 11, v. 11"),
     ({"bransch": "<b>ingen</b>"}, "Välj en bransch i listan."),
     ({"kommun": "999999"}, "Välj en kommun i listan."),

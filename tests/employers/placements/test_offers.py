@@ -72,8 +72,8 @@ def test_the_placement_page_shows_the_weeks_and_seats(client, placement, db):
     ("nästa vecka", "3", "weeks", "Skriv veckorna som 11–12 2027"),
     ("", "3", "weeks", "Skriv vilka veckor"),
     (f"54 {NEXT_YEAR}", "3", "weeks", "Den veckan finns inte det året."),
-    ("52 99999", "3", "weeks", "Skriv året med fyra siffror"),  # not "the format"
-    ("10 0001", "3", "weeks", "Skriv året med fyra siffror"),  # not "week 10 1 has been"
+    ("52 99999", "3", "weeks", "Kontrollera årtalet"),  # not "the format"
+    ("10 0001", "3", "weeks", "Kontrollera årtalet"),  # not "week 10 1 has been"
     (f"10–15 {NEXT_YEAR}", "3", "weeks", "Högst 4 veckor i följd."),
     (f"12–11 {NEXT_YEAR}", "3", "weeks", "Skriv den första veckan först"),  # not "4 weeks"
     (f"11–12 {date.today().year - 1}", "3", "weeks", "har redan varit"),
