@@ -261,14 +261,17 @@ def headline_text(cell_value: float | None, unit: Unit) -> str:
     return text(Cell(cell_value), unit, None, decimal_comma=_decimal_comma())
 
 
-def target_text(value: float | None, unit: Unit | None = None) -> str:
+def target_text(value: float | None, unit: Unit | None = None,
+                higher_is_better: bool = True) -> str:
     """A target as the coordinator typed it, in its indicator's unit: "92,5 %" for a
-    share, "4,2" for an average of 1-5, "5" for percentage points."""
+    share, "4,2" for an average of 1-5, "5" for percentage points. A target of an
+    indicator where lower is better is a ceiling, and says so: "högst 20 %"."""
     if value is None:
         return "–"
     figure = f"{round(value, 1):g}"
     figure = figure.replace(".", ",") if _decimal_comma() else figure
-    return figure + ("\u00a0%" if (unit or Unit.SHARE) is Unit.SHARE else "")
+    figure += "\u00a0%" if (unit or Unit.SHARE) is Unit.SHARE else ""
+    return figure if higher_is_better else gettext("högst %(figure)s", figure=figure)
 
 
 def _decimal_comma() -> bool:
@@ -282,13 +285,14 @@ class TargetChoice:
     key: str
     title: str  # msgid
     unit: Unit
+    higher_is_better: bool = True
 
 
 def target_choices() -> list[TargetChoice]:
     """The indicators a target can be set for: those with a headline. Computed on an empty
     past scope (a year before any data), which costs a few empty queries."""
     empty = Scope(1900)
-    return [TargetChoice(t.key, t.title, t.headline_unit)
+    return [TargetChoice(t.key, t.title, t.headline_unit, t.higher_is_better)
             for t in (f(empty) for _key, f, _section in INDICATORS) if t.headline is not None]
 
 

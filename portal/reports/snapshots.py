@@ -51,6 +51,10 @@ CLAIM_FOR = timedelta(minutes=10)  # a queued refresh's runner, before another t
 # Rows of one table the page shows; the export has them all (a country has thousands of
 # employers, and a page of 11,000 rows helps nobody).
 PAGE_ROWS = 50
+# What a stored page means, raised when that changes: a page of another shape is computed
+# again (2: a share hidden for the few outside it reads "..", not "<5"; headlines may
+# carry a label of their own).
+PAGE_SHAPE = 2
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,8 @@ def _page_to_json(page: Page, languages: tuple[str, ...],
                   whole: dict[str, Shown]) -> dict[str, Any]:
     """The page, and for each indicator the hidden cells of its whole table (`whole`), which
     the export scrubs by."""
-    return {"page_rows": PAGE_ROWS, "languages": list(languages), "views": [
+    return {"page_rows": PAGE_ROWS, "shape": PAGE_SHAPE, "languages": list(languages),
+            "views": [
         {"table": table_to_json(view.shown.table), "hidden": sorted(view.shown.hidden),
          "protecting": sorted(view.shown.protecting),
          "headline_hidden": view.shown.headline_hidden,
@@ -176,6 +181,8 @@ def _usable(page: dict[str, Any] | None, drawn: bool = True) -> bool:
     charts in every language."""
     if page is None or page.get("page_rows") != PAGE_ROWS:
         return False
+    if page.get("shape") != PAGE_SHAPE:
+        return False  # its marks (or headlines) read as they no longer do
     if drawn and not _drawn(page):
         return False
     if any("protecting" not in v for v in page["views"]):

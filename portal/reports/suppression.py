@@ -2,7 +2,7 @@
 
 Pure Python, no Flask and no database. Two rules, as Swedish official statistics apply them:
 
-1. Primary: a cell that counts fewer than five pupils shows "<5" — a count of pupils under
+1. Primary: a cell that counts fewer than five pupils is hidden — a count of pupils under
    5, a share whose numerator or base is under 5 or that leaves fewer than 5 outside it
    (92 % of 40 says 3 pupils did not), an average of fewer than 5 answers, and a total
    over fewer than 5. Things that are not people (seats, employers: Unit.COUNT) are
@@ -17,8 +17,11 @@ Pure Python, no Flask and no database. Two rules, as Swedish official statistics
    counts also hides a shown cell of five or more (or its total): otherwise a total of 8
    over two hidden cells says both are 4.
 
-A cell hidden by the first rule reads "<5"; one hidden by the second reads ".." (its value
-may well be five or more), and the bounds of both count when a sum is checked.
+A cell hidden by the first rule reads "<5" when the group it counts is fewer than five: a
+count, an average's answers, a share's numerator (or base) of 0–4. A share hidden only for
+the few outside it (37 of 40) counts five or more: it reads "..", as does a cell hidden by
+the second rule (its value may well be five or more). When a sum is checked a "<5" lies
+between 0 and 4 and a ".." is five or more.
 
 The result carries a scrubbed copy of the table: a hidden cell's value, n and base are gone,
 so a chart or an export made from it cannot leak what the page does not show."""
@@ -51,7 +54,8 @@ class Shown:
     table: Table
     hidden: frozenset[Position]
     headline_hidden: bool
-    # The hidden cells that are not small themselves but hide one that is (complementary).
+    # The hidden cells that read "..": those hiding a small group that is not themselves
+    # (complementary cells, and shares hidden for the few outside them).
     protecting: frozenset[Position] = frozenset()
     headline_protecting: bool = False
 
@@ -87,6 +91,16 @@ def too_small(cell: Cell, unit: Unit) -> bool:
         outside = (cell.base - cell.n) if cell.n is not None and cell.base is not None else 0
         return 0 < outside < MIN_PUPILS
     return cell.n is not None and cell.n < MIN_PUPILS
+
+
+def fewer_than_five(cell: Cell, unit: Unit) -> bool:
+    """A cell the primary rule hides that itself counts fewer than five, of which "<5" is
+    true. 37 of 40 is hidden for the 3 outside it, but counts 37: it reads ".."."""
+    if not too_small(cell, unit):
+        return False
+    if unit is Unit.SHARE:
+        return any(x is not None and x < MIN_PUPILS for x in (cell.n, cell.base))
+    return True
 
 
 def _all_rows(table: Table) -> tuple[Row, ...]:
@@ -336,6 +350,8 @@ def suppress_together(tables: Sequence[Table], sums: Sequence[Sum] = ()) -> list
              for (i, j), cell, _unit in _positions(table)}
     small = {(t, i, j) for t, table in enumerate(tables)
              for (i, j), cell, unit in _positions(table) if too_small(cell, unit)}
+    # Those of them that read "<5": between 0 and 4 when a sum is checked.
+    few = {p for p in small if fewer_than_five(cells[p], tables[p[0]].columns[p[2]].unit)}
 
     def size(p: Place) -> tuple[float, float]:
         return _size(cells[p])
@@ -354,14 +370,14 @@ def suppress_together(tables: Sequence[Table], sums: Sequence[Sum] = ()) -> list
             if not partners:
                 break
             hidden |= partners
-        bounded = _bounded_sums(tables, size, between, hidden, small) \
-            | _bounded_within(tables, hidden, small)
+        bounded = _bounded_sums(tables, size, between, hidden, small, few) \
+            | _bounded_within(tables, hidden, small, few)
         if not bounded:
             break
         hidden |= bounded
     by_table = _by_table(hidden, len(tables))
-    small_by_table = _by_table(small, len(tables))
-    return [_scrubbed(table, frozenset(by_table[t]), frozenset(by_table[t] - small_by_table[t]))
+    few_by_table = _by_table(few, len(tables))
+    return [_scrubbed(table, frozenset(by_table[t]), frozenset(by_table[t] - few_by_table[t]))
             for t, table in enumerate(shown_tables)]
 
 
@@ -375,13 +391,15 @@ def _emptied(table: Table) -> Table:
         Cell(None, 0) if not _size(c)[0] else c for c in table.total.cells)))
 
 
-def _bounded_within(tables: Sequence[Table], hidden: set[Place], small: set[Place]
-                    ) -> set[Place]:
+def _bounded_within(tables: Sequence[Table], hidden: set[Place], small: set[Place],
+                    few: set[Place]) -> set[Place]:
     """_bounded_columns and _empty_rows of each table."""
     by_table = _by_table(hidden, len(tables))
     small_by_table = _by_table(small, len(tables))
+    few_by_table = _by_table(few, len(tables))
     return {(t, i, j) for t, table in enumerate(tables)
-            for i, j in _bounded_columns(table, by_table[t], small_by_table[t])
+            for i, j in _bounded_columns(table, by_table[t], small_by_table[t],
+                                         few_by_table[t])
             | _empty_rows(table, by_table[t])}
 
 
@@ -393,11 +411,11 @@ def _by_table(places: set[Place], count: int) -> list[set[Position]]:
 
 
 def _bounded_sums(tables: Sequence[Table], size: Size, between: list[Equation],
-                  hidden: set[Place], small: set[Place]) -> set[Place]:
+                  hidden: set[Place], small: set[Place], few: set[Place]) -> set[Place]:
     """_bounded_columns for the sums between tables: a shown whole (the region's cell)
-    that leaves its hidden parts (the municipalities' cells) a sum only one choice of them
-    gives (all "<5" at 0 or at 4, the ".." at 5) hides its smallest shown part too, or
-    itself when no part is shown."""
+    that leaves its hidden parts (the municipalities' cells), a small group among them, a
+    sum only one choice of them gives (all "<5" at 0 or at 4, the ".." at 5) hides its
+    smallest shown part too, or itself when no part is shown."""
     more = set()
     for eq in between:
         whole = next(p for p, c in eq.items() if c == -1) if -1 in eq.values() else None
@@ -407,8 +425,8 @@ def _bounded_sums(tables: Sequence[Table], size: Size, between: list[Equation],
             continue
         parts = [p for p, c in eq.items() if c == 1]
         inside = [p for p in parts if p in hidden]
-        below = sum(1 for p in inside if p in small)
-        if len(inside) < 2 or not below:
+        below = sum(1 for p in inside if p in few)
+        if len(inside) < 2 or not any(p in small for p in inside):
             continue
         shown = [p for p in parts if p not in hidden]
         left = size(whole)[0] - sum(size(p)[0] for p in shown)
@@ -420,10 +438,12 @@ def _bounded_sums(tables: Sequence[Table], size: Size, between: list[Equation],
     return more
 
 
-def _bounded_columns(table: Table, hidden: set[Position],
-                     small: set[Position]) -> set[Position]:
-    """Column sums the hidden cells' bounds pin down. A "<5" count lies between 0 and 4,
-    a ".." one is five or more (it was shown before it was hidden to protect another):
+def _bounded_columns(table: Table, hidden: set[Position], small: set[Position],
+                     few: set[Position]) -> set[Position]:
+    """Column sums the hidden cells' bounds pin down, where a small group (`small`) is
+    among them. A "<5" count (`few`) lies between 0 and 4, a ".." one is five or more (it
+    was shown before it was hidden to protect another, or it is a share of five or more
+    hidden for the few outside it):
     8 over two "<5" cells is 4 and 4, 0 is 0 and 0, and 10 over a "<5" and two ".." cells
     is 0, 5 and 5. Such a column also hides its smallest shown row (every shown cell counts
     five or more), or its total when no row is shown."""
@@ -434,8 +454,8 @@ def _bounded_columns(table: Table, hidden: set[Position],
         if column.unit not in (Unit.PUPILS, Unit.SHARE) or (last, j) in hidden:
             continue
         inside = [i for i in range(last) if (i, j) in hidden]
-        below = sum(1 for i in inside if (i, j) in small)
-        if len(inside) < 2 or not below:
+        below = sum(1 for i in inside if (i, j) in few)
+        if len(inside) < 2 or not any((i, j) in small for i in inside):
             continue
         shown = [i for i in range(last) if (i, j) not in hidden]
         left = _size(table.total.cells[j])[0] - sum(_size(table.rows[i].cells[j])[0]
@@ -484,11 +504,14 @@ def _scrubbed(table: Table, hidden: frozenset[Position],
                 if (len(rows), j) in hidden and c == headline] \
         if table.total is not None and headline is not None else []
     headline_hidden = small_headline or bool(as_total)
+    # "<5" only when the headline's own group is fewer than five (or the total's cell it
+    # is reads so); a share hidden for the few outside it, or with the total, reads "..".
+    few_headline = headline is not None and fewer_than_five(headline, table.headline_unit)
     return Shown(replace(table, rows=rows, total=total,
                          headline=Cell(None) if headline_hidden else headline),
                  hidden, headline_hidden, protecting,
-                 not small_headline and bool(as_total) and all(p in protecting
-                                                               for p in as_total))
+                 headline_hidden and not few_headline
+                 and all(p in protecting for p in as_total))
 
 
 # Which cells of a table are hidden, and of those which protect another (".."): what a

@@ -148,8 +148,12 @@ class Table:
     chart: Chart = Chart.BAR
     headline: Cell | None = None
     headline_unit: Unit = Unit.SHARE
-    # Higher is better for the headline (coverage); False where lower is better (absence).
+    # Higher is better for the headline (coverage); False where lower is better (absence):
+    # its target is a ceiling, and reads "högst 20 %".
     higher_is_better: bool = True
+    # msgid: what the headline measures, where the title does not say it (the title names
+    # both the portal and own networks; the headline is the own networks' share).
+    headline_label: str = ""
 
     def column(self, key: str) -> int:
         return next(i for i, c in enumerate(self.columns) if c.key == key)
@@ -176,7 +180,8 @@ def table_to_json(table: Table) -> dict[str, Any]:
             "chart": table.chart.value,
             "headline": None if table.headline is None else _cell_json(table.headline),
             "headline_unit": table.headline_unit.value,
-            "higher_is_better": table.higher_is_better}
+            "higher_is_better": table.higher_is_better,
+            "headline_label": table.headline_label}
 
 
 def _cell(found: list[Any] | None) -> Cell | None:
@@ -201,4 +206,5 @@ def table_from_json(found: dict[str, Any]) -> Table:
                  total=None if found["total"] is None else _row(found["total"]),
                  chart=Chart(found["chart"]), headline=_cell(found["headline"]),
                  headline_unit=Unit(found["headline_unit"]),
-                 higher_is_better=found["higher_is_better"])
+                 higher_is_better=found["higher_is_better"],
+                 headline_label=found.get("headline_label", ""))

@@ -112,5 +112,7 @@ def targets() -> ResponseReturnValue:
             return redirect(url_for("reports.targets"))
         flash(_("Målet kunde inte sparas: kommunen finns inte längre. Välj igen."), "danger")
     titles = {c.key: c.title for c in indicators}
+    ceilings = {c.key for c in indicators if not c.higher_is_better}
     return render_template("reports/targets.html", form=form, targets=services.all_targets(),
-                           titles=titles, units=form.units, figure=services.target_text)
+                           titles=titles, units=form.units, ceilings=ceilings,
+                           figure=services.target_text)

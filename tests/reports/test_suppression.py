@@ -229,3 +229,29 @@ def _cells(table: Table):
         if r is not None:
             for j, c in enumerate(r.cells):
                 yield (i, j), c
+
+
+def test_a_share_hidden_for_the_few_outside_it_reads_dots_not_fewer_than_five():
+    """36 of 40 through the portal, 4 through their own network: the 4 are a small group
+    ("<5"); the 36 are hidden with them (36 says 4) but are no small group: ".."."""
+    table = _table([("portal", Unit.SHARE), ("own", Unit.SHARE)],
+                   [[Cell.share(36, 40), Cell.share(4, 40)],
+                    [Cell.share(30, 40), Cell.share(10, 40)],
+                    [Cell.share(35, 40), Cell.share(5, 40)]], None, chart=Chart.STACKED,
+                   headline=Cell.share(37, 40))
+    shown = suppress(table)
+    assert (shown.mark(0, 0), shown.mark(0, 1)) == ("..", "<5")
+    assert shown.headline_hidden and shown.headline_mark == ".."  # 37 of 40: 3 outside
+    assert suppress(_table([("s", Unit.SHARE)], [[Cell.share(3, 40)]], None,
+                           headline=Cell.share(3, 4))).headline_mark == "<5"
+
+
+def test_a_sum_that_pins_a_share_hidden_for_the_few_outside_it_takes_one_more_cell():
+    """5 of 6 (hidden for the one outside it, "..", so five or more) and 0 of 10 ("<5"),
+    and 20 of 25 shown, of 25 in all: 5 left for the two hidden, which says 5 and 0.
+    The 20 goes too."""
+    table = _table([("s", Unit.SHARE)], [[Cell.share(5, 6)], [Cell.share(0, 10)],
+                                         [Cell.share(20, 25)]], [Cell.share(25, 41)])
+    shown = suppress(table)
+    assert (shown.mark(0, 0), shown.mark(1, 0)) == ("..", "<5")
+    assert shown.is_hidden(2, 0) or shown.total_hidden(0)

@@ -98,4 +98,5 @@ def placement_source(scope: Scope) -> Table:
         headline=Cell.share(own_total, portal + own_total),
         # Own networks follow the parents' networks: the fewer, the more equal.
         higher_is_better=False,
+        headline_label=_l("Placerade genom eget nätverk"),
     )

@@ -150,6 +150,7 @@ def per_school(scope: Scope, satisfaction: SatisfactionBySchool | None = None) -
         chart=Chart.BAR,
         headline_unit=Unit.COUNT,
         higher_is_better=False,
+        headline_label=_l("Skillnad i andel placerade mellan skolor (procentenheter)"),
     )
     placement = spread_of(_shown_values(table, "placement_rate"))
     return replace(table, headline=Cell.count(placement.range))
