@@ -32,7 +32,7 @@ from portal.prao.models import (
     FollowUp,
     Incident,
 )
-from portal.schools.models import Enrolment, PraoPeriod, Student
+from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, Student
 from portal.schools.periods import MIN_PRAO_DAYS
 from portal.weeks import monday_of
 
@@ -206,7 +206,7 @@ class PupilRow:
     @property
     def short_of_ten(self) -> bool:
         """Short of ten prao days even with the days still planned, and not exempt."""
-        return self.ten.below and self.enrolment.state.value != "exempt"
+        return self.ten.below and self.enrolment.state is not EnrolmentState.EXEMPT
 
     @property
     def fell_through(self) -> bool:
