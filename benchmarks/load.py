@@ -25,10 +25,12 @@ counsellors' overviews of a period (1: start page, period, checklist, attendance
 council's reports (1: the country's and three municipalities', their snapshots computed
 first, as the jobs command keeps them in production). First, in the same run and on
 the same gunicorn, the plain page /kontakt at 32 users; then the mix at 8, 32 and 64 users.
-LOAD_MIX names the users of the mix (default Searcher,Pupil,Employer,Supervisor,Counsellor;
-Searcher alone, say, for the catalogue by itself). LOAD_CPU=1 serves the portal through
-benchmarks/load_cpu.py, which records each request's CPU time in its worker: the report
-then says where the workers' CPU went at 32 users, per kind of request (cpu_ms_32).
+LOAD_MIX names the users of the mix (default
+Searcher,Pupil,Employer,Supervisor,Counsellor,Council; Searcher alone, say, for the catalogue
+by itself; without Council the report snapshots are not computed). LOAD_CPU=1 serves the
+portal through benchmarks/load_cpu.py, which records each request's CPU time in its
+worker: the report then says where the workers' CPU went at 32 users, per kind of
+request (cpu_ms_32).
 Each level runs LOAD_SECONDS (default 30) or until LOAD_MAX_REQUESTS answers (default
 20,000), whichever comes first, then stops by itself; what is answered before the last
 user has signed in and in the LOAD_WARM_UP seconds (default 3) after the first answer is not
@@ -101,7 +103,11 @@ SIGN_IN = "sign in"  # as load_users.py names them
 SAMPLE = 400  # links, searches and logins drawn from the data set
 SEED = 2027
 # The users of load_users.py in the mix; LOAD_MIX=Searcher (say) measures one kind alone.
-MIX = os.environ.get("LOAD_MIX", "Searcher,Pupil,Employer,Supervisor,Counsellor").split(",")
+MIX = os.environ.get("LOAD_MIX", "Searcher,Pupil,Employer,Supervisor,Counsellor,Council")
+
+
+def mix() -> list[str]:
+    return MIX.split(",")
 # LOAD_CPU=1: gunicorn serves benchmarks/load_cpu.py, which writes each request's CPU time in
 # its worker; the report adds where the workers' CPU went at 32 users, per kind of request.
 CPU = os.environ.get("LOAD_CPU", "") == "1"
@@ -225,18 +231,19 @@ def _counsellors(rng: random.Random) -> list[dict[str, Any]]:
 def _report_snapshots(paths: list[str]) -> float:
     """The council's reports as production has them: computed by the jobs command, which
     keeps every scope's snapshot (this school year and the last) in the background. A
-    reader never computes a stored one; left out, the first readers would each spend half
-    a minute on the whole country's. Returns the seconds it took."""
+    reader never computes a stored one; left out, the first readers would each compute the
+    whole school year. Each year is computed once (compute_year: every scope of it, as the
+    job does), with the charts of the scopes the council reads. Returns the seconds it took."""
     from portal.clock import today
     from portal.reports import snapshots
     from portal.reports.tables import Scope, school_year_of
 
     started = time.perf_counter()
     year = school_year_of(today())
-    for path in paths:
-        municipality = int(path.split("kommun=")[1]) if "kommun=" in path else None
-        for scope in (Scope(year, municipality), Scope(year - 1, municipality)):
-            snapshots.compute(scope)
+    municipalities = [int(path.split("kommun=")[1]) if "kommun=" in path else None
+                      for path in paths]
+    for school_year in (year, year - 1):
+        snapshots.compute_year(school_year, {Scope(school_year, m) for m in municipalities})
     return time.perf_counter() - started
 
 
@@ -250,9 +257,10 @@ def prepare(url: str, secret: str) -> dict[str, Any]:
                 "council_paths": council_paths(), "pupil_links": _pupil_links(rng),
                 "searches": _searches(rng), "supervisor_links": _supervisor_links(rng),
                 "employers": _employers(rng), "counsellors": _counsellors(rng)}
-        seconds = _report_snapshots(data["council_paths"])
-        print(f"the council's report snapshots, as the jobs command keeps them: {seconds:.0f} s",
-              flush=True)
+        if "Council" in mix():
+            seconds = _report_snapshots(data["council_paths"])
+            print(f"the council's report snapshots, as the jobs command keeps them: "
+                  f"{seconds:.0f} s", flush=True)
         db.session.remove()
         db.engine.dispose()
     return data
@@ -386,8 +394,7 @@ def main() -> None:
     log = Path(tempfile.gettempdir()) / f"praoportalen-load-{os.getpid()}.log"
     try:
         data = prepare(url, secret)
-        classes = MIX + (["Council"] if data["council_paths"] and "LOAD_MIX" not in os.environ
-                         else [])
+        classes = mix() if data["council_paths"] else [c for c in mix() if c != "Council"]
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as data_file:
             json.dump(data, data_file)
         speed = python_speed_ms()
