@@ -302,12 +302,11 @@ def again_next_term(scope: Scope) -> dict[int | None | str, Cell]:
     stmt = (select(Organisation.municipality_id,
                    func.sum(case((FeedbackResponse.again_next_term.is_(True), 1), else_=0)),
                    func.count(FeedbackResponse.id))
-            .select_from(FeedbackResponse)
-            .join(Assignment, Assignment.id == FeedbackResponse.assignment_id)
+            .select_from(FeedbackResponse))
+    stmt = (_of_scope(stmt, scope, Audience.EMPLOYER)
             .join(Placement, Placement.id == Assignment.placement_id)
             .join(Organisation, Organisation.id == Placement.organisation_id)
-            .where(FeedbackResponse.id.in_(_responses(scope, Audience.EMPLOYER)),
-                   FeedbackResponse.again_next_term.is_not(None))
+            .where(FeedbackResponse.again_next_term.is_not(None))
             .group_by(Organisation.municipality_id))
     found: dict[int | None | str, Cell] = {}
     yes_all, answered_all = 0, 0
