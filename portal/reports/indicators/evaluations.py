@@ -281,15 +281,21 @@ def satisfaction_by_school(scope: Scope) -> dict[int | None, Cell]:
 def again_next_term(scope: Scope) -> dict[int | None | str, Cell]:
     """The employers table's hook (`AgainNextTerm`): per municipality of the organisation,
     the supervisors who answered yes to "again next term" out of those who answered the
-    question, for the scope's assignments; under "all" the whole scope."""
+    question, for the scope's assignments; under "all" the whole scope. The responses are
+    joined from the scope's enrolments (the conditions of `_responses`, written as joins):
+    as `id IN (_responses)`, PostgreSQL joined every response of the region to its
+    organisation before picking the scope's."""
     stmt = (select(Organisation.municipality_id,
                    func.sum(case((FeedbackResponse.again_next_term.is_(True), 1), else_=0)),
                    func.count(FeedbackResponse.id))
-            .select_from(FeedbackResponse)
-            .join(Assignment, Assignment.id == FeedbackResponse.assignment_id)
+            .select_from(Enrolment)
+            .join(Assignment, Assignment.enrolment_id == Enrolment.id)
+            .join(FeedbackResponse, FeedbackResponse.assignment_id == Assignment.id)
             .join(Placement, Placement.id == Assignment.placement_id)
             .join(Organisation, Organisation.id == Placement.organisation_id)
-            .where(FeedbackResponse.id.in_(_responses(scope, Audience.EMPLOYER)),
+            .where(Enrolment.period_id.in_(periods_in(scope)),
+                   Assignment.state.in_(EVALUABLE),
+                   FeedbackResponse.audience == Audience.EMPLOYER,
                    FeedbackResponse.again_next_term.is_not(None))
             .group_by(Organisation.municipality_id))
     found: dict[int | None | str, Cell] = {}
