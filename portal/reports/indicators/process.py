@@ -113,16 +113,13 @@ def attendance_rate(scope: Scope) -> Table:
     """Per school, of the days employers reported: the share the pupil came (present or
     late). The figure is suppressed by the number of pupils behind it, not of days: a
     school with three pupils and thirty days still names those three pupils' attendance.
-    Days are summed per assignment first (one pass over the days, no DISTINCT over them)."""
-    per_assignment = (select(AttendanceDay.assignment_id.label("assignment_id"),
-                             func.count().label("days"),
-                             count_if(AttendanceDay.status.in_(ATTENDED)).label("came"))
-                      .group_by(AttendanceDay.assignment_id).subquery())
+    The days are reached from the scope's assignments, not summed per assignment for the
+    whole region first: a municipality then reads only its own pupils' days."""
     rows = db.session.execute(
-        select(School.id, School.name, func.count(func.distinct(Student.id)),
-               func.sum(per_assignment.c.days), func.sum(per_assignment.c.came))
-        .select_from(per_assignment)
-        .join(Assignment, Assignment.id == per_assignment.c.assignment_id)
+        select(School.id, School.name, func.count(func.distinct(Student.id)), func.count(),
+               count_if(AttendanceDay.status.in_(ATTENDED)))
+        .select_from(AttendanceDay)
+        .join(Assignment, Assignment.id == AttendanceDay.assignment_id)
         .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
         .join(Student, Student.id == Enrolment.student_id)
         .join(School, School.id == Student.school_id)
@@ -133,7 +130,8 @@ def attendance_rate(scope: Scope) -> Table:
     def rate(pupils: int, days: int, came: int) -> Cell:
         return Cell(100.0 * came / days if days else None, n=pupils, base=pupils)
 
-    pupils, days, came = (int(sum(r[i] for r in rows)) for i in (2, 3, 4))
+    pupils, days, came = (sum(r[2] for r in rows), sum(r[3] for r in rows),
+                          sum(r[4] for r in rows))
     return Table(
         key="attendance_rate",
         title=_l("Närvaro"),
@@ -142,7 +140,7 @@ def attendance_rate(scope: Scope) -> Table:
         row_header=_l("Skola"),
         columns=(Column("pupils", _l("Elever"), Unit.PUPILS),
                  Column("rate", _l("Närvaro"), Unit.SHARE)),
-        rows=tuple(Row(name, (Cell.pupils(p), rate(p, int(d), int(c))), key=str(school_id))
+        rows=tuple(Row(name, (Cell.pupils(p), rate(p, d, c)), key=str(school_id))
                    for school_id, name, p, d, c in rows),
         total=Row(_l("Totalt"), (Cell.pupils(pupils), rate(pupils, days, came)),
                   key="total", translate=True),

@@ -8,12 +8,18 @@ counts every seat offered while its pupils are at prao. Wishes are those of the 
 enrolled in the scope's periods: "wishing" counts a pupil once per sector (or week) however
 many of their wishes fall there; "first wishes" counts each pupil's rank-1 wish.
 
-A fixed number of queries (three for the sectors, two for the weeks), whatever the number
-of pupils or offers."""
+A fixed number of queries (four for the sectors, three for the weeks, one fewer each while
+the seats are kept), whatever the number of pupils or offers. The seats are the region's
+whatever the scope, so they are summed per sector and block of weeks once for the scope's
+dates and kept (SHARED_FIGURES_MAX_AGE): the report computes every municipality of a year
+in turn, and each would otherwise sum every offer of the region again; the scope's own
+prao weeks then pick among those few hundred blocks here."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
+from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -32,6 +38,7 @@ from sqlalchemy import (
 from portal.employers.models import Placement, PlacementOffer, PlacementStatus
 from portal.employers.reference import sectors
 from portal.extensions import db
+from portal.kept import Kept
 from portal.reports.scope import periods_in
 from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
 from portal.schools.models import Enrolment, PraoPeriod, Wish
@@ -48,26 +55,29 @@ COLUMNS = (
 )
 
 
-def _weeks(scope: Scope) -> Subquery:
-    """Every ISO week a period of the scope can touch, as (monday, sunday) rows: the dates
-    are computed here, so no query needs date arithmetic, which SQLite and PostgreSQL
-    spell differently."""
+def _mondays(scope: Scope) -> list[date]:
+    """Every ISO week a period of the scope can touch, by its Monday."""
     first = monday_of(scope.first_day)
     count = ((scope.last_day + _TAIL) - first).days // 7 + 1
-    mondays = [first + timedelta(weeks=n) for n in range(count)]
+    return [first + timedelta(weeks=n) for n in range(count)]
+
+
+def _weeks(scope: Scope) -> Subquery:
+    """The scope's weeks as (monday, sunday) rows: the dates are computed here, so no query
+    needs date arithmetic, which SQLite and PostgreSQL spell differently."""
     return union_all(*(select(literal(m, Date).label("monday"),
                               literal(m + timedelta(days=6), Date).label("sunday"))
-                       for m in mondays)).subquery("week")
+                       for m in _mondays(scope))).subquery("week")
 
 
-def _prao_weeks(scope: Scope) -> Subquery:
-    """The weeks in which at least one of the scope's periods has a day."""
-    week = _weeks(scope)
-    return (select(week.c.monday).distinct()
-            .join(PraoPeriod, and_(PraoPeriod.first_day <= week.c.sunday,
-                                   PraoPeriod.last_day >= week.c.monday))
-            .where(PraoPeriod.id.in_(periods_in(scope)))
-            .subquery("prao_week"))
+def _prao_mondays(scope: Scope) -> list[date]:
+    """The weeks in which at least one of the scope's periods has a day, by their Monday."""
+    periods = db.session.execute(
+        select(PraoPeriod.first_day, PraoPeriod.last_day).distinct()
+        .where(PraoPeriod.id.in_(periods_in(scope)))).all()
+    return [monday for monday in _mondays(scope)
+            if any(first <= monday + timedelta(days=6) and last >= monday
+                   for first, last in periods)]
 
 
 def _offered() -> ColumnElement[bool]:
@@ -76,21 +86,47 @@ def _offered() -> ColumnElement[bool]:
                     Placement.published_at.is_not(None)))
 
 
-def _covers(prao_week: Subquery) -> ColumnElement[bool]:
-    return and_(PlacementOffer.first_week <= prao_week.c.monday,
-                PlacementOffer.last_week >= prao_week.c.monday)
+class _Block(NamedTuple):
+    """The seats offered in one sector over one block of weeks (both weeks included)."""
+
+    sector: str
+    first_week: date
+    last_week: date
+    seats: int
+
+    def covers(self, monday: date) -> bool:
+        return self.first_week <= monday <= self.last_week
+
+
+def _read_blocks(first: date, last: date) -> list[_Block]:
+    """The seats offered per sector and block of weeks, of the offers touching first–last."""
+    stmt = (select(Placement.sector, PlacementOffer.first_week, PlacementOffer.last_week,
+                   func.sum(PlacementOffer.seats))
+            .join(PlacementOffer.placement)
+            .where(_offered(), PlacementOffer.first_week <= last,
+                   PlacementOffer.last_week >= first)
+            .group_by(Placement.sector, PlacementOffer.first_week, PlacementOffer.last_week))
+    return [_Block(sector, first_week, last_week, int(seats))
+            for sector, first_week, last_week, seats in db.session.execute(stmt)]
+
+
+# The same for every municipality of a school year's term (see the module's docstring).
+_blocks: Kept[list[_Block]] = Kept(size=16)
+
+
+def _seat_blocks(scope: Scope) -> list[_Block]:
+    """The blocks of every offer that can cover one of the scope's weeks."""
+    first, last = monday_of(scope.first_day), scope.last_day + _TAIL
+    return _blocks.get((first, last), partial(_read_blocks, first, last))
 
 
 def _seats_per_sector(scope: Scope) -> dict[str, int]:
-    prao_week = _prao_weeks(scope)
-    overlaps = select(prao_week.c.monday).where(_covers(prao_week)).exists()
-    stmt = (select(Placement.sector, func.sum(PlacementOffer.seats))
-            .join(PlacementOffer.placement)
-            .where(_offered(), overlaps,
-                   PlacementOffer.first_week <= scope.last_day + _TAIL,
-                   PlacementOffer.last_week >= monday_of(scope.first_day))
-            .group_by(Placement.sector))
-    return {sector: int(seats) for sector, seats in db.session.execute(stmt)}
+    mondays = _prao_mondays(scope)
+    seats: dict[str, int] = {}
+    for block in _seat_blocks(scope):
+        if any(block.covers(monday) for monday in mondays):
+            seats[block.sector] = seats.get(block.sector, 0) + block.seats
+    return seats
 
 
 def _scope_wishes(scope: Scope) -> Select[int, int, str]:
@@ -165,15 +201,21 @@ def per_sector(scope: Scope) -> Table:
 
 
 def _seats_per_week(scope: Scope) -> dict[date, int]:
-    prao_week = _prao_weeks(scope)
-    offered = (select(PlacementOffer.first_week, PlacementOffer.last_week, PlacementOffer.seats)
-               .join(PlacementOffer.placement).where(_offered()).subquery("offered"))
-    stmt = (select(prao_week.c.monday, func.coalesce(func.sum(offered.c.seats), 0))
-            .select_from(prao_week)
-            .outerjoin(offered, and_(offered.c.first_week <= prao_week.c.monday,
-                                     offered.c.last_week >= prao_week.c.monday))
-            .group_by(prao_week.c.monday))
-    return {_as_date(monday): int(seats) for monday, seats in db.session.execute(stmt)}
+    blocks = _seat_blocks(scope)
+    return {monday: sum(block.seats for block in blocks if block.covers(monday))
+            for monday in _prao_mondays(scope)}
+
+
+def _period_weeks(scope: Scope) -> Subquery:
+    """The scope's periods with each week they have a day in. DISTINCT keeps this a query
+    of its own, planned from the scope's few periods: joined in with the wishes,
+    PostgreSQL walked every period of the country once per week."""
+    week = _weeks(scope)
+    return (select(PraoPeriod.id.label("period_id"), week.c.monday).distinct()
+            .join(PraoPeriod, and_(PraoPeriod.first_day <= week.c.sunday,
+                                   PraoPeriod.last_day >= week.c.monday))
+            .where(PraoPeriod.id.in_(periods_in(scope)))
+            .subquery("period_week"))
 
 
 def _wishes_per_week(scope: Scope) -> dict[date, tuple[int, int]]:
@@ -182,20 +224,21 @@ def _wishes_per_week(scope: Scope) -> dict[date, tuple[int, int]]:
     joined on: joined on the week, PostgreSQL walked the offers' week index once per week
     and period (60,000 offers each time, 25 s for a country) instead of looking up each
     wish's offer."""
-    week = _weeks(scope)
-    covers = and_(PlacementOffer.first_week <= week.c.monday,
-                  PlacementOffer.last_week >= week.c.monday)
-    stmt = (select(week.c.monday, func.count(case((covers, Wish.enrolment_id)).distinct()),
+    period_week = _period_weeks(scope)
+    monday = period_week.c.monday
+    covers = and_(PlacementOffer.first_week <= monday, PlacementOffer.last_week >= monday)
+    stmt = (select(monday, func.count(case((covers, Wish.enrolment_id)).distinct()),
                    func.count(case((and_(covers, Wish.rank == 1), Wish.enrolment_id))))
-            .join(PraoPeriod, and_(PraoPeriod.first_day <= week.c.sunday,
-                                   PraoPeriod.last_day >= week.c.monday))
-            .join(Enrolment, Enrolment.period_id == PraoPeriod.id)
+            .select_from(period_week)
+            .join(Enrolment, Enrolment.period_id == period_week.c.period_id)
             .join(Wish, Wish.enrolment_id == Enrolment.id)
             .join(PlacementOffer, PlacementOffer.id == Wish.offer_id)
-            .where(PraoPeriod.id.in_(periods_in(scope)))
-            .group_by(week.c.monday))
-    return {_as_date(monday): (int(any_rank), int(first))
-            for monday, any_rank, first in db.session.execute(stmt)}
+            # Already implied by the periods' weeks, but lets the planner start from the
+            # scope's enrolments and look up each wish's offer instead of hashing them all.
+            .where(Enrolment.period_id.in_(periods_in(scope)))
+            .group_by(monday))
+    return {_as_date(day): (int(any_rank), int(first))
+            for day, any_rank, first in db.session.execute(stmt)}
 
 
 def _as_date(value: date | str) -> date:
