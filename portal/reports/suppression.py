@@ -28,10 +28,9 @@ so a chart or an export made from it cannot leak what the page does not show."""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-
-import numpy as np
 
 from portal.reports.tables import Cell, Chart, Row, Table, Unit
 
@@ -194,29 +193,6 @@ def _nobody(cell: Cell) -> bool:
     return cell.value is None and not cell.n
 
 
-def _reduced(matrix: np.ndarray) -> np.ndarray:
-    """Gauss–Jordan elimination: the non-zero rows of the reduced row echelon form. The
-    coefficients are 1 and -1, so floating point with a tolerance is exact enough."""
-    rows = matrix.astype(float).copy()
-    done = 0
-    for col in range(rows.shape[1]):
-        if done == rows.shape[0]:
-            break
-        found = done + int(np.argmax(np.abs(rows[done:, col])))
-        if abs(rows[found, col]) < 1e-9:
-            continue
-        rows[[done, found]] = rows[[found, done]]
-        rows[done] /= rows[done, col]
-        factors = rows[:, col].copy()
-        factors[done] = 0.0
-        # Only the rows that have the column change: the sums are sparse, and stay so
-        # (a country's school year is thousands of them).
-        touched = np.flatnonzero(np.abs(factors) > 1e-12)
-        rows[touched] -= np.outer(factors[touched], rows[done])
-        done += 1
-    return rows[:done]
-
-
 def _components(equations: list[Equation], hidden: set[Place]) -> list[list[int]]:
     """Groups of equations linked by shared hidden cells: each can be solved on its own."""
     parent = list(range(len(equations)))
@@ -257,18 +233,53 @@ def _pinned(equations: list[Equation], hidden: set[Place]) -> list[tuple[list[in
 
 
 def _solved(equations: list[Equation], unknowns: list[Place]) -> set[Place]:
-    index = {p: k for k, p in enumerate(unknowns)}
-    matrix = np.zeros((len(equations), len(unknowns)))
-    for r, equation in enumerate(equations):
-        for p, coefficient in equation.items():
-            if p in index:
-                matrix[r, index[p]] += coefficient
-    pinned = set()
-    for row in _reduced(matrix):
-        nonzero = np.flatnonzero(np.abs(row) > 1e-9)
-        if len(nonzero) == 1:
-            pinned.add(unknowns[int(nonzero[0])])
-    return pinned
+    """The unknowns the equations determine: after Gauss–Jordan elimination, the pivots
+    whose row holds nothing else (e_k is in the row space exactly then, whatever the
+    order of the pivots). Sparse: a country's school year is one group of 100,000 sums
+    over as many hidden cells, a dense matrix of 100 GiB. The shortest row goes first and
+    pivots on its cell in the fewest other rows, which keeps the rows short. The
+    coefficients start as 1 and -1, so floating point with a tolerance is exact enough."""
+    wanted = set(unknowns)
+    rows = [{p: float(c) for p, c in eq.items() if p in wanted} for eq in equations]
+    holding: dict[Place, set[int]] = {p: set() for p in unknowns}
+    for r, row in enumerate(rows):
+        for p in row:
+            holding[p].add(r)
+    queue = [(len(row), r) for r, row in enumerate(rows) if row]
+    heapq.heapify(queue)
+    pivots: dict[Place, int] = {}
+    done: set[int] = set()
+    while queue:
+        length, r = heapq.heappop(queue)
+        row = rows[r]
+        if length != len(row) or not row or r in done:
+            continue  # changed since it was queued (queued again), emptied, or a pivot
+        column = min(row, key=lambda p: (len(holding[p]), -abs(row[p]), _order(p)))
+        _pivot(rows, holding, r, column, queue)
+        pivots[column] = r
+        done.add(r)
+    return {column for column, r in pivots.items() if len(rows[r]) == 1}
+
+
+def _pivot(rows: list[dict[Place, float]], holding: dict[Place, set[int]], r: int,
+           column: Place, queue: list[tuple[int, int]]) -> None:
+    """Scale row r to 1 at `column` and clear the column from every other row."""
+    row = rows[r]
+    scale = row[column]
+    for p in row:
+        row[p] /= scale
+    for other in holding[column] - {r}:
+        target, factor = rows[other], rows[other][column]
+        for p, value in row.items():
+            changed = target.get(p, 0.0) - factor * value
+            if abs(changed) < 1e-9:
+                if target.pop(p, None) is not None:
+                    holding[p].discard(other)
+            else:
+                if p not in target:
+                    holding[p].add(other)
+                target[p] = changed
+        heapq.heappush(queue, (len(target), other))
 
 
 Size = Callable[[Place], tuple[float, float]]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from portal.prao.models import Incident, IncidentKind, IncidentSeverity
 from portal.reports import snapshots
-from portal.reports.suppression import Sum, suppress, suppress_together
+from portal.reports.suppression import Sum, _solved, suppress, suppress_together
 from portal.reports.tables import Cell, Column, Row, Scope, Table, Term, Unit
 from tests.reports.data import AUTUMN, SPRING, noon, period, place, pupil
 
@@ -214,3 +214,19 @@ def test_no_export_of_one_scope_and_another_gives_a_hidden_count_away(db, world,
     page = snapshots.read_page(Scope(2026, world.municipality_b.id, Term.SPRING))
     assert page.views["incidents"].shown.is_hidden(0, 0) == (
         read[(world.municipality_b.id, Term.SPRING)][label] in ("<5", ".."))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(st.integers(0, 7), st.sampled_from([1, -1]), min_size=2,
+                                max_size=5), min_size=1, max_size=9))
+def test_a_hidden_cell_counts_as_worked_out_exactly_when_the_sums_determine_it(raw):
+    """The sparse elimination against the definition: a cell is determined when adding
+    "this cell alone" to the sums does not raise their rank."""
+    equations = [{(0, 0, k): c for k, c in eq.items()} for eq in raw]
+    unknowns = sorted({p for eq in equations for p in eq})
+    matrix = np.array([[eq.get(p, 0) for p in unknowns] for eq in equations], dtype=float)
+    rank = np.linalg.matrix_rank(matrix)
+    alone = np.eye(len(unknowns))
+    expected = {p for k, p in enumerate(unknowns)
+                if np.linalg.matrix_rank(np.vstack([matrix, alone[k]])) == rank}
+    assert _solved(equations, unknowns) == expected
