@@ -103,11 +103,8 @@ SIGN_IN = "sign in"  # as load_users.py names them
 SAMPLE = 400  # links, searches and logins drawn from the data set
 SEED = 2027
 # The users of load_users.py in the mix; LOAD_MIX=Searcher (say) measures one kind alone.
-MIX = os.environ.get("LOAD_MIX", "Searcher,Pupil,Employer,Supervisor,Counsellor,Council")
-
-
-def mix() -> list[str]:
-    return MIX.split(",")
+MIX = os.environ.get("LOAD_MIX",
+                     "Searcher,Pupil,Employer,Supervisor,Counsellor,Council").split(",")
 # LOAD_CPU=1: gunicorn serves benchmarks/load_cpu.py, which writes each request's CPU time in
 # its worker; the report adds where the workers' CPU went at 32 users, per kind of request.
 CPU = os.environ.get("LOAD_CPU", "") == "1"
@@ -257,7 +254,7 @@ def prepare(url: str, secret: str) -> dict[str, Any]:
                 "council_paths": council_paths(), "pupil_links": _pupil_links(rng),
                 "searches": _searches(rng), "supervisor_links": _supervisor_links(rng),
                 "employers": _employers(rng), "counsellors": _counsellors(rng)}
-        if "Council" in mix():
+        if "Council" in MIX:
             seconds = _report_snapshots(data["council_paths"])
             print(f"the council's report snapshots, as the jobs command keeps them: "
                   f"{seconds:.0f} s", flush=True)
@@ -394,7 +391,7 @@ def main() -> None:
     log = Path(tempfile.gettempdir()) / f"praoportalen-load-{os.getpid()}.log"
     try:
         data = prepare(url, secret)
-        classes = mix() if data["council_paths"] else [c for c in mix() if c != "Council"]
+        classes = MIX if data["council_paths"] else [c for c in MIX if c != "Council"]
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as data_file:
             json.dump(data, data_file)
         speed = python_speed_ms()

@@ -156,12 +156,13 @@ def test_the_number_of_queries_does_not_grow_with_the_pupils(region, db):
     assert figures(seats.per_sector(Scope(2026)), "transport") == (9, 25, 25)
 
 
-def test_the_regions_seats_are_summed_once_for_every_municipality(app, region, db):
+def test_the_regions_seats_are_summed_once_for_every_municipality(app, region, db,
+                                                                  monkeypatch):
     """The seats are the region's whatever the municipality: kept for SHARED_FIGURES_MAX_AGE
     seconds, the next municipality's tables read only its own periods and wishes."""
     scope_a, scope_b = Scope(2026, region.municipality_a.id), Scope(2026, region.municipality_b.id)
     read_afresh = [seats.per_sector(scope_b), seats.per_week(scope_b)]
-    app.config["SHARED_FIGURES_MAX_AGE"] = 60
+    monkeypatch.setitem(app.config, "SHARED_FIGURES_MAX_AGE", 60)
     seats._blocks.clear()
     try:
         with counted_queries() as first:
@@ -170,7 +171,6 @@ def test_the_regions_seats_are_summed_once_for_every_municipality(app, region, d
         with counted_queries() as second:
             kept = [seats.per_sector(scope_b), seats.per_week(scope_b)]
     finally:
-        app.config["SHARED_FIGURES_MAX_AGE"] = 0
         seats._blocks.clear()
     assert (len(first), len(second)) == (6, 5)
     assert kept == read_afresh
