@@ -136,6 +136,24 @@ def test_a_municipality_council_reads_only_its_municipality(app, db, report_data
     assert "Läget mot målen" in start and "HYPERLINK" not in start
 
 
+def test_the_municipality_filter_shows_the_report_it_names(client, db, report_data, login_as):
+    """The filter's list names every municipality once, escaped, and marks the one shown."""
+    report_data.municipality_b.name = "Piteå <b>& co</b>"
+    db.session.commit()
+    login_as("council")
+    a, b = report_data.municipality_a, report_data.municipality_b
+
+    def selected(url: str) -> list[str]:
+        page = client.get(url).get_data(as_text=True)
+        assert page.count(f'<option value="{b.id}"') == 1
+        assert "Piteå &lt;b&gt;&amp; co&lt;/b&gt;</option>" in page
+        return re.findall(r'<option value="(\d*)" selected>', page.split('id="kommun"')[1])
+
+    assert selected("/rapporter") == []  # the whole region: its own first option
+    assert selected(f"/rapporter?kommun={b.id}") == [str(b.id)]
+    assert selected(f"/rapporter?kommun={a.id}&termin=autumn") == [str(a.id)]
+
+
 @pytest.mark.parametrize("role", ["counsellor", "employer"])
 def test_other_roles_are_refused(client, report_data, login_as, role):
     login_as(role)
