@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from flask import current_app
@@ -23,6 +23,7 @@ from portal.concurrency import dialect_insert
 from portal.db import utcnow
 from portal.employers.catalogue.services import municipality_rows
 from portal.extensions import db
+from portal.kept import Kept
 from portal.reports import snapshots
 from portal.reports.formatting import met, number, text
 from portal.reports.models import CouncilTarget
@@ -43,12 +44,22 @@ class OutOfScope(Exception):
 
 def school_years() -> list[int]:
     """The school years that have prao periods, newest first; at least the current one."""
+    current = school_year_of(today())
+    span = _period_span.get(current, _read_period_span)
+    if span is None:
+        return [current]
+    first, last = span
+    return list(range(max(school_year_of(last), current), school_year_of(first) - 1, -1))
+
+
+# Read twice on every report page; a new period's school year shows within the minute.
+_period_span: Kept[tuple[date, date] | None] = Kept(size=4)
+
+
+def _read_period_span() -> tuple[date, date] | None:
     first, last = db.session.execute(
         select(func.min(PraoPeriod.first_day), func.max(PraoPeriod.first_day))).one()
-    current = school_year_of(today())
-    if first is None:
-        return [current]
-    return list(range(max(school_year_of(last), current), school_year_of(first) - 1, -1))
+    return None if first is None else (first, last)
 
 
 class Place(NamedTuple):
