@@ -687,10 +687,11 @@ def runs_for(period_ids: list[int]) -> list[MatchingRun]:
     return list(db.session.scalars(stmt))
 
 
-def published_result(enrolment: Enrolment) -> MatchResult | None:
-    """The pupil's outcome in a published round, for the pupil's own page."""
+def published_results(enrolment: Enrolment) -> list[MatchResult]:
+    """The pupil's results in published rounds, the latest round's first: the first is the
+    pupil's outcome, for the pupil's own page."""
     stmt = (select(MatchResult).join(MatchingRun).where(
         MatchResult.enrolment_id == enrolment.id, MatchingRun.status == RunStatus.PUBLISHED)
         .order_by(MatchingRun.published_at.desc()))
-    return db.session.scalars(stmt).first()
+    return list(db.session.scalars(stmt))
 

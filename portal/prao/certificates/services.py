@@ -202,6 +202,13 @@ def for_enrolment(enrolment: Enrolment) -> Certificate | None:
         .where(Assignment.enrolment_id == enrolment.id)).first()
 
 
+def issued_for(enrolment: Enrolment) -> bool:
+    """Whether the pupil has a certificate for this period, without reading it."""
+    return db.session.scalar(
+        select(Certificate.id).join(Assignment, Assignment.id == Certificate.assignment_id)
+        .where(Assignment.enrolment_id == enrolment.id).limit(1)) is not None
+
+
 # --- the period's overview ----------------------------------------------------------------
 
 @dataclass(frozen=True)
