@@ -9,11 +9,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, NamedTuple
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Subquery, delete, select
+from sqlalchemy import Select, Subquery, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -77,11 +78,7 @@ def pupil_placement(enrolment: Enrolment, results: Sequence[MatchResult]) -> Pup
     """`results`: the pupil's results in published rounds (matching.published_results),
     which the page reads anyway for its explanation."""
     school = enrolment.period.school
-    # The placement and its organisation come with them: a placed pupil's page shows both.
-    assignments = db.session.scalars(select(Assignment).where(
-        Assignment.enrolment_id == enrolment.id).options(
-        joinedload(Assignment.placement, innerjoin=True)
-        .joinedload(Placement.organisation, innerjoin=True))).all()
+    assignments = db.session.scalars(_assignments_of(), {"enrolment": enrolment.id}).all()
     assignment = next((a for a in assignments if a.state in ACTIVE_STATES), None)
     if assignment is not None:
         return PupilPlacement(assignment, school, assignments=assignments)
@@ -97,6 +94,15 @@ def pupil_placement(enrolment: Enrolment, results: Sequence[MatchResult]) -> Pup
     return PupilPlacement(None, school,
                           arranging=bool(assignments) or _stranded(enrolment, results),
                           assignments=assignments)
+
+
+@cache
+def _assignments_of() -> Select:
+    """The placement and its organisation come with them: a placed pupil's page shows both.
+    Built once: building it took about as many calls as running it."""
+    return select(Assignment).where(Assignment.enrolment_id == bindparam("enrolment")).options(
+        joinedload(Assignment.placement, innerjoin=True)
+        .joinedload(Placement.organisation, innerjoin=True))
 
 
 def _stranded(enrolment: Enrolment, results: Sequence[MatchResult]) -> bool:
