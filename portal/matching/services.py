@@ -10,11 +10,12 @@ import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Row, and_, func, literal, not_, or_, select, update
+from sqlalchemy import Row, Select, and_, bindparam, func, literal, not_, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
@@ -687,10 +688,16 @@ def runs_for(period_ids: list[int]) -> list[MatchingRun]:
     return list(db.session.scalars(stmt))
 
 
-def published_result(enrolment: Enrolment) -> MatchResult | None:
-    """The pupil's outcome in a published round, for the pupil's own page."""
-    stmt = (select(MatchResult).join(MatchingRun).where(
-        MatchResult.enrolment_id == enrolment.id, MatchingRun.status == RunStatus.PUBLISHED)
-        .order_by(MatchingRun.published_at.desc()))
-    return db.session.scalars(stmt).first()
+def published_results(enrolment: Enrolment) -> list[MatchResult]:
+    """The pupil's results in published rounds, the latest round's first: the first is the
+    pupil's outcome, for the pupil's own page."""
+    return list(db.session.scalars(_published_results(), {"enrolment": enrolment.id}))
+
+
+@cache
+def _published_results() -> Select:
+    """Built once: every pupil page runs it."""
+    return (select(MatchResult).join(MatchingRun).where(
+        MatchResult.enrolment_id == bindparam("enrolment"),
+        MatchingRun.status == RunStatus.PUBLISHED).order_by(MatchingRun.published_at.desc()))
 

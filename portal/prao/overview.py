@@ -9,11 +9,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, NamedTuple
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Subquery, delete, select
+from sqlalchemy import Select, Subquery, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,7 +25,7 @@ from portal.db import rows_changed
 from portal.employers.models import Placement
 from portal.extensions import db
 from portal.i18n import shown_label
-from portal.matching.models import MatchingRun, MatchResult, RunStatus
+from portal.matching.models import MatchResult
 from portal.paging import Paged, paged
 from portal.prao import checklist, placing
 from portal.prao.checklist import GUARDIAN_ACK, Owner, Status
@@ -54,12 +55,17 @@ class PupilPlacement:
     """What the pupil's page shows about the placement: one of the four cases."""
 
     assignment: Assignment | None  # placed (proposed or confirmed): day one's details
-    counsellors: list[User]
+    school: School  # the pupil's, whose counsellors the page names in three of the cases
     own_pending: bool = False  # own placement awaiting the workplace and the counsellor
     arranging: bool = False  # nobody could place the pupil: the counsellor arranges it
     own: Placement | None = None  # the own placement as the pupil entered it, while pending
     own_risk_done: bool = False  # the workplace has completed its risk assessment
     assignments: Sequence[Assignment] = ()  # all of them, as read for the page
+
+    @property
+    def counsellors(self) -> list[User]:
+        """Read when the page shows them: a pupil choosing among offers is not shown them."""
+        return self.school.active_counsellors
 
     @property
     def ever_assigned(self) -> bool:
@@ -68,37 +74,42 @@ class PupilPlacement:
         return bool(self.assignments)
 
 
-def pupil_placement(enrolment: Enrolment) -> PupilPlacement:
-    counsellors = enrolment.period.school.active_counsellors
-    # The placement and its organisation come with them: a placed pupil's page shows both.
-    assignments = db.session.scalars(select(Assignment).where(
-        Assignment.enrolment_id == enrolment.id).options(
-        joinedload(Assignment.placement, innerjoin=True)
-        .joinedload(Placement.organisation, innerjoin=True))).all()
+def pupil_placement(enrolment: Enrolment, results: Sequence[MatchResult]) -> PupilPlacement:
+    """`results`: the pupil's results in published rounds (matching.published_results),
+    which the page reads anyway for its explanation."""
+    school = enrolment.period.school
+    assignments = db.session.scalars(_assignments_of(), {"enrolment": enrolment.id}).all()
     assignment = next((a for a in assignments if a.state in ACTIVE_STATES), None)
     if assignment is not None:
-        return PupilPlacement(assignment, counsellors, assignments=assignments)
+        return PupilPlacement(assignment, school, assignments=assignments)
     if enrolment.state is EnrolmentState.OWN_PLACEMENT and enrolment.own_placement_id:
         from portal.employers.placements.services import risk_assessment_complete
 
         own = db.session.get(Placement, enrolment.own_placement_id)
-        return PupilPlacement(None, counsellors, own_pending=True, own=own,
+        return PupilPlacement(None, school, own_pending=True, own=own,
                               own_risk_done=own is not None and risk_assessment_complete(own),
                               assignments=assignments)
     if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT:
-        return PupilPlacement(None, counsellors, assignments=assignments)
-    return PupilPlacement(None, counsellors, arranging=bool(assignments) or _stranded(enrolment),
+        return PupilPlacement(None, school, assignments=assignments)
+    return PupilPlacement(None, school,
+                          arranging=bool(assignments) or _stranded(enrolment, results),
                           assignments=assignments)
 
 
-def _stranded(enrolment: Enrolment) -> bool:
+@cache
+def _assignments_of() -> Select:
+    """The placement and its organisation come with them: a placed pupil's page shows both.
+    Built once: building it took about as many calls as running it."""
+    return select(Assignment).where(Assignment.enrolment_id == bindparam("enrolment")).options(
+        joinedload(Assignment.placement, innerjoin=True)
+        .joinedload(Placement.organisation, innerjoin=True))
+
+
+def _stranded(enrolment: Enrolment, results: Sequence[MatchResult]) -> bool:
     """Left without a seat by a published round, or needs nothing covers (a pupil with an
     assignment, even a declined one, is the counsellor's to arrange anyway)."""
-    unplaced = db.session.scalar(
-        select(MatchResult.id).join(MatchingRun)
-        .where(MatchResult.enrolment_id == enrolment.id, MatchResult.offer_id.is_(None),
-               MatchingRun.status == RunStatus.PUBLISHED).limit(1))
-    return unplaced is not None or placing.needs_uncovered(enrolment)
+    unplaced = any(result.offer_id is None for result in results)
+    return unplaced or placing.needs_uncovered(enrolment)
 
 
 # --- the counsellor's enrolment page ---------------------------------------------------------

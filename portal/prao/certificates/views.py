@@ -31,9 +31,9 @@ VERIFY_LIMIT = "10 per minute"
 
 
 @bp.app_template_global("pupil_certificate")
-def pupil_certificate(enrolment: Enrolment) -> Certificate | None:
-    """For the pupil's page: the certificate to download, once there is one."""
-    return services.for_enrolment(enrolment)
+def pupil_certificate(enrolment: Enrolment) -> bool:
+    """For the pupil's page: whether there is a certificate to download."""
+    return services.issued_for(enrolment)
 
 
 def _period(period_id: int) -> PraoPeriod:

@@ -3,15 +3,17 @@ behind a personal link (no account, no password). Thin: check, call a service, s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 
 import segno
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from portal.accounts.permissions import get_authorized, public, require
@@ -181,31 +183,63 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
     sector, text = request.args.get("sector", ""), request.args.get("q", "")
     if sector and sector not in sector_codes():  # an edited address: every sector, and why
         sector, error = "", error or str(_("Välj en bransch i listan."))
-    prao = prao_overview.pupil_placement(enrolment)
+    results = matching.published_results(enrolment)
+    prao = prao_overview.pupil_placement(enrolment, results)
     # Once placed (or with an own placement, or exempt) the page is about the pupil's prao:
     # the offers, their wish counts and the gender tip are neither shown nor read.
     choosing = enrolment.state is EnrolmentState.NEEDS_PLACEMENT and not prao.assignment
     page = services.eligible_offers(enrolment, sector=sector, text=text,
                                     page=page_number(request.args)) if choosing else None
     wishes = services.wishes_with_offers(enrolment) if choosing else []
-    wished_ids = [w.offer_id for w in wishes]
-    counts = services.wish_counts([o.id for o in page.items] + wished_ids) if page else {}
     lang = current_language()
+    sector_list = [(s.code, s.label(lang)) for s in sectors()] if choosing else []
     # An own placement's request is shown only to a pupil who is neither placed nor waiting
     # for their own workplace: for the others it is not read.
     placed = prao.assignment is not None or prao.own_pending
     own_request = None if placed else services.own_placement_request(enrolment)
     return render_template(
-        "schools/pupil_home.html", enrolment=enrolment, token=token, page=page, counts=counts,
-        wishes=wishes, wished_ids=wished_ids, error=error, windows=Window,
+        "schools/pupil_home.html", enrolment=enrolment, token=token, page=page,
+        wishes=wishes, wished_ids=[w.offer_id for w in wishes], error=error, windows=Window,
         window=services.window_of(enrolment.period, today()),
         sector=sector, text=text, choosing=choosing,
-        sectors=[(s.code, s.label(lang)) for s in sectors()] if choosing else [],
+        sectors=sector_list, sector_names=dict(sector_list),
         suggest=choosing and services.gender_suggestion(enrolment, wishes, today()),
-        states=EnrolmentState, outcome=matching.published_result(enrolment),
+        states=EnrolmentState, outcome=results[0] if results else None,
         own_request=own_request, own_statuses=OwnPlacementStatus,
-        max_wishes=services.MAX_WISHES, prao=prao
+        max_wishes=services.MAX_WISHES, prao=prao, csrf=_Once(generate_csrf), **_count_texts()
     ), 400 if error else 200
+
+
+class _Once:
+    """The CSRF token of a page with a form per offer and per wish: made when the first
+    form is shown (a page without forms sets no token), then the same text each time, as
+    `csrf_token()` gives within one request."""
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self._make = make
+        self._value: str | None = None
+
+    def __html__(self) -> str:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+
+def _count_texts() -> dict[str, Callable[[int], Markup]]:
+    """The wish form's "3 har önskat" and "2 platser", as the template's `ngettext` writes
+    them (the catalogue's text as markup, the number put in) without the context that
+    Jinja derives for each such call inside a loop: forty of them on a page of offers."""
+    ungettext = get_translations().ungettext
+
+    def wished(num: int) -> Markup:
+        return Markup(ungettext("%(num)d har önskat", "%(num)d har önskat",  # noqa: S704
+                                num)) % {"num": num}
+
+    def seats(num: int) -> Markup:
+        return Markup(ungettext("%(num)d plats", "%(num)d platser", num)) % {  # noqa: S704
+            "num": num}
+
+    return {"wished_text": wished, "seats_text": seats}
 
 
 OWN_PLACEMENT_MESSAGES = {
