@@ -13,7 +13,7 @@ from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defaultload, joinedload
 
 from portal import clock
 from portal.employers.models import Organisation, Placement, PlacementOffer
@@ -80,7 +80,14 @@ def link_rows(link: SupervisorLink) -> list[Pupil]:
 def _link_placed_statement() -> Select:
     """Built once: composing it was a third of a report's Python."""
     return placed_statement(Assignment.id.in_(bindparam("ids", expanding=True)),
-                            *_link_conditions(bindparam("email")))
+                            *_link_conditions(bindparam("email"))).options(
+        defaultload(Assignment.placement).load_only(
+            Placement.title, Placement.day_start, Placement.day_end, Placement.break_minutes,
+            Placement.organisation_id),
+        defaultload(Assignment.enrolment).defaultload(Enrolment.student).load_only(
+            Student.first_name, Student.last_name),
+        defaultload(Assignment.enrolment).defaultload(Enrolment.period)
+        .defaultload(PraoPeriod.school).load_only(School.name, School.municipality_id))
 
 
 @cache
