@@ -7,8 +7,9 @@ import copy
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from flask import request
-from flask_babel import gettext
+from babel import support
+from flask import has_request_context, request
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
@@ -19,6 +20,7 @@ from wtforms import Field, FieldList, Form, FormField, PasswordField, TextAreaFi
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import Choice, SelectChoice, SelectFieldBase
 from wtforms.fields.core import UnboundField
+from wtforms.i18n import messages_path
 from wtforms.widgets import Input, Select
 from wtforms.widgets.core import clean_key
 
@@ -56,18 +58,38 @@ OWN_WTFORMS_MESSAGES = {
 }
 
 
+# WTForms' catalogue per language. flask_wtf parses the .mo file again in every request
+# that builds a form (a tenth of a small form page's calls); the file is the installed
+# package's and never changes while the server runs, so each language's is read once.
+_CATALOGUES: dict[str, Any] = {}
+
+
+def _catalogue() -> Any:
+    """WTForms' catalogue in the request's language, as flask_wtf's i18n loads it; outside a
+    request flask_wtf's own object (which then leaves the messages in English)."""
+    if not has_request_context():
+        return wtforms_translations
+    locale = get_locale()
+    key = str(locale)
+    found = _CATALOGUES.get(key)
+    if found is None:
+        found = _CATALOGUES[key] = support.Translations.load(
+            messages_path(), [locale], domain="wtforms")
+    return found
+
+
 class PortalTranslations:
     """WTForms' messages: the portal's own where it has one, else WTForms' catalogue."""
 
     def gettext(self, string: str) -> str:
         own = OWN_WTFORMS_MESSAGES.get(string)
-        return str(own) if own is not None else str(wtforms_translations.gettext(string))
+        return str(own) if own is not None else str(_catalogue().gettext(string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         own = OWN_WTFORMS_MESSAGES.get(singular)
         if own is not None:
             return str(own)
-        return str(wtforms_translations.ngettext(singular, plural, n))
+        return str(_catalogue().ngettext(singular, plural, n))
 
 
 TRANSLATIONS = PortalTranslations()

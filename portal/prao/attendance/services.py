@@ -9,10 +9,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import cast
+from functools import cache
+from typing import NamedTuple, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Table, case, insert, null, select
+from sqlalchemy import ColumnElement, Select, Table, bindparam, case, insert, null, select
 from sqlalchemy.orm import contains_eager
 
 from portal import clock
@@ -103,8 +104,13 @@ def placed(assignment_ids: Iterable[int], *where: ColumnElement[bool]) -> dict[i
     """The assignments with their pupil, period, school, offer and organisation, in one
     query; `where` narrows them further (Placement, Organisation and the period may be
     named). The pages show each pupil's school: read here, not once per pupil."""
+    return placed_by(placed_statement(Assignment.id.in_(list(assignment_ids)), *where))
+
+
+def placed_statement(*where: ColumnElement[bool]) -> Select:
+    """`placed`'s statement, for a caller that keeps it (with bound parameters in `where`)."""
     enrolment = contains_eager(Assignment.enrolment)
-    stmt = (select(Assignment, Placement.organisation_id, PraoPeriod.first_day,
+    return (select(Assignment, Placement.organisation_id, PraoPeriod.first_day,
                    PraoPeriod.last_day, PlacementOffer.first_week, PlacementOffer.last_week,
                    PraoPeriod.school_id)
             .join(Assignment.enrolment).join(Enrolment.student)
@@ -113,12 +119,16 @@ def placed(assignment_ids: Iterable[int], *where: ColumnElement[bool]) -> dict[i
             .join(Assignment.placement)
             .join(Organisation, Organisation.id == Placement.organisation_id)
             .outerjoin(PlacementOffer, PlacementOffer.id == Assignment.offer_id)
-            .where(Assignment.id.in_(list(assignment_ids)), *where)
+            .where(*where)
             .options(enrolment.contains_eager(Enrolment.student),
                      enrolment.contains_eager(Enrolment.period).contains_eager(PraoPeriod.school),
                      contains_eager(Assignment.placement)))
+
+
+def placed_by(stmt: Select, params: Mapping[str, object] | None = None
+              ) -> dict[int, Placed]:
     return {row[0].id: Placed(row[0], row[1], work_span(*row[2:6]), row[6])
-            for row in db.session.execute(stmt)}
+            for row in db.session.execute(stmt, params)}
 
 
 # --- reporting a day -------------------------------------------------------------------------
@@ -164,12 +174,13 @@ def report_day(day: date, entries: Sequence[Entry], allowed: Mapping[int, Placed
                                                          outcome)]
     alert_ids = _insert_alerts(day, keys, now)
     _record_attendance_steps([found[e.assignment_id] for e in entries], now, reporter)
-    dispatch_alerts(alert_ids, now)
+    if alert_ids:  # none new: nothing to claim, and no statement to ask that
+        dispatch_alerts(alert_ids, now)
     db.session.commit()
     return ReportOutcome(outcome.saved, outcome.breaches, len(alert_ids))
 
 
-def _same(current: AttendanceDay | None, entry: Entry) -> bool:
+def _same(current: _Day | None, entry: Entry) -> bool:
     if current is None or current.status is not entry.status:
         return False
     if entry.status not in WORKED:
@@ -241,23 +252,41 @@ def _worked(day: date, entry: Entry) -> worktime.WorkedDay:
     return worktime.WorkedDay(day, entry.start, entry.end, entry.break_minutes)
 
 
+class _Day(NamedTuple):
+    """A reported day as the rules read it."""
+
+    assignment_id: int
+    day: date
+    status: AttendanceStatus
+    start_time: time | None
+    end_time: time | None
+    break_minutes: int
+
+
 def _week(day: date, assignment_ids: list[int]) -> tuple[
-        dict[int, AttendanceDay], dict[int, list[worktime.WorkedDay]]]:
+        dict[int, _Day], dict[int, list[worktime.WorkedDay]]]:
     """In one query: the day as reported now, and the other worked days of the same ISO
     week (for the 35-hour rule), per assignment."""
     monday = day - timedelta(days=day.weekday())
-    stmt = select(AttendanceDay).where(
-        AttendanceDay.assignment_id.in_(assignment_ids),
-        AttendanceDay.day.between(monday, monday + timedelta(days=6)))
-    current: dict[int, AttendanceDay] = {}
+    current: dict[int, _Day] = {}
     week: dict[int, list[worktime.WorkedDay]] = defaultdict(list)
-    for d in db.session.scalars(stmt):
+    for row in db.session.execute(_week_statement(), {
+            "ids": assignment_ids, "monday": monday, "sunday": monday + timedelta(days=6)}):
+        d = _Day._make(row)
         if d.day == day:
             current[d.assignment_id] = d
         elif d.status in WORKED and d.start_time is not None and d.end_time is not None:
             week[d.assignment_id].append(
                 worktime.WorkedDay(d.day, d.start_time, d.end_time, d.break_minutes))
     return current, week
+
+
+@cache
+def _week_statement() -> Select:
+    """Built once: a report runs it every time."""
+    return select(*(getattr(AttendanceDay, name) for name in _Day._fields)).where(
+        AttendanceDay.assignment_id.in_(bindparam("ids", expanding=True)),
+        AttendanceDay.day.between(bindparam("monday"), bindparam("sunday")))
 
 
 def _write(day: date, entries: Sequence[Entry], found: dict[int, Placed], reporter: Reporter,

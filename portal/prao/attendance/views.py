@@ -4,6 +4,7 @@ with absences, follow-ups and incidents."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -18,7 +19,7 @@ from portal.audit import audit_read
 from portal.extensions import db
 from portal.formtools import choices, reads_query
 from portal.prao import worktime
-from portal.prao.attendance import bp, links, overview, services
+from portal.prao.attendance import bp, dayrows, links, overview, services
 from portal.prao.attendance.forms import (
     FOLLOW_UP_LABELS,
     INCIDENT_LABELS,
@@ -32,6 +33,7 @@ from portal.prao.attendance.forms import (
     IncidentForm,
     LinkIncidentForm,
 )
+from portal.prao.attendance.overview import Reported
 from portal.prao.attendance.services import AttendanceError, Entry, Placed, Reporter
 from portal.prao.days import is_prao_day
 from portal.prao.models import (
@@ -57,20 +59,17 @@ def _labels() -> dict[str, object]:
 
 # --- the day's form, shared by the link and the employer ---------------------------------------
 
-def _fill(form: DayReportForm, pupils: list[Placed], done: dict[int, AttendanceDay]) -> None:
-    """One row per pupil: the day as reported (`done`), or the placement's hours ready to
-    confirm."""
-    for where in pupils:
-        placement, reported = where.assignment.placement, done.get(where.assignment.id)
-        form.pupils.append_entry({
-            "assignment": str(where.assignment.id),
-            "status": reported.status.value if reported else None,
-            "start": (reported.start_time if reported and reported.start_time
-                      else placement.day_start),
-            "end": reported.end_time if reported and reported.end_time else placement.day_end,
-            "break_minutes": reported.break_minutes if reported and reported.start_time
-            else placement.break_minutes,
-        })
+def _pupil(where: Placed) -> dayrows.Pupil:
+    assignment, placement = where.assignment, where.assignment.placement
+    return dayrows.Pupil(assignment.id, where.name, assignment.enrolment.period.school.name,
+                         placement.title, placement.day_start, placement.day_end,
+                         placement.break_minutes)
+
+
+def _new_rows(pupils: list[dayrows.Pupil], done: Mapping[int, Reported]
+              ) -> list[dayrows.DayRow]:
+    return [dayrows.new_row(index, pupil, done.get(pupil.assignment_id))
+            for index, pupil in enumerate(pupils)]
 
 
 def _entries(form: DayReportForm) -> list[Entry] | None:
@@ -133,9 +132,11 @@ def _flash_outcome(outcome: services.ReportOutcome) -> None:
                 _("Studie- och yrkesvägledaren får veta det."), "warning")
 
 
-def _rows(form: DayReportForm, pupils: list[Placed]) -> list[tuple[object, Placed | None]]:
+def _posted_rows(form: DayReportForm, pupils: list[Placed]) -> list[dayrows.DayRow]:
     by_id = {str(p.assignment.id): p for p in pupils}
-    return [(row, by_id.get(row.form.assignment.data)) for row in form.pupils]
+    return [dayrows.posted_row(row, _pupil(where) if where is not None else None)
+            for row in form.pupils
+            for where in [by_id.get(row.form.assignment.data)]]
 
 
 # --- the supervisor's signed link --------------------------------------------------------------
@@ -160,24 +161,43 @@ def _link_reporter(link: links.SupervisorLink) -> Reporter:
 @bp.route("/narvaro/<token>", methods=["GET", "POST"])
 @public
 def link_report(token: str) -> ResponseReturnValue:
+    if request.method == "GET":
+        return _show_link(token)
     link, pupils = _link(token)
     audit_read("read_attendance_link", None, pupils=len(pupils), detail="link")
     form = DayReportForm()
     problems: list[str] = []
-    reported = overview.reported([p.assignment.id for p in pupils], link.day)
-    if request.method == "GET":
-        _fill(form, pupils, reported)
-    elif form.validate_on_submit():
+    if form.validate_on_submit():
         result = _save_day(form, _entries(form), link.day,
                            {p.assignment.id: p for p in pupils}, _link_reporter(link))
         if isinstance(result, services.ReportOutcome):
             _flash_outcome(result)
             return redirect(url_for("attendance.link_report", token=token))
         problems = result
+    # Read only now: a saved report goes straight to the page that shows it.
+    reported = overview.reported([p.assignment.id for p in pupils], link.day)
+    return _link_page(form, link, token, _posted_rows(form, pupils), problems, reported), 400
+
+
+def _show_link(token: str) -> ResponseReturnValue:
+    """The day's form as the supervisor opens it: the link's pupils are read as plain rows
+    (`overview.link_rows`), the same pupils `_link` loads as objects for a report."""
+    link = links.read_token(token)
+    pupils = overview.link_rows(link)
+    if not pupils:
+        raise links.LinkError("empty")
+    audit_read("read_attendance_link", None, pupils=len(pupils), detail="link")
+    reported = overview.reported([p.assignment_id for p in pupils], link.day)
+    return _link_page(DayReportForm(), link, token, _new_rows(pupils, reported), [],
+                      reported), 200
+
+
+def _link_page(form: DayReportForm, link: links.SupervisorLink, token: str,
+               rows: list[dayrows.DayRow], problems: list[str],
+               reported: Mapping[int, Reported]) -> str:
     return render_template("prao/attendance/link_report.html", form=form, token=token,
-                           link=link, rows=_rows(form, pupils), problems=problems,
-                           reported=reported,
-                           **_labels()), 400 if request.method == "POST" else 200
+                           link=link, rows=rows, problems=problems, reported=reported,
+                           **_labels())
 
 
 @bp.route("/narvaro/<token>/tillbud", methods=["GET", "POST"])
@@ -265,10 +285,12 @@ def employer_day() -> ResponseReturnValue:
     reported = overview.reported([p.assignment.id for p in pupils], day)
     if request.method == "GET":
         form.day.data = day
-        _fill(form, pupils, reported)
+        rows = _new_rows([_pupil(p) for p in pupils], reported)
+    else:
+        rows = _posted_rows(form, pupils)
     return render_template(
         "prao/attendance/employer_day.html", form=form, choice=choice, day=day,
-        rows=_rows(form, pupils), problems=problems, prao_day=is_prao_day(day),
+        rows=rows, problems=problems, prao_day=is_prao_day(day),
         future=day > clock.today(), reported=reported,
         **_labels()), 400 if request.method == "POST" else 200
 
