@@ -6,10 +6,10 @@ number of queries, however many pupils it shows."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -38,6 +38,9 @@ from portal.prao.models import (
 )
 from portal.prao.services import Actor, PraoError, record_step
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Student
+
+if TYPE_CHECKING:
+    from portal.prao.attendance.overview import Placing
 
 # The coordinator's overview covers periods that ended at most this long ago.
 RECENT = timedelta(days=60)
@@ -150,17 +153,15 @@ def _waiting_after_decline(period: PraoPeriod) -> set[int]:
 
 @dataclass(frozen=True)
 class PeriodSummary:
-    placed: dict[int, Assignment]  # enrolment id -> live assignment
+    placed: Mapping[int, Placing]  # enrolment id -> live assignment
     uncovered: set[int]  # enrolments whose needs no free seat covers
     declined: set[int]  # enrolments waiting again after a decline
 
 
-def period_summary(period: PraoPeriod,
-                   placed: dict[int, Assignment] | None = None) -> PeriodSummary:
-    """What the period's overview adds per pupil: five queries, however many pupils; three
-    when the caller has the live assignments already (the period page, from attendance)."""
-    return PeriodSummary(period_placements(period) if placed is None else placed,
-                         placing.uncovered_needs(period), _waiting_after_decline(period))
+def period_summary(period: PraoPeriod, placed: Mapping[int, Placing]) -> PeriodSummary:
+    """What the period's overview adds per pupil to the live assignments the caller has
+    (the period page, from attendance): two queries, however many pupils."""
+    return PeriodSummary(placed, placing.uncovered_needs(period), _waiting_after_decline(period))
 
 
 # --- the checklist ---------------------------------------------------------------------------
