@@ -41,9 +41,7 @@ class PupilRowWriter:
         self._link = {True: escape(gettext("spärrad")), False: escape(gettext("aktiv"))}
         self._below = escape(gettext("(under %(n)d)")) % {"n": MIN_PRAO_DAYS}
         self._state = {state: escape(str(label)) for state, label in STATE_LABELS.items()}
-        # The same badge as everywhere else an assignment's state is shown.
-        badge = get_template_attribute("prao/_state.html", "state_badge")
-        self._badge = {state: badge(state) for state in AssignmentState}
+        self._badges: dict[AssignmentState, str] = {}
 
     def __call__(self, row: PupilRow) -> Markup:
         pupil, label = row.enrolment, self._label
@@ -73,12 +71,20 @@ class PupilRowWriter:
     def _placement(self, row: PupilRow) -> str:
         enrolment_id = row.enrolment.id
         if (placed := self.prao.placed.get(enrolment_id)) is not None:
-            return f"{escape(placed.organisation)} {self._badge[placed.state]}"
+            return f"{escape(placed.organisation)} {self._badge(placed.state)}"
         if enrolment_id in self.prao.uncovered:
             return f'<span class="text-danger">{self._uncovered}</span>'
         if enrolment_id in self.prao.declined:
             return f'<span class="text-danger">{self._declined}</span>'
         return _NONE
+
+    def _badge(self, state: AssignmentState) -> str:
+        """The same badge as everywhere else an assignment's state is shown, written once
+        per state the page shows."""
+        if state not in self._badges:
+            self._badges[state] = get_template_attribute("prao/_state.html",
+                                                         "state_badge")(state)
+        return self._badges[state]
 
     def _days(self, row: PupilRow) -> str:
         if row.short_of_ten:

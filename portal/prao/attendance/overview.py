@@ -89,11 +89,15 @@ def reported_days(assignment_id: int) -> list[AttendanceDay]:
 
 # --- the counsellor's alerts ----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class OpenAlert:
-    alert: AttendanceAlert
-    student: Student
-    workplace: str
+class OpenAlert(NamedTuple):
+    """An alert on the counsellor's start page, as plain values."""
+
+    assignment_id: int
+    day: date
+    kind: AlertKind
+    first_name: str  # the pupil's
+    last_name: str
+    workplace: str  # the placement's title
     status: AttendanceStatus | None  # the day as reported now
 
 
@@ -116,7 +120,9 @@ def _open(stmt: Select) -> Select:
 def open_alerts(school_ids: list[int], limit: int = 50) -> list[OpenAlert]:
     """The alerts still to handle at these schools, newest first."""
     stmt = (
-        _open(select(AttendanceAlert, Student, Placement.title, AttendanceDay.status)
+        _open(select(AttendanceAlert.assignment_id, AttendanceAlert.day, AttendanceAlert.kind,
+                     Student.first_name, Student.last_name, Placement.title,
+                     AttendanceDay.status)
               .join(Assignment, Assignment.id == AttendanceAlert.assignment_id)
               .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
               .join(Student, Student.id == Enrolment.student_id)
@@ -124,7 +130,7 @@ def open_alerts(school_ids: list[int], limit: int = 50) -> list[OpenAlert]:
         .where(Student.school_id.in_(school_ids))
         .order_by(AttendanceAlert.day.desc(), Student.last_name, Student.first_name)
         .limit(limit))
-    return [OpenAlert(*row) for row in db.session.execute(stmt)]
+    return [OpenAlert._make(row) for row in db.session.execute(stmt)]
 
 
 # --- the ten-day guarantee ------------------------------------------------------------------
@@ -159,12 +165,12 @@ def ten_days(students: Sequence[int] | Select, today: date | None = None) -> dic
 def _ten_counts(chosen: ColumnElement[bool],
                 today: date) -> tuple[dict[int, int], Counter[int]]:
     """Days attended and days still planned per chosen pupil (pupils with none left out)."""
-    attended = dict(db.session.execute(
+    attended = {student_id: n for student_id, n in db.session.execute(
         select(Enrolment.student_id, func.count(func.distinct(AttendanceDay.day)))
         .join(Assignment, Assignment.enrolment_id == Enrolment.id)
         .join(AttendanceDay, AttendanceDay.assignment_id == Assignment.id)
         .where(chosen, AttendanceDay.status.in_(WORKED))
-        .group_by(Enrolment.student_id)).tuples().all())
+        .group_by(Enrolment.student_id))}
     return attended, _planned(chosen, today)
 
 
@@ -178,13 +184,15 @@ def _planned(chosen: ColumnElement[bool], today: date) -> Counter[int]:
         live.add_columns(PraoPeriod.first_day, PraoPeriod.last_day, PlacementOffer.first_week,
                          PlacementOffer.last_week)
         .outerjoin(PlacementOffer, PlacementOffer.id == Assignment.offer_id)).all()
+    planned: Counter[int] = Counter()
+    if not rows:  # nothing still to come (a period that is over): no days to look for
+        return planned
     done: dict[int, set[date]] = defaultdict(set)
     for assignment_id, day in db.session.execute(
             live.with_only_columns(AttendanceDay.assignment_id, AttendanceDay.day)
             .join(AttendanceDay, AttendanceDay.assignment_id == Assignment.id)
             .where(AttendanceDay.day >= today)):
         done[assignment_id].add(day)
-    planned: Counter[int] = Counter()
     for student_id, assignment_id, *dates in rows:
         span = work_span(*dates)
         if span is not None:

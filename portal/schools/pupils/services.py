@@ -106,9 +106,9 @@ def overview(period: PraoPeriod) -> list[OverviewRow]:
 
 def period_wish_counts(period: PraoPeriod) -> dict[int, int]:
     """Enrolment id -> how many wishes the pupil has entered (none: left out)."""
-    return dict(db.session.execute(
+    return {enrolment_id: n for enrolment_id, n in db.session.execute(
         select(Wish.enrolment_id, func.count()).join(Enrolment)
-        .where(Enrolment.period_id == period.id).group_by(Wish.enrolment_id)).tuples().all())
+        .where(Enrolment.period_id == period.id).group_by(Wish.enrolment_id))}
 
 
 # A counsellor moves a pupil between these by hand; a placement (assigned by a round, or
