@@ -51,6 +51,7 @@ class PupilRowWriter:
                  f"<td{label['placement']}>{self._placement(row)}</td>",
                  f"<td{label['link']}>{self._link[pupil.link_revoked]}</td>",
                  f"<td{label['days']}>{self._days(row)}</td>")
+        # A cell a line, indented as in the template's row: the page stays as it was.
         return Markup("\n          ".join(cells))  # noqa: S704 - every value in it escaped
 
     def _name(self, row: PupilRow) -> str:

@@ -279,7 +279,7 @@ def period_overview(period: PraoPeriod) -> PeriodOverview:
     attended, planned = _ten_counts(
         Enrolment.student_id.in_(select(Enrolment.student_id)
                                  .where(Enrolment.period_id == period.id)), today)
-    rows = {p.id: PupilRow(Pupil(*p), TenDays(attended.get(p.student_id, 0),
+    rows = {p.id: PupilRow(Pupil._make(p), TenDays(attended.get(p.student_id, 0),
                                               planned.get(p.student_id, 0))) for p in pupils}
     _add_assignments(rows, period, today)
     listed = list(rows.values())
@@ -341,7 +341,7 @@ def _judge(rows: list[PupilRow], today: date) -> None:
         row.short_of_ten = row.ten.below and row.enrolment.state is not EnrolmentState.EXEMPT
         row.fell_through = (row.assignment is not None
                             and row.assignment.state in FALLEN_THROUGH)
-        row.no_show = not row.fell_through and 0 < row.reported == row.absent
+        row.no_show = not row.fell_through and row.reported > 0 and row.absent == row.reported
         if row.fell_through or row.span is None or row.follow_ups:
             continue
         if row.span not in second:

@@ -43,6 +43,7 @@ class AttendanceRowWriter:
                  f"<td>{self._workplace(row)}</td>", f"<td>{self._day(row)}</td>",
                  f"<td>{self._ten(row)}</td>", f"<td>{self._alerts(row)}</td>",
                  f"<td>{self._follow_up(row)}</td>", f"<td>{row.incidents or _NONE}</td>")
+        # A cell a line, indented as in the template's row: the page stays as it was.
         return Markup("\n          ".join(cells))  # noqa: S704 - every value in it escaped
 
     def _name(self, row: PupilRow) -> str:
