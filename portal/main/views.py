@@ -73,11 +73,11 @@ def start_coordinator() -> ResponseReturnValue:
 @bp.route("/syv")
 @require("start.counsellor")
 def start_counsellor() -> ResponseReturnValue:
-    schools = current_user.schools
+    schools = school_services.schools_of(current_user)
     audit_read("read_counsellor_start", None, detail="schools " + ",".join(
         str(s.id) for s in schools))
     return render_template("main/start_counsellor.html", schools=schools,
-                           periods=school_services.periods_of([s.id for s in schools]),
+                           periods=school_services.period_lines([s.id for s in schools]),
                            declined=prao.declined_waiting([s.id for s in schools]),
                            alerts=attendance.open_alerts([s.id for s in schools]))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from markupsafe import Markup, escape
 
 from portal.prao.checklist import Status, Step
@@ -20,7 +20,8 @@ _CSS = {Status.OVERDUE: " table-danger", Status.DONE: " table-success"}
 
 
 class CellWriter:
-    """`writer(row)`: the row's cells as one piece of HTML, every text translated once."""
+    """`writer(row)`: the row's head (the pupil) and cells as one piece of HTML, every text
+    translated once."""
 
     def __init__(self, period_id: int, csrf_token: str, steps: tuple[Step, ...]) -> None:
         self._done = escape(gettext("Klart"))
@@ -37,11 +38,22 @@ class CellWriter:
         self._undo_url = escape(url_for("prao.untick", period_id=period_id,
                                         assignment_id=0)).replace("/0/", "/{}/")
         self._waits_for: dict[int, str] = {}
+        self._overdue_counts: dict[int, str] = {}
         self._written: dict[tuple[str, Status, datetime | None, str, int], str] = {}
 
     def __call__(self, row: ChecklistRow) -> Markup:
         cells = "".join(self._cell(row, cell) for cell in row.cells)
-        return Markup(cells)  # noqa: S704 - every value in it went through escape()
+        return Markup(f"{self._head(row)}{cells}")  # noqa: S704 - every value escaped
+
+    def _head(self, row: ChecklistRow) -> str:
+        """The pupil's name and how many steps are overdue, each count written once."""
+        if not row.overdue:
+            return f'<th scope="row">{escape(row.name)}</th>'
+        if row.overdue not in self._overdue_counts:
+            self._overdue_counts[row.overdue] = escape(ngettext(
+                "%(num)d försenat", "%(num)d försenade", row.overdue))
+        return (f'<th scope="row">{escape(row.name)} <span class="badge bg-danger">'
+                f"{self._overdue_counts[row.overdue]}</span></th>")
 
     def _cell(self, row: ChecklistRow, cell: ChecklistCell) -> str:
         if cell.undoable:

@@ -6,13 +6,13 @@ number of queries, however many pupils it shows."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from flask_babel import gettext
+from flask_babel import get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, Subquery, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +39,9 @@ from portal.prao.models import (
 )
 from portal.prao.services import Actor, PraoError, record_step
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Student
+
+if TYPE_CHECKING:
+    from portal.prao.attendance.overview import Placing
 
 # The coordinator's overview covers periods that ended at most this long ago.
 RECENT = timedelta(days=60)
@@ -161,17 +164,15 @@ def _waiting_after_decline(period: PraoPeriod) -> set[int]:
 
 @dataclass(frozen=True)
 class PeriodSummary:
-    placed: dict[int, Assignment]  # enrolment id -> live assignment
+    placed: Mapping[int, Placing]  # enrolment id -> live assignment
     uncovered: set[int]  # enrolments whose needs no free seat covers
     declined: set[int]  # enrolments waiting again after a decline
 
 
-def period_summary(period: PraoPeriod,
-                   placed: dict[int, Assignment] | None = None) -> PeriodSummary:
-    """What the period's overview adds per pupil: five queries, however many pupils; three
-    when the caller has the live assignments already (the period page, from attendance)."""
-    return PeriodSummary(period_placements(period) if placed is None else placed,
-                         placing.uncovered_needs(period), _waiting_after_decline(period))
+def period_summary(period: PraoPeriod, placed: Mapping[int, Placing]) -> PeriodSummary:
+    """What the period's overview adds per pupil to the live assignments the caller has
+    (the period page, from attendance): two queries, however many pupils."""
+    return PeriodSummary(placed, placing.uncovered_needs(period), _waiting_after_decline(period))
 
 
 # --- the checklist ---------------------------------------------------------------------------
@@ -220,12 +221,19 @@ def period_checklist(period: PraoPeriod, today: date,
     done_by = _DoneBy()
     undo = _Undo(period, reader_id, today)
     numbers = {p.step.key: number for number, p in enumerate(planned, start=1)}
+    # The steps not done look the same for every pupil who has done the same ones: worked
+    # out once per such set, with their number overdue (a done step is never overdue).
+    undone: dict[frozenset[str], tuple[list[ChecklistCell | None], int]] = {}
     rows = []
     for assignment_id, first_name, last_name in pupils:
         done = records.get(assignment_id, {})
-        cells = [_cell(assignment_id, p, done, done_by, undo, numbers) for p in planned]
-        rows.append(ChecklistRow(assignment_id, f"{first_name} {last_name}", cells,
-                                 sum(1 for c in cells if c.status is Status.OVERDUE)))
+        keys = frozenset(done)
+        if keys not in undone:
+            undone[keys] = _undone_cells(planned, done, numbers)
+        cells, overdue = undone[keys]
+        rows.append(ChecklistRow(assignment_id, f"{first_name} {last_name}", [
+            cell or _done_cell(assignment_id, p, done[p.step.key], done_by, undo)
+            for cell, p in zip(cells, planned, strict=True)], overdue))
     return ChecklistTable(tuple(p.step for p in planned), rows, conditions)
 
 
@@ -241,13 +249,15 @@ class _Undo:
     def __init__(self, period: PraoPeriod, reader_id: int | None, today: date) -> None:
         self.period = period
         self.reader_id = reader_id
-        self.today = today
+        # Today in Sweden as two moments: a record's time is compared, not converted.
+        self.since = datetime.combine(today, time(), clock.STOCKHOLM)
+        self.until = datetime.combine(today + timedelta(days=1), time(), clock.STOCKHOLM)
         self._elsewhere: dict[str, set[int]] = {}
 
     def __call__(self, assignment_id: int, step: checklist.Step, record: _Record) -> bool:
         if not (self.reader_id is not None and record[1] == self.reader_id
                 and Owner.COUNSELLOR in step.ticked_by
-                and clock.local(record[0]).date() == self.today):
+                and self.since <= record[0] < self.until):
             return False
         model = RECORDED_ELSEWHERE.get(step.key)
         if model is None:
@@ -260,20 +270,28 @@ class _Undo:
         return assignment_id not in self._elsewhere[step.key]
 
 
-def _cell(assignment_id: int, planned: checklist.PlannedStep, done: dict[str, _Record],
-          done_by: _DoneBy, undo: _Undo, numbers: dict[str, int]) -> ChecklistCell:
-    status = checklist.planned_status(planned, done)
-    record = done.get(planned.step.key)
-    if record is not None:
-        return ChecklistCell(planned.step, status, record[0], done_by(record[1], record[2]),
-                             False, undo(assignment_id, planned.step, record))
+def _undone_cells(planned: tuple[checklist.PlannedStep, ...], done: dict[str, _Record],
+                  numbers: dict[str, int]) -> tuple[list[ChecklistCell | None], int]:
+    """The cells of the steps not done (None for a done one), and how many are overdue."""
+    cells = [None if p.step.key in done else _open_cell(p, done, numbers) for p in planned]
+    return cells, sum(1 for c in cells if c is not None and c.status is Status.OVERDUE)
+
+
+def _done_cell(assignment_id: int, planned: checklist.PlannedStep, record: _Record,
+               done_by: _DoneBy, undo: _Undo) -> ChecklistCell:
+    return ChecklistCell(planned.step, Status.DONE, record[0], done_by(record[1], record[2]),
+                         False, undo(assignment_id, planned.step, record))
+
+
+def _open_cell(planned: checklist.PlannedStep, done: dict[str, _Record],
+               numbers: dict[str, int]) -> ChecklistCell:
     # An overdue step is still held back by a required step not done: a button would only
     # be refused (tick), so the cell says what it waits for instead.
     tickable = (checklist.planned_possible(planned, done)
                 and Owner.COUNSELLOR in planned.step.ticked_by)
     waits_for = checklist.planned_waits_for(planned, done)
-    return ChecklistCell(planned.step, status, None, "", tickable,
-                         waits_for=numbers[waits_for] if waits_for else 0)
+    return ChecklistCell(planned.step, checklist.planned_status(planned, done), None, "",
+                         tickable, waits_for=numbers[waits_for] if waits_for else 0)
 
 
 class _DoneBy:
@@ -282,13 +300,15 @@ class _DoneBy:
 
     def __init__(self) -> None:
         self._translated: dict[str, str] = {}
+        # The page's catalogue, looked up once: a class's workplaces give dozens of labels.
+        self._gettext = get_translations().ugettext
 
     def __call__(self, user_id: int | None, label: str) -> str:
         if user_id is not None or not label:
             return label
         if label not in self._translated:
             shown = shown_label(label)
-            self._translated[label] = shown if shown != label else gettext(label)
+            self._translated[label] = shown if shown != label else self._gettext(label)
         return self._translated[label]
 
 

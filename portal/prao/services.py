@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, insert, select, update
@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.notifications import messages
 from portal.prao import links
 from portal.prao.models import Assignment, AssignmentState, StepRecord, can_move
-from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Wish
+from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Student, Wish
 
 # Answered proposals stay on the employer's list this long after the period, then drop off.
 SHOWN_AFTER_PERIOD = timedelta(days=30)
@@ -334,16 +334,34 @@ class SupervisorLinkText:
 
 # --- the counsellor's queue ---------------------------------------------------------------
 
-def declined_waiting(school_ids: list[int], today: date | None = None) -> list[Assignment]:
+class DeclinedPupil(NamedTuple):
+    """A declined proposal whose pupil waits for a new placement, as plain values."""
+
+    period_id: int
+    enrolment_id: int
+    first_name: str  # the pupil's
+    last_name: str
+    school: str  # the school's name
+    organisation: str  # the name of the organisation that declined
+    reason: str
+
+
+def declined_waiting(school_ids: list[int], today: date | None = None) -> list[DeclinedPupil]:
     """Declined proposals whose pupil still waits for a new placement, newest first: the
-    counsellor's alerts."""
+    counsellor's alerts. One query of the values shown (no objects to load)."""
     if not school_ids:
         return []
     today = today or clock.today()
-    stmt = (_assignments_with_pupil_and_school()
+    stmt = (select(Enrolment.period_id, Assignment.enrolment_id, Student.first_name,
+                   Student.last_name, School.name, Organisation.name, Assignment.decline_reason)
+            .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .join(Student, Student.id == Enrolment.student_id)
+            .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+            .join(School, School.id == PraoPeriod.school_id)
+            .join(Placement, Placement.id == Assignment.placement_id)
+            .join(Organisation, Organisation.id == Placement.organisation_id)
             .where(Assignment.state == AssignmentState.DECLINED,
                    Enrolment.state == EnrolmentState.NEEDS_PLACEMENT,
                    PraoPeriod.school_id.in_(school_ids), PraoPeriod.last_day >= today)
-            .order_by(Assignment.decided_at.desc()).limit(50)
-            .options(contains_eager(Assignment.placement).selectinload(Placement.organisation)))
-    return list(db.session.scalars(stmt))
+            .order_by(Assignment.decided_at.desc()).limit(50))
+    return [DeclinedPupil._make(row) for row in db.session.execute(stmt)]

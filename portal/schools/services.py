@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import Role, User, counsellor_school
 from portal.audit import audit
 from portal.concurrency import first_wins
 from portal.db import utcnow
@@ -352,6 +353,34 @@ def enrol_grade(period: PraoPeriod, user: User, today: date) -> int:
     audit(user, "period_enrolled", period, detail=str(added))
     db.session.commit()
     return added
+
+
+def schools_of(user: User) -> list[School]:
+    """A counsellor's schools by name, each with its municipality: one query, where the
+    relationship and then each school's municipality would take one each."""
+    return list(db.session.scalars(
+        select(School).join(counsellor_school, counsellor_school.c.school_id == School.id)
+        .where(counsellor_school.c.user_id == user.id).order_by(School.name)
+        .options(joinedload(School.municipality))))
+
+
+class PeriodLine(NamedTuple):
+    """A period as the counsellor's start page lists it."""
+
+    id: int
+    school_id: int
+    name: str
+    grade: int
+    first_day: date
+    last_day: date
+
+
+def period_lines(school_ids: list[int]) -> list[PeriodLine]:
+    """The schools' periods, latest first, as plain values: one query."""
+    return [PeriodLine._make(row) for row in db.session.execute(
+        select(PraoPeriod.id, PraoPeriod.school_id, PraoPeriod.name, PraoPeriod.grade,
+               PraoPeriod.first_day, PraoPeriod.last_day)
+        .where(PraoPeriod.school_id.in_(school_ids)).order_by(PraoPeriod.first_day.desc()))]
 
 
 def periods_of(school_ids: list[int]) -> list[PraoPeriod]:

@@ -15,15 +15,15 @@ from portal.clock import today
 from portal.formtools import choices
 from portal.prao import overview as prao_overview
 from portal.prao.attendance import overview as attendance
+from portal.prao.attendance.overview import PupilRow
 from portal.prao.days import count_prao_days
-from portal.prao.models import AssignmentState
 from portal.schools import services
 from portal.schools.blueprint import bp
 from portal.schools.forms import MunicipalityForm, PeriodForm, SchoolForm
-from portal.schools.models import Municipality, PraoPeriod, School
-from portal.schools.periods import MIN_PRAO_DAYS, Window
+from portal.schools.models import EnrolmentState, Municipality, PraoPeriod, School
+from portal.schools.period_rows import PupilRowWriter
+from portal.schools.periods import Window
 from portal.schools.pupils import services as pupils
-from portal.schools.pupils.forms import STATE_LABELS
 
 
 def _field_error(form: object, error: services.SchoolError) -> None:
@@ -157,12 +157,18 @@ def period(period_id: int) -> ResponseReturnValue:
     found = _period(period_id)
     # The attendance overview has the pupils and their prao days: the pupil list reuses them.
     present = attendance.period_overview(found)
-    known = [(row.enrolment, row.ten.attended, row.short_of_ten) for row in present.rows]
-    rows = pupils.overview(found, known)
+    rows, wishes = present.rows, pupils.period_wish_counts(found)
     audit_read("read_period", found, pupils=len(rows))
+    prao = prao_overview.period_summary(found, present.live())
     return render_template(
-        "schools/period.html", period=found, rows=rows,
+        "schools/period.html", period=found, rows=rows, cells=PupilRowWriter(
+            found.id, prao, wishes), without=_without_wishes(rows, wishes),
         days=count_prao_days(found.first_day, found.last_day), window=pupils.window_of(
-            found, today()), labels=STATE_LABELS, min_days=MIN_PRAO_DAYS, windows=Window,
-        prao=prao_overview.period_summary(found, present.live()), assignment_states=AssignmentState,
-        attendance=present.counts, over=services.period_is_over(found, today()))
+            found, today()), windows=Window, prao=prao, attendance=present.counts,
+        over=services.period_is_over(found, today()))
+
+
+def _without_wishes(rows: list[PupilRow], wishes: dict[int, int]) -> int:
+    """Pupils still to be placed who have entered no wish: the reminder's count."""
+    return sum(1 for row in rows if row.enrolment.state is EnrolmentState.NEEDS_PLACEMENT
+               and not wishes.get(row.enrolment.id))

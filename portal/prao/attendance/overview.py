@@ -10,16 +10,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
-from sqlalchemy.orm import contains_eager, defaultload, joinedload
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, func, or_, select
+from sqlalchemy.orm import defaultload
 
 from portal import clock
 from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
+from portal.prao.attendance import dayrows
 from portal.prao.attendance.daily import supervisor_email
-from portal.prao.attendance.dayrows import Pupil
 from portal.prao.attendance.links import SupervisorLink
 from portal.prao.attendance.services import (
     REPORTABLE,
@@ -62,7 +62,7 @@ def link_pupils(link: SupervisorLink) -> list[Placed]:
                     p.span.covers(link.day)])
 
 
-def link_rows(link: SupervisorLink) -> list[Pupil]:
+def link_rows(link: SupervisorLink) -> list[dayrows.Pupil]:
     """`link_pupils` as the link's page shows them, read as plain rows: the same joins and
     conditions (`_link_conditions`), the same order. One statement, built once."""
     found = []
@@ -72,7 +72,7 @@ def link_rows(link: SupervisorLink) -> list[Pupil]:
         if span is not None and span.covers(link.day):
             found.append(row)
     found.sort(key=lambda r: (r.title, r.last_name, r.first_name, r.id))
-    return [Pupil(r.id, f"{r.first_name} {r.last_name}", r.school, r.title, r.day_start,
+    return [dayrows.Pupil(r.id, f"{r.first_name} {r.last_name}", r.school, r.title, r.day_start,
                   r.day_end, r.break_minutes) for r in found]
 
 
@@ -168,11 +168,15 @@ def reported_days(assignment_id: int) -> list[AttendanceDay]:
 
 # --- the counsellor's alerts ----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class OpenAlert:
-    alert: AttendanceAlert
-    student: Student
-    workplace: str
+class OpenAlert(NamedTuple):
+    """An alert on the counsellor's start page, as plain values."""
+
+    assignment_id: int
+    day: date
+    kind: AlertKind
+    first_name: str  # the pupil's
+    last_name: str
+    workplace: str  # the placement's title
     status: AttendanceStatus | None  # the day as reported now
 
 
@@ -195,7 +199,9 @@ def _open(stmt: Select) -> Select:
 def open_alerts(school_ids: list[int], limit: int = 50) -> list[OpenAlert]:
     """The alerts still to handle at these schools, newest first."""
     stmt = (
-        _open(select(AttendanceAlert, Student, Placement.title, AttendanceDay.status)
+        _open(select(AttendanceAlert.assignment_id, AttendanceAlert.day, AttendanceAlert.kind,
+                     Student.first_name, Student.last_name, Placement.title,
+                     AttendanceDay.status)
               .join(Assignment, Assignment.id == AttendanceAlert.assignment_id)
               .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
               .join(Student, Student.id == Enrolment.student_id)
@@ -203,7 +209,7 @@ def open_alerts(school_ids: list[int], limit: int = 50) -> list[OpenAlert]:
         .where(Student.school_id.in_(school_ids))
         .order_by(AttendanceAlert.day.desc(), Student.last_name, Student.first_name)
         .limit(limit))
-    return [OpenAlert(*row) for row in db.session.execute(stmt)]
+    return [OpenAlert._make(row) for row in db.session.execute(stmt)]
 
 
 # --- the ten-day guarantee ------------------------------------------------------------------
@@ -227,19 +233,24 @@ def ten_days(students: Sequence[int] | Select, today: date | None = None) -> dic
     """Each pupil's prao days counted from reported attendance across every period (years
     8 and 9), and the days still planned: three queries for any number of pupils, given
     as ids or as a query of ids (no long IN lists)."""
-    today = today or clock.today()
     chosen = Enrolment.student_id.in_(students if isinstance(students, Select)
                                       else list(students))
-    attended = dict(db.session.execute(
+    attended, planned = _ten_counts(chosen, today or clock.today())
+    ids = (list(db.session.scalars(students)) if isinstance(students, Select)
+           else list(students))
+    return {sid: TenDays(attended.get(sid, 0), planned.get(sid, 0)) for sid in ids}
+
+
+def _ten_counts(chosen: ColumnElement[bool],
+                today: date) -> tuple[dict[int, int], Counter[int]]:
+    """Days attended and days still planned per chosen pupil (pupils with none left out)."""
+    attended = {student_id: n for student_id, n in db.session.execute(
         select(Enrolment.student_id, func.count(func.distinct(AttendanceDay.day)))
         .join(Assignment, Assignment.enrolment_id == Enrolment.id)
         .join(AttendanceDay, AttendanceDay.assignment_id == Assignment.id)
         .where(chosen, AttendanceDay.status.in_(WORKED))
-        .group_by(Enrolment.student_id)).all())
-    planned = _planned(chosen, today)
-    ids = (list(db.session.scalars(students)) if isinstance(students, Select)
-           else list(students))
-    return {sid: TenDays(attended.get(sid, 0), planned.get(sid, 0)) for sid in ids}
+        .group_by(Enrolment.student_id))}
+    return attended, _planned(chosen, today)
 
 
 def _planned(chosen: ColumnElement[bool], today: date) -> Counter[int]:
@@ -252,13 +263,15 @@ def _planned(chosen: ColumnElement[bool], today: date) -> Counter[int]:
         live.add_columns(PraoPeriod.first_day, PraoPeriod.last_day, PlacementOffer.first_week,
                          PlacementOffer.last_week)
         .outerjoin(PlacementOffer, PlacementOffer.id == Assignment.offer_id)).all()
+    planned: Counter[int] = Counter()
+    if not rows:  # nothing still to come (a period that is over): no days to look for
+        return planned
     done: dict[int, set[date]] = defaultdict(set)
     for assignment_id, day in db.session.execute(
             live.with_only_columns(AttendanceDay.assignment_id, AttendanceDay.day)
             .join(AttendanceDay, AttendanceDay.assignment_id == Assignment.id)
             .where(AttendanceDay.day >= today)):
         done[assignment_id].add(day)
-    planned: Counter[int] = Counter()
     for student_id, assignment_id, *dates in rows:
         span = work_span(*dates)
         if span is not None:
@@ -269,11 +282,40 @@ def _planned(chosen: ColumnElement[bool], today: date) -> Counter[int]:
 
 # --- a period's overview ----------------------------------------------------------------------
 
-@dataclass
+class Pupil(NamedTuple):
+    """An enrolment and its pupil as the period's pages show them: plain values, read as
+    one row each (a class of some 170 pupils is no set of ORM objects worth loading)."""
+
+    id: int  # the enrolment's
+    student_id: int
+    state: EnrolmentState
+    link_revoked: bool
+    first_name: str
+    last_name: str
+    class_name: str
+    missing_since: datetime | None
+
+
+class Placing(NamedTuple):
+    """An assignment as the period's pages show it, its placement's and offer's values."""
+
+    id: int
+    enrolment_id: int
+    state: AssignmentState
+    title: str  # the placement's
+    organisation: str  # the organisation's name
+    first_week: date | None  # the offer's weeks (no offer: the whole period)
+    last_week: date | None
+
+
+@dataclass(slots=True)
 class PupilRow:
-    enrolment: Enrolment
+    """One pupil's line; the verdicts at the end are worked out once (`_judge`), since
+    both pages and the counts read each of them several times per pupil."""
+
+    enrolment: Pupil
     ten: TenDays
-    assignment: Assignment | None = None  # the live one, else the latest that fell through
+    assignment: Placing | None = None  # the live one, else the latest that fell through
     span: Span | None = None
     today: AttendanceStatus | None = None
     reported: int = 0
@@ -281,32 +323,10 @@ class PupilRow:
     open_alerts: int = 0
     follow_ups: int = 0
     incidents: int = 0
-
-    @property
-    def short_of_ten(self) -> bool:
-        """Short of ten prao days even with the days still planned, and not exempt."""
-        return self.ten.below and self.enrolment.state is not EnrolmentState.EXEMPT
-
-    @property
-    def fell_through(self) -> bool:
-        return self.assignment is not None and self.assignment.state in FALLEN_THROUGH
-
-    @property
-    def started(self) -> bool:
-        return self.span is not None and self.span.first <= clock.today()
-
-    @property
-    def no_show(self) -> bool:
-        """Reported, but never present or late: the pupil has not come to the workplace."""
-        return not self.fell_through and self.reported > 0 and self.absent == self.reported
-
-    @property
-    def follow_up_due(self) -> bool:
-        """Not yet contacted by the second prao day."""
-        if self.fell_through or self.span is None or self.follow_ups:
-            return False
-        due = second_day(self.span)
-        return due is not None and clock.today() >= due
+    short_of_ten: bool = False  # short of ten prao days even with those planned; not exempt
+    fell_through: bool = False
+    no_show: bool = False  # reported, but never present or late
+    follow_up_due: bool = False  # not yet contacted by the second prao day
 
 
 @dataclass(frozen=True)
@@ -315,66 +335,98 @@ class PeriodOverview:
     rows: list[PupilRow]
     counts: dict[str, int] = field(default_factory=dict)
 
-    def live(self) -> dict[int, Assignment]:
-        """Enrolment id -> its live assignment (placement and organisation loaded)."""
+    def live(self) -> dict[int, Placing]:
+        """Enrolment id -> its live assignment."""
         return {row.enrolment.id: row.assignment for row in self.rows
                 if row.assignment is not None and row.assignment.state in ACTIVE_STATES}
 
+    def fallen(self) -> list[PupilRow]:
+        """The placements that fell through, then the pupils who never came."""
+        return ([row for row in self.rows if row.fell_through]
+                + [row for row in self.rows if row.no_show])
+
 
 def period_overview(period: PraoPeriod) -> PeriodOverview:
-    enrolments = list(db.session.scalars(
-        select(Enrolment).where(Enrolment.period_id == period.id).join(Student)
-        .order_by(Student.class_name, Student.last_name, Student.first_name)
-        .options(contains_eager(Enrolment.student))))
-    tens = ten_days(select(Enrolment.student_id).where(Enrolment.period_id == period.id))
-    rows = {e.id: PupilRow(e, tens.get(e.student_id, TenDays(0, 0))) for e in enrolments}
-    in_period = select(Assignment.id).join(Enrolment).where(Enrolment.period_id == period.id)
-    _add_assignments(rows, period)
-    _add_counts(rows, in_period)
+    today = clock.today()
+    pupils = db.session.execute(
+        select(Enrolment.id, Enrolment.student_id, Enrolment.state, Enrolment.link_revoked,
+               Student.first_name, Student.last_name, Student.class_name,
+               Student.missing_since)
+        .join(Student, Student.id == Enrolment.student_id)
+        .where(Enrolment.period_id == period.id)
+        .order_by(Student.class_name, Student.last_name, Student.first_name)).all()
+    attended, planned = _ten_counts(
+        Enrolment.student_id.in_(select(Enrolment.student_id)
+                                 .where(Enrolment.period_id == period.id)), today)
+    rows = {p.id: PupilRow(Pupil._make(p), TenDays(attended.get(p.student_id, 0),
+                                              planned.get(p.student_id, 0))) for p in pupils}
+    _add_assignments(rows, period, today)
     listed = list(rows.values())
+    _judge(listed, today)
     return PeriodOverview(period, listed, _summary(listed))
 
 
-def _add_assignments(rows: dict[int, PupilRow], period: PraoPeriod) -> None:
-    """The live assignment of each pupil, or the latest one that fell through."""
-    found = db.session.scalars(
-        select(Assignment).join(Enrolment).where(Enrolment.period_id == period.id)
-        .order_by(Assignment.created_at, Assignment.id)
-        .options(joinedload(Assignment.placement).joinedload(Placement.organisation),
-                 joinedload(Assignment.offer)))
-    for assignment in found:
+def _add_assignments(rows: dict[int, PupilRow], period: PraoPeriod, today: date) -> None:
+    """The live assignment of each pupil, or the latest one that fell through, with its
+    attendance, follow-ups, incidents and open alerts counted: one query, however many
+    pupils (a replaced assignment's counts are read and dropped)."""
+    found = db.session.execute(
+        select(Assignment.id, Assignment.enrolment_id, Assignment.state, Placement.title,
+               Organisation.name, PlacementOffer.first_week, PlacementOffer.last_week,
+               *_counts(today))
+        .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(Placement, Placement.id == Assignment.placement_id)
+        .join(Organisation, Organisation.id == Placement.organisation_id)
+        .outerjoin(PlacementOffer, PlacementOffer.id == Assignment.offer_id)
+        .where(Enrolment.period_id == period.id)
+        .order_by(Assignment.created_at, Assignment.id))
+    for *placing, status, reported, absent, follow_ups, incidents, alerts in found:
+        assignment = Placing._make(placing)
         row = rows[assignment.enrolment_id]
         if row.assignment is None or assignment.state in ACTIVE_STATES or \
                 row.assignment.state not in ACTIVE_STATES:
-            row.assignment = assignment
+            row.assignment, row.today, row.reported, row.absent = (assignment, status,
+                                                                   reported, absent)
+            row.follow_ups, row.incidents, row.open_alerts = follow_ups, incidents, alerts
     for row in rows.values():
-        if row.assignment is not None:
-            offer = row.assignment.offer
-            row.span = work_span(period.first_day, period.last_day,
-                                 offer.first_week if offer else None,
-                                 offer.last_week if offer else None)
+        if (a := row.assignment) is not None:
+            row.span = work_span(period.first_day, period.last_day, a.first_week, a.last_week)
 
 
-def _add_counts(rows: dict[int, PupilRow], in_period: Select) -> None:
-    """Days reported, today's status, follow-ups, incidents and open alerts: four grouped
-    queries over the period's assignments (a replaced assignment's are skipped)."""
-    by_assignment = {r.assignment.id: r for r in rows.values() if r.assignment is not None}
-    today = clock.today()
-    for aid, day, status in db.session.execute(
-            select(AttendanceDay.assignment_id, AttendanceDay.day, AttendanceDay.status)
-            .where(AttendanceDay.assignment_id.in_(in_period))):
-        if (row := by_assignment.get(aid)) is not None:
-            row.reported += 1
-            row.absent += status is AttendanceStatus.ABSENT
-            row.today = status if day == today else row.today
-    counts = (("follow_ups", select(FollowUp.assignment_id, func.count())),
-              ("incidents", select(Incident.assignment_id, func.count())),
-              ("open_alerts", _open(select(AttendanceAlert.assignment_id, func.count()))))
-    for name, stmt in counts:
-        column = stmt.selected_columns[0]
-        for aid, n in db.session.execute(stmt.where(column.in_(in_period)).group_by(column)):
-            if aid in by_assignment:
-                setattr(by_assignment[aid], name, n)
+def _counts(today: date) -> tuple[ScalarSelect[Any], ...]:
+    """Per assignment: today's status as reported, the days reported and those absent,
+    the follow-ups, the incidents and the alerts still to handle."""
+    day, aid = AttendanceDay, Assignment.id
+
+    def count(stmt: Select[Any], *where: ColumnElement[bool]) -> ScalarSelect[Any]:
+        return stmt.where(*where).scalar_subquery()
+
+    return (select(day.status).where(day.assignment_id == aid, day.day == today)
+            .scalar_subquery(),
+            count(select(func.count(day.id)), day.assignment_id == aid),
+            count(select(func.count(day.id)), day.assignment_id == aid,
+                  day.status == AttendanceStatus.ABSENT),
+            count(select(func.count(FollowUp.id)), FollowUp.assignment_id == aid),
+            count(select(func.count(Incident.id)), Incident.assignment_id == aid),
+            count(_open(select(func.count(AttendanceAlert.id))),
+                  AttendanceAlert.assignment_id == aid))
+
+
+def _judge(rows: list[PupilRow], today: date) -> None:
+    """Each row's verdicts; the second prao day worked out once per span (pupils at the
+    same offer share it)."""
+    second: dict[Span, date | None] = {}
+    for row in rows:
+        row.short_of_ten = row.ten.below and row.enrolment.state is not EnrolmentState.EXEMPT
+        row.fell_through = (row.assignment is not None
+                            and row.assignment.state in FALLEN_THROUGH)
+        row.no_show = not row.fell_through and row.reported > 0 and row.absent == row.reported
+        if row.fell_through or row.span is None or row.follow_ups:
+            continue
+        if row.span not in second:
+            second[row.span] = second_day(row.span)
+        due = second[row.span]
+        row.follow_up_due = due is not None and today >= due
 
 
 def _summary(rows: list[PupilRow]) -> dict[str, int]:

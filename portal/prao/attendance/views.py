@@ -34,6 +34,7 @@ from portal.prao.attendance.forms import (
     LinkIncidentForm,
 )
 from portal.prao.attendance.overview import Reported
+from portal.prao.attendance.period_rows import AttendanceRowWriter
 from portal.prao.attendance.services import AttendanceError, Entry, Placed, Reporter
 from portal.prao.days import is_prao_day
 from portal.prao.models import (
@@ -330,8 +331,8 @@ def period_overview(period_id: int) -> ResponseReturnValue:
     today = clock.today()
     audit_read("read_attendance_period", period)
     return render_template("prao/attendance/period.html",
-                           overview=overview.period_overview(period), today=today,
-                           not_prao_day=_not_prao_day(today), **_labels())
+                           overview=overview.period_overview(period),
+                           cells=AttendanceRowWriter(today, _not_prao_day(today)))
 
 
 def _not_prao_day(day: date) -> str:

@@ -88,28 +88,28 @@ def days_so_far(student_ids: list[int]) -> dict[int, int]:
     return {sid: days.attended for sid, days in ten_days(student_ids).items()}
 
 
-def overview(period: PraoPeriod,
-             known: Sequence[tuple[Enrolment, int, bool]] | None = None) -> list[OverviewRow]:
-    """The period's pupils in class and name order with their wishes and prao days so far.
-    `known` gives the enrolments (students loaded, in that order), each pupil's days and
-    whether the pupil is short of ten when the caller has them already (the period page has
-    them from the attendance overview), so they are not read twice."""
-    if known is None:
-        from portal.prao.attendance.overview import ten_days
+def overview(period: PraoPeriod) -> list[OverviewRow]:
+    """The period's pupils in class and name order with their wishes and prao days so far."""
+    from portal.prao.attendance.overview import ten_days
 
-        enrolments = db.session.scalars(
-            select(Enrolment).where(Enrolment.period_id == period.id)
-            .join(Student).order_by(Student.class_name, Student.last_name, Student.first_name)
-            .options(selectinload(Enrolment.student))).all()
-        days = ten_days([e.student_id for e in enrolments])
-        known = [(e, days[e.student_id].attended if e.student_id in days else 0,
-                  e.state is not EnrolmentState.EXEMPT
-                  and (e.student_id not in days or days[e.student_id].below))
-                 for e in enrolments]
-    counts = dict(db.session.execute(
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.period_id == period.id)
+        .join(Student).order_by(Student.class_name, Student.last_name, Student.first_name)
+        .options(selectinload(Enrolment.student))).all()
+    days = ten_days([e.student_id for e in enrolments])
+    counts = period_wish_counts(period)
+    return [OverviewRow(e, counts.get(e.id, 0),
+                        days[e.student_id].attended if e.student_id in days else 0,
+                        e.state is not EnrolmentState.EXEMPT
+                        and (e.student_id not in days or days[e.student_id].below))
+            for e in enrolments]
+
+
+def period_wish_counts(period: PraoPeriod) -> dict[int, int]:
+    """Enrolment id -> how many wishes the pupil has entered (none: left out)."""
+    return {enrolment_id: n for enrolment_id, n in db.session.execute(
         select(Wish.enrolment_id, func.count()).join(Enrolment)
-        .where(Enrolment.period_id == period.id).group_by(Wish.enrolment_id)).all())
-    return [OverviewRow(e, counts.get(e.id, 0), days, short) for e, days, short in known]
+        .where(Enrolment.period_id == period.id).group_by(Wish.enrolment_id))}
 
 
 # A counsellor moves a pupil between these by hand; a placement (assigned by a round, or
