@@ -23,7 +23,7 @@ from portal.employers.blueprint import bp
 from portal.employers.catalogue import services as catalogue
 from portal.employers.catalogue.forms import CatalogueForm
 from portal.employers.reference import features, features_mask, sectors
-from portal.formtools import choices, reads_query
+from portal.formtools import SharedChoices, choices, reads_query
 from portal.i18n import current_language
 from portal.urls import page_number
 from portal.weeks import week_label
@@ -40,16 +40,18 @@ SEARCH_ARGS = frozenset(
 def _fixed_choices(lang: str) -> tuple[list[SelectChoice], ...]:
     """Sectors, grades and features: the same lists for every request of a language, built
     once per process (they come from files in the repository)."""
-    return (choices([("", _("Alla branscher"))] + [(s.code, s.label(lang)) for s in sectors()]),
-            choices([("", _("Båda årskurserna")), ("8", _("Årskurs 8")), ("9", _("Årskurs 9"))]),
+    return (SharedChoices([("", _("Alla branscher"))]
+                          + [(s.code, s.label(lang)) for s in sectors()]),
+            SharedChoices([("", _("Båda årskurserna")), ("8", _("Årskurs 8")),
+                           ("9", _("Årskurs 9"))]),
             choices([(f.code, f.label(lang)) for f in features()]))
 
 
 @lru_cache(maxsize=16)
-def _municipality_choices(rows: tuple[tuple[int, str], ...], lang: str) -> list[SelectChoice]:
+def _municipality_choices(rows: tuple[tuple[int, str], ...], lang: str) -> SharedChoices:
     """Built once for each list of municipalities the database holds (a coordinator may add
-    one at any time, so the rows are still read for every request: one small query)."""
-    return choices([("", _("Alla kommuner"))] + [(str(id_), name) for id_, name in rows])
+    one at any time, so the rows are still read again: see municipality_rows)."""
+    return SharedChoices([("", _("Alla kommuner"))] + [(str(id_), name) for id_, name in rows])
 
 
 def _search_form() -> CatalogueForm:
@@ -100,13 +102,16 @@ def _page_url(form: CatalogueForm) -> Callable[[int], str]:
 
 
 @lru_cache(maxsize=8)
-def _suggested_weeks(first: date, lang: str) -> tuple[tuple[str, str], ...]:
-    """The coming year's weeks for the week field's list: ('11 2027', 'vecka 11, från 15
-    mars'). The same all week long for everyone of a language, so made once (2 ms)."""
+def _suggested_weeks(first: date, lang: str) -> Markup:
+    """The coming year's weeks as the week field's list's <option>s: value '11 2027', text
+    'vecka 11, från 15 mars'. The same all week long for everyone of a language, so
+    written once (2 ms)."""
     mondays = [first + timedelta(weeks=n) for n in range(WEEKS_TO_SUGGEST)]
-    return tuple((week_label(day), _("vecka %(week)d, från %(day)s", week=day.isocalendar()[1],
-                                     day=format_date(day, "d MMMM")))
-                 for day in mondays)
+    return Markup("").join(
+        Markup('<option value="{}">{}</option>').format(
+            week_label(day), _("vecka %(week)d, från %(day)s", week=day.isocalendar()[1],
+                               day=format_date(day, "d MMMM")))
+        for day in mondays)
 
 
 # The search form as HTML, by language, the coming week, the municipalities and the search:
