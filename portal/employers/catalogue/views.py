@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_number
+from flask_babel import format_date, format_number, get_translations
 from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
@@ -164,6 +164,52 @@ def _field(field: Field, lang: str, municipalities: tuple[tuple[int, str], ...])
     return html
 
 
+# --- the result cards -------------------------------------------------------------------
+# What every card writes the same way for the same values, written once per language:
+# through the template's own calls each card and offer cost a few dozen calls.
+
+class _SectorNames(dict[str, str]):
+    """Sector names by code; an unknown code is shown as itself (as sector_label does)."""
+
+    def __missing__(self, code: str) -> str:
+        return code
+
+
+@lru_cache(maxsize=4)
+def _sector_names(lang: str) -> _SectorNames:
+    names = _SectorNames()
+    for sector in sectors():
+        names.setdefault(sector.code, sector.label(lang))
+    return names
+
+
+def _translated(text: str) -> Markup:
+    """A translation as Jinja's newstyle gettext trusts it under autoescape: the catalogue's
+    own text; values formatted into it with % are escaped."""
+    return Markup(text)  # noqa: S704 - the translation catalogue's text, as in templates
+
+
+@lru_cache(maxsize=4096)
+def _offer_texts(first: date, last: date, seats_free: int, lang: str) -> tuple[Markup, Markup]:
+    """An offer's weeks and free seats, as the template's gettext wrote them."""
+    translations = get_translations()
+    weeks = _translated(translations.ugettext("vecka %(weeks)s")) % {
+        "weeks": week_label(first, last)}
+    if seats_free > 0:
+        seats = _translated(translations.ungettext(
+            "%(num)d ledig plats", "%(num)d lediga platser", seats_free)) % {"num": seats_free}
+    else:
+        seats = _translated(translations.ugettext("fullbokad")) % {}
+    return weeks, seats
+
+
+def _card_helpers(lang: str) -> dict[str, Any]:
+    def offer_texts(offer: catalogue.OfferCard) -> tuple[Markup, Markup]:
+        return _offer_texts(offer.first_week, offer.last_week, offer.seats_free, lang)
+
+    return {"sector_label": _sector_names(lang).__getitem__, "offer_texts": offer_texts}
+
+
 def _extra_filters_used(form: CatalogueForm) -> bool:
     fields = (form.bransch, form.kommun, form.vecka, form.arskurs, form.tillganglighet,
               form.lediga)
@@ -181,8 +227,8 @@ def catalogue_search() -> ResponseReturnValue:
         results = catalogue.search(_query(form), page=page)
     return render_template(
         "employers/catalogue.html", form=form, results=results, page_url=_page_url(form),
-        search_form=_filters(form), week_label=week_label,
-        count_cap=format_number(catalogue.COUNT_CAP), search_suffix=_placement_suffix(results))
+        search_form=_filters(form), count_cap=format_number(catalogue.COUNT_CAP),
+        search_suffix=_placement_suffix(results), **_card_helpers(current_language()))
 
 
 def _back_to_search(args: MultiDict[str, str]) -> str | None:
