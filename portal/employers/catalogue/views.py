@@ -193,13 +193,13 @@ def _translated(text: str) -> Markup:
 def _offer_texts(first: date, last: date, seats_free: int, lang: str) -> tuple[Markup, Markup]:
     """An offer's weeks and free seats, as the template's gettext wrote them."""
     translations = get_translations()
-    weeks = _translated(translations.ugettext("vecka %(weeks)s")) % {
+    weeks = _translated(translations.gettext("vecka %(weeks)s")) % {
         "weeks": week_label(first, last)}
     if seats_free > 0:
-        seats = _translated(translations.ungettext(
+        seats = _translated(translations.ngettext(
             "%(num)d ledig plats", "%(num)d lediga platser", seats_free)) % {"num": seats_free}
     else:
-        seats = _translated(translations.ugettext("fullbokad")) % {}
+        seats = _translated(translations.gettext("fullbokad")) % {}
     return weeks, seats
 
 
