@@ -123,7 +123,7 @@ class QuickSelect(Select):
     """WTForms' select widget, its options written by plain string formatting."""
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
-        shared = field.choices
+        shared = getattr(field, "choices", None)
         if isinstance(shared, SharedChoices) and shared.answers(field) and not self.multiple:
             return _built(f"{self._open(field, kwargs)}{shared.options(field.data)}</select>")
         if field.has_groups():
