@@ -27,7 +27,6 @@ from wtforms import (
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import Choice, SelectChoice, SelectFieldBase
 from wtforms.fields.core import UnboundField
-from wtforms.validators import ValidationError
 from wtforms.widgets import Input, Select
 from wtforms.widgets.core import clean_key
 
@@ -204,12 +203,9 @@ class SharedSelectField(SelectField):
 
     def pre_validate(self, form: Any) -> None:
         shared = self.choices
-        if (not isinstance(shared, SharedChoices) or not shared.answers(self)
-                or self.process_errors or not self.validate_choice):
-            super().pre_validate(form)
-        elif not shared.has(self.data):
-            raise ValidationError(
-                self.invalid_choice_message or self.gettext("Not a valid choice."))
+        if not isinstance(shared, SharedChoices) or not shared.has(self.data) \
+                or not shared.answers(self):
+            super().pre_validate(form)  # its own check and message; rare: a refused value
 
 
 def render_field(field: Field, **kwargs: Any) -> Markup:
