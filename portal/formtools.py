@@ -16,7 +16,15 @@ from flask_wtf.form import _Auto, _is_submitted
 from flask_wtf.i18n import translations as wtforms_translations
 from markupsafe import Markup, escape
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
-from wtforms import Field, FieldList, Form, FormField, PasswordField, TextAreaField
+from wtforms import (
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    PasswordField,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import Choice, SelectChoice, SelectFieldBase
 from wtforms.fields.core import UnboundField
@@ -136,18 +144,24 @@ class QuickSelect(Select):
     """WTForms' select widget, its options written by plain string formatting."""
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        shared = getattr(field, "choices", None)
+        if isinstance(shared, SharedChoices) and shared.answers(field) and not self.multiple:
+            return _built(f"{self._open(field, kwargs)}{shared.options(field.data)}</select>")
         if field.has_groups():
             return super().__call__(field, **kwargs)
+        html = [self._open(field, kwargs)]
+        html.extend(self.render_option(choice) for choice in field.iter_choices())
+        html.append("</select>")
+        return _built("".join(html))
+
+    def _open(self, field: Any, kwargs: dict[str, Any]) -> str:
         kwargs.setdefault("id", field.id)
         if self.multiple:
             kwargs["multiple"] = True
         for name in self.validation_attrs:
             if name not in kwargs and getattr(field.flags, name, False):
                 kwargs[name] = getattr(field.flags, name)
-        html = [f"<select {quick_params(name=field.name, **kwargs)}>"]
-        html.extend(self.render_option(choice) for choice in field.iter_choices())
-        html.append("</select>")
-        return _built("".join(html))
+        return f"<select {quick_params(name=field.name, **kwargs)}>"
 
     @classmethod
     def render_option(cls, choice: Choice, **kwargs: Any) -> Markup:
@@ -160,6 +174,60 @@ class QuickSelect(Select):
 
 
 _QUICK_SELECTS = {False: QuickSelect(), True: QuickSelect(multiple=True)}
+
+
+class SharedChoices(list[SelectChoice]):
+    """A single select's choices, built once and then shared, unchanged, by every request
+    that shows them (the catalogue's 290 municipalities): their <option>s are written
+    once, and a value is checked against them in one lookup, where WTForms builds a
+    Choice per option for each rendering and each check (a fifth of a search's work)."""
+
+    def __init__(self, pairs: Iterable[tuple[str, object]]) -> None:
+        super().__init__(choices(pairs))
+        values = [choice.value for choice in self]
+        # Only plain choices with distinct text values: anything else renders as before.
+        self.plain = (all(isinstance(value, str) for value in values)
+                      and len(set(values)) == len(values)
+                      and not any(c.render_kw or c.optgroup is not None for c in self))
+        self._index = {value: index for index, value in enumerate(values)}
+        self._written: tuple[list[str], list[str]] | None = None
+
+    def answers(self, field: SelectFieldBase) -> bool:
+        """Whether this list can stand in for the field's own pass over its choices: a
+        plain list of a text field (coerce=str), so that a choice is selected when its
+        value equals the field's data."""
+        return self.plain and getattr(field, "coerce", None) is str
+
+    def has(self, data: object) -> bool:
+        return isinstance(data, str) and data in self._index
+
+    def options(self, data: object) -> str:
+        """The <option>s, the one whose value is `data` (if any) selected, as QuickSelect
+        writes them."""
+        plain, selected = self._written or self._write()
+        index = self._index.get(data) if isinstance(data, str) else None
+        if index is None:
+            return "".join(plain)
+        return "".join(plain[:index]) + selected[index] + "".join(plain[index + 1:])
+
+    def _write(self) -> tuple[list[str], list[str]]:
+        written = tuple(
+            [str(QuickSelect.render_option(Choice(value=c.value, label=c.label,
+                                                  selected=selected, render_kw=c.render_kw)))
+             for c in self] for selected in (False, True))
+        self._written = (written[0], written[1])
+        return self._written
+
+
+class SharedSelectField(SelectField):
+    """A SelectField that checks a submitted value in one lookup when its choices are
+    SharedChoices (see there); rendered like any SelectField."""
+
+    def pre_validate(self, form: Any) -> None:
+        shared = self.choices
+        if not isinstance(shared, SharedChoices) or not shared.has(self.data) \
+                or not shared.answers(self):
+            super().pre_validate(form)  # its own check and message; rare: a refused value
 
 
 def render_field(field: Field, **kwargs: Any) -> Markup:
@@ -224,6 +292,7 @@ def render_choices(field: SelectFieldBase, input_class: str, label_class: str) -
 # the field and linked to it with aria-describedby, aria-invalid on a field with an error.
 
 CHOICE_LISTS = ("MultiCheckboxField", "RadioField")
+SELECTS = ("SelectField", "SharedSelectField")
 
 
 def _hint_and_errors(field: Field, description: str) -> str:
@@ -268,7 +337,7 @@ def render_form_field(field: Field, required: bool = False) -> Markup:
                       f"{notes}\n"
                       f'{render_choices(field, "form-check-input", "form-check-label")}'
                       f"</fieldset>")
-    css = ("form-select" if field.type == "SelectField" else "form-control") + invalid
+    css = ("form-select" if field.type in SELECTS else "form-control") + invalid
     return _built(f'<div class="mb-3">{render_label(field, "form-label")}\n{notes}\n'
                   f"{render_field(field, class_=css, **attrs)}</div>")
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SearchField, SelectField, StringField
+from wtforms import BooleanField, SearchField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from portal import clock
 from portal.accounts.forms import MultiCheckboxField
-from portal.formtools import PortalForm
+from portal.formtools import PortalForm, SharedSelectField
 from portal.weeks import WEEK_QUERY_RE, WeekError, WeekYearError, parse_week_query
 
 TEXT_MAX = 200
@@ -29,9 +29,9 @@ class CatalogueForm(PortalForm):
                                        message=_l("Skriv högst %(max)d tecken.", max=TEXT_MAX))],
     )
     # default "": a filter missing from the address means "all", not an invalid choice
-    bransch = SelectField(_l("Bransch"), default="",
+    bransch = SharedSelectField(_l("Bransch"), default="",
                           invalid_choice_message=_l("Välj en bransch i listan."))
-    kommun = SelectField(_l("Kommun"), default="",
+    kommun = SharedSelectField(_l("Kommun"), default="",
                          invalid_choice_message=_l("Välj en kommun i listan."))
     vecka = StringField(
         _l("Vecka"),
@@ -40,7 +40,7 @@ class CatalogueForm(PortalForm):
         validators=[Optional(), Length(max=40, message=WEEK_FORMAT)],
         render_kw={"list": "veckor", "autocomplete": "off"},
     )
-    arskurs = SelectField(_l("Årskurs"), default="",
+    arskurs = SharedSelectField(_l("Årskurs"), default="",
                           invalid_choice_message=_l("Välj årskurs 8 eller 9."))
     tillganglighet = MultiCheckboxField(
         _l("Tillgänglighet"),

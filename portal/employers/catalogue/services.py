@@ -55,10 +55,13 @@ from typing import Any, TypeVar
 
 import snowballstemmer
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Integer,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     column,
     event,
@@ -340,31 +343,120 @@ def this_monday(today: date | None = None) -> date:
     return monday_of(today or clock.today())
 
 
-def _offer_exists(query: CatalogueQuery, current: date) -> ColumnElement[bool]:
+# --- a search's statement, built once for every search of the same shape ---------------
+
+@dataclass(frozen=True)
+class _Shape:
+    """What the SQL of a search depends on. Its values (the words, the municipality, the
+    weeks, this week, the page) are bound parameters that `_values` fills in, so that one
+    statement serves every search of the same shape: building a statement and
+    SQLAlchemy's cache key for it was a third of a search's work in Python, and a cache of
+    statements per search was mostly missed (searches are many, shapes few)."""
+
+    dialect: str
+    roots: tuple[int, ...]  # per word of the search: how many roots it has
+    sector: bool
+    municipality: bool
+    weeks: bool
+    grade: int | None  # 8 or 9: the column it reads
+    features: bool
+    free_seats_only: bool
+    narrowed: bool  # see _found
+
+    @classmethod
+    def of(cls, query: CatalogueQuery, wanted: list[str], dialect: str) -> _Shape:
+        return cls(dialect=dialect, roots=tuple(len(roots(word)) for word in wanted),
+                   sector=bool(query.sector), municipality=bool(query.municipality_id),
+                   weeks=query.weeks is not None,
+                   grade=query.grade if query.grade in (8, 9) else None,
+                   features=bool(query.features), free_seats_only=query.free_seats_only,
+                   narrowed=_narrowed(query))
+
+
+def _bound(name: str, type_: Any = None) -> BindParameter[Any]:
+    """A value of the search, given when the statement runs (`_values` names them all: a
+    missing one is an error, never a value of another search)."""
+    return bindparam(name, type_=type_, required=True)
+
+
+def _word_slots(index: int, root_count: int,
+                dialect: str) -> tuple[BindParameter[Any], list[BindParameter[Any]]]:
+    """The bound parameters of a word of the search (see `_word_values`)."""
+    if dialect == "sqlite":
+        inside = [_bound(f"roots_{index}", String())] if root_count else []
+        return _bound(f"stem_{index}", String()), inside
+    return (_bound(f"word_{index}", String()),
+            [_bound(f"root_{index}_{n}", String()) for n in range(root_count)])
+
+
+def _word_values(word: str, dialect: str) -> tuple[str, list[str]]:
+    """What a word is looked for as (see `_word_condition`): on SQLite its stem (FTS5) and
+    its roots in one trigram query; on PostgreSQL the word (stemmed by plainto_tsquery)
+    and each root as a LIKE pattern."""
+    if dialect == "sqlite":
+        return _fts5_string(stem(word)), [_any_root(word)] if roots(word) else []
+    return word, [f"%{root}%" for root in roots(word)]
+
+
+def _values(query: CatalogueQuery, wanted: list[str], current: date,
+            dialect: str) -> dict[str, Any]:
+    """The bound parameters of the search's statement (see _Shape), by name."""
+    values: dict[str, Any] = {"current": current, "sector": query.sector,
+                              "municipality_id": query.municipality_id,
+                              "features": query.features}
+    if query.weeks is not None:
+        values["first_week"], values["last_week"] = query.weeks
+    for index, word in enumerate(wanted):
+        match, inside = _word_values(word, dialect)
+        if dialect == "sqlite":
+            values[f"stem_{index}"] = match
+            if inside:
+                values[f"roots_{index}"] = inside[0]
+        else:
+            values[f"word_{index}"] = match
+            values.update((f"root_{index}_{n}", pattern) for n, pattern in enumerate(inside))
+    if wanted:
+        values.update(_rank_values(wanted, dialect))
+    return values
+
+
+def _rank_values(wanted: list[str], dialect: str) -> dict[str, str]:
+    if dialect == "sqlite":
+        return {"stems": fts5_query(wanted),
+                "inside": " AND ".join(f"({_any_root(word)})" for word in wanted
+                                       if roots(word))}
+    # Weight A is the title's (postgres_document). The words are letters and digits only
+    # (WORD_RE), so they need no quoting in to_tsquery's syntax.
+    return {"words": " ".join(wanted),
+            "title_words": " & ".join(f"{word}:A" for word in wanted)}
+
+
+def _offer_exists(shape: _Shape) -> ColumnElement[bool]:
     """An offer not yet over that meets the week and free-seat filters, all in one offer."""
     conditions = [PlacementOffer.placement_id == Placement.id,
-                  PlacementOffer.last_week >= current]
-    if query.weeks is not None:
-        first, last = query.weeks
-        conditions += [PlacementOffer.first_week <= first, PlacementOffer.last_week >= last]
-    if query.free_seats_only:
+                  PlacementOffer.last_week >= _bound("current")]
+    if shape.weeks:
+        conditions += [PlacementOffer.first_week <= _bound("first_week"),
+                       PlacementOffer.last_week >= _bound("last_week")]
+    if shape.free_seats_only:
         conditions.append(PlacementOffer.seats_taken < PlacementOffer.seats)
     return select(PlacementOffer.id).where(*conditions).exists()
 
 
-def _conditions(query: CatalogueQuery, current: date) -> list[ColumnElement[bool]]:
+def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     conditions = [Placement.status == PlacementStatus.PUBLISHED,
                   Organisation.status == OrganisationStatus.APPROVED,
-                  _offer_exists(query, current)]
-    if query.sector:
-        conditions.append(Placement.sector == query.sector)
-    if query.municipality_id:
-        conditions.append(Placement.municipality_id == query.municipality_id)
-    if query.grade in (8, 9):
-        grade_column = Placement.accepts_grade_8 if query.grade == 8 else Placement.accepts_grade_9
+                  _offer_exists(shape)]
+    if shape.sector:
+        conditions.append(Placement.sector == _bound("sector"))
+    if shape.municipality:
+        conditions.append(Placement.municipality_id == _bound("municipality_id"))
+    if shape.grade is not None:
+        grade_column = Placement.accepts_grade_8 if shape.grade == 8 else Placement.accepts_grade_9
         conditions.append(grade_column.is_(True))
-    if query.features:
-        conditions.append(Placement.features.op("&")(query.features) == query.features)
+    if shape.features:
+        features = _bound("features", Integer())
+        conditions.append(Placement.features.op("&")(features) == features)
     return conditions
 
 
@@ -375,7 +467,7 @@ def postgres_document() -> ColumnElement[Any]:
     return _SEARCH_VECTOR
 
 
-def _fts5_match(name: ColumnElement[Any], fts: Any, query: str) -> ColumnElement[bool]:
+def _fts5_match(name: ColumnElement[Any], fts: Any, query: Any) -> ColumnElement[bool]:
     return Placement.id.in_(select(fts.c.rowid).where(name.bool_op("MATCH")(query)))
 
 
@@ -384,26 +476,33 @@ def _any_root(word: str) -> str:
     return " OR ".join(_fts5_string(root) for root in roots(word))
 
 
-# The SQL for a word (or a search's words) is the same every time: built once, for the
-# words people search most, instead of for every request (a third of a page's work in
-# Python was building the statement). SQLAlchemy's expressions are immutable.
+# The SQL for a word is the same every time: built once, for the words people search
+# most, instead of for every request. SQLAlchemy's expressions are immutable.
 _BUILT = 4096
+# Statements of a search's shape (see _Shape): a few dozen in use, about 85 KiB each.
+_PAGES_BUILT = 256
 
 
 @lru_cache(maxsize=_BUILT)
 def _word_matches(word: str, dialect: str) -> ColumnElement[bool]:
+    """The placement has the word (see `_word_condition`), its values in the statement."""
+    match, inside = _word_values(word, dialect)
+    return _word_condition(match, inside, dialect)
+
+
+def _word_condition(match: Any, inside: list[Any], dialect: str) -> ColumnElement[bool]:
     """The placement has the word: as a word, stemmed, or one of its roots inside a word.
-    Each part is answered by an index (see the module text)."""
+    Each part is answered by an index (see the module text). `match` and `inside` are
+    the word's values (`_word_values`) or parameters bound to them (`_word_slots`)."""
     if dialect == "sqlite":
-        found = [_fts5_match(_FTS_NAME, _FTS, _fts5_string(stem(word)))]
-        if roots(word):
-            found.append(_fts5_match(_TRIGRAM_NAME, _TRIGRAM, _any_root(word)))
+        found = [_fts5_match(_FTS_NAME, _FTS, match)]
+        found += [_fts5_match(_TRIGRAM_NAME, _TRIGRAM, query) for query in inside]
         return or_(*found)
     # LIKE first: PostgreSQL rechecks every row the indexes found (trigram matches are
     # lossy) and stops at the first true branch; the tsvector is rebuilt for a row only
     # when no root is in its text, which for most words (stem inside text) is rare.
-    found = [Placement.search_text.like(f"%{root}%") for root in roots(word)]
-    found.append(postgres_document().bool_op("@@")(func.plainto_tsquery(_SWEDISH, word)))
+    found = [Placement.search_text.like(pattern) for pattern in inside]
+    found.append(postgres_document().bool_op("@@")(func.plainto_tsquery(_SWEDISH, match)))
     return or_(*found)
 
 
@@ -411,45 +510,50 @@ def _text_conditions(wanted: list[str], dialect: str) -> list[ColumnElement[bool
     return [_word_matches(word, dialect) for word in wanted]
 
 
+def _slotted_text_conditions(shape: _Shape) -> list[ColumnElement[bool]]:
+    return [_word_condition(*_word_slots(index, count, shape.dialect), shape.dialect)
+            for index, count in enumerate(shape.roots)]
+
+
 def _ranked_sqlite(stmt: Select[Any],
-                   wanted: list[str]) -> tuple[Select[Any], list[ColumnElement[Any]]]:
+                   shape: _Shape) -> tuple[Select[Any], list[ColumnElement[Any]]]:
     """Placements with every word as a word first, by bm25 of the stems; then the others, by
     bm25 of the roots found inside words. (SQLite sorts NULL first, hence `is_(None)`.)"""
     whole = (select(_FTS.c.rowid.label("id"), func.bm25(_FTS_NAME).label("rank"))
-             .where(_FTS_NAME.bool_op("MATCH")(fts5_query(wanted))).subquery("whole"))
+             .where(_FTS_NAME.bool_op("MATCH")(_bound("stems", String())))
+             .subquery("whole"))
     stmt = stmt.outerjoin(whole, whole.c.id == Placement.id)
     order: list[ColumnElement[Any]] = [whole.c.rank.is_(None), whole.c.rank]
-    inside_query = " AND ".join(f"({_any_root(word)})" for word in wanted if roots(word))
-    if inside_query:
+    if any(shape.roots):
         inside = (select(_TRIGRAM.c.rowid.label("id"), func.bm25(_TRIGRAM_NAME).label("rank"))
-                  .where(_TRIGRAM_NAME.bool_op("MATCH")(inside_query)).subquery("inside"))
+                  .where(_TRIGRAM_NAME.bool_op("MATCH")(_bound("inside", String())))
+                  .subquery("inside"))
         stmt = stmt.outerjoin(inside, inside.c.id == Placement.id)
         order += [inside.c.rank.is_(None), inside.c.rank]
     return stmt, order
 
 
-def _title_hits(wanted: tuple[str, ...]) -> ColumnElement[Any]:
+def _title_hits(shape: _Shape) -> ColumnElement[Any]:
     """How many of the words have a root in the title (the first line of search_text)."""
     title_line = func.split_part(Placement.search_text, literal("\n"), 1)
-    hits = [case((or_(*[title_line.like(f"%{root}%") for root in roots(word)]), 1), else_=0)
-            for word in wanted if roots(word)]
+    hits = [case((or_(*[title_line.like(pattern)
+                        for pattern in _word_slots(index, count, shape.dialect)[1]]), 1),
+                 else_=0)
+            for index, count in enumerate(shape.roots) if count]
     return sum(hits[1:], hits[0]) if hits else literal(0)
 
 
-@lru_cache(maxsize=_BUILT)
-def _postgres_rank_keys(wanted: tuple[str, ...]) -> tuple[ColumnElement[Any], ...]:
+def _postgres_rank_keys(shape: _Shape) -> tuple[ColumnElement[Any], ...]:
     """The order of a PostgreSQL search, best first (all ascending): placements with every
     word as a word (stemmed) first, then the others; within each, those with every word in
     the title (stemmed); then by how many words were found inside the title's words. Each
     reads the stored tsvector or the text's first line, cheap for every row found."""
     document = postgres_document()
-    everywhere = func.plainto_tsquery(_SWEDISH, " ".join(wanted))
-    # Weight A is the title's (postgres_document). The words are letters and digits only
-    # (WORD_RE), so they need no quoting in to_tsquery's syntax.
-    in_title = func.to_tsquery(_SWEDISH, " & ".join(f"{word}:A" for word in wanted))
+    everywhere = func.plainto_tsquery(_SWEDISH, _bound("words", String()))
+    in_title = func.to_tsquery(_SWEDISH, _bound("title_words", String()))
     return (case((document.bool_op("@@")(everywhere), 0), else_=1).label("whole"),
             case((document.bool_op("@@")(in_title), 0), else_=1).label("in_title"),
-            (-_title_hits(wanted)).label("title_hits"))
+            (-_title_hits(shape)).label("title_hits"))
 
 
 SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
@@ -464,18 +568,17 @@ def matching_text(stmt: SelectT, text: str) -> SelectT:
     return stmt.where(*_text_conditions(wanted, db.session.get_bind().dialect.name))
 
 
-def _statement(base: Select[*tuple[Any, ...]], query: CatalogueQuery, current: date,
-               dialect: str, ranked: bool = True) -> tuple[Select[Any], list[Any]]:
-    stmt = base.join(Placement.organisation).where(*_conditions(query, current))
+def _statement(base: Select[*tuple[Any, ...]], shape: _Shape,
+               ranked: bool = True) -> tuple[Select[Any], list[Any]]:
+    stmt = base.join(Placement.organisation).where(*_conditions(shape))
     order: list[Any] = [Placement.title, Placement.id]
-    wanted = query_words(query.text)
-    if wanted:
-        stmt = stmt.where(*_text_conditions(wanted, dialect))
-        if ranked and dialect == "sqlite":
-            stmt, relevance = _ranked_sqlite(stmt, wanted)
+    if shape.roots:
+        stmt = stmt.where(*_slotted_text_conditions(shape))
+        if ranked and shape.dialect == "sqlite":
+            stmt, relevance = _ranked_sqlite(stmt, shape)
             order = relevance + order
         elif ranked:  # see _page: PostgreSQL orders what it found first
-            order = [*_postgres_rank_keys(tuple(wanted)), *order]
+            order = [*_postgres_rank_keys(shape), *order]
     return stmt, order
 
 
@@ -492,7 +595,7 @@ def _narrowed(query: CatalogueQuery) -> bool:
                 or query.features or query.free_seats_only)
 
 
-def _found(query: CatalogueQuery, current: date, dialect: str, *columns: Any) -> Any:
+def _found(shape: _Shape, *columns: Any) -> Any:
     """The placements a PostgreSQL search with words finds, as a CTE. With filters besides
     the words it is MATERIALIZED, so planned for all its rows: planned for a page's or
     the count cap's first rows, PostgreSQL walked the whole table in some index's order, or
@@ -500,25 +603,29 @@ def _found(query: CatalogueQuery, current: date, dialect: str, *columns: Any) ->
     filter (which it cannot estimate) left fewer rows than it expected: 100 ms where 10
     will do (benchmarks/catalogue.py). Words alone leave as many rows as the planner
     expects, and there its own plan is best (the CTE is then inlined)."""
-    matching, _order = _statement(select(Placement.id, *columns), query, current, dialect,
-                                  ranked=False)
+    matching, _order = _statement(select(Placement.id, *columns), shape, ranked=False)
     found = matching.cte("found")
-    return found.prefix_with("MATERIALIZED") if _narrowed(query) else found
+    return found.prefix_with("MATERIALIZED") if shape.narrowed else found
 
 
-def _words_on_postgresql(query: CatalogueQuery, dialect: str) -> bool:
-    return dialect == "postgresql" and bool(query_words(query.text))
+def _words_on_postgresql(shape: _Shape) -> bool:
+    return shape.dialect == "postgresql" and bool(shape.roots)
 
 
-def _count(query: CatalogueQuery, current: date, dialect: str, cap: int) -> int:
-    """How many match, counting no further than cap + 1."""
-    if _words_on_postgresql(query, dialect):
-        matching = select(_found(query, current, dialect).c.id)
+@lru_cache(maxsize=_PAGES_BUILT)
+def _count_statement(shape: _Shape) -> Select[Any]:
+    """How many match, counting no further than the bound `cap`."""
+    if _words_on_postgresql(shape):
+        matching = select(_found(shape).c.id)
     else:
-        matching, _order = _statement(select(Placement.id), query, current, dialect,
-                                      ranked=False)
-    capped = matching.limit(cap + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(capped)) or 0
+        matching, _order = _statement(select(Placement.id), shape, ranked=False)
+    capped = matching.limit(_bound("cap", Integer())).subquery()
+    return select(func.count()).select_from(capped)
+
+
+def _count(shape: _Shape, values: dict[str, Any], cap: int) -> int:
+    """How many match, counting no further than cap + 1."""
+    return db.session.scalar(_count_statement(shape), {**values, "cap": cap + 1}) or 0
 
 
 _CARD = (Placement.title, Placement.city, Placement.sector, Placement.accepts_grade_8,
@@ -527,44 +634,37 @@ _OFFER = (PlacementOffer.first_week, PlacementOffer.last_week, PlacementOffer.se
           PlacementOffer.seats_taken)
 
 
-def _page(query: CatalogueQuery, current: date, dialect: str, per_page: int,
-          offset: int) -> Any:
+def _page(shape: _Shape) -> Any:
     """The page's placements as a subquery: what a card shows and the ordinal on the page.
     Only these columns are sorted (sorting whole rows of every match took three times as
     long on PostgreSQL)."""
-    if not _words_on_postgresql(query, dialect):
-        stmt, order = _statement(select(Placement.id, *_CARD), query, current, dialect)
+    if not _words_on_postgresql(shape):
+        stmt, order = _statement(select(Placement.id, *_CARD), shape)
     else:
-        keys = _postgres_rank_keys(tuple(query_words(query.text)))
-        found = _found(query, current, dialect, *keys, *_CARD)
+        found = _found(shape, *_postgres_rank_keys(shape), *_CARD)
         stmt = select(found.c.id, *(found.c[column.name] for column in _CARD))
         order = [found.c[name] for name in ("whole", "in_title", "title_hits", "title", "id")]
     numbered = stmt.add_columns(func.row_number().over(order_by=order).label("ordinal"))
-    return numbered.order_by(*order).limit(per_page).offset(offset).subquery("page")
-
-
-# About 85 KiB each (measured with tracemalloc): the most asked-for pages only.
-_PAGES_BUILT = 256
+    return (numbered.order_by(*order).limit(_bound("limit", Integer()))
+            .offset(_bound("offset", Integer())).subquery("page"))
 
 
 @lru_cache(maxsize=_PAGES_BUILT)
-def _items_statement(query: CatalogueQuery, current: date, dialect: str, page: int,
-                     per_page: int) -> Select[Any]:
-    """The statement of one result page, built once per search, week and page: building
-    it (and SQLAlchemy's cache key for it) was a third of a search's time in Python. The
-    same search is asked for again and again; a statement is immutable and holds no data."""
-    cards = _page(query, current, dialect, per_page, (page - 1) * per_page)
+def _items_statement(shape: _Shape) -> Select[Any]:
+    """The statement of a result page for every search of this shape (see _Shape)."""
+    cards = _page(shape)
     return (select(*(cards.c[column.name] for column in (Placement.id, *_CARD)), *_OFFER)
             .outerjoin(PlacementOffer, and_(PlacementOffer.placement_id == cards.c.id,
-                                            PlacementOffer.last_week >= current))
+                                            PlacementOffer.last_week >= _bound("current")))
             .order_by(cards.c.ordinal, PlacementOffer.first_week))
 
 
-def _items(query: CatalogueQuery, current: date, dialect: str, page: int,
+def _items(shape: _Shape, values: dict[str, Any], page: int,
            per_page: int) -> list[PlacementCard]:
     """The page's placements with their organisations' names and open offers, in one
     query: a row per offer, in the page's order."""
-    rows = db.session.execute(_items_statement(query, current, dialect, page, per_page))
+    rows = db.session.execute(_items_statement(shape), {
+        **values, "limit": per_page, "offset": (page - 1) * per_page})
     found: dict[int, PlacementCard] = {}
     for id_, title, city, sector, grade_8, grade_9, name, *offer in rows:
         card = found.get(id_)
@@ -583,20 +683,21 @@ def search(query: CatalogueQuery, page: int = 1, per_page: int = PER_PAGE,
     page, its organisations and open offers. The first page is read first: when it is not
     full it holds every match and needs no count; otherwise a count query too. A page past
     the end shows the last one."""
-    current = this_monday(today)
-    dialect = db.session.get_bind().dialect.name
+    wanted = query_words(query.text)
+    shape = _Shape.of(query, wanted, db.session.get_bind().dialect.name)
+    values = _values(query, wanted, this_monday(today), shape.dialect)
     count_cap = COUNT_CAP if count_cap is None else count_cap
     if page <= 1:
-        items = _items(query, current, dialect, 1, per_page)
+        items = _items(shape, values, 1, per_page)
         if len(items) < per_page:
             return CataloguePage(items=items, total=len(items), page=1, per_page=per_page)
-    found = _count(query, current, dialect, count_cap)
+    found = _count(shape, values, count_cap)
     total, more = min(found, count_cap), found > count_cap
     if total == 0:
         return CataloguePage(items=[], total=0, page=1, per_page=per_page)
     if page > 1:
         page = min(page, math.ceil(total / per_page))
-        items = _items(query, current, dialect, page, per_page)
+        items = _items(shape, values, page, per_page)
     return CataloguePage(items=items, total=total, page=max(page, 1), per_page=per_page,
                          more=more)
 

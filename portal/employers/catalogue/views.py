@@ -11,19 +11,19 @@ from urllib.parse import urlencode
 
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_number
+from flask_babel import format_date, format_number, get_translations
 from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
-from wtforms.fields.core import UnboundField
+from wtforms.fields.core import Field, UnboundField
 
 from portal.accounts.permissions import public
 from portal.employers.blueprint import bp
 from portal.employers.catalogue import services as catalogue
 from portal.employers.catalogue.forms import CatalogueForm
 from portal.employers.reference import features, features_mask, sectors
-from portal.formtools import choices, reads_query
+from portal.formtools import SharedChoices, choices, reads_query, render_form_field
 from portal.i18n import current_language
 from portal.urls import page_number
 from portal.weeks import week_label
@@ -40,16 +40,18 @@ SEARCH_ARGS = frozenset(
 def _fixed_choices(lang: str) -> tuple[list[SelectChoice], ...]:
     """Sectors, grades and features: the same lists for every request of a language, built
     once per process (they come from files in the repository)."""
-    return (choices([("", _("Alla branscher"))] + [(s.code, s.label(lang)) for s in sectors()]),
-            choices([("", _("Båda årskurserna")), ("8", _("Årskurs 8")), ("9", _("Årskurs 9"))]),
+    return (SharedChoices([("", _("Alla branscher"))]
+                          + [(s.code, s.label(lang)) for s in sectors()]),
+            SharedChoices([("", _("Båda årskurserna")), ("8", _("Årskurs 8")),
+                           ("9", _("Årskurs 9"))]),
             choices([(f.code, f.label(lang)) for f in features()]))
 
 
 @lru_cache(maxsize=16)
-def _municipality_choices(rows: tuple[tuple[int, str], ...], lang: str) -> list[SelectChoice]:
+def _municipality_choices(rows: tuple[tuple[int, str], ...], lang: str) -> SharedChoices:
     """Built once for each list of municipalities the database holds (a coordinator may add
-    one at any time, so the rows are still read for every request: one small query)."""
-    return choices([("", _("Alla kommuner"))] + [(str(id_), name) for id_, name in rows])
+    one at any time, so the rows are still read again: see municipality_rows)."""
+    return SharedChoices([("", _("Alla kommuner"))] + [(str(id_), name) for id_, name in rows])
 
 
 def _search_form() -> CatalogueForm:
@@ -100,13 +102,16 @@ def _page_url(form: CatalogueForm) -> Callable[[int], str]:
 
 
 @lru_cache(maxsize=8)
-def _suggested_weeks(first: date, lang: str) -> tuple[tuple[str, str], ...]:
-    """The coming year's weeks for the week field's list: ('11 2027', 'vecka 11, från 15
-    mars'). The same all week long for everyone of a language, so made once (2 ms)."""
+def _suggested_weeks(first: date, lang: str) -> Markup:
+    """The coming year's weeks as the week field's list's <option>s: value '11 2027', text
+    'vecka 11, från 15 mars'. The same all week long for everyone of a language, so
+    written once (2 ms)."""
     mondays = [first + timedelta(weeks=n) for n in range(WEEKS_TO_SUGGEST)]
-    return tuple((week_label(day), _("vecka %(week)d, från %(day)s", week=day.isocalendar()[1],
-                                     day=format_date(day, "d MMMM")))
-                 for day in mondays)
+    return Markup("").join(
+        Markup('<option value="{}">{}</option>').format(
+            week_label(day), _("vecka %(week)d, från %(day)s", week=day.isocalendar()[1],
+                               day=format_date(day, "d MMMM")))
+        for day in mondays)
 
 
 # The search form as HTML, by language, the coming week, the municipalities and the search:
@@ -124,13 +129,85 @@ def _filters(form: CatalogueForm) -> Markup:
     if kept is not None:
         return kept
     html = Markup(render_template(  # noqa: S704 - a template's own (escaped) output
-        "employers/_catalogue_form.html", form=form, weeks=_suggested_weeks(first, lang),
-        open_filters=_extra_filters_used(form)))
+        "employers/_catalogue_form.html", form=form, fields=_fields(form, lang),
+        weeks=_suggested_weeks(first, lang), open_filters=_extra_filters_used(form)))
     if not form.errors:
         if len(_filters_kept) >= _FILTERS_KEPT:
             _filters_kept.clear()
         _filters_kept[key] = html
     return html
+
+
+# Each field's HTML (render_form_field's), by language, field and its values in the address
+# (and the municipalities for theirs): a search the form above has not seen shares most of
+# its fields with others (the same municipality, no sector), and writing all seven was
+# two fifths of such a search's work. A field with an error is not kept.
+_FIELDS_KEPT = 2048
+_fields_kept: dict[tuple[Any, ...], Markup] = {}
+
+
+def _fields(form: CatalogueForm, lang: str) -> dict[str, Markup]:
+    return {field.name: _field(field, lang, form.municipalities) for field in form}
+
+
+def _field(field: Field, lang: str, municipalities: tuple[tuple[int, str], ...]) -> Markup:
+    key = (lang, field.name, tuple(request.args.getlist(field.name)),
+           municipalities if field.name == "kommun" else ())
+    kept = None if field.errors else _fields_kept.get(key)
+    if kept is not None:
+        return kept
+    html = render_form_field(field)
+    if not field.errors:
+        if len(_fields_kept) >= _FIELDS_KEPT:
+            _fields_kept.clear()
+        _fields_kept[key] = html
+    return html
+
+
+# --- the result cards -------------------------------------------------------------------
+# What every card writes the same way for the same values, written once per language:
+# through the template's own calls each card and offer cost a few dozen calls.
+
+class _SectorNames(dict[str, str]):
+    """Sector names by code; an unknown code is shown as itself (as sector_label does)."""
+
+    def __missing__(self, code: str) -> str:
+        return code
+
+
+@lru_cache(maxsize=4)
+def _sector_names(lang: str) -> _SectorNames:
+    names = _SectorNames()
+    for sector in sectors():
+        names.setdefault(sector.code, sector.label(lang))
+    return names
+
+
+def _translated(text: str) -> Markup:
+    """A translation as Jinja's newstyle gettext trusts it under autoescape: the catalogue's
+    own text; values formatted into it with % are escaped."""
+    return Markup(text)  # noqa: S704 - the translation catalogue's text, as in templates
+
+
+@lru_cache(maxsize=4096)
+def _offer_texts(first: date, last: date, seats_free: int, lang: str) -> tuple[Markup, Markup]:
+    """An offer's weeks and free seats, as the template's gettext wrote them."""
+    translations = get_translations()
+    weeks = _translated(translations.gettext("vecka %(weeks)s")) % {
+        "weeks": week_label(first, last)}
+    if seats_free > 0:
+        seats = _translated(translations.ngettext(
+            "%(num)d ledig plats", "%(num)d lediga platser", seats_free)) % {"num": seats_free}
+    else:
+        seats = _translated(translations.gettext("fullbokad")) % {}
+    return weeks, seats
+
+
+def _card_helpers(lang: str) -> dict[str, Any]:
+    def offer_texts(offer: catalogue.OfferCard) -> tuple[Markup, Markup]:
+        return _offer_texts(offer.first_week, offer.last_week, offer.seats_free, lang)
+
+    return {"sector_label": _sector_names(lang).__getitem__, "offer_texts": offer_texts}
 
 
 def _extra_filters_used(form: CatalogueForm) -> bool:
@@ -150,8 +227,8 @@ def catalogue_search() -> ResponseReturnValue:
         results = catalogue.search(_query(form), page=page)
     return render_template(
         "employers/catalogue.html", form=form, results=results, page_url=_page_url(form),
-        search_form=_filters(form), week_label=week_label,
-        count_cap=format_number(catalogue.COUNT_CAP), search_suffix=_placement_suffix(results))
+        search_form=_filters(form), count_cap=format_number(catalogue.COUNT_CAP),
+        search_suffix=_placement_suffix(results), **_card_helpers(current_language()))
 
 
 def _back_to_search(args: MultiDict[str, str]) -> str | None:
