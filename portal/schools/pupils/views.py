@@ -229,14 +229,14 @@ def _count_texts() -> dict[str, Callable[[int], Markup]]:
     """The wish form's "3 har önskat" and "2 platser", as the template's `ngettext` writes
     them (the catalogue's text as markup, the number put in) without the context that
     Jinja derives for each such call inside a loop: forty of them on a page of offers."""
-    ungettext = get_translations().ungettext
+    ngettext = get_translations().ungettext  # by this name, the texts are found as texts
 
     def wished(num: int) -> Markup:
-        return Markup(ungettext("%(num)d har önskat", "%(num)d har önskat",  # noqa: S704
+        return Markup(ngettext("%(num)d har önskat", "%(num)d har önskat",  # noqa: S704
                                 num)) % {"num": num}
 
     def seats(num: int) -> Markup:
-        return Markup(ungettext("%(num)d plats", "%(num)d platser", num)) % {  # noqa: S704
+        return Markup(ngettext("%(num)d plats", "%(num)d platser", num)) % {  # noqa: S704
             "num": num}
 
     return {"wished_text": wished, "seats_text": seats}
