@@ -27,7 +27,7 @@ from portal.employers.models import (
     PlacementOffer,
     PlacementStatus,
 )
-from portal.employers.placements.services import FieldProblems, _future_weeks
+from portal.employers.placements.services import FieldProblems, OfferSeats, _future_weeks
 from portal.extensions import db
 from portal.kept import Kept
 from portal.prao.models import ACTIVE_STATES, Assignment
@@ -192,7 +192,7 @@ def _read_region_weeks(start: date, count: int, county: tuple[int, ...] | None
 
 def regional_calendar(organisation: Organisation | None = None, today: date | None = None,
                       count: int = CALENDAR_WEEKS, kept: bool = False,
-                      own_offers: Iterable[PlacementOffer] | None = None
+                      own_offers: Iterable[PlacementOffer | OfferSeats] | None = None
                       ) -> list[CalendarWeek]:
     """Per ISO week from this week on: schools holding prao and the region's seats (for an
     employer with a municipality: its county's), and the employer's own seats. Four queries

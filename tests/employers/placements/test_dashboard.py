@@ -122,7 +122,7 @@ def test_the_dashboard_takes_five_queries_whatever_the_number_of_placements_two_
         db.session.refresh(world.organisation_a)
         with count_queries() as statements:
             board = service.dashboard(world.organisation_a)
-            [service.risk_assessment_complete(p) for p in board.placements]
+            [p.risk_complete for p in board.placements]
             [board.upcoming(p) for p in board.placements]
         return len(statements)
 
