@@ -102,7 +102,7 @@ class Counsellor:
 
 @dataclass(frozen=True, slots=True)
 class PupilCard:
-    """What a pupil's card shows (prao/_pupil_card.html): the assignment, its pupil, period,
+    """What a pupil's card shows (prao/_pupil_cards.html): the assignment, its pupil, period,
     school and placement, and the school's active counsellors, as plain values."""
 
     id: int
@@ -142,12 +142,12 @@ def employer_assignments(organisation_id: int, today: date) -> list[PupilCard]:
     often, and loading the pupils, periods, schools and placements as objects was most of
     its cost."""
     return _cards(db.session.execute(
-        _card_statement(), {"organisation_id": organisation_id,
-                        "shown_from": today - SHOWN_AFTER_PERIOD}))
+        _card_statement(),
+        {"organisation_id": organisation_id, "shown_from": today - SHOWN_AFTER_PERIOD}))
 
 
 @cache  # built once: the same for every organisation, its values are parameters
-def _card_statement() -> Select[Any]:
+def _card_statement() -> Select[*tuple[Any, ...]]:
     active = (select(counsellor_school.c.school_id, User.id, User.name, User.email, User.phone)
               .join(User, User.id == counsellor_school.c.user_id)
               .where(User.active.is_(True)).subquery())
@@ -164,21 +164,26 @@ def _card_statement() -> Select[Any]:
             .order_by(PraoPeriod.first_day, Placement.title, Assignment.id, active.c.id))
 
 
-def _cards(rows: Iterable[Row[Any]]) -> list[PupilCard]:
+def _cards(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[PupilCard]:
     """One card per assignment, its counsellors gathered from its rows (in order)."""
     cards: list[PupilCard] = []
     counsellors: list[Counsellor] = []
-    last: Row[Any] | None = None
+    last: Row[*tuple[Any, ...]] | None = None
     for row in rows:
         if last is not None and row[0] != last[0]:
-            cards.append(PupilCard(*last[:13], tuple(counsellors)))
+            cards.append(_card(last, counsellors))
             counsellors = []
         if row[13] is not None:
             counsellors.append(Counsellor(*row[13:]))
         last = row
     if last is not None:
-        cards.append(PupilCard(*last[:13], tuple(counsellors)))
+        cards.append(_card(last, counsellors))
     return cards
+
+
+def _card(row: Row[*tuple[Any, ...]], counsellors: list[Counsellor]) -> PupilCard:
+    fields = (*row[:13], tuple(counsellors))  # the card's fields are the row's, in order
+    return PupilCard(*fields)
 
 
 def assignment_for_employer(assignment_id: int) -> Assignment | None:

@@ -272,7 +272,7 @@ def auto_publish_applies(organisation: Organisation) -> bool:
             and settings is not None and settings.auto_publish_approved)
 
 
-def risk_assessment_complete(placement: Placement | Row[Any]) -> bool:
+def risk_assessment_complete(placement: Placement | Row[*tuple[Any, ...]]) -> bool:
     """Every risk text written and the assessment confirmed (of a placement, or of a row
     with those columns by name)."""
     return (all(getattr(placement, name).strip() for name in RISK_FIELDS)
@@ -657,7 +657,7 @@ STATUS_ORDER = {PlacementStatus.DRAFT: 0, PlacementStatus.PENDING: 1,
 
 
 @cache  # built once: the same for every organisation, its values are parameters
-def _summary_statements() -> tuple[Select[Any], Select[Any]]:
+def _summary_statements() -> tuple[Select[*tuple[Any, ...]], Select[*tuple[Any, ...]]]:
     """The placements, then their offers: only the columns the dashboard shows (and the
     risk assessment's, to tell whether it is complete). The placements in the order the
     database gives (no ORDER BY), as the placements' own query always read them: placements
@@ -704,7 +704,7 @@ def dashboard(organisation: Organisation, today: date | None = None) -> Dashboar
         missing_risk=[p for p in drafts if not p.risk_complete],
         rejected=[p for p in drafts if p.rejection_reason],
         short_weeks=short_weeks(regional_calendar(organisation, today, kept=True,
-                                                      own_offers=current)),
+                                                      own_offers=current, prao_weeks_only=True)),
         seats=sum(o.seats for o in upcoming),
         seats_taken=sum(o.seats_taken for o in upcoming),
     )
