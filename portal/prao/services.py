@@ -148,20 +148,30 @@ def employer_assignments(organisation_id: int, today: date) -> list[PupilCard]:
 
 @cache  # built once: the same for every organisation, its values are parameters
 def _card_statement() -> Select[*tuple[Any, ...]]:
-    active = (select(counsellor_school.c.school_id, User.id, User.name, User.email, User.phone)
-              .join(User, User.id == counsellor_school.c.user_id)
-              .where(User.active.is_(True)).subquery())
-    return (select(Assignment.id, Student.first_name, Student.last_name, School.name,
-                   PraoPeriod.grade, PraoPeriod.first_day, PraoPeriod.last_day,
-                   Placement.id, Placement.title, Assignment.source, Assignment.state,
-                   Assignment.decided_by_label, Assignment.decided_at,
+    # The tables' columns, not the mapped attributes: a Core statement skips the ORM's
+    # compiling, a fifth of a small query's Python.
+    assignment, placement, enrolment = (Assignment.__table__.c, Placement.__table__.c,
+                                        Enrolment.__table__.c)
+    student, period, school = Student.__table__.c, PraoPeriod.__table__.c, School.__table__.c
+    user, link = User.__table__.c, counsellor_school.c
+    active = (select(link.school_id, user.id, user.name, user.email, user.phone)
+              .join_from(counsellor_school, User.__table__, user.id == link.user_id)
+              .where(user.active.is_(True)).subquery())
+    return (select(assignment.id, student.first_name, student.last_name, school.name,
+                   period.grade, period.first_day, period.last_day, placement.id,
+                   placement.title, assignment.source, assignment.state,
+                   assignment.decided_by_label, assignment.decided_at,
                    active.c.name, active.c.email, active.c.phone)
-            .join(Assignment.placement).join(Assignment.enrolment).join(Enrolment.student)
-            .join(Enrolment.period).join(PraoPeriod.school)
-            .outerjoin(active, active.c.school_id == School.id)
-            .where(Placement.organisation_id == bindparam("organisation_id"),
-                   PraoPeriod.last_day >= bindparam("shown_from"))
-            .order_by(PraoPeriod.first_day, Placement.title, Assignment.id, active.c.id))
+            .select_from(Assignment.__table__
+                         .join(Placement.__table__, placement.id == assignment.placement_id)
+                         .join(Enrolment.__table__, enrolment.id == assignment.enrolment_id)
+                         .join(Student.__table__, student.id == enrolment.student_id)
+                         .join(PraoPeriod.__table__, period.id == enrolment.period_id)
+                         .join(School.__table__, school.id == period.school_id)
+                         .outerjoin(active, active.c.school_id == school.id))
+            .where(placement.organisation_id == bindparam("organisation_id"),
+                   period.last_day >= bindparam("shown_from"))
+            .order_by(period.first_day, placement.title, assignment.id, active.c.id))
 
 
 def _cards(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[PupilCard]:

@@ -662,14 +662,17 @@ def _summary_statements() -> tuple[Select[*tuple[Any, ...]], Select[*tuple[Any, 
     risk assessment's, to tell whether it is complete). The placements in the order the
     database gives (no ORDER BY), as the placements' own query always read them: placements
     of the same status and title keep their places on the page."""
-    placements = select(Placement.id, Placement.title, Placement.status,
-                        Placement.rejection_reason, Placement.risk_confirmed_at,
-                        *(getattr(Placement, name) for name in RISK_FIELDS)
-                        ).where(Placement.organisation_id == bindparam("organisation_id"))
-    offers = (select(PlacementOffer.placement_id, PlacementOffer.id, PlacementOffer.first_week,
-                     PlacementOffer.last_week, PlacementOffer.seats, PlacementOffer.seats_taken)
-              .where(PlacementOffer.placement_id.in_(bindparam("ids", expanding=True)))
-              .order_by(PlacementOffer.first_week))
+    # The tables' columns, not the mapped attributes: a Core statement skips the ORM's
+    # compiling, a fifth of a small query's Python.
+    placement, offer = Placement.__table__.c, PlacementOffer.__table__.c
+    placements = select(placement.id, placement.title, placement.status,
+                        placement.rejection_reason, placement.risk_confirmed_at,
+                        *(placement[name] for name in RISK_FIELDS)
+                        ).where(placement.organisation_id == bindparam("organisation_id"))
+    offers = (select(offer.placement_id, offer.id, offer.first_week, offer.last_week,
+                     offer.seats, offer.seats_taken)
+              .where(offer.placement_id.in_(bindparam("ids", expanding=True)))
+              .order_by(offer.first_week))
     return placements, offers
 
 
