@@ -11,9 +11,9 @@ one row per pupil: a read costs one row whatever the list's length."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import ForeignKey, Index, String, Text, insert, text
+from sqlalchemy import ForeignKey, Index, String, Table, Text, insert, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -130,7 +130,9 @@ def _write_reads(response: Response) -> Response:
             # page's commit: a server crash may lose the last fraction of a second of read
             # rows, never a change's row (that commits with the change it records).
             db.session.execute(text("SET LOCAL synchronous_commit = off"))
-        db.session.execute(insert(AuditEvent), rows)
+        # Into the table (Core), not through the ORM's bulk insert: nothing reads the rows'
+        # ids back, and the ORM's path was a third of this step's Python.
+        db.session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
         db.session.commit()
     return response
 

@@ -70,6 +70,8 @@ def _label_patterns(languages: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[s
 def shown_label(label: str) -> str:
     """A stored label in the reader's language when the portal wrote it, else as stored (a
     user's or an organisation's name)."""
+    if not label:  # no label is none of the portal's (each has text of its own)
+        return label
     for msgid, pattern in _label_patterns(tuple(current_app.config["PORTAL_LANGUAGES"])):
         match = pattern.fullmatch(label)
         if match is not None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -324,13 +325,18 @@ def load_user(user_id: str) -> User | None:
     uid, _, token = user_id.partition(":")
     if not uid.isdigit():
         return None
-    # An employer's organisation and a council member's municipality come with the user:
-    # nearly every page of theirs reads them, each in a query of its own otherwise.
-    user = db.session.get(User, int(uid), options=[joinedload(User.organisation),
-                                                    joinedload(User.municipality)])
+    user = db.session.scalar(_user_statement(), {"id": int(uid)})
     if user is None or not user.active or user.session_token != token:
         return None
     return user
+
+
+@cache  # built once: every request reads its user with it
+def _user_statement() -> Select[User]:
+    # An employer's organisation and a council member's municipality come with the user:
+    # nearly every page of theirs reads them, each in a query of its own otherwise.
+    return (select(User).where(User.id == bindparam("id"))
+            .options(joinedload(User.organisation), joinedload(User.municipality)))
 
 
 # --- email verification (employers register themselves) ----------------------------------

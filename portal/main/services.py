@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 
 from portal.accounts.models import User
 from portal.clock import today
@@ -86,18 +87,23 @@ def employer_joins(user: User) -> EmployerJoins:
     """One query for all three: the waiting requests to the user's organisation, the
     user's own (read in full only when there is one) and the pupils' own placements
     waiting for the organisation's answer."""
-    to_organisation = JoinRequest.organisation_id == user.organisation_id
-    asking = (select(func.count()).select_from(OwnPlacementRequest)
-              .where(OwnPlacementRequest.organisation_id == user.organisation_id,
-                     OwnPlacementRequest.status == OwnPlacementStatus.PENDING)
-              .scalar_subquery())
     to_decide, own_id, pupils_asking = db.session.execute(
-        select(func.count(JoinRequest.id).filter(to_organisation),
-               func.max(JoinRequest.id).filter(JoinRequest.user_id == user.id), asking)
-        .where(JoinRequest.status == JoinStatus.PENDING,
-               or_(to_organisation, JoinRequest.user_id == user.id))).one()
+        _joins_statement(), {"organisation_id": user.organisation_id, "user_id": user.id}).one()
     own = db.session.get(JoinRequest, own_id) if own_id is not None else None
     return EmployerJoins(own, to_decide or 0, pupils_asking or 0)
+
+
+@cache  # built once: the same for every employer, its values are parameters
+def _joins_statement() -> Select[*tuple[Any, ...]]:
+    to_organisation = JoinRequest.organisation_id == bindparam("organisation_id")
+    own = JoinRequest.user_id == bindparam("user_id")
+    asking = (select(func.count()).select_from(OwnPlacementRequest)
+              .where(OwnPlacementRequest.organisation_id == bindparam("organisation_id"),
+                     OwnPlacementRequest.status == OwnPlacementStatus.PENDING)
+              .scalar_subquery())
+    return (select(func.count(JoinRequest.id).filter(to_organisation),
+                   func.max(JoinRequest.id).filter(own), asking)
+            .where(JoinRequest.status == JoinStatus.PENDING, or_(to_organisation, own)))
 
 
 def council_summary(municipality: Municipality | None) -> CouncilSummary:

@@ -85,10 +85,12 @@ def start_counsellor() -> ResponseReturnValue:
 @bp.route("/arbetsgivare")
 @require("start.employer")
 def start_employer() -> ResponseReturnValue:
-    organisation = current_user.organisation
+    # The user itself, not the proxy: each read of current_user resolves it again.
+    user = current_user._get_current_object()
+    organisation = user.organisation
     audit_read("read_employer_start", organisation)
     return render_template("main/start_employer.html", organisation=organisation,
-                           joins=services.employer_joins(current_user),
+                           joins=services.employer_joins(user),
                            dashboard=placements.dashboard(organisation) if organisation else None,
                            pupils=prao.employer_assignments(organisation.id, today())
                            if organisation else [])

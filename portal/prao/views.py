@@ -160,7 +160,8 @@ def supervisor(token: str) -> ResponseReturnValue:
         if not error:
             return redirect(url_for("prao.supervisor", token=token))
         errors[chosen.id] = error
-    return render_template("prao/supervisor.html", pupils=pupils, placement=placement,
+    return render_template("prao/supervisor.html", placement=placement,
+                           pupils=[services.card_of(a) for a in pupils],
                            errors=errors, reasons={k: request.form.get("reason", "")
                                                    for k in errors},
                            action=lambda a: url_for("prao.supervisor", token=token),

@@ -27,7 +27,7 @@ from portal.employers.models import (
     PlacementOffer,
     PlacementStatus,
 )
-from portal.employers.placements.services import FieldProblems, _future_weeks
+from portal.employers.placements.services import FieldProblems, OfferSeats, _future_weeks
 from portal.extensions import db
 from portal.kept import Kept
 from portal.prao.models import ACTIVE_STATES, Assignment
@@ -192,14 +192,16 @@ def _read_region_weeks(start: date, count: int, county: tuple[int, ...] | None
 
 def regional_calendar(organisation: Organisation | None = None, today: date | None = None,
                       count: int = CALENDAR_WEEKS, kept: bool = False,
-                      own_offers: Iterable[PlacementOffer] | None = None
-                      ) -> list[CalendarWeek]:
+                      own_offers: Iterable[PlacementOffer | OfferSeats] | None = None,
+                      prao_weeks_only: bool = False) -> list[CalendarWeek]:
     """Per ISO week from this week on: schools holding prao and the region's seats (for an
     employer with a municipality: its county's), and the employer's own seats. Four queries
     (five with a county) whatever the number of schools, periods and offers. When `kept`,
     the county's part may be as old as SHARED_FIGURES_MAX_AGE (the employer's start page,
     which also passes the offers of its placements not archived, just read, as
-    `own_offers`); the employer's own seats are always current."""
+    `own_offers`); the employer's own seats are always current. `prao_weeks_only` leaves
+    out the weeks no school holds prao in, which are never short (the start page's short
+    weeks: it need not build a year of weeks on every reading)."""
     start = monday_of(today or clock.today())
     end = start + timedelta(weeks=count - 1)
     county = _county(organisation)
@@ -209,6 +211,8 @@ def regional_calendar(organisation: Organisation | None = None, today: date | No
     own = (_own_seats(start, end, organisation) if own_offers is None else _seats_per_week(
         ((o.first_week, o.last_week, o.seats) for o in own_offers), start, end))
     mondays = [start + timedelta(weeks=n) for n in range(count)]
+    if prao_weeks_only:
+        mondays = [day for day in mondays if day in schools]
     return [CalendarWeek(day, *schools.get(day, (0, 0)), *seats.get(day, (0, 0)),
                          own.get(day, 0))
             for day in mondays]
