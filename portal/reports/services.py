@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from flask import current_app
@@ -67,13 +68,19 @@ class Place(NamedTuple):
     name: str
 
 
-def municipalities_for(user: User) -> list[Place]:
+def municipalities_for(user: User) -> Sequence[Place]:
     """The municipalities the user may read reports of, by name (a country has 290: plain
     rows, kept a minute, as the catalogue's search form has them)."""
-    places = [Place(id_, name) for id_, name in municipality_rows()]
+    places = _places(municipality_rows())
     if user.role is Role.COUNCIL and user.municipality_id is not None:
         return [place for place in places if place.id == user.municipality_id]
     return places
+
+
+@lru_cache(maxsize=4)
+def _places(rows: tuple[tuple[int, str], ...]) -> tuple[Place, ...]:
+    # The same rows come back for a minute: their 290 places are made once, not per page.
+    return tuple(Place(id_, name) for id_, name in rows)
 
 
 def _int(value: str | None) -> int | None:
