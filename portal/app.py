@@ -54,12 +54,19 @@ def create_app(config: object | str | dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from portal import i18n
     from portal.accounts.services import load_user
-    from portal.db import configure_sqlite
+    from portal.db import configure_sqlite, end_reading_transaction, track_reading_transactions
     from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        track_reading_transactions(db.engine)
+
+    @app.teardown_appcontext  # registered after Flask-SQLAlchemy's, so it runs before it
+    def _end_reads(error: BaseException | None) -> None:
+        if error is None and db.session.registry.has():
+            end_reading_transaction(db.session())
+
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     mail.init_app(app)
