@@ -25,6 +25,10 @@ counsellors' overviews of a period (1: start page, period, checklist, attendance
 council's reports (1: the country's and three municipalities', their snapshots computed
 first, as the jobs command keeps them in production). First, in the same run and on
 the same gunicorn, the plain page /kontakt at 32 users; then the mix at 8, 32 and 64 users.
+As in production, the workers share the figures many readers share (portal/kept.py: a
+county's short weeks, the offers of a prao week) through Redis, LOAD_REDIS_URL (default
+redis://127.0.0.1:6379/0, its shared figures emptied first); "off", or no Redis answering
+there: each worker keeps its own, as the report says.
 LOAD_MIX names the users of the mix (default
 Searcher,Pupil,Employer,Supervisor,Counsellor,Council; Searcher alone, say, for the catalogue
 by itself; without Council the report snapshots are not computed). LOAD_CPU=1 serves the
@@ -108,6 +112,10 @@ MIX = os.environ.get("LOAD_MIX",
 # LOAD_CPU=1: gunicorn serves benchmarks/load_cpu.py, which writes each request's CPU time in
 # its worker; the report adds where the workers' CPU went at 32 users, per kind of request.
 CPU = os.environ.get("LOAD_CPU", "") == "1"
+# The workers share the figures many readers share (portal/kept.py) through this Redis, as
+# production's app servers do through the sign-ins' one; "off", or none answering: each
+# worker keeps its own.
+REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 # --- the data set ----------------------------------------------------------------------------
@@ -271,14 +279,31 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_gunicorn(url: str, secret: str, port: int,
-                   cpu_dir: str | None = None) -> subprocess.Popen[bytes]:
+def shared_figures_uri() -> str:
+    """REDIS_URL when a Redis answers there (its keys of the shared figures emptied first,
+    so the run starts as cold as without one), else ""."""
+    if REDIS_URL == "off":
+        return ""
+    import redis
+
+    try:
+        store = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+        for key in store.scan_iter("praoportalen:kept:*"):
+            store.delete(key)
+    except redis.RedisError:
+        return ""
+    return REDIS_URL
+
+
+def start_gunicorn(url: str, secret: str, port: int, cpu_dir: str | None = None,
+                   shared: str = "") -> subprocess.Popen[bytes]:
     served, path = "portal:create_app()", str(ROOT)
     if cpu_dir is not None:
         served, path = "load_cpu:app", f"{ROOT}{os.pathsep}{ROOT / 'benchmarks'}"
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "PYTHONPATH": path,
            "LOAD_CPU_DIR": cpu_dir or "",
            "RATELIMIT_STORAGE_URI": "memory://",
+           "SHARED_FIGURES_URI": shared or "off",
            # Every user signs in from 127.0.0.1, each as a different account.
            "LOGIN_LIMIT_PER_IP": "100000 per minute",
            "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute"}
@@ -395,9 +420,10 @@ def main() -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as data_file:
             json.dump(data, data_file)
         speed = python_speed_ms()
+        shared = shared_figures_uri()
         port = free_port()
         cpu_dir = tempfile.mkdtemp(prefix="praoportalen-load-cpu-") if CPU else None
-        server = start_gunicorn(url, secret, port, cpu_dir)
+        server = start_gunicorn(url, secret, port, cpu_dir, shared)
         windows: dict[int, tuple[float, float]] = {}
         try:
             # Every worker warm: its connections, the templates, PostgreSQL's caches.
@@ -416,7 +442,7 @@ def main() -> None:
             os.unlink(data_file.name)
             if cpu_dir is not None:
                 shutil.rmtree(cpu_dir, ignore_errors=True)
-        report(data["pupils"], plain, levels, log, speed, cpu)
+        report(data["pupils"], plain, levels, log, speed, cpu, shared)
     finally:
         if drop is not None:
             drop()
@@ -445,10 +471,12 @@ def report_cpu(cpu: dict[str, tuple[int, float]]) -> None:
 
 
 def report(pupils: int, plain: dict[str, Any], levels: dict[int, dict[str, Any]],
-           log: Path, speed: float, cpu: dict[str, tuple[int, float]] | None = None) -> None:
+           log: Path, speed: float, cpu: dict[str, tuple[int, float]] | None = None,
+           shared: str = "") -> None:
     print(f"{pupils} pupils; gunicorn {WORKERS} {WORKER_CLASS} workers on 127.0.0.1; "
           f"{SECONDS:.0f} s per level (first {WARM_UP:.0f} s not counted); load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; Locust's log: {log}")
+    print(f"figures many readers share: {'through ' + shared if shared else 'kept per worker'}")
     print(f"this machine's Python: {speed:.0f} ms for 2 million additions in a loop "
           "(python_loop_ms; the server's figures scale with it)")
     print(f"plain page /kontakt at {PLAIN_USERS} users: {plain['rps']:.0f} requests/s, "
@@ -468,7 +496,8 @@ def report(pupils: int, plain: dict[str, Any], levels: dict[int, dict[str, Any]]
                                "worker_class": WORKER_CLASS, "seconds": SECONDS,
                                "plain_rps": round(plain["rps"], 1),
                                "load_average": round(os.getloadavg()[0], 1),
-                               "cpus": os.cpu_count(), "python_loop_ms": round(speed, 1)}
+                               "cpus": os.cpu_count(), "python_loop_ms": round(speed, 1),
+                               "shared_figures": bool(shared)}
     for users, level in levels.items():
         figures.update({f"p50_ms_{users}": round(level["p50"], 1),
                         f"p95_ms_{users}": round(level["p95"], 1),

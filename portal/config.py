@@ -61,6 +61,15 @@ def _ratelimit_storage(production: bool) -> str:
     return uri or "memory://"
 
 
+def _shared_figures_uri() -> str:
+    """SHARED_FIGURES_URI; unset, the sign-in throttling's Redis when it is one; "off": none."""
+    uri = os.environ.get("SHARED_FIGURES_URI", "").strip()
+    if uri:
+        return "" if uri == "off" else uri
+    limits = os.environ.get("RATELIMIT_STORAGE_URI", "").strip()
+    return limits if limits.startswith(("redis://", "rediss://")) else ""
+
+
 def load_settings(instance_path: Path) -> dict[str, object]:
     """Build the Flask config mapping from the environment."""
     production = os.environ.get("PORTAL_ENV", "development") == "production"
@@ -126,6 +135,8 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # Seconds a process keeps figures many readers share (portal/kept.py): a county's
         # short weeks, a prao week's offers, last year's gender split; 0 never (the tests).
         "SHARED_FIGURES_MAX_AGE": int(os.environ.get("SHARED_FIGURES_MAX_AGE", "60")),
+        # ...and shares them with every process and app server through this Redis.
+        "SHARED_FIGURES_URI": _shared_figures_uri(),
         "INVITATION_MAX_AGE": 14 * 24 * 3600,
         # An email the server cannot take yet is retried this long before it is given up.
         "OUTBOX_RETRY_HOURS": int(os.environ.get("OUTBOX_RETRY_HOURS", "72")),

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import contextvars
 import re
+import shutil
 import socket
+import subprocess
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
@@ -300,3 +304,43 @@ def login_as(client: FlaskClient, world: World) -> Callable[[str], User]:
         return user
 
     return sign_in
+
+
+# --- Redis: the one on 127.0.0.1:6379, or a private one where none runs ------------
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        yield url
+        return
+    except redis.ConnectionError:
+        binary = shutil.which("redis-server")
+        assert binary, "the tests of several processes need Redis: apt-get install redis-server"
+    port = free_port()
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",  # noqa: S603
+                               "--save", "", "--appendonly", "no",
+                               "--dir", str(tmp_path_factory.mktemp("redis"))],
+                              stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    wait_for(lambda: redis.Redis.from_url(url).ping(), "redis-server", server)
+    yield url
+    server.terminate()
+    server.wait(10)
+
+
+def wait_for(probe: Any, what: str, process: subprocess.Popen[Any], log: Path | None = None,
+             seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = log.read_text() if log else ""
+            raise AssertionError(f"{what} stopped at start-up:\n{output[-3000:]}")
+        try:
+            if probe():
+                return
+        except (OSError, redis.ConnectionError):
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{what} did not start within {seconds} s")

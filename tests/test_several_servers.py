@@ -17,11 +17,9 @@ import http.client
 import os
 import re
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,6 +40,7 @@ from portal.notifications.models import OutboxEmail, OutboxStatus
 from portal.prao.models import AttendanceAlert, MorningEmail, StepReminder
 from tests import factories
 from tests.conftest import SMTPServer, free_port, make_app
+from tests.conftest import wait_for as _wait_for
 from tests.databases import create_database
 from tests.feedback.support import finished
 from tests.prao.attendance.support import TUESDAY, at, pupil_at
@@ -74,46 +73,6 @@ while len(os.listdir(gate)) < int(sys.argv[3]) and time.monotonic() < deadline:
     time.sleep(0.005)
 FlaskGroup(create_app=lambda: app).main(args=["jobs", "run"], prog_name="flask")
 """
-
-
-# --- Redis: the one on 127.0.0.1:6379, or a private one where none runs ---------------
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-        yield url
-        return
-    except redis.ConnectionError:
-        binary = shutil.which("redis-server")
-        assert binary, "the several-servers test needs Redis: apt-get install redis-server"
-    port = free_port()
-    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",  # noqa: S603
-                               "--save", "", "--appendonly", "no",
-                               "--dir", str(tmp_path_factory.mktemp("redis"))],
-                              stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    _wait_for(lambda: redis.Redis.from_url(url).ping(), "redis-server", server)
-    yield url
-    server.terminate()
-    server.wait(10)
-
-
-def _wait_for(probe: Any, what: str, process: subprocess.Popen[Any], log: Path | None = None,
-              seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = log.read_text() if log else ""
-            raise AssertionError(f"{what} stopped at start-up:\n{output[-3000:]}")
-        try:
-            if probe():
-                return
-        except (OSError, redis.ConnectionError):
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not start within {seconds} s")
 
 
 # --- the cluster ---------------------------------------------------------------------

@@ -54,7 +54,7 @@ def school_years() -> list[int]:
 
 
 # Read twice on every report page; a new period's school year shows within the minute.
-_period_span: Kept[tuple[date, date] | None] = Kept(size=4)
+_period_span: Kept[tuple[date, date] | None] = Kept(size=4, name="period_span")
 
 
 def _read_period_span() -> tuple[date, date] | None:

@@ -68,7 +68,7 @@ def county_of(municipality_id: int) -> tuple[int, ...]:
     return _counties.get(municipality_id, lambda: _read_county(municipality_id))
 
 
-_counties: Kept[tuple[int, ...]] = Kept(size=512)
+_counties: Kept[tuple[int, ...]] = Kept(size=512, name="counties")
 
 
 def _read_county(municipality_id: int) -> tuple[int, ...]:

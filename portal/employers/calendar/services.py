@@ -179,7 +179,7 @@ def _per_week(weeks: CTE, blocks: Subquery) -> Sequence[Row[date, int, int]]:
 RegionWeeks = tuple[dict[date, tuple[int, int]], dict[date, tuple[int, int]]]
 # The same for every employer of a county, and most of an employer's start page at national
 # scale (a county's periods, waiting pupils and offers).
-_region_weeks: Kept[RegionWeeks] = Kept(size=256)
+_region_weeks: Kept[RegionWeeks] = Kept(size=256, name="region_weeks")
 
 
 def _read_region_weeks(start: date, count: int, county: tuple[int, ...] | None

@@ -111,7 +111,7 @@ def _read_blocks(first: date, last: date) -> list[_Block]:
 
 
 # The same for every municipality of a school year's term (see the module's docstring).
-_blocks: Kept[list[_Block]] = Kept(size=16)
+_blocks: Kept[list[_Block]] = Kept(size=16, name="seat_blocks")
 
 
 def _seat_blocks(scope: Scope) -> list[_Block]:

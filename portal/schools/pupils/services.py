@@ -291,7 +291,7 @@ def eligible_offers(enrolment: Enrolment, sector: str = "", text: str = "", page
 
 
 # Pages of eligible offers: (their ids, how many in all).
-_offer_pages: Kept[tuple[list[int], int]] = Kept(size=1024)
+_offer_pages: Kept[tuple[list[int], int]] = Kept(size=1024, name="offer_pages")
 
 
 def _offer_page(enrolment: Enrolment, county: tuple[int, ...], sector: str, text: str,
@@ -483,7 +483,8 @@ def last_year_sector_genders(today: date, municipality_id: int,
 
 # Settled for the day: only periods that began before it count, and their wishes are closed.
 # Kept an hour instead of a minute, a municipality's pupils read it a few times a day.
-_sector_genders: Kept[dict[str, dict[str, int]]] = Kept(size=512, settled_for=3600)
+_sector_genders: Kept[dict[str, dict[str, int]]] = Kept(size=512, settled_for=3600,
+                                                       name="sector_genders")
 
 
 def _read_sector_genders(today: date, municipality_id: int) -> dict[str, dict[str, int]]:
