@@ -59,7 +59,9 @@ class Kept(Generic[V]):
     SHARED_FIGURES_MAX_AGE, or `settled_for` seconds for a figure that no reader's change
     can move before its key does (last year's wishes, keyed by the day). With
     SHARED_FIGURES_MAX_AGE at 0 nothing is kept. A `name` (unique per figure) shares the
-    values through SHARED_FIGURES_URI; its keys are tuples of numbers, dates and text."""
+    values through SHARED_FIGURES_URI; its keys are tuples of numbers, dates and text. Give
+    a figure a new name when the shape of its value changes: during a rolling release the
+    old code and the new read each other's values."""
 
     def __init__(self, size: int, settled_for: float | None = None, name: str = "") -> None:
         self._values: Recent[tuple[str, Hashable], tuple[float, V]] = Recent(size)
