@@ -117,7 +117,11 @@ class SharedStore:
         raw = self._call(lambda: self._client.get(self._key(name, full_key)))
         if not isinstance(raw, bytes):
             return None
-        read_at, value = pickle.loads(raw)  # noqa: S301 - the portal's own store (see above)
+        try:
+            read_at, value = pickle.loads(raw)  # noqa: S301 - the portal's own store (above)
+        except Exception:  # noqa: BLE001 - one this code cannot read (another release's): read
+            log.warning("shared figures: an unreadable value under %s", name)
+            return None
         age = time.time() - read_at
         return (age, value) if 0 <= age < max_age else None
 

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+import redis
 from flask import Flask
 
 from portal import config as portal_config
@@ -159,3 +160,13 @@ def test_figures_are_shared_through_the_sign_ins_redis_unless_told_otherwise(
     monkeypatch.setenv("SHARED_FIGURES_URI", shared_uri)
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", limits_uri)
     assert portal_config._shared_figures_uri() == expected
+
+
+def test_a_shared_value_this_code_cannot_read_is_read_again(app, shared, redis_url):
+    figures: Kept[str] = Kept(size=4, name=shared)
+    with app.app_context():
+        figures.get(("län", 14), lambda: "first")
+        store = redis.Redis.from_url(redis_url)
+        for key in store.scan_iter(f"*:kept:{shared}:*"):
+            store.set(key, b"not a pickle")  # say, another release's value
+        assert Kept[str](size=4, name=shared).get(("län", 14), lambda: "again") == "again"
