@@ -288,7 +288,8 @@ def shared_figures_uri() -> str:
 
     try:
         store = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-        for key in store.scan_iter("praoportalen:kept:*"):
+        prefix = os.environ.get("RATELIMIT_KEY_PREFIX", "praoportalen")  # gunicorn's too
+        for key in store.scan_iter(f"{prefix}:kept:*"):
             store.delete(key)
     except redis.RedisError:
         return ""
