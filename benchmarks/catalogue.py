@@ -43,7 +43,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +170,7 @@ def load(engine: Engine) -> list[int]:
     from portal.employers.reference import features
 
     rng = random.Random(SEED)
-    now = datetime.now(UTC)
+    now = clock.now()
     first_monday = monday_of(clock.today()) + timedelta(weeks=2)
     raw = engine.raw_connection()
     try:

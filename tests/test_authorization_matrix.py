@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from portal import clock
 from portal.employers.services import request_join
 from portal.weeks import monday, monday_of
 from tests import factories
@@ -229,7 +230,7 @@ def _placement_url(suffix: str = "", org: str = "a") -> Callable[[World], str]:
 
 def _offer_url(suffix: str, org: str = "a") -> Callable[[World], str]:
     def build(world: World) -> str:
-        week = monday(date.today().year + 1, 11)
+        week = monday(clock.today().year + 1, 11)
         placement = factories.PlacementFactory(organisation=getattr(world, f"organisation_{org}"))
         offer = factories.PlacementOfferFactory(placement=placement, first_week=week,
                                                 last_week=week)
@@ -238,7 +239,7 @@ def _offer_url(suffix: str, org: str = "a") -> Callable[[World], str]:
 
 
 def _calendar_entry_url(world: World) -> str:
-    week = monday_of(date.today()) + timedelta(weeks=4)
+    week = monday_of(clock.today()) + timedelta(weeks=4)
     entry = factories.CalendarEntryFactory(school=world.school_a, first_week=week,
                                            last_week=week)
     return f"/kalender/{entry.id}/ta-bort"
@@ -295,7 +296,7 @@ CASES += [
 
 def _public_placement_url(status: str, org: str) -> Callable[[World], str]:
     def build(world: World) -> str:
-        week = monday_of(date.today()) + timedelta(weeks=6)
+        week = monday_of(clock.today()) + timedelta(weeks=6)
         placement = factories.PlacementFactory(organisation=getattr(world, f"organisation_{org}"),
                                                status=status)
         factories.PlacementOfferFactory(placement=placement, first_week=week, last_week=week)
@@ -744,7 +745,7 @@ def _finished_assignment(world: World, school: str = "a", org: str = "a",
     from portal.prao.services import Actor
     from tests.feedback.support import EMPLOYER_ANSWERS, finished
 
-    last = monday_of(date.today()) - timedelta(days=3)
+    last = monday_of(clock.today()) - timedelta(days=3)
     period = factories.PraoPeriodFactory(school=getattr(world, f"school_{school}"),
                                          first_day=last - timedelta(days=4), last_day=last)
     placement = factories.PlacementFactory(organisation=getattr(world, f"organisation_{org}"))

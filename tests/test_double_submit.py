@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
 
+from portal import clock
 from portal.accounts.models import Role, User
 from portal.audit import AuditEvent
 from portal.employers.models import (
@@ -44,7 +45,7 @@ from tests import factories
 from tests.races import Answer, browser, needs_concurrent_writers, post_at_once, run_threads
 
 TIMES = 4
-TODAY = date.today()
+TODAY = clock.today()
 SOON = monday_of(TODAY) + timedelta(weeks=8)  # a prao week two months ahead
 LOST = "Beslutet fattades nyss av någon annan – inget ändrades."
 PASSWORD = "kanelbullar och kaffe varje fredag"

@@ -5,7 +5,6 @@ rules, and the portal's own pages work on them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
@@ -155,7 +154,7 @@ def test_attendance_only_on_prao_days_of_the_period(national: Flask) -> None:
             .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
             .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)).all()
         assert rows
-        assert all(is_prao_day(d) and first <= d <= last and grade == 9 and d < date.today()
+        assert all(is_prao_day(d) and first <= d <= last and grade == 9 and d < clock.today()
                    for d, _status, first, last, grade in rows)
         absent = sum(1 for row in rows if row[1] is AttendanceStatus.ABSENT)
         assert 0 < absent < 0.1 * len(rows)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from flask import Flask
@@ -48,7 +48,7 @@ def _make(app: Flask) -> Documents:
             report(assignment, day)
         notice = GuardianNotice(enrolment_id=assignment.enrolment_id,
                                 assignment_id=assignment.id, channel=NoticeChannel.EMAIL,
-                                email=student.guardian_email, sent_at=datetime.now(UTC))
+                                email=student.guardian_email, sent_at=clock.now())
         db.session.add(notice)
         db.session.commit()
         clock.set_now(datetime(2027, 3, 29, 9, 0, tzinfo=clock.STOCKHOLM))

@@ -4,12 +4,13 @@ radio targets, messages beside what is missing, no axe violation and valid HTML.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from portal import clock
 from portal.extensions import db
 from portal.schools.pupils.services import make_link_token
 from portal.weeks import monday_of
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.browser
 def _finished_pupil(app: Flask) -> str:
     """A pupil whose prao ended last Friday: the personal link's path."""
     with app.test_request_context():
-        last = monday_of(date.today()) - timedelta(days=3)
+        last = monday_of(clock.today()) - timedelta(days=3)
         school = factories.SchoolFactory(name="Utvärderingsskolan")
         period = factories.PraoPeriodFactory(school=school, first_day=last - timedelta(days=4),
                                              last_day=last)

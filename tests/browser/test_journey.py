@@ -69,7 +69,7 @@ SCREENSHOTS = (Path(__file__).resolve().parents[2] / "test-artifacts" / "journey
 PATIENCE_MS = 3 * TIMEOUT_MS
 
 # Next year's autumn term: the period is weeks 37–38, the employer registers in week 33.
-YEAR = date.today().year + 1
+YEAR = clock.today().year + 1
 REGISTERS = monday(YEAR, 33)
 FIRST_DAY, LAST_DAY = monday(YEAR, 37), monday(YEAR, 38) + timedelta(days=4)
 WISHES_OPEN, WISHES_CLOSE = REGISTERS + timedelta(days=1), monday(YEAR, 35) + timedelta(days=4)

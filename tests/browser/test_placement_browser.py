@@ -6,13 +6,13 @@ catalogue's figures stay as the demo made them."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete, select
 
+from portal import clock
 from portal.accounts.models import User
 from portal.employers.models import Placement, PlacementStatus
 from portal.extensions import db
@@ -53,7 +53,7 @@ def test_employer_prepares_a_placement(page_as: Callable[..., Page], viewport: s
     assert_fits_width(page)
     assert_accessible(page, f"placement page ({viewport})")
 
-    page.get_by_label("Veckor", exact=True).fill(f"11–12 {date.today().year + 1}")
+    page.get_by_label("Veckor", exact=True).fill(f"11–12 {clock.today().year + 1}")
     page.get_by_label("Antal platser").fill("0")
     page.get_by_role("button", name="Lägg till", exact=True).click()
     expect(page.locator("#seats-error")).to_contain_text("Antalet platser måste vara minst 1.")
@@ -61,7 +61,7 @@ def test_employer_prepares_a_placement(page_as: Callable[..., Page], viewport: s
     assert_accessible(page, f"offer with errors ({viewport})")
     page.get_by_label("Antal platser").fill("2")
     page.get_by_role("button", name="Spara", exact=True).click()
-    expect(page.get_by_role("row", name=f"vecka 11–12 {date.today().year + 1}")).to_be_visible()
+    expect(page.get_by_role("row", name=f"vecka 11–12 {clock.today().year + 1}")).to_be_visible()
 
 
 @pytest.mark.parametrize(("role", "path"), [

@@ -10,14 +10,15 @@ from typing import Any
 
 from sqlalchemy import event
 
+from portal import clock
 from portal.extensions import db
 from portal.weeks import monday, monday_of
 
-NEXT_YEAR = date.today().year + 1
+NEXT_YEAR = clock.today().year + 1
 
 
 def this_monday() -> date:
-    return monday_of(date.today())
+    return monday_of(clock.today())
 
 
 def weeks_ahead(n: int) -> date:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.accounts.models import Role
 from portal.db import utcnow
 from portal.schools.models import Municipality, School
@@ -68,7 +69,7 @@ def test_a_municipality_added_again_is_said_to_exist(client, login_as, db, world
     for _click in range(2):
         page = post_form(client, "/samordnare/kommuner", boden, follow_redirects=True)
         assert "Kommunen är sparad." in page.get_data(as_text=True)
-    set_clock(datetime.now(UTC) + timedelta(minutes=5))
+    set_clock(clock.now() + timedelta(minutes=5))
     for known in (boden, {"name": "Luleå", "code": "2580"}):
         response = post_form(client, "/samordnare/kommuner", known)
         assert response.status_code == 302

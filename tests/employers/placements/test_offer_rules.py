@@ -3,12 +3,13 @@ most two years ahead, like the schools' prao periods."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from portal import clock
 from portal.employers.models import PlacementOffer
 from portal.matching.models import MatchingRun, MatchResult, ResultSource
 from portal.schools.models import Wish
@@ -82,7 +83,7 @@ def test_the_database_refuses_to_remove_an_offer_under_a_wish(db, offer):
 
 
 @pytest.mark.parametrize("weeks", [
-    week_label(monday_of(date.today() + timedelta(days=365 * 3))), "11–12 9999"])
+    week_label(monday_of(clock.today() + timedelta(days=365 * 3))), "11–12 9999"])
 def test_offers_lie_at_most_two_years_ahead(client, db, offer, weeks):
     html = post_form(client, f"/arbetsgivare/praoplatser/{offer.placement_id}/veckor/ny",
                      {"weeks": weeks, "seats": "2"}).get_data(as_text=True)
@@ -91,14 +92,14 @@ def test_offers_lie_at_most_two_years_ahead(client, db, offer, weeks):
 
 
 def test_an_offer_cannot_be_moved_more_than_two_years_ahead(client, db, offer):
-    week = monday_of(date.today() + timedelta(days=365 * 2 + 14))
+    week = monday_of(clock.today() + timedelta(days=365 * 2 + 14))
     html = post_form(client, f"/arbetsgivare/veckor/{offer.id}/andra",
                      {"weeks": week_label(week), "seats": "2"}).get_data(as_text=True)
     assert "högst 2 år fram i tiden" in _error_beside(html, "weeks")
 
 
 def test_an_offer_almost_two_years_ahead_is_fine(client, db, offer):
-    week = monday_of(date.today() + timedelta(days=365 * 2 - 7))
+    week = monday_of(clock.today() + timedelta(days=365 * 2 - 7))
     response = post_form(client, f"/arbetsgivare/praoplatser/{offer.placement_id}/veckor/ny",
                          {"weeks": week_label(week), "seats": "2"})
     assert response.status_code == 302

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.employers.models import PlacementOffer
 from portal.weeks import monday, monday_of, week_label
 from tests import factories
@@ -76,7 +77,7 @@ def test_the_placement_page_shows_the_weeks_and_seats(client, placement, db):
     ("10 0001", "3", "weeks", "Kontrollera årtalet"),  # not "week 10 1 has been"
     (f"10–15 {NEXT_YEAR}", "3", "weeks", "Högst 4 veckor i följd."),
     (f"12–11 {NEXT_YEAR}", "3", "weeks", "Skriv den första veckan först"),  # not "4 weeks"
-    (f"11–12 {date.today().year - 1}", "3", "weeks", "har redan varit"),
+    (f"11–12 {clock.today().year - 1}", "3", "weeks", "har redan varit"),
 ])
 def test_bad_weeks_and_seats_are_explained_and_nothing_is_saved(client, placement, db, weeks,
                                                                  seats, field, message):
@@ -106,7 +107,7 @@ def test_last_week_is_in_the_past_but_this_week_is_not(client, placement, db):
 def test_this_week_is_the_portal_clocks(client, placement, db, set_clock, years):
     """"Now" is the portal's clock, never the machine's: with the clock two years behind
     or ahead, that week may be offered and the week before has been."""
-    now = date(date.today().year + years, 9, 6)  # early September, two years off
+    now = date(clock.today().year + years, 9, 6)  # early September, two years off
     set_clock(datetime.combine(now, time(9, 0)))
     year, week, _ = monday_of(now).isocalendar()
     assert _add(client, placement, f"{week} {year}").status_code == 302

@@ -3,10 +3,9 @@ route answers 404, GET and POST, and B's data stays exactly as it was."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
+from portal import clock
 from portal.employers.models import Placement, PlacementStatus
 from portal.weeks import monday
 from tests import factories
@@ -66,7 +65,7 @@ def test_employer_a_gets_404_everywhere_for_b(client, login_as, world, db, b_thi
 
 
 def test_b_is_not_on_a_s_dashboard_or_in_a_s_next_term(client, login_as, world, db, b_things):
-    last_year = monday(date.today().year - 1, 11)
+    last_year = monday(clock.today().year - 1, 11)
     factories.PlacementOfferFactory(placement=b_things[1], first_week=last_year,
                                     last_week=last_year)
     db.session.commit()
