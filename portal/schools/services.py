@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -136,10 +137,24 @@ def _same_name(municipality: Municipality | None, name: str) -> Municipality | N
                  if other.name.casefold() == name.casefold()), None)
 
 
-def schools() -> list[School]:
-    stmt = select(School).order_by(School.name).options(
-        selectinload(School.municipality), selectinload(School.counsellors))
-    return list(db.session.scalars(stmt))
+def schools(page: int, query: str = "", per_page: int = 50) -> Pagination:
+    """One page of the region's schools by name; `query` finds a school by its name, its
+    unit code or its municipality (a country has 1,400 schools, a region some dozens)."""
+    stmt = (select(School).join(Municipality, Municipality.id == School.municipality_id)
+            .order_by(School.name, Municipality.name, School.id)
+            .options(selectinload(School.municipality), selectinload(School.counsellors)))
+    words = query.strip().lower()
+    if words:
+        stmt = stmt.where(func.lower(School.name).contains(words, autoescape=True)
+                          | School.unit_code.contains(words, autoescape=True)
+                          | func.lower(Municipality.name).contains(words, autoescape=True))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def municipality_choices() -> list[tuple[int, str]]:
+    """(id, name) of every municipality by name, for a form's list."""
+    return [(id_, name) for id_, name in db.session.execute(
+        select(Municipality.id, Municipality.name).order_by(Municipality.name))]
 
 
 def counsellors() -> list[User]:

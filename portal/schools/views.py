@@ -24,6 +24,7 @@ from portal.schools.models import EnrolmentState, Municipality, PraoPeriod, Scho
 from portal.schools.period_rows import PupilRowWriter
 from portal.schools.periods import Window
 from portal.schools.pupils import services as pupils
+from portal.urls import page_number
 
 
 def _field_error(form: object, error: services.SchoolError) -> None:
@@ -67,8 +68,8 @@ def municipality(municipality_id: int) -> ResponseReturnValue:
 
 def _school_form(school: School | None) -> SchoolForm:
     form = SchoolForm(obj=school)
-    form.municipality.choices = choices([("", _("Välj kommun"))] + [
-        (m.id, m.name) for m in services.municipalities()])
+    form.municipality.choices = choices(
+        [("", _("Välj kommun")), *services.municipality_choices()])
     form.counsellors.choices = choices((c.id, f"{c.name} ({c.email})")
                                        for c in services.counsellors())
     if school is not None and request.method == "GET":
@@ -100,8 +101,10 @@ def _save_school(form: SchoolForm, school: School | None) -> ResponseReturnValue
 @require("school.manage")
 def schools() -> ResponseReturnValue:
     form = _school_form(None)
+    query = request.args.get("q", "")[:200]
     return _save_school(form, None) or render_template(
-        "schools/schools.html", form=form, schools=services.schools())
+        "schools/schools.html", form=form, query=query,
+        pagination=services.schools(page_number(request.args), query))
 
 
 @bp.route("/samordnare/skolor/<int:school_id>", methods=["GET", "POST"])

@@ -175,3 +175,35 @@ def test_edit_a_municipality_keeps_what_was_typed_on_error(client, login_as, db,
     assert post_form(client, url, {"name": "Luleå kommun", "code": "2580"}).status_code == 302
     db.session.refresh(world.municipality_a)
     assert world.municipality_a.name == "Luleå kommun"
+
+
+def _listed(html: str) -> list[str]:
+    """The school names in the list's table, in order."""
+    table = html.split("<tbody>")[1].split("</tbody>")[0]
+    return re.findall(r'/samordnare/skolor/\d+">([^<]+)</a>', table)
+
+
+def test_the_school_list_comes_a_page_at_a_time_and_finds_by_name_code_or_municipality(
+        client, login_as, db, world):
+    """A country has 1,400 schools: the list shows 50 a page, and the search finds a school
+    by its name, its unit code or its municipality (Piteå's is Skola B)."""
+    for n in range(58):
+        factories.SchoolFactory(name=f"Norra skolan {n:02d}", municipality=world.municipality_a)
+    factories.SchoolFactory(name="Kodskolan", unit_code="12345678",
+                            municipality=world.municipality_a)
+    db.session.commit()
+    login_as("coordinator")
+    first = client.get("/samordnare/skolor").get_data(as_text=True)
+    assert len(_listed(first)) == 50 and _listed(first)[0] == "Kodskolan"
+    assert "61 skolor" in first and "Sida 1 av 2" in first
+    second = client.get("/samordnare/skolor?sida=2").get_data(as_text=True)
+    assert _listed(second) == [f"Norra skolan {n}" for n in range(49, 58)] + [
+        "Skola A", "Skola B"]
+    assert _listed(client.get("/samordnare/skolor?q=pite").get_data(as_text=True)) == [
+        "Skola B"]
+    assert _listed(client.get("/samordnare/skolor?q=345").get_data(as_text=True)) == [
+        "Kodskolan"]
+    none = client.get("/samordnare/skolor?q=%25_x").get_data(as_text=True)
+    assert "Ingen skola matchar sökningen." in none and "<tbody>" not in none
+    for odd in ("sida=abc", "sida=%EF%BC%92", "sida=99999999999999", "q=" + "x" * 100_000):
+        assert client.get(f"/samordnare/skolor?{odd}").status_code == 200
