@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
@@ -307,8 +306,8 @@ def _check_no_overlap(school: School, data: PeriodData) -> None:
     if other is not None:
         raise SchoolError("first_day", _l(
             "Årskurs %(grade)d har redan en period de dagarna: %(name)s, %(first)s–%(last)s.",
-            grade=data.grade, name=other.name, first=format_date(other.first_day),
-            last=format_date(other.last_day)))
+            grade=data.grade, name=other.name, first=other.first_day.isoformat(),
+            last=other.last_day.isoformat()))  # as the period's form and pages write days
 
 
 def _same_period(period: PraoPeriod, data: PeriodData) -> bool:

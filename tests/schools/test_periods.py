@@ -62,6 +62,7 @@ def test_a_year_group_has_one_period_at_a_time(client, login_as, db, world):
     overlapping = {**FORM, "name": "Andra", "first_day": "2027-03-22", "last_day": "2027-04-02"}
     html = post_form(client, url, overlapping).get_data(as_text=True)
     assert 'id="first_day-error"' in html and "Årskurs 8 har redan en period de dagarna" in html
+    assert f"{FORM['first_day']}–{FORM['last_day']}" in html  # its days as the form writes them
     assert db.session.scalar(select(func.count()).select_from(PraoPeriod)) == 1
     after = {**overlapping, "first_day": "2027-04-05", "last_day": "2027-04-16"}
     assert post_form(client, url, after).status_code == 302  # the weeks after: fine
