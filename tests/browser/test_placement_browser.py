@@ -114,3 +114,28 @@ def test_a_title_of_one_long_word_wraps_on_the_employers_start_page(
             db.session.execute(delete(Placement).where(Placement.id == placement_id))
             db.session.commit()
             db.session.remove()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_employers_table_of_placements_says_on_a_phone_that_it_scrolls(
+        page_as: Callable[..., Page], viewport: str) -> None:
+    """On a 390 px phone the table of placements is wider than the screen (booked and free
+    seats are off to the right): a hint says to swipe, and a swipe reaches them. On a
+    desktop the whole table shows and the hint does not."""
+    page = page_as("employer", **VIEWPORTS[viewport])
+    page.goto("/arbetsgivare")
+    hint = page.get_by_text("Dra tabellen i sidled för att se bokade och lediga platser.")
+    region = page.get_by_role("region", name="Mina praoplatser med kommande veckor och platser")
+    overflows = region.evaluate("r => r.scrollWidth > r.clientWidth")
+    if VIEWPORTS[viewport] is PHONE:
+        expect(hint).to_be_visible()
+        assert overflows
+        assert_fits_width(page, "employer start page")
+        free = region.get_by_role("columnheader", name="Lediga")
+        outside = "(th, r) => th.getBoundingClientRect().right > r.getBoundingClientRect().right"
+        assert free.evaluate(f"th => ({outside})(th, th.closest('[role=region]'))")
+        region.evaluate("r => { r.scrollLeft = r.scrollWidth; }")  # the swipe
+        assert not free.evaluate(f"th => ({outside})(th, th.closest('[role=region]'))")
+    else:
+        expect(hint).to_be_hidden()
+        assert not overflows
