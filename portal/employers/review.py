@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.audit import audit
-from portal.concurrency import AlreadyDecided, claim
+from portal.concurrency import AlreadyDecided, claim, dialect_insert
 from portal.db import utcnow
 from portal.employers.models import (
     JoinRequest,
@@ -35,16 +35,19 @@ class Queue:
 
 
 def settings() -> RegionSettings:
-    found = db.session.get(RegionSettings, 1)
-    if found is None:
-        found = RegionSettings(id=1, auto_publish_approved=False)
-        db.session.add(found)
-        db.session.flush()
-    return found
+    """The region's settings, or their defaults while none are saved: showing them writes
+    nothing (a page that wrote while it read failed with "database is locked" on SQLite
+    whenever someone else saved at that moment)."""
+    return db.session.get(RegionSettings, 1) or RegionSettings(id=1,
+                                                               auto_publish_approved=False)
 
 
 def set_auto_publish(coordinator: User, enabled: bool) -> None:
-    settings().auto_publish_approved = enabled
+    """Saved in one statement: two coordinators saving the region's first settings at the
+    same moment both succeed, the later one stays."""
+    stmt = dialect_insert(RegionSettings.__table__).values(id=1, auto_publish_approved=enabled)
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=["id"], set_={"auto_publish_approved": enabled}))
     audit(coordinator, "auto_publish_" + ("on" if enabled else "off"))
     db.session.commit()
 

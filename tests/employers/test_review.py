@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
-from portal.employers.models import OrganisationStatus, PlacementStatus
+from sqlalchemy import event, func, select
+
+from portal.employers.models import OrganisationStatus, PlacementStatus, RegionSettings
+from portal.extensions import db as _db
 from portal.notifications.worker import send_due
 from tests import factories
 from tests.conftest import post_form
@@ -91,6 +95,27 @@ def test_auto_publish_setting(client, world, db, login_as):
     post_form(client, "/samordnare/installningar", {})
     db.session.expire_all()
     assert settings().auto_publish_approved is False
+
+
+def test_showing_the_settings_writes_nothing(client, world, db, login_as):
+    """Before any is saved the page shows the defaults without writing them: a page that
+    wrote while it read failed with "database is locked" on SQLite whenever someone else
+    saved at that moment (a pupil's wish, say)."""
+    login_as("coordinator")
+    writes: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", record)
+    try:
+        html = client.get("/samordnare/installningar").get_data(as_text=True)
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", record)
+    assert 'name="auto_publish_approved"' in html and "checked" not in html
+    assert writes == []
+    assert db.session.scalar(select(func.count()).select_from(RegionSettings)) == 0
 
 
 def test_review_page_lists_weeks_and_seats_and_joins_contact_details_cleanly(client, world,
