@@ -103,6 +103,14 @@ def test_a_search_without_hits_says_so_on_a_phone(new_page: Callable[..., Page],
                 else "No work placement matches “astronaut”.")
     expect(page.get_by_role("status").filter(has_text="astronaut")).to_contain_text(expected)
     assert_accessible(page, f"pupil search without hits ({lang}, phone)")
+    # One long compound word, or an address edited to 300 letters, wraps on the phone: the
+    # page does not grow sideways, and the word is cut to the box's 200 characters.
+    word = "sjuksköterskeundersköterskeassistentutbildning"
+    page.goto(f"{path}?q={word * 7}")
+    expect(page.get_by_role("status").filter(has_text=word)).to_be_visible()
+    assert_fits_width(page, f"pupil search of one long word ({lang}, phone)")
+    assert page.get_by_label("Sökord" if lang == "sv" else "Search words").input_value() == (
+        word * 7)[:200]
 
 
 def test_pupil_registers_sees_and_corrects_an_own_placement_on_a_phone(

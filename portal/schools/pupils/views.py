@@ -180,7 +180,8 @@ def pupil_home(token: str) -> ResponseReturnValue:
 
 
 def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> ResponseReturnValue:
-    sector, text = request.args.get("sector", ""), request.args.get("q", "")
+    # The search box takes 200 characters; an edited address is cut to as many.
+    sector, text = request.args.get("sector", ""), request.args.get("q", "")[:200]
     if sector and sector not in sector_codes():  # an edited address: every sector, and why
         sector, error = "", error or str(_("Välj en bransch i listan."))
     results = matching.published_results(enrolment)
