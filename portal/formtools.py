@@ -32,7 +32,7 @@ from wtforms.i18n import messages_path
 from wtforms.widgets import Input, Select
 from wtforms.widgets.core import clean_key
 
-from portal.inputs import Problem, normalise, text_problem, without_refused
+from portal.textrules import Problem, normalise, text_problem, without_refused
 
 MESSAGES = {
     Problem.LINE_BREAK: _l("Fältet ska vara en enda rad. Ta bort radbrytningen."),

@@ -16,9 +16,9 @@ from werkzeug.test import encode_multipart
 from portal.accounts.models import User
 from portal.employers.models import JoinRequest, Organisation, Placement
 from portal.employers.services import request_join
-from portal.inputs import Problem, normalise, text_problem
 from portal.notifications.models import OutboxEmail
 from portal.schools.models import Municipality, OwnPlacementRequest, PupilImport, School
+from portal.textrules import Problem, normalise, text_problem
 from tests import factories
 from tests.conftest import csrf_token, post_form
 from tests.employers.test_registration import _form as registration_form

@@ -28,10 +28,10 @@ from portal.audit import audit
 from portal.concurrency import first_wins
 from portal.db import utcnow
 from portal.extensions import db
-from portal.inputs import normalise
 from portal.notifications import messages
 from portal.notifications.models import OutboxEmail
 from portal.schools.models import Municipality, School
+from portal.textrules import normalise
 
 VERIFY_MAX_AGE = 7 * 24 * 3600
 # The same invitation sent again within this time is a repeat (a double click, a reload),

@@ -11,11 +11,12 @@ import pytest
 from markupsafe import Markup
 from sqlalchemy import select
 
-from portal.inputs import email_value, one_line
+from portal.inputs import email_value
 from portal.notifications import messages, outbox
 from portal.notifications.models import OutboxEmail
 from portal.prao.attendance.daily import AlertLine
 from portal.prao.models import AlertKind
+from portal.textrules import one_line
 from tests import factories
 
 DAY = date(2027, 3, 16)

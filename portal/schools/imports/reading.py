@@ -39,6 +39,7 @@ from portal.schools.imports.columns import (
     header_key,
     header_keys,
 )
+from portal.textrules import Problem, normalise, text_problem
 from portal.texts import gettext as _
 from portal.texts import language
 
@@ -311,13 +312,19 @@ class Header:
     personnummer: str | None
 
     def values(self, cells: list[str]) -> dict[str, str]:
-        # Trimmed of surrounding space only: names are kept exactly as written.
-        return {name: _trimmed(cells[index]) if index < len(cells) else ""
+        # Trimmed of surrounding space. Names are kept exactly as written; the other values
+        # are NFKC-normalised as every form's text is: a full-width ９A is the class 9A.
+        return {name: _trimmed(cells[index], name not in EXACT) if index < len(cells) else ""
                 for name, index in self.positions.items()}
 
 
-def _trimmed(cell: str) -> str:
-    return cell if isinstance(cell, DateCell) else cell.strip()  # a date stays a DateCell
+EXACT = frozenset({"first_name", "last_name"})
+
+
+def _trimmed(cell: str, normalised: bool) -> str:
+    if isinstance(cell, DateCell):
+        return cell  # to be named as a date
+    return (normalise(cell) if normalised else cell).strip()
 
 
 def _is_personnummer_header(key: str) -> bool:
@@ -478,7 +485,7 @@ ECHO_LENGTH = 80
 def _echo(value: str) -> str:
     """A value of the file as the problem table shows it: a page of a 100,000-character
     cell helps nobody, and a control character is shown as the replacement mark."""
-    return CONTROL_RE.sub("\ufffd", _short(value, ECHO_LENGTH))
+    return "".join("\ufffd" if text_problem(char) else char for char in _short(value, ECHO_LENGTH))
 
 
 def _common_problem(column: Column, value: str, name: str) -> str | None:
@@ -491,7 +498,13 @@ def _common_problem(column: Column, value: str, name: str) -> str | None:
         return _("%(column)s: cellen är ett datum eller en tid i Excel (%(value)s). Formatera "
                  "kolumnen som text, skriv in värdet igen och ladda upp filen på nytt.",
                  column=name, value=value)
-    if CONTROL_RE.search(value):  # PostgreSQL cannot even store a NUL
+    # The rules of every form (portal.inputs): no NUL, which PostgreSQL cannot even store,
+    # no tab or line break in a one-line value, no character that turns text around.
+    problem = text_problem(value, multiline=column.field == "needs")
+    if problem is Problem.UNREADABLE:
+        return _("%(column)s innehåller ett tecken som inte kunde läsas (�). Skriv in värdet "
+                 "igen och ladda upp filen på nytt.", column=name)
+    if problem is not None:
         return _("%(column)s innehåller ett osynligt styrtecken (till exempel ett "
                  "nolltecken) som inte kan sparas. Skriv in värdet igen och ladda upp filen "
                  "på nytt.", column=name)

@@ -420,6 +420,35 @@ def test_a_control_character_in_one_row_names_that_row(stray):
     assert not result.ok  # refused as a whole: nothing is kept for the preview
 
 
+@pytest.mark.parametrize("stray", ["\u202e", "\u2066", "\t", "\n"])
+def test_a_name_that_turns_text_around_or_breaks_its_line_is_refused_as_in_a_form(stray):
+    """The rules of every form: a right-to-left override would show "Ω\u202eabc" as another
+    name, a tab or line break is no part of a one-line name. The problem table shows the
+    character as a replacement mark, never itself."""
+    rows = pupils(3)
+    rows[0]["Efternamn"] = f"Ω{stray}abc"
+    result = read_upload(csv_bytes(rows))
+    assert "styrtecken" in only_problem(result, 2) and not result.ok
+    assert stray not in result.problem_rows[0].name
+
+
+def test_a_replacement_mark_in_a_file_is_a_character_that_could_not_be_read():
+    rows = pupils(2)
+    rows[1]["Förnamn"] = "M\ufffdrta"  # what another program made of a byte it could not read
+    assert "inte kunde läsas" in only_problem(read_upload(csv_bytes(rows)), 3)
+
+
+def test_full_width_digits_and_letters_are_read_as_a_form_reads_them():
+    """NFKC, as in every form: a full-width ９A is the class 9A (the same class as the other
+    pupils' 9A), and the year group ９ is 9."""
+    rows = pupils(2)
+    rows[0].update({"Klass": "９Ａ", "Årskurs": "９", "Elev-ID": "Ｅ００００１"})
+    result = read_upload(csv_bytes(rows))
+    assert result.ok
+    assert (result.rows[0].class_name, result.rows[0].grade, result.rows[0].external_id) == (
+        "9A", 9, "E00001")
+
+
 def test_binary_junk_is_refused():
     problems = read_upload(_junk()).file_problems
     assert problems and "varken en CSV-fil eller en Excel-fil" in problems[0]
