@@ -104,6 +104,22 @@ def _attach(form: EvaluationForm, version: FeedbackForm,
             _field_of(question, form.answers.entries[index].form).errors.append(str(message))
 
 
+def _attach_missing(form: EvaluationForm, version: FeedbackForm) -> None:
+    """A form refused for one field (a text too long) also names every question left
+    unanswered, so the pupil mends them all at once, not one sending after another. A field
+    with a message of its own keeps only that one."""
+    try:
+        services.check_answers(version, _answers(form, version))
+    except services.AnswerProblems as problems:
+        for index, question in enumerate(version.questions):
+            message = problems.problems.get(question["key"])
+            if message is None or index >= len(form.answers.entries):
+                continue
+            field = _field_of(question, form.answers.entries[index].form)
+            if not field.errors:
+                field.errors.append(str(message))
+
+
 def _blank_form(audience: Audience) -> tuple[EvaluationForm, FeedbackForm]:
     version = services.current_form(audience)
     form = EvaluationForm(formdata=None, data={"form_id": version.id,
@@ -118,6 +134,7 @@ def _answer(assignment: Assignment, audience: Audience,
     version = _form_version(audience)
     form = EvaluationForm(formdata=_posted(version))
     if not form.validate():
+        _attach_missing(form, version)
         return form, version, None
     try:
         _response, created = services.submit(assignment, audience, version,

@@ -4,6 +4,7 @@ ticked, the statement on the certificate and the one-click roll-over."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -78,6 +79,33 @@ def test_the_pupil_evaluates_through_the_personal_link(client, db, world, set_cl
                         follow_redirects=True).get_data(as_text=True)
     assert "Utvärderingen var redan inskickad" in again
     assert len(_responses(Audience.PUPIL)) == 1
+
+
+def test_a_text_too_long_and_the_unanswered_questions_are_named_at_once(client, db, world,
+                                                                      set_clock):
+    """A probe answered one question and wrote too long a comment: only "too long" was
+    said, and the five unanswered statements were named only at the next sending."""
+    assignment = finished(factories.PlacementFactory(organisation=world.organisation_a),
+                          world.school_a)
+    db.session.commit()
+    set_clock(AFTER)
+    url = f"/elev/{make_link_token(assignment.enrolment)}/utvardering"
+    form = form_data(Audience.PUPIL, {"real_tasks": "5", "comment": "x" * 2001},
+                     _csrf(client, url))
+    refused = client.post(url, data=form)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    comment = [k for k in form if k.endswith("-text")][0]
+    beside = re.search(rf'id="{comment}-error"(.*?)</div>', html, re.S)
+    assert beside and "Texten är för lång" in beside.group(1)
+    unanswered = [k.rsplit("-", 1)[0] for k in form_data(Audience.PUPIL, PUPIL_ANSWERS, "")
+                  if k.endswith("-score") and k != "answers-0-score"]
+    assert len(unanswered) == 5
+    for prefix in unanswered:
+        assert f'id="{prefix}-score-error"' in html
+    assert 'id="answers-0-score-error"' not in html  # answered
+    assert beside.group(1).count("Fel:") == 1  # the text's own message, nothing added
+    assert _responses(Audience.PUPIL) == []
 
 
 def test_a_proposal_never_confirmed_is_not_evaluated(client, db, world, set_clock):
