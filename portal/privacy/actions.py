@@ -245,13 +245,29 @@ def _who(label: str | None) -> str:
     return f" ({shown_label(label)})" if label else ""
 
 
+_SCHOOLS = re.compile(r"schools ([\d,]*)")
+_SCHOOL_YEAR = re.compile(r"school year (\d{4})")
+_EXPORT = re.compile(r"format=(\w+)(?: rows=(\d+))?")
+_PLAIN_DETAILS = {"link": _l("via länk"), "public check": _l("kontroll utan inloggning"),
+                  "no such account": _l("inget konto med den adressen")}
+
+
 def _read_words(detail: str) -> str:
-    """The rest of a read event's detail: a signed link and a page number in words."""
-    if detail == "link":
-        return gettext("via länk")
-    page = _PAGE.fullmatch(detail)
-    if page is not None:
+    """The rest of a read event's detail in words: a signed link, a page, the schools of a
+    start page (by id), a school year, an export's format and rows."""
+    if detail in _PLAIN_DETAILS:
+        return str(_PLAIN_DETAILS[detail])
+    if (page := _PAGE.fullmatch(detail)) is not None:
         return gettext("sida %(num)s", num=page.group(1))
+    if (schools := _SCHOOLS.fullmatch(detail)) is not None:
+        return gettext("skolor (id) %(ids)s", ids=schools.group(1).replace(",", ", "))
+    if (year := _SCHOOL_YEAR.fullmatch(detail)) is not None:
+        start = int(year.group(1))
+        return gettext("läsåret %(year)s", year=f"{start}/{(start + 1) % 100:02d}")
+    if (export := _EXPORT.fullmatch(detail)) is not None:
+        kind = export.group(1).upper()
+        return kind if export.group(2) is None else ngettext(
+            "%(kind)s, %(num)d rad", "%(kind)s, %(num)d rader", int(export.group(2)), kind=kind)
     return detail
 
 

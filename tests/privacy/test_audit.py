@@ -326,6 +326,30 @@ def test_the_details_say_steps_fields_roles_and_pupils_in_words(app):
         assert detail_label("read_period", "3 pupils") == "3 pupils"
 
 
+@pytest.mark.parametrize(("action", "detail", "swedish", "english"), [
+    ("read_counsellor_start", "schools 4,3", "skolor (id) 4, 3", "schools (id) 4, 3"),
+    ("read_evaluation_texts", "6 pupils; school year 2026", "6 elever; läsåret 2026/27",
+     "6 pupils; school year 2026/27"),
+    ("pupils_exported", "format=xlsx rows=12", "XLSX, 12 rader", "XLSX, 12 rows"),
+    ("register_extract", "format=pdf", "PDF", "PDF"),
+    ("certificate_verified", "public check", "kontroll utan inloggning",
+     "checked without signing in"),
+    ("password_reset_requested", "no such account", "inget konto med den adressen",
+     "no account with that address"),
+])
+def test_what_the_portal_wrote_in_codes_is_read_in_words_of_the_readers_language(
+        app, action, detail, swedish, english):
+    """A probe found the Swedish log saying "schools 4,3" and "6 elever; school year 2026"."""
+    from flask import session
+
+    from portal.privacy.actions import detail_label
+
+    for lang, expected in (("sv", swedish), ("en", english)):
+        with app.test_request_context():
+            session["lang"] = lang
+            assert detail_label(action, detail) == expected
+
+
 def test_an_event_about_an_account_names_its_address(client, db, world, login_as):
     counsellor = world.users["counsellor"]
     # An event about another kind of object with the same id names no account.
