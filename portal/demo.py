@@ -647,8 +647,7 @@ def demo_guide() -> list[str]:
         + external_url("prao.period_checklist", period_id=running.id),
         "      närvaro, tillbud och uppföljning: "
         + external_url("attendance.period_overview", period_id=running.id),
-        f"      {HUGO.first_name} nekad och placerad för hand, {ELLA.first_name}s egna "
-        "praoplats att godkänna, vårdnadshavarbrev",
+        *_pupil_lines(running),
         f"      avslutad prao på Christinaskolan ({finished.first_day}–{finished.last_day}), "
         "intyg: " + external_url("certificates.period_overview", period_id=finished.id),
         "      elevernas och handledarnas svar, svarsfrekvens: "
@@ -659,8 +658,8 @@ def demo_guide() -> list[str]:
         "      elevernas utvärderingar av era platser (medelvärden från fem svar): "
         + external_url("feedback.employer"),
         "  bygg@demo.praoportalen.se",
-        f"      startsidan: {HUGO.first_name} {HUGO.last_name} väntar på bekräftelse; "
-        f"{LINNEA.first_name}s närvaro och tillbudet",
+        f"      startsidan: {HUGO.first_name} {HUGO.last_name} väntar på bekräftelse",
+        *_linnea_line(running),
         "  samordnare@demo.praoportalen.se",
         "      skolor × checklistans steg: " + external_url("prao.region_checklist"),
         "      utkorgen: morgonlänkar, frånvarolarm, tillbudet, brevet till vårdnadshavare",
@@ -679,6 +678,34 @@ def demo_guide() -> list[str]:
         lines.append(f"  OBS: perioden slutade {running.last_day}. Ta bort databasen i "
                      "instance/ och kör ./dev.sh run igen för en pågående period.")
     return lines + _guide_links(running, finished, now)
+
+
+def _pupil_lines(running: PraoPeriod) -> list[str]:
+    """The counsellor's pupils to look at, each with the link to the pupil's page."""
+    from portal.accounts.services import external_url
+
+    found = []
+    for pupil, what in ((HUGO, "nekad och placerad för hand"),
+                        (ELLA, "egen praoplats att godkänna"),
+                        (ALVA, "vårdnadshavarbrevet skickat och kvitterat")):
+        enrolment = _enrolment(running, pupil)
+        if enrolment is not None:
+            found.append(f"      {pupil.first_name}, {what}: " + external_url(
+                "schools.enrolment", period_id=running.id, enrolment_id=enrolment.id))
+    return found
+
+
+def _linnea_line(running: PraoPeriod) -> list[str]:
+    """Where the employer finds Linnea's days and the near-miss (two clicks from the start
+    page: Rapportera dagens närvaro, then her name)."""
+    from portal.accounts.services import external_url
+
+    linnea = _enrolment(running, LINNEA)
+    assignment = placing.active_assignment(linnea.id) if linnea is not None else None
+    if assignment is None:
+        return []
+    return [f"      {LINNEA.first_name}s närvaro och tillbudet: "
+            + external_url("attendance.employer_pupil", assignment_id=assignment.id)]
 
 
 def _guide_links(running: PraoPeriod, finished: PraoPeriod, now: date) -> list[str]:

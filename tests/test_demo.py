@@ -184,8 +184,16 @@ def test_the_demo_shows_the_whole_prao_process(app, db, set_clock):
     day_one = new_client(app).get(pupil_link).get_data(as_text=True)
     assert "Piteå Vård och Omsorg" in day_one and "Fråga efter" in day_one
 
-    supervisor_link = re.search(r"(/narvaro/\S+)", output).group(1)
+    supervisor_link = re.search(r"handledare +\S+?(/narvaro/\S+)", output).group(1)
     assert new_client(app).get(supervisor_link).status_code == 200
+
+    # The pages the guide names beside a login, each printed with its link.
+    linnea = re.search(r"Linneas närvaro och tillbudet: \S+?(/arbetsgivare/\S+)", output)
+    assert "Tillbud" in employer.get(linnea.group(1)).get_data(as_text=True)
+    ella = re.search(r"Ella, egen praoplats att godkänna: \S+?(/perioder/\S+)", output)
+    counsellor = new_client(app)
+    login(counsellor, "syv.stromback@demo.praoportalen.se", DEMO_PASSWORD)
+    assert "Godkänn den egna platsen" in counsellor.get(ella.group(1)).get_data(as_text=True)
 
 
 def test_the_demo_certificate_verifies(app, db, set_clock):

@@ -38,6 +38,7 @@ class PupilRowWriter:
         self._no_wishes = escape(gettext("saknas"))
         self._uncovered = escape(gettext("behov saknas hos alla lediga platser"))
         self._declined = escape(gettext("nekad, behöver ny plats"))
+        self._own = escape(gettext("egen plats, inte godkänd än"))
         self._link = {True: escape(gettext("spärrad")), False: escape(gettext("aktiv"))}
         self._below = escape(gettext("(under %(n)d)")) % {"n": MIN_PRAO_DAYS}
         self._state = {state: escape(str(label)) for state, label in STATE_LABELS.items()}
@@ -77,6 +78,8 @@ class PupilRowWriter:
             return f'<span class="text-danger">{self._uncovered}</span>'
         if enrolment_id in self.prao.declined:
             return f'<span class="text-danger">{self._declined}</span>'
+        if row.enrolment.state is EnrolmentState.OWN_PLACEMENT:
+            return f'<span class="text-danger">{self._own}</span>'
         return _NONE
 
     def _badge(self, state: AssignmentState) -> str:

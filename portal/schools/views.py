@@ -3,6 +3,8 @@ Pupils' pages are in `pupils.views`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -166,9 +168,16 @@ def period(period_id: int) -> ResponseReturnValue:
     return render_template(
         "schools/period.html", period=found, rows=rows, cells=PupilRowWriter(
             found.id, prao, wishes), without=_without_wishes(rows, wishes),
+        own_waiting=_own_waiting(rows, prao.placed),
         days=count_prao_days(found.first_day, found.last_day), window=pupils.window_of(
             found, today()), windows=Window, prao=prao, attendance=present.counts,
         over=services.period_is_over(found, today()))
+
+
+def _own_waiting(rows: list[PupilRow], placed: Mapping[int, object]) -> list[PupilRow]:
+    """Pupils with an own placement not approved yet: the counsellor's to review."""
+    return [row for row in rows if row.enrolment.state is EnrolmentState.OWN_PLACEMENT
+            and row.enrolment.id not in placed]
 
 
 def _without_wishes(rows: list[PupilRow], wishes: dict[int, int]) -> int:

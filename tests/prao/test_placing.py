@@ -137,6 +137,11 @@ def test_own_placement_is_risk_assessed_by_the_workplace_and_approved_by_the_cou
 
     login_as("counsellor")
     enrolment_url = f"/perioder/{enrolment.period_id}/elever/{enrolment.id}"
+    # The period page says there is an own placement to review, and leads to the pupil.
+    period_page = client.get(f"/perioder/{enrolment.period_id}").get_data(as_text=True)
+    assert "1 elev har en egen praoplats som inte är godkänd än" in period_page
+    assert f'href="{enrolment_url}"' in period_page
+    assert "egen plats, inte godkänd än" in period_page  # in the pupil's row
     early = post_form(client, enrolment_url + "/egen-plats", {"action": "approve"},
                       follow_redirects=True).get_data(as_text=True)
     assert "har inte gjort riskbedömningen" in early
@@ -156,6 +161,8 @@ def test_own_placement_is_risk_assessed_by_the_workplace_and_approved_by_the_cou
     assignment = db.session.scalars(select(Assignment)).one()
     assert (assignment.source, assignment.state) == (AssignmentSource.OWN,
                                                     AssignmentState.CONFIRMED)
+    period_page = client.get(f"/perioder/{enrolment.period_id}").get_data(as_text=True)
+    assert "inte är godkänd än" not in period_page and "Mormors bageri" in period_page
     pupil = client.get(f"/elev/{make_link_token(enrolment)}").get_data(as_text=True)
     assert "Mormors bageri" in pupil and "Fråga efter" in pupil and "Mormor" in pupil
 
