@@ -132,8 +132,8 @@ def _school_year(school: School, year: int, coordinator: User) -> None:
                 for k in range(PUPILS_PER_SCHOOL)]
     student_ids = _ids(Student, students)
     # What happens to each pupil: first wish, second wish, second round, own network, none.
-    fates = rng.choices(("first", "second", "round2", "own", "none"),
-                        weights=(60, 18, 9, 10, 3), k=len(student_ids))
+    fates = _none_or_five(rng, rng.choices(("first", "second", "round2", "own", "none"),
+                                           weights=(60, 18, 9, 10, 3), k=len(student_ids)))
     enrolment_ids = _ids(Enrolment, [
         {"period_id": period_id, "student_id": sid,
          "state": {"own": EnrolmentState.OWN_PLACEMENT, "none": EnrolmentState.NEEDS_PLACEMENT}
@@ -180,6 +180,21 @@ def _school_year(school: School, year: int, coordinator: User) -> None:
     if done:
         _evaluations(rng, assignment_ids, days[-1],
                      [a["placement_id"] for a in assignments])
+
+
+def _none_or_five(rng: random.Random, fates: list[str]) -> list[str]:
+    """No pupil left without a placement at a school, or five or more. One to four would
+    hide the school's placement rate in the council's report (those few are counted by it),
+    and with every school's rate hidden the equity indicator, the spread between schools,
+    would be empty in the demo."""
+    unplaced = [i for i, fate in enumerate(fates) if fate == "none"]
+    if not 0 < len(unplaced) < 5:
+        return fates
+    if rng.random() < 0.5:
+        return ["first" if fate == "none" else fate for fate in fates]
+    firsts = [i for i, fate in enumerate(fates) if fate == "first"]
+    more = set(rng.sample(firsts, 5 - len(unplaced)))
+    return ["none" if i in more else fate for i, fate in enumerate(fates)]
 
 
 def _process(rng: random.Random, assignment_ids: list[int], days: list[date],
