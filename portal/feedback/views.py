@@ -97,27 +97,24 @@ def _field_of(question: dict[str, Any], entry: Any) -> Any:
 
 def _attach(form: EvaluationForm, version: FeedbackForm,
             problems: services.AnswerProblems) -> None:
-    """Each message beside its question's field."""
+    """Each message beside its question's field; a field with a message of its own (a text
+    too long) keeps only that one."""
     for index, question in enumerate(version.questions):
         message = problems.problems.get(question["key"])
-        if message is not None and index < len(form.answers.entries):
-            _field_of(question, form.answers.entries[index].form).errors.append(str(message))
+        if message is None or index >= len(form.answers.entries):
+            continue
+        field = _field_of(question, form.answers.entries[index].form)
+        if not field.errors:
+            field.errors.append(str(message))
 
 
 def _attach_missing(form: EvaluationForm, version: FeedbackForm) -> None:
     """A form refused for one field (a text too long) also names every question left
-    unanswered, so the pupil mends them all at once, not one sending after another. A field
-    with a message of its own keeps only that one."""
+    unanswered, so the pupil mends them all at once, not one sending after another."""
     try:
         services.check_answers(version, _answers(form, version))
     except services.AnswerProblems as problems:
-        for index, question in enumerate(version.questions):
-            message = problems.problems.get(question["key"])
-            if message is None or index >= len(form.answers.entries):
-                continue
-            field = _field_of(question, form.answers.entries[index].form)
-            if not field.errors:
-                field.errors.append(str(message))
+        _attach(form, version, problems)
 
 
 def _blank_form(audience: Audience) -> tuple[EvaluationForm, FeedbackForm]:

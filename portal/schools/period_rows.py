@@ -21,6 +21,12 @@ from portal.schools.pupils.forms import STATE_LABELS
 _NONE = "–"
 
 
+def own_not_approved(row: PupilRow, placed: Mapping[int, object]) -> bool:
+    """An own placement the counsellor has not approved yet (approved, it is placed)."""
+    return (row.enrolment.state is EnrolmentState.OWN_PLACEMENT
+            and row.enrolment.id not in placed)
+
+
 class PupilRowWriter:
     """`writer(row)`: the row's cells (<th> and <td>s) as one piece of HTML."""
 
@@ -78,7 +84,7 @@ class PupilRowWriter:
             return f'<span class="text-danger">{self._uncovered}</span>'
         if enrolment_id in self.prao.declined:
             return f'<span class="text-danger">{self._declined}</span>'
-        if row.enrolment.state is EnrolmentState.OWN_PLACEMENT:
+        if own_not_approved(row, self.prao.placed):
             return f'<span class="text-danger">{self._own}</span>'
         return _NONE
 

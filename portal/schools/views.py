@@ -3,8 +3,6 @@ Pupils' pages are in `pupils.views`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -23,7 +21,7 @@ from portal.schools import services
 from portal.schools.blueprint import bp
 from portal.schools.forms import MunicipalityForm, PeriodForm, SchoolForm
 from portal.schools.models import EnrolmentState, Municipality, PraoPeriod, School
-from portal.schools.period_rows import PupilRowWriter
+from portal.schools.period_rows import PupilRowWriter, own_not_approved
 from portal.schools.periods import Window
 from portal.schools.pupils import services as pupils
 from portal.urls import page_number
@@ -168,16 +166,10 @@ def period(period_id: int) -> ResponseReturnValue:
     return render_template(
         "schools/period.html", period=found, rows=rows, cells=PupilRowWriter(
             found.id, prao, wishes), without=_without_wishes(rows, wishes),
-        own_waiting=_own_waiting(rows, prao.placed),
+        own_waiting=[row for row in rows if own_not_approved(row, prao.placed)],
         days=count_prao_days(found.first_day, found.last_day), window=pupils.window_of(
             found, today()), windows=Window, prao=prao, attendance=present.counts,
         over=services.period_is_over(found, today()))
-
-
-def _own_waiting(rows: list[PupilRow], placed: Mapping[int, object]) -> list[PupilRow]:
-    """Pupils with an own placement not approved yet: the counsellor's to review."""
-    return [row for row in rows if row.enrolment.state is EnrolmentState.OWN_PLACEMENT
-            and row.enrolment.id not in placed]
 
 
 def _without_wishes(rows: list[PupilRow], wishes: dict[int, int]) -> int:

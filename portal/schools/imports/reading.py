@@ -498,7 +498,7 @@ def _common_problem(column: Column, value: str, name: str) -> str | None:
         return _("%(column)s: cellen är ett datum eller en tid i Excel (%(value)s). Formatera "
                  "kolumnen som text, skriv in värdet igen och ladda upp filen på nytt.",
                  column=name, value=value)
-    # The rules of every form (portal.inputs): no NUL, which PostgreSQL cannot even store,
+    # The rules of every form (portal.textrules): no NUL, which PostgreSQL cannot even store,
     # no tab or line break in a one-line value, no character that turns text around.
     problem = text_problem(value, multiline=column.field == "needs")
     if problem is Problem.UNREADABLE:
