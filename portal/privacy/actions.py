@@ -252,15 +252,27 @@ _PLAIN_DETAILS = {"link": _l("via länk"), "public check": _l("kontroll utan inl
                   "no such account": _l("inget konto med den adressen")}
 
 
-def _read_words(detail: str) -> str:
+def school_ids(detail: str) -> list[int]:
+    """The ids of the schools a start page showed ("schools 4,3"), in the written order."""
+    found = _SCHOOLS.fullmatch(detail)
+    return [int(part) for part in found.group(1).split(",") if part] if found else []
+
+
+def _schools_named(detail: str, names: Mapping[int, str]) -> str:
+    # A school since removed keeps its id: the log outlives what it names.
+    return ", ".join(names.get(school_id) or gettext("skola %(id)s", id=school_id)
+                     for school_id in school_ids(detail))
+
+
+def _read_words(detail: str, schools: Mapping[int, str]) -> str:
     """The rest of a read event's detail in words: a signed link, a page, the schools of a
-    start page (by id), a school year, an export's format and rows."""
+    start page (by name, from `schools`), a school year, an export's format and rows."""
     if detail in _PLAIN_DETAILS:
         return str(_PLAIN_DETAILS[detail])
     if (page := _PAGE.fullmatch(detail)) is not None:
         return gettext("sida %(num)s", num=page.group(1))
-    if (schools := _SCHOOLS.fullmatch(detail)) is not None:
-        return gettext("skolor (id) %(ids)s", ids=schools.group(1).replace(",", ", "))
+    if _SCHOOLS.fullmatch(detail) is not None:
+        return gettext("skolor: %(names)s", names=_schools_named(detail, schools))
     if (year := _SCHOOL_YEAR.fullmatch(detail)) is not None:
         start = int(year.group(1))
         return gettext("läsåret %(year)s", year=f"{start}/{(start + 1) % 100:02d}")
@@ -271,10 +283,11 @@ def _read_words(detail: str) -> str:
     return detail
 
 
-def detail_label(action: str, detail: str) -> str:
+def detail_label(action: str, detail: str, schools: Mapping[int, str] | None = None) -> str:
     """An event's details in words where the portal wrote codes (a step, fields, roles, a
     count of pupils, a day's attendance, an incident's kind, …) and labels written through
-    a link in the reader's language; anything else as written."""
+    a link in the reader's language; anything else as written. `schools` names the schools
+    the details name by id (school_ids)."""
     if action in ("step_ticked", "step_unticked") and detail in BY_KEY:
         return gettext(BY_KEY[detail].label)
     if action in ("organisation_updated", "organisation_resubmitted"):
@@ -289,8 +302,9 @@ def detail_label(action: str, detail: str) -> str:
     pupils = _PUPILS.fullmatch(detail)
     if pupils is not None:
         count = ngettext("%(num)d elev", "%(num)d elever", int(pupils.group(1)))
-        return count + (f"; {_read_words(pupils.group(2))}" if pupils.group(2) else "")
-    return _read_words(detail)
+        return count + (f"; {_read_words(pupils.group(2), schools or {})}"
+                        if pupils.group(2) else "")
+    return _read_words(detail, schools or {})
 
 
 def _coded_detail(action: str, detail: str) -> str | None:

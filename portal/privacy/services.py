@@ -31,7 +31,15 @@ from portal.prao.models import (
     Incident,
     StepRecord,
 )
-from portal.schools.models import Enrolment, OwnPlacementRequest, PraoPeriod, Student, Wish
+from portal.privacy.actions import school_ids
+from portal.schools.models import (
+    Enrolment,
+    OwnPlacementRequest,
+    PraoPeriod,
+    School,
+    Student,
+    Wish,
+)
 
 PER_PAGE = 50
 
@@ -54,6 +62,8 @@ class LogPage:
     unknown_user: bool = False
     # The address of each account an event on the page is about (object_id -> email).
     accounts: dict[str, str] = field(default_factory=dict)
+    # The name of each school an event's details name by id (school id -> name).
+    schools: dict[int, str] = field(default_factory=dict)
 
 
 def _conditions(wanted: LogFilter) -> tuple[list[ColumnElement[bool]], bool]:
@@ -89,8 +99,9 @@ def audit_log(wanted: LogFilter) -> LogPage:
     rows: list[tuple[AuditEvent, User | None]] = [(event, user)
                                                   for event, user in found[:PER_PAGE]]
     more = len(found) > PER_PAGE
+    events = [event for event, _user in rows]
     return LogPage(rows, rows[-1][0].id if more and rows else None,
-                   accounts=_accounts_named([event for event, _user in rows]))
+                   accounts=_accounts_named(events), schools=_schools_named(events))
 
 
 def _accounts_named(events: list[AuditEvent]) -> dict[str, str]:
@@ -99,6 +110,15 @@ def _accounts_named(events: list[AuditEvent]) -> dict[str, str]:
         return {}
     return {str(uid): email for uid, email in db.session.execute(
         select(User.id, User.email).where(User.id.in_(ids)))}
+
+
+def _schools_named(events: list[AuditEvent]) -> dict[int, str]:
+    ids = {school_id for event in events if event.detail
+           for school_id in school_ids(event.detail)}
+    if not ids:
+        return {}
+    return {school_id: name for school_id, name in db.session.execute(
+        select(School.id, School.name).where(School.id.in_(ids)))}
 
 
 # --- the register extract ------------------------------------------------------------------

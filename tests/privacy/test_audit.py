@@ -327,7 +327,9 @@ def test_the_details_say_steps_fields_roles_and_pupils_in_words(app):
 
 
 @pytest.mark.parametrize(("action", "detail", "swedish", "english"), [
-    ("read_counsellor_start", "schools 4,3", "skolor (id) 4, 3", "schools (id) 4, 3"),
+    # Without the page's names (a school since removed): its id.
+    ("read_counsellor_start", "schools 4,3", "skolor: skola 4, skola 3",
+     "schools: school 4, school 3"),
     ("read_evaluation_texts", "6 pupils; school year 2026", "6 elever; läsåret 2026/27",
      "6 pupils; school year 2026/27"),
     ("pupils_exported", "format=xlsx rows=12", "XLSX, 12 rader", "XLSX, 12 rows"),
@@ -361,6 +363,17 @@ def test_an_event_about_an_account_names_its_address(client, db, world, login_as
     page = client.get("/samordnare/logg").get_data(as_text=True)
     assert "Stängde av ett konto" in page and "Användarkonto syv@exempel.se" in page
     assert f"Praoperiod {counsellor.id}<" in page and "Praoperiod syv@" not in page
+
+
+def test_the_schools_a_start_page_showed_are_named_in_the_log(client, db, world, login_as):
+    """A probe found "skolor (id) 4, 3": the coordinator had to look the ids up."""
+    login_as("counsellor")
+    client.get("/syv")
+    post_form(client, "/logga-ut", {})
+    login_as("coordinator")
+    page = client.get("/samordnare/logg").get_data(as_text=True)
+    assert f"skolor: {world.school_a.name}" in page
+    assert "skolor (id)" not in page and f"skola {world.school_a.id}" not in page
 
 
 def test_the_details_of_a_pupils_prao_are_words_in_the_readers_language(
