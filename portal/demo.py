@@ -210,6 +210,17 @@ PUPILS = [
     ("D-1005", "Elias", "Berg", "8B", Gender.UNKNOWN, ""),
 ]
 
+# Pupils of the same period who have already wished (half put the building site first,
+# half the care home): the pupils above still choose, and the council's table of seats
+# and wishes per sector has five or more behind every count, as it needs to show them.
+WISHING = [
+    ("D-1006", "Leia", "Mäkinen", Gender.GIRL), ("D-1007", "Yusuf", "Omar", Gender.BOY),
+    ("D-1008", "Klara", "Sjöberg", Gender.GIRL), ("D-1009", "Viktor", "Lundin", Gender.BOY),
+    ("D-1010", "Amina", "Warsame", Gender.GIRL), ("D-1011", "Isak", "Nyberg", Gender.BOY),
+    ("D-1012", "Tuva", "Eklund", Gender.GIRL), ("D-1013", "Milo", "Granström", Gender.BOY),
+    ("D-1014", "Hanna", "Kivelä", Gender.GIRL), ("D-1015", "Emil", "Backman", Gender.BOY),
+]
+
 
 def _seed_period(school: School) -> None:
     """A grade 8 period at Bergsskolan in the demo placements' weeks, with its wish window
@@ -225,8 +236,17 @@ def _seed_period(school: School) -> None:
     period = PraoPeriod(school=school, name=f"Prao vt {year} åk 8", grade=8, first_day=first,
                         last_day=first + timedelta(days=11), wishes_open=today(),
                         wishes_close=min(first - timedelta(days=7), today() + timedelta(days=60)))
-    period.enrolments = [Enrolment(student=student) for student in students]
+    wishing = [Student(school=school, external_id=ext, first_name=first_name,
+                       last_name=last_name, class_name="8C", grade=8, gender=gender)
+               for ext, first_name, last_name, gender in WISHING]
+    period.enrolments = [Enrolment(student=student) for student in students + wishing]
     db.session.add(period)
+    db.session.flush()
+    offers = db.session.scalars(select(PlacementOffer.id).join(Placement).where(
+        PlacementOffer.first_week == first).order_by(Placement.title)).all()
+    for number, enrolment in enumerate(period.enrolments[len(students):]):
+        ranked = offers if number % 2 else offers[::-1]
+        pupils.set_wishes(enrolment, list(ranked), today())
 
 
 # --- the prao process: a period in progress and a finished one ---------------------------

@@ -265,6 +265,26 @@ def test_every_demo_round_can_be_run_again_with_its_seed(app, db, set_clock):
     assert seeds and all(0 <= seed <= 2**31 - 1 for seed in seeds)
 
 
+def test_in_the_autumn_the_council_sees_every_sectors_wishes(app, db, set_clock):
+    """Seeded in the autumn, the spring's wish window is open in the same school year. With
+    only the five pupils still choosing, its few wishes hid every count of wishing pupils
+    per sector ("..") in Luleå and the region: so ten pupils there have wished."""
+    set_clock(datetime(2026, 11, 30, 9, 30))
+    _seed(app)
+    council = new_client(app)
+    login(council, "rad@demo.praoportalen.se", DEMO_PASSWORD)
+    for scope in ("", f"?kommun={_municipality_id(db, 'Luleå')}"):
+        report = council.get(f"/rapporter{scope}").get_data(as_text=True)
+        sectors = report[report.index('id="seats_per_sector"'):
+                         report.index('id="seats_per_week"')]
+        assert "Bygg och anläggning" in sectors, scope
+        assert ">..<" not in sectors and "&lt;5" not in sectors, scope
+
+
+def _municipality_id(db, name: str) -> int:
+    return db.session.scalars(select(Municipality.id).filter_by(name=name)).one()
+
+
 def test_the_council_sees_two_school_years_of_real_charts(app, db, set_clock):
     """The report's demo: three or more schools in two municipalities, most cells 5 or
     more, last year beside this year, and the coordinator's targets."""
