@@ -131,6 +131,18 @@ def attendance_guardians(lines: Iterable[AlertLine]) -> int:
                                                 for line in lines), fill=_GUARDIAN_FILL)
 
 
+def attendance_corrected(digests: Iterable[tuple[str, str, Sequence[AlertLine]]]) -> int:
+    """To each counsellor who had the alerts: these absences were corrected, and withdrawn."""
+    return enqueue_many("attendance_corrected", ((recipient, {"name": name, "lines": lines})
+                                                 for recipient, name, lines in digests))
+
+
+def attendance_guardians_corrected(lines: Iterable[AlertLine]) -> int:
+    """To each guardian told of an absence that the workplace then corrected."""
+    return enqueue_many("attendance_guardian_corrected",
+                        ((line.guardian_email, {"line": line}) for line in lines))
+
+
 _GUARDIAN_FIELDS = ("first_name", "last_name", "school", "workplace", "organisation")
 _GUARDIAN_FILL = Fill(
     key=lambda context: (context["line"].kind, context["line"].day),

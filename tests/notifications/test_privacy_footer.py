@@ -122,6 +122,10 @@ SEND: dict[str, Callable[[World], Any]] = {
     "attendance_alerts": lambda w: messages.attendance_alerts(
         [("syv@exempel.se", "Sara", [_alert(w)])]),
     "attendance_guardian": lambda w: messages.attendance_guardians([_alert(w)]),
+    "attendance_corrected": lambda w: messages.attendance_corrected(
+        [("syv@exempel.se", "Sara", [_alert(w)])]),
+    "attendance_guardian_corrected": lambda w: messages.attendance_guardians_corrected(
+        [_alert(w)]),
     "incident_reported": lambda w: messages.incident_reported("syv@exempel.se", "Sara",
                                                               IncidentFacts(
         "Alva Berg", "Skola A", "Köket", "Arbetsgivare A", IncidentKind.NEAR_MISS,

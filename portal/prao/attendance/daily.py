@@ -10,7 +10,7 @@ runs at once, on two servers, still send every email once."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    delete,
     func,
     literal,
     not_,
@@ -341,7 +342,35 @@ def coordinator_emails() -> list[tuple[str, str]]:
     return [(email, name) for email, name in db.session.execute(stmt)]
 
 
-def _email_counsellors(lines: list[AlertLine]) -> None:
+def withdraw_absences(day: date, assignment_ids: Sequence[int]) -> int:
+    """A day reported absent and then present or late (a slip corrected): its absence alert
+    is withdrawn, and whoever was emailed it hears of the correction, the guardian too (a
+    parent told their child is missing must not go on believing it). One DELETE returns
+    what it removed: of two corrections at once, only one writes the emails. Returns the
+    number of alerts withdrawn."""
+    if not assignment_ids:
+        return 0
+    ids = list(db.session.scalars(select(AttendanceAlert.id).where(
+        AttendanceAlert.day == day, AttendanceAlert.kind == AlertKind.ABSENT,
+        AttendanceAlert.assignment_id.in_(list(assignment_ids)))))
+    if not ids:
+        return 0
+    lines = {line.alert_id: line for line in _alert_lines(ids)}
+    removed = db.session.execute(
+        delete(AttendanceAlert).where(AttendanceAlert.id.in_(ids))
+        .returning(AttendanceAlert.id, AttendanceAlert.sent_at, AttendanceAlert.guardian_sent_at)
+        .execution_options(synchronize_session=False)).all()
+    told = [lines[alert_id] for alert_id, sent_at, _guardian in removed if sent_at is not None]
+    _email_counsellors(told, messages.attendance_corrected)
+    messages.attendance_guardians_corrected(
+        lines[alert_id] for alert_id, _sent, guardian_sent_at in removed
+        if guardian_sent_at is not None and lines[alert_id].guardian_email)
+    return len(removed)
+
+
+def _email_counsellors(lines: list[AlertLine],
+                       send: Callable[[Iterable[tuple[str, str, Sequence[AlertLine]]]], int]
+                       = messages.attendance_alerts) -> None:
     """One digest per counsellor; a school with no counsellor falls to the coordinators,
     so no alert is silently dropped."""
     staff = counsellor_emails(line.school_id for line in lines)
@@ -350,8 +379,7 @@ def _email_counsellors(lines: list[AlertLine]) -> None:
     for line in lines:
         for person in staff.get(line.school_id) or fallback:
             per_person[person].append(line)
-    messages.attendance_alerts((email, name, own)
-                               for (email, name), own in sorted(per_person.items()))
+    send((email, name, own) for (email, name), own in sorted(per_person.items()))
 
 
 def _email_guardians(lines: list[AlertLine], now: datetime) -> None:

@@ -26,7 +26,12 @@ from portal.notifications import messages
 from portal.prao import checklist, worktime
 from portal.prao import services as prao_services
 from portal.prao.attendance import links
-from portal.prao.attendance.daily import coordinator_emails, counsellor_emails, dispatch_alerts
+from portal.prao.attendance.daily import (
+    coordinator_emails,
+    counsellor_emails,
+    dispatch_alerts,
+    withdraw_absences,
+)
 from portal.prao.attendance.workdays import Span, work_span
 from portal.prao.days import is_prao_day
 from portal.prao.models import (
@@ -170,6 +175,7 @@ def report_day(day: date, entries: Sequence[Entry], allowed: Mapping[int, Placed
     now = clock.now()
     outcome = ReportOutcome(saved=len(entries))
     _write(day, entries, found, reporter, now)
+    withdraw_absences(day, [e.assignment_id for e in entries if e.status in WORKED])
     keys = [key for e in entries for key in _alert_keys(day, e, found[e.assignment_id], week,
                                                          outcome)]
     alert_ids = _insert_alerts(day, keys, now)

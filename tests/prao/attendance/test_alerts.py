@@ -71,6 +71,51 @@ def test_an_absence_reported_days_later_tells_the_school_not_the_guardian(db, wo
     assert told.recipient == "mamma@hem.se"
 
 
+def test_an_absence_corrected_to_present_is_withdrawn_and_everyone_told_is_told_again(
+        db, world, set_clock):
+    """A probe marked a pupil absent by mistake and corrected it a minute later: the
+    guardian's "absent today" and the counsellor's alarm stayed, with nothing after them."""
+    world.school_a.alert_guardians_on_absence = True
+    pupil = pupil_at(make_placement(world.organisation_a), world.school_a,
+                     guardian_email="mamma@hem.se")
+    other = pupil_at(make_placement(world.organisation_a), world.school_a,
+                     guardian_email="pappa@hem.se")
+    db.session.commit()
+    set_clock(at(TUESDAY, 8, 30))
+    _report(pupil, TUESDAY, AttendanceStatus.ABSENT)
+    _report(other, TUESDAY, AttendanceStatus.ABSENT)
+    set_clock(at(TUESDAY, 8, 40))
+    _report(pupil, TUESDAY, AttendanceStatus.LATE, start=time(8, 35))
+    assert [a.assignment_id for a in _alerts()] == [other.id]  # the other stays absent
+    name = pupil.enrolment.student.first_name
+    [guardian] = emails("attendance_guardian_corrected")
+    assert guardian.recipient == "mamma@hem.se"
+    assert f"Rättelse: {name} är inte frånvarande" in guardian.subject
+    assert "Bortse från vårt förra meddelande om frånvaro" in guardian.body_text
+    [counsellor] = emails("attendance_corrected")
+    assert counsellor.recipient == world.users["counsellor"].email
+    assert name in counsellor.body_text and "larmet är borttaget" in counsellor.body_text
+    # The same report again changes nothing and tells nobody twice; absent again alerts again.
+    _report(pupil, TUESDAY, AttendanceStatus.LATE, start=time(8, 35))
+    assert len(emails("attendance_guardian_corrected")) == 1
+    set_clock(at(TUESDAY, 9, 0))
+    assert _report(pupil, TUESDAY, AttendanceStatus.ABSENT).alerts == 1
+    assert len(emails("attendance_guardian")) == 3
+
+
+def test_a_corrected_absence_the_guardian_never_heard_of_is_not_sent_to_them(
+        db, world, set_clock):
+    world.school_a.alert_guardians_on_absence = True
+    pupil = pupil_at(make_placement(world.organisation_a), world.school_a,
+                     guardian_email="mamma@hem.se")
+    db.session.commit()
+    set_clock(at(TUESDAY + timedelta(days=2), 9, 0))  # Tuesday's list, on Thursday
+    _report(pupil, TUESDAY, AttendanceStatus.ABSENT)
+    _report(pupil, TUESDAY, AttendanceStatus.PRESENT)
+    assert _alerts() == [] and emails("attendance_guardian_corrected") == []
+    assert len(emails("attendance_corrected")) == 1
+
+
 def test_no_report_by_ten_raises_one_alert_at_ten(db, world, set_clock):
     pupil = pupil_at(make_placement(world.organisation_a), world.school_a)
     db.session.commit()
