@@ -146,7 +146,7 @@ class Entry:
     status: AttendanceStatus
     start: time | None = None
     end: time | None = None
-    break_minutes: int = 0
+    break_minutes: int | None = 0  # None: the field was left empty
 
 
 @dataclass(frozen=True)
@@ -236,25 +236,37 @@ def _entry_problems(day: date, entry: Entry, where: Placed | None) -> list[Probl
 def _hours_problems(day: date, entry: Entry) -> list[Problem]:
     if entry.status not in WORKED:
         return []
+    problems = _missing_hours(entry)
+    if problems:
+        return problems
+    for breach in worktime.day_breaches(_worked(day, entry)):
+        if breach.code in REFUSED_BREACHES:
+            target = "end" if breach.code == "end_before_start" else "break_minutes"
+            problems.append(Problem(target, _l(worktime.BREACH_MESSAGES[breach.code]),
+                                    entry.assignment_id))
+    return problems
+
+
+def _missing_hours(entry: Entry) -> list[Problem]:
+    """A worked day's times and break, each asked for beside its field when missing."""
     aid, problems = entry.assignment_id, []
     if entry.start is None:
         problems.append(Problem("start", _l("Fyll i när eleven började."), aid))
     if entry.end is None:
         problems.append(Problem("end", _l("Fyll i när eleven slutade."), aid))
-    if not 0 <= entry.break_minutes <= MAX_BREAK:
+    if entry.break_minutes is None:
+        # Not taken as 0: a cleared field then read as a day without a break, a breach.
+        problems.append(Problem("break_minutes", _l(
+            "Fyll i rasten i minuter, 0 om eleven inte hade någon rast."), aid))
+    elif not 0 <= entry.break_minutes <= MAX_BREAK:
         problems.append(Problem("break_minutes", _l("Rasten är mellan 0 och %(max)d minuter.",
                                                     max=MAX_BREAK), aid))
-    if problems or entry.start is None or entry.end is None:
-        return problems
-    for breach in worktime.day_breaches(_worked(day, entry)):
-        if breach.code in REFUSED_BREACHES:
-            target = "end" if breach.code == "end_before_start" else "break_minutes"
-            problems.append(Problem(target, _l(worktime.BREACH_MESSAGES[breach.code]), aid))
     return problems
 
 
 def _worked(day: date, entry: Entry) -> worktime.WorkedDay:
-    assert entry.start is not None and entry.end is not None
+    # Checked before: a worked day has both times and its break (_hours_problems).
+    assert entry.start is not None and entry.end is not None and entry.break_minutes is not None
     return worktime.WorkedDay(day, entry.start, entry.end, entry.break_minutes)
 
 
@@ -325,7 +337,7 @@ def _values(day: date, entry: Entry, reporter: Reporter, now: datetime) -> dict[
         "assignment_id": entry.assignment_id, "day": day, "status": entry.status.value,
         "start_time": entry.start if worked else None,
         "end_time": entry.end if worked else None,
-        "break_minutes": entry.break_minutes if worked else 0,
+        "break_minutes": (entry.break_minutes or 0) if worked else 0,
         "reported_at": now, "reported_by_id": reporter.user_id,
         "reported_by_label": reporter.label[:200],
     }

@@ -87,7 +87,7 @@ def _entries(form: DayReportForm) -> list[Entry] | None:
             broken = True
             continue
         entries.append(Entry(aid, AttendanceStatus(sub.status.data), sub.start.data,
-                             sub.end.data, sub.break_minutes.data or 0))
+                             sub.end.data, sub.break_minutes.data))
     return None if broken else entries
 
 

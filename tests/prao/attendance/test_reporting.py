@@ -122,6 +122,23 @@ def test_present_without_hours_is_refused(client, two_pupils):
     _nothing_saved()
 
 
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_a_cleared_break_is_asked_for_not_saved_as_no_break(client, two_pupils, language):
+    """A probe cleared the break and saved: 0 minutes, reported to the school as a day of
+    six hours without a break."""
+    client.get(f"/sprak/{language}")
+    url = link_url("hanna@bygg.se", two_pupils, TUESDAY)
+    response = post_form(client, url, day_form([
+        {"assignment": two_pupils[0].id, "status": "present", "start": "08:00",
+         "end": "14:00", "break_minutes": ""}]))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="pupils-0-break_minutes-error"' in page
+    assert ("Fyll i rasten i minuter, 0 om eleven inte hade någon rast." if language == "sv"
+            else "Fill in the break in minutes, 0 if the pupil had no break.") in page
+    _nothing_saved()
+
+
 def test_a_pupil_not_at_this_workplace_is_refused(client, world, two_pupils):
     elsewhere = pupil_at(make_placement(world.organisation_b, supervisor="olle@butik.se"),
                          world.school_a)
