@@ -70,6 +70,8 @@ CASES = [
          note="no such user"),
     Case("accounts.switch", lambda w: f"/anvandare/{w.users['council'].id}/stang-av",
          only("coordinator", 302), method="POST"),
+    Case("accounts.reinvite", lambda w: f"/anvandare/{w.users['council'].id}/bjud-in-igen",
+         only("coordinator", 302), method="POST"),
     Case("notifications.outbox", lambda w: "/utkorg", only("coordinator")),
     Case("notifications.outbox_email", _outbox_url, only("coordinator")),
     Case("notifications.retry", lambda w: _outbox_url(w) + "/forsok-igen",

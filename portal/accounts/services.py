@@ -320,6 +320,30 @@ def set_active(actor: User, user_id: int, active: bool) -> bool:
     return True
 
 
+def resend_invitation(actor: User, user_id: int) -> bool:
+    """Send an invited account, still without a password, a new invitation: the first one
+    never arrived, or its link grew too old. The earlier link keeps working until either is
+    used. False when one was queued to the address a moment ago (a double click): one
+    email, not two."""
+    user = _lock_for_management(actor, user_id)
+    if user.password_hash is not None or not user.active:
+        raise AccountError("", _l("Kontot har redan ett lösenord eller är avstängt: det "
+                                  "behöver ingen ny inbjudan."))
+    if _invitation_just_sent(user.email):
+        db.session.rollback()
+        return False
+    _send_invitation(user, actor)
+    audit(actor, "invitation_resent", user)
+    db.session.commit()
+    return True
+
+
+def _invitation_just_sent(address: str) -> bool:
+    return db.session.scalar(select(OutboxEmail.id).where(
+        OutboxEmail.kind == "invitation", OutboxEmail.recipient == address,
+        OutboxEmail.created_at > utcnow() - RESET_REPEAT_WINDOW).limit(1)) is not None
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the id carries the session token, rotated on password change."""
     uid, _, token = user_id.partition(":")

@@ -245,6 +245,23 @@ def switch(user_id: int, switch: str) -> ResponseReturnValue:
     return redirect(url_for("accounts.user", user_id=target.id))
 
 
+@bp.route("/anvandare/<int:user_id>/bjud-in-igen", methods=["POST"])
+@require("user.manage")
+def reinvite(user_id: int) -> ResponseReturnValue:
+    target = db.get_or_404(User, user_id)
+    if PortalForm().validate_on_submit():
+        try:
+            sent = services.resend_invitation(current_user, target.id)
+        except services.AccountError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("En ny inbjudan till %(email)s ligger i utkorgen och skickas strax.",
+                    email=target.email) if sent else
+                  _("Inbjudan skickades nyss. Ingen ny skickades."),
+                  "success" if sent else "info")
+    return redirect(url_for("accounts.user", user_id=target.id))
+
+
 def _switch_message(user: User, active: bool, changed: bool) -> str:
     if active and changed and not user.has_password:
         return _("Kontot är öppet igen. %(name)s har inte valt lösenord, så en ny inbjudan "

@@ -23,6 +23,7 @@ ACTION_LABELS: Mapping[str, object] = {  # lazily translated texts
     "password_reset_requested": _l("Bad om en länk för nytt lösenord"),
     "password_reset": _l("Valde ett nytt lösenord"),
     "user_invited": _l("Bjöd in en användare"),
+    "invitation_resent": _l("Skickade inbjudan igen"),
     "invitation_accepted": _l("Tog emot inbjudan"),
     "user_access_changed": _l("Ändrade en användares behörighet"),
     "user_blocked": _l("Stängde av ett konto"),

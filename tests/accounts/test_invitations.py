@@ -114,3 +114,30 @@ def test_an_invitation_sent_again_at_once_is_sent_later_the_address_is_taken(
     late = _invite(client, schools=[str(world.school_a.id)])
     assert "Det finns redan ett konto" in late.get_data(as_text=True)
     assert len(db.session.scalars(select(OutboxEmail)).all()) == 1
+
+
+def test_an_invitation_that_never_arrived_or_expired_is_sent_again(
+        client, app, world, mailbox, login_as, db, set_clock):
+    """A probe found an invited person locked out for good: the link had expired, the
+    address was taken and a password reset sends nothing to an account without one."""
+    login_as("coordinator")
+    _invite(client, role="coordinator")
+    invitee = db.session.scalars(select(User).filter_by(email="nina.ny@skola.se")).one()
+    _invitation_link(mailbox, "nina.ny@skola.se")
+    mailbox.messages.clear()
+    set_clock(utcnow() + timedelta(days=15))  # the first link has expired
+    page = client.get(f"/anvandare/{invitee.id}").get_data(as_text=True)
+    assert "Skicka inbjudan igen" in page
+    sent = post_form(client, f"/anvandare/{invitee.id}/bjud-in-igen", {})
+    assert "En ny inbjudan till nina.ny@skola.se ligger i utkorgen" in client.get(
+        sent.location).get_data(as_text=True)
+    twice = post_form(client, f"/anvandare/{invitee.id}/bjud-in-igen", {})  # a double click
+    assert "Ingen ny skickades" in client.get(twice.location).get_data(as_text=True)
+    link = _invitation_link(mailbox, "nina.ny@skola.se")  # exactly one new email
+    browser = new_client(app)
+    post_form(browser, link, {"password": PASSWORD, "confirm": PASSWORD})
+    assert login(new_client(app), "nina.ny@skola.se", PASSWORD).status_code == 302
+    assert "Skicka inbjudan igen" not in client.get(
+        f"/anvandare/{invitee.id}").get_data(as_text=True)
+    refused = post_form(client, f"/anvandare/{invitee.id}/bjud-in-igen", {})
+    assert "behöver ingen ny inbjudan" in client.get(refused.location).get_data(as_text=True)
