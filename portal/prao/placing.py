@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.audit import audit
+from portal.clock import today
 from portal.db import rows_changed, utcnow
 from portal.employers.models import (
     Organisation,
@@ -116,11 +117,22 @@ def needs_uncovered(enrolment: Enrolment) -> bool:
 
 # --- placing by hand -------------------------------------------------------------------------
 
+def period_over(period: PraoPeriod) -> bool:
+    """Its last day has passed: a pupil placed now would be asked for days gone by."""
+    return period.last_day < today()
+
+
+PERIOD_OVER = _l("Perioden är slut. En elev kan inte placeras i efterhand: lägg upp en ny "
+                 "period om eleven ska göra sin prao senare.")
+
+
 def place_by_hand(enrolment: Enrolment, offer_id: int, reason: str, user: User) -> Assignment:
     """A proposed MANUAL assignment: the seat is taken and the pupil leaves the queue with
     conditional updates, so two counsellors (or a round) never take the same seat or
     place the same pupil twice. A placement that does not cover the pupil's needs needs a
-    recorded reason."""
+    recorded reason. Not once the period is over."""
+    if period_over(enrolment.period):
+        raise PraoError("offer", PERIOD_OVER)
     reason = reason.strip()
     option = _fitting(enrolment, offer_id)
     if not option.covers_needs and not reason:

@@ -186,7 +186,8 @@ def place(period_id: int, enrolment_id: int) -> ResponseReturnValue:
     form = PlaceForm()
     form.offer.choices = choices([("", _("Välj en praoplats"))] + [(
         o.offer.id, _option_label(o)) for o in options])
-    if form.validate_on_submit():
+    over = placing.period_over(enrolment.period)
+    if not over and form.validate_on_submit():
         try:
             placing.place_by_hand(enrolment, form.offer.data, form.reason.data or "",
                                   current_user)
@@ -199,7 +200,8 @@ def place(period_id: int, enrolment_id: int) -> ResponseReturnValue:
                                     enrolment_id=enrolment_id))
     audit_read("read_pupil_placing", enrolment)
     return render_template("prao/place.html", form=form, enrolment=enrolment,
-                           options=options), 400 if form.errors else 200
+                           options=options, over=over, period_over=placing.PERIOD_OVER), \
+        400 if form.errors or (over and request.method == "POST") else 200
 
 
 def _option_label(option: placing.HandOption) -> str:

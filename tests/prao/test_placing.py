@@ -315,3 +315,24 @@ def test_a_placement_that_declined_the_pupil_is_marked_last_and_needs_a_reason(
         "offer": home.id, "reason": "De har en handledare vecka 12 nu."}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Enrolment, enrolment.id).state is EnrolmentState.ASSIGNED
+
+
+def test_a_pupil_cannot_be_placed_by_hand_once_the_period_is_over(client, login_as, db, world,
+                                                                  set_clock):
+    """A probe placed a pupil in a period that ended six weeks before: the employer was
+    asked to confirm days gone by."""
+    from datetime import datetime, time, timedelta
+
+    enrolment = _waiting(db, world)
+    offer = factories.PlacementOfferFactory(seats=1, placement__title="Verkstaden",
+                                            placement__organisation=world.organisation_a)
+    db.session.commit()
+    set_clock(datetime.combine(enrolment.period.last_day + timedelta(days=1), time(9)))
+    login_as("counsellor")
+    page = client.get(_place_url(enrolment)).get_data(as_text=True)
+    assert "Perioden är slut." in page and 'name="offer"' not in page
+    refused = post_form(client, _place_url(enrolment), {"offer": offer.id})
+    assert refused.status_code == 400 and "Perioden är slut." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalars(select(Assignment)).all() == []
+    assert db.session.get(PlacementOffer, offer.id).seats_taken == 0
