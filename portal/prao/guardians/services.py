@@ -106,6 +106,19 @@ def period_rows(period: PraoPeriod) -> list[LetterRow]:
     return [LetterRow(a, notices.get(a.id)) for a in assignments]
 
 
+def letter_problem(assignment: Assignment) -> str | None:
+    """Why this letter must not reach a guardian yet, or at all: the employer has not
+    confirmed the pupil, or the placement no longer holds (declined, cancelled). None when
+    it may be printed and handed out."""
+    if assignment.state is AssignmentState.PROPOSED:
+        return str(_l("Arbetsgivaren har inte bekräftat eleven än. Brevet kan ändras: skriv "
+                      "ut det eller ladda ner det när platsen är bekräftad."))
+    if assignment.state not in ACTIVE_STATES:
+        return str(_l("Platsen gäller inte längre: arbetsgivaren tackade nej eller praon "
+                      "avbröts. Brevet ska inte lämnas ut."))
+    return None
+
+
 def can_send(assignment: Assignment) -> bool:
     return assignment.state in SENDABLE_STATES and bool(assignment.enrolment.student
                                                         .guardian_email)

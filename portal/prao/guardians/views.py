@@ -84,6 +84,7 @@ def _render_letter(assignment: Assignment, lang: str,
         letter=services.letter_for(assignment, lang), lang_choice=lang,
         languages=LETTER_LANGUAGES, language_names=LANGUAGE_NAMES,
         notice=services.email_notice(assignment.id), can_send=services.can_send(assignment),
+        problem=services.letter_problem(assignment),
         send_form=SendLetterForm(lang=lang),
         email_form=email_form or GuardianEmailForm(guardian_email=student.guardian_email))
 
@@ -99,6 +100,10 @@ def letter(assignment_id: int) -> ResponseReturnValue:
 def letter_pdf(assignment_id: int) -> ResponseReturnValue:
     assignment = _assignment(assignment_id)
     lang = _lang()
+    problem = services.letter_problem(assignment)
+    if problem is not None:  # no file that could be handed out by mistake
+        flash(problem, "warning")
+        return redirect(url_for("guardians.letter", assignment_id=assignment.id, sprak=lang))
     student = assignment.enrolment.student
     audit_read("guardian_letter_downloaded", assignment)
     content = render_letter_pdf(services.letter_for(assignment, lang))

@@ -120,6 +120,25 @@ def test_no_email_before_the_employer_confirmed_or_without_an_address(client, db
     assert _emails(db) == []
 
 
+def test_no_letter_to_hand_out_for_a_placement_not_confirmed_or_no_longer_valid(
+        client, db, login_as, world):
+    """A probe printed a letter naming a workplace that had declined the pupil, and one for
+    a proposal the employer had not answered."""
+    proposed = make_assignment(world, state=AssignmentState.PROPOSED)
+    declined = make_assignment(world, state=AssignmentState.DECLINED)
+    db.session.commit()
+    login_as("counsellor")
+    for assignment, warning in ((proposed, "inte bekräftat eleven än"),
+                                (declined, "Platsen gäller inte längre")):
+        page = client.get(f"/uppdrag/{assignment.id}/vardnadshavarbrev").get_data(as_text=True)
+        assert warning in page and "vardnadshavarbrev.pdf" not in page
+        pdf = client.get(f"/uppdrag/{assignment.id}/vardnadshavarbrev.pdf")
+        assert pdf.status_code == 302 and pdf.mimetype != "application/pdf"
+        assert warning in client.get(pdf.location).get_data(as_text=True)
+    overview = client.get(f"/perioder/{proposed.enrolment.period_id}/vardnadshavare")
+    assert f"/uppdrag/{proposed.id}/vardnadshavarbrev.pdf" not in overview.get_data(as_text=True)
+
+
 def test_a_corrected_address_gets_the_letter_once(client, db, login_as, placed):
     login_as("counsellor")
     _send(client, placed)
