@@ -57,10 +57,15 @@ def test_revoked_link_stops_and_a_new_one_works(client, app, db, world, login_as
     url = f"/perioder/{enrolment.period_id}/elever/{enrolment.id}/lank"
     post_form(client, url, {"action": "revoke"})
     assert "stängts av" in client.get(old).get_data(as_text=True)
-    post_form(client, url, {"action": "reissue"})
+    reissued = post_form(client, url, {"action": "reissue"})
     db.session.refresh(enrolment)
     assert client.get(old).status_code == 404
-    assert client.get(_link(app, enrolment)).status_code == 200
+    new = _link(app, enrolment)
+    assert client.get(new).status_code == 200
+    # The counsellor is told where the new link is (a probe found no way to it), and the
+    # pupil's page itself never shows it.
+    page = client.get(reissued.location).get_data(as_text=True)
+    assert f'href="/perioder/{enrolment.period_id}/lankar"' in page and new not in page
 
 
 def test_class_list_prints_links_and_qr_codes(client, db, world, login_as):
