@@ -13,6 +13,7 @@ from portal.employers.reference import feature_codes, features
 from portal.feedback.models import QuestionKind
 from portal.prao.checklist import BY_KEY
 from portal.prao.pdf import Document
+from portal.privacy.actions import action_label, detail_label, object_label
 from portal.privacy.services import Extract, Row
 from portal.templating import clock_time, iso_date, iso_datetime, long_date
 from portal.texts import mark as _l
@@ -181,11 +182,27 @@ def _answer(answer: Row) -> tuple[str, str]:
     return str(answer["question"]), value
 
 
+def _event_words(key: str, value: object, row: Row) -> str | None:
+    """An audit event's action, object and details in words, as the coordinator's log
+    reads them: the extract goes to a pupil, not to whoever knows the codes."""
+    if key == "action":
+        return str(action_label(str(value)))
+    if key == "object_type":
+        return str(object_label(str(value))) if value else ""
+    if key == "detail":
+        return detail_label(str(row["action"]), str(value)) if value else ""
+    return None
+
+
 def _row_facts(row: Row, lang: str) -> list[tuple[str, str]]:
     facts: list[tuple[str, str]] = []
+    is_event = "action" in row and "object_type" in row
     for key, value in row.items():
+        words = _event_words(key, value, row) if is_event else None
         if key == "answers":
             facts.extend(_answer(answer) for answer in value)
+        elif words is not None:
+            facts.append((_(COLUMN_LABELS.get(key, key)), words))
         else:
             facts.append((_(COLUMN_LABELS.get(key, key)), _text(key, value, lang)))
     return facts

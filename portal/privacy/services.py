@@ -244,10 +244,12 @@ CERTIFICATE_KEYS = ("name", "class_name", "school", "workplace", "placement", "f
 
 
 def _about(student: Student) -> ColumnElement[bool]:
-    """Events about the pupil: naming them, or reading a list of their periods."""
+    """Events about the pupil: naming them, or reading a list of their periods since the
+    pupil was on it (a list read before the import did not show them)."""
     periods = select(Enrolment.period_id).where(Enrolment.student_id == student.id)
     return or_(AuditEvent.student_id == student.id,
                and_(AuditEvent.object_type == "PraoPeriod", AuditEvent.student_id.is_(None),
+                    AuditEvent.at >= student.created_at,
                     AuditEvent.object_id.in_(
                         select(PraoPeriod.id.cast(db.String)).where(
                             PraoPeriod.id.in_(periods)))))

@@ -237,3 +237,37 @@ def test_the_extract_holds_the_lottery_every_report_and_the_alerts(client, db, r
     client.get("/sprak/en?next=/")
     text = pdf_text(client.get(f"/elever/{pupil.student_id}/registerutdrag.pdf").data)
     assert "Lottery number" in text and "You got your first choice." in text
+
+
+def test_the_pdf_names_who_read_what_in_words_not_codes(client, db, region, login_as):
+    """A probe found "read_period · PraoPeriod · 5 pupils" in the extract handed to a pupil."""
+    login_as("counsellor")
+    pupil = region.new[0]
+    from portal.schools.models import Enrolment
+
+    period_id = db.session.get(Enrolment, pupil.enrolment_id).period_id
+    assert client.get(f"/perioder/{period_id}").status_code == 200  # the pupil's list, read
+    text = " ".join(pdf_text(client.get(
+        f"/elever/{pupil.student_id}/registerutdrag.pdf").data).split())
+    assert "Läste en praoperiod" in text and "Praoperiod" in text
+    for code in ("read_period", "PraoPeriod", " pupils"):
+        assert code not in text
+
+
+def test_a_list_read_before_the_pupil_was_on_it_is_not_in_their_extract(client, db, region,
+                                                                       login_as):
+    from datetime import timedelta
+
+    from portal.audit import AuditEvent
+    from portal.schools.models import Enrolment, Student
+
+    pupil = region.new[0]
+    period_id = db.session.get(Enrolment, pupil.enrolment_id).period_id
+    imported = db.session.get(Student, pupil.student_id).created_at
+    db.session.add(AuditEvent(at=imported - timedelta(hours=1), action="read_period",
+                              object_type="PraoPeriod", object_id=str(period_id),
+                              detail="4 pupils; earlier"))
+    db.session.commit()
+    login_as("counsellor")
+    audit = _json(client, pupil.student_id)["sections"]["audit"]
+    assert audit and not any(row["detail"] == "4 pupils; earlier" for row in audit)
