@@ -151,8 +151,11 @@ def test_the_verification_page_confirms_a_right_code(issued, app):
     response = visitor.get(f"/intyg/{issued.code}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
+    # Everything the paper says, so that a changed paper shows (a probe found the
+    # supervisor, the tasks and the grade only on the paper).
     for part in ("Intyget är äkta", "Nguyễn Văn Åsa", "Skola A", "Kafé Ørjan &amp; Łukasz AB",
-                 "15 mars 2027", "26 mars 2027", "8 av 9 praodagar"):
+                 "15 mars 2027", "26 mars 2027", "8 av 9 praodagar", "Hanna Handledare",
+                 "Skära grönsaker, diska, ta emot gäster.", "Årskurs"):
         assert part in html, part
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
