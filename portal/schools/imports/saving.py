@@ -162,6 +162,15 @@ class AlreadySaved(Exception):
     """This preview was saved before (a second click, another tab)."""
 
 
+class NewerSaved(Exception):
+    """Another file for the school was saved after this preview was made: saving this one
+    would undo it (its pupils marked missing, its changes reverted)."""
+
+    def __init__(self, saved_at: datetime) -> None:
+        super().__init__(saved_at)
+        self.saved_at = saved_at
+
+
 class SaveConflict(Exception):
     """Someone else changed the school's pupils at the same moment; nothing was saved."""
 
@@ -271,6 +280,12 @@ def save(pupil_import: PupilImport, user: User, today: date | None = None) -> Co
     db.session.refresh(pupil_import)
     if pupil_import.saved_at is not None:
         raise AlreadySaved
+    newer = db.session.scalar(select(func.max(PupilImport.saved_at)).where(
+        PupilImport.school_id == pupil_import.school_id,
+        PupilImport.saved_at > pupil_import.created_at))
+    if newer is not None:
+        db.session.rollback()
+        raise NewerSaved(newer)
     changes = plan(pupil_import.school_id, decode(pupil_import.content).rows)
     now = utcnow()
     try:

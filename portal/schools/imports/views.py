@@ -19,6 +19,7 @@ from portal.schools.blueprint import bp
 from portal.schools.imports import columns, export, reading, saving
 from portal.schools.imports.forms import ConfirmImportForm, PupilUploadForm
 from portal.schools.models import PupilImport, School
+from portal.templating import iso_datetime
 
 # Room for the multipart envelope and the CSRF token around a file of the largest size.
 UPLOAD_OVERHEAD = 64 * 1024
@@ -102,6 +103,10 @@ def import_save(import_id: int) -> ResponseReturnValue:
         counts = saving.save(stored, current_user, today())
     except saving.AlreadySaved:
         flash(_("Filen är redan sparad."), "info")
+    except saving.NewerSaved as newer:
+        flash(_("En nyare elevlista sparades %(when)s, efter att den här filen laddades upp. "
+                "Den här sparades inte: den skulle ha ändrat tillbaka det. Ladda upp filen "
+                "igen om den ska gälla.", when=iso_datetime(newer.saved_at)), "warning")
     except saving.SaveConflict:
         flash(_("Elevlistan ändrades av någon annan samtidigt. Ingenting sparades. "
                 "Ladda upp filen igen."), "warning")

@@ -120,6 +120,22 @@ def test_reimport_through_the_pages_shows_counts_and_flags_missing(client, db, w
     assert count(db, Student) == 5
 
 
+def test_an_older_preview_saved_after_a_newer_file_is_refused(client, db, world, login_as):
+    """A probe saved a preview left open after a newer file had been saved: the newer
+    file's pupils were marked missing and its changes undone, without a word."""
+    login_as("counsellor")
+    older = preview_id(upload(client, world.school_a, csv_bytes(pupils(3))))
+    newer = preview_id(upload(client, world.school_a, csv_bytes(pupils(5))))
+    save(client, newer)
+    refused = save(client, older)
+    assert refused.status_code == 302
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "En nyare elevlista sparades" in page and "Den här sparades inte" in page
+    assert count(db, Student) == 5
+    assert db.session.get(PupilImport, older).saved_at is None
+    assert "Saknades i den senaste filen" not in page
+
+
 def test_a_file_of_one_grade_flags_no_pupil_of_another_grade(client, db, world, login_as):
     login_as("counsellor")
     eights = [pupil(n, Klass="8A") for n in range(1, 5)]
