@@ -63,6 +63,12 @@ def _run(run_id: int) -> MatchingRun:
     return get_authorized("matching.run", MatchingRun, run_id)
 
 
+def _wishes_still_open(found: MatchingRun) -> list[PraoPeriod]:
+    """The round's periods whose pupils may still wish: a wish made after the round ran is
+    not in it, so a draft published now leaves those pupils out."""
+    return [p for p in found.periods if p.wishes_close >= today()]
+
+
 @bp.route("/matchning/<int:run_id>")
 @require("matching.run")
 def run(run_id: int) -> ResponseReturnValue:
@@ -74,7 +80,7 @@ def run(run_id: int) -> ResponseReturnValue:
         "matching/run.html", run=found, page=page, stats=services.stats(found),
         first_stats=json.loads(found.stats), sectors=services.seats_left_by_sector(found),
         only_unplaced=only_unplaced, statuses=RunStatus, policies=services.PRIORITY_POLICIES,
-        steps=services.STEP_LABELS,
+        steps=services.STEP_LABELS, wishes_open=_wishes_still_open(found),
         withdraw=services.withdraw_plan(found) if found.status is RunStatus.PUBLISHED else None)
 
 
@@ -122,7 +128,8 @@ def publish(run_id: int) -> ResponseReturnValue:
             flash(str(services.PUBLISH_REFUSED[found.status]), "info")
             return redirect(url_for("matching.run", run_id=run_id))
         return render_template("matching/publish.html", run=found,
-                               plan=services.publish_plan(found))
+                               plan=services.publish_plan(found),
+                               wishes_open=_wishes_still_open(found))
     try:
         done = services.publish(found.id, current_user)
     except services.MatchingError as error:

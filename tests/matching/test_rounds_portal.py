@@ -254,3 +254,27 @@ def test_a_period_that_is_over_is_not_offered_for_a_new_round(client, db, world,
     assert refused.status_code == 200
     assert db.session.scalars(select(MatchingRun)).all() == []
     assert coming.id
+
+
+@freeze_time(AFTER_WINDOW)
+def test_a_round_over_a_wish_window_still_open_warns_before_publishing(client, db, world,
+                                                                       region, login_as):
+    """A probe ran and published a round while pupils could still wish for weeks: those
+    wishing later were left out without a word."""
+    from datetime import date
+
+    period, _offers, _pupils = region
+    period.wishes_close = date(2027, 2, 20)
+    db.session.commit()
+    login_as("counsellor")
+    post_form(client, "/matchning", {"periods": [str(period.id)], "policy": "none",
+                                     "last_step": "second", "seed": "7"})
+    run = db.session.scalars(select(MatchingRun)).one()
+    for path in (f"/matchning/{run.id}", f"/matchning/{run.id}/publicera"):
+        page = client.get(path).get_data(as_text=True)
+        assert "kan önska till och med 2027-02-20" in page, path
+        assert "Önskemål efter att rundan kördes kommer inte med" in page, path
+    period.wishes_close = date(2027, 2, 9)  # closed yesterday: nothing to warn of
+    db.session.commit()
+    assert "kan önska till och med" not in client.get(
+        f"/matchning/{run.id}/publicera").get_data(as_text=True)
