@@ -36,9 +36,10 @@ from portal.textrules import Problem, normalise, text_problem, without_refused
 
 MESSAGES = {
     Problem.LINE_BREAK: _l("Fältet ska vara en enda rad. Ta bort radbrytningen."),
-    Problem.CONTROL: _l("Texten innehåller ett osynligt tecken, till exempel en tabb eller "
-                        "ett styrtecken, som inte kan sparas. Skriv texten i stället för att "
-                        "klistra in den."),
+    # Read by 14-year-olds too: what happened and what to do, no "styrtecken".
+    Problem.CONTROL: _l("Texten innehåller ett osynligt tecken som inte kan sparas. Det "
+                        "följer ofta med när man klistrar in text. Skriv texten själv i "
+                        "stället."),
     Problem.UNREADABLE: _l("Texten innehåller tecken som inte gick att läsa (fel "
                            "teckenkodning). Skriv texten igen."),
 }

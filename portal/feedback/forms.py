@@ -19,7 +19,7 @@ from wtforms.widgets import HiddenInput
 
 from portal.formtools import PortalForm, PortalSubform, choices
 
-TOO_LONG = _l("Texten är för lång.")
+TOO_LONG = _l("Högst %(max)d tecken. Texten är nu %(length)d tecken.")
 SCORES = choices((str(n), str(n)) for n in range(1, 6))
 KIND_LABELS = {"likert": _l("Påstående, 1–5"), "text": _l("Fritext"),
                "yesno": _l("Ja eller nej")}

@@ -97,7 +97,7 @@ def test_a_text_too_long_and_the_unanswered_questions_are_named_at_once(client, 
     assert refused.status_code == 400
     comment = [k for k in form if k.endswith("-text")][0]
     beside = re.search(rf'id="{comment}-error"(.*?)</div>', html, re.S)
-    assert beside and "Texten är för lång" in beside.group(1)
+    assert beside and "Högst 2000 tecken. Texten är nu 2001 tecken." in beside.group(1)
     unanswered = [k.rsplit("-", 1)[0] for k in form_data(Audience.PUPIL, PUPIL_ANSWERS, "")
                   if k.endswith("-score") and k != "answers-0-score"]
     assert len(unanswered) == 5

@@ -3,7 +3,9 @@ a follow-up with GR's five questions, and an incident."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -17,7 +19,13 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from portal.formtools import PortalForm, PortalSubform, choices, id_or_zero
 from portal.prao.models import AttendanceStatus, FollowUpKind, IncidentKind, IncidentSeverity
@@ -40,6 +48,14 @@ def _max(n: int) -> Length:
     return Length(max=n, message=_l("Högst %(max)d tecken.", max=n))
 
 
+def _range_of_a_number(low: int, high: int, message: object) -> Callable[[Any, Any], None]:
+    def check(_form: Any, field: Any) -> None:
+        if field.data is not None and not low <= field.data <= high:
+            raise ValidationError(str(message))
+
+    return check
+
+
 class PupilDayForm(PortalSubform):
     """One pupil's row. Left without a status, the pupil is simply not reported now."""
 
@@ -50,8 +66,9 @@ class PupilDayForm(PortalSubform):
     end = TimeField(_l("Slutade"), validators=[Optional()])
     break_minutes = IntegerField(
         _l("Rast (minuter)"), default=0,
-        validators=[Optional(), NumberRange(min=0, max=480,
-                                            message=_l("Rasten är mellan 0 och 480 minuter."))],
+        # The range is checked on a number only: letters are told once, as not a number.
+        validators=[Optional(), _range_of_a_number(0, 480, _l(
+            "Rasten är mellan 0 och 480 minuter."))],
         render_kw={"inputmode": "numeric", "min": 0, "max": 480})
 
 
