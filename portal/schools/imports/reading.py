@@ -511,7 +511,8 @@ def _common_problem(column: Column, value: str, name: str) -> str | None:
     if column.required and not value:
         return _("%(column)s saknas.", column=name)
     if column.max_length is not None and len(value) > column.max_length:
-        return _("%(column)s är för lång: %(length)d tecken (högst %(max)d).", column=name,
+        # Not "för lång": the column names are "ett förnamn" and "en klass" alike.
+        return _("%(column)s har för många tecken: %(length)d (högst %(max)d).", column=name,
                  length=len(value), max=column.max_length)
     return None
 

@@ -241,7 +241,7 @@ def test_a_huge_value_is_echoed_shortened_in_the_problem_table(client, db, world
     rows[1]["Elev-ID"] = "x" * 100_000
     response = upload(client, world.school_a, csv_bytes(rows))
     page = response.get_data(as_text=True)
-    assert "Rad 3: Elev-ID är för lång: 100000 tecken (högst 64)." in page
+    assert "Rad 3: Elev-ID har för många tecken: 100000 (högst 64)." in page
     assert f"<td>{'x' * 80}…</td>" in page and "x" * 81 not in page
     assert len(page) < 50_000
     assert count(db, PupilImport) == 0

@@ -267,9 +267,9 @@ def test_a_ten_digit_id_that_is_no_personnummer_is_fine():
     ("E-post", "elev@", "ingen giltig e-postadress"),
     ("Kön", "kanske", "okänt värde ”kanske”"),
     ("Behov", "Hiss, flygande mattor", "okänt behov ”flygande mattor”"),
-    ("Förnamn", "Å" * 101, "för lång: 101 tecken (högst 100)"),
-    ("Klass", "8" * 21, "för lång"),
-    ("Elev-ID", "x" * 65, "för lång"),
+    ("Förnamn", "Å" * 101, "för många tecken: 101 (högst 100)"),
+    ("Klass", "8" * 21, "för många tecken"),
+    ("Elev-ID", "x" * 65, "för många tecken"),
 ])
 def test_a_row_problem_is_named_with_its_row(column, value, words):
     rows = pupils(4)
@@ -283,8 +283,8 @@ def test_a_huge_value_is_named_in_full_but_echoed_short():
     rows[1].update({"Elev-ID": "x" * 100_000, "Förnamn": "y" * 100_000})
     problem = read_upload(csv_bytes(rows)).problem_rows[0]
     assert problem.row == 3
-    assert problem.messages == ["Elev-ID är för lång: 100000 tecken (högst 64).",
-                                "Förnamn är för lång: 100000 tecken (högst 100)."]
+    assert problem.messages == ["Elev-ID har för många tecken: 100000 (högst 64).",
+                                "Förnamn har för många tecken: 100000 (högst 100)."]
     assert problem.external_id == "x" * 80 + "…" and problem.name == "y" * 80 + "…"
 
 
