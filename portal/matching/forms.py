@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from portal.accounts.forms import MultiCheckboxField
 from portal.employers.placements.forms import WholeNumberField
@@ -30,6 +32,18 @@ class RoundForm(PortalForm):
                                             message=_l("Ett heltal från 0 till 2147483647."))])
 
 
+class _OfferField(SelectField):
+    """The list holds the offers with a free seat when the page was shown: one not in it
+    now has most likely been filled since, by another move."""
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            raise ValidationError(str(_l(
+                "Platsen är inte ledig längre, eller passar inte eleven. Välj en annan i "
+                "listan."))) from error
+
+
 class MoveForm(PortalForm):
-    offer = SelectField(_l("Ny plats"), coerce=int,
-                        validators=[Optional()])
+    offer = _OfferField(_l("Ny plats"), coerce=int, validators=[Optional()])

@@ -105,7 +105,7 @@ def test_counsellor_runs_reviews_moves_and_publishes(client, db, world, region, 
         MatchResult.run_id == run.id, MatchResult.offer_id == offers[0].id)).one()
     # A full offer is not even offered in the list, and the service refuses it too.
     full = post_form(client, f"/matchning/{run.id}/elev/{moved.id}", {"offer": str(extra.id)})
-    assert "Välj ett av alternativen i listan." in full.get_data(as_text=True)
+    assert "Platsen är inte ledig längre, eller passar inte eleven." in full.get_data(as_text=True)
     db.session.commit()  # the service starts a transaction of its own
     with pytest.raises(services.MatchingError, match="Platsen är full"):
         services.move(run.id, moved.id, extra.id, world.users["counsellor"])
