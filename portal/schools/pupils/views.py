@@ -94,13 +94,22 @@ def email_links(period_id: int) -> ResponseReturnValue:
 @bp.route("/perioder/<int:period_id>/lankar")
 @require("enrolment.manage")
 def class_list(period_id: int) -> ResponseReturnValue:
+    """Every pupil's link and QR code to cut out, or one class's (`klass`): a printout per
+    class, and a large period's page is not made for every pupil at once."""
     found = _period(period_id, "enrolment.manage")
-    rows = [(row, services.pupil_url(row.enrolment)) for row in services.overview(found)
-            if not row.enrolment.link_revoked]
+    active = [row for row in services.overview(found) if not row.enrolment.link_revoked]
+    classes = sorted({row.enrolment.student.class_name for row in active} - {""})
+    wanted = request.args.get("klass", "")
+    if wanted in classes:
+        active = [row for row in active if row.enrolment.student.class_name == wanted]
+    else:
+        wanted = ""
+    rows = [(row, services.pupil_url(row.enrolment)) for row in active]
     audit_read("read_class_list", found, pupils=len(rows))
     codes = {row.enrolment.id: Markup(segno.make(url, error="m").svg_inline(  # noqa: S704
         scale=2, title=_("QR-kod till länken"))) for row, url in rows}
-    return render_template("schools/class_list.html", period=found, rows=rows, codes=codes)
+    return render_template("schools/class_list.html", period=found, rows=rows, codes=codes,
+                           classes=classes, wanted=wanted)
 
 
 @bp.route("/perioder/<int:period_id>/elever/<int:enrolment_id>", methods=["GET", "POST"])

@@ -165,3 +165,20 @@ def test_a_reminder_before_the_wish_window_opens_is_refused(client, db, world, l
     assert "Önskefönstret är inte öppet" in page
     send_due()
     assert mailbox.messages == []
+
+
+def test_the_class_list_prints_one_class_at_a_time(client, db, world, login_as):
+    """A probe had no way to print one class: a period of 5,000 pupils made one page."""
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    for name, klass in (("Nguyễn", "8A"), ("Ørjan", "8B"), ("Saga", "8A")):
+        factories.EnrolmentFactory(period=period, student__first_name=name,
+                                   student__class_name=klass)
+    db.session.commit()
+    login_as("counsellor")
+    whole = client.get(f"/perioder/{period.id}/lankar").get_data(as_text=True)
+    assert whole.count("<svg") == 3 and f"/perioder/{period.id}/lankar?klass=8B" in whole
+    one = client.get(f"/perioder/{period.id}/lankar?klass=8A").get_data(as_text=True)
+    assert "Nguyễn" in one and "Saga" in one and "Ørjan" not in one
+    assert one.count("<svg") == 2 and '<strong aria-current="page">8A</strong>' in one
+    unknown = client.get(f"/perioder/{period.id}/lankar?klass=9Z").get_data(as_text=True)
+    assert unknown.count("<svg") == 3  # a class not in the period: every pupil
