@@ -122,37 +122,36 @@ def test_present_without_hours_is_refused(client, two_pupils):
     _nothing_saved()
 
 
+def _refused_break(client, two_pupils, minutes: str) -> str:
+    """The page refusing a day of 08:00–14:00 with this break, nothing saved."""
+    url = link_url("hanna@bygg.se", two_pupils, TUESDAY)
+    response = post_form(client, url, day_form([
+        {"assignment": two_pupils[0].id, "status": "present", "start": "08:00",
+         "end": "14:00", "break_minutes": minutes}]))
+    assert response.status_code == 400
+    _nothing_saved()
+    return response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_a_cleared_break_is_asked_for_not_saved_as_no_break(client, two_pupils, language):
     """A probe cleared the break and saved: 0 minutes, reported to the school as a day of
     six hours without a break."""
     client.get(f"/sprak/{language}")
-    url = link_url("hanna@bygg.se", two_pupils, TUESDAY)
-    response = post_form(client, url, day_form([
-        {"assignment": two_pupils[0].id, "status": "present", "start": "08:00",
-         "end": "14:00", "break_minutes": ""}]))
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
+    page = _refused_break(client, two_pupils, "")
     assert 'id="pupils-0-break_minutes-error"' in page
     assert ("Fyll i rasten i minuter, 0 om eleven inte hade någon rast." if language == "sv"
             else "Fill in the break in minutes, 0 if the pupil had no break.") in page
-    _nothing_saved()
 
 
 def test_a_break_that_is_no_number_is_told_once(client, two_pupils):
     """A probe typed letters for the break and was told two things: to write a whole
     number, and that the break is between 0 and 480 minutes."""
-    url = link_url("hanna@bygg.se", two_pupils, TUESDAY)
-    response = post_form(client, url, day_form([
-        {"assignment": two_pupils[0].id, "status": "present", "start": "08:00",
-         "end": "14:00", "break_minutes": "abc"}]))
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
+    page = _refused_break(client, two_pupils, "abc")
     beside = page[page.index('id="pupils-0-break_minutes-error"'):]
     beside = beside[:beside.index("</div>")]
     assert "Rasten är mellan 0 och 480 minuter." not in beside
     assert beside.count("</li>") <= 1 and ("heltal" in beside or "siffror" in beside), beside
-    _nothing_saved()
 
 
 def test_a_pupil_not_at_this_workplace_is_refused(client, world, two_pupils):
