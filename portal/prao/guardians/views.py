@@ -70,8 +70,12 @@ def send_all(period_id: int) -> ResponseReturnValue:
         abort(400)
     lang = language(form.lang.data)
     sent = services.send_all(period, lang, current_user)
-    flash(ngettext("%(num)d brev ligger i utkorgen.", "%(num)d brev ligger i utkorgen.", sent),
-          "success")
+    if sent:
+        flash(ngettext("%(num)d brev ligger i utkorgen.", "%(num)d brev ligger i utkorgen.",
+                       sent), "success")
+    else:  # a second click, or nothing left: "0 brev" said nothing
+        flash(_("Inget brev skickades: de som kan skickas är redan skickade. Övriga väntar på "
+                "arbetsgivarens bekräftelse eller på en e-postadress."), "info")
     return redirect(url_for("guardians.period_overview", period_id=period.id, sprak=lang))
 
 

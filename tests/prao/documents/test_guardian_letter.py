@@ -284,6 +284,10 @@ def test_the_period_overview_and_sending_to_all(client, db, login_as, world, pla
     assert "2 brev ligger i utkorgen" in done.get_data(as_text=True)
     assert sorted(e.recipient for e in _emails(db)) == ["asa.hem@example.se",
                                                         "mamma@hem.example.se"]
+    again = post_form(client, other_url, {"lang": "sv"}, follow_redirects=True)
+    assert "Inget brev skickades: de som kan skickas är redan skickade." in again.get_data(
+        as_text=True)  # not "0 brev ligger i utkorgen"
+    assert len(_emails(db)) == 2
 
 
 def test_pages_with_several_forms_repeat_no_id(client, db, login_as, world, placed):
