@@ -115,7 +115,7 @@ def request_password_reset(email: str, ip: str) -> None:
     user = find_user(address)
     known = user is not None and user.active and user.password_hash is not None
     recipient = user if known and user is not None else _stand_in(email)
-    if _reset_just_sent(recipient.email) and known:
+    if _queued_just_now("password_reset", recipient.email) and known:
         db.session.rollback()
         return
     link = external_url("accounts.reset_password", token=make_token(recipient, RESET_SALT))
@@ -138,9 +138,11 @@ def _lock_account(address: str) -> None:
                        .execution_options(synchronize_session=False))
 
 
-def _reset_just_sent(address: str) -> bool:
+def _queued_just_now(kind: str, address: str) -> bool:
+    """An email of this kind to the address is in the outbox from the last minute: the
+    same request again (a double click), whose first email is on its way."""
     return db.session.scalar(select(OutboxEmail.id).where(
-        OutboxEmail.kind == "password_reset", OutboxEmail.recipient == address,
+        OutboxEmail.kind == kind, OutboxEmail.recipient == address,
         OutboxEmail.created_at > utcnow() - RESET_REPEAT_WINDOW).limit(1)) is not None
 
 
@@ -329,7 +331,7 @@ def resend_invitation(actor: User, user_id: int) -> bool:
     if user.password_hash is not None or not user.active:
         raise AccountError("", _l("Kontot har redan ett lösenord eller är avstängt: det "
                                   "behöver ingen ny inbjudan."))
-    if _invitation_just_sent(user.email):
+    if _queued_just_now("invitation", user.email):
         db.session.rollback()
         return False
     _send_invitation(user, actor)
@@ -337,11 +339,6 @@ def resend_invitation(actor: User, user_id: int) -> bool:
     db.session.commit()
     return True
 
-
-def _invitation_just_sent(address: str) -> bool:
-    return db.session.scalar(select(OutboxEmail.id).where(
-        OutboxEmail.kind == "invitation", OutboxEmail.recipient == address,
-        OutboxEmail.created_at > utcnow() - RESET_REPEAT_WINDOW).limit(1)) is not None
 
 
 def load_user(user_id: str) -> User | None:

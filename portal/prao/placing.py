@@ -36,6 +36,7 @@ from portal.prao.services import (
     record_step,
 )
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, Student
+from portal.schools.services import period_is_over
 from portal.weeks import monday_of
 
 MAX_OPTIONS = 300
@@ -117,11 +118,6 @@ def needs_uncovered(enrolment: Enrolment) -> bool:
 
 # --- placing by hand -------------------------------------------------------------------------
 
-def period_over(period: PraoPeriod) -> bool:
-    """Its last day has passed: a pupil placed now would be asked for days gone by."""
-    return period.last_day < today()
-
-
 PERIOD_OVER = _l("Perioden är slut. En elev kan inte placeras i efterhand: lägg upp en ny "
                  "period om eleven ska göra sin prao senare.")
 
@@ -131,7 +127,7 @@ def place_by_hand(enrolment: Enrolment, offer_id: int, reason: str, user: User) 
     conditional updates, so two counsellors (or a round) never take the same seat or
     place the same pupil twice. A placement that does not cover the pupil's needs needs a
     recorded reason. Not once the period is over."""
-    if period_over(enrolment.period):
+    if period_is_over(enrolment.period, today()):
         raise PraoError("offer", PERIOD_OVER)
     reason = reason.strip()
     option = _fitting(enrolment, offer_id)

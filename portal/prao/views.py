@@ -33,6 +33,7 @@ from portal.prao.forms import (
 )
 from portal.prao.models import Assignment, AssignmentState
 from portal.schools.models import Enrolment, PraoPeriod
+from portal.schools.services import period_is_over
 from portal.templating import iso_date
 from portal.urls import page_number
 
@@ -186,7 +187,7 @@ def place(period_id: int, enrolment_id: int) -> ResponseReturnValue:
     form = PlaceForm()
     form.offer.choices = choices([("", _("Välj en praoplats"))] + [(
         o.offer.id, _option_label(o)) for o in options])
-    over = placing.period_over(enrolment.period)
+    over = period_is_over(enrolment.period, clock.today())
     if not over and form.validate_on_submit():
         try:
             placing.place_by_hand(enrolment, form.offer.data, form.reason.data or "",

@@ -3,9 +3,7 @@ a follow-up with GR's five questions, and an incident."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -13,7 +11,6 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     TextAreaField,
@@ -23,10 +20,11 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
-    ValidationError,
 )
 
+from portal.employers.placements.forms import WholeNumberField
 from portal.formtools import PortalForm, PortalSubform, choices, id_or_zero
 from portal.prao.models import AttendanceStatus, FollowUpKind, IncidentKind, IncidentSeverity
 
@@ -48,14 +46,6 @@ def _max(n: int) -> Length:
     return Length(max=n, message=_l("Högst %(max)d tecken.", max=n))
 
 
-def _range_of_a_number(low: int, high: int, message: object) -> Callable[[Any, Any], None]:
-    def check(_form: Any, field: Any) -> None:
-        if field.data is not None and not low <= field.data <= high:
-            raise ValidationError(str(message))
-
-    return check
-
-
 class PupilDayForm(PortalSubform):
     """One pupil's row. Left without a status, the pupil is simply not reported now."""
 
@@ -64,11 +54,11 @@ class PupilDayForm(PortalSubform):
                         choices=choices((s.value, label) for s, label in STATUS_LABELS.items()))
     start = TimeField(_l("Började"), validators=[Optional()])
     end = TimeField(_l("Slutade"), validators=[Optional()])
-    break_minutes = IntegerField(
+    break_minutes = WholeNumberField(
         _l("Rast (minuter)"), default=0,
-        # The range is checked on a number only: letters are told once, as not a number.
-        validators=[Optional(), _range_of_a_number(0, 480, _l(
-            "Rasten är mellan 0 och 480 minuter."))],
+        invalid=_l("Skriv ett heltal med siffror, till exempel 30."),
+        validators=[Optional(), NumberRange(min=0, max=480,
+                                            message=_l("Rasten är mellan 0 och 480 minuter."))],
         render_kw={"inputmode": "numeric", "min": 0, "max": 480})
 
 
