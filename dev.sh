@@ -92,7 +92,7 @@ prepare_tests() {
   ensure_html_checker
   ensure_redis
   "$VENV/bin/ruff" check --quiet .
-  "$VENV/bin/mypy"  # configured in pyproject.toml: the portal package, every def typed
+  "$VENV/bin/mypy"  # configured in pyproject.toml: the portal package and the benchmarks, every def typed
 }
 
 case "${1:-}" in

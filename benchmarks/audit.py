@@ -24,7 +24,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,9 +35,10 @@ from sqlalchemy import func, select, text
 from throwaway import create_database
 
 from portal import create_app
-from portal.accounts.models import Role
+from portal.accounts.models import Role, User
 from portal.audit import AuditEvent, _write_reads
 from portal.extensions import db
+from portal.schools.models import Enrolment, PraoPeriod
 from tests import factories
 from tests.conftest import login, new_client
 
@@ -48,11 +49,12 @@ REQUESTS = int(os.environ.get("AUDIT_BENCH_REQUESTS", "60"))
 def _load(app: Flask) -> dict[str, Any]:
     with app.app_context():
         school = factories.SchoolFactory()
-        counsellor = factories.UserFactory(role=Role.COUNSELLOR, schools=[school],
-                                           email="syv@bench.se")
+        counsellor = cast(User, factories.UserFactory(role=Role.COUNSELLOR, schools=[school],
+                                                      email="syv@bench.se"))
         factories.UserFactory(role=Role.COORDINATOR, email="samordnare@bench.se")
-        period = factories.PraoPeriodFactory(school=school)
-        enrolments = [factories.EnrolmentFactory(period=period) for _ in range(300)]
+        period = cast(PraoPeriod, factories.PraoPeriodFactory(school=school))
+        enrolments = [cast(Enrolment, factories.EnrolmentFactory(period=period))
+                      for _ in range(300)]
         db.session.commit()
         db.session.execute(text(
             "INSERT INTO audit_event (at, user_id, action, object_type, object_id, "

@@ -214,7 +214,8 @@ def percentile(values: list[float], share: float) -> float:
 def measure(app: Flask, queries: list[dict]) -> tuple[list[float], list[int], list[int]]:
     statements: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+    def count(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,  # noqa: ARG001
+              executemany: bool) -> None:
         statements.append(statement)
 
     with app.app_context():
@@ -254,7 +255,8 @@ def explain(app: Flask, query: dict) -> None:
         engine = db.engine
     sent: list[tuple[str, Any]] = []
 
-    def remember(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+    def remember(conn: Any, cursor: Any, statement: str, parameters: Any,  # noqa: ARG001
+                 context: Any, executemany: bool) -> None:
         sent.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", remember)

@@ -77,7 +77,7 @@ def setup(app: Flask) -> tuple[School, School, User]:
     return school, warmup, user
 
 
-def import_once(school: School, user: User, content: bytes) -> dict[str, float]:
+def import_once(school: School, user: User, content: bytes) -> dict[str, Any]:
     """Preview as the pages do it (read, check, keep, compare), then save."""
     def preview() -> saving.Preview:
         result = reading.read_upload(content)

@@ -13,11 +13,14 @@ import json
 import random
 import sys
 import time
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 from throwaway import create_database
@@ -29,7 +32,7 @@ FIRST_WEEK, LAST_WEEK = date(2027, 3, 15), date(2027, 3, 22)
 SECTORS = ["construction", "health", "hospitality", "it", "sales", "education", "transport"]
 
 
-def _copy(connection, table: str, columns: str, rows) -> None:  # noqa: ANN001
+def _copy(connection: Any, table: str, columns: str, rows: Iterable[tuple[Any, ...]]) -> None:
     buffer = io.StringIO()
     for row in rows:
         buffer.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
@@ -39,10 +42,10 @@ def _copy(connection, table: str, columns: str, rows) -> None:  # noqa: ANN001
         copy.write(buffer.read())
 
 
-def _load(app, pupils: int, schools: int = 400) -> None:  # noqa: ANN001
+def _load(app: Flask, pupils: int, schools: int = 400) -> None:
     rng = random.Random(2027)
     raw = db.engine.raw_connection()
-    conn = raw.driver_connection
+    conn: Any = raw.driver_connection  # psycopg's, for COPY
     now = "2026-11-22 12:00:00+00"
     _copy(conn, "municipality", "id, name, code, created_at", [(1, "Benchkommun", "9999", now)])
     _copy(conn, "school", "id, municipality_id, name, unit_code, address, created_at",
@@ -97,8 +100,11 @@ def _placement_row(oid: int, rng: random.Random, now: str) -> tuple:
             now)
 
 
-def _load_pupils(conn, rng, pupils, schools, area_offers, offers, now) -> None:  # noqa: ANN001
-    students, enrolments, wishes = [], [], []
+def _load_pupils(conn: Any, rng: random.Random, pupils: int, schools: int,
+                 area_offers: dict[int, list[int]], offers: int, now: str) -> None:
+    students: list[tuple[Any, ...]] = []
+    enrolments: list[tuple[Any, ...]] = []
+    wishes: list[tuple[int, int, int]] = []
     # Popularity skewed (Zipf-like); cumulative once, so each draw is a binary search.
     cumulative = list(itertools.accumulate(1 / (n ** 0.8) for n in range(1, offers + 1)))
     population = range(1, offers + 1)
@@ -122,7 +128,7 @@ def _load_pupils(conn, rng, pupils, schools, area_offers, offers, now) -> None: 
     _copy(conn, "wish", "enrolment_id, offer_id, rank", wishes)
 
 
-def measure(pupils: int) -> dict:
+def measure(pupils: int) -> dict[str, Any]:
     url, drop = create_database("round")
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
@@ -136,7 +142,7 @@ def measure(pupils: int) -> dict:
         drop()
 
 
-def _round(app) -> dict:  # noqa: ANN001
+def _round(app: Flask) -> dict[str, Any]:
     from portal.accounts.models import User
     from portal.matching import services
     from portal.matching.engine import Step
@@ -144,7 +150,7 @@ def _round(app) -> dict:  # noqa: ANN001
     from portal.schools.models import PraoPeriod
 
     with app.test_request_context():
-        user = db.session.get(User, 1)
+        user = db.session.get_one(User, 1)
         periods = list(db.session.scalars(select(PraoPeriod)))
         started = time.perf_counter()
         run = services.start_round(user, periods, "none", Step.SECOND, seed=20270315)

@@ -256,7 +256,7 @@ def _measure_overview(app: Flask) -> dict[str, Any]:
         db.session.execute(text("ANALYZE attendance_alert"))
         db.session.commit()
         for _ in range(10):
-            period = db.session.get(PraoPeriod, 1)
+            period = db.session.get_one(PraoPeriod, 1)
             queries = 0
             event.listen(Engine, "before_cursor_execute", count)
             started = time.perf_counter()
@@ -291,7 +291,7 @@ def _load_checklists() -> None:
     _put(StepRecord, rows)
     # School 2's period (about 100 pupils) is the comparison: its counsellor too.
     _put(counsellor_school, [{"user_id": 1, "school_id": 2}])
-    db.session.get(User, 1).password_hash = generate_password_hash(COUNSELLOR_PASSWORD)
+    db.session.get_one(User, 1).password_hash = generate_password_hash(COUNSELLOR_PASSWORD)
     db.session.commit()
     db.session.execute(text("ANALYZE step_record"))
     db.session.commit()

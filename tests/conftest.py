@@ -15,7 +15,7 @@ from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import redis
@@ -275,7 +275,8 @@ def world(db: Any) -> World:
     school_b = factories.SchoolFactory(name="Skola B", municipality=mun_b)
     org_a = factories.OrganisationFactory(name="Arbetsgivare A")
     org_b = factories.OrganisationFactory(name="Arbetsgivare B")
-    users = {
+    # factory_boy's calls return the models, which its types do not say.
+    users = cast(dict[str, User], {
         "coordinator": factories.UserFactory(role=Role.COORDINATOR,
                                              email="samordnare@exempel.se"),
         "counsellor": factories.UserFactory(role=Role.COUNSELLOR, email="syv@exempel.se",
@@ -284,7 +285,7 @@ def world(db: Any) -> World:
                                           organisation=org_a),
         "council": factories.UserFactory(role=Role.COUNCIL, email="rad@exempel.se",
                                          municipality=None),
-    }
+    })
     db.session.commit()
     return World(mun_a, mun_b, school_a, school_b, org_a, org_b, users)
 

@@ -209,6 +209,13 @@ def _recent(computed_at: datetime, scope: Scope, max_age: timedelta) -> bool:
     return clock.now() - computed_at < max_age
 
 
+def kept_fresh(scope: Scope) -> bool:
+    """The scope's snapshot is stored, drawn and as fresh as the jobs command keeps it (an
+    hour for the current school year): what a reader would be shown without a computation."""
+    found = _state(scope)
+    return found is not None and _fresh(found[1], found[0], scope, JOB_EVERY)
+
+
 def school_year_scopes(school_year: int, also: Scope | None = None) -> list[Scope]:
     """Every scope of a school year a reader may put side by side: the region and each
     municipality, each for the whole year and for either term (and `also`, a scope of a

@@ -114,6 +114,18 @@ def test_the_job_computes_each_scope_once_an_hour(autumn, world, stored, db, set
     assert run_due(send_mail=False).done["rapporter"] == 3
 
 
+def test_kept_fresh_says_whether_a_reader_would_be_shown_it_without_computing(
+        autumn, stored, set_clock):
+    """The load test leaves a snapshot the jobs command would leave alone (benchmarks/load.py)."""
+    assert not snapshots.kept_fresh(SCOPE)  # none stored
+    snapshots.compute_year(2026, set())
+    assert not snapshots.kept_fresh(SCOPE)  # stored, its charts not drawn
+    snapshots.compute_year(2026, {SCOPE})
+    assert snapshots.kept_fresh(SCOPE)
+    set_clock(NOW + timedelta(minutes=61))
+    assert not snapshots.kept_fresh(SCOPE)  # the current school year: an hour old
+
+
 def test_the_page_says_when_and_the_coordinator_refreshes(autumn, stored, db, client,
                                                           login_as, set_clock):
     login_as("coordinator")
