@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts import services as accounts
 from portal.accounts.models import User
 from portal.audit import audit
-from portal.clock import today
+from portal.clock import local, today
 from portal.db import rows_changed, utcnow
 from portal.employers.models import Placement
 from portal.extensions import db
@@ -72,7 +72,15 @@ def record_step(assignment_id: int, key: str, user: User | None = None,
 # --- reading ------------------------------------------------------------------------------
 
 def letter_for(assignment: Assignment, lang: str) -> Letter:
+    """The letter as it would be written today (the counsellor's page, the PDF, sending)."""
     return build_letter(assignment, lang, today())
+
+
+def letter_as_sent(notice: GuardianNotice, assignment: Assignment, lang: str) -> Letter:
+    """The letter the guardian was emailed, dated the day it was sent (Swedish time), not
+    the day the link is opened."""
+    sent_on = local(notice.sent_at).date() if notice.sent_at is not None else today()
+    return build_letter(assignment, lang, sent_on)
 
 
 def email_notice(assignment_id: int) -> GuardianNotice | None:

@@ -174,4 +174,5 @@ def acknowledge(token: str) -> ResponseReturnValue:
     if chosen in current_app.config["PORTAL_LANGUAGES"]:
         lang = str(chosen)  # the guardian switched language: the letter follows the page
     return _in_letter_language(lang, "prao/guardians/acknowledge.html", notice=notice,
-                               letter=services.letter_for(assignment, lang), form=form)
+                               letter=services.letter_as_sent(notice, assignment, lang),
+                               form=form)

@@ -196,6 +196,23 @@ def test_the_guardian_acknowledges_once_with_the_time(client, db, login_as, plac
     assert "Ja, " in overview.get_data(as_text=True)
 
 
+def test_the_guardians_letter_is_dated_the_day_it_was_sent(client, db, login_as, placed, app,
+                                                          set_clock):
+    """Opened a week later, the letter still carries the day the school sent it: just after
+    midnight in Sweden, which is still the day before in UTC."""
+    login_as("counsellor")
+    set_clock(datetime(2027, 3, 1, 0, 30))
+    _send(client, placed)
+    assert "1 mars 2027" in _emails(db)[-1].body_text
+    set_clock(datetime(2027, 3, 8, 19, 5))
+    guardian = guardian_client(app)
+    html = guardian.get(_link(db)).get_data(as_text=True)
+    assert "1 mars 2027" in html and "8 mars 2027" not in html
+    guardian.get("/sprak/en")
+    english = guardian.get(_link(db)).get_data(as_text=True)
+    assert "1 March 2027" in english and "8 March 2027" not in english
+
+
 def guardian_client(app):
     from tests.conftest import new_client
 
