@@ -1,5 +1,6 @@
-"""The first version of each audience's questions, and the rules a question list keeps.
-Pure Python: the labels are data in two languages (a coordinator edits them), not msgids."""
+"""The first version of each audience's questions (what a database without them starts
+from), and the rules a question list keeps. Pure Python: the labels are data in two
+languages (a coordinator edits them), not msgids."""
 
 from __future__ import annotations
 
@@ -39,14 +40,20 @@ FIRST_VERSION: dict[Audience, list[dict[str, Any]]] = {
            "I could imagine working in this sector"),
         _q("comment", T, "Vill du berätta något mer?", "Anything else you want to tell us?"),
     ],
+    # Statements, like the pupil's, for the one scale "1 = stämmer inte alls … 5 = stämmer
+    # helt". A database made by the migrations asked nouns in its version 1 and has these
+    # as a later version (migration 0029); a key keeps its meaning across versions.
     Audience.EMPLOYER: [
-        _q("punctuality", L, "Elevens punktlighet", "The pupil's punctuality"),
-        _q("interest", L, "Elevens intresse", "The pupil's interest"),
-        _q("initiative", L, "Elevens initiativförmåga", "The pupil's initiative"),
-        _q("cooperation", L, "Elevens samarbetsförmåga", "The pupil's cooperation"),
-        _q("school_preparation", L, "Skolans förberedelse av eleven",
-           "The school's preparation of the pupil"),
-        _q("school_contact", L, "Kontakten med skolan", "The contact with the school"),
+        _q("punctuality", L, "Eleven kom i tid", "The pupil was on time"),
+        _q("interest", L, "Eleven visade intresse för arbetet",
+           "The pupil showed interest in the work"),
+        _q("initiative", L, "Eleven tog egna initiativ", "The pupil took initiative"),
+        _q("cooperation", L, "Eleven samarbetade bra med oss",
+           "The pupil worked well with us"),
+        _q("school_preparation", L, "Skolan hade förberett eleven bra",
+           "The school had prepared the pupil well"),
+        _q("school_contact", L, "Kontakten med skolan fungerade bra",
+           "The contact with the school worked well"),
         _q(STATEMENT, T, "Ett kort omdöme till elevens praointyg (frivilligt)",
            "A short statement for the pupil's certificate (optional)"),
         _q(AGAIN, Y, "Vill ni ta emot praoelever igen nästa termin?",

@@ -143,6 +143,35 @@ def test_the_supervisor_evaluates_through_the_signed_link(app, client, db, world
     assert "employer_evaluation" not in _steps(second.id)
 
 
+LEGEND_RE = re.compile(r'<legend class="fs-5 fw-semibold">([^<]*)</legend>')
+
+
+def test_the_supervisors_statements_read_with_the_scale(app, client, db, world, set_clock):
+    """Each 1–5 question is a statement that "stämmer inte alls … stämmer helt" answers,
+    as on the pupil's form, in both languages."""
+    placement = factories.PlacementFactory(organisation=world.organisation_a)
+    assignment = finished(placement, world.school_a, first_name="Alva")
+    db.session.commit()
+    set_clock(AFTER)
+    with app.test_request_context():
+        token = evaluation_token(placement.id, [assignment.id], LAST_DAY)
+    url = f"/handledare/utvardering/{token}/{assignment.id}"
+    swedish = client.get(url).get_data(as_text=True)
+    assert LEGEND_RE.findall(swedish) == [
+        "Eleven kom i tid", "Eleven visade intresse för arbetet", "Eleven tog egna initiativ",
+        "Eleven samarbetade bra med oss", "Skolan hade förberett eleven bra",
+        "Kontakten med skolan fungerade bra",
+        "Vill ni ta emot praoelever igen nästa termin?"]
+    assert swedish.count("1 = stämmer inte alls") == 6
+    client.get("/sprak/en")
+    english = client.get(url).get_data(as_text=True)
+    assert LEGEND_RE.findall(english)[:6] == [
+        "The pupil was on time", "The pupil showed interest in the work",
+        "The pupil took initiative", "The pupil worked well with us",
+        "The school had prepared the pupil well", "The contact with the school worked well"]
+    assert english.count("1 = not at all true") == 6
+
+
 def test_tampered_expired_and_wrong_placement_links_are_refused(app, client, db, world,
                                                                   set_clock):
     placement = factories.PlacementFactory(organisation=world.organisation_a)

@@ -145,7 +145,7 @@ def test_the_extract_holds_both_evaluations_and_their_reminders(client, db, regi
     assert supervisor["statement"] == f"{first} {last} var punktlig"
     assert supervisor["again_next_term"] is True
     assert supervisor["submitted_by_label"] == "Hanna Handledare (handledare, via länk)"
-    assert supervisor["version"] == 1 and supervisor["submitted_at"]
+    assert supervisor["version"] == 2 and supervisor["submitted_at"]  # statements (0029)
     assert {a["question_key"]: a["score"] for a in supervisor["answers"]}["punctuality"] == 5
     assert sorted((r["reminded"], r["day_number"]) for r in sections["evaluation_reminders"]
                   ) == [("employer", 1), ("pupil", 1)]
