@@ -24,7 +24,18 @@ from portal.employers.models import (
 from portal.employers.services import contact_addresses, join_requests_for
 from portal.extensions import db
 from portal.notifications import messages
+from portal.schools.models import Enrolment, PraoPeriod, School
 from portal.schools.pupils import services as pupils
+
+
+@dataclass(frozen=True)
+class OwnOrigin:
+    """A pupil's own placement the organisation was registered for (from the pupil's form):
+    why an organisation nobody signed up for waits in the queue."""
+
+    period_id: int
+    enrolment_id: int
+    school: str
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,7 @@ class Queue:
     organisations: list[Organisation]
     placements: list[Placement]
     join_requests: list[JoinRequest]
+    own_origins: dict[int, list[OwnOrigin]]
 
 
 def settings() -> RegionSettings:
@@ -62,7 +74,25 @@ def queue(limit: int = 200) -> Queue:
         select(Placement).where(Placement.status == PlacementStatus.PENDING)
         .order_by(Placement.updated_at).limit(limit)
         .options(selectinload(Placement.organisation), selectinload(Placement.offers))).all()
-    return Queue(list(organisations), list(placements), join_requests_for(None)[:limit])
+    return Queue(list(organisations), list(placements), join_requests_for(None)[:limit],
+                 own_origins([o.id for o in organisations]))
+
+
+def own_origins(organisation_ids: list[int]) -> dict[int, list[OwnOrigin]]:
+    """Organisation id -> the pupils' own placements at it (one query for the page)."""
+    if not organisation_ids:
+        return {}
+    rows = db.session.execute(
+        select(Placement.organisation_id, Enrolment.period_id, Enrolment.id, School.name)
+        .join(Enrolment, Enrolment.own_placement_id == Placement.id)
+        .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+        .join(School, School.id == PraoPeriod.school_id)
+        .where(Placement.organisation_id.in_(organisation_ids))
+        .order_by(Enrolment.id)).all()
+    found: dict[int, list[OwnOrigin]] = {}
+    for organisation_id, period_id, enrolment_id, school in rows:
+        found.setdefault(organisation_id, []).append(OwnOrigin(period_id, enrolment_id, school))
+    return found
 
 
 def decide_organisation(organisation: Organisation, coordinator: User, approve: bool,

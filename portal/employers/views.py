@@ -247,7 +247,9 @@ def review_organisation(organisation_id: int) -> ResponseReturnValue:
                     name=organisation.name), "success")
         return redirect(url_for("employers.review_queue"))
     return render_template("employers/review_organisation.html", organisation=organisation,
-                           form=form, members=services.organisation_members(organisation))
+                           form=form, members=services.organisation_members(organisation),
+                           own_origins=review.own_origins([organisation.id]).get(
+                               organisation.id, []))
 
 
 @bp.route("/samordnare/praoplatser/<int:placement_id>/granska", methods=["GET", "POST"])

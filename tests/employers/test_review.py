@@ -142,3 +142,42 @@ def test_review_page_lists_weeks_and_seats_and_joins_contact_details_cleanly(cli
     db.session.commit()
     html = client.get(f"/samordnare/praoplatser/{bare.id}/granska").get_data(as_text=True)
     assert "Inga veckor är inlagda." in html
+
+
+def _own_placement_at_a_new_workplace(app, world):
+    from portal.schools.pupils import services as pupils
+
+    enrolment = factories.EnrolmentFactory(
+        period=factories.PraoPeriodFactory(school=world.school_a),
+        student=factories.StudentFactory(school=world.school_a, first_name="Ella",
+                                         last_name="Sandberg"))
+    with app.test_request_context():  # as from the pupil's form: the email carries a link
+        pupils.register_own_placement(enrolment, pupils.OwnPlacementData(
+            workplace="Salong Sax & Stil", org_number="559123-4009", address="Storgatan 21",
+            postal_code="941 31", city="Piteå", contact_name="Petra Sax",
+            contact_email="petra@saxochstil.example.se", contact_phone="070-111 22 33",
+            tasks="Ta emot kunder."))
+    return enrolment
+
+
+def test_a_workplace_from_a_pupils_own_placement_says_so_in_the_queue(app, client, world, db,
+                                                                       login_as):
+    """The coordinator sees why an organisation nobody signed up for waits: a pupil of a
+    named school found it through their own network. No pupil's name in the list."""
+    factories.OrganisationFactory(status=OrganisationStatus.PENDING, name="Nya Bageriet")
+    enrolment = _own_placement_at_a_new_workplace(app, world)
+    login_as("coordinator")
+    html = client.get("/samordnare/granskning").get_data(as_text=True)
+    rows = {name: row for row in re.findall(r"<tr>.*?</tr>", html, re.S)
+            for name in ("Salong Sax &amp; Stil", "Nya Bageriet") if name in row}
+    school = world.school_a.name
+    assert f"Från en elevs egen praoplats, {school}" in rows["Salong Sax &amp; Stil"]
+    assert "egen praoplats" not in rows["Nya Bageriet"]
+    assert "Sandberg" not in html
+    review = client.get(re.search(r'href="(/samordnare/organisationer/\d+/granska)">Salong',
+                                  html).group(1)).get_data(as_text=True)
+    assert f"Registrerad från en elevs egen praoplats, {school}." in review
+    assert f'href="/perioder/{enrolment.period_id}/elever/{enrolment.id}"' in review
+    client.get("/sprak/en")
+    english = client.get("/samordnare/granskning").get_data(as_text=True)
+    assert f"From a pupil's own placement, {school}" in english
