@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 from markupsafe import escape  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402 - the backend must be chosen first
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from portal.reports.tables import Chart, Table, Unit, row_label  # noqa: E402
 from portal.texts import gettext  # noqa: E402
@@ -162,13 +163,13 @@ def _draw(table: Table, row_labels: tuple[str, ...], column_labels: tuple[str, .
         if table.chart is Chart.STACKED:
             ax.barh([p for p, _ in drawn], [v for _, v in drawn], height=width,
                     left=[left[positions.index(p)] for p, _ in drawn],
-                    color=COLOURS[k % len(COLOURS)], label=column_labels[j])
+                    color=COLOURS[k % len(COLOURS)])
             for p, v in drawn:
                 left[positions.index(p)] += v
         else:
             offset = (k - (len(series) - 1) / 2) * width
             ax.barh([p - offset for p, _ in drawn], [v for _, v in drawn], height=width,
-                    color=COLOURS[k % len(COLOURS)], label=column_labels[j])
+                    color=COLOURS[k % len(COLOURS)])
     ax.set_yticks(positions, labels=list(row_labels), color=TEXT)
     if all(table.columns[j].unit is Unit.SHARE for j in series):
         ax.set_xlim(0, 100)
@@ -176,8 +177,13 @@ def _draw(table: Table, row_labels: tuple[str, ...], column_labels: tuple[str, .
     ax.tick_params(colors=TEXT)
     ax.spines[["top", "right"]].set_visible(False)
     if len(series) > 1:
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(series),
-                  frameon=False, labelcolor=TEXT)
+        # Every series named in its own colour, drawn or not: a series whose cells are all
+        # hidden has no bar to take its legend entry from (matplotlib then left it out or
+        # drew it in its default blue, the same for both).
+        handles = [Patch(facecolor=COLOURS[k % len(COLOURS)], label=column_labels[j])
+                   for k, j in enumerate(series)]
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                  ncols=len(series), frameon=False, labelcolor=TEXT)
     _margins(fig, list(row_labels))
     return fig
 

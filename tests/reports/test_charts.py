@@ -78,3 +78,57 @@ def test_the_svg_carries_nothing_a_browser_ignores():
     assert {e.get("id") for e in root.iter() if e.get("id")} <= referred | {"g-title", "g-desc"}
     assert svg.count("font-family=") == 1 and root.get("font-family").endswith("sans-serif")
     assert len(root.findall(f".//{ns}text")) >= 3  # the labels are all still there
+
+
+def _legend(svg: str, labels: tuple[str, ...]) -> dict[str, str | None]:
+    """Each series label the chart writes, and the colour of the swatch drawn just before it
+    (matplotlib draws a legend entry as its swatch, then its words)."""
+    found: dict[str, str | None] = {}
+    fill = None
+    for element in ET.fromstring(svg).iter():  # noqa: S314 - our own drawing
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "path" and element.get("fill") not in (None, "none"):
+            fill = element.get("fill")
+        elif tag == "text" and (element.text or "").strip() in labels:
+            found[element.text.strip()] = fill
+    return found
+
+
+def _two_series(rows: list[tuple[int, int]], chart: Chart) -> Table:
+    """The council's "portal or own network" table: per school the share placed through
+    the portal and through the pupils' own network, and the total."""
+    portal, own = sum(p for p, _ in rows), sum(o for _, o in rows)
+    return Table(key="placement_source", title="T", description="D", row_header="Skola",
+                 columns=(Column("portal", "Genom portalen", Unit.SHARE),
+                          Column("own", "Eget nätverk", Unit.SHARE)),
+                 rows=tuple(Row(f"Skola {i}", (Cell.share(p, p + o), Cell.share(o, p + o)))
+                            for i, (p, o) in enumerate(rows)),
+                 total=Row("Totalt", (Cell.share(portal, portal + own),
+                                      Cell.share(own, portal + own))),
+                 chart=chart)
+
+
+def test_the_legend_names_every_series_in_its_colour_whatever_is_hidden():
+    """However many cells suppression hides (every school's, or all of them), the chart's
+    legend names both series, each beside a swatch of the colour its bars have."""
+    labels = ("Genom portalen", "Eget nätverk")
+    cases = {
+        "all shown": [(30, 10), (40, 12)],
+        "only the total": [(8, 4), (0, 6), (20, 2), (3, 4)],  # every school hidden
+        "nothing": [(1, 2), (1, 3)],
+    }
+    for case, rows in cases.items():
+        shown = suppress(_two_series(rows, Chart.STACKED)).table
+        svg = render(shown, "T", "D",
+                     tuple(r.label for r in shown.rows) + ("Totalt",), labels)
+        assert _legend(svg, labels) == {"Genom portalen": COLOURS[0],
+                                        "Eget nätverk": COLOURS[1]}, case
+    # Bars side by side: one series hidden throughout, the other drawn.
+    table = Table(key="side", title="T", description="D", row_header="Skola",
+                  columns=(Column("first", "Första önskan", Unit.SHARE),
+                           Column("second", "Andra önskan", Unit.SHARE)),
+                  rows=tuple(Row(f"Skola {i}", (Cell.share(30, 40), Cell(None)))
+                             for i in range(2)))
+    svg = render(table, "T", "D", ("Skola 0", "Skola 1"), ("Första önskan", "Andra önskan"))
+    assert _legend(svg, ("Första önskan", "Andra önskan")) == {
+        "Första önskan": COLOURS[0], "Andra önskan": COLOURS[1]}
