@@ -26,7 +26,7 @@ its counts are exactly what a real run would do."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -108,6 +108,43 @@ def months_before(day: date, months: int) -> date:
         except ValueError:
             continue
     raise ValueError(day)  # pragma: no cover - every month has a 28th
+
+
+def purge_cutoff(today: date, months: int) -> date:
+    """The purge run on `today` takes the pupils whose every period ended before this day."""
+    return months_before(today, months)
+
+
+def earliest_purge(last_day: date, months: int) -> date:
+    """The first day on which a run of the purge takes a pupil whose last period ended on
+    `last_day`: the first day whose `purge_cutoff` lies after it. (When the purge runs is
+    the server's schedule; the data goes at its first run from this day on.)"""
+    year, month = divmod(last_day.year * 12 + last_day.month - 1 + months, 12)
+    day = date(year, month + 1, 1)  # the month `months` later; then the purge's rule decides
+    while purge_cutoff(day, months) <= last_day:
+        day += timedelta(days=1)
+    while purge_cutoff(day - timedelta(days=1), months) > last_day:
+        day -= timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class PupilRetention:
+    months: int
+    purged_at: datetime | None  # already done
+    last_day: date | None  # the end of the pupil's last period, the purge's clock
+    earliest: date | None
+
+
+def pupil_retention(student: Student, months: int) -> PupilRetention:
+    """When the purge removes this pupil's personal data, by the rule `_due` applies: the
+    latest last day of the pupil's periods (those still to come included)."""
+    last_day = db.session.scalar(
+        select(func.max(PraoPeriod.last_day)).join(Enrolment,
+                                                   Enrolment.period_id == PraoPeriod.id)
+        .where(Enrolment.student_id == student.id))
+    earliest = earliest_purge(last_day, months) if last_day is not None else None
+    return PupilRetention(months, student.purged_at, last_day, earliest)
 
 
 def _due(cutoff: date) -> ColumnElement[bool]:
@@ -314,7 +351,7 @@ def purge(months: int, *, dry_run: bool = False, log_months: int | None = None
           ) -> PurgeReport:
     """Remove the personal data of every pupil due, the accounts switched off `months` ago
     and, with `log_months`, the log's older rows; commit (or roll back for a dry run)."""
-    cutoff = months_before(clock.today(), months)
+    cutoff = purge_cutoff(clock.today(), months)
     report = PurgeReport(cutoff=cutoff, dry_run=dry_run)
     try:
         if db.session.get_bind().dialect.name == "postgresql":

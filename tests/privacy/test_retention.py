@@ -60,6 +60,20 @@ def test_months_before_keeps_the_day_or_takes_the_month_end():
     assert months_before(date(2029, 1, 15), 13) == date(2027, 12, 15)
 
 
+def test_the_earliest_purge_day_is_the_first_whose_cutoff_passes_the_last_day():
+    from datetime import date, timedelta
+
+    from portal.privacy.retention import earliest_purge, purge_cutoff
+
+    for last_day in (date(2027, 3, 26), date(2027, 1, 31), date(2028, 2, 29),
+                     date(2027, 12, 31), date(2027, 8, 30)):
+        for months in (1, 13, 24):
+            day = earliest_purge(last_day, months)
+            assert purge_cutoff(day, months) > last_day
+            assert purge_cutoff(day - timedelta(days=1), months) <= last_day
+    assert earliest_purge(date(2028, 3, 24), 24) == date(2030, 3, 25)
+
+
 def test_purge_removes_every_personal_datum_and_keeps_every_figure(db, region):
     before = figures()
     tokens = {p.enrolment_id: make_link_token(db.session.get(Enrolment, p.enrolment_id))
@@ -335,3 +349,47 @@ def test_the_log_keeps_its_rows_for_the_log_retention_time(app, db, world, set_c
     kept = db.session.scalars(select(AuditEvent.detail).where(
         AuditEvent.action == "login")).all()
     assert kept == ["läst 2026"]
+
+
+def test_the_pupils_page_says_when_the_purge_takes_the_pupil(app, client, db, world,
+                                                             set_clock):
+    """The coordinator and the counsellor read the day the purge takes the pupil's data:
+    counted from the end of the pupil's last period (a later one too), and true to the
+    purge itself, which leaves the pupil alone the day before and takes them that day."""
+    from datetime import date, datetime
+
+    from tests.conftest import login, new_client
+
+    assert app.config["RETENTION_MONTHS"] == MONTHS
+    student = factories.StudentFactory(school=world.school_a, first_name="Saga",
+                                       last_name="Gallring")
+    grade8 = factories.PraoPeriodFactory(school=world.school_a, first_day=date(2027, 3, 15),
+                                         last_day=date(2027, 3, 26))
+    grade9 = factories.PraoPeriodFactory(school=world.school_a, grade=9,
+                                         first_day=date(2028, 3, 13),
+                                         last_day=date(2028, 3, 24))
+    enrolment = factories.EnrolmentFactory(period=grade8, student=student)
+    factories.EnrolmentFactory(period=grade9, student=student)
+    db.session.commit()
+    set_clock(datetime(2027, 4, 1, 9, 0))
+    url = f"/perioder/{grade8.id}/elever/{enrolment.id}"
+    for role in ("coordinator", "counsellor"):
+        reader = new_client(app)
+        login(reader, world.users[role].email)
+        html = reader.get(url).get_data(as_text=True)
+        assert ("Personuppgifterna tas bort 24 månader efter att elevens sista praoperiod "
+                "slutat, tidigast den 25 mars 2030.") in html, role
+        reader.get("/sprak/en")
+        english = reader.get(url).get_data(as_text=True)
+        assert ("The personal data is removed 24 months after the pupil's last prao period "
+                "ended, on 25 March 2030 at the earliest.") in english, role
+    set_clock(datetime(2030, 3, 24, 23, 0))
+    purge(MONTHS)
+    assert _student(db, student.id).purged_at is None
+    set_clock(datetime(2030, 3, 25, 1, 0))
+    purge(MONTHS)
+    assert _student(db, student.id).purged_at is not None
+    login(client, world.users["coordinator"].email)
+    client.get("/sprak/sv")  # the account kept the English chosen above
+    assert "Elevens personuppgifter togs bort den 25 mars 2030." in client.get(url).get_data(
+        as_text=True)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 import segno
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
@@ -24,6 +24,7 @@ from portal.formtools import PortalForm
 from portal.i18n import current_language
 from portal.matching import services as matching
 from portal.prao import overview as prao_overview
+from portal.privacy.retention import pupil_retention
 from portal.schools import services as schools
 from portal.schools.blueprint import bp
 from portal.schools.models import Enrolment, EnrolmentState, OwnPlacementStatus, PraoPeriod
@@ -134,7 +135,9 @@ def enrolment(period_id: int, enrolment_id: int) -> ResponseReturnValue:
     audit_read("read_pupil", found)
     return render_template("schools/enrolment.html", enrolment=found, form=form,
                            labels=STATE_LABELS,
-                           placement_info=prao_overview.enrolment_placement(found))
+                           placement_info=prao_overview.enrolment_placement(found),
+                           retention=pupil_retention(found.student,
+                                                     current_app.config["RETENTION_MONTHS"]))
 
 
 @bp.route("/perioder/<int:period_id>/elever/<int:enrolment_id>/lank", methods=["POST"])
