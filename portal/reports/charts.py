@@ -179,11 +179,13 @@ def _draw(table: Table, row_labels: tuple[str, ...], column_labels: tuple[str, .
     if len(series) > 1:
         # Every series named in its own colour, drawn or not: a series whose cells are all
         # hidden has no bar to take its legend entry from (matplotlib then left it out or
-        # drew it in its default blue, the same for both).
+        # drew it in its default blue, the same for both). From the drawing's left edge: on
+        # a phone the chart box shows the left of a wider drawing (swiped for the rest), and
+        # a legend centred over the bars had its last series out of sight.
         handles = [Patch(facecolor=COLOURS[k % len(COLOURS)], label=column_labels[j])
                    for k, j in enumerate(series)]
-        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0),
-                  ncols=len(series), frameon=False, labelcolor=TEXT)
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 1.0),
+                   ncols=len(series), frameon=False, labelcolor=TEXT)
     _margins(fig, list(row_labels))
     return fig
 
