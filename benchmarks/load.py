@@ -55,6 +55,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import secrets
 import shutil
 import signal
@@ -64,6 +65,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -373,6 +375,67 @@ def run_locust(port: int, users: int, classes: list[str], data_file: str, second
     return [(a[0], a[1], a[2], a[3]) for a in answers]
 
 
+# --- where the machine's CPU went ------------------------------------------------------------
+
+def _ticks(pid: str) -> tuple[int, str] | None:
+    """(user + system clock ticks, command line) of a process; None when it is gone."""
+    try:
+        stat = Path("/proc", pid, "stat").read_text().rsplit(")", 1)[1].split()
+        cmdline = Path("/proc", pid, "cmdline").read_bytes().replace(b"\0", b" ").decode(
+            errors="replace")
+    except OSError:
+        return None
+    return int(stat[11]) + int(stat[12]), f"{stat[1]} {cmdline}"  # ppid, then the command
+
+
+def _groups(server: int, database: str) -> dict[str, int]:
+    """Clock ticks so far of gunicorn (master and workers) and of PostgreSQL (the data set's
+    backends and the server's own background processes; other databases' backends not)."""
+    found = {"gunicorn": 0, "postgres": 0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        read = _ticks(pid)
+        if read is None:
+            continue
+        ticks, (ppid, _, command) = read[0], read[1].partition(" ")
+        if int(pid) == server or int(ppid) == server:
+            found["gunicorn"] += ticks
+        elif command.startswith("postgres:") and (
+                f" {database} " in command or not ("(" in command or "[local]" in command)):
+            found["postgres"] += ticks
+    return found
+
+
+def _busy_ticks() -> int:
+    """The whole machine's busy clock ticks (user, nice, system, irq, softirq) so far."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return fields[0] + fields[1] + fields[2] + fields[5] + fields[6]
+
+
+def machine_share(measure: Callable[[], list[tuple[float, float, str, bool]]], server: int,
+                  database: str) -> tuple[list[tuple[float, float, str, bool]], dict[str, float]]:
+    """Run one level and split the machine's CPU over it into gunicorn, PostgreSQL, Locust
+    (a child of this script, counted when it ends) and the rest (the kernel's work outside
+    these processes, this script, anything else running): milliseconds per answer (sign-ins
+    not counted as answers, their CPU is). Linux only; {} elsewhere."""
+    if not Path("/proc/stat").exists():
+        return measure(), {}
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    before, busy, children = _groups(server, database), _busy_ticks(), _children_ms()
+    answers = measure()
+    after, busy_after, locust = _groups(server, database), _busy_ticks(), _children_ms()
+    count = sum(1 for a in answers if a[2] != SIGN_IN) or 1
+    share = {name: (after[name] - before[name]) * tick_ms / count for name in before}
+    share["locust"] = (locust - children) / count
+    share["rest"] = (busy_after - busy) * tick_ms / count - sum(share.values())
+    share["machine"] = (busy_after - busy) * tick_ms / count
+    return answers, share
+
+
+def _children_ms() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime) * 1000
+
+
 def percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
@@ -432,13 +495,18 @@ def main() -> None:
         try:
             # Every worker warm: its connections, the templates, PostgreSQL's caches.
             run_locust(port, 8, classes, data_file.name, WARM_UP_RUN, log)
-            plain = summarize(run_locust(port, PLAIN_USERS, ["Plain"], data_file.name,
-                                         SECONDS, log))
+            dbname = make_url(url).database or ""
+            answers, shares = machine_share(lambda: run_locust(
+                port, PLAIN_USERS, ["Plain"], data_file.name, SECONDS, log), server.pid,
+                dbname)
+            plain = {**summarize(answers), "machine": shares}
             levels: dict[int, dict[str, Any]] = {}
             for users in LEVELS:
                 started = time.time()
-                levels[users] = summarize(run_locust(port, users, classes, data_file.name,
-                                                     SECONDS, log))
+                answers, shares = machine_share(partial(
+                    run_locust, port, users, classes, data_file.name, SECONDS, log),
+                    server.pid, dbname)
+                levels[users] = {**summarize(answers), "machine": shares}
                 windows[users] = (started, time.time())
             cpu = cpu_per_kind(cpu_dir, windows[32]) if cpu_dir else None
         finally:
@@ -474,6 +542,16 @@ def report_cpu(cpu: dict[str, tuple[int, float]]) -> None:
         print(f"  {kind}: {n} requests, {ms:.1f} ms CPU each, {n * ms / spent:.0%} of it")
 
 
+def report_machine(plain: dict[str, float], mix: dict[str, float]) -> None:
+    """The machine's CPU per answer, the plain page's beside the mix's at 32 users: what
+    the ratio is made of (the ratio is about the plain page's machine ms over the mix's)."""
+    if not plain or not mix:
+        return
+    print("the machine's CPU per answer, plain page / mix at 32 users:")
+    for name in ("gunicorn", "postgres", "locust", "rest", "machine"):
+        print(f"  {name}: {plain[name]:.2f} / {mix[name]:.2f} ms")
+
+
 def report(pupils: int, plain: dict[str, Any], levels: dict[int, dict[str, Any]],
            log: Path, speed: float, cpu: dict[str, tuple[int, float]] | None = None,
            shared: str = "") -> None:
@@ -491,6 +569,7 @@ def report(pupils: int, plain: dict[str, Any], levels: dict[int, dict[str, Any]]
               f"{level['failures']} failed of {level['requests']}")
     for name, (count, p50, p95) in levels[32]["by_name"].items():
         print(f"  at 32 users, {name}: {count} requests, p50 {p50:.0f} ms, p95 {p95:.0f} ms")
+    report_machine(plain["machine"], levels[32]["machine"])
     ratio = levels[32]["rps"] / plain["rps"] if plain["rps"] else 0.0
     p95 = levels[32]["p95"]
     print(f"p95 at 32 users {p95:.0f} ms (target <= {TARGET_P95_MS:.0f}: "
@@ -509,6 +588,8 @@ def report(pupils: int, plain: dict[str, Any], levels: dict[int, dict[str, Any]]
                         f"rps_{users}": round(level["rps"], 1),
                         f"failures_{users}": level["failures"]})
     figures["ratio_32"] = round(ratio, 3)
+    for name, shares in (("plain", plain["machine"]), ("mix_32", levels[32]["machine"])):
+        figures[f"machine_ms_{name}"] = {k: round(v, 2) for k, v in shares.items()}
     if cpu is not None:
         report_cpu(cpu)
         figures["cpu_ms_32"] = {kind: round(ms, 2) for kind, (_n, ms) in sorted(cpu.items())}
