@@ -25,6 +25,18 @@ def is_holiday(day: date) -> bool:
     return day in _swedish_holidays(day.year)
 
 
+def holiday_name(day: date, language: str = "sv") -> str | None:
+    """The holiday's name in Swedish ('sv', as running text writes it: "långfredagen") or
+    English ('en': "Good Friday"), or None on an ordinary day."""
+    if not is_holiday(day):
+        return None
+    english = language == "en"
+    calendar = holidays.country_holidays("SE", years=day.year, categories=("public", "de_facto"),
+                                         language="en_US" if english else "sv")
+    name = str(calendar.get(day))
+    return name if english else name.lower()
+
+
 def is_prao_day(day: date) -> bool:
     return day.weekday() < 5 and not is_holiday(day)
 

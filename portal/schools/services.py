@@ -20,7 +20,7 @@ from portal.concurrency import first_wins
 from portal.db import utcnow
 from portal.extensions import db
 from portal.kept import Kept
-from portal.prao.days import count_prao_days
+from portal.prao.days import holiday_name, is_prao_day
 from portal.schools.models import (
     Enrolment,
     Municipality,
@@ -29,6 +29,7 @@ from portal.schools.models import (
     Student,
 )
 from portal.schools.reference import official_municipalities
+from portal.texts import language
 from portal.weeks import monday_of, week_label
 
 # A prao period is two weeks, sometimes a few more; anything longer or further ahead is a
@@ -47,6 +48,23 @@ class SchoolError(ValueError):
         super().__init__(str(message))
         self.field = field
         self.message = message
+
+    @property
+    def problems(self) -> list[tuple[str, object]]:
+        """(field, message) of each thing to put right: this one, or several at once."""
+        return [(self.field, self.message)]
+
+
+class PeriodRefused(SchoolError):
+    """A period's dates broke several rules (or one rule beside two fields): nothing saved."""
+
+    def __init__(self, problems: list[tuple[str, object]]) -> None:
+        super().__init__(*problems[0])
+        self._problems = problems
+
+    @property
+    def problems(self) -> list[tuple[str, object]]:
+        return self._problems
 
 
 class MunicipalityExists(Exception):  # noqa: N818 - a situation the user is told about
@@ -227,43 +245,73 @@ class PeriodData:
     wishes_close: date
 
 
-def _check_period(data: PeriodData, today: date) -> None:
-    if data.last_day < data.first_day:
-        raise SchoolError("last_day", _l("Sista dagen kan inte vara före första dagen."))
-    if data.first_day < today:
-        raise SchoolError("first_day", _l("Perioden kan inte börja i det förflutna."))
-    _check_period_span(data, today)
+Problems = list[tuple[str, object]]  # (form field, message), in the form's order
+
+
+def period_problems(data: PeriodData, today: date) -> Problems:
+    """Everything wrong with the period's dates at once, each beside its own field. A rule
+    that needs another date to be right first (a length needs the last day after the
+    first) is checked only then."""
+    problems: Problems = []
+    first, last = data.first_day, data.last_day
+    if first < today:
+        problems.append(("first_day", _l("Perioden kan inte börja i det förflutna.")))
+    elif first > today + timedelta(days=365 * MAX_YEARS_AHEAD):
+        problems.append(("first_day", _l("Perioden kan börja högst %(n)d år fram i tiden.",
+                                         n=MAX_YEARS_AHEAD)))
+    problems += [("first_day", message) for message in _not_a_prao_day(first)]
+    if last < first:
+        problems.append(("last_day", _l("Sista dagen kan inte vara före första dagen.")))
+    elif last - first >= timedelta(weeks=MAX_PERIOD_WEEKS):
+        problems.append(("last_day", _l("En period kan vara högst %(n)d veckor lång.",
+                                        n=MAX_PERIOD_WEEKS)))
+    problems += [("last_day", message) for message in _not_a_prao_day(last)]
+    if data.wishes_open < first - timedelta(days=365):
+        problems.append(("wishes_open", _l("Önskefönstret kan öppna högst ett år före "
+                                           "perioden.")))
     if data.wishes_close < data.wishes_open:
-        raise SchoolError("wishes_close", _l("Önskefönstret måste stänga efter att det öppnar."))
-    if data.wishes_close >= data.first_day:
-        raise SchoolError("wishes_close",
-                          _l("Önskefönstret måste stänga före periodens första dag."))
-    if count_prao_days(data.first_day, data.last_day) == 0:
-        raise SchoolError("last_day", _l("Perioden har inga praodagar: bara helger och "
-                                         "helgdagar."))
+        problems.append(("wishes_close", _l("Önskefönstret måste stänga efter att det "
+                                            "öppnar.")))
+    elif data.wishes_close >= first:
+        problems.append(("wishes_close",
+                         _l("Önskefönstret måste stänga före periodens första dag.")))
+    return problems
 
 
-def _check_period_span(data: PeriodData, today: date) -> None:
-    """Dates a mistyped year gives: far ahead, decades long, a window open for years."""
-    if data.first_day > today + timedelta(days=365 * MAX_YEARS_AHEAD):
-        raise SchoolError("first_day", _l("Perioden kan börja högst %(n)d år fram i tiden.",
-                                          n=MAX_YEARS_AHEAD))
-    if data.last_day - data.first_day >= timedelta(weeks=MAX_PERIOD_WEEKS):
-        raise SchoolError("last_day", _l("En period kan vara högst %(n)d veckor lång.",
-                                         n=MAX_PERIOD_WEEKS))
-    if data.wishes_open < data.first_day - timedelta(days=365):
-        raise SchoolError("wishes_open", _l("Önskefönstret kan öppna högst ett år före "
-                                            "perioden."))
+def _not_a_prao_day(day: date) -> list[object]:
+    """A period starts and ends on a prao day: a Saturday, a Sunday or a holiday (the
+    eves included, portal.prao.days) as its first or last day is a slip of the date picker."""
+    if is_prao_day(day):
+        return []
+    shown = day.isoformat()  # as the period's form and pages write days
+    if day.weekday() == 5:
+        return [_l("%(day)s är en lördag. En praoperiod börjar och slutar på en vardag.",
+                   day=shown)]
+    if day.weekday() == 6:
+        return [_l("%(day)s är en söndag. En praoperiod börjar och slutar på en vardag.",
+                   day=shown)]
+    return [_l("%(day)s är en helgdag (%(name)s). En praoperiod börjar och slutar på en "
+               "vardag som inte är en helgdag.", day=shown, name=holiday_name(day, language()))]
 
 
 def create_period(school: School, data: PeriodData, user: User, today: date) -> PraoPeriod:
     """A school has one period per grade starting on a given day. The same form sent again
     (a double click, even at the same moment) gets the period already created; a different
-    period starting that day is refused beside the first day."""
-    _check_period(data, today)
+    period starting that day is refused beside the first day. Every problem of the dates,
+    an overlap with another period included, is raised at once (PeriodRefused)."""
+    problems = period_problems(data, today)
+    if data.first_day <= data.last_day:  # told now with the rest; checked again under the lock
+        problems += _overlap_problems(school, data)
+    if problems:
+        raise PeriodRefused(_in_form_order(problems))
     period = first_wins(lambda: _new_period(school, data, user))
     db.session.commit()
     return period
+
+
+def _in_form_order(problems: Problems) -> Problems:
+    order = ("first_day", "last_day", "wishes_open", "wishes_close")
+    return sorted(problems, key=lambda problem: order.index(problem[0]))
 
 
 def _new_period(school: School, data: PeriodData, user: User) -> PraoPeriod:
@@ -281,7 +329,9 @@ def _new_period(school: School, data: PeriodData, user: User) -> PraoPeriod:
         raise SchoolError("first_day", _l(
             "Skolan har redan en period för årskurs %(grade)d som börjar den dagen: %(name)s.",
             grade=data.grade, name=existing.name))
-    _check_no_overlap(school, data)
+    overlap = _overlap_problems(school, data)
+    if overlap:
+        raise PeriodRefused(overlap)
     period = PraoPeriod(school=school, name=data.name.strip(), grade=data.grade,
                         first_day=data.first_day, last_day=data.last_day,
                         wishes_open=data.wishes_open, wishes_close=data.wishes_close,
@@ -293,9 +343,11 @@ def _new_period(school: School, data: PeriodData, user: User) -> PraoPeriod:
     return period
 
 
-def _check_no_overlap(school: School, data: PeriodData) -> None:
+def _overlap_problems(school: School, data: PeriodData) -> Problems:
     """A year group is at prao in one period at a time: a second period over the same days
-    would enrol the pupils who are at their workplaces now again, as needing a place."""
+    would enrol the pupils who are at their workplaces now again, as needing a place. The
+    message is beside the date that lies in the other period (both, when neither or both
+    do: the new period covers the other one, or lies inside it)."""
     # One starting the same day is the unique key's (a repeat, or refused by first_wins):
     # committed by a double click's twin meanwhile, it must not read as an overlap.
     other = db.session.scalars(select(PraoPeriod).where(
@@ -303,11 +355,17 @@ def _check_no_overlap(school: School, data: PeriodData) -> None:
         PraoPeriod.first_day != data.first_day,
         PraoPeriod.first_day <= data.last_day, PraoPeriod.last_day >= data.first_day)
         .order_by(PraoPeriod.first_day).limit(1)).first()
-    if other is not None:
-        raise SchoolError("first_day", _l(
-            "Årskurs %(grade)d har redan en period de dagarna: %(name)s, %(first)s–%(last)s.",
-            grade=data.grade, name=other.name, first=other.first_day.isoformat(),
-            last=other.last_day.isoformat()))  # as the period's form and pages write days
+    if other is None:
+        return []
+    message = _l(
+        "Årskurs %(grade)d har redan en period de dagarna: %(name)s, %(first)s–%(last)s.",
+        grade=data.grade, name=other.name, first=other.first_day.isoformat(),
+        last=other.last_day.isoformat())  # as the period's form and pages write days
+    first_inside = other.first_day <= data.first_day <= other.last_day
+    last_inside = other.first_day <= data.last_day <= other.last_day
+    if first_inside != last_inside:
+        return [("first_day" if first_inside else "last_day", message)]
+    return [("first_day", message), ("last_day", message)]
 
 
 def _same_period(period: PraoPeriod, data: PeriodData) -> bool:

@@ -28,7 +28,8 @@ from portal.urls import page_number
 
 
 def _field_error(form: object, error: services.SchoolError) -> None:
-    getattr(form, error.field).errors.append(str(error.message))
+    for field, message in error.problems:
+        getattr(form, field).errors.append(str(message))
 
 
 # --- coordinator: municipalities and schools -------------------------------------------
@@ -140,7 +141,19 @@ def new_period(school_id: int) -> ResponseReturnValue:
                            "Perioden är skapad med %(num)d elever.", len(period.enrolments)),
                   "success")
             return redirect(url_for("schools.period", period_id=period.id))
+    elif form.is_submitted():
+        _date_problems(form)
     return render_template("schools/new_period.html", form=form, school=school)
+
+
+def _date_problems(form: PeriodForm) -> None:
+    """The dates' rules, beside a problem of another field (a missing name): every problem
+    is told at once. Only when all four dates were read; the overlap waits for the rest."""
+    dates = (form.first_day, form.last_day, form.wishes_open, form.wishes_close)
+    if any(field.data is None or field.errors for field in dates):
+        return
+    for field, message in services.period_problems(_period_data(form), today()):
+        getattr(form, field).errors.append(str(message))
 
 
 def _period_data(form: PeriodForm) -> services.PeriodData:

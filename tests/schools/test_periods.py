@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from freezegun import freeze_time
@@ -12,7 +13,8 @@ from tests import factories
 from tests.conftest import post_form
 
 FORM = {"name": "Prao vt 2027 åk 8", "grade": "8", "first_day": "2027-03-15",
-        "last_day": "2027-03-26", "wishes_open": "2027-01-11", "wishes_close": "2027-02-05"}
+        "last_day": "2027-03-25", "wishes_open": "2027-01-11", "wishes_close": "2027-02-05"}
+# Weeks 11-12 of 2027 end on Good Friday (26 March): the period's last day is the Thursday.
 
 
 @freeze_time("2026-11-22")
@@ -29,7 +31,7 @@ def test_open_a_period_enrols_the_grade(client, login_as, db, world):
         period_id=period.id)).all()
     assert sorted(enrolled) == sorted(s.id for s in eighth)
     page = client.get(f"/perioder/{period.id}").get_data(as_text=True)
-    assert "9 praodagar" in page and "Elever (3)" in page  # Good Friday 26 March is no prao day
+    assert "9 praodagar" in page and "Elever (3)" in page
 
 
 @freeze_time("2026-11-22")
@@ -41,9 +43,9 @@ def test_period_dates_are_checked(client, login_as, db, world):
         ({"first_day": "2026-01-01", "last_day": "2026-01-10"}, "first_day", "förflutna"),
         ({"wishes_close": "2027-01-01"}, "wishes_close", "stänga efter att det öppnar"),
         ({"wishes_close": "2027-03-20"}, "wishes_close", "före periodens första dag"),
-        ({"first_day": "2027-03-20", "last_day": "2027-03-21"}, "last_day", "inga praodagar"),
+        ({"first_day": "2027-03-20", "last_day": "2027-03-21"}, "last_day", "är en söndag"),
         # Good Friday and Easter Monday 2027 around a weekend: no prao day either.
-        ({"first_day": "2027-03-26", "last_day": "2027-03-29"}, "last_day", "inga praodagar"),
+        ({"first_day": "2027-03-26", "last_day": "2027-03-29"}, "first_day", "långfredagen"),
         ({"first_day": "inte ett datum"}, "first_day", "Välj ett datum."),
     ]
     for overrides, field, message in cases:
@@ -68,6 +70,104 @@ def test_a_year_group_has_one_period_at_a_time(client, login_as, db, world):
     assert post_form(client, url, after).status_code == 302  # the weeks after: fine
     ninth = {**overlapping, "grade": "9"}
     assert post_form(client, url, ninth).status_code == 302  # another year group: fine
+
+
+def _errors(html: str) -> dict[str, str]:
+    """Each field's message as the page shows it beside the field (field id -> text)."""
+    return {field: re.sub(r"<[^>]+>", "", text).replace("Fel: ", "").replace("Error: ", "")
+            for field, text in re.findall(r'<div id="(\w+)-error"[^>]*>(.*?)</div>', html,
+                                          flags=re.S)}
+
+
+def _period_count(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(PraoPeriod))
+
+
+@freeze_time("2026-11-22")
+def test_a_period_starts_and_ends_on_a_prao_day(client, login_as, db, world):
+    """A Saturday, a Sunday or a public holiday as the first or last day is refused beside
+    that day, named, in the reader's language."""
+    login_as("counsellor")
+    url = f"/skolor/{world.school_a.id}/perioder/ny"
+    saturday = post_form(client, url, {**FORM, "first_day": "2027-03-13"})
+    assert saturday.status_code == 200
+    assert _errors(saturday.get_data(as_text=True)) == {
+        "first_day": "2027-03-13 är en lördag. En praoperiod börjar och slutar på en vardag."}
+    sunday = post_form(client, url, {**FORM, "last_day": "2027-03-28"}).get_data(as_text=True)
+    assert _errors(sunday) == {
+        "last_day": "2027-03-28 är en söndag. En praoperiod börjar och slutar på en vardag."}
+    good_friday = post_form(client, url, {**FORM, "last_day": "2027-03-26"})
+    assert _errors(good_friday.get_data(as_text=True)) == {
+        "last_day": "2027-03-26 är en helgdag (långfredagen). En praoperiod börjar och slutar "
+                    "på en vardag som inte är en helgdag."}
+    christmas_eve = post_form(client, url, {**FORM, "first_day": "2027-12-24",
+                                            "last_day": "2028-01-05"}).get_data(as_text=True)
+    assert "helgdag (julafton)" in _errors(christmas_eve)["first_day"]
+    assert _period_count(db) == 0
+
+    client.get("/sprak/en")
+    english = post_form(client, url, {**FORM, "first_day": "2027-03-13",
+                                      "last_day": "2027-03-26"}).get_data(as_text=True)
+    assert _errors(english) == {
+        "first_day": "2027-03-13 is a Saturday. A prao period starts and ends on a weekday.",
+        "last_day": "2027-03-26 is a public holiday (Good Friday). A prao period starts and "
+                    "ends on a weekday that is not a public holiday."}
+    assert _period_count(db) == 0
+    assert post_form(client, url, FORM).status_code == 302  # Monday to Thursday: fine
+
+
+@freeze_time("2026-11-22")
+def test_every_date_problem_is_shown_at_once_beside_its_own_field(client, login_as, db,
+                                                                  world):
+    login_as("counsellor")
+    url = f"/skolor/{world.school_a.id}/perioder/ny"
+    wrong = {**FORM, "first_day": "2027-03-13", "last_day": "2027-03-07",
+             "wishes_open": "2027-02-01", "wishes_close": "2027-01-15"}
+    html = post_form(client, url, wrong).get_data(as_text=True)
+    errors = _errors(html)
+    assert set(errors) == {"first_day", "last_day", "wishes_close"}
+    assert "2027-03-13 är en lördag" in errors["first_day"]
+    assert "Sista dagen kan inte vara före första dagen." in errors["last_day"]
+    assert "2027-03-07 är en söndag" in errors["last_day"]
+    assert errors["wishes_close"] == "Önskefönstret måste stänga efter att det öppnar."
+    # The summary at the top lists them all too.
+    assert html.count('href="#first_day"') == 1 and html.count('href="#wishes_close"') == 1
+    # A problem of another field (no name) does not hide the dates' problems.
+    nameless = post_form(client, url, {**FORM, "name": "", "first_day": "2027-03-14"})
+    assert set(_errors(nameless.get_data(as_text=True))) == {"name", "first_day"}
+
+    client.get("/sprak/en")
+    english = _errors(post_form(client, url, wrong).get_data(as_text=True))
+    assert set(english) == {"first_day", "last_day", "wishes_close"}
+    assert "2027-03-13 is a Saturday" in english["first_day"]
+    assert "2027-03-07 is a Sunday" in english["last_day"]
+    assert _period_count(db) == 0
+
+
+@freeze_time("2026-11-22")
+def test_an_overlap_is_told_beside_the_day_that_lies_in_the_other_period(client, login_as,
+                                                                         db, world):
+    login_as("counsellor")
+    url = f"/skolor/{world.school_a.id}/perioder/ny"
+    assert post_form(client, url, FORM).status_code == 302  # 15-25 March
+    other = "Årskurs 8 har redan en period de dagarna: Prao vt 2027 åk 8, 2027-03-15–2027-03-25."
+    ending_inside = {**FORM, "name": "Före", "first_day": "2027-03-08", "last_day": "2027-03-19",
+                     "wishes_close": "2027-02-26"}
+    assert _errors(post_form(client, url, ending_inside).get_data(as_text=True)) == {
+        "last_day": other}
+    covering = {**ending_inside, "last_day": "2027-04-02"}
+    assert _errors(post_form(client, url, covering).get_data(as_text=True)) == {
+        "first_day": other, "last_day": other}
+    # With another problem of the dates, both are told at once.
+    saturday = {**ending_inside, "first_day": "2027-03-06"}
+    errors = _errors(post_form(client, url, saturday).get_data(as_text=True))
+    assert set(errors) == {"first_day", "last_day"} and errors["last_day"] == other
+
+    client.get("/sprak/en")
+    assert _errors(post_form(client, url, ending_inside).get_data(as_text=True)) == {
+        "last_day": "Year 8 already has a period on those days: Prao vt 2027 åk 8, "
+                    "2027-03-15–2027-03-25."}
+    assert _period_count(db) == 1
 
 
 def test_counsellor_cannot_open_a_period_at_another_school(client, login_as, world):

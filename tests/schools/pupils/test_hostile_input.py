@@ -107,7 +107,7 @@ def test_state_of_a_placed_pupil_cannot_be_changed_by_a_crafted_form(
 # --- a mistyped year makes a period of decades; years of working days count as prao days ---
 
 PERIOD = {"name": "Prao vt 2027", "grade": "8", "first_day": "2027-03-15",
-          "last_day": "2027-03-26", "wishes_open": "2027-01-11", "wishes_close": "2027-02-05"}
+          "last_day": "2027-03-25", "wishes_open": "2027-01-11", "wishes_close": "2027-02-05"}
 
 
 @freeze_time("2026-11-22")
