@@ -56,3 +56,40 @@ def test_upgrade_on_empty_database_matches_models(tmp_path, smtp_server):
             db.engine.dispose()
     finally:
         drop()
+
+
+def test_class_names_stored_before_are_tidied_as_the_import_now_reads_them(tmp_path,
+                                                                          smtp_server):
+    """Migration 0029: "8c", " 8 c " and "8C" become one class 8C (8ö becomes 8Ö on SQLite
+    too, whose upper() knows ASCII only); other names keep their words."""
+    from tests.conftest import make_app
+    from tests.databases import create_database
+
+    url, drop = create_database("class_names", tmp_path)
+    app = make_app(url, smtp_server.port)
+    names = {1: "8c", 2: " 8 c ", 3: "8C", 4: "8ö", 5: "Lila  grupp", 6: ""}
+    try:
+        with app.app_context():
+            upgrade(revision="0028")
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO municipality (id, name, code, created_at) "
+                    "VALUES (1, 'Luleå', '2580', :now)"), {"now": utcnow()})
+                connection.execute(text(
+                    "INSERT INTO school (id, municipality_id, name, unit_code, address, "
+                    "created_at) VALUES (1, 1, 'Skolan', '12345678', '', :now)"),
+                    {"now": utcnow()})
+                connection.execute(text(
+                    "INSERT INTO student (id, school_id, external_id, first_name, last_name, "
+                    "class_name, gender, needs, email, updated_at, created_at) VALUES "
+                    "(:id, 1, :ext, 'A', 'B', :name, 'unknown', 0, '', :now, :now)"),
+                    [{"id": id_, "ext": f"E{id_}", "name": name, "now": utcnow()}
+                     for id_, name in names.items()])
+            upgrade()
+            with db.engine.connect() as connection:
+                stored = dict(connection.execute(text(
+                    "SELECT id, class_name FROM student ORDER BY id")).all())
+            assert stored == {1: "8C", 2: "8C", 3: "8C", 4: "8Ö", 5: "LILA GRUPP", 6: ""}
+            db.engine.dispose()
+    finally:
+        drop()

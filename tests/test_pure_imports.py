@@ -35,6 +35,7 @@ BLOCK_AND_USE = textwrap.dedent("""
     from portal.matching.engine import Placement, Student, solve
     from portal.prao import checklist, days, worktime
     from portal.reports import charts, formatting, suppression, tables
+    from portal.schools.classnames import class_name
     from portal.schools.imports.reading import read_upload
     from portal.schools.periods import Window, wish_window
     from portal.weeks import parse_week_range, week_label
@@ -53,6 +54,7 @@ BLOCK_AND_USE = textwrap.dedent("""
     assert wish_window(date(2027, 1, 1), date(2027, 1, 31), date(2027, 2, 1)) is Window.AFTER
     read = read_upload("Elev-ID;Förnamn;Efternamn;Klass\\n17;Ada;Berg;8B\\n".encode())
     assert read.ok and [(r.first_name, r.grade) for r in read.rows] == [("Ada", 8)], read
+    assert class_name(" 8 c ") == "8C"
     missing = read_upload(b"Elev-ID;Klass\\n17;8B\\n").file_problems
     assert any("Förnamn" in problem for problem in missing), missing
     assert days.count_prao_days(date(2026, 12, 21), date(2027, 1, 8)) == 10  # jul, nyår, trettondag

@@ -30,6 +30,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from portal.employers.orgnr import luhn_ok
 from portal.employers.reference import features, features_mask
+from portal.schools.classnames import class_name
 from portal.schools.gender import Gender
 from portal.schools.imports.columns import (
     COLUMN_BY_FIELD,
@@ -409,6 +410,10 @@ def _parse_text(value: str, name: str) -> Parsed:
     return value, None
 
 
+def _parse_class_name(value: str, name: str) -> Parsed:
+    return class_name(value), None  # "8c" and "8C" are one class (portal.schools.classnames)
+
+
 def _parse_external_id(value: str, name: str) -> Parsed:
     match = PERSONNUMMER_RE.match(value)
     if match and _plausible_personnummer(match):
@@ -532,7 +537,8 @@ class RowChecker:
         self.header = header
         codes = _need_codes()
         self.parsers: dict[str, Callable[[str, str], Parsed]] = {
-            "external_id": _parse_external_id, "grade": _parse_grade,
+            "external_id": _parse_external_id, "class_name": _parse_class_name,
+            "grade": _parse_grade,
             "gender": _parse_gender, "email": _parse_email,
             "needs": lambda value, name: _parse_needs(value, name, codes),
         }
@@ -683,6 +689,8 @@ def encode(result: ReadResult) -> bytes:
 
 def decode(content: bytes) -> StoredFile:
     data = json.loads(content.decode("utf-8"))
-    rows = [PupilRow(row, ext, first, last, cls, grade, Gender(gender), needs, email)
+    # A preview read before class names were tidied is saved with them tidied.
+    rows = [PupilRow(row, ext, first, last, class_name(cls), grade, Gender(gender), needs,
+                     email)
             for row, ext, first, last, cls, grade, gender, needs, email in data["rows"]]
     return StoredFile(data["kind"], rows, tuple(data["ignored"]), data["personnummer"])

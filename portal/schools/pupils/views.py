@@ -27,6 +27,7 @@ from portal.prao import overview as prao_overview
 from portal.privacy.retention import pupil_retention
 from portal.schools import services as schools
 from portal.schools.blueprint import bp
+from portal.schools.classnames import class_name
 from portal.schools.models import Enrolment, EnrolmentState, OwnPlacementStatus, PraoPeriod
 from portal.schools.periods import Window
 from portal.schools.pupils import services
@@ -100,7 +101,7 @@ def class_list(period_id: int) -> ResponseReturnValue:
     found = _period(period_id, "enrolment.manage")
     active = [row for row in services.overview(found) if not row.enrolment.link_revoked]
     classes = sorted({row.enrolment.student.class_name for row in active} - {""})
-    wanted = request.args.get("klass", "")
+    wanted = class_name(request.args.get("klass", ""))  # ?klass=8c finds 8C
     if wanted in classes:
         active = [row for row in active if row.enrolment.student.class_name == wanted]
     else:

@@ -211,6 +211,34 @@ def test_new_pupils_join_the_open_period_of_their_grade_on_save(client, db, worl
     assert "Elever (5)" in period_page
 
 
+def test_a_class_written_in_small_letters_or_with_spaces_is_the_same_class(
+        client, db, world, login_as, set_clock):
+    """"8c", " 8 c " and "8C" are one class: stored as 8C, a re-import in another case is
+    no change in the preview, and the class list shows one 8C, also asked for as ?klass=8c."""
+    set_clock(datetime(2027, 1, 20, 12))  # the grade 8 period's wish window is open
+    period = factories.PraoPeriodFactory(school=world.school_a, grade=8)
+    db.session.commit()
+    login_as("counsellor")
+    first = [pupil(1, Klass="8C"), pupil(3, Klass="8c"), pupil(5, Klass=" 8 c "),
+             pupil(7, Klass="8b")]
+    save(client, preview_id(upload(client, world.school_a, csv_bytes(first))))
+    stored = dict(db.session.execute(select(Student.external_id, Student.class_name)).all())
+    assert stored == {"E00001": "8C", "E00003": "8C", "E00005": "8C", "E00007": "8B"}
+
+    again = [pupil(1, Klass="8c"), pupil(3, Klass="8 C"), pupil(5, Klass="8C"),
+             pupil(7, Klass="8B")]
+    import_id = preview_id(upload(client, world.school_a, csv_bytes(again)))
+    page = client.get(f"/skolor/elevimporter/{import_id}").get_data(as_text=True)
+    for label, number in (("Nya elever", 0), ("Uppdateras", 0), ("Oförändrade", 4)):
+        assert re.search(rf"{re.escape(label)}</th><td[^>]*>{number}</td>", page), label
+
+    links = client.get(f"/perioder/{period.id}/lankar").get_data(as_text=True)
+    assert re.findall(r"klass=(\w+)", links) == ["8B", "8C"]  # one link per class
+    chosen = client.get(f"/perioder/{period.id}/lankar?klass=8c").get_data(as_text=True)
+    assert '<strong aria-current="page">8C</strong>' in chosen
+    assert chosen.count("(8C)</span>") == 3 and "(8B)</span>" not in chosen
+
+
 def test_a_file_with_bad_rows_lists_them_and_saves_nothing(client, db, world, login_as):
     login_as("counsellor")
     rows = pupils(10_000)

@@ -537,3 +537,17 @@ def test_the_fast_email_check_vouches_only_for_what_email_validator_accepts(addr
     assert not plain_email_ok(address) or valid
     result = read_upload(csv_bytes([pupil(1, **{"E-post": address})]))
     assert result.ok is valid
+
+
+# --- class names -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("written", "stored"), [
+    ("8c", "8C"), (" 8C ", "8C"), ("8 c", "8C"), ("８ｃ", "8C"), ("9ö", "9Ö"),
+    ("Lila  grupp", "LILA GRUPP"), ("8ß", "8ß"),
+])
+def test_a_class_is_read_trimmed_and_in_capitals(written, stored):
+    result = read_upload(csv_bytes([pupil(1, Klass=written)]))
+    assert result.ok and [r.class_name for r in result.rows] == [stored]
+    # A preview kept from before class names were tidied is saved tidied.
+    kept = encode(result).replace(stored.encode(), written.encode())
+    assert [r.class_name for r in decode(kept).rows] == [stored]
