@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -18,8 +19,10 @@ from portal.employers.models import (
     Placement,
     PlacementStatus,
 )
+from portal.employers.placements import services as placements
 from portal.extensions import db
 from portal.notifications.models import OutboxEmail, OutboxStatus
+from portal.prao import services as prao
 from portal.reports import services as reports
 from portal.reports.services import IndicatorView
 from portal.reports.tables import Scope, school_year_of
@@ -81,6 +84,16 @@ def coordinator_summary() -> CoordinatorSummary:
         users=_count(select(func.count()).select_from(User)),
         schools=_count(select(func.count()).select_from(School)),
     )
+
+
+def employer_start(user: User, on: date) -> dict[str, Any]:
+    """What the employer's start page shows (its template's values): the organisation,
+    the join requests, the proposed and answered pupils and the placements' dashboard.
+    Also for the page shown again with a problem of a pupil's answer beside its field."""
+    organisation = user.organisation
+    return {"organisation": organisation, "joins": employer_joins(user),
+            "dashboard": placements.dashboard(organisation) if organisation else None,
+            "pupils": prao.employer_assignments(organisation.id, on) if organisation else []}
 
 
 def employer_joins(user: User) -> EmployerJoins:

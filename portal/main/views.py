@@ -11,7 +11,6 @@ from portal.accounts.models import Role
 from portal.accounts.permissions import public, require
 from portal.audit import audit_read
 from portal.clock import today
-from portal.employers.placements import services as placements
 from portal.main import bp, services
 from portal.prao import services as prao
 from portal.prao.attendance import overview as attendance
@@ -87,13 +86,9 @@ def start_counsellor() -> ResponseReturnValue:
 def start_employer() -> ResponseReturnValue:
     # The user itself, not the proxy: each read of current_user resolves it again.
     user = current_user._get_current_object()
-    organisation = user.organisation
-    audit_read("read_employer_start", organisation)
-    return render_template("main/start_employer.html", organisation=organisation,
-                           joins=services.employer_joins(user),
-                           dashboard=placements.dashboard(organisation) if organisation else None,
-                           pupils=prao.employer_assignments(organisation.id, today())
-                           if organisation else [])
+    audit_read("read_employer_start", user.organisation)
+    return render_template("main/start_employer.html", **services.employer_start(user, today()),
+                           errors={}, reasons={})
 
 
 @bp.route("/rad")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import Field, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
@@ -37,6 +37,8 @@ class RespondForm(PortalForm):
                           validators=[DataRequired(message=_l("Välj Bekräfta eller Tacka nej."))],
                           invalid_choice_message=_l("Välj Bekräfta eller Tacka nej."))
     reason = TextAreaField(validators=[Optional(), Length(max=1000, message=TOO_LONG)])
+    # "start" from the employer's start page: the answer, or its problem, is shown there.
+    back = StringField(widget=HiddenInput(), validators=[Optional()])
 
 
 class OwnDecisionForm(PortalForm):

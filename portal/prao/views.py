@@ -20,6 +20,7 @@ from portal.employers.models import Placement
 from portal.extensions import db
 from portal.formtools import PortalForm, choices
 from portal.i18n import shown_label
+from portal.main import services as start_pages
 from portal.prao import checklist, days, export, links, overview, placing, services
 from portal.prao.blueprint import bp
 from portal.prao.checklist_cells import CellWriter
@@ -106,6 +107,9 @@ def _employer_page(errors: dict[int, str], status: int) -> ResponseReturnValue:
 @bp.route("/arbetsgivare/elever/<int:assignment_id>/svar", methods=["POST"])
 @require("assignment.respond")
 def employer_decide(assignment_id: int) -> ResponseReturnValue:
+    # The start page's cards say so (RespondForm.back): the answer comes back there, and a
+    # problem is shown there beside the reason, not on the pupils' page.
+    from_start = request.form.get("back") == "start"
     if db.session.get(Assignment, assignment_id) is None:
         # A proposal the school withdrew is deleted: its open page's button lands here.
         flash(_("Förslaget finns inte längre: skolan har dragit tillbaka det. Eleverna som "
@@ -114,8 +118,18 @@ def employer_decide(assignment_id: int) -> ResponseReturnValue:
     assignment = get_authorized("assignment.respond", Assignment, assignment_id)
     error = _decide(assignment, services.Actor.of(current_user))
     if error:
-        return _employer_page({assignment_id: error}, 400)
-    return redirect(url_for("main.start_employer"))
+        errors = {assignment_id: error}
+        return _start_page(errors, 400) if from_start else _employer_page(errors, 400)
+    return redirect(url_for("main.start_employer" if from_start else "prao.employer_pupils"))
+
+
+def _start_page(errors: dict[int, str], status: int) -> ResponseReturnValue:
+    """The employer's start page again, with the problem of an answer beside its field."""
+    user = current_user._get_current_object()
+    audit_read("read_employer_start", user.organisation)
+    return render_template("main/start_employer.html",
+                           **start_pages.employer_start(user, clock.today()), errors=errors,
+                           reasons={k: request.form.get("reason", "") for k in errors}), status
 
 
 @bp.route("/arbetsgivare/praoplatser/<int:placement_id>/forsta-dagen", methods=["GET", "POST"])

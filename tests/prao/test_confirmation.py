@@ -58,14 +58,66 @@ def test_employer_confirms_once_and_the_second_click_is_told(client, login_as, p
     assert _state(db, prao.first) is AssignmentState.CONFIRMED
 
 
+def _card_form(page: str, assignment_id: int) -> tuple[str, dict[str, str]]:
+    """The answer form of one pupil's card as the page has it: its action and hidden
+    fields (the CSRF token left to post_form)."""
+    card = page[page.index(f'id="elev-{assignment_id}"'):]
+    card = card[:card.index("</form>")]
+    action = re.search(r'<form method="post" action="([^"]+)"', card).group(1)
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', card))
+    hidden.pop("csrf_token", None)
+    return action, hidden
+
+
+def _h1(page: str) -> str:
+    return re.search(r"<h1[^>]*>(.*?)</h1>", page, flags=re.S).group(1).strip()
+
+
 def test_a_decline_needs_a_reason_shown_beside_the_field(client, login_as, prao, db):
+    """On the pupils' page: the page comes back with the message beside the reason."""
     login_as("employer")
-    response = post_form(client, f"/arbetsgivare/elever/{prao.first.id}/svar",
-                         {"decision": "decline", "reason": "  "})
+    action, hidden = _card_form(client.get("/arbetsgivare/elever").get_data(as_text=True),
+                                prao.first.id)
+    response = post_form(client, action, {**hidden, "decision": "decline", "reason": "  "})
     page = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == 400 and _h1(page) == "Praoelever"
     assert f'id="skal-{prao.first.id}-fel"' in page and "Skriv varför ni tackar nej" in page
     assert _state(db, prao.first) is AssignmentState.PROPOSED
+    done = post_form(client, action, {**hidden, "decision": "decline",
+                                      "reason": "Köket renoveras."})
+    assert done.status_code == 302 and done.headers["Location"] == "/arbetsgivare/elever"
+    assert _state(db, prao.first) is AssignmentState.DECLINED
+
+
+def test_a_decline_without_a_reason_on_the_start_page_is_told_on_the_start_page(
+        client, login_as, prao, db):
+    """The employer answered on the start page: the message is beside that card's reason
+    field there, in the employer's language, the rest of the start page as it was; nothing
+    is saved. With a reason, the answer is saved and the start page shown again."""
+    login_as("employer")
+    start = client.get("/arbetsgivare").get_data(as_text=True)
+    action, hidden = _card_form(start, prao.first.id)
+    response = post_form(client, action, {**hidden, "decision": "decline", "reason": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and _h1(page) == "Arbetsgivarens startsida"
+    assert re.search(rf'<div id="skal-{prao.first.id}-fel"[^>]*>.*Skriv varför ni tackar nej',
+                     page)
+    assert f'aria-describedby="skal-{prao.first.id}-fel"' in page
+    assert "Elever att bekräfta (2)" in page and "Mina praoplatser" in page
+    assert f'id="skal-{prao.assignments[1].id}-fel"' not in page  # the other card: no error
+    assert _state(db, prao.first) is AssignmentState.PROPOSED
+
+    client.get("/sprak/en")
+    english = post_form(client, action, {**hidden, "decision": "decline", "reason": " "})
+    page = english.get_data(as_text=True)
+    assert english.status_code == 400 and _h1(page) == "Employer home page"
+    assert re.search(rf'<div id="skal-{prao.first.id}-fel"[^>]*>.*Say why you decline', page)
+    assert _state(db, prao.first) is AssignmentState.PROPOSED
+
+    done = post_form(client, action, {**hidden, "decision": "decline",
+                                      "reason": "We are moving that week."})
+    assert done.status_code == 302 and done.headers["Location"] == "/arbetsgivare"
+    assert _state(db, prao.first) is AssignmentState.DECLINED
 
 
 def test_decline_frees_the_seat_returns_the_pupil_and_alerts_the_counsellor(
