@@ -26,15 +26,14 @@ def is_holiday(day: date) -> bool:
 
 
 def holiday_name(day: date, language: str = "sv") -> str | None:
-    """The holiday's name in Swedish ('sv', as running text writes it: "långfredagen") or
-    English ('en': "Good Friday"), or None on an ordinary day."""
+    """The holiday's name in Swedish ('sv': "Långfredagen", "Sveriges nationaldag") or
+    English ('en': "Good Friday"), or None on an ordinary day. As the `holidays` package
+    writes it: lower-casing would make "Kristi himmelsfärdsdag" wrong."""
     if not is_holiday(day):
         return None
-    english = language == "en"
     calendar = holidays.country_holidays("SE", years=day.year, categories=("public", "de_facto"),
-                                         language="en_US" if english else "sv")
-    name = str(calendar.get(day))
-    return name if english else name.lower()
+                                         language="en_US" if language == "en" else "sv")
+    return calendar.get(day)
 
 
 def is_prao_day(day: date) -> bool:

@@ -36,3 +36,10 @@ def test_days_until_today_stop_at_today_and_at_the_last_day():
         date(2027, 3, 15), date(2027, 3, 16)]
     assert len(days.prao_days_until(first, last, date(2027, 4, 1))) == 5
     assert days.prao_days_until(first, last, date(2027, 3, 1)) == []
+
+
+def test_a_holiday_is_named_in_the_readers_language():
+    assert days.holiday_name(date(2027, 5, 6)) == "Kristi himmelsfärdsdag"
+    assert days.holiday_name(date(2027, 5, 6), "en") == "Ascension Day"
+    assert days.holiday_name(date(2027, 12, 24), "sv") == "Julafton"  # an eve: no prao day
+    assert days.holiday_name(date(2027, 5, 5)) is None

@@ -45,7 +45,7 @@ def test_period_dates_are_checked(client, login_as, db, world):
         ({"wishes_close": "2027-03-20"}, "wishes_close", "före periodens första dag"),
         ({"first_day": "2027-03-20", "last_day": "2027-03-21"}, "last_day", "är en söndag"),
         # Good Friday and Easter Monday 2027 around a weekend: no prao day either.
-        ({"first_day": "2027-03-26", "last_day": "2027-03-29"}, "first_day", "långfredagen"),
+        ({"first_day": "2027-03-26", "last_day": "2027-03-29"}, "first_day", "Långfredagen"),
         ({"first_day": "inte ett datum"}, "first_day", "Välj ett datum."),
     ]
     for overrides, field, message in cases:
@@ -98,11 +98,11 @@ def test_a_period_starts_and_ends_on_a_prao_day(client, login_as, db, world):
         "last_day": "2027-03-28 är en söndag. En praoperiod börjar och slutar på en vardag."}
     good_friday = post_form(client, url, {**FORM, "last_day": "2027-03-26"})
     assert _errors(good_friday.get_data(as_text=True)) == {
-        "last_day": "2027-03-26 är en helgdag (långfredagen). En praoperiod börjar och slutar "
+        "last_day": "2027-03-26 är en helgdag (Långfredagen). En praoperiod börjar och slutar "
                     "på en vardag som inte är en helgdag."}
     christmas_eve = post_form(client, url, {**FORM, "first_day": "2027-12-24",
                                             "last_day": "2028-01-05"}).get_data(as_text=True)
-    assert "helgdag (julafton)" in _errors(christmas_eve)["first_day"]
+    assert "helgdag (Julafton)" in _errors(christmas_eve)["first_day"]
     assert _period_count(db) == 0
 
     client.get("/sprak/en")
