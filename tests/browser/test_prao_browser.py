@@ -68,6 +68,8 @@ def test_employer_confirms_and_declines_on_a_phone(page_as: Callable[..., Page],
     oskar = page.locator("li", has=page.get_by_role("heading", name="Oskar Svensson"))
     oskar.get_by_role("button", name=re.compile("Tacka nej.*Oskar Svensson")).click()
     expect(page.get_by_text("Skriv varför ni tackar nej")).to_be_visible()
+    # Beside the field on the start page, where the employer was (not on the pupils' page).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Arbetsgivarens startsida")
     expect(page.get_by_label("Skäl om ni tackar nej").last).to_have_attribute(
         "aria-invalid", "true")
     assert_accessible(page, "decline without a reason (phone)")
