@@ -60,7 +60,7 @@ def test_upgrade_on_empty_database_matches_models(tmp_path, smtp_server):
 
 def test_class_names_stored_before_are_tidied_as_the_import_now_reads_them(tmp_path,
                                                                           smtp_server):
-    """Migration 0029: "8c", " 8 c " and "8C" become one class 8C (8ö becomes 8Ö on SQLite
+    """Migration 0030: "8c", " 8 c " and "8C" become one class 8C (8ö becomes 8Ö on SQLite
     too, whose upper() knows ASCII only); other names keep their words."""
     from tests.conftest import make_app
     from tests.databases import create_database
@@ -70,7 +70,7 @@ def test_class_names_stored_before_are_tidied_as_the_import_now_reads_them(tmp_p
     names = {1: "8c", 2: " 8 c ", 3: "8C", 4: "8ö", 5: "Lila  grupp", 6: ""}
     try:
         with app.app_context():
-            upgrade(revision="0028")
+            upgrade(revision="0029")
             with db.engine.begin() as connection:
                 connection.execute(text(
                     "INSERT INTO municipality (id, name, code, created_at) "

@@ -1,6 +1,6 @@
 """A class's name as the portal keeps it, so that one class is one class: "8c", " 8C ",
 "8 c" and "８Ｃ" are all 8C. Pure (no Flask): the pupil import reads its files by it, the
-class list's filter finds a class by it, and migration 0029 (a frozen copy) tidied the
+class list's filter finds a class by it, and migration 0030 (a frozen copy) tidied the
 names stored before."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """class names stored as the pupil import now reads them: "8c" and "8 c" are 8C
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-11-30 06:10:00
 
 The import used to keep a class name as the file wrote it, so "8c" and "8C" were two
@@ -19,8 +19,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0029'
-down_revision = '0028'
+revision = '0030'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
