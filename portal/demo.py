@@ -228,13 +228,16 @@ def _seed_period(school: School) -> None:
     if db.session.scalars(select(PraoPeriod).filter_by(school_id=school.id)).first():
         return
     year = utcnow().year + 1
-    first = monday(year, 11)
+    # Weeks 11 and 12, their prao days only: in 2027 week 12 ends on Good Friday, which the
+    # period form would refuse as a last day.
+    days = prao_days(monday(year, 11), monday(year, 11) + timedelta(days=11))
+    first = days[0]
     students = [Student(school=school, external_id=ext, first_name=first_name,
                         last_name=last_name, class_name=klass, grade=8, gender=gender,
                         email=email)
                 for ext, first_name, last_name, klass, gender, email in PUPILS]
     period = PraoPeriod(school=school, name=f"Prao vt {year} åk 8", grade=8, first_day=first,
-                        last_day=first + timedelta(days=11), wishes_open=today(),
+                        last_day=days[-1], wishes_open=today(),
                         wishes_close=min(first - timedelta(days=7), today() + timedelta(days=60)))
     wishing = [Student(school=school, external_id=ext, first_name=first_name,
                        last_name=last_name, class_name="8C", grade=8, gender=gender)

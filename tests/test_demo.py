@@ -281,6 +281,17 @@ def test_in_the_autumn_the_council_sees_every_sectors_wishes(app, db, set_clock)
         assert ">..<" not in sectors and "&lt;5" not in sectors, scope
 
 
+def test_every_demo_period_starts_and_ends_on_a_prao_day(app, db, set_clock):
+    """The period form refuses a weekend or a holiday as a first or last day: a demo period
+    ending on Good Friday (2027's week 12) could not be saved again by its counsellor."""
+    set_clock(datetime(2026, 11, 30, 9, 30))
+    _seed(app)
+    periods = db.session.scalars(select(PraoPeriod)).all()
+    assert periods
+    for period in periods:
+        assert is_prao_day(period.first_day) and is_prao_day(period.last_day), period.name
+
+
 def _municipality_id(db, name: str) -> int:
     return db.session.scalars(select(Municipality.id).filter_by(name=name)).one()
 
