@@ -41,7 +41,9 @@ user has signed in and in the LOAD_WARM_UP seconds (default 3) after the first a
 counted (sign-ins themselves never are).
 
 Printed: p50, p95, p99 and requests per second at each level (and per kind of request at 32
-users), the plain page's requests per second and the ratio of the mix's to it. The last line
+users), the plain page's requests per second and the ratio of the mix's to it, and where the
+machine's CPU went per answer, the plain page's beside the mix's at 32 users: gunicorn,
+PostgreSQL, Locust and the rest (the kernel's work outside them; anything else running). The last line
 is one JSON object: pupils, p95_ms_32, rps_32, plain_rps, ratio_32 and the rest, among them
 python_loop_ms, the machine's pure-Python speed that day (a fixed loop, timed before the
 server starts): machines of one kind differ by twofold, and the server's figures with them. Targets:
