@@ -133,6 +133,54 @@ def build_graph(
     return graph
 
 
+def in_lottery_order(
+    waiting: Sequence[Student],
+    free: Sequence[Placement],
+    chosen: Sequence[int | None],
+    by_id: Mapping[str, Placement],
+    options: SecondRoundOptions,
+) -> list[int | None]:
+    """The solver's seats handed out again by the lottery among pupils it cannot tell apart.
+
+    Pupils of one school with the same needs, limits and wished sectors pay the same for
+    every seat, so the solver may give their seats to any of them (it gave two free seats
+    to lottery numbers 11 and 13 and none to 10). Within each such class the seats it chose
+    go to the best (priority, lottery) first, the cheapest seat first and "no seat" last:
+    the number placed and the total cost stay exactly the solver's."""
+    plane = _Plane([s.location for s in waiting] + [p.location for p in free])
+    classes: dict[tuple[object, ...], list[int]] = {}
+    for i, s in enumerate(waiting):
+        key = (s.needs, s.compatible, s.location, frozenset(_wished_sectors(s, by_id)))
+        classes.setdefault(key, []).append(i)
+    result = list(chosen)
+    for members in classes.values():
+        if len(members) > 1:
+            first = waiting[members[0]]
+            cost = _seat_cost(plane.xy(first.location), _wished_sectors(first, by_id), plane,
+                              free, options)
+            seats = sorted((chosen[i] for i in members), key=cost)
+            for i, j in zip(sorted(members, key=lambda i: waiting[i].key), seats, strict=True):
+                result[i] = j
+    return result
+
+
+def _seat_cost(
+    origin: XY | None, wished: set[str | None], plane: _Plane, free: Sequence[Placement],
+    options: SecondRoundOptions,
+) -> Callable[[int | None], tuple[int, int, int]]:
+    """A sort key of seats for pupils at `origin` who wished `wished`: cheapest first (as
+    the graph's paths cost them), then by index; no seat last."""
+    def cost(j: int | None) -> tuple[int, int, int]:
+        if j is None:
+            return (1, 0, 0)
+        xy = plane.xy(free[j].location)
+        d = (options.unknown_distance_m if origin is None or xy is None
+             else round(math.dist(origin, xy)))
+        return (0, d if free[j].sector in wished else d + options.sector_penalty_m, j)
+
+    return cost
+
+
 def _wished_sectors(s: Student, by_id: Mapping[str, Placement]) -> set[str | None]:
     return {by_id[pid].sector for pid in s.wishes} - {None}
 

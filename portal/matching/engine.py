@@ -27,7 +27,12 @@ from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Literal
 
-from portal.matching.candidates import SecondRoundOptions, backbone, build_graph
+from portal.matching.candidates import (
+    SecondRoundOptions,
+    backbone,
+    build_graph,
+    in_lottery_order,
+)
 from portal.matching.flow import max_flow_min_cost
 
 __all__ = [
@@ -281,8 +286,10 @@ def second_round(
     The number of pupils placed is the largest possible (a maximum flow) and every assignment
     in `first` stays. Among the maximum solutions the solver picks the one of least total cost,
     where a seat costs its distance from the pupil's school plus a penalty when its sector is
-    none of the sectors the pupil wished (`SecondRoundOptions`). Pupils nobody can place stay
-    unplaced; their explanation is still round one's.
+    none of the sectors the pupil wished (`SecondRoundOptions`). Between pupils to whom every
+    seat costs the same, the lottery decides who gets a seat and the nearer one
+    (`in_lottery_order`). Pupils nobody can place stay unplaced; their explanation is still
+    round one's.
     """
     options = options or SecondRoundOptions()
     _, by_id = validate(students, placements)
@@ -292,7 +299,8 @@ def second_round(
     # An exact maximum on a small graph first: its arcs keep the sparse graph from losing any.
     feasible = backbone(waiting, free, seats)
     graph = build_graph(waiting, free, by_id, options, feasible)
-    chosen = max_flow_min_cost(len(waiting), graph, seats)
+    chosen = in_lottery_order(waiting, free, max_flow_min_cost(len(waiting), graph, seats),
+                              by_id, options)
     best = sum(j is not None for j in feasible)
     if sum(j is not None for j in chosen) != best:
         raise RuntimeError("round two lost placements: the solver's flow is not maximum")

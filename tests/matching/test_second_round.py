@@ -221,3 +221,65 @@ def test_a_seat_beyond_the_nearest_when_only_it_places_everyone() -> None:
     result = solve(pupils, placements, last_step=Step.SECOND, options=SecondRoundOptions(nearest=1))
     assert result.assignments["a"] == "far"
     assert result.stats.second_round == 3
+
+
+@pytest.mark.parametrize("limit", [None, 1, 20])
+@pytest.mark.parametrize("order", list(itertools.permutations(range(5)))[::17])
+def test_the_lottery_decides_between_pupils_every_seat_costs_the_same(
+    limit: int | None, order: tuple[int, ...]
+) -> None:
+    """Five pupils of one school wished the same full placement; two free seats are left.
+    The solver may give them to any two: the two best lottery numbers get them (a tester saw
+    numbers 11 and 13 placed and 10 not)."""
+    placements = [
+        Placement("carpenter", 0, sector="bygg"),
+        Placement("grower", 2, sector="bygg", location=EAST_1KM),
+    ]
+    names = ["leia", "isak", "emil", "viktor", "hanna"]
+    pupils = [Student(names[k], ("carpenter",), lottery=10 + k, location=LUND) for k in order]
+    options = SecondRoundOptions(nearest=limit)
+    result = solve(pupils, placements, last_step=Step.SECOND, options=options)
+    assert {s for s, p in result.assignments.items() if p} == {"leia", "isak"}
+
+
+def test_the_best_lottery_number_gets_the_nearer_of_two_equal_pupils_seats() -> None:
+    placements = [
+        Placement("full", 0, sector="vård"),
+        Placement("far", 1, sector="vård", location=EAST_5KM),
+        Placement("near", 1, sector="vård", location=EAST_1KM),
+    ]
+    for lotteries in ((1, 2), (2, 1)):
+        pupils = [Student(name, ("full",), lottery=n, location=LUND)
+                  for name, n in zip("ab", lotteries, strict=True)]
+        result = solve(pupils, placements, last_step=Step.SECOND)
+        best = "a" if lotteries[0] == 1 else "b"
+        assert result.assignments[best] == "near"
+
+
+@PROPERTY
+@given(instances(second_round=True), st.sampled_from([None, 1, 20]))
+def test_between_pupils_alike_a_better_lottery_never_gets_a_worse_seat(
+    instance: Instance, limit: int | None
+) -> None:
+    """Pupils of one school with the same needs, limits and wished sectors pay the same for
+    every seat: the better (priority, lottery) has a seat at least as cheap, or both none."""
+    students, placements = instance
+    options = SecondRoundOptions(nearest=limit)
+    first = stable_round(students, placements)
+    result = second_round(students, placements, first, options)
+    waiting, free = waiting_and_free(students, placements, first)
+    costs = path_costs(waiting, free, placements, SecondRoundOptions(nearest=None))
+    by_id = {p.id: p for p in placements}
+
+    def alike(s: Student) -> tuple[object, ...]:
+        return (s.needs, s.compatible, s.location,
+                frozenset(by_id[w].sector for w in s.wishes) - {None})
+
+    def paid(i: int) -> float:
+        pid = result.assignments[waiting[i].id]
+        return math.inf if pid is None else costs[i, pid]
+
+    for i, j in itertools.combinations(range(len(waiting)), 2):
+        if alike(waiting[i]) == alike(waiting[j]):
+            better, worse = sorted((i, j), key=lambda k: waiting[k].key)
+            assert paid(better) <= paid(worse)
