@@ -12,6 +12,7 @@ from tests.browser.support import (
     ROLES,
     VIEWPORTS,
     assert_accessible,
+    assert_fits_width,
     axe_violations,
     describe_violations,
 )
@@ -36,6 +37,15 @@ def test_public_page(new_page: Callable[..., Page], path: str, viewport: str) ->
     page = new_page(**VIEWPORTS[viewport])
     _open(page, path)
     assert_accessible(page, f"{path} ({viewport})")
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_page_fits_the_narrowest_phone(new_page: Callable[..., Page], path: str) -> None:
+    """WCAG 1.4.10 (reflow) asks for 320 CSS px: the accessibility statement's heading,
+    one long Swedish word, made the page 366 px wide there."""
+    page = new_page(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True)
+    _open(page, path)
+    assert_fits_width(page, f"{path} at 320 px")
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
