@@ -43,12 +43,13 @@ counted (sign-ins themselves never are).
 Printed: p50, p95, p99 and requests per second at each level (and per kind of request at 32
 users), the plain page's requests per second and the ratio of the mix's to it, and where the
 machine's CPU went per answer, the plain page's beside the mix's at 32 users: gunicorn,
-PostgreSQL, Locust and the rest (the kernel's work outside them; anything else running). The last line
-is one JSON object: pupils, p95_ms_32, rps_32, plain_rps, ratio_32 and the rest, among them
-python_loop_ms, the machine's pure-Python speed that day (a fixed loop, timed before the
-server starts): machines of one kind differ by twofold, and the server's figures with them. Targets:
-p95 <= 150 ms at 32 users; ratio_32 >= 0.25. The load generator shares the machine's cores
-with gunicorn and PostgreSQL: on a small machine it takes CPU from the server it measures.
+PostgreSQL, Locust and the rest (the kernel's work outside them; anything else running).
+The last line is one JSON object: pupils, p95_ms_32, rps_32, plain_rps, ratio_32 and the
+rest, among them python_loop_ms, the machine's pure-Python speed that day (a fixed loop,
+timed before the server starts): machines of one kind differ by twofold, and the server's
+figures with them. Targets: p95 <= 150 ms at 32 users; ratio_32 >= 0.25. The load
+generator shares the machine's cores with gunicorn and PostgreSQL: on a small machine it
+takes CPU from the server it measures.
 """
 
 from __future__ import annotations

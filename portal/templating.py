@@ -9,6 +9,7 @@ short formats ("3/15/27, 2:05 PM")."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
@@ -167,7 +168,27 @@ def _newstyle_ngettext(func: Callable[[str, str, int], str]) -> Callable[..., st
     return ngettext
 
 
+# A phone number as Swedes write it in a free text: "0911-69 60 00", "070 000 00 00",
+# "+46 70 000 00 00". Seven digits at least, so a date or a time is not one.
+_PHONE = re.compile(r"(?<![\w+])(?:\+46[ -]?|0)\d{1,3}(?:[ -]?\d){5,9}(?!\w)")
+
+
+def phone_links(text: str | None) -> Markup:
+    """The text, escaped, with each phone number a tel: link that does not wrap: a pupil
+    who is sick at 07:30 taps it instead of copying "070-" and "000 00 00" off two lines."""
+    found, out, last = str(text or ""), [], 0
+    for match in _PHONE.finditer(found):
+        number = match.group(0)
+        out += [escape(found[last:match.start()]), Markup(
+            '<a class="text-nowrap" href="tel:{}">{}</a>').format(
+                re.sub(r"[ -]", "", number), number)]
+        last = match.end()
+    out.append(escape(found[last:]))
+    return Markup("").join(out)
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(phone_links)
     app.add_template_filter(multiline)  # emails: keep this value's lines
     app.add_template_filter(shown_label, "who")  # a stored "… (via länk)" in the reader's language
     app.jinja_env.filters.update(DATE_FILTERS)
