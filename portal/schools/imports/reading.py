@@ -50,7 +50,7 @@ MAX_LINES = 4 * MAX_ROWS  # blank rows included: a sheet of a million empty rows
 MAX_XLSX_UNPACKED = 100 * 1024 * 1024  # a zip bomb is refused before openpyxl unpacks it
 MAX_XLSX_COLUMNS = 200
 HEADER_SEARCH_ROWS = 10  # exports sometimes start with a title line above the header
-STORED_VERSION = 1
+STORED_VERSION = 2  # 2: the file's columns are kept, so an absent one changes nothing
 
 
 # --- problems --------------------------------------------------------------------------
@@ -109,6 +109,7 @@ GENDER_BY_KEY: dict[str, Gender] = {
 
 GRADE_RE = re.compile(r"^(?:åk|årskurs|grade)?\s*(\d{1,2})(?:\.0+)?$")
 CLASS_GRADE_RE = re.compile(r"^(\d{1,2})(?!\d)")
+ALL_FIELDS = frozenset(column.field for column in COLUMNS)
 GRADES = range(0, 11)  # förskoleklass 0 up to year 10 of specialskolan
 NEEDS_SPLIT_RE = re.compile(r"[,;\n|]+")
 PERSONNUMMER_RE = re.compile(r"^(?:19|20)?(\d{2})(\d{2})(\d{2})[-+]?(\d{4})$")
@@ -631,6 +632,9 @@ class ReadResult:
     file_problems: list[str] = field(default_factory=list)
     ignored_columns: tuple[str, ...] = ()
     personnummer_column: str | None = None
+    # The fields whose column the file has. A column the file lacks says nothing about a
+    # pupil: saving keeps what is stored (its PupilRow value is only a new pupil's default).
+    columns: frozenset[str] = ALL_FIELDS
 
     @property
     def ok(self) -> bool:
@@ -665,7 +669,8 @@ def read_upload(content: bytes) -> ReadResult:
     except FileProblem as problem:
         return ReadResult(file_problems=problem.messages)
     rows, problems = check_rows(header, data)
-    return ReadResult(kind, rows, problems, [], header.ignored, header.personnummer)
+    return ReadResult(kind, rows, problems, [], header.ignored, header.personnummer,
+                      frozenset(header.positions))
 
 
 # --- what is kept between preview and save ---------------------------------------------
@@ -676,6 +681,7 @@ class StoredFile:
     rows: list[PupilRow]
     ignored_columns: tuple[str, ...]
     personnummer_column: str | None
+    columns: frozenset[str] = ALL_FIELDS
 
 
 def encode(result: ReadResult) -> bytes:
@@ -683,7 +689,8 @@ def encode(result: ReadResult) -> bytes:
              r.gender.value, r.needs, r.email] for r in result.rows]
     return json.dumps({"version": STORED_VERSION, "kind": result.kind, "rows": rows,
                        "ignored": list(result.ignored_columns),
-                       "personnummer": result.personnummer_column},
+                       "personnummer": result.personnummer_column,
+                       "columns": sorted(result.columns)},
                       ensure_ascii=False).encode("utf-8")
 
 
@@ -693,4 +700,8 @@ def decode(content: bytes) -> StoredFile:
     rows = [PupilRow(row, ext, first, last, class_name(cls), grade, Gender(gender), needs,
                      email)
             for row, ext, first, last, cls, grade, gender, needs, email in data["rows"]]
-    return StoredFile(data["kind"], rows, tuple(data["ignored"]), data["personnummer"])
+    # A preview stored before the columns were kept (version 1) is saved as its preview
+    # showed it: every column as if in the file.
+    columns = frozenset(data.get("columns", ALL_FIELDS))
+    return StoredFile(data["kind"], rows, tuple(data["ignored"]), data["personnummer"],
+                      columns)

@@ -19,7 +19,7 @@ from portal.audit import audit
 from portal.clock import today as today_in_sweden
 from portal.db import bulk_insert, utcnow
 from portal.extensions import db
-from portal.schools.imports.columns import CHANGEABLE
+from portal.schools.imports.columns import CHANGEABLE, COLUMN_BY_FIELD
 from portal.schools.imports.reading import (
     PupilRow,
     ReadResult,
@@ -56,11 +56,24 @@ class Existing:
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str  # the column's label (a msgid), for the preview
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
 class Change:
     student_id: int
-    row: PupilRow
-    fields: tuple[str, ...]  # the columns' labels (msgids) of what changes, for the preview
+    row: PupilRow  # as it will be stored: a column the file lacks keeps the stored value
+    changes: tuple[FieldChange, ...]
     returning: bool  # was flagged missing, is back in the file
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The labels (msgids) of what changes."""
+        return tuple(change.label for change in self.changes)
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,8 @@ class Counts:
 
 @dataclass
 class Plan:
+    # The file's rows as they will be stored, in file order (absent columns filled in).
+    rows: list[PupilRow] = field(default_factory=list)
     new: list[PupilRow] = field(default_factory=list)
     updated: list[Change] = field(default_factory=list)
     unchanged: int = 0
@@ -97,7 +112,7 @@ class Plan:
         return Counts(len(self.new), len(self.updated), self.unchanged, len(self.missing))
 
 
-FIELD_LABELS = tuple(column.label for column in CHANGEABLE)  # msgids, translated when shown
+FIELDS = tuple(column.field for column in CHANGEABLE)  # in the order of PupilRow.values()
 
 
 def existing_pupils(school_id: int) -> dict[str, Existing]:
@@ -109,9 +124,24 @@ def existing_pupils(school_id: int) -> dict[str, Existing]:
     return {row.external_id: Existing(**row._asdict()) for row in db.session.execute(stmt)}
 
 
+def kept(row: PupilRow, current: Existing, columns: frozenset[str]) -> PupilRow:
+    """The row as it will be stored: a column the file lacks leaves the stored value as it
+    is. Without an Årskurs column the grade is read from the class, as the upload page
+    says; only a class without one ("Lila") keeps the stored grade."""
+    values = {}
+    for column in CHANGEABLE:
+        if column.required or column.field in columns:
+            continue
+        if column.field == "grade" and row.grade is not None:
+            continue
+        values[column.field] = getattr(current, column.field)
+    return replace(row, **values) if values else row
+
+
 def _change(current: Existing, row: PupilRow) -> Change | None:
-    changed = tuple(label for label, old, new in zip(FIELD_LABELS, current.values(),
-                                                      row.values(), strict=True) if old != new)
+    changed = tuple(FieldChange(name, COLUMN_BY_FIELD[name].label, old, new)
+                    for name, old, new in zip(FIELDS, current.values(), row.values(),
+                                              strict=True) if old != new)
     returning = current.missing_since is not None
     if not changed and not returning:
         return None
@@ -128,19 +158,25 @@ def _in_file_scope(pupil: Existing, grades: frozenset[int]) -> bool:
     return not grades or pupil.grade in grades
 
 
-def plan(school_id: int, rows: Sequence[PupilRow]) -> Plan:
-    """What saving these rows would do to the school's pupils."""
+def plan(school_id: int, rows: Sequence[PupilRow], columns: frozenset[str]) -> Plan:
+    """What saving these rows would do to the school's pupils; `columns` are the fields
+    the file has a column for."""
     existing = existing_pupils(school_id)
-    result = Plan(grades=file_grades(rows))
+    result = Plan()
     for row in rows:
         current = existing.pop(row.external_id, None)
-        change = _change(current, row) if current is not None else None
         if current is None:
+            result.rows.append(row)
             result.new.append(row)
-        elif change is None:
+            continue
+        row = kept(row, current, columns)
+        result.rows.append(row)
+        change = _change(current, row)
+        if change is None:
             result.unchanged += 1
         else:
             result.updated.append(change)
+    result.grades = file_grades(result.rows)
     # Whoever is left of the file's grades is in the portal but not in the file: flagged,
     # never deleted.
     result.missing = sorted((p for p in existing.values() if _in_file_scope(p, result.grades)),
@@ -209,11 +245,11 @@ def store_preview(school: School, user: User, filename: str,
 
 def preview(pupil_import: PupilImport, today: date | None = None) -> Preview:
     stored = decode(pupil_import.content)
-    changes = plan(pupil_import.school_id, stored.rows)
+    changes = plan(pupil_import.school_id, stored.rows, stored.columns)
     return Preview(pupil_import, stored, changes,
-                   joining(pupil_import.school_id, stored.rows, changes.grades,
+                   joining(pupil_import.school_id, changes.rows, changes.grades,
                            today or today_in_sweden()),
-                   grade_warnings(stored.rows))
+                   grade_warnings(changes.rows))
 
 
 def joining(school_id: int, rows: Sequence[PupilRow], grades: frozenset[int],
@@ -286,7 +322,8 @@ def save(pupil_import: PupilImport, user: User, today: date | None = None) -> Co
     if newer is not None:
         db.session.rollback()
         raise NewerSaved(newer)
-    changes = plan(pupil_import.school_id, decode(pupil_import.content).rows)
+    stored = decode(pupil_import.content)
+    changes = plan(pupil_import.school_id, stored.rows, stored.columns)
     now = utcnow()
     try:
         write_plan(pupil_import.school_id, changes, now)

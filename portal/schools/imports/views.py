@@ -14,12 +14,15 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal.accounts.permissions import get_authorized
 from portal.audit import audit_read
 from portal.clock import today
+from portal.employers.reference import feature_codes, features
 from portal.extensions import csrf, db
+from portal.i18n import current_language
 from portal.schools.blueprint import bp
 from portal.schools.imports import columns, export, reading, saving
 from portal.schools.imports.forms import ConfirmImportForm, PupilUploadForm
-from portal.schools.models import PupilImport, School
+from portal.schools.models import Gender, PupilImport, School
 from portal.templating import iso_datetime
+from portal.texts import mark as _l
 
 # Room for the multipart envelope and the CSRF token around a file of the largest size.
 UPLOAD_OVERHEAD = 64 * 1024
@@ -79,6 +82,44 @@ def import_upload(school_id: int) -> ResponseReturnValue:
     return _upload_page(school, form)
 
 
+# A change of these is shown with the old and the new value: a need removed by an empty
+# cell must be seen before the file is saved.
+SHOWN_OLD_AND_NEW = frozenset({"needs", "gender", "email"})
+GENDER_WORDS = {Gender.GIRL: _l("flicka"), Gender.BOY: _l("pojke"), Gender.OTHER: _l("annat"),
+                Gender.UNKNOWN: _l("okänt")}
+
+
+def _shown_value(field: str, value: object) -> str:
+    if field == "needs" and isinstance(value, int):
+        lang = current_language()
+        labels = {entry.code: entry.label(lang) for entry in features()}
+        return ", ".join(labels[code] for code in feature_codes(value)) or _("inga")
+    if field == "gender" and isinstance(value, Gender):
+        return _(GENDER_WORDS[value])
+    return str(value) if value else _("ingen")
+
+
+def change_text(change: saving.FieldChange) -> str:
+    """'Klass', or for what the preview shows in full: 'Behov: Hiss → inga'."""
+    # The column's header in the reader's language, as the upload page names it ("Behov"
+    # alone is also the calendar's, in English "Shortfall").
+    column = columns.COLUMN_BY_FIELD[change.field].header(current_language())
+    if change.field not in SHOWN_OLD_AND_NEW:
+        return column
+    return _("%(column)s: %(old)s → %(new)s", column=column,
+             old=_shown_value(change.field, change.old),
+             new=_shown_value(change.field, change.new))
+
+
+def _absent_labels(stored: reading.StoredFile) -> list[str]:
+    """The optional columns the file lacks, whose stored values are kept (Årskurs is not
+    named: without it the grade is read from the class, as the upload page says)."""
+    lang = current_language()
+    return [column.header(lang) for column in columns.COLUMNS
+            if not column.required and column.field != "grade"
+            and column.field not in stored.columns]
+
+
 @bp.route("/skolor/elevimporter/<int:import_id>")
 def import_preview(import_id: int) -> ResponseReturnValue:
     stored = _import_or_404(import_id)
@@ -89,7 +130,8 @@ def import_preview(import_id: int) -> ResponseReturnValue:
     preview = saving.preview(stored, today())
     audit_read("read_import_preview", stored)
     return render_template("schools/import_preview.html", school=school, pupil_import=stored,
-                           preview=preview, form=ConfirmImportForm())
+                           preview=preview, form=ConfirmImportForm(), change_text=change_text,
+                           absent=_absent_labels(preview.stored))
 
 
 @bp.route("/skolor/elevimporter/<int:import_id>/spara", methods=["POST"])

@@ -102,6 +102,54 @@ def test_upload_preview_save(client, db, world, login_as):
     assert "redan sparad" in client.get(upload_url(world.school_a)).get_data(as_text=True)
 
 
+def changes_cell(page: str, name: str) -> str:
+    """The preview's "Vad som ändras" cell of the pupil of this name, spaces tidied."""
+    found = re.search(rf"<th scope=\"row\">{re.escape(name)}</th><td>[^<]*</td>\s*<td>(.*?)</td>",
+                      page, re.S)
+    assert found, page[:3000]
+    return re.sub(r"\s+", " ", found.group(1)).strip()
+
+
+def test_the_preview_shows_a_removed_need_and_a_cleared_gender_and_email(
+        client, db, world, login_as):
+    login_as("counsellor")
+    first = [pupil(1, Kön="flicka", Behov="Hiss", **{"E-post": "asa@skola.se"}),
+             pupil(2, Behov="Hiss")]
+    save(client, preview_id(upload(client, world.school_a, csv_bytes(first))))
+    name = f"{first[0]['Förnamn']} {first[0]['Efternamn']}"
+
+    cleared = [pupil(1, Kön="", Behov="", **{"E-post": ""}), pupil(2, Behov="Hiss")]
+    import_id = preview_id(upload(client, world.school_a, csv_bytes(cleared)))
+    page = client.get(f"/skolor/elevimporter/{import_id}").get_data(as_text=True)
+    assert changes_cell(page, name) == (
+        "Kön: flicka → okänt; Behov: Hiss → inga; E-post: asa@skola.se → ingen")
+
+    client.get(f"/sprak/en?next=/skolor/elevimporter/{import_id}")
+    page = client.get(f"/skolor/elevimporter/{import_id}").get_data(as_text=True)
+    assert changes_cell(page, name) == (
+        "Gender: girl → unknown; Needs: Lift → none; Email: asa@skola.se → none")
+
+
+def test_the_preview_says_absent_columns_are_kept(client, db, world, login_as):
+    login_as("counsellor")
+    save(client, preview_id(upload(client, world.school_a, csv_bytes(
+        [pupil(1, Behov="Hiss")]))))
+
+    thin = csv_bytes([pupil(1), pupil(2)], header=HEADER[:4])
+    import_id = preview_id(upload(client, world.school_a, thin))
+    page = client.get(f"/skolor/elevimporter/{import_id}").get_data(as_text=True)
+    assert ("Filen saknar kolumnerna Kön, Behov, E-post. De uppgifterna ändras inte för "
+            "elever som redan finns i portalen.") in page
+    assert re.search(r"Oförändrade</th><td[^>]*>1</td>", page)
+    client.get(f"/sprak/en?next=/skolor/elevimporter/{import_id}")
+    page = client.get(f"/skolor/elevimporter/{import_id}").get_data(as_text=True)
+    assert ("The file has no columns Gender, Needs, Email. Those details are not changed for "
+            "pupils already in the portal.") in page
+
+    save(client, import_id)
+    assert db.session.scalar(select(Student.needs).where(Student.external_id == "E00001"))
+
+
 def test_reimport_through_the_pages_shows_counts_and_flags_missing(client, db, world,
                                                                   login_as):
     login_as("counsellor")

@@ -551,3 +551,15 @@ def test_a_class_is_read_trimmed_and_in_capitals(written, stored):
     # A preview kept from before class names were tidied is saved tidied.
     kept = encode(result).replace(stored.encode(), written.encode())
     assert [r.class_name for r in decode(kept).rows] == [stored]
+
+
+def test_the_reader_says_which_columns_the_file_has():
+    only = read_upload(csv_bytes([pupil(1)],
+                                         header=("Elev-ID", "Förnamn", "Efternamn", "Klass")))
+    full = read_upload(csv_bytes([pupil(1)]))
+
+    assert only.columns == {"external_id", "first_name", "last_name", "class_name"}
+    assert full.columns == {"external_id", "first_name", "last_name", "class_name", "gender",
+                            "needs", "email"}
+    # Kept between preview and save.
+    assert decode(encode(only)).columns == only.columns

@@ -201,3 +201,65 @@ def test_a_conflicting_write_saves_nothing_and_keeps_the_preview(db, world, monk
     assert count(db, Student) == 2
     db.session.refresh(stored)
     assert stored.saved_at is None and stored.content
+
+
+REQUIRED_ONLY = ("Elev-ID", "Förnamn", "Efternamn", "Klass")
+
+
+def test_columns_absent_from_a_later_file_keep_what_is_stored(db, world):
+    """The upload page calls Kön, Behov, E-post and Årskurs optional: a file without them
+    says nothing about them, so a pupil who needs a lift still needs one after it."""
+    first = [pupil(1, Klass="8A", Kön="flicka", Behov="Hiss, Hörslinga",
+                   **{"E-post": "asa@skola.se"}),
+             pupil(2, Klass="Lila", Årskurs="8", Kön="pojke", Behov="Tyst rum att gå undan till")]
+    run_import(world, csv_bytes(first, header=(*REQUIRED_ONLY, "Årskurs", "Kön", "Behov",
+                                               "E-post")))
+    saved = students(db, world.school_a)
+    saved["E00001"].guardian_email = "foralder@hem.se"  # not a column of the import at all
+    db.session.commit()
+
+    later = [pupil(1, Klass="8A"), pupil(2, Klass="Lila"), pupil(3, Klass="8C")]
+    counts = run_import(world, csv_bytes(later, header=REQUIRED_ONLY))
+
+    assert counts == Counts(new=1, updated=0, unchanged=2, missing=0)
+    db.session.expire_all()
+    saved = students(db, world.school_a)
+    asa, lila, newcomer = saved["E00001"], saved["E00002"], saved["E00003"]
+    assert asa.needs == features_mask(["elevator", "hearing_loop"])
+    assert (asa.gender, asa.email, asa.guardian_email) == (
+        Gender.GIRL, "asa@skola.se", "foralder@hem.se")
+    # A class without a year in its name keeps the grade the earlier file gave.
+    assert (lila.grade, lila.gender, lila.needs) == (
+        8, Gender.BOY, features_mask(["quiet_space"]))
+    # A new pupil of a file without the columns gets the defaults.
+    assert (newcomer.grade, newcomer.gender, newcomer.needs, newcomer.email) == (
+        8, Gender.UNKNOWN, 0, "")
+
+
+def test_an_absent_grade_column_still_reads_the_grade_from_the_class(db, world):
+    run_import(world, csv_bytes([pupil(1, Klass="8A", Årskurs="8")],
+                                header=(*REQUIRED_ONLY, "Årskurs")))
+
+    run_import(world, csv_bytes([pupil(1, Klass="9A")], header=REQUIRED_ONLY))
+
+    db.session.expire_all()
+    assert students(db, world.school_a)["E00001"].grade == 9
+
+
+def test_a_present_but_empty_cell_clears_the_stored_value(db, world):
+    run_import(world, csv_bytes([pupil(1, Kön="F", Behov="Hiss",
+                                       **{"E-post": "asa@skola.se"})]))
+
+    preview = saving.preview(saving.store_preview(
+        world.school_a, world.users["counsellor"], "elever.csv",
+        reading.read_upload(csv_bytes([pupil(1, Kön="", Behov="", **{"E-post": ""})]))))
+    [change] = preview.plan.updated
+    assert [(c.field, c.old, c.new) for c in change.changes] == [
+        ("gender", Gender.GIRL, Gender.UNKNOWN),
+        ("needs", features_mask(["elevator"]), 0),
+        ("email", "asa@skola.se", "")]
+
+    saving.save(preview.pupil_import, world.users["counsellor"])
+    db.session.expire_all()
+    asa = students(db, world.school_a)["E00001"]
+    assert (asa.gender, asa.needs, asa.email) == (Gender.UNKNOWN, 0, "")
