@@ -167,9 +167,10 @@ def import_save(import_id: int) -> ResponseReturnValue:
 
 
 def _joined_message(joined: saving.PeriodJoin) -> str:
-    return ngettext("%(num)d ny elev lades till i praoperioden vecka %(weeks)s.",
-                    "%(num)d nya elever lades till i praoperioden vecka %(weeks)s.",
-                    joined.pupils, weeks=joined.weeks)
+    return ngettext("%(num)d ny elev lades till i praoperioden ”%(name)s” (vecka %(weeks)s).",
+                    "%(num)d nya elever lades till i praoperioden ”%(name)s” (vecka "
+                    "%(weeks)s).",
+                    joined.pupils, name=joined.period.name, weeks=joined.weeks)
 
 
 @bp.route("/skolor/<int:school_id>/elever/elevlista.<any(csv, xlsx):fmt>")

@@ -240,13 +240,16 @@ def test_new_pupils_join_the_open_period_of_their_grade_on_save(client, db, worl
     arrivals = [pupil(n, Klass="8B") for n in range(4, 6)]
     import_id = preview_id(upload(client, world.school_a, csv_bytes(earlier + arrivals)))
     page = client.get(f"/skolor/elevimporter/{import_id}").get_data(as_text=True)
-    assert ("2 nya elever läggs till i praoperioden vecka 11–12 2027 när du sparar, "
-            "eftersom önskefönstret inte har stängt.") in page
+    # Named as the counsellor named it, not only by its weeks (nor the closed period).
+    assert ("2 nya elever läggs till i praoperioden ”Prao vt 2027 åk 8” (vecka 11–12 2027) "
+            "när du sparar, eftersom önskefönstret inte har stängt.") in page
+    assert "Prao ht 2026" not in page
     assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 3
 
     save(client, import_id)
     page = client.get(upload_url(world.school_a)).get_data(as_text=True)
-    assert "2 nya elever lades till i praoperioden vecka 11–12 2027." in page
+    assert ("2 nya elever lades till i praoperioden ”Prao vt 2027 åk 8” (vecka 11–12 2027)."
+            in page)
 
     def members(period) -> set[str]:
         return set(db.session.scalars(select(Student.external_id).join(Enrolment).where(
