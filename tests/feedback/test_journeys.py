@@ -247,7 +247,7 @@ def test_yes_to_next_term_copies_the_placement_in_one_click(app, client, db, wor
     csrf = _csrf(client, url)
     page = client.post(url, data=form_data(Audience.EMPLOYER, EMPLOYER_ANSWERS, csrf),
                        follow_redirects=True).get_data(as_text=True)
-    assert "Erbjud platsen igen nästa år" in page
+    assert "Erbjud samma veckor nästa år" in page
     done = client.post(url + "/nasta-termin", data={"csrf_token": csrf},
                        follow_redirects=True).get_data(as_text=True)
     assert "1 erbjudande finns nu för VT 2028" in done
@@ -271,7 +271,7 @@ def test_no_roll_over_without_a_yes(app, client, db, world, set_clock):
     no = {**EMPLOYER_ANSWERS, "again_next_term": "no"}
     page = client.post(url, data=form_data(Audience.EMPLOYER, no, csrf),
                        follow_redirects=True).get_data(as_text=True)
-    assert "Erbjud platsen igen nästa år" not in page
+    assert "Erbjud samma veckor nästa år" not in page
     refused = client.post(url + "/nasta-termin", data={"csrf_token": csrf},
                           follow_redirects=True).get_data(as_text=True)
     assert "Svara ja på frågan om nästa termin först." in refused
