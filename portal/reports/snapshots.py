@@ -53,8 +53,9 @@ CLAIM_FOR = timedelta(minutes=10)  # a queued refresh's runner, before another t
 PAGE_ROWS = 50
 # What a stored page means, raised when that changes: a page of another shape is computed
 # again (2: a share hidden for the few outside it reads "..", not "<5"; headlines may
-# carry a label of their own).
-PAGE_SHAPE = 2
+# carry a label of their own; 3: a share is hidden with the counts of its row it is
+# computed from, and the stored columns say which those are).
+PAGE_SHAPE = 3
 
 
 @dataclass(frozen=True)

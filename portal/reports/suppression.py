@@ -16,6 +16,11 @@ Pure Python, no Flask and no database. Two rules, as Swedish official statistics
    And as a hidden count lies between 0 and 4, a column whose hidden cells are all such
    counts also hides a shown cell of five or more (or its total): otherwise a total of 8
    over two hidden cells says both are 4.
+3. Derived: a figure computed from counts in other columns of its row (a share whose
+   numerator or base is counted there: `Column.of`) is hidden wherever one of those counts
+   is, or it gives the count back: 34 girls at 54.0 % girls are 29 boys. A share computed
+   from them alone (`Column.only_of`) says nothing they do not: it takes no part in the
+   sums (its counts' columns carry them) and is hidden exactly where they are.
 
 A cell hidden by the first rule reads "<5" when the group it counts is fewer than five: a
 count, an average's answers, a share's numerator (or base) of 0–4. A share hidden only for
@@ -109,11 +114,29 @@ def _all_rows(table: Table) -> tuple[Row, ...]:
 Equation = dict[Place, int]  # cell -> coefficient; the constant is what is shown
 
 
+def _summed(table: Table) -> list[int]:
+    """The columns whose cells are unknowns of the sums: those counting people, but not a
+    share computed from other columns alone (their sums are its sums)."""
+    return [j for j, c in enumerate(table.columns) if c.unit is not Unit.COUNT and not c.only_of]
+
+
+def _derived(tables: Sequence[Table], hidden: set[Place]) -> set[Place]:
+    """The third rule: the shown cells computed from a hidden cell of their row."""
+    more = set()
+    for t, table in enumerate(tables):
+        index = {c.key: j for j, c in enumerate(table.columns)}
+        sources = [(j, [index[k] for k in c.of]) for j, c in enumerate(table.columns) if c.of]
+        for i in range(len(_all_rows(table))):
+            more |= {(t, i, j) for j, parts in sources
+                     if (t, i, j) not in hidden and any((t, i, k) in hidden for k in parts)}
+    return more
+
+
 def _equations(table: Table, t: int = 0) -> list[Equation]:
     """The sums a reader knows: each column's rows minus its total, and in a stacked table
     each row's shares, which add up to 100. `t` is the table's index among those
     suppressed together."""
-    people = [j for j, c in enumerate(table.columns) if c.unit is not Unit.COUNT]
+    people = _summed(table)
     equations: list[Equation] = []
     if table.total is not None:
         last = len(table.rows)
@@ -171,7 +194,7 @@ def _sum_equations(tables: Sequence[Table], sums: Sequence[Sum]) -> list[Equatio
         if len(parts) != len(relation.parts):
             continue  # not the same indicator: nothing adds up
         indices = [(k, _row_index(tables[k])) for k in parts]
-        people = [j for j, c in enumerate(whole.columns) if c.unit is not Unit.COUNT]
+        people = _summed(whole)
         rows = _all_rows(whole)
         for key, i in _row_index(whole).items():
             matched = [(k, found[key]) for k, found in indices if key in found]
@@ -382,7 +405,7 @@ def suppress_together(tables: Sequence[Table], sums: Sequence[Sum] = ()) -> list
                 break
             hidden |= partners
         bounded = _bounded_sums(tables, size, between, hidden, small, few) \
-            | _bounded_within(tables, hidden, small, few)
+            | _bounded_within(tables, hidden, small, few) | _derived(tables, hidden)
         if not bounded:
             break
         hidden |= bounded
@@ -462,7 +485,8 @@ def _bounded_columns(table: Table, hidden: set[Position], small: set[Position],
         return set()
     last, more = len(table.rows), set()
     for j, column in enumerate(table.columns):
-        if column.unit not in (Unit.PUPILS, Unit.SHARE) or (last, j) in hidden:
+        if column.unit not in (Unit.PUPILS, Unit.SHARE) or column.only_of \
+                or (last, j) in hidden:
             continue
         inside = [i for i in range(last) if (i, j) in hidden]
         below = sum(1 for i in inside if (i, j) in few)

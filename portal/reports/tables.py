@@ -100,6 +100,16 @@ class Column:
     key: str
     label: str  # msgid
     unit: Unit
+    # The columns of the same row this figure is computed from (a share whose numerator or
+    # base is counted there): suppression hides it wherever one of them is hidden, or the
+    # figure and the row's other cells give the hidden count back (34 girls at 54.0 % girls
+    # are 29 boys; a coverage of 60 % beside a hidden number of pupils, once the column's
+    # total gives the covered pupils, is their number).
+    of: tuple[str, ...] = ()
+    # Computed from `of` alone (numerator and base both counted there, as the share of girls
+    # among girls and boys): it tells nothing they do not, so it is hidden exactly where one
+    # of them is and never on its own (hiding it beside its shown counts protects nothing).
+    only_of: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,7 +184,8 @@ def table_to_json(table: Table) -> dict[str, Any]:
     """The Table as plain JSON, read back by table_from_json into an equal Table."""
     return {"key": table.key, "title": table.title, "description": table.description,
             "row_header": table.row_header,
-            "columns": [[c.key, c.label, c.unit.value] for c in table.columns],
+            "columns": [[c.key, c.label, c.unit.value, list(c.of), c.only_of]
+                        for c in table.columns],
             "rows": [_row_json(r) for r in table.rows],
             "total": None if table.total is None else _row_json(table.total),
             "chart": table.chart.value,
@@ -197,11 +208,18 @@ def _row(found: dict[str, Any]) -> Row:
                label_en=found.get("label_en", ""))
 
 
+def _column(found: list[Any]) -> Column:
+    """A stored column; one stored before `of` (a snapshot of an older shape, computed again
+    before its page is read) has none."""
+    key, label, unit, *derived = found
+    of, only_of = derived if derived else ((), False)
+    return Column(key, label, Unit(unit), tuple(of), bool(only_of))
+
+
 def table_from_json(found: dict[str, Any]) -> Table:
     return Table(key=found["key"], title=found["title"], description=found["description"],
                  row_header=found["row_header"],
-                 columns=tuple(Column(k, label, Unit(unit)) for k, label, unit
-                               in found["columns"]),
+                 columns=tuple(_column(c) for c in found["columns"]),
                  rows=tuple(_row(r) for r in found["rows"]),
                  total=None if found["total"] is None else _row(found["total"]),
                  chart=Chart(found["chart"]), headline=_cell(found["headline"]),

@@ -17,9 +17,9 @@ from portal.prao.models import (
     IncidentSeverity,
     StepRecord,
 )
-from portal.reports.indicators import coverage, process, wishes
+from portal.reports.indicators import coverage, gender, process, wishes
 from portal.reports.registry import INDICATORS, by_key
-from portal.reports.tables import Scope, Table, Term
+from portal.reports.tables import Scope, Table, Term, Unit
 from portal.schools.models import EnrolmentState, Wish
 from tests import factories
 from tests.reports.data import AUTUMN, attend, noon, period, place, pupil
@@ -203,3 +203,31 @@ def test_every_registered_indicator_returns_the_table_its_key_names(db, world):
     for key, function, _section in INDICATORS:
         assert function(Scope(YEAR)).key == key
     assert len(by_key()) == len(INDICATORS)
+
+
+# Each share of the registry whose numerator or base another column of its row counts, and
+# those columns (worked out here from what each indicator counts); every other share's
+# numerator and base are counted nowhere on the page. The attendance rate is suppressed by
+# its pupils but is a share of days, which no cell counts.
+COUNTED_IN_ITS_ROW = {
+    ("gender_per_sector", "girls_share"): ("girls", "boys"),
+    ("coverage", "covered"): ("pupils",),
+    ("needs_met", "placed"): ("pupils",),
+    ("needs_met", "on_wish"): ("pupils",),
+    ("steps_done", "done"): ("due",),
+    ("steps_done", "on_time"): ("due",),
+    ("absences_alerted", "alerted"): ("absent",),
+    ("equity_schools", "placement_rate"): ("pupils",),
+    ("equity_schools", "own_network_share"): ("placement_rate",),
+}
+
+
+def test_every_share_names_the_counts_of_its_row_it_is_computed_from(db, world):
+    """So that suppression hides it wherever one of them is hidden (34 girls at 54.0 %
+    girls are 29 boys)."""
+    scope = Scope(YEAR)
+    found = {(key, column.key): column.of for key, function in by_key().items()
+             for column in function(scope).columns if column.unit is Unit.SHARE}
+    assert {k: v for k, v in found.items() if v} == COUNTED_IN_ITS_ROW
+    assert found[("gender_per_sector", "girls_share")] and next(
+        c for c in gender.COLUMNS if c.key == "girls_share").only_of

@@ -92,7 +92,8 @@ def test_rates_per_school_and_their_spread(region):
     assert figures(table, key(region, "B1")) == (2, 50.0, 0.0, 100.0)
     assert [shares(c) for c in table.total.cells[1:]] == [(10, 13), (7, 11), (2, 10)]
     # The council sees A1's 4 placed of 6 as "<5" and B1's two pupils as well: neither may
-    # come back as the lowest value of the spread. A2 alone is left: nothing to compare.
+    # come back as the lowest value of the spread, nor A2's, hidden with its pupils (to
+    # protect B1's): nothing to compare.
     assert table.headline.value is None
     assert table.headline_unit is Unit.COUNT
     assert table.higher_is_better is False
@@ -103,8 +104,10 @@ def test_the_spread_table(region):
 
     # (schools compared, lowest, highest, highest − lowest, interquartile range), over the
     # cells the per-school table shows: A1's 4 of 6 placed and 2 of 5 on a first wish are
-    # "<5" there, B1's too; A2's 0 of 5 through its own network as well.
-    assert figures(table, "placement_rate") == (1, None, None, None, None)
+    # "<5" there, B1's too; A2's 0 of 5 through its own network as well. A2's 5 pupils are
+    # hidden to protect B1's 2 (13 in all), and with them its placement rate: 100 % of a
+    # hidden number of pupils, beside the 10 placed in all, would give the number back.
+    assert figures(table, "placement_rate") == (0, None, None, None, None)
     assert figures(table, "first_wish_rate") == (1, None, None, None, None)
     assert figures(table, "own_network_share") == (0, None, None, None, None)
 

@@ -55,7 +55,7 @@ def coverage(scope: Scope) -> Table:
                        "dagar på en arbetsplats under läsåret, per skola."),
         row_header=_l("Skola"),
         columns=(Column("pupils", _l("Elever"), Unit.PUPILS),
-                 Column("covered", _l("Minst tio dagar"), Unit.SHARE)),
+                 Column("covered", _l("Minst tio dagar"), Unit.SHARE, of=("pupils",))),
         rows=tuple(Row(name, (Cell.pupils(n), Cell.share(done, n)), key=str(school_id))
                    for school_id, name, n, done in rows),
         total=Row(_l("Totalt"), (Cell.pupils(pupils), Cell.share(covered, pupils)),

@@ -78,9 +78,12 @@ def school_counts(scope: Scope) -> list[SchoolCounts]:
 
 COLUMNS = (
     Column("pupils", _l("Elever"), Unit.PUPILS),
-    Column("placement_rate", _l("Andel placerade"), Unit.SHARE),
+    Column("placement_rate", _l("Andel placerade"), Unit.SHARE, of=("pupils",)),
+    # Its base, pupils with a first wish, is counted nowhere on the page.
     Column("first_wish_rate", _l("Andel som fått sitt förstahandsönskemål"), Unit.SHARE),
-    Column("own_network_share", _l("Andel med egen kontakt"), Unit.SHARE),
+    # Of the placed pupils: the placement rate's numerator.
+    Column("own_network_share", _l("Andel med egen kontakt"), Unit.SHARE,
+           of=("placement_rate",)),
 )
 SATISFACTION = Column("satisfaction", _l("Nöjdhet (medel 1–5)"), Unit.AVERAGE)
 

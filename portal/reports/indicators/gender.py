@@ -94,7 +94,9 @@ COLUMNS = (
     Column("girls", _l("Flickor"), Unit.PUPILS),
     Column("boys", _l("Pojkar"), Unit.PUPILS),
     Column("other", _l("Annat eller okänt kön"), Unit.PUPILS),
-    Column("girls_share", _l("Andel flickor"), Unit.SHARE),
+    # Girls among girls and boys: with either count hidden, the share gives it back.
+    Column("girls_share", _l("Andel flickor"), Unit.SHARE, of=("girls", "boys"),
+           only_of=True),
     # A published national figure, not a count of the region's pupils: never suppressed.
     Column("national_girls_share",
            _l("Andel flickor på motsvarande gymnasieprogram i riket, procent"), Unit.COUNT),

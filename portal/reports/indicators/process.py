@@ -91,8 +91,8 @@ def steps_done(scope: Scope) -> Table:
                        "det gjordes senast på sitt datum."),
         row_header=_l("Steg"),
         columns=(Column("due", _l("Elever"), Unit.PUPILS),
-                 Column("done", _l("Gjort"), Unit.SHARE),
-                 Column("on_time", _l("Gjort i tid"), Unit.SHARE)),
+                 Column("done", _l("Gjort"), Unit.SHARE, of=("due",)),
+                 Column("on_time", _l("Gjort i tid"), Unit.SHARE, of=("due",))),
         rows=rows,
         total=Row(_l("Alla steg"), (Cell.pupils(due), Cell.share(did, due),
                                     Cell.share(in_time, due)), key="total", translate=True),
@@ -139,6 +139,8 @@ def attendance_rate(scope: Scope) -> Table:
                        "sent), per skola."),
         row_header=_l("Skola"),
         columns=(Column("pupils", _l("Elever"), Unit.PUPILS),
+                 # Of days, which no cell counts: a hidden number of pupils beside it
+                 # does not follow from it (suppressed by the pupils, not computed from them).
                  Column("rate", _l("Närvaro"), Unit.SHARE)),
         rows=tuple(Row(name, (Cell.pupils(p), rate(p, d, c)), key=str(school_id))
                    for school_id, name, p, d, c in rows),
@@ -169,7 +171,7 @@ def absences_alerted(scope: Scope) -> Table:
                        "till SYV samma dag, per skola."),
         row_header=_l("Skola"),
         columns=(Column("absent", _l("Frånvarodagar"), Unit.PUPILS),
-                 Column("alerted", _l("Larmade samma dag"), Unit.SHARE)),
+                 Column("alerted", _l("Larmade samma dag"), Unit.SHARE, of=("absent",))),
         rows=tuple(Row(name, (Cell.pupils(d), Cell.share(a, d)), key=str(school_id))
                    for school_id, name, d, a in rows),
         total=Row(_l("Totalt"), (Cell.pupils(days), Cell.share(alerted, days)),
