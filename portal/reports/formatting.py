@@ -35,6 +35,23 @@ def text(cell: Cell, unit: Unit, mark: str | None, decimal_comma: bool = True) -
     return f"{figure}\u00a0%" if unit is Unit.SHARE else figure
 
 
+def headline(value: float, unit: Unit, target: float | None = None,
+             higher_is_better: bool = True, decimal_comma: bool = True) -> str:
+    """A headline beside its target: shares ("95 %") and percentage points (the spread
+    between schools, Unit.COUNT: "23") in whole numbers, averages with one decimal, and
+    as many more decimals as the figure needs to agree with the verdict: 94.9 % beside a
+    target of 95 % reads "94,9 %", not "95 %" and "not met"."""
+    places = 1 if unit is Unit.AVERAGE else 0
+    truth = met(value, target, higher_is_better)
+    while truth is not None and places < 4 \
+            and met(round(value, places), target, higher_is_better) is not truth:
+        places += 1
+    figure = f"{round(value, places):.{places}f}"
+    if decimal_comma:
+        figure = figure.replace(".", ",")
+    return f"{figure}\u00a0%" if unit is Unit.SHARE else figure
+
+
 def met(value: float | None, target: float | None, higher_is_better: bool) -> bool | None:
     """Whether a headline reaches its target; None when either is missing."""
     if value is None or target is None:

@@ -26,11 +26,11 @@ from portal.employers.catalogue.services import municipality_rows
 from portal.extensions import db
 from portal.kept import Kept
 from portal.reports import snapshots
-from portal.reports.formatting import met, number, text
+from portal.reports.formatting import headline, met, number, text
 from portal.reports.models import CouncilTarget
 from portal.reports.registry import INDICATORS, Section, by_key
 from portal.reports.suppression import Shown
-from portal.reports.tables import Cell, Row, Scope, Table, Term, Unit, school_year_of
+from portal.reports.tables import Row, Scope, Table, Term, Unit, school_year_of
 from portal.reports.tables import row_label as _row_label
 from portal.schools.imports.export import CSV_MIMETYPE, XLSX_MIMETYPE, Export, safe_cell
 from portal.schools.models import Municipality, PraoPeriod
@@ -273,10 +273,12 @@ def cell_text(shown: Shown, row: int, column: int) -> str:
                 decimal_comma=_decimal_comma())
 
 
-def headline_text(cell_value: float | None, unit: Unit) -> str:
+def headline_text(cell_value: float | None, unit: Unit, target: float | None = None,
+                  higher_is_better: bool = True) -> str:
+    """A headline; beside a target, with the decimals it needs to agree with the verdict."""
     if cell_value is None:
         return "–"
-    return text(Cell(cell_value), unit, None, decimal_comma=_decimal_comma())
+    return headline(cell_value, unit, target, higher_is_better, decimal_comma=_decimal_comma())
 
 
 def target_text(value: float | None, unit: Unit | None = None,

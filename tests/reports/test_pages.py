@@ -16,7 +16,7 @@ from portal.accounts.models import Role
 from portal.prao.models import AssignmentSource
 from portal.reports.models import CouncilTarget
 from portal.reports.registry import by_key
-from portal.schools.models import Municipality
+from portal.schools.models import Municipality, PraoPeriod
 from tests import factories
 from tests.conftest import login, new_client, post_form
 from tests.reports.data import AUTUMN, attend, period, place, pupil
@@ -283,3 +283,32 @@ def test_every_chart_is_a_named_region_the_keyboard_can_scroll(client, report_da
     client.get("/sprak/en")
     english = client.get("/rapporter?lasar=2026").get_data(as_text=True)
     assert 'aria-label="Chart: Wishes met"' in english
+
+
+def test_the_start_page_shows_the_decimals_that_agree_with_the_verdict(app, db, client,
+                                                                       report_data,
+                                                                       login_as):
+    """Seven more pupils at school B, none placed: 15 of 27 have ten days (55.56 %), and
+    the schools' placement rates are 100 % and 6 of 13 (46.15 %), 53.85 points apart. A
+    target of 56 % is not met: the figure reads 55,6 %, not "56 % | 56 % | ✗ Inte nått".
+    The spread reads in whole percentage points like the shares beside it, not 53,85."""
+    autumn_b = db.session.scalars(select(PraoPeriod).where(
+        PraoPeriod.school_id == report_data.school_b.id)).one()
+    for _ in range(7):
+        pupil(autumn_b)
+    db.session.commit()
+    login_as("coordinator")
+    data = {"indicator": "coverage", "municipality": "", "school_year": "2026", "value": "56"}
+    assert post_form(client, "/rapporter/mal", data).status_code == 302
+    council = new_client(app)
+    login(council, report_data.users["council"].email)
+    start = council.get("/rad").get_data(as_text=True)
+    assert ">55,6\u00a0%</td>" in start and ">56\u00a0%</td>" in start
+    assert "Inte nått" in start
+    assert ">54</td>" in start and "53,85" not in start
+    report = council.get("/rapporter").get_data(as_text=True)
+    assert ">55,6\u00a0%</dd>" in report and "Målet är inte nått." in report
+    council.get("/sprak/en")
+    start = council.get("/rad").get_data(as_text=True)
+    assert ">55.6\u00a0%</td>" in start and "Not met" in start
+    assert ">54</td>" in start and "53.85" not in start
