@@ -93,3 +93,50 @@ def test_class_names_stored_before_are_tidied_as_the_import_now_reads_them(tmp_p
             db.engine.dispose()
     finally:
         drop()
+
+
+def test_placements_stored_before_are_found_without_diacritics(tmp_path, smtp_server):
+    """Migration 0031 writes every placement's search_text again with its words also
+    without diacritics (the search indexes follow), and its downgrade writes it back."""
+    from portal.employers.catalogue.services import CatalogueQuery, search
+    from portal.employers.models import Placement
+    from tests import factories
+    from tests.conftest import make_app
+    from tests.databases import create_database
+
+    url, drop = create_database("search_folded", tmp_path)
+    app = make_app(url, smtp_server.port)
+    try:
+        with app.app_context():
+            upgrade()
+            placement = factories.PlacementFactory(
+                title="Undersköterska", description="Hemtjänst för äldre.", city="Luleå",
+                organisation__name="Åkeriet AB")
+            offer = factories.PlacementOfferFactory(placement=placement)
+            db.session.commit()
+            placement_id, first_week = placement.id, offer.first_week
+            new_text = placement.search_text
+            db.session.remove()
+
+            def found(word: str) -> bool:
+                return [card.id for card in search(CatalogueQuery(text=word),
+                                                   today=first_week).items] == [placement_id]
+
+            dialect = db.engine.dialect.name
+            downgrade(revision="0030")
+            stored = db.session.get(Placement, placement_id).search_text
+            assert {"luleå", "äldre", "undersköterska"} <= set(stored.split())
+            assert not {"lulea", "aldre", "underskoterska", "akeriet"} & set(stored.split())
+            assert found("luleå") and not found("lulea")
+            db.session.remove()
+            upgrade()
+            assert db.session.get(Placement, placement_id).search_text == new_text
+            for word in ("lulea", "aldre", "underskoterska", "akeriet", "luleå", "äldre"):
+                assert found(word), word
+            if dialect == "sqlite":
+                db.session.execute(text("INSERT INTO placement_fts (placement_fts) "
+                                        "VALUES ('integrity-check')"))
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop()

@@ -15,22 +15,27 @@ words after them; within each group a match in the title ranks higher.
 What `Placement.search_text` holds depends on the engine (`search_document`). It always
 contains the placement's words in lower case, without stop words: the title, the
 organisation's name, the description, the tasks, the place and the sector's Swedish name
-("hantverk" finds every placement of the crafts sector), one line each.
+("hantverk" finds every placement of the crafts sector), one line each. Each line also
+holds its words that have diacritics as they are typed without them (`folded`: luleå
+lulea, äldre aldre), so that a visitor whose keyboard has no å, ä or ö finds the same
+placements through the same indexes. Queries are never folded: a query with its
+diacritics finds only what it found before (bär does not find bar).
 
 * PostgreSQL stems with its own ``swedish`` configuration. The document is the title
   (weight A) and ``search_text`` (weight B), stored in the generated column
   ``placement.search_vector`` (migration 0007, kept out of the models like the indexes)
   with a GIN index that answers ``@@``. A GIN ``pg_trgm`` index over ``search_text``
   (migration 0007) answers ``LIKE '%root%'``. The order is read from the stored vector
-  and the text's first line (see _postgres_rank_keys).
+  and the text's first line (see _postgres_rank_keys). Weight A is the title as written,
+  so a title's words without diacritics rank through the first line only (_title_hits).
 * SQLite has no Swedish stemmer, so there ``search_text`` starts with a line of the words
   already stemmed here with Snowball's Swedish stemmer (the algorithm behind PostgreSQL's
-  ``swedish``) and the same stop words dropped; the title is there twice, so that bm25
-  counts it double. Two FTS5 tables index that column (external content, kept in step by
-  triggers): ``placement_fts`` (migration 0004) finds whole stems and ``bm25`` orders;
-  ``placement_fts_trigram`` (migration 0007, FTS5's ``trigram`` tokenizer, SQLite 3.34 or
-  later) finds roots inside words. Query words are stemmed the same way, and quoted, so
-  nothing a visitor types is FTS5 syntax.
+  ``swedish``) and the same stop words dropped (the words without diacritics stemmed
+  too); the title is there twice, so that bm25 counts it double. Two FTS5 tables index
+  that column (external content, kept in step by triggers): ``placement_fts`` (migration
+  0004) finds whole stems and ``bm25`` orders; ``placement_fts_trigram`` (migration 0007,
+  FTS5's ``trigram`` tokenizer, SQLite 3.34 or later) finds roots inside words. Query
+  words are stemmed the same way, and quoted, so nothing a visitor types is FTS5 syntax.
 
 ``search_text`` is computed before every ORM flush that adds or changes a placement or
 renames its organisation (the listener `_keep_search_text`, which create_app registers with
@@ -157,9 +162,35 @@ def stems(text: str) -> list[str]:
     return [stem(word) for word in words(text)]
 
 
+# Letters that Unicode does not write as a base letter and a diacritic.
+_OWN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "ð": "d", "đ": "d",
+                              "ł": "l", "þ": "th", "ı": "i"})
+
+
+@lru_cache(maxsize=100_000)
+def folded(word: str) -> tuple[str, ...]:
+    """A word (lower case) as it is typed without diacritics: å and ä as a, ö as o, é as e,
+    ü as u, æ as ae. Empty when the word has none to leave out, or when what is left is a
+    stop word (hår without its ring is "har", which is never searched)."""
+    decomposed = unicodedata.normalize("NFKD", word.translate(_OWN_LETTERS))
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    if plain == word:
+        return ()
+    stops = stop_words()
+    return tuple(other for other in WORD_RE.findall(plain) if other not in stops)
+
+
+def with_folded(found: list[str]) -> list[str]:
+    """The words, then those of them that have diacritics as typed without them (`folded`):
+    the searched text holds both, so "lulea" finds "Luleå", while a query that has its å
+    finds only what it found before (a query is never folded)."""
+    return found + [plain for word in found for plain in folded(word)]
+
+
 def _lines(*parts: str) -> str:
-    """Each part's words, lower case and without stop words, one part a line."""
-    return "\n".join(" ".join(words(part)) for part in parts)
+    """Each part's words, lower case and without stop words, then those words without their
+    diacritics (`with_folded`); one part a line."""
+    return "\n".join(" ".join(with_folded(words(part))) for part in parts)
 
 
 def search_document(title: str, organisation_name: str, description: str, tasks: str,
@@ -170,7 +201,8 @@ def search_document(title: str, organisation_name: str, description: str, tasks:
             sector_label(sector) if sector else "")
     if dialect == "sqlite":
         # The title twice: bm25 counts its words double, so a title match ranks higher.
-        stemmed = " ".join(stems("\n".join((title, title, *body))))
+        stemmed = " ".join(stem(word) for word in with_folded(words("\n".join((title, title,
+                                                                               *body)))))
         return f"{stemmed}\n{_lines(title, title, *body)}"
     return _lines(title, *body)  # the title's line first: _title_hits reads it
 

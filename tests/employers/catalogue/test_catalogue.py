@@ -13,6 +13,7 @@ from sqlalchemy import event, func, literal_column, select, text
 from portal import clock
 from portal.employers.catalogue.services import (
     CatalogueQuery,
+    folded,
     fts5_query,
     postgres_document,
     public_placement,
@@ -59,11 +60,23 @@ def test_fts5_query_quotes_every_stem():
 def test_search_text_is_stemmed_for_sqlite_and_plain_for_postgresql():
     parts = ("Butiker", "ICA Nära", "Du hjälper till i butiken.", "Packa varor.", "Luleå")
     assert search_document(*parts, dialect="sqlite", sector="crafts") == (
-        "butik butik ica när hjälp butik pack var luleå hantverk\n"
-        "butiker\nbutiker\nica nära\nhjälper butiken\npacka varor\nluleå\nhantverk")
+        "butik butik ica när hjälp butik pack var luleå hantverk nar hjalp lule\n"
+        "butiker\nbutiker\nica nära nara\nhjälper butiken hjalper\npacka varor\n"
+        "luleå lulea\nhantverk")
     assert search_document(*parts, dialect="postgresql", sector="crafts") == (
-        "butiker\nica nära\nhjälper butiken\npacka varor\nluleå\nhantverk")
-    assert search_document(*parts, dialect="postgresql").endswith("luleå\n"), "no sector"
+        "butiker\nica nära nara\nhjälper butiken hjalper\npacka varor\nluleå lulea\n"
+        "hantverk")
+    assert search_document(*parts, dialect="postgresql").endswith("luleå lulea\n"), \
+        "no sector"
+
+
+def test_words_are_also_kept_as_typed_without_diacritics():
+    assert folded("undersköterska") == ("underskoterska",)
+    assert [folded(word) for word in ("äldre", "luleå", "café", "müller", "ærø", "snickare")] \
+        == [("aldre",), ("lulea",), ("cafe",), ("muller",), ("aero",), ()]
+    assert folded("hår") == (), "a stop word without diacritics (har) is not searched"
+    assert search_document("Kock på café", "Åkeriet", "", "", "", "postgresql").startswith(
+        "kock café cafe\nåkeriet akeriet\n"), "the title's line holds its folded words too"
 
 
 # --- Swedish stemming, on the suite's engine ------------------------------------------
@@ -91,6 +104,34 @@ def test_every_word_must_match_and_stop_words_are_ignored(db):
     assert len(titles(text="snickare och hus i luleå")) == 1
     assert titles(text="snickare flygplan") == []
     assert len(titles(text="och i på")) == 2, "only stop words: as if no text was given"
+
+
+@pytest.mark.parametrize(("typed", "spelled"), [
+    ("lulea", "luleå"), ("aldre", "äldre"), ("underskoterska", "undersköterska"),
+    ("Underskoterskor aldre", "Undersköterskor äldre"), ("akeriet", "åkeri"),
+])
+def test_a_search_without_diacritics_finds_what_the_spelled_search_finds(db, typed, spelled):
+    """Å, ä and ö left out (a phone without a Swedish keyboard) find the same placements, in
+    the same order: stemmed (underskoterskor), inside compounds (akeriet) and in the title
+    first."""
+    offered("A. Kontor", description="Vi planerar besök hos äldre i Luleå.", tasks="",
+            organisation=factories.OrganisationFactory(name="Åkeriet AB"))
+    offered("B. Undersköterska", description="Hemtjänst för äldre i Luleå.", tasks="")
+    offered("C. Bagare", description="Baka bröd i Kalix.", tasks="")
+    assert titles(text=spelled), spelled
+    assert titles(text=typed) == titles(text=spelled)
+
+
+def test_a_spelled_search_still_finds_only_its_own_spelling(db):
+    """The text holds its words without diacritics as well, but a query that has its
+    diacritics is never folded: bär finds berries, not a bar; bar finds both."""
+    offered("Plocka bär", description="Vi plockar blåbär i skogen.", tasks="")
+    offered("Servitör i bar", description="Vi serverar i baren.", tasks="")
+    assert titles(text="bär") == ["Plocka bär"]
+    assert titles(text="blåbär") == ["Plocka bär"]
+    assert titles(text="servitör") == ["Servitör i bar"]
+    assert titles(text="servitor") == ["Servitör i bar"]
+    assert titles(text="bar") == ["Servitör i bar", "Plocka bär"], "the spelled word first"
 
 
 def test_organisation_name_and_place_are_searched(db):

@@ -83,6 +83,15 @@ def test_a_search_without_hits_names_the_search(client, pupil):
 
 
 @freeze_time(IN_WINDOW)
+def test_a_search_without_diacritics_finds_the_placement(client, pupil):
+    """A pupil whose phone has no å, ä or ö: the catalogue's search, diacritics optional."""
+    _, link = pupil
+    for typed in ("mobelverkstad", "möbelverkstad", "mobel"):
+        html = client.get(link, query_string={"q": typed}).get_data(as_text=True)
+        assert f"1 praoplats matchar ”{typed}”." in html, typed
+
+
+@freeze_time(IN_WINDOW)
 def test_an_edited_sector_in_the_address_is_explained_and_every_sector_shown(client, pupil):
     _, link = pupil
     response = client.get(link + "?sector=zzz")
