@@ -514,3 +514,14 @@ def test_the_kept_search_form_follows_each_search_and_language(client, db):
     assert "Search and filter" in form_of({"q": "snickare", "kommun": str(lulea.id)})
     client.get("/sprak/sv")
     assert "Sök och välj" in form_of({"q": "snickare", "kommun": str(lulea.id)})
+
+
+def test_the_search_hint_gives_swedish_words_in_every_language(client, db):
+    """Placements are written in Swedish: an English hint of English words finds nothing."""
+    swedish = "Till exempel butik, snickare eller djur."
+    assert swedish in client.get("/praoplatser").get_data(as_text=True)
+    client.get("/sprak/en?next=/praoplatser")
+    html = client.get("/praoplatser").get_data(as_text=True)
+    assert ("For example butik (shop), snickare (carpenter) or djur (animals): "
+            "placements are described in Swedish.") in html
+    assert swedish not in html
