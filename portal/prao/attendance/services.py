@@ -562,8 +562,10 @@ def _check_incident(where: Placed, data: IncidentData, occurred: datetime) -> No
     problems = []
     if not data.what.strip():
         problems.append(Problem("what", _l("Beskriv vad som hände.")))
-    if occurred > clock.now() + timedelta(minutes=5):
-        problems.append(Problem("day", _l("Tidpunkten har inte kommit än.")))
+    if data.day > clock.today():
+        problems.append(Problem("day", _l("Datumet har inte kommit än.")))
+    elif occurred > clock.now() + timedelta(minutes=5):  # today, at a time still to come
+        problems.append(Problem("at", _l("Tidpunkten har inte kommit än.")))
     period = where.assignment.enrolment.period
     if not period.first_day <= data.day <= period.last_day:
         problems.append(Problem("day", _l("Datumet ligger utanför elevens praoperiod "

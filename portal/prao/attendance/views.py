@@ -217,7 +217,8 @@ def link_incident(token: str) -> ResponseReturnValue:
         if saved is not None and saved.assignment_id not in by_id:
             saved = None
         return render_template("prao/attendance/incident_form.html", form=form, token=token,
-                               saved=saved, **_labels())
+                               saved=saved, saved_pupil=by_id[saved.assignment_id].name
+                               if saved is not None else None, **_labels())
     valid = form.validate_on_submit()
     where = by_id.get(form.pupil.data or 0)
     if form.is_submitted() and where is None and not form.pupil.errors:

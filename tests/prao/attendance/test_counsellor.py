@@ -236,7 +236,7 @@ def test_an_employer_cannot_report_for_another_employers_pupil(client, login_as,
 
 @pytest.mark.parametrize(("change", "field", "message"), [
     ({"what": ""}, "what", "Beskriv vad som hände."),
-    ({"day": (TUESDAY + timedelta(days=1)).isoformat()}, "day", "Tidpunkten har inte kommit"),
+    ({"day": (TUESDAY + timedelta(days=1)).isoformat()}, "day", "Datumet har inte kommit än."),
     ({"day": (MONDAY - timedelta(days=3)).isoformat()}, "day", "utanför elevens praoperiod"),
     ({"kind": "fire"}, "kind", ""),
 ])

@@ -159,3 +159,46 @@ def test_an_incident_with_another_fields_mistake_does_not_blame_the_chosen_pupil
     assert "Välj en av eleverna i listan." not in page
     assert "Välj ett datum." in page
     assert db.session.scalar(select(func.count()).select_from(Incident)) == 0
+
+
+def _error_beside(page: str, field: str) -> str:
+    """The text of the error shown beside `field` (empty when there is none)."""
+    start = page.find(f'id="{field}-error"')
+    return "" if start < 0 else page[start:page.find("</div>", start)]
+
+
+def test_an_incident_later_today_is_refused_beside_the_time(client, hanna):
+    """It is 08:00: 09:30 today has not come yet; the date is fine, the time is not."""
+    url = link_url("hanna@bygg.se", [hanna[0]], TUESDAY) + "/tillbud"
+    response = post_form(client, url, {
+        "pupil": hanna[0].id, "kind": "near_miss", "severity": "minor",
+        "day": TUESDAY.isoformat(), "at": "09:30", "what": "Halkade"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Tidpunkten har inte kommit än." in _error_beside(page, "at")
+    assert _error_beside(page, "day") == ""
+    assert db.session.scalar(select(func.count()).select_from(Incident)) == 0
+
+
+def test_an_incident_on_a_later_day_is_refused_beside_the_date(client, hanna):
+    url = link_url("hanna@bygg.se", [hanna[0]], TUESDAY) + "/tillbud"
+    response = post_form(client, url, {
+        "pupil": hanna[0].id, "kind": "near_miss", "severity": "minor",
+        "day": (TUESDAY + timedelta(days=1)).isoformat(), "at": "07:00", "what": "Halkade"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Datumet har inte kommit än." in _error_beside(page, "day")
+    assert _error_beside(page, "at") == ""
+
+
+def test_the_supervisors_incident_receipt_names_the_pupil(client, hanna):
+    """Hanna may have several pupils: the receipt says which one the report was about."""
+    url = link_url("hanna@bygg.se", [hanna[0]], TUESDAY) + "/tillbud"
+    response = post_form(client, url, {
+        "pupil": hanna[0].id, "kind": "near_miss", "severity": "minor",
+        "day": TUESDAY.isoformat(), "at": "07:30", "what": "Halkade på golvet"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    receipt = page[page.index("Rapporterat"):page.index("Halkade på golvet")]
+    assert f"Elev: Alva {hanna[0].enrolment.student.last_name}" in receipt
+    assert "Zelda" not in page
