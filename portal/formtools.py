@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from babel import support
 from flask import has_request_context, request
@@ -28,6 +28,7 @@ from wtforms import (
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import Choice, SelectChoice, SelectFieldBase
 from wtforms.fields.core import UnboundField
+from wtforms.form import FormMeta
 from wtforms.i18n import messages_path
 from wtforms.widgets import Input, Select
 from wtforms.widgets.core import clean_key
@@ -449,7 +450,28 @@ def _refresh_errors(fields: Iterable[Field]) -> None:
             field.errors = errors if any(errors) else []
 
 
-class PortalForm(FlaskForm):
+class _PortalFormMeta(FormMeta):
+    """WTForms orders a form's fields as they were created: a parent class's fields, or a
+    field borrowed from another form, come where they were first written. A form whose page
+    shows them otherwise names its fields in `field_order`, so that the form's order, the
+    one the error summary lists the errors in, is the page's."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        order = cls.__dict__.get("field_order")
+        if order and cls.__dict__.get("_unbound_fields") is None:
+            fields = sorted(((name, value) for name in dir(cls) if not name.startswith("_")
+                             and hasattr(value := getattr(cls, name), "_formfield")),
+                            key=lambda pair: (pair[1].creation_counter, pair[0]))
+            unknown = set(order) - {name for name, _ in fields}
+            if unknown:
+                raise TypeError(f"{cls.__name__}.field_order names no field {sorted(unknown)}")
+            place = {name: i for i, name in enumerate(order)}
+            # Named fields first, in the page's order; any others after, as written.
+            cls._unbound_fields = sorted(fields, key=lambda pair: place.get(pair[0], len(place)))
+        return super().__call__(*args, **kwargs)
+
+
+class PortalForm(FlaskForm, metaclass=_PortalFormMeta):
     """Every form of the portal. Submitted text is NFKC-normalised; a control character,
     a bidi override or an undecodable byte in any field, a line break or tab in a
     single-line field (all but TextAreaField) and such a character in an uploaded file's
@@ -467,6 +489,10 @@ class PortalForm(FlaskForm):
                 formdata = ImmutableMultiDict()
             wrapped = super().wrap_formdata(form, formdata)
             return None if wrapped is None else _checked(form, wrapped)
+
+    # The page's order of the fields, when it is not the order they were written in (see
+    # _PortalFormMeta); named in the class that needs it, not inherited.
+    field_order: ClassVar[tuple[str, ...]] = ()
 
     def process(self, formdata: Any = None, obj: Any = None, data: Any = None,
                 extra_filters: Any = None, **kwargs: Any) -> None:

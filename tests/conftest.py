@@ -345,3 +345,13 @@ def wait_for(probe: Any, what: str, process: subprocess.Popen[Any], log: Path | 
             pass
         time.sleep(0.1)
     raise AssertionError(f"{what} did not start within {seconds} s")
+
+
+def summary_and_page_order(page: str) -> tuple[list[str], list[str]]:
+    """The field ids the error summary links to, in its order, and the same ids in the
+    order their fields come on the page (after the summary)."""
+    start = page.index('id="felsammanfattning"')
+    end = page.index("</ul>", start)
+    listed = re.findall(r'<a href="#([^"]+)"', page[start:end])
+    on_page = sorted(set(listed), key=lambda field_id: page.index(f'id="{field_id}"', end))
+    return listed, on_page

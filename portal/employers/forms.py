@@ -56,6 +56,11 @@ def _phone_field(label: str) -> StringField:
 
 
 class RegistrationForm(SetPasswordForm):
+    # The organisation and its contact first, the inherited password fields last.
+    field_order = ("organisation_name", "org_number", "sector", "visiting_address",
+                   "postal_code", "city", "municipality", "contact_name", "email", "phone",
+                   "language", "password", "confirm")
+
     organisation_name = _text(_l("Organisationens namn"), 200)
     org_number = StringField(
         _l("Organisationsnummer"),

@@ -78,6 +78,12 @@ class OwnRiskForm(FirstDayFields, PortalForm):
     """The risk assessment for minors of a pupil's own placement: the same fields and hour
     rules as a published placement's."""
 
+    # Borrowed and inherited fields would otherwise come where they were first written.
+    field_order = ("day_start", "day_end", "break_start", "break_minutes", "risk_hazards",
+                   "risk_measures", "protective_equipment", "risk_introduction",
+                   "risk_supervisor", "first_day_start", "first_day_ask_for", "bring_and_wear",
+                   "risk_confirmed")
+
     day_start = PlacementForm.day_start
     day_end = PlacementForm.day_end
     break_start = PlacementForm.break_start

@@ -6,14 +6,16 @@ import re
 
 import pytest
 from sqlalchemy import func, select
+from wtforms import StringField
 
 from portal.accounts.models import Role, User
 from portal.employers.models import JoinRequest, Organisation, OrganisationStatus
 from portal.employers.orgnr import normalize_org_number, org_number_problem
+from portal.formtools import PortalForm
 from portal.notifications.models import OutboxEmail
 from portal.notifications.worker import send_due
 from tests import factories as factories_module
-from tests.conftest import login, post_form
+from tests.conftest import login, post_form, summary_and_page_order
 
 PASSWORD = "kanelbullar och kaffe varje fredag"
 VERIFY_RE = re.compile(r"http://portal\.test(/arbetsgivare/bekrafta/[^\s\"<]+)")
@@ -141,3 +143,25 @@ def test_the_contact_of_a_pupils_own_workplace_joins_it_directly(client, world, 
     assert user.organisation_id == workplace.id
     assert db.session.scalars(select(JoinRequest)).first() is None
     assert _count(db, Organisation) == 3  # no duplicate
+
+
+def test_the_error_summary_of_an_empty_registration_follows_the_page(client, world):
+    """The organisation's name comes first on the page, the password fields last: so in the
+    list of what to correct."""
+    response = post_form(client, "/arbetsgivare/registrera", {})
+    page = response.get_data(as_text=True)
+    listed, on_page = summary_and_page_order(page)
+    assert listed == on_page
+    assert listed[0] == "organisation_name" and listed[-2:] == ["password", "confirm"]
+    start = page.index('id="felsammanfattning"')
+    summary = page[start:page.index("</ul>", start)]
+    assert summary.index("Organisationens namn") < summary.index("Nytt lösenord")
+
+
+def test_a_field_order_names_only_fields_of_the_form(app):
+    class Broken(PortalForm):
+        name = StringField()
+        field_order = ("nmae",)
+
+    with app.test_request_context(), pytest.raises(TypeError, match="nmae"):
+        Broken(meta={"csrf": False})

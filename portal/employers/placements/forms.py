@@ -145,15 +145,15 @@ class PlacementForm(PortalForm):
     languages = _text(_l("Språk på arbetsplatsen"), 200,
                       description=_l("Till exempel ”svenska, engelska”."))
     features = MultiCheckboxField(_l("Tillgänglighet"))
-    protective_equipment = _text(
-        _l("Skyddsutrustning"), 2000, area=True, render_kw={"rows": 3},
-        description=_l("Vad eleven behöver ha på sig och vem som lånar ut det."))
 
     risk_hazards = _text(_l("Risker för en minderårig på arbetsplatsen"), 2000, area=True,
                          render_kw={"rows": 4})
     risk_measures = _text(_l("Åtgärder mot riskerna"), 2000, area=True, render_kw={"rows": 4},
                           description=_l("Till exempel arbetsuppgifter eleven inte gör, "
                                          "maskiner eleven inte använder."))
+    protective_equipment = _text(  # after the risks and measures, as on the page
+        _l("Skyddsutrustning"), 2000, area=True, render_kw={"rows": 3},
+        description=_l("Vad eleven behöver ha på sig och vem som lånar ut det."))
     risk_introduction = _text(_l("Introduktion första dagen"), 2000, area=True,
                               render_kw={"rows": 3})
     risk_supervisor = _text(_l("Namngiven handledare som ansvarar för eleven"), 200)

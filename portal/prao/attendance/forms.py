@@ -127,7 +127,9 @@ class IncidentForm(PortalForm):
 
 
 class LinkIncidentForm(IncidentForm):
-    """The supervisor's incident form: which of the link's pupils."""
+    """The supervisor's incident form: which of the link's pupils, first."""
+
+    field_order = ("pupil",)
 
     pupil = SelectField(_l("Elev"), coerce=id_or_zero,
                         validators=[DataRequired(_l("Välj elev."))])

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.prao.attendance import links
 from portal.prao.models import AttendanceDay, Incident
-from tests.conftest import post_form
+from tests.conftest import post_form, summary_and_page_order
 from tests.prao.attendance.support import TUESDAY, at, day_form, link_url, pupil_at
 from tests.prao.attendance.support import placement as make_placement
 
@@ -202,3 +202,12 @@ def test_the_supervisors_incident_receipt_names_the_pupil(client, hanna):
     receipt = page[page.index("Rapporterat"):page.index("Halkade på golvet")]
     assert f"Elev: Alva {hanna[0].enrolment.student.last_name}" in receipt
     assert "Zelda" not in page
+
+
+def test_the_incident_forms_error_summary_lists_the_pupil_first_as_on_the_page(client, hanna):
+    url = link_url("hanna@bygg.se", [hanna[0]], TUESDAY) + "/tillbud"
+    response = post_form(client, url, {"pupil": "", "kind": "", "severity": "", "day": "",
+                                       "at": "", "what": ""})
+    assert response.status_code == 400
+    listed, on_page = summary_and_page_order(response.get_data(as_text=True))
+    assert listed == on_page == ["pupil", "kind", "severity", "day", "at", "what"]
