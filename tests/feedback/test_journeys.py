@@ -297,3 +297,40 @@ def test_the_issued_certificate_shows_the_statement(app, client, db, world, set_
     assert issued
     page = client.get(f"/intyg/{certificate.code}").get_data(as_text=True)
     assert "Handledarens omdöme" in page and "Alva var nyfiken och hjälpsam." in page
+
+
+def _scales_read_with_their_groups(page: str) -> int:
+    """How many 1–5 groups name, in aria-describedby, the element saying what 1 and 5 mean."""
+    tied = 0
+    for described in re.findall(r'<fieldset class="likert[^"]*" aria-describedby="([^"]+)"',
+                                page):
+        for element_id in described.split():
+            start = page.find(f'id="{element_id}"')
+            is_paragraph = page.startswith("<p ", page.rfind("<", 0, start))
+            if (start >= 0 and is_paragraph
+                    and "1 = stämmer inte alls" in page[start:page.find("</p>", start)]):
+                tied += 1
+                break
+    return tied
+
+
+def test_the_scale_is_read_with_each_one_to_five_group(app, client, db, world, set_clock):
+    """A screen reader hears "1" … "5": the explanation of the scale is the group's
+    description, on the pupil's form and on the supervisor's, also after an error."""
+    placement = factories.PlacementFactory(organisation=world.organisation_a)
+    assignment = finished(placement, world.school_a, first_name="Alva")
+    db.session.commit()
+    set_clock(AFTER)
+    with app.test_request_context():
+        token = evaluation_token(placement.id, [assignment.id], LAST_DAY)
+    supervisor = client.get(f"/handledare/utvardering/{token}/{assignment.id}")
+    assert _scales_read_with_their_groups(supervisor.get_data(as_text=True)) == 6
+    pupil_url = f"/elev/{make_link_token(assignment.enrolment)}/utvardering"
+    pupil = client.get(pupil_url).get_data(as_text=True)
+    scales = pupil.count('<fieldset class="likert ')
+    assert scales > 0 and _scales_read_with_their_groups(pupil) == scales
+    csrf = CSRF_RE.search(pupil)
+    assert csrf is not None
+    refused = client.post(pupil_url, data={"csrf_token": csrf.group(1)}).get_data(as_text=True)
+    assert "felsammanfattning" in refused
+    assert _scales_read_with_their_groups(refused) == scales
