@@ -15,7 +15,9 @@ from portal.i18n import LANGUAGE_NAMES
 EMAIL_MAX = 254
 
 
-def email_field(label: object = None) -> EmailField:
+def email_field(label: object = None, autocomplete: str = "email") -> EmailField:
+    """An address; `autocomplete="off"` when it is someone else's (the browser would offer
+    the user's own)."""
     return EmailField(
         label or _l("E-postadress"),
         validators=[
@@ -24,7 +26,7 @@ def email_field(label: object = None) -> EmailField:
             Email(message=_l("Skriv e-postadressen som namn@exempel.se."),
                   check_deliverability=False),
         ],
-        render_kw={"autocomplete": "email"},
+        render_kw={"autocomplete": autocomplete},
     )
 
 

@@ -52,12 +52,16 @@ class OwnPlacementForm(PortalForm):
         _required(_l("Fyll i postnumret.")),
         Regexp(r"^[0-9]{3} ?[0-9]{2}\Z", message=_l("Skriv postnumret som 123 45."))])
     city = StringField(_l("Ort"), validators=[_required(_l("Fyll i orten.")), _max(100)])
+    # The contact person's, not the pupil's: the browser must not offer the pupil's own
+    # name, address or number (the risk assessment would be mailed to the pupil).
     contact_name = StringField(_l("Kontaktperson på arbetsplatsen"),
-                               validators=[_required(_l("Fyll i ett namn.")), _max(200)])
-    contact_email = email_field(_l("Kontaktpersonens e-post"))
+                               validators=[_required(_l("Fyll i ett namn.")), _max(200)],
+                               render_kw={"autocomplete": "off"})
+    contact_email = email_field(_l("Kontaktpersonens e-post"), autocomplete="off")
     contact_phone = StringField(_l("Kontaktpersonens telefon"), validators=[
         _required(_l("Fyll i ett telefonnummer.")),
-        Regexp(r"^[0-9 +()\-]{6,20}\Z", message=_l("Skriv telefonnumret med siffror."))])
+        Regexp(r"^[0-9 +()\-]{6,20}\Z", message=_l("Skriv telefonnumret med siffror."))],
+        render_kw={"autocomplete": "off", "inputmode": "tel"})
     tasks = TextAreaField(_l("Vad ska du göra där?"),
                           validators=[_required(_l("Skriv några ord om vad du ska göra.")),
                                       _max(2000)])

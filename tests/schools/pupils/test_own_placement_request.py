@@ -270,3 +270,15 @@ def test_an_org_number_of_ten_digits_that_do_not_add_up_is_told_so(client, db, w
     assert "Det är tio siffror" not in wrong
     short = _own_placement(client, link, "12345-678").get_data(as_text=True)
     assert "Organisationsnumret stämmer inte. Det är tio siffror" in short
+
+
+@freeze_time(IN_WINDOW)
+def test_the_browser_does_not_offer_the_pupils_own_details_as_the_contact_persons(client,
+                                                                                  pupil):
+    """autocomplete="email" (or "name", "tel") means the user's own: the pupil's browser
+    would fill in the pupil's address, and the risk assessment would go to the pupil."""
+    page = client.get(pupil[1] + "/egen-plats").get_data(as_text=True)
+    for name in ("contact_name", "contact_email", "contact_phone"):
+        tag = page[page.rindex("<input", 0, page.index(f'name="{name}"')):]
+        tag = tag[:tag.index(">")]
+        assert 'autocomplete="off"' in tag, name
