@@ -423,10 +423,19 @@ def _check_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> No
                                        "eller dina behov. Välj bland platserna i listan."))
 
 
-def change_wishes(enrolment: Enrolment, action: str, offer_id: int, today: date) -> None:
+class WishChange(NamedTuple):
+    """What one button did: the place's title and its rank now (None: removed)."""
+
+    title: str
+    rank: int | None
+
+
+def change_wishes(enrolment: Enrolment, action: str, offer_id: int,
+                  today: date) -> WishChange | None:
     """One button on the pupil's page (add, remove, up, down), applied to the wishes as they
     are when this request has the enrolment to itself: two clicks at once (a double click,
-    two tabs) are applied one after the other, never both to the same old list."""
+    two tabs) are applied one after the other, never both to the same old list. None when
+    the list was already so (a repeated click)."""
     _lock(enrolment)
     before = [w.offer_id for w in enrolment.wishes]
     if action != "add" and offer_id not in before:
@@ -436,8 +445,11 @@ def change_wishes(enrolment: Enrolment, action: str, offer_id: int, today: date)
     after = reordered_wishes(enrolment, action, offer_id)
     if after == before:  # a repeated click (added already, first moved up): nothing to do
         db.session.rollback()
-        return
+        return None
     set_wishes(enrolment, after, today)
+    title = db.session.scalar(select(Placement.title).join(PlacementOffer.placement)
+                              .where(PlacementOffer.id == offer_id)) or ""
+    return WishChange(title, after.index(offer_id) + 1 if offer_id in after else None)
 
 
 def _lock(enrolment: Enrolment) -> None:

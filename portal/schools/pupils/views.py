@@ -180,11 +180,16 @@ def pupil_home(token: str) -> ResponseReturnValue:
         if not form.validate():
             return _render_pupil(enrolment, token, _first_error(form))
         try:
-            services.change_wishes(enrolment, form.action.data or "", form.offer.data or 0,
-                                   today())
+            change = services.change_wishes(enrolment, form.action.data or "",
+                                            form.offer.data or 0, today())
         except schools.SchoolError as problem:
             error = str(problem.message)
         else:
+            if change is not None:  # said in the list, where the page opens (#mina-val)
+                flash(_("%(title)s är borttagen från dina val.", title=change.title)
+                      if change.rank is None else
+                      _("%(title)s är nu ditt val %(n)d.", title=change.title, n=change.rank),
+                      "wishes")
             return redirect(url_for("schools.pupil_home", token=token,
                                     sector=request.args.get("sector", ""),
                                     q=request.args.get("q", ""),

@@ -3,6 +3,7 @@ that fit the period's weeks, the pupil's grade and needs, and only inside the wi
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -47,6 +48,37 @@ def test_rank_up_to_five_and_reorder(client, db, setup):
     assert [w.rank for w in enrolment.wishes] == [1, 2]
     page = client.get(link).get_data(as_text=True)
     assert "Mina val (2 av 5)" in page and "Lägg till som val 3" in page
+
+
+def _said_in_the_list(client, response) -> list[str]:
+    """The status messages in the pupil's list (#mina-val), where the page opens again."""
+    assert response.status_code == 302 and response.headers["Location"].endswith("#mina-val")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    section = page[page.index('id="mina-val"'):]
+    section = section[:section.index("</section>")]
+    return re.findall(r'role="status">([^<]*)<', section)
+
+
+@freeze_time(IN_WINDOW)
+def test_each_button_says_in_the_list_what_changed(client, db, setup):
+    """A screen reader hears the change: added, moved, removed (and nothing twice)."""
+    enrolment, offers, link = setup
+    assert _said_in_the_list(client, _act(client, link, "add", offers[0])) == [
+        "Plats 0 är nu ditt val 1."]
+    assert _said_in_the_list(client, _act(client, link, "add", offers[1])) == [
+        "Plats 1 är nu ditt val 2."]
+    assert _said_in_the_list(client, _act(client, link, "up", offers[1])) == [
+        "Plats 1 är nu ditt val 1."]
+    assert _said_in_the_list(client, _act(client, link, "down", offers[1])) == [
+        "Plats 1 är nu ditt val 2."]
+    assert _said_in_the_list(client, _act(client, link, "remove", offers[0])) == [
+        "Plats 0 är borttagen från dina val."]
+    assert "är nu ditt val" not in client.get(link).get_data(as_text=True)  # said once
+    client.get("/sprak/en")
+    assert _said_in_the_list(client, _act(client, link, "add", offers[2])) == [
+        "Plats 2 is now your choice 2."]
+    assert _said_in_the_list(client, _act(client, link, "remove", offers[2])) == [
+        "Plats 2 has been removed from your choices."]
 
 
 @freeze_time(IN_WINDOW)
