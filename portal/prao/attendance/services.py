@@ -155,6 +155,7 @@ class ReportOutcome:
     # assignment id -> (pupil's name, breaches of the rules for minors), to show as warnings
     breaches: dict[int, tuple[str, list[worktime.Breach]]] = field(default_factory=dict)
     alerts: int = 0
+    unchanged: int = 0  # pupils reported again exactly as already saved
 
 
 def report_day(day: date, entries: Sequence[Entry], allowed: Mapping[int, Placed],
@@ -171,6 +172,7 @@ def report_day(day: date, entries: Sequence[Entry], allowed: Mapping[int, Placed
              if e.assignment_id in allowed}
     _check(day, entries, found)
     current, week = _week(day, [e.assignment_id for e in entries])
+    sent = len(entries)
     entries = [e for e in entries if not _same(current.get(e.assignment_id), e)]
     now = clock.now()
     outcome = ReportOutcome(saved=len(entries))
@@ -183,7 +185,7 @@ def report_day(day: date, entries: Sequence[Entry], allowed: Mapping[int, Placed
     if alert_ids:  # none new: nothing to claim, and no statement to ask that
         dispatch_alerts(alert_ids, now)
     db.session.commit()
-    return ReportOutcome(outcome.saved, outcome.breaches, len(alert_ids))
+    return ReportOutcome(outcome.saved, outcome.breaches, len(alert_ids), sent - len(entries))
 
 
 def _same(current: _Day | None, entry: Entry) -> bool:

@@ -121,7 +121,13 @@ def _save_day(form: DayReportForm, entries: list[Entry] | None, day: date,
 
 
 def _flash_outcome(outcome: services.ReportOutcome) -> None:
-    if outcome.saved:
+    if outcome.saved and outcome.unchanged:  # every pupil sent accounted for
+        flash(ngettext("Närvaron är sparad för %(num)d elev.",
+                       "Närvaron är sparad för %(num)d elever.", outcome.saved) + " "
+              + ngettext("%(num)d elev var redan rapporterad likadant.",
+                         "%(num)d elever var redan rapporterade likadant.", outcome.unchanged)
+              + " " + _("Tack!"), "success")
+    elif outcome.saved:
         flash(ngettext("Närvaron är sparad för %(num)d elev. Tack!",
                        "Närvaron är sparad för %(num)d elever. Tack!", outcome.saved), "success")
     else:

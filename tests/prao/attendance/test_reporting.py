@@ -290,3 +290,26 @@ def test_weekend_work_is_saved_and_flagged(client, login_as, two_pupils, set_clo
                    "13:00", 0, day=SATURDAY.isoformat()).get_data(as_text=True)
     assert "arbetar inte på lördagar och söndagar" in page
     assert [a.kind for a in db.session.scalars(select(AttendanceAlert))] == [AlertKind.HOURS]
+
+
+def test_a_report_with_one_pupil_unchanged_accounts_for_both(client, two_pupils):
+    """Bo's day sent again as it was: the supervisor is told about Bo too, not only Alva."""
+    alva, bo = two_pupils
+    url = link_url("hanna@bygg.se", two_pupils, TUESDAY)
+    bo_absent = {"assignment": bo.id, "status": "absent", "start": "", "end": ""}
+    assert post_form(client, url, day_form([
+        {"assignment": alva.id, "status": "present", "start": "08:00", "end": "14:30",
+         "break_minutes": 30}, bo_absent])).status_code == 302
+    client.get(url)
+    response = post_form(client, url, day_form([
+        {"assignment": alva.id, "status": "present", "start": "08:00", "end": "14:00",
+         "break_minutes": 30}, bo_absent]), follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert ("Närvaron är sparad för 1 elev. 1 elev var redan rapporterad likadant. Tack!"
+            in page)
+    client.get("/sprak/en")
+    response = post_form(client, url, day_form([
+        {"assignment": alva.id, "status": "present", "start": "08:00", "end": "14:30",
+         "break_minutes": 30}, bo_absent]), follow_redirects=True)
+    assert ("Attendance saved for 1 pupil. 1 pupil had already been reported the same way. "
+            "Thank you!") in response.get_data(as_text=True)
