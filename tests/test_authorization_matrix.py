@@ -214,6 +214,8 @@ CASES += [
     Case("schools.pupil_home", _pupil_url(), everyone(200), note="the link is the key"),
     Case("schools.pupil_home", lambda w: "/elev/forfalskad", everyone(404), note="forged"),
     Case("schools.own_placement", _pupil_url("/egen-plats"), everyone(200)),
+    Case("schools.take_back_own_placement", _pupil_url("/egen-plats/angra"), everyone(302),
+         method="POST", note="the link is the key"),
 ]
 
 
@@ -535,7 +537,8 @@ def test_access(client, world, role, case):
         response = client.get(url)
     expected = case.expect[role]
     assert response.status_code == expected, f"{role} {case.method} {url}"
-    if expected == LOGIN and role == "anonymous" and case.endpoint != "main.set_language":
+    public_redirects = ("main.set_language", "schools.take_back_own_placement")
+    if expected == LOGIN and role == "anonymous" and case.endpoint not in public_redirects:
         assert response.headers["Location"].startswith("/logga-in")
 
 

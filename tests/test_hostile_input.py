@@ -255,7 +255,9 @@ def _prao_links(db: Any, world: World, period: Any, enrolment: Any,
     return [f"/handledare/{supervisor_token(offer.placement_id, [assignment.id], period.last_day)}",
             f"/egen-praoplats/{own_risk_token(own.id, own_pupil.id, period.last_day)}",
             f"/vardnadshavare/{guardian_token(notice, 'sv')}", "/intyg", f"/intyg/{code}",
-            f"/elev/{make_link_token(enrolment)}/intyg.pdf", *reporting], employer_days
+            f"/elev/{make_link_token(enrolment)}/intyg.pdf",
+            f"/elev/{make_link_token(own_pupil)}",  # an own placement: its "Ångra"
+            *reporting], employer_days
 
 
 @pytest.fixture

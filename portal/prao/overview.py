@@ -38,7 +38,16 @@ from portal.prao.models import (
     StepRecord,
 )
 from portal.prao.services import Actor, PraoError, record_step
-from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Student
+from portal.schools.models import (
+    Enrolment,
+    EnrolmentState,
+    OwnPlacementRequest,
+    OwnPlacementStatus,
+    PraoPeriod,
+    School,
+    Student,
+)
+from portal.schools.pupils import services as pupils
 
 if TYPE_CHECKING:
     from portal.prao.attendance.overview import Placing
@@ -124,6 +133,10 @@ class EnrolmentPlacement:
     own: Placement | None  # a pupil's own placement awaiting review
     own_risk_done: bool
     uncovered: bool
+    # An own placement at an organisation the portal knows, before the organisation has
+    # confirmed it (and before the coordinator has approved the organisation, if it has not).
+    request: OwnPlacementRequest | None = None
+    request_waits_for: str = ""
 
 
 def enrolment_placement(enrolment: Enrolment) -> EnrolmentPlacement:
@@ -132,16 +145,21 @@ def enrolment_placement(enrolment: Enrolment) -> EnrolmentPlacement:
         .order_by(Assignment.created_at.desc(), Assignment.id.desc())
         .options(selectinload(Assignment.placement).selectinload(Placement.organisation))).all()
     active = next((a for a in assignments if a.state in ACTIVE_STATES), None)
-    own = None
-    if active is None and enrolment.state is EnrolmentState.OWN_PLACEMENT \
-            and enrolment.own_placement_id is not None:
-        own = db.session.get(Placement, enrolment.own_placement_id)
+    own = request = None
+    if active is None and enrolment.state is EnrolmentState.OWN_PLACEMENT:
+        if enrolment.own_placement_id is not None:
+            own = db.session.get(Placement, enrolment.own_placement_id)
+        else:
+            request = pupils.own_placement_request(enrolment)
+            if request is not None and request.status is not OwnPlacementStatus.PENDING:
+                request = None
     from portal.employers.placements.services import risk_assessment_complete
 
     return EnrolmentPlacement(
         active=active, history=[a for a in assignments if a.state not in ACTIVE_STATES],
         own=own, own_risk_done=own is not None and risk_assessment_complete(own),
-        uncovered=placing.needs_uncovered(enrolment))
+        uncovered=placing.needs_uncovered(enrolment), request=request,
+        request_waits_for=pupils.request_waits_for(request) if request is not None else "")
 
 
 # --- the period: who goes where -------------------------------------------------------------

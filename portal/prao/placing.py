@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.accounts.models import User
 from portal.audit import audit
 from portal.clock import today
+from portal.concurrency import claim
 from portal.db import rows_changed, utcnow
 from portal.employers.models import (
     Organisation,
@@ -35,12 +36,20 @@ from portal.prao.services import (
     record_risk_assessment,
     record_step,
 )
-from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, Student
+from portal.schools.models import (
+    Enrolment,
+    EnrolmentState,
+    OwnPlacementStatus,
+    PraoPeriod,
+    Student,
+)
+from portal.schools.pupils import services as pupils
 from portal.schools.services import period_is_over
 from portal.weeks import monday_of
 
 MAX_OPTIONS = 300
 MAX_REASON = 1000
+NOTHING_TO_REVIEW = _l("Eleven har ingen egen praoplats att granska.")
 
 
 # --- offers that fit a period ---------------------------------------------------------------
@@ -219,8 +228,16 @@ def save_own_risk(placement: Placement, data: OwnRiskData) -> None:
 
 
 def approve_own(enrolment: Enrolment, user: User) -> Assignment:
+    # The enrolment's row first (a write that changes nothing), as the pupil's "Ångra" and
+    # the counsellor's "Godkänn inte" take it: of an approval and either, only one happens.
+    if not claim(Enrolment.state, enrolment.id, EnrolmentState.OWN_PLACEMENT,
+                 state=EnrolmentState.OWN_PLACEMENT):
+        db.session.rollback()
+        raise PraoError("own", NOTHING_TO_REVIEW)
+    db.session.refresh(enrolment)
     placement = _own_placement(enrolment)
     if not risk_assessment_complete(placement):
+        db.session.rollback()
         raise PraoError("own", _l("Arbetsplatsen har inte gjort riskbedömningen än. Skicka "
                                   "länken igen om det behövs."))
     assignment = Assignment(enrolment_id=enrolment.id, placement_id=placement.id,
@@ -242,17 +259,20 @@ def approve_own(enrolment: Enrolment, user: User) -> Assignment:
 
 
 def reject_own(enrolment: Enrolment, reason: str, user: User) -> None:
-    """The own placement does not count: the pupil goes back to the queue."""
+    """The own placement does not count: the pupil goes back to the queue, with the wishes
+    they have. A placement registered for it, or a request still waiting for an
+    organisation the portal knows (whether or not the coordinator has approved it)."""
     reason = reason.strip()
     if not reason:
         raise PraoError("reason", _l("Skriv varför platsen inte godkänns."))
-    placement = _own_placement(enrolment)
-    if active_assignment(enrolment.id) is not None:
+    outcome = pupils.end_own_placement(enrolment, user, reason[:MAX_REASON])
+    if outcome is pupils.OwnEnd.APPROVED:
         raise PraoError("own", _l("Platsen är redan godkänd."))
-    placement.status = PlacementStatus.ARCHIVED
-    placement.rejection_reason = reason[:MAX_REASON]
-    enrolment.state = EnrolmentState.NEEDS_PLACEMENT
-    enrolment.own_placement_id = None
+    if outcome is pupils.OwnEnd.ANSWERED:
+        raise PraoError("own", _l("Arbetsgivaren svarade nyss på elevens egen praoplats. Se "
+                                  "efter vad som gäller nu."))
+    if outcome is pupils.OwnEnd.NOTHING:
+        raise PraoError("own", NOTHING_TO_REVIEW)
     audit(user, "own_placement_rejected", enrolment, detail=reason[:200])
     db.session.commit()
 
@@ -267,8 +287,16 @@ def resend_own_link(enrolment: Enrolment, user: User) -> None:
 
 
 def _own_placement(enrolment: Enrolment) -> Placement:
-    if enrolment.state is not EnrolmentState.OWN_PLACEMENT or enrolment.own_placement_id is None:
-        raise PraoError("own", _l("Eleven har ingen egen praoplats att granska."))
+    if enrolment.state is not EnrolmentState.OWN_PLACEMENT:
+        db.session.rollback()
+        raise PraoError("own", NOTHING_TO_REVIEW)
+    if enrolment.own_placement_id is None:
+        # A request to an organisation the portal knows: no placement before it confirms.
+        request = pupils.own_placement_request(enrolment)
+        db.session.rollback()
+        if request is not None and request.status is OwnPlacementStatus.PENDING:
+            raise PraoError("own", pupils.request_waits_for(request))
+        raise PraoError("own", NOTHING_TO_REVIEW)
     return db.session.get_one(Placement, enrolment.own_placement_id)
 
 

@@ -73,6 +73,7 @@ ACTION_LABELS: Mapping[str, object] = {  # lazily translated texts
     "own_placement_approved": _l("Godkände en egen praoplats"),
     "own_placement_rejected": _l("Avslog en egen praoplats"),
     "own_placement_corrected": _l("En egen praoplats rättades via länk"),
+    "own_placement_taken_back": _l("Eleven ångrade sin egen praoplats via länk"),
     "own_placement_risk_assessed": _l("Riskbedömde en egen praoplats"),
     # matching
     "matching_round": _l("Körde en matchningsrunda"),

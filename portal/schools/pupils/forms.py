@@ -101,3 +101,7 @@ class EmailLinksForm(PortalForm):
     reminder = RadioField(choices=choices([("1", _l("Bara elever utan önskemål"))]),
                           validators=[Optional()],
                           invalid_choice_message=_l("Välj en av knapparna på sidan."))
+
+
+class TakeBackOwnForm(PortalForm):
+    """The pupil's "Ångra" on their own placement: one button, nothing to fill in."""

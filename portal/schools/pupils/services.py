@@ -740,8 +740,6 @@ def _replace_own_placement(enrolment: Enrolment, old: Placement, data: OwnPlacem
     """A new placement for the pupil (or a request, at an organisation the portal knows); the
     old one, which nobody approved, goes (archived if an assignment ever named it), and with
     it an organisation made only for it."""
-    from portal.prao.models import Assignment
-
     organisation = old.organisation
     enrolment.own_placement_id = None
     known = organisation_by_number(data.org_number)
@@ -752,16 +750,25 @@ def _replace_own_placement(enrolment: Enrolment, old: Placement, data: OwnPlacem
         placement = _new_own_placement(enrolment, known, data)
     else:
         placement = _new_own_placement(enrolment, _new_organisation(enrolment, data), data)
+    _drop_placement(old, drop_organisation)
+    return placement
+
+
+def _drop_placement(placement: Placement, drop_organisation: bool) -> None:
+    """A pupil's own placement that nobody approved goes (archived if an assignment ever
+    named it), and with it an organisation made only for it."""
+    from portal.prao.models import Assignment
+
+    organisation = placement.organisation
     named = db.session.scalar(select(Assignment.id).where(
-        Assignment.placement_id == old.id).limit(1))
+        Assignment.placement_id == placement.id).limit(1))
     if named is not None:
-        old.status = PlacementStatus.ARCHIVED
-        return placement
-    db.session.delete(old)
+        placement.status = PlacementStatus.ARCHIVED
+        return
+    db.session.delete(placement)
     if drop_organisation:
         db.session.flush()
         db.session.delete(organisation)
-    return placement
 
 
 def _own_title(data: OwnPlacementData) -> str:
@@ -865,3 +872,97 @@ def _typed(request: OwnPlacementRequest) -> OwnPlacementData:
         address=request.address, postal_code=request.postal_code, city=request.city,
         contact_name=request.contact_name, contact_email=request.contact_email,
         contact_phone=request.contact_phone, tasks=request.tasks)
+
+
+# --- taking an own placement back ------------------------------------------------------------
+
+class OwnEnd(StrEnum):
+    """How taking back a pupil's own placement went."""
+
+    ENDED = "ended"  # the pupil chooses among the offers again
+    NOTHING = "nothing"  # no own placement (any more): a repeated click, or someone else
+    APPROVED = "approved"  # the counsellor approved it a moment ago: it stands
+    ANSWERED = "answered"  # the organisation answered the request a moment ago
+
+
+def end_own_placement(enrolment: Enrolment, user: User | None, reason: str = "") -> OwnEnd:
+    """The pupil's own placement does not count, whichever way it was registered: a request
+    waiting for an organisation the portal knows (approved or not) is withdrawn; a placement
+    registered for it is archived with the counsellor's reason (`user`), or, when the pupil
+    takes it back (`user` None), goes with a workplace made only for it. The pupil then
+    needs a placement, with the wishes they still have. Not once the counsellor approved it.
+
+    The one path for the counsellor's "Godkänn inte" (prao.placing.reject_own) and the
+    pupil's own "Ångra". The request's row, then the enrolment's, are changed only from the
+    state this request read, in the order the organisation's answer takes them; the
+    counsellor's approval takes the enrolment's row first too, so of the two only one
+    happens. Does not commit (the caller audits and commits); rolls back when it changes
+    nothing."""
+    from portal.prao.placing import active_assignment
+
+    request = own_placement_request(enrolment)
+    if request is not None and request.status is OwnPlacementStatus.PENDING and not claim(
+            OwnPlacementRequest.status, request.id, OwnPlacementStatus.PENDING,
+            status=OwnPlacementStatus.WITHDRAWN, decided_at=utcnow(),
+            decided_by_id=user.id if user is not None else None):
+        db.session.rollback()
+        return OwnEnd.ANSWERED
+    # A write that changes nothing: the enrolment's row is this request's until it commits
+    # (PostgreSQL's row lock, SQLite's write lock), and still has an own placement.
+    if not claim(Enrolment.state, enrolment.id, EnrolmentState.OWN_PLACEMENT,
+                 state=EnrolmentState.OWN_PLACEMENT):
+        db.session.rollback()
+        return OwnEnd.NOTHING
+    db.session.refresh(enrolment)
+    if active_assignment(enrolment.id) is not None:
+        db.session.rollback()
+        return OwnEnd.APPROVED
+    placement = db.session.get(Placement, enrolment.own_placement_id) \
+        if enrolment.own_placement_id is not None else None
+    enrolment.state = EnrolmentState.NEEDS_PLACEMENT
+    enrolment.own_placement_id = None
+    if placement is not None:
+        db.session.flush()  # the enrolment no longer points at it
+        if user is None:
+            _drop_placement(placement, _made_for_pupil(placement.organisation, placement))
+        else:
+            placement.status = PlacementStatus.ARCHIVED
+            placement.rejection_reason = reason
+    return OwnEnd.ENDED
+
+
+def may_take_back_own(enrolment: Enrolment, today: date) -> bool:
+    """The pupil may take back their own placement themselves until the wish window closes
+    (and the counsellor has not approved it, which the page knows by the assignment): after
+    that the counsellor plans with the pupils who need a placement, and the pupil asks."""
+    return enrolment.state is EnrolmentState.OWN_PLACEMENT \
+        and window_of(enrolment.period, today) is not Window.AFTER
+
+
+def take_back_own_placement(enrolment: Enrolment, today: date) -> OwnEnd:
+    """The pupil's "Ångra": their own placement no longer counts and they choose among the
+    offers again. A second click finds nothing to take back (NOTHING)."""
+    if enrolment.state is EnrolmentState.OWN_PLACEMENT and not may_take_back_own(enrolment,
+                                                                                  today):
+        raise SchoolError("own", _l("Tiden för att välja är slut, så du kan inte ångra den "
+                                    "egna praoplatsen här. Prata med din studie- och "
+                                    "yrkesvägledare."))
+    outcome = end_own_placement(enrolment, None)
+    if outcome is OwnEnd.ENDED:
+        audit(None, "own_placement_taken_back", enrolment)
+        db.session.commit()
+    return outcome
+
+
+def request_waits_for(request: OwnPlacementRequest) -> str:
+    """What a pending request at an organisation the portal knows waits for, for the
+    counsellor: the coordinator's approval of the organisation, then the organisation."""
+    status = request.organisation.status
+    if status is OrganisationStatus.PENDING:
+        return str(_("Väntar på att samordnaren godkänner arbetsgivaren. Sedan får "
+                     "arbetsgivaren bekräfta platsen och göra riskbedömningen."))
+    if status is OrganisationStatus.APPROVED:
+        return str(_("Väntar på att arbetsgivaren bekräftar platsen i Praoportalen. Sedan gör "
+                     "arbetsgivaren riskbedömningen."))
+    return str(_("Samordnaren har inte godkänt arbetsgivaren, så platsen kan inte bli av. "
+                 "Godkänn inte platsen, så kan eleven välja bland praoplatserna igen."))

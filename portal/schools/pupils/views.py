@@ -37,6 +37,7 @@ from portal.schools.pupils.forms import (
     EnrolmentStateForm,
     LinkForm,
     OwnPlacementForm,
+    TakeBackOwnForm,
     WishForm,
 )
 from portal.urls import page_number
@@ -216,6 +217,8 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
     # for their own workplace: for the others it is not read.
     placed = prao.assignment is not None or prao.own_pending
     own_request = None if placed else services.own_placement_request(enrolment)
+    own_asked = enrolment.state is EnrolmentState.OWN_PLACEMENT and own_request is not None \
+        and own_request.status is OwnPlacementStatus.PENDING
     return render_template(
         "schools/pupil_home.html", enrolment=enrolment, token=token, page=page,
         wishes=wishes, wished_ids=[w.offer_id for w in wishes], error=error, windows=Window,
@@ -224,7 +227,8 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
         sectors=sector_list, sector_names=dict(sector_list),
         suggest=choosing and services.gender_suggestion(enrolment, wishes, today()),
         states=EnrolmentState, outcome=results[0] if results else None,
-        own_request=own_request, own_statuses=OwnPlacementStatus,
+        own_request=own_request, own_statuses=OwnPlacementStatus, own_asked=own_asked,
+        take_back=prao.assignment is None and services.may_take_back_own(enrolment, today()),
         max_wishes=services.MAX_WISHES, prao=prao, csrf=_Once(generate_csrf), **_count_texts()
     ), 400 if error else 200
 
@@ -332,3 +336,29 @@ def _save_own_placement(enrolment: Enrolment, data: services.OwnPlacementData, t
     else:
         flash(_("Uppgifterna om din praoplats är ändrade."), "success")
     return redirect(url_for("schools.pupil_home", token=token, _anchor="din-egna-plats"))
+
+
+@bp.route("/elev/<token>/egen-plats/angra", methods=["POST"])
+@public
+def take_back_own_placement(token: str) -> ResponseReturnValue:
+    """The pupil's own placement no longer counts; they choose among the offers again. A
+    second click (or a second tab) finds it taken back already and says the same."""
+    enrolment = _pupil(token)
+    if isinstance(enrolment, tuple):
+        return enrolment
+    if not TakeBackOwnForm().validate():
+        abort(400)
+    try:
+        outcome = services.take_back_own_placement(enrolment, today())
+    except schools.SchoolError as error:
+        flash(str(error.message), "warning")
+        return redirect(url_for("schools.pupil_home", token=token))
+    if outcome is services.OwnEnd.APPROVED:
+        flash(_("Din studie- och yrkesvägledare har precis godkänt platsen. Hör av dig till "
+                "hen om du inte ska vara där."), "warning")
+    elif outcome is services.OwnEnd.ANSWERED:
+        flash(_("Arbetsplatsen svarade precis. Se efter här vad som gäller nu."), "warning")
+    elif enrolment.state is EnrolmentState.NEEDS_PLACEMENT:
+        flash(_("Klart! Den egna praoplatsen gäller inte längre. Nu kan du välja bland "
+                "praoplatserna."), "success")
+    return redirect(url_for("schools.pupil_home", token=token, _anchor="mina-val"))
