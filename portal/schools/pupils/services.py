@@ -404,7 +404,9 @@ def reordered_wishes(enrolment: Enrolment, action: str, offer_id: int) -> list[i
 
 def _check_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> None:
     if window_of(enrolment.period, today) is not Window.OPEN:
-        raise SchoolError("wishes", _l("Önskefönstret är stängt."))
+        # Said where the pupil's page tells the window (field "window"), in its words.
+        raise SchoolError("window", _l("Det går inte att välja nu. Dina val är sparade som "
+                                       "de står på din sida."))
     if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT:
         raise SchoolError("wishes", _l("Du behöver inte önska: du har redan en plats eller "
                                        "är befriad."))

@@ -176,6 +176,7 @@ def pupil_home(token: str) -> ResponseReturnValue:
     if isinstance(enrolment, tuple):
         return enrolment
     error = None
+    window_click = False
     if request.method == "POST":
         form = WishForm()
         if not form.validate():
@@ -185,6 +186,7 @@ def pupil_home(token: str) -> ResponseReturnValue:
                                             form.offer.data or 0, today())
         except schools.SchoolError as problem:
             error = str(problem.message)
+            window_click = problem.field == "window"
         else:
             if change is not None:  # said in the list, where the page opens (#mina-val)
                 flash(_("%(title)s är borttagen från dina val.", title=change.title)
@@ -195,10 +197,13 @@ def pupil_home(token: str) -> ResponseReturnValue:
                                     sector=request.args.get("sector", ""),
                                     q=request.args.get("q", ""),
                                     sida=request.args.get("sida", 1)) + "#mina-val")
-    return _render_pupil(enrolment, token, error)
+    return _render_pupil(enrolment, token, error, window_click)
 
 
-def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> ResponseReturnValue:
+def _render_pupil(enrolment: Enrolment, token: str, error: str | None,
+                  window_click: bool = False) -> ResponseReturnValue:
+    """`window_click`: `error` says the wish window is not open, which the page says
+    where it tells the window anyway."""
     # The search box takes 200 characters; an edited address is cut to as many.
     sector, text = request.args.get("sector", ""), request.args.get("q", "")[:200]
     if sector and sector not in sector_codes():  # an edited address: every sector, and why
@@ -228,6 +233,7 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None) -> Respon
         suggest=choosing and services.gender_suggestion(enrolment, wishes, today()),
         states=EnrolmentState, outcome=results[0] if results else None,
         own_request=own_request, own_statuses=OwnPlacementStatus, own_asked=own_asked,
+        window_click=window_click,
         take_back=prao.assignment is None and services.may_take_back_own(enrolment, today()),
         max_wishes=services.MAX_WISHES, prao=prao, csrf=_Once(generate_csrf), **_count_texts()
     ), 400 if error else 200

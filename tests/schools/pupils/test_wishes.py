@@ -124,8 +124,8 @@ def test_offer_outside_the_period_weeks_grade_or_needs_is_refused(client, db, wo
 def test_window_before_and_after(client, db, setup):
     enrolment, offers, link = setup
     with freeze_time("2027-01-10"):
-        early = _act(client, link, "add", offers[0])
-        assert early.status_code == 400 and "stängt" in early.get_data(as_text=True)
+        early = _act(client, link, "add", offers[0]).get_data(as_text=True)
+        assert early.count("Du kan börja välja den 2027-01-11") == 1 and "stängt" not in early
         assert "Du kan börja välja den 2027-01-11" in client.get(link).get_data(as_text=True)
     with freeze_time("2027-02-05"):
         assert _act(client, link, "add", offers[0]).status_code == 302  # last day counts
@@ -134,6 +134,50 @@ def test_window_before_and_after(client, db, setup):
         assert "Tiden för att välja är slut" in client.get(link).get_data(as_text=True)
     db.session.refresh(enrolment)
     assert [w.offer_id for w in enrolment.wishes] == [offers[0].id]
+
+
+@freeze_time(IN_WINDOW)
+def test_the_pupil_is_told_that_choices_are_saved_as_they_are_made(client, setup):
+    """There is no button to send the list: the page says so, and until when it can change."""
+    _, offers, link = setup
+    saved = "Dina val sparas direkt, du behöver inte skicka något. Du kan ändra dem fram " \
+        "till och med den 2027-02-05."
+    assert saved in client.get(link).get_data(as_text=True)
+    _act(client, link, "add", offers[0])
+    assert saved in client.get(link).get_data(as_text=True)
+    client.get("/sprak/en")
+    assert "Your choices are saved straight away, there is nothing to send. You can change " \
+        "them until 2027-02-05." in client.get(link).get_data(as_text=True)
+
+
+def test_after_the_window_the_page_is_about_the_choices_made(client, db, setup):
+    """A click on a page left open past the last day: one message in plain words (no
+    "önskefönster"), and the page no longer asks the pupil to choose or how to rank."""
+    _, offers, link = setup
+    with freeze_time(IN_WINDOW):
+        _act(client, link, "add", offers[0])
+    with freeze_time("2027-02-06"):
+        stale = _act(client, link, "remove", offers[0])
+        html = stale.get_data(as_text=True)
+        assert stale.status_code == 400
+        assert html.count("Tiden för att välja är slut") == 1
+        assert "Tiden för att välja är slut, så ingenting ändrades. Dina val är sparade som de " \
+            "står här." in html
+        assert "fönstret" not in html.lower() and "alert-danger" not in html
+        for page in (html, client.get(link).get_data(as_text=True)):
+            assert _title(page).startswith("Dina val") and "Välj praoplats" not in _title(page)
+            assert "Så funkar det" not in page and "fuska med ordningen" not in page
+            assert "Dina val sparas direkt" not in page
+            assert "Mina val (1 av 5)" in page and offers[0].placement.title in page
+        client.get("/sprak/en")
+        english = _act(client, link, "remove", offers[0]).get_data(as_text=True)
+        assert _title(english).startswith("Your choices")
+        assert "The time for choosing is over, so nothing was changed." in english
+        assert "window" not in english.lower() and "How it works" not in english
+
+
+def _title(html: str) -> str:
+    return re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
 
 
 @freeze_time(IN_WINDOW)
