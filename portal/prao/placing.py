@@ -250,6 +250,7 @@ def approve_own(enrolment: Enrolment, user: User) -> Assignment:
     except IntegrityError:
         db.session.rollback()
         raise PraoError("own", _l("Platsen är redan godkänd.")) from None
+    enrolment.wishes.clear()  # kept until now, in case the pupil took the placement back
     workplace = Actor(None, placement.supervisor_name or placement.organisation.name)
     record_step(assignment.id, "risk_assessment", workplace, placement.risk_confirmed_at)
     record_step(assignment.id, "employer_confirmed", workplace, placement.risk_confirmed_at)

@@ -13,7 +13,7 @@ from portal.employers.models import PlacementOffer
 from portal.employers.reference import features_mask
 from portal.notifications.models import OutboxEmail
 from portal.prao.models import Assignment, AssignmentSource, AssignmentState
-from portal.schools.models import Enrolment, EnrolmentState
+from portal.schools.models import Enrolment, EnrolmentState, Wish
 from portal.schools.pupils.services import (
     OwnPlacementData,
     make_link_token,
@@ -124,6 +124,8 @@ def test_own_placement_is_risk_assessed_by_the_workplace_and_approved_by_the_cou
     from portal.notifications.worker import send_due
 
     enrolment = _waiting(db, world)
+    enrolment.wishes.append(Wish(offer=factories.PlacementOfferFactory(), rank=1))
+    db.session.commit()
     with client.application.test_request_context():
         register_own_placement(enrolment, OwnPlacementData(
             workplace="Mormors bageri", org_number="556677-8899", address="Bagargatan 2",
@@ -161,6 +163,8 @@ def test_own_placement_is_risk_assessed_by_the_workplace_and_approved_by_the_cou
     assignment = db.session.scalars(select(Assignment)).one()
     assert (assignment.source, assignment.state) == (AssignmentSource.OWN,
                                                     AssignmentState.CONFIRMED)
+    db.session.refresh(enrolment)
+    assert enrolment.wishes == []  # kept while the pupil could take the placement back
     period_page = client.get(f"/perioder/{enrolment.period_id}").get_data(as_text=True)
     assert "inte är godkänd än" not in period_page and "Mormors bageri" in period_page
     pupil = client.get(f"/elev/{make_link_token(enrolment)}").get_data(as_text=True)

@@ -605,8 +605,9 @@ def _own_placement(enrolment: Enrolment, data: OwnPlacementData) -> OwnPlacement
         _ask_organisation(enrolment, organisation, data)
         return OwnPlacementOutcome.REQUESTED if organisation.approved \
             else OwnPlacementOutcome.HELD
+    # The wishes stay until the counsellor approves (matching skips the pupil meanwhile):
+    # a pupil who takes the own placement back finds the list as it was.
     _new_own_placement(enrolment, _new_organisation(enrolment, data), data)
-    enrolment.wishes.clear()
     return OwnPlacementOutcome.REGISTERED
 
 

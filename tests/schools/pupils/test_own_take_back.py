@@ -227,3 +227,20 @@ def test_the_counsellor_reads_what_a_request_waits_for_in_english(client, app, d
     page = counsellor.get(f"/perioder/{enrolment.period_id}/elever/{enrolment.id}").get_data(
         as_text=True)
     assert "The coordinator has not approved the employer" in page
+
+
+@freeze_time(IN_WINDOW)
+def test_a_pupil_who_takes_a_new_workplace_back_finds_the_wishes_as_they_were(client, db,
+                                                                              pupil):
+    """A tester's pupil ranked two placements, registered her own placement at a workplace
+    the portal did not know, and lost the ranking for good."""
+    enrolment, link = pupil
+    offers = [factories.PlacementOfferFactory(placement__title=title)
+              for title in ("Bagare", "Florist")]
+    db.session.commit()
+    for offer in offers:
+        post_form(client, link, {"action": "add", "offer": str(offer.id)})
+    _claim(client, link, workplace="Mormors bageri", org_number="556016-0680")
+    assert BACK in _undo(client, link).get_data(as_text=True)
+    db.session.refresh(enrolment)
+    assert [w.offer_id for w in enrolment.wishes] == [o.id for o in offers]
