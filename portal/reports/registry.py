@@ -20,6 +20,7 @@ from portal.reports.indicators import (
     seats,
     wishes,
 )
+from portal.reports.suppression import Shown
 from portal.reports.tables import Scope, Table
 from portal.texts import mark as _l
 
@@ -34,6 +35,16 @@ def equity_per_school(scope: Scope) -> Table:
 
 def equity_spread(scope: Scope) -> Table:
     return equity.spread(scope, evaluations.satisfaction_by_school)
+
+
+def settled(tables: dict[str, Table], shown: dict[str, Shown]) -> dict[str, Table]:
+    """The tables taken from others as they are finally shown, once the school year's
+    scopes are suppressed together (snapshots.compute_year): the spread between schools,
+    headline and table, over the per-school rates the page shows. Pure: no database. The
+    tables it gives have no cell that suppression hides (Unit.COUNT) beyond those of the
+    table they replace."""
+    schools, spread = equity.as_shown(tables["equity_schools"], shown["equity_schools"])
+    return {"equity_schools": schools, "equity_spread": spread}
 
 
 def employers_per_municipality(scope: Scope) -> Table:

@@ -32,7 +32,7 @@ from portal.extensions import db
 from portal.kept import Recent
 from portal.reports import charts
 from portal.reports.models import ReportRefresh, ReportSnapshot
-from portal.reports.registry import INDICATORS
+from portal.reports.registry import INDICATORS, settled
 from portal.reports.suppression import Positions, Shown, Sum, shown_as, suppress_together
 from portal.reports.tables import (
     Chart,
@@ -54,8 +54,10 @@ PAGE_ROWS = 50
 # What a stored page means, raised when that changes: a page of another shape is computed
 # again (2: a share hidden for the few outside it reads "..", not "<5"; headlines may
 # carry a label of their own; 3: a share is hidden with the counts of its row it is
-# computed from, and the stored columns say which those are).
-PAGE_SHAPE = 3
+# computed from, and the stored columns say which those are; 4: the spread between schools
+# is taken over the rates shown after the school year's joint suppression, its table in
+# whole percentage points).
+PAGE_SHAPE = 4
 
 
 @dataclass(frozen=True)
@@ -279,6 +281,14 @@ def compute_year(school_year: int, drawn: set[Scope],
         together = suppress_together([tables[scope][key] for scope in scopes], sums)
         for scope, one in zip(scopes, together, strict=True):
             shown[scope][key] = one
+    for scope in scopes:
+        # Joint suppression may hide more than an indicator alone did: what is taken from
+        # another table's cells (the spread between schools) is taken again from them as
+        # shown, with the hidden cells decided above.
+        for key, again in settled(tables[scope], shown[scope]).items():
+            tables[scope][key] = again
+            shown[scope][key] = shown_as(again, shown[scope][key].hidden,
+                                         shown[scope][key].protecting)
     done, rows = {}, []
     for scope in scopes:
         languages = _languages() if scope in drawn else ()

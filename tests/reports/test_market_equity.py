@@ -128,7 +128,8 @@ def test_the_spread_shows_no_value_the_per_school_table_hides(region, db):
     spread = equity.spread(Scope(2026))
     for key, _label in equity._MEASURES:
         j = next(i for i, c in enumerate(schools.columns) if c.key == key)
-        visible = sorted(round(r.cells[j].value, 2) for i, r in enumerate(schools.rows)
+        # In whole percentage points, as the per-school table reads them.
+        visible = sorted(round(r.cells[j].value) for i, r in enumerate(schools.rows)
                          if r.cells[j].value is not None and not shown.is_hidden(i, j))
         compared, lowest, highest, *_ = figures(spread, key)
         assert compared == len(visible), key

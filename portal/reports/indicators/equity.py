@@ -11,6 +11,11 @@ The spread between schools (highest − lowest, and the interquartile range) is 
 schools whose value the per-school table shows (suppression: at least five pupils in the
 count and in its base, and not hidden to protect another cell): a school of three pupils
 swings by 33 points with one pupil, and a hidden rate must not come back from the spread.
+The report suppresses the per-school table with every other scope of its school year
+(snapshots.compute_year), which may hide more than the table suppressed alone: it takes
+the spread (the headline and the spread table) again from the table as finally shown
+(`as_shown`). The indicators below take it from the table suppressed alone, which is all
+they know.
 
 Satisfaction per school comes from the evaluations (another module): pass a
 `SatisfactionBySchool` to `per_school` / `spread` and it becomes a column and a spread row."""
@@ -26,7 +31,7 @@ from sqlalchemy import and_, case, func, select
 from portal.extensions import db
 from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource
 from portal.reports.scope import periods_in
-from portal.reports.suppression import suppress
+from portal.reports.suppression import Shown, suppress
 from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Wish
 from portal.texts import mark as _l
@@ -111,15 +116,19 @@ def spread_of(values: list[float]) -> Spread:
     return Spread(len(values), min(values), max(values), q3 - q1)
 
 
-def _shown_values(table: Table, key: str) -> list[float]:
+def _shown_values(shown: Shown, key: str) -> list[float]:
     """A column's values as the per-school table shows them to the council. A school whose
     cell it hides ("<5", or hidden to protect another) is left out: as the lowest or the
     highest value of the spread, its figure came back (Strömbackaskolan's 7.14 % own
     network beside its "<5")."""
-    shown = suppress(table)
-    j = next(i for i, column in enumerate(table.columns) if column.key == key)
-    return [value for i, row in enumerate(table.rows)
+    j = shown.table.column(key)
+    return [value for i, row in enumerate(shown.table.rows)
             if (value := row.cells[j].value) is not None and not shown.is_hidden(i, j)]
+
+
+def _headline(schools: Shown) -> Cell:
+    """The spread of the placement rate over the schools whose rate `schools` shows."""
+    return Cell.count(spread_of(_shown_values(schools, "placement_rate")).range)
 
 
 def _totals(schools: list[SchoolCounts]) -> SchoolCounts:
@@ -155,8 +164,7 @@ def per_school(scope: Scope, satisfaction: SatisfactionBySchool | None = None) -
         higher_is_better=False,
         headline_label=_l("Skillnad i andel placerade mellan skolor (procentenheter)"),
     )
-    placement = spread_of(_shown_values(table, "placement_rate"))
-    return replace(table, headline=Cell.count(placement.range))
+    return replace(table, headline=_headline(suppress(table)))
 
 
 SPREAD_COLUMNS = (
@@ -173,29 +181,56 @@ _MEASURES = (
 )
 
 
+# The spread table's figures are rounded as the page shows what they are taken from: the
+# shares' in whole percentage points (a rate reads "67 %", the headline "23"), the mean
+# satisfaction's to one decimal ("4,2"). The page, the charts and the exports read the same
+# cells.
+_PLACES = {"satisfaction": 1}
+
+
+def _rounded(value: float | None, places: int) -> Cell:
+    return Cell.count(None if value is None else round(value, places))
+
+
 def _spread_row(key: str, label: str, values: list[float]) -> Row:
     found = spread_of(values)
-    return Row(label, (Cell.count(found.schools), Cell.count(found.lowest),
-                       Cell.count(found.highest), Cell.count(found.range),
-                       Cell.count(found.interquartile_range)), key=key, translate=True)
+    places = _PLACES.get(key, 0)
+    return Row(label, (Cell.count(found.schools), _rounded(found.lowest, places),
+                       _rounded(found.highest, places), _rounded(found.range, places),
+                       _rounded(found.interquartile_range, places)), key=key, translate=True)
 
 
-def spread(scope: Scope, satisfaction: SatisfactionBySchool | None = None) -> Table:
+def spread_table(schools: Shown) -> Table:
     """The spread between schools of each measure, over the schools whose value the
-    per-school table shows. No headline: the per-school table carries the placement rate's
-    spread."""
-    schools = per_school(scope, satisfaction)
-    rows = [_spread_row(key, label, _shown_values(schools, key)) for key, label in _MEASURES]
-    if satisfaction is not None:
-        rows.append(_spread_row("satisfaction", _l("Nöjdhet (medel 1–5)"),
-                                _shown_values(schools, "satisfaction")))
+    per-school table `schools` shows. No headline: the per-school table carries the
+    placement rate's spread. Nothing in it is ever hidden (Unit.COUNT): every figure is
+    one the per-school table shows, or the difference of two it shows."""
+    keys = {column.key for column in schools.table.columns}
+    measures = _MEASURES + ((("satisfaction", _l("Nöjdhet (medel 1–5)")),)
+                            if "satisfaction" in keys else ())
     return Table(
         key="equity_spread",
         title=_l("Spridning mellan skolor"),
-        description=_l("Lägsta och högsta värde bland skolorna, skillnaden mellan dem och "
-                       "kvartilavståndet, för skolor med minst fem elever i underlaget."),
+        description=_l("Lägsta och högsta värde bland de skolor vars värde tabellen per "
+                       "skola visar, skillnaden mellan dem och kvartilavståndet. Andelar i "
+                       "hela procentenheter."),
         row_header=_l("Mått"),
         columns=SPREAD_COLUMNS,
-        rows=tuple(rows),
+        rows=tuple(_spread_row(key, label, _shown_values(schools, key))
+                   for key, label in measures),
         chart=Chart.NONE,
     )
+
+
+def spread(scope: Scope, satisfaction: SatisfactionBySchool | None = None) -> Table:
+    """The spread table of the scope, over the per-school table suppressed alone."""
+    return spread_table(suppress(per_school(scope, satisfaction)))
+
+
+def as_shown(schools: Table, shown: Shown) -> tuple[Table, Table]:
+    """The per-school table with its headline, and the spread table, taken again from the
+    per-school table as it is finally shown (`shown`: suppressed with the school year's
+    other scopes, which may hide a rate the table suppressed alone showed). Only the schools
+    whose rate the page shows are compared; with fewer than two there is no spread ("–").
+    Pure: no database."""
+    return replace(schools, headline=_headline(shown)), spread_table(shown)
