@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -146,16 +147,21 @@ def test_the_supervisor_evaluates_through_the_signed_link(app, client, db, world
 LEGEND_RE = re.compile(r'<legend class="fs-5 fw-semibold">([^<]*)</legend>')
 
 
-def test_the_supervisors_statements_read_with_the_scale(app, client, db, world, set_clock):
-    """Each 1–5 question is a statement that "stämmer inte alls … stämmer helt" answers,
-    as on the pupil's form, in both languages."""
+def _alva_for_her_supervisor(app, db, world, set_clock) -> tuple[Any, str]:
+    """Alva's finished prao, after its last day: her assignment and her supervisor's form."""
     placement = factories.PlacementFactory(organisation=world.organisation_a)
     assignment = finished(placement, world.school_a, first_name="Alva")
     db.session.commit()
     set_clock(AFTER)
     with app.test_request_context():
         token = evaluation_token(placement.id, [assignment.id], LAST_DAY)
-    url = f"/handledare/utvardering/{token}/{assignment.id}"
+    return assignment, f"/handledare/utvardering/{token}/{assignment.id}"
+
+
+def test_the_supervisors_statements_read_with_the_scale(app, client, db, world, set_clock):
+    """Each 1–5 question is a statement that "stämmer inte alls … stämmer helt" answers,
+    as on the pupil's form, in both languages."""
+    _assignment, url = _alva_for_her_supervisor(app, db, world, set_clock)
     swedish = client.get(url).get_data(as_text=True)
     assert LEGEND_RE.findall(swedish) == [
         "Eleven kom i tid", "Eleven visade intresse för arbetet", "Eleven tog egna initiativ",
@@ -317,13 +323,8 @@ def _scales_read_with_their_groups(page: str) -> int:
 def test_the_scale_is_read_with_each_one_to_five_group(app, client, db, world, set_clock):
     """A screen reader hears "1" … "5": the explanation of the scale is the group's
     description, on the pupil's form and on the supervisor's, also after an error."""
-    placement = factories.PlacementFactory(organisation=world.organisation_a)
-    assignment = finished(placement, world.school_a, first_name="Alva")
-    db.session.commit()
-    set_clock(AFTER)
-    with app.test_request_context():
-        token = evaluation_token(placement.id, [assignment.id], LAST_DAY)
-    supervisor = client.get(f"/handledare/utvardering/{token}/{assignment.id}")
+    assignment, url = _alva_for_her_supervisor(app, db, world, set_clock)
+    supervisor = client.get(url)
     assert _scales_read_with_their_groups(supervisor.get_data(as_text=True)) == 6
     pupil_url = f"/elev/{make_link_token(assignment.enrolment)}/utvardering"
     pupil = client.get(pupil_url).get_data(as_text=True)
