@@ -26,6 +26,7 @@ from portal.employers.models import (
     PlacementStatus,
 )
 from portal.employers.placements.services import risk_assessment_complete
+from portal.employers.services import contact_addresses
 from portal.extensions import db
 from portal.notifications import messages
 from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource, AssignmentState
@@ -280,11 +281,24 @@ def reject_own(enrolment: Enrolment, reason: str, user: User) -> None:
 
 def resend_own_link(enrolment: Enrolment, user: User) -> None:
     placement = _own_placement(enrolment)
-    if not placement.supervisor_email:
+    addresses = _risk_link_addresses(enrolment, placement)
+    if not addresses:
         raise PraoError("own", _l("Arbetsplatsen har ingen e-postadress."))
-    messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
+    for address in addresses:
+        messages.own_placement_registered(address, enrolment, placement)
     audit(user, "own_placement_link_sent", enrolment)
     db.session.commit()
+
+
+def _risk_link_addresses(enrolment: Enrolment, placement: Placement) -> list[str]:
+    """Who may fill in the risk assessment: a workplace new to the portal at the address the
+    pupil gave; an organisation the portal knows, which confirmed the pupil's request, at its
+    registered contacts, never at the address the pupil typed (which could be the pupil's
+    own, and the assessment is the minor's safety check)."""
+    request = pupils.own_placement_request(enrolment)
+    if request is not None and request.placement_id == placement.id:
+        return contact_addresses(placement.organisation)
+    return [placement.supervisor_email] if placement.supervisor_email else []
 
 
 def _own_placement(enrolment: Enrolment) -> Placement:

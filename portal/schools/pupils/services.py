@@ -152,7 +152,7 @@ def _withdraw_request(enrolment: Enrolment, user: User) -> None:
             OwnPlacementRequest.status, request.id, OwnPlacementStatus.PENDING,
             status=OwnPlacementStatus.WITHDRAWN, decided_at=utcnow(), decided_by_id=user.id):
         db.session.rollback()
-        raise SchoolError("state", _l("Arbetsplatsen svarade nyss på elevens egna praoplats. "
+        raise SchoolError("state", _l("Arbetsplatsen svarade nyss om elevens egen praoplats. "
                                       "Se efter vad som gäller nu."))
 
 

@@ -282,3 +282,28 @@ def test_the_browser_does_not_offer_the_pupils_own_details_as_the_contact_person
         tag = page[page.rindex("<input", 0, page.index(f'name="{name}"')):]
         tag = tag[:tag.index(">")]
         assert 'autocomplete="off"' in tag, name
+
+
+@freeze_time(IN_WINDOW)
+def test_the_risk_link_sent_again_goes_to_the_organisations_contacts_not_the_typed_one(
+        client, app, db, world, pupil, mailbox):
+    """A pupil may type her own address as the contact's. The organisation confirms through
+    its registered contacts; the counsellor's "send the link again" then sent the signed
+    risk-assessment link, the minor's safety check, to the address the pupil typed."""
+    enrolment, link = pupil
+    _own_placement(client, link, world.organisation_a.org_number, email="alva@elev.se")
+    request = db.session.scalars(select(OwnPlacementRequest)).one()
+    employer = new_client(app)
+    login(employer, world.users["employer"].email)
+    post_form(employer, f"/arbetsgivare/egna-praoplatser/{request.id}", {"decision": "approve"})
+    send_due()
+    counsellor = new_client(app)
+    login(counsellor, world.users["counsellor"].email)
+    url = f"/perioder/{enrolment.period_id}/elever/{enrolment.id}/egen-plats"
+    page = post_form(counsellor, url, {"action": "resend"}, follow_redirects=True)
+    assert "Länken till riskbedömningen är skickad" in page.get_data(as_text=True)
+    send_due()
+    assert mailbox.to("alva@elev.se") == []
+    for contact in (world.users["employer"].email, world.organisation_a.contact_email):
+        assert any("/egen-praoplats/" in m.get_body(preferencelist=("plain",)).get_content()
+                   for m in mailbox.to(contact))
