@@ -109,6 +109,8 @@ def decide_organisation(organisation: Organisation, coordinator: User, approve: 
         messages.organisation_decided(email, organisation)
     if approve:
         pupils.send_held_requests(organisation)
+    else:  # the pupils who named it would otherwise wait for an answer that never comes
+        pupils.decline_held_requests(organisation)
     audit(coordinator, "organisation_" + organisation.status.value, organisation,
           detail=organisation.decision_reason)
     db.session.commit()

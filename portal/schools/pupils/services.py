@@ -823,6 +823,26 @@ def send_held_requests(organisation: Organisation) -> int:
     return len(held)
 
 
+def decline_held_requests(organisation: Organisation) -> int:
+    """The requests that waited for an organisation the coordinator has rejected: declined,
+    and each pupil needs a placement again, with the wishes they have (as when the
+    organisation declines). A request the pupil took back at this moment is left to that."""
+    held = db.session.scalars(select(OwnPlacementRequest.id).where(
+        OwnPlacementRequest.organisation_id == organisation.id,
+        OwnPlacementRequest.status == OwnPlacementStatus.PENDING)).all()
+    declined = 0
+    for request_id in held:
+        if not claim(OwnPlacementRequest.status, request_id, OwnPlacementStatus.PENDING,
+                     status=OwnPlacementStatus.DECLINED, decided_at=utcnow()):
+            continue
+        request = db.session.get_one(OwnPlacementRequest, request_id)
+        db.session.refresh(request)
+        claim(Enrolment.state, request.enrolment_id, EnrolmentState.OWN_PLACEMENT,
+              state=EnrolmentState.NEEDS_PLACEMENT)
+        declined += 1
+    return declined
+
+
 def own_placement_request(enrolment: Enrolment) -> OwnPlacementRequest | None:
     return db.session.scalars(_request_of(), {"enrolment": enrolment.id}).first()
 

@@ -244,3 +244,19 @@ def test_a_pupil_who_takes_a_new_workplace_back_finds_the_wishes_as_they_were(cl
     assert BACK in _undo(client, link).get_data(as_text=True)
     db.session.refresh(enrolment)
     assert [w.offer_id for w in enrolment.wishes] == [o.id for o in offers]
+
+
+@freeze_time(IN_WINDOW)
+def test_an_organisation_the_coordinator_rejects_sends_its_waiting_pupils_back_to_choosing(
+        client, db, world, pupil, kaffestugan):
+    """Before, the request stayed pending for good and the pupil read "Nu väntar vi…"."""
+    enrolment, link = pupil
+    _claim(client, link)
+    review.decide_organisation(kaffestugan, world.users["coordinator"], False, "Okänd firma")
+    request = db.session.scalars(select(OwnPlacementRequest)).one()
+    db.session.refresh(request)
+    db.session.refresh(enrolment)
+    assert request.status is OwnPlacementStatus.DECLINED
+    assert enrolment.state is EnrolmentState.NEEDS_PLACEMENT
+    page = client.get(link).get_data(as_text=True)
+    assert "Nu väntar vi" not in page and "Mina val" in page
