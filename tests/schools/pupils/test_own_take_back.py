@@ -260,3 +260,4 @@ def test_an_organisation_the_coordinator_rejects_sends_its_waiting_pupils_back_t
     assert enrolment.state is EnrolmentState.NEEDS_PLACEMENT
     page = client.get(link).get_data(as_text=True)
     assert "Nu väntar vi" not in page and "Mina val" in page
+    assert "Kaffestugan i Luleå AB kunde inte bekräfta din egen praoplats" in page
