@@ -271,8 +271,7 @@ def reject_own(enrolment: Enrolment, reason: str, user: User) -> None:
     if outcome is pupils.OwnEnd.APPROVED:
         raise PraoError("own", _l("Platsen är redan godkänd."))
     if outcome is pupils.OwnEnd.ANSWERED:
-        raise PraoError("own", _l("Arbetsgivaren svarade nyss på elevens egen praoplats. Se "
-                                  "efter vad som gäller nu."))
+        raise PraoError("own", pupils.JUST_ANSWERED)
     if outcome is pupils.OwnEnd.NOTHING:
         raise PraoError("own", NOTHING_TO_REVIEW)
     audit(user, "own_placement_rejected", enrolment, detail=reason[:200])

@@ -41,6 +41,9 @@ MAX_YEARS_AHEAD = 2
 REPEAT_WINDOW = timedelta(minutes=1)
 
 
+Problems = list[tuple[str, object]]  # (form field, message), in the form's order
+
+
 class SchoolError(ValueError):
     """A rule was broken; `field` names the form field the message belongs beside."""
 
@@ -50,7 +53,7 @@ class SchoolError(ValueError):
         self.message = message
 
     @property
-    def problems(self) -> list[tuple[str, object]]:
+    def problems(self) -> Problems:
         """(field, message) of each thing to put right: this one, or several at once."""
         return [(self.field, self.message)]
 
@@ -58,12 +61,12 @@ class SchoolError(ValueError):
 class PeriodRefused(SchoolError):
     """A period's dates broke several rules (or one rule beside two fields): nothing saved."""
 
-    def __init__(self, problems: list[tuple[str, object]]) -> None:
+    def __init__(self, problems: Problems) -> None:
         super().__init__(*problems[0])
         self._problems = problems
 
     @property
-    def problems(self) -> list[tuple[str, object]]:
+    def problems(self) -> Problems:
         return self._problems
 
 
@@ -243,9 +246,6 @@ class PeriodData:
     last_day: date
     wishes_open: date
     wishes_close: date
-
-
-Problems = list[tuple[str, object]]  # (form field, message), in the form's order
 
 
 def period_problems(data: PeriodData, today: date) -> Problems:

@@ -28,7 +28,11 @@ from portal.urls import page_number
 
 
 def _field_error(form: object, error: services.SchoolError) -> None:
-    for field, message in error.problems:
+    _beside_fields(form, error.problems)
+
+
+def _beside_fields(form: object, problems: services.Problems) -> None:
+    for field, message in problems:
         getattr(form, field).errors.append(str(message))
 
 
@@ -152,8 +156,7 @@ def _date_problems(form: PeriodForm) -> None:
     dates = (form.first_day, form.last_day, form.wishes_open, form.wishes_close)
     if any(field.data is None or field.errors for field in dates):
         return
-    for field, message in services.period_problems(_period_data(form), today()):
-        getattr(form, field).errors.append(str(message))
+    _beside_fields(form, services.period_problems(_period_data(form), today()))
 
 
 def _period_data(form: PeriodForm) -> services.PeriodData:

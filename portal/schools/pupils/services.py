@@ -140,6 +140,19 @@ def set_state(enrolment: Enrolment, state: EnrolmentState, reason: str, user: Us
     db.session.commit()
 
 
+# The organisation answered the pupil's request while the counsellor changed it.
+JUST_ANSWERED = _l("Arbetsgivaren svarade nyss på elevens egen praoplats. Se efter vad som "
+                   "gäller nu.")
+
+
+def _withdrawn(request: OwnPlacementRequest, user: User | None) -> bool:
+    """The pending request withdrawn (by the counsellor, or by the pupil: `user` None);
+    False when it was answered or withdrawn a moment ago."""
+    return claim(OwnPlacementRequest.status, request.id, OwnPlacementStatus.PENDING,
+                 status=OwnPlacementStatus.WITHDRAWN, decided_at=utcnow(),
+                 decided_by_id=user.id if user is not None else None)
+
+
 def _awaiting_confirmation(enrolment: Enrolment) -> bool:
     request = own_placement_request(enrolment)
     return (enrolment.state is EnrolmentState.OWN_PLACEMENT and request is not None
@@ -148,12 +161,9 @@ def _awaiting_confirmation(enrolment: Enrolment) -> bool:
 
 def _withdraw_request(enrolment: Enrolment, user: User) -> None:
     request = own_placement_request(enrolment)
-    if request is None or not claim(
-            OwnPlacementRequest.status, request.id, OwnPlacementStatus.PENDING,
-            status=OwnPlacementStatus.WITHDRAWN, decided_at=utcnow(), decided_by_id=user.id):
+    if request is None or not _withdrawn(request, user):
         db.session.rollback()
-        raise SchoolError("state", _l("Arbetsplatsen svarade nyss om elevens egen praoplats. "
-                                      "Se efter vad som gäller nu."))
+        raise SchoolError("state", JUST_ANSWERED)
 
 
 # --- personal links ----------------------------------------------------------------------
@@ -827,19 +837,17 @@ def decline_held_requests(organisation: Organisation) -> int:
     """The requests that waited for an organisation the coordinator has rejected: declined,
     and each pupil needs a placement again, with the wishes they have (as when the
     organisation declines). A request the pupil took back at this moment is left to that."""
-    held = db.session.scalars(select(OwnPlacementRequest.id).where(
-        OwnPlacementRequest.organisation_id == organisation.id,
-        OwnPlacementRequest.status == OwnPlacementStatus.PENDING)).all()
+    held = db.session.execute(select(OwnPlacementRequest.id, OwnPlacementRequest.enrolment_id)
+                              .where(OwnPlacementRequest.organisation_id == organisation.id,
+                                     OwnPlacementRequest.status == OwnPlacementStatus.PENDING)
+                              ).all()
     declined = 0
-    for request_id in held:
-        if not claim(OwnPlacementRequest.status, request_id, OwnPlacementStatus.PENDING,
-                     status=OwnPlacementStatus.DECLINED, decided_at=utcnow()):
-            continue
-        request = db.session.get_one(OwnPlacementRequest, request_id)
-        db.session.refresh(request)
-        claim(Enrolment.state, request.enrolment_id, EnrolmentState.OWN_PLACEMENT,
-              state=EnrolmentState.NEEDS_PLACEMENT)
-        declined += 1
+    for request_id, enrolment_id in held:
+        if claim(OwnPlacementRequest.status, request_id, OwnPlacementStatus.PENDING,
+                 status=OwnPlacementStatus.DECLINED, decided_at=utcnow()):
+            claim(Enrolment.state, enrolment_id, EnrolmentState.OWN_PLACEMENT,
+                  state=EnrolmentState.NEEDS_PLACEMENT)
+            declined += 1
     return declined
 
 
@@ -924,10 +932,8 @@ def end_own_placement(enrolment: Enrolment, user: User | None, reason: str = "")
     from portal.prao.placing import active_assignment
 
     request = own_placement_request(enrolment)
-    if request is not None and request.status is OwnPlacementStatus.PENDING and not claim(
-            OwnPlacementRequest.status, request.id, OwnPlacementStatus.PENDING,
-            status=OwnPlacementStatus.WITHDRAWN, decided_at=utcnow(),
-            decided_by_id=user.id if user is not None else None):
+    if request is not None and request.status is OwnPlacementStatus.PENDING \
+            and not _withdrawn(request, user):
         db.session.rollback()
         return OwnEnd.ANSWERED
     # A write that changes nothing: the enrolment's row is this request's until it commits
