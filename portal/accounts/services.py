@@ -29,7 +29,7 @@ from portal.concurrency import first_wins
 from portal.db import utcnow
 from portal.extensions import db
 from portal.notifications import messages
-from portal.notifications.models import OutboxEmail
+from portal.notifications.outbox import queued_just_now
 from portal.schools.models import Municipality, School
 from portal.textrules import normalise
 
@@ -37,8 +37,8 @@ VERIFY_MAX_AGE = 7 * 24 * 3600
 # The same invitation sent again within this time is a repeat (a double click, a reload),
 # answered as sent; later, the address is taken.
 REPEAT_WINDOW = timedelta(minutes=10)
-# A reset asked for again within this time sends no second email: the first link works.
-RESET_REPEAT_WINDOW = timedelta(minutes=1)
+# A reset asked for again within a minute sends no second email (the first link works):
+# notifications.outbox.queued_just_now.
 # Checked when the email is unknown, so both answers take as long.
 _DUMMY_HASH = generate_password_hash("praoportalen-ingen-användare")
 
@@ -115,7 +115,7 @@ def request_password_reset(email: str, ip: str) -> None:
     user = find_user(address)
     known = user is not None and user.active and user.password_hash is not None
     recipient = user if known and user is not None else _stand_in(email)
-    if _queued_just_now("password_reset", recipient.email) and known:
+    if queued_just_now("password_reset", recipient.email) and known:
         db.session.rollback()
         return
     link = external_url("accounts.reset_password", token=make_token(recipient, RESET_SALT))
@@ -136,14 +136,6 @@ def _lock_account(address: str) -> None:
     db.session.execute(update(User).where(func.lower(User.email) == address)
                        .values(session_token=User.session_token)
                        .execution_options(synchronize_session=False))
-
-
-def _queued_just_now(kind: str, address: str) -> bool:
-    """An email of this kind to the address is in the outbox from the last minute: the
-    same request again (a double click), whose first email is on its way."""
-    return db.session.scalar(select(OutboxEmail.id).where(
-        OutboxEmail.kind == kind, OutboxEmail.recipient == address,
-        OutboxEmail.created_at > utcnow() - RESET_REPEAT_WINDOW).limit(1)) is not None
 
 
 def _stand_in(email: str) -> User:
@@ -331,7 +323,7 @@ def resend_invitation(actor: User, user_id: int) -> bool:
     if user.password_hash is not None or not user.active:
         raise AccountError("", _l("Kontot har redan ett lösenord eller är avstängt: det "
                                   "behöver ingen ny inbjudan."))
-    if _queued_just_now("invitation", user.email):
+    if queued_just_now("invitation", user.email):
         db.session.rollback()
         return False
     _send_invitation(user, actor)

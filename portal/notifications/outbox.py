@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -15,6 +16,7 @@ from jinja2.ext import InternationalizationExtension
 from markupsafe import escape
 from sqlalchemy import func, insert, select
 
+from portal.db import utcnow
 from portal.extensions import db
 from portal.inputs import email_value
 from portal.notifications.models import OutboxEmail
@@ -23,6 +25,20 @@ from portal.privacy import notice_url
 # OutboxEmail.subject's length. A subject naming a person and an organisation (200
 # characters each) can be longer; the body says it all anyway.
 MAX_SUBJECT = 300
+
+
+# An email of a kind to an address queued this recently is the same request again (a
+# double click), whose first email is on its way.
+REPEAT_WINDOW = timedelta(minutes=1)
+
+
+def queued_just_now(kind: str, address: str) -> bool:
+    """An email of this kind to the address is in the outbox from the last minute. Asked
+    after taking the row the email is about, so that of two requests at once the second
+    finds the first's email."""
+    return db.session.scalar(select(OutboxEmail.id).where(
+        OutboxEmail.kind == kind, OutboxEmail.recipient == address,
+        OutboxEmail.created_at > utcnow() - REPEAT_WINDOW).limit(1)) is not None
 
 
 def recipient_language(recipient: str) -> str:
