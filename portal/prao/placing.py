@@ -29,6 +29,7 @@ from portal.employers.placements.services import risk_assessment_complete
 from portal.employers.services import contact_addresses
 from portal.extensions import db
 from portal.notifications import messages
+from portal.notifications.outbox import queued_just_now
 from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource, AssignmentState
 from portal.prao.services import (
     Actor,
@@ -279,12 +280,21 @@ def reject_own(enrolment: Enrolment, reason: str, user: User) -> None:
 
 
 def resend_own_link(enrolment: Enrolment, user: User) -> None:
+    """The risk-assessment link again. A double click sends it once: the enrolment's row is
+    taken first (a write that changes nothing), then the outbox asked for the same email
+    from the last minute."""
+    if not claim(Enrolment.state, enrolment.id, EnrolmentState.OWN_PLACEMENT,
+                 state=EnrolmentState.OWN_PLACEMENT):
+        db.session.rollback()
+        raise PraoError("own", NOTHING_TO_REVIEW)
+    db.session.refresh(enrolment)
     placement = _own_placement(enrolment)
     addresses = _risk_link_addresses(enrolment, placement)
     if not addresses:
         raise PraoError("own", _l("Arbetsplatsen har ingen e-postadress."))
     for address in addresses:
-        messages.own_placement_registered(address, enrolment, placement)
+        if not queued_just_now("own_placement", address):
+            messages.own_placement_registered(address, enrolment, placement)
     audit(user, "own_placement_link_sent", enrolment)
     db.session.commit()
 
