@@ -124,7 +124,9 @@ def test_placements_stored_before_are_found_without_diacritics(tmp_path, smtp_se
 
             dialect = db.engine.dialect.name
             downgrade(revision="0030")
-            stored = db.session.get(Placement, placement_id).search_text
+            # Read as stored: at 0030 the model has columns that later migrations add.
+            stored = db.session.scalar(text("SELECT search_text FROM placement WHERE id = :id"),
+                                       {"id": placement_id})
             assert {"luleå", "äldre", "undersköterska"} <= set(stored.split())
             assert not {"lulea", "aldre", "underskoterska", "akeriet"} & set(stored.split())
             assert found("luleå") and not found("lulea")
@@ -136,6 +138,70 @@ def test_placements_stored_before_are_found_without_diacritics(tmp_path, smtp_se
             if dialect == "sqlite":
                 db.session.execute(text("INSERT INTO placement_fts (placement_fts) "
                                         "VALUES ('integrity-check')"))
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop()
+
+
+def test_own_placements_confirmed_before_get_the_organisations_address_not_the_typed_one(
+        tmp_path, smtp_server):
+    """Migration 0032: a placement made from a pupil's confirmed request whose supervisor is
+    still the address the pupil typed gets the member who confirmed (the organisation's
+    contact when that account is switched off), and is marked as waiting for the
+    organisation to name its supervisor. A supervisor the organisation chose is left."""
+    from portal.employers.models import Placement
+    from portal.schools.models import OwnPlacementRequest, OwnPlacementStatus
+    from tests import factories
+    from tests.conftest import make_app
+    from tests.databases import create_database
+
+    url, drop = create_database("own_supervisor", tmp_path)
+    app = make_app(url, smtp_server.port)
+    try:
+        with app.app_context():
+            upgrade()
+            organisation = factories.OrganisationFactory(contact_email="info@bygg.se",
+                                                         contact_phone="0920-555 55")
+            member = factories.UserFactory(role="employer", organisation=organisation,
+                                           name="Maria Chef", email="maria@bygg.se")
+            gone = factories.UserFactory(role="employer", organisation=organisation,
+                                         name="Gustav Gått", email="gustav@bygg.se",
+                                         active=False)
+            cases = {"typed": ("alva@elev.se", member), "named": ("pappa@hemma.se", member),
+                     "switched_off": ("omar@elev.se", gone)}
+            ids = {}
+            for case, (typed, decider) in cases.items():
+                placement = factories.PlacementFactory(
+                    organisation=organisation, supervisor_name="Elevens kontakt",
+                    supervisor_email=typed, supervisor_phone="070-000 00 00")
+                db.session.flush()
+                db.session.add(OwnPlacementRequest(
+                    enrolment=factories.EnrolmentFactory(), organisation=organisation,
+                    status=OwnPlacementStatus.CONFIRMED, workplace="Bygg", contact_email=typed,
+                    decided_by_id=decider.id, placement_id=placement.id))
+                ids[case] = placement
+            ids["other"] = factories.PlacementFactory(organisation=organisation,
+                                                      supervisor_email="alva@elev.se")
+            db.session.commit()
+            ids = {case: placement.id for case, placement in ids.items()}
+            db.session.remove()
+            downgrade(revision="0031")
+            with db.engine.begin() as connection:  # as the organisation chose it since
+                connection.execute(text("UPDATE placement SET supervisor_email = 'hanna@bygg.se'"
+                                        " WHERE id = :id"), {"id": ids["named"]})
+            upgrade()
+            with db.engine.connect() as connection:
+                stored = {row.id: tuple(row[1:]) for row in connection.execute(text(
+                    "SELECT id, supervisor_name, supervisor_email, supervisor_phone, "
+                    "supervisor_named FROM placement"))}
+            assert stored[ids["typed"]] == ("Maria Chef", "maria@bygg.se", "0920-555 55", False)
+            assert stored[ids["switched_off"]] == ("Kim Kontakt", "info@bygg.se",
+                                                   "0920-555 55", False)
+            assert stored[ids["named"]] == ("Elevens kontakt", "hanna@bygg.se",
+                                            "070-000 00 00", True)
+            assert stored[ids["other"]][1::2] == ("alva@elev.se", True)  # no request
+            assert db.session.get(Placement, ids["typed"]).supervisor_named is False
             db.session.remove()
             db.engine.dispose()
     finally:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -123,6 +124,10 @@ class Placement(TimestampMixin, Base):
     supervisor_name: Mapped[str] = mapped_column(String(200), default="")
     supervisor_phone: Mapped[str] = mapped_column(String(40), default="")
     supervisor_email: Mapped[str] = mapped_column(String(254), default="")
+    # False while the supervisor above is a stand-in: a pupil's own placement that the
+    # organisation confirmed names the confirming member (never the contact the pupil typed)
+    # until the organisation names the supervisor itself by saving the placement.
+    supervisor_named: Mapped[bool] = mapped_column(default=True, server_default=true())
     day_start: Mapped[time] = mapped_column(Time, default=time(8, 0))
     day_end: Mapped[time] = mapped_column(Time, default=time(15, 0))
     break_start: Mapped[time | None] = mapped_column(Time)

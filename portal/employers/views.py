@@ -214,14 +214,17 @@ def decide_own_placement(request_id: int) -> ResponseReturnValue:
         abort(400)
     confirm = form.decision.data == "approve"
     try:
-        pupils.decide_own_placement(own, current_user, confirm)
+        placement = pupils.decide_own_placement(own, current_user, confirm)
     except AlreadyDecided:
         _decided_elsewhere()
-    else:
-        flash(_("Tack! Praoplatsen finns nu bland era utkast. Fyll i riskbedömningen innan "
-                "praon börjar.") if confirm
-              else _("Ni har avböjt. Eleven får veta det på sin sida."), "success")
-    return redirect(url_for("employers.own_placement_requests"))
+        return redirect(url_for("employers.own_placement_requests"))
+    if placement is None:
+        flash(_("Ni har avböjt. Eleven får veta det på sin sida."), "success")
+        return redirect(url_for("employers.own_placement_requests"))
+    # On to the placement: its supervisor is still to be named, and its risk assessment.
+    flash(_("Tack! Praoplatsen finns nu bland era utkast. Ange elevens handledare och fyll i "
+            "riskbedömningen innan praon börjar."), "success")
+    return redirect(url_for("employers.placement_detail", placement_id=placement.id))
 
 
 @bp.route("/samordnare/granskning")

@@ -242,6 +242,7 @@ def update_placement(placement: Placement, data: PlacementData, actor: User) -> 
     _refuse_illegal_hours(data)
     core_before = _snapshot(placement, CORE_FIELDS)
     _apply(placement, data)
+    placement.supervisor_named = True  # the organisation's own choice, whoever it is
     outcome = _status_after_edit(placement, _snapshot(placement, CORE_FIELDS) != core_before)
     audit(actor, "placement_updated", placement, detail=outcome.value)
     db.session.commit()

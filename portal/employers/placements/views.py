@@ -28,7 +28,8 @@ from portal.employers.reference import feature_codes, features, sectors
 from portal.extensions import db
 from portal.formtools import choices
 from portal.i18n import current_language, term_label
-from portal.schools.models import Municipality
+from portal.schools.models import Municipality, OwnPlacementRequest
+from portal.schools.pupils import services as pupils
 from portal.weeks import monday_of, week_label
 
 
@@ -107,7 +108,13 @@ def _show(placement: Placement, refused: service.Refused | None = None,
         "employers/placement_detail.html", placement=placement, problems=problems,
         problems_heading=heading, refused=refused is not None, offer_form=OfferForm(),
         features=[f.label(lang) for f in features() if f.code in codes],
-        this_week=monday_of(clock.today()))
+        this_week=monday_of(clock.today()), pupils_contact=_pupils_contact(placement))
+
+
+def _pupils_contact(placement: Placement) -> OwnPlacementRequest | None:
+    """The contact a pupil typed, shown beside a stand-in supervisor so the organisation
+    can name the right one (read only while the supervisor is still to be named)."""
+    return None if placement.supervisor_named else pupils.confirmed_request(placement)
 
 
 @bp.route("/arbetsgivare/praoplatser/<int:placement_id>")
@@ -139,7 +146,8 @@ def placement_edit(placement_id: int) -> ResponseReturnValue:
             message, category = OUTCOME_MESSAGES[outcome]
             flash(str(message), category)
             return redirect(url_for("employers.placement_detail", placement_id=placement.id))
-    return render_template("employers/placement_form.html", form=form, placement=placement)
+    return render_template("employers/placement_form.html", form=form, placement=placement,
+                           pupils_contact=_pupils_contact(placement))
 
 
 @bp.route("/arbetsgivare/praoplatser/<int:placement_id>/skicka", methods=["POST"])

@@ -686,7 +686,12 @@ def editable_own_placement(enrolment: Enrolment) -> Placement | None:
 
 
 def own_placement_data(placement: Placement) -> OwnPlacementData:
-    """What the pupil entered, to show on their page and to correct."""
+    """What the pupil entered, to show on their page and to correct: at an organisation
+    that confirmed the pupil's request, what the pupil typed into it (the placement's
+    supervisor is the organisation's, not the pupil's)."""
+    confirmed = confirmed_request(placement)
+    if confirmed is not None:
+        return _typed(confirmed)
     return OwnPlacementData(
         workplace=placement.organisation.name, org_number=placement.organisation.org_number,
         address=placement.address, postal_code=placement.postal_code, city=placement.city,
@@ -711,7 +716,8 @@ def correct_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Place
     link sent for the old one stops working and the right contact gets a new one. Anything
     else is corrected in place; new tasks need the risk assessment confirmed again. A new
     organisationsnummer that the portal already knows becomes a request to that organisation,
-    as when registering. Returns the pupil's placement, or None when a request was sent."""
+    as when registering; so does any change to a placement an organisation confirmed from
+    the pupil's request. Returns the pupil's placement, or None when a request was sent."""
     placement = editable_own_placement(enrolment)
     if placement is None:
         raise SchoolError("workplace", _l("Din studie- och yrkesvägledare har redan godkänt "
@@ -719,25 +725,40 @@ def correct_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Place
     if _same(own_placement_data(placement), data):
         return placement  # a repeated submit: nothing to correct, nobody to email again
     organisation = placement.organisation
+    confirmed = confirmed_request(placement)
     ours = _made_for_pupil(organisation, placement)
-    if normalize_org_number(data.org_number) != organisation.org_number:
+    if confirmed is not None:
+        # The organisation confirmed what the pupil typed before. Nothing the pupil types
+        # now is written into its account (nor is its risk link sent to a typed address):
+        # the change is asked of the organisation again, or of another workplace.
+        confirmed.status, confirmed.placement_id = OwnPlacementStatus.WITHDRAWN, None
+        result = _replace_own_placement(enrolment, placement, data, drop_organisation=False,
+                                        ask_same=True)
+    elif normalize_org_number(data.org_number) != organisation.org_number:
         result = _replace_own_placement(enrolment, placement, data, drop_organisation=ours)
     elif accounts.normalize_email(data.contact_email) != placement.supervisor_email:
         if ours:
             _describe_organisation(organisation, data)
         result = _replace_own_placement(enrolment, placement, data, drop_organisation=False)
     else:
-        if ours:
-            _describe_organisation(organisation, data)
-        new_tasks = data.tasks.strip() != placement.tasks
-        _describe_placement(placement, data)
-        if new_tasks and placement.risk_confirmed_at is not None:
-            placement.risk_confirmed_at = None  # it was assessed for other tasks
-            messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
-        result = placement
+        result = _correct_in_place(enrolment, placement, data, ours)
     audit(None, "own_placement_corrected", enrolment, detail=str(placement.id))
     db.session.commit()
     return result
+
+
+def _correct_in_place(enrolment: Enrolment, placement: Placement, data: OwnPlacementData,
+                      ours: bool) -> Placement:
+    """The same workplace and contact address: the rest as the pupil corrected it (and the
+    organisation's details too when it was made from this pupil's form)."""
+    if ours:
+        _describe_organisation(placement.organisation, data)
+    new_tasks = data.tasks.strip() != placement.tasks
+    _describe_placement(placement, data)
+    if new_tasks and placement.risk_confirmed_at is not None:
+        placement.risk_confirmed_at = None  # it was assessed for other tasks
+        messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
+    return placement
 
 
 def _same(saved: OwnPlacementData, typed: OwnPlacementData) -> bool:
@@ -749,14 +770,15 @@ def _same(saved: OwnPlacementData, typed: OwnPlacementData) -> bool:
 
 
 def _replace_own_placement(enrolment: Enrolment, old: Placement, data: OwnPlacementData,
-                           drop_organisation: bool) -> Placement | None:
-    """A new placement for the pupil (or a request, at an organisation the portal knows); the
-    old one, which nobody approved, goes (archived if an assignment ever named it), and with
-    it an organisation made only for it."""
+                           drop_organisation: bool, ask_same: bool = False) -> Placement | None:
+    """A new placement for the pupil (or a request, at an organisation the portal knows,
+    and at the old placement's own organisation too when `ask_same`); the old one, which
+    nobody approved, goes (archived if an assignment ever named it), and with it an
+    organisation made only for it."""
     organisation = old.organisation
     enrolment.own_placement_id = None
     known = organisation_by_number(data.org_number)
-    if known is not None and known.id != organisation.id:
+    if known is not None and (known.id != organisation.id or ask_same):
         _ask_organisation(enrolment, known, data)
         placement = None
     elif known is not None:
@@ -876,10 +898,18 @@ def own_placement_requests(organisation_id: int) -> list[OwnPlacementRequest]:
     return list(db.session.scalars(stmt))
 
 
-def decide_own_placement(request: OwnPlacementRequest, decider: User, confirm: bool) -> None:
+def decide_own_placement(request: OwnPlacementRequest, decider: User,
+                         confirm: bool) -> Placement | None:
     """A member of the organisation confirms (the placement is created in their account,
-    as a draft waiting for its risk assessment) or declines (the pupil needs a placement
-    again, with the wishes they had). Decided once: a second decision raises AlreadyDecided."""
+    as a draft waiting for its risk assessment; returned) or declines (the pupil needs a
+    placement again, with the wishes they had). Decided once: a second decision raises
+    AlreadyDecided.
+
+    The confirmed placement's supervisor is the member who confirmed, not the contact the
+    pupil typed: that address could be the pupil's own or a parent's, and the supervisor's
+    address gets the signed links that report the pupil's attendance and evaluate the
+    pupil. What the pupil typed stays on the request, shown to the organisation as the
+    pupil's contact until it names the supervisor (supervisor_named)."""
     status = OwnPlacementStatus.CONFIRMED if confirm else OwnPlacementStatus.DECLINED
     if not claim(OwnPlacementRequest.status, request.id, OwnPlacementStatus.PENDING,
                  status=status, decided_at=utcnow(), decided_by_id=decider.id):
@@ -887,14 +917,35 @@ def decide_own_placement(request: OwnPlacementRequest, decider: User, confirm: b
         raise AlreadyDecided(request.workplace)
     db.session.refresh(request)
     enrolment = request.enrolment
+    placement = None
     if confirm:
         placement = _own_placement_row(enrolment, request.organisation, _typed(request))
+        _stand_in_supervisor(placement, request.organisation, decider)
         db.session.flush()
         request.placement_id = enrolment.own_placement_id = placement.id
     else:
         enrolment.state = EnrolmentState.NEEDS_PLACEMENT
     audit(decider, f"own_placement_{status.value}", enrolment)
     db.session.commit()
+    return placement
+
+
+def _stand_in_supervisor(placement: Placement, organisation: Organisation,
+                         member: User) -> None:
+    """The organisation's own people stand in for the supervisor it has yet to name: the
+    member who confirmed, with the organisation's registered phone number."""
+    placement.supervisor_name = member.name
+    placement.supervisor_email = member.email
+    placement.supervisor_phone = organisation.contact_phone
+    placement.supervisor_named = False
+
+
+def confirmed_request(placement: Placement) -> OwnPlacementRequest | None:
+    """The pupil's request that the organisation confirmed into this placement, if any:
+    what the pupil typed about the workplace and its contact."""
+    return db.session.scalars(select(OwnPlacementRequest).where(
+        OwnPlacementRequest.placement_id == placement.id,
+        OwnPlacementRequest.status == OwnPlacementStatus.CONFIRMED)).first()
 
 
 def _typed(request: OwnPlacementRequest) -> OwnPlacementData:
