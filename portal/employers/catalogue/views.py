@@ -9,15 +9,17 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import abort, render_template, request, url_for
+from flask import abort, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_number, get_translations
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import Field, UnboundField
 
+from portal import clock
 from portal.accounts.permissions import public
 from portal.employers.blueprint import bp
 from portal.employers.catalogue import services as catalogue
@@ -25,6 +27,7 @@ from portal.employers.catalogue.forms import CatalogueForm
 from portal.employers.reference import features, features_mask, sectors
 from portal.formtools import SharedChoices, choices, reads_query, render_form_field
 from portal.i18n import current_language
+from portal.kept import Kept
 from portal.urls import page_number
 from portal.weeks import week_label
 
@@ -216,10 +219,32 @@ def _extra_filters_used(form: CatalogueForm) -> bool:
     return any(f.data for f in fields) or any(f.errors for f in fields)
 
 
+# A search's page as every visitor without an account sees it, kept as long as the offers on
+# it are (SHARED_FIGURES_MAX_AGE, portal/kept.py) and shared by every process the same way:
+# the catalogue is the public page most read at once (a class searching in a lesson), and
+# writing the page is most of a search's work. Kept by the address, the language and the
+# day (the weeks offered start from today). A signed-in reader's page names the reader; a
+# page with a message to show is one reader's; neither is kept.
+_pages_kept: Kept[str] = Kept(512, name="catalogue-page-1")
+_LONGEST_KEPT_QUERY = 2000
+
+
+def _page_for_anyone() -> bool:
+    return not current_user.is_authenticated and not session.get("_flashes") \
+        and len(request.query_string) <= _LONGEST_KEPT_QUERY
+
+
 @bp.route("/praoplatser")
 @public
 @reads_query(CatalogueForm)
 def catalogue_search() -> ResponseReturnValue:
+    if not _page_for_anyone():
+        return _catalogue_page()
+    key = (request.query_string.decode("latin-1"), current_language(), clock.today())
+    return _pages_kept.get(key, _catalogue_page)
+
+
+def _catalogue_page() -> str:
     form = _search_form()
     results = None
     if form.validate():
