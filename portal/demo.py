@@ -14,6 +14,7 @@ from portal import clock
 from portal.accounts.models import Role, User
 from portal.clock import today
 from portal.db import Base, utcnow
+from portal.employers import review
 from portal.employers.models import (
     Organisation,
     OrganisationStatus,
@@ -455,8 +456,13 @@ def _wishes_and_own_placement(enrolments: dict[str, Enrolment],
         postal_code="941 31", city="Piteå", contact_name="Petra Sax",
         contact_email="petra@saxochstil.demo.se", contact_phone="070-111 22 33",
         tasks="Ta emot kunder, tvätta och vika handdukar, se hur en klippning planeras."))
-    _at(first - timedelta(days=30), 10)
+    # The coordinator checks the salon (a call to Petra) and approves it: only then does
+    # the risk-assessment link go to Petra.
+    _at(first - timedelta(days=33), 9, 15)
     placement = db.session.get_one(Placement, ella.own_placement_id)
+    review.decide_organisation(placement.organisation, _user("samordnare@demo.praoportalen.se"),
+                               approve=True, reason="")
+    _at(first - timedelta(days=30), 10)
     placing.save_own_risk(placement, placing.OwnRiskData(
         day_start=time(9, 0), day_end=time(15, 0), break_start=time(12, 0), break_minutes=30,
         protective_equipment="Handskar om eleven hjälper till vid hårtvätt.",

@@ -206,3 +206,54 @@ def test_own_placements_confirmed_before_get_the_organisations_address_not_the_t
             db.engine.dispose()
     finally:
         drop()
+
+
+def test_own_placement_drafts_stored_before_get_a_break_a_minor_must_have(tmp_path,
+                                                                          smtp_server):
+    """Migration 0033: a pupil's own placement still on the 08:00–15:00 it was made with,
+    without the break the rules for minors ask for, gets 30 minutes at 11:30 (as new ones
+    do). Hours anyone changed, and placements that are not a pupil's own, are left."""
+    from datetime import time
+
+    from portal.employers.models import Placement, PlacementStatus
+    from portal.schools.models import OwnPlacementRequest, OwnPlacementStatus
+    from tests import factories
+    from tests.conftest import make_app
+    from tests.databases import create_database
+
+    url, drop = create_database("own_break", tmp_path)
+    app = make_app(url, smtp_server.port)
+    untouched = {"day_start": time(8, 0), "day_end": time(15, 0), "break_start": None,
+                 "break_minutes": 0, "status": PlacementStatus.DRAFT}
+    try:
+        with app.app_context():
+            upgrade()
+            registered = factories.PlacementFactory(**untouched)
+            confirmed = factories.PlacementFactory(**untouched)
+            changed = factories.PlacementFactory(**{**untouched, "day_end": time(12, 0)})
+            catalogue = factories.PlacementFactory(**untouched)  # an employer's own draft
+            db.session.flush()
+            factories.EnrolmentFactory(own_placement_id=registered.id)
+            factories.EnrolmentFactory(own_placement_id=changed.id)
+            db.session.add(OwnPlacementRequest(
+                enrolment=factories.EnrolmentFactory(), organisation=confirmed.organisation,
+                status=OwnPlacementStatus.CONFIRMED, workplace="Bygg",
+                placement_id=confirmed.id))
+            db.session.commit()
+            ids = {name: p.id for name, p in (("registered", registered),
+                                              ("confirmed", confirmed), ("changed", changed),
+                                              ("catalogue", catalogue))}
+            db.session.remove()
+            downgrade(revision="0032")
+            upgrade()
+            stored = {name: db.session.get_one(Placement, id_) for name, id_ in ids.items()}
+            day = {name: (p.day_start, p.day_end, p.break_start, p.break_minutes)
+                   for name, p in stored.items()}
+            assert day["registered"] == day["confirmed"] == (time(8, 0), time(15, 0),
+                                                             time(11, 30), 30)
+            assert day["changed"] == (time(8, 0), time(12, 0), None, 0)
+            assert day["catalogue"] == (time(8, 0), time(15, 0), None, 0)
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop()

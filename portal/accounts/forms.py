@@ -15,11 +15,12 @@ from portal.i18n import LANGUAGE_NAMES
 EMAIL_MAX = 254
 
 
-def email_field(label: object = None, autocomplete: str = "email") -> EmailField:
+def email_field(label: object = None, autocomplete: str = "email",
+                description: object = "") -> EmailField:
     """An address; `autocomplete="off"` when it is someone else's (the browser would offer
     the user's own)."""
     return EmailField(
-        label or _l("E-postadress"),
+        label or _l("E-postadress"), description=description,
         validators=[
             DataRequired(message=_l("Fyll i en e-postadress.")),
             Length(max=EMAIL_MAX, message=_l("E-postadressen får ha högst %(max)d tecken.")),

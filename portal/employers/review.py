@@ -109,6 +109,9 @@ def decide_organisation(organisation: Organisation, coordinator: User, approve: 
         messages.organisation_decided(email, organisation)
     if approve:
         pupils.send_held_requests(organisation)
+        # A workplace registered from a pupil's own placement: the coordinator's approval
+        # vouches for its contact, who gets the risk-assessment link only now.
+        pupils.send_held_risk_links(organisation)
     else:  # the pupils who named it would otherwise wait for an answer that never comes
         pupils.decline_held_requests(organisation)
     audit(coordinator, "organisation_" + organisation.status.value, organisation,

@@ -73,6 +73,10 @@ class PupilPlacement:
     own: Placement | None = None  # the own placement as the pupil entered it, while pending
     own_risk_done: bool = False  # the workplace has completed its risk assessment
     assignments: Sequence[Assignment] = ()  # all of them, as read for the page
+    # What the pupil typed about the own placement's contact, and whether the placement's
+    # supervisor is instead one the workplace gave (it confirmed the pupil's request).
+    own_typed: pupils.OwnPlacementData | None = None
+    own_supervisor_from_workplace: bool = False
 
     @property
     def counsellors(self) -> list[User]:
@@ -98,9 +102,11 @@ def pupil_placement(enrolment: Enrolment, results: Sequence[MatchResult]) -> Pup
         from portal.employers.placements.services import risk_assessment_complete
 
         own = db.session.get(Placement, enrolment.own_placement_id)
+        typed, from_workplace = pupils.typed_contact(own) if own is not None else (None, False)
         return PupilPlacement(None, school, own_pending=True, own=own,
                               own_risk_done=own is not None and risk_assessment_complete(own),
-                              assignments=assignments)
+                              assignments=assignments, own_typed=typed,
+                              own_supervisor_from_workplace=from_workplace)
     if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT:
         return PupilPlacement(None, school, assignments=assignments)
     return PupilPlacement(None, school,
@@ -137,6 +143,8 @@ class EnrolmentPlacement:
     # confirmed it (and before the coordinator has approved the organisation, if it has not).
     request: OwnPlacementRequest | None = None
     request_waits_for: str = ""
+    # Why the own placement's risk-assessment link has not gone out ("" once it can).
+    own_link_waits: str = ""
 
 
 def enrolment_placement(enrolment: Enrolment) -> EnrolmentPlacement:
@@ -159,7 +167,8 @@ def enrolment_placement(enrolment: Enrolment) -> EnrolmentPlacement:
         active=active, history=[a for a in assignments if a.state not in ACTIVE_STATES],
         own=own, own_risk_done=own is not None and risk_assessment_complete(own),
         uncovered=placing.needs_uncovered(enrolment), request=request,
-        request_waits_for=pupils.request_waits_for(request) if request is not None else "")
+        request_waits_for=pupils.request_waits_for(request) if request is not None else "",
+        own_link_waits=pupils.risk_link_waits_for(own) if own is not None else "")
 
 
 # --- the period: who goes where -------------------------------------------------------------

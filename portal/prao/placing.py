@@ -26,10 +26,7 @@ from portal.employers.models import (
     PlacementStatus,
 )
 from portal.employers.placements.services import risk_assessment_complete
-from portal.employers.services import contact_addresses
 from portal.extensions import db
-from portal.notifications import messages
-from portal.notifications.outbox import queued_just_now
 from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource, AssignmentState
 from portal.prao.services import (
     Actor,
@@ -238,6 +235,10 @@ def approve_own(enrolment: Enrolment, user: User) -> Assignment:
         raise PraoError("own", NOTHING_TO_REVIEW)
     db.session.refresh(enrolment)
     placement = _own_placement(enrolment)
+    waits = pupils.risk_link_waits_for(placement)
+    if waits:  # nobody at the school or the region has vouched for the workplace yet
+        db.session.rollback()
+        raise PraoError("own", waits)
     if not risk_assessment_complete(placement):
         db.session.rollback()
         raise PraoError("own", _l("Arbetsplatsen har inte gjort riskbedömningen än. Skicka "
@@ -280,34 +281,26 @@ def reject_own(enrolment: Enrolment, reason: str, user: User) -> None:
 
 
 def resend_own_link(enrolment: Enrolment, user: User) -> None:
-    """The risk-assessment link again. A double click sends it once: the enrolment's row is
-    taken first (a write that changes nothing), then the outbox asked for the same email
-    from the last minute."""
+    """The risk-assessment link again, to the organisation's registered addresses (none
+    before the coordinator has approved it: said instead). A double click sends it once:
+    the enrolment's row is taken first (a write that changes nothing), then the outbox asked
+    for the same email from the last minute."""
     if not claim(Enrolment.state, enrolment.id, EnrolmentState.OWN_PLACEMENT,
                  state=EnrolmentState.OWN_PLACEMENT):
         db.session.rollback()
         raise PraoError("own", NOTHING_TO_REVIEW)
     db.session.refresh(enrolment)
     placement = _own_placement(enrolment)
-    addresses = _risk_link_addresses(enrolment, placement)
-    if not addresses:
+    waits = pupils.risk_link_waits_for(placement)
+    if waits:
+        db.session.rollback()
+        raise PraoError("own", waits)
+    if not pupils.risk_link_addresses(placement):
+        db.session.rollback()
         raise PraoError("own", _l("Arbetsplatsen har ingen e-postadress."))
-    for address in addresses:
-        if not queued_just_now("own_placement", address):
-            messages.own_placement_registered(address, enrolment, placement)
+    pupils.send_risk_link(enrolment, placement, once=True)
     audit(user, "own_placement_link_sent", enrolment)
     db.session.commit()
-
-
-def _risk_link_addresses(enrolment: Enrolment, placement: Placement) -> list[str]:
-    """Who may fill in the risk assessment: a workplace new to the portal at the address the
-    pupil gave; an organisation the portal knows, which confirmed the pupil's request, at its
-    registered contacts, never at the address the pupil typed (which could be the pupil's
-    own, and the assessment is the minor's safety check)."""
-    request = pupils.own_placement_request(enrolment)
-    if request is not None and request.placement_id == placement.id:
-        return contact_addresses(placement.organisation)
-    return [placement.supervisor_email] if placement.supervisor_email else []
 
 
 def _own_placement(enrolment: Enrolment) -> Placement:

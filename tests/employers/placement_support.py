@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from html.parser import HTMLParser
 from typing import Any
 
 from sqlalchemy import event
@@ -62,6 +63,66 @@ def placement_form(municipality_id: int, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+class _FormValues(HTMLParser):
+    """The values a browser would send from the page's form with a field named `marker`, as
+    the page shows them: text inputs, ticked boxes, selected options, text areas."""
+
+    def __init__(self, marker: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.marker = marker
+        self.forms: list[dict[str, Any]] = []
+        self._form: dict[str, Any] | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self._form = {}
+            self.forms.append(self._form)
+        elif self._form is None:
+            return
+        elif tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
+            self._input(self._form, a)
+        elif tag in ("select", "option", "textarea"):
+            self._choice_or_text(self._form, tag, a)
+
+    def _choice_or_text(self, form: dict[str, Any], tag: str, a: dict[str, str]) -> None:
+        if tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            form[self._select] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            form[self._textarea or ""] = ""
+
+    @staticmethod
+    def _input(form: dict[str, Any], a: dict[str, str]) -> None:
+        if a.get("type") not in ("checkbox", "radio"):
+            form[a["name"]] = a.get("value", "")
+        elif "checked" in a:
+            form.setdefault(a["name"], []).append(a.get("value", "y"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._form is not None and self._textarea:
+            self._form[self._textarea] += data.removeprefix("\n") \
+                if not self._form[self._textarea] else data
+
+
+def form_values(page: str, marker: str) -> dict[str, Any]:
+    parser = _FormValues(marker)
+    parser.feed(page)
+    return next(form for form in parser.forms if marker in form)
 
 
 @contextmanager

@@ -187,7 +187,7 @@ def test_publish_and_a_move_at_once_agree(separate_app, monkeypatch, first):
 @pytest.mark.parametrize("first", ["publish", "pupil"])
 def test_own_placement_and_publish_at_once_exclude_each_other(separate_app, monkeypatch,
                                                               first):
-    from portal.notifications import messages
+    from portal.schools.pupils import services as pupils
 
     school_id, (publisher_email,) = _school_and_staff(separate_app, 1)
     publisher = new_client(separate_app)
@@ -202,7 +202,7 @@ def test_own_placement_and_publish_at_once_exclude_each_other(separate_app, monk
     if first == "publish":  # publishing holds the pupil's row while the form arrives
         _slow(monkeypatch, services, "_take_seats")
     else:  # the pupil's registration holds it while publishing arrives
-        _slow(monkeypatch, messages, "own_placement_registered")
+        _slow(monkeypatch, pupils, "send_risk_link")
     workplace = "bageri@exempel.se"
     own, published = _at_once([
         _post(new_client(separate_app), link + "/egen-plats", {
@@ -219,7 +219,8 @@ def test_own_placement_and_publish_at_once_exclude_each_other(separate_app, monk
         assert state["enrolment_state"] is EnrolmentState.OWN_PLACEMENT
         assert state["own_placement"] is not None and state["assigned"] == []
         assert state["result"] is None and set(state["seats"].values()) == {0}
-        assert state["to"] == [workplace]
+        # The risk-assessment link waits for the coordinator to approve the workplace.
+        assert state["to"] == []
         assert "1 elev hade fått en egen plats" in published[1]
     else:
         # Nothing of the own placement was saved or sent.

@@ -9,7 +9,7 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from portal.employers.models import PlacementOffer
+from portal.employers.models import Placement, PlacementOffer
 from portal.employers.reference import features_mask
 from portal.notifications.models import OutboxEmail
 from portal.prao.models import Assignment, AssignmentSource, AssignmentState
@@ -20,7 +20,7 @@ from portal.schools.pupils.services import (
     register_own_placement,
 )
 from tests import factories
-from tests.conftest import new_client, post_form
+from tests.conftest import login, new_client, post_form
 from tests.employers.placement_support import placement_form
 from tests.prao.conftest import make_prao
 
@@ -133,8 +133,17 @@ def test_own_placement_is_risk_assessed_by_the_workplace_and_approved_by_the_cou
             contact_email="bageri@exempel.se", contact_phone="070-111 22 33",
             tasks="Baka bullar."))
     send_due()
-    body = mailbox.to("bageri@exempel.se")[0].get_body(("plain",)).get_content()
-    link = next(line for line in body.splitlines() if "/egen-praoplats/" in line)
+    assert mailbox.to("bageri@exempel.se") == []  # nobody has vouched for the address yet
+    db.session.refresh(enrolment)
+    organisation_id = db.session.get_one(Placement, enrolment.own_placement_id).organisation_id
+    coordinator = new_client(client.application)
+    login(coordinator, world.users["coordinator"].email)
+    post_form(coordinator, f"/samordnare/organisationer/{organisation_id}/granska",
+              {"decision": "approve", "reason": ""})
+    send_due()
+    bodies = [m.get_body(("plain",)).get_content() for m in mailbox.to("bageri@exempel.se")]
+    link = next(line for body in bodies for line in body.splitlines()
+                if "/egen-praoplats/" in line)
     url = link.replace("http://portal.test", "")
 
     login_as("counsellor")

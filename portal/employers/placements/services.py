@@ -301,6 +301,19 @@ def publishable_problems(placement: Placement) -> list[str]:
     return problems
 
 
+def own_placement_problems(placement: Placement) -> list[str]:
+    """What a pupil's own placement still lacks before the counsellor can approve it, in the
+    user's language: the risk assessment for minors and legal hours (it is never published,
+    so the catalogue's title, description and weeks are not asked for)."""
+    problems = [str(message) for name, message in REQUIRED_TEXT
+                if name in RISK_FIELDS and not (getattr(placement, name) or "").strip()]
+    problems += [_translated(p) for p in hours.hours_problems(
+        placement.day_start, placement.day_end, placement.break_start, placement.break_minutes)]
+    if placement.risk_confirmed_at is None:
+        problems.append(_("Riskbedömningen är inte bekräftad: kryssa i rutan att den är gjord."))
+    return problems
+
+
 def submit_placement(placement: Placement, actor: User) -> PlacementStatus:
     """'Skicka för granskning': published at once when the region's setting allows it for an
     approved organisation, otherwise pending for the coordinator. Refused with the list of

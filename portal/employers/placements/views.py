@@ -97,7 +97,14 @@ def placement_new() -> ResponseReturnValue:
 def _show(placement: Placement, refused: service.Refused | None = None,
           heading: str = "") -> ResponseReturnValue:
     """The placement page; after a refused action, with the reasons at the top."""
-    if refused is None and placement.status in (PlacementStatus.DRAFT, PlacementStatus.ARCHIVED):
+    own = pupils.is_pupils_own(placement)
+    if refused is None and own:
+        # A pupil's own placement: the counsellor approves it; it is never published.
+        problems = service.own_placement_problems(placement)
+        heading = _("Det här behöver göras innan elevens studie- och yrkesvägledare kan "
+                    "godkänna platsen")
+    elif refused is None and placement.status in (PlacementStatus.DRAFT,
+                                                  PlacementStatus.ARCHIVED):
         problems = service.publishable_problems(placement)
         heading = _("Det här behöver göras innan praoplatsen kan skickas för granskning")
     else:
@@ -108,7 +115,8 @@ def _show(placement: Placement, refused: service.Refused | None = None,
         "employers/placement_detail.html", placement=placement, problems=problems,
         problems_heading=heading, refused=refused is not None, offer_form=OfferForm(),
         features=[f.label(lang) for f in features() if f.code in codes],
-        this_week=monday_of(clock.today()), pupils_contact=_pupils_contact(placement))
+        this_week=monday_of(clock.today()), pupils_contact=_pupils_contact(placement),
+        pupils_own=own)
 
 
 def _pupils_contact(placement: Placement) -> OwnPlacementRequest | None:
@@ -153,6 +161,11 @@ def placement_edit(placement_id: int) -> ResponseReturnValue:
 @bp.route("/arbetsgivare/praoplatser/<int:placement_id>/skicka", methods=["POST"])
 def placement_submit(placement_id: int) -> ResponseReturnValue:
     placement = _placement(placement_id, "placement.edit")
+    if pupils.is_pupils_own(placement):
+        return _show(placement, service.Refused([_(
+            "Det här är en elevs egen praoplats. Den visas inte i katalogen och skickas inte "
+            "för granskning: elevens studie- och yrkesvägledare godkänner den när "
+            "riskbedömningen är gjord.")]), _("Praoplatsen kan inte skickas för granskning"))
     try:
         status = service.submit_placement(placement, current_user)
     except service.Refused as refused:

@@ -57,7 +57,10 @@ class OwnPlacementForm(PortalForm):
     contact_name = StringField(_l("Kontaktperson på arbetsplatsen"),
                                validators=[_required(_l("Fyll i ett namn.")), _max(200)],
                                render_kw={"autocomplete": "off"})
-    contact_email = email_field(_l("Kontaktpersonens e-post"), autocomplete="off")
+    contact_email = email_field(_l("Kontaktpersonens e-post"), autocomplete="off",
+                                description=_l("Adressen till någon som jobbar på "
+                                               "arbetsplatsen, inte din egen eller din "
+                                               "vårdnadshavares."))
     contact_phone = StringField(_l("Kontaktpersonens telefon"), validators=[
         _required(_l("Fyll i ett telefonnummer.")),
         Regexp(r"^[0-9 +()\-]{6,20}\Z", message=_l("Skriv telefonnumret med siffror."))],

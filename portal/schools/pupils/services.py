@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from enum import StrEnum
 from functools import cache, partial
 from typing import Any, NamedTuple
@@ -651,12 +651,19 @@ def _describe_placement(placement: Placement, data: OwnPlacementData) -> None:
     placement.supervisor_phone = data.contact_phone.strip()
 
 
+# An own placement's day until the workplace says otherwise: the employer's new-placement
+# form's legal day for minors (08:00–15:00 with a 30-minute break at 11:30), so that the
+# employer's form and the risk-assessment link open on hours they can save as they are.
+OWN_DAY = {"day_start": time(8, 0), "day_end": time(15, 0), "break_start": time(11, 30),
+           "break_minutes": 30}
+
+
 def _own_placement_row(enrolment: Enrolment, organisation: Organisation,
                        data: OwnPlacementData) -> Placement:
     placement = Placement(
         organisation=organisation, title=_own_title(data), sector=organisation.sector or "",
         status=PlacementStatus.DRAFT, accepts_grade_8=enrolment.period.grade == 8,
-        accepts_grade_9=enrolment.period.grade == 9)
+        accepts_grade_9=enrolment.period.grade == 9, **OWN_DAY)
     _describe_placement(placement, data)
     db.session.add(placement)
     return placement
@@ -665,12 +672,86 @@ def _own_placement_row(enrolment: Enrolment, organisation: Organisation,
 def _new_own_placement(enrolment: Enrolment, organisation: Organisation,
                        data: OwnPlacementData) -> Placement:
     """A draft placement at a workplace registered from the pupil's form, the enrolment
-    pointing at it, and the email that asks the workplace for its risk assessment."""
+    pointing at it, and the email that asks the workplace for its risk assessment (held
+    until the coordinator has approved the workplace: send_risk_link)."""
     placement = _own_placement_row(enrolment, organisation, data)
     db.session.flush()
     enrolment.own_placement_id = placement.id
-    messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
+    send_risk_link(enrolment, placement)
     return placement
+
+
+# --- the risk-assessment link of an own placement ------------------------------------------
+
+def risk_link_addresses(placement: Placement) -> list[str]:
+    """Who may fill in the risk assessment of a pupil's own placement (the minor's safety
+    check, through a signed link): the addresses the organisation has registered (its
+    contact's and its members'), once the coordinator has approved it. Before that, nobody:
+    the contact of a workplace new to the portal is what the pupil typed, and could be the
+    pupil's own address or a friend's, until the coordinator has checked the workplace. An
+    address the pupil types later is never one of them."""
+    if not placement.organisation.approved:
+        return []
+    return contact_addresses(placement.organisation)
+
+
+def send_risk_link(enrolment: Enrolment, placement: Placement, once: bool = False) -> int:
+    """The risk-assessment link to each of risk_link_addresses (none while the organisation
+    waits for the coordinator). `once`: not to an address that got the same email within the
+    last minute (a double click). The number of addresses it went to."""
+    from portal.notifications.outbox import queued_just_now
+
+    sent = 0
+    for address in risk_link_addresses(placement):
+        if not (once and queued_just_now("own_placement", address)):
+            messages.own_placement_registered(address, enrolment, placement)
+            sent += 1
+    return sent
+
+
+def send_held_risk_links(organisation: Organisation) -> int:
+    """The coordinator has just approved an organisation registered from pupils' own
+    placements: the risk-assessment links that waited for it go out now (an assessment
+    already made is not asked again). Called once per approval (decide_organisation)."""
+    waiting = db.session.execute(
+        select(Enrolment, Placement).join(Placement, Placement.id == Enrolment.own_placement_id)
+        .where(Placement.organisation_id == organisation.id,
+               Enrolment.state == EnrolmentState.OWN_PLACEMENT,
+               Placement.risk_confirmed_at.is_(None))
+        .order_by(Enrolment.id)).all()
+    for enrolment, placement in waiting:
+        send_risk_link(enrolment, placement)
+    return len(waiting)
+
+
+def risk_link_waits_for(placement: Placement) -> str:
+    """Why the risk-assessment link has not gone out, for the counsellor: "" once it can."""
+    status = placement.organisation.status
+    if status is OrganisationStatus.PENDING:
+        return str(_("Länken till riskbedömningen skickas när samordnaren har godkänt "
+                     "arbetsplatsen. Samordnaren kontrollerar först att kontaktpersonen finns "
+                     "på arbetsplatsen, eftersom eleven har skrivit in adressen själv."))
+    if status is not OrganisationStatus.APPROVED:
+        return str(_("Samordnaren har inte godkänt arbetsplatsen, så platsen kan inte bli av. "
+                     "Godkänn inte platsen, så kan eleven välja bland praoplatserna igen."))
+    return ""
+
+
+def contact_problem(enrolment: Enrolment, data: OwnPlacementData) -> str | None:
+    """Why the contact person's address cannot be the one the pupil typed, or None: the
+    pupil's own address or a guardian's, which the school has. The contact gets the link to
+    the workplace's risk assessment for the pupil, so it has to be someone at the
+    workplace."""
+    typed = accounts.normalize_email(data.contact_email)
+    student = enrolment.student
+    if typed and typed == accounts.normalize_email(student.email or ""):
+        return str(_("Det här är din egen e-postadress. Skriv e-postadressen till din "
+                     "kontaktperson på arbetsplatsen."))
+    if typed and typed == accounts.normalize_email(student.guardian_email or ""):
+        return str(_("Det här är din vårdnadshavares e-postadress. Skriv e-postadressen till "
+                     "din kontaktperson på arbetsplatsen, också om det är en förälder som "
+                     "jobbar där."))
+    return None
 
 
 def editable_own_placement(enrolment: Enrolment) -> Placement | None:
@@ -689,14 +770,21 @@ def own_placement_data(placement: Placement) -> OwnPlacementData:
     """What the pupil entered, to show on their page and to correct: at an organisation
     that confirmed the pupil's request, what the pupil typed into it (the placement's
     supervisor is the organisation's, not the pupil's)."""
+    return typed_contact(placement)[0]
+
+
+def typed_contact(placement: Placement) -> tuple[OwnPlacementData, bool]:
+    """What the pupil entered (own_placement_data), and whether the placement's supervisor
+    is the organisation's choice rather than what the pupil typed (it confirmed the pupil's
+    request: its own people stand in, or the supervisor it named)."""
     confirmed = confirmed_request(placement)
     if confirmed is not None:
-        return _typed(confirmed)
+        return _typed(confirmed), True
     return OwnPlacementData(
         workplace=placement.organisation.name, org_number=placement.organisation.org_number,
         address=placement.address, postal_code=placement.postal_code, city=placement.city,
         contact_name=placement.supervisor_name, contact_email=placement.supervisor_email,
-        contact_phone=placement.supervisor_phone, tasks=placement.tasks)
+        contact_phone=placement.supervisor_phone, tasks=placement.tasks), False
 
 
 def _made_for_pupil(organisation: Organisation, placement: Placement) -> bool:
@@ -737,6 +825,12 @@ def correct_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> Place
     elif normalize_org_number(data.org_number) != organisation.org_number:
         result = _replace_own_placement(enrolment, placement, data, drop_organisation=ours)
     elif accounts.normalize_email(data.contact_email) != placement.supervisor_email:
+        if organisation.approved:
+            # The coordinator approved the workplace with the contact it had then: another
+            # address the pupil types now is nobody's word but the pupil's.
+            raise SchoolError("contact_email", _l(
+                "Arbetsplatsen är redan godkänd med den kontaktperson du skrev först. Vill du "
+                "byta kontaktperson, prata med din studie- och yrkesvägledare."))
         if ours:
             _describe_organisation(organisation, data)
         result = _replace_own_placement(enrolment, placement, data, drop_organisation=False)
@@ -757,7 +851,7 @@ def _correct_in_place(enrolment: Enrolment, placement: Placement, data: OwnPlace
     _describe_placement(placement, data)
     if new_tasks and placement.risk_confirmed_at is not None:
         placement.risk_confirmed_at = None  # it was assessed for other tasks
-        messages.own_placement_registered(placement.supervisor_email, enrolment, placement)
+        send_risk_link(enrolment, placement)
     return placement
 
 
@@ -946,6 +1040,21 @@ def confirmed_request(placement: Placement) -> OwnPlacementRequest | None:
     return db.session.scalars(select(OwnPlacementRequest).where(
         OwnPlacementRequest.placement_id == placement.id,
         OwnPlacementRequest.status == OwnPlacementStatus.CONFIRMED)).first()
+
+
+def is_pupils_own(placement: Placement) -> bool:
+    """The placement is a pupil's own: registered from the pupil's form, or made when the
+    organisation confirmed the pupil's request. The pupil's counsellor approves it once the
+    risk assessment is done; it is never sent for the coordinator's review nor published."""
+    from portal.prao.models import Assignment, AssignmentSource
+
+    found = db.session.scalar(select(
+        select(Enrolment.id).where(Enrolment.own_placement_id == placement.id).exists()
+        | select(OwnPlacementRequest.id).where(
+            OwnPlacementRequest.placement_id == placement.id).exists()
+        | select(Assignment.id).where(Assignment.placement_id == placement.id,
+                                      Assignment.source == AssignmentSource.OWN).exists()))
+    return bool(found)
 
 
 def _typed(request: OwnPlacementRequest) -> OwnPlacementData:

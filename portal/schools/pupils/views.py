@@ -273,8 +273,9 @@ def _count_texts() -> dict[str, Callable[[int], Markup]]:
 
 OWN_PLACEMENT_MESSAGES = {
     services.OwnPlacementOutcome.REGISTERED: (_l(
-        "Bra jobbat! Din egen praoplats är registrerad. Din studie- och yrkesvägledare och "
-        "arbetsplatsen får veta det."), "success"),
+        "Bra jobbat! Din egen praoplats är registrerad. Först kontrollerar samordnaren "
+        "arbetsplatsen. Sedan får din kontaktperson ett mejl om riskbedömningen, och din "
+        "studie- och yrkesvägledare godkänner platsen."), "success"),
     services.OwnPlacementOutcome.REQUESTED: (_l(
         "Bra jobbat! Arbetsplatsen finns redan i Praoportalen, så vi har bett dem bekräfta "
         "din egen praoplats. Svaret syns här på din sida."), "success"),
@@ -312,12 +313,27 @@ def own_placement(token: str) -> ResponseReturnValue:
         form.process(data=asdict(services.own_placement_data(existing)))
     if form.validate_on_submit():
         data = _own_placement_data(form)
-        problem = services.number_of_another(data)
-        if problem is None:
-            return _save_own_placement(enrolment, data, token, correcting=existing is not None)
-        form.org_number.errors = [problem]
+        if _fits(form, enrolment, data):
+            try:
+                return _save_own_placement(enrolment, data, token,
+                                           correcting=existing is not None)
+            except schools.SchoolError as error:  # said beside its field
+                getattr(form, error.field).errors = [str(error.message)]
     return render_template("schools/own_placement.html", form=form, token=token,
                            enrolment=enrolment, correcting=existing is not None)
+
+
+def _fits(form: OwnPlacementForm, enrolment: Enrolment,
+          data: services.OwnPlacementData) -> bool:
+    """The organisation number is the named workplace's, and the contact's address is not
+    the pupil's own or a guardian's; otherwise why, beside the field."""
+    number = services.number_of_another(data)
+    if number is not None:
+        form.org_number.errors = [number]
+    contact = services.contact_problem(enrolment, data)
+    if contact is not None:
+        form.contact_email.errors = [contact]
+    return number is None and contact is None
 
 
 def _own_placement_data(form: OwnPlacementForm) -> services.OwnPlacementData:
@@ -338,6 +354,8 @@ def _save_own_placement(enrolment: Enrolment, data: services.OwnPlacementData, t
     try:
         services.correct_own_placement(enrolment, data)
     except schools.SchoolError as error:
+        if error.field == "contact_email":
+            raise  # beside the field, on the form shown again
         flash(str(error.message), "warning")
     else:
         flash(_("Uppgifterna om din praoplats är ändrade."), "success")

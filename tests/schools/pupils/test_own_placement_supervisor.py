@@ -5,6 +5,7 @@ people, never to the typed address, until the organisation names the supervisor.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from types import SimpleNamespace
 
@@ -23,7 +24,7 @@ from portal.schools.models import OwnPlacementRequest, OwnPlacementStatus
 from portal.schools.pupils import services
 from tests import factories
 from tests.conftest import login, new_client, post_form
-from tests.employers.placement_support import placement_form
+from tests.employers.placement_support import form_values, placement_form
 from tests.prao.attendance.support import TUESDAY, at
 
 IN_WINDOW = "2027-01-20"
@@ -172,3 +173,72 @@ def test_a_pupil_who_changes_the_contact_after_the_confirmation_asks_the_organis
     asked_again = [m for m in mailbox.to(world.users["employer"].email)
                    if "En elev vill göra prao" in m["Subject"]]
     assert len(asked_again) == 2
+
+
+@freeze_time(IN_WINDOW)
+def test_the_employer_names_the_supervisor_on_the_form_as_it_opens(client, app, db, world,
+                                                                  pupil):
+    """The draft opens on hours a minor may work (with a break), so the employer only types
+    the supervisor and saves: nothing else on the form to fix first."""
+    enrolment, link = pupil
+    _ask(client, link, world)
+    employer, _ = _confirm(app, db, world)
+    db.session.refresh(enrolment)
+    url = f"/arbetsgivare/praoplatser/{enrolment.own_placement_id}/andra"
+    values = form_values(employer.get(url).get_data(as_text=True), "supervisor_name")
+    assert (values["break_start"], values["break_minutes"]) == ("11:30", "30")
+    values.update(supervisor_name="Hanna Handledare", supervisor_phone="070-123 45 67",
+                  supervisor_email="hanna@a.se")
+    values.pop("csrf_token", None)
+    saved = post_form(employer, url, values, follow_redirects=True).get_data(as_text=True)
+    assert "Ändringarna är sparade" in saved and STAND_IN not in saved
+    assert "Hanna Handledare, 070-123 45 67, hanna@a.se" in saved
+    db.session.expire_all()
+    assert db.session.get_one(Placement, enrolment.own_placement_id).supervisor_named
+
+
+@freeze_time(IN_WINDOW)
+def test_the_pupils_page_tells_what_she_typed_from_the_supervisor_the_workplace_gave(
+        client, app, db, world, pupil):
+    enrolment, link = pupil
+    member = _member(world)
+    _ask(client, link, world)
+    employer, _ = _confirm(app, db, world)
+    page = client.get(link).get_data(as_text=True)
+    typed = re.search(r'id="din-kontaktperson"[^>]*>(.*?)</dd>', page, re.S).group(1)
+    given = re.search(r'id="handledare-fran-arbetsplatsen"[^>]*>(.*?)</dd>', page,
+                      re.S).group(1)
+    assert "Kontaktperson som du skrev in" in page
+    assert typed.strip() == f"Mallory, 070-111 22 33, {TYPED}"
+    assert "Arbetsplatsen har inte bestämt vem som blir din handledare än." in given
+    assert member.email in given and "(arbetsplatsen har angett)" in given
+    assert TYPED not in given
+
+    db.session.refresh(enrolment)
+    post_form(employer, f"/arbetsgivare/praoplatser/{enrolment.own_placement_id}/andra",
+              placement_form(world.municipality_a.id, supervisor_email="hanna@a.se"))
+    page = client.get(link).get_data(as_text=True)
+    given = re.search(r'id="handledare-fran-arbetsplatsen"[^>]*>(.*?)</dd>', page,
+                      re.S).group(1)
+    assert given.strip() == "Hanna Handledare, 070-123 45 67, hanna@a.se (arbetsplatsen har " \
+        "angett)"
+
+
+@freeze_time(IN_WINDOW)
+def test_an_own_placement_is_not_sent_for_the_coordinators_review(client, app, db, world,
+                                                                  pupil):
+    """The counsellor approves a pupil's own placement; it is never published, so the
+    employer is not offered "Skicka för granskning" but told who approves it."""
+    enrolment, link = pupil
+    _ask(client, link, world)
+    employer, page = _confirm(app, db, world)
+    assert "Skicka för granskning" not in page
+    assert "Det här är en elevs egen praoplats." in page
+    assert "innan elevens studie- och yrkesvägledare kan godkänna platsen" in page
+    assert "Beskriv praoplatsen." not in page  # the catalogue's needs are not asked for
+    db.session.refresh(enrolment)
+    refused = post_form(employer, f"/arbetsgivare/praoplatser/{enrolment.own_placement_id}"
+                        "/skicka", {}).get_data(as_text=True)
+    assert "skickas inte för granskning: elevens studie- och yrkesvägledare" in refused
+    db.session.expire_all()
+    assert db.session.get_one(Placement, enrolment.own_placement_id).status.value == "draft"

@@ -10,7 +10,7 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-from portal.employers.models import Organisation, Placement
+from portal.employers.models import Organisation, OrganisationStatus, Placement
 from portal.employers.placements.services import RISK_FIELDS
 from portal.notifications.models import OutboxEmail
 from portal.prao import placing
@@ -48,9 +48,11 @@ def _risk_links(db) -> list[str]:
 
 
 def _risk_assessed(db, enrolment) -> Placement:
-    """As the workplace leaves it after the risk-assessment link."""
+    """As the workplace leaves it after the risk-assessment link (which it got once the
+    coordinator had approved it)."""
     db.session.refresh(enrolment)
     placement = db.session.get(Placement, enrolment.own_placement_id)
+    placement.organisation.status = OrganisationStatus.APPROVED
     for name in RISK_FIELDS:
         setattr(placement, name, "Ifyllt av arbetsplatsen.")
     placement.risk_confirmed_at = placement.created_at
@@ -142,7 +144,7 @@ def test_pupil_sees_their_own_placement_as_entered(client, db, pupil):
     section = re.search(r'<section[^>]*id="din-egna-plats".*?</section>', html, re.S).group(0)
     for entered in ("Mormors bageri", "556123-4500", "Bagargatan 1", "972 31 Luleå",
                     "Mormor Bagare", "070-111 22 33", "mormor@bageri.se", "Baka bullar",
-                    "Arbetsplatsen har inte gjort den än."):
+                    "Först kontrollerar samordnaren arbetsplatsen."):
         assert entered in section, entered
     assert f'href="{link}/egen-plats">Ändra uppgifterna</a>' in section
     assert "Praoplatser som passar dig" not in html
@@ -168,22 +170,28 @@ def test_pupil_corrects_a_typo_in_place(client, db, pupil):
     db.session.expire_all()
     assert enrolment.own_placement_id == placement_id  # the workplace's link still works
     assert db.session.get(Placement, placement_id).organisation.name == "Mormors Bageri AB"
-    assert len(_risk_links(db)) == 1  # nothing new to ask the workplace
+    assert _risk_links(db) == []  # nothing before the coordinator has approved it
 
 
 @freeze_time(IN_WINDOW)
-def test_another_contact_address_gets_a_new_link_and_the_old_one_dies(app, client, db,
-                                                                      pupil):
+def test_another_contact_address_before_the_approval_is_the_one_the_link_goes_to(
+        app, client, db, world, pupil):
+    from portal.employers import review
+
     enrolment, link = pupil
     _register(client, link, contact_email="mormor@fel.se")
     _register(client, link, contact_email="mormor@bageri.se")
+    assert _risk_links(db) == []
+    db.session.refresh(enrolment)
+    with app.test_request_context():
+        review.decide_organisation(db.session.get_one(Placement, enrolment.own_placement_id)
+                                   .organisation, world.users["coordinator"], True, "")
 
-    old, new = _risk_links(db)
+    (new,) = _risk_links(db)
     recipients = db.session.scalars(select(OutboxEmail.recipient).where(
         OutboxEmail.kind == "own_placement").order_by(OutboxEmail.id)).all()
-    assert recipients == ["mormor@fel.se", "mormor@bageri.se"]
+    assert recipients == ["mormor@bageri.se"]
     workplace = new_client(app)
-    assert workplace.get(old).status_code == 404
     assert workplace.get(new).status_code == 200
     assert db.session.scalar(select(func.count()).select_from(Placement)) == 2  # + the offer's
     assert db.session.scalar(select(func.count()).select_from(Organisation).where(
@@ -213,7 +221,7 @@ def test_new_tasks_after_the_risk_assessment_ask_the_workplace_again(client, db,
     _register(client, link, tasks="Baka bullar och stå i kassan")
     db.session.refresh(placement)
     assert placement.risk_confirmed_at is None
-    assert len(_risk_links(db)) == 2
+    assert len(_risk_links(db)) == 1  # to the approved workplace's registered contact
 
 
 @freeze_time(IN_WINDOW)

@@ -299,7 +299,7 @@ def test_own_placement_registers_the_workplace_for_approval(client, db, setup, m
     assert placement.organisation.status.value == "pending"
     assert placement.status.value == "draft" and placement.risk_confirmed_at is None
     send_due()
-    assert "En elev har ordnat prao" in mailbox.to("mormor@bageri.se")[0]["Subject"]
+    assert mailbox.to("mormor@bageri.se") == []  # once the coordinator has approved it
     assert "egen praoplats" in client.get(link).get_data(as_text=True)
 
 
