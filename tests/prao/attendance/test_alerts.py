@@ -191,3 +191,67 @@ def test_one_morning_email_per_supervisor_from_seven(db, world, set_clock):
     assert "/narvaro/" in to_hanna[0].body_text
     assert len(emails("attendance_morning", to="olle@butik.se")) == 1
     assert db.session.scalar(select(func.count()).select_from(MorningEmail)) == 2
+
+
+# --- what the counsellor's alert email tells them to do, for each kind of alert --------------
+
+ABSENCE_ADVICE = "Markera frånvaron som giltig eller ogiltig"
+HOURS_ADVICE = "kontakta arbetsplatsen och se till att elevens arbetstid ändras"
+NOT_REPORTED_ADVICE = "ring handledaren och fråga om eleven har kommit"
+
+
+def _advice(mail) -> tuple[bool, bool, bool]:  # noqa: ANN001
+    """Which closing advice the email gives, the same in its text and its HTML."""
+    found = tuple(text in mail.body_text for text in (ABSENCE_ADVICE, HOURS_ADVICE,
+                                                       NOT_REPORTED_ADVICE))
+    assert found == tuple(text in mail.body_html for text in (ABSENCE_ADVICE, HOURS_ADVICE,
+                                                               NOT_REPORTED_ADVICE))
+    return found  # type: ignore[return-value]
+
+
+def test_a_minor_working_in_the_evening_is_not_told_as_an_absence(db, world, set_clock):
+    """19:00–23:30: the counsellor is told to contact the workplace and given the rules for
+    minors, not asked to mark an absence that never was."""
+    pupil = pupil_at(make_placement(world.organisation_a), world.school_a)
+    db.session.commit()
+    set_clock(at(TUESDAY, 23, 45))
+    _report(pupil, TUESDAY, AttendanceStatus.PRESENT, time(19, 0), time(23, 30), 0)
+    [mail] = emails("attendance_alerts")
+    assert "arbetstid utanför reglerna för minderåriga" in mail.body_text
+    assert _advice(mail) == (False, True, False)
+    assert "aldrig mellan 20:00 och 06:00" in mail.body_text
+
+
+def test_an_absence_alert_asks_for_excused_or_not_and_nothing_else(db, world, set_clock):
+    pupil = pupil_at(make_placement(world.organisation_a), world.school_a)
+    db.session.commit()
+    set_clock(at(TUESDAY, 8, 30))
+    _report(pupil, TUESDAY, AttendanceStatus.ABSENT)
+    [mail] = emails("attendance_alerts")
+    assert _advice(mail) == (True, False, False)
+
+
+def test_a_day_not_reported_asks_the_counsellor_to_call_the_supervisor(db, world, set_clock):
+    pupil_at(make_placement(world.organisation_a), world.school_a)
+    db.session.commit()
+    set_clock(at(TUESDAY, 10, 0))
+    daily.raise_missing_reports()
+    [mail] = emails("attendance_alerts")
+    assert _advice(mail) == (False, False, True)
+
+
+def test_a_digest_of_both_kinds_gives_both_pieces_of_advice_in_english(db, world, set_clock):
+    world.users["counsellor"].language = "en"
+    place = make_placement(world.organisation_a)
+    absent, evening = pupil_at(place, world.school_a), pupil_at(place, world.school_a)
+    db.session.commit()
+    set_clock(at(TUESDAY, 23, 45))
+    services.report_day(TUESDAY, [
+        services.Entry(absent.id, AttendanceStatus.ABSENT, None, None, 0),
+        services.Entry(evening.id, AttendanceStatus.PRESENT, time(19, 0), time(23, 30), 0)],
+        services.placed([absent.id, evening.id]), SUPERVISOR)
+    [mail] = emails("attendance_alerts")
+    for body in (mail.body_text, mail.body_html):
+        assert "Mark the absence as excused or unexcused" in body
+        assert "contact the workplace" in body and "never between 20:00 and 06:00" in body
+        assert "call the supervisor" not in body and "Markera" not in body
