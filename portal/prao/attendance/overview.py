@@ -458,6 +458,13 @@ class Record:
     incidents: list[Incident]
     ten: TenDays
 
+    @property
+    def attended_here(self) -> int:
+        """Days present or late in the table of this assignment's days; `ten.attended`
+        counts every period and workplace, so the page says when the two differ."""
+        return sum(1 for line in self.days
+                   if line.reported is not None and line.reported.status in WORKED)
+
 
 def record(where: Placed) -> Record:
     aid = where.assignment.id

@@ -89,3 +89,28 @@ def test_a_placement_that_falls_through_shows_the_days_missing(client, login_as,
     summary = client.get(f"/perioder/{grade_9.id}").get_data(as_text=True)
     assert "2 elever under tio praodagar" in summary
     assert "2 placeringar har fallit bort" in summary
+
+
+def test_the_pupils_record_counts_days_attended_as_such(client, login_as, db, world,
+                                                        set_clock):
+    """Three days reported (two present, one absent): the record says two days attended,
+    as the table below it shows, and not "2 reported"; days from an earlier period are
+    said to be from there, since the table lists this placement's days only."""
+    place = make_placement(world.organisation_a)
+    grade_8, grade_9 = _periods(world.school_a)
+    first = pupil_at(place, world.school_a, period=grade_8)
+    db.session.commit()
+    _report(first, GRADE_8[:3], [P, A, L], set_clock)
+    login_as("counsellor")
+    page = client.get(f"/uppfoljning/{first.id}").get_data(as_text=True)
+    assert "Praodagar: 2 närvarodagar, 6 planerade." in page
+    assert "rapporterade," not in page and "annan praoperiod" not in page
+    second = _in_grade_9(place, grade_9, first.enrolment.student)
+    db.session.commit()
+    _report(second, GRADE_9[:1], [P], set_clock)
+    page = client.get(f"/uppfoljning/{second.id}").get_data(as_text=True)
+    assert "Praodagar: 3 närvarodagar" in page
+    assert "2 av dem var i en annan praoperiod eller på en annan arbetsplats." in page
+    client.get("/sprak/en")
+    page = client.get(f"/uppfoljning/{second.id}").get_data(as_text=True)
+    assert "Prao days: 3 days attended" in page
