@@ -86,6 +86,13 @@ def test_a_placement_that_falls_through_shows_the_days_missing(client, login_as,
     assert "3 praodagar saknas till tio" in fallen  # Nils: 0 attended, 7 planned
     assert "Kim" not in fallen
     assert declined.state is AssignmentState.DECLINED
+    # The employer said no, not its placement: named, with the placement in brackets.
+    employer = f"{world.organisation_a.name} ({place.title})"
+    assert f"nekad av {employer}" in fallen and f"har inte kommit till {employer}" in fallen
+    client.get("/sprak/en")
+    page = client.get(f"/perioder/{grade_9.id}/narvaro").get_data(as_text=True)
+    assert f"declined by {employer}" in page and f"has not come to {employer}" in page
+    client.get("/sprak/sv")
     summary = client.get(f"/perioder/{grade_9.id}").get_data(as_text=True)
     assert "2 elever under tio praodagar" in summary
     assert "2 placeringar har fallit bort" in summary
