@@ -47,6 +47,7 @@ from portal.prao.models import (
 from portal.prao.services import Actor
 from portal.reports import demo as reports_demo
 from portal.schools.models import Enrolment, Gender, Municipality, PraoPeriod, School, Student
+from portal.schools.periods import MIN_PRAO_DAYS
 from portal.schools.pupils import services as pupils
 from portal.weeks import monday, monday_of
 
@@ -223,9 +224,14 @@ WISHING = [
 ]
 
 
+WISHING_SCHOOL = "12345678"  # Bergsskolan
+
+
 def _seed_period(school: School) -> None:
     """A grade 8 period at Bergsskolan in the demo placements' weeks, with its wish window
-    open today, so the pupil pages can be tried at once."""
+    open today, so the pupil pages can be tried at once. Left as a school would have it
+    when Easter falls in those weeks (nine prao days in 2027): the period's page then says
+    that ten cannot be reached in it, which is part of what the demo shows."""
     if db.session.scalars(select(PraoPeriod).filter_by(school_id=school.id)).first():
         return
     year = utcnow().year + 1
@@ -633,7 +639,7 @@ def seed_demo() -> list[DemoLogin]:
     schools = _seed_places()
     logins = _seed_users(schools, generate_password_hash(DEMO_PASSWORD))
     _seed_placements()
-    _seed_period(schools["12345678"])
+    _seed_period(schools[WISHING_SCHOOL])
     db.session.commit()
     # The services build absolute links for their emails, as in a request.
     with current_app.test_request_context():
@@ -681,6 +687,7 @@ def demo_guide() -> list[str]:
         "intyg: " + external_url("certificates.period_overview", period_id=finished.id),
         "      elevernas och handledarnas svar, svarsfrekvens: "
         + external_url("feedback.rates"),
+        *_wishing_lines(),
         "  vard@demo.praoportalen.se",
         f"      startsidan: {ALVA.first_name} och {OMAR.first_name} bekräftade, "
         f"{HUGO.first_name} nekad; {today_text}",
@@ -707,6 +714,22 @@ def demo_guide() -> list[str]:
         lines.append(f"  OBS: perioden slutade {running.last_day}. Ta bort databasen i "
                      "instance/ och kör ./dev.sh run igen för en pågående period.")
     return lines + _guide_links(running, finished, now)
+
+
+def _wishing_lines() -> list[str]:
+    """Bergsskolan's period with its wish window open, and its prao days: fewer than ten
+    when Good Friday falls in its weeks, which its page says."""
+    from portal.accounts.services import external_url
+
+    period = db.session.scalars(select(PraoPeriod).join(School).where(
+        School.unit_code == WISHING_SCHOOL).order_by(PraoPeriod.first_day.desc())).first()
+    if period is None:
+        return []
+    days = len(prao_days(period.first_day, period.last_day))
+    short = " (färre än tio: sidan säger det)" if days < MIN_PRAO_DAYS else ""
+    return ["  syv.bergsskolan@demo.praoportalen.se",
+            f"      {period.name}, önskefönstret öppet, {days} praodagar{short}: "
+            + external_url("schools.period", period_id=period.id)]
 
 
 def _pupil_lines(running: PraoPeriod) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from portal.accounts.forms import MultiCheckboxField
@@ -59,3 +59,5 @@ class PeriodForm(PortalForm):
                             validators=[_required(_l("Välj ett datum."))])
     wishes_close = DateField(_l("Eleverna kan önska till och med"),
                              validators=[_required(_l("Välj ett datum."))])
+    # Shown only beside the warning of a period with fewer than ten prao days.
+    short_ok = BooleanField(_l("Skapa perioden ändå, med färre än tio praodagar"))

@@ -99,4 +99,6 @@ class PupilRowWriter:
     def _days(self, row: PupilRow) -> str:
         if row.short_of_ten:
             return f'{row.ten.attended} <span class="text-danger">{self._below}</span>'
+        if row.ten_elsewhere:  # short only by the days the period lacks: said above the table
+            return f'{row.ten.attended} <span class="text-body-secondary">{self._below}</span>'
         return str(row.ten.attended)

@@ -20,7 +20,7 @@ from portal.concurrency import first_wins
 from portal.db import utcnow
 from portal.extensions import db
 from portal.kept import Kept
-from portal.prao.days import holiday_name, is_prao_day
+from portal.prao.days import count_prao_days, holiday_name, is_prao_day
 from portal.schools.models import (
     Enrolment,
     Municipality,
@@ -28,6 +28,7 @@ from portal.schools.models import (
     School,
     Student,
 )
+from portal.schools.periods import MIN_PRAO_DAYS
 from portal.schools.reference import official_municipalities
 from portal.texts import language
 from portal.weeks import monday_of, week_label
@@ -68,6 +69,16 @@ class PeriodRefused(SchoolError):
     @property
     def problems(self) -> Problems:
         return self._problems
+
+
+class ShortPeriod(Exception):  # noqa: N818 - a situation the user is told about
+    """The period has fewer prao days than the ten every pupil is owed. A warning, not a
+    refusal: a pupil's prao days count across periods (years 8 and 9), so a school may give
+    them in two; the period is created once the counsellor accepts it."""
+
+    def __init__(self, days: int) -> None:
+        super().__init__(f"{days} prao days")
+        self.days = days
 
 
 class MunicipalityExists(Exception):  # noqa: N818 - a situation the user is told about
@@ -278,6 +289,15 @@ def period_problems(data: PeriodData, today: date) -> Problems:
     return problems
 
 
+def short_period_days(first_day: date, last_day: date) -> int | None:
+    """The period's prao days when fewer than ten (None when ten or more, or when the days
+    are in the wrong order, which period_problems tells)."""
+    if last_day < first_day:
+        return None
+    days = count_prao_days(first_day, last_day)
+    return days if days < MIN_PRAO_DAYS else None
+
+
 def _not_a_prao_day(day: date) -> list[object]:
     """A period starts and ends on a prao day: a Saturday, a Sunday or a holiday (the
     eves included, portal.prao.days) as its first or last day is a slip of the date picker."""
@@ -294,16 +314,21 @@ def _not_a_prao_day(day: date) -> list[object]:
                "vardag som inte är en helgdag.", day=shown, name=holiday_name(day, language()))]
 
 
-def create_period(school: School, data: PeriodData, user: User, today: date) -> PraoPeriod:
+def create_period(school: School, data: PeriodData, user: User, today: date,
+                  short_accepted: bool = False) -> PraoPeriod:
     """A school has one period per grade starting on a given day. The same form sent again
     (a double click, even at the same moment) gets the period already created; a different
     period starting that day is refused beside the first day. Every problem of the dates,
-    an overlap with another period included, is raised at once (PeriodRefused)."""
+    an overlap with another period included, is raised at once (PeriodRefused). A period
+    of fewer than ten prao days waits for the counsellor to accept it (ShortPeriod)."""
     problems = period_problems(data, today)
     if data.first_day <= data.last_day:  # told now with the rest; checked again under the lock
         problems += _overlap_problems(school, data)
     if problems:
         raise PeriodRefused(_in_form_order(problems))
+    days = short_period_days(data.first_day, data.last_day)
+    if days is not None and not short_accepted:
+        raise ShortPeriod(days)
     period = first_wins(lambda: _new_period(school, data, user))
     db.session.commit()
     return period

@@ -16,7 +16,6 @@ from portal.formtools import choices
 from portal.prao import overview as prao_overview
 from portal.prao.attendance import overview as attendance
 from portal.prao.attendance.overview import PupilRow
-from portal.prao.days import count_prao_days
 from portal.schools import services
 from portal.schools.blueprint import bp
 from portal.schools.forms import MunicipalityForm, PeriodForm, SchoolForm
@@ -137,7 +136,10 @@ def new_period(school_id: int) -> ResponseReturnValue:
     form = PeriodForm()
     if form.validate_on_submit():
         try:
-            period = services.create_period(school, _period_data(form), current_user, today())
+            period = services.create_period(school, _period_data(form), current_user, today(),
+                                            short_accepted=bool(form.short_ok.data))
+        except services.ShortPeriod:
+            pass  # the warning and its box are shown below
         except services.SchoolError as error:
             _field_error(form, error)
         else:
@@ -147,7 +149,17 @@ def new_period(school_id: int) -> ResponseReturnValue:
             return redirect(url_for("schools.period", period_id=period.id))
     elif form.is_submitted():
         _date_problems(form)
-    return render_template("schools/new_period.html", form=form, school=school)
+    return render_template("schools/new_period.html", form=form, school=school,
+                           short=_short_days(form))
+
+
+def _short_days(form: PeriodForm) -> int | None:
+    """The period's prao days when fewer than ten, once both its days are read: told
+    beside them with a box to accept it, whatever else the form still needs."""
+    first, last = form.first_day, form.last_day
+    if first.data is None or last.data is None or first.errors or last.errors:
+        return None
+    return services.short_period_days(first.data, last.data)
 
 
 def _date_problems(form: PeriodForm) -> None:
@@ -183,7 +195,7 @@ def period(period_id: int) -> ResponseReturnValue:
         "schools/period.html", period=found, rows=rows, cells=PupilRowWriter(
             found.id, prao, wishes), without=_without_wishes(rows, wishes),
         own_waiting=[row for row in rows if own_not_approved(row, prao.placed)],
-        days=count_prao_days(found.first_day, found.last_day), window=pupils.window_of(
+        days=present.prao_days, short_by=present.short_by, window=pupils.window_of(
             found, today()), windows=Window, prao=prao, attendance=present.counts,
         over=services.period_is_over(found, today()))
 

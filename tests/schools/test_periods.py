@@ -13,8 +13,10 @@ from tests import factories
 from tests.conftest import post_form
 
 FORM = {"name": "Prao vt 2027 åk 8", "grade": "8", "first_day": "2027-03-15",
-        "last_day": "2027-03-25", "wishes_open": "2027-01-11", "wishes_close": "2027-02-05"}
-# Weeks 11-12 of 2027 end on Good Friday (26 March): the period's last day is the Thursday.
+        "last_day": "2027-03-25", "wishes_open": "2027-01-11", "wishes_close": "2027-02-05",
+        "short_ok": "y"}
+# Weeks 11-12 of 2027 end on Good Friday (26 March): the period's last day is the Thursday,
+# nine prao days, which the counsellor accepts (short_ok) after the form's warning.
 
 
 @freeze_time("2026-11-22")
@@ -32,6 +34,32 @@ def test_open_a_period_enrols_the_grade(client, login_as, db, world):
     assert sorted(enrolled) == sorted(s.id for s in eighth)
     page = client.get(f"/perioder/{period.id}").get_data(as_text=True)
     assert "9 praodagar" in page and "Elever (3)" in page
+
+
+@freeze_time("2026-11-22")
+def test_a_period_of_fewer_than_ten_prao_days_is_warned_of_and_made_once_accepted(
+        client, login_as, db, world):
+    """15–25 March 2027 has nine prao days (Good Friday follows): the form says the ten-day
+    guarantee cannot be met in it, and why it may still be right (prao days count across
+    periods), and makes the period only when the box is ticked; ten days need no box."""
+    login_as("counsellor")
+    url = f"/skolor/{world.school_a.id}/perioder/ny"
+    unaccepted = {key: value for key, value in FORM.items() if key != "short_ok"}
+    response = post_form(client, url, unaccepted)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and db.session.scalars(select(PraoPeriod)).all() == []
+    warning = html.split('id="kort-period"', 1)[1].split("</div>\n", 1)[0]
+    assert "Perioden har 9 praodagar, färre än tio" in warning
+    assert "i alla perioder i årskurs 8 och 9" in warning and 'name="short_ok"' in warning
+    assert "is-invalid" not in html  # a warning, not an error
+    client.get("/sprak/en")
+    english = post_form(client, url, unaccepted).get_data(as_text=True)
+    assert "The period has 9 prao days, fewer than ten" in english
+    assert post_form(client, url, FORM).status_code == 302
+    assert db.session.scalars(select(PraoPeriod.last_day)).one() == date(2027, 3, 25)
+    ten = {**unaccepted, "grade": "9", "last_day": "2027-03-30"}  # Easter Monday skipped
+    response = post_form(client, url, ten)
+    assert response.status_code == 302 and "kort-period" not in response.get_data(as_text=True)
 
 
 @freeze_time("2026-11-22")
@@ -241,7 +269,15 @@ def test_the_rows_marked_short_of_ten_days_are_the_ones_the_count_counts(
     db.session.commit()
     login_as("counsellor")
     html = client.get(f"/perioder/{now.id}").get_data(as_text=True)
-    assert "2 elever under tio praodagar" in html
-    marked = {name for name in ("Rut", "Nio", "Utan", "Befriad")
-              if "(under 10)" in html[html.index(f">{name} "):].split("</tr>")[0]}
-    assert marked == {"Nio", "Utan"}
+    # Nio gets all nine days the period has: short of ten only by the day it lacks, which
+    # the page says once (and marks Nio quietly), not as something to put right here.
+    assert "1 elev under tio praodagar" in html
+    assert "1 elev behöver praodagar i en annan period" in html
+    assert "Perioden har 9 praodagar, färre än tio" in html
+
+    def row(name: str) -> str:
+        return html[html.index(f">{name} "):].split("</tr>")[0]
+
+    assert {name for name in ("Rut", "Nio", "Utan", "Befriad")
+            if 'text-danger">(under 10)' in row(name)} == {"Utan"}
+    assert 'text-body-secondary">(under 10)' in row("Nio")

@@ -30,6 +30,7 @@ from portal.prao.attendance.services import (
     placed_statement,
 )
 from portal.prao.attendance.workdays import Span, second_day, work_span
+from portal.prao.days import count_prao_days
 from portal.prao.models import (
     ACTIVE_STATES,
     AlertKind,
@@ -323,7 +324,10 @@ class PupilRow:
     open_alerts: int = 0
     follow_ups: int = 0
     incidents: int = 0
-    short_of_ten: bool = False  # short of ten prao days even with those planned; not exempt
+    # Short of ten prao days even with those planned, by more than the period can give
+    # (PeriodOverview.short_by); not exempt.
+    short_of_ten: bool = False
+    ten_elsewhere: bool = False  # short only by what the period cannot give: another period's
     fell_through: bool = False
     no_show: bool = False  # reported, but never present or late
     follow_up_due: bool = False  # not yet contacted by the second prao day
@@ -334,6 +338,13 @@ class PeriodOverview:
     period: PraoPeriod
     rows: list[PupilRow]
     counts: dict[str, int] = field(default_factory=dict)
+    prao_days: int = MIN_PRAO_DAYS
+
+    @property
+    def short_by(self) -> int:
+        """Days short of ten that no pupil can get in this period (a period around Easter,
+        or half of a split prao): 0 for a period of ten prao days or more."""
+        return max(MIN_PRAO_DAYS - self.prao_days, 0)
 
     def live(self) -> dict[int, Placing]:
         """Enrolment id -> its live assignment."""
@@ -362,8 +373,9 @@ def period_overview(period: PraoPeriod) -> PeriodOverview:
                                               planned.get(p.student_id, 0))) for p in pupils}
     _add_assignments(rows, period, today)
     listed = list(rows.values())
-    _judge(listed, today)
-    return PeriodOverview(period, listed, _summary(listed))
+    days = count_prao_days(period.first_day, period.last_day)
+    _judge(listed, today, max(MIN_PRAO_DAYS - days, 0))
+    return PeriodOverview(period, listed, _summary(listed), days)
 
 
 def _add_assignments(rows: dict[int, PupilRow], period: PraoPeriod, today: date) -> None:
@@ -412,12 +424,15 @@ def _counts(today: date) -> tuple[ScalarSelect[Any], ...]:
                   AttendanceAlert.assignment_id == aid))
 
 
-def _judge(rows: list[PupilRow], today: date) -> None:
+def _judge(rows: list[PupilRow], today: date, short_by: int) -> None:
     """Each row's verdicts; the second prao day worked out once per span (pupils at the
-    same offer share it)."""
+    same offer share it). A pupil short of ten only by the days the period lacks
+    (`short_by`) is not flagged: nothing in this period can change it."""
     second: dict[Span, date | None] = {}
     for row in rows:
-        row.short_of_ten = row.ten.below and row.enrolment.state is not EnrolmentState.EXEMPT
+        counted = row.enrolment.state is not EnrolmentState.EXEMPT
+        row.short_of_ten = counted and row.ten.missing > short_by
+        row.ten_elsewhere = counted and 0 < row.ten.missing <= short_by
         row.fell_through = (row.assignment is not None
                             and row.assignment.state in FALLEN_THROUGH)
         row.no_show = not row.fell_through and row.reported > 0 and row.absent == row.reported
@@ -432,6 +447,7 @@ def _judge(rows: list[PupilRow], today: date) -> None:
 def _summary(rows: list[PupilRow]) -> dict[str, int]:
     return {
         "below_ten": sum(1 for r in rows if r.short_of_ten),
+        "ten_elsewhere": sum(1 for r in rows if r.ten_elsewhere),
         "fell_through": sum(1 for r in rows if r.fell_through),
         "no_show": sum(1 for r in rows if r.no_show),
         "follow_up_due": sum(1 for r in rows if r.follow_up_due),
@@ -457,6 +473,8 @@ class Record:
     follow_ups: list[FollowUp]
     incidents: list[Incident]
     ten: TenDays
+    prao_days: int  # the period's
+    short_by: int  # days short of ten that no pupil can get in the period (PeriodOverview's)
 
     @property
     def attended_here(self) -> int:
@@ -473,6 +491,8 @@ def record(where: Placed) -> Record:
     if where.span is not None:
         days |= {d for d in where.span.days() if d <= clock.today()}
     student_id = where.assignment.enrolment.student_id
+    period = where.assignment.enrolment.period
+    prao_days = count_prao_days(period.first_day, period.last_day)
     return Record(
         where=where, days=[DayLine(d, by_day.get(d)) for d in sorted(days)],
         reports=list(db.session.scalars(select(AttendanceReport).where(
@@ -482,7 +502,8 @@ def record(where: Placed) -> Record:
         follow_ups=list(db.session.scalars(select(FollowUp).where(
             FollowUp.assignment_id == aid).order_by(FollowUp.at.desc()))),
         incidents=incidents_of(aid),
-        ten=ten_days([student_id])[student_id])
+        ten=ten_days([student_id])[student_id], prao_days=prao_days,
+        short_by=max(MIN_PRAO_DAYS - prao_days, 0))
 
 
 def incidents_of(assignment_id: int) -> list[Incident]:

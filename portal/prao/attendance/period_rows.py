@@ -13,7 +13,6 @@ from markupsafe import Markup, escape
 
 from portal.prao.attendance.forms import STATUS_LABELS
 from portal.prao.attendance.overview import PupilRow, TenDays
-from portal.schools.models import EnrolmentState
 
 _NONE = "–"
 
@@ -34,9 +33,10 @@ class AttendanceRowWriter:
         self._attended = escape(gettext("%(attended)d av 10"))
         self._planned = escape(gettext("(+%(n)d planerade)"))
         self._missing = escape(gettext("%(n)d saknas"))
+        self._elsewhere = escape(gettext("%(n)d i en annan period"))
         self._followed = escape(gettext("Klar"))
         self._not_contacted = escape(gettext("Ej kontaktad"))
-        self._tens: dict[tuple[int, int, bool], str] = {}
+        self._tens: dict[tuple[int, int, bool, bool], str] = {}
 
     def __call__(self, row: PupilRow) -> Markup:
         cells = (self._name(row), f"<td>{escape(row.enrolment.class_name)}</td>",
@@ -69,13 +69,12 @@ class AttendanceRowWriter:
     def _ten(self, row: PupilRow) -> str:
         """The ten-day count: few distinct ones in a class, each written once."""
         ten = row.ten
-        key = (ten.attended, ten.planned,
-               ten.below and row.enrolment.state is not EnrolmentState.EXEMPT)
+        key = (ten.attended, ten.planned, row.short_of_ten, row.ten_elsewhere)
         if key not in self._tens:
-            self._tens[key] = self._ten_text(ten, key[2])
+            self._tens[key] = self._ten_text(ten, row.short_of_ten, row.ten_elsewhere)
         return self._tens[key]
 
-    def _ten_text(self, ten: TenDays, short: bool) -> str:
+    def _ten_text(self, ten: TenDays, short: bool, elsewhere: bool) -> str:
         # Plain str from here on: Markup + str would escape the badge's own HTML.
         text = str(self._attended % {"attended": ten.attended})
         if ten.planned:
@@ -83,6 +82,9 @@ class AttendanceRowWriter:
         if short:
             missing = self._missing % {"n": ten.missing}
             text += f' <span class="badge text-bg-danger">{missing}</span>'
+        elif elsewhere:  # the period is too short for ten: not this page's problem to fix
+            later = self._elsewhere % {"n": ten.missing}
+            text += f' <span class="badge text-bg-secondary">{later}</span>'
         return text
 
     @staticmethod

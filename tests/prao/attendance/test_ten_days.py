@@ -121,3 +121,30 @@ def test_the_pupils_record_counts_days_attended_as_such(client, login_as, db, wo
     client.get("/sprak/en")
     page = client.get(f"/uppfoljning/{second.id}").get_data(as_text=True)
     assert "Prao days: 3 days attended" in page
+
+
+def test_a_period_of_nine_prao_days_says_so_instead_of_flagging_every_pupil(
+        client, login_as, db, world, set_clock):
+    """The factories' period, 15–25 March 2027, has nine prao days. A pupil placed for all
+    of them is short of ten only by the day the period lacks: the pages say that once and
+    mark the pupil quietly; a pupil with nothing planned is still flagged."""
+    placed = pupil_at(make_placement(world.organisation_a), world.school_a, first_name="Ines")
+    period = placed.enrolment.period
+    factories.EnrolmentFactory(period=period, student=factories.StudentFactory(
+        school=world.school_a, first_name="Utan"))
+    db.session.commit()
+    set_clock(at(date(2027, 3, 8), 9, 0))
+    login_as("counsellor")
+    page = client.get(f"/perioder/{period.id}/narvaro").get_data(as_text=True)
+    assert "Perioden har 9 praodagar, färre än tio" in page
+    assert "1 elev under tio praodagar" in page  # Utan, not Ines
+    assert "1 elev behöver praodagar i en annan period" in page
+    ines = page[page.index(">Ines "):].split("</tr>")[0]
+    assert "1 i en annan period" in ines and "text-bg-danger" not in ines
+    record = client.get(f"/uppfoljning/{placed.id}").get_data(as_text=True)
+    assert "1 praodag saknas till tio." in record and "text-danger fw-bold" not in record
+    assert "Perioden har bara 9 praodagar" in record
+    client.get("/sprak/en")
+    page = client.get(f"/perioder/{period.id}/narvaro").get_data(as_text=True)
+    assert "The period has 9 prao days, fewer than ten" in page
+    assert "1 pupil needs prao days in another period" in page
