@@ -4,7 +4,7 @@ guardian's acknowledgement."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, SelectField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField
 from wtforms.validators import Email, Length, Optional
 
 from portal.formtools import PortalForm, choices
@@ -36,6 +36,8 @@ class GuardianEmailForm(PortalForm):
                     Email(message=_l("Skriv e-postadressen som namn@exempel.se."),
                           check_deliverability=False)],
         render_kw={"autocomplete": "off"})
+    # Shown only when the address is a portal user's or a workplace's.
+    staff_ok = BooleanField(_l("Adressen är vårdnadshavarens egen"))
 
 
 class AcknowledgeForm(PortalForm):

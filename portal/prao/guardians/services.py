@@ -11,16 +11,16 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.accounts import services as accounts
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.audit import audit
 from portal.clock import local, today
 from portal.db import rows_changed, utcnow
-from portal.employers.models import Placement
+from portal.employers.models import Organisation, Placement
 from portal.extensions import db
 from portal.notifications import messages
 from portal.prao import services as prao_services
@@ -134,8 +134,47 @@ def can_send(assignment: Assignment) -> bool:
 
 # --- the guardian's address ---------------------------------------------------------------
 
-def set_guardian_email(assignment: Assignment, email: str, user: User) -> None:
-    """The guardian's address is optional: an empty one removes it."""
+# Whose a staff account's address is, as the guardian's address field says it.
+ROLE_ADDRESSES = {
+    Role.COORDINATOR: _l("en samordnares konto"),
+    Role.COUNSELLOR: _l("en studie- och yrkesvägledares konto"),
+    Role.EMPLOYER: _l("en arbetsgivares konto"),
+    Role.COUNCIL: _l("ett konto i samverkansrådet"),
+}
+
+
+def staff_address(email: str) -> str | None:
+    """Whose the address is when it is a portal user's or a workplace's (an organisation's
+    contact, a placement's supervisor), else None. Typed as a guardian's, the guardian
+    letter and the same-day absence emails would go to the workplace or the school."""
+    address = accounts.normalize_email(email)
+    if not address:
+        return None
+    user = db.session.scalars(select(User).where(func.lower(User.email) == address)).first()
+    if user is not None:
+        if user.role is Role.EMPLOYER and user.organisation is not None:
+            return str(_l("kontaktpersonen för %(name)s", name=user.organisation.name))
+        return str(ROLE_ADDRESSES[user.role])
+    workplace = db.session.scalars(select(Organisation.name).where(or_(
+        func.lower(Organisation.contact_email) == address,
+        Organisation.id.in_(select(Placement.organisation_id).where(
+            func.lower(Placement.supervisor_email) == address))))).first()
+    if workplace is not None:
+        return str(_l("arbetsplatsen %(name)s", name=workplace))
+    return None
+
+
+def set_guardian_email(assignment: Assignment, email: str, user: User,
+                       staff_accepted: bool = False) -> None:
+    """The guardian's address is optional: an empty one removes it. A portal user's or a
+    workplace's address is refused (GuardianError beside the field) unless the counsellor
+    says it really is the guardian's (a parent may run the business)."""
+    whose = None if staff_accepted else staff_address(email)
+    if whose is not None:
+        raise GuardianError("guardian_email", _l(
+            "Det är adressen till %(whose)s i portalen: brevet till vårdnadshavaren och "
+            "mejlen om frånvaro skulle gå dit. Skriv vårdnadshavarens egen adress, eller "
+            "kryssa i rutan nedan om det verkligen är vårdnadshavarens.", whose=whose))
     student = assignment.enrolment.student
     student.guardian_email = accounts.normalize_email(email) or None
     audit(user, "guardian_email_saved", student)

@@ -80,7 +80,8 @@ def send_all(period_id: int) -> ResponseReturnValue:
 
 
 def _render_letter(assignment: Assignment, lang: str,
-                   email_form: GuardianEmailForm | None = None) -> str:
+                   email_form: GuardianEmailForm | None = None, staff_address: bool = False
+                   ) -> str:
     student = assignment.enrolment.student
     audit_read("read_guardian_letter", assignment)
     return render_template(
@@ -90,7 +91,8 @@ def _render_letter(assignment: Assignment, lang: str,
         notice=services.email_notice(assignment.id), can_send=services.can_send(assignment),
         problem=services.letter_problem(assignment),
         send_form=SendLetterForm(lang=lang),
-        email_form=email_form or GuardianEmailForm(guardian_email=student.guardian_email))
+        email_form=email_form or GuardianEmailForm(guardian_email=student.guardian_email),
+        staff_address=staff_address)
 
 
 @bp.route("/uppdrag/<int:assignment_id>/vardnadshavarbrev")
@@ -143,7 +145,12 @@ def set_email(assignment_id: int) -> ResponseReturnValue:
     form = GuardianEmailForm()
     if not form.validate_on_submit():
         return _render_letter(assignment, _lang(), email_form=form), 400
-    services.set_guardian_email(assignment, form.guardian_email.data or "", current_user)
+    try:
+        services.set_guardian_email(assignment, form.guardian_email.data or "", current_user,
+                                    staff_accepted=bool(form.staff_ok.data))
+    except services.GuardianError as error:
+        form.guardian_email.errors.append(str(error.message))
+        return _render_letter(assignment, _lang(), email_form=form, staff_address=True), 400
     flash(_("Vårdnadshavarens e-postadress är sparad."), "success")
     return redirect(url_for("guardians.letter", assignment_id=assignment.id, sprak=_lang()))
 

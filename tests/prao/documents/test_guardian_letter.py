@@ -8,6 +8,7 @@ import threading
 from datetime import UTC, datetime
 
 from freezegun import freeze_time
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
@@ -163,6 +164,36 @@ def test_a_bad_address_is_refused_beside_the_field(client, db, login_as, placed)
     post_form(client, f"/uppdrag/{placed.id}/vardnadshavare/e-post", {"guardian_email": ""})
     db.session.expire_all()
     assert placed.enrolment.student.guardian_email is None
+
+
+def test_a_staff_or_workplace_address_is_questioned_beside_the_field(client, db, world,
+                                                                     login_as, placed):
+    """An employer's or a counsellor's address typed as the guardian's: letters and absence
+    emails would go to the workplace. Told beside the field, whose address it is; saved only
+    once the counsellor ticks that it really is the guardian's."""
+    login_as("counsellor")
+    url = f"/uppdrag/{placed.id}/vardnadshavare/e-post"
+    employer = world.users["employer"]
+    for address, whose in (
+            (employer.email.upper(), f"kontaktpersonen för {escape(employer.organisation.name)}"),
+            (world.users["counsellor"].email, "en studie- och yrkesvägledares konto"),
+            (placed.placement.supervisor_email,
+             f"arbetsplatsen {escape(placed.placement.organisation.name)}")):
+        response = post_form(client, url, {"guardian_email": address})
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        error = html.split('id="guardian_email-error"', 1)[1].split("</div>", 1)[0]
+        assert f"Det är adressen till {whose} i portalen" in error
+        assert 'name="staff_ok"' in html
+        db.session.expire_all()
+        assert placed.enrolment.student.guardian_email == "mamma@hem.example.se"
+    client.get("/sprak/en")
+    english = post_form(client, url, {"guardian_email": employer.email}).get_data(as_text=True)
+    assert "the guardian letter and the absence emails would go there" in english
+    response = post_form(client, url, {"guardian_email": employer.email, "staff_ok": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert placed.enrolment.student.guardian_email == employer.email.lower()
 
 
 def _link(db) -> str:
