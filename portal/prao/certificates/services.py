@@ -35,6 +35,7 @@ from portal.prao.services import lock_assignment
 from portal.prao.worktime import WorkedDay, hours_text, worked_minutes
 from portal.schools.models import Enrolment, PraoPeriod, Student
 from portal.templating import long_date
+from portal.textrules import normalise
 
 # An assignment the employer took on; a proposal never confirmed has nothing to certify.
 ISSUABLE_STATES = (AssignmentState.CONFIRMED, AssignmentState.IN_PROGRESS,
@@ -175,8 +176,10 @@ def issue(assignment: Assignment, user: User, today: date) -> tuple[Certificate,
 
 def normalize_code(text: str) -> str | None:
     """The code as stored, from what someone typed (spaces, dashes, lower case, 0/1/8),
-    or None when it cannot be a code at all."""
-    code = re.sub(r"[\s\-]", "", text or "").upper().translate(_LOOKALIKES)
+    or None when it cannot be a code at all. NFKC first, as every form reads text: a code
+    pasted in full-width letters (ＫＩＲ６…, from a Japanese or Chinese keyboard) is the
+    same code, also when it comes in the address rather than through the form."""
+    code = re.sub(r"[\s\-]", "", normalise(text or "")).upper().translate(_LOOKALIKES)
     return code if _CODE_RE.match(code) else None
 
 

@@ -164,6 +164,14 @@ def test_the_verification_page_confirms_a_right_code(issued, app):
     assert found.status_code == 302 and found.headers["Location"] == f"/intyg/{issued.code}"
 
 
+def test_a_code_in_full_width_characters_is_the_same_code(issued, app):
+    """Pasted from a full-width keyboard into the address: ＫＩＲ６… is KIR6…, as the form
+    and every other field read it (NFKC)."""
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in issued.code[:5]) + "－" + issued.code[5:]
+    response = new_client(app).get(f"/intyg/{wide}")
+    assert response.status_code == 200 and "Intyget är äkta" in response.get_data(as_text=True)
+
+
 def test_the_verification_page_refuses_a_wrong_code(issued, app):
     visitor = new_client(app)
     wrong = ("A" if issued.code[0] != "A" else "B") + issued.code[1:]
