@@ -526,7 +526,8 @@ def _days_behind(behind: list[date], alva: Assignment, omar: Assignment, linnea:
             attendance.log_follow_up(_placed(alva), attendance.FollowUpData(
                 FollowUpKind.VISIT, enjoys="Ja, Alva tycker om att prata med de äldre.",
                 adjust="Inget.", tasks="Promenader, inköp och att duka till lunch.",
-                plan="Följa med på kvällsturen på torsdag.", questions="Inga.",
+                plan="Fortsätta med promenaderna och lunchen; på torsdag förmiddag följer hon med "
+                "till dagverksamheten.", questions="Inga.",
                 note="Besök på hemtjänstens kontor, träffade Alva och Vera."), counsellor)
         _at(day, 15)
         _report(day, at_vard, employer)

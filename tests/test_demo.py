@@ -168,6 +168,12 @@ def test_the_demo_shows_the_whole_prao_process(app, db, set_clock):
     assert incident.assignment_id == by_pupil["Linnea"][0].id
     notice = db.session.scalars(select(GuardianNotice)).one()
     assert notice.acknowledged_at is not None
+    # What a counsellor would write: no plan for a 14-year-old to work in the evening, at
+    # night or at a weekend (the rules for minors: 06-20 on weekdays).
+    for follow_up in db.session.scalars(select(FollowUp)):
+        texts = " ".join(filter(None, (follow_up.enjoys, follow_up.adjust, follow_up.tasks,
+                                       follow_up.plan, follow_up.questions, follow_up.note)))
+        assert not re.search(r"kväll|natt|helg|lördag|söndag", texts, re.IGNORECASE), texts
 
     counsellor = new_client(app)
     login(counsellor, "syv.stromback@demo.praoportalen.se", DEMO_PASSWORD)
@@ -190,6 +196,13 @@ def test_the_demo_shows_the_whole_prao_process(app, db, set_clock):
     # The pages the guide names beside a login, each printed with its link.
     linnea = re.search(r"Linneas närvaro och tillbudet: \S+?(/arbetsgivare/\S+)", output)
     assert "Tillbud" in employer.get(linnea.group(1)).get_data(as_text=True)
+    # Bergsskolan's period with its wish window open; its page says when it is short of ten.
+    wishing = re.search(r"önskefönstret öppet, (\d+) praodagar.*?: \S+?(/perioder/\d+)", output)
+    bergsskolan = new_client(app)
+    login(bergsskolan, "syv.bergsskolan@demo.praoportalen.se", DEMO_PASSWORD)
+    page = bergsskolan.get(wishing.group(2)).get_data(as_text=True)
+    assert (f"Perioden har {wishing.group(1)} praodagar, färre än tio" in page) == (
+        int(wishing.group(1)) < 10)
     ella = re.search(r"Ella, egen praoplats att godkänna: \S+?(/perioder/\S+)", output)
     counsellor = new_client(app)
     login(counsellor, "syv.stromback@demo.praoportalen.se", DEMO_PASSWORD)
