@@ -21,7 +21,7 @@ from portal.employers.models import (
     PlacementStatus,
     RegionSettings,
 )
-from portal.employers.services import contact_addresses, join_requests_for
+from portal.employers.services import contact_addresses, join_requests_for, organisation_members
 from portal.extensions import db
 from portal.notifications import messages
 from portal.schools.models import Enrolment, PraoPeriod, School
@@ -105,15 +105,19 @@ def decide_organisation(organisation: Organisation, coordinator: User, approve: 
         db.session.rollback()
         raise AlreadyDecided(organisation.name)
     db.session.refresh(organisation)
-    for email in contact_addresses(organisation):
-        messages.organisation_decided(email, organisation)
+    told: set[str] = set()
     if approve:
         pupils.send_held_requests(organisation)
         # A workplace registered from a pupil's own placement: the coordinator's approval
-        # vouches for its contact, who gets the risk-assessment link only now.
-        pupils.send_held_risk_links(organisation)
+        # vouches for its contact, who gets the risk-assessment link only now. That email
+        # says the workplace is approved, so its addresses get no second one.
+        told = pupils.send_held_risk_links(organisation)
     else:  # the pupils who named it would otherwise wait for an answer that never comes
         pupils.decline_held_requests(organisation)
+    members = {user.email for user in organisation_members(organisation)}
+    for email in contact_addresses(organisation):
+        if email not in told:
+            messages.organisation_decided(email, organisation, has_account=email in members)
     audit(coordinator, "organisation_" + organisation.status.value, organisation,
           detail=organisation.decision_reason)
     db.session.commit()

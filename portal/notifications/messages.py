@@ -47,8 +47,12 @@ def join_request_decided(join: JoinRequest) -> OutboxEmail:
     return enqueue(join.user.email, "join_request_decided", join.user.language, join=join)
 
 
-def organisation_decided(recipient: str, organisation: Organisation) -> OutboxEmail:
-    return enqueue(recipient, "organisation_decided", organisation=organisation)
+def organisation_decided(recipient: str, organisation: Organisation,
+                         has_account: bool = True) -> OutboxEmail:
+    """`has_account`: the recipient can sign in (a workplace registered from a pupil's own
+    placement has only the contact the pupil typed, with no account)."""
+    return enqueue(recipient, "organisation_decided", organisation=organisation,
+                   has_account=has_account)
 
 
 def placement_decided(recipient: str, placement: Placement, approved: bool,
@@ -63,14 +67,18 @@ def pupil_link(recipient: str, first_name: str, period: PraoPeriod, link: str,
                    period=period, link=link, reminder=reminder)
 
 
-def own_placement_registered(recipient: str, enrolment: Enrolment,
-                             placement: Placement) -> OutboxEmail:
+def own_placement_registered(recipient: str, enrolment: Enrolment, placement: Placement,
+                             just_approved: bool = False) -> OutboxEmail:
+    """`just_approved`: sent with the coordinator's approval of a workplace registered from
+    the pupil's form; the one email its contact gets about it (no separate "approved")."""
+    from portal.accounts.services import find_user
     from portal.prao.links import own_risk_url
 
     # The workplace completes the risk assessment through this link, without an account.
     link = own_risk_url(placement.id, enrolment.id, enrolment.period.last_day)
     return enqueue(recipient, "own_placement", enrolment=enrolment, placement=placement,
-                   link=link)
+                   link=link, just_approved=just_approved,
+                   has_account=find_user(recipient) is not None)
 
 
 def own_placement_request(recipient: str, request: OwnPlacementRequest) -> OutboxEmail:

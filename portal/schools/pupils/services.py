@@ -695,33 +695,40 @@ def risk_link_addresses(placement: Placement) -> list[str]:
     return contact_addresses(placement.organisation)
 
 
-def send_risk_link(enrolment: Enrolment, placement: Placement, once: bool = False) -> int:
+def send_risk_link(enrolment: Enrolment, placement: Placement, once: bool = False,
+                   just_approved: bool = False) -> list[str]:
     """The risk-assessment link to each of risk_link_addresses (none while the organisation
     waits for the coordinator). `once`: not to an address that got the same email within the
-    last minute (a double click). The number of addresses it went to."""
+    last minute (a double click). `just_approved`: sent with the coordinator's approval, so
+    the email also says the workplace is approved (send_held_risk_links). The addresses it
+    went to."""
     from portal.notifications.outbox import queued_just_now
 
-    sent = 0
+    sent = []
     for address in risk_link_addresses(placement):
         if not (once and queued_just_now("own_placement", address)):
-            messages.own_placement_registered(address, enrolment, placement)
-            sent += 1
+            messages.own_placement_registered(address, enrolment, placement,
+                                              just_approved=just_approved)
+            sent.append(address)
     return sent
 
 
-def send_held_risk_links(organisation: Organisation) -> int:
+def send_held_risk_links(organisation: Organisation) -> set[str]:
     """The coordinator has just approved an organisation registered from pupils' own
     placements: the risk-assessment links that waited for it go out now (an assessment
-    already made is not asked again). Called once per approval (decide_organisation)."""
+    already made is not asked again), each saying that the workplace is approved. Called
+    once per approval (decide_organisation). The addresses they went to: those need no
+    separate "approved" email."""
     waiting = db.session.execute(
         select(Enrolment, Placement).join(Placement, Placement.id == Enrolment.own_placement_id)
         .where(Placement.organisation_id == organisation.id,
                Enrolment.state == EnrolmentState.OWN_PLACEMENT,
                Placement.risk_confirmed_at.is_(None))
         .order_by(Enrolment.id)).all()
+    sent: set[str] = set()
     for enrolment, placement in waiting:
-        send_risk_link(enrolment, placement)
-    return len(waiting)
+        sent.update(send_risk_link(enrolment, placement, just_approved=True))
+    return sent
 
 
 def risk_link_waits_for(placement: Placement) -> str:
