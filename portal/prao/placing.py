@@ -280,11 +280,13 @@ def reject_own(enrolment: Enrolment, reason: str, user: User) -> None:
     db.session.commit()
 
 
-def resend_own_link(enrolment: Enrolment, user: User) -> None:
+def resend_own_link(enrolment: Enrolment, user: User) -> int:
     """The risk-assessment link again, to the organisation's registered addresses (none
     before the coordinator has approved it: said instead). A double click sends it once:
     the enrolment's row is taken first (a write that changes nothing), then the outbox asked
-    for the same email from the last minute."""
+    for the same email from the last minute. The number of addresses it went to now: 0 when
+    every one of them got it within the last minute (the approval's email, or a click just
+    before), which the caller has to say rather than "sent again"."""
     if not claim(Enrolment.state, enrolment.id, EnrolmentState.OWN_PLACEMENT,
                  state=EnrolmentState.OWN_PLACEMENT):
         db.session.rollback()
@@ -298,9 +300,11 @@ def resend_own_link(enrolment: Enrolment, user: User) -> None:
     if not pupils.risk_link_addresses(placement):
         db.session.rollback()
         raise PraoError("own", _l("Arbetsplatsen har ingen e-postadress."))
-    pupils.send_risk_link(enrolment, placement, once=True)
-    audit(user, "own_placement_link_sent", enrolment)
+    sent = pupils.send_risk_link(enrolment, placement, once=True)
+    if sent:
+        audit(user, "own_placement_link_sent", enrolment)
     db.session.commit()
+    return len(sent)
 
 
 def _own_placement(enrolment: Enrolment) -> Placement:

@@ -267,9 +267,13 @@ def own_decision(period_id: int, enrolment_id: int) -> ResponseReturnValue:
             placing.reject_own(enrolment, form.reason.data or "", current_user)
             flash(_("Den egna praoplatsen godkändes inte. Eleven behöver en plats."), "success")
         elif action == "resend":
-            placing.resend_own_link(enrolment, current_user)
-            flash(_("Länken till riskbedömningen är skickad till arbetsplatsen igen."),
-                  "success")
+            if placing.resend_own_link(enrolment, current_user):
+                flash(_("Länken till riskbedömningen är skickad till arbetsplatsen igen."),
+                      "success")
+            else:
+                flash(_("Länken till riskbedömningen skickades till arbetsplatsen för en "
+                        "stund sedan, så den skickades inte igen nu. Vänta en minut om du "
+                        "vill skicka den en gång till."), "info")
     except services.PraoError as error:
         flash(str(error.message), "danger")
     return redirect(url_for("schools.enrolment", period_id=period_id, enrolment_id=enrolment_id))
