@@ -204,6 +204,13 @@ def _after_offer(placement: Placement, message: str) -> ResponseReturnValue:
 @bp.route("/arbetsgivare/praoplatser/<int:placement_id>/veckor/ny", methods=["GET", "POST"])
 def offer_new(placement_id: int) -> ResponseReturnValue:
     placement = _placement(placement_id, "offer.edit")
+    if pupils.is_pupils_own(placement):
+        # Weeks and seats are what the catalogue offers to every school; a pupil's own
+        # placement is never in it (the page has no form for them: this is a direct request).
+        return _show(placement, service.Refused([_(
+            "Det här är en elevs egen praoplats. Den visas inte i katalogen, så den har inga "
+            "veckor och platser som skolorna kan välja: eleven är hos er under sin "
+            "praoperiod.")]), _("Det går inte att lägga till veckor"))
     form = OfferForm()
     if form.validate_on_submit():
         try:

@@ -13,7 +13,7 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from portal.employers.models import Placement
+from portal.employers.models import Placement, PlacementOffer
 from portal.feedback.reminders import send_evaluation_reminders
 from portal.notifications.models import OutboxEmail
 from portal.notifications.worker import send_due
@@ -242,3 +242,22 @@ def test_an_own_placement_is_not_sent_for_the_coordinators_review(client, app, d
     assert "skickas inte för granskning: elevens studie- och yrkesvägledare" in refused
     db.session.expire_all()
     assert db.session.get_one(Placement, enrolment.own_placement_id).status.value == "draft"
+
+
+@freeze_time(IN_WINDOW)
+def test_an_own_placement_has_no_weeks_and_seats_to_add(client, app, db, world, pupil):
+    """Weeks and seats are what the catalogue offers every school; a pupil's own placement
+    is never in it: the page has no form for them, and a direct post is refused."""
+    enrolment, link = pupil
+    _ask(client, link, world)
+    employer, page = _confirm(app, db, world)
+    assert "Lägg till veckor" not in page and "Inga veckor ännu" not in page
+    db.session.refresh(enrolment)
+    url = f"/arbetsgivare/praoplatser/{enrolment.own_placement_id}/veckor/ny"
+    for response in (employer.get(url), post_form(employer, url, {"weeks": "12", "seats": "2"})):
+        refused = response.get_data(as_text=True)
+        assert "Det går inte att lägga till veckor" in refused
+        assert "Den visas inte i katalogen, så den har inga veckor och platser" in refused
+    db.session.expire_all()
+    assert db.session.scalars(select(PlacementOffer).where(
+        PlacementOffer.placement_id == enrolment.own_placement_id)).all() == []
