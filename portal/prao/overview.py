@@ -145,6 +145,10 @@ class EnrolmentPlacement:
     request_waits_for: str = ""
     # Why the own placement's risk-assessment link has not gone out ("" once it can).
     own_link_waits: str = ""
+    # What the pupil typed, and whether the placement's supervisor is the workplace's
+    # choice instead (it confirmed the pupil's request): two people, each labelled.
+    own_typed: pupils.OwnPlacementData | None = None
+    own_supervisor_from_workplace: bool = False
 
 
 def enrolment_placement(enrolment: Enrolment) -> EnrolmentPlacement:
@@ -163,12 +167,14 @@ def enrolment_placement(enrolment: Enrolment) -> EnrolmentPlacement:
                 request = None
     from portal.employers.placements.services import risk_assessment_complete
 
+    typed, from_workplace = pupils.typed_contact(own) if own is not None else (None, False)
     return EnrolmentPlacement(
         active=active, history=[a for a in assignments if a.state not in ACTIVE_STATES],
         own=own, own_risk_done=own is not None and risk_assessment_complete(own),
         uncovered=placing.needs_uncovered(enrolment), request=request,
         request_waits_for=pupils.request_waits_for(request) if request is not None else "",
-        own_link_waits=pupils.risk_link_waits_for(own) if own is not None else "")
+        own_link_waits=pupils.risk_link_waits_for(own) if own is not None else "",
+        own_typed=typed, own_supervisor_from_workplace=from_workplace)
 
 
 # --- the period: who goes where -------------------------------------------------------------

@@ -261,3 +261,38 @@ def test_an_own_placement_has_no_weeks_and_seats_to_add(client, app, db, world, 
     db.session.expire_all()
     assert db.session.scalars(select(PlacementOffer).where(
         PlacementOffer.placement_id == enrolment.own_placement_id)).all() == []
+
+
+@freeze_time(IN_WINDOW)
+def test_the_counsellor_sees_whose_contact_is_whose(client, app, db, world, pupil):
+    """The counsellor's enrolment page labels the contact the pupil typed and the
+    supervisor the workplace gave (a stand-in until it names one), as the pupil's page
+    does: one "Kontakt:" line showed the stand-in as if the pupil had typed it."""
+    enrolment, link = pupil
+    member = _member(world)
+    counsellor = new_client(app)
+    login(counsellor, world.users["counsellor"].email)
+    url = f"/perioder/{enrolment.period_id}/elever/{enrolment.id}"
+    _ask(client, link, world)
+
+    def lines():
+        page = counsellor.get(url).get_data(as_text=True)
+        typed = re.search(r'id="elevens-kontaktperson"[^>]*>(.*?)</p>', page, re.S).group(1)
+        given = re.search(r'id="handledare-fran-arbetsplatsen"[^>]*>(.*?)</p>', page, re.S)
+        return " ".join(typed.split()), given and " ".join(given.group(1).split())
+
+    # Before the organisation confirms: only what the pupil typed, said to be that.
+    assert lines() == (f"Kontaktperson som eleven skrev in: Mallory, 070-111 22 33, {TYPED}",
+                       None)
+    employer, _ = _confirm(app, db, world)
+    typed, given = lines()
+    assert typed == f"Kontaktperson som eleven skrev in: Mallory, 070-111 22 33, {TYPED}"
+    assert given.startswith("Handledare: Arbetsplatsen har inte angett elevens handledare än.")
+    assert member.email in given and "(arbetsplatsen har angett)" in given
+    assert TYPED not in given
+
+    db.session.refresh(enrolment)
+    post_form(employer, f"/arbetsgivare/praoplatser/{enrolment.own_placement_id}/andra",
+              placement_form(world.municipality_a.id, supervisor_email="hanna@a.se"))
+    assert lines()[1] == "Handledare: Hanna Handledare, 070-123 45 67, hanna@a.se " \
+        "(arbetsplatsen har angett)"
