@@ -80,6 +80,17 @@ def test_every_message_has_an_english_translation():
     assert not fuzzy, f"fuzzy translations to check: {fuzzy}"
 
 
+def test_the_english_catalogue_names_the_counsellor_one_way():
+    """"Studie- och yrkesvägledare" is "careers counsellor" in English, on every page and in
+    every email: not also "study and career(s) counsellor" in some strings."""
+    with open(ROOT / "portal/translations/en/LC_MESSAGES/messages.po", "rb") as po:
+        catalog = read_po(po)
+    other = sorted(m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and any(
+        "study and career" in " ".join(form.split()).lower()
+        for form in (m.string if isinstance(m.string, tuple) else (m.string,))))
+    assert not other, f"say 'careers counsellor' in: {other}"
+
+
 def test_page_links_keep_repeated_filters_and_ignore_url_for_options(client, login_as, db):
     from tests import factories
 

@@ -47,7 +47,7 @@ def test_unplaced_behind_pupils_with_priority(words):
     assert words("en", explanation) == (
         "Your first choice had 3 places and they went to pupils with priority or lower "
         "lottery numbers than yours. Your second choice had no free places left. Your "
-        "lottery number was 40. Your study and careers counsellor will help you find a "
+        "lottery number was 40. Your careers counsellor will help you find a "
         "placement.")
     assert words("sv", explanation).startswith(
         "Ditt första val hade 3 platser och de gick till elever med förtur eller lägre "
@@ -80,8 +80,8 @@ def test_no_wishes_and_no_place_says_whether_the_second_round_ran(words):
     assert words("en", first_only) == (
         "You had no wishes. The placements were shared out by the pupils' wishes only. The "
         "second round, in which pupils without wishes get a free placement that suits them, "
-        "has not been run, so you have not been given a placement yet. Your study and "
-        "careers counsellor will help you.")
+        "has not been run, so you have not been given a placement yet. Your careers "
+        "counsellor will help you.")
 
 
 def test_rounds_stored_before_codes_keep_their_swedish_words(words):

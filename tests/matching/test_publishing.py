@@ -388,7 +388,7 @@ def test_explanations_follow_the_readers_language(app, client, db, world, region
         MatchResult.run_id == run.id, MatchResult.offer_id.is_(None))).first()
     with app.test_request_context():
         other = "/elev/" + schools.make_link_token(unplaced.enrolment)
-    assert "Your study and careers counsellor will help you find a placement." in client.get(
+    assert "Your careers counsellor will help you find a placement." in client.get(
         other).get_data(as_text=True)
     client.get("/sprak/sv")
     assert "Du fick ditt förstahandsval." in client.get(link).get_data(as_text=True)
