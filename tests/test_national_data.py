@@ -231,7 +231,7 @@ def test_evaluation_answers_are_valid_and_spread(national: Flask) -> None:
             .order_by(func.count().desc()).limit(1))
         assert organisation is not None
         summary = employer_summary(organisation, "sv")
-        assert summary.averages and all(1 <= a.mean <= 5 for a in summary.averages)
+        assert summary.averages and all(1 <= a.score <= 5 for a in summary.averages)
 
 
 def test_catalogue_search_finds_generated_placements(national: Flask) -> None:

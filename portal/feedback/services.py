@@ -411,13 +411,24 @@ def period_rate(period: PraoPeriod, today: date) -> Rate:
 
 
 # --- what the employer may see: aggregates from five answers --------------------------------
+#
+# "Arbetsplatsen ser aldrig vad just du har svarat", the pupil's form promises. An average of
+# exactly the answers so far breaks it twice: a visit at 5 answers and another at 6 give the
+# sixth pupil's answer (6 * 4.5 - 5 * 4.4 = 5), and 5.0 over five answers says that each of
+# them answered 5. So each statement's average is taken over its answers in whole groups of
+# five, the first ones in the order they came (a new answer waits until four more have come,
+# and two visits differ by five pupils at least), and shown in whole numbers: one decimal
+# (or a half) of five answers is their exact sum, and consecutive sums give a group's, which
+# at 25 is five answers of 5. With whole numbers no sequence of visits pins a group's sum to
+# 5 or 25 (checked by enumeration in tests/feedback/test_employer_summary.py), so no pupil's
+# answer follows from what the employer sees (a half, or a decimal, does pin some).
 
 @dataclass(frozen=True)
 class Average:
     key: str
     label: str
-    mean: float
-    answers: int
+    score: int  # the average of `answers` answers, rounded to a whole number (1-5)
+    answers: int  # a multiple of MIN_ANSWERS: the answers the average is taken over
 
 
 @dataclass(frozen=True)
@@ -429,6 +440,11 @@ class EmployerSummary:
     def shown(self) -> bool:
         return self.responses >= MIN_ANSWERS
 
+    @property
+    def counted(self) -> int:
+        """The most answers any statement's average is taken over (whole groups of five)."""
+        return max((a.answers for a in self.averages), default=0)
+
 
 def _labels(audience: Audience, language: str) -> dict[str, str]:
     """Each key's label from the newest version that asks it."""
@@ -439,9 +455,15 @@ def _labels(audience: Audience, language: str) -> dict[str, str]:
     return found
 
 
+def whole_score(total: int, answers: int) -> int:
+    """total / answers rounded to a whole number, halves up (4.5 is 5), in integers."""
+    return (2 * total + answers) // (2 * answers)
+
+
 def employer_summary(organisation_id: int, language: str) -> EmployerSummary:
-    """The pupils' evaluations of the organisation's placements, averaged per statement.
-    No text, no single pupil: below MIN_ANSWERS nothing but the count."""
+    """The pupils' evaluations of the organisation's placements, averaged per statement
+    over whole groups of five answers and rounded to whole numbers (see above). No text, no
+    single pupil: below MIN_ANSWERS nothing but the count."""
     mine = (select(FeedbackResponse.id)
             .join(Assignment, Assignment.id == FeedbackResponse.assignment_id)
             .join(Placement, Placement.id == Assignment.placement_id)
@@ -452,12 +474,22 @@ def employer_summary(organisation_id: int, language: str) -> EmployerSummary:
         return EmployerSummary(responses, [])
     labels = _labels(Audience.PUPIL, language)
     order = {k: i for i, k in enumerate(q.likert_keys(current_form(Audience.PUPIL).questions))}
+    # Each answer's place among its statement's answers, in the order they came (a response
+    # is never removed, so an answer's place never changes), and how many there are.
+    question = FeedbackAnswer.question_key
+    numbered = (select(question.label("key"), FeedbackAnswer.score.label("score"),
+                       func.row_number().over(partition_by=question, order_by=(
+                           FeedbackAnswer.response_id, FeedbackAnswer.id)).label("place"),
+                       func.count().over(partition_by=question).label("answers"))
+                .where(FeedbackAnswer.response_id.in_(mine), FeedbackAnswer.score.is_not(None))
+                .subquery())
+    groups = numbered.c.answers - numbered.c.answers % MIN_ANSWERS
     rows = db.session.execute(
-        select(FeedbackAnswer.question_key, func.avg(FeedbackAnswer.score), func.count())
-        .where(FeedbackAnswer.response_id.in_(mine), FeedbackAnswer.score.is_not(None))
-        .group_by(FeedbackAnswer.question_key)).all()
-    averages = [Average(key, labels.get(key, key), float(mean), int(n)) for key, mean, n in rows
-                if n >= MIN_ANSWERS]
+        select(numbered.c.key, func.sum(numbered.c.score), func.count())
+        .where(numbered.c.place <= groups)
+        .group_by(numbered.c.key)).all()
+    averages = [Average(key, labels.get(key, key), whole_score(int(total), int(n)), int(n))
+                for key, total, n in rows]
     return EmployerSummary(responses, sorted(averages, key=lambda a: (order.get(a.key, 99),
                                                                      a.key)))
 

@@ -140,8 +140,8 @@ def test_the_employer_sees_averages_from_five_answers_and_never_text(client, db,
     _answer(pupils[4], real_tasks="5")
     page = client.get("/arbetsgivare/utvarderingar").get_data(as_text=True)
     assert "Medelvärden av 5 elevers svar" in page
-    # (1 + 2 + 3 + 4 + 5) / 5 = 3,0; the other organisation's 1 does not count
-    assert "Jag fick göra riktiga arbetsuppgifter</th><td class=\"text-end\">3,0</td>" in page
+    # (1 + 2 + 3 + 4 + 5) / 5 = 3; the other organisation's 1 does not count
+    assert "Jag fick göra riktiga arbetsuppgifter</th><td class=\"text-end\">3</td>" in page
     assert "Hemlig text" not in page
 
 
