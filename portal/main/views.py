@@ -95,4 +95,5 @@ def start_employer() -> ResponseReturnValue:
 @require("start.council")
 def start_council() -> ResponseReturnValue:
     return render_template("main/start_council.html", summary=services.council_summary(
-        current_user.municipality), figure=reports.headline_text, target=reports.target_text)
+        current_user.municipality), figure=reports.headline_text, target=reports.target_text,
+        bound=reports.bound_text, mark=reports.headline_mark)

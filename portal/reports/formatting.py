@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from portal.reports.suppression import SUPPRESSED
 from portal.reports.tables import Cell, Unit
+from portal.texts import gettext
 
 
 def number(cell: Cell, unit: Unit) -> float | int | None:
@@ -13,6 +15,23 @@ def number(cell: Cell, unit: Unit) -> float | int | None:
     if unit in (Unit.PUPILS, Unit.COUNT) and float(cell.value).is_integer():
         return int(cell.value)
     return round(cell.value, 1 if unit is Unit.SHARE else 2)
+
+
+# Shares of days, not of pupils: each day is one pupil's, but "<5 elever" would be untrue.
+DAY_SHARES = frozenset({"absences_alerted"})
+
+
+def mark_text(mark: str | None, unit: Unit, table_key: str = "") -> str | None:
+    """A hidden cell's mark as a table writes it. In a column of per cent "<5" reads like
+    a figure ("under 5 %") and in a column of averages like a low score, so there it says
+    what is fewer than five: "<5 elever", "<5 svar". A count's column already says."""
+    if mark != SUPPRESSED:
+        return mark
+    if unit is Unit.SHARE:
+        return gettext("<5 dagar") if table_key in DAY_SHARES else gettext("<5 elever")
+    if unit is Unit.AVERAGE:
+        return gettext("<5 svar")
+    return mark
 
 
 def text(cell: Cell, unit: Unit, mark: str | None, decimal_comma: bool = True) -> str:
@@ -37,19 +56,22 @@ def text(cell: Cell, unit: Unit, mark: str | None, decimal_comma: bool = True) -
 
 def headline(value: float, unit: Unit, target: float | None = None,
              higher_is_better: bool = True, decimal_comma: bool = True) -> str:
-    """A headline beside its target: shares ("95 %") and percentage points (the spread
-    between schools, Unit.COUNT: "23") in whole numbers, averages with one decimal, and
-    as many more decimals as the figure needs to agree with the verdict: 94.9 % beside a
-    target of 95 % reads "94,9 %", not "95 %" and "not met"."""
+    """A headline beside its target, as ordinary as the table's figures: shares ("95 %")
+    and percentage points (the spread between schools, Unit.COUNT: "23") in whole numbers,
+    averages with one decimal. Where that rounding carries the figure across the target
+    (94.98 % beside a target of 95 % would read "95 %" and "not met") it says on which side
+    the figure lies: "knappt 95 %" (just under), "drygt 20 %" (just over a ceiling)."""
     places = 1 if unit is Unit.AVERAGE else 0
-    truth = met(value, target, higher_is_better)
-    while truth is not None and places < 4 \
-            and met(round(value, places), target, higher_is_better) is not truth:
-        places += 1
-    figure = f"{round(value, places):.{places}f}"
+    rounded = round(value, places)
+    figure = f"{rounded:.{places}f}"
     if decimal_comma:
         figure = figure.replace(".", ",")
-    return f"{figure}\u00a0%" if unit is Unit.SHARE else figure
+    figure = f"{figure}\u00a0%" if unit is Unit.SHARE else figure
+    truth = met(value, target, higher_is_better)
+    if truth is None or met(rounded, target, higher_is_better) is truth:
+        return figure
+    return gettext("knappt %(figure)s", figure=figure) if value < rounded \
+        else gettext("drygt %(figure)s", figure=figure)
 
 
 def met(value: float | None, target: float | None, higher_is_better: bool) -> bool | None:

@@ -26,7 +26,8 @@ from portal.employers.catalogue.services import municipality_rows
 from portal.extensions import db
 from portal.kept import Kept
 from portal.reports import snapshots
-from portal.reports.formatting import headline, met, number, text
+from portal.reports.bounds import Bound, bound_figures
+from portal.reports.formatting import headline, mark_text, met, number, text
 from portal.reports.models import CouncilTarget
 from portal.reports.registry import INDICATORS, Section, by_key
 from portal.reports.suppression import Shown
@@ -117,6 +118,9 @@ class IndicatorView:
     target: float | None
     chart: Markup
     row_count: int  # the whole table's rows (the export has them all)
+    # A hidden headline's range from the shown cells (bounds.py); last year's likewise.
+    bound: Bound | None = None
+    last_bound: Bound | None = None
 
     @property
     def table(self) -> Table:
@@ -124,9 +128,18 @@ class IndicatorView:
 
     @property
     def met(self) -> bool | None:
-        value = None if self.shown.headline_hidden or self.table.headline is None \
-            else self.table.headline.value
+        """Against the target: the headline, or where it is hidden, the range the shown
+        cells leave for it (met or not only when all of the range agrees)."""
+        if self.shown.headline_hidden:
+            return None if self.bound is None \
+                else self.bound.met(self.target, self.table.higher_is_better)
+        value = None if self.table.headline is None else self.table.headline.value
         return met(value, self.target, self.table.higher_is_better)
+
+    @property
+    def undecided(self) -> bool:
+        """A target beside a hidden headline whose verdict cannot be given."""
+        return self.target is not None and self.shown.headline_hidden and self.met is None
 
 
 def row_label(row: Row) -> str:
@@ -154,7 +167,8 @@ def _report(scope: Scope) -> tuple[list[IndicatorView], datetime]:
         # Drawn by matplotlib when the snapshot was computed, every text in it escaped there.
         chart = Markup(view.charts.get(reader, ""))  # noqa: S704
         views.append(IndicatorView(section, view.shown, last.views[key].shown,
-                                   targets.get(key), chart, view.row_count))
+                                   targets.get(key), chart, view.row_count, view.bound,
+                                   last.views[key].bound))
     return views, now.computed_at
 
 
@@ -226,7 +240,8 @@ def _rows(shown: Shown) -> list[list[str | float | int | None]]:
     table = shown.table
     rows = table.rows + ((table.total,) if table.total is not None else ())
     return [[safe_cell(row_label(row)), *(
-        shown.mark(i, j) or number(cell, table.columns[j].unit)
+        mark_text(shown.mark(i, j), table.columns[j].unit, table.key)
+        or number(cell, table.columns[j].unit)
         for j, cell in enumerate(row.cells))] for i, row in enumerate(rows)]
 
 
@@ -269,16 +284,41 @@ def to_xlsx(shown: Shown, scope: Scope) -> Export:
 def cell_text(shown: Shown, row: int, column: int) -> str:
     table = shown.table
     cells = (table.rows + ((table.total,) if table.total else ()))[row].cells
-    return text(cells[column], table.columns[column].unit, shown.mark(row, column),
+    unit = table.columns[column].unit
+    return text(cells[column], unit, mark_text(shown.mark(row, column), unit, table.key),
                 decimal_comma=_decimal_comma())
 
 
 def headline_text(cell_value: float | None, unit: Unit, target: float | None = None,
                   higher_is_better: bool = True) -> str:
-    """A headline; beside a target, with the decimals it needs to agree with the verdict."""
+    """A headline; beside a target, saying on which side of it a figure lies that rounds
+    onto it ("knappt 95 %")."""
     if cell_value is None:
         return "–"
     return headline(cell_value, unit, target, higher_is_better, decimal_comma=_decimal_comma())
+
+
+def headline_mark(shown: Shown) -> str | None:
+    """A hidden headline's mark, said as a table cell of its unit says it."""
+    return mark_text(shown.headline_mark, shown.table.headline_unit, shown.table.key)
+
+
+def bound_text(bound: Bound | None, target: float | None = None,
+               higher_is_better: bool = True) -> str:
+    """A hidden headline's range in words: "minst 92 %", "högst 8 %", "92–97 %"; "" when
+    there is none or it says nothing (0–100 %)."""
+    if bound is None:
+        return ""
+    low, high = bound_figures(bound, target, higher_is_better)
+    if _decimal_comma():
+        low, high = (None if v is None else v.replace(".", ",") for v in (low, high))
+    if low is not None and high is not None:
+        return f"{low}\u2013{high}\u00a0%"
+    if low is not None:
+        return gettext("minst %(figure)s", figure=f"{low}\u00a0%")
+    if high is not None:
+        return gettext("högst %(figure)s", figure=f"{high}\u00a0%")
+    return ""
 
 
 def target_text(value: float | None, unit: Unit | None = None,

@@ -31,6 +31,7 @@ from portal.concurrency import dialect_insert, rows_changed
 from portal.extensions import db
 from portal.kept import Recent
 from portal.reports import charts
+from portal.reports.bounds import Bound, headline_bound
 from portal.reports.models import ReportRefresh, ReportSnapshot
 from portal.reports.registry import INDICATORS, settled
 from portal.reports.suppression import Positions, Shown, Sum, shown_as, suppress_together
@@ -56,8 +57,9 @@ PAGE_ROWS = 50
 # carry a label of their own; 3: a share is hidden with the counts of its row it is
 # computed from, and the stored columns say which those are; 4: the spread between schools
 # is taken over the rates shown after the school year's joint suppression, its table in
-# whole percentage points).
-PAGE_SHAPE = 4
+# whole percentage points; 5: a hidden headline carries the range its table's shown cells
+# leave for it, and the incidents of a scope where no prao has begun count nobody).
+PAGE_SHAPE = 5
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ class PageView:
     shown: Shown
     row_count: int
     charts: dict[str, str]
+    # A hidden headline's range, from the whole suppressed table's shown cells (the page's
+    # first rows are not enough): bounds.headline_bound.
+    bound: Bound | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,7 @@ def _drawings(table: Table, languages: tuple[str, ...]) -> dict[str, str]:
 
 def _page_view(shown: Shown, languages: tuple[str, ...]) -> PageView:
     return PageView(_first_rows(shown, PAGE_ROWS), len(shown.table.rows),
-                    _drawings(shown.table, languages))
+                    _drawings(shown.table, languages), headline_bound(shown))
 
 
 def _page_to_json(page: Page, languages: tuple[str, ...],
@@ -156,6 +161,7 @@ def _page_to_json(page: Page, languages: tuple[str, ...],
          "headline_hidden": view.shown.headline_hidden,
          "headline_protecting": view.shown.headline_protecting, "row_count": view.row_count,
          "charts": view.charts, "whole_hidden": sorted(whole[key].hidden),
+         "bound": None if view.bound is None else [view.bound.low, view.bound.high],
          "whole_protecting": sorted(whole[key].protecting)}
         for key, view in page.views.items()]}
 
@@ -167,7 +173,9 @@ def _page_from_json(found: dict[str, Any], computed_at: datetime) -> Page:
         shown = Shown(table, frozenset((i, j) for i, j in view["hidden"]),
                       view["headline_hidden"], frozenset((i, j) for i, j in view["protecting"]),
                       view["headline_protecting"])
-        views[table.key] = PageView(shown, view["row_count"], view["charts"])
+        bound = view.get("bound")
+        views[table.key] = PageView(shown, view["row_count"], view["charts"],
+                                    None if bound is None else Bound(*bound))
     return Page(views, computed_at)
 
 

@@ -164,6 +164,10 @@ class Table:
     # msgid: what the headline measures, where the title does not say it (the title names
     # both the portal and own networks; the headline is the own networks' share).
     headline_label: str = ""
+    # The column whose total the headline is (a share of the pupils its `of` counts), where
+    # it is one: when the headline is hidden, the page still tells what the column's shown
+    # rows say of it (bounds.headline_bound).
+    headline_column: str = ""
 
     def column(self, key: str) -> int:
         return next(i for i, c in enumerate(self.columns) if c.key == key)
@@ -192,7 +196,8 @@ def table_to_json(table: Table) -> dict[str, Any]:
             "headline": None if table.headline is None else _cell_json(table.headline),
             "headline_unit": table.headline_unit.value,
             "higher_is_better": table.higher_is_better,
-            "headline_label": table.headline_label}
+            "headline_label": table.headline_label,
+            "headline_column": table.headline_column}
 
 
 def _cell(found: list[Any] | None) -> Cell | None:
@@ -225,4 +230,5 @@ def table_from_json(found: dict[str, Any]) -> Table:
                  chart=Chart(found["chart"]), headline=_cell(found["headline"]),
                  headline_unit=Unit(found["headline_unit"]),
                  higher_is_better=found["higher_is_better"],
-                 headline_label=found.get("headline_label", ""))
+                 headline_label=found.get("headline_label", ""),
+                 headline_column=found.get("headline_column", ""))

@@ -42,7 +42,8 @@ def _sections(scope: Scope, sections: services.Sections) -> Markup:
     return Markup(render_template(  # noqa: S704
         "reports/_sections.html", scope=scope, sections=sections, cell=services.cell_text,
         figure=services.headline_text, row_label=services.row_label,
-        target=services.target_text))
+        target=services.target_text, bound=services.bound_text,
+        mark=services.headline_mark))
 
 
 @bp.route("/rapporter")

@@ -80,9 +80,10 @@ def test_a_share_hidden_for_the_few_outside_it_reads_dots(client, marks_data, lo
     but counts seven pupils: "..", while its 2 of 9 through their own network are "<5"."""
     login_as("council")
     page = client.get("/rapporter?lasar=2026").get_data(as_text=True)
-    assert _cells(_section(page, "placement_source"))["Skola A"] == ["..", "<5"]
-    assert _csv(client, "placement_source")["Skola A"] == ["..", "<5"]
-    assert _xlsx(client, "placement_source")["Skola A"] == ["..", "<5"]
+    # In a column of per cent a bare "<5" reads like "under 5 %": it says pupils.
+    assert _cells(_section(page, "placement_source"))["Skola A"] == ["..", "<5 elever"]
+    assert _csv(client, "placement_source")["Skola A"] == ["..", "<5 elever"]
+    assert _xlsx(client, "placement_source")["Skola A"] == ["..", "<5 elever"]
 
 
 def test_wishes_met_top_three_is_never_fewer_than_its_first_wish(client, marks_data,
@@ -111,12 +112,15 @@ def test_needs_met_placed_on_a_wish_of_seven_reads_dots(client, marks_data, logi
 def test_a_hidden_headline_share_reads_dots_now_last_year_and_on_the_start_page(
         client, marks_data, login_as):
     """Last year's coverage, 5 of 6 with ten days, is hidden (one without) but counts five:
-    "Förra läsåret .."; this year's wishes headline, 12 of 13 among the first three, reads
-    ".." both on the report and on the council's start page."""
+    never "<5"; its table's shown cells say it is at least 5 of 6 (".." is five or more),
+    and so does the page. This year's wishes headline, 12 of 13 among the first three,
+    reads ".." both on the report and on the council's start page (no count of pupils
+    beside it bounds it)."""
     login_as("council")
     page = client.get("/rapporter?lasar=2026").get_data(as_text=True)
     coverage = _section(page, "coverage")
-    assert re.search(r"<dt>Förra läsåret</dt><dd>(.*?)</dd>", coverage).group(1) == ".."
+    assert re.search(r"<dt>Förra läsåret</dt><dd>(.*?)</dd>", coverage).group(1) \
+        == "minst 83\u00a0%"
     wishes = _section(page, "wishes_met")
     assert re.search(r'<dd class="headline-now">(.*?)</dd>', wishes).group(1) == ".."
     start = client.get("/rad").get_data(as_text=True)
@@ -171,10 +175,11 @@ def test_a_ceiling_target_says_what_is_measured_and_that_it_is_a_ceiling(
 def test_a_target_beside_a_hidden_headline_is_not_called_no_target(
         app, client, marks_data, login_as):
     """2 of 15 through their own network is hidden: whether the target is met cannot be
-    said, but there is a target, and the start page must not say "Inget mål"."""
+    said, but there is a target, and the start page must not say "Inget mål": it says
+    that it cannot be said, and why."""
     login_as("coordinator")
     _set_target(client, "placement_source", "20")
     council = new_client(app)
     assert login(council, marks_data.users["council"].email).status_code == 302
     _label, cells = _start_row(council.get("/rad").get_data(as_text=True), "placement_source")
-    assert cells == ["<5", "högst 20\u00a0%", "–"]
+    assert cells == ["<5 elever", "högst 20\u00a0%", "Kan inte avgöras*"]

@@ -113,9 +113,9 @@ def test_xlsx_export_parses_back_with_suppressed_cells(client, report_data, logi
     # side, but only the 2 are a small group ("<5"); the 12 are hidden for them (".."),
     # and so are the total's. School B's six all came through the portal: 0 % own is a
     # small group, and its 100 % is hidden with it (".."), or it would say the other share
-    # is 0 %.
-    assert sorted(rows[1:]) == [["'=HYPERLINK(\"http://x\")", "..", "<5"],
-                                ["Skola A", "..", "<5"], ["Totalt", "..", "<5"]]
+    # is 0 %. In a column of per cent the small group says it counts pupils.
+    assert sorted(rows[1:]) == [["'=HYPERLINK(\"http://x\")", "..", "<5 elever"],
+                                ["Skola A", "..", "<5 elever"], ["Totalt", "..", "<5 elever"]]
     assert isinstance(load_workbook(io.BytesIO(client.get(
         "/rapporter/coverage.xlsx").get_data())).active.cell(2, 2).value, int)
 
@@ -285,12 +285,13 @@ def test_every_chart_is_a_named_region_the_keyboard_can_scroll(client, report_da
     assert 'aria-label="Chart: Wishes met"' in english
 
 
-def test_the_start_page_shows_the_decimals_that_agree_with_the_verdict(app, db, client,
-                                                                       report_data,
-                                                                       login_as):
+def test_the_start_page_says_on_which_side_of_the_target_a_figure_lies(app, db, client,
+                                                                      report_data,
+                                                                      login_as):
     """Seven more pupils at school B, none placed: 15 of 27 have ten days (55.56 %), and
     the schools' placement rates are 100 % and 6 of 13 (46.15 %), 53.85 points apart. A
-    target of 56 % is not met: the figure reads 55,6 %, not "56 % | 56 % | ✗ Inte nått".
+    target of 56 % is not met: the figure reads "knappt 56 %" (just under), not "56 % |
+    56 % | ✗ Inte nått", nor "55,56 %" where every other headline is whole per cent.
     The spread reads in whole percentage points like the shares beside it, not 53,85."""
     autumn_b = db.session.scalars(select(PraoPeriod).where(
         PraoPeriod.school_id == report_data.school_b.id)).one()
@@ -303,12 +304,12 @@ def test_the_start_page_shows_the_decimals_that_agree_with_the_verdict(app, db, 
     council = new_client(app)
     login(council, report_data.users["council"].email)
     start = council.get("/rad").get_data(as_text=True)
-    assert ">55,6\u00a0%</td>" in start and ">56\u00a0%</td>" in start
+    assert ">knappt 56\u00a0%</td>" in start and ">56\u00a0%</td>" in start
     assert "Inte nått" in start
     assert ">54</td>" in start and "53,85" not in start
     report = council.get("/rapporter").get_data(as_text=True)
-    assert ">55,6\u00a0%</dd>" in report and "Målet är inte nått." in report
+    assert ">knappt 56\u00a0%</dd>" in report and "Målet är inte nått." in report
     council.get("/sprak/en")
     start = council.get("/rad").get_data(as_text=True)
-    assert ">55.6\u00a0%</td>" in start and "Not met" in start
+    assert ">just under 56\u00a0%</td>" in start and "Not met" in start
     assert ">54</td>" in start and "53.85" not in start

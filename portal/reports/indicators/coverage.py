@@ -61,6 +61,7 @@ def coverage(scope: Scope) -> Table:
         total=Row(_l("Totalt"), (Cell.pupils(pupils), Cell.share(covered, pupils)),
                   key="total", translate=True),
         headline=Cell.share(covered, pupils),
+        headline_column="covered",
     )
 
 

@@ -36,7 +36,10 @@ COLUMNS = (
     Column("new", _l("Nya arbetsgivare"), Unit.COUNT),
     Column("returning", _l("Återkommande arbetsgivare"), Unit.COUNT),
 )
-AGAIN = Column("again_next_term", _l("Tar emot elever igen nästa termin"), Unit.SHARE)
+# Of the supervisors' answers, not of the employers counted beside it (78 % beside one
+# employer is that employer's supervisors, four of five saying yes): the label says so.
+AGAIN = Column("again_next_term", _l("Handledarsvar: tar emot elever igen nästa termin"),
+               Unit.SHARE)
 
 
 def _counts(scope: Scope) -> list[tuple[int | None, str | None, int, int, int]]:
@@ -90,10 +93,17 @@ def per_municipality(scope: Scope, again: AgainNextTerm | None = None) -> Table:
     totals = (sum(c[2] for c in counts), sum(c[3] for c in counts), sum(c[4] for c in counts))
     return Table(
         key="employers",
-        title=_l("Arbetsgivare"),
+        # Not "Arbetsgivare" again: that is the section's heading, right above.
+        title=_l("Aktiva, nya och återkommande arbetsgivare per kommun"),
         description=_l("Arbetsgivare som tagit emot minst en elev, per kommun där "
                        "arbetsgivaren finns: alla aktiva, de som tar emot elever för första "
-                       "gången och de som tagit emot elever ett tidigare läsår."),
+                       "gången och de som tagit emot elever ett tidigare läsår.")
+        if rates is None else
+        _l("Arbetsgivare som tagit emot minst en elev, per kommun där arbetsgivaren finns: "
+           "alla aktiva, de som tar emot elever för första gången och de som tagit emot "
+           "elever ett tidigare läsår. Sista kolumnen är andelen av handledarnas svar i "
+           "utvärderingen som säger ja till att ta emot elever igen nästa termin; en "
+           "arbetsgivare kan ha flera handledare."),
         row_header=_l("Arbetsgivarens kommun"),
         columns=COLUMNS + ((AGAIN,) if rates is not None else ()),
         rows=rows,

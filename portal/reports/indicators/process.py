@@ -177,6 +177,7 @@ def absences_alerted(scope: Scope) -> Table:
         total=Row(_l("Totalt"), (Cell.pupils(days), Cell.share(alerted, days)),
                   key="total", translate=True),
         headline=Cell.share(alerted, days),
+        headline_column="alerted",
     )
 
 
@@ -188,25 +189,48 @@ INCIDENT_ROWS = (
 )
 
 
+def _prao_begun(scope: Scope) -> bool:
+    """Whether any placed pupil of the scope has had a prao day yet (a period begun by
+    today): before that, no incident can have happened."""
+    return db.session.scalar(
+        select(Assignment.id)
+        .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
+        .where(in_scope(scope), PraoPeriod.first_day <= today())
+        .limit(1)) is not None
+
+
 def incidents(scope: Scope) -> Table:
     """Incidents reported during prao, by kind and severity. Each concerns a pupil, so
-    small numbers are suppressed like any count of pupils."""
+    small numbers are suppressed like any count of pupils. In a scope where no placed
+    pupil's prao has begun (a spring term not yet come) there is nobody to count: its
+    cells are a known nothing ("–"), as a share of nobody is, not a "<5" that the
+    suppression must protect. A hidden 0 there hid the whole year's figures, which equal
+    the autumn's the page shows, though the empty term protects nobody."""
+    begun = _prao_begun(scope)
     counts = {(kind, severity): n for kind, severity, n in db.session.execute(
         select(Incident.kind, Incident.severity, func.count())
         .join(Assignment, Assignment.id == Incident.assignment_id)
         .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
         .where(in_scope(scope))
         .group_by(Incident.kind, Incident.severity)).all()}
+
+    def cell(count: int) -> Cell:
+        return Cell.pupils(count) if begun or count else Cell(None, 0)
+
     return Table(
         key="incidents",
         title=_l("Olyckor och tillbud"),
         description=_l("Rapporterade olyckor och tillbud under praon, efter slag och "
-                       "allvarlighet."),
+                       "allvarlighet.") if begun else
+        _l("Rapporterade olyckor och tillbud under praon, efter slag och allvarlighet. "
+           "Ingen elevs prao har börjat ännu under den här tiden, så det finns inget att "
+           "räkna (–)."),
         row_header=_l("Slag"),
         columns=(Column("incidents", _l("Rapporterade"), Unit.PUPILS),),
-        rows=tuple(Row(label, (Cell.pupils(counts.get((kind, severity), 0)),),
+        rows=tuple(Row(label, (cell(counts.get((kind, severity), 0)),),
                        key=f"{kind}_{severity}", translate=True)
                    for kind, severity, label in INCIDENT_ROWS),
-        total=Row(_l("Totalt"), (Cell.pupils(sum(counts.values())),), key="total",
+        total=Row(_l("Totalt"), (cell(sum(counts.values())),), key="total",
                   translate=True),
     )

@@ -189,7 +189,10 @@ def per_sector(scope: Scope) -> Table:
         title=_l("Platser och önskemål per bransch"),
         description=_l("Erbjudna praoplatser under veckorna då elevernas prao pågår, och hur "
                        "många elever som önskat en plats i varje bransch (alla önskemål och "
-                       "förstahandsönskemål)."),
+                       "förstahandsönskemål). Nyckeltalet är andelen förstahandsönskemål som "
+                       "ryms i platserna i sin bransch: hundra procent betyder att varje "
+                       "bransch har minst lika många platser som elever som önskar den i "
+                       "första hand."),
         row_header=_l("Bransch"),
         columns=COLUMNS,
         rows=rows,
@@ -197,6 +200,7 @@ def per_sector(scope: Scope) -> Table:
                                  Cell.pupils(first_total)), key="total", translate=True),
         chart=Chart.BAR,
         headline=Cell.share(fitting_first_wishes(first, seats), first_total),
+        headline_label=_l("Förstahandsönskemål som ryms i branschens platser"),
     )
 
 

@@ -103,4 +103,6 @@ def needs_met(scope: Scope) -> Table:
         rows=tuple(Row(r[1], cells(*r[2:]), key=str(r[0])) for r in rows),
         total=Row(_l("Totalt"), cells(pupils, placed, on_wish), key="total", translate=True),
         headline=Cell.share(placed, pupils),
+        headline_column="placed",
+        headline_label=_l("Elever med behov som fick en plats"),
     )
