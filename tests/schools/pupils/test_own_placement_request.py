@@ -27,17 +27,6 @@ IN_WINDOW = "2027-01-20"
 CONFIRMED = "Praoplatsen finns nu bland era utkast"
 
 
-@pytest.fixture
-def pupil(app, db, world):
-    period = factories.PraoPeriodFactory(school=world.school_a)
-    enrolment = factories.EnrolmentFactory(period=period, student__first_name="Alva",
-                                           student__last_name="Ek")
-    db.session.commit()
-    with app.test_request_context():
-        link = "/elev/" + services.make_link_token(enrolment)
-    return enrolment, link
-
-
 def _own_placement(client, link, org_number, email="mallory@exempel.se", workplace=None):
     """The pupil names the workplace as it is registered, when it is."""
     known = organisation_by_number(org_number)

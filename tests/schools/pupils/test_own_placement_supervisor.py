@@ -9,7 +9,6 @@ import re
 from datetime import date
 from types import SimpleNamespace
 
-import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
@@ -21,8 +20,6 @@ from portal.prao import placing
 from portal.prao.attendance.daily import send_morning_emails
 from portal.prao.placing import OwnRiskData
 from portal.schools.models import OwnPlacementRequest, OwnPlacementStatus
-from portal.schools.pupils import services
-from tests import factories
 from tests.conftest import login, new_client, post_form
 from tests.employers.placement_support import form_values, placement_form
 from tests.prao.attendance.support import TUESDAY, at
@@ -30,17 +27,6 @@ from tests.prao.attendance.support import TUESDAY, at
 IN_WINDOW = "2027-01-20"
 TYPED = "alva@elev.se"  # the pupil's own address, typed as the contact person's
 STAND_IN = "Ange elevens handledare"
-
-
-@pytest.fixture
-def pupil(app, db, world):
-    period = factories.PraoPeriodFactory(school=world.school_a)
-    enrolment = factories.EnrolmentFactory(period=period, student__first_name="Alva",
-                                           student__last_name="Ek")
-    db.session.commit()
-    with app.test_request_context():
-        link = "/elev/" + services.make_link_token(enrolment)
-    return enrolment, link
 
 
 def _ask(client, link, world, email=TYPED):
