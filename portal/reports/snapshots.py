@@ -34,7 +34,7 @@ from portal.reports import charts
 from portal.reports.bounds import Bound, headline_bound
 from portal.reports.models import ReportRefresh, ReportSnapshot
 from portal.reports.registry import INDICATORS, settled
-from portal.reports.suppression import Positions, Shown, Sum, shown_as, suppress_together
+from portal.reports.suppression import Positions, Shown, Sum, shown_as, suppress_report
 from portal.reports.tables import (
     Chart,
     Scope,
@@ -58,8 +58,10 @@ PAGE_ROWS = 50
 # computed from, and the stored columns say which those are; 4: the spread between schools
 # is taken over the rates shown after the school year's joint suppression, its table in
 # whole percentage points; 5: a hidden headline carries the range its table's shown cells
-# leave for it, and the incidents of a scope where no prao has begun count nobody).
-PAGE_SHAPE = 5
+# leave for it, and the incidents of a scope where no prao has begun count nobody; 6: figures
+# of the same pupils are hidden together across the indicators, and an average wherever its
+# distribution has a hidden count).
+PAGE_SHAPE = 6
 
 
 @dataclass(frozen=True)
@@ -267,11 +269,13 @@ def compute_year(school_year: int, drawn: set[Scope],
     """Every indicator of every scope of the school year (school_year_scopes), suppressed
     together: the region's cells are its municipalities' added up and a year's are its
     terms', so a cell hidden in one scope would otherwise be worked out from the others
-    (the region's count minus Piteå's is Luleå's). Stored in one statement (ON CONFLICT …
-    DO UPDATE: two readers computing the same miss at once both succeed, the later one
-    stays), all at the same moment, so that no reader puts side by side scopes suppressed
-    apart. The pages of the scopes in `drawn` have their charts in every language; the
-    others' are drawn by their first reader (read_page).
+    (the region's count minus Piteå's is Luleå's); and the indicators of a scope together,
+    where one's figures give another's hidden count back (suppression.suppress_report).
+    Stored in one statement (ON CONFLICT … DO UPDATE: two readers computing the same
+    miss at once both succeed, the later one stays), all at the same moment, so that no
+    reader puts side by side scopes suppressed apart. The pages of the scopes in `drawn`
+    have their charts in every language; the others' are drawn by their first reader
+    (read_page).
 
     The indicators are read in one transaction, which ends before their charts are drawn:
     SQLite's write lock is never held while matplotlib draws, and the write opens a
@@ -284,11 +288,8 @@ def compute_year(school_year: int, drawn: set[Scope],
     computed_at = clock.now()
     db.session.commit()
     sums = _sums(scopes)
-    shown: dict[Scope, dict[str, Shown]] = {scope: {} for scope in scopes}
-    for key, _function, _section in INDICATORS:
-        together = suppress_together([tables[scope][key] for scope in scopes], sums)
-        for scope, one in zip(scopes, together, strict=True):
-            shown[scope][key] = one
+    shown = dict(zip(scopes, suppress_report([tables[scope] for scope in scopes], sums),
+                     strict=True))
     for scope in scopes:
         # Joint suppression may hide more than an indicator alone did: what is taken from
         # another table's cells (the spread between schools) is taken again from them as

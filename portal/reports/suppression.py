@@ -1,6 +1,6 @@
 """Small groups suppressed, so that no report names a pupil by counting them.
 
-Pure Python, no Flask and no database. Two rules, as Swedish official statistics apply them:
+Pure Python, no Flask and no database. The rules, as Swedish official statistics apply them:
 
 1. Primary: a cell that counts fewer than five pupils is hidden — a count of pupils under
    5, a share whose numerator or base is under 5 or that leaves fewer than 5 outside it
@@ -21,6 +21,17 @@ Pure Python, no Flask and no database. Two rules, as Swedish official statistics
    is, or it gives the count back: 34 girls at 54.0 % girls are 29 boys. A share computed
    from them alone (`Column.only_of`) says nothing they do not: it takes no part in the
    sums (its counts' columns carry them) and is hidden exactly where they are.
+4. Across indicators: one reader sees every indicator of a scope, and figures of one are
+   made of the counts of another. Each column declares its counts (`Column.counts`: per
+   school, placed through the portal, through their own network, without a place, ...; a
+   share to one decimal of a school's pupils gives both its numerator and its base), and
+   while a hidden count is a sum or difference of the counts the scope shows, a shown
+   figure made of its row's counts is hidden too (`_worked_out`): 40 placed (55 pupils at
+   72.7 %) less 36 placed through the portal (51 seeking at 29.4 % without a place) are the
+   hidden 4 through their own network. An average is hidden wherever a count of the
+   distribution it is computed from is (`Column.mean_of`): a mean to two decimals pins the
+   hidden count of 1s.
+   `suppress_report` applies it with the others until nothing changes.
 
 A cell hidden by the first rule reads "<5" when the group it counts is fewer than five: a
 count, an average's answers, a share's numerator (or base) of 0–4. A share hidden only for
@@ -34,10 +45,12 @@ so a chart or an export made from it cannot leak what the page does not show."""
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from portal.reports.tables import Cell, Chart, Row, Table, Unit
+from portal.reports.tables import UNDECLARED, Cell, Chart, Column, Counts, Row, Table, Unit
 
 MIN_PUPILS = 5
 SUPPRESSED = "<5"  # a small group (the primary rule)
@@ -374,11 +387,13 @@ def suppress(table: Table) -> Shown:
     return suppress_together([table])[0]
 
 
-def suppress_together(tables: Sequence[Table], sums: Sequence[Sum] = ()) -> list[Shown]:
+def suppress_together(tables: Sequence[Table], sums: Sequence[Sum] = (),
+                      forced: Sequence[Collection[Position]] = ()) -> list[Shown]:
     """Each table as it may be shown, when one reader sees them all: the sums between them
     (`sums`: the region's cells are its municipalities' added up, a year's its terms')
     count as the sums within each, so that no hidden cell of one can be worked out from
-    what the others show."""
+    what the others show. `forced` (by table, as many as given): cells hidden from the
+    start to protect a cell of another indicator (rule 4); they read ".." unless small."""
     shown_tables, tables = tables, [_emptied(table) for table in tables]
     cells = {(t, i, j): cell for t, table in enumerate(tables)
              for (i, j), cell, _unit in _positions(table)}
@@ -390,7 +405,8 @@ def suppress_together(tables: Sequence[Table], sums: Sequence[Sum] = ()) -> list
     def size(p: Place) -> tuple[float, float]:
         return _size(cells[p])
 
-    hidden = set(small)
+    hidden = set(small) | {(t, i, j) for t, found in enumerate(forced) for i, j in found
+                           if not _nobody(cells[(t, i, j)])}
     between = _sum_equations(tables, sums)
     equations = [eq for t, table in enumerate(tables) for eq in _equations(table, t)] + between
     while True:
@@ -538,6 +554,12 @@ def _scrubbed(table: Table, hidden: frozenset[Position],
     as_total = [(len(rows), j) for j, c in enumerate(table.total.cells)
                 if (len(rows), j) in hidden and c == headline] \
         if table.total is not None and headline is not None else []
+    # Without a total row, the headline is one row's cell (the pupils' "would recommend"
+    # average): hidden with it.
+    as_row = [(i, j) for i, r in enumerate(table.rows) for j, c in enumerate(r.cells)
+              if (i, j) in hidden and c == headline] \
+        if table.total is None and headline is not None else []
+    as_total = as_total or as_row
     headline_hidden = small_headline or bool(as_total)
     # "<5" only when the headline's own group is fewer than five (or the total's cell it
     # is reads so); a share hidden for the few outside it, or with the total, reads "..".
@@ -558,3 +580,241 @@ def shown_as(table: Table, hidden: frozenset[Position], protecting: frozenset[Po
              ) -> Shown:
     """The table with the given cells hidden (decided before, by suppress_together)."""
     return _scrubbed(table, hidden, protecting)
+
+
+# --- across the indicators of a scope (rule 4) ----------------------------------------------
+
+Variable = tuple[str, str, str]  # (group, row key, count): one count of one row
+Form = dict[Variable, int]
+
+
+def _mean_of(column: Column) -> str | None:
+    return None if column.mean_of == UNDECLARED else column.mean_of
+
+
+def _counts(column: Column) -> Counts | None:
+    return None if column.counts is None or column.counts.group == UNDECLARED \
+        else column.counts
+
+
+def _shown_cells(table: Table) -> Iterator[tuple[str, int, int, Column]]:
+    """(row key, row, column index, column) of every cell of a row with a unique key (the
+    total row's key _TOTAL), nobody's cells ("–", known to be nothing, as suppression reads
+    them: an empty table's total too) left out."""
+    rows = _all_rows(_emptied(table))
+    for key, i in _row_index(table).items():
+        for j, column in enumerate(table.columns):
+            if not _nobody(rows[i].cells[j]):
+                yield key, i, j, column
+
+
+def _form(table: Table, key: str, group: str, names: tuple[str, ...]) -> Form:
+    """The counts `names` of the row `key` (of every row, for the total row)."""
+    keys = [k for k in _row_index(table) if k != _TOTAL] if key == _TOTAL else [key]
+    return {(group, k, name): 1 for k in keys for name in names}
+
+
+def _secrets(cell: Cell, unit: Unit, counts: Counts, table: Table, key: str) -> list[Form]:
+    """What a hidden cell keeps from the reader: the small groups it counts (its numerator,
+    a share's base, those outside a share), or for a cell hidden to protect another its
+    numerator, which the sums hold."""
+    def form(names: tuple[str, ...]) -> Form:
+        return _form(table, key, counts.group, names)
+
+    share = unit is Unit.SHARE and bool(counts.base)
+    if share and too_small(cell, unit) and not fewer_than_five(cell, unit):
+        outside = form(counts.base)
+        for v, c in form(counts.n).items():
+            outside[v] = outside.get(v, 0) - c
+        return [{v: c for v, c in outside.items() if c}]
+    small_base = share and cell.base is not None and cell.base < MIN_PUPILS
+    return [form(counts.n), *([form(counts.base)] if small_base else [])]
+
+
+Figure = tuple[Form, str, int, int]  # a form and its cell: indicator, row, column
+
+
+def _reading(tables: Mapping[str, Table], shown: Mapping[str, Shown]
+             ) -> tuple[list[Form], list[Figure], list[Figure]]:
+    """What a reader of the scope's indicators knows of their counts (`Column.counts`):
+    the counts each shown figure is made of (a share's numerator and base); what each
+    hidden one keeps (`_secrets`); and each shown figure with every count it is made of."""
+    known: list[Form] = []
+    secrets: list[Figure] = []
+    shown_figures: list[Figure] = []
+    for name, table in tables.items():
+        rows = _all_rows(table)
+        for key, i, j, column in _shown_cells(table):
+            counts = _counts(column)
+            if counts is None:
+                continue
+            if shown[name].is_hidden(i, j):
+                secrets += [(secret, name, i, j) for secret in _secrets(
+                    rows[i].cells[j], column.unit, counts, table, key) if secret]
+                continue
+            made = [_form(table, key, counts.group, counts.n)]
+            if column.unit is Unit.SHARE and counts.base:
+                made.append(_form(table, key, counts.group, counts.base))
+            known += made
+            shown_figures.append(({v: 1 for f in made for v in f}, name, i, j))
+    return known, secrets, shown_figures
+
+
+def _given_away(known: list[Form], secrets: list[Figure]) -> list[Figure]:
+    """The secrets the known counts determine: a fresh unknown z per secret, z = the
+    secret, is pinned by the sparse elimination exactly when the secret is."""
+    index: dict[Variable, int] = {}
+
+    def place(v: Variable) -> Place:
+        return (index.setdefault(v, len(index)), 0, 0)
+
+    equations: list[Equation] = [{place(v): c for v, c in f.items()} for f in known]
+    probes = [(-1 - k, 0, 0) for k in range(len(secrets))]
+    equations += [{probe: 1, **{place(v): -c for v, c in secret[0].items()}}
+                  for probe, secret in zip(probes, secrets, strict=True)]
+    pinned = _solved(equations, [*(place(v) for v in list(index)), *probes])
+    return [secret for probe, secret in zip(probes, secrets, strict=True) if probe in pinned]
+
+
+# How many shown figures the search for the one to hide tries per given-away count (each
+# try solves the scope's sums again) before it hides the likeliest.
+TRIES = 6
+
+
+@dataclass
+class _Search:
+    """Which shown figure to hide for a given-away count (see _worked_out)."""
+
+    tables: Mapping[str, Table]
+    shown: Mapping[str, Shown]
+    known: list[Form]
+    figures: list[Figure]
+    secrets: list[Figure]
+
+    def __post_init__(self) -> None:
+        self.showing = Counter(frozenset(made) for made in self.known)
+        # A count no other column holds (the pupils with ten days, in its rows and its
+        # total) opens nothing when hidden.
+        self.columns: dict[Variable, set[tuple[str, int]]] = {}
+        for made, name, _i, j in [*self.figures, *self.secrets]:
+            for v in made:
+                self.columns.setdefault(v, set()).add((name, j))
+
+    def forms(self, figure: Figure) -> list[frozenset[Variable]]:
+        """What hiding the figure takes from the reader: not a count no other column
+        holds, nor a share's base shown beside it (coverage's base is its pupils')."""
+        name, i, j = figure[1:]
+        table = self.tables[name]
+        made = _figure_forms(table, i, j)
+        if table.columns[j].of and not any(self.shown[name].is_hidden(i, table.column(k))
+                                           for k in table.columns[j].of):
+            made = made[:1]
+        return [frozenset(f) for f in made if any(len(self.columns[v]) > 1 for v in f)]
+
+    def cost(self, figure: Figure) -> tuple[Any, ...]:
+        name, i, j = figure[1:]
+        return (min(self.showing[f] for f in self.forms(figure)),
+                _size(_all_rows(self.tables[name])[i].cells[j]), name, i, j)
+
+    def partner(self, secret: Figure) -> Figure | None:
+        rows = {v[1] for v in secret[0]}
+        found = sorted((f for f in self.figures
+                        if {v[1] for v in f[0]} & rows and self.forms(f)), key=self.cost)
+        return next((f for f in found[:TRIES] if not _given_away(_without(
+            self.known, _figure_forms(self.tables[f[1]], f[2], f[3])), [secret])),
+            found[0] if found else None)
+
+
+def _worked_out(tables: Mapping[str, Table], shown: Mapping[str, Shown]
+                ) -> dict[str, set[Position]]:
+    """The shown cells to hide so that no hidden cell's secret is a sum or difference of
+    the counts the scope's indicators show: for each that is, a shown figure made of its
+    rows' counts without which it no longer is, tried first where the fewest other figures
+    show what it does (one of four figures that show a school's pupils opens nothing),
+    then the smallest; the likeliest when none of the first TRIES does alone."""
+    known, secrets, figures = _reading(tables, shown)
+    more: dict[str, set[Position]] = {}
+    if not secrets:
+        return more
+    search = _Search(tables, shown, known, figures, secrets)
+    for secret in _given_away(known, secrets):
+        chosen = search.partner(secret)
+        if chosen is not None:
+            more.setdefault(chosen[1], set()).add(chosen[2:])
+    return more
+
+
+def _without(known: list[Form], forms: list[Form]) -> list[Form]:
+    """The known forms less one of each of `forms` (another figure may show the same)."""
+    left = list(known)
+    for form in forms:
+        left.remove(form)
+    return left
+
+
+def _figure_forms(table: Table, i: int, j: int) -> list[Form]:
+    """The forms a shown figure gives the reader (its numerator's, a share's base's)."""
+    column = table.columns[j]
+    counts = _counts(column)
+    assert counts is not None  # a figure of _reading
+    key = next(k for k, r in _row_index(table).items() if r == i)
+    forms = [_form(table, key, counts.group, counts.n)]
+    if column.unit is Unit.SHARE and counts.base:
+        forms.append(_form(table, key, counts.group, counts.base))
+    return forms
+
+
+def linked(tables: Mapping[str, Table], shown: Mapping[str, Shown]
+           ) -> dict[str, set[Position]]:
+    """Rule 4 over one scope's indicators (by key) as `shown`: the shown cells to hide, by
+    indicator. Those that make a hidden count a sum or difference of shown ones
+    (`_worked_out`); an average whose distribution's row (or, in the total row, any cell
+    of it) is hidden."""
+    more = _worked_out(tables, shown)
+    for name, table in tables.items():
+        for key, i, j, column in _shown_cells(table):
+            source = _mean_of(column)
+            if source is not None and not shown[name].is_hidden(i, j) \
+                    and _averaged_hidden(tables, shown, source, key):
+                more.setdefault(name, set()).add((i, j))
+    return more
+
+
+def _averaged_hidden(tables: Mapping[str, Table], shown: Mapping[str, Shown], source: str,
+                     key: str) -> bool:
+    """A cell of the row `key` of the distribution `source` is hidden (of any row, for the
+    total row's average: it averages them all)."""
+    if source not in tables:
+        return False
+    hidden = shown[source].hidden
+    if key == _TOTAL:
+        return bool(hidden)
+    row = _row_index(tables[source]).get(key)
+    return row is not None and any(i == row for i, _j in hidden)
+
+
+def suppress_report(scopes: Sequence[Mapping[str, Table]], sums: Sequence[Sum] = ()
+                    ) -> list[dict[str, Shown]]:
+    """Every indicator of every scope (each scope's tables by indicator key, every scope
+    with the same keys) as one reader may see them all: each indicator suppressed with
+    its other scopes (suppress_together, `sums` between the scopes), and rule 4 between
+    the indicators of each scope, again until neither hides anything more. An indicator
+    is suppressed again only when rule 4 hid a cell of it."""
+    keys = list(scopes[0]) if scopes else []
+    forced: list[dict[str, set[Position]]] = [{key: set() for key in keys} for _ in scopes]
+    shown: list[dict[str, Shown]] = [{} for _ in scopes]
+    again = set(keys)
+    while again:
+        for key in keys:
+            if key in again:
+                together = suppress_together([tables[key] for tables in scopes], sums,
+                                             [found[key] for found in forced])
+                for k, one in enumerate(together):
+                    shown[k][key] = one
+        again = set()
+        for k, tables in enumerate(scopes):
+            for key, cells in linked(tables, shown[k]).items():
+                forced[k][key] |= cells
+                again.add(key)
+    # In the registry's order, as each scope's tables were given.
+    return [{key: found[key] for key in keys} for found in shown]

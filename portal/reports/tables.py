@@ -96,6 +96,38 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Counts:
+    """What a figure is made of, in counts that other indicators' figures are made of too:
+    its numerator (a count's value, an average's answers) and, for a share, its base, each
+    the sum of some of the group's counts of the row (rows matched by key; the total row's
+    are those of every row). A name is one count wherever the group uses it: the pupils
+    placed through the portal are "portal" in the equity table and in the placement-source
+    table. A reader who sees a share to one decimal of a school's pupils knows both."""
+
+    group: str
+    n: tuple[str, ...]
+    base: tuple[str, ...] = ()
+
+
+# What a column declares when it has not said what it counts (`Column.counts`) or which
+# answers it averages (`Column.mean_of`): suppression reads it as None, and
+# tests/reports/test_cross_table_suppression.py fails for every indicator that has one.
+UNDECLARED = "?"
+UNDECLARED_COUNTS = Counts(UNDECLARED, ())
+# The pupils of the scope's prao periods per school (rows keyed by the school's id) and
+# what became of them, as sums of four counts: placed through the portal, placed through
+# their own network, without a place, placed on their first wish. The school's pupils are
+# all three of the first, the placed the first two, the pupils seeking through the portal
+# the first and the third. One table's shown figures so give another's hidden count as a
+# difference: 40 placed less 36 through the portal are 4 through their own network.
+SCHOOL = "school"
+PORTAL, OWN, UNPLACED, FIRST = "portal", "own", "unplaced", "first"
+SCHOOL_PUPILS = (PORTAL, OWN, UNPLACED)
+PLACED = (PORTAL, OWN)
+SEEKING = (PORTAL, UNPLACED)
+
+
+@dataclass(frozen=True)
 class Column:
     key: str
     label: str  # msgid
@@ -110,6 +142,16 @@ class Column:
     # among girls and boys): it tells nothing they do not, so it is hidden exactly where one
     # of them is and never on its own (hiding it beside its shown counts protects nothing).
     only_of: bool = False
+    # What its figures are made of, in counts other indicators' figures are made of too
+    # (Counts); None when no other indicator counts its pupils. Suppression hides more
+    # until no hidden count is a sum or difference of what the scope's indicators show.
+    counts: Counts | None = UNDECLARED_COUNTS
+    # An average computed from another indicator's distribution of the same answers (its
+    # key): a row averages the distribution's row of the same key, the total row all of
+    # it. Hidden wherever a cell it is computed from is, or the mean (two decimals in the
+    # export) pins the hidden count: (x + 509) / (x + 130) is 3.89 for x = 1 alone. None
+    # when no indicator shows the answers it averages.
+    mean_of: str | None = UNDECLARED
 
 
 @dataclass(frozen=True)
@@ -188,8 +230,8 @@ def table_to_json(table: Table) -> dict[str, Any]:
     """The Table as plain JSON, read back by table_from_json into an equal Table."""
     return {"key": table.key, "title": table.title, "description": table.description,
             "row_header": table.row_header,
-            "columns": [[c.key, c.label, c.unit.value, list(c.of), c.only_of]
-                        for c in table.columns],
+            "columns": [[c.key, c.label, c.unit.value, list(c.of), c.only_of,
+                         _counts_json(c.counts), c.mean_of] for c in table.columns],
             "rows": [_row_json(r) for r in table.rows],
             "total": None if table.total is None else _row_json(table.total),
             "chart": table.chart.value,
@@ -213,12 +255,19 @@ def _row(found: dict[str, Any]) -> Row:
                label_en=found.get("label_en", ""))
 
 
+def _counts_json(counts: Counts | None) -> list[Any] | None:
+    return None if counts is None else [counts.group, list(counts.n), list(counts.base)]
+
+
 def _column(found: list[Any]) -> Column:
-    """A stored column; one stored before `of` (a snapshot of an older shape, computed again
-    before its page is read) has none."""
+    """A stored column; one stored before `of` or `counts` (a snapshot of an older shape,
+    computed again before its page is read) has none."""
     key, label, unit, *derived = found
-    of, only_of = derived if derived else ((), False)
-    return Column(key, label, Unit(unit), tuple(of), bool(only_of))
+    of, only_of = derived[:2] if derived else ((), False)
+    counts, mean_of = derived[2:] if len(derived) > 2 else (None, None)
+    return Column(key, label, Unit(unit), tuple(of), bool(only_of),
+                  None if counts is None else Counts(counts[0], tuple(counts[1]),
+                                                     tuple(counts[2])), mean_of)
 
 
 def table_from_json(found: dict[str, Any]) -> Table:

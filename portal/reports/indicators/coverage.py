@@ -15,7 +15,21 @@ from portal.prao.models import (
     AttendanceStatus,
 )
 from portal.reports.sql import count_if, in_scope
-from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
+from portal.reports.tables import (
+    OWN,
+    PLACED,
+    PORTAL,
+    SCHOOL,
+    SCHOOL_PUPILS,
+    Cell,
+    Chart,
+    Column,
+    Counts,
+    Row,
+    Scope,
+    Table,
+    Unit,
+)
 from portal.schools.models import Enrolment, School, Student
 from portal.texts import mark as _l
 
@@ -54,8 +68,13 @@ def coverage(scope: Scope) -> Table:
         description=_l("Andelen elever som har varit närvarande (eller kommit sent) minst tio "
                        "dagar på en arbetsplats under läsåret, per skola."),
         row_header=_l("Skola"),
-        columns=(Column("pupils", _l("Elever"), Unit.PUPILS),
-                 Column("covered", _l("Minst tio dagar"), Unit.SHARE, of=("pupils",))),
+        # The school's pupils, as the equity table counts them (one pupil in two periods
+        # of the year counts once here): taken as the same, which hides as much as they
+        # are. The pupils with ten days are counted nowhere else.
+        columns=(Column("pupils", _l("Elever"), Unit.PUPILS,
+                        counts=Counts(SCHOOL, SCHOOL_PUPILS)),
+                 Column("covered", _l("Minst tio dagar"), Unit.SHARE, of=("pupils",),
+                        counts=Counts(SCHOOL, ("covered",), SCHOOL_PUPILS))),
         rows=tuple(Row(name, (Cell.pupils(n), Cell.share(done, n)), key=str(school_id))
                    for school_id, name, n, done in rows),
         total=Row(_l("Totalt"), (Cell.pupils(pupils), Cell.share(covered, pupils)),
@@ -63,6 +82,12 @@ def coverage(scope: Scope) -> Table:
         headline=Cell.share(covered, pupils),
         headline_column="covered",
     )
+
+
+SOURCE_COLUMNS = (
+    Column("portal", _l("Genom portalen"), Unit.SHARE, counts=Counts(SCHOOL, (PORTAL,), PLACED)),
+    Column("own", _l("Eget nätverk"), Unit.SHARE, counts=Counts(SCHOOL, (OWN,), PLACED)),
+)
 
 
 def placement_source(scope: Scope) -> Table:
@@ -87,8 +112,7 @@ def placement_source(scope: Scope) -> Table:
                        "(matchning eller placering av SYV) och andelen som ordnade den genom "
                        "sitt eget nätverk, per skola."),
         row_header=_l("Skola"),
-        columns=(Column("portal", _l("Genom portalen"), Unit.SHARE),
-                 Column("own", _l("Eget nätverk"), Unit.SHARE)),
+        columns=SOURCE_COLUMNS,
         rows=tuple(Row(name, (Cell.share(p, p + o), Cell.share(o, p + o)), key=str(school_id))
                    for school_id, name, p, o in rows),
         total=Row(_l("Totalt"), (Cell.share(portal, portal + own_total),

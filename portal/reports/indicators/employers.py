@@ -38,8 +38,9 @@ COLUMNS = (
 )
 # Of the supervisors' answers, not of the employers counted beside it (78 % beside one
 # employer is that employer's supervisors, four of five saying yes): the label says so.
+# Counted nowhere else.
 AGAIN = Column("again_next_term", _l("Handledarsvar: tar emot elever igen nästa termin"),
-               Unit.SHARE)
+               Unit.SHARE, counts=None)
 
 
 def _counts(scope: Scope) -> list[tuple[int | None, str | None, int, int, int]]:

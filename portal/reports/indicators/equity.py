@@ -32,7 +32,21 @@ from portal.extensions import db
 from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource
 from portal.reports.scope import periods_in
 from portal.reports.suppression import Shown, suppress
-from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
+from portal.reports.tables import (
+    FIRST,
+    OWN,
+    PLACED,
+    SCHOOL,
+    SCHOOL_PUPILS,
+    Cell,
+    Chart,
+    Column,
+    Counts,
+    Row,
+    Scope,
+    Table,
+    Unit,
+)
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Wish
 from portal.texts import mark as _l
 
@@ -82,15 +96,21 @@ def school_counts(scope: Scope) -> list[SchoolCounts]:
 
 
 COLUMNS = (
-    Column("pupils", _l("Elever"), Unit.PUPILS),
-    Column("placement_rate", _l("Andel placerade"), Unit.SHARE, of=("pupils",)),
-    # Its base, pupils with a first wish, is counted nowhere on the page.
-    Column("first_wish_rate", _l("Andel som fått sitt förstahandsönskemål"), Unit.SHARE),
+    Column("pupils", _l("Elever"), Unit.PUPILS, counts=Counts(SCHOOL, SCHOOL_PUPILS)),
+    Column("placement_rate", _l("Andel placerade"), Unit.SHARE, of=("pupils",),
+           counts=Counts(SCHOOL, PLACED, SCHOOL_PUPILS)),
+    # Its base, pupils with a first wish, is counted nowhere on the page; its numerator is
+    # the wishes table's first wishes.
+    Column("first_wish_rate", _l("Andel som fått sitt förstahandsönskemål"), Unit.SHARE,
+           counts=Counts(SCHOOL, (FIRST,), ("first_wished",))),
     # Of the placed pupils: the placement rate's numerator.
     Column("own_network_share", _l("Andel med egen kontakt"), Unit.SHARE,
-           of=("placement_rate",)),
+           of=("placement_rate",), counts=Counts(SCHOOL, (OWN,), PLACED)),
 )
-SATISFACTION = Column("satisfaction", _l("Nöjdhet (medel 1–5)"), Unit.AVERAGE)
+# A school's mean is of answers no table counts; the total row's is of every pupil's
+# answer, which the pupils' distribution counts.
+SATISFACTION = Column("satisfaction", _l("Nöjdhet (medel 1–5)"), Unit.AVERAGE,
+                      counts=None, mean_of="evaluation_pupil_distribution")
 
 
 @dataclass(frozen=True)

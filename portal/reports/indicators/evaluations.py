@@ -19,7 +19,18 @@ from portal.extensions import db
 from portal.feedback.models import Audience, FeedbackAnswer, FeedbackForm, FeedbackResponse
 from portal.prao.models import Assignment, AssignmentSource, AssignmentState
 from portal.reports.scope import periods_in
-from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
+from portal.reports.tables import (
+    PLACED,
+    SCHOOL,
+    Cell,
+    Chart,
+    Column,
+    Counts,
+    Row,
+    Scope,
+    Table,
+    Unit,
+)
 from portal.schools.models import Enrolment, PraoPeriod, School, Wish
 from portal.texts import mark as _l
 
@@ -79,7 +90,7 @@ def _by_statement(scope: Scope, audience: Audience) -> dict[str, tuple[float, in
 
 
 def _averages(scope: Scope, audience: Audience, key: str, title: str,
-              description: str) -> Table:
+              description: str, distribution: str) -> Table:
     found = _by_statement(scope, audience)
     rows = tuple(Row(sv, (Cell.average(*found.get(k, (None, 0))),), key=k, label_en=en)
                  for k, sv, en in _statements(audience) if k in found)
@@ -88,7 +99,9 @@ def _averages(scope: Scope, audience: Audience, key: str, title: str,
     if audience is Audience.PUPIL:
         headline = Cell.average(*found.get(RECOMMEND, (None, 0)))
     return Table(key=key, title=title, description=description, row_header=_l("Påstående"),
-                 columns=(Column("average", _l("Medelvärde 1–5"), Unit.AVERAGE),), rows=rows,
+                 # Each statement's mean is of its row of the distribution.
+                 columns=(Column("average", _l("Medelvärde 1–5"), Unit.AVERAGE,
+                                 counts=None, mean_of=distribution),), rows=rows,
                  headline=headline, headline_unit=Unit.AVERAGE)
 
 
@@ -97,7 +110,8 @@ def pupil_averages(scope: Scope) -> Table:
     return _averages(scope, Audience.PUPIL, "evaluation_pupil_averages",
                      _l("Elevernas utvärdering"),
                      _l("Medelvärde per påstående, 1 = stämmer inte alls, 5 = stämmer helt. "
-                        "Det samlade måttet är påståendet om att rekommendera platsen."))
+                        "Det samlade måttet är påståendet om att rekommendera platsen."),
+                     "evaluation_pupil_distribution")
 
 
 def employer_averages(scope: Scope) -> Table:
@@ -105,7 +119,7 @@ def employer_averages(scope: Scope) -> Table:
     return _averages(scope, Audience.EMPLOYER, "evaluation_employer_averages",
                      _l("Handledarnas utvärdering"),
                      _l("Medelvärde per påstående om eleven och skolan, 1 = lägst, "
-                        "5 = högst."))
+                        "5 = högst."), "evaluation_employer_distribution")
 
 
 def _distribution(scope: Scope, audience: Audience, key: str, title: str) -> Table:
@@ -122,7 +136,9 @@ def _distribution(scope: Scope, audience: Audience, key: str, title: str) -> Tab
     return Table(key=key, title=title,
                  description=_l("Hur många som svarade 1, 2, 3, 4 och 5 på varje påstående."),
                  row_header=_l("Påstående"),
-                 columns=tuple(Column(str(s), str(s), Unit.PUPILS) for s in SCORES),
+                 # The answers of pupils (or supervisors) per statement, not per school.
+                 columns=tuple(Column(str(s), str(s), Unit.PUPILS, counts=None)
+                               for s in SCORES),
                  rows=rows, chart=Chart.STACKED, headline=None)
 
 
@@ -187,9 +203,12 @@ def _satisfaction_table(scope: Scope, key: str, title: str, description: str, gr
                      translate=True) for k, label in groups)
     return Table(key=key, title=title, description=description, row_header=_l("Hur eleven "
                                                                               "fick platsen"),
-                 columns=(Column("satisfaction", _l("Nöjdhet, alla påståenden"), Unit.AVERAGE),
+                 # Means of groups of answers (by how the pupil was placed) that no table
+                 # counts: only the distribution's total, which they do not show, is theirs.
+                 columns=(Column("satisfaction", _l("Nöjdhet, alla påståenden"), Unit.AVERAGE,
+                                 counts=None, mean_of=None),
                           Column("recommend", _l("Skulle rekommendera platsen"),
-                                 Unit.AVERAGE)),
+                                 Unit.AVERAGE, counts=None, mean_of=None)),
                  rows=rows, headline=None, headline_unit=Unit.AVERAGE)
 
 
@@ -229,7 +248,20 @@ def _open_assignments(scope: Scope) -> Select[Any]:
                    PraoPeriod.last_day <= clock.today()))
 
 
-def _rate_table(key: str, title: str, header: str, rows_found: list[Any]) -> Table:
+def _rate_columns(per_school: bool) -> tuple[Column, Column]:
+    """Of the placed pupils whose evaluation has opened: per school, once the periods are
+    over, the school's placed pupils (taken as the same, which hides as much as they are);
+    those who answered are counted nowhere else. Per employer, counted nowhere else."""
+    def counts(answered: str) -> Counts | None:
+        return Counts(SCHOOL, (answered,), PLACED) if per_school else None
+
+    return (Column("pupils", _l("Elever som svarat"), Unit.SHARE, counts=counts("answered")),
+            Column("supervisors", _l("Handledare som svarat"), Unit.SHARE,
+                   counts=counts("supervisors_answered")))
+
+
+def _rate_table(key: str, title: str, header: str, rows_found: list[Any],
+                columns: tuple[Column, Column]) -> Table:
     rows = tuple(Row(name, (Cell.share(int(pupils or 0), int(total)),
                             Cell.share(int(supervisors or 0), int(total))), key=str(rid))
                  for rid, name, pupils, supervisors, total in rows_found)
@@ -243,8 +275,7 @@ def _rate_table(key: str, title: str, header: str, rows_found: list[Any]) -> Tab
                                 "utvärderingen, räknat från praons sista dag. Målet är "
                                 "80 procent."),
                  row_header=header,
-                 columns=(Column("pupils", _l("Elever som svarat"), Unit.SHARE),
-                          Column("supervisors", _l("Handledare som svarat"), Unit.SHARE)),
+                 columns=columns,
                  rows=rows, total=total, headline=total.cells[0])
 
 
@@ -256,7 +287,8 @@ def answer_rates_by_school(scope: Scope) -> Table:
             .join(School, School.id == PraoPeriod.school_id)
             .group_by(School.id, School.name).order_by(School.name))
     return _rate_table("evaluation_answer_rates_school", _l("Svarsfrekvens per skola"),
-                       _l("Skola"), list(db.session.execute(stmt)))
+                       _l("Skola"), list(db.session.execute(stmt)),
+                       _rate_columns(per_school=True))
 
 
 def answer_rates_by_employer(scope: Scope) -> Table:
@@ -268,7 +300,8 @@ def answer_rates_by_employer(scope: Scope) -> Table:
             .join(Organisation, Organisation.id == Placement.organisation_id)
             .group_by(Organisation.id, Organisation.name).order_by(Organisation.name))
     return _rate_table("evaluation_answer_rates_employer", _l("Svarsfrekvens per arbetsgivare"),
-                       _l("Arbetsgivare"), list(db.session.execute(stmt)))
+                       _l("Arbetsgivare"), list(db.session.execute(stmt)),
+                       _rate_columns(per_school=False))
 
 
 # --- (e) the hooks of the equity and employer indicators ----------------------------------

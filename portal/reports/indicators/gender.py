@@ -91,12 +91,13 @@ def _sector_order(codes: set[str]) -> list[str]:
 
 
 COLUMNS = (
-    Column("girls", _l("Flickor"), Unit.PUPILS),
-    Column("boys", _l("Pojkar"), Unit.PUPILS),
-    Column("other", _l("Annat eller okänt kön"), Unit.PUPILS),
+    # Per sector, counted by no other indicator.
+    Column("girls", _l("Flickor"), Unit.PUPILS, counts=None),
+    Column("boys", _l("Pojkar"), Unit.PUPILS, counts=None),
+    Column("other", _l("Annat eller okänt kön"), Unit.PUPILS, counts=None),
     # Girls among girls and boys: with either count hidden, the share gives it back.
     Column("girls_share", _l("Andel flickor"), Unit.SHARE, of=("girls", "boys"),
-           only_of=True),
+           only_of=True, counts=None),
     # A published national figure, not a count of the region's pupils: never suppressed.
     Column("national_girls_share",
            _l("Andel flickor på motsvarande gymnasieprogram i riket, procent"), Unit.COUNT),
@@ -166,9 +167,12 @@ def _wished(scope: Scope) -> dict[Gender, tuple[int, int, int, int]]:
 
 
 ATYPICAL_COLUMNS = (
-    Column("first_wish", _l("Förstahandsönskemål i könsotypisk bransch"), Unit.SHARE),
-    Column("any_wish", _l("Minst ett önskemål i könsotypisk bransch"), Unit.SHARE),
-    Column("placement", _l("Placerade i könsotypisk bransch"), Unit.SHARE),
+    # Per gender, of girls' and boys' wishes and placements: counted nowhere else.
+    Column("first_wish", _l("Förstahandsönskemål i könsotypisk bransch"), Unit.SHARE,
+           counts=None),
+    Column("any_wish", _l("Minst ett önskemål i könsotypisk bransch"), Unit.SHARE,
+           counts=None),
+    Column("placement", _l("Placerade i könsotypisk bransch"), Unit.SHARE, counts=None),
 )
 _GENDER_LABELS = {Gender.GIRL: _l("Flickor"), Gender.BOY: _l("Pojkar")}
 

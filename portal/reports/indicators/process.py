@@ -90,9 +90,11 @@ def steps_done(scope: Scope) -> Table:
                        "steget gällde fram till i dag, andelen där det gjordes och andelen där "
                        "det gjordes senast på sitt datum."),
         row_header=_l("Steg"),
-        columns=(Column("due", _l("Elever"), Unit.PUPILS),
-                 Column("done", _l("Gjort"), Unit.SHARE, of=("due",)),
-                 Column("on_time", _l("Gjort i tid"), Unit.SHARE, of=("due",))),
+        # Per step of the checklist, not per school: no other indicator counts by step.
+        columns=(Column("due", _l("Elever"), Unit.PUPILS, counts=None),
+                 Column("done", _l("Gjort"), Unit.SHARE, of=("due",), counts=None),
+                 Column("on_time", _l("Gjort i tid"), Unit.SHARE, of=("due",),
+                        counts=None)),
         rows=rows,
         total=Row(_l("Alla steg"), (Cell.pupils(due), Cell.share(did, due),
                                     Cell.share(in_time, due)), key="total", translate=True),
@@ -138,10 +140,11 @@ def attendance_rate(scope: Scope) -> Table:
         description=_l("Andelen rapporterade praodagar då eleven var på plats (i tid eller "
                        "sent), per skola."),
         row_header=_l("Skola"),
-        columns=(Column("pupils", _l("Elever"), Unit.PUPILS),
+        # The school's pupils with reported days, counted by no other indicator.
+        columns=(Column("pupils", _l("Elever"), Unit.PUPILS, counts=None),
                  # Of days, which no cell counts: a hidden number of pupils beside it
                  # does not follow from it (suppressed by the pupils, not computed from them).
-                 Column("rate", _l("Närvaro"), Unit.SHARE)),
+                 Column("rate", _l("Närvaro"), Unit.SHARE, counts=None)),
         rows=tuple(Row(name, (Cell.pupils(p), rate(p, d, c)), key=str(school_id))
                    for school_id, name, p, d, c in rows),
         total=Row(_l("Totalt"), (Cell.pupils(pupils), rate(pupils, days, came)),
@@ -170,8 +173,10 @@ def absences_alerted(scope: Scope) -> Table:
         description=_l("Av de dagar en elev rapporterades frånvarande: andelen som larmades "
                        "till SYV samma dag, per skola."),
         row_header=_l("Skola"),
-        columns=(Column("absent", _l("Frånvarodagar"), Unit.PUPILS),
-                 Column("alerted", _l("Larmade samma dag"), Unit.SHARE, of=("absent",))),
+        # Days of absence, which no other indicator counts.
+        columns=(Column("absent", _l("Frånvarodagar"), Unit.PUPILS, counts=None),
+                 Column("alerted", _l("Larmade samma dag"), Unit.SHARE, of=("absent",),
+                        counts=None)),
         rows=tuple(Row(name, (Cell.pupils(d), Cell.share(a, d)), key=str(school_id))
                    for school_id, name, d, a in rows),
         total=Row(_l("Totalt"), (Cell.pupils(days), Cell.share(alerted, days)),
@@ -227,7 +232,7 @@ def incidents(scope: Scope) -> Table:
            "Ingen elevs prao har börjat ännu under den här tiden, så det finns inget att "
            "räkna (–)."),
         row_header=_l("Slag"),
-        columns=(Column("incidents", _l("Rapporterade"), Unit.PUPILS),),
+        columns=(Column("incidents", _l("Rapporterade"), Unit.PUPILS, counts=None),),
         rows=tuple(Row(label, (cell(counts.get((kind, severity), 0)),),
                        key=f"{kind}_{severity}", translate=True)
                    for kind, severity, label in INCIDENT_ROWS),

@@ -50,8 +50,9 @@ _TAIL = timedelta(weeks=8)
 
 COLUMNS = (
     Column("seats", _l("Platser"), Unit.COUNT),
-    Column("wishing", _l("Elever som önskat"), Unit.PUPILS),
-    Column("first_wishes", _l("Förstahandsönskemål"), Unit.PUPILS),
+    # Per sector (or week), counted by no other indicator.
+    Column("wishing", _l("Elever som önskat"), Unit.PUPILS, counts=None),
+    Column("first_wishes", _l("Förstahandsönskemål"), Unit.PUPILS, counts=None),
 )
 
 

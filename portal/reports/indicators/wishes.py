@@ -13,7 +13,19 @@ from portal.matching.models import MatchResult
 from portal.matching.services import STEP_SOURCES
 from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource
 from portal.reports.sql import count_if, in_scope
-from portal.reports.tables import Cell, Column, Row, Scope, Table, Unit
+from portal.reports.tables import (
+    FIRST,
+    SCHOOL,
+    SEEKING,
+    UNPLACED,
+    Cell,
+    Column,
+    Counts,
+    Row,
+    Scope,
+    Table,
+    Unit,
+)
 from portal.schools.models import Enrolment, EnrolmentState, School, Student, Wish
 from portal.texts import mark as _l
 
@@ -32,6 +44,19 @@ def _school_rows(stmt: Any) -> list[tuple[Any, ...]]:
         .join(School, School.id == Student.school_id)
         .group_by(School.id, School.name)
         .order_by(School.name, School.id))]
+
+
+# Of the pupils seeking through the portal (those placed through it and those without a
+# place). Placed on their first wish are the equity table's too; on one of the top three or
+# by the second step are counted nowhere else.
+WISHES_COLUMNS = (
+    Column("first", _l("Första önskemålet"), Unit.SHARE, counts=Counts(SCHOOL, (FIRST,), SEEKING)),
+    Column("top3", _l("Bland de tre första"), Unit.SHARE,
+           counts=Counts(SCHOOL, ("top3",), SEEKING)),
+    Column("second", _l("Först i andra steget"), Unit.SHARE,
+           counts=Counts(SCHOOL, ("second",), SEEKING)),
+    Column("unplaced", _l("Utan plats"), Unit.SHARE, counts=Counts(SCHOOL, (UNPLACED,), SEEKING)),
+)
 
 
 def wishes_met(scope: Scope) -> Table:
@@ -63,10 +88,7 @@ def wishes_met(scope: Scope) -> Table:
                        "förstahandsönskemål, ett av sina tre första önskemål, en plats först i "
                        "matchningens andra steg, och andelen utan plats, per skola."),
         row_header=_l("Skola"),
-        columns=(Column("first", _l("Första önskemålet"), Unit.SHARE),
-                 Column("top3", _l("Bland de tre första"), Unit.SHARE),
-                 Column("second", _l("Först i andra steget"), Unit.SHARE),
-                 Column("unplaced", _l("Utan plats"), Unit.SHARE)),
+        columns=WISHES_COLUMNS,
         rows=tuple(Row(r[1], cells(*r[2:]), key=str(r[0])) for r in rows),
         total=Row(_l("Totalt"), cells(*sums), key="total", translate=True),
         headline=Cell.share(sums[1], sums[0]),
@@ -96,10 +118,12 @@ def needs_met(scope: Scope) -> Table:
                        "tillgänglighet: hur många de är, andelen som fick en plats och andelen "
                        "som fick en plats de själva önskat, per skola."),
         row_header=_l("Skola"),
-        columns=(Column("pupils", _l("Elever med behov"), Unit.PUPILS),
-                 Column("placed", _l("Placerade"), Unit.SHARE, of=("pupils",)),
+        # Pupils with needs, a part of the school's pupils no other indicator counts.
+        columns=(Column("pupils", _l("Elever med behov"), Unit.PUPILS, counts=None),
+                 Column("placed", _l("Placerade"), Unit.SHARE, of=("pupils",),
+                        counts=None),
                  Column("on_wish", _l("Placerade på ett önskemål"), Unit.SHARE,
-                        of=("pupils",))),
+                        of=("pupils",), counts=None)),
         rows=tuple(Row(r[1], cells(*r[2:]), key=str(r[0])) for r in rows),
         total=Row(_l("Totalt"), cells(pupils, placed, on_wish), key="total", translate=True),
         headline=Cell.share(placed, pupils),
