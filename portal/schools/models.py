@@ -166,7 +166,7 @@ class Enrolment(TimestampMixin, Base):
     state: Mapped[EnrolmentState] = mapped_column(str_enum(EnrolmentState),
                                                   default=EnrolmentState.NEEDS_PLACEMENT)
     exempt_reason: Mapped[str] = mapped_column(Text, default="")
-    own_placement_id: Mapped[int | None] = mapped_column(ForeignKey("placement.id"))
+    own_placement_id: Mapped[int | None] = mapped_column(ForeignKey("placement.id"), index=True)
     # Raised to revoke the pupil's link: links carry the version they were made for.
     link_version: Mapped[int] = mapped_column(default=1)
     link_revoked: Mapped[bool] = mapped_column(default=False)
@@ -228,7 +228,7 @@ class OwnPlacementRequest(TimestampMixin, Base):
     tasks: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placement.id"))
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placement.id"), index=True)
 
     enrolment: Mapped[Enrolment] = relationship()
     organisation: Mapped[Organisation] = relationship()
