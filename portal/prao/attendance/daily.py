@@ -10,8 +10,8 @@ runs at once, on two servers, still send every email once."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -38,6 +38,7 @@ from portal.db import UTCDateTime
 from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
 from portal.notifications import messages
+from portal.prao import worktime
 from portal.prao.attendance import links
 from portal.prao.days import is_prao_day
 from portal.prao.models import (
@@ -250,6 +251,13 @@ class AlertLine:
     organisation: str
     guardian_email: str
     record_url: str
+    # For hours against the rules for minors: the rules the day (or its week) broke.
+    rules: tuple[worktime.Breach, ...] = ()
+
+    @property
+    def rule_msgids(self) -> list[tuple[str, Mapping[str, str]]]:
+        """Each broken rule untranslated, with its figures, for the template's own `_`."""
+        return [(worktime.BREACH_MESSAGES[rule.code], rule.params) for rule in self.rules]
 
     @property
     def kind_text(self) -> str:
@@ -320,7 +328,32 @@ def _alert_lines(alert_ids: list[int]) -> list[AlertLine]:
             guardian = row[10] if row[11] and row[1] in GUARDIAN_KINDS else ""
             lines.append(AlertLine(*row[:10], guardian_email=guardian,
                                    record_url=record(row[3])))
-    return lines
+    return _with_rules(lines)
+
+
+def _with_rules(lines: list[AlertLine]) -> list[AlertLine]:
+    """Hours alerts with the rules broken: the day's own, and its week's 35 hours."""
+    hours = [line for line in lines if line.kind is AlertKind.HOURS]
+    if not hours:
+        return lines
+    weeks = {(line.assignment_id, monday_of(line.day)) for line in hours}
+    worked: dict[tuple[int, date], list[worktime.WorkedDay]] = defaultdict(list)
+    for chunk in _chunks(sorted({aid for aid, _monday in weeks})):
+        stmt = (select(AttendanceDay.assignment_id, AttendanceDay.day, AttendanceDay.start_time,
+                       AttendanceDay.end_time, AttendanceDay.break_minutes)
+                .where(AttendanceDay.assignment_id.in_(chunk),
+                       AttendanceDay.day >= min(monday for _aid, monday in weeks)))
+        for aid, day, start, end, pause in db.session.execute(stmt):
+            if start is not None and end is not None and (aid, monday_of(day)) in weeks:
+                worked[(aid, monday_of(day))].append(worktime.WorkedDay(day, start, end, pause))
+
+    def ruled(line: AlertLine) -> AlertLine:
+        monday = monday_of(line.day)
+        found = tuple(b for b in worktime.breaches(worked[(line.assignment_id, monday)])
+                      if b.day == line.day or (b.code == "week_over_35h" and b.day == monday))
+        return replace(line, rules=found)
+
+    return [ruled(line) if line.kind is AlertKind.HOURS else line for line in lines]
 
 
 def counsellor_emails(school_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:

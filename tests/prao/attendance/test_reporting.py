@@ -264,6 +264,8 @@ def test_a_day_breaking_the_rules_is_saved_shown_and_flagged(client, world, two_
     [mail] = emails("attendance_alerts")
     assert mail.recipient == world.users["counsellor"].email
     assert "arbetstid utanför reglerna" in mail.body_text
+    # The email names the rule the day broke, so the counsellor knows what to ask about.
+    assert warning in mail.body_text and warning in mail.body_html
 
 
 def test_a_week_over_35_hours_is_flagged(client, login_as, two_pupils, set_clock):
@@ -279,6 +281,9 @@ def test_a_week_over_35_hours_is_flagged(client, login_as, two_pupils, set_clock
     page = _report(client, f"/arbetsgivare/narvaro?dag={friday}", alva, "08:00", "15:40", 30,
                    day=friday.isoformat()).get_data(as_text=True)
     assert "35 h 10 min arbete vecka 11: minderåriga får arbeta högst 35 timmar" in page
+    [mail] = emails("attendance_alerts")
+    assert "35 h 10 min arbete vecka 11: minderåriga får arbeta högst 35 timmar" \
+        in mail.body_text
 
 
 def test_weekend_work_is_saved_and_flagged(client, login_as, two_pupils, set_clock):
