@@ -8,6 +8,7 @@ from datetime import date
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
+from portal.matching.models import MatchingRun, RunStatus
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod
 from tests import factories
 from tests.conftest import post_form
@@ -266,6 +267,9 @@ def test_the_rows_marked_short_of_ten_days_are_the_ones_the_count_counts(
     factories.EnrolmentFactory(period=now, student__first_name="Utan")
     factories.EnrolmentFactory(period=now, student__first_name="Befriad",
                                state=EnrolmentState.EXEMPT)
+    # Matched: Utan, left without a place, is short of ten (before, Utan is still to match).
+    db.session.add(MatchingRun(created_by_id=world.users["coordinator"].id, seed=1,
+                               status=RunStatus.PUBLISHED, periods=[now]))
     db.session.commit()
     login_as("counsellor")
     html = client.get(f"/perioder/{now.id}").get_data(as_text=True)

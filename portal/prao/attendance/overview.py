@@ -18,6 +18,7 @@ from sqlalchemy.orm import defaultload
 from portal import clock
 from portal.employers.models import Organisation, Placement, PlacementOffer
 from portal.extensions import db
+from portal.matching.models import MatchingRun, RunStatus, matching_run_period
 from portal.prao.attendance import dayrows
 from portal.prao.attendance.daily import supervisor_email
 from portal.prao.attendance.links import SupervisorLink
@@ -327,6 +328,7 @@ class PupilRow:
     # Short of ten prao days even with those planned, by more than the period can give
     # (PeriodOverview.short_by); not exempt.
     short_of_ten: bool = False
+    not_placed_yet: bool = False  # no placement, before the period begins: not yet short
     ten_elsewhere: bool = False  # short only by what the period cannot give: another period's
     fell_through: bool = False
     no_show: bool = False  # reported, but never present or late
@@ -374,7 +376,7 @@ def period_overview(period: PraoPeriod) -> PeriodOverview:
     _add_assignments(rows, period, today)
     listed = list(rows.values())
     days = count_prao_days(period.first_day, period.last_day)
-    _judge(listed, today, max(MIN_PRAO_DAYS - days, 0))
+    _judge(listed, today, max(MIN_PRAO_DAYS - days, 0), _before_matching(period, today))
     return PeriodOverview(period, listed, _summary(listed), days)
 
 
@@ -424,14 +426,29 @@ def _counts(today: date) -> tuple[ScalarSelect[Any], ...]:
                   AttendanceAlert.assignment_id == aid))
 
 
-def _judge(rows: list[PupilRow], today: date, short_by: int) -> None:
+def _before_matching(period: PraoPeriod, today: date) -> bool:
+    """No matching round for the period published yet, and the period not begun: a pupil
+    without a place is still to be matched, not short of days."""
+    if today >= period.first_day:
+        return False
+    published = (select(MatchingRun.id)
+                 .join(matching_run_period, matching_run_period.c.run_id == MatchingRun.id)
+                 .where(matching_run_period.c.period_id == period.id,
+                        MatchingRun.status == RunStatus.PUBLISHED))
+    return not db.session.scalar(select(published.exists()))
+
+
+def _judge(rows: list[PupilRow], today: date, short_by: int, before: bool) -> None:
     """Each row's verdicts; the second prao day worked out once per span (pupils at the
     same offer share it). A pupil short of ten only by the days the period lacks
-    (`short_by`) is not flagged: nothing in this period can change it."""
+    (`short_by`) is not flagged: nothing in this period can change it. Nor, `before`
+    matching is published, is a pupil not placed yet."""
     second: dict[Span, date | None] = {}
     for row in rows:
         counted = row.enrolment.state is not EnrolmentState.EXEMPT
-        row.short_of_ten = counted and row.ten.missing > short_by
+        short = counted and row.ten.missing > short_by
+        row.not_placed_yet = short and before and row.assignment is None
+        row.short_of_ten = short and not row.not_placed_yet
         row.ten_elsewhere = counted and 0 < row.ten.missing <= short_by
         row.fell_through = (row.assignment is not None
                             and row.assignment.state in FALLEN_THROUGH)
@@ -447,6 +464,7 @@ def _judge(rows: list[PupilRow], today: date, short_by: int) -> None:
 def _summary(rows: list[PupilRow]) -> dict[str, int]:
     return {
         "below_ten": sum(1 for r in rows if r.short_of_ten),
+        "not_placed_yet": sum(1 for r in rows if r.not_placed_yet),
         "ten_elsewhere": sum(1 for r in rows if r.ten_elsewhere),
         "fell_through": sum(1 for r in rows if r.fell_through),
         "no_show": sum(1 for r in rows if r.no_show),

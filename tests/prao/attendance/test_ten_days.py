@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from sqlalchemy import delete
+
+from portal.extensions import db
+from portal.matching.models import MatchingRun, RunStatus
 from portal.prao.attendance import overview, services
 from portal.prao.models import AssignmentState, AttendanceStatus
 from tests import factories
@@ -123,6 +127,39 @@ def test_the_pupils_record_counts_days_attended_as_such(client, login_as, db, wo
     assert "Prao days: 3 days attended" in page
 
 
+def _published_round(world, period) -> None:  # noqa: ANN001
+    db.session.add(MatchingRun(created_by_id=world.users["coordinator"].id, seed=1,
+                               status=RunStatus.PUBLISHED, periods=[period]))
+
+
+def test_pupils_not_placed_before_matching_are_not_yet_short_of_ten_days(
+        client, login_as, db, world, set_clock):
+    """A week before the period, with no matching round published, the pupils without a
+    place are still to be matched: counted as such, not flagged in red as short of ten
+    days. Once the round is published, a pupil it left without a place is."""
+    period = factories.PraoPeriodFactory(school=world.school_a)
+    factories.EnrolmentFactory(period=period, student=factories.StudentFactory(
+        school=world.school_a, first_name="Utan"))
+    db.session.commit()
+    set_clock(at(date(2027, 3, 8), 9, 0))
+    login_as("counsellor")
+    for url in (f"/perioder/{period.id}/narvaro", f"/perioder/{period.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert "1 elev har ingen praoplats än" in page
+        assert "0 elever under tio praodagar" in page and "text-danger fw-bold" not in page
+    _published_round(world, period)
+    db.session.commit()
+    page = client.get(f"/perioder/{period.id}/narvaro").get_data(as_text=True)
+    assert "ingen praoplats än" not in page
+    assert "1 elev under tio praodagar" in page and "text-danger fw-bold" in page
+    client.get("/sprak/en")
+    set_clock(at(date(2027, 3, 1), 9, 0))
+    db.session.execute(delete(MatchingRun))
+    db.session.commit()
+    assert "1 pupil has no placement yet" in client.get(
+        f"/perioder/{period.id}/narvaro").get_data(as_text=True)
+
+
 def test_a_period_of_nine_prao_days_says_so_instead_of_flagging_every_pupil(
         client, login_as, db, world, set_clock):
     """The factories' period, 15–25 March 2027, has nine prao days. A pupil placed for all
@@ -132,6 +169,7 @@ def test_a_period_of_nine_prao_days_says_so_instead_of_flagging_every_pupil(
     period = placed.enrolment.period
     factories.EnrolmentFactory(period=period, student=factories.StudentFactory(
         school=world.school_a, first_name="Utan"))
+    _published_round(world, period)
     db.session.commit()
     set_clock(at(date(2027, 3, 8), 9, 0))
     login_as("counsellor")
