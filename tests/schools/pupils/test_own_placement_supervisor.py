@@ -282,3 +282,29 @@ def test_the_counsellor_sees_whose_contact_is_whose(client, app, db, world, pupi
               placement_form(world.municipality_a.id, supervisor_email="hanna@a.se"))
     assert lines()[1] == "Handledare: Hanna Handledare, 070-123 45 67, hanna@a.se " \
         "(arbetsplatsen har angett)"
+
+
+@freeze_time(IN_WINDOW)
+def test_after_approval_the_counsellor_still_sees_the_supervisor_is_a_stand_in(
+        client, app, db, world, pupil):
+    """Approved, the placement is the pupil's placement: the counsellor's page still says
+    that the workplace has not named the supervisor, until it does."""
+    enrolment, link = pupil
+    counsellor = new_client(app)
+    login(counsellor, world.users["counsellor"].email)
+    url = f"/perioder/{enrolment.period_id}/elever/{enrolment.id}"
+    _ask(client, link, world)
+    employer, _ = _confirm(app, db, world)
+    db.session.refresh(enrolment)
+    _assessed_and_approved(db, world, enrolment)
+    db.session.commit()
+    page = counsellor.get(url).get_data(as_text=True)
+    assert "Egen plats, godkänd." in page
+    assert 'id="handledare-star-i"' in page
+    assert "Arbetsplatsen har inte angett elevens handledare än." in page
+    db.session.refresh(enrolment)
+    post_form(employer, f"/arbetsgivare/praoplatser/{enrolment.own_placement_id}/andra",
+              placement_form(world.municipality_a.id, supervisor_email="hanna@a.se"))
+    page = counsellor.get(url).get_data(as_text=True)
+    assert "Handledare: Hanna Handledare, 070-123 45 67, hanna@a.se" in page
+    assert "Arbetsplatsen har inte angett elevens handledare än." not in page
