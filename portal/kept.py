@@ -75,7 +75,8 @@ class Kept(Generic[V]):
         max_age = self._settled_for or max_age
         full_key, now = (str(db.engine.url), key), time.monotonic()
         kept = self._values.get(full_key)
-        if kept is not None and now - kept[0] < max_age:
+        # A value kept at a later moment than now (under a test's frozen clock) is stale.
+        if kept is not None and 0 <= now - kept[0] < max_age:
             return kept[1]
         store = shared_store() if self._name else None
         if store is not None:

@@ -9,10 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from freezegun import freeze_time
+from sqlalchemy import event, insert
 
 from portal import clock
 from portal.employers.catalogue.services import CatalogueQuery, search
+from portal.schools.models import Municipality
 from portal.weeks import monday_of, week_label
 from tests import factories
 
@@ -117,3 +119,14 @@ def test_the_forms_municipalities_are_read_once_and_again_after_a_change(client,
     boden.name = "Bodens kommun"
     db.session.commit()
     assert ">Bodens kommun</option>" in client.get("/praoplatser").get_data(as_text=True)
+
+
+def test_municipalities_read_under_a_frozen_future_clock_are_read_again(client, db):
+    """A value kept at a moment later than now (under a frozen clock) is not trusted: the
+    search form reads the municipalities again, and one added since shows."""
+    with freeze_time("2030-01-01"):
+        assert "Nykommun" not in client.get("/praoplatser").get_data(as_text=True)
+    # Added as another server process would: this one's sessions never see it flushed.
+    db.session.execute(insert(Municipality).values(name="Nykommun", code="9999"))
+    db.session.commit()
+    assert "Nykommun" in client.get("/praoplatser").get_data(as_text=True)
