@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 from functools import lru_cache
+from typing import Any
 
 import matplotlib
 
@@ -20,6 +21,7 @@ from markupsafe import escape  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402 - the backend must be chosen first
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from portal.reports.tables import Chart, Table, Unit, row_label  # noqa: E402
 from portal.texts import gettext  # noqa: E402
@@ -174,6 +176,8 @@ def _draw(table: Table, row_labels: tuple[str, ...], column_labels: tuple[str, .
     if all(table.columns[j].unit is Unit.SHARE for j in series):
         ax.set_xlim(0, 100)
         ax.set_xlabel("%", color=TEXT)
+    else:
+        _count_axis(ax, table, series)
     ax.tick_params(colors=TEXT)
     ax.spines[["top", "right"]].set_visible(False)
     if len(series) > 1:
@@ -188,6 +192,16 @@ def _draw(table: Table, row_labels: tuple[str, ...], column_labels: tuple[str, .
                    ncols=len(series), frameon=False, labelcolor=TEXT)
     _margins(fig, list(row_labels))
     return fig
+
+
+def _count_axis(ax: Any, table: Table, series: list[int]) -> None:
+    """Counts and averages start at 0; counts go in whole steps. With nothing above 0
+    drawn (no incidents yet), the axis is 0–1, not matplotlib's -0.04–0.04 around nothing."""
+    rows = table.rows + ((table.total,) if table.total is not None else ())
+    values = [v for r in rows for j in series if (v := r.cells[j].value) is not None]
+    ax.set_xlim(0, None if any(v > 0 for v in values) else 1)
+    if all(table.columns[j].unit in (Unit.PUPILS, Unit.COUNT) for j in series):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _margins(fig: Figure, labels: list[str]) -> None:

@@ -148,3 +148,26 @@ def test_the_legend_is_in_the_part_of_the_chart_a_phone_shows():
         if text.text in labels:
             # about 6 units a character at 10 points
             assert float(text.get("x")) + 6 * len(text.text) < 0.6 * width, text.text
+
+
+def _ticks(svg: str) -> list[str]:
+    root = ET.fromstring(svg)  # noqa: S314 - our own drawing
+    return [t.text for t in root.iter("{http://www.w3.org/2000/svg}text") if t.text]
+
+
+def _counts(key: str, values: list[int]) -> Table:
+    return Table(key=key, title="T", description="D", row_header="Termin",
+                 columns=(Column("n", "Olyckor", Unit.COUNT),),
+                 rows=tuple(Row(f"Termin {i}", (Cell(v),)) for i, v in enumerate(values)))
+
+
+def test_a_chart_of_nothing_yet_has_an_axis_from_zero_to_one():
+    """No incidents yet: the axis reads 0 to 1, not matplotlib's -0.04 to 0.04."""
+    ticks = _ticks(_svg(_counts("g", [0, 0])))
+    assert "0" in ticks and "1" in ticks
+    assert not any(t.startswith(("−", "-")) for t in ticks), ticks
+
+
+def test_counts_are_drawn_on_whole_steps_from_zero():
+    ticks = [t for t in _ticks(_svg(_counts("h", [0, 1, 2]))) if re.fullmatch(r"[−\d.,]+", t)]
+    assert ticks[0] == "0" and all(re.fullmatch(r"\d+", t) for t in ticks), ticks
