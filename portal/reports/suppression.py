@@ -699,6 +699,20 @@ class _Search:
         for made, name, _i, j in [*self.figures, *self.secrets]:
             for v in made:
                 self.columns.setdefault(v, set()).add((name, j))
+        # By row key: the figures made of a row's counts, and the known forms of one row
+        # (a total row's forms span every row: `wide`).
+        self.by_row: dict[str, list[Figure]] = {}
+        for figure in self.figures:
+            for key in {v[1] for v in figure[0]}:
+                self.by_row.setdefault(key, []).append(figure)
+        self.row_forms: dict[str, list[Form]] = {}
+        self.wide: list[tuple[frozenset[str], Form]] = []
+        for form in self.known:
+            keys = frozenset(v[1] for v in form)
+            if len(keys) == 1:
+                self.row_forms.setdefault(next(iter(keys)), []).append(form)
+            else:
+                self.wide.append((keys, form))
 
     def forms(self, figure: Figure) -> list[frozenset[Variable]]:
         """What hiding the figure takes from the reader: not a count no other column
@@ -716,12 +730,29 @@ class _Search:
         return (min(self.showing[f] for f in self.forms(figure)),
                 _size(_all_rows(self.tables[name])[i].cells[j]), name, i, j)
 
+    def local(self, rows: set[str]) -> list[Form]:
+        """The known forms of the secret's rows alone: a school's secret is nearly always
+        given away by its own row's figures, and solving those is a few equations where
+        the scope's are a country's."""
+        return [*(f for key in rows for f in self.row_forms.get(key, ())),
+                *(f for keys, f in self.wide if keys <= rows)]
+
     def partner(self, secret: Figure) -> Figure | None:
         rows = {v[1] for v in secret[0]}
-        found = sorted((f for f in self.figures
-                        if {v[1] for v in f[0]} & rows and self.forms(f)), key=self.cost)
+        seen: set[tuple[str, int, int]] = set()
+        candidates = []
+        for key in rows:
+            for f in self.by_row.get(key, ()):
+                if f[1:] not in seen and self.forms(f):
+                    seen.add(f[1:])
+                    candidates.append(f)
+        found = sorted(candidates, key=self.cost)
+        # Tried on the row's own forms when they give the secret away (the next round of
+        # suppress_report checks the whole scope again), else on the whole scope's.
+        local = self.local(rows)
+        known = local if _given_away(local, [secret]) else self.known
         return next((f for f in found[:TRIES] if not _given_away(_without(
-            self.known, _figure_forms(self.tables[f[1]], f[2], f[3])), [secret])),
+            known, _figure_forms(self.tables[f[1]], f[2], f[3])), [secret])),
             found[0] if found else None)
 
 
@@ -745,10 +776,12 @@ def _worked_out(tables: Mapping[str, Table], shown: Mapping[str, Shown]
 
 
 def _without(known: list[Form], forms: list[Form]) -> list[Form]:
-    """The known forms less one of each of `forms` (another figure may show the same)."""
+    """The known forms less one of each of `forms` (another figure may show the same; a
+    form not among them, a total row's beside one row's forms, takes nothing)."""
     left = list(known)
     for form in forms:
-        left.remove(form)
+        if form in left:
+            left.remove(form)
     return left
 
 
