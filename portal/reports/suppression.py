@@ -707,6 +707,9 @@ class _Search:
                 self.by_row.setdefault(key, []).append(figure)
         self.row_forms: dict[str, list[Form]] = {}
         self.wide: list[tuple[frozenset[str], Form]] = []
+        self._made: dict[tuple[str, int, int], list[Form]] = {}
+        self._forms: dict[tuple[str, int, int], list[frozenset[Variable]]] = {}
+        self._row_keys: dict[str, dict[int, str]] = {}
         for form in self.known:
             keys = frozenset(v[1] for v in form)
             if len(keys) == 1:
@@ -714,16 +717,35 @@ class _Search:
             else:
                 self.wide.append((keys, form))
 
+    def made(self, figure: Figure) -> list[Form]:
+        """The figure's forms (_figure_forms), worked out once: a total row's span every
+        row of a country's scope, and each secret of a row tries them again."""
+        where = figure[1:]
+        if where not in self._made:
+            self._made[where] = _figure_forms(self.tables[where[0]], where[1], where[2],
+                                              self._keys(where[0]))
+        return self._made[where]
+
+    def _keys(self, name: str) -> dict[int, str]:
+        if name not in self._row_keys:
+            self._row_keys[name] = {i: key for key, i in _row_index(self.tables[name]).items()}
+        return self._row_keys[name]
+
     def forms(self, figure: Figure) -> list[frozenset[Variable]]:
         """What hiding the figure takes from the reader: not a count no other column
         holds, nor a share's base shown beside it (coverage's base is its pupils')."""
-        name, i, j = figure[1:]
+        where = figure[1:]
+        if where in self._forms:
+            return self._forms[where]
+        name, i, j = where
         table = self.tables[name]
-        made = _figure_forms(table, i, j)
+        made = self.made(figure)
         if table.columns[j].of and not any(self.shown[name].is_hidden(i, table.column(k))
                                            for k in table.columns[j].of):
             made = made[:1]
-        return [frozenset(f) for f in made if any(len(self.columns[v]) > 1 for v in f)]
+        found = [frozenset(f) for f in made if any(len(self.columns[v]) > 1 for v in f)]
+        self._forms[where] = found
+        return found
 
     def cost(self, figure: Figure) -> tuple[Any, ...]:
         name, i, j = figure[1:]
@@ -751,9 +773,9 @@ class _Search:
         # suppress_report checks the whole scope again), else on the whole scope's.
         local = self.local(rows)
         known = local if _given_away(local, [secret]) else self.known
-        return next((f for f in found[:TRIES] if not _given_away(_without(
-            known, _figure_forms(self.tables[f[1]], f[2], f[3])), [secret])),
-            found[0] if found else None)
+        return next((f for f in found[:TRIES]
+                     if not _given_away(_without(known, self.made(f)), [secret])),
+                    found[0] if found else None)
 
 
 def _worked_out(tables: Mapping[str, Table], shown: Mapping[str, Shown]
@@ -785,12 +807,13 @@ def _without(known: list[Form], forms: list[Form]) -> list[Form]:
     return left
 
 
-def _figure_forms(table: Table, i: int, j: int) -> list[Form]:
-    """The forms a shown figure gives the reader (its numerator's, a share's base's)."""
+def _figure_forms(table: Table, i: int, j: int, keys: Mapping[int, str]) -> list[Form]:
+    """The forms a shown figure gives the reader (its numerator's, a share's base's).
+    `keys`: the table's row keys by row (_row_index turned round)."""
     column = table.columns[j]
     counts = _counts(column)
     assert counts is not None  # a figure of _reading
-    key = next(k for k, r in _row_index(table).items() if r == i)
+    key = keys[i]
     forms = [_form(table, key, counts.group, counts.n)]
     if column.unit is Unit.SHARE and counts.base:
         forms.append(_form(table, key, counts.group, counts.base))
