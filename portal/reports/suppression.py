@@ -710,6 +710,7 @@ class _Search:
         self._made: dict[tuple[str, int, int], list[Form]] = {}
         self._forms: dict[tuple[str, int, int], list[frozenset[Variable]]] = {}
         self._row_keys: dict[str, dict[int, str]] = {}
+        self._costs: dict[tuple[str, int, int], tuple[Any, ...]] = {}
         for form in self.known:
             keys = frozenset(v[1] for v in form)
             if len(keys) == 1:
@@ -748,9 +749,12 @@ class _Search:
         return found
 
     def cost(self, figure: Figure) -> tuple[Any, ...]:
-        name, i, j = figure[1:]
-        return (min(self.showing[f] for f in self.forms(figure)),
-                _size(_all_rows(self.tables[name])[i].cells[j]), name, i, j)
+        where = figure[1:]
+        if where not in self._costs:
+            name, i, j = where
+            self._costs[where] = (min(self.showing[f] for f in self.forms(figure)),
+                                  _size(_all_rows(self.tables[name])[i].cells[j]), name, i, j)
+        return self._costs[where]
 
     def local(self, rows: set[str]) -> list[Form]:
         """The known forms of the secret's rows alone: a school's secret is nearly always
@@ -855,22 +859,29 @@ def suppress_report(scopes: Sequence[Mapping[str, Table]], sums: Sequence[Sum] =
     with the same keys) as one reader may see them all: each indicator suppressed with
     its other scopes (suppress_together, `sums` between the scopes), and rule 4 between
     the indicators of each scope, again until neither hides anything more. An indicator
-    is suppressed again only when rule 4 hid a cell of it."""
+    is suppressed again only when rule 4 hid a cell of it, and rule 4 is applied again
+    only to the scopes where something was hidden since: for the others it would find
+    what it found before, which is hidden already (a country's year is 873 scopes, and
+    each round changes a few)."""
     keys = list(scopes[0]) if scopes else []
     forced: list[dict[str, set[Position]]] = [{key: set() for key in keys} for _ in scopes]
     shown: list[dict[str, Shown]] = [{} for _ in scopes]
     again = set(keys)
+    changed = set(range(len(scopes)))
     while again:
         for key in keys:
             if key in again:
                 together = suppress_together([tables[key] for tables in scopes], sums,
                                              [found[key] for found in forced])
                 for k, one in enumerate(together):
+                    if key in shown[k] and shown[k][key].hidden != one.hidden:
+                        changed.add(k)
                     shown[k][key] = one
         again = set()
-        for k, tables in enumerate(scopes):
-            for key, cells in linked(tables, shown[k]).items():
+        for k in sorted(changed):
+            for key, cells in linked(scopes[k], shown[k]).items():
                 forced[k][key] |= cells
                 again.add(key)
+        changed = set()
     # In the registry's order, as each scope's tables were given.
     return [{key: found[key] for key in keys} for found in shown]
