@@ -15,6 +15,7 @@ of the wall time is the database and the machine's other work).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
@@ -33,6 +34,9 @@ from portal.schools.models import Student
 
 
 def main() -> None:
+    # Each round of suppression rule 4 says how many scopes it looked at and what it hid.
+    logging.basicConfig(format="%(asctime)s %(message)s")
+    logging.getLogger("portal.reports.suppression").setLevel(logging.DEBUG)
     app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
                       "SECRET_KEY": "benchmark", "RATELIMIT_STORAGE_URI": "memory://"})
     with app.app_context():

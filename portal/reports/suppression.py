@@ -45,12 +45,15 @@ so a chart or an export made from it cannot leak what the page does not show."""
 from __future__ import annotations
 
 import heapq
+import logging
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from portal.reports.tables import UNDECLARED, Cell, Chart, Column, Counts, Row, Table, Unit
+
+_log = logging.getLogger(__name__)
 
 MIN_PUPILS = 5
 SUPPRESSED = "<5"  # a small group (the primary rule)
@@ -679,6 +682,9 @@ def _given_away(known: list[Form], secrets: list[Figure]) -> list[Figure]:
 # How many shown figures the search for the one to hide tries per given-away count (each
 # try solves the scope's sums again) before it hides the likeliest.
 TRIES = 6
+# As many when only the whole scope's sums give the secret away (a total row less every
+# other row): each try then solves a country's sums, and the next round checks again.
+TRIES_WIDE = 2
 
 
 @dataclass
@@ -776,8 +782,9 @@ class _Search:
         # Tried on the row's own forms when they give the secret away (the next round of
         # suppress_report checks the whole scope again), else on the whole scope's.
         local = self.local(rows)
-        known = local if _given_away(local, [secret]) else self.known
-        return next((f for f in found[:TRIES]
+        nearby = bool(_given_away(local, [secret]))
+        known = local if nearby else self.known
+        return next((f for f in found[:TRIES if nearby else TRIES_WIDE]
                      if not _given_away(_without(known, self.made(f)), [secret])),
                     found[0] if found else None)
 
@@ -878,10 +885,14 @@ def suppress_report(scopes: Sequence[Mapping[str, Table]], sums: Sequence[Sum] =
                         changed.add(k)
                     shown[k][key] = one
         again = set()
+        hid = 0
         for k in sorted(changed):
             for key, cells in linked(scopes[k], shown[k]).items():
                 forced[k][key] |= cells
                 again.add(key)
+                hid += len(cells)
+        _log.debug("rule 4 over %d scopes: %d more cells hidden in %d indicators",
+                   len(changed), hid, len(again))
         changed = set()
     # In the registry's order, as each scope's tables were given.
     return [{key: found[key] for key in keys} for found in shown]
