@@ -784,6 +784,11 @@ class _Search:
         local = self.local(rows)
         nearby = bool(_given_away(local, [secret]))
         known = local if nearby else self.known
+        if not nearby:
+            # Given away by a total less the other rows: hiding more of the secret's own
+            # row changes nothing there, a figure of the total row does.
+            found.sort(key=lambda f: not any({v[1] for v in form} - rows
+                                             for form in self.made(f)))
         return next((f for f in found[:TRIES if nearby else TRIES_WIDE]
                      if not _given_away(_without(known, self.made(f)), [secret])),
                     found[0] if found else None)
