@@ -97,8 +97,10 @@ STEPS: tuple[tuple[str, Callable[[datetime], int]], ...] = (
     ("larm", _alerts),
     ("påminnelser", _reminders),
     ("utvärderingar", _evaluations),
-    ("rapporter", _reports),  # the council report's snapshots (at most hourly)
 )
+# After the outbox: a country's school year of reports takes minutes to compute, and the
+# emails the steps above queued (a 10:00 alert, say) must not wait for it.
+LAST = (("rapporter", _reports),)  # the council report's snapshots (at most hourly)
 
 
 def run_due(send_mail: bool | None = None) -> JobReport:
@@ -106,7 +108,7 @@ def run_due(send_mail: bool | None = None) -> JobReport:
     run, and the next run tries it again."""
     if send_mail is None:
         send_mail = bool(current_app.config.get("JOBS_SEND_MAIL"))
-    steps = STEPS + ((("skickade", _outbox),) if send_mail else ())
+    steps = STEPS + ((("skickade", _outbox),) if send_mail else ()) + LAST
     report = JobReport()
     for name, step in steps:
         try:

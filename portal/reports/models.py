@@ -77,3 +77,14 @@ class ReportRefresh(Base):
     # When a jobs runner took it on: another runner leaves it alone for a while (several
     # servers run the jobs), then takes it over (the first may have died).
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReportYearClaim(Base):
+    """A jobs runner computing a school year's reports (refresh_due): another runner leaves
+    the year alone while the claim is younger than YEAR_CLAIM_FOR. A country's year takes
+    minutes, and `flask jobs run` starts every minute on every app server."""
+
+    __tablename__ = "report_year_claim"
+
+    school_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

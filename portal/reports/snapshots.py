@@ -32,7 +32,7 @@ from portal.extensions import db
 from portal.kept import Recent
 from portal.reports import charts
 from portal.reports.bounds import Bound, headline_bound
-from portal.reports.models import ReportRefresh, ReportSnapshot
+from portal.reports.models import ReportRefresh, ReportSnapshot, ReportYearClaim
 from portal.reports.registry import INDICATORS, settled
 from portal.reports.suppression import Positions, Shown, Sum, shown_as, suppress_report
 from portal.reports.tables import (
@@ -48,6 +48,8 @@ from portal.schools.models import Municipality
 
 JOB_EVERY = timedelta(hours=1)  # the jobs command refreshes the current year this often
 CLAIM_FOR = timedelta(minutes=10)  # a queued refresh's runner, before another takes over
+# A runner computing a school year for the job, before another takes over (it may have died).
+YEAR_CLAIM_FOR = timedelta(hours=2)
 
 # Rows of one table the page shows; the export has them all (a country has thousands of
 # employers, and a page of 11,000 rows helps nobody).
@@ -447,12 +449,41 @@ def refresh_due() -> int:
         elif not _drawn(found[1] or {}):
             undrawn.append((scope, found[0]))  # computed with another scope: charts only
         db.session.rollback()
-    for year in due:
-        compute_year(year, {scope for scope in job_scopes() if scope.school_year == year})
+    for year in list(due):
+        if not _claim_year(year):
+            del due[year]  # another runner is computing it
+            continue
+        try:
+            compute_year(year, {scope for scope in job_scopes() if scope.school_year == year})
+        finally:
+            db.session.rollback()
+            _release_year(year)
     for scope, computed_at in undrawn:
         if scope.school_year not in due:
             _draw(scope, computed_at)
     return sum(len(scopes) for scopes in due.values())
+
+
+def _claim_year(year: int) -> bool:
+    """This runner's claim on computing the year (committed at once), unless another runner
+    holds one younger than YEAR_CLAIM_FOR."""
+    now = clock.now()
+    db.session.execute(dialect_insert(ReportYearClaim.__table__).values(school_year=year)
+                       .on_conflict_do_nothing(index_elements=["school_year"]))
+    won = rows_changed(db.session.execute(
+        update(ReportYearClaim).where(
+            ReportYearClaim.school_year == year,
+            or_(ReportYearClaim.claimed_at.is_(None),
+                ReportYearClaim.claimed_at < now - YEAR_CLAIM_FOR))
+        .values(claimed_at=now).execution_options(synchronize_session=False))) == 1
+    db.session.commit()
+    return won
+
+
+def _release_year(year: int) -> None:
+    db.session.execute(update(ReportYearClaim).where(ReportYearClaim.school_year == year)
+                       .values(claimed_at=None).execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def compute_seconds(scope: Scope) -> float | None:

@@ -396,3 +396,39 @@ def test_a_stored_snapshot_is_rendered_once_per_language_target_and_refresh(
     again = client.get("/rapporter?lasar=2026").get_data(as_text=True)
     assert sections_rendered == ["sv", "sv", "en", "en"]
     assert again != english and "10:05" in again
+
+
+def test_a_year_another_runner_is_computing_is_left_to_it(autumn, stored, db, set_clock):
+    """`flask jobs run` starts every minute on every server, and a country's school year
+    takes minutes: while one runner computes a year, the others leave it alone, unless
+    its claim is so old that the runner must have died."""
+    from portal.reports.models import ReportYearClaim
+
+    db.session.add(ReportYearClaim(school_year=2026, claimed_at=clock.now()))
+    db.session.commit()
+    assert snapshots.refresh_due() == 3  # last year's only: this year is being computed
+    assert snapshots.compute_seconds(SCOPE) is None
+    set_clock(NOW + snapshots.YEAR_CLAIM_FOR + timedelta(minutes=1))
+    assert snapshots.refresh_due() == 3  # taken over
+    assert snapshots.compute_seconds(SCOPE) is not None
+    # Done, the claim is given back: the next hour's runner computes the year again.
+    assert db.session.get(ReportYearClaim, 2026).claimed_at is None
+
+
+def test_the_jobs_send_their_emails_before_computing_the_reports(autumn, stored, db, mailbox,
+                                                                 monkeypatch):
+    """A country's reports take minutes: the emails a run queued (a 10:00 alert, say) are
+    handed to the mail server first, not after them."""
+    from portal.notifications.models import OutboxEmail, OutboxStatus
+    from tests import factories
+
+    factories.OutboxEmailFactory(recipient="syv@skola.se")
+    db.session.commit()
+    seen = []
+
+    def computing(year: int, drawn: object) -> None:  # noqa: ARG001
+        seen.append(db.session.scalar(select(OutboxEmail.status)))
+    monkeypatch.setattr(snapshots, "compute_year", computing)
+    run_due(send_mail=True)
+    assert seen and seen[0] is OutboxStatus.SENT
+    assert mailbox.to("syv@skola.se")
