@@ -28,6 +28,7 @@ NON_PERSONAL = {
     "region_settings": "the region's switches",
     "report_snapshot": "aggregates, suppressed when shown",
     "report_refresh": "a scope and a moment: which report to compute again",
+    "report_year_claim": "a school year and a moment: which runner computes its reports",
 }
 # A column named like this is about a person: never in a table said to hold no personal data.
 PERSONAL_NAME = re.compile(
