@@ -303,7 +303,7 @@ def test_every_kind_of_object_an_event_names_has_words():
     assert unlabelled == {
         "StepRecord", "AttendanceDay", "AttendanceReport", "AttendanceAlert", "FeedbackAnswer",
         "FeedbackReminder", "MorningEmail", "StepReminder", "CouncilTarget", "ReportSnapshot",
-        "ReportRefresh", "Wish", "AuditEvent", "RegionSettings"}
+        "ReportRefresh", "ReportYearClaim", "Wish", "AuditEvent", "RegionSettings"}
 
 
 def test_the_details_say_steps_fields_roles_and_pupils_in_words(app):
