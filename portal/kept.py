@@ -54,6 +54,12 @@ class Recent(Generic[K, V]):
         self._values.clear()
 
 
+def fresh(kept_at: float, now: float, max_age: float) -> bool:
+    """A value kept at `kept_at` (time.monotonic) may still be used at `now`. One kept at a
+    later moment than now (under a test's frozen clock) is stale, not fresh for ever."""
+    return 0 <= now - kept_at < max_age
+
+
 class Kept(Generic[V]):
     """At most `size` values, per database and key, each read again once max_age old:
     SHARED_FIGURES_MAX_AGE, or `settled_for` seconds for a figure that no reader's change
@@ -75,8 +81,7 @@ class Kept(Generic[V]):
         max_age = self._settled_for or max_age
         full_key, now = (str(db.engine.url), key), time.monotonic()
         kept = self._values.get(full_key)
-        # A value kept at a later moment than now (under a test's frozen clock) is stale.
-        if kept is not None and 0 <= now - kept[0] < max_age:
+        if kept is not None and fresh(kept[0], now, max_age):
             return kept[1]
         store = shared_store() if self._name else None
         if store is not None:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import io
 import re
 from functools import lru_cache
-from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 from markupsafe import escape  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402 - the backend must be chosen first
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
@@ -194,7 +194,7 @@ def _draw(table: Table, row_labels: tuple[str, ...], column_labels: tuple[str, .
     return fig
 
 
-def _count_axis(ax: Any, table: Table, series: list[int]) -> None:
+def _count_axis(ax: Axes, table: Table, series: list[int]) -> None:
     """Counts and averages start at 0; counts go in whole steps. With nothing above 0
     drawn (no incidents yet), the axis is 0–1, not matplotlib's -0.04–0.04 around nothing."""
     rows = table.rows + ((table.total,) if table.total is not None else ())

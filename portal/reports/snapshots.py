@@ -24,7 +24,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from markupsafe import Markup
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import ColumnElement, case, delete, or_, select, update
 
 from portal import clock
 from portal.concurrency import dialect_insert, rows_changed
@@ -465,19 +465,10 @@ def refresh_due() -> int:
 
 
 def _claim_year(year: int) -> bool:
-    """This runner's claim on computing the year (committed at once), unless another runner
-    holds one younger than YEAR_CLAIM_FOR."""
-    now = clock.now()
+    """This runner's claim on computing the year (its row made the first time)."""
     db.session.execute(dialect_insert(ReportYearClaim.__table__).values(school_year=year)
                        .on_conflict_do_nothing(index_elements=["school_year"]))
-    won = rows_changed(db.session.execute(
-        update(ReportYearClaim).where(
-            ReportYearClaim.school_year == year,
-            or_(ReportYearClaim.claimed_at.is_(None),
-                ReportYearClaim.claimed_at < now - YEAR_CLAIM_FOR))
-        .values(claimed_at=now).execution_options(synchronize_session=False))) == 1
-    db.session.commit()
-    return won
+    return _lease(ReportYearClaim, ReportYearClaim.school_year == year, YEAR_CLAIM_FOR)
 
 
 def _release_year(year: int) -> None:
@@ -529,11 +520,19 @@ def refresh_requested() -> int:
 
 
 def _claimed(key: str) -> bool:
+    return _lease(ReportRefresh, ReportRefresh.scope_key == key, CLAIM_FOR)
+
+
+def _lease(model: type[ReportRefresh] | type[ReportYearClaim], row: ColumnElement[bool],
+           lasts: timedelta) -> bool:
+    """Claim the row for this runner (committed at once), unless another runner holds a
+    claim younger than `lasts`: of two runners at once, PostgreSQL makes the second wait
+    for the first's commit and then finds the claim taken."""
     now = clock.now()
-    won = rows_changed(db.session.execute(update(ReportRefresh).where(
-        ReportRefresh.scope_key == key,
-        or_(ReportRefresh.claimed_at.is_(None), ReportRefresh.claimed_at < now - CLAIM_FOR))
-        .values(claimed_at=now))) == 1
+    won = rows_changed(db.session.execute(
+        update(model).where(row, or_(model.claimed_at.is_(None),
+                                     model.claimed_at < now - lasts))
+        .values(claimed_at=now).execution_options(synchronize_session=False))) == 1
     db.session.commit()
     return won
 

@@ -90,6 +90,7 @@ from portal.employers.models import (
 )
 from portal.employers.reference import Entry, features, sector_label
 from portal.extensions import db
+from portal.kept import fresh
 from portal.paging import Paged
 from portal.schools.models import Municipality
 from portal.weeks import monday_of
@@ -757,8 +758,7 @@ def municipality_rows() -> tuple[tuple[int, str], ...]:
     """(id, name) of every municipality by name: plain rows, no ORM objects to build."""
     key, now = str(db.engine.url), time.monotonic()
     cached = _municipalities.get(key)
-    # Read at a later moment than now (under a test's frozen clock): not to be trusted.
-    if cached is not None and 0 <= now - cached[0] < MUNICIPALITIES_FOR:
+    if cached is not None and fresh(cached[0], now, MUNICIPALITIES_FOR):
         return cached[1]
     rows = tuple((id_, name) for id_, name in db.session.execute(
         select(Municipality.id, Municipality.name).order_by(Municipality.name)))

@@ -337,12 +337,14 @@ def _with_rules(lines: list[AlertLine]) -> list[AlertLine]:
     if not hours:
         return lines
     weeks = {(line.assignment_id, monday_of(line.day)) for line in hours}
+    mondays = [monday for _aid, monday in weeks]
     worked: dict[tuple[int, date], list[worktime.WorkedDay]] = defaultdict(list)
     for chunk in _chunks(sorted({aid for aid, _monday in weeks})):
         stmt = (select(AttendanceDay.assignment_id, AttendanceDay.day, AttendanceDay.start_time,
                        AttendanceDay.end_time, AttendanceDay.break_minutes)
                 .where(AttendanceDay.assignment_id.in_(chunk),
-                       AttendanceDay.day >= min(monday for _aid, monday in weeks)))
+                       AttendanceDay.day >= min(mondays),
+                       AttendanceDay.day < max(mondays) + timedelta(days=7)))
         for aid, day, start, end, pause in db.session.execute(stmt):
             if start is not None and end is not None and (aid, monday_of(day)) in weeks:
                 worked[(aid, monday_of(day))].append(worktime.WorkedDay(day, start, end, pause))
