@@ -769,8 +769,44 @@ class _Search:
         return [*(f for key in rows for f in self.row_forms.get(key, ())),
                 *(f for keys, f in self.wide if keys <= rows)]
 
-    def partner(self, secret: Figure) -> Figure | None:
+    def partner(self, secret: Figure, needed: bool) -> list[Figure]:
+        """The figures to hide so that the secret is no longer given away. A
+        protecting cell's count (not `needed`) is worth a figure only where its own row
+        gives it away, or a total row's figure alone keeps it: what it protects is a
+        small group, checked over the whole scope in any case, and hiding one school's
+        figure after another for a total that the totals give away walks down a country's
+        schools one round each without ending."""
         rows = {v[1] for v in secret[0]}
+        local = self.local(rows)
+        nearby = len(rows) == 1 and bool(_given_away(local, [secret]))
+        if not needed and len(rows) == 1 and not nearby:
+            return []
+        found = sorted(self._candidates(rows), key=self.cost)
+        # Tried on the row's own forms when they give the secret away (the next round of
+        # suppress_report checks the whole scope again), else on the whole scope's.
+        known = local if nearby else self.known
+        if not nearby:
+            # Given away by totals (a total row less the other rows, or a total's count by
+            # other totals): hiding one school's figure changes nothing there, a figure of
+            # a total row does.
+            found.sort(key=lambda f: not self._spans(f, rows))
+            if not needed:
+                found = [f for f in found if self._spans(f, rows)]
+        tried = found[:TRIES if nearby else TRIES_WIDE]
+        alone = next((f for f in tried
+                      if not _given_away(_without(known, self.made(f)), [secret])), None)
+        if alone is not None:
+            return [alone]
+        # The same count shown twice (a school's row and the total row of a one-school
+        # table): neither alone keeps it, the two together do.
+        left = known
+        for k, f in enumerate(tried):
+            left = _without(left, self.made(f))
+            if not _given_away(left, [secret]):
+                return tried[:k + 1]
+        return found[:1] if needed else []
+
+    def _candidates(self, rows: set[str]) -> list[Figure]:
         seen: set[tuple[str, int, int]] = set()
         candidates = []
         for key in rows:
@@ -778,20 +814,13 @@ class _Search:
                 if f[1:] not in seen and self.forms(f):
                     seen.add(f[1:])
                     candidates.append(f)
-        found = sorted(candidates, key=self.cost)
-        # Tried on the row's own forms when they give the secret away (the next round of
-        # suppress_report checks the whole scope again), else on the whole scope's.
-        local = self.local(rows)
-        nearby = bool(_given_away(local, [secret]))
-        known = local if nearby else self.known
-        if not nearby:
-            # Given away by a total less the other rows: hiding more of the secret's own
-            # row changes nothing there, a figure of the total row does.
-            found.sort(key=lambda f: not any({v[1] for v in form} - rows
-                                             for form in self.made(f)))
-        return next((f for f in found[:TRIES if nearby else TRIES_WIDE]
-                     if not _given_away(_without(known, self.made(f)), [secret])),
-                    found[0] if found else None)
+        return candidates
+
+    def _spans(self, figure: Figure, rows: set[str]) -> bool:
+        """The figure is of a total row: a form of it counts beyond the secret's rows, or
+        over several rows when the secret's is a total too."""
+        return any(len(keys) > 1 or keys - rows
+                   for keys in ({v[1] for v in form} for form in self.made(figure)))
 
 
 def _worked_out(tables: Mapping[str, Table], shown: Mapping[str, Shown]
@@ -800,17 +829,24 @@ def _worked_out(tables: Mapping[str, Table], shown: Mapping[str, Shown]
     the counts the scope's indicators show: for each that is, a shown figure made of its
     rows' counts without which it no longer is, tried first where the fewest other figures
     show what it does (one of four figures that show a school's pupils opens nothing),
-    then the smallest; the likeliest when none of the first TRIES does alone."""
+    then the smallest; the first of them together when none does alone; for a small
+    group the likeliest when not even they do (_Search.partner)."""
     known, secrets, figures = _reading(tables, shown)
     more: dict[str, set[Position]] = {}
     if not secrets:
         return more
     search = _Search(tables, shown, known, figures, secrets)
     for secret in _given_away(known, secrets):
-        chosen = search.partner(secret)
-        if chosen is not None:
+        for chosen in search.partner(secret, _primary(tables, secret)):
             more.setdefault(chosen[1], set()).add(chosen[2:])
     return more
+
+
+def _primary(tables: Mapping[str, Table], secret: Figure) -> bool:
+    """The secret is a small group's (rule 1), not a protecting cell's count."""
+    _form, name, i, j = secret
+    table = tables[name]
+    return too_small(_all_rows(table)[i].cells[j], table.columns[j].unit)
 
 
 def _without(known: list[Form], forms: list[Form]) -> list[Form]:
