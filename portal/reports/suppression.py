@@ -777,8 +777,9 @@ class _Search:
         figure after another for a total that the totals give away walks down a country's
         schools one round each without ending."""
         rows = {v[1] for v in secret[0]}
-        local = self.local(rows)
-        nearby = len(rows) == 1 and bool(_given_away(local, [secret]))
+        # A total's rows are every row: their forms are the scope's, not a local few.
+        local = self.local(rows) if len(rows) == 1 else []
+        nearby = bool(local) and bool(_given_away(local, [secret]))
         if not needed and len(rows) == 1 and not nearby:
             return []
         found = sorted(self._candidates(rows), key=self.cost)
@@ -802,7 +803,7 @@ class _Search:
         left = known
         for k, f in enumerate(tried):
             left = _without(left, self.made(f))
-            if not _given_away(left, [secret]):
+            if k and not _given_away(left, [secret]):  # the first alone failed above
                 return tried[:k + 1]
         return found[:1] if needed else []
 
