@@ -261,7 +261,10 @@ def _prao_links(db: Any, world: World, period: Any, enrolment: Any,
 
 
 @pytest.fixture
-def region(app: Flask, db: Any, world: World) -> Region:
+def region(app: Flask, db: Any, world: World, monkeypatch: pytest.MonkeyPatch) -> Region:
+    # The council's report is read from its snapshot, as in production (the suite computes
+    # it on every read): the crawl opens the report pages with ten filters each.
+    monkeypatch.setitem(app.config, "REPORT_SNAPSHOT_MAX_AGE", 3600)
     return _build_region(app, db, world)
 
 

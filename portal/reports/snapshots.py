@@ -45,6 +45,7 @@ from portal.reports.tables import (
     table_to_json,
 )
 from portal.schools.models import Municipality
+from portal.texts import language as reader_language
 
 JOB_EVERY = timedelta(hours=1)  # the jobs command refreshes the current year this often
 CLAIM_FOR = timedelta(minutes=10)  # a queued refresh's runner, before another takes over
@@ -260,14 +261,18 @@ def _sums(scopes: list[Scope]) -> list[Sum]:
     return sums
 
 
-def compute(scope: Scope, drawn: bool = True) -> tuple[Snapshot, Page]:
+def compute(scope: Scope, drawn: bool = True,
+            languages: tuple[str, ...] | None = None) -> tuple[Snapshot, Page]:
     """The scope's snapshot and page, computed with every other scope of its school year
-    (compute_year): the scope's charts drawn unless not `drawn`."""
-    return compute_year(scope.school_year, {scope} if drawn else set(), also=scope)[scope]
+    (compute_year): the scope's charts drawn unless not `drawn`, in `languages` (every
+    language by default)."""
+    return compute_year(scope.school_year, {scope} if drawn else set(), also=scope,
+                        languages=languages)[scope]
 
 
-def compute_year(school_year: int, drawn: set[Scope],
-                 also: Scope | None = None) -> dict[Scope, tuple[Snapshot, Page]]:
+def compute_year(school_year: int, drawn: set[Scope], also: Scope | None = None,
+                 languages: tuple[str, ...] | None = None,
+                 ) -> dict[Scope, tuple[Snapshot, Page]]:
     """Every indicator of every scope of the school year (school_year_scopes), suppressed
     together: the region's cells are its municipalities' added up and a year's are its
     terms', so a cell hidden in one scope would otherwise be worked out from the others
@@ -302,14 +307,14 @@ def compute_year(school_year: int, drawn: set[Scope],
                                          shown[scope][key].protecting)
     done, rows = {}, []
     for scope in scopes:
-        languages = _languages() if scope in drawn else ()
-        page = Page({key: _page_view(one, languages) for key, one in shown[scope].items()},
+        drawn_in = (languages or _languages()) if scope in drawn else ()
+        page = Page({key: _page_view(one, drawn_in) for key, one in shown[scope].items()},
                     computed_at)
         hidden = {key: (one.hidden, one.protecting) for key, one in shown[scope].items()}
         done[scope] = (Snapshot(tables[scope], computed_at, hidden), page)
         rows.append({"scope_key": scope_key(scope), "school_year": scope.school_year,
                      "tables": [table_to_json(t) for t in tables[scope].values()],
-                     "page": _page_to_json(page, languages, shown[scope]),
+                     "page": _page_to_json(page, drawn_in, shown[scope]),
                      "computed_at": computed_at})
     took = time.perf_counter() - started
     table = ReportSnapshot.__table__
@@ -387,7 +392,8 @@ def read_page(scope: Scope, drawn: bool = True) -> Page:
     and not read since. Without `drawn` a page without charts will do (for last year's
     headlines)."""
     if _every_read():
-        return compute(scope, drawn)[1]
+        # Nobody reads the stored page again: its charts are drawn for this reader only.
+        return compute(scope, drawn, (reader_language(),))[1]
     found = _state(scope)
     if found is None or not _usable(found[1], False):
         return compute(scope, drawn)[1]
@@ -404,7 +410,7 @@ def read(scope: Scope) -> Snapshot:
     """The scope's whole Tables (for an export): the stored snapshot, however old, else
     computed now (with its school year's other scopes)."""
     if _every_read():
-        return compute(scope)[0]
+        return compute(scope, drawn=False)[0]  # an export has no charts
     key = scope_key(scope)
     computed_at = db.session.scalar(select(ReportSnapshot.computed_at).where(
         ReportSnapshot.scope_key == key))
