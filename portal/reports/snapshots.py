@@ -307,7 +307,8 @@ def compute_year(school_year: int, drawn: set[Scope], also: Scope | None = None,
                                          shown[scope][key].protecting)
     done, rows = {}, []
     for scope in scopes:
-        drawn_in = (languages or _languages()) if scope in drawn else ()
+        every = _languages() if languages is None else languages
+        drawn_in = every if scope in drawn else ()
         page = Page({key: _page_view(one, drawn_in) for key, one in shown[scope].items()},
                     computed_at)
         hidden = {key: (one.hidden, one.protecting) for key, one in shown[scope].items()}
