@@ -1,13 +1,14 @@
 """The report's indicators, in the order the page shows them, each in its section.
 
-To add an indicator: write a function `(scope: Scope) -> Table` in a module under
+To add an indicator: write a function `(batch: Batch) -> dict[Scope, Table]` decorated
+with `@per_scope` (portal/reports/scope.py: it counts every scope of the batch in one
+grouped query, and is called with one scope for one Table) in a module under
 portal/reports/indicators/ and add one line to INDICATORS below with the Table.key it
 returns. The key names it in the page's anchors, in export URLs and in the council's
 targets, so it must be unique and never change once targets exist."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from portal.reports.indicators import (
@@ -20,21 +21,24 @@ from portal.reports.indicators import (
     seats,
     wishes,
 )
+from portal.reports.scope import Batch, PerScope, per_scope
 from portal.reports.suppression import Shown
 from portal.reports.tables import Scope, Table
 from portal.texts import mark as _l
 
-Indicator = Callable[[Scope], Table]
+Indicator = PerScope[Table]
 
 
 # The equity and employer indicators take the evaluations' figures through a hook, so their
 # modules never import the evaluations; the registry joins them.
-def equity_per_school(scope: Scope) -> Table:
-    return equity.per_school(scope, evaluations.satisfaction_by_school)
+@per_scope
+def equity_per_school(batch: Batch) -> dict[Scope, Table]:
+    return equity.per_school_each(batch, evaluations.satisfaction_by_school.each)
 
 
-def equity_spread(scope: Scope) -> Table:
-    return equity.spread(scope, evaluations.satisfaction_by_school)
+@per_scope
+def equity_spread(batch: Batch) -> dict[Scope, Table]:
+    return equity.spread_each(batch, evaluations.satisfaction_by_school.each)
 
 
 def settled(tables: dict[str, Table], shown: dict[str, Shown]) -> dict[str, Table]:
@@ -47,8 +51,9 @@ def settled(tables: dict[str, Table], shown: dict[str, Shown]) -> dict[str, Tabl
     return {"equity_schools": schools, "equity_spread": spread}
 
 
-def employers_per_municipality(scope: Scope) -> Table:
-    return employers.per_municipality(scope, evaluations.again_next_term)
+@per_scope
+def employers_per_municipality(batch: Batch) -> dict[Scope, Table]:
+    return employers.per_municipality_each(batch, evaluations.again_next_term.each)
 
 
 @dataclass(frozen=True)

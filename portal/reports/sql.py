@@ -1,4 +1,4 @@
-"""SQL pieces the indicators share: the pupils of a scope, date arithmetic that reads the
+"""SQL pieces the indicators share: the pupils a report counts, date arithmetic that reads the
 same on PostgreSQL and SQLite, and counting rows that meet a condition."""
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from sqlalchemy import ColumnElement, Date, Integer, case, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from portal.reports.scope import periods_in
-from portal.reports.tables import Scope
 from portal.schools.models import Enrolment, EnrolmentState
 
 
@@ -62,7 +60,6 @@ def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.count(case((condition, literal(1, Integer))))
 
 
-def in_scope(scope: Scope) -> ColumnElement[bool]:
-    """The enrolments a report counts: in the scope's periods, not exempt from prao."""
-    return Enrolment.period_id.in_(periods_in(scope)) & (
-        Enrolment.state != EnrolmentState.EXEMPT)
+def counted() -> ColumnElement[bool]:
+    """The enrolments a report counts of its periods' (Batch.periods): not exempt from prao."""
+    return Enrolment.state != EnrolmentState.EXEMPT

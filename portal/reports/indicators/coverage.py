@@ -4,6 +4,8 @@ own network)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import and_, func, select
 
 from portal.extensions import db
@@ -14,7 +16,8 @@ from portal.prao.models import (
     AttendanceDay,
     AttendanceStatus,
 )
-from portal.reports.sql import count_if, in_scope
+from portal.reports.scope import Batch, per_scope
+from portal.reports.sql import count_if, counted
 from portal.reports.tables import (
     OWN,
     PLACED,
@@ -38,28 +41,37 @@ ENOUGH_DAYS = 10
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
 
-def coverage(scope: Scope) -> Table:
+@per_scope
+def coverage(batch: Batch) -> dict[Scope, Table]:
     """Per school: pupils, and the share with at least ten days attended, counted across
     every period of the school year in the scope (a pupil may do two one-week periods)."""
     # The days are joined to the scope's assignments, not counted per assignment for the
     # whole region first: a municipality then reads only its own pupils' days (through the
     # index on assignment and status) instead of every day of the country.
-    days = (select(Student.id.label("student_id"), Student.school_id.label("school_id"),
+    periods = batch.periods()
+    days = (select(periods.c.place, Student.id.label("student_id"),
+                   Student.school_id.label("school_id"),
                    func.count(AttendanceDay.id).label("days"))
             .select_from(Enrolment)
+            .join(periods, periods.c.id == Enrolment.period_id)
             .join(Student, Student.id == Enrolment.student_id)
             .outerjoin(Assignment, Assignment.enrolment_id == Enrolment.id)
             .outerjoin(AttendanceDay, and_(AttendanceDay.assignment_id == Assignment.id,
                                            AttendanceDay.status.in_(ATTENDED)))
-            .where(in_scope(scope))
-            .group_by(Student.id, Student.school_id)
+            .where(counted())
+            .group_by(periods.c.place, Student.id, Student.school_id)
             .subquery())
-    rows = db.session.execute(
-        select(School.id, School.name, func.count(),
+    found = batch.split(db.session.execute(
+        select(days.c.place, School.id, School.name, func.count(),
                count_if(days.c.days >= ENOUGH_DAYS))
+        .select_from(School)
         .join(days, days.c.school_id == School.id)
-        .group_by(School.id, School.name)
-        .order_by(School.name, School.id)).all()
+        .group_by(days.c.place, School.id, School.name)
+        .order_by(School.name, School.id)))
+    return {scope: _coverage(rows) for scope, rows in found.items()}
+
+
+def _coverage(rows: list[tuple[Any, ...]]) -> Table:
     pupils = sum(r[2] for r in rows)
     covered = sum(r[3] for r in rows)
     return Table(
@@ -90,19 +102,26 @@ SOURCE_COLUMNS = (
 )
 
 
-def placement_source(scope: Scope) -> Table:
+@per_scope
+def placement_source(batch: Batch) -> dict[Scope, Table]:
     """Per school, of the pupils placed: through the portal (matching or placed by hand by
     the counsellor) or through their own network."""
     own = Assignment.source == AssignmentSource.OWN
-    rows = db.session.execute(
-        select(School.id, School.name, count_if(~own), count_if(own))
+    periods = batch.periods()
+    found = batch.split(db.session.execute(
+        select(periods.c.place, School.id, School.name, count_if(~own), count_if(own))
         .select_from(Assignment)
         .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(periods, periods.c.id == Enrolment.period_id)
         .join(Student, Student.id == Enrolment.student_id)
         .join(School, School.id == Student.school_id)
-        .where(in_scope(scope), Assignment.state.in_(ACTIVE_STATES))
-        .group_by(School.id, School.name)
-        .order_by(School.name, School.id)).all()
+        .where(counted(), Assignment.state.in_(ACTIVE_STATES))
+        .group_by(periods.c.place, School.id, School.name)
+        .order_by(School.name, School.id)))
+    return {scope: _placement_source(rows) for scope, rows in found.items()}
+
+
+def _placement_source(rows: list[tuple[Any, ...]]) -> Table:
     portal = sum(r[2] for r in rows)
     own_total = sum(r[3] for r in rows)
     return Table(

@@ -21,15 +21,16 @@ from sqlalchemy import case, func, select
 from portal.employers.models import Organisation, Placement
 from portal.extensions import db
 from portal.prao.models import ACTIVE_STATES, Assignment
-from portal.reports.scope import periods_in
+from portal.reports.scope import Batch
 from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
 from portal.schools.models import Enrolment, Municipality, PraoPeriod
 from portal.texts import mark as _l
 
 # The evaluations' hook: municipality id (None: organisations without one) -> the share of
 # supervisors answering yes to "again next term" (Cell.share over answers); the key "all"
-# carries the total row.
+# carries the total row. `AgainEach` gives it for every scope of a batch at once.
 AgainNextTerm = Callable[[Scope], Mapping[int | None | str, Cell]]
+AgainEach = Callable[[Batch], Mapping[Scope, Mapping[int | None | str, Cell]]]
 
 COLUMNS = (
     Column("active", _l("Aktiva arbetsgivare"), Unit.COUNT),
@@ -43,14 +44,19 @@ AGAIN = Column("again_next_term", _l("Handledarsvar: tar emot elever igen nästa
                Unit.SHARE, counts=None)
 
 
-def _counts(scope: Scope) -> list[tuple[int | None, str | None, int, int, int]]:
+Counts = list[tuple[int | None, str | None, int, int, int]]
+
+
+def _counts(batch: Batch) -> dict[Scope, Counts]:
     """(municipality id, name, active, new, returning), one grouped query."""
-    active = (select(Placement.organisation_id.label("organisation_id"))
+    periods = batch.periods()
+    active = (select(periods.c.place.label("place"),
+                     Placement.organisation_id.label("organisation_id"))
               .select_from(Assignment)
               .join(Placement, Placement.id == Assignment.placement_id)
               .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
-              .where(Enrolment.period_id.in_(periods_in(scope)),
-                     Assignment.state.in_(ACTIVE_STATES))
+              .join(periods, periods.c.id == Enrolment.period_id)
+              .where(Assignment.state.in_(ACTIVE_STATES))
               .distinct().subquery("active"))
     first = (select(Placement.organisation_id.label("organisation_id"),
                     func.min(PraoPeriod.first_day).label("first_day"))
@@ -61,26 +67,41 @@ def _counts(scope: Scope) -> list[tuple[int | None, str | None, int, int, int]]:
              .where(Assignment.state.in_(ACTIVE_STATES),
                     Placement.organisation_id.in_(select(active.c.organisation_id)))
              .group_by(Placement.organisation_id).subquery("first"))
-    school_year_start = date(scope.school_year, 7, 1)
-    stmt = (select(Organisation.municipality_id, Municipality.name, func.count(),
-                   func.sum(case((first.c.first_day >= scope.first_day, 1), else_=0)),
+    school_year_start = date(batch.school_year, 7, 1)
+    stmt = (select(active.c.place, Organisation.municipality_id, Municipality.name,
+                   func.count(),
+                   func.sum(case((first.c.first_day >= batch.region.first_day, 1), else_=0)),
                    func.sum(case((first.c.first_day < school_year_start, 1), else_=0)))
             .select_from(active)
             .join(first, first.c.organisation_id == active.c.organisation_id)
             .join(Organisation, Organisation.id == active.c.organisation_id)
             .outerjoin(Municipality, Municipality.id == Organisation.municipality_id)
-            .group_by(Organisation.municipality_id, Municipality.name)
+            .group_by(active.c.place, Organisation.municipality_id, Municipality.name)
             .order_by(Municipality.name.is_(None), Municipality.name))
-    return [(mid, name, int(n), int(new or 0), int(back or 0))
-            for mid, name, n, new, back in db.session.execute(stmt)]
+    return {scope: [(mid, name, int(n), int(new or 0), int(back or 0))
+                    for mid, name, n, new, back in rows]
+            for scope, rows in batch.split(db.session.execute(stmt)).items()}
 
 
 def per_municipality(scope: Scope, again: AgainNextTerm | None = None) -> Table:
+    """The scope's table (per_municipality_each)."""
+    each: AgainEach | None = None
+    if again is not None:
+        def each(batch: Batch) -> dict[Scope, Mapping[int | None | str, Cell]]:
+            return {one: again(one) for one in batch.scopes}
+    return per_municipality_each(Batch.of(scope), each)[scope]
+
+
+def per_municipality_each(batch: Batch, again: AgainEach | None = None) -> dict[Scope, Table]:
     """Employers active, new and returning per municipality of the organisation (COUNT:
     employers are not people, never suppressed). No headline: three figures, none of them
     the one the council steers by; the "again next term" rate joins as a column."""
-    counts = _counts(scope)
-    rates = again(scope) if again is not None else None
+    rates = again(batch) if again is not None else None
+    return {scope: _per_municipality(counts, None if rates is None else rates[scope])
+            for scope, counts in _counts(batch).items()}
+
+
+def _per_municipality(counts: Counts, rates: Mapping[int | None | str, Cell] | None) -> Table:
     none = Cell.share(0, 0)
 
     def cells(key: int | None | str, active: int, new: int, back: int) -> tuple[Cell, ...]:

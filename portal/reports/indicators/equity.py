@@ -30,7 +30,7 @@ from sqlalchemy import and_, case, func, select
 
 from portal.extensions import db
 from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource
-from portal.reports.scope import periods_in
+from portal.reports.scope import Batch
 from portal.reports.suppression import Shown, suppress
 from portal.reports.tables import (
     FIRST,
@@ -51,8 +51,10 @@ from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School,
 from portal.texts import mark as _l
 
 # The evaluations' hook: school id -> the pupils' mean satisfaction (Cell.average), and under
-# the key None the mean over all the scope's schools (the total row).
+# the key None the mean over all the scope's schools (the total row); `SatisfactionEach`
+# gives it for every scope of a batch at once.
 SatisfactionBySchool = Callable[[Scope], Mapping[int | None, Cell]]
+SatisfactionEach = Callable[[Batch], Mapping[Scope, Mapping[int | None, Cell]]]
 
 
 @dataclass(frozen=True)
@@ -71,28 +73,29 @@ class SchoolCounts:
                 Cell.share(self.own, self.placed))
 
 
-def school_counts(scope: Scope) -> list[SchoolCounts]:
+def school_counts(batch: Batch) -> dict[Scope, list[SchoolCounts]]:
     """One grouped query: a pupil has at most one live assignment and one first wish, so
     the outer joins never double a pupil."""
     first = Wish.__table__.alias("first_wish")
-    stmt = (select(School.id, School.name, func.count(Enrolment.id), func.count(Assignment.id),
-                   func.count(first.c.id),
+    periods = batch.periods()
+    stmt = (select(periods.c.place, School.id, School.name, func.count(Enrolment.id),
+                   func.count(Assignment.id), func.count(first.c.id),
                    func.sum(case((Assignment.offer_id == first.c.offer_id, 1), else_=0)),
                    func.sum(case((Assignment.source == AssignmentSource.OWN, 1), else_=0)))
             .select_from(Enrolment)
+            .join(periods, periods.c.id == Enrolment.period_id)
             .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
             .join(School, School.id == PraoPeriod.school_id)
             .outerjoin(Assignment, and_(Assignment.enrolment_id == Enrolment.id,
                                         Assignment.state.in_(ACTIVE_STATES)))
             .outerjoin(first, and_(first.c.enrolment_id == Enrolment.id, first.c.rank == 1))
-            .where(Enrolment.period_id.in_(periods_in(scope)),
-                   Enrolment.state != EnrolmentState.EXEMPT)
-            .group_by(School.id, School.name)
+            .where(Enrolment.state != EnrolmentState.EXEMPT)
+            .group_by(periods.c.place, School.id, School.name)
             .order_by(School.name, School.id))
-    return [SchoolCounts(school_id, name, int(pupils), int(placed), int(wished),
-                         int(on_first or 0), int(own or 0))
-            for school_id, name, pupils, placed, wished, on_first, own
-            in db.session.execute(stmt)]
+    return {scope: [SchoolCounts(school_id, name, int(pupils), int(placed), int(wished),
+                                 int(on_first or 0), int(own or 0))
+                    for school_id, name, pupils, placed, wished, on_first, own in rows]
+            for scope, rows in batch.split(db.session.execute(stmt)).items()}
 
 
 COLUMNS = (
@@ -156,12 +159,30 @@ def _totals(schools: list[SchoolCounts]) -> SchoolCounts:
                                  ("pupils", "placed", "first_wished", "on_first_wish", "own")))
 
 
+def _each(hook: SatisfactionBySchool | None) -> SatisfactionEach | None:
+    """A hook for one scope, asked for each scope of a batch (tests pass such hooks)."""
+    if hook is None:
+        return None
+    return lambda batch: {scope: hook(scope) for scope in batch.scopes}
+
+
 def per_school(scope: Scope, satisfaction: SatisfactionBySchool | None = None) -> Table:
+    """The scope's per-school table (per_school_each)."""
+    return per_school_each(Batch.of(scope), _each(satisfaction))[scope]
+
+
+def per_school_each(batch: Batch, satisfaction: SatisfactionEach | None = None,
+                    ) -> dict[Scope, Table]:
     """Placement rate, first-wish rate and own-network share per school. Headline: the
     spread of the placement rate between schools (highest − lowest, in percentage points,
     over the schools whose rate the table shows); lower is better."""
-    schools = school_counts(scope)
-    answers = satisfaction(scope) if satisfaction is not None else None
+    answers = satisfaction(batch) if satisfaction is not None else None
+    return {scope: _per_school(schools, None if answers is None else answers[scope])
+            for scope, schools in school_counts(batch).items()}
+
+
+def _per_school(schools: list[SchoolCounts], answers: Mapping[int | None, Cell] | None,
+                ) -> Table:
     extra = (lambda s: (answers.get(s.school_id, Cell.average(None, 0)),)) \
         if answers is not None else (lambda s: ())
     rows = tuple(Row(s.name, s.cells() + extra(s), key=str(s.school_id)) for s in schools)
@@ -243,8 +264,15 @@ def spread_table(schools: Shown) -> Table:
 
 
 def spread(scope: Scope, satisfaction: SatisfactionBySchool | None = None) -> Table:
-    """The spread table of the scope, over the per-school table suppressed alone."""
-    return spread_table(suppress(per_school(scope, satisfaction)))
+    """The spread table of the scope (spread_each)."""
+    return spread_each(Batch.of(scope), _each(satisfaction))[scope]
+
+
+def spread_each(batch: Batch, satisfaction: SatisfactionEach | None = None,
+                ) -> dict[Scope, Table]:
+    """The spread table of each scope, over its per-school table suppressed alone."""
+    return {scope: spread_table(suppress(table))
+            for scope, table in per_school_each(batch, satisfaction).items()}
 
 
 def as_shown(schools: Table, shown: Shown) -> tuple[Table, Table]:

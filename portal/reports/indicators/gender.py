@@ -23,7 +23,7 @@ from portal.employers.models import Placement, PlacementOffer
 from portal.employers.reference import sectors
 from portal.extensions import db
 from portal.prao.models import ACTIVE_STATES, Assignment
-from portal.reports.scope import periods_in
+from portal.reports.scope import Batch, per_scope
 from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
 from portal.schools.gender import Gender
 from portal.schools.models import Enrolment, Student, Wish
@@ -72,17 +72,19 @@ def _atypical() -> ColumnElement[bool]:
                  for gender in SPLIT))
 
 
-def _placed(scope: Scope) -> dict[tuple[str, Gender], int]:
+def _placed(batch: Batch) -> dict[Scope, dict[tuple[str, Gender], int]]:
     """(sector, gender) -> pupils placed, in one grouped query."""
-    stmt = (select(Placement.sector, Student.gender, func.count())
+    periods = batch.periods()
+    stmt = (select(periods.c.place, Placement.sector, Student.gender, func.count())
             .select_from(Assignment)
             .join(Placement, Placement.id == Assignment.placement_id)
             .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .join(periods, periods.c.id == Enrolment.period_id)
             .join(Student, Student.id == Enrolment.student_id)
-            .where(Enrolment.period_id.in_(periods_in(scope)),
-                   Assignment.state.in_(ACTIVE_STATES))
-            .group_by(Placement.sector, Student.gender))
-    return {(sector, gender): int(count) for sector, gender, count in db.session.execute(stmt)}
+            .where(Assignment.state.in_(ACTIVE_STATES))
+            .group_by(periods.c.place, Placement.sector, Student.gender))
+    return {scope: {(sector, gender): int(count) for sector, gender, count in rows}
+            for scope, rows in batch.split(db.session.execute(stmt)).items()}
 
 
 def _sector_order(codes: set[str]) -> list[str]:
@@ -112,11 +114,15 @@ def _sector_cells(counts: dict[Gender, int], national: NationalSplit | None) -> 
             Cell.count(national.share_girls if national else None))
 
 
-def per_sector(scope: Scope) -> Table:
+@per_scope
+def per_sector(batch: Batch) -> dict[Scope, Table]:
     """Placed pupils per sector by gender, the share of girls among girls and boys, and the
     share of girls on the matching national upper-secondary programmes. No headline: the
     atypical table carries it."""
-    placed = _placed(scope)
+    return {scope: _per_sector(placed) for scope, placed in _placed(batch).items()}
+
+
+def _per_sector(placed: dict[tuple[str, Gender], int]) -> Table:
     by_sector: dict[str, dict[Gender, int]] = defaultdict(dict)
     totals: dict[Gender, int] = defaultdict(int)
     for (sector, gender), count in placed.items():
@@ -141,11 +147,12 @@ def per_sector(scope: Scope) -> Table:
     )
 
 
-def _wished(scope: Scope) -> dict[Gender, tuple[int, int, int, int]]:
+def _wished(batch: Batch) -> dict[Scope, dict[Gender, tuple[int, int, int, int]]]:
     """Gender -> (pupils with a wish, with a first wish, with an atypical first wish, with
     at least one atypical wish): one row per pupil inside, one per gender outside."""
     atypical = _atypical()
-    pupil = (select(Student.gender.label("gender"),
+    periods = batch.periods()
+    pupil = (select(periods.c.place.label("place"), Student.gender.label("gender"),
                     func.max(case((Wish.rank == 1, 1), else_=0)).label("first"),
                     func.max(case((and_(Wish.rank == 1, atypical), 1), else_=0))
                     .label("first_atypical"),
@@ -154,16 +161,18 @@ def _wished(scope: Scope) -> dict[Gender, tuple[int, int, int, int]]:
              .join(PlacementOffer, PlacementOffer.id == Wish.offer_id)
              .join(Placement, Placement.id == PlacementOffer.placement_id)
              .join(Enrolment, Enrolment.id == Wish.enrolment_id)
+             .join(periods, periods.c.id == Enrolment.period_id)
              .join(Student, Student.id == Enrolment.student_id)
-             .where(Enrolment.period_id.in_(periods_in(scope)), Student.gender.in_(SPLIT))
-             .group_by(Enrolment.id, Student.gender)
+             .where(Student.gender.in_(SPLIT))
+             .group_by(periods.c.place, Enrolment.id, Student.gender)
              .subquery("pupil_wish"))
-    stmt = (select(pupil.c.gender, func.count(), func.sum(pupil.c.first),
+    stmt = (select(pupil.c.place, pupil.c.gender, func.count(), func.sum(pupil.c.first),
                    func.sum(pupil.c.first_atypical), func.sum(pupil.c.any_atypical))
-            .group_by(pupil.c.gender))
-    return {Gender(gender): (int(wishing), int(first), int(first_atypical), int(any_atypical))
-            for gender, wishing, first, first_atypical, any_atypical
-            in db.session.execute(stmt)}
+            .group_by(pupil.c.place, pupil.c.gender))
+    return {scope: {Gender(gender): (int(wishing), int(first), int(first_atypical),
+                                     int(any_atypical))
+                    for gender, wishing, first, first_atypical, any_atypical in rows}
+            for scope, rows in batch.split(db.session.execute(stmt)).items()}
 
 
 ATYPICAL_COLUMNS = (
@@ -177,12 +186,17 @@ ATYPICAL_COLUMNS = (
 _GENDER_LABELS = {Gender.GIRL: _l("Flickor"), Gender.BOY: _l("Pojkar")}
 
 
-def atypical(scope: Scope) -> Table:
+@per_scope
+def atypical(batch: Batch) -> dict[Scope, Table]:
     """The share of girls and boys who wish for, and are placed in, a gender-atypical
     sector. Headline: the share of placed girls and boys whose placement is atypical
     (higher is better: the council works against choices along gender lines)."""
-    wished = _wished(scope)
-    placed = _placed(scope)
+    wished, placed = _wished(batch), _placed(batch)
+    return {scope: _atypical_table(wished[scope], placed[scope]) for scope in batch.scopes}
+
+
+def _atypical_table(wished: dict[Gender, tuple[int, int, int, int]],
+                    placed: dict[tuple[str, Gender], int]) -> Table:
     counts: dict[Gender, tuple[int, int, int, int, int, int]] = {}
     for gender in SPLIT:
         wishing, first, first_atypical, any_atypical = wished.get(gender, (0, 0, 0, 0))

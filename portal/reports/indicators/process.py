@@ -23,7 +23,8 @@ from portal.prao.models import (
     IncidentSeverity,
     StepRecord,
 )
-from portal.reports.sql import count_if, in_scope, local_day, plus_days
+from portal.reports.scope import Batch, per_scope
+from portal.reports.sql import count_if, counted, local_day, plus_days
 from portal.reports.tables import Cell, Column, Row, Scope, Table, Unit
 from portal.schools.models import Enrolment, Municipality, PraoPeriod, School, Student
 from portal.texts import mark as _l
@@ -42,30 +43,39 @@ def _due(step_key: Any) -> Any:
                   for s in STEPS))
 
 
-def steps_done(scope: Scope) -> Table:
+@per_scope
+def steps_done(batch: Batch) -> dict[Scope, Table]:
     """Per checklist step, of the placed pupils whose step was due by today: done at all,
     and done by its due day. Two grouped queries: the assignments per period (the due days
     depend only on the period) and the step records per period and step."""
-    per_period = db.session.execute(
-        select(PraoPeriod.first_day, PraoPeriod.last_day, Municipality.guardian_ack_required,
-               func.count(Assignment.id))
+    periods = batch.periods()
+    per_period = batch.split(db.session.execute(
+        select(periods.c.place, PraoPeriod.first_day, PraoPeriod.last_day,
+               Municipality.guardian_ack_required, func.count(Assignment.id))
         .select_from(Assignment)
         .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(periods, periods.c.id == Enrolment.period_id)
         .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
         .join(School, School.id == PraoPeriod.school_id)
         .join(Municipality, Municipality.id == School.municipality_id)
-        .where(in_scope(scope), Assignment.state.in_(CHECKLIST_STATES))
-        .group_by(PraoPeriod.first_day, PraoPeriod.last_day,
-                  Municipality.guardian_ack_required)).all()
-    records = db.session.execute(
-        select(PraoPeriod.first_day, PraoPeriod.last_day, StepRecord.step, func.count(),
-               count_if(local_day(StepRecord.done_at) <= _due(StepRecord.step)))
+        .where(counted(), Assignment.state.in_(CHECKLIST_STATES))
+        .group_by(periods.c.place, PraoPeriod.first_day, PraoPeriod.last_day,
+                  Municipality.guardian_ack_required)))
+    records = batch.split(db.session.execute(
+        select(periods.c.place, PraoPeriod.first_day, PraoPeriod.last_day, StepRecord.step,
+               func.count(), count_if(local_day(StepRecord.done_at) <= _due(StepRecord.step)))
         .select_from(StepRecord)
         .join(Assignment, Assignment.id == StepRecord.assignment_id)
         .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(periods, periods.c.id == Enrolment.period_id)
         .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
-        .where(in_scope(scope), Assignment.state.in_(CHECKLIST_STATES))
-        .group_by(PraoPeriod.first_day, PraoPeriod.last_day, StepRecord.step)).all()
+        .where(counted(), Assignment.state.in_(CHECKLIST_STATES))
+        .group_by(periods.c.place, PraoPeriod.first_day, PraoPeriod.last_day,
+                  StepRecord.step)))
+    return {scope: _steps_done(per_period[scope], records[scope]) for scope in batch.scopes}
+
+
+def _steps_done(per_period: list[tuple[Any, ...]], records: list[tuple[Any, ...]]) -> Table:
     now = today()
     done: dict[str, list[int]] = {s.key: [0, 0, 0] for s in STEPS}
     for first, last, ack, assignments in per_period:  # one row per period's dates, not pupils
@@ -102,33 +112,30 @@ def steps_done(scope: Scope) -> Table:
     )
 
 
-def _school_of_day() -> Any:
-    return (select(School.id, School.name)
-            .select_from(AttendanceDay)
-            .join(Assignment, Assignment.id == AttendanceDay.assignment_id)
-            .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
-            .join(Student, Student.id == Enrolment.student_id)
-            .join(School, School.id == Student.school_id))
-
-
-def attendance_rate(scope: Scope) -> Table:
+@per_scope
+def attendance_rate(batch: Batch) -> dict[Scope, Table]:
     """Per school, of the days employers reported: the share the pupil came (present or
     late). The figure is suppressed by the number of pupils behind it, not of days: a
     school with three pupils and thirty days still names those three pupils' attendance.
     The days are reached from the scope's assignments, not summed per assignment for the
     whole region first: a municipality then reads only its own pupils' days."""
-    rows = db.session.execute(
-        select(School.id, School.name, func.count(func.distinct(Student.id)), func.count(),
-               count_if(AttendanceDay.status.in_(ATTENDED)))
+    periods = batch.periods()
+    found = batch.split(db.session.execute(
+        select(periods.c.place, School.id, School.name, func.count(func.distinct(Student.id)),
+               func.count(), count_if(AttendanceDay.status.in_(ATTENDED)))
         .select_from(AttendanceDay)
         .join(Assignment, Assignment.id == AttendanceDay.assignment_id)
         .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(periods, periods.c.id == Enrolment.period_id)
         .join(Student, Student.id == Enrolment.student_id)
         .join(School, School.id == Student.school_id)
-        .where(in_scope(scope))
-        .group_by(School.id, School.name)
-        .order_by(School.name, School.id)).all()
+        .where(counted())
+        .group_by(periods.c.place, School.id, School.name)
+        .order_by(School.name, School.id)))
+    return {scope: _attendance_rate(rows) for scope, rows in found.items()}
 
+
+def _attendance_rate(rows: list[tuple[Any, ...]]) -> Table:
     def rate(pupils: int, days: int, came: int) -> Cell:
         return Cell(100.0 * came / days if days else None, n=pupils, base=pupils)
 
@@ -153,19 +160,31 @@ def attendance_rate(scope: Scope) -> Table:
     )
 
 
-def absences_alerted(scope: Scope) -> Table:
+@per_scope
+def absences_alerted(batch: Batch) -> dict[Scope, Table]:
     """Per school, of the days a pupil was reported absent: the share alerted to the
     counsellor the same day (the 10:00 job's alert)."""
     absent = AttendanceDay.status == AttendanceStatus.ABSENT
-    rows = db.session.execute(
-        _school_of_day()
-        .add_columns(func.count(), count_if(AttendanceAlert.id.is_not(None)))
+    periods = batch.periods()
+    found = batch.split(db.session.execute(
+        select(periods.c.place, School.id, School.name, func.count(),
+               count_if(AttendanceAlert.id.is_not(None)))
+        .select_from(AttendanceDay)
+        .join(Assignment, Assignment.id == AttendanceDay.assignment_id)
+        .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(periods, periods.c.id == Enrolment.period_id)
+        .join(Student, Student.id == Enrolment.student_id)
+        .join(School, School.id == Student.school_id)
         .outerjoin(AttendanceAlert, and_(AttendanceAlert.assignment_id == Assignment.id,
                                          AttendanceAlert.day == AttendanceDay.day,
                                          AttendanceAlert.kind == AlertKind.ABSENT))
-        .where(in_scope(scope), absent)
-        .group_by(School.id, School.name)
-        .order_by(School.name, School.id)).all()
+        .where(counted(), absent)
+        .group_by(periods.c.place, School.id, School.name)
+        .order_by(School.name, School.id)))
+    return {scope: _absences_alerted(rows) for scope, rows in found.items()}
+
+
+def _absences_alerted(rows: list[tuple[Any, ...]]) -> Table:
     days, alerted = sum(r[2] for r in rows), sum(r[3] for r in rows)
     return Table(
         key="absences_alerted",
@@ -194,32 +213,43 @@ INCIDENT_ROWS = (
 )
 
 
-def _prao_begun(scope: Scope) -> bool:
-    """Whether any placed pupil of the scope has had a prao day yet (a period begun by
+def _prao_begun(batch: Batch) -> set[Scope]:
+    """The batch's scopes where a placed pupil has had a prao day yet (a period begun by
     today): before that, no incident can have happened."""
-    return db.session.scalar(
-        select(Assignment.id)
+    periods = batch.periods()
+    return {batch.scope_of(place) for place in db.session.scalars(
+        select(periods.c.place).distinct()
+        .select_from(Assignment)
         .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+        .join(periods, periods.c.id == Enrolment.period_id)
         .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
-        .where(in_scope(scope), PraoPeriod.first_day <= today())
-        .limit(1)) is not None
+        .where(counted(), PraoPeriod.first_day <= today()))}
 
 
-def incidents(scope: Scope) -> Table:
+@per_scope
+def incidents(batch: Batch) -> dict[Scope, Table]:
     """Incidents reported during prao, by kind and severity. Each concerns a pupil, so
     small numbers are suppressed like any count of pupils. In a scope where no placed
     pupil's prao has begun (a spring term not yet come) there is nobody to count: its
     cells are a known nothing ("–"), as a share of nobody is, not a "<5" that the
     suppression must protect. A hidden 0 there hid the whole year's figures, which equal
     the autumn's the page shows, though the empty term protects nobody."""
-    begun = _prao_begun(scope)
-    counts = {(kind, severity): n for kind, severity, n in db.session.execute(
-        select(Incident.kind, Incident.severity, func.count())
+    begun = _prao_begun(batch)
+    periods = batch.periods()
+    found = batch.split(db.session.execute(
+        select(periods.c.place, Incident.kind, Incident.severity, func.count())
+        .select_from(Incident)
         .join(Assignment, Assignment.id == Incident.assignment_id)
         .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
-        .where(in_scope(scope))
-        .group_by(Incident.kind, Incident.severity)).all()}
+        .join(periods, periods.c.id == Enrolment.period_id)
+        .where(counted())
+        .group_by(periods.c.place, Incident.kind, Incident.severity)))
+    return {scope: _incidents({(kind, severity): n for kind, severity, n in rows},
+                              scope in begun)
+            for scope, rows in found.items()}
 
+
+def _incidents(counts: dict[tuple[Any, Any], int], begun: bool) -> Table:
     def cell(count: int) -> Cell:
         return Cell.pupils(count) if begun or count else Cell(None, 0)
 

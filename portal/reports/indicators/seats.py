@@ -9,11 +9,11 @@ enrolled in the scope's periods: "wishing" counts a pupil once per sector (or we
 many of their wishes fall there; "first wishes" counts each pupil's rank-1 wish.
 
 A fixed number of queries (four for the sectors, three for the weeks, one fewer each while
-the seats are kept), whatever the number of pupils or offers. The seats are the region's
-whatever the scope, so they are summed per sector and block of weeks once for the scope's
-dates and kept (SHARED_FIGURES_MAX_AGE): the report computes every municipality of a year
-in turn, and each would otherwise sum every offer of the region again; the scope's own
-prao weeks then pick among those few hundred blocks here."""
+the seats are kept), whatever the number of pupils, offers or municipalities in the batch.
+The seats are the region's whatever the scope, so they are summed per sector and block of
+weeks once for the scope's dates and kept (SHARED_FIGURES_MAX_AGE): the report asks for
+the region's and the municipalities' batches of each term, and a target list for one scope
+at a time; each scope's own prao weeks then pick among those few hundred blocks here."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from portal.employers.models import Placement, PlacementOffer, PlacementStatus
 from portal.employers.reference import sectors
 from portal.extensions import db
 from portal.kept import Kept
-from portal.reports.scope import periods_in
+from portal.reports.scope import Batch, per_scope
 from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
 from portal.schools.models import Enrolment, PraoPeriod, Wish
 from portal.texts import mark as _l
@@ -71,14 +71,17 @@ def _weeks(scope: Scope) -> Subquery:
                        for m in _mondays(scope))).subquery("week")
 
 
-def _prao_mondays(scope: Scope) -> list[date]:
+def _prao_mondays(batch: Batch) -> dict[Scope, list[date]]:
     """The weeks in which at least one of the scope's periods has a day, by their Monday."""
-    periods = db.session.execute(
-        select(PraoPeriod.first_day, PraoPeriod.last_day).distinct()
-        .where(PraoPeriod.id.in_(periods_in(scope)))).all()
-    return [monday for monday in _mondays(scope)
-            if any(first <= monday + timedelta(days=6) and last >= monday
-                   for first, last in periods)]
+    periods = batch.periods()
+    found = batch.split(db.session.execute(
+        select(periods.c.place, PraoPeriod.first_day, PraoPeriod.last_day).distinct()
+        .join(periods, periods.c.id == PraoPeriod.id)))
+    mondays = _mondays(batch.region)
+    return {scope: [monday for monday in mondays
+                    if any(first <= monday + timedelta(days=6) and last >= monday
+                           for first, last in dates)]
+            for scope, dates in found.items()}
 
 
 def _offered() -> ColumnElement[bool]:
@@ -121,41 +124,47 @@ def _seat_blocks(scope: Scope) -> list[_Block]:
     return _blocks.get((first, last), partial(_read_blocks, first, last))
 
 
-def _seats_per_sector(scope: Scope) -> dict[str, int]:
-    mondays = _prao_mondays(scope)
+def _seats_per_sector(blocks: list[_Block], mondays: list[date]) -> dict[str, int]:
     seats: dict[str, int] = {}
-    for block in _seat_blocks(scope):
+    for block in blocks:
         if any(block.covers(monday) for monday in mondays):
             seats[block.sector] = seats.get(block.sector, 0) + block.seats
     return seats
 
 
-def _scope_wishes(scope: Scope) -> Select[int, int, str]:
-    return (select(Wish.enrolment_id, Wish.rank, Placement.sector)
+def _scope_wishes(batch: Batch) -> Select[int, int, int, str]:
+    periods = batch.periods()
+    return (select(periods.c.place.label("place"), Wish.enrolment_id, Wish.rank,
+                   Placement.sector)
+            .select_from(Wish)
             .join(PlacementOffer, PlacementOffer.id == Wish.offer_id)
             .join(Placement, Placement.id == PlacementOffer.placement_id)
             .join(Enrolment, Enrolment.id == Wish.enrolment_id)
-            .where(Enrolment.period_id.in_(periods_in(scope))))
+            .join(periods, periods.c.id == Enrolment.period_id))
 
 
-def _wishes_per_sector(scope: Scope) -> dict[str, tuple[int, int]]:
-    wish = _scope_wishes(scope).subquery("scope_wish")
-    stmt = (select(wish.c.sector, func.count(wish.c.enrolment_id.distinct()),
+def _wishes_per_sector(batch: Batch) -> dict[Scope, dict[str, tuple[int, int]]]:
+    wish = _scope_wishes(batch).subquery("scope_wish")
+    stmt = (select(wish.c.place, wish.c.sector, func.count(wish.c.enrolment_id.distinct()),
                    func.sum(case((wish.c.rank == 1, 1), else_=0)))
-            .group_by(wish.c.sector))
-    return {sector: (int(wishing), int(first or 0))
-            for sector, wishing, first in db.session.execute(stmt)}
+            .group_by(wish.c.place, wish.c.sector))
+    return {scope: {sector: (int(wishing), int(first or 0)) for sector, wishing, first in rows}
+            for scope, rows in batch.split(db.session.execute(stmt)).items()}
 
 
-def _wishing_pupils(scope: Scope) -> tuple[int, int]:
+def _wishing_pupils(batch: Batch) -> dict[Scope, tuple[int, int]]:
     """Pupils with at least one wish, and with a first wish, across all sectors (no sector
     needed, so no join beyond the enrolment)."""
-    stmt = (select(func.count(Wish.enrolment_id.distinct()),
+    periods = batch.periods()
+    stmt = (select(periods.c.place, func.count(Wish.enrolment_id.distinct()),
                    func.sum(case((Wish.rank == 1, 1), else_=0)))
+            .select_from(Wish)
             .join(Enrolment, Enrolment.id == Wish.enrolment_id)
-            .where(Enrolment.period_id.in_(periods_in(scope))))
-    wishing, first = db.session.execute(stmt).one()
-    return int(wishing), int(first or 0)
+            .join(periods, periods.c.id == Enrolment.period_id)
+            .group_by(periods.c.place))
+    found = batch.split(db.session.execute(stmt))
+    return {scope: (int(rows[0][0]), int(rows[0][1] or 0)) if rows else (0, 0)
+            for scope, rows in found.items()}
 
 
 def _sector_order(codes: set[str]) -> list[str]:
@@ -170,14 +179,21 @@ def fitting_first_wishes(first_wishes: dict[str, int], seats: dict[str, int]) ->
     return sum(min(count, seats.get(sector, 0)) for sector, count in first_wishes.items())
 
 
-def per_sector(scope: Scope) -> Table:
+@per_scope
+def per_sector(batch: Batch) -> dict[Scope, Table]:
     """Seats against wishes per sector. Headline: the share of first wishes that fit within
     their sector's seats (sum over sectors of min(first wishes, seats) / all first wishes),
     the best a perfect matching could do if weeks, distance and needs did not matter. Below
     100 % the region lacks seats in the sectors pupils want most."""
-    seats = _seats_per_sector(scope)
-    wishes = _wishes_per_sector(scope)
-    wishing, first_total = _wishing_pupils(scope)
+    blocks = _seat_blocks(batch.region)
+    mondays, wishes, pupils = (_prao_mondays(batch), _wishes_per_sector(batch),
+                               _wishing_pupils(batch))
+    return {scope: _per_sector(_seats_per_sector(blocks, mondays[scope]), wishes[scope],
+                               *pupils[scope]) for scope in batch.scopes}
+
+
+def _per_sector(seats: dict[str, int], wishes: dict[str, tuple[int, int]], wishing: int,
+                first_total: int) -> Table:
     rows = tuple(
         Row(code or _l("Bransch saknas"),
             (Cell.count(seats.get(code, 0)), Cell.pupils(wishes.get(code, (0, 0))[0]),
@@ -205,45 +221,44 @@ def per_sector(scope: Scope) -> Table:
     )
 
 
-def _seats_per_week(scope: Scope) -> dict[date, int]:
-    blocks = _seat_blocks(scope)
+def _seats_per_week(blocks: list[_Block], mondays: list[date]) -> dict[date, int]:
     return {monday: sum(block.seats for block in blocks if block.covers(monday))
-            for monday in _prao_mondays(scope)}
+            for monday in mondays}
 
 
-def _period_weeks(scope: Scope) -> Subquery:
+def _period_weeks(batch: Batch) -> Subquery:
     """The scope's periods with each week they have a day in. DISTINCT keeps this a query
     of its own, planned from the scope's few periods: joined in with the wishes,
     PostgreSQL walked every period of the country once per week."""
-    week = _weeks(scope)
-    return (select(PraoPeriod.id.label("period_id"), week.c.monday).distinct()
+    week = _weeks(batch.region)
+    periods = batch.periods()
+    return (select(periods.c.place, PraoPeriod.id.label("period_id"), week.c.monday)
+            .distinct()
             .join(PraoPeriod, and_(PraoPeriod.first_day <= week.c.sunday,
                                    PraoPeriod.last_day >= week.c.monday))
-            .where(PraoPeriod.id.in_(periods_in(scope)))
+            .join(periods, periods.c.id == PraoPeriod.id)
             .subquery("period_week"))
 
 
-def _wishes_per_week(scope: Scope) -> dict[date, tuple[int, int]]:
+def _wishes_per_week(batch: Batch) -> dict[Scope, dict[date, tuple[int, int]]]:
     """Per week: pupils wishing a seat that covers the week while their own period runs.
     The offer is joined by its key alone and whether it covers the week is counted, not
     joined on: joined on the week, PostgreSQL walked the offers' week index once per week
     and period (60,000 offers each time, 25 s for a country) instead of looking up each
     wish's offer."""
-    period_week = _period_weeks(scope)
+    period_week = _period_weeks(batch)
     monday = period_week.c.monday
     covers = and_(PlacementOffer.first_week <= monday, PlacementOffer.last_week >= monday)
-    stmt = (select(monday, func.count(case((covers, Wish.enrolment_id)).distinct()),
+    stmt = (select(period_week.c.place, monday,
+                   func.count(case((covers, Wish.enrolment_id)).distinct()),
                    func.count(case((and_(covers, Wish.rank == 1), Wish.enrolment_id))))
             .select_from(period_week)
             .join(Enrolment, Enrolment.period_id == period_week.c.period_id)
             .join(Wish, Wish.enrolment_id == Enrolment.id)
             .join(PlacementOffer, PlacementOffer.id == Wish.offer_id)
-            # Already implied by the periods' weeks, but lets the planner start from the
-            # scope's enrolments and look up each wish's offer instead of hashing them all.
-            .where(Enrolment.period_id.in_(periods_in(scope)))
-            .group_by(monday))
-    return {_as_date(day): (int(any_rank), int(first))
-            for day, any_rank, first in db.session.execute(stmt)}
+            .group_by(period_week.c.place, monday))
+    return {scope: {_as_date(day): (int(any_rank), int(first)) for day, any_rank, first in rows}
+            for scope, rows in batch.split(db.session.execute(stmt)).items()}
 
 
 def _as_date(value: date | str) -> date:
@@ -251,13 +266,19 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def per_week(scope: Scope) -> Table:
+@per_scope
+def per_week(batch: Batch) -> dict[Scope, Table]:
     """Seats against wishes per ISO week in which the scope's pupils are at prao. A pupil is
     counted in a week when a wished offer covers it and their own period has a day in it;
     an offer's seats count in every week of its block. No headline: the per-sector table
     carries it."""
-    seats = _seats_per_week(scope)
-    wishes = _wishes_per_week(scope)
+    blocks = _seat_blocks(batch.region)
+    mondays, wishes = _prao_mondays(batch), _wishes_per_week(batch)
+    return {scope: _per_week(_seats_per_week(blocks, mondays[scope]), wishes[scope])
+            for scope in batch.scopes}
+
+
+def _per_week(seats: dict[date, int], wishes: dict[date, tuple[int, int]]) -> Table:
     rows = tuple(
         Row(week_label(monday),
             (Cell.count(seats[monday]), Cell.pupils(wishes.get(monday, (0, 0))[0]),

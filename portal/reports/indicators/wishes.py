@@ -12,7 +12,8 @@ from portal.matching.engine import Step
 from portal.matching.models import MatchResult
 from portal.matching.services import STEP_SOURCES
 from portal.prao.models import ACTIVE_STATES, Assignment, AssignmentSource
-from portal.reports.sql import count_if, in_scope
+from portal.reports.scope import Batch, per_scope
+from portal.reports.sql import count_if, counted
 from portal.reports.tables import (
     FIRST,
     SCHOOL,
@@ -38,12 +39,19 @@ def _placed() -> Any:
     return aliased(Assignment, name="placed")
 
 
-def _school_rows(stmt: Any) -> list[tuple[Any, ...]]:
-    return [tuple(r) for r in db.session.execute(
-        stmt.join(Student, Student.id == Enrolment.student_id)
+def _school_rows(batch: Batch, columns: tuple[Any, ...], stmt: Any,
+                 ) -> dict[Scope, list[tuple[Any, ...]]]:
+    """The statement over the batch's counted enrolments (`select_from(Enrolment)`, its
+    own joins and conditions), per school: (school id, name, *columns) by scope."""
+    periods = batch.periods()
+    return batch.split(db.session.execute(
+        stmt.add_columns(periods.c.place, School.id, School.name, *columns)
+        .join(periods, periods.c.id == Enrolment.period_id)
+        .join(Student, Student.id == Enrolment.student_id)
         .join(School, School.id == Student.school_id)
-        .group_by(School.id, School.name)
-        .order_by(School.name, School.id))]
+        .where(counted())
+        .group_by(periods.c.place, School.id, School.name)
+        .order_by(School.name, School.id)))
 
 
 # Of the pupils seeking through the portal (those placed through it and those without a
@@ -59,23 +67,28 @@ WISHES_COLUMNS = (
 )
 
 
-def wishes_met(scope: Scope) -> Table:
+@per_scope
+def wishes_met(batch: Batch) -> dict[Scope, Table]:
     """Of the pupils placed through the portal or still waiting (own placements and exempt
     pupils are not counted): placed on their first wish, on one of their top three, placed
     only by the second round of matching, and not placed."""
     a = _placed()
     result = aliased(MatchResult)
-    stmt = (select(School.id, School.name, func.count(), count_if(Wish.rank == 1),
-                   count_if(Wish.rank <= 3), count_if(result.source == SECOND_STEP),
-                   count_if(a.id.is_(None)))
+    stmt = (select()
             .select_from(Enrolment)
             .outerjoin(a, and_(a.enrolment_id == Enrolment.id, a.state.in_(ACTIVE_STATES)))
             .outerjoin(Wish, and_(Wish.enrolment_id == Enrolment.id, Wish.offer_id == a.offer_id))
             .outerjoin(result, and_(result.run_id == a.run_id,
                                     result.enrolment_id == Enrolment.id))
-            .where(in_scope(scope), Enrolment.state != EnrolmentState.OWN_PLACEMENT,
+            .where(Enrolment.state != EnrolmentState.OWN_PLACEMENT,
                    (a.id.is_(None)) | (a.source != AssignmentSource.OWN)))
-    rows = _school_rows(stmt)
+    columns = (func.count(), count_if(Wish.rank == 1), count_if(Wish.rank <= 3),
+               count_if(result.source == SECOND_STEP), count_if(a.id.is_(None)))
+    return {scope: _wishes_met(rows)
+            for scope, rows in _school_rows(batch, columns, stmt).items()}
+
+
+def _wishes_met(rows: list[tuple[Any, ...]]) -> Table:
     sums = [sum(r[i] for r in rows) for i in range(2, 7)]
 
     def cells(base: int, first: int, top3: int, second: int, unplaced: int) -> tuple[Cell, ...]:
@@ -95,17 +108,22 @@ def wishes_met(scope: Scope) -> Table:
     )
 
 
-def needs_met(scope: Scope) -> Table:
+@per_scope
+def needs_met(batch: Batch) -> dict[Scope, Table]:
     """Pupils with needs (a workplace feature they need, never a diagnosis): placed at all,
     and placed on one of their own wishes."""
     a = _placed()
-    stmt = (select(School.id, School.name, func.count(), count_if(a.id.is_not(None)),
-                   count_if(Wish.id.is_not(None)))
+    stmt = (select()
             .select_from(Enrolment)
             .outerjoin(a, and_(a.enrolment_id == Enrolment.id, a.state.in_(ACTIVE_STATES)))
             .outerjoin(Wish, and_(Wish.enrolment_id == Enrolment.id, Wish.offer_id == a.offer_id))
-            .where(in_scope(scope), Student.needs != 0))
-    rows = _school_rows(stmt)
+            .where(Student.needs != 0))
+    columns = (func.count(), count_if(a.id.is_not(None)), count_if(Wish.id.is_not(None)))
+    return {scope: _needs_met(rows)
+            for scope, rows in _school_rows(batch, columns, stmt).items()}
+
+
+def _needs_met(rows: list[tuple[Any, ...]]) -> Table:
     pupils, placed, on_wish = (sum(r[i] for r in rows) for i in (2, 3, 4))
 
     def cells(n: int, p: int, w: int) -> tuple[Cell, ...]:
