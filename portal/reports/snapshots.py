@@ -50,8 +50,11 @@ from portal.texts import language as reader_language
 
 JOB_EVERY = timedelta(hours=1)  # the jobs command refreshes the current year this often
 CLAIM_FOR = timedelta(minutes=10)  # a queued refresh's runner, before another takes over
-# A runner computing a school year for the job, before another takes over (it may have died).
-YEAR_CLAIM_FOR = timedelta(hours=2)
+# A runner computing a school year for the job, before another takes over (it may have died):
+# six times a country's year on a quiet machine (283 s). A runner that died holds the year
+# up for at most half an hour; a slow one taken over only costs the work twice (both writes
+# succeed, the later stays).
+YEAR_CLAIM_FOR = timedelta(minutes=30)
 
 # Rows of one table the page shows; the export has them all (a country has thousands of
 # employers, and a page of 11,000 rows helps nobody).
