@@ -45,9 +45,9 @@ ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 def coverage(batch: Batch) -> dict[Scope, Table]:
     """Per school: pupils, and the share with at least ten days attended, counted across
     every period of the school year in the scope (a pupil may do two one-week periods)."""
-    # The days are joined to the scope's assignments, not counted per assignment for the
-    # whole region first: a municipality then reads only its own pupils' days (through the
-    # index on assignment and status) instead of every day of the country.
+    # The days are joined to the batch's assignments, not counted per assignment for the
+    # whole region first: one municipality alone then reads only its own pupils' days
+    # (through the index on assignment and status) instead of every day of the country.
     periods = batch.periods()
     days = (select(periods.c.place, Student.id.label("student_id"),
                    Student.school_id.label("school_id"),

@@ -117,8 +117,8 @@ def attendance_rate(batch: Batch) -> dict[Scope, Table]:
     """Per school, of the days employers reported: the share the pupil came (present or
     late). The figure is suppressed by the number of pupils behind it, not of days: a
     school with three pupils and thirty days still names those three pupils' attendance.
-    The days are reached from the scope's assignments, not summed per assignment for the
-    whole region first: a municipality then reads only its own pupils' days."""
+    The days are reached from the batch's assignments, not summed per assignment for the
+    whole region first: one municipality alone then reads only its own pupils' days."""
     periods = batch.periods()
     found = batch.split(db.session.execute(
         select(periods.c.place, School.id, School.name, func.count(func.distinct(Student.id)),
