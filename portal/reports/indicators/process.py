@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import Select, Subquery, and_, case, func, literal, select
 
 from portal.clock import today
 from portal.extensions import db
@@ -121,18 +121,24 @@ def attendance_rate(batch: Batch) -> dict[Scope, Table]:
     whole region first: one municipality alone then reads only its own pupils' days."""
     periods = batch.periods()
     found = batch.split(db.session.execute(
-        select(periods.c.place, School.id, School.name, func.count(func.distinct(Student.id)),
-               func.count(), count_if(AttendanceDay.status.in_(ATTENDED)))
-        .select_from(AttendanceDay)
-        .join(Assignment, Assignment.id == AttendanceDay.assignment_id)
-        .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
-        .join(periods, periods.c.id == Enrolment.period_id)
-        .join(Student, Student.id == Enrolment.student_id)
-        .join(School, School.id == Student.school_id)
-        .where(counted())
+        _days_per_school(periods, func.count(func.distinct(Student.id)), func.count(),
+                         count_if(AttendanceDay.status.in_(ATTENDED)))
         .group_by(periods.c.place, School.id, School.name)
         .order_by(School.name, School.id)))
     return {scope: _attendance_rate(rows) for scope, rows in found.items()}
+
+
+def _days_per_school(periods: Subquery, *columns: Any) -> Select[Any]:
+    """The counted pupils' reported days of the batch's `periods`, with their place and
+    school before `columns`, to be grouped by those."""
+    return (select(periods.c.place, School.id, School.name, *columns)
+            .select_from(AttendanceDay)
+            .join(Assignment, Assignment.id == AttendanceDay.assignment_id)
+            .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
+            .join(periods, periods.c.id == Enrolment.period_id)
+            .join(Student, Student.id == Enrolment.student_id)
+            .join(School, School.id == Student.school_id)
+            .where(counted()))
 
 
 def _attendance_rate(rows: list[tuple[Any, ...]]) -> Table:
@@ -167,18 +173,11 @@ def absences_alerted(batch: Batch) -> dict[Scope, Table]:
     absent = AttendanceDay.status == AttendanceStatus.ABSENT
     periods = batch.periods()
     found = batch.split(db.session.execute(
-        select(periods.c.place, School.id, School.name, func.count(),
-               count_if(AttendanceAlert.id.is_not(None)))
-        .select_from(AttendanceDay)
-        .join(Assignment, Assignment.id == AttendanceDay.assignment_id)
-        .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
-        .join(periods, periods.c.id == Enrolment.period_id)
-        .join(Student, Student.id == Enrolment.student_id)
-        .join(School, School.id == Student.school_id)
+        _days_per_school(periods, func.count(), count_if(AttendanceAlert.id.is_not(None)))
         .outerjoin(AttendanceAlert, and_(AttendanceAlert.assignment_id == Assignment.id,
                                          AttendanceAlert.day == AttendanceDay.day,
                                          AttendanceAlert.kind == AlertKind.ABSENT))
-        .where(counted(), absent)
+        .where(absent)
         .group_by(periods.c.place, School.id, School.name)
         .order_by(School.name, School.id)))
     return {scope: _absences_alerted(rows) for scope, rows in found.items()}
