@@ -30,9 +30,11 @@ from wtforms.fields.choices import Choice, SelectChoice, SelectFieldBase
 from wtforms.fields.core import UnboundField
 from wtforms.form import FormMeta
 from wtforms.i18n import messages_path
+from wtforms.validators import ValidationError
 from wtforms.widgets import Input, Select
 from wtforms.widgets.core import clean_key
 
+from portal.inputs import sendable_local_part
 from portal.textrules import Problem, normalise, text_problem, without_refused
 
 MESSAGES = {
@@ -522,6 +524,16 @@ class PortalSubform(Form):
     class Meta:
         def get_translations(self, form: Any) -> PortalTranslations:
             return TRANSLATIONS
+
+
+class SendableEmail:
+    """After WTForms' Email: an address an email can be sent to (inputs.sendable_local_part).
+    Quiet when an earlier validator already said the address is wrong."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data and not field.errors and not sendable_local_part(field.data):
+            raise ValidationError(_l("E-post kan inte skickas till en adress med å, ä, ö "
+                                     "eller andra specialtecken före @."))
 
 
 def reads_query(form_class: type[PortalForm]) -> Callable[[V], V]:

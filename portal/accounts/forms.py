@@ -9,7 +9,7 @@ from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.passwords import password_problem
-from portal.formtools import PortalForm
+from portal.formtools import PortalForm, SendableEmail
 from portal.i18n import LANGUAGE_NAMES
 
 EMAIL_MAX = 254
@@ -26,6 +26,7 @@ def email_field(label: object = None, autocomplete: str = "email",
             Length(max=EMAIL_MAX, message=_l("E-postadressen får ha högst %(max)d tecken.")),
             Email(message=_l("Skriv e-postadressen som namn@exempel.se."),
                   check_deliverability=False),
+            SendableEmail(),
         ],
         render_kw={"autocomplete": autocomplete},
     )

@@ -95,6 +95,17 @@ def test_an_address_that_cannot_be_sent_fails_alone(db, mailbox):
     assert odd.status is OutboxStatus.FAILED and "UnicodeEncodeError" in odd.last_error
 
 
+def test_a_domain_of_swedish_letters_is_delivered_in_punycode(db, mailbox):
+    """The forms take anna@åre.se (only a local part of such letters is refused): it goes
+    out, its domain spelt as the SMTP envelope must."""
+    email = factories.OutboxEmailFactory(recipient="anna@åre.se")
+    db.session.commit()
+    assert send_due().sent == 1
+    assert len(mailbox.to("anna@xn--re-xia.se")) == 1
+    db.session.refresh(email)
+    assert email.status is OutboxStatus.SENT
+
+
 def test_temporary_refusal_is_retried_later(db, mailbox):
     mailbox.refuse["full@skola.se"] = "452 4.2.2 Mailbox full"
     email = factories.OutboxEmailFactory(recipient="full@skola.se")

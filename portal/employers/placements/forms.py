@@ -32,7 +32,7 @@ from wtforms.validators import (
 
 from portal.accounts.forms import MultiCheckboxField
 from portal.employers.placements.services import MAX_SEATS, PlacementData, check_hours
-from portal.formtools import PortalForm
+from portal.formtools import PortalForm, SendableEmail
 
 TOO_LONG = _l("Högst %(max)d tecken. Texten är nu %(length)d tecken.")
 # Sweden's extent, with a margin: a workplace in the region is never outside it.
@@ -126,7 +126,8 @@ class PlacementForm(PortalForm):
         _l("Handledarens e-postadress (valfritt)"),
         validators=[Optional(), Length(max=254, message=TOO_LONG),
                     Email(message=_l("Skriv e-postadressen som namn@exempel.se."),
-                          check_deliverability=False)])
+                          check_deliverability=False),
+                    SendableEmail()])
 
     day_start = _clock(_l("Dagen börjar"), description=_l("Tidigast 06:00."))
     day_end = _clock(_l("Dagen slutar"), description=_l(

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, SelectField
 from wtforms.validators import Email, Length, Optional
 
-from portal.formtools import PortalForm, choices
+from portal.formtools import PortalForm, SendableEmail, choices
 from portal.prao.guardians.letter import LANGUAGE_NAMES, LETTER_LANGUAGES
 
 EMAIL_MAX = 254
@@ -34,7 +34,8 @@ class GuardianEmailForm(PortalForm):
                     Length(max=EMAIL_MAX, message=_l("E-postadressen får ha högst %(max)d "
                                                      "tecken.")),
                     Email(message=_l("Skriv e-postadressen som namn@exempel.se."),
-                          check_deliverability=False)],
+                          check_deliverability=False),
+                    SendableEmail()],
         render_kw={"autocomplete": "off"})
     # Shown only when the address is a portal user's or a workplace's.
     staff_ok = BooleanField(_l("Adressen är vårdnadshavarens egen"))

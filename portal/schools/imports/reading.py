@@ -30,6 +30,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from portal.employers.orgnr import luhn_ok
 from portal.employers.reference import features, features_mask
+from portal.inputs import sendable_local_part
 from portal.schools.classnames import class_name
 from portal.schools.gender import Gender
 from portal.schools.imports.columns import (
@@ -477,6 +478,10 @@ def _parse_email(value: str, name: str) -> Parsed:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError:
         return None, _("%(column)s: ”%(value)s” är ingen giltig e-postadress.", column=name,
+                       value=_short(value))
+    if not sendable_local_part(value):
+        return None, _("%(column)s: ”%(value)s”: e-post kan inte skickas till en adress med "
+                       "å, ä, ö eller andra specialtecken före @.", column=name,
                        value=_short(value))
     return value, None
 

@@ -151,6 +151,7 @@ def test_a_ten_megabyte_description_gets_the_too_large_page(client, employer, wo
     ("risk_hazards", "x" * 2001, "Högst 2000 tecken."),
     ("supervisor_phone", "ring mig", "Skriv telefonnumret med siffror"),
     ("supervisor_email", "inte-en-adress", "Skriv e-postadressen som namn@exempel.se."),
+    ("supervisor_email", "kö@skola.se", "specialtecken före @"),
     ("postal_code", "9723", "Skriv postnumret som 123 45."),
     ("latitude", "91", "inom Sverige"),
     ("latitude", "norr", "Skriv koordinaten som ett decimaltal"),

@@ -166,6 +166,24 @@ def test_a_bad_address_is_refused_beside_the_field(client, db, login_as, placed)
     assert placed.enrolment.student.guardian_email is None
 
 
+def test_an_address_no_email_can_reach_is_refused_beside_the_field(client, db, login_as,
+                                                                   placed):
+    """kö@hem.se passes WTForms' Email check, but the SMTP envelope carries no ö: the letter
+    would never arrive, and nobody would know."""
+    login_as("counsellor")
+    response = post_form(client, f"/uppdrag/{placed.id}/vardnadshavare/e-post",
+                         {"guardian_email": "kö@hem.se"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="guardian_email-error"' in html and "specialtecken före @" in html
+    db.session.expire_all()
+    assert placed.enrolment.student.guardian_email == "mamma@hem.example.se"
+    post_form(client, f"/uppdrag/{placed.id}/vardnadshavare/e-post",
+              {"guardian_email": "mamma@åre.se"})  # a domain of such letters is fine
+    db.session.expire_all()
+    assert placed.enrolment.student.guardian_email == "mamma@åre.se"
+
+
 def test_a_staff_or_workplace_address_is_questioned_beside_the_field(client, db, world,
                                                                      login_as, placed):
     """An employer's or a counsellor's address typed as the guardian's: letters and absence
