@@ -46,7 +46,15 @@ from portal.prao.models import (
 )
 from portal.prao.services import Actor
 from portal.reports import demo as reports_demo
-from portal.schools.models import Enrolment, Gender, Municipality, PraoPeriod, School, Student
+from portal.schools.models import (
+    Enrolment,
+    EnrolmentState,
+    Gender,
+    Municipality,
+    PraoPeriod,
+    School,
+    Student,
+)
 from portal.schools.periods import MIN_PRAO_DAYS
 from portal.schools.pupils import services as pupils
 from portal.weeks import monday, monday_of
@@ -257,6 +265,28 @@ def _seed_period(school: School) -> None:
     for number, enrolment in enumerate(period.enrolments[len(students):]):
         ranked = offers if number % 2 else offers[::-1]
         pupils.set_wishes(enrolment, list(ranked), today())
+
+
+# Fatima asked for her own placement at Norrbottens Bygg, where her uncle works.
+REFUSED = "D-1004"
+REFUSAL = ("Norrbottens Bygg tar emot praoelever genom portalen. Önska platsen där i stället, "
+           "så har alla samma chans i lottningen. Hör av dig om du vill prata om det!")
+
+
+def _seed_refused_own(school: School) -> None:
+    """Fatima's own placement, not approved by the counsellor with a reason her page shows:
+    the firm takes pupils through the portal, where a family network gives no head start."""
+    enrolment = db.session.scalars(select(Enrolment).join(Student).where(
+        Student.external_id == REFUSED, Student.school_id == school.id)).first()
+    if enrolment is None or enrolment.own_refusal \
+            or enrolment.state is not EnrolmentState.NEEDS_PLACEMENT:
+        return
+    pupils.register_own_placement(enrolment, pupils.OwnPlacementData(
+        workplace="Norrbottens Bygg", org_number="556677-8899", address="Industrigatan 4",
+        postal_code="972 38", city="Luleå", contact_name="Anders Byggare",
+        contact_email="bygg@demo.praoportalen.se", contact_phone="070-222 33 44",
+        tasks="Hjälpa min morbror på bygget."))
+    placing.reject_own(enrolment, REFUSAL, _user("syv.bergsskolan@demo.praoportalen.se"))
 
 
 # --- the prao process: a period in progress and a finished one ---------------------------
@@ -645,6 +675,7 @@ def seed_demo() -> list[DemoLogin]:
     # The services build absolute links for their emails, as in a request.
     with current_app.test_request_context():
         _seed_process(schools)
+        _seed_refused_own(schools[WISHING_SCHOOL])
     reports_demo.seed_report_years()
     return logins
 
@@ -728,9 +759,14 @@ def _wishing_lines() -> list[str]:
         return []
     days = len(prao_days(period.first_day, period.last_day))
     short = " (färre än tio: sidan säger det)" if days < MIN_PRAO_DAYS else ""
-    return ["  syv.bergsskolan@demo.praoportalen.se",
-            f"      {period.name}, önskefönstret öppet, {days} praodagar{short}: "
-            + external_url("schools.period", period_id=period.id)]
+    lines = ["  syv.bergsskolan@demo.praoportalen.se",
+             f"      {period.name}, önskefönstret öppet, {days} praodagar{short}: "
+             + external_url("schools.period", period_id=period.id)]
+    refused = next((e for e in period.enrolments if e.own_refusal), None)
+    if refused is not None:
+        lines.append(f"      {refused.student.first_name}s egna plats godkändes inte, hennes "
+                     "sida säger varför: " + pupils.pupil_url(refused))
+    return lines
 
 
 def _pupil_lines(running: PraoPeriod) -> list[str]:

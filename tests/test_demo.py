@@ -4,6 +4,7 @@ see the first minute, and running it twice is harmless."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -207,6 +208,17 @@ def test_the_demo_shows_the_whole_prao_process(app, db, set_clock):
     counsellor = new_client(app)
     login(counsellor, "syv.stromback@demo.praoportalen.se", DEMO_PASSWORD)
     assert "Godkänn den egna platsen" in counsellor.get(ella.group(1)).get_data(as_text=True)
+
+
+def test_a_demo_pupil_reads_why_her_own_placement_was_not_approved(app, db):
+    output = _seed(app)
+    fatima = db.session.scalars(select(Enrolment).join(Student).where(
+        Student.first_name == "Fatima")).one()
+    assert fatima.state is EnrolmentState.NEEDS_PLACEMENT and fatima.own_refusal
+    link = next(line for line in output.splitlines() if "Fatimas egna plats" in line)
+    page = new_client(app).get(urlsplit(link.rsplit(" ", 1)[1]).path).get_data(as_text=True)
+    assert "Din egen praoplats godkändes inte" in page
+    assert "Önska platsen där i stället" in page and "Praoplatser som passar dig" in page
 
 
 def test_the_demo_certificate_verifies(app, db, set_clock):

@@ -48,6 +48,7 @@ COLUMN_LABELS: dict[str, str] = {
     "created_at": _l("Sparad"), "missing_since": _l("Saknas i skolans lista sedan"),
     "purged_at": _l("Gallrad"), "period": _l("Period"), "first_day": _l("Första dag"),
     "last_day": _l("Sista dag"), "state": _l("Läge"), "exempt_reason": _l("Skäl till befrielse"),
+    "own_refusal": _l("Skäl till att den egna platsen inte godkändes"),
     "link_revoked": _l("Länken spärrad"), "rank": _l("Önskemål nummer"),
     "placement": _l("Praoplats"), "organisation": _l("Arbetsgivare"),
     "first_week": _l("Från vecka"), "last_week": _l("Till vecka"),

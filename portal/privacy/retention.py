@@ -277,8 +277,10 @@ def _scrub_dependants(cutoff: date) -> dict[str, int]:
     start_of_cutoff = datetime.combine(cutoff, time(), tzinfo=clock.STOCKHOLM)
     revoked = db.session.execute(
         update(Enrolment).where(Enrolment.id.in_(enrolments), or_(
-            Enrolment.link_revoked.is_(False), Enrolment.exempt_reason != ""))
-        .values(link_revoked=True, link_version=Enrolment.link_version + 1, exempt_reason="")
+            Enrolment.link_revoked.is_(False), Enrolment.exempt_reason != "",
+            Enrolment.own_refusal != ""))
+        .values(link_revoked=True, link_version=Enrolment.link_version + 1, exempt_reason="",
+                own_refusal="")
         .execution_options(synchronize_session=False))
     imports = db.session.execute(
         update(PupilImport).where(PupilImport.created_at < start_of_cutoff,

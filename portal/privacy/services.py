@@ -154,7 +154,8 @@ def _placing(student_id: int) -> dict[str, list[Row]]:
     return {
         "enrolments": _rows(
             select(PraoPeriod.name.label("period"), PraoPeriod.first_day, PraoPeriod.last_day,
-                   Enrolment.state, Enrolment.exempt_reason, Enrolment.link_revoked)
+                   Enrolment.state, Enrolment.exempt_reason, Enrolment.own_refusal,
+                   Enrolment.link_revoked)
             .join(PraoPeriod, PraoPeriod.id == Enrolment.period_id)
             .where(Enrolment.student_id == student_id).order_by(PraoPeriod.first_day)),
         "match_results": _match_results(enrolments),

@@ -166,6 +166,9 @@ class Enrolment(TimestampMixin, Base):
     state: Mapped[EnrolmentState] = mapped_column(str_enum(EnrolmentState),
                                                   default=EnrolmentState.NEEDS_PLACEMENT)
     exempt_reason: Mapped[str] = mapped_column(Text, default="")
+    # Why the counsellor did not approve the pupil's own placement, for the pupil's page
+    # while they choose again; emptied when they register another one or take theirs back.
+    own_refusal: Mapped[str] = mapped_column(Text, default="", server_default="")
     own_placement_id: Mapped[int | None] = mapped_column(ForeignKey("placement.id"), index=True)
     # Raised to revoke the pupil's link: links carry the version they were made for.
     link_version: Mapped[int] = mapped_column(default=1)

@@ -142,7 +142,7 @@ def _own_placement_pupil(period: Any, organisation: Any, tag: str) -> Pupil:
     first, last = f"Egen{tag}", f"Platsson{tag}"
     enrolment = factories.EnrolmentFactory(
         period=period, state=EnrolmentState.EXEMPT, exempt_reason=f"{first} är sjuk",
-        student__first_name=first, student__last_name=last, student__gender=Gender.OTHER,
+        own_refusal=f"{first} ska vara i skolans kök", student__first_name=first, student__last_name=last, student__gender=Gender.OTHER,
         student__external_id=f"X-{tag}-own")
     db.session.add(OwnPlacementRequest(
         enrolment=enrolment, organisation=organisation, workplace="Pappas firma",
@@ -151,8 +151,8 @@ def _own_placement_pupil(period: Any, organisation: Any, tag: str) -> Pupil:
         tasks=f"{first} hjälper till"))
     db.session.flush()
     return Pupil(enrolment.student_id, enrolment.id, None,
-                 (first, last, f"{first} är sjuk", f"pappa.{tag}@hem.example.se",
-                  f"Pappa {last}"))
+                 (first, last, f"{first} är sjuk", f"{first} ska vara i skolans kök",
+                  f"pappa.{tag}@hem.example.se", f"Pappa {last}"))
 
 
 def build(world: Any, per_period: int = 3) -> GdprRegion:

@@ -56,6 +56,16 @@ def test_the_json_extract_holds_everything_about_the_pupil(client, db, region, l
     assert other not in json.dumps(sections, ensure_ascii=False)
 
 
+def test_the_extract_holds_the_reasons_about_the_pupils_enrolment(client, db, region,
+                                                                   login_as):
+    """Free text a counsellor wrote about the pupil: why exempt, why their own placement
+    was not approved."""
+    login_as("counsellor")
+    pupil = region.new[-1]  # the pupil with an own placement
+    enrolment = _json(client, pupil.student_id)["sections"]["enrolments"][0]
+    assert (enrolment["exempt_reason"], enrolment["own_refusal"]) == pupil.names[2:4]
+
+
 def test_the_pdf_extract_reads_back_in_swedish_and_english(client, db, region, login_as):
     login_as("counsellor")
     pupil = region.new[0]

@@ -597,7 +597,7 @@ def register_own_placement(enrolment: Enrolment, data: OwnPlacementData) -> OwnP
     Once per enrolment: the enrolment changes state only while it still needs a placement,
     so of two submits at once (or a submit and a published round) only one goes through."""
     if not claim(Enrolment.state, enrolment.id, EnrolmentState.NEEDS_PLACEMENT,
-                 state=EnrolmentState.OWN_PLACEMENT):
+                 state=EnrolmentState.OWN_PLACEMENT, own_refusal=""):
         db.session.rollback()
         return OwnPlacementOutcome.ALREADY
     db.session.refresh(enrolment)
@@ -1088,7 +1088,9 @@ def end_own_placement(enrolment: Enrolment, user: User | None, reason: str = "")
     waiting for an organisation the portal knows (approved or not) is withdrawn; a placement
     registered for it is archived with the counsellor's reason (`user`), or, when the pupil
     takes it back (`user` None), goes with a workplace made only for it. The pupil then
-    needs a placement, with the wishes they still have. Not once the counsellor approved it.
+    needs a placement, with the wishes they still have, and their page says the
+    counsellor's reason while they choose again (`Enrolment.own_refusal`). Not once the
+    counsellor approved it.
 
     The one path for the counsellor's "Godkänn inte" (prao.placing.reject_own) and the
     pupil's own "Ångra". The request's row, then the enrolment's, are changed only from the
@@ -1117,6 +1119,7 @@ def end_own_placement(enrolment: Enrolment, user: User | None, reason: str = "")
         if enrolment.own_placement_id is not None else None
     enrolment.state = EnrolmentState.NEEDS_PLACEMENT
     enrolment.own_placement_id = None
+    enrolment.own_refusal = reason if user is not None else ""  # the pupil's page says it
     if placement is not None:
         db.session.flush()  # the enrolment no longer points at it
         if user is None:

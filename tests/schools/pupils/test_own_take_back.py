@@ -199,7 +199,11 @@ def test_the_counsellor_sees_and_can_refuse_a_claim_at_an_unapproved_organisatio
     request = db.session.scalars(select(OwnPlacementRequest)).one()
     assert (request.status, request.decided_by_id) == (OwnPlacementStatus.WITHDRAWN,
                                                        world.users["counsellor"].id)
-    assert "Praoplatser som passar dig" in client.get(link).get_data(as_text=True)
+    chooser = client.get(link).get_data(as_text=True)
+    assert "Praoplatser som passar dig" in chooser
+    # The pupil is told why, in the counsellor's words (they were only in the audit log).
+    assert "Din egen praoplats godkändes inte" in chooser
+    assert "Eleven ska vara i skolans kök." in chooser
     # The organisation's confirmation after that changes nothing.
     employer = new_client(app)
     login(employer, "kim@exempel.se")
@@ -208,6 +212,10 @@ def test_the_counsellor_sees_and_can_refuse_a_claim_at_an_unapproved_organisatio
     assert late.status_code in (200, 404)
     db.session.expire_all()
     assert enrolment.state is EnrolmentState.NEEDS_PLACEMENT and not enrolment.own_placement_id
+    # Another own placement: the old reason is no longer the pupil's news.
+    _claim(client, link, workplace="Mormors bageri", org_number="556016-0680")
+    db.session.expire_all()
+    assert enrolment.state is EnrolmentState.OWN_PLACEMENT and enrolment.own_refusal == ""
 
 
 @freeze_time(IN_WINDOW)
@@ -221,7 +229,8 @@ def test_the_counsellor_reads_what_a_request_waits_for_in_english(client, app, d
     page = counsellor.get(f"/perioder/{enrolment.period_id}/elever/{enrolment.id}").get_data(
         as_text=True)
     assert "Waiting for the coordinator to approve the employer." in page
-    assert "The pupil can then choose from the placements again." in page
+    assert "The pupil can then choose from the placements again and sees the reason on their" \
+        " page." in page
     kaffestugan.status = OrganisationStatus.REJECTED
     db.session.commit()
     page = counsellor.get(f"/perioder/{enrolment.period_id}/elever/{enrolment.id}").get_data(
