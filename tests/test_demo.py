@@ -4,8 +4,8 @@ see the first minute, and running it twice is harmless."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select

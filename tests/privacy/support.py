@@ -142,7 +142,8 @@ def _own_placement_pupil(period: Any, organisation: Any, tag: str) -> Pupil:
     first, last = f"Egen{tag}", f"Platsson{tag}"
     enrolment = factories.EnrolmentFactory(
         period=period, state=EnrolmentState.EXEMPT, exempt_reason=f"{first} är sjuk",
-        own_refusal=f"{first} ska vara i skolans kök", student__first_name=first, student__last_name=last, student__gender=Gender.OTHER,
+        own_refusal=f"{first} ska vara i skolans kök", student__first_name=first,
+        student__last_name=last, student__gender=Gender.OTHER,
         student__external_id=f"X-{tag}-own")
     db.session.add(OwnPlacementRequest(
         enrolment=enrolment, organisation=organisation, workplace="Pappas firma",
