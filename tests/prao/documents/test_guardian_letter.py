@@ -7,6 +7,7 @@ import re
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from freezegun import freeze_time
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -152,13 +153,20 @@ def test_a_corrected_address_gets_the_letter_once(client, db, login_as, placed):
     assert db.session.scalar(select(func.count()).select_from(GuardianNotice)) == 1
 
 
-def test_a_bad_address_is_refused_beside_the_field(client, db, login_as, placed):
+@pytest.mark.parametrize(("address", "message"), [
+    ("inte en adress", "namn@exempel.se"),
+    # Passes WTForms' Email check, but the SMTP envelope carries no ö: the letter would
+    # never arrive, and nobody would know.
+    ("kö@hem.se", "specialtecken före @"),
+])
+def test_a_bad_address_is_refused_beside_the_field(client, db, login_as, placed, address,
+                                                   message):
     login_as("counsellor")
     response = post_form(client, f"/uppdrag/{placed.id}/vardnadshavare/e-post",
-                         {"guardian_email": "inte en adress"})
+                         {"guardian_email": address})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert 'id="guardian_email-error"' in html and "namn@exempel.se" in html
+    assert 'id="guardian_email-error"' in html and message in html
     db.session.expire_all()
     assert placed.enrolment.student.guardian_email == "mamma@hem.example.se"
     post_form(client, f"/uppdrag/{placed.id}/vardnadshavare/e-post", {"guardian_email": ""})
@@ -166,20 +174,11 @@ def test_a_bad_address_is_refused_beside_the_field(client, db, login_as, placed)
     assert placed.enrolment.student.guardian_email is None
 
 
-def test_an_address_no_email_can_reach_is_refused_beside_the_field(client, db, login_as,
-                                                                   placed):
-    """kö@hem.se passes WTForms' Email check, but the SMTP envelope carries no ö: the letter
-    would never arrive, and nobody would know."""
+def test_a_domain_of_swedish_letters_is_taken(client, db, login_as, placed):
+    """Only the part before the @ must be plain: the domain goes out in punycode."""
     login_as("counsellor")
-    response = post_form(client, f"/uppdrag/{placed.id}/vardnadshavare/e-post",
-                         {"guardian_email": "kö@hem.se"})
-    assert response.status_code == 400
-    html = response.get_data(as_text=True)
-    assert 'id="guardian_email-error"' in html and "specialtecken före @" in html
-    db.session.expire_all()
-    assert placed.enrolment.student.guardian_email == "mamma@hem.example.se"
     post_form(client, f"/uppdrag/{placed.id}/vardnadshavare/e-post",
-              {"guardian_email": "mamma@åre.se"})  # a domain of such letters is fine
+              {"guardian_email": "mamma@åre.se"})
     db.session.expire_all()
     assert placed.enrolment.student.guardian_email == "mamma@åre.se"
 
