@@ -16,9 +16,10 @@ EMAIL_MAX = 254
 
 
 def email_field(label: object = None, autocomplete: str = "email",
-                description: object = "") -> EmailField:
+                description: object = "", sendable: bool = True) -> EmailField:
     """An address; `autocomplete="off"` when it is someone else's (the browser would offer
-    the user's own)."""
+    the user's own). `sendable`: one the portal will email, so one an email can reach (not
+    a sign-in's, which only looks an account up)."""
     return EmailField(
         label or _l("E-postadress"), description=description,
         validators=[
@@ -26,7 +27,7 @@ def email_field(label: object = None, autocomplete: str = "email",
             Length(max=EMAIL_MAX, message=_l("E-postadressen får ha högst %(max)d tecken.")),
             Email(message=_l("Skriv e-postadressen som namn@exempel.se."),
                   check_deliverability=False),
-            SendableEmail(),
+            *((SendableEmail(),) if sendable else ()),
         ],
         render_kw={"autocomplete": autocomplete},
     )
@@ -44,7 +45,7 @@ def language_field() -> SelectField:
 
 
 class LoginForm(PortalForm):
-    email = email_field()
+    email = email_field(sendable=False)
     password = PasswordField(
         _l("Lösenord"),
         validators=[DataRequired(message=_l("Fyll i ditt lösenord.")),

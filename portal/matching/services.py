@@ -511,7 +511,7 @@ def _claim_enrolments(run: MatchingRun) -> set[int]:
                                                     MatchResult.offer_id.is_not(None))
     claimed = db.session.execute(
         update(Enrolment).where(Enrolment.id.in_(placed), _still_needs())
-        .values(state=EnrolmentState.ASSIGNED).returning(Enrolment.id)
+        .values(state=EnrolmentState.ASSIGNED, own_refusal="").returning(Enrolment.id)
         .execution_options(synchronize_session=False))
     return set(claimed.scalars())
 

@@ -177,7 +177,9 @@ def _take(enrolment: Enrolment, offer: PlacementOffer) -> None:
     left_queue = db.session.execute(
         update(Enrolment).where(Enrolment.id == enrolment.id,
                                 Enrolment.state == EnrolmentState.NEEDS_PLACEMENT)
-        .values(state=EnrolmentState.ASSIGNED).execution_options(synchronize_session=False))
+        # A refusal of an own placement is no longer the pupil's news once placed.
+        .values(state=EnrolmentState.ASSIGNED, own_refusal="")
+        .execution_options(synchronize_session=False))
     if rows_changed(left_queue) != 1:
         db.session.rollback()
         raise PraoError("offer", _l("Eleven har redan fått en plats."))

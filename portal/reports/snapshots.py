@@ -464,29 +464,34 @@ def refresh_due() -> int:
             undrawn.append((scope, found[0]))  # computed with another scope: charts only
         db.session.rollback()
     for year in list(due):
-        if not _claim_year(year):
+        claimed_at = _claim_year(year)
+        if claimed_at is None:
             del due[year]  # another runner is computing it
             continue
         try:
             compute_year(year, {scope for scope in job_scopes() if scope.school_year == year})
         finally:
             db.session.rollback()
-            _release_year(year)
+            _release_year(year, claimed_at)
     for scope, computed_at in undrawn:
         if scope.school_year not in due:
             _draw(scope, computed_at)
     return sum(len(scopes) for scopes in due.values())
 
 
-def _claim_year(year: int) -> bool:
-    """This runner's claim on computing the year (its row made the first time)."""
+def _claim_year(year: int) -> datetime | None:
+    """This runner's claim on computing the year (its row made the first time): the moment
+    it claimed, None when another runner holds the year."""
     db.session.execute(dialect_insert(ReportYearClaim.__table__).values(school_year=year)
                        .on_conflict_do_nothing(index_elements=["school_year"]))
     return _lease(ReportYearClaim, ReportYearClaim.school_year == year, YEAR_CLAIM_FOR)
 
 
-def _release_year(year: int) -> None:
-    db.session.execute(update(ReportYearClaim).where(ReportYearClaim.school_year == year)
+def _release_year(year: int, claimed_at: datetime) -> None:
+    """Give the claim back, unless another runner took it over meanwhile (this one was
+    slower than YEAR_CLAIM_FOR): its claim stays until it is done."""
+    db.session.execute(update(ReportYearClaim).where(ReportYearClaim.school_year == year,
+                                                     ReportYearClaim.claimed_at == claimed_at)
                        .values(claimed_at=None).execution_options(synchronize_session=False))
     db.session.commit()
 
@@ -534,21 +539,21 @@ def refresh_requested() -> int:
 
 
 def _claimed(key: str) -> bool:
-    return _lease(ReportRefresh, ReportRefresh.scope_key == key, CLAIM_FOR)
+    return _lease(ReportRefresh, ReportRefresh.scope_key == key, CLAIM_FOR) is not None
 
 
 def _lease(model: type[ReportRefresh] | type[ReportYearClaim], row: ColumnElement[bool],
-           lasts: timedelta) -> bool:
+           lasts: timedelta) -> datetime | None:
     """Claim the row for this runner (committed at once), unless another runner holds a
     claim younger than `lasts`: of two runners at once, PostgreSQL makes the second wait
-    for the first's commit and then finds the claim taken."""
+    for the first's commit and then finds the claim taken. The claim's moment, or None."""
     now = clock.now()
     won = rows_changed(db.session.execute(
         update(model).where(row, or_(model.claimed_at.is_(None),
                                      model.claimed_at < now - lasts))
         .values(claimed_at=now).execution_options(synchronize_session=False))) == 1
     db.session.commit()
-    return won
+    return now if won else None
 
 
 def _computed(row: Any) -> bool:

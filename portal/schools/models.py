@@ -167,7 +167,8 @@ class Enrolment(TimestampMixin, Base):
                                                   default=EnrolmentState.NEEDS_PLACEMENT)
     exempt_reason: Mapped[str] = mapped_column(Text, default="")
     # Why the counsellor did not approve the pupil's own placement, for the pupil's page
-    # while they choose again; emptied when they register another one or take theirs back.
+    # while they choose again; emptied when anything else becomes of them (another own
+    # placement, taking theirs back, a placement, a state the counsellor sets).
     own_refusal: Mapped[str] = mapped_column(Text, default="", server_default="")
     own_placement_id: Mapped[int | None] = mapped_column(ForeignKey("placement.id"), index=True)
     # Raised to revoke the pupil's link: links carry the version they were made for.

@@ -131,6 +131,19 @@ def test_the_seats_left_are_counted_once_before_and_after_publishing(app, db, wo
     assert services.seats_left_by_sector(db.session.get(MatchingRun, run.id)) == {sector: 0}
 
 
+def test_a_placed_pupils_old_refusal_of_an_own_placement_goes(app, db, world, region):
+    """Placed by the round, the counsellor's earlier "no" to their own placement is no
+    longer the pupil's news (their page shows it only while they choose)."""
+    run, _offers, pupils = region
+    for pupil in pupils:
+        pupil.own_refusal = "Eleven ska vara i skolans kök."
+    db.session.commit()
+    _publish(app, run.id, world.users["counsellor"])
+    db.session.expire_all()
+    placed = {r.enrolment_id for r in _placed(db, run)}
+    assert {p.id: p.own_refusal == "" for p in pupils} == {p.id: p.id in placed for p in pupils}
+
+
 @freeze_time(AFTER_WINDOW)
 def test_one_placed_pupil_makes_a_singular_subject(app, db, world):
     period = factories.PraoPeriodFactory(school=world.school_a)

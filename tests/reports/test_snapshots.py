@@ -415,6 +415,24 @@ def test_a_year_another_runner_is_computing_is_left_to_it(autumn, stored, db, se
     assert db.session.get(ReportYearClaim, 2026).claimed_at is None
 
 
+def test_a_runner_taken_over_leaves_the_claim_of_the_one_that_took_over(db, set_clock):
+    """A runner slower than the claim's lease finishes after another took the year over:
+    giving its claim back must not free the year for a third runner."""
+    from portal.reports.models import ReportYearClaim
+
+    set_clock(NOW)
+    slow = snapshots._claim_year(2026)
+    set_clock(NOW + snapshots.YEAR_CLAIM_FOR + timedelta(minutes=1))
+    took_over = snapshots._claim_year(2026)
+    assert slow is not None and took_over is not None
+    snapshots._release_year(2026, slow)
+    db.session.expire_all()
+    assert db.session.get(ReportYearClaim, 2026).claimed_at == took_over
+    assert snapshots._claim_year(2026) is None  # a third runner leaves the year alone
+    snapshots._release_year(2026, took_over)
+    assert snapshots._claim_year(2026) is not None
+
+
 def test_the_jobs_send_their_emails_before_computing_the_reports(autumn, stored, db, mailbox,
                                                                  monkeypatch):
     """A country's reports take minutes: the emails a run queued (a 10:00 alert, say) are

@@ -131,7 +131,8 @@ def set_state(enrolment: Enrolment, state: EnrolmentState, reason: str, user: Us
     if waiting:
         _withdraw_request(enrolment, user)
     if not claim(Enrolment.state, enrolment.id, enrolment.state, state=state,
-                 exempt_reason=reason.strip() if state is EnrolmentState.EXEMPT else ""):
+                 exempt_reason=reason.strip() if state is EnrolmentState.EXEMPT else "",
+                 own_refusal=""):
         db.session.rollback()
         raise SchoolError("state", _l("Elevens läge ändrades nyss av någon annan. Se efter "
                                       "vad som gäller nu och försök igen."))

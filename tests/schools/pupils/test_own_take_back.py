@@ -219,6 +219,32 @@ def test_the_counsellor_sees_and_can_refuse_a_claim_at_an_unapproved_organisatio
 
 
 @freeze_time(IN_WINDOW)
+def test_a_refusal_is_old_news_once_the_pupil_is_placed_and_not_shown_again(
+        app, client, db, world, pupil, kaffestugan):
+    """Placed by hand after the refusal, then declined by the employer: the pupil chooses
+    again, and the page does not lead with a reason weeks out of date."""
+    from portal.prao import placing
+    from portal.prao import services as prao
+    from portal.prao.services import Actor
+
+    enrolment, link = pupil
+    _claim(client, link)
+    counsellor = world.users["counsellor"]
+    placing.reject_own(enrolment, "Eleven ska vara i skolans kök.", counsellor)
+    assert "Eleven ska vara i skolans kök." in client.get(link).get_data(as_text=True)
+    offer = db.session.scalars(select(factories.PlacementOffer)).first()
+    with app.test_request_context():  # the employer's email has links
+        assignment = placing.place_by_hand(enrolment, offer.id, "", counsellor)
+        prao.decline(assignment.id, assignment.placement_id, "Vi har fullt.",
+                     Actor.of(counsellor))
+    db.session.expire_all()
+    assert enrolment.state is EnrolmentState.NEEDS_PLACEMENT
+    page = client.get(link).get_data(as_text=True)
+    assert "Praoplatser som passar dig" in page
+    assert "godkändes inte" not in page and "skolans kök" not in page
+
+
+@freeze_time(IN_WINDOW)
 def test_the_counsellor_reads_what_a_request_waits_for_in_english(client, app, db, world,
                                                                   pupil, kaffestugan):
     enrolment, link = pupil
