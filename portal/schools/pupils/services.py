@@ -1087,7 +1087,7 @@ class OwnEnd(StrEnum):
 def end_own_placement(enrolment: Enrolment, user: User | None, reason: str = "") -> OwnEnd:
     """The pupil's own placement does not count, whichever way it was registered: a request
     waiting for an organisation the portal knows (approved or not) is withdrawn; a placement
-    registered for it is archived with the counsellor's reason (`user`), or, when the pupil
+    registered for it is archived when the counsellor says no (`user`), or, when the pupil
     takes it back (`user` None), goes with a workplace made only for it. The pupil then
     needs a placement, with the wishes they still have, and their page says the
     counsellor's reason while they choose again (`Enrolment.own_refusal`). Not once the
@@ -1126,8 +1126,9 @@ def end_own_placement(enrolment: Enrolment, user: User | None, reason: str = "")
         if user is None:
             _drop_placement(placement, _made_for_pupil(placement.organisation, placement))
         else:
+            # Archived without the reason: that is about the pupil, kept on the enrolment
+            # (which the purge blanks), not on the workplace's placement (which it keeps).
             placement.status = PlacementStatus.ARCHIVED
-            placement.rejection_reason = reason
     return OwnEnd.ENDED
 
 
