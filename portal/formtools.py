@@ -34,8 +34,13 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import Input, Select
 from wtforms.widgets.core import clean_key
 
-from portal.inputs import sendable_local_part
-from portal.textrules import Problem, normalise, text_problem, without_refused
+from portal.textrules import (
+    Problem,
+    normalise,
+    sendable_local_part,
+    text_problem,
+    without_refused,
+)
 
 MESSAGES = {
     Problem.LINE_BREAK: _l("Fältet ska vara en enda rad. Ta bort radbrytningen."),
@@ -527,7 +532,7 @@ class PortalSubform(Form):
 
 
 class SendableEmail:
-    """After WTForms' Email: an address an email can be sent to (inputs.sendable_local_part).
+    """After WTForms' Email: an address an email can be sent to (textrules.sendable_local_part).
     Quiet when an earlier validator already said the address is wrong."""
 
     def __call__(self, form: Any, field: Field) -> None:

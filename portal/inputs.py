@@ -53,13 +53,6 @@ def email_value(value: object) -> object:
     return one_line(value)
 
 
-def sendable_local_part(address: str) -> bool:
-    """Whether an email can go to the address: the SMTP envelope carries only ASCII before
-    the @ (kö@skola.se passes email_validator but not smtplib), while a domain of other
-    letters (åre.se) goes out in punycode (Flask-Mail's sanitize_address)."""
-    return address.rpartition("@")[0].isascii()
-
-
 # --- the request: undecodable bytes become U+FFFD; the query string is NFKC -------------
 
 def _decoded_pairs(raw: bytes) -> list[tuple[str, str]]:

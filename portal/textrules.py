@@ -72,3 +72,10 @@ def without_refused(text: str, multiline: bool = False) -> str:
 def one_line(text: str) -> str:
     """Any run of whitespace, line breaks included, as one space."""
     return " ".join(text.split())
+
+
+def sendable_local_part(address: str) -> bool:
+    """Whether an email can go to the address: the SMTP envelope carries only ASCII before
+    the @ (kö@skola.se passes email_validator but not smtplib), while a domain of other
+    letters (åre.se) goes out in punycode (Flask-Mail's sanitize_address)."""
+    return address.rpartition("@")[0].isascii()

@@ -30,7 +30,6 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from portal.employers.orgnr import luhn_ok
 from portal.employers.reference import features, features_mask
-from portal.inputs import sendable_local_part
 from portal.schools.classnames import class_name
 from portal.schools.gender import Gender
 from portal.schools.imports.columns import (
@@ -41,7 +40,7 @@ from portal.schools.imports.columns import (
     header_key,
     header_keys,
 )
-from portal.textrules import Problem, normalise, text_problem
+from portal.textrules import Problem, normalise, sendable_local_part, text_problem
 from portal.texts import gettext as _
 from portal.texts import language
 

@@ -528,8 +528,8 @@ def test_safe_cell_neutralises_formula_starts(value, safe):
 def test_the_fast_email_check_vouches_only_for_what_email_validator_accepts(address):
     from email_validator import EmailNotValidError, validate_email
 
-    from portal.inputs import sendable_local_part
     from portal.schools.imports.reading import plain_email_ok
+    from portal.textrules import sendable_local_part
 
     try:
         validate_email(address, check_deliverability=False)
