@@ -30,7 +30,7 @@ from wtforms.fields.choices import Choice, SelectChoice, SelectFieldBase
 from wtforms.fields.core import UnboundField
 from wtforms.form import FormMeta
 from wtforms.i18n import messages_path
-from wtforms.validators import ValidationError
+from wtforms.validators import Email, ValidationError
 from wtforms.widgets import Input, Select
 from wtforms.widgets.core import clean_key
 
@@ -539,6 +539,13 @@ class SendableEmail:
         if field.data and not field.errors and not sendable_local_part(field.data):
             raise ValidationError(_l("E-post kan inte skickas till en adress med å, ä, ö "
                                      "eller andra specialtecken före @."))
+
+
+def address_checks(sendable: bool = True) -> list[Any]:
+    """An email address's checks after its length: its form (WTForms' Email, with the
+    portal's message) and, for one the portal will email, SendableEmail."""
+    return [Email(message=_l("Skriv e-postadressen som namn@exempel.se."),
+                  check_deliverability=False), *([SendableEmail()] if sendable else [])]
 
 
 def reads_query(form_class: type[PortalForm]) -> Callable[[V], V]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.passwords import password_problem
-from portal.formtools import PortalForm, SendableEmail
+from portal.formtools import PortalForm, address_checks
 from portal.i18n import LANGUAGE_NAMES
 
 EMAIL_MAX = 254
@@ -25,9 +25,7 @@ def email_field(label: object = None, autocomplete: str = "email",
         validators=[
             DataRequired(message=_l("Fyll i en e-postadress.")),
             Length(max=EMAIL_MAX, message=_l("E-postadressen får ha högst %(max)d tecken.")),
-            Email(message=_l("Skriv e-postadressen som namn@exempel.se."),
-                  check_deliverability=False),
-            *((SendableEmail(),) if sendable else ()),
+            *address_checks(sendable),
         ],
         render_kw={"autocomplete": autocomplete},
     )

@@ -20,7 +20,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -32,7 +31,7 @@ from wtforms.validators import (
 
 from portal.accounts.forms import MultiCheckboxField
 from portal.employers.placements.services import MAX_SEATS, PlacementData, check_hours
-from portal.formtools import PortalForm, SendableEmail
+from portal.formtools import PortalForm, address_checks
 
 TOO_LONG = _l("Högst %(max)d tecken. Texten är nu %(length)d tecken.")
 # Sweden's extent, with a margin: a workplace in the region is never outside it.
@@ -125,9 +124,7 @@ class PlacementForm(PortalForm):
     supervisor_email = EmailField(
         _l("Handledarens e-postadress (valfritt)"),
         validators=[Optional(), Length(max=254, message=TOO_LONG),
-                    Email(message=_l("Skriv e-postadressen som namn@exempel.se."),
-                          check_deliverability=False),
-                    SendableEmail()])
+                    *address_checks()])
 
     day_start = _clock(_l("Dagen börjar"), description=_l("Tidigast 06:00."))
     day_end = _clock(_l("Dagen slutar"), description=_l(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, SelectField
-from wtforms.validators import Email, Length, Optional
+from wtforms.validators import Length, Optional
 
-from portal.formtools import PortalForm, SendableEmail, choices
+from portal.formtools import PortalForm, address_checks, choices
 from portal.prao.guardians.letter import LANGUAGE_NAMES, LETTER_LANGUAGES
 
 EMAIL_MAX = 254
@@ -33,9 +33,7 @@ class GuardianEmailForm(PortalForm):
         validators=[Optional(),
                     Length(max=EMAIL_MAX, message=_l("E-postadressen får ha högst %(max)d "
                                                      "tecken.")),
-                    Email(message=_l("Skriv e-postadressen som namn@exempel.se."),
-                          check_deliverability=False),
-                    SendableEmail()],
+                    *address_checks()],
         render_kw={"autocomplete": "off"})
     # Shown only when the address is a portal user's or a workplace's.
     staff_ok = BooleanField(_l("Adressen är vårdnadshavarens egen"))
