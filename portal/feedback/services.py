@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -146,20 +145,6 @@ def is_open(assignment: Assignment, today: date) -> bool:
 def pupil_assignment(enrolment: Enrolment) -> Assignment | None:
     return db.session.scalars(select(Assignment).where(
         Assignment.enrolment_id == enrolment.id, Assignment.state.in_(EVALUABLE))).first()
-
-
-def has_response(assignment_id: int, audience: Audience) -> bool:
-    """Whether the evaluation was given, without reading its answers (the pupil's page)."""
-    return db.session.scalar(_response_of(), {"assignment": assignment_id,
-                                              "audience": audience}) is not None
-
-
-@cache
-def _response_of() -> Select:
-    """Built once: a placed pupil's every page view runs it."""
-    return select(FeedbackResponse.id).where(
-        FeedbackResponse.assignment_id == bindparam("assignment"),
-        FeedbackResponse.audience == bindparam("audience")).limit(1)
 
 
 def response_of(assignment_id: int, audience: Audience) -> FeedbackResponse | None:

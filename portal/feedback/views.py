@@ -4,8 +4,7 @@ answer rates for counsellors and the coordinator. Thin: check, call a service, s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -27,9 +26,12 @@ from portal.i18n import current_language, term_label
 from portal.prao.models import Assignment
 from portal.prao.services import Actor
 from portal.reports.tables import Scope, school_year_of
-from portal.schools.models import Enrolment, PraoPeriod
+from portal.schools.models import PraoPeriod
 from portal.schools.pupils import services as pupils
 from portal.urls import page_number
+
+if TYPE_CHECKING:
+    from portal.prao.overview import PupilPlacement
 
 
 def _supervisor(assignment: Assignment) -> Actor:
@@ -39,14 +41,15 @@ def _supervisor(assignment: Assignment) -> Actor:
 
 
 @bp.app_template_global("pupil_evaluation")
-def pupil_evaluation(enrolment: Enrolment, assignments: Sequence[Assignment]) -> str:
+def pupil_evaluation(prao: PupilPlacement) -> str:
     """For the pupil's page: "open" (time to answer), "done" or "" (not yet, or nothing).
-    `assignments` are all the enrolment's, as the page has read them."""
-    assignment = next((a for a in sorted(assignments, key=lambda a: a.id)
+    `prao` has all the enrolment's assignments and the evaluated ones, as the page has
+    read them."""
+    assignment = next((a for a in sorted(prao.assignments, key=lambda a: a.id)
                        if a.state in services.EVALUABLE), None)
     if assignment is None or not services.is_open(assignment, clock.today()):
         return ""
-    return "done" if services.has_response(assignment.id, Audience.PUPIL) else "open"
+    return "done" if assignment.id in prao.evaluated else "open"
 
 
 @bp.app_template_filter("decimal")

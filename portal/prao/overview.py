@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flask_babel import get_translations, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, Subquery, bindparam, delete, select
+from sqlalchemy import Select, Subquery, bindparam, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,6 +24,7 @@ from portal.audit import audit
 from portal.db import rows_changed
 from portal.employers.models import Placement
 from portal.extensions import db
+from portal.feedback.models import Audience, FeedbackResponse
 from portal.i18n import shown_label
 from portal.matching.models import MatchResult
 from portal.paging import Paged, paged
@@ -33,11 +34,12 @@ from portal.prao.models import (
     ACTIVE_STATES,
     Assignment,
     AssignmentState,
+    Certificate,
     FollowUp,
     GuardianNotice,
     StepRecord,
 )
-from portal.prao.services import Actor, PraoError, record_step
+from portal.prao.services import Actor, Counsellor, PraoError, record_step, school_counsellors
 from portal.schools.models import (
     Enrolment,
     EnrolmentState,
@@ -77,11 +79,15 @@ class PupilPlacement:
     # supervisor is instead one the workplace gave (it confirmed the pupil's request).
     own_typed: pupils.OwnPlacementData | None = None
     own_supervisor_from_workplace: bool = False
+    # Read with the assignments: whether a certificate was issued for any of them, and
+    # which of them the pupil has evaluated.
+    certificate: bool = False
+    evaluated: frozenset[int] = frozenset()
 
-    @property
-    def counsellors(self) -> list[User]:
+    @cached_property
+    def counsellors(self) -> tuple[Counsellor, ...]:
         """Read when the page shows them: a pupil choosing among offers is not shown them."""
-        return self.school.active_counsellors
+        return school_counsellors(self.school.id)
 
     @property
     def ever_assigned(self) -> bool:
@@ -93,34 +99,41 @@ class PupilPlacement:
 def pupil_placement(enrolment: Enrolment, results: Sequence[MatchResult]) -> PupilPlacement:
     """`results`: the pupil's results in published rounds (matching.published_results),
     which the page reads anyway for its explanation."""
-    school = enrolment.period.school
-    assignments = db.session.scalars(_assignments_of(), {"enrolment": enrolment.id}).all()
+    rows = db.session.execute(_assignments_of(), {"enrolment": enrolment.id}).all()
+    assignments = [row.Assignment for row in rows]
+    read = PupilPlacement(None, enrolment.period.school, assignments=assignments,
+                          certificate=any(row.certificate for row in rows),
+                          evaluated=frozenset(row.Assignment.id for row in rows
+                                              if row.evaluated))
     assignment = next((a for a in assignments if a.state in ACTIVE_STATES), None)
     if assignment is not None:
-        return PupilPlacement(assignment, school, assignments=assignments)
+        return replace(read, assignment=assignment)
     if enrolment.state is EnrolmentState.OWN_PLACEMENT and enrolment.own_placement_id:
         from portal.employers.placements.services import risk_assessment_complete
 
         own = db.session.get(Placement, enrolment.own_placement_id)
         typed, from_workplace = pupils.typed_contact(own) if own is not None else (None, False)
-        return PupilPlacement(None, school, own_pending=True, own=own,
-                              own_risk_done=own is not None and risk_assessment_complete(own),
-                              assignments=assignments, own_typed=typed,
-                              own_supervisor_from_workplace=from_workplace)
+        return replace(read, own_pending=True, own=own,
+                       own_risk_done=own is not None and risk_assessment_complete(own),
+                       own_typed=typed, own_supervisor_from_workplace=from_workplace)
     if enrolment.state is not EnrolmentState.NEEDS_PLACEMENT:
-        return PupilPlacement(None, school, assignments=assignments)
-    return PupilPlacement(None, school,
-                          arranging=bool(assignments) or _stranded(enrolment, results),
-                          assignments=assignments)
+        return read
+    return replace(read, arranging=bool(assignments) or _stranded(enrolment, results))
 
 
 @cache
 def _assignments_of() -> Select:
     """The placement and its organisation come with them: a placed pupil's page shows both.
-    Built once: building it took about as many calls as running it."""
-    return select(Assignment).where(Assignment.enrolment_id == bindparam("enrolment")).options(
-        joinedload(Assignment.placement, innerjoin=True)
-        .joinedload(Placement.organisation, innerjoin=True))
+    So do the certificate and the pupil's evaluation, as two flags: each was a query of
+    its own on every view of a placed pupil's page. Built once: building it took about as
+    many calls as running it."""
+    certificate = exists().where(Certificate.assignment_id == Assignment.id)
+    evaluated = exists().where(FeedbackResponse.assignment_id == Assignment.id,
+                               FeedbackResponse.audience == Audience.PUPIL)
+    return (select(Assignment, certificate.label("certificate"), evaluated.label("evaluated"))
+            .where(Assignment.enrolment_id == bindparam("enrolment")).options(
+                joinedload(Assignment.placement, innerjoin=True)
+                .joinedload(Placement.organisation, innerjoin=True)))
 
 
 def _stranded(enrolment: Enrolment, results: Sequence[MatchResult]) -> bool:
@@ -149,6 +162,10 @@ class EnrolmentPlacement:
     # choice instead (it confirmed the pupil's request): two people, each labelled.
     own_typed: pupils.OwnPlacementData | None = None
     own_supervisor_from_workplace: bool = False
+    # Read with the assignments: whether a certificate was issued for any of them, and
+    # which of them the pupil has evaluated.
+    certificate: bool = False
+    evaluated: frozenset[int] = frozenset()
 
 
 def enrolment_placement(enrolment: Enrolment) -> EnrolmentPlacement:

@@ -114,6 +114,22 @@ class PupilCard:
     counsellors: tuple[Counsellor, ...]
 
 
+def school_counsellors(school_id: int) -> tuple[Counsellor, ...]:
+    """The school's active counsellors as a pupil's page names them, in one Core query of
+    the three columns shown (loading them as users was most of that query's Python)."""
+    return tuple(Counsellor(*row) for row in db.session.execute(
+        _counsellors_statement(), {"school_id": school_id}))
+
+
+@cache  # built once: a placed pupil's every page view runs it
+def _counsellors_statement() -> Select[*tuple[Any, ...]]:
+    user, link = User.__table__.c, counsellor_school.c
+    return (select(user.name, user.email, user.phone)
+            .join_from(counsellor_school, User.__table__, user.id == link.user_id)
+            .where(link.school_id == bindparam("school_id"), user.active.is_(True))
+            .order_by(user.id))
+
+
 def card_of(assignment: Assignment) -> PupilCard:
     """The card of an assignment already loaded with its pupil, period, school and
     placement (a page that also acts on the assignment)."""

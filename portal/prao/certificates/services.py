@@ -7,11 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
 from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -204,18 +203,6 @@ def for_enrolment(enrolment: Enrolment) -> Certificate | None:
     return db.session.scalars(
         select(Certificate).join(Assignment, Assignment.id == Certificate.assignment_id)
         .where(Assignment.enrolment_id == enrolment.id)).first()
-
-
-def issued_for(enrolment: Enrolment) -> bool:
-    """Whether the pupil has a certificate for this period, without reading it."""
-    return db.session.scalar(_issued_for(), {"enrolment": enrolment.id}) is not None
-
-
-@cache
-def _issued_for() -> Select:
-    """Built once: a placed pupil's every page view runs it."""
-    return (select(Certificate.id).join(Assignment, Assignment.id == Certificate.assignment_id)
-            .where(Assignment.enrolment_id == bindparam("enrolment")).limit(1))
 
 
 # --- the period's overview ----------------------------------------------------------------

@@ -22,18 +22,12 @@ from portal.prao.certificates import bp, services
 from portal.prao.certificates.forms import IssueForm, VerifyForm
 from portal.prao.certificates.pdf import certificate_pdf
 from portal.prao.models import Assignment, Certificate
-from portal.schools.models import Enrolment, PraoPeriod
+from portal.schools.models import PraoPeriod
 from portal.schools.pupils import services as schools
 from portal.urls import safe_next
 
 ACTION = "certificate.issue"
 VERIFY_LIMIT = "10 per minute"
-
-
-@bp.app_template_global("pupil_certificate")
-def pupil_certificate(enrolment: Enrolment) -> bool:
-    """For the pupil's page: whether there is a certificate to download."""
-    return services.issued_for(enrolment)
 
 
 def _period(period_id: int) -> PraoPeriod:

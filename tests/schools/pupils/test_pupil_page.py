@@ -118,10 +118,11 @@ def test_placed_pupil_reads_about_their_prao_not_the_catalogue(client, db, pupil
 @freeze_time(IN_WINDOW)
 def test_a_placed_pupils_page_reads_the_placement_with_the_assignment(client, db, pupil):
     """The pupil, period and school with the enrolment; the assignments with their
-    placement and organisation; the published result, a certificate, an evaluation: no
-    query for what the first ones carry, and no own placement's request, which a placed
-    pupil is not shown (12 before, then 7 while the evaluation looked for the assignments
-    again and the request was read)."""
+    placement and organisation, whether a certificate was issued and which the pupil has
+    evaluated; the published result; the school's counsellors: no query for what the
+    first ones carry, and no own placement's request, which a placed pupil is not shown
+    (12 before, then 7 while the evaluation looked for the assignments again and the
+    request was read, then 5 while the certificate had a query of its own)."""
     from tests.employers.placement_support import count_queries
 
     enrolment, link = pupil
@@ -132,7 +133,7 @@ def test_a_placed_pupils_page_reads_the_placement_with_the_assignment(client, db
     with count_queries() as statements:
         html = client.get(link).get_data(as_text=True)
     assert "Köket" in html
-    assert len(statements) == 5
+    assert len(statements) == 4
 
 
 @freeze_time(IN_WINDOW)
