@@ -11,9 +11,22 @@ one row per pupil: a read costs one row whatever the list's length."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import ForeignKey, Index, String, Table, Text, insert, text
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Insert,
+    String,
+    Table,
+    Text,
+    bindparam,
+    func,
+    insert,
+    select,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -125,16 +138,28 @@ def _write_reads(response: Response) -> Response:
         # The page is rendered: let its rows go rather than have the commit below expire
         # each of them (thousands on a class list, a tenth of such a page's CPU).
         db.session.expunge_all()
-        if postgresql:
-            # A read row need not wait for its WAL flush, the one slow step of a read-only
-            # page's commit: a server crash may lose the last fraction of a second of read
-            # rows, never a change's row (that commits with the change it records).
-            db.session.execute(text("SET LOCAL synchronous_commit = off"))
         # Into the table (Core), not through the ORM's bulk insert: nothing reads the rows'
         # ids back, and the ORM's path was a third of this step's Python.
-        db.session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
+        db.session.execute(_read_rows_insert() if postgresql
+                           else insert(cast(Table, AuditEvent.__table__)), rows)
         db.session.commit()
     return response
+
+
+@cache
+def _read_rows_insert() -> Insert:
+    """PostgreSQL's INSERT of read rows, which also switches off synchronous_commit for
+    the transaction (set_config(..., true) is SET LOCAL): a read row need not wait for its
+    WAL flush, the one slow step of a read-only page's commit. A server crash may lose the
+    last fraction of a second of read rows, never a change's row (that commits with the
+    change it records). One statement, not SET LOCAL and then the INSERT: a round trip
+    less on every page that shows a pupil (0.58 -> 0.38 ms of Python with the commit)."""
+    table = cast(Table, AuditEvent.__table__)
+    columns = ["at", "user_id", "action", "object_type", "object_id", "student_id", "ip",
+               "detail"]
+    values = select(*(bindparam(name, type_=table.c[name].type) for name in columns))
+    return insert(table).from_select(columns, values.where(
+        func.set_config("synchronous_commit", "off", true()) == "off"))
 
 
 def init_app(app: Flask) -> None:

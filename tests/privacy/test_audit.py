@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from portal.audit import AuditEvent
 from portal.extensions import db as _db
@@ -94,6 +94,52 @@ def test_a_list_is_one_event_with_its_scope_and_size(client, db, world, login_as
     event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert (event.object_type, event.object_id, event.detail, event.student_id) == (
         "PraoPeriod", str(period.id), "7 pupils", None)
+
+
+def test_a_read_row_does_not_wait_for_its_wal_flush_but_a_changes_row_does(
+        client, db, world, login_as):
+    """On PostgreSQL a page's read rows commit with synchronous_commit off (a crash may
+    lose the last fraction of a second of them); the row of a change commits as the change
+    does. Here the request's commit is a savepoint's release: each savepoint starts from
+    "on", as production's default is (the test databases run with it off), and the setting
+    is read as a release that wrote to the log commits."""
+    enrolment = factories.EnrolmentFactory(period__school=world.school_a)
+    db.session.commit()
+    login_as("counsellor")
+    postgresql, logged, settings = _postgresql(db.engine), [False], []
+
+    def started(connection: Any, *_args: Any) -> None:
+        if postgresql:
+            connection.exec_driver_sql("SET LOCAL synchronous_commit = on")
+
+    def inserted(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        logged[0] = logged[0] or statement.startswith("INSERT INTO audit_event")
+
+    def committing(connection: Any, *_args: Any) -> None:
+        if logged[0]:
+            settings.append(connection.exec_driver_sql("SHOW synchronous_commit").scalar()
+                            if postgresql else "written")
+        logged[0] = False
+
+    listeners = (("savepoint", started), ("after_cursor_execute", inserted),
+                 ("release_savepoint", committing))
+    for name, listener in listeners:
+        event.listen(db.engine, name, listener)
+    try:
+        page = f"/perioder/{enrolment.period_id}/elever/{enrolment.id}"
+        assert client.get(page).status_code == 200
+        assert post_form(client, page + "/lank", {"action": "revoke"}).status_code == 302
+    finally:
+        for name, listener in listeners:
+            event.remove(db.engine, name, listener)
+    assert settings == (["off", "on"] if postgresql else ["written"] * 2)
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id.desc())
+                                 .limit(2)).all()
+    assert actions == ["pupil_link_revoked", "read_pupil"]
+
+
+def _postgresql(bind: Any) -> bool:
+    return bool(bind.dialect.name == "postgresql")
 
 
 def test_a_refused_page_writes_nothing(client, db, world, login_as):
