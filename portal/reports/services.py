@@ -400,8 +400,9 @@ def all_targets() -> list[Any]:
                   CouncilTarget.indicator)).all())
 
 
-def municipality_name(scope: Scope) -> str | None:
+def municipality_name(scope: Scope, places: Sequence[Place]) -> str | None:
+    """The scope's municipality by name, from `places`, municipalities_for(the reader):
+    read_scope() gives a scope only of one of those. No query of its own."""
     if scope.municipality_id is None:
         return None
-    municipality = db.session.get(Municipality, scope.municipality_id)
-    return municipality.name if municipality else None
+    return next((place.name for place in places if place.id == scope.municipality_id), None)

@@ -52,14 +52,14 @@ def report() -> ResponseReturnValue:
     scope = _scope()
     may_refresh = can(current_user, "report.refresh")
     body, updated = services.rendered_sections(scope, lambda sections: _sections(scope, sections))
+    municipalities = services.municipalities_for(current_user)
     return render_template(
         "reports/report.html", scope=scope, body=body, updated=updated,
         refresh_form=RefreshForm() if may_refresh else None,
         refresh_requested=snapshots.refresh_requested_at(scope) if may_refresh else None,
         refresh_url=url_for("reports.refresh", **_args(scope)),
-        municipality_name=services.municipality_name(scope),
-        years=services.school_years(), terms=TERM_LABELS,
-        municipalities=services.municipalities_for(current_user),
+        municipality_name=services.municipality_name(scope, municipalities),
+        years=services.school_years(), terms=TERM_LABELS, municipalities=municipalities,
         region_allowed=not (current_user.role is Role.COUNCIL
                             and current_user.municipality_id is not None))
 

@@ -129,6 +129,7 @@ def test_a_municipality_council_reads_only_its_municipality(app, db, report_data
     page = client.get("/rapporter").get_data(as_text=True)
     assert "Skola A" in page and "HYPERLINK" not in page
     assert "Hela regionen" not in page  # no region choice offered
+    assert f"Gäller {report_data.municipality_a.name}." in page
     other = report_data.municipality_b.id
     assert client.get(f"/rapporter?kommun={other}").status_code == 404
     assert client.get(f"/rapporter/coverage.csv?kommun={other}").status_code == 404
@@ -150,7 +151,10 @@ def test_the_municipality_filter_shows_the_report_it_names(client, db, report_da
         return re.findall(r'<option value="(\d*)" selected>', page.split('id="kommun"')[1])
 
     assert selected("/rapporter") == []  # the whole region: its own first option
+    assert "Gäller hela regionen." in client.get("/rapporter").get_data(as_text=True)
     assert selected(f"/rapporter?kommun={b.id}") == [str(b.id)]
+    assert "Gäller Piteå &lt;b&gt;&amp; co&lt;/b&gt;." in client.get(
+        f"/rapporter?kommun={b.id}").get_data(as_text=True)
     assert selected(f"/rapporter?kommun={a.id}&termin=autumn") == [str(a.id)]
 
 
