@@ -296,3 +296,32 @@ def test_an_organisation_the_coordinator_rejects_sends_its_waiting_pupils_back_t
     page = client.get(link).get_data(as_text=True)
     assert "Nu väntar vi" not in page and "Mina val" in page
     assert "Kaffestugan i Luleå AB kunde inte bekräfta din egen praoplats" in page
+
+
+def test_once_the_window_has_closed_a_refused_pupil_is_not_sent_to_choose(
+        client, db, world, pupil):
+    """Refused by the counsellor, or not confirmed by the workplace, after the wish
+    window: there is nothing below to choose, so the page sends the pupil to the
+    counsellor instead."""
+    enrolment, link = pupil
+    enrolment.own_refusal = "Eleven ska vara i skolans kök."
+    db.session.commit()
+    with freeze_time(IN_WINDOW):
+        during = client.get(link).get_data(as_text=True)
+    assert "Välj bland platserna nedan, eller prata med din studie- och yrkesvägledare." \
+        in during
+    with freeze_time(AFTER_WINDOW):
+        after = client.get(link).get_data(as_text=True)
+    assert "Eleven ska vara i skolans kök." in after
+    assert "Välj bland platserna nedan" not in after
+    assert "Prata med din studie- och yrkesvägledare om en plats." in after
+    enrolment.own_refusal = ""
+    db.session.add(OwnPlacementRequest(
+        enrolment=enrolment, organisation=world.organisation_a, workplace="Kaffestugan",
+        status=OwnPlacementStatus.DECLINED))
+    db.session.commit()
+    with freeze_time(AFTER_WINDOW):
+        declined = client.get(link).get_data(as_text=True)
+    assert (f"{world.organisation_a.name} kunde inte bekräfta din egen praoplats. Prata med "
+            "din studie- och yrkesvägledare om en plats.") in declined
+    assert "Välj bland platserna nedan" not in declined
