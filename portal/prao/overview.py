@@ -162,10 +162,6 @@ class EnrolmentPlacement:
     # choice instead (it confirmed the pupil's request): two people, each labelled.
     own_typed: pupils.OwnPlacementData | None = None
     own_supervisor_from_workplace: bool = False
-    # Read with the assignments: whether a certificate was issued for any of them, and
-    # which of them the pupil has evaluated.
-    certificate: bool = False
-    evaluated: frozenset[int] = frozenset()
 
 
 def enrolment_placement(enrolment: Enrolment) -> EnrolmentPlacement:

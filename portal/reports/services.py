@@ -401,8 +401,13 @@ def all_targets() -> list[Any]:
 
 
 def municipality_name(scope: Scope, places: Sequence[Place]) -> str | None:
-    """The scope's municipality by name, from `places`, municipalities_for(the reader):
-    read_scope() gives a scope only of one of those. No query of its own."""
+    """The scope's municipality by name, from `places`, municipalities_for(the reader),
+    which read_scope() checks a chosen one against. A council member's own municipality
+    made in the last minute is not among them yet (the list is kept a minute): read."""
     if scope.municipality_id is None:
         return None
-    return next((place.name for place in places if place.id == scope.municipality_id), None)
+    found = next((place.name for place in places if place.id == scope.municipality_id), None)
+    if found is None:
+        municipality = db.session.get(Municipality, scope.municipality_id)
+        found = municipality.name if municipality is not None else None
+    return found

@@ -137,6 +137,17 @@ def test_a_municipality_council_reads_only_its_municipality(app, db, report_data
     assert "Läget mot målen" in start and "HYPERLINK" not in start
 
 
+def test_a_municipality_not_yet_in_the_kept_list_is_still_named(db, report_data):
+    """The filter's list is kept a minute: a council member's own municipality made
+    meanwhile is named from the database, not left out as if the page were the region's."""
+    from portal.reports import services
+    from portal.reports.tables import Scope
+
+    scope = Scope(2026, report_data.municipality_a.id)
+    assert services.municipality_name(scope, []) == report_data.municipality_a.name
+    assert services.municipality_name(Scope(2026, None), []) is None
+
+
 def test_the_municipality_filter_shows_the_report_it_names(client, db, report_data, login_as):
     """The filter's list names every municipality once, escaped, and marks the one shown."""
     report_data.municipality_b.name = "Piteå <b>& co</b>"

@@ -194,20 +194,27 @@ class OpenAlert(NamedTuple):
     status: AttendanceStatus | None  # the day as reported now
 
 
-def _open(stmt: Select) -> Select:
-    """Alerts of the last two weeks still to handle: an absence nobody has judged yet, a
-    day still unreported, and hours that broke the rules (for a week)."""
-    today, day = clock.today(), AttendanceDay
+def _open(stmt: Select, alerts_from: Any, hours_from: Any) -> Select:
+    """Alerts from `alerts_from` on (the last two weeks) still to handle: an absence nobody
+    has judged yet, a day still unreported, and hours that broke the rules (from
+    `hours_from`, a week). The two days are dates (`_open_since`), or bindparams in a
+    statement built once: never the day it was built."""
+    day = AttendanceDay
     return (stmt.outerjoin(day, and_(day.assignment_id == AttendanceAlert.assignment_id,
                                      day.day == AttendanceAlert.day))
-            .where(AttendanceAlert.day >= today - ALERT_DAYS,
+            .where(AttendanceAlert.day >= alerts_from,
                    or_(and_(AttendanceAlert.kind.in_([AlertKind.ABSENT,
                                                       AlertKind.NOT_REPORTED]),
                             or_(day.id.is_(None),
                                 and_(day.status == AttendanceStatus.ABSENT,
                                      day.excused.is_(None)))),
                        and_(AttendanceAlert.kind == AlertKind.HOURS,
-                            AttendanceAlert.day >= today - timedelta(days=7)))))
+                            AttendanceAlert.day >= hours_from))))
+
+
+def _open_since(today: date) -> dict[str, date]:
+    """`_open`'s two days for `today`, by the names of its bindparams."""
+    return {"alerts_from": today - ALERT_DAYS, "hours_from": today - timedelta(days=7)}
 
 
 def open_alerts(school_ids: list[int], limit: int = 50) -> list[OpenAlert]:
@@ -219,7 +226,8 @@ def open_alerts(school_ids: list[int], limit: int = 50) -> list[OpenAlert]:
               .join(Assignment, Assignment.id == AttendanceAlert.assignment_id)
               .join(Enrolment, Enrolment.id == Assignment.enrolment_id)
               .join(Student, Student.id == Enrolment.student_id)
-              .join(Placement, Placement.id == Assignment.placement_id))
+              .join(Placement, Placement.id == Assignment.placement_id),
+              **_open_since(clock.today()))
         .where(Student.school_id.in_(school_ids))
         .order_by(AttendanceAlert.day.desc(), Student.last_name, Student.first_name)
         .limit(limit))
@@ -390,7 +398,8 @@ class PeriodOverview:
 
 def period_overview(period: PraoPeriod) -> PeriodOverview:
     today = clock.today()
-    built, params = _period_statements(), {"period_id": period.id, "today": today}
+    built = _period_statements()
+    params = {"period_id": period.id, "today": today, **_open_since(today)}
     pupils = db.session.execute(built.pupils, params).all()
     attended, planned = _ten_counts(built.ten, today, params)
     rows = {p.id: PupilRow(Pupil._make(p), TenDays(attended.get(p.student_id, 0),
@@ -467,7 +476,9 @@ def _counts(today: Any) -> tuple[ScalarSelect[Any], ...]:
                   day.status == AttendanceStatus.ABSENT),
             count(select(func.count(FollowUp.id)), FollowUp.assignment_id == aid),
             count(select(func.count(Incident.id)), Incident.assignment_id == aid),
-            count(_open(select(func.count(AttendanceAlert.id))),
+            count(_open(select(func.count(AttendanceAlert.id)),
+                        bindparam("alerts_from", type_=Date()),
+                        bindparam("hours_from", type_=Date())),
                   AttendanceAlert.assignment_id == aid))
 
 

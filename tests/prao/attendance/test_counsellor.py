@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal.audit import AuditEvent
 from portal.extensions import db
-from portal.prao.attendance import daily, services
+from portal.prao.attendance import daily, overview, services
 from portal.prao.models import (
     AssignmentState,
     AttendanceDay,
@@ -73,6 +73,18 @@ def test_alerts_show_on_the_start_page_until_the_absence_is_judged(client, login
     assert db.session.scalar(select(AuditEvent.action).where(
         AuditEvent.action == "absence_unexcused")) == "absence_unexcused"
     assert "Alva Ek" not in client.get("/syv").get_data(as_text=True)
+
+
+def test_an_alert_leaves_the_periods_count_two_weeks_after_its_day(alva, set_clock):
+    """The period overview's queries are built once per process; the two weeks an alert
+    is counted run from the day of each reading, not from the day they were built."""
+    _absent(alva)
+    period = alva.enrolment.period
+    assert overview.period_overview(period).counts["alerts"] == 1
+    assert [a.assignment_id for a in overview.open_alerts([period.school_id])] == [alva.id]
+    set_clock(at(TUESDAY + timedelta(days=15), 9))
+    assert overview.period_overview(period).counts["alerts"] == 0
+    assert overview.open_alerts([period.school_id]) == []
 
 
 def test_only_an_absence_can_be_judged(client, login_as, alva):
