@@ -28,6 +28,8 @@ counsellor_school = Table(
     Base.metadata,
     Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
     Column("school_id", ForeignKey("school.id", ondelete="CASCADE"), primary_key=True),
+    # A school's counsellors (a pupil's page, the employer's cards): the key leads with the user.
+    Index("ix_counsellor_school_school_id", "school_id"),
 )
 
 

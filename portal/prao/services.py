@@ -123,11 +123,18 @@ def school_counsellors(school_id: int) -> tuple[Counsellor, ...]:
 
 @cache  # built once: a placed pupil's every page view runs it
 def _counsellors_statement() -> Select[*tuple[Any, ...]]:
+    active = _active_counsellors().subquery()
+    return (select(active.c.name, active.c.email, active.c.phone)
+            .where(active.c.school_id == bindparam("school_id")).order_by(active.c.id))
+
+
+def _active_counsellors() -> Select[*tuple[Any, ...]]:
+    """Each school's active counsellors (School.active_counsellors, as columns): a
+    switched-off account keeps its link to the school but is nobody's contact."""
     user, link = User.__table__.c, counsellor_school.c
-    return (select(user.name, user.email, user.phone)
+    return (select(link.school_id, user.id, user.name, user.email, user.phone)
             .join_from(counsellor_school, User.__table__, user.id == link.user_id)
-            .where(link.school_id == bindparam("school_id"), user.active.is_(True))
-            .order_by(user.id))
+            .where(user.active.is_(True)))
 
 
 def card_of(assignment: Assignment) -> PupilCard:
@@ -162,10 +169,7 @@ def _card_statement() -> Select[*tuple[Any, ...]]:
     assignment, placement, enrolment = (Assignment.__table__.c, Placement.__table__.c,
                                         Enrolment.__table__.c)
     student, period, school = Student.__table__.c, PraoPeriod.__table__.c, School.__table__.c
-    user, link = User.__table__.c, counsellor_school.c
-    active = (select(link.school_id, user.id, user.name, user.email, user.phone)
-              .join_from(counsellor_school, User.__table__, user.id == link.user_id)
-              .where(user.active.is_(True)).subquery())
+    active = _active_counsellors().subquery()
     return (select(assignment.id, student.first_name, student.last_name, school.name,
                    period.grade, period.first_day, period.last_day, placement.id,
                    placement.title, assignment.source, assignment.state,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from freezegun import freeze_time
 
+from portal.accounts.models import Role
 from portal.prao.models import AssignmentState
 from portal.schools.pupils import services
 from portal.templating import phone_links
@@ -52,6 +53,39 @@ def test_a_confirmed_placement_gives_day_one_and_tappable_numbers(client, db, pl
     sick = html[html.index("Om du blir sjuk"):]
     assert '<a class="text-nowrap" href="tel:0911696000">0911-69 60 00</a>' in sick
     assert '<a class="text-nowrap" href="tel:0700000000">070-000 00 00</a>' in sick
+
+
+@freeze_time(STARTED)
+def test_the_page_names_the_schools_counsellors_but_not_a_switched_off_one(
+        client, db, world, placed):
+    _assignment, link = placed
+    gone = factories.UserFactory(role=Role.COUNSELLOR, name="Lars Lundberg",
+                                 email="lars@exempel.se", active=False)
+    gone.schools.append(world.school_a)
+    db.session.commit()
+    html = client.get(link).get_data(as_text=True)
+    counsellor = world.users["counsellor"]
+    assert counsellor.name in html and f'href="mailto:{counsellor.email}"' in html
+    assert "Lars Lundberg" not in html and "lars@exempel.se" not in html
+
+
+def test_a_schools_counsellors_are_found_by_an_index(db):
+    """counsellor_school's key leads with the user: the school's own index is read, not
+    every counsellor's link in the country."""
+    from sqlalchemy import text
+
+    from portal.prao.services import _counsellors_statement
+
+    statement = str(_counsellors_statement().compile(
+        db.session.get_bind(), compile_kwargs={"literal_binds": False}))
+    if db.session.get_bind().dialect.name == "sqlite":
+        plan = " ".join(str(r) for r in db.session.execute(
+            text("EXPLAIN QUERY PLAN " + statement.replace("?", "1"))))
+    else:
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = " ".join(str(r) for r in db.session.execute(
+            text("EXPLAIN " + statement.replace("%(school_id)s", "1"))))
+    assert "ix_counsellor_school_school_id" in plan
 
 
 @pytest.mark.parametrize(("text", "links"), [
