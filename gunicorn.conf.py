@@ -5,8 +5,9 @@ The app is loaded once, before the workers fork, and everything it built then is
 of the garbage collector's reach (gc.freeze): the workers share those pages of memory instead
 of copying them when the collector touches them, and each collection walks only what a
 request made. A worker collects its youngest objects after 50,000 new ones instead of 700:
-a page of ORM rows makes thousands, and most die with the request. Measured with
-benchmarks/load.py (README, *Performance*): 93 to 107 requests/s at 32 users."""
+a page of ORM rows makes thousands, and most die with the request. When this came in, the
+load test (benchmarks/load.py) went from 89–97 to 99–107 requests/s at 32 users
+(benchmarks/HISTORY.md, 28 November 2026, evening)."""
 
 from __future__ import annotations
 
