@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from werkzeug.utils import import_string
 
@@ -35,6 +36,27 @@ def _secret_key(instance_path: Path, production: bool) -> str:
         key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
         key_file.chmod(0o600)
     return key_file.read_text(encoding="utf-8").strip()
+
+
+def _base_url(production: bool) -> str:
+    """The public address emailed links start with. In production a missing or plain-http
+    address would send every pupil, guardian and supervisor a link that does not work for
+    them (the development default points at the sender's own machine), and the session
+    cookies are Secure, so the portal refuses to start."""
+    url = os.environ.get("PORTAL_BASE_URL", "").strip().rstrip("/")
+    if not production:
+        return url or "http://127.0.0.1:5000"
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or parts.hostname in LOCAL_HOSTS:
+        raise ConfigurationError(
+            "PORTAL_BASE_URL saknas eller är fel: i produktion är det portalens publika "
+            "https-adress (till exempel https://prao.region.se), som länkarna i e-posten "
+            "börjar med."
+        )
+    return url
+
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def _database_url(instance_path: Path) -> str:
@@ -82,7 +104,7 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # an hour instead, and one that broke (the database restarted) fails one request,
         # after which SQLAlchemy renews the whole pool.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
-        "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PORTAL_BASE_URL": _base_url(production),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),

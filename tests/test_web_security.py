@@ -67,15 +67,46 @@ def test_session_cookie_is_httponly_and_lax(client, world):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_production_cookies_are_secure(monkeypatch, tmp_path):
-    from portal.config import load_settings
-
+def _production(monkeypatch):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://prao.region.se/")
+
+
+def test_production_cookies_are_secure(monkeypatch, tmp_path):
+    from portal.config import load_settings
+
+    _production(monkeypatch)
     settings = load_settings(tmp_path)
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["REMEMBER_COOKIE_SECURE"] is True
+    assert settings["PORTAL_BASE_URL"] == "https://prao.region.se"
+
+
+@pytest.mark.parametrize("address", [None, "", "http://prao.region.se", "https://",
+                                     "https://localhost:5000", "https://127.0.0.1",
+                                     "prao.region.se"])
+def test_production_refuses_to_email_links_that_lead_nowhere(monkeypatch, tmp_path, address):
+    """Unset, production would email every pupil, guardian and supervisor a link to
+    127.0.0.1; over plain http its Secure session cookies would not come back."""
+    from portal.config import ConfigurationError, load_settings
+
+    _production(monkeypatch)
+    if address is None:
+        monkeypatch.delenv("PORTAL_BASE_URL")
+    else:
+        monkeypatch.setenv("PORTAL_BASE_URL", address)
+    with pytest.raises(ConfigurationError, match="PORTAL_BASE_URL"):
+        load_settings(tmp_path)
+
+
+def test_development_links_point_at_the_local_server(monkeypatch, tmp_path):
+    from portal.config import load_settings
+
+    monkeypatch.delenv("PORTAL_ENV", raising=False)
+    monkeypatch.delenv("PORTAL_BASE_URL", raising=False)
+    assert load_settings(tmp_path)["PORTAL_BASE_URL"] == "http://127.0.0.1:5000"
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch, tmp_path):
@@ -93,8 +124,7 @@ def test_production_refuses_to_count_logins_per_process(monkeypatch, tmp_path, s
     login limit once per process (tests/test_several_servers.py counts across two)."""
     from portal.config import ConfigurationError, load_settings
 
-    monkeypatch.setenv("PORTAL_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    _production(monkeypatch)
     if storage is None:
         monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     else:
