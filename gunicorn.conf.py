@@ -1,5 +1,5 @@
 """gunicorn's settings for Praoportalen, read from the directory gunicorn starts in (the
-checkout); the command line adds the rest (workers, bind). See README, *Production*.
+checkout); the command line adds the rest (workers, bind). See README, *Running in production*.
 
 The app is loaded once, before the workers fork, and everything it built then is moved out
 of the garbage collector's reach (gc.freeze): the workers share those pages of memory instead

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,21 +44,39 @@ def _base_url(production: bool) -> str:
     """The public address emailed links start with. In production a missing or plain-http
     address would send every pupil, guardian and supervisor a link that does not work for
     them (the development default points at the sender's own machine), and the session
-    cookies are Secure, so the portal refuses to start."""
+    cookies are Secure, so the portal refuses to start. Links are this address followed by
+    the page's path, so it must be a bare https origin: no path, query or login."""
     url = os.environ.get("PORTAL_BASE_URL", "").strip().rstrip("/")
     if not production:
         return url or "http://127.0.0.1:5000"
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname or parts.hostname in LOCAL_HOSTS:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it checks the port ("https://x.se:abc")
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme != "https" or not parts.hostname or parts.path
+            or parts.query or parts.fragment or parts.username or parts.password
+            or _is_local(parts.hostname)):
         raise ConfigurationError(
-            "PORTAL_BASE_URL saknas eller är fel: i produktion är det portalens publika "
-            "https-adress (till exempel https://prao.region.se), som länkarna i e-posten "
+            "PORTAL_BASE_URL saknas eller duger inte: i produktion är det portalens publika "
+            "https-adress utan sökväg, t.ex. https://prao.region.se, som länkarna i e-posten "
             "börjar med."
         )
-    return url
+    return f"https://{parts.netloc.lower()}"
 
 
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+def _is_local(hostname: str) -> bool:
+    """The machine itself, however written (localhost., 127.1, ::ffff:127.0.0.1, 0.0.0.0)."""
+    host = hostname.rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(socket.inet_aton(host) if "." in host
+                                       and ":" not in host else host)
+    except (ValueError, OSError):
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return any(a.is_loopback or a.is_unspecified for a in (address, mapped) if a is not None)
 
 
 def _database_url(instance_path: Path) -> str:

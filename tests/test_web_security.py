@@ -84,9 +84,30 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     assert settings["PORTAL_BASE_URL"] == "https://prao.region.se"
 
 
-@pytest.mark.parametrize("address", [None, "", "http://prao.region.se", "https://",
-                                     "https://localhost:5000", "https://127.0.0.1",
-                                     "prao.region.se"])
+@pytest.mark.parametrize(("address", "kept"), [
+    (" HTTPS://Prao.Region.se/ ", "https://prao.region.se"),
+    ("https://prao.region.se:8443", "https://prao.region.se:8443"),
+    ("https://10.1.2.3", "https://10.1.2.3"),  # an address inside the region's own network
+])
+def test_production_takes_an_https_origin_as_links_start(monkeypatch, tmp_path,
+                                                          address, kept):
+    from portal.config import load_settings
+
+    _production(monkeypatch)
+    monkeypatch.setenv("PORTAL_BASE_URL", address)
+    assert load_settings(tmp_path)["PORTAL_BASE_URL"] == kept
+
+
+@pytest.mark.parametrize("address", [
+    None, "", "prao.region.se", "http://prao.region.se", "https://", "https://[::1",
+    "https://prao.region.se:port",
+    # the machine itself, however written
+    "https://localhost:5000", "https://localhost.", "https://127.0.0.1", "https://127.1",
+    "https://0.0.0.0", "https://[::1]", "https://[::ffff:127.0.0.1]",
+    # links are the address and a page's path: anything after the host breaks every one
+    "https://kommun.se/prao", "https://prao.region.se?x=1", "https://prao.region.se#top",
+    "https://anna:hemligt@prao.region.se",
+])
 def test_production_refuses_to_email_links_that_lead_nowhere(monkeypatch, tmp_path, address):
     """Unset, production would email every pupil, guardian and supervisor a link to
     127.0.0.1; over plain http its Secure session cookies would not come back."""
