@@ -74,6 +74,13 @@ def _production(monkeypatch):
     monkeypatch.setenv("PORTAL_BASE_URL", "https://prao.region.se/")
 
 
+def _set_or_unset(monkeypatch, name, value):
+    if value is None:
+        monkeypatch.delenv(name, raising=False)
+    else:
+        monkeypatch.setenv(name, value)
+
+
 def test_production_cookies_are_secure(monkeypatch, tmp_path):
     from portal.config import load_settings
 
@@ -98,27 +105,33 @@ def test_production_takes_an_https_origin_as_links_start(monkeypatch, tmp_path,
     assert load_settings(tmp_path)["PORTAL_BASE_URL"] == kept
 
 
-@pytest.mark.parametrize("address", [
+# Unset, production would email every pupil, guardian and supervisor a link to 127.0.0.1;
+# over plain http its Secure session cookies would not come back; and a link is the address
+# followed by a page's path, so anything after the host breaks every one.
+UNUSABLE_BASE_URLS = [
     None, "", "prao.region.se", "http://prao.region.se", "https://", "https://[::1",
     "https://prao.region.se:port",
-    # the machine itself, however written
     "https://localhost:5000", "https://localhost.", "https://127.0.0.1", "https://127.1",
     "https://0.0.0.0", "https://[::1]", "https://[::ffff:127.0.0.1]",
-    # links are the address and a page's path: anything after the host breaks every one
     "https://kommun.se/prao", "https://prao.region.se?x=1", "https://prao.region.se#top",
     "https://anna:hemligt@prao.region.se",
+]
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("SECRET_KEY", None),
+    # Memory counts per gunicorn worker and per server: an attacker would get the login
+    # limit once per process (tests/test_several_servers.py counts across two).
+    ("RATELIMIT_STORAGE_URI", None), ("RATELIMIT_STORAGE_URI", "memory://"),
+    *(("PORTAL_BASE_URL", url) for url in UNUSABLE_BASE_URLS),
 ])
-def test_production_refuses_to_email_links_that_lead_nowhere(monkeypatch, tmp_path, address):
-    """Unset, production would email every pupil, guardian and supervisor a link to
-    127.0.0.1; over plain http its Secure session cookies would not come back."""
+def test_production_refuses_to_start_with_an_unsafe_setting(monkeypatch, tmp_path, name,
+                                                            value):
     from portal.config import ConfigurationError, load_settings
 
     _production(monkeypatch)
-    if address is None:
-        monkeypatch.delenv("PORTAL_BASE_URL")
-    else:
-        monkeypatch.setenv("PORTAL_BASE_URL", address)
-    with pytest.raises(ConfigurationError, match="PORTAL_BASE_URL"):
+    _set_or_unset(monkeypatch, name, value)
+    with pytest.raises(ConfigurationError, match=name):
         load_settings(tmp_path)
 
 
@@ -128,30 +141,6 @@ def test_development_links_point_at_the_local_server(monkeypatch, tmp_path):
     monkeypatch.delenv("PORTAL_ENV", raising=False)
     monkeypatch.delenv("PORTAL_BASE_URL", raising=False)
     assert load_settings(tmp_path)["PORTAL_BASE_URL"] == "http://127.0.0.1:5000"
-
-
-def test_production_refuses_to_start_without_secret_key(monkeypatch, tmp_path):
-    from portal.config import ConfigurationError, load_settings
-
-    monkeypatch.setenv("PORTAL_ENV", "production")
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
-        load_settings(tmp_path)
-
-
-@pytest.mark.parametrize("storage", [None, "memory://"])
-def test_production_refuses_to_count_logins_per_process(monkeypatch, tmp_path, storage):
-    """Memory storage counts per gunicorn worker and per server: an attacker would get the
-    login limit once per process (tests/test_several_servers.py counts across two)."""
-    from portal.config import ConfigurationError, load_settings
-
-    _production(monkeypatch)
-    if storage is None:
-        monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
-    else:
-        monkeypatch.setenv("RATELIMIT_STORAGE_URI", storage)
-    with pytest.raises(ConfigurationError, match="RATELIMIT_STORAGE_URI"):
-        load_settings(tmp_path)
 
 
 def test_development_generates_and_keeps_a_secret_key(monkeypatch, tmp_path):
