@@ -71,10 +71,12 @@ def _is_local(hostname: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
-        address = ipaddress.ip_address(socket.inet_aton(host) if "." in host
-                                       and ":" not in host else host)
-    except (ValueError, OSError):
-        return False
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:  # the short IPv4 forms a resolver accepts too: 127.1, 2130706433
+            address = ipaddress.ip_address(socket.inet_aton(host))
+        except OSError:
+            return False  # a name
     mapped = getattr(address, "ipv4_mapped", None)
     return any(a.is_loopback or a.is_unspecified for a in (address, mapped) if a is not None)
 
