@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import parse_qsl
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
@@ -16,6 +19,7 @@ from werkzeug.test import encode_multipart
 from portal.accounts.models import User
 from portal.employers.models import JoinRequest, Organisation, Placement
 from portal.employers.services import request_join
+from portal.inputs import _decoded_pairs
 from portal.notifications.models import OutboxEmail
 from portal.schools.models import Municipality, OwnPlacementRequest, PupilImport, School
 from portal.textrules import Problem, normalise, text_problem
@@ -208,6 +212,25 @@ def test_undecodable_bytes_in_a_form_are_explained_beside_the_field(client, worl
     assert response.status_code == 200
     assert 'id="organisation_name-error"' in html and "teckenkodning" in html
     assert count(db, Organisation) == 2 and count(db, User) == 4
+
+
+# Bodies as a browser or an attacker sends them: escapes valid and broken, UTF-8 whole and
+# cut, literal non-ASCII, and the separators.
+FORM_BODIES = st.lists(st.one_of(
+    st.sampled_from(["%", "%C3", "%96", "%c3%b6", "%FF", "%2", "%zz", "%25", "+", "&", "=",
+                     "a", "Ö", "\u202e", "%00"]),
+    st.binary(max_size=3)), max_size=30).map(
+        lambda parts: b"".join(p if isinstance(p, bytes) else p.encode() for p in parts))
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(FORM_BODIES)
+def test_a_form_body_reads_as_the_standard_library_reads_it(body):
+    """portal.inputs decodes a run of escapes at once (a field of 100,000 escapes took the
+    standard library 55 ms): the same pairs as parse_qsl, whatever the bytes."""
+    expected = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True,
+                         errors="replace")
+    assert _decoded_pairs(body) == expected
 
 
 def test_a_json_body_is_no_form(client, world, db):
