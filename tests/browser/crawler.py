@@ -42,11 +42,23 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": [
 _AXE_SCRIPT = Axe().axe_script
 
 
+# The tables that scroll sideways with no visible hint before them (templates/_swipe_hint.html,
+# shown on a phone only): a column out of sight is a column a busy reader never sees.
+_UNSAID_WIDE_TABLES = """() => [...document.querySelectorAll('.table-responsive')]
+  .filter(box => box.scrollWidth > box.clientWidth + 1)
+  .filter(box => {
+    const hint = box.previousElementSibling;
+    return !(hint && hint.classList.contains('swipe-hint') && hint.offsetParent !== null);
+  })
+  .map(box => (box.querySelector('caption') || box).textContent.trim().slice(0, 60))"""
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong on one page: an axe-core rule broken, or a link that failed."""
+    """One thing wrong on one page: an axe-core rule broken, a link that failed, or on a
+    phone a table wider than the screen with no hint that it scrolls."""
 
-    kind: str  # an axe rule id, or "http"
+    kind: str  # an axe rule id, "http" or "swipe-hint"
     url: str
     who: str  # the visitor and the width
     detail: str
@@ -144,6 +156,10 @@ class Crawler:
             violations = page.evaluate("() => window.crawlAxe.then(found => found.violations)")
             seen.problems += [Problem(v["id"], page.url, f"{seen.who}, {width}", _describe(v))
                               for v in violations]
+            seen.problems += [Problem("swipe-hint", page.url, f"{seen.who}, {width}",
+                                      f"a table wider than the screen, unsaid: {caption}")
+                              for caption in page.evaluate(_UNSAID_WIDE_TABLES)
+                              if width == "phone"]
         seen.seconds_per_page[first.url] = time.monotonic() - began
         return self._links(first)
 

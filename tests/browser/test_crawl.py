@@ -2,7 +2,8 @@
 as each kind of link user (pupil, supervisor, guardian, anyone), at desktop and phone width,
 runs axe-core (WCAG 2.1 A and AA) on every HTML page it reaches; the Nu Html Checker reads
 the same pages at the end of the session (html_pages). A link that answers with an error
-fails too, and no page opened by a GET may change what the database holds."""
+fails too, a table wider than a phone's screen with no hint before it that it scrolls, and
+no page opened by a GET may change what the database holds."""
 
 from __future__ import annotations
 
@@ -232,14 +233,22 @@ PLANTED = """<!doctype html><html lang="sv"><head><meta charset="utf-8">
 <p style="color: #aaa">För blek text.</p>
 <a href="/praoplatser/1">1</a> <a href="/praoplatser/2#karta">2</a> <a href="/praoplatser/3">3</a>
 <a href="/sprak/en?next=/">English</a> <a href="https://example.invalid/">Ute</a>
-<a href="/finns-inte-alls">Trasig</a></main></body></html>"""
+<a href="/finns-inte-alls">Trasig</a>
+<div class="table-responsive" style="overflow-x: auto" tabindex="0" role="region" aria-label="Bred">
+<table style="width: 2000px"><caption>Bred utan ord om det</caption><tr><td>1</td></tr>
+</table></div>
+<p class="swipe-hint">Dra tabellen i sidled.</p>
+<div class="table-responsive" style="overflow-x: auto" tabindex="0" role="region" aria-label="Sagd">
+<table style="width: 2000px"><caption>Bred och sagd</caption><tr><td>2</td></tr></table></div>
+</main></body></html>"""
 
 
 def test_the_crawl_finds_what_is_wrong_and_keeps_to_its_bounds(
         crawler: Crawler, new_page: Callable[..., Page]) -> None:
     """A crawl that reached nothing, or saw nothing wrong, would pass: a planted page's pale
     text must fail at both widths, its broken link too (at the first width: the second page
-    of an endpoint, here of no route, is checked at one). Only two of three pages of one
+    of an endpoint, here of no route, is checked at one), and on a phone its wide table with
+    no hint before it (the one with a hint passes). Only two of three pages of one
     endpoint are opened, the language switch and another site never."""
     pages = {width: new_page(**options) for width, options in VIEWPORTS.items()}
     for page in pages.values():
@@ -250,7 +259,10 @@ def test_the_crawl_finds_what_is_wrong_and_keeps_to_its_bounds(
     found = sorted((p.kind, urlsplit(p.url).path, p.who) for p in seen.problems)
     assert found == [("color-contrast", "/planterad", "planted, desktop"),
                      ("color-contrast", "/planterad", "planted, phone"),
-                     ("http", "/finns-inte-alls", "planted, desktop")]
+                     ("http", "/finns-inte-alls", "planted, desktop"),
+                     ("swipe-hint", "/planterad", "planted, phone")]
+    assert [p.detail for p in seen.problems if p.kind == "swipe-hint"] == [
+        "a table wider than the screen, unsaid: Bred utan ord om det"]
     assert [urlsplit(url).path for url in seen.pages] == [
         "/planterad", "/praoplatser/1", "/praoplatser/2", "/finns-inte-alls"]
 
