@@ -247,7 +247,8 @@ def test_the_crawl_finds_what_is_wrong_and_keeps_to_its_bounds(
         crawler: Crawler, new_page: Callable[..., Page]) -> None:
     """A crawl that reached nothing, or saw nothing wrong, would pass: a planted page's pale
     text must fail at both widths, its broken link too (at the first width: the second page
-    of an endpoint, here of no route, is checked at one), and on a phone its wide table with
+    of an endpoint, here of no route, is checked at one), its links "1", "2" and "3" as
+    targets too small and too close (WCAG 2.2's 24 px), and on a phone its wide table with
     no hint before it (the one with a hint passes). Only two of three pages of one
     endpoint are opened, the language switch and another site never."""
     pages = {width: new_page(**options) for width, options in VIEWPORTS.items()}
@@ -260,7 +261,9 @@ def test_the_crawl_finds_what_is_wrong_and_keeps_to_its_bounds(
     assert found == [("color-contrast", "/planterad", "planted, desktop"),
                      ("color-contrast", "/planterad", "planted, phone"),
                      ("http", "/finns-inte-alls", "planted, desktop"),
-                     ("swipe-hint", "/planterad", "planted, phone")]
+                     ("swipe-hint", "/planterad", "planted, phone"),
+                     ("target-size", "/planterad", "planted, desktop"),
+                     ("target-size", "/planterad", "planted, phone")]
     assert [p.detail for p in seen.problems if p.kind == "swipe-hint"] == [
         "a table wider than the screen, unsaid: Bred utan ord om det"]
     assert [urlsplit(url).path for url in seen.pages] == [
