@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import urllib.parse
 from urllib.parse import parse_qsl
 
 import pytest
@@ -19,7 +20,7 @@ from werkzeug.test import encode_multipart
 from portal.accounts.models import User
 from portal.employers.models import JoinRequest, Organisation, Placement
 from portal.employers.services import request_join
-from portal.inputs import _decoded_pairs
+from portal.inputs import _decoded_pairs, unquote_plus
 from portal.notifications.models import OutboxEmail
 from portal.schools.models import Municipality, OwnPlacementRequest, PupilImport, School
 from portal.textrules import Problem, normalise, text_problem
@@ -217,8 +218,9 @@ def test_undecodable_bytes_in_a_form_are_explained_beside_the_field(client, worl
 # Bodies as a browser or an attacker sends them: escapes valid and broken, UTF-8 whole and
 # cut, literal non-ASCII, and the separators.
 FORM_BODIES = st.lists(st.one_of(
-    st.sampled_from(["%", "%C3", "%96", "%c3%b6", "%FF", "%2", "%zz", "%25", "+", "&", "=",
-                     "a", "Ö", "\u202e", "%00"]),
+    st.sampled_from(["%", "%C3", "%96", "%c3%b6", "%FF", "%2", "%zz", "%25", "%2B", "%2b",
+                     "+", "&", "=", ";", "a", "Ö", "\u202e", "%00", "%F0%9F%98%80", "%ED%A0%80",
+                     "%١١", "%１１"]),
     st.binary(max_size=3)), max_size=30).map(
         lambda parts: b"".join(p if isinstance(p, bytes) else p.encode() for p in parts))
 
@@ -231,6 +233,12 @@ def test_a_form_body_reads_as_the_standard_library_reads_it(body):
     expected = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True,
                          errors="replace")
     assert _decoded_pairs(body) == expected
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.text())
+def test_any_text_unquotes_as_the_standard_library_unquotes_it(text):
+    assert unquote_plus(text) == urllib.parse.unquote_plus(text, errors="replace")
 
 
 def test_a_json_body_is_no_form(client, world, db):

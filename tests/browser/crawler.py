@@ -48,7 +48,8 @@ _UNSAID_WIDE_TABLES = """() => [...document.querySelectorAll('.table-responsive'
   .filter(box => box.scrollWidth > box.clientWidth + 1)
   .filter(box => {
     const hint = box.previousElementSibling;
-    return !(hint && hint.classList.contains('swipe-hint') && hint.offsetParent !== null);
+    return !(hint && hint.classList.contains('swipe-hint') && hint.checkVisibility(
+      {opacityProperty: true, visibilityProperty: true}) && hint.textContent.trim());
   })
   .map(box => (box.querySelector('caption') || box).textContent.trim().slice(0, 60))"""
 
@@ -156,10 +157,10 @@ class Crawler:
             violations = page.evaluate("() => window.crawlAxe.then(found => found.violations)")
             seen.problems += [Problem(v["id"], page.url, f"{seen.who}, {width}", _describe(v))
                               for v in violations]
-            seen.problems += [Problem("swipe-hint", page.url, f"{seen.who}, {width}",
-                                      f"a table wider than the screen, unsaid: {caption}")
-                              for caption in page.evaluate(_UNSAID_WIDE_TABLES)
-                              if width == "phone"]
+            if width == "phone":
+                seen.problems += [Problem("swipe-hint", page.url, f"{seen.who}, {width}",
+                                          f"a table wider than the screen, unsaid: {caption}")
+                                  for caption in page.evaluate(_UNSAID_WIDE_TABLES)]
         seen.seconds_per_page[first.url] = time.monotonic() - began
         return self._links(first)
 

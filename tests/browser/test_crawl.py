@@ -1,9 +1,9 @@
 """Every page a demo user can reach is accessible and valid: a crawl as each demo role and
 as each kind of link user (pupil, supervisor, guardian, anyone), at desktop and phone width,
-runs axe-core (WCAG 2.1 A and AA) on every HTML page it reaches; the Nu Html Checker reads
-the same pages at the end of the session (html_pages). A link that answers with an error
-fails too, a table wider than a phone's screen with no hint before it that it scrolls, and
-no page opened by a GET may change what the database holds."""
+runs axe-core (WCAG 2.1 A and AA, and 2.2's target size) on every HTML page it reaches; the
+Nu Html Checker reads the same pages at the end of the session (html_pages). A link that
+answers with an error fails too, a table wider than a phone's screen with no hint before
+it that it scrolls, and no page opened by a GET may change what the database holds."""
 
 from __future__ import annotations
 
