@@ -39,7 +39,7 @@ def create_app(config: object | str | dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_shell_and_commands(app)
-    from portal import audit, errors, inputs, security, templating
+    from portal import assets, audit, errors, inputs, security, templating
     from portal.employers.catalogue.services import register_search_listeners
 
     register_search_listeners()  # search_text kept on every flush, not as an import side effect
@@ -47,6 +47,7 @@ def create_app(config: object | str | dict | None = None) -> Flask:
     audit.init_app(app)
     inputs.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
     templating.init_app(app)
     return app
 

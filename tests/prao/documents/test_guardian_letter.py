@@ -49,7 +49,7 @@ def test_the_printable_letter_says_everything_a_guardian_needs(client, login_as,
                  "Mat och resor", "busskort", "15 mars 2027", "26 mars 2027", "9 dagar",
                  "Svarstalong"):
         assert text in html, text
-    assert 'href="/static/css/letter.css"' in html and 'lang="sv"' in html
+    assert 'href="/static/css/letter.css?v=' in html and 'lang="sv"' in html
 
 
 def test_the_letter_and_the_pupils_page_name_only_an_active_counsellor(client, db, world,
