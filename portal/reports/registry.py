@@ -2,7 +2,8 @@
 
 To add an indicator: write a function `(batch: Batch) -> dict[Scope, Table]` decorated
 with `@per_scope` (portal/reports/scope.py: it counts every scope of the batch in one
-grouped query, and is called with one scope for one Table) in a module under
+grouped query, a whole school year at once, and is called with one scope for one Table;
+`@dated_per_scope` if it reads the batch's dates, `batch.region`) in a module under
 portal/reports/indicators/ and add one line to INDICATORS below with the Table.key it
 returns. The key names it in the page's anchors, in export URLs and in the council's
 targets, so it must be unique and never change once targets exist."""
@@ -21,7 +22,7 @@ from portal.reports.indicators import (
     seats,
     wishes,
 )
-from portal.reports.scope import Batch, PerScope, per_scope
+from portal.reports.scope import Batch, PerScope, dated_per_scope, per_scope
 from portal.reports.suppression import Shown
 from portal.reports.tables import Scope, Table
 from portal.texts import mark as _l
@@ -51,7 +52,7 @@ def settled(tables: dict[str, Table], shown: dict[str, Shown]) -> dict[str, Tabl
     return {"equity_schools": schools, "equity_spread": spread}
 
 
-@per_scope
+@dated_per_scope
 def employers_per_municipality(batch: Batch) -> dict[Scope, Table]:
     return employers.per_municipality_each(batch, evaluations.again_next_term.each)
 

@@ -34,7 +34,6 @@ from portal.reports import charts
 from portal.reports.bounds import Bound, headline_bound
 from portal.reports.models import ReportRefresh, ReportSnapshot, ReportYearClaim
 from portal.reports.registry import INDICATORS, settled
-from portal.reports.scope import year_batches
 from portal.reports.suppression import Positions, Shown, Sum, shown_as, suppress_report
 from portal.reports.tables import (
     Chart,
@@ -295,10 +294,9 @@ def compute_year(school_year: int, drawn: set[Scope], also: Scope | None = None,
     started = time.perf_counter()
     scopes = school_year_scopes(school_year, also)
     tables: dict[Scope, dict[str, Table]] = {scope: {} for scope in scopes}
-    for batch in year_batches(scopes):
-        for key, function, _section in INDICATORS:
-            for scope, found in function.each(batch).items():
-                tables[scope][key] = found
+    for key, function, _section in INDICATORS:
+        for scope, found in function.of_year(scopes).items():
+            tables[scope][key] = found
     computed_at = clock.now()
     db.session.commit()
     sums = _sums(scopes)

@@ -1,7 +1,9 @@
 """A school year's report counts every municipality of a term in one grouped query per
 indicator (portal/reports/scope.py, `Batch`): each municipality gets from it exactly what it
 gets alone, and the number of queries does not grow with the municipalities (a country has
-290, each with both terms and the year)."""
+290, each with both terms and the year). An indicator that does not read its batch's dates
+counts the whole year (the region and the municipalities, the year and both terms) in one
+batch (`YearBatch`), again exactly what each scope gets alone."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from sqlalchemy import event
 from portal.extensions import db as _db
 from portal.reports import snapshots
 from portal.reports.registry import INDICATORS
-from portal.reports.scope import Batch, year_batches
+from portal.reports.scope import Batch, YearBatch, year_batches
 from portal.reports.tables import Scope, Term
 
 # The demo's spring: the autumn's prao is over and evaluated, the spring's under way.
@@ -40,6 +42,33 @@ def test_each_municipality_gets_from_the_batch_what_it_gets_alone(app, db, set_c
             assert list(together) == batch.scopes, key
             for scope in batch.scopes:
                 assert together[scope] == function(scope), (key, scope)
+
+
+def test_each_scope_gets_from_the_years_batch_what_it_gets_alone(app, db, set_clock):
+    set_clock(WEDNESDAY)
+    _seed(app)
+    scopes = snapshots.school_year_scopes(YEAR)
+    assert {s.term for s in scopes} == {None, *Term} and len(scopes) >= 9
+    dated = {key for key, function, _section in INDICATORS if function.dated}
+    assert dated == {"seats_per_sector", "seats_per_week", "employers"}
+    for key, function, _section in INDICATORS:
+        together = function.of_year(scopes)
+        assert sorted(together, key=scopes.index) == scopes, key
+        for scope in scopes:
+            assert together[scope] == function(scope), (key, scope)
+
+
+def test_a_years_batch_differs_by_term_so_a_mixup_would_show(app, db, set_clock):
+    """The autumn's, the spring's and the year's coverage are each their own."""
+    set_clock(WEDNESDAY)
+    _seed(app)
+    scopes = snapshots.school_year_scopes(YEAR)
+    coverage = next(f for key, f, _s in INDICATORS if key == "coverage")
+    found = coverage.each(YearBatch.of_year(scopes))
+    region = [found[Scope(YEAR, None, term)] for term in (None, *Term)]
+    assert len({table.rows for table in region}) == 3
+    with_pupils = [t for t in region if t.total is not None and t.total.cells[0].value]
+    assert len(with_pupils) == 3
 
 
 def test_the_municipalities_figures_differ_so_a_mixup_would_show(app, db, set_clock):
@@ -80,3 +109,25 @@ def test_a_batch_of_every_municipality_takes_as_many_queries_as_one(app, db, set
     assert one == every
     # Two dozen indicators, a few queries each: not one set per municipality.
     assert every < 3 * len(INDICATORS)
+
+
+def test_a_years_report_takes_less_than_half_the_queries_of_its_six_batches(app, db,
+                                                                           set_clock):
+    """One batch for the whole year (the dated indicators term by term), where each term's
+    region and municipalities took a batch each."""
+    set_clock(WEDNESDAY)
+    _seed(app)
+    scopes = snapshots.school_year_scopes(YEAR)
+    count = [0]
+
+    def counted(*_args: object) -> None:
+        count[0] += 1
+
+    event.listen(_db.engine, "before_cursor_execute", counted)
+    try:
+        for _key, function, _section in INDICATORS:
+            function.of_year(scopes)
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", counted)
+    term_by_term = sum(_queries(batch) for batch in year_batches(scopes))
+    assert 0 < count[0] * 2 < term_by_term, (count[0], term_by_term)

@@ -39,7 +39,7 @@ from portal.employers.models import Placement, PlacementOffer, PlacementStatus
 from portal.employers.reference import sectors
 from portal.extensions import db
 from portal.kept import Kept
-from portal.reports.scope import Batch, per_scope
+from portal.reports.scope import Batch, dated_per_scope
 from portal.reports.tables import Cell, Chart, Column, Row, Scope, Table, Unit
 from portal.schools.models import Enrolment, PraoPeriod, Wish
 from portal.texts import mark as _l
@@ -179,7 +179,7 @@ def fitting_first_wishes(first_wishes: dict[str, int], seats: dict[str, int]) ->
     return sum(min(count, seats.get(sector, 0)) for sector, count in first_wishes.items())
 
 
-@per_scope
+@dated_per_scope
 def per_sector(batch: Batch) -> dict[Scope, Table]:
     """Seats against wishes per sector. Headline: the share of first wishes that fit within
     their sector's seats (sum over sectors of min(first wishes, seats) / all first wishes),
@@ -266,7 +266,7 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-@per_scope
+@dated_per_scope
 def per_week(batch: Batch) -> dict[Scope, Table]:
     """Seats against wishes per ISO week in which the scope's pupils are at prao. A pupil is
     counted in a week when a wished offer covers it and their own period has a day in it;
