@@ -348,12 +348,15 @@ class TargetChoice:
     higher_is_better: bool = True
 
 
-def target_choices() -> list[TargetChoice]:
-    """The indicators a target can be set for: those with a headline. Computed on an empty
-    past scope (a year before any data), which costs a few empty queries."""
+@lru_cache(maxsize=1)
+def target_choices() -> tuple[TargetChoice, ...]:
+    """The indicators a target can be set for: those with a headline. Read off each
+    indicator's table for an empty past scope (a year before any data): some thirty empty
+    queries, once per process, not on every visit to the targets page."""
     empty = Scope(1900)
-    return [TargetChoice(t.key, t.title, t.headline_unit, t.higher_is_better)
-            for t in (f(empty) for _key, f, _section in INDICATORS) if t.headline is not None]
+    return tuple(TargetChoice(t.key, t.title, t.headline_unit, t.higher_is_better)
+                 for t in (f(empty) for _key, f, _section in INDICATORS)
+                 if t.headline is not None)
 
 
 def set_target(user: User, indicator: str, municipality_id: int | None, school_year: int,

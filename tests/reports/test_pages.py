@@ -10,9 +10,10 @@ from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from portal.accounts.models import Role
+from portal.extensions import db as _db
 from portal.prao.models import AssignmentSource
 from portal.reports.models import CouncilTarget
 from portal.reports.registry import by_key
@@ -234,6 +235,26 @@ def test_a_target_is_set_and_shown_in_its_indicators_unit(client, db, report_dat
     assert post_form(client, "/rapporter/mal", {**data, "value": "4,2"}).status_code == 302
     targets = client.get("/rapporter/mal").get_data(as_text=True)
     assert ">4,2<" in targets and "4,2\u00a0%" not in targets
+
+
+def test_the_targets_page_does_not_count_the_indicators_on_every_visit(app, client, db,
+                                                                     report_data, login_as):
+    """Which indicators take a target is the same on every visit: a visit costs a few
+    queries (the user, the targets, the municipalities), not one per indicator."""
+    login_as("coordinator")
+    assert client.get("/rapporter/mal").status_code == 200
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", seen)
+    try:
+        page = client.get("/rapporter/mal").get_data(as_text=True)
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", seen)
+    assert "Elever med minst tio praodagar" in page
+    assert len(statements) < 12, statements
 
 
 def test_full_width_digits_are_read_as_digits(client, db, report_data, login_as):
