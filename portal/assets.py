@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from functools import lru_cache
 from typing import Any
 
@@ -39,16 +40,19 @@ def _digest(path: str, modified_ns: int, size: int) -> str:
 
 
 def version(app: Flask, endpoint: str, filename: str) -> str | None:
-    """The digest of a static file as it is now, None when there is no such file."""
+    """The digest of a static file as it is now, None when there is no such file (or the
+    name is none a file can have: a NUL, a folder)."""
     folder = _folder(app, endpoint)
     path = safe_join(folder, filename) if folder else None
     if path is None:
         return None
     try:
         found = os.stat(path)
-    except OSError:
+        if not stat.S_ISREG(found.st_mode):
+            return None
+        return _digest(path, found.st_mtime_ns, found.st_size)
+    except (OSError, ValueError):
         return None
-    return _digest(path, found.st_mtime_ns, found.st_size)
 
 
 def _add_version(endpoint: str, values: dict[str, Any]) -> None:
@@ -62,8 +66,11 @@ def _add_version(endpoint: str, values: dict[str, Any]) -> None:
 
 def _keep_if_current(response: Response) -> Response:
     endpoint, filename = request.endpoint, (request.view_args or {}).get("filename")
-    if (endpoint and isinstance(filename, str) and response.status_code in (200, 304)
-            and request.args.get(VERSION) == version(current_app, endpoint, filename)):
+    if not endpoint or not isinstance(filename, str) or response.status_code not in (200, 304):
+        return response
+    # Only a static file's own digest: any other page, or a file gone meanwhile, has none.
+    found = version(current_app, endpoint, filename)
+    if found is not None and request.args.get(VERSION) == found:
         response.headers["Cache-Control"] = KEPT
     return response
 

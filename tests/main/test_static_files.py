@@ -69,5 +69,19 @@ def test_a_missing_file_has_no_digest_and_answers_not_found(app, client):
     with app.test_request_context():
         assert url_for("static", filename="finns-inte.css") == "/static/finns-inte.css"
         assert url_for("static", filename="../portal/app.py") == "/static/../portal/app.py"
+        assert url_for("static", filename="css") == "/static/css"  # a folder
+        assert "v=" not in url_for("static", filename="a\x00b.css")
         assert assets.version(app, "main.index", "x.css") is None
     assert client.get("/static/finns-inte.css?v=0").status_code == 404
+
+
+def test_only_a_static_file_is_kept_a_year(separate_app):
+    """A page whose address names a file (a download, say) is never marked for keeping,
+    with or without a `v`."""
+    separate_app.add_url_rule("/prov/<filename>", "prov_fil",
+                              lambda filename: f"fil {filename}")
+    client = separate_app.test_client()
+    for url in ("/prov/brev.pdf", "/prov/brev.pdf?v=0123456789abcdef"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "max-age=31536000" not in response.headers.get("Cache-Control", "")
