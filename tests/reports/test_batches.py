@@ -7,6 +7,7 @@ batch (`YearBatch`), again exactly what each scope gets alone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import event
@@ -84,7 +85,8 @@ def test_the_municipalities_figures_differ_so_a_mixup_would_show(app, db, set_cl
         len(r) for r in rows)  # each municipality its own schools
 
 
-def _queries(batch: Batch) -> int:
+def _statements(run: Callable[[], object]) -> int:
+    """How many statements `run` sends to the database."""
     count = [0]
 
     def counted(*_args: object) -> None:
@@ -92,11 +94,14 @@ def _queries(batch: Batch) -> int:
 
     event.listen(_db.engine, "before_cursor_execute", counted)
     try:
-        for _key, function, _section in INDICATORS:
-            function.each(batch)
+        run()
     finally:
         event.remove(_db.engine, "before_cursor_execute", counted)
     return count[0]
+
+
+def _queries(batch: Batch) -> int:
+    return _statements(lambda: [function.each(batch) for _key, function, _s in INDICATORS])
 
 
 def test_a_batch_of_every_municipality_takes_as_many_queries_as_one(app, db, set_clock):
@@ -118,16 +123,7 @@ def test_a_years_report_takes_less_than_half_the_queries_of_its_six_batches(app,
     set_clock(WEDNESDAY)
     _seed(app)
     scopes = snapshots.school_year_scopes(YEAR)
-    count = [0]
-
-    def counted(*_args: object) -> None:
-        count[0] += 1
-
-    event.listen(_db.engine, "before_cursor_execute", counted)
-    try:
-        for _key, function, _section in INDICATORS:
-            function.of_year(scopes)
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", counted)
+    whole_year = _statements(
+        lambda: [function.of_year(scopes) for _key, function, _s in INDICATORS])
     term_by_term = sum(_queries(batch) for batch in year_batches(scopes))
-    assert 0 < count[0] * 2 < term_by_term, (count[0], term_by_term)
+    assert 0 < whole_year * 2 < term_by_term, (whole_year, term_by_term)
