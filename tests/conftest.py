@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -23,7 +24,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import orm
+from sqlalchemy import event, orm
 
 from portal import clock, create_app
 from portal.accounts.models import Role, User
@@ -350,6 +351,26 @@ def wait_for(probe: Any, what: str, process: subprocess.Popen[Any], log: Path | 
             pass
         time.sleep(0.1)
     raise AssertionError(f"{what} did not start within {seconds} s")
+
+
+@contextmanager
+def statements_sent(bind: Any, only: tuple[str, ...] = (),
+                    leaving_out: tuple[str, ...] = ()) -> Iterator[list[str]]:
+    """Every statement sent through `bind` (an engine, or the test's connection, which the
+    requests share) inside the block: `only` those that start with one of these words,
+    `leaving_out` those that do (the test's savepoints, say)."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        first = statement.lstrip().upper()
+        if (not only or first.startswith(only)) and not first.startswith(leaving_out):
+            statements.append(statement)
+
+    event.listen(bind, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(bind, "before_cursor_execute", record)
 
 
 def summary_and_page_order(page: str) -> tuple[list[str], list[str]]:

@@ -9,11 +9,10 @@ from datetime import date, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
-from sqlalchemy import event
-
 from portal import clock
 from portal.extensions import db
 from portal.weeks import monday, monday_of
+from tests.conftest import statements_sent
 
 NEXT_YEAR = clock.today().year + 1
 
@@ -128,14 +127,5 @@ def form_values(page: str, marker: str) -> dict[str, Any]:
 @contextmanager
 def count_queries() -> Iterator[list[str]]:
     """Every SELECT sent to the database inside the block."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(db.engine, only=("SELECT", "WITH")) as statements:
         yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)

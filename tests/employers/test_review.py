@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.employers.models import OrganisationStatus, PlacementStatus, RegionSettings
 from portal.extensions import db as _db
 from portal.notifications.worker import send_due
 from tests import factories
-from tests.conftest import post_form
+from tests.conftest import post_form, statements_sent
 
 
 def test_approve_organisation_emails_the_contact(client, world, db, login_as, mailbox):
@@ -102,17 +101,8 @@ def test_showing_the_settings_writes_nothing(client, world, db, login_as):
     wrote while it read failed with "database is locked" on SQLite whenever someone else
     saved at that moment (a pupil's wish, say)."""
     login_as("coordinator")
-    writes: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
-            writes.append(statement)
-
-    event.listen(_db.engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(_db.engine, only=("INSERT", "UPDATE", "DELETE")) as writes:
         html = client.get("/samordnare/installningar").get_data(as_text=True)
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", record)
     assert 'name="auto_publish_approved"' in html and "checked" not in html
     assert writes == []
     assert db.session.scalar(select(func.count()).select_from(RegionSettings)) == 0

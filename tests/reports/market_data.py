@@ -9,8 +9,6 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import event
-
 from portal.employers.models import PlacementOffer, PlacementStatus
 from portal.extensions import db
 from portal.prao.models import Assignment, AssignmentSource, AssignmentState
@@ -18,6 +16,7 @@ from portal.reports.tables import Cell, Table
 from portal.schools.gender import Gender
 from portal.schools.models import Enrolment, EnrolmentState, PraoPeriod, School, Wish
 from tests import factories
+from tests.conftest import statements_sent
 
 SPRING = (date(2027, 3, 15), date(2027, 3, 26))  # weeks 11–12 2027, school year 2026/27
 SPRING_B = (date(2027, 4, 12), date(2027, 4, 16))  # week 15 2027
@@ -76,15 +75,6 @@ def shares(cell: Cell) -> tuple[int | None, int | None]:
 @contextmanager
 def counted_queries() -> Iterator[list[str]]:
     """Every statement sent on the test's connection (savepoints aside)."""
-    connection = db.session.connection()
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", count)
-    try:
+    with statements_sent(db.session.connection(),
+                         leaving_out=("SAVEPOINT", "RELEASE", "ROLLBACK")) as statements:
         yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", count)

@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import event
-
 from portal.extensions import db as _db
 from portal.reports import snapshots
 from portal.reports.registry import INDICATORS
 from portal.reports.scope import Batch, YearBatch, year_batches
 from portal.reports.tables import Scope, Term
+from tests.conftest import statements_sent
 
 # The demo's spring: the autumn's prao is over and evaluated, the spring's under way.
 WEDNESDAY = datetime(2027, 5, 5, 9, 30)
@@ -87,17 +86,9 @@ def test_the_municipalities_figures_differ_so_a_mixup_would_show(app, db, set_cl
 
 def _statements(run: Callable[[], object]) -> int:
     """How many statements `run` sends to the database."""
-    count = [0]
-
-    def counted(*_args: object) -> None:
-        count[0] += 1
-
-    event.listen(_db.engine, "before_cursor_execute", counted)
-    try:
+    with statements_sent(_db.engine) as sent:
         run()
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", counted)
-    return count[0]
+    return len(sent)
 
 
 def _queries(batch: Batch) -> int:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.accounts.models import Role
 from portal.extensions import db as _db
@@ -19,7 +19,7 @@ from portal.reports.models import CouncilTarget
 from portal.reports.registry import by_key
 from portal.schools.models import Municipality, PraoPeriod
 from tests import factories
-from tests.conftest import login, new_client, post_form
+from tests.conftest import login, new_client, post_form, statements_sent
 from tests.reports.data import AUTUMN, attend, period, place, pupil
 
 NAMES = ("Zyxelinda", "Qvarnbergsdottir", "Xanthippe-Ölund")
@@ -243,16 +243,8 @@ def test_the_targets_page_does_not_count_the_indicators_on_every_visit(app, clie
     queries (the user, the targets, the municipalities), not one per indicator."""
     login_as("coordinator")
     assert client.get("/rapporter/mal").status_code == 200
-    statements: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(_db.engine, "before_cursor_execute", seen)
-    try:
+    with statements_sent(_db.engine) as statements:
         page = client.get("/rapporter/mal").get_data(as_text=True)
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", seen)
     assert "Elever med minst tio praodagar" in page
     assert len(statements) < 12, statements
 

@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from portal import clock
 from portal.employers.catalogue.services import CatalogueQuery, search
 from portal.schools.models import Municipality
 from portal.weeks import monday_of, week_label
 from tests import factories
+from tests.conftest import statements_sent
 
 SOON = monday_of(clock.today()) + timedelta(weeks=10)
 BOUND = 3  # search form's municipalities, count, page of placements with their offers
@@ -28,19 +29,9 @@ TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK")
 def counted_queries(db: Any) -> Iterator[list[str]]:
     """Every statement sent on the test's connection, which the app's requests share.
     (A listener on the engine would miss a connection opened before it was added.)"""
-    connection = db.session.connection()
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
-        # The test's savepoints (a request's session "commits" into one) are not queries.
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", count)
+    # The test's savepoints (a request's session "commits" into one) are not queries.
+    with statements_sent(db.session.connection(), leaving_out=TRANSACTION_CONTROL) as sent:
+        yield sent
 
 
 def add_placements(n: int) -> None:
