@@ -161,6 +161,57 @@ def app(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
     drop()
 
 
+# The demo region's spring: the autumn's prao is over and evaluated, the spring's under way,
+# and Ascension Day (Thursday 6 May 2027) in its week.
+DEMO_MOMENT = datetime(2027, 5, 5, 9, 30, tzinfo=clock.STOCKHOLM)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
+                  migrated_database: MigratedDatabase) -> Iterator[str]:
+    """A database with the demo region seeded at DEMO_MOMENT (`flask demo seed`, once per
+    test run), for copies: seeding takes seconds, a copy milliseconds, and a score of tests
+    read the same demo. tests/test_demo.py still seeds empty databases itself."""
+    url, drop = migrated_database("demo", tmp_path_factory.mktemp("demo"))
+    application = make_app(url, smtp_server.port)
+    clock.set_now(DEMO_MOMENT)
+    try:
+        with application.app_context():
+            result = application.test_cli_runner().invoke(args=["demo", "seed"])
+            assert result.exit_code == 0, result.output
+            _db.session.remove()
+            _db.engine.dispose()  # a template must have no connection open
+    finally:
+        clock.set_now(None)
+    yield url
+    drop()
+
+
+def seeded_demo(template: str, tmp_dir: Path) -> tuple[str, Callable[[], None]]:
+    """(url, drop) of a new database holding the demo region seeded at DEMO_MOMENT."""
+    return create_database("demo", tmp_dir, template=template)
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
+             demo_template: str) -> Iterator[Flask]:
+    """The app on a copy of the seeded demo region; with `demo_db`, each test's writes are
+    rolled back. The clock is the test's: set it to DEMO_MOMENT to read the demo as seeded."""
+    url, drop = seeded_demo(demo_template, tmp_path_factory.mktemp("demo-app"))
+    application = make_app(url, smtp_server.port)
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
+    drop()
+
+
+@pytest.fixture
+def demo_db(demo_app: Flask) -> Iterator[Any]:
+    """As `db`, on the demo region's database."""
+    with rolled_back(demo_app) as database:
+        yield database
+
+
 @pytest.fixture
 def separate_app(tmp_path: Path, smtp_server: SMTPServer,
                  migrated_database: MigratedDatabase) -> Iterator[Flask]:
@@ -186,6 +237,12 @@ class _TestSession(orm.Session):
 def db(app: Flask) -> Iterator[Any]:
     """Every test runs inside one outer transaction that is rolled back afterwards; the
     code's own commits become savepoints."""
+    with rolled_back(app) as database:
+        yield database
+
+
+@contextmanager
+def rolled_back(app: Flask) -> Iterator[Any]:
     with app.app_context():
         connection = _db.engine.connect()
         transaction = connection.begin()

@@ -26,7 +26,6 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -36,7 +35,6 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
@@ -50,11 +48,10 @@ from portal.extensions import db as _db
 from portal.extensions import limiter
 from portal.prao.models import Assignment, Certificate, GuardianNotice
 from portal.schools.models import Enrolment, OwnPlacementRequest, PraoPeriod, Student
-from tests.conftest import SMTPServer, login, make_app, new_client
-from tests.databases import create_database
+from tests.conftest import DEMO_MOMENT, SMTPServer, login, make_app, new_client, seeded_demo
 
 # A Wednesday in a prao week: the running period has days behind it and days ahead.
-NOW = datetime(2027, 5, 5, 9, 30, tzinfo=clock.STOCKHOLM)
+NOW = DEMO_MOMENT  # when the demo region was seeded
 URLS_PER_ENDPOINT = 5  # pages of one kind differ by state; more adds time, not coverage
 FILES_PER_ENDPOINT = 2  # a PDF takes a tenth of a second to draw: two show the same
 IDS_PER_ROUTE = 4  # object ids per route from the URL map, spread over schools and employers
@@ -453,18 +450,17 @@ def mapped_urls(app: Flask) -> dict[str, tuple[frozenset[int], int | None]]:
 # --- the sweep ---------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def sweep(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer) -> Iterator[Sweep]:
-    """The demo region on a database of its own (seeded once for the module's tests)."""
-    url, drop = create_database("sweep", Path(tmp_path_factory.mktemp("sweep")))
+def sweep(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
+          demo_template: str) -> Iterator[Sweep]:
+    """The demo region on a database of its own (a copy of the run's seeded at NOW, for the
+    module's tests)."""
+    url, drop = seeded_demo(demo_template, Path(tmp_path_factory.mktemp("sweep")))
     # The sweep only reads: the council's report is computed once per scope and kept, as the
     # jobs command keeps it in production (computing it draws every chart in two languages).
     app = make_app(url, smtp_server.port, REPORT_SNAPSHOT_MAX_AGE=3600)
     clock.set_now(NOW)
     try:
         with app.app_context():
-            upgrade()
-            result = app.test_cli_runner().invoke(args=["demo", "seed"])
-            assert result.exit_code == 0, result.output
             _pupil_import()
             limiter.reset()
             yield run_sweep(app)

@@ -39,10 +39,11 @@ from portal.schools.models import (
     School,
     Student,
 )
-from tests.conftest import login, new_client
+from tests.conftest import DEMO_MOMENT, login, new_client
 
-# A Wednesday whose week has a holiday (Ascension Day, Thursday 6 May 2027).
-WEDNESDAY = datetime(2027, 5, 5, 9, 30)
+# A Wednesday whose week has a holiday (Ascension Day, Thursday 6 May 2027): the moment the
+# demo_app fixture's copy of the demo region was seeded at.
+WEDNESDAY = DEMO_MOMENT
 PROCESS_MODELS = (User, School, Municipality, Organisation, PraoPeriod, Student, Enrolment,
                   Assignment, AttendanceDay, AttendanceAlert, Incident, FollowUp,
                   GuardianNotice, StepRecord, Certificate, OutboxEmail)
@@ -130,14 +131,14 @@ def test_in_progress_holds_every_day_of_two_years():
         day += timedelta(days=1)
 
 
-def test_the_demo_shows_the_whole_prao_process(app, db, set_clock):
+def test_the_demo_shows_the_whole_prao_process(demo_app, demo_db, set_clock):
     set_clock(WEDNESDAY)
-    output = _seed(app)
-    period = _running(db)
+    output = _seed(demo_app)
+    period = _running(demo_db)
     assert period.first_day <= WEDNESDAY.date() <= period.last_day
     assert date(2027, 5, 6) not in in_progress_days(WEDNESDAY.date())  # Ascension Day
 
-    by_pupil = _assignments(db, period)
+    by_pupil = _assignments(demo_db, period)
     states = {a.state for found in by_pupil.values() for a in found}
     # The calendar has moved the confirmed pupils on: the period is in progress.
     assert {AssignmentState.PROPOSED, AssignmentState.IN_PROGRESS,
@@ -148,7 +149,7 @@ def test_the_demo_shows_the_whole_prao_process(app, db, set_clock):
     assert replaced.state is AssignmentState.PROPOSED
     assert replaced.source is AssignmentSource.MANUAL
     assert replaced.placement_id != declined.placement_id
-    ella = db.session.scalars(select(Enrolment).join(Student).where(
+    ella = demo_db.session.scalars(select(Enrolment).join(Student).where(
         Student.first_name == "Ella")).one()
     assert ella.state is EnrolmentState.OWN_PLACEMENT and "Ella" not in by_pupil
 
@@ -156,56 +157,56 @@ def test_the_demo_shows_the_whole_prao_process(app, db, set_clock):
     # The council report's school years (grade 8, in bulk) have absences and incidents of
     # their own: here only the story's period counts.
     ours = [a.id for found in by_pupil.values() for a in found]
-    absent = db.session.scalars(select(AttendanceDay).where(
+    absent = demo_db.session.scalars(select(AttendanceDay).where(
         AttendanceDay.status == AttendanceStatus.ABSENT,
         AttendanceDay.assignment_id.in_(ours))).all()
     assert [(d.assignment_id, d.day < WEDNESDAY.date()) for d in absent] == [(omar.id, True)]
-    alerts = db.session.scalars(select(AttendanceAlert).where(
+    alerts = demo_db.session.scalars(select(AttendanceAlert).where(
         AttendanceAlert.assignment_id.in_(ours))).all()
     assert [(a.assignment_id, a.kind) for a in alerts] == [(omar.id, AlertKind.ABSENT)]
-    incident = db.session.scalars(select(Incident).where(
+    incident = demo_db.session.scalars(select(Incident).where(
         Incident.assignment_id.in_(ours))).one()
     assert incident.kind is IncidentKind.NEAR_MISS
     assert incident.assignment_id == by_pupil["Linnea"][0].id
-    notice = db.session.scalars(select(GuardianNotice)).one()
+    notice = demo_db.session.scalars(select(GuardianNotice)).one()
     assert notice.acknowledged_at is not None
     # What a counsellor would write: no plan for a 14-year-old to work in the evening, at
     # night or at a weekend (the rules for minors: 06-20 on weekdays).
-    for follow_up in db.session.scalars(select(FollowUp)):
+    for follow_up in demo_db.session.scalars(select(FollowUp)):
         texts = " ".join(filter(None, (follow_up.enjoys, follow_up.adjust, follow_up.tasks,
                                        follow_up.plan, follow_up.questions, follow_up.note)))
         assert not re.search(r"kväll|natt|helg|lördag|söndag", texts, re.IGNORECASE), texts
 
-    counsellor = new_client(app)
+    counsellor = new_client(demo_app)
     login(counsellor, "syv.stromback@demo.praoportalen.se", DEMO_PASSWORD)
     assert "Omar Ali" in counsellor.get("/syv").get_data(as_text=True)
     checklist = counsellor.get(f"/perioder/{period.id}/checklista").get_data(as_text=True)
     assert "Försenat" in checklist and "Alva" in checklist
 
-    employer = new_client(app)
+    employer = new_client(demo_app)
     login(employer, "bygg@demo.praoportalen.se", DEMO_PASSWORD)
     start = employer.get("/arbetsgivare").get_data(as_text=True)
     assert "Hugo" in start and "Lindgren" in start and "Bekräfta" in start
 
     pupil_link = re.search(r"(/elev/\S+)\s+\(Alva Nyström", output).group(1)
-    day_one = new_client(app).get(pupil_link).get_data(as_text=True)
+    day_one = new_client(demo_app).get(pupil_link).get_data(as_text=True)
     assert "Piteå Vård och Omsorg" in day_one and "Fråga efter" in day_one
 
     supervisor_link = re.search(r"handledare +\S+?(/narvaro/\S+)", output).group(1)
-    assert new_client(app).get(supervisor_link).status_code == 200
+    assert new_client(demo_app).get(supervisor_link).status_code == 200
 
     # The pages the guide names beside a login, each printed with its link.
     linnea = re.search(r"Linneas närvaro och tillbudet: \S+?(/arbetsgivare/\S+)", output)
     assert "Tillbud" in employer.get(linnea.group(1)).get_data(as_text=True)
     # Bergsskolan's period with its wish window open; its page says when it is short of ten.
     wishing = re.search(r"önskefönstret öppet, (\d+) praodagar.*?: \S+?(/perioder/\d+)", output)
-    bergsskolan = new_client(app)
+    bergsskolan = new_client(demo_app)
     login(bergsskolan, "syv.bergsskolan@demo.praoportalen.se", DEMO_PASSWORD)
     page = bergsskolan.get(wishing.group(2)).get_data(as_text=True)
     assert (f"Perioden har {wishing.group(1)} praodagar, färre än tio" in page) == (
         int(wishing.group(1)) < 10)
     ella = re.search(r"Ella, egen praoplats att godkänna: \S+?(/perioder/\S+)", output)
-    counsellor = new_client(app)
+    counsellor = new_client(demo_app)
     login(counsellor, "syv.stromback@demo.praoportalen.se", DEMO_PASSWORD)
     assert "Godkänn den egna platsen" in counsellor.get(ella.group(1)).get_data(as_text=True)
 
@@ -221,19 +222,19 @@ def test_a_demo_pupil_reads_why_her_own_placement_was_not_approved(app, db):
     assert "Önska platsen där i stället" in page and "Praoplatser som passar dig" in page
 
 
-def test_the_demo_certificate_verifies(app, db, set_clock):
+def test_the_demo_certificate_verifies(demo_app, demo_db, set_clock):
     set_clock(WEDNESDAY)
-    output = _seed(app)
-    certificate = db.session.scalars(select(Certificate)).one()
+    output = _seed(demo_app)
+    certificate = demo_db.session.scalars(select(Certificate)).one()
     assert certificate.snapshot["name"] == "Nora Eriksson"
-    finished = db.session.get_one(Assignment, certificate.assignment_id)
+    finished = demo_db.session.get_one(Assignment, certificate.assignment_id)
     assert finished.state is AssignmentState.COMPLETED  # the period is over
     assert certificate.snapshot["days_attended"] == 10
     assert f"/intyg/{certificate.code}" in output
-    page = new_client(app).get(f"/intyg/{certificate.code}")
+    page = new_client(demo_app).get(f"/intyg/{certificate.code}")
     assert page.status_code == 200 and "Nora Eriksson" in page.get_data(as_text=True)
     wrong = certificate.code[:-1] + ("A" if certificate.code[-1] != "A" else "B")
-    assert new_client(app).get(f"/intyg/{wrong}").status_code == 404
+    assert new_client(demo_app).get(f"/intyg/{wrong}").status_code == 404
 
 
 def test_seeding_the_process_twice_changes_nothing(app, db, set_clock):
@@ -249,44 +250,41 @@ def test_seeding_the_process_twice_changes_nothing(app, db, set_clock):
     assert "/intyg/" in again
 
 
-def test_the_demo_has_evaluations_an_employer_may_read(app, db, set_clock):
+def test_the_demo_has_evaluations_an_employer_may_read(demo_app, demo_db, set_clock):
     """The finished period's pupils have evaluated their prao: the care service sees its
     averages (its five and the report's school years'), Nora's certificate carries her
     supervisor's statement, and the building firm's supervisor, who has not answered, has a
     reminder waiting."""
     set_clock(WEDNESDAY)
-    _seed(app)
-    employer = new_client(app)
+    employer = new_client(demo_app)
     login(employer, "vard@demo.praoportalen.se", DEMO_PASSWORD)
     page = employer.get("/arbetsgivare/utvarderingar").get_data(as_text=True)
     # The story's five answers and the report's school years of pupils at its placements.
     answered = re.search(r"Medelvärden av (\d+) elevers svar", page)
     assert answered and int(answered.group(1)) >= 5 and "Jag vill bli" not in page
-    certificate = db.session.scalars(select(Certificate)).one()
+    certificate = demo_db.session.scalars(select(Certificate)).one()
     assert certificate.snapshot["statement"].startswith("Nora var nyfiken")
-    reminders = db.session.scalars(select(OutboxEmail).where(
+    reminders = demo_db.session.scalars(select(OutboxEmail).where(
         OutboxEmail.kind == "supervisor_evaluation_reminder")).all()
     assert len(reminders) == 1 and "Tilde" in reminders[0].body_text
 
 
-def test_the_coordinator_has_an_employer_to_thank(app, db, set_clock):
+def test_the_coordinator_has_an_employer_to_thank(demo_app, demo_db, set_clock):
     """Pupils liked one workplace more (a mean of at least 4): the list is not empty."""
     set_clock(WEDNESDAY)
-    _seed(app)
-    coordinator = new_client(app)
+    coordinator = new_client(demo_app)
     login(coordinator, "samordnare@demo.praoportalen.se", DEMO_PASSWORD)
     page = coordinator.get("/samordnare/utvardering/tacka").get_data(as_text=True)
     assert "Norrbottens Bygg AB" in page and "Piteå Vård och Omsorg" not in page
 
 
-def test_every_demo_round_can_be_run_again_with_its_seed(app, db, set_clock):
+def test_every_demo_round_can_be_run_again_with_its_seed(demo_app, demo_db, set_clock):
     """The round form takes a seed of 0–2147483647: a demo seed outside it could not be
     typed in to run the round again."""
     from portal.matching.models import MatchingRun
 
     set_clock(WEDNESDAY)
-    _seed(app)
-    seeds = db.session.scalars(select(MatchingRun.seed)).all()
+    seeds = demo_db.session.scalars(select(MatchingRun.seed)).all()
     assert seeds and all(0 <= seed <= 2**31 - 1 for seed in seeds)
 
 
@@ -321,12 +319,11 @@ def _municipality_id(db, name: str) -> int:
     return db.session.scalars(select(Municipality.id).filter_by(name=name)).one()
 
 
-def test_the_council_sees_two_school_years_of_real_charts(app, db, set_clock):
+def test_the_council_sees_two_school_years_of_real_charts(demo_app, demo_db, set_clock):
     """The report's demo: three or more schools in two municipalities, most cells 5 or
     more, last year beside this year, and the coordinator's targets."""
     set_clock(WEDNESDAY)
-    _seed(app)
-    council = new_client(app)
+    council = new_client(demo_app)
     login(council, "rad@demo.praoportalen.se", DEMO_PASSWORD)
     report = council.get("/rapporter").get_data(as_text=True)
     assert "Kvalitetsrapport 2026/27" in report

@@ -8,7 +8,7 @@ from flask import Flask, session
 
 from portal.demo import DEMO_PASSWORD
 from portal.i18n import shown_label
-from tests.conftest import login, new_client
+from tests.conftest import DEMO_MOMENT, login, new_client
 
 
 @pytest.mark.parametrize(("lang", "stored", "shown"), [
@@ -32,12 +32,10 @@ def test_a_link_label_is_shown_in_the_readers_language(app: Flask, lang: str, st
         assert shown_label(stored) == shown
 
 
-def test_the_employer_reads_who_confirmed_through_the_link_in_english(app, db, set_clock):
-    from tests.test_demo import WEDNESDAY, _seed
-
-    set_clock(WEDNESDAY)
-    _seed(app)
-    employer = new_client(app)
+def test_the_employer_reads_who_confirmed_through_the_link_in_english(demo_app, demo_db,
+                                                                      set_clock):
+    set_clock(DEMO_MOMENT)
+    employer = new_client(demo_app)
     login(employer, "bygg@demo.praoportalen.se", DEMO_PASSWORD)
     swedish = employer.get("/arbetsgivare").get_data(as_text=True)
     assert "Anders Byggare (handledare, via länk)" in swedish

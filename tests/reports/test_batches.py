@@ -8,28 +8,22 @@ batch (`YearBatch`), again exactly what each scope gets alone."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 from portal.extensions import db as _db
 from portal.reports import snapshots
 from portal.reports.registry import INDICATORS
 from portal.reports.scope import Batch, YearBatch, year_batches
 from portal.reports.tables import Scope, Term
-from tests.conftest import statements_sent
+from tests.conftest import DEMO_MOMENT, statements_sent
 
-# The demo's spring: the autumn's prao is over and evaluated, the spring's under way.
-WEDNESDAY = datetime(2027, 5, 5, 9, 30)
+# The demo's spring, when demo_db's region was seeded: the autumn's prao is over and
+# evaluated, the spring's under way.
+WEDNESDAY = DEMO_MOMENT
 YEAR = 2026
 
 
-def _seed(app) -> None:
-    result = app.test_cli_runner().invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
-
-
-def test_each_municipality_gets_from_the_batch_what_it_gets_alone(app, db, set_clock):
+def test_each_municipality_gets_from_the_batch_what_it_gets_alone(demo_db, set_clock):
     set_clock(WEDNESDAY)
-    _seed(app)
     scopes = snapshots.school_year_scopes(YEAR)
     municipalities = {s.municipality_id for s in scopes if s.municipality_id is not None}
     assert len(municipalities) >= 2
@@ -44,9 +38,8 @@ def test_each_municipality_gets_from_the_batch_what_it_gets_alone(app, db, set_c
                 assert together[scope] == function(scope), (key, scope)
 
 
-def test_each_scope_gets_from_the_years_batch_what_it_gets_alone(app, db, set_clock):
+def test_each_scope_gets_from_the_years_batch_what_it_gets_alone(demo_db, set_clock):
     set_clock(WEDNESDAY)
-    _seed(app)
     scopes = snapshots.school_year_scopes(YEAR)
     assert {s.term for s in scopes} == {None, *Term} and len(scopes) >= 9
     dated = {key for key, function, _section in INDICATORS if function.dated}
@@ -58,10 +51,9 @@ def test_each_scope_gets_from_the_years_batch_what_it_gets_alone(app, db, set_cl
             assert together[scope] == function(scope), (key, scope)
 
 
-def test_a_years_batch_differs_by_term_so_a_mixup_would_show(app, db, set_clock):
+def test_a_years_batch_differs_by_term_so_a_mixup_would_show(demo_db, set_clock):
     """The autumn's, the spring's and the year's coverage are each their own."""
     set_clock(WEDNESDAY)
-    _seed(app)
     scopes = snapshots.school_year_scopes(YEAR)
     coverage = next(f for key, f, _s in INDICATORS if key == "coverage")
     found = coverage.each(YearBatch.of_year(scopes))
@@ -71,10 +63,9 @@ def test_a_years_batch_differs_by_term_so_a_mixup_would_show(app, db, set_clock)
     assert len(with_pupils) == 3
 
 
-def test_the_municipalities_figures_differ_so_a_mixup_would_show(app, db, set_clock):
+def test_the_municipalities_figures_differ_so_a_mixup_would_show(demo_db, set_clock):
     """The comparison above could not fail if every municipality's tables were alike."""
     set_clock(WEDNESDAY)
-    _seed(app)
     ids = sorted(s.municipality_id for s in snapshots.school_year_scopes(YEAR)
                  if s.municipality_id is not None and s.term is None)
     coverage = next(f for key, f, _s in INDICATORS if key == "coverage")
@@ -95,9 +86,8 @@ def _queries(batch: Batch) -> int:
     return _statements(lambda: [function.each(batch) for _key, function, _s in INDICATORS])
 
 
-def test_a_batch_of_every_municipality_takes_as_many_queries_as_one(app, db, set_clock):
+def test_a_batch_of_every_municipality_takes_as_many_queries_as_one(demo_db, set_clock):
     set_clock(WEDNESDAY)
-    _seed(app)
     ids = tuple(sorted({s.municipality_id for s in snapshots.school_year_scopes(YEAR)
                         if s.municipality_id is not None}))
     one = _queries(Batch(YEAR, Term.AUTUMN, ids[:1]))
@@ -107,12 +97,11 @@ def test_a_batch_of_every_municipality_takes_as_many_queries_as_one(app, db, set
     assert every < 3 * len(INDICATORS)
 
 
-def test_a_years_report_takes_less_than_half_the_queries_of_its_six_batches(app, db,
+def test_a_years_report_takes_less_than_half_the_queries_of_its_six_batches(demo_db,
                                                                            set_clock):
     """One batch for the whole year (the dated indicators term by term), where each term's
     region and municipalities took a batch each."""
     set_clock(WEDNESDAY)
-    _seed(app)
     scopes = snapshots.school_year_scopes(YEAR)
     whole_year = _statements(
         lambda: [function.of_year(scopes) for _key, function, _s in INDICATORS])

@@ -25,6 +25,7 @@ from portal.employers.models import OrganisationStatus, Placement, PlacementStat
 from portal.employers.reference import features_mask
 from portal.weeks import monday_of, week_label
 from tests import factories
+from tests.conftest import DEMO_MOMENT
 
 SOON = monday_of(clock.today()) + timedelta(weeks=10)
 WEEK = timedelta(weeks=1)
@@ -187,8 +188,8 @@ def test_the_same_search_again_shows_the_seats_as_they_are_now(db):
     assert [o.seats_free for o in found[0].offers] == [0]
 
 
-def test_the_demo_region_is_searchable(app, db):
-    app.test_cli_runner().invoke(args=["demo", "seed"])
+def test_the_demo_region_is_searchable(demo_db, set_clock):
+    set_clock(DEMO_MOMENT)
     assert titles(text="snickaren") == ["Snickare på bygget"]
     assert titles(text="undersköterskor hemtjänst") == ["Undersköterska i hemtjänsten"]
 
