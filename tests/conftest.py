@@ -164,17 +164,36 @@ def app(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
 # The demo region's spring: the autumn's prao is over and evaluated, the spring's under way,
 # and Ascension Day (Thursday 6 May 2027) in its week.
 DEMO_MOMENT = datetime(2027, 5, 5, 9, 30, tzinfo=clock.STOCKHOLM)
+# Its autumn: the spring term's wish window open in the same school year.
+AUTUMN_DEMO_MOMENT = datetime(2026, 11, 30, 9, 30, tzinfo=clock.STOCKHOLM)
+DemoTemplates = Callable[[datetime], str]
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
-                  migrated_database: MigratedDatabase) -> Iterator[str]:
-    """A database with the demo region seeded at DEMO_MOMENT (`flask demo seed`, once per
-    test run), for copies: seeding takes seconds, a copy milliseconds, and a score of tests
-    read the same demo. tests/test_demo.py still seeds empty databases itself."""
-    url, drop = migrated_database("demo", tmp_path_factory.mktemp("demo"))
+def demo_templates(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
+                   migrated_database: MigratedDatabase) -> Iterator[DemoTemplates]:
+    """`template(moment)`: the url of a database with the demo region seeded at that moment
+    (`flask demo seed`, once per run and moment), for copies: seeding takes seconds, a copy
+    milliseconds, and a score of tests read the same demo. tests/test_demo.py still seeds
+    empty databases itself."""
+    made: dict[datetime, tuple[str, Callable[[], None]]] = {}
+
+    def template(moment: datetime) -> str:
+        if moment not in made:
+            made[moment] = _seeded_template(migrated_database, smtp_server, moment,
+                                            tmp_path_factory.mktemp("demo"))
+        return made[moment][0]
+
+    yield template
+    for _url, drop in made.values():
+        drop()
+
+
+def _seeded_template(migrated_database: MigratedDatabase, smtp_server: SMTPServer,
+                     moment: datetime, tmp_dir: Path) -> tuple[str, Callable[[], None]]:
+    url, drop = migrated_database("demo", tmp_dir)
     application = make_app(url, smtp_server.port)
-    clock.set_now(DEMO_MOMENT)
+    clock.set_now(moment)
     try:
         with application.app_context():
             result = application.test_cli_runner().invoke(args=["demo", "seed"])
@@ -183,32 +202,51 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPSer
             _db.engine.dispose()  # a template must have no connection open
     finally:
         clock.set_now(None)
-    yield url
-    drop()
+    return url, drop
 
 
 def seeded_demo(template: str, tmp_dir: Path) -> tuple[str, Callable[[], None]]:
-    """(url, drop) of a new database holding the demo region seeded at DEMO_MOMENT."""
+    """(url, drop) of a new database copied from a demo template."""
     return create_database("demo", tmp_dir, template=template)
 
 
-@pytest.fixture(scope="session")
-def demo_app(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
-             demo_template: str) -> Iterator[Flask]:
-    """The app on a copy of the seeded demo region; with `demo_db`, each test's writes are
-    rolled back. The clock is the test's: set it to DEMO_MOMENT to read the demo as seeded."""
-    url, drop = seeded_demo(demo_template, tmp_path_factory.mktemp("demo-app"))
-    application = make_app(url, smtp_server.port)
+def _demo_app(templates: DemoTemplates, moment: datetime,
+              tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
+              **config: Any) -> Iterator[Flask]:
+    url, drop = seeded_demo(templates(moment), tmp_path_factory.mktemp("demo-app"))
+    application = make_app(url, smtp_server.port, **config)
     yield application
     with application.app_context():
         _db.engine.dispose()
     drop()
 
 
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
+             demo_templates: DemoTemplates) -> Iterator[Flask]:
+    """The app on a copy of the demo region seeded at DEMO_MOMENT; with `demo_db`, each
+    test's writes are rolled back. The clock is the test's: set it to DEMO_MOMENT to read
+    the demo as seeded."""
+    yield from _demo_app(demo_templates, DEMO_MOMENT, tmp_path_factory, smtp_server)
+
+
+@pytest.fixture(scope="session")
+def autumn_demo_app(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
+                    demo_templates: DemoTemplates) -> Iterator[Flask]:
+    """As `demo_app`, seeded at AUTUMN_DEMO_MOMENT; with `autumn_demo_db`."""
+    yield from _demo_app(demo_templates, AUTUMN_DEMO_MOMENT, tmp_path_factory, smtp_server)
+
+
 @pytest.fixture
 def demo_db(demo_app: Flask) -> Iterator[Any]:
     """As `db`, on the demo region's database."""
     with rolled_back(demo_app) as database:
+        yield database
+
+
+@pytest.fixture
+def autumn_demo_db(autumn_demo_app: Flask) -> Iterator[Any]:
+    with rolled_back(autumn_demo_app) as database:
         yield database
 
 

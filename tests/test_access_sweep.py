@@ -48,7 +48,15 @@ from portal.extensions import db as _db
 from portal.extensions import limiter
 from portal.prao.models import Assignment, Certificate, GuardianNotice
 from portal.schools.models import Enrolment, OwnPlacementRequest, PraoPeriod, Student
-from tests.conftest import DEMO_MOMENT, SMTPServer, login, make_app, new_client, seeded_demo
+from tests.conftest import (
+    DEMO_MOMENT,
+    DemoTemplates,
+    SMTPServer,
+    login,
+    make_app,
+    new_client,
+    seeded_demo,
+)
 
 # A Wednesday in a prao week: the running period has days behind it and days ahead.
 NOW = DEMO_MOMENT  # when the demo region was seeded
@@ -451,10 +459,10 @@ def mapped_urls(app: Flask) -> dict[str, tuple[frozenset[int], int | None]]:
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
-          demo_template: str) -> Iterator[Sweep]:
+          demo_templates: DemoTemplates) -> Iterator[Sweep]:
     """The demo region on a database of its own (a copy of the run's seeded at NOW, for the
     module's tests)."""
-    url, drop = seeded_demo(demo_template, Path(tmp_path_factory.mktemp("sweep")))
+    url, drop = seeded_demo(demo_templates(NOW), Path(tmp_path_factory.mktemp("sweep")))
     # The sweep only reads: the council's report is computed once per scope and kept, as the
     # jobs command keeps it in production (computing it draws every chart in two languages).
     app = make_app(url, smtp_server.port, REPORT_SNAPSHOT_MAX_AGE=3600)

@@ -4,7 +4,7 @@ see the first minute, and running it twice is harmless."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -39,7 +39,7 @@ from portal.schools.models import (
     School,
     Student,
 )
-from tests.conftest import DEMO_MOMENT, login, new_client
+from tests.conftest import AUTUMN_DEMO_MOMENT, DEMO_MOMENT, login, new_client
 
 # A Wednesday whose week has a holiday (Ascension Day, Thursday 6 May 2027): the moment the
 # demo_app fixture's copy of the demo region was seeded at.
@@ -288,15 +288,15 @@ def test_every_demo_round_can_be_run_again_with_its_seed(demo_app, demo_db, set_
     assert seeds and all(0 <= seed <= 2**31 - 1 for seed in seeds)
 
 
-def test_in_the_autumn_the_council_sees_every_sectors_wishes(app, db, set_clock):
+def test_in_the_autumn_the_council_sees_every_sectors_wishes(autumn_demo_app, autumn_demo_db,
+                                                             set_clock):
     """Seeded in the autumn, the spring's wish window is open in the same school year. With
     only the five pupils still choosing, its few wishes hid every count of wishing pupils
     per sector ("..") in Luleå and the region: so ten pupils there have wished."""
-    set_clock(datetime(2026, 11, 30, 9, 30))
-    _seed(app)
-    council = new_client(app)
+    set_clock(AUTUMN_DEMO_MOMENT)
+    council = new_client(autumn_demo_app)
     login(council, "rad@demo.praoportalen.se", DEMO_PASSWORD)
-    for scope in ("", f"?kommun={_municipality_id(db, 'Luleå')}"):
+    for scope in ("", f"?kommun={_municipality_id(autumn_demo_db, 'Luleå')}"):
         report = council.get(f"/rapporter{scope}").get_data(as_text=True)
         sectors = report[report.index('id="seats_per_sector"'):
                          report.index('id="seats_per_week"')]
@@ -304,12 +304,12 @@ def test_in_the_autumn_the_council_sees_every_sectors_wishes(app, db, set_clock)
         assert ">..<" not in sectors and "&lt;5" not in sectors, scope
 
 
-def test_every_demo_period_starts_and_ends_on_a_prao_day(app, db, set_clock):
+def test_every_demo_period_starts_and_ends_on_a_prao_day(autumn_demo_app, autumn_demo_db,
+                                                         set_clock):
     """The period form refuses a weekend or a holiday as a first or last day: a demo period
     ending on Good Friday (2027's week 12) could not be saved again by its counsellor."""
-    set_clock(datetime(2026, 11, 30, 9, 30))
-    _seed(app)
-    periods = db.session.scalars(select(PraoPeriod)).all()
+    set_clock(AUTUMN_DEMO_MOMENT)
+    periods = autumn_demo_db.session.scalars(select(PraoPeriod)).all()
     assert periods
     for period in periods:
         assert is_prao_day(period.first_day) and is_prao_day(period.last_day), period.name

@@ -16,7 +16,6 @@ import io
 import itertools
 import logging
 import random
-from datetime import datetime
 
 import numpy as np
 import pytest
@@ -40,7 +39,7 @@ from portal.reports.tables import (
     Unit,
 )
 from portal.schools.models import Municipality
-from tests.conftest import login
+from tests.conftest import AUTUMN_DEMO_MOMENT, login, new_client
 
 COUNCIL = "rad@demo.praoportalen.se"
 HIDDEN = (SUPPRESSED, PROTECTING)
@@ -69,16 +68,17 @@ def test_every_indicator_declares_which_pupils_its_figures_count(db):
 # --- the demo, as a council member downloads it ------------------------------------------
 
 @pytest.fixture
-def demo(app, db, set_clock, client, monkeypatch):
-    set_clock(datetime(2026, 11, 30, 10))
-    result = app.test_cli_runner().invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
+def demo(autumn_demo_app, autumn_demo_db, set_clock, monkeypatch):
+    """The demo region seeded in the autumn, a council member signed in, and every scope's
+    query of both school years."""
+    set_clock(AUTUMN_DEMO_MOMENT)
     # Each scope's snapshot computed once for the many downloads, not on every one.
-    monkeypatch.setitem(app.config, "REPORT_SNAPSHOT_MAX_AGE", 3600)
+    monkeypatch.setitem(autumn_demo_app.config, "REPORT_SNAPSHOT_MAX_AGE", 3600)
+    client = new_client(autumn_demo_app)
     assert login(client, COUNCIL, DEMO_PASSWORD).status_code == 302
-    places = ["", *(str(m) for m in db.session.scalars(select(Municipality.id)))]
-    return [f"lasar={year}&termin={term}&kommun={place}" for year in (2025, 2026)
-            for term in ("", "autumn", "spring") for place in places]
+    places = ["", *(str(m) for m in autumn_demo_db.session.scalars(select(Municipality.id)))]
+    return client, [f"lasar={year}&termin={term}&kommun={place}" for year in (2025, 2026)
+                    for term in ("", "autumn", "spring") for place in places]
 
 
 def _csv(client, key: str, query: str) -> dict[str, list[str]]:
@@ -117,11 +117,12 @@ def _from_the_average(counts: list[str], average: str) -> list[tuple[int, int]]:
             if fits and len({f[k] for f in fits}) == 1]
 
 
-def test_no_hidden_answer_count_comes_back_from_the_average(demo, client):
+def test_no_hidden_answer_count_comes_back_from_the_average(demo):
     """The probe's 1a: every scope, the pupils' and the supervisors' distributions beside
     their averages (two decimals in the CSV; the XLSX has the same numbers)."""
+    client, queries = demo
     recovered = []
-    for query in demo:
+    for query in queries:
         for audience in ("pupil", "employer"):
             counts = _csv(client, f"evaluation_{audience}_distribution", query)
             averages = _csv(client, f"evaluation_{audience}_averages", query)
@@ -167,12 +168,13 @@ def _own_network(equity_row: list[str], wishes: list[str], own: str) -> set[int]
     return found
 
 
-def test_no_hidden_own_network_count_comes_back_from_equity_and_wishes(demo, client):
+def test_no_hidden_own_network_count_comes_back_from_equity_and_wishes(demo):
     """The probe's 1b: Bergsskolan's and Strömbackaskolan's own networks ("<5"), and the
     ".." of Christinaskolan and Hertsöskolan, are one value each once equity's and the
     wishes table's rows of the school are put beside each other."""
+    client, queries = demo
     recovered = []
-    for query in demo:
+    for query in queries:
         source = _csv(client, "placement_source", query)
         schools = _csv(client, "equity_schools", query)
         wishes = _csv(client, "wishes_met", query)
@@ -185,9 +187,10 @@ def test_no_hidden_own_network_count_comes_back_from_equity_and_wishes(demo, cli
     assert recovered == []
 
 
-def test_the_pages_say_why_and_show_what_the_downloads_do(demo, client):
+def test_the_pages_say_why_and_show_what_the_downloads_do(demo):
     """The region's page marks the cells the downloads hide, the council's start page its
     headlines, and the explanation of ".." names the report's other figures."""
+    client, _queries = demo
     query = "lasar=2026&termin=&kommun="
     page = client.get(f"/rapporter?{query}").get_data(as_text=True)
     assert "ur andra siffror i rapporten" in page
