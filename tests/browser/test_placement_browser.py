@@ -139,3 +139,19 @@ def test_the_employers_table_of_placements_says_on_a_phone_that_it_scrolls(
     else:
         expect(hint).to_be_hidden()
         assert not overflows
+
+
+def test_the_swipe_hint_goes_where_the_table_fits_and_comes_back_where_it_does_not(
+        page_as: Callable[..., Page]) -> None:
+    """A phone held sideways (560 px, still a phone's layout): the counsellor's table of
+    rounds fits, and no hint says to swipe it. Turned back to 390 px it no longer fits, and
+    the hint is there again."""
+    page = page_as("counsellor", **{**PHONE, "viewport": {"width": 560, "height": 390}})
+    page.goto("/matchning")
+    hint = page.get_by_text("Dra tabellen i sidled för att se alla kolumner.")
+    region = page.locator(".table-responsive").first
+    assert not region.evaluate("r => r.scrollWidth > r.clientWidth")
+    expect(hint).to_be_hidden()
+    page.set_viewport_size(PHONE["viewport"])
+    expect(hint).to_be_visible()
+    assert region.evaluate("r => r.scrollWidth > r.clientWidth")
