@@ -11,7 +11,7 @@ from babel.support import Translations
 from playwright.sync_api import Page, expect
 
 from portal.demo import DEMO_PASSWORD
-from tests.browser.support import PHONE, ROLES, log_in
+from tests.browser.support import PHONE, ROLES, assert_fits_width, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -122,3 +122,26 @@ def test_desktop_shows_the_menu_without_a_button(page: Page) -> None:
     page.goto("/")
     expect(page.get_by_role("button", name="Visa menyn")).to_be_hidden()
     expect(page.locator("#huvudmeny").get_by_role("link", name="Logga in")).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("width", [992, 1024, 1199, 1200, 1280])
+def test_the_coordinators_long_menu_fits_a_tablet_and_a_laptop(
+        page_as: Callable[..., Page], width: int, lang: str) -> None:
+    """The coordinator's menu has the most entries. From a landscape tablet up to a narrow
+    laptop the page must not grow wider than the screen, and "Log out" must be within
+    reach: in the menu bar where it fits, behind the menu button where it does not."""
+    page = page_as("coordinator", viewport={"width": width, "height": 800})
+    page.goto(f"/sprak/{lang}?next=/samordnare")
+    assert_fits_width(page, f"coordinator's start page at {width} px ({lang})")
+    toggle = page.get_by_role("button", name=_in(lang, "Visa menyn"))
+    if toggle.is_visible():
+        toggle.click()
+    log_out = page.get_by_role("button", name=_in(lang, "Logga ut"), exact=True)
+    expect(log_out).to_be_visible()
+    box = log_out.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= width, box
+
+
+def _in(lang: str, swedish: str) -> str:
+    return english(swedish) if lang == "en" else swedish
