@@ -75,6 +75,18 @@ def test_alerts_show_on_the_start_page_until_the_absence_is_judged(client, login
     assert "Alva Ek" not in client.get("/syv").get_data(as_text=True)
 
 
+def test_the_absence_cell_is_empty_on_a_day_the_pupil_was_there(client, login_as, alva):
+    """On a phone each day is a card of label: value lines, and an empty cell is left out
+    (.table-stack td:empty): a present day must not end in "Frånvaro:" with nothing after."""
+    _report(alva, AttendanceStatus.PRESENT, time(8), time(14), day=MONDAY)
+    _absent(alva)
+    login_as("counsellor")
+    record = client.get(f"/uppfoljning/{alva.id}").get_data(as_text=True)
+    cells = re.findall(r'<td data-label="Frånvaro">(.*?)</td>', record, re.DOTALL)
+    assert len(cells) == 2
+    assert cells[0] == "" and "Ogiltig" in cells[1]
+
+
 def test_an_alert_leaves_the_periods_count_two_weeks_after_its_day(alva, set_clock):
     """The period overview's queries are built once per process; the two weeks an alert
     is counted run from the day of each reading, not from the day they were built."""
