@@ -112,6 +112,13 @@ def _series(table: Table) -> list[int]:
     return shares or list(range(len(table.columns)))
 
 
+def has_values(table: Table) -> bool:
+    """Whether the suppressed table has anything to draw: with every cell of its series
+    hidden, a chart would be an empty frame (the table beside it says why)."""
+    rows = table.rows + ((table.total,) if table.total is not None else ())
+    return any(row.cells[j].value is not None for row in rows for j in _series(table))
+
+
 # More rows than this (a region's hundreds of schools) are drawn as their spread: a box per
 # column from the lowest to the highest row, the middle half boxed, the median and the total
 # marked. Readable, and a few artists per column instead of hundreds of bars and labels.

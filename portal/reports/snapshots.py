@@ -143,8 +143,9 @@ def _languages() -> tuple[str, ...]:
 
 
 def _drawings(table: Table, languages: tuple[str, ...]) -> dict[str, str]:
-    """The suppressed table's chart in each of the languages."""
-    if table.chart is Chart.NONE:
+    """The suppressed table's chart in each of the languages; none where it would show
+    nothing (every cell hidden)."""
+    if table.chart is Chart.NONE or not charts.has_values(table):
         return {}
     found = {}
     for language in languages:

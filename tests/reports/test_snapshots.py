@@ -16,6 +16,7 @@ from portal.reports import charts, snapshots
 from portal.reports.models import ReportRefresh, ReportSnapshot
 from portal.reports.registry import INDICATORS
 from portal.reports.tables import Scope, table_from_json, table_to_json
+from portal.schools.gender import Gender
 from tests.conftest import post_form
 from tests.reports.data import AUTUMN, attend, period, place, pupil
 
@@ -281,7 +282,7 @@ def test_a_reader_of_an_unchanged_snapshot_gets_it_parsed_once(autumn, stored, s
 
 def _chart(page: str, key: str) -> str:
     """The <svg> of one indicator on the page."""
-    start = page.index('<svg', page.index(f'id="{key}"'))
+    start = page.index(f'<svg role="img" aria-labelledby="{key}-title')
     return page[start:page.index("</svg>", start)]
 
 
@@ -308,7 +309,7 @@ def test_a_reader_draws_no_chart_they_come_with_the_snapshot(autumn, stored, cli
     login_as("council")
     first = client.get("/rapporter?lasar=2026").get_data(as_text=True)  # the miss
     charted = first.count("<svg")
-    assert charted >= 10
+    assert charted >= 4  # the others' every figure is hidden: no chart
     # This year's charts in Swedish and English; last year's snapshot, read for its
     # headlines, has none until someone reads that year.
     assert len(figures_made) == 2 * charted
@@ -341,10 +342,13 @@ def test_the_charts_follow_the_readers_language(autumn, stored, client, login_as
     assert "Skola A" in swedish and "Skola A" in english  # data stays as it is
 
 
-def test_sector_names_follow_the_reader_not_who_computed_the_snapshot(autumn, stored, client,
-                                                                     login_as):
+def test_sector_names_follow_the_reader_not_who_computed_the_snapshot(db, autumn, stored,
+                                                                     client, login_as):
     """The snapshot is computed once, here by a Swedish reader; an English reader of the same
     snapshot sees the sectors, in the tables and in the charts, named in English."""
+    for _ in range(5):  # boys beside the six girls: the sector's share of girls is shown
+        attend(place(pupil(autumn, gender=Gender.BOY)), "P" * 10)
+    db.session.commit()
     login_as("council")
     swedish = client.get("/rapporter?lasar=2026").get_data(as_text=True)
     client.get("/sprak/en")
