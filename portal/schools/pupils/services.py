@@ -274,6 +274,22 @@ def eligible_offers_stmt(enrolment: Enrolment) -> Select:
                    Placement.features.op("&")(student.needs) == student.needs))
 
 
+def has_free_seat() -> ColumnElement[bool]:
+    """An offer a pupil can still get: after a round, its booked seats are taken (a full one
+    is not listed, and not taken as a new wish)."""
+    return PlacementOffer.seats_taken < PlacementOffer.seats
+
+
+def declined_offers(enrolment: Enrolment) -> set[int]:
+    """The offers of the workplaces that have said no to this pupil: not to be wished again."""
+    from portal.prao.models import Assignment, AssignmentState
+
+    declined = select(Assignment.placement_id).where(
+        Assignment.enrolment_id == enrolment.id, Assignment.state == AssignmentState.DECLINED)
+    return set(db.session.scalars(select(PlacementOffer.id).where(
+        PlacementOffer.placement_id.in_(declined))))
+
+
 def pupils_county(enrolment: Enrolment) -> tuple[int, ...]:
     """The municipalities of the county of the pupil's school."""
     return county_of(enrolment.period.school.municipality_id)
@@ -312,7 +328,7 @@ def _offer_page(enrolment: Enrolment, county: tuple[int, ...], sector: str, text
     from portal.employers.catalogue.services import matching_text
 
     stmt = eligible_offers_stmt(enrolment).with_only_columns(
-        PlacementOffer.id, func.count().over()).where(in_pupils_county(county))
+        PlacementOffer.id, func.count().over()).where(in_pupils_county(county), has_free_seat())
     if sector:
         stmt = stmt.where(Placement.sector == sector)
     stmt = matching_text(stmt, text).order_by(Placement.title, PlacementOffer.id)
@@ -329,13 +345,14 @@ class OfferRow(NamedTuple):
     objects per offer was most of the page's queries' Python)."""
 
     id: int
-    seats: int
+    seats: int  # free: not yet taken by a published round or a placing by hand
     title: str
     organisation: str
     city: str
     sector: str
     description: str
     wished: int  # how many pupils have wished it, at any rank
+    placement_id: int
 
 
 def _offer_rows(*columns: Any) -> Select:
@@ -343,9 +360,10 @@ def _offer_rows(*columns: Any) -> Select:
     other = aliased(Wish)  # every pupil's wishes, also beside the pupil's own (the wish list)
     wished = (select(func.count()).select_from(other).where(other.offer_id == PlacementOffer.id)
               .correlate(PlacementOffer).scalar_subquery())
-    return (select(*columns, PlacementOffer.id, PlacementOffer.seats, Placement.title,
+    return (select(*columns, PlacementOffer.id,
+                   PlacementOffer.seats - PlacementOffer.seats_taken, Placement.title,
                    Organisation.name, Placement.city, Placement.sector, Placement.description,
-                   wished)
+                   wished, PlacementOffer.placement_id)
             .select_from(PlacementOffer)
             .join(Placement, Placement.id == PlacementOffer.placement_id)
             .join(Organisation, Organisation.id == Placement.organisation_id))
@@ -434,6 +452,21 @@ def _check_wishes(enrolment: Enrolment, offer_ids: list[int], today: date) -> No
     if set(offer_ids) - eligible:
         raise SchoolError("wishes", _l("En av platserna passar inte din period, din årskurs "
                                        "eller dina behov. Välj bland platserna i listan."))
+    _check_new_wishes(enrolment, set(offer_ids) - {w.offer_id for w in enrolment.wishes})
+
+
+def _check_new_wishes(enrolment: Enrolment, added: set[int]) -> None:
+    """A wish kept from before stays (its offer may have filled up since); a new one must
+    have a free seat at a workplace that has not said no to the pupil."""
+    if not added:
+        return
+    if added & declined_offers(enrolment):
+        raise SchoolError("wishes", _l("Den arbetsplatsen har redan tackat nej till dig. Välj "
+                                       "en annan plats i listan."))
+    free = set(db.session.scalars(select(PlacementOffer.id).where(
+        PlacementOffer.id.in_(added), has_free_seat())))
+    if added - free:
+        raise SchoolError("wishes", _l("Platsen är fullbokad. Välj en annan plats i listan."))
 
 
 class WishChange(NamedTuple):

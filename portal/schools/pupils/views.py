@@ -24,6 +24,7 @@ from portal.formtools import PortalForm
 from portal.i18n import current_language
 from portal.matching import services as matching
 from portal.prao import overview as prao_overview
+from portal.prao.models import AssignmentState
 from portal.privacy.retention import pupil_retention
 from portal.schools import services as schools
 from portal.schools.blueprint import bp
@@ -235,6 +236,8 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None,
         own_request=own_request, own_statuses=OwnPlacementStatus, own_asked=own_asked,
         window_click=window_click,
         take_back=prao.assignment is None and services.may_take_back_own(enrolment, today()),
+        declined=frozenset(a.placement_id for a in prao.assignments
+                           if a.state is AssignmentState.DECLINED),
         max_wishes=services.MAX_WISHES, prao=prao, csrf=_Once(generate_csrf), **_count_texts()
     ), 400 if error else 200
 
@@ -255,7 +258,7 @@ class _Once:
 
 
 def _count_texts() -> dict[str, Callable[[int], Markup]]:
-    """The wish form's "3 har önskat" and "2 platser", as the template's `ngettext` writes
+    """The wish form's "3 har önskat" and "2 lediga platser", as the template's `ngettext` writes
     them (the catalogue's text as markup, the number put in) without the context that
     Jinja derives for each such call inside a loop: forty of them on a page of offers."""
     ngettext = get_translations().ungettext  # by this name, the texts are found as texts
@@ -265,8 +268,8 @@ def _count_texts() -> dict[str, Callable[[int], Markup]]:
                                 num)) % {"num": num}
 
     def seats(num: int) -> Markup:
-        return Markup(ngettext("%(num)d plats", "%(num)d platser", num)) % {  # noqa: S704
-            "num": num}
+        return Markup(ngettext("%(num)d ledig plats", "%(num)d lediga platser",  # noqa: S704
+                               num)) % {"num": num}
 
     return {"wished_text": wished, "seats_text": seats}
 

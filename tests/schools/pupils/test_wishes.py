@@ -188,8 +188,57 @@ def test_page_shows_wishes_against_seats_and_explains_honest_ranking(client, app
     db.session.commit()
     _act(client, _link(app, other), "add", offers[0])
     html = client.get(link).get_data(as_text=True)
-    assert "1 har önskat, 2 platser" in html
+    assert "1 har önskat, 2 lediga platser" in html
     assert "Det lönar sig aldrig att fuska med ordningen" in html
+
+
+@freeze_time(IN_WINDOW)
+def test_after_a_round_the_list_shows_free_seats_and_no_full_placement(client, db, setup):
+    """A second chance to wish, after a round: a placement whose seats are all booked is
+    not offered (the catalogue calls it fully booked), one with a seat left says how many are
+    left, and a full one cannot be added by an old page's button. A wish made before the
+    placement filled stays, and can still be moved."""
+    enrolment, offers, link = setup
+    _act(client, link, "add", offers[0])
+    _act(client, link, "add", offers[1])
+    offers[0].seats_taken = offers[0].seats  # booked by the round meanwhile
+    offers[2].seats_taken = offers[2].seats
+    offers[3].seats, offers[3].seats_taken = 3, 1
+    db.session.commit()
+    page = client.get(link).get_data(as_text=True)
+    listed = page[page.index('id="platser-rubrik"'):]
+    assert "Plats 2" not in listed and "Plats 3" in listed
+    assert "5 platser passar din period" in page and "2 lediga platser" in listed
+    refused = _act(client, link, "add", offers[2])
+    assert refused.status_code == 400
+    assert "Platsen är fullbokad." in refused.get_data(as_text=True)
+    assert _act(client, link, "up", offers[1]).status_code == 302
+    db.session.refresh(enrolment)
+    assert [w.offer_id for w in enrolment.wishes] == [offers[1].id, offers[0].id]
+
+
+@freeze_time(IN_WINDOW)
+def test_a_workplace_that_said_no_is_not_offered_to_the_pupil_again(client, db, setup):
+    """Declined by a workplace, the pupil chooses again: that workplace's placement says it
+    has said no, and has no button to add it; a crafted request is refused."""
+    from portal.prao.models import AssignmentState
+
+    enrolment, offers, link = setup
+    factories.AssignmentFactory(enrolment=enrolment, offer=offers[4],
+                                placement=offers[4].placement, state=AssignmentState.DECLINED)
+    db.session.commit()
+    page = client.get(link).get_data(as_text=True)
+    item = page[page.index("Plats 4"):]
+    item = item[:item.index("</li>")]
+    assert "Arbetsplatsen har redan tackat nej till dig." in item and "Lägg till" not in item
+    refused = _act(client, link, "add", offers[4])
+    assert refused.status_code == 400
+    assert "Den arbetsplatsen har redan tackat nej till dig." in refused.get_data(as_text=True)
+    assert _act(client, link, "add", offers[5]).status_code == 302
+    client.get("/sprak/en")
+    english = client.get(link).get_data(as_text=True)
+    assert "This workplace has already said no to you." in english
+    assert "2 places available" in english
 
 
 @freeze_time(IN_WINDOW)
@@ -339,7 +388,7 @@ def test_which_offers_fit_is_kept_a_while_but_seats_and_wishes_are_read_now(
         db.session.commit()
         kept = client.get(link).get_data(as_text=True)
         assert "7 platser passar din period" in kept and "Nyss publicerad" not in kept
-        assert "9 platser" in kept
+        assert "9 lediga platser" in kept
         assert _act(client, link, "add", new).status_code == 302
         app.config["SHARED_FIGURES_MAX_AGE"] = 0  # as when the kept list has grown old
         assert "8 platser passar din period" in client.get(link).get_data(as_text=True)
