@@ -228,6 +228,8 @@ def test_a_workplace_that_said_no_is_not_offered_to_the_pupil_again(client, db, 
                                 placement=offers[4].placement, state=AssignmentState.DECLINED)
     db.session.commit()
     page = client.get(link).get_data(as_text=True)
+    assert "Arbetsplatsen kunde inte ta emot dig. Välj nya platser nedan" in page
+    assert "ordnar din praoplats" not in page  # the counsellor's part comes after the wishes
     item = page[page.index("Plats 4"):]
     item = item[:item.index("</li>")]
     assert "Arbetsplatsen har redan tackat nej till dig." in item and "Lägg till" not in item
