@@ -165,6 +165,25 @@ def test_move_by_hand_and_to_no_place(client, db, world, region, login_as):
     assert db.session.get(MatchResult, holder.id).offer_id is None
 
 
+def test_a_pupil_no_free_seat_fits_is_told_how_to_be_placed(client, db, world, region,
+                                                             login_as):
+    """Six pupils, five seats: the one left over can be moved nowhere in the round. The
+    page says why its list holds only "Ingen plats" and where the pupil is placed by hand."""
+    period, _offers, _pupils = region
+    run = services.start_round(world.users["counsellor"], [period], "none", last_step=Step.FIRST,
+                               seed=3)
+    last = db.session.scalars(select(MatchResult).where(
+        MatchResult.run_id == run.id, MatchResult.offer_id.is_(None))).one()
+    placed = db.session.scalars(select(MatchResult).where(
+        MatchResult.run_id == run.id, MatchResult.offer_id.is_not(None))).first()
+    login_as("counsellor")
+    page = client.get(f"/matchning/{run.id}/elev/{last.id}").get_data(as_text=True)
+    assert "Ingen plats med ledigt i rundan passar elevens veckor" in page
+    assert f'href="/perioder/{period.id}/elever/{last.enrolment_id}">elevens sida</a>' in page
+    other = client.get(f"/matchning/{run.id}/elev/{placed.id}").get_data(as_text=True)
+    assert "Ingen plats med ledigt" not in other
+
+
 def test_counsellor_of_another_school_gets_404(client, db, world, login_as):
     period = factories.PraoPeriodFactory(school=world.school_b)
     factories.EnrolmentFactory(period=period)
