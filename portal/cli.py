@@ -116,7 +116,8 @@ def retention_purge(dry_run: bool, months: int | None) -> None:
     report = purge(months, dry_run=dry_run,
                    log_months=current_app.config["LOG_RETENTION_MONTHS"])
     prefix = "torrkörning, inget ändrat: " if dry_run else ""
-    click.echo(f"{prefix}gallringsgräns {report.cutoff.isoformat()} ({months} månader)")
+    unit = "månad" if months == 1 else "månader"
+    click.echo(f"{prefix}gallringsgräns {report.cutoff.isoformat()} ({months} {unit})")
     for name, count in report.counts.items():
         click.echo(f"  {name:<18} {count}")
 

@@ -201,6 +201,8 @@ def test_the_command_prints_its_counts(app, db, region):
     result = app.test_cli_runner().invoke(args=["retention", "purge"])
     assert result.exit_code == 0, result.output
     assert _student(db, region.old[0].student_id).first_name == ""
+    one = app.test_cli_runner().invoke(args=["retention", "purge", "--dry-run", "--months", "1"])
+    assert "(1 månad)" in one.output and "månader" in result.output
 
 
 def test_old_emails_go_and_waiting_ones_stay(db, region):
