@@ -398,11 +398,13 @@ def _pupils_wish_on_their_phones(portal: Portal) -> None:
         expect(phone.get_by_role("heading", level=1)).to_have_text(f"Hej {pupil.first_name}!")
         if number == 0:
             portal.look(phone, "eleven-oppnar-sin-lank-mobil")
-        phone.get_by_role("button", name=f"Lägg till som val 1: {PLACEMENT}").click()
+        phone.get_by_role("button",
+                          name=f"Lägg till som val 1: {PLACEMENT}, {ORGANISATION}").click()
         expect(phone.get_by_role("heading", name="Mina val (1 av 5)")).to_be_visible()
         phone.wait_for_load_state("load")  # the scroll to #mina-val moves the buttons
         if number == 0:
-            phone.get_by_role("button", name="Lägg till som val 2: Biblioteket i Sandvik").click()
+            phone.get_by_role("button", name="Lägg till som val 2: Biblioteket i Sandvik, "
+                              "Luleå kommun, biblioteken").click()
             expect(phone.get_by_role("heading", name="Mina val (2 av 5)")).to_be_visible()
             phone.locator("#mina-val").scroll_into_view_if_needed()
             portal.look(phone, "eleven-har-valt-tva-platser-mobil")

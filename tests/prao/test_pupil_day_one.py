@@ -55,6 +55,17 @@ def test_a_confirmed_placement_gives_day_one_and_tappable_numbers(client, db, pl
     assert '<a class="text-nowrap" href="tel:0700000000">070-000 00 00</a>' in sick
 
 
+@freeze_time("2027-04-05")
+def test_after_the_last_day_the_page_no_longer_says_what_to_do_if_ill(client, db, placed):
+    """The prao is over: whom to call when ill the same morning is no longer the pupil's
+    question."""
+    assignment, link = placed
+    assignment.state = AssignmentState.COMPLETED
+    db.session.commit()
+    html = client.get(link).get_data(as_text=True)
+    assert "Om du blir sjuk" not in html and "0911-69 60 00" not in html
+
+
 @freeze_time(STARTED)
 def test_the_page_names_the_schools_counsellors_but_not_a_switched_off_one(
         client, db, world, placed):

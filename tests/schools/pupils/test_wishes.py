@@ -48,6 +48,10 @@ def test_rank_up_to_five_and_reorder(client, db, setup):
     assert [w.rank for w in enrolment.wishes] == [1, 2]
     page = client.get(link).get_data(as_text=True)
     assert "Mina val (2 av 5)" in page and "Lägg till som val 3" in page
+    # Two placements may share a title: the button names the workplace too.
+    offer = offers[3]
+    assert (f'aria-label="Lägg till som val 3: {offer.placement.title}, '
+            f'{offer.placement.organisation.name}"') in page
 
 
 def _said_in_the_list(client, response) -> list[str]:
