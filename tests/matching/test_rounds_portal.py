@@ -148,10 +148,7 @@ def test_a_bad_seed_gets_one_message_and_no_round(client, db, world, region, log
 @freeze_time(AFTER_WINDOW)
 def test_move_by_hand_and_to_no_place(client, db, world, region, login_as):
     period, offers, pupils = region
-    run = services.start_round(world.users["counsellor"], [period], "none", last_step=Step.FIRST,
-                               seed=3)
-    last = db.session.scalars(select(MatchResult).where(
-        MatchResult.run_id == run.id, MatchResult.offer_id.is_(None))).one()
+    run, last = _round_and_the_pupil_left_over(db, world, period)
     holder = db.session.scalars(select(MatchResult).where(
         MatchResult.run_id == run.id, MatchResult.offer_id == offers[2].id)).first()
     login_as("counsellor")
@@ -165,15 +162,21 @@ def test_move_by_hand_and_to_no_place(client, db, world, region, login_as):
     assert db.session.get(MatchResult, holder.id).offer_id is None
 
 
+def _round_and_the_pupil_left_over(db, world, period) -> tuple[MatchingRun, MatchResult]:
+    """A first round over the region's six pupils and five seats, and the result without one."""
+    run = services.start_round(world.users["counsellor"], [period], "none", last_step=Step.FIRST,
+                               seed=3)
+    return run, db.session.scalars(select(MatchResult).where(
+        MatchResult.run_id == run.id, MatchResult.offer_id.is_(None))).one()
+
+
+@freeze_time(AFTER_WINDOW)
 def test_a_pupil_no_free_seat_fits_is_told_how_to_be_placed(client, db, world, region,
                                                              login_as):
     """Six pupils, five seats: the one left over can be moved nowhere in the round. The
     page says why its list holds only "Ingen plats" and where the pupil is placed by hand."""
     period, _offers, _pupils = region
-    run = services.start_round(world.users["counsellor"], [period], "none", last_step=Step.FIRST,
-                               seed=3)
-    last = db.session.scalars(select(MatchResult).where(
-        MatchResult.run_id == run.id, MatchResult.offer_id.is_(None))).one()
+    run, last = _round_and_the_pupil_left_over(db, world, period)
     placed = db.session.scalars(select(MatchResult).where(
         MatchResult.run_id == run.id, MatchResult.offer_id.is_not(None))).first()
     login_as("counsellor")
