@@ -211,10 +211,10 @@ def seeded_demo(template: str, tmp_dir: Path) -> tuple[str, Callable[[], None]]:
 
 
 def _demo_app(templates: DemoTemplates, moment: datetime,
-              tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer,
-              **config: Any) -> Iterator[Flask]:
+              tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer
+              ) -> Iterator[Flask]:
     url, drop = seeded_demo(templates(moment), tmp_path_factory.mktemp("demo-app"))
-    application = make_app(url, smtp_server.port, **config)
+    application = make_app(url, smtp_server.port)
     yield application
     with application.app_context():
         _db.engine.dispose()

@@ -115,7 +115,8 @@ def move(run_id: int, result_id: int) -> ResponseReturnValue:
     elif request.method == "GET":
         form.offer.data = result.offer_id or 0
     audit_read("read_matching_result", result.enrolment)
-    return render_template("matching/move.html", run=found, result=result, form=form)
+    return render_template("matching/move.html", run=found, result=result, form=form,
+                           no_seat_fits=not options)
 
 
 @bp.route("/matchning/<int:run_id>/publicera", methods=["GET", "POST"])

@@ -90,6 +90,13 @@ class PupilPlacement:
         return school_counsellors(self.school.id)
 
     @property
+    def declined_placements(self) -> frozenset[int]:
+        """The placements whose workplace said no to the pupil: the wish list offers them
+        no more (schools.pupils.services.declined_offers refuses them as new wishes)."""
+        return frozenset(a.placement_id for a in self.assignments
+                         if a.state is AssignmentState.DECLINED)
+
+    @property
     def ever_assigned(self) -> bool:
         """Any assignment at all, declined and cancelled ones too: without one there is no
         certificate and no evaluation, and the page does not look for them."""

@@ -24,7 +24,6 @@ from portal.formtools import PortalForm
 from portal.i18n import current_language
 from portal.matching import services as matching
 from portal.prao import overview as prao_overview
-from portal.prao.models import AssignmentState
 from portal.privacy.retention import pupil_retention
 from portal.schools import services as schools
 from portal.schools.blueprint import bp
@@ -236,8 +235,6 @@ def _render_pupil(enrolment: Enrolment, token: str, error: str | None,
         own_request=own_request, own_statuses=OwnPlacementStatus, own_asked=own_asked,
         window_click=window_click,
         take_back=prao.assignment is None and services.may_take_back_own(enrolment, today()),
-        declined=frozenset(a.placement_id for a in prao.assignments
-                           if a.state is AssignmentState.DECLINED),
         max_wishes=services.MAX_WISHES, prao=prao, csrf=_Once(generate_csrf), **_count_texts()
     ), 400 if error else 200
 
